@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
+
+/** Azurite's well-known development account (public, documented; not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  readonly port: number;
+  /** Persist under this folder; omit for in-memory storage. */
+  readonly location?: string;
+}
+
+export interface RunningAzurite {
+  readonly connectionString: string;
+  readonly tableEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export function azuriteConnectionString(port: number): string {
+  const tableEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${tableEndpoint};`;
+}
+
+/** Starts Azurite's Table service as a child process and waits until it accepts connections. */
+export async function startAzurite(options: AzuriteOptions): Promise<RunningAzurite> {
+  const main = require.resolve('azurite/dist/src/table/main.js');
+  const args = [main, '--tableHost', '127.0.0.1', '--tablePort', String(options.port), '--disableTelemetry', '--silent', '--skipApiVersionCheck'];
+  if (options.location !== undefined) {
+    await mkdir(options.location, { recursive: true });
+    args.push('--location', options.location);
+  } else {
+    args.push('--inMemoryPersistence');
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await waitForPort(options.port, child, () => stderr);
+  return {
+    connectionString: azuriteConnectionString(options.port),
+    tableEndpoint: `http://127.0.0.1:${options.port}/${AZURITE_ACCOUNT}`,
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr()}`);
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`Azurite did not listen on 127.0.0.1:${port} within 20 s: ${stderr()}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * The Entra sandbox's seed: one home tenant (the MSP) and two customer tenants. The sandbox starts
+ * from this and `POST /_sandbox/reset` returns to it. The launcher and the tests read the ids and
+ * the local-only app secrets from here; none of these values exist outside the local stack.
+ */
+
+/** Built-in directory role template ids, as in every Entra tenant. */
+export const ROLE_TEMPLATES = {
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  helpdeskAdministrator: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  privilegedAuthenticationAdministrator: '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
+  privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  authenticationAdministrator: 'c4e39bd9-1100-46d3-8c65-fb160da0071f',
+  groupsAdministrator: 'fdd7a751-b60b-444a-984c-02652fe8fa1c',
+  exchangeAdministrator: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+  securityReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
+  globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+} as const;
+
+export const ROLE_DISPLAY_NAMES: Readonly<Record<string, string>> = {
+  [ROLE_TEMPLATES.globalAdministrator]: 'Global Administrator',
+  [ROLE_TEMPLATES.userAdministrator]: 'User Administrator',
+  [ROLE_TEMPLATES.helpdeskAdministrator]: 'Helpdesk Administrator',
+  [ROLE_TEMPLATES.privilegedAuthenticationAdministrator]: 'Privileged Authentication Administrator',
+  [ROLE_TEMPLATES.privilegedRoleAdministrator]: 'Privileged Role Administrator',
+  [ROLE_TEMPLATES.authenticationAdministrator]: 'Authentication Administrator',
+  [ROLE_TEMPLATES.groupsAdministrator]: 'Groups Administrator',
+  [ROLE_TEMPLATES.exchangeAdministrator]: 'Exchange Administrator',
+  [ROLE_TEMPLATES.securityReader]: 'Security Reader',
+  [ROLE_TEMPLATES.globalReader]: 'Global Reader',
+};
+
+/** Graph application permissions the service's app needs in a customer tenant. */
+export const FULL_APP_PERMISSIONS = [
+  'User.ReadWrite.All',
+  'RoleManagement.ReadWrite.Directory',
+  'GroupMember.ReadWrite.All',
+  'Domain.Read.All',
+  'Directory.Read.All',
+  'UserAuthenticationMethod.ReadWrite.All',
+] as const;
+
+export interface SeedUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+  /** App roles of the service's API held by this user (home tenant only). */
+  readonly appRoles?: readonly string[];
+  /** Directory roles (template ids) held by this user. */
+  readonly directoryRoles?: readonly string[];
+  /** Never to be touched by the service: the sandbox refuses every write to it. */
+  readonly protected?: boolean;
+}
+
+export interface SeedGroup {
+  readonly id: string;
+  readonly displayName: string;
+  readonly isAssignableToRole: boolean;
+  readonly memberIds: readonly string[];
+}
+
+export interface SeedDomain {
+  readonly id: string;
+  readonly authenticationType: 'Managed' | 'Federated';
+  readonly isVerified: boolean;
+  readonly isDefault: boolean;
+}
+
+export interface SeedApp {
+  readonly clientId: string;
+  /** The service principal's object id in this tenant. */
+  readonly servicePrincipalId: string;
+  readonly displayName: string;
+  /** Local-only secret; the sandbox checks it on the token endpoint. */
+  readonly clientSecret: string;
+  /** Graph application permissions granted (admin-consented) in this tenant. */
+  readonly appPermissions: readonly string[];
+  /** Directory roles (template ids) held by the service principal. */
+  readonly directoryRoles: readonly string[];
+}
+
+export interface SeedTenant {
+  readonly id: string;
+  readonly displayName: string;
+  readonly domains: readonly SeedDomain[];
+  readonly users: readonly SeedUser[];
+  readonly groups: readonly SeedGroup[];
+  readonly apps: readonly SeedApp[];
+}
+
+export const HOME_TENANT_ID = '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601';
+export const CONTOSO_TENANT_ID = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
+export const FABRIKAM_TENANT_ID = '8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02';
+
+/** The service's own app registration in the home tenant: the API audience. */
+export const SERVICE_APP: SeedApp = {
+  clientId: '0f1e2d3c-4b5a-4697-8877-66554433a001',
+  servicePrincipalId: '0f1e2d3c-4b5a-4697-8877-66554433a002',
+  displayName: 'Entra JIT',
+  clientSecret: 'local-sandbox-service-secret-not-for-production',
+  appPermissions: [...FULL_APP_PERMISSIONS],
+  directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator],
+};
+
+export const APP_ROLES = { admin: 'Jit.Admin', approver: 'Jit.Approver' } as const;
+
+export const HOME_USERS = {
+  alice: { id: '1a000000-0000-4000-8000-00000000a11c', userPrincipalName: 'alice@msp.example', displayName: 'Alice Technician' },
+  dave: { id: '1a000000-0000-4000-8000-00000000da7e', userPrincipalName: 'dave@msp.example', displayName: 'Dave Technician' },
+  bob: { id: '1a000000-0000-4000-8000-000000000b0b', userPrincipalName: 'bob@msp.example', displayName: 'Bob Approver', appRoles: [APP_ROLES.approver] },
+  carol: { id: '1a000000-0000-4000-8000-0000000ca201', userPrincipalName: 'carol@msp.example', displayName: 'Carol Admin', appRoles: [APP_ROLES.admin] },
+  erin: { id: '1a000000-0000-4000-8000-00000000e714', userPrincipalName: 'erin@msp.example', displayName: 'Erin Outsider' },
+} as const satisfies Record<string, SeedUser>;
+
+export const HOME_GROUPS = {
+  allTechnicians: { id: '2b000000-0000-4000-8000-0000000a1173', displayName: 'All technicians', isAssignableToRole: false, memberIds: [HOME_USERS.alice.id, HOME_USERS.dave.id] },
+  tier2: { id: '2b000000-0000-4000-8000-00000000f172', displayName: 'MSP Tier 2 elevated', isAssignableToRole: true, memberIds: [] },
+} as const satisfies Record<string, SeedGroup>;
+
+function customerTenant(id: string, name: string, domain: string, marker: string, extraDomains: readonly SeedDomain[]): SeedTenant {
+  return {
+    id,
+    displayName: name,
+    domains: [
+      { id: domain, authenticationType: 'Managed', isVerified: true, isDefault: true },
+      { id: `${name.toLowerCase()}.onmicrosoft.example`, authenticationType: 'Managed', isVerified: true, isDefault: false },
+      ...extraDomains,
+    ],
+    users: [
+      {
+        id: `3c000000-0000-4000-8000-${marker}00000b6a`,
+        userPrincipalName: `breakglass@${domain}`,
+        displayName: 'Break-glass Global Administrator',
+        directoryRoles: [ROLE_TEMPLATES.globalAdministrator],
+        protected: true,
+      },
+      { id: `3c000000-0000-4000-8000-${marker}0000051e`, userPrincipalName: `staff@${domain}`, displayName: `${name} staff member` },
+    ],
+    groups: [
+      { id: `4d000000-0000-4000-8000-${marker}00000e1d`, displayName: 'JIT Helpdesk Operators', isAssignableToRole: true, memberIds: [] },
+      { id: `4d000000-0000-4000-8000-${marker}00000e2d`, displayName: 'Exchange Operators', isAssignableToRole: false, memberIds: [] },
+    ],
+    apps: [
+      {
+        clientId: `5e000000-0000-4000-8000-${marker}0000a991`,
+        servicePrincipalId: `5e000000-0000-4000-8000-${marker}0000a5b1`,
+        displayName: 'Entra JIT (MSP)',
+        clientSecret: `local-sandbox-${name.toLowerCase()}-secret-not-for-production`,
+        appPermissions: [...FULL_APP_PERMISSIONS],
+        directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator],
+      },
+    ],
+  };
+}
+
+export const CONTOSO = customerTenant(CONTOSO_TENANT_ID, 'Contoso', 'contoso.example', '00c0', [
+  { id: 'fed.contoso.example', authenticationType: 'Federated', isVerified: true, isDefault: false },
+]);
+export const FABRIKAM = customerTenant(FABRIKAM_TENANT_ID, 'Fabrikam', 'fabrikam.example', '00fa', []);
+
+export const HOME_TENANT: SeedTenant = {
+  id: HOME_TENANT_ID,
+  displayName: 'MSP',
+  domains: [{ id: 'msp.example', authenticationType: 'Managed', isVerified: true, isDefault: true }],
+  users: Object.values(HOME_USERS),
+  groups: Object.values(HOME_GROUPS),
+  apps: [SERVICE_APP],
+};
+
+export const SEED_TENANTS: readonly SeedTenant[] = [HOME_TENANT, CONTOSO, FABRIKAM];
+
+/** The app registration the service uses in a seeded tenant. */
+export function seedAppOf(tenant: SeedTenant): SeedApp {
+  const app = tenant.apps[0];
+  if (!app) throw new Error(`seed tenant ${tenant.displayName} has no app`);
+  return app;
+}

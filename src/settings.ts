@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, parsed once at start-up. The same names are app settings in Azure
+ * (infra/ generates them from `appSettingNames`) and environment variables locally.
+ */
+const isoDuration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO 8601 duration such as PT5M');
+const booleanText = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export const settingsSchema = z
+  .object({
+    /** The provider's own (home) Entra tenant: callers' tokens are issued by it. */
+    JIT_HOME_TENANT_ID: z.uuid(),
+    /** Client id of the service's app registration: the audience of callers' tokens. */
+    JIT_API_CLIENT_ID: z.uuid(),
+    /** Entra authority host; the sandbox's URL locally. */
+    JIT_AUTHORITY_HOST: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'),
+    /** Microsoft Graph base URL (without /v1.0); the sandbox's URL locally. */
+    JIT_GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+    /** Key Vault holding customer tenant secrets and live lease credentials. */
+    JIT_KEY_VAULT_URL: z.url({ protocol: /^https$/ }),
+    /** Table Storage endpoint reached by managed identity (Azure). */
+    JIT_TABLES_ENDPOINT: z.url().optional(),
+    /** Table Storage connection string (Azurite locally). Takes precedence over the endpoint. */
+    JIT_TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+    /** Client id of the Function App's user-assigned managed identity (Azure). */
+    JIT_MANAGED_IDENTITY_CLIENT_ID: z.uuid().optional(),
+    /**
+     * Local stack only: the service app's client secret in the home tenant, used for Key Vault
+     * instead of a managed identity. Never set in Azure.
+     */
+    JIT_SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Durable Functions task hub name (host.json reads it too). */
+    JIT_TASK_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, '3 to 45 letters and digits, starting with a letter').default('jit'),
+    /** How long to wait between attempts while a revocation keeps failing. */
+    JIT_REVOCATION_RETRY_INTERVAL: isoDuration.default('PT1M'),
+    /** Accepted clock skew when validating caller tokens (nbf/exp). */
+    JIT_TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+    /** Load the demo configuration (contoso.example, target helpdesk-admin, a rule) at start. */
+    JIT_SEED_DEMO: booleanText.default(false),
+  })
+  .refine((s) => s.JIT_TABLES_CONNECTION_STRING !== undefined || s.JIT_TABLES_ENDPOINT !== undefined, {
+    message: 'set JIT_TABLES_CONNECTION_STRING (local) or JIT_TABLES_ENDPOINT (Azure)',
+    path: ['JIT_TABLES_ENDPOINT'],
+  })
+  .refine((s) => s.JIT_SERVICE_CLIENT_SECRET !== undefined || s.JIT_MANAGED_IDENTITY_CLIENT_ID !== undefined, {
+    message: 'set JIT_MANAGED_IDENTITY_CLIENT_ID (Azure) or JIT_SERVICE_CLIENT_SECRET (local stack)',
+    path: ['JIT_MANAGED_IDENTITY_CLIENT_ID'],
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Names of every app setting the app parses: the contract infra/ is checked against. */
+export const appSettingNames: readonly string[] = Object.keys(settingsSchema.shape);
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Parses settings from the environment; the message names every setting that is wrong. */
+export function parseSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const present = Object.fromEntries(appSettingNames.filter((n) => env[n] !== undefined && env[n] !== '').map((n) => [n, env[n]]));
+  const result = settingsSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+    throw new SettingsError(`Invalid settings: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

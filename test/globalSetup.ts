@@ -1,0 +1,30 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../local/azurite';
+import { freePort } from '../local/ports';
+import { ensureLocalTls } from '../local/tls';
+
+/**
+ * One CA and one in-memory Azurite for the whole run. Workers are forked after this, so they
+ * inherit NODE_EXTRA_CA_CERTS (read only at process start) and the Azurite connection string.
+ * Tests isolate themselves with their own table names and task hubs, and start their own sandbox
+ * and host on ephemeral ports.
+ */
+let azurite: RunningAzurite | undefined;
+let dir: string | undefined;
+
+export async function setup(): Promise<void> {
+  dir = await mkdtemp(join(tmpdir(), 'entra-jit-test-'));
+  const tls = await ensureLocalTls(join(dir, 'tls'));
+  process.env.NODE_EXTRA_CA_CERTS = tls.caPath;
+  process.env.JIT_TEST_TLS_DIR = join(dir, 'tls');
+  process.env.JIT_TEST_DIR = dir;
+  azurite = await startAzurite({ port: await freePort() });
+  process.env.JIT_TEST_TABLES_CONNECTION_STRING = azurite.connectionString;
+}
+
+export async function teardown(): Promise<void> {
+  await azurite?.stop();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+}
