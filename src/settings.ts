@@ -55,6 +55,9 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Names of every app setting the app parses: the contract infra/ is checked against. */
 export const appSettingNames: readonly string[] = Object.keys(settingsSchema.shape);
 
+/** Settings only the local stack sets; a deployment must never set them. */
+export const localOnlySettingNames: readonly string[] = ['JIT_TABLES_CONNECTION_STRING', 'JIT_SERVICE_CLIENT_SECRET', 'JIT_SEED_DEMO'];
+
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
