@@ -1,0 +1,203 @@
+import type { AuditEvent } from '../domain/audit';
+import type { Rule, Target, Tenant } from '../domain/config';
+import type { JitAccount } from '../domain/jitAccount';
+import type { LeaseRequest, RequestStatus } from '../domain/request';
+
+/**
+ * What the use cases need from the outside world, named for the domain. src/adapters implements
+ * them with the real SDKs (Graph, Key Vault, Table Storage); tests use the same adapters against
+ * the local sandbox and Azurite.
+ */
+
+// ── Directory (one customer tenant, through Microsoft Graph) ────────────────────────────────────
+
+export interface DirectoryUser {
+  readonly objectId: string;
+  readonly userPrincipalName: string;
+  readonly accountEnabled: boolean;
+  readonly signInSessionsValidFromDateTime: string | null;
+  readonly lastPasswordChangeDateTime: string | null;
+}
+
+export interface DirectoryDomain {
+  readonly name: string;
+  readonly isVerified: boolean;
+  readonly authenticationType: 'Managed' | 'Federated';
+}
+
+export interface RoleAssignment {
+  readonly assignmentId: string;
+  readonly roleTemplateId: string;
+}
+
+export interface NewAccount {
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+  readonly mailNickname: string;
+  /** The account is created disabled, with this throwaway password nobody keeps. */
+  readonly initialPassword: string;
+}
+
+export interface Directory {
+  readonly tenantId: string;
+  getDomain(name: string): Promise<DirectoryDomain | null>;
+  getUser(objectId: string): Promise<DirectoryUser | null>;
+  getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null>;
+  /** Creates a disabled account. Answers 'principalNameTaken' when the UPN already exists. */
+  createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'>;
+  /** One write: sets the password (no change forced at sign-in) and enables the account. */
+  setPasswordAndEnable(objectId: string, password: string): Promise<void>;
+  /** Succeeds when the account is already disabled. */
+  disableAccount(objectId: string): Promise<void>;
+  setPassword(objectId: string, password: string): Promise<void>;
+  revokeSessions(objectId: string): Promise<void>;
+  listRoleAssignments(principalId: string): Promise<RoleAssignment[]>;
+  /** Succeeds when the principal already holds the role (tenant-wide scope "/"). */
+  assignRole(principalId: string, roleTemplateId: string): Promise<void>;
+  /** Succeeds when the assignment is already gone. */
+  removeRoleAssignment(assignmentId: string): Promise<void>;
+  /** Ids of the groups the principal is a direct member of. */
+  listGroupMemberships(principalId: string): Promise<string[]>;
+  /** Succeeds when already a member. */
+  addGroupMember(groupId: string, memberId: string): Promise<void>;
+  /** Succeeds when not a member. */
+  removeGroupMember(groupId: string, memberId: string): Promise<void>;
+  deleteUser(objectId: string): Promise<void>;
+}
+
+/** Gives a Directory for a connected tenant, reusing credentials and connections. */
+export interface DirectoryProvider {
+  forTenant(tenant: Tenant): Promise<Directory>;
+}
+
+// ── Secrets (Key Vault) ─────────────────────────────────────────────────────────────────────────
+
+export interface LeaseCredentialMetadata {
+  readonly requestId: string;
+  readonly tenantId: string;
+  readonly userPrincipalName: string;
+  /** Key Vault's `expiresOn`: the lease end. */
+  readonly expiresOn: Date;
+}
+
+export interface StoredLeaseCredential {
+  readonly requestId: string;
+  readonly expiresOn: Date | null;
+}
+
+export interface SecretVault {
+  putLeaseCredential(password: string, metadata: LeaseCredentialMetadata): Promise<void>;
+  getLeaseCredential(requestId: string): Promise<string | null>;
+  /** Deletes (and purges where the vault allows); succeeds when already gone. */
+  deleteLeaseCredential(requestId: string): Promise<void>;
+  listLeaseCredentials(): Promise<StoredLeaseCredential[]>;
+  /** Stores a customer tenant's client secret; returns the secret's name for the tenant row. */
+  putTenantSecret(tenantId: string, secret: string): Promise<string>;
+  getTenantSecret(secretName: string): Promise<string | null>;
+  deleteTenantSecret(secretName: string): Promise<void>;
+}
+
+// ── State (Table Storage) ───────────────────────────────────────────────────────────────────────
+
+/** A stored value with the ETag to write it back under optimistic concurrency. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/** Thrown by stores when a conditional write loses a race (ETag mismatch). */
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+}
+
+/** Thrown by stores when an insert finds the key already present. */
+export class AlreadyExistsError extends Error {
+  override readonly name = 'AlreadyExistsError';
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly continuationToken: string | null;
+}
+
+export interface RequestFilter {
+  readonly requesterObjectId?: string;
+  readonly tenantId?: string;
+  readonly statuses?: readonly RequestStatus[];
+}
+
+export interface RequestStore {
+  /** Insert-if-absent: AlreadyExistsError when the id exists. */
+  create(request: LeaseRequest): Promise<Versioned<LeaseRequest>>;
+  get(id: string): Promise<Versioned<LeaseRequest> | null>;
+  /** ConcurrencyError when the ETag is stale. */
+  replace(request: LeaseRequest, etag: string): Promise<Versioned<LeaseRequest>>;
+  list(filter: RequestFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<LeaseRequest>>;
+}
+
+/**
+ * One live lease per account: the lock on (tenant, requester) names the request holding it.
+ * `claim` is insert-if-absent; a lock held by an ended request can be taken over with its ETag.
+ */
+export interface LeaseLock {
+  readonly tenantId: string;
+  readonly requesterObjectId: string;
+  readonly requestId: string;
+}
+
+export interface LeaseLockStore {
+  claim(lock: LeaseLock): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }>;
+  /** ConcurrencyError when the ETag is stale. */
+  takeOver(lock: LeaseLock, etag: string): Promise<void>;
+  /** Releases only if held by requestId; succeeds when already released. */
+  release(lock: LeaseLock): Promise<void>;
+}
+
+export interface AccountStore {
+  get(tenantId: string, requesterObjectId: string): Promise<JitAccount | null>;
+  /** The account row holding this UPN in the tenant, whoever it belongs to. */
+  getByPrincipalName(tenantId: string, userPrincipalName: string): Promise<JitAccount | null>;
+  upsert(account: JitAccount): Promise<void>;
+  list(tenantId?: string): Promise<JitAccount[]>;
+  delete(tenantId: string, requesterObjectId: string): Promise<void>;
+}
+
+export interface ConfigStore {
+  getTenant(tenantId: string): Promise<Versioned<Tenant> | null>;
+  listTenants(): Promise<Tenant[]>;
+  createTenant(tenant: Tenant): Promise<Versioned<Tenant>>;
+  replaceTenant(tenant: Tenant, etag: string): Promise<Versioned<Tenant>>;
+  deleteTenant(tenantId: string): Promise<void>;
+  getTarget(tenantId: string, targetId: string): Promise<Versioned<Target> | null>;
+  listTargets(tenantId?: string): Promise<Target[]>;
+  createTarget(target: Target): Promise<Versioned<Target>>;
+  replaceTarget(target: Target, etag: string): Promise<Versioned<Target>>;
+  deleteTarget(tenantId: string, targetId: string): Promise<void>;
+  getRule(ruleId: string): Promise<Versioned<Rule> | null>;
+  listRules(): Promise<Rule[]>;
+  createRule(rule: Rule): Promise<Versioned<Rule>>;
+  replaceRule(rule: Rule, etag: string): Promise<Versioned<Rule>>;
+  deleteRule(ruleId: string): Promise<void>;
+}
+
+export interface AuditFilter {
+  readonly tenantId?: string;
+  readonly requestId?: string;
+  readonly actorId?: string;
+  readonly action?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditEvent>>;
+}
+
+// ── Time and ids ────────────────────────────────────────────────────────────────────────────────
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

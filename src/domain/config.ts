@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+
+/** Customer tenants, access targets and entitlement rules: what admins configure. */
+
+export const slugSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1 to 63 characters, not starting or ending with a dash');
+
+/** A DNS domain name as Entra accepts it for user principal names. */
+export const domainNameSchema = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/, 'a domain name such as contoso.com')
+  .transform((d) => d.toLowerCase());
+
+export const tenantConnectionSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('clientSecret'),
+    clientId: z.uuid(),
+    /** Name of the Key Vault secret holding the client secret; the secret itself is never stored here. */
+    secretName: z.string().min(1),
+  }),
+  z.strictObject({
+    mode: z.literal('federated'),
+  }),
+]);
+export type TenantConnection = z.infer<typeof tenantConnectionSchema>;
+
+export const tenantSchema = z.strictObject({
+  tenantId: z.uuid(),
+  displayName: z.string().min(1).max(256),
+  /** Managed, verified domain for JIT accounts (jit-<alias>@<jitDomain>). */
+  jitDomain: domainNameSchema,
+  connection: tenantConnectionSchema,
+  /** User principal names the service must never create, change or delete. */
+  protectedAccounts: z.array(z.string()).default([]),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+export const roleRefSchema = z.strictObject({
+  templateId: z.uuid(),
+  displayName: z.string().optional(),
+});
+export const groupRefSchema = z.strictObject({
+  id: z.uuid(),
+  displayName: z.string().optional(),
+});
+
+export const principalRefSchema = z.strictObject({
+  type: z.enum(['user', 'group']),
+  id: z.uuid(),
+});
+export type PrincipalRef = z.infer<typeof principalRefSchema>;
+
+export const approvalPolicySchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({
+    mode: z.literal('required'),
+    /** Users or groups of the home tenant who may decide. Empty: any holder of Jit.Approver. */
+    approvers: z.array(principalRefSchema).default([]),
+    /** How long a request may wait for a decision. */
+    deadline: durationSchema.default('PT1H'),
+  }),
+]);
+export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+
+export const targetKindSchema = z.enum(['adminAccount', 'elevation']);
+export type TargetKind = z.infer<typeof targetKindSchema>;
+
+export const targetSchema = z.strictObject({
+  tenantId: z.uuid(),
+  targetId: slugSchema,
+  name: z.string().min(1).max(256),
+  kind: targetKindSchema,
+  roles: z.array(roleRefSchema).max(20).default([]),
+  groups: z.array(groupRefSchema).max(20).default([]),
+  defaultDuration: durationSchema.default('PT4H'),
+  minDuration: durationSchema.default('PT15M'),
+  maxDuration: durationSchema.default('PT8H'),
+  approval: approvalPolicySchema.default({ mode: 'none' }),
+  requireJustification: z.boolean().default(false),
+  requireTicket: z.boolean().default(false),
+  /** Shown to the requester with the credential (Apono's "custom access details"). */
+  accessDetails: z.string().max(400).optional(),
+  credentialType: z.enum(['password', 'temporaryAccessPass']).default('password'),
+  /** Delete the JIT account after this many days unused; absent: keep it. */
+  cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Target = z.infer<typeof targetSchema>;
+
+export const targetRefSchema = z.strictObject({ tenantId: z.uuid(), targetId: slugSchema });
+
+export const ruleScopeSchema = z.union([
+  z.strictObject({ targets: z.array(targetRefSchema).min(1).max(100) }),
+  z.strictObject({ tenants: z.array(z.uuid()).min(1).max(100) }),
+]);
+
+export const ruleSchema = z.strictObject({
+  ruleId: slugSchema,
+  description: z.string().max(500).optional(),
+  principal: principalRefSchema,
+  scope: ruleScopeSchema,
+  /** A tighter cap than the target's maxDuration. */
+  maxDuration: durationSchema.optional(),
+  /** Overrides the target's approval policy: true forces approval, false waives it. */
+  approvalRequired: z.boolean().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Rule = z.infer<typeof ruleSchema>;

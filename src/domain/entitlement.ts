@@ -1,0 +1,61 @@
+import { durationMs, formatDuration } from './duration';
+import type { Rule, Target } from './config';
+
+/**
+ * Who may request what: a pure function of the caller, the target and the rules. A rule matches
+ * when its principal is the caller (user) or one of the caller's groups (token `groups` claim) and
+ * its scope names the target or the target's tenant.
+ */
+export interface Caller {
+  readonly objectId: string;
+  readonly groups: readonly string[];
+}
+
+export interface Entitlement {
+  readonly allowed: boolean;
+  readonly reasons: readonly string[];
+  readonly matchedRules: readonly string[];
+  /** The longest lease allowed: the target's max, tightened by the loosest matching rule. */
+  readonly effectiveMaxDuration: string;
+  readonly approvalRequired: boolean;
+  readonly requireJustification: boolean;
+  readonly requireTicket: boolean;
+}
+
+export function ruleMatches(rule: Rule, caller: Caller, target: Pick<Target, 'tenantId' | 'targetId'>): boolean {
+  const principalMatches = rule.principal.type === 'user' ? rule.principal.id === caller.objectId : caller.groups.includes(rule.principal.id);
+  if (!principalMatches) return false;
+  if ('targets' in rule.scope) return rule.scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
+  return rule.scope.tenants.includes(target.tenantId);
+}
+
+export function evaluateEntitlement(caller: Caller, target: Target, rules: readonly Rule[]): Entitlement {
+  const matched = rules.filter((r) => ruleMatches(r, caller, target));
+  const targetMaxMs = durationMs(target.maxDuration);
+  const policy = { requireJustification: target.requireJustification, requireTicket: target.requireTicket };
+  if (matched.length === 0) {
+    return {
+      allowed: false,
+      reasons: [`no entitlement rule grants target '${target.targetId}' to this user or their groups`],
+      matchedRules: [],
+      effectiveMaxDuration: target.maxDuration,
+      approvalRequired: target.approval.mode === 'required',
+      ...policy,
+    };
+  }
+  // Several rules may match: the caller gets the most generous one (longest cap; approval
+  // waived if any matching rule waives it and none forces it).
+  const caps = matched.map((r) => Math.min(targetMaxMs, r.maxDuration === undefined ? targetMaxMs : durationMs(r.maxDuration)));
+  const effectiveMaxMs = Math.max(...caps);
+  const targetNeedsApproval = target.approval.mode === 'required';
+  const overrides = matched.map((r) => r.approvalRequired);
+  const approvalRequired = overrides.includes(false) ? false : overrides.includes(true) ? true : targetNeedsApproval;
+  return {
+    allowed: true,
+    reasons: matched.map((r) => `granted by rule '${r.ruleId}'`),
+    matchedRules: matched.map((r) => r.ruleId),
+    effectiveMaxDuration: formatDuration(effectiveMaxMs),
+    approvalRequired,
+    ...policy,
+  };
+}
