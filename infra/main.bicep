@@ -1,0 +1,270 @@
+targetScope = 'subscription'
+
+metadata description = 'Entra JIT: just-in-time admin access to Microsoft Entra ID tenants. One resource group with the Function App (Flex Consumption, Node 20), its managed identity, storage, Key Vault, monitoring, alerts and an operator workbook. Deploy with `azd up` (docs/deploy.md).'
+
+// ---- Deployment ----
+
+@minLength(1)
+@maxLength(40)
+@description('azd environment name: names the resource group and tags every resource (azd-env-name).')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource. It must offer Flex Consumption (and Durable Task Scheduler if chosen).')
+param location string
+
+@description('Resource group to create. Default: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+// ---- The app ----
+
+@description('Client id of the multi-tenant Entra JIT app registration in the home tenant (printed by infra/scripts/create-app-registration.sh).')
+param apiClientId string
+
+@description('The provider\'s own (home) Entra tenant, whose tokens the API accepts. Default: the tenant of this subscription.')
+param homeTenantId string = tenant().tenantId
+
+@description('Microsoft Graph base URL, without /v1.0. Change only for a national cloud.')
+param graphBaseUrl string = 'https://graph.microsoft.com'
+
+@description('Durable Functions task hub name (3-45 letters and digits, starting with a letter).')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'jit'
+
+@description('ISO 8601 interval between attempts while a revocation keeps failing.')
+param revocationRetryInterval string = 'PT1M'
+
+@description('Accepted clock skew, in seconds, when validating caller tokens.')
+@minValue(0)
+@maxValue(300)
+param tokenClockSkewSeconds int = 60
+
+// ---- Durable Functions backend ----
+
+@description('azureStorage: task hub in the app\'s storage account (default). durableTaskScheduler: a Durable Task Scheduler and task hub, reached by identity.')
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+param durableBackend string = 'azureStorage'
+
+@description('Durable Task Scheduler SKU (only with durableBackend = durableTaskScheduler).')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
+@description('Instances of the durable trigger group kept warm. Default: 1 with Durable Task Scheduler (the platform scaler reads the backend from the deployed host.json, which selects Azure Storage; see docs/deploy.md), 0 with Azure Storage.')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyDurableInstances int = durableBackend == 'durableTaskScheduler' ? 1 : 0
+
+// ---- Scale ----
+
+@description('Upper bound of Function App instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per Function App instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Storage replication.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+// ---- Network ----
+
+@description('Public endpoint of the API. Callers always need an Entra token (or a webhook signature); disable only behind your own private access.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param apiPublicNetworkAccess string = 'Enabled'
+
+@description('Public endpoints of storage and Key Vault (identity-only either way). Disabled needs private endpoints and VNet integration, which this template does not create: see docs/deploy.md.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param dataPublicNetworkAccess string = 'Enabled'
+
+@description('Subnet for the Function App\'s outbound traffic (an existing subnet delegated to Microsoft.App/environments); empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('Comma-separated browser origins allowed to call the API (the portal), e.g. https://jit.example.com. Empty: no CORS.')
+param allowedCorsOrigins string = ''
+
+// ---- Operations ----
+
+@description('Comma-separated email addresses notified by the alerts. Empty: alerts show in the portal only.')
+param alertEmailAddresses string = ''
+
+@description('Days to keep logs in Log Analytics.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 90
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'entra-jit'
+}
+var useScheduler = durableBackend == 'durableTaskScheduler'
+var loginEndpoint = environment().authentication.loginEndpoint
+var authorityHost = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(loginEndpoint) - 1) : loginEndpoint
+var deploymentContainerName = 'app-package-${resourceToken}'
+
+func splitList(list string) string[] => filter(map(split(list, ','), item => trim(item)), item => !empty(item))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: 'id-jit-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-jit-${resourceToken}'
+    applicationInsightsName: 'appi-jit-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  params: {
+    name: 'stjit${resourceToken}'
+    location: location
+    tags: tags
+    skuName: storageSku
+    deploymentContainerName: deploymentContainerName
+    publicNetworkAccess: dataPublicNetworkAccess
+    appPrincipalId: identity.outputs.principalId
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  scope: rg
+  params: {
+    name: 'kv-jit-${resourceToken}'
+    location: location
+    tags: tags
+    publicNetworkAccess: dataPublicNetworkAccess
+    appPrincipalId: identity.outputs.principalId
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
+  scope: rg
+  params: {
+    name: 'dts-jit-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    skuName: durableTaskSchedulerSku
+    ipAllowlist: [
+      '0.0.0.0/0'
+    ]
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  scope: rg
+  params: {
+    name: 'func-jit-${resourceToken}'
+    planName: 'plan-jit-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    tablesEndpoint: storage.outputs.tableEndpoint
+    keyVaultUri: keyVault.outputs.uri
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+    homeTenantId: homeTenantId
+    apiClientId: apiClientId
+    authorityHost: authorityHost
+    graphBaseUrl: graphBaseUrl
+    taskHubName: taskHubName
+    revocationRetryInterval: revocationRetryInterval
+    tokenClockSkewSeconds: tokenClockSkewSeconds
+    durableBackend: durableBackend
+    durableTaskSchedulerEndpoint: useScheduler ? scheduler!.outputs.endpoint : ''
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    alwaysReadyDurableInstances: alwaysReadyDurableInstances
+    allowedCorsOrigins: splitList(allowedCorsOrigins)
+    publicNetworkAccess: apiPublicNetworkAccess
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+  }
+  // Storage, Key Vault and monitoring outputs feed the settings above, so their modules (including
+  // the identity's role assignments) finish before the app is created and first touches storage.
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    namePrefix: 'jit-${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmailAddresses: splitList(alertEmailAddresses)
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  params: {
+    displayName: 'Entra JIT operations (${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
+}
+
+// ---- Outputs (azd stores them in the environment: `azd env get-values`) ----
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output JIT_API_URL string = '${functionApp.outputs.uri}/api'
+output JIT_KEY_VAULT_URI string = keyVault.outputs.uri
+output JIT_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+@description('Subject of the federated identity credential on the app registration.')
+output JIT_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output JIT_HOME_TENANT_ID string = homeTenantId
+output JIT_DURABLE_BACKEND string = durableBackend
+output JIT_DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

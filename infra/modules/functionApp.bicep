@@ -1,0 +1,257 @@
+metadata description = 'The Entra JIT Function App on the Flex Consumption plan (Linux, Node 20), running as a user-assigned identity, with every app setting it reads. The app settings are declared here and only here, in the delimited blocks below: test/infra checks them against src/settings.ts.'
+
+@description('Name of the Function App (globally unique host name).')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags for every resource.')
+param tags object
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Name of the storage account (AzureWebJobsStorage, task hub, app tables).')
+param storageAccountName string
+
+@description('URL of the blob container holding the deployment package.')
+param deploymentContainerUrl string
+
+@description('Table endpoint of the storage account (the app\'s own tables).')
+param tablesEndpoint string
+
+@description('Key Vault URI.')
+param keyVaultUri string
+
+@description('Application Insights connection string (ingestion endpoint; not a secret with local auth disabled).')
+param applicationInsightsConnectionString string
+
+@description('Log Analytics workspace for the app\'s platform logs.')
+param logAnalyticsWorkspaceId string
+
+@description('The provider\'s home tenant: callers\' tokens are issued by it.')
+param homeTenantId string
+
+@description('Client id of the multi-tenant Entra JIT app registration: the audience of callers\' tokens.')
+param apiClientId string
+
+@description('Entra authority host, without a trailing slash.')
+param authorityHost string
+
+@description('Microsoft Graph base URL, without /v1.0.')
+param graphBaseUrl string
+
+@description('Durable Functions task hub name.')
+param taskHubName string
+
+@description('ISO 8601 interval between attempts while a revocation keeps failing.')
+param revocationRetryInterval string
+
+@description('Accepted clock skew when validating caller tokens.')
+param tokenClockSkewSeconds int
+
+@description('Durable Functions backend.')
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+param durableBackend string
+
+@description('Durable Task Scheduler endpoint; empty with the Azure Storage backend.')
+param durableTaskSchedulerEndpoint string
+
+@description('Upper bound of instances the plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Instances of the durable group kept warm (billed while idle).')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyDurableInstances int
+
+@description('Browser origins allowed to call the API (the portal). Empty: no CORS.')
+param allowedCorsOrigins string[]
+
+@description('Whether the API answers on its public endpoint. Callers always need an Entra token or a webhook signature.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
+@description('Subnet the app sends its outbound traffic through (private networking); empty for none.')
+param virtualNetworkSubnetId string
+
+// <app-settings:jit> Every setting the app parses (src/settings.ts appSettingNames) except the
+// local-only ones. One key per line: test/infra/appSettings.test.ts reads this block.
+var jitAppSettings = {
+  JIT_HOME_TENANT_ID: homeTenantId
+  JIT_API_CLIENT_ID: apiClientId
+  JIT_AUTHORITY_HOST: authorityHost
+  JIT_GRAPH_BASE_URL: graphBaseUrl
+  JIT_KEY_VAULT_URL: keyVaultUri
+  JIT_TABLES_ENDPOINT: tablesEndpoint
+  JIT_MANAGED_IDENTITY_CLIENT_ID: identityClientId
+  JIT_TASK_HUB: taskHubName
+  JIT_REVOCATION_RETRY_INTERVAL: revocationRetryInterval
+  JIT_TOKEN_CLOCK_SKEW_SECONDS: string(tokenClockSkewSeconds)
+}
+// </app-settings:jit>
+
+// <app-settings:host> Settings the Functions host reads (not the app): storage and telemetry by identity.
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+// </app-settings:host>
+
+// <app-settings:durable-task-scheduler> Only with the Durable Task Scheduler backend: these
+// override host.json's extensions.durableTask.storageProvider (which leaves the type unset, so the
+// default is Azure Storage through AzureWebJobsStorage).
+var durableTaskSchedulerSettings = {
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+}
+// </app-settings:durable-task-scheduler>
+
+var appSettings = union(hostSettings, durableBackend == 'durableTaskScheduler' ? durableTaskSchedulerSettings : {}, jitAppSettings)
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-11-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    publicNetworkAccess: publicNetworkAccess
+    keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      cors: {
+        allowedOrigins: allowedCorsOrigins
+        supportCredentials: false
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: alwaysReadyDurableInstances > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: alwaysReadyDurableInstances
+              }
+            ]
+          : []
+      }
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+}
+
+resource appSettingsConfig 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: appSettings
+}
+
+// No FTP and no basic-auth deployments: azd and Core Tools deploy with an Entra token.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output id string = site.id
+output name string = site.name
+output uri string = 'https://${site.properties.defaultHostName}'
