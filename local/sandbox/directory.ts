@@ -1,0 +1,218 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { SEED_TENANTS, type SeedDomain, type SeedTenant } from './seed';
+
+/**
+ * The sandbox's mutable world: every tenant's directory, the key vault's secrets and the signing
+ * key. It is plain JSON so it can be written to the state file as is; the zod schema is what a
+ * state file must look like to be loaded back.
+ */
+const domainSchema = z.object({
+  id: z.string(),
+  authenticationType: z.enum(['Managed', 'Federated']),
+  isVerified: z.boolean(),
+  isDefault: z.boolean(),
+});
+
+const userSchema = z.object({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  mailNickname: z.string(),
+  accountEnabled: z.boolean(),
+  usageLocation: z.string().nullable(),
+  onPremisesImmutableId: z.string().nullable(),
+  /** salted SHA-256 of the current password; null when nobody knows it (seeded accounts). */
+  passwordHash: z.string().nullable(),
+  passwordVersion: z.number().int(),
+  forceChangePasswordNextSignIn: z.boolean(),
+  lastPasswordChangeDateTime: z.string(),
+  signInSessionsValidFromDateTime: z.string(),
+  createdDateTime: z.string(),
+  /** epoch ms of creation, for replication lag. */
+  createdAtMs: z.number(),
+  protected: z.boolean(),
+  appRoles: z.array(z.string()),
+});
+
+const groupSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  isAssignableToRole: z.boolean(),
+  memberIds: z.array(z.string()),
+});
+
+const roleAssignmentSchema = z.object({
+  id: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: z.string(),
+});
+
+const tapSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  passHash: z.string(),
+  createdDateTime: z.string(),
+  startDateTime: z.string(),
+  lifetimeInMinutes: z.number().int(),
+  isUsableOnce: z.boolean(),
+  used: z.boolean(),
+});
+
+const appSchema = z.object({
+  clientId: z.string(),
+  servicePrincipalId: z.string(),
+  displayName: z.string(),
+  clientSecret: z.string(),
+  appPermissions: z.array(z.string()),
+});
+
+const callsSchema = z.object({ total: z.number().int(), writes: z.number().int() });
+
+const tenantSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  domains: z.array(domainSchema),
+  users: z.array(userSchema),
+  groups: z.array(groupSchema),
+  roleAssignments: z.array(roleAssignmentSchema),
+  temporaryAccessPasses: z.array(tapSchema),
+  apps: z.array(appSchema),
+  calls: callsSchema,
+  protectedWriteAttempts: z.number().int(),
+});
+
+const secretVersionSchema = z.object({
+  version: z.string(),
+  value: z.string(),
+  tags: z.record(z.string(), z.string()).nullable(),
+  contentType: z.string().nullable(),
+  enabled: z.boolean(),
+  exp: z.number().nullable(),
+  nbf: z.number().nullable(),
+  created: z.number(),
+  updated: z.number(),
+});
+
+const secretSchema = z.object({
+  name: z.string(),
+  versions: z.array(secretVersionSchema),
+  deleted: z.object({ deletedDate: z.number(), scheduledPurgeDate: z.number() }).nullable(),
+});
+
+export const sandboxStateSchema = z.object({
+  version: z.literal(1),
+  tenants: z.array(tenantSchema),
+  keyVault: z.object({ secrets: z.array(secretSchema), calls: callsSchema }),
+  /** RS256 private key as a JWK; its public half is what the JWKS publishes. */
+  signingKey: z.object({ kid: z.string(), privateJwk: z.record(z.string(), z.unknown()) }),
+});
+
+export type Domain = z.infer<typeof domainSchema>;
+export type User = z.infer<typeof userSchema>;
+export type Group = z.infer<typeof groupSchema>;
+export type RoleAssignment = z.infer<typeof roleAssignmentSchema>;
+export type TemporaryAccessPass = z.infer<typeof tapSchema>;
+export type App = z.infer<typeof appSchema>;
+export type Tenant = z.infer<typeof tenantSchema>;
+export type SecretVersion = z.infer<typeof secretVersionSchema>;
+export type Secret = z.infer<typeof secretSchema>;
+export type SandboxState = z.infer<typeof sandboxStateSchema>;
+export type SigningKey = SandboxState['signingKey'];
+
+/** A password is never kept: only a salted hash, enough to answer /_sandbox/signin. */
+export function hashSecret(value: string): string {
+  const salt = randomBytes(8).toString('hex');
+  return `${salt}:${createHash('sha256').update(`${salt}:${value}`).digest('hex')}`;
+}
+
+export function secretMatches(hash: string | null, value: string): boolean {
+  if (hash === null) return false;
+  const [salt, digest] = hash.split(':');
+  if (salt === undefined || digest === undefined) return false;
+  return createHash('sha256').update(`${salt}:${value}`).digest('hex') === digest;
+}
+
+/** Graph's unifiedRoleAssignment ids are opaque base64url strings, not GUIDs. */
+export function newRoleAssignmentId(): string {
+  return `${randomBytes(33).toString('base64url')}-1`;
+}
+
+/** A stable object id for a directory role activated in a tenant (differs from its template id, as in Entra). */
+export function directoryRoleObjectId(tenantId: string, templateId: string): string {
+  const h = createHash('sha256').update(`${tenantId}/${templateId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
+  const roleAssignments: RoleAssignment[] = [];
+  const assign = (principalId: string, roles: readonly string[] | undefined): void => {
+    for (const roleDefinitionId of roles ?? []) {
+      roleAssignments.push({ id: newRoleAssignmentId(), principalId, roleDefinitionId, directoryScopeId: '/' });
+    }
+  };
+  for (const user of seed.users) assign(user.id, user.directoryRoles);
+  for (const app of seed.apps) assign(app.servicePrincipalId, app.directoryRoles);
+  return {
+    id: seed.id,
+    displayName: seed.displayName,
+    domains: seed.domains.map((d: SeedDomain) => ({ ...d })),
+    users: seed.users.map((u) => ({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+      mailNickname: u.userPrincipalName.split('@')[0] ?? u.userPrincipalName,
+      accountEnabled: true,
+      usageLocation: null,
+      onPremisesImmutableId: null,
+      passwordHash: null,
+      passwordVersion: 1,
+      forceChangePasswordNextSignIn: false,
+      lastPasswordChangeDateTime: nowIso,
+      signInSessionsValidFromDateTime: nowIso,
+      createdDateTime: nowIso,
+      // Seeded users have always existed: never subject to replication lag.
+      createdAtMs: nowMs - 365 * 24 * 3600 * 1000,
+      protected: u.protected === true,
+      appRoles: [...(u.appRoles ?? [])],
+    })),
+    groups: seed.groups.map((g) => ({ ...g, memberIds: [...g.memberIds] })),
+    roleAssignments,
+    temporaryAccessPasses: [],
+    apps: seed.apps.map((a) => ({
+      clientId: a.clientId,
+      servicePrincipalId: a.servicePrincipalId,
+      displayName: a.displayName,
+      clientSecret: a.clientSecret,
+      appPermissions: [...a.appPermissions],
+    })),
+    calls: { total: 0, writes: 0 },
+    protectedWriteAttempts: 0,
+  };
+}
+
+/** The directory and vault as the seed describes them; the signing key is kept across resets. */
+export function seededState(signingKey: SigningKey, now = new Date()): SandboxState {
+  const nowIso = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    version: 1,
+    tenants: SEED_TENANTS.map((t) => seedTenant(t, nowIso, now.getTime())),
+    keyVault: { secrets: [], calls: { total: 0, writes: 0 } },
+    signingKey,
+  };
+}
+
+export function findTenant(state: SandboxState, idOrDomain: string): Tenant | undefined {
+  const key = idOrDomain.toLowerCase();
+  return state.tenants.find((t) => t.id === key || t.domains.some((d) => d.id.toLowerCase() === key));
+}
+
+export function newObjectId(): string {
+  return randomUUID();
+}
+
+/** Graph timestamps have second precision and a Z suffix. */
+export function graphTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,110 @@
+import type { Group } from '../directory';
+import { json, noContent } from '../http';
+import {
+  asRecord,
+  badRequest,
+  directoryObjectKind,
+  getGroup,
+  GraphError,
+  odataContext,
+  READ_GROUPS,
+  refuseIfProtected,
+  requirePermission,
+  visibleUsers,
+  WRITE_GROUP_MEMBERS,
+  WRITE_ROLES,
+  notFound,
+  type GraphContext,
+} from './context';
+import { paginate } from './odata';
+import type { Route } from './route';
+import { defaultUserView } from './userView';
+
+/** /groups/{id}, its members, and member add/remove through `$ref`. */
+
+export function groupView(group: Group): Record<string, unknown> {
+  return {
+    id: group.id,
+    deletedDateTime: null,
+    description: null,
+    displayName: group.displayName,
+    groupTypes: [],
+    isAssignableToRole: group.isAssignableToRole,
+    mailEnabled: false,
+    mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
+    securityEnabled: true,
+    visibility: group.isAssignableToRole ? 'Private' : null,
+  };
+}
+
+function getOne(ctx: GraphContext) {
+  requirePermission(ctx, READ_GROUPS);
+  const group = getGroup(ctx, ctx.params.id ?? '');
+  return json(200, { '@odata.context': odataContext('groups/$entity'), ...groupView(group) });
+}
+
+function members(ctx: GraphContext) {
+  requirePermission(ctx, READ_GROUPS);
+  const group = getGroup(ctx, ctx.params.id ?? '');
+  const users = visibleUsers(ctx);
+  const objects = group.memberIds.flatMap((id): Record<string, unknown>[] => {
+    const user = users.find((u) => u.id === id);
+    if (user !== undefined) return [{ '@odata.type': '#microsoft.graph.user', ...defaultUserView(user) }];
+    const nested = ctx.tenant.groups.find((g) => g.id === id);
+    if (nested !== undefined) return [{ '@odata.type': '#microsoft.graph.group', ...groupView(nested) }];
+    const app = ctx.tenant.apps.find((a) => a.servicePrincipalId === id);
+    if (app !== undefined) return [{ '@odata.type': '#microsoft.graph.servicePrincipal', id, appId: app.clientId, displayName: app.displayName }];
+    return [];
+  });
+  const page = paginate(objects, ctx.req.query, `${ctx.store.url}/v1.0/groups/${group.id}/members`);
+  const body: Record<string, unknown> = { '@odata.context': odataContext('directoryObjects') };
+  if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
+  body.value = page.items;
+  return json(200, body);
+}
+
+const REFERENCE = /\/(?:directoryObjects|users|groups|servicePrincipals)\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+function requireMemberWrite(ctx: GraphContext, group: Group): void {
+  requirePermission(ctx, WRITE_GROUP_MEMBERS);
+  // Membership of a role-assignable group is a role grant: Graph also wants RoleManagement.ReadWrite.Directory.
+  if (group.isAssignableToRole) requirePermission(ctx, WRITE_ROLES);
+}
+
+function addMember(ctx: GraphContext) {
+  const group = getGroup(ctx, ctx.params.id ?? '');
+  const ref = asRecord(ctx.body)?.['@odata.id'];
+  const memberId = typeof ref === 'string' ? REFERENCE.exec(ref)?.[1]?.toLowerCase() : undefined;
+  if (memberId === undefined) throw badRequest('Invalid URL format specified in @odata.bind for members');
+  refuseIfProtected(ctx, memberId);
+  requireMemberWrite(ctx, group);
+  const kind = directoryObjectKind(ctx, memberId);
+  if (kind === undefined) throw notFound(memberId);
+  if (kind === 'group' && group.isAssignableToRole) {
+    throw badRequest('Nesting is currently not supported for groups that can be assigned to a role.');
+  }
+  if (group.memberIds.includes(memberId)) {
+    throw badRequest("One or more added object references already exist for the following modified properties: 'members'.");
+  }
+  group.memberIds.push(memberId);
+  return noContent();
+}
+
+function removeMember(ctx: GraphContext) {
+  const group = getGroup(ctx, ctx.params.id ?? '');
+  const memberId = (ctx.params.memberId ?? '').toLowerCase();
+  refuseIfProtected(ctx, memberId);
+  requireMemberWrite(ctx, group);
+  if (!group.memberIds.includes(memberId)) {
+    throw new GraphError(404, 'Request_ResourceNotFound', "One or more removed object references do not exist for the following modified properties: 'members'.");
+  }
+  group.memberIds = group.memberIds.filter((m) => m !== memberId);
+  return noContent();
+}
+
+export const groupRoutes: readonly Route[] = [
+  { method: 'GET', path: ['groups', ':id'], handler: getOne },
+  { method: 'GET', path: ['groups', ':id', 'members'], handler: members },
+  { method: 'POST', path: ['groups', ':id', 'members', '$ref'], handler: addMember },
+  { method: 'DELETE', path: ['groups', ':id', 'members', ':memberId', '$ref'], handler: removeMember },
+];

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { findTenant, graphTimestamp, hashSecret, newRoleAssignmentId, secretMatches, type Tenant, type User } from './directory';
+import { faultsBodySchema } from './faults';
+import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
+import { SERVICE_APP } from './seed';
+import type { SandboxStore } from './store';
+import { issuerFor, mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
+
+/**
+ * The sandbox's own API (never part of the product): user tokens, state inspection (never a
+ * password, secret or pass value), faults, reset, a sign-in check, and changes made "by someone in
+ * the customer tenant" (not counted as Graph calls).
+ */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, req: SandboxRequest): T {
+  let body: unknown;
+  try {
+    body = parseJsonBody(req.rawBody) ?? {};
+  } catch {
+    throw new ApiError(400, 'request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function findUserAnywhere(store: SandboxStore, upn: string): { tenant: Tenant; user: User } | undefined {
+  for (const tenant of store.state.tenants) {
+    const user = tenant.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
+    if (user !== undefined) return { tenant, user };
+  }
+  return undefined;
+}
+
+const tokenSchema = z
+  .object({
+    user: z.string().min(1),
+    audience: z.string().min(1).optional(),
+    expiresInSeconds: z.number().int().min(-31_536_000).max(31_536_000).optional(),
+    notBeforeInSeconds: z.number().int().min(0).max(31_536_000).optional(),
+    untrustedKey: z.boolean().optional(),
+    omitClaims: z.array(z.string()).optional(),
+  })
+  .strict();
+
+async function userToken(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
+  const body = parseBody(tokenSchema, req);
+  const found = findUserAnywhere(store, body.user);
+  if (found === undefined) throw new ApiError(404, `no user '${body.user}' in any sandbox tenant`);
+  const { tenant, user } = found;
+  const claims: Record<string, unknown> = {
+    aud: body.audience ?? SERVICE_APP.clientId,
+    iss: issuerFor(store.url, tenant.id),
+    ver: '2.0',
+    oid: user.id,
+    sub: user.id,
+    tid: tenant.id,
+    preferred_username: user.userPrincipalName,
+    upn: user.userPrincipalName,
+    name: user.displayName,
+    groups: tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => g.id),
+    scp: 'access_as_user',
+    azp: SERVICE_APP.clientId,
+    azpacr: '0',
+  };
+  if (user.appRoles.length > 0) claims.roles = [...user.appRoles];
+  const expiresInSeconds = body.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
+  // An untrusted token claims the real kid but is signed with a key the JWKS does not hold.
+  const key = body.untrustedKey === true ? { ...store.untrustedKeys, kid: store.keys.kid } : store.keys;
+  const accessToken = await mintToken({ claims, key, expiresInSeconds, notBeforeInSeconds: body.notBeforeInSeconds, omitClaims: body.omitClaims });
+  return json(200, { token_type: 'Bearer', access_token: accessToken, expires_in: expiresInSeconds });
+}
+
+function directoryRolesOf(tenant: Tenant, principalId: string): string[] {
+  return tenant.roleAssignments.filter((a) => a.principalId === principalId).map((a) => a.roleDefinitionId);
+}
+
+function stateView(store: SandboxStore): Record<string, unknown> {
+  const s = store.state;
+  return {
+    tenants: s.tenants.map((t) => ({
+      id: t.id,
+      displayName: t.displayName,
+      domains: t.domains,
+      apps: t.apps.map((a) => ({ clientId: a.clientId, servicePrincipalId: a.servicePrincipalId, appPermissions: a.appPermissions, directoryRoles: directoryRolesOf(t, a.servicePrincipalId) })),
+      users: t.users.map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        accountEnabled: u.accountEnabled,
+        passwordVersion: u.passwordVersion,
+        lastPasswordChangeDateTime: u.lastPasswordChangeDateTime,
+        signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime,
+        createdDateTime: u.createdDateTime,
+        protected: u.protected,
+      })),
+      groups: t.groups.map((g) => ({ id: g.id, displayName: g.displayName, isAssignableToRole: g.isAssignableToRole, memberIds: g.memberIds })),
+      roleAssignments: t.roleAssignments,
+      temporaryAccessPasses: t.temporaryAccessPasses.map((p) => ({ id: p.id, userId: p.userId, startDateTime: p.startDateTime, lifetimeInMinutes: p.lifetimeInMinutes, isUsableOnce: p.isUsableOnce })),
+      calls: t.calls,
+      protectedWriteAttempts: t.protectedWriteAttempts,
+    })),
+    keyVault: {
+      secrets: s.keyVault.secrets.flatMap((secret) => {
+        const v = secret.versions[secret.versions.length - 1];
+        if (v === undefined) return [];
+        return [{ name: secret.name, version: v.version, tags: v.tags, contentType: v.contentType, expiresOn: v.exp === null ? null : new Date(v.exp * 1000).toISOString(), deleted: secret.deleted !== null }];
+      }),
+      calls: s.keyVault.calls,
+    },
+    calls: {
+      total: s.tenants.reduce((n, t) => n + t.calls.total, 0),
+      writes: s.tenants.reduce((n, t) => n + t.calls.writes, 0),
+    },
+  };
+}
+
+const signinSchema = z.object({ userPrincipalName: z.string().min(1), password: z.string() });
+
+function signin(store: SandboxStore, req: SandboxRequest): SandboxResponse {
+  const body = parseBody(signinSchema, req);
+  const found = findUserAnywhere(store, body.userPrincipalName);
+  if (found === undefined) return json(401, { ok: false, reason: 'unknown_user' });
+  const { tenant, user } = found;
+  if (!user.accountEnabled) return json(401, { ok: false, reason: 'account_disabled' });
+  if (secretMatches(user.passwordHash, body.password)) return json(200, { ok: true });
+  const now = Date.now();
+  const tap = tenant.temporaryAccessPasses.find((p) => {
+    const start = Date.parse(p.startDateTime);
+    return p.userId === user.id && !p.used && now >= start && now < start + p.lifetimeInMinutes * 60_000 && secretMatches(p.passHash, body.password);
+  });
+  if (tap === undefined) return json(401, { ok: false, reason: 'invalid_credentials' });
+  if (tap.isUsableOnce) {
+    tap.used = true;
+    store.save();
+  }
+  return json(200, { ok: true });
+}
+
+function tenantOf(store: SandboxStore, id: string): Tenant {
+  const tenant = findTenant(store.state, id);
+  if (tenant === undefined) throw new ApiError(404, `no tenant '${id}'`);
+  return tenant;
+}
+
+const patchUserSchema = z.object({ accountEnabled: z.boolean().optional(), password: z.string().min(1).optional() }).strict();
+
+function patchUser(store: SandboxStore, req: SandboxRequest, tenantId: string, userId: string): SandboxResponse {
+  const body = parseBody(patchUserSchema, req);
+  const tenant = tenantOf(store, tenantId);
+  const user = tenant.users.find((u) => u.id === userId.toLowerCase() || u.userPrincipalName.toLowerCase() === userId.toLowerCase());
+  if (user === undefined) throw new ApiError(404, `no user '${userId}' in tenant ${tenant.id}`);
+  if (body.accountEnabled !== undefined) user.accountEnabled = body.accountEnabled;
+  if (body.password !== undefined) {
+    user.passwordHash = hashSecret(body.password);
+    user.passwordVersion += 1;
+    user.lastPasswordChangeDateTime = graphTimestamp(new Date());
+  }
+  store.save();
+  return noContent();
+}
+
+const patchAppSchema = z
+  .object({ appPermissions: z.array(z.string()).optional(), directoryRoles: z.array(z.string()).optional(), clientSecret: z.string().min(1).optional() })
+  .strict();
+
+function patchApp(store: SandboxStore, req: SandboxRequest, tenantId: string, clientId: string): SandboxResponse {
+  const body = parseBody(patchAppSchema, req);
+  const tenant = tenantOf(store, tenantId);
+  const app = tenant.apps.find((a) => a.clientId === clientId.toLowerCase());
+  if (app === undefined) throw new ApiError(404, `no app '${clientId}' in tenant ${tenant.id}`);
+  if (body.appPermissions !== undefined) app.appPermissions = [...body.appPermissions];
+  if (body.clientSecret !== undefined) app.clientSecret = body.clientSecret;
+  if (body.directoryRoles !== undefined) {
+    tenant.roleAssignments = tenant.roleAssignments.filter((a) => a.principalId !== app.servicePrincipalId);
+    for (const roleDefinitionId of body.directoryRoles) {
+      tenant.roleAssignments.push({ id: newRoleAssignmentId(), principalId: app.servicePrincipalId, roleDefinitionId: roleDefinitionId.toLowerCase(), directoryScopeId: '/' });
+    }
+  }
+  store.save();
+  return noContent();
+}
+
+/** `/_sandbox/...` */
+export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
+  const [, first, second, third, fourth, ...rest] = req.segments;
+  const m = req.method;
+  try {
+    if (first === 'tokens' && second === undefined && m === 'POST') return await userToken(store, req);
+    if (first === 'state' && second === undefined && m === 'GET') return json(200, stateView(store));
+    if (first === 'faults' && second === undefined && m === 'PUT') return json(200, store.faults.set(parseBody(faultsBodySchema, req)));
+    if (first === 'faults' && second === undefined && m === 'DELETE') {
+      store.faults.clear();
+      return noContent();
+    }
+    if (first === 'reset' && second === undefined && m === 'POST') {
+      store.reset();
+      return noContent();
+    }
+    if (first === 'signin' && second === undefined && m === 'POST') return signin(store, req);
+    if (first === 'tenants' && second !== undefined && fourth !== undefined && rest.length === 0 && m === 'PATCH') {
+      if (third === 'users') return patchUser(store, req, second, fourth);
+      if (third === 'apps') return patchApp(store, req, second, fourth);
+    }
+    return json(404, { error: `no sandbox API ${m} ${req.segments.join('/')}` });
+  } catch (error) {
+    if (error instanceof ApiError) return json(error.status, { error: error.message });
+    throw error;
+  }
+}
