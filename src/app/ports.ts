@@ -201,3 +201,27 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+// ── Lease orchestrations (Durable Functions client) ─────────────────────────────────────────────
+
+/** Orchestration input: ids and non-secret settings only (it is persisted in the task hub). */
+export interface LeaseOrchestrationInput {
+  readonly requestId: string;
+  /** How long to wait between revocation attempts while revocation keeps failing. */
+  readonly revocationRetryIntervalMs: number;
+  /** Set by continueAsNew when a long revocation retry loop restarts the history. */
+  readonly resumeRevocation?: {
+    readonly cause: 'expired' | 'revoked' | 'provisionFailed';
+    readonly by: string | null;
+    readonly failure?: string;
+  };
+}
+
+export type LeaseEventName = 'revoke' | 'extend' | 'decision';
+
+export interface LeaseOrchestrations {
+  /** Starts the lease orchestration for a request; idempotent on the request id. */
+  start(input: LeaseOrchestrationInput): Promise<void>;
+  /** Raises an event at the request's orchestration; the payload holds ids and times only. */
+  raise(requestId: string, event: LeaseEventName, payload: Readonly<Record<string, string | null>>): Promise<void>;
+}

@@ -13,7 +13,8 @@ export const jitAccountSchema = z.strictObject({
   tenantId: z.uuid(),
   requesterObjectId: z.uuid(),
   userPrincipalName: z.string(),
-  objectId: z.uuid(),
+  /** Null while the account is being created: the row is written first so a retried creation can recognise its own account. */
+  objectId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime(),
 });

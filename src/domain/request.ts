@@ -8,6 +8,8 @@ export const requesterSchema = z.strictObject({
   tenantId: z.uuid(),
   userPrincipalName: z.string().min(3).max(113),
   displayName: z.string().max(256).optional(),
+  /** Group ids from the token at submission: the entitlement is re-checked with them before provisioning. */
+  groups: z.array(z.string()).max(500).default([]),
 });
 export type Requester = z.infer<typeof requesterSchema>;
 

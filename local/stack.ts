@@ -1,0 +1,102 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startAzurite, type RunningAzurite } from './azurite';
+import { installFunctionsCore } from './host/functionsCore';
+import { startHost, type HostOptions, type RunningHost } from './host/host';
+import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
+import { startSandbox, type RunningSandbox } from './sandbox/server';
+import { seedDemoConfiguration } from './seedDemo';
+import { ensureLocalTls } from './tls';
+
+/**
+ * The whole service on loopback with no Azure account (DESIGN §6): Azurite for tables and the task
+ * hub, the Entra sandbox for sign-in, Graph and Key Vault, and the local Functions host running the
+ * compiled function app with the local Durable runner. The app reaches them through its ordinary
+ * settings, set here in the environment before the app is loaded.
+ */
+export interface StackOptions {
+  readonly apiPort: number;
+  readonly sandboxPort: number;
+  readonly tablePort: number;
+  readonly stateDir: string;
+  /** Where the CA lives; the caller's process must already trust it (NODE_EXTRA_CA_CERTS). */
+  readonly tlsDir: string;
+  /** false: Azurite in memory (tests); true: persisted under the state dir. */
+  readonly persist: boolean;
+  readonly taskHub: string;
+  readonly seedDemo: boolean;
+  readonly log?: HostOptions['log'];
+}
+
+export interface RunningStack {
+  readonly apiBaseUrl: string;
+  readonly sandboxUrl: string;
+  readonly caCertPath: string;
+  readonly tablesConnectionString: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const stateDir = resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const tls = await ensureLocalTls(options.tlsDir);
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const azurite: RunningAzurite = await startAzurite({ port: options.tablePort, ...(options.persist ? { location: join(stateDir, 'azurite') } : {}) });
+    opened.push({ close: () => azurite.stop() });
+    const sandbox: RunningSandbox = await startSandbox({
+      port: options.sandboxPort,
+      tls: { keyPem: tls.keyPem, certPem: tls.certPem },
+      ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
+    });
+    opened.push(sandbox);
+
+    const appSettings: Record<string, string> = {
+      JIT_HOME_TENANT_ID: HOME_TENANT_ID,
+      JIT_API_CLIENT_ID: SERVICE_APP.clientId,
+      JIT_AUTHORITY_HOST: sandbox.url,
+      JIT_GRAPH_BASE_URL: sandbox.url,
+      JIT_KEY_VAULT_URL: sandbox.url,
+      JIT_TABLES_CONNECTION_STRING: azurite.connectionString,
+      JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
+      JIT_TASK_HUB: options.taskHub,
+      JIT_SEED_DEMO: String(options.seedDemo),
+      AzureWebJobsStorage: azurite.connectionString,
+    };
+    Object.assign(process.env, appSettings);
+
+    const registry = installFunctionsCore();
+    // Loaded only now: the app reads its settings from the environment on first use.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(resolve(__dirname, '../functions/index.js'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getServices } = require(resolve(__dirname, '../src/composition.js')) as typeof import('../src/composition');
+    if (options.seedDemo) await seedDemoConfiguration(getServices().deps);
+
+    const host: RunningHost = await startHost({
+      port: options.apiPort,
+      registry,
+      storageConnectionString: azurite.connectionString,
+      taskHub: options.taskHub,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    opened.push(host);
+    const stack: RunningStack = {
+      apiBaseUrl: `${host.url}/api`,
+      sandboxUrl: sandbox.url,
+      caCertPath: tls.caPath,
+      tablesConnectionString: azurite.connectionString,
+      close: () => closeAll(opened),
+    };
+    await writeFile(join(stateDir, 'stack.json'), JSON.stringify({ apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath }, null, 2));
+    return stack;
+  } catch (error) {
+    await closeAll(opened);
+    throw error;
+  }
+}
+
+async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {
+  for (const part of [...opened].reverse()) await part.close().catch(() => undefined);
+  opened.length = 0;
+}

@@ -1,0 +1,95 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { Caller } from '../../domain/caller';
+import { TransientDependencyError, UnauthenticatedError } from '../../domain/errors';
+
+/**
+ * Validates callers' Entra access tokens in-app: signature against the home tenant's JWKS, issuer,
+ * audience (the API's client id or its api:// URI), expiry and not-before with a small skew.
+ * Only tokens of the home tenant are accepted: a customer tenant's user is not a technician.
+ */
+export interface TokenValidatorOptions {
+  readonly authorityHost: string;
+  readonly homeTenantId: string;
+  readonly apiClientId: string;
+  readonly clockSkewSeconds: number;
+}
+
+const claimsSchema = z.object({
+  oid: z.uuid(),
+  tid: z.uuid(),
+  preferred_username: z.string().optional(),
+  upn: z.string().optional(),
+  name: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+  roles: z.array(z.string()).optional(),
+});
+
+export class TokenValidator {
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly issuer: string;
+  private readonly audiences: string[];
+
+  constructor(private readonly options: TokenValidatorOptions) {
+    const authority = options.authorityHost.replace(/\/+$/, '');
+    this.issuer = `${authority}/${options.homeTenantId}/v2.0`;
+    this.jwks = createRemoteJWKSet(new URL(`${authority}/${options.homeTenantId}/discovery/v2.0/keys`), {
+      cooldownDuration: 30_000,
+      cacheMaxAge: 24 * 3600_000,
+    });
+    this.audiences = [options.apiClientId, `api://${options.apiClientId}`];
+  }
+
+  async validate(authorization: string | null): Promise<Caller> {
+    if (authorization === null || authorization.trim() === '') {
+      throw new UnauthenticatedError('missing Authorization header: send "Authorization: Bearer <Entra access token>"');
+    }
+    const match = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/i.exec(authorization);
+    if (match === null || match[1] === undefined) throw new UnauthenticatedError('the Authorization header must be "Bearer <JWT>"');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1], this.jwks, {
+        issuer: this.issuer,
+        audience: this.audiences,
+        algorithms: ['RS256'],
+        clockTolerance: this.options.clockSkewSeconds,
+        requiredClaims: ['exp', 'iat', 'oid', 'tid'],
+      }));
+    } catch (error) {
+      // A JWKS endpoint that cannot be reached is our problem, not the caller's token.
+      if (!(error instanceof joseErrors.JOSEError) || error instanceof joseErrors.JWKSTimeout) {
+        throw new TransientDependencyError('the signing keys of the home tenant could not be fetched; try again');
+      }
+      throw new UnauthenticatedError(describeJoseError(error));
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthenticatedError('the token lacks a valid oid or tid claim');
+    if (claims.data.tid !== this.options.homeTenantId) throw new UnauthenticatedError('the token was not issued by the home tenant');
+    const upn = claims.data.preferred_username ?? claims.data.upn;
+    if (upn === undefined) throw new UnauthenticatedError('the token has no preferred_username or upn claim');
+    return {
+      objectId: claims.data.oid,
+      tenantId: claims.data.tid,
+      userPrincipalName: upn,
+      displayName: claims.data.name,
+      groups: claims.data.groups ?? [],
+      roles: claims.data.roles ?? [],
+    };
+  }
+}
+
+/** A reason the caller can act on, without echoing the token. */
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'the token is not valid yet (nbf)';
+    if (error.claim === 'iss') return 'the token was not issued by the home tenant';
+    if (error.claim === 'aud') return 'the token is not for this API (audience)';
+    return `the token's ${error.claim} claim is not valid`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) {
+    return 'the token signature does not verify against the home tenant keys';
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'the token is not signed with RS256';
+  return 'the token is not a valid JWT';
+}

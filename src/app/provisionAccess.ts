@@ -1,0 +1,124 @@
+import { durationMs } from '../domain/duration';
+import { evaluateEntitlement } from '../domain/entitlement';
+import { ConflictError, DependencyError, NotFoundError } from '../domain/errors';
+import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, type JitAccount } from '../domain/jitAccount';
+import { transition } from '../domain/lease';
+import { generatePassword } from '../domain/password';
+import type { AccountRef, LeaseRequest } from '../domain/request';
+import type { Tenant } from '../domain/config';
+import { SYSTEM_ACTOR } from '../domain/audit';
+import { recordAudit } from './audit';
+import type { AppDeps } from './deps';
+import type { Directory } from './ports';
+
+export interface ProvisionResult {
+  readonly status: 'active' | 'not_provisioned';
+  readonly expiresAt: string | null;
+  readonly account: AccountRef | null;
+}
+
+/**
+ * The provisionAccess activity. Idempotent: on a request that is already active it answers what was
+ * provisioned; run again after a crash it converges on the same account, roles and groups. The
+ * password is made here, goes to Key Vault and to Graph, and nowhere else.
+ */
+export async function provisionAccess(deps: AppDeps, requestId: string): Promise<ProvisionResult> {
+  const stored = await deps.requests.get(requestId);
+  if (stored === null) throw new NotFoundError(`request ${requestId} does not exist`);
+  const request = stored.value;
+  if (request.status === 'active') return { status: 'active', expiresAt: request.expiresAt, account: request.account };
+  if (request.status !== 'provisioning') return { status: 'not_provisioned', expiresAt: null, account: null };
+
+  const tenant = await deps.config.getTenant(request.tenantId);
+  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  if (tenant === null || target === null) throw new NotFoundError(`tenant or target of request ${requestId} no longer exists`);
+
+  // Re-check right before provisioning: access removed since submission means nothing is granted.
+  const rules = await deps.config.listRules();
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, rules);
+  if (!entitlement.allowed) throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
+
+  const directory = await deps.directories.forTenant(tenant.value);
+  const account = await ensureAccount(deps, directory, tenant.value, request);
+  const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
+
+  for (const role of target.value.roles) await directory.assignRole(account.objectId, role.templateId);
+  for (const group of target.value.groups) await directory.addGroupMember(group.id, account.objectId);
+
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
+  const password = generatePassword();
+  await deps.vault.putLeaseCredential(password, {
+    requestId,
+    tenantId: request.tenantId,
+    userPrincipalName: account.userPrincipalName,
+    expiresOn: new Date(expiresAt),
+  });
+  await directory.setPasswordAndEnable(account.objectId, password);
+
+  const active = transition(request, { type: 'provisioned', account: accountRef, expiresAt }, now);
+  await deps.requests.replace(active, stored.etag);
+  await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });
+  await recordAudit(deps, {
+    actor: SYSTEM_ACTOR,
+    action: 'lease.provisioned',
+    request: active,
+    details: { userPrincipalName: account.userPrincipalName, roles: target.value.roles.length, groups: target.value.groups.length, expiresAt },
+  });
+  deps.log('info', 'lease_active', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt });
+  return { status: 'active', expiresAt, account: accountRef };
+}
+
+type ReadyAccount = JitAccount & { readonly objectId: string };
+
+/**
+ * The technician's JIT account in the tenant: reused when it exists, else created disabled. The
+ * account row is written before the directory call so that a retry after a crash recognises the
+ * account it created; an existing directory account that is not ours is never taken over.
+ */
+async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant, request: LeaseRequest): Promise<ReadyAccount> {
+  const requester = request.requester;
+  const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
+  if (existing?.objectId) {
+    const user = await directory.getUser(existing.objectId);
+    if (user !== null) return { ...existing, objectId: existing.objectId };
+    // Deleted in the directory since: create it again below under the same name.
+  }
+  const now = deps.clock.now().toISOString();
+  const candidates = existing ? [existing.userPrincipalName] : jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) => jitUserPrincipalName(l, tenant.jitDomain));
+  for (const userPrincipalName of candidates) {
+    if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
+    const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
+    if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
+    const pending: JitAccount = { tenantId: tenant.tenantId, requesterObjectId: requester.objectId, userPrincipalName, objectId: null, createdAt: existing?.createdAt ?? now, lastUsedAt: now };
+    await deps.accounts.upsert(pending);
+    const created = await directory.createDisabledAccount({
+      userPrincipalName,
+      displayName: `JIT admin (${requester.userPrincipalName})`,
+      mailNickname: userPrincipalName.split('@')[0] ?? 'jit',
+      initialPassword: generatePassword(),
+    });
+    if (created !== 'principalNameTaken') {
+      const ready = { ...pending, objectId: created.objectId };
+      await deps.accounts.upsert(ready);
+      return ready;
+    }
+    // Taken: ours only if this very row was pending for it (a creation that crashed before we
+    // recorded the object id). Otherwise it belongs to someone else: try the next name.
+    if (owner !== null && owner.objectId === null) {
+      const user = await directory.getUserByPrincipalName(userPrincipalName);
+      if (user !== null) {
+        const ready = { ...pending, objectId: user.objectId };
+        await deps.accounts.upsert(ready);
+        return ready;
+      }
+    }
+    await deps.accounts.delete(tenant.tenantId, requester.objectId);
+  }
+  throw new DependencyError(`no free JIT account name for ${requester.userPrincipalName} in ${tenant.jitDomain}: ${candidates.join(', ')} are taken by accounts this service did not create`, 'graph');
+}
+
+export function isProtected(tenant: Tenant, userPrincipalName: string): boolean {
+  const upn = userPrincipalName.toLowerCase();
+  return tenant.protectedAccounts.some((p) => p.toLowerCase() === upn);
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Caller } from '../domain/caller';
+import { slugSchema } from '../domain/config';
+import { durationMs, durationSchema } from '../domain/duration';
+import { evaluateEntitlement } from '../domain/entitlement';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
+import { isTerminal, type LeaseRequest } from '../domain/request';
+import { recordAudit, userActor } from './audit';
+import type { AppDeps } from './deps';
+import { ConcurrencyError, type LeaseOrchestrations } from './ports';
+
+export const ADMIN_ROLE = 'Jit.Admin';
+export const APPROVER_ROLE = 'Jit.Approver';
+
+export const submitRequestBodySchema = z.strictObject({
+  tenantId: z.uuid(),
+  targetId: slugSchema,
+  duration: durationSchema.optional(),
+  justification: z.string().trim().min(1).max(1000).optional(),
+  ticket: z.string().trim().min(1).max(128).optional(),
+});
+export type SubmitRequestBody = z.infer<typeof submitRequestBodySchema>;
+
+export const revokeRequestBodySchema = z.strictObject({
+  reason: z.string().trim().min(1).max(1000).optional(),
+});
+
+/**
+ * A technician asks for access: check entitlement and policy, take the account's lease lock (one
+ * live lease per account), store the request and start its orchestration.
+ */
+export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, body: SubmitRequestBody): Promise<LeaseRequest> {
+  const tenant = await deps.config.getTenant(body.tenantId);
+  if (tenant === null) throw new NotFoundError(`tenant ${body.tenantId} is not connected`);
+  const target = await deps.config.getTarget(body.tenantId, body.targetId);
+  if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${body.tenantId}`);
+
+  const entitlement = evaluateEntitlement(caller, target.value, await deps.config.listRules());
+  if (!entitlement.allowed) throw new ForbiddenError(`not entitled: ${entitlement.reasons.join('; ')}`);
+
+  const duration = body.duration ?? target.value.defaultDuration;
+  const problems = [];
+  if (durationMs(duration) > durationMs(entitlement.effectiveMaxDuration)) {
+    problems.push({ field: 'duration', message: `must be at most ${entitlement.effectiveMaxDuration} (the maximum for this target)` });
+  }
+  if (durationMs(duration) < durationMs(target.value.minDuration)) {
+    problems.push({ field: 'duration', message: `must be at least ${target.value.minDuration} (the minimum for this target)` });
+  }
+  if (entitlement.requireJustification && body.justification === undefined) problems.push({ field: 'justification', message: 'is required for this target' });
+  if (entitlement.requireTicket && body.ticket === undefined) problems.push({ field: 'ticket', message: 'is required for this target' });
+  if (problems.length > 0) throw new ValidationError(problems);
+  if (entitlement.approvalRequired) {
+    // Fail closed until the approval workflow exists: never provision past a policy that asks for a human.
+    throw new ValidationError([{ field: 'targetId', message: `target '${body.targetId}' requires approval, which this version cannot collect yet` }]);
+  }
+  if (target.value.kind !== 'adminAccount') {
+    throw new ValidationError([{ field: 'targetId', message: `target kind '${target.value.kind}' cannot be requested yet; only adminAccount targets are supported` }]);
+  }
+
+  const now = deps.clock.now();
+  const id = randomUUID();
+  await claimLeaseLock(deps, { tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id });
+
+  const common = {
+    id,
+    tenantId: body.tenantId,
+    targetId: body.targetId,
+    requester: {
+      objectId: caller.objectId,
+      tenantId: caller.tenantId,
+      userPrincipalName: caller.userPrincipalName,
+      groups: [...caller.groups],
+      ...(caller.displayName !== undefined ? { displayName: caller.displayName } : {}),
+    },
+    duration,
+    justification: body.justification ?? null,
+    ticket: body.ticket ?? null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    approvalRequired: entitlement.approvalRequired,
+    decision: null,
+  };
+  const approval = target.value.approval;
+  const request: LeaseRequest = entitlement.approvalRequired
+    ? {
+        ...common,
+        status: 'pending_approval',
+        approvalDeadline: new Date(now.getTime() + durationMs(approval.mode === 'required' ? approval.deadline : 'PT1H')).toISOString(),
+      }
+    : { ...common, status: 'provisioning' };
+
+  try {
+    await deps.requests.create(request);
+    await orchestrations.start({ requestId: id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs });
+  } catch (error) {
+    // Nothing was provisioned: give the lock back so the technician can try again.
+    await deps.locks.release({ tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id }).catch(() => undefined);
+    throw error;
+  }
+  await recordAudit(deps, {
+    actor: userActor(caller),
+    action: 'request.submitted',
+    request,
+    details: { duration, approvalRequired: entitlement.approvalRequired, rules: entitlement.matchedRules.join(',') },
+  });
+  deps.log('info', 'request_submitted', { requestId: id, tenantId: body.tenantId, targetId: body.targetId, requester: caller.objectId });
+  return request;
+}
+
+/**
+ * Takes the (tenant, requester) lock for a new request. A lock held by a request that has ended
+ * (or was never stored) is stale and taken over; a live holder is a 409 naming it.
+ */
+async function claimLeaseLock(deps: AppDeps, lock: { tenantId: string; requesterObjectId: string; requestId: string }): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const claim = await deps.locks.claim(lock);
+    if (claim.claimed) return;
+    const holder = await deps.requests.get(claim.holder.value.requestId);
+    if (holder !== null && !isTerminal(holder.value)) {
+      throw new ConflictError(`you already have a live request (${holder.value.id}, ${holder.value.status}) for this tenant; revoke it or wait for it to end`, {
+        activeRequestId: holder.value.id,
+        activeRequestStatus: holder.value.status,
+      });
+    }
+    try {
+      await deps.locks.takeOver(lock, claim.holder.etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+  }
+  throw new ConflictError('another request for this account is being submitted at the same moment; try again');
+}
+
+export function canSeeRequest(caller: Caller, request: LeaseRequest): boolean {
+  return request.requester.objectId === caller.objectId || caller.roles.includes(ADMIN_ROLE) || caller.roles.includes(APPROVER_ROLE);
+}
+
+export async function getRequest(deps: AppDeps, caller: Caller, id: string): Promise<LeaseRequest> {
+  const stored = await deps.requests.get(id);
+  if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
+  if (!canSeeRequest(caller, stored.value)) throw new ForbiddenError('only the requester, an approver or an admin can see this request');
+  return stored.value;
+}
+
+export interface RevealedCredential {
+  readonly userPrincipalName: string;
+  readonly password: string;
+  readonly expiresAt: string;
+  readonly accessDetails: string | null;
+}
+
+/** The requester, and only the requester, reads the live credential while the lease is active. */
+export async function revealCredential(deps: AppDeps, caller: Caller, id: string): Promise<RevealedCredential> {
+  const stored = await deps.requests.get(id);
+  if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
+  const request = stored.value;
+  if (request.requester.objectId !== caller.objectId) {
+    await recordAudit(deps, { actor: userActor(caller), action: 'credential.reveal_refused', outcome: 'failure', request, details: { reason: 'not the requester' } });
+    throw new ForbiddenError('only the requester can reveal the credential');
+  }
+  if (request.status !== 'active' || new Date(request.expiresAt) <= deps.clock.now()) {
+    throw new ConflictError(`request ${id} is ${request.status}: the credential is only available while the lease is active`, { status: request.status });
+  }
+  const password = await deps.vault.getLeaseCredential(id);
+  if (password === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { status: request.status });
+  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  await recordAudit(deps, { actor: userActor(caller), action: 'credential.revealed', request, details: { userPrincipalName: request.account.userPrincipalName } });
+  deps.log('info', 'credential_revealed', { requestId: id, tenantId: request.tenantId, requester: caller.objectId });
+  return { userPrincipalName: request.account.userPrincipalName, password, expiresAt: request.expiresAt, accessDetails: target?.value.accessDetails ?? null };
+}
+
+/** Ends a lease early. The orchestration does the revocation; this asks it to. */
+export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
+  const stored = await deps.requests.get(id);
+  if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
+  const request = stored.value;
+  if (request.requester.objectId !== caller.objectId && !caller.roles.includes(ADMIN_ROLE)) {
+    throw new ForbiddenError('only the requester or an admin can revoke this request');
+  }
+  if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { status: request.status });
+  await orchestrations.raise(id, 'revoke', { by: caller.objectId });
+  await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
+  return request;
+}

@@ -1,0 +1,129 @@
+import { SYSTEM_ACTOR } from '../domain/audit';
+import { NotFoundError } from '../domain/errors';
+import { transition, type LeaseEvent } from '../domain/lease';
+import { generatePassword } from '../domain/password';
+import { isTerminal, type AccountRef, type LeaseRequest } from '../domain/request';
+import { recordAudit } from './audit';
+import type { AppDeps } from './deps';
+import type { Directory } from './ports';
+import { isProtected } from './provisionAccess';
+
+export type RevocationCause = 'expired' | 'revoked' | 'provisionFailed';
+
+export interface RevokeAccessInput {
+  readonly requestId: string;
+  readonly cause: RevocationCause;
+  /** Object id of whoever revoked early; null for an expiry or a failure. */
+  readonly by: string | null;
+  /** Why provisioning failed (no secrets: it is an error message of ours). */
+  readonly failure?: string;
+}
+
+export interface RevokeAccessResult {
+  readonly status: LeaseRequest['status'];
+}
+
+/**
+ * The revokeAccess activity: disable, revoke sessions, remove every role and group, rotate the
+ * password to a value nobody keeps, delete the stored credential; then read the account back and
+ * fail (to be retried) unless the directory shows all of it. Idempotent: every step succeeds when
+ * already done.
+ */
+export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Promise<RevokeAccessResult> {
+  let stored = await deps.requests.get(input.requestId);
+  if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
+  if (isTerminal(stored.value)) return { status: stored.value.status };
+
+  if (stored.value.status === 'active') {
+    const cause = input.cause === 'provisionFailed' ? 'revoked' : input.cause;
+    const revoking = transition(stored.value, { type: 'startRevocation', cause, by: input.by }, deps.clock.now());
+    stored = await deps.requests.replace(revoking, stored.etag);
+  }
+  const request = stored.value;
+  const tenant = await deps.config.getTenant(request.tenantId);
+  if (tenant === null) throw new NotFoundError(`tenant ${request.tenantId} of request ${request.id} is no longer connected; cannot revoke`);
+
+  const account = await accountOf(deps, request);
+  const startedAt = deps.clock.now();
+  if (account !== null) {
+    if (isProtected(tenant.value, account.userPrincipalName)) {
+      deps.log('error', 'protected_account_skipped', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName });
+    } else {
+      const directory = await deps.directories.forTenant(tenant.value);
+      await removeAccess(directory, account.objectId);
+      await verifyRemoved(directory, account, startedAt);
+    }
+  }
+  await deps.vault.deleteLeaseCredential(request.id);
+
+  const event: LeaseEvent =
+    request.status === 'provisioning'
+      ? { type: 'provisionFailed', failure: input.failure ?? 'provisioning failed', account }
+      : { type: 'revoked' };
+  const ended = transition(request, event, deps.clock.now());
+  await deps.requests.replace(ended, stored.etag);
+  await deps.locks.release({ tenantId: request.tenantId, requesterObjectId: request.requester.objectId, requestId: request.id });
+  await recordAudit(deps, {
+    actor: SYSTEM_ACTOR,
+    action: ended.status === 'failed' ? 'lease.failed' : 'lease.ended',
+    outcome: ended.status === 'failed' ? 'failure' : 'success',
+    request: ended,
+    details: {
+      cause: input.cause,
+      revokedBy: input.by,
+      userPrincipalName: account?.userPrincipalName ?? null,
+      ...(ended.status === 'failed' ? { failure: ended.failure } : {}),
+    },
+  });
+  deps.log('info', ended.status === 'failed' ? 'lease_failed' : 'lease_ended', { requestId: request.id, tenantId: request.tenantId, cause: input.cause });
+  return { status: ended.status };
+}
+
+async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountRef | null> {
+  if ('account' in request && request.account !== null) return request.account;
+  // Provisioning failed before the request recorded its account: the account row says which.
+  const row = await deps.accounts.get(request.tenantId, request.requester.objectId);
+  return row?.objectId ? { userPrincipalName: row.userPrincipalName, objectId: row.objectId } : null;
+}
+
+async function removeAccess(directory: Directory, objectId: string): Promise<void> {
+  if ((await directory.getUser(objectId)) === null) return; // deleted: nothing can sign in
+  await directory.disableAccount(objectId);
+  await directory.revokeSessions(objectId);
+  for (const assignment of await directory.listRoleAssignments(objectId)) await directory.removeRoleAssignment(assignment.assignmentId);
+  for (const groupId of await directory.listGroupMemberships(objectId)) await directory.removeGroupMember(groupId, objectId);
+  // A random value nobody stores: whatever was revealed is now useless.
+  await directory.setPassword(objectId, generatePassword());
+}
+
+/** Reads the account back; throws (so the activity is retried) unless every effect is visible. */
+async function verifyRemoved(directory: Directory, account: AccountRef, startedAt: Date): Promise<void> {
+  const user = await directory.getUser(account.objectId);
+  if (user === null) return;
+  const problems: string[] = [];
+  if (user.accountEnabled) problems.push('the account is still enabled');
+  // Entra stores this timestamp at second precision; allow for that.
+  const sessionsFrom = user.signInSessionsValidFromDateTime ? Date.parse(user.signInSessionsValidFromDateTime) : 0;
+  if (sessionsFrom < startedAt.getTime() - 1000) problems.push('sign-in sessions were not revoked');
+  const passwordChanged = user.lastPasswordChangeDateTime ? Date.parse(user.lastPasswordChangeDateTime) : 0;
+  if (passwordChanged < startedAt.getTime() - 1000) problems.push('the password was not rotated');
+  const roles = await directory.listRoleAssignments(account.objectId);
+  if (roles.length > 0) problems.push(`${roles.length} role assignment(s) remain`);
+  const groups = await directory.listGroupMemberships(account.objectId);
+  if (groups.length > 0) problems.push(`${groups.length} group membership(s) remain`);
+  if (problems.length > 0) throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: ${problems.join('; ')}`);
+}
+
+/** After revocation attempts keep failing: record it loudly (status, audit, alert) and go on retrying. */
+export async function recordRevocationFailure(deps: AppDeps, input: { readonly requestId: string; readonly failure: string; readonly attempt: number }): Promise<void> {
+  const stored = await deps.requests.get(input.requestId);
+  if (stored === null || isTerminal(stored.value)) return;
+  const request = stored.value;
+  if (request.status === 'revoking' || request.status === 'revocation_failed') {
+    const failed = transition(request, { type: 'revocationFailed', failure: input.failure }, deps.clock.now());
+    await deps.requests.replace(failed, stored.etag);
+  }
+  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'lease.revocation_failed', outcome: 'failure', request, details: { failure: input.failure, attempt: input.attempt } });
+  // The alert rule in infra/ matches this event name.
+  deps.log('error', 'revocation_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, attempt: input.attempt, failure: input.failure });
+}

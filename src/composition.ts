@@ -1,0 +1,48 @@
+import { createAdapters } from './adapters';
+import { TokenValidator } from './adapters/auth/tokenValidator';
+import type { AppDeps } from './app/deps';
+import { systemClock } from './app/ports';
+import { durationMs } from './domain/duration';
+import { parseSettings, type Settings } from './settings';
+
+/**
+ * The one composition root: settings parsed once, adapters built once per process and reused by
+ * every invocation (credentials, token caches and HTTP connections live as long as the worker).
+ */
+export interface Services {
+  readonly settings: Settings;
+  readonly deps: AppDeps;
+  readonly tokens: TokenValidator;
+}
+
+let services: Services | undefined;
+
+export function getServices(): Services {
+  services ??= buildServices(parseSettings());
+  return services;
+}
+
+export function buildServices(settings: Settings, options: { tablePrefix?: string } = {}): Services {
+  const adapters = createAdapters(settings, options);
+  const deps: AppDeps = {
+    clock: systemClock,
+    ...adapters,
+    revocationRetryIntervalMs: durationMs(settings.JIT_REVOCATION_RETRY_INTERVAL),
+    log: structuredLog,
+  };
+  const tokens = new TokenValidator({
+    authorityHost: settings.JIT_AUTHORITY_HOST,
+    homeTenantId: settings.JIT_HOME_TENANT_ID,
+    apiClientId: settings.JIT_API_CLIENT_ID,
+    clockSkewSeconds: settings.JIT_TOKEN_CLOCK_SKEW_SECONDS,
+  });
+  return { settings, deps, tokens };
+}
+
+/** One JSON line per event; the alert rules and workbook in infra/ query the `event` field. */
+function structuredLog(level: 'info' | 'warn' | 'error', event: string, fields: Readonly<Record<string, unknown>>): void {
+  const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
+  if (level === 'error') console.error(line);
+  else if (level === 'warn') console.warn(line);
+  else console.log(line);
+}
