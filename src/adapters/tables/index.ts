@@ -1,0 +1,31 @@
+import type { AccountStore, AuditLog, ConfigStore, LeaseLockStore, RequestStore } from '../../app/ports';
+import { TableAccountStore } from './accountStore';
+import { TableAuditLog } from './auditLog';
+import { TableConfigStore } from './configStore';
+import { TableLeaseLockStore } from './leaseLockStore';
+import { TableRequestStore } from './requestStore';
+import { TableSet, type TableConnection } from './tableSet';
+
+export { DEFAULT_TABLE_PREFIX, TableSet, type TableConnection, type TableKind } from './tableSet';
+export { InvalidRowError } from './tableErrors';
+export { MAX_STRING_PROPERTY_UTF16_UNITS } from './rows';
+
+export interface TableStores {
+  readonly requests: RequestStore;
+  readonly locks: LeaseLockStore;
+  readonly accounts: AccountStore;
+  readonly config: ConfigStore;
+  readonly audit: AuditLog;
+}
+
+/** Every Table Storage store, sharing one set of clients (tables are created on first use). */
+export function createTableStores(connection: TableConnection, tablePrefix?: string): TableStores {
+  const tables = new TableSet(connection, tablePrefix);
+  return {
+    requests: new TableRequestStore(tables),
+    locks: new TableLeaseLockStore(tables),
+    accounts: new TableAccountStore(tables),
+    config: new TableConfigStore(tables),
+    audit: new TableAuditLog(tables),
+  };
+}

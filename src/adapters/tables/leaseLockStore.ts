@@ -1,0 +1,92 @@
+import type { TableEntityResult } from '@azure/data-tables';
+import { ConcurrencyError, type LeaseLock, type LeaseLockStore, type Versioned } from '../../app/ports';
+import { TransientDependencyError } from '../../domain/errors';
+import { etagOf } from './rows';
+import { InvalidRowError, tableStatus, toTableError } from './tableErrors';
+import type { TableRef, TableSet } from './tableSet';
+
+/**
+ * One live lease per account: partition = customer tenant id, row key = requester object id, so
+ * the lock is exactly one row that insert-if-absent and ETag-conditional writes arbitrate.
+ */
+type LockRow = { partitionKey: string; rowKey: string; requestId: string };
+
+/** A claim or release that keeps losing races is contention, not a state to report. */
+const CLAIM_ATTEMPTS = 3;
+
+export class TableLeaseLockStore implements LeaseLockStore {
+  private readonly ref: TableRef;
+
+  constructor(tables: TableSet) {
+    this.ref = tables.table('LeaseLocks');
+  }
+
+  async claim(lock: LeaseLock): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }> {
+    const client = await this.ref.client();
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      try {
+        await client.createEntity<LockRow>(rowOf(lock));
+        return { claimed: true };
+      } catch (error) {
+        if (tableStatus(error) !== 409) throw toTableError(error, 'claim lease lock');
+      }
+      const holder = await this.read(lock);
+      // A retried activity claiming again for the same request already holds the lock.
+      if (holder?.value.requestId === lock.requestId) return { claimed: true };
+      if (holder !== null) return { claimed: false, holder };
+      // Released between our insert and our read: try the insert again.
+    }
+    throw new TransientDependencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to claim; try again`);
+  }
+
+  async takeOver(lock: LeaseLock, etag: string): Promise<void> {
+    const client = await this.ref.client();
+    try {
+      await client.updateEntity<LockRow>(rowOf(lock), 'Replace', { etag });
+    } catch (error) {
+      const status = tableStatus(error);
+      if (status === 412 || status === 404) throw new ConcurrencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} changed since it was read`);
+      throw toTableError(error, 'take over lease lock');
+    }
+  }
+
+  async release(lock: LeaseLock): Promise<void> {
+    const client = await this.ref.client();
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const holder = await this.read(lock);
+      if (holder === null || holder.value.requestId !== lock.requestId) return;
+      try {
+        // Conditional on the ETag we saw naming our request: never deletes a lock taken over since.
+        await client.deleteEntity(lock.tenantId, lock.requesterObjectId, { etag: holder.etag });
+        return;
+      } catch (error) {
+        const status = tableStatus(error);
+        if (status === 404) return;
+        if (status !== 412) throw toTableError(error, 'release lease lock');
+      }
+    }
+    throw new TransientDependencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to release; try again`);
+  }
+
+  private async read(lock: LeaseLock): Promise<Versioned<LeaseLock> | null> {
+    const client = await this.ref.client();
+    let row: TableEntityResult<Record<string, unknown>>;
+    try {
+      row = await client.getEntity<Record<string, unknown>>(lock.tenantId, lock.requesterObjectId);
+    } catch (error) {
+      if (tableStatus(error) === 404) return null;
+      throw toTableError(error, 'read lease lock');
+    }
+    if (typeof row.requestId !== 'string' || row.requestId === '') {
+      throw new InvalidRowError(this.ref.name, lock.tenantId, lock.requesterObjectId, 'requestId is missing');
+    }
+    return {
+      value: { tenantId: lock.tenantId, requesterObjectId: lock.requesterObjectId, requestId: row.requestId },
+      etag: etagOf(row, this.ref.name),
+    };
+  }
+}
+
+function rowOf(lock: LeaseLock): LockRow {
+  return { partitionKey: lock.tenantId, rowKey: lock.requesterObjectId, requestId: lock.requestId };
+}
