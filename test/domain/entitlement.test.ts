@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ruleSchema, targetSchema, type Rule } from '../../src/domain/config';
+import { evaluateEntitlement } from '../../src/domain/entitlement';
+
+const now = '2026-11-23T10:00:00.000Z';
+const tenantId = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
+const alice = { objectId: '1a000000-0000-4000-8000-00000000a11c', groups: ['2b000000-0000-4000-8000-0000000a1173'] };
+const target = targetSchema.parse({ tenantId, targetId: 'helpdesk-admin', name: 'Helpdesk', kind: 'adminAccount', maxDuration: 'PT8H', createdAt: now, updatedAt: now });
+
+function rule(partial: Partial<Rule> & Pick<Rule, 'ruleId' | 'principal'>): Rule {
+  return ruleSchema.parse({ scope: { targets: [{ tenantId, targetId: 'helpdesk-admin' }] }, createdAt: now, updatedAt: now, ...partial });
+}
+
+describe('evaluateEntitlement', () => {
+  it('refuses when no rule matches, saying so', () => {
+    const result = evaluateEntitlement(alice, target, [rule({ ruleId: 'other', principal: { type: 'user', id: '1a000000-0000-4000-8000-000000000b0b' } })]);
+    expect(result.allowed).toBe(false);
+    expect(result.reasons[0]).toMatch(/no entitlement rule/);
+  });
+
+  it('grants through a group rule and a user rule', () => {
+    expect(evaluateEntitlement(alice, target, [rule({ ruleId: 'g', principal: { type: 'group', id: alice.groups[0] ?? '' } })])).toMatchObject({ allowed: true, matchedRules: ['g'], effectiveMaxDuration: 'PT8H' });
+    expect(evaluateEntitlement(alice, target, [rule({ ruleId: 'u', principal: { type: 'user', id: alice.objectId } })]).allowed).toBe(true);
+  });
+
+  it('grants tenant-wide rules and ignores other tenants', () => {
+    const tenantRule = rule({ ruleId: 't', principal: { type: 'user', id: alice.objectId }, scope: { tenants: [tenantId] } });
+    expect(evaluateEntitlement(alice, target, [tenantRule]).allowed).toBe(true);
+    const otherTenant = rule({ ruleId: 'o', principal: { type: 'user', id: alice.objectId }, scope: { tenants: ['8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02'] } });
+    expect(evaluateEntitlement(alice, target, [otherTenant]).allowed).toBe(false);
+  });
+
+  it('a rule can tighten the cap but never loosen it; the loosest matching rule wins', () => {
+    const tight = rule({ ruleId: 'tight', principal: { type: 'user', id: alice.objectId }, maxDuration: 'PT1H' });
+    const loose = rule({ ruleId: 'loose', principal: { type: 'group', id: alice.groups[0] ?? '' }, maxDuration: 'P1D' });
+    expect(evaluateEntitlement(alice, target, [tight]).effectiveMaxDuration).toBe('PT1H');
+    expect(evaluateEntitlement(alice, target, [tight, loose]).effectiveMaxDuration).toBe('PT8H');
+  });
+
+  it('approval: the target decides unless a rule overrides it', () => {
+    const approvalTarget = targetSchema.parse({ ...target, approval: { mode: 'required' } });
+    const plain = rule({ ruleId: 'p', principal: { type: 'user', id: alice.objectId } });
+    expect(evaluateEntitlement(alice, approvalTarget, [plain]).approvalRequired).toBe(true);
+    expect(evaluateEntitlement(alice, approvalTarget, [rule({ ...plain, ruleId: 'w', approvalRequired: false })]).approvalRequired).toBe(false);
+    expect(evaluateEntitlement(alice, target, [rule({ ...plain, ruleId: 'f', approvalRequired: true })]).approvalRequired).toBe(true);
+  });
+});
