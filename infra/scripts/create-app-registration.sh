@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Creates (or updates, idempotently) the multi-tenant Entra JIT app registration in the provider's
+# home tenant with the Azure CLI, which Bicep cannot do without the Graph extension:
+#   - sign-in audience AzureADMultipleOrgs, identifier URI api://<appId>, v2 access tokens;
+#   - app roles Jit.Admin and Jit.Approver, delegated scope access_as_user;
+#   - Microsoft Graph application permissions (least privilege, per operation: docs/deploy.md);
+#   - its service principal in the home tenant;
+#   - with --identity-principal-id (after `azd provision`): the federated identity credential that
+#     lets the Function App's user-assigned managed identity act as this app, with no secret.
+# Prints the client id and the customer-tenant steps (admin-consent URL, directory role).
+#
+# Usage:
+#   infra/scripts/create-app-registration.sh [--name "Entra JIT"] [--identity-principal-id <guid>]
+#       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant]
+# Needs: az (logged in to the home tenant as someone who may create app registrations; granting
+# admin consent needs Privileged Role Administrator or Global Administrator).
+set -euo pipefail
+
+name="Entra JIT"
+identity_principal_id="${JIT_MANAGED_IDENTITY_PRINCIPAL_ID:-}"
+consent_redirect_uri="https://entra.microsoft.com/"
+consent_home_tenant=0
+fic_name="entra-jit-managed-identity"
+graph_app_id="00000003-0000-0000-c000-000000000000"
+# One line per permission: the operation that needs it is documented in docs/deploy.md.
+graph_permissions=(
+  User.ReadWrite.All
+  RoleManagement.ReadWrite.Directory
+  GroupMember.ReadWrite.All
+  Domain.Read.All
+  Directory.Read.All
+  UserAuthenticationMethod.ReadWrite.All
+)
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --name) name="$2"; shift 2 ;;
+    --identity-principal-id) identity_principal_id="$2"; shift 2 ;;
+    --consent-redirect-uri) consent_redirect_uri="$2"; shift 2 ;;
+    --consent-home-tenant) consent_home_tenant=1; shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '==> %s\n' "$*" >&2; }
+new_uuid() {
+  if command -v uuidgen >/dev/null 2>&1; then uuidgen | tr '[:upper:]' '[:lower:]'
+  elif [[ -r /proc/sys/kernel/random/uuid ]]; then cat /proc/sys/kernel/random/uuid
+  else python3 -c 'import uuid; print(uuid.uuid4())'
+  fi
+}
+
+command -v az >/dev/null 2>&1 || { echo "the Azure CLI (az) is required" >&2; exit 1; }
+tenant_id="$(az account show --query tenantId -o tsv)"
+log "home tenant $tenant_id"
+
+app_id="$(az ad app list --display-name "$name" --query "[0].appId" -o tsv)"
+if [[ -z "$app_id" ]]; then
+  log "creating app registration \"$name\""
+  app_id="$(az ad app create --display-name "$name" --sign-in-audience AzureADMultipleOrgs --query appId -o tsv)"
+else
+  log "updating app registration \"$name\" ($app_id)"
+fi
+object_id="$(az ad app show --id "$app_id" --query id -o tsv)"
+
+# Keep the ids of roles and the scope that already exist: Graph refuses to change them in place.
+existing_id() { az ad app show --id "$app_id" --query "$1" -o tsv; }
+admin_role_id="$(existing_id "appRoles[?value=='Jit.Admin'].id | [0]")"; admin_role_id="${admin_role_id:-$(new_uuid)}"
+approver_role_id="$(existing_id "appRoles[?value=='Jit.Approver'].id | [0]")"; approver_role_id="${approver_role_id:-$(new_uuid)}"
+scope_id="$(existing_id "api.oauth2PermissionScopes[?value=='access_as_user'].id | [0]")"; scope_id="${scope_id:-$(new_uuid)}"
+
+resource_access=""
+for permission in "${graph_permissions[@]}"; do
+  role_id="$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission'].id | [0]" -o tsv)"
+  [[ -n "$role_id" ]] || { echo "Microsoft Graph has no application permission $permission" >&2; exit 1; }
+  resource_access+="${resource_access:+,}{\"id\":\"$role_id\",\"type\":\"Role\"}"
+done
+
+body="$(mktemp)"
+trap 'rm -f "$body"' EXIT
+cat >"$body" <<JSON
+{
+  "identifierUris": ["api://$app_id"],
+  "signInAudience": "AzureADMultipleOrgs",
+  "web": { "redirectUris": ["$consent_redirect_uri"] },
+  "api": {
+    "requestedAccessTokenVersion": 2,
+    "oauth2PermissionScopes": [{
+      "id": "$scope_id", "value": "access_as_user", "type": "User", "isEnabled": true,
+      "adminConsentDisplayName": "Use Entra JIT as the signed-in user",
+      "adminConsentDescription": "Lets a portal call the Entra JIT API on behalf of the signed-in user.",
+      "userConsentDisplayName": "Use Entra JIT as you",
+      "userConsentDescription": "Lets the portal call Entra JIT on your behalf."
+    }]
+  },
+  "appRoles": [
+    { "id": "$admin_role_id", "value": "Jit.Admin", "displayName": "JIT administrator", "isEnabled": true,
+      "allowedMemberTypes": ["User"], "description": "Configures tenants, targets and rules; reads the audit log." },
+    { "id": "$approver_role_id", "value": "Jit.Approver", "displayName": "JIT approver", "isEnabled": true,
+      "allowedMemberTypes": ["User"], "description": "Approves or denies other people's access requests." }
+  ],
+  "requiredResourceAccess": [{ "resourceAppId": "$graph_app_id", "resourceAccess": [$resource_access] }]
+}
+JSON
+log "setting identifier URI, scope, app roles and Graph permissions"
+az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
+  --headers "Content-Type=application/json" --body "@$body" >/dev/null
+
+if [[ -z "$(az ad sp list --filter "appId eq '$app_id'" --query "[0].id" -o tsv)" ]]; then
+  log "creating the service principal in the home tenant"
+  az ad sp create --id "$app_id" >/dev/null
+fi
+
+if [[ "$consent_home_tenant" == 1 ]]; then
+  log "granting admin consent in the home tenant"
+  az ad app permission admin-consent --id "$app_id"
+fi
+
+if [[ -n "$identity_principal_id" ]]; then
+  log "trusting the managed identity $identity_principal_id (federated identity credential $fic_name)"
+  cat >"$body" <<JSON
+{
+  "name": "$fic_name",
+  "issuer": "https://login.microsoftonline.com/$tenant_id/v2.0",
+  "subject": "$identity_principal_id",
+  "audiences": ["api://AzureADTokenExchange"],
+  "description": "The Entra JIT Function App's user-assigned managed identity"
+}
+JSON
+  fic_id="$(az ad app federated-credential list --id "$app_id" --query "[?name=='$fic_name'].id | [0]" -o tsv)"
+  if [[ -n "$fic_id" ]]; then
+    az ad app federated-credential update --id "$app_id" --federated-credential-id "$fic_id" --parameters "@$body" >/dev/null
+  else
+    az ad app federated-credential create --id "$app_id" --parameters "@$body" >/dev/null
+  fi
+else
+  log "no --identity-principal-id: run again after 'azd provision' to add the federated identity credential"
+fi
+
+cat <<TEXT
+
+Entra JIT app registration: $app_id (home tenant $tenant_id)
+
+  azd env set JIT_API_CLIENT_ID $app_id
+
+In each customer tenant, a Global Administrator (or Privileged Role Administrator) of that tenant:
+  1. grants admin consent to the Graph application permissions:
+       https://login.microsoftonline.com/<customer-tenant-id>/adminconsent?client_id=$app_id&redirect_uri=$consent_redirect_uri
+  2. gives the new service principal the Privileged Authentication Administrator role
+     (directory-wide), e.g. with the Azure CLI signed in to that tenant:
+       sp=\$(az ad sp show --id $app_id --query id -o tsv)
+       az rest --method POST --uri https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments \\
+         --body "{\"principalId\":\"\$sp\",\"roleDefinitionId\":\"7be44c8a-adaf-4e2a-84d6-ab2649e08a13\",\"directoryScopeId\":\"/\"}"
+Then connect the tenant through the API (docs/deploy.md, step 7).
+TEXT
