@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '../../../local/sandbox/server';
+import { CONTOSO_TENANT_ID } from '../../../local/sandbox/seed';
+import { createServiceCredential } from '../../../src/adapters/identity';
+import { KeyVaultSecretVault } from '../../../src/adapters/keyvault/secretVault';
+import { ValidationError } from '../../../src/domain/errors';
+import { sandboxSettings, sandboxState, startTestSandbox } from '../sandboxSupport';
+
+let sandbox: RunningSandbox;
+let vault: KeyVaultSecretVault;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  const settings = sandboxSettings(sandbox);
+  vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), { pollIntervalInMs: 50, purgeWaitsInMs: [50, 100] });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('KeyVaultSecretVault', () => {
+  it('stores a lease credential with its expiry and tags, reads it, lists it, deletes and purges it', async () => {
+    const requestId = randomUUID();
+    const expiresOn = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
+    await vault.putLeaseCredential('Pa55word!-lease-1', { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-alice@contoso.example', expiresOn });
+
+    expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-lease-1');
+    const stored = (await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === `lease-${requestId}`);
+    expect(stored).toMatchObject({
+      contentType: 'text/plain',
+      expiresOn: expiresOn.toISOString(),
+      deleted: false,
+      tags: { kind: 'lease-credential', requestId, tenantId: CONTOSO_TENANT_ID, upn: 'jit-alice@contoso.example' },
+    });
+    expect(await vault.listLeaseCredentials()).toContainEqual({ requestId, expiresOn });
+
+    await vault.deleteLeaseCredential(requestId);
+    expect(await vault.getLeaseCredential(requestId)).toBeNull();
+    expect((await sandboxState(sandbox)).keyVault.secrets.some((s) => s.name === `lease-${requestId}`)).toBe(false);
+    expect((await vault.listLeaseCredentials()).some((c) => c.requestId === requestId)).toBe(false);
+    await vault.deleteLeaseCredential(requestId); // already gone
+  });
+
+  it('writes again over a soft-deleted name (a retried activity)', async () => {
+    const requestId = randomUUID();
+    const metadata = { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-bob@contoso.example', expiresOn: new Date(Date.now() + 60_000) };
+    await vault.putLeaseCredential('first-Pa55word!', metadata);
+    // Soft-delete without purging, as a vault with purge protection leaves it.
+    await softDelete(`lease-${requestId}`);
+    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === `lease-${requestId}`)?.deleted).toBe(true);
+
+    await vault.putLeaseCredential('second-Pa55word!', metadata);
+    expect(await vault.getLeaseCredential(requestId)).toBe('second-Pa55word!');
+    await vault.putLeaseCredential('third-Pa55word!', metadata); // a plain retry: a new version
+    expect(await vault.getLeaseCredential(requestId)).toBe('third-Pa55word!');
+  });
+
+  it('keeps tenant secrets under a name derived from the tenant id', async () => {
+    const tenantId = randomUUID();
+    const name = await vault.putTenantSecret(tenantId, 'client-secret-value');
+    expect(name).toBe(`tenant-${tenantId}`);
+    expect(await vault.getTenantSecret(name)).toBe('client-secret-value');
+    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === name)?.tags).toEqual({ kind: 'tenant-secret', tenantId });
+    expect((await vault.listLeaseCredentials()).some((c) => c.requestId === tenantId)).toBe(false);
+
+    await vault.deleteTenantSecret(name);
+    await vault.deleteTenantSecret(name);
+    expect(await vault.getTenantSecret(name)).toBeNull();
+    expect(await vault.putTenantSecret(tenantId, 'reconnected')).toBe(name);
+    expect(await vault.getTenantSecret(name)).toBe('reconnected');
+  });
+
+  it('refuses names that are not Key Vault names before calling the vault', async () => {
+    await expect(vault.getTenantSecret('../secrets/other')).rejects.toBeInstanceOf(ValidationError);
+    await expect(vault.getLeaseCredential('x/y')).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+/** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
+async function softDelete(name: string): Promise<void> {
+  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const settings = sandboxSettings(sandbox);
+  const client = new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), { disableChallengeResourceVerification: true });
+  const poller = await client.beginDeleteSecret(name, { intervalInMs: 50 });
+  await poller.pollUntilDone();
+}
