@@ -1,0 +1,110 @@
+import { expect } from 'vitest';
+
+/** A thin client for the API and the sandbox, as a portal or curl would call them. */
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+  readonly text: string;
+}
+
+export interface TokenOptions {
+  readonly audience?: string;
+  readonly expiresInSeconds?: number;
+  readonly notBeforeInSeconds?: number;
+  readonly untrustedKey?: boolean;
+}
+
+export class StackClient {
+  constructor(
+    readonly apiBaseUrl: string,
+    readonly sandboxUrl: string,
+  ) {}
+
+  async token(user: string, options: TokenOptions = {}): Promise<string> {
+    const response = await this.sandbox<{ access_token: string }>('POST', '/_sandbox/tokens', { user, ...options });
+    expect(response.status, `token for ${user}: ${response.text}`).toBe(200);
+    return response.body.access_token;
+  }
+
+  api<T = Record<string, unknown>>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    return call<T>(`${this.apiBaseUrl}${path}`, method, headers, body);
+  }
+
+  sandbox<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    return call<T>(`${this.sandboxUrl}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  async state(): Promise<SandboxState> {
+    const response = await this.sandbox<SandboxState>('GET', '/_sandbox/state');
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
+  /** Polls a request until `done` says so; returns the last body. */
+  async waitForRequest(id: string, token: string, done: (r: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      const response = await this.api('GET', `/requests/${id}`, { token });
+      last = response.body;
+      if (response.status === 200 && done(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`request ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  }
+}
+
+async function call<T>(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<ApiResponse<T>> {
+  const response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export interface SandboxUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly accountEnabled: boolean;
+  readonly passwordVersion: number;
+  readonly lastPasswordChangeDateTime: string | null;
+  readonly signInSessionsValidFromDateTime: string | null;
+}
+
+export interface SandboxTenantState {
+  readonly id: string;
+  readonly users: readonly SandboxUser[];
+  readonly groups: readonly { id: string; memberIds: readonly string[] }[];
+  readonly roleAssignments: readonly { id: string; principalId: string; roleDefinitionId: string }[];
+  readonly calls: { readonly total: number; readonly writes: number };
+  readonly protectedWriteAttempts: number;
+}
+
+export interface SandboxState {
+  readonly tenants: readonly SandboxTenantState[];
+  readonly keyVault: { readonly secrets: readonly { name: string; deleted: boolean; expiresOn?: string | null }[] };
+}
+
+export function tenantState(state: SandboxState, tenantId: string): SandboxTenantState {
+  const tenant = state.tenants.find((t) => t.id === tenantId);
+  if (tenant === undefined) throw new Error(`sandbox has no tenant ${tenantId}`);
+  return tenant;
+}
+
+export function userState(state: SandboxState, tenantId: string, upn: string): SandboxUser | undefined {
+  return tenantState(state, tenantId).users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
+}
