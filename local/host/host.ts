@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { durableClientBindingData } from '../durable/clientBinding';
+import { ManagementApi } from '../durable/managementApi';
+import { DurableRunner } from '../durable/runner';
+import type { CoreHooks, FunctionRegistry } from './functionsCore';
+import { writePlain } from './httpAdapter';
+import { HttpFunctions } from './httpFunctions';
+import { errorDetails, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
+import { TimerTriggers } from './timerTriggers';
+
+export type { HostLogRecord, HostLogLevel } from './logging';
+
+export interface HostOptions {
+  /** 0 picks a free port. The host binds 127.0.0.1 only. */
+  readonly port: number;
+  readonly registry: FunctionRegistry;
+  /** Table Storage (Azurite) connection string for the Durable task hub. */
+  readonly storageConnectionString: string;
+  /** Letters and digits; the task hub's table names start with it. */
+  readonly taskHub: string;
+  /** Every context.log line and host event. Default: JSON lines on stdout. */
+  readonly log?: (line: HostLogRecord) => void;
+  readonly maxActivityConcurrency?: number;
+  /** How long close() waits for running activities before leaving them for the next start (default 10 s). */
+  readonly shutdownGraceInMs?: number;
+}
+
+export interface RunningHost {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, stops timers, lets in-flight work settle (activities up to the grace period). */
+  close(): Promise<void>;
+}
+
+function hasHooks(registry: FunctionRegistry): registry is FunctionRegistry & CoreHooks {
+  return typeof (registry as Partial<CoreHooks>).hooks === 'function';
+}
+
+async function runAppHooks(registry: FunctionRegistry, name: 'appStart' | 'appTerminate', logger: HostLogger): Promise<void> {
+  if (!hasHooks(registry)) return;
+  for (const hook of registry.hooks(name)) {
+    try {
+      await hook({ hookData: {}, appHookData: {} });
+    } catch (error) {
+      logger.write('error', `The ${name} hook failed: ${errorDetails(error)}`);
+    }
+  }
+}
+
+/**
+ * The local Functions host: serves the registered HTTP functions under `/api`, the Durable
+ * management API under `/runtime/webhooks/durabletask`, runs timer triggers, orchestrations and
+ * activities. Loads nothing itself: register the app (installFunctionsCore + require) first.
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const logger = new HostLogger(options.log ?? jsonLinesToStdout);
+  let baseUrl = '';
+  const durableClient = (): Record<string, unknown> => durableClientBindingData(baseUrl, options.taskHub);
+  const runner = await DurableRunner.create({
+    registry: options.registry,
+    storageConnectionString: options.storageConnectionString,
+    taskHub: options.taskHub,
+    logger,
+    durableClient,
+    ...(options.maxActivityConcurrency === undefined ? {} : { maxActivityConcurrency: options.maxActivityConcurrency }),
+    ...(options.shutdownGraceInMs === undefined ? {} : { shutdownGraceInMs: options.shutdownGraceInMs }),
+  });
+  const http = new HttpFunctions({ registry: options.registry, logger, durableClient });
+  const management = new ManagementApi({ runner: async () => runner, baseUrl: () => baseUrl, taskHub: options.taskHub });
+  const timers = new TimerTriggers({ registry: options.registry, logger, durableClient });
+
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', baseUrl);
+    const work = (async () => {
+      if (http.handles(url)) await http.serve(req, res, url);
+      else if (management.handles(url)) await management.serve(req, res, url);
+      else if (url.pathname === '/' || url.pathname === '/admin/host/status') writePlain(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ state: 'Running' }));
+      else writePlain(res, 404);
+    })().catch((error: unknown) => {
+      logger.write('error', `Request ${req.method ?? ''} ${url.pathname} failed: ${errorDetails(error)}`);
+      writePlain(res, 500);
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  await runAppHooks(options.registry, 'appStart', logger);
+  await runner.start();
+  timers.start();
+  logger.write('information', `Functions host listening on ${baseUrl} (task hub '${options.taskHub}', ${options.registry.list().length} functions)`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    port,
+    close: () => {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await timers.stop();
+        await Promise.allSettled([...inFlight]);
+        server.closeAllConnections();
+        await serverClosed;
+        await runner.close();
+        await runAppHooks(options.registry, 'appTerminate', logger);
+        logger.write('information', 'Functions host stopped');
+      })();
+      return closing;
+    },
+  };
+}
