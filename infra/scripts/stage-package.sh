@@ -24,5 +24,10 @@ node -e '
   delete pkg.scripts;
   fs.writeFileSync(process.argv[1], JSON.stringify(pkg, null, 2) + "\n");
 ' "$out/package.json"
-(cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+# npm ci installs exactly the locked versions; if the lock file is out of step with package.json
+# (npm versions differ in what they record), fall back to npm install, which still follows the lock.
+if ! (cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+  echo "stage-package: npm ci refused the lock file; using npm install --omit=dev (run npm install at the root to refresh package-lock.json)" >&2
+  (cd "$out" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
 echo "stage-package: $(du -sh "$out" | cut -f1) in $out" >&2
