@@ -1,0 +1,195 @@
+import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { z } from 'zod';
+import { DependencyError, TransientDependencyError } from '../../domain/errors';
+
+/**
+ * One customer tenant's Microsoft Graph connection, and the one place Graph failures become the
+ * domain's typed errors. The client's own RetryHandler stays in the pipeline: it honours
+ * Retry-After on 429/503/504 (3 retries); what still fails after that surfaces as a
+ * TransientDependencyError, and the orchestration's retry policy takes over.
+ */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const GRAPH_HOSTS = new Set(['graph.microsoft.com']);
+
+/** How a 404 right after creating an object (Entra replication lag) is retried. */
+export interface ReplicationRetry {
+  /** Waits before each further attempt; their count is the number of retries. */
+  readonly delaysInMs: readonly number[];
+}
+
+/** About 15 s in all: enough for the usual lag; beyond that the orchestration retries later. */
+export const DEFAULT_REPLICATION_RETRY: ReplicationRetry = { delaysInMs: [500, 1000, 2000, 4000, 8000] };
+
+export interface GraphCall<T> {
+  /** What the call does, for messages: "create user jit-alice@contoso.example". */
+  readonly operation: string;
+  /** The permission Graph wants for it, named when Graph refuses (403). */
+  readonly permission: string;
+  /** Retry 404s: the object was just created (or is known to exist) and may not have replicated. */
+  readonly awaitReplication?: boolean;
+  /** Turns an expected Graph error into a result (404 → null, "already exists" → done). */
+  readonly expected?: (error: GraphError) => { readonly value: T } | undefined;
+  /** The error for a 404 that means "the object the caller named does not exist". */
+  readonly notFound?: () => Error;
+}
+
+/** Raised by the token wrapper so a login failure keeps its meaning through the Graph client. */
+const TOKEN_FAILED = 'JitTokenAcquisitionFailed';
+const TOKEN_TRANSIENT = 'JitTokenAcquisitionTransient';
+
+export class GraphApi {
+  private readonly client: Client;
+  /** Graph's base URL without a trailing slash (and without /v1.0). */
+  readonly baseUrl: string;
+
+  constructor(
+    readonly tenantId: string,
+    graphBaseUrl: string,
+    credential: TokenCredential,
+    private readonly replication: ReplicationRetry = DEFAULT_REPLICATION_RETRY,
+    /** Told when the tenant's credential is refused, so the next call builds a fresh one. */
+    private readonly onCredentialRefused: () => void = () => undefined,
+  ) {
+    this.baseUrl = graphBaseUrl.replace(/\/+$/, '');
+    const base = new URL(this.baseUrl);
+    // The client attaches the token only to graph.microsoft.com and to `customHosts` (hostnames,
+    // no port); for any other Graph endpoint (the local sandbox) it would silently send none.
+    const customHosts = GRAPH_HOSTS.has(base.hostname) ? undefined : new Set([base.hostname]);
+    this.client = Client.initWithMiddleware({
+      authProvider: new TokenCredentialAuthenticationProvider(new GuardedCredential(credential), { scopes: [GRAPH_SCOPE] }),
+      baseUrl: `${this.baseUrl}/`,
+      defaultVersion: 'v1.0',
+      ...(customHosts === undefined ? {} : { customHosts }),
+    });
+  }
+
+  /** One Graph request; its result is read with `schema` (Graph answers PATCH/DELETE with no body). */
+  async run<S extends z.ZodType>(call: GraphCall<z.output<S>>, schema: S, send: (client: Client) => Promise<unknown>): Promise<z.output<S>> {
+    const delays = call.awaitReplication === true ? this.replication.delaysInMs : [];
+    for (let attempt = 0; ; attempt++) {
+      let body: unknown;
+      try {
+        body = await send(this.client);
+      } catch (error) {
+        if (error instanceof GraphError) {
+          const expected = call.expected?.(error);
+          if (expected !== undefined) return expected.value;
+          const wait = delays[attempt];
+          if (wait !== undefined && isNotYetReplicated(error)) {
+            await sleep(wait);
+            continue;
+          }
+          if (isNotYetReplicated(error) && delays.length > 0) {
+            throw new TransientDependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: still not found after ${delays.length} retries (replication lag?); try again`);
+          }
+          if (error.statusCode === 404 && call.notFound !== undefined) throw call.notFound();
+        }
+        throw this.toDirectoryError(error, call);
+      }
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) {
+        throw new DependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+      }
+      return parsed.data;
+    }
+  }
+
+  /** Every page of a collection, following @odata.nextLink. */
+  async listAll<S extends z.ZodType>(call: Omit<GraphCall<never>, 'expected'>, itemSchema: S, path: string, query: Readonly<Record<string, string>>): Promise<z.output<S>[]> {
+    const pageSchema = z.object({ value: z.array(itemSchema), '@odata.nextLink': z.string().optional() });
+    const items: z.output<S>[] = [];
+    let next: string | undefined;
+    do {
+      const url = next;
+      const page = await this.run(call, pageSchema, (client) => (url === undefined ? client.api(path).query(encodeQuery(query)).get() : client.api(url).get()));
+      items.push(...(page.value as z.output<S>[]));
+      next = page['@odata.nextLink'];
+    } while (next !== undefined);
+    return items;
+  }
+
+  /** The one mapping from Graph's failures to typed errors. Never includes a request body. */
+  toDirectoryError(error: unknown, call: Pick<GraphCall<unknown>, 'operation' | 'permission'>): Error {
+    const where = `Graph ${call.operation} in tenant ${this.tenantId}`;
+    if (!(error instanceof GraphError)) {
+      return error instanceof Error ? error : new Error(`${where} failed: ${String(error)}`);
+    }
+    const status = error.statusCode;
+    const code = error.code ?? undefined;
+    if (code === TOKEN_TRANSIENT) return new TransientDependencyError(`${where}: the login endpoint is unavailable; try again`);
+    if (code === TOKEN_FAILED) {
+      this.onCredentialRefused();
+      return new DependencyError(`${where}: the service could not sign in to the tenant (${error.message}); check the tenant's connection`, 'login', aadstsCode(error.message));
+    }
+    // No response at all (status -1): the network failed before Graph could answer.
+    if (status <= 0 || status === 408 || status === 429 || status >= 500) {
+      return new TransientDependencyError(`${where} failed (${status > 0 ? `status ${status}` : 'no response'}${code === undefined ? '' : ` ${code}`}); try again`);
+    }
+    const graphMessage = truncate(error.message);
+    if (status === 401) {
+      this.onCredentialRefused();
+      return new DependencyError(`${where}: Graph refused the service's token (${code ?? 'status 401'}): ${graphMessage}`, 'graph', code ?? 'Unauthorized');
+    }
+    if (status === 403) {
+      return new DependencyError(`${where} was refused (${code ?? 'status 403'}): the service's app needs ${call.permission} in this tenant. ${graphMessage}`, 'graph', code ?? 'Forbidden');
+    }
+    return new DependencyError(`${where} failed (status ${status}${code === undefined ? '' : ` ${code}`}): ${graphMessage}`, 'graph', code ?? String(status));
+  }
+}
+
+/** Entra answers 404 (sometimes Directory_ObjectNotFound) for an object not yet on this replica. */
+function isNotYetReplicated(error: GraphError): boolean {
+  return error.statusCode === 404 || error.code === 'Directory_ObjectNotFound';
+}
+
+/**
+ * Wraps the tenant's credential so a failed token request reaches our error mapping with its
+ * meaning intact: the Graph client turns anything thrown here into a GraphError whose `code` is
+ * the thrown error's name.
+ */
+class GuardedCredential implements TokenCredential {
+  constructor(private readonly inner: TokenCredential) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (error) {
+      const failure = new Error(describeLoginFailure(error));
+      failure.name = isTransientLoginFailure(error) ? TOKEN_TRANSIENT : TOKEN_FAILED;
+      throw failure;
+    }
+  }
+}
+
+function describeLoginFailure(error: unknown): string {
+  if (error instanceof DependencyError) return error.message;
+  if (!(error instanceof Error)) return 'token request failed';
+  const aadsts = aadstsCode(error.message);
+  return aadsts === undefined ? error.name : `${error.name} ${aadsts}`;
+}
+
+function isTransientLoginFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof DependencyError) return false;
+  const status = (error as unknown as Record<string, unknown>).statusCode;
+  if (typeof status === 'number') return status === 429 || status >= 500;
+  return /network|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up/i.test(error.message);
+}
+
+function aadstsCode(message: string): string | undefined {
+  return /AADSTS\d+/.exec(message)?.[0];
+}
+
+/** Graph's query values go into the URL as given by the client library: encode them ourselves. */
+export function encodeQuery(query: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)]));
+}
+
+function truncate(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

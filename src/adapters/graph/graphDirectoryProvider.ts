@@ -1,0 +1,101 @@
+import type { TokenCredential } from '@azure/identity';
+import type { Directory, DirectoryDomain, DirectoryProvider, DirectoryUser, NewAccount, RoleAssignment } from '../../app/ports';
+import type { Tenant } from '../../domain/config';
+import type { TenantCredentials } from '../identity';
+import { GraphAccess } from './graphAccess';
+import { DEFAULT_REPLICATION_RETRY, GraphApi, type ReplicationRetry } from './graphApi';
+import { GraphUsers } from './graphUsers';
+
+/** One customer tenant's directory through Microsoft Graph. */
+export class GraphDirectory implements Directory {
+  private readonly users: GraphUsers;
+  private readonly access: GraphAccess;
+
+  constructor(readonly graph: GraphApi) {
+    this.users = new GraphUsers(graph);
+    this.access = new GraphAccess(graph);
+  }
+
+  get tenantId(): string {
+    return this.graph.tenantId;
+  }
+
+  getDomain(name: string): Promise<DirectoryDomain | null> {
+    return this.users.getDomain(name);
+  }
+  getUser(objectId: string): Promise<DirectoryUser | null> {
+    return this.users.getUser(objectId);
+  }
+  getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
+    return this.users.getUserByPrincipalName(userPrincipalName);
+  }
+  createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
+    return this.users.createDisabledAccount(account);
+  }
+  setPasswordAndEnable(objectId: string, password: string): Promise<void> {
+    return this.users.setPasswordAndEnable(objectId, password);
+  }
+  disableAccount(objectId: string): Promise<void> {
+    return this.users.disableAccount(objectId);
+  }
+  setPassword(objectId: string, password: string): Promise<void> {
+    return this.users.setPassword(objectId, password);
+  }
+  revokeSessions(objectId: string): Promise<void> {
+    return this.users.revokeSessions(objectId);
+  }
+  deleteUser(objectId: string): Promise<void> {
+    return this.users.deleteUser(objectId);
+  }
+  listRoleAssignments(principalId: string): Promise<RoleAssignment[]> {
+    return this.access.listRoleAssignments(principalId);
+  }
+  assignRole(principalId: string, roleTemplateId: string): Promise<void> {
+    return this.access.assignRole(principalId, roleTemplateId);
+  }
+  removeRoleAssignment(assignmentId: string): Promise<void> {
+    return this.access.removeRoleAssignment(assignmentId);
+  }
+  listGroupMemberships(principalId: string): Promise<string[]> {
+    return this.access.listGroupMemberships(principalId);
+  }
+  addGroupMember(groupId: string, memberId: string): Promise<void> {
+    return this.access.addGroupMember(groupId, memberId);
+  }
+  removeGroupMember(groupId: string, memberId: string): Promise<void> {
+    return this.access.removeGroupMember(groupId, memberId);
+  }
+}
+
+export interface GraphDirectoryProviderOptions {
+  readonly replicationRetry?: ReplicationRetry;
+}
+
+/**
+ * One Graph client per tenant, kept for the life of the process: the credential inside it caches
+ * tokens, and the client keeps its connections. A tenant whose credential changed (secret
+ * rotated, connection switched) or was refused gets a new one on its next use.
+ */
+export class GraphDirectoryProvider implements DirectoryProvider {
+  private readonly directories = new Map<string, { readonly credential: TokenCredential; readonly directory: GraphDirectory }>();
+
+  constructor(
+    private readonly graphBaseUrl: string,
+    private readonly credentials: TenantCredentials,
+    private readonly options: GraphDirectoryProviderOptions = {},
+  ) {}
+
+  async forTenant(tenant: Tenant): Promise<Directory> {
+    const credential = await this.credentials.forTenant(tenant);
+    const cached = this.directories.get(tenant.tenantId);
+    if (cached !== undefined && cached.credential === credential) return cached.directory;
+    const forget = (): void => {
+      this.credentials.forget(tenant.tenantId);
+      this.directories.delete(tenant.tenantId);
+    };
+    const api = new GraphApi(tenant.tenantId, this.graphBaseUrl, credential, this.options.replicationRetry ?? DEFAULT_REPLICATION_RETRY, forget);
+    const directory = new GraphDirectory(api);
+    this.directories.set(tenant.tenantId, { credential, directory });
+    return directory;
+  }
+}

@@ -1,0 +1,162 @@
+import type { GraphError } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import type { DirectoryDomain, DirectoryUser, NewAccount } from '../../app/ports';
+import { NotFoundError } from '../../domain/errors';
+import type { GraphApi } from './graphApi';
+import { checkMailNickname, checkUserPrincipalName, domainSegment, objectIdSegment, userPrincipalNameSegment } from './graphInput';
+
+/**
+ * Users and domains in one customer tenant. Writes that address an account we just created
+ * (enable, assign) wait out Entra's replication lag; writes at revocation time do not, and report a
+ * vanished account as NotFoundError so the use case can decide that nothing is left to revoke.
+ */
+const USER_SELECT = 'id,userPrincipalName,accountEnabled,signInSessionsValidFromDateTime,lastPasswordChangeDateTime';
+
+const graphUserSchema = z.object({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  accountEnabled: z.boolean().nullish(),
+  signInSessionsValidFromDateTime: z.string().nullish(),
+  lastPasswordChangeDateTime: z.string().nullish(),
+});
+type GraphUser = z.infer<typeof graphUserSchema>;
+
+const graphDomainSchema = z.object({
+  id: z.string(),
+  isVerified: z.boolean(),
+  authenticationType: z.string(),
+});
+
+/** Graph answers PATCH, DELETE and actions with 204 and no body. */
+export const noContent = z.unknown().transform(() => undefined);
+
+const USER_READ = 'User.Read.All';
+const USER_WRITE = 'User.ReadWrite.All';
+const PASSWORD_RESET = 'User.ReadWrite.All, and the Privileged Authentication Administrator directory role to reset an account that holds admin roles';
+
+function toDirectoryUser(user: GraphUser, fallbackEnabled?: boolean): DirectoryUser {
+  return {
+    objectId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    accountEnabled: user.accountEnabled ?? fallbackEnabled ?? false,
+    signInSessionsValidFromDateTime: user.signInSessionsValidFromDateTime ?? null,
+    lastPasswordChangeDateTime: user.lastPasswordChangeDateTime ?? null,
+  };
+}
+
+function absentAsNull(error: GraphError): { readonly value: null } | undefined {
+  return error.statusCode === 404 ? { value: null } : undefined;
+}
+
+function absentAsDone(error: GraphError): { readonly value: undefined } | undefined {
+  return error.statusCode === 404 ? { value: undefined } : undefined;
+}
+
+/** Graph's duplicate-UPN answer: 400 Request_BadRequest, details [{ target: userPrincipalName, code: ObjectConflict }]. */
+function isPrincipalNameTaken(error: GraphError): boolean {
+  if (error.statusCode !== 400) return false;
+  if (/same value for property userPrincipalName/i.test(error.message)) return true;
+  try {
+    const body = JSON.parse(typeof error.body === 'string' ? error.body : '{}') as { details?: { code?: string; target?: string }[] };
+    return (body.details ?? []).some((d) => d.code === 'ObjectConflict' && d.target === 'userPrincipalName');
+  } catch {
+    return false;
+  }
+}
+
+export class GraphUsers {
+  constructor(private readonly graph: GraphApi) {}
+
+  getDomain(name: string): Promise<DirectoryDomain | null> {
+    const segment = domainSegment(name);
+    const schema = graphDomainSchema.transform(
+      (d): DirectoryDomain => ({ name: d.id.toLowerCase(), isVerified: d.isVerified, authenticationType: d.authenticationType === 'Federated' ? 'Federated' : 'Managed' }),
+    );
+    return this.graph.run(
+      { operation: `read domain ${segment}`, permission: 'Domain.Read.All', expected: absentAsNull },
+      schema.nullable(),
+      (client) => client.api(`/domains/${encodeURIComponent(segment)}`).get(),
+    );
+  }
+
+  getUser(objectId: string): Promise<DirectoryUser | null> {
+    const id = objectIdSegment('objectId', objectId);
+    return this.readUser(`read user ${id}`, `/users/${id}`);
+  }
+
+  getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
+    const segment = userPrincipalNameSegment(userPrincipalName);
+    return this.readUser(`read user ${userPrincipalName}`, `/users/${segment}`);
+  }
+
+  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
+    const upn = checkUserPrincipalName(account.userPrincipalName);
+    const body = {
+      accountEnabled: false,
+      displayName: account.displayName,
+      mailNickname: checkMailNickname(account.mailNickname),
+      userPrincipalName: upn,
+      passwordProfile: { password: account.initialPassword, forceChangePasswordNextSignIn: false },
+    };
+    const taken = 'principalNameTaken' as const;
+    return this.graph.run(
+      {
+        operation: `create user ${upn}`,
+        permission: USER_WRITE,
+        expected: (error) => (isPrincipalNameTaken(error) ? { value: taken } : undefined),
+      },
+      z.union([z.literal(taken), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
+      (client) => client.api('/users').post(body),
+    );
+  }
+
+  /** One PATCH: a password the holder keeps (no change forced) and the account enabled. */
+  async setPasswordAndEnable(objectId: string, password: string): Promise<void> {
+    const id = objectIdSegment('objectId', objectId);
+    const body = { accountEnabled: true, passwordProfile: { password, forceChangePasswordNextSignIn: false } };
+    await this.graph.run({ operation: `enable user ${id} with a new password`, permission: PASSWORD_RESET, awaitReplication: true }, noContent, (client) =>
+      client.api(`/users/${id}`).patch(body),
+    );
+  }
+
+  async disableAccount(objectId: string): Promise<void> {
+    const id = objectIdSegment('objectId', objectId);
+    // Setting accountEnabled to false is idempotent in Graph: a disabled account stays disabled.
+    await this.writeExisting(`disable user ${id}`, USER_WRITE, (client) => client.api(`/users/${id}`).patch({ accountEnabled: false }), id);
+  }
+
+  async setPassword(objectId: string, password: string): Promise<void> {
+    const id = objectIdSegment('objectId', objectId);
+    const body = { passwordProfile: { password, forceChangePasswordNextSignIn: false } };
+    await this.writeExisting(`set the password of user ${id}`, PASSWORD_RESET, (client) => client.api(`/users/${id}`).patch(body), id);
+  }
+
+  async revokeSessions(objectId: string): Promise<void> {
+    const id = objectIdSegment('objectId', objectId);
+    await this.writeExisting(
+      `revoke the sessions of user ${id}`,
+      'User.RevokeSessions.All (or User.ReadWrite.All)',
+      (client) => client.api(`/users/${id}/revokeSignInSessions`).post({}),
+      id,
+    );
+  }
+
+  async deleteUser(objectId: string): Promise<void> {
+    const id = objectIdSegment('objectId', objectId);
+    await this.graph.run({ operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone }, noContent, (client) => client.api(`/users/${id}`).delete());
+  }
+
+  private readUser(operation: string, path: string): Promise<DirectoryUser | null> {
+    return this.graph.run(
+      { operation, permission: USER_READ, expected: absentAsNull },
+      graphUserSchema.transform((u) => toDirectoryUser(u)).nullable(),
+      (client) => client.api(path).query({ $select: USER_SELECT }).get(),
+    );
+  }
+
+  /** A write to an account that should exist: a 404 is the domain's NotFoundError, not a failure of Graph. */
+  private async writeExisting(operation: string, permission: string, send: Parameters<GraphApi['run']>[2], id: string): Promise<void> {
+    const notFound = (): Error => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`);
+    await this.graph.run({ operation, permission, notFound }, noContent, send);
+  }
+}

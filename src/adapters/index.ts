@@ -1,0 +1,44 @@
+import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, LeaseLockStore, RequestStore, SecretVault } from '../app/ports';
+import type { Settings } from '../settings';
+import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
+import { createServiceCredential, TenantCredentials } from './identity';
+import { KeyVaultSecretVault } from './keyvault/secretVault';
+import { createTableStores, type TableConnection } from './tables';
+
+export interface Adapters {
+  readonly directories: DirectoryProvider;
+  readonly vault: SecretVault;
+  readonly requests: RequestStore;
+  readonly locks: LeaseLockStore;
+  readonly accounts: AccountStore;
+  readonly config: ConfigStore;
+  readonly audit: AuditLog;
+}
+
+export interface CreateAdaptersOptions {
+  /** Table names are `<prefix>Requests`, `<prefix>Audit` …; default `jit`. Tests isolate with their own. */
+  readonly tablePrefix?: string;
+  /** How long Graph writes wait out Entra's replication lag (tests shorten it). */
+  readonly graph?: GraphDirectoryProviderOptions;
+}
+
+/**
+ * Every adapter, built once from validated settings: the composition root calls this once per
+ * process so credentials (and their token caches), HTTP connections and table clients are reused.
+ */
+export function createAdapters(settings: Settings, options: CreateAdaptersOptions = {}): Adapters {
+  const serviceCredential = createServiceCredential(settings);
+  const vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, serviceCredential);
+  const directories = new GraphDirectoryProvider(settings.JIT_GRAPH_BASE_URL, new TenantCredentials(settings, vault), options.graph);
+  const connection: TableConnection =
+    settings.JIT_TABLES_CONNECTION_STRING !== undefined
+      ? { connectionString: settings.JIT_TABLES_CONNECTION_STRING }
+      : { endpoint: requireTablesEndpoint(settings), credential: serviceCredential };
+  return { directories, vault, ...createTableStores(connection, options.tablePrefix) };
+}
+
+function requireTablesEndpoint(settings: Settings): string {
+  // settingsSchema already refuses settings with neither; this keeps the types honest.
+  if (settings.JIT_TABLES_ENDPOINT === undefined) throw new Error('JIT_TABLES_ENDPOINT or JIT_TABLES_CONNECTION_STRING must be set');
+  return settings.JIT_TABLES_ENDPOINT;
+}
