@@ -65,7 +65,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     request: active,
     details: { userPrincipalName: account.userPrincipalName, roles: target.value.roles.length, groups: target.value.groups.length, expiresAt },
   });
-  deps.log('info', 'lease_active', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt });
+  deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, userPrincipalName: account.userPrincipalName });
   return { status: 'active', expiresAt, account: accountRef };
 }
 

@@ -75,7 +75,12 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
       ...(ended.status === 'failed' ? { failure: ended.failure } : {}),
     },
   });
-  deps.log('info', ended.status === 'failed' ? 'lease_failed' : 'lease_ended', { requestId: request.id, tenantId: request.tenantId, cause: input.cause });
+  if (ended.status === 'failed') {
+    deps.log('warn', 'provisioning_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, reason: ended.failure });
+  } else {
+    deps.log('info', 'revocation_succeeded', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId });
+    deps.log('info', 'lease_ended', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, endReason: ended.status === 'ended' ? ended.endReason : null });
+  }
   return { status: ended.status };
 }
 
@@ -125,5 +130,5 @@ export async function recordRevocationFailure(deps: AppDeps, input: { readonly r
   }
   await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'lease.revocation_failed', outcome: 'failure', request, details: { failure: input.failure, attempt: input.attempt } });
   // The alert rule in infra/ matches this event name.
-  deps.log('error', 'revocation_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, attempt: input.attempt, failure: input.failure });
+  deps.log('error', 'revocation_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, attempt: input.attempt, reason: input.failure });
 }
