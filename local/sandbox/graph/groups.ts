@@ -5,7 +5,6 @@ import {
   badRequest,
   directoryObjectKind,
   getGroup,
-  GraphError,
   odataContext,
   READ_GROUPS,
   refuseIfProtected,
@@ -20,7 +19,12 @@ import { paginate } from './odata';
 import type { Route } from './route';
 import { defaultUserView } from './userView';
 
-/** /groups/{id}, its members, and member add/remove through `$ref`. */
+/**
+ * /groups/{id}, its members, and member add/remove through `$ref`. Answers as Graph gives them: a
+ * malformed `@odata.id` is 400 BadRequest "Invalid URL format specified in @odata.bind for members"
+ * (microsoft-graph-docs-contrib#4794), removing a non-member is a 404 Request_ResourceNotFound that
+ * names the group (microsoft-graph-docs-contrib#4847), a second add is the "already exist" 400.
+ */
 
 export function groupView(group: Group): Record<string, unknown> {
   return {
@@ -75,7 +79,7 @@ function addMember(ctx: GraphContext) {
   const group = getGroup(ctx, ctx.params.id ?? '');
   const ref = asRecord(ctx.body)?.['@odata.id'];
   const memberId = typeof ref === 'string' ? REFERENCE.exec(ref)?.[1]?.toLowerCase() : undefined;
-  if (memberId === undefined) throw badRequest('Invalid URL format specified in @odata.bind for members');
+  if (memberId === undefined) throw badRequest('Invalid URL format specified in @odata.bind for members', 'BadRequest');
   refuseIfProtected(ctx, memberId);
   requireMemberWrite(ctx, group);
   const kind = directoryObjectKind(ctx, memberId);
@@ -95,9 +99,7 @@ function removeMember(ctx: GraphContext) {
   const memberId = (ctx.params.memberId ?? '').toLowerCase();
   refuseIfProtected(ctx, memberId);
   requireMemberWrite(ctx, group);
-  if (!group.memberIds.includes(memberId)) {
-    throw new GraphError(404, 'Request_ResourceNotFound', "One or more removed object references do not exist for the following modified properties: 'members'.");
-  }
+  if (!group.memberIds.includes(memberId)) throw notFound(group.id);
   group.memberIds = group.memberIds.filter((m) => m !== memberId);
   return noContent();
 }

@@ -87,10 +87,11 @@ describe('Graph groups and domains', () => {
     const memberOf = (await graph.api(`/users/${staffId}/memberOf`).get()) as { value: { id: string }[] };
     expect(memberOf.value.map((g) => g.id)).toEqual([groupId]);
     await graph.api(`/groups/${groupId}/members/${staffId}/$ref`).delete();
-    expect((await graphFailure(graph.api(`/groups/${groupId}/members/${staffId}/$ref`).delete())).statusCode).toBe(404);
+    const notMember = await graphFailure(graph.api(`/groups/${groupId}/members/${staffId}/$ref`).delete());
+    expect(notMember).toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound', message: `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.` });
     const unknown = await graphFailure(graph.api(`/groups/${groupId}/members/$ref`).post({ '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/99999999-0000-4000-8000-000000000000' }));
     expect(unknown).toMatchObject({ statusCode: 404, code: 'Request_ResourceNotFound' });
-    expect((await graphFailure(graph.api(`/groups/${groupId}/members/$ref`).post({ '@odata.id': 'not a url' }))).statusCode).toBe(400);
+    expect(await graphFailure(graph.api(`/groups/${groupId}/members/$ref`).post({ '@odata.id': 'not a url' }))).toMatchObject({ statusCode: 400, code: 'BadRequest' });
     expect((await graphFailure(graph.api('/groups/99999999-0000-4000-8000-000000000000').get())).statusCode).toBe(404);
   });
 
