@@ -18,7 +18,10 @@ import type { Route } from './route';
 
 /**
  * /users/{id}/authentication/temporaryAccessPassMethods: the pass itself is only in the create
- * response (and only its hash is kept, to answer /_sandbox/signin).
+ * response (and only its hash is kept, to answer /_sandbox/signin). A user holds one pass: while
+ * it is usable a second create is refused, once expired a new one replaces it (TAP docs,
+ * microsoft-graph-docs#10995). An out-of-range lifetime gets Graph's badRequest text
+ * (microsoft-graph-docs#12187), with the sandbox's policy range of 10..43200 minutes.
  */
 const BASE = ['users', ':id', 'authentication', 'temporaryAccessPassMethods'] as const;
 const PASS_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789@#$%&*+=?';
@@ -58,8 +61,13 @@ function create(ctx: GraphContext) {
   if (asRecord(ctx.body ?? {}) === undefined || !parsed.success) throw badRequest('Invalid request body for temporaryAccessPassMethod.', 'badRequest');
   const lifetimeInMinutes = parsed.data.lifetimeInMinutes ?? 60;
   if (lifetimeInMinutes < 10 || lifetimeInMinutes > 43200) {
-    throw badRequest('The lifetimeInMinutes value must be between 10 and 43200.', 'badRequest');
+    throw badRequest('Invalid LifetimeInMinutes specified. The valid range between 10 and 43200.', 'badRequest');
   }
+  const current = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId === user.id);
+  if (current.some((t) => view(t, ctx.now).isUsable === true || Date.parse(t.startDateTime) > ctx.now.getTime())) {
+    throw badRequest('A Temporary Access Pass already exists for this user. Delete it before creating a new one.', 'badRequest');
+  }
+  ctx.tenant.temporaryAccessPasses = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId !== user.id);
   const pass = newPass();
   const tap: TemporaryAccessPass = {
     id: newObjectId(),
