@@ -28,9 +28,9 @@ export function actionTypeName(type: number): string {
 const fireAtSchema = z.union([z.date(), z.string().transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'fireAt must be a valid date');
 
 export const atomicActionSchema = z.discriminatedUnion('actionType', [
-  z.object({ actionType: z.literal(ActionType.CallActivity), functionName: z.string(), input: z.unknown() }),
-  z.object({ actionType: z.literal(ActionType.CallActivityWithRetry), functionName: z.string(), input: z.unknown(), retryOptions: retryOptionsSchema }),
-  z.object({ actionType: z.literal(ActionType.ContinueAsNew), input: z.unknown() }),
+  z.object({ actionType: z.literal(ActionType.CallActivity), functionName: z.string(), input: z.unknown().optional() }),
+  z.object({ actionType: z.literal(ActionType.CallActivityWithRetry), functionName: z.string(), input: z.unknown().optional(), retryOptions: retryOptionsSchema }),
+  z.object({ actionType: z.literal(ActionType.ContinueAsNew), input: z.unknown().optional() }),
   z.object({ actionType: z.literal(ActionType.CreateTimer), fireAt: fireAtSchema, isCanceled: z.boolean().default(false) }),
   z.object({ actionType: z.literal(ActionType.WaitForExternalEvent), externalEventName: z.string() }),
 ]);

@@ -16,9 +16,9 @@ const OUT_OF_PROC_DATA_LABEL = '\n\n$OutOfProcData$:';
 const orchestratorStateSchema = z.object({
   isDone: z.boolean(),
   actions: z.array(z.unknown()),
-  output: z.unknown(),
+  output: z.unknown().optional(),
   error: z.string().optional(),
-  customStatus: z.unknown(),
+  customStatus: z.unknown().optional(),
 });
 
 export type ReplayOutcome =
