@@ -196,7 +196,12 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
   try {
     if (first === 'tokens' && second === undefined && m === 'POST') return await userToken(store, req);
     if (first === 'state' && second === undefined && m === 'GET') return json(200, stateView(store));
-    if (first === 'faults' && second === undefined && m === 'PUT') return json(200, store.faults.set(parseBody(faultsBodySchema, req)));
+    if (first === 'faults' && second === undefined && m === 'PUT') {
+      const body = parseBody(faultsBodySchema, req);
+      // Faults are keyed by tenant id; a domain name is accepted and resolved.
+      const tenantId = body.tenantId === undefined ? undefined : tenantOf(store, body.tenantId).id;
+      return json(200, store.faults.set({ ...body, tenantId }));
+    }
     if (first === 'faults' && second === undefined && m === 'DELETE') {
       store.faults.clear();
       return noContent();

@@ -79,7 +79,7 @@ describe('injected faults', () => {
   });
 
   it('fails with real-looking 5xx bodies, and limits faults to the named tenant', async () => {
-    await call(sandbox, 'PUT', '/_sandbox/faults', { body: { tenantId: FABRIKAM.id, errorRate: 1 } });
+    expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { tenantId: 'fabrikam.example', errorRate: 1 } })).status).toBe(200);
     const fabrikamToken = await graphToken(sandbox, FABRIKAM);
     const statuses = new Set<number>();
     for (let i = 0; i < 30; i += 1) {
@@ -98,6 +98,7 @@ describe('injected faults', () => {
     expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { throttleRate: 2 } })).status).toBe(400);
     expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { latencyMs: -1 } })).status).toBe(400);
     expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { bogus: 1 } })).status).toBe(400);
+    expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { tenantId: 'nowhere.example', errorRate: 1 } })).status).toBe(404);
     await call(sandbox, 'PUT', '/_sandbox/faults', { body: { latencyMs: 250 } });
     const token = await graphToken(sandbox, CONTOSO);
     const started = Date.now();
