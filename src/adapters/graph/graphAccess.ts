@@ -54,14 +54,14 @@ export class GraphAccess {
     await this.graph.run(
       { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT) },
       noContent,
-      (client) => client.api('/roleManagement/directory/roleAssignments').post(body),
+      (request) => request('/roleManagement/directory/roleAssignments').post(body),
     );
   }
 
   async removeRoleAssignment(assignmentId: string): Promise<void> {
     const id = assignmentIdSegment(assignmentId);
-    await this.graph.run({ operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone }, noContent, (client) =>
-      client.api(`/roleManagement/directory/roleAssignments/${id}`).delete(),
+    await this.graph.run({ operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone }, noContent, (request) =>
+      request(`/roleManagement/directory/roleAssignments/${id}`).delete(),
     );
   }
 
@@ -89,15 +89,15 @@ export class GraphAccess {
     await this.graph.run(
       { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER) },
       noContent,
-      (client) => client.api(`/groups/${group}/members/$ref`).post(body),
+      (request) => request(`/groups/${group}/members/$ref`).post(body),
     );
   }
 
   async removeGroupMember(groupId: string, memberId: string): Promise<void> {
     const group = objectIdSegment('groupId', groupId);
     const member = objectIdSegment('memberId', memberId);
-    await this.graph.run({ operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone }, noContent, (client) =>
-      client.api(`/groups/${group}/members/${member}/$ref`).delete(),
+    await this.graph.run({ operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone }, noContent, (request) =>
+      request(`/groups/${group}/members/${member}/$ref`).delete(),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, RetryHandlerOptions, type GraphRequest } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
@@ -6,9 +6,11 @@ import { DependencyError, TransientDependencyError } from '../../domain/errors';
 
 /**
  * One customer tenant's Microsoft Graph connection, and the one place Graph failures become the
- * domain's typed errors. The client's own RetryHandler stays in the pipeline: it honours
- * Retry-After on 429/503/504 (3 retries); what still fails after that surfaces as a
- * TransientDependencyError, and the orchestration's retry policy takes over.
+ * domain's typed errors. The client's own RetryHandler stays in the pipeline and honours
+ * Retry-After on 429/503/504; we only change how long it may keep trying: up to 10 retries as
+ * long as the next wait still fits a time budget per call (60 s by default), instead of a fixed 3.
+ * What still fails after that surfaces as a TransientDependencyError, and the orchestration's
+ * retry policy takes over.
  */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const GRAPH_HOSTS = new Set(['graph.microsoft.com']);
@@ -21,6 +23,23 @@ export interface ReplicationRetry {
 
 /** About 15 s in all: enough for the usual lag; beyond that the orchestration retries later. */
 export const DEFAULT_REPLICATION_RETRY: ReplicationRetry = { delaysInMs: [500, 1000, 2000, 4000, 8000] };
+
+/** How long one call may spend waiting out throttling (Retry-After) before giving up for now. */
+export const DEFAULT_THROTTLE_BUDGET_MS = 60_000;
+/** The RetryHandler's ceiling (RetryHandlerOptions.MAX_MAX_RETRIES). */
+const MAX_THROTTLE_RETRIES = 10;
+/** The RetryHandler's own default wait, in seconds, when Graph sends no Retry-After. */
+const DEFAULT_RETRY_DELAY_S = 3;
+
+export interface GraphApiOptions {
+  readonly replication?: ReplicationRetry;
+  readonly throttleBudgetInMs?: number;
+  /** Told when the tenant's credential is refused, so the next call builds a fresh one. */
+  readonly onCredentialRefused?: () => void;
+}
+
+/** Builds one request, with this call's retry options attached. */
+export type GraphRequestFactory = (path: string) => GraphRequest;
 
 export interface GraphCall<T> {
   /** What the call does, for messages: "create user jit-alice@contoso.example". */
@@ -44,14 +63,19 @@ export class GraphApi {
   /** Graph's base URL without a trailing slash (and without /v1.0). */
   readonly baseUrl: string;
 
+  private readonly replication: ReplicationRetry;
+  private readonly throttleBudgetInMs: number;
+  private readonly onCredentialRefused: () => void;
+
   constructor(
     readonly tenantId: string,
     graphBaseUrl: string,
     credential: TokenCredential,
-    private readonly replication: ReplicationRetry = DEFAULT_REPLICATION_RETRY,
-    /** Told when the tenant's credential is refused, so the next call builds a fresh one. */
-    private readonly onCredentialRefused: () => void = () => undefined,
+    options: GraphApiOptions = {},
   ) {
+    this.replication = options.replication ?? DEFAULT_REPLICATION_RETRY;
+    this.throttleBudgetInMs = options.throttleBudgetInMs ?? DEFAULT_THROTTLE_BUDGET_MS;
+    this.onCredentialRefused = options.onCredentialRefused ?? (() => undefined);
     this.baseUrl = graphBaseUrl.replace(/\/+$/, '');
     const base = new URL(this.baseUrl);
     // The client attaches the token only to graph.microsoft.com and to `customHosts` (hostnames,
@@ -66,12 +90,12 @@ export class GraphApi {
   }
 
   /** One Graph request; its result is read with `schema` (Graph answers PATCH/DELETE with no body). */
-  async run<S extends z.ZodType>(call: GraphCall<z.output<S>>, schema: S, send: (client: Client) => Promise<unknown>): Promise<z.output<S>> {
+  async run<S extends z.ZodType>(call: GraphCall<z.output<S>>, schema: S, send: (request: GraphRequestFactory) => Promise<unknown>): Promise<z.output<S>> {
     const delays = call.awaitReplication === true ? this.replication.delaysInMs : [];
     for (let attempt = 0; ; attempt++) {
       let body: unknown;
       try {
-        body = await send(this.client);
+        body = await send((path) => this.client.api(path).middlewareOptions([this.throttleRetry()]));
       } catch (error) {
         if (error instanceof GraphError) {
           const expected = call.expected?.(error);
@@ -103,11 +127,20 @@ export class GraphApi {
     let next: string | undefined;
     do {
       const url = next;
-      const page = await this.run(call, pageSchema, (client) => (url === undefined ? client.api(path).query(encodeQuery(query)).get() : client.api(url).get()));
+      const page = await this.run(call, pageSchema, (request) => (url === undefined ? request(path).query(encodeQuery(query)).get() : request(url).get()));
       items.push(...(page.value as z.output<S>[]));
       next = page['@odata.nextLink'];
     } while (next !== undefined);
     return items;
+  }
+
+  /** Retry options for one request: retry while the wait Graph asks for still fits the budget. */
+  private throttleRetry(): RetryHandlerOptions {
+    const deadline = Date.now() + this.throttleBudgetInMs;
+    return new RetryHandlerOptions(DEFAULT_RETRY_DELAY_S, MAX_THROTTLE_RETRIES, (_delay, _attempt, _request, _options, response) => {
+      const waitMs = retryAfterMs(response) ?? DEFAULT_RETRY_DELAY_S * 1000;
+      return Date.now() + waitMs <= deadline;
+    });
   }
 
   /** The one mapping from Graph's failures to typed errors. Never includes a request body. */
@@ -137,6 +170,15 @@ export class GraphApi {
     }
     return new DependencyError(`${where} failed (status ${status}${code === undefined ? '' : ` ${code}`}): ${graphMessage}`, 'graph', code ?? String(status));
   }
+}
+
+function retryAfterMs(response: Response): number | undefined {
+  const header = response.headers.get('Retry-After');
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (!Number.isNaN(seconds)) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Entra answers 404 (sometimes Directory_ObjectNotFound) for an object not yet on this replica. */

@@ -3,7 +3,7 @@ import type { Directory, DirectoryDomain, DirectoryProvider, DirectoryUser, NewA
 import type { Tenant } from '../../domain/config';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess } from './graphAccess';
-import { DEFAULT_REPLICATION_RETRY, GraphApi, type ReplicationRetry } from './graphApi';
+import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
 
 /** One customer tenant's directory through Microsoft Graph. */
@@ -20,55 +20,59 @@ export class GraphDirectory implements Directory {
     return this.graph.tenantId;
   }
 
-  getDomain(name: string): Promise<DirectoryDomain | null> {
+  // Every method is async so that input refused before any call rejects rather than throws.
+
+  async getDomain(name: string): Promise<DirectoryDomain | null> {
     return this.users.getDomain(name);
   }
-  getUser(objectId: string): Promise<DirectoryUser | null> {
+  async getUser(objectId: string): Promise<DirectoryUser | null> {
     return this.users.getUser(objectId);
   }
-  getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
+  async getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
     return this.users.getUserByPrincipalName(userPrincipalName);
   }
-  createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
+  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
     return this.users.createDisabledAccount(account);
   }
-  setPasswordAndEnable(objectId: string, password: string): Promise<void> {
+  async setPasswordAndEnable(objectId: string, password: string): Promise<void> {
     return this.users.setPasswordAndEnable(objectId, password);
   }
-  disableAccount(objectId: string): Promise<void> {
+  async disableAccount(objectId: string): Promise<void> {
     return this.users.disableAccount(objectId);
   }
-  setPassword(objectId: string, password: string): Promise<void> {
+  async setPassword(objectId: string, password: string): Promise<void> {
     return this.users.setPassword(objectId, password);
   }
-  revokeSessions(objectId: string): Promise<void> {
+  async revokeSessions(objectId: string): Promise<void> {
     return this.users.revokeSessions(objectId);
   }
-  deleteUser(objectId: string): Promise<void> {
+  async deleteUser(objectId: string): Promise<void> {
     return this.users.deleteUser(objectId);
   }
-  listRoleAssignments(principalId: string): Promise<RoleAssignment[]> {
+  async listRoleAssignments(principalId: string): Promise<RoleAssignment[]> {
     return this.access.listRoleAssignments(principalId);
   }
-  assignRole(principalId: string, roleTemplateId: string): Promise<void> {
+  async assignRole(principalId: string, roleTemplateId: string): Promise<void> {
     return this.access.assignRole(principalId, roleTemplateId);
   }
-  removeRoleAssignment(assignmentId: string): Promise<void> {
+  async removeRoleAssignment(assignmentId: string): Promise<void> {
     return this.access.removeRoleAssignment(assignmentId);
   }
-  listGroupMemberships(principalId: string): Promise<string[]> {
+  async listGroupMemberships(principalId: string): Promise<string[]> {
     return this.access.listGroupMemberships(principalId);
   }
-  addGroupMember(groupId: string, memberId: string): Promise<void> {
+  async addGroupMember(groupId: string, memberId: string): Promise<void> {
     return this.access.addGroupMember(groupId, memberId);
   }
-  removeGroupMember(groupId: string, memberId: string): Promise<void> {
+  async removeGroupMember(groupId: string, memberId: string): Promise<void> {
     return this.access.removeGroupMember(groupId, memberId);
   }
 }
 
 export interface GraphDirectoryProviderOptions {
   readonly replicationRetry?: ReplicationRetry;
+  /** How long one Graph call may wait out throttling; default 60 s. */
+  readonly throttleBudgetInMs?: number;
 }
 
 /**
@@ -93,7 +97,11 @@ export class GraphDirectoryProvider implements DirectoryProvider {
       this.credentials.forget(tenant.tenantId);
       this.directories.delete(tenant.tenantId);
     };
-    const api = new GraphApi(tenant.tenantId, this.graphBaseUrl, credential, this.options.replicationRetry ?? DEFAULT_REPLICATION_RETRY, forget);
+    const api = new GraphApi(tenant.tenantId, this.graphBaseUrl, credential, {
+      replication: this.options.replicationRetry,
+      throttleBudgetInMs: this.options.throttleBudgetInMs,
+      onCredentialRefused: forget,
+    });
     const directory = new GraphDirectory(api);
     this.directories.set(tenant.tenantId, { credential, directory });
     return directory;

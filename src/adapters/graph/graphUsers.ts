@@ -67,7 +67,7 @@ function isPrincipalNameTaken(error: GraphError): boolean {
 export class GraphUsers {
   constructor(private readonly graph: GraphApi) {}
 
-  getDomain(name: string): Promise<DirectoryDomain | null> {
+  async getDomain(name: string): Promise<DirectoryDomain | null> {
     const segment = domainSegment(name);
     const schema = graphDomainSchema.transform(
       (d): DirectoryDomain => ({ name: d.id.toLowerCase(), isVerified: d.isVerified, authenticationType: d.authenticationType === 'Federated' ? 'Federated' : 'Managed' }),
@@ -75,16 +75,16 @@ export class GraphUsers {
     return this.graph.run(
       { operation: `read domain ${segment}`, permission: 'Domain.Read.All', expected: absentAsNull },
       schema.nullable(),
-      (client) => client.api(`/domains/${encodeURIComponent(segment)}`).get(),
+      (request) => request(`/domains/${encodeURIComponent(segment)}`).get(),
     );
   }
 
-  getUser(objectId: string): Promise<DirectoryUser | null> {
+  async getUser(objectId: string): Promise<DirectoryUser | null> {
     const id = objectIdSegment('objectId', objectId);
     return this.readUser(`read user ${id}`, `/users/${id}`);
   }
 
-  getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
+  async getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
     const segment = userPrincipalNameSegment(userPrincipalName);
     return this.readUser(`read user ${userPrincipalName}`, `/users/${segment}`);
   }
@@ -106,7 +106,7 @@ export class GraphUsers {
         expected: (error) => (isPrincipalNameTaken(error) ? { value: taken } : undefined),
       },
       z.union([z.literal(taken), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
-      (client) => client.api('/users').post(body),
+      (request) => request('/users').post(body),
     );
   }
 
@@ -114,21 +114,21 @@ export class GraphUsers {
   async setPasswordAndEnable(objectId: string, password: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     const body = { accountEnabled: true, passwordProfile: { password, forceChangePasswordNextSignIn: false } };
-    await this.graph.run({ operation: `enable user ${id} with a new password`, permission: PASSWORD_RESET, awaitReplication: true }, noContent, (client) =>
-      client.api(`/users/${id}`).patch(body),
+    await this.graph.run({ operation: `enable user ${id} with a new password`, permission: PASSWORD_RESET, awaitReplication: true }, noContent, (request) =>
+      request(`/users/${id}`).patch(body),
     );
   }
 
   async disableAccount(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     // Setting accountEnabled to false is idempotent in Graph: a disabled account stays disabled.
-    await this.writeExisting(`disable user ${id}`, USER_WRITE, (client) => client.api(`/users/${id}`).patch({ accountEnabled: false }), id);
+    await this.writeExisting(`disable user ${id}`, USER_WRITE, (request) => request(`/users/${id}`).patch({ accountEnabled: false }), id);
   }
 
   async setPassword(objectId: string, password: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     const body = { passwordProfile: { password, forceChangePasswordNextSignIn: false } };
-    await this.writeExisting(`set the password of user ${id}`, PASSWORD_RESET, (client) => client.api(`/users/${id}`).patch(body), id);
+    await this.writeExisting(`set the password of user ${id}`, PASSWORD_RESET, (request) => request(`/users/${id}`).patch(body), id);
   }
 
   async revokeSessions(objectId: string): Promise<void> {
@@ -136,21 +136,21 @@ export class GraphUsers {
     await this.writeExisting(
       `revoke the sessions of user ${id}`,
       'User.RevokeSessions.All (or User.ReadWrite.All)',
-      (client) => client.api(`/users/${id}/revokeSignInSessions`).post({}),
+      (request) => request(`/users/${id}/revokeSignInSessions`).post({}),
       id,
     );
   }
 
   async deleteUser(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
-    await this.graph.run({ operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone }, noContent, (client) => client.api(`/users/${id}`).delete());
+    await this.graph.run({ operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone }, noContent, (request) => request(`/users/${id}`).delete());
   }
 
   private readUser(operation: string, path: string): Promise<DirectoryUser | null> {
     return this.graph.run(
       { operation, permission: USER_READ, expected: absentAsNull },
       graphUserSchema.transform((u) => toDirectoryUser(u)).nullable(),
-      (client) => client.api(path).query({ $select: USER_SELECT }).get(),
+      (request) => request(path).query({ $select: USER_SELECT }).get(),
     );
   }
 
