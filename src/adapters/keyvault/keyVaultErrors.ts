@@ -36,7 +36,7 @@ export function toVaultError(error: unknown, operation: string): Error {
   const described = describeAzureError(info) + (inner === undefined ? '' : `/${inner}`);
   const message = `Key Vault ${operation} failed (${described})`;
   if (isTransient(info)) return new TransientDependencyError(message);
-  if (info.statusCode === 401 || info.statusCode === 403) {
+  if ((info.statusCode === 401 || info.statusCode === 403) && inner !== 'SecretDisabled') {
     return new DependencyError(`${message}: the service identity needs the "Key Vault Secrets Officer" role on the vault`, 'keyVault', inner ?? info.code);
   }
   return new DependencyError(message, 'keyVault', inner ?? info.code);

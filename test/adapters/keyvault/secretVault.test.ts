@@ -72,6 +72,17 @@ describe('KeyVaultSecretVault', () => {
     expect(await vault.getTenantSecret(name)).toBe('reconnected');
   });
 
+  it('lists lease credentials across pages of the vault listing', async () => {
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    const expiresOn = new Date(Date.now() + 600_000);
+    for (const requestId of ids) {
+      await vault.putLeaseCredential('Pa55word!-many', { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-carol@contoso.example', expiresOn });
+    }
+    const listed = new Set((await vault.listLeaseCredentials()).map((c) => c.requestId));
+    expect(ids.every((id) => listed.has(id))).toBe(true);
+    await Promise.all(ids.map((id) => vault.deleteLeaseCredential(id)));
+  });
+
   it('refuses names that are not Key Vault names before calling the vault', async () => {
     await expect(vault.getTenantSecret('../secrets/other')).rejects.toBeInstanceOf(ValidationError);
     await expect(vault.getLeaseCredential('x/y')).rejects.toBeInstanceOf(ValidationError);
