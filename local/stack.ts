@@ -66,11 +66,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     Object.assign(process.env, appSettings);
 
     const registry = installFunctionsCore();
-    // Loaded only now: the app reads its settings from the environment on first use.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(resolve(__dirname, '../functions/index.js'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getServices } = require(resolve(__dirname, '../src/composition.js')) as typeof import('../src/composition');
+    // Loaded only now: the app reads its settings from the environment on first use. import()
+    // finds the compiled files under node and the sources under vitest (one module instance each).
+    await import('../functions/index.js');
+    const { getServices } = await import('../src/composition.js');
     if (options.seedDemo) await seedDemoConfiguration(getServices().deps);
 
     const host: RunningHost = await startHost({

@@ -32,7 +32,8 @@ export function toProblem(error: unknown, instance?: string): Problem {
   if (err instanceof JitError) {
     const base = { type: `${PROBLEM_TYPE_BASE}${err.type}`, title: err.title, status: err.status, detail: err.message, ...(instance ? { instance } : {}) };
     if (err instanceof ValidationError) return { ...base, errors: err.problems };
-    if ('details' in err && typeof err.details === 'object' && err.details !== null) return { ...base, ...(err.details as Record<string, unknown>) };
+    // Extensions never override the standard members.
+    if ('details' in err && typeof err.details === 'object' && err.details !== null) return { ...(err.details as Record<string, unknown>), ...base };
     return base;
   }
   return {

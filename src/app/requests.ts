@@ -161,10 +161,10 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     throw new ForbiddenError('only the requester can reveal the credential');
   }
   if (request.status !== 'active' || new Date(request.expiresAt) <= deps.clock.now()) {
-    throw new ConflictError(`request ${id} is ${request.status}: the credential is only available while the lease is active`, { status: request.status });
+    throw new ConflictError(`request ${id} is ${request.status}: the credential is only available while the lease is active`, { requestStatus: request.status });
   }
   const password = await deps.vault.getLeaseCredential(id);
-  if (password === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { status: request.status });
+  if (password === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   await recordAudit(deps, { actor: userActor(caller), action: 'credential.revealed', request, details: { userPrincipalName: request.account.userPrincipalName } });
   deps.log('info', 'credential_revealed', { requestId: id, tenantId: request.tenantId, requester: caller.objectId });
@@ -179,7 +179,7 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   if (request.requester.objectId !== caller.objectId && !caller.roles.includes(ADMIN_ROLE)) {
     throw new ForbiddenError('only the requester or an admin can revoke this request');
   }
-  if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { status: request.status });
+  if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { requestStatus: request.status });
   await orchestrations.raise(id, 'revoke', { by: caller.objectId });
   await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
   return request;

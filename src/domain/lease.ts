@@ -107,7 +107,7 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
         revokedBy: r.revokedBy,
       };
   }
-  throw new ConflictError(`request ${request.id} is ${request.status}: cannot ${describe(event)}`, { status: request.status });
+  throw new ConflictError(`request ${request.id} is ${request.status}: cannot ${describe(event)}`, { requestStatus: request.status });
 }
 
 function describe(event: LeaseEvent): string {
