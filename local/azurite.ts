@@ -10,11 +10,18 @@ export interface AzuriteOptions {
   readonly port: number;
   /** Persist under this folder; omit for in-memory storage. */
   readonly location?: string;
+  /**
+   * Run in its own process group, so that it outlives a crash (even SIGKILL) of the process that
+   * started it, as Azure Storage outlives a crashed Function App. Azurite saves its tables every
+   * 5 s; killing Azurite itself would lose the last writes, killing the app does not.
+   */
+  readonly detached?: boolean;
 }
 
 export interface RunningAzurite {
   readonly connectionString: string;
   readonly tableEndpoint: string;
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,17 +40,48 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const detached = options.detached === true;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', detached ? 'ignore' : 'pipe'], detached });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   await waitForPort(options.port, child, () => stderr);
+  if (detached) child.unref();
   return {
     connectionString: azuriteConnectionString(options.port),
     tableEndpoint: `http://127.0.0.1:${options.port}/${AZURITE_ACCOUNT}`,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
+}
+
+/** An Azurite left running by an earlier start (see `detached`), if it still answers on its port. */
+export async function adoptAzurite(port: number, pid: number): Promise<RunningAzurite | null> {
+  if (!isAlive(pid) || !(await canConnect(port))) return null;
+  return {
+    connectionString: azuriteConnectionString(port),
+    tableEndpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    pid,
+    stop: () => stopPid(pid),
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 5_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {

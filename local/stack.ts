@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startAzurite, type RunningAzurite } from './azurite';
+import { adoptAzurite, startAzurite, type RunningAzurite } from './azurite';
 import { installFunctionsCore } from './host/functionsCore';
 import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
@@ -42,7 +42,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const tls = await ensureLocalTls(options.tlsDir);
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const azurite: RunningAzurite = await startAzurite({ port: options.tablePort, ...(options.persist ? { location: join(stateDir, 'azurite') } : {}) });
+    const azurite = options.persist ? await persistentAzurite(stateDir, options.tablePort) : await startAzurite({ port: options.tablePort });
     opened.push({ close: () => azurite.stop() });
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
@@ -93,6 +93,25 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await closeAll(opened);
     throw error;
   }
+}
+
+/**
+ * Azurite persisted under the state dir, in its own process group so a crash of `npm start` does
+ * not take storage down with it; the next start adopts it. A clean stop stops it too.
+ */
+async function persistentAzurite(stateDir: string, port: number): Promise<RunningAzurite> {
+  const pidFile = join(stateDir, 'azurite.pid');
+  const recorded = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  const adopted = Number.isInteger(recorded) && recorded > 0 ? await adoptAzurite(port, recorded) : null;
+  const azurite = adopted ?? (await startAzurite({ port, location: join(stateDir, 'azurite'), detached: true }));
+  if (azurite.pid !== undefined) await writeFile(pidFile, String(azurite.pid));
+  return {
+    ...azurite,
+    stop: async () => {
+      await azurite.stop();
+      await rm(pidFile, { force: true });
+    },
+  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {

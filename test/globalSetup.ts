@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../local/azurite';
@@ -26,5 +26,10 @@ export async function setup(): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await azurite?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  if (dir === undefined) return;
+  // Keep the CA certificate: node processes still starting as the run winds down read it
+  // (NODE_EXTRA_CA_CERTS) and warn when it is gone. It is public material, a few hundred bytes.
+  for (const entry of await readdir(dir)) {
+    if (entry !== 'tls') await rm(join(dir, entry), { recursive: true, force: true });
+  }
 }
