@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { HOME_USERS } from './sandbox/seed';
+import { HOME_GROUPS, HOME_USERS, type SeedUser } from './sandbox/seed';
 import { startStack } from './stack';
 import { ensureLocalTls } from './tls';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
     seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true',
   });
-  const users = Object.values(HOME_USERS).map((u) => `  ${u.userPrincipalName.padEnd(20)} ${'appRoles' in u ? u.appRoles.join(', ') : 'technician'}`);
+  const users = Object.values(HOME_USERS).map((u) => `  ${u.userPrincipalName.padEnd(20)} ${describeUser(u)}`);
   console.log(
     [
       'Entra JIT is running.',
@@ -47,6 +47,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+function describeUser(user: SeedUser): string {
+  const roles = user.appRoles ?? [];
+  if (roles.length > 0) return roles.join(', ');
+  const groups = Object.values(HOME_GROUPS).filter((g) => (g.memberIds as readonly string[]).includes(user.id));
+  return groups.length > 0 ? `technician (${groups.map((g) => g.displayName).join(', ')})` : 'technician with no entitlement rule';
 }
 
 function port(name: string, fallback: number): number {
