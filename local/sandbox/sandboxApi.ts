@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findTenant, graphTimestamp, hashSecret, newRoleAssignmentId, secretMatches, type Tenant, type User } from './directory';
+import { findTenant, graphTimestamp, hashSecret, newObjectId, newRoleAssignmentId, secretMatches, type Tenant, type User } from './directory';
 import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import { SERVICE_APP } from './seed';
@@ -189,6 +189,74 @@ function patchApp(store: SandboxStore, req: SandboxRequest, tenantId: string, cl
   return noContent();
 }
 
+const createUserSchema = z
+  .object({
+    userPrincipalName: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain'),
+    displayName: z.string().min(1).max(256).optional(),
+    /** Group ids or display names in the same tenant. */
+    groups: z.array(z.string().min(1)).max(100).optional(),
+    appRoles: z.array(z.string().min(1)).max(20).optional(),
+  })
+  .strict();
+
+/**
+ * A user added "by someone in the tenant" (not a Graph call, not counted): the benchmark's extra
+ * technicians. Exists from the start (no replication lag), like the seeded users.
+ */
+function createUser(store: SandboxStore, req: SandboxRequest, tenantId: string): SandboxResponse {
+  const body = parseBody(createUserSchema, req);
+  const tenant = tenantOf(store, tenantId);
+  const upn = body.userPrincipalName;
+  const domain = upn.split('@')[1]?.toLowerCase() ?? '';
+  if (!tenant.domains.some((d) => d.id.toLowerCase() === domain)) throw new ApiError(400, `userPrincipalName: '${domain}' is not a domain of tenant ${tenant.id}`);
+  if (tenant.users.some((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase())) throw new ApiError(409, `a user '${upn}' already exists in tenant ${tenant.id}`);
+  const groups = (body.groups ?? []).map((key) => {
+    const group = tenant.groups.find((g) => g.id === key.toLowerCase() || g.displayName.toLowerCase() === key.toLowerCase());
+    if (group === undefined) throw new ApiError(400, `groups: no group '${key}' in tenant ${tenant.id}`);
+    return group;
+  });
+  const now = new Date();
+  const user: User = {
+    id: newObjectId(),
+    userPrincipalName: upn,
+    displayName: body.displayName ?? upn.split('@')[0] ?? upn,
+    mailNickname: upn.split('@')[0] ?? upn,
+    accountEnabled: true,
+    usageLocation: null,
+    onPremisesImmutableId: null,
+    passwordHash: null,
+    passwordVersion: 1,
+    forceChangePasswordNextSignIn: false,
+    lastPasswordChangeDateTime: graphTimestamp(now),
+    signInSessionsValidFromDateTime: graphTimestamp(now),
+    createdDateTime: graphTimestamp(now),
+    createdAtMs: now.getTime() - 365 * 24 * 3600 * 1000,
+    protected: false,
+    appRoles: [...(body.appRoles ?? [])],
+  };
+  tenant.users.push(user);
+  for (const group of groups) if (!group.memberIds.includes(user.id)) group.memberIds.push(user.id);
+  store.save();
+  return json(201, { id: user.id, userPrincipalName: user.userPrincipalName, groups: groups.map((g) => g.id) });
+}
+
+/** A cheap view of one tenant's users for pollers: no groups, roles or secrets. */
+function listUsers(store: SandboxStore, tenantId: string): SandboxResponse {
+  const tenant = tenantOf(store, tenantId);
+  return json(200, { users: tenant.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, accountEnabled: u.accountEnabled })) });
+}
+
+/** Only the call counters of `/_sandbox/state`, for pollers. */
+function callCounters(store: SandboxStore): SandboxResponse {
+  const s = store.state;
+  return json(200, {
+    tenants: s.tenants.map((t) => ({ id: t.id, calls: t.calls })),
+    keyVault: s.keyVault.calls,
+    total: s.tenants.reduce((n, t) => n + t.calls.total, 0),
+    writes: s.tenants.reduce((n, t) => n + t.calls.writes, 0),
+  });
+}
+
 /** `/_sandbox/...` */
 export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const [, first, second, third, fourth, ...rest] = req.segments;
@@ -211,6 +279,11 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
       return noContent();
     }
     if (first === 'signin' && second === undefined && m === 'POST') return signin(store, req);
+    if (first === 'calls' && second === undefined && m === 'GET') return callCounters(store);
+    if (first === 'tenants' && second !== undefined && third === 'users' && fourth === undefined) {
+      if (m === 'POST') return createUser(store, req, second);
+      if (m === 'GET') return listUsers(store, second);
+    }
     if (first === 'tenants' && second !== undefined && fourth !== undefined && rest.length === 0 && m === 'PATCH') {
       if (third === 'users') return patchUser(store, req, second, fourth);
       if (third === 'apps') return patchApp(store, req, second, fourth);
