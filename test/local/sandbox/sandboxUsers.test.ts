@@ -59,13 +59,13 @@ describe('POST /_sandbox/tenants/{tenant}/users', () => {
     const post = (tenant: string, body: unknown) => call(sandbox, 'POST', `/_sandbox/tenants/${tenant}/users`, { body });
     const duplicate = await post('msp.example', { userPrincipalName: 'ALICE@msp.example' });
     expect(duplicate.status).toBe(409);
-    expect(duplicate.body).toEqual({ error: expect.stringMatching(/already exists/) });
+    expect((duplicate.body as { error: string }).error).toMatch(/already exists/);
     const foreign = await post('msp.example', { userPrincipalName: 'x@contoso.example' });
     expect(foreign.status).toBe(400);
-    expect(foreign.body).toEqual({ error: expect.stringMatching(/userPrincipalName: 'contoso.example' is not a domain/) });
+    expect((foreign.body as { error: string }).error).toMatch(/userPrincipalName: 'contoso.example' is not a domain/);
     const group = await post('msp.example', { userPrincipalName: 'y@msp.example', groups: ['No such group'] });
     expect(group.status).toBe(400);
-    expect(group.body).toEqual({ error: expect.stringMatching(/groups: no group 'No such group'/) });
+    expect((group.body as { error: string }).error).toMatch(/groups: no group 'No such group'/);
     expect((await post('nowhere.example', { userPrincipalName: 'z@nowhere.example' })).status).toBe(404);
     const extra = await post('msp.example', { userPrincipalName: 'w@msp.example', password: 'x' });
     expect(extra.status).toBe(400);
