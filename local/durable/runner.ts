@@ -8,6 +8,7 @@ import { EventType, fromJsonText, stamp, toJsonText, type HistoryEvent, type New
 import { InstanceDispatcher } from './instanceDispatcher';
 import { replayOrchestrator } from './replay';
 import { isTerminal, TaskHubStore, type ActivityRecord, type InstanceMessage, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from './taskHubStore';
+import { countActivity, countEpisode } from './taskHubMetrics';
 import { TimerScheduler } from './timerScheduler';
 
 export interface DurableRunnerOptions {
@@ -166,6 +167,7 @@ export class DurableRunner {
   private async processNext(instanceId: string): Promise<boolean> {
     const next = await this.store.peekMessage(instanceId);
     if (next === undefined) return false;
+    countEpisode();
     const { messageId, message } = next;
     const drop = async (why: string): Promise<true> => {
       this.log('debug', `Dropped ${message.kind} message for instance '${instanceId}': ${why}`, instanceId);
@@ -296,6 +298,7 @@ export class DurableRunner {
 
   private async runActivity(activity: ActivityRecord): Promise<void> {
     const { instanceId, executionId, taskId, name } = activity;
+    countActivity();
     const instance = await this.store.getInstance(instanceId);
     if (instance === undefined || instance.executionId !== executionId || isTerminal(instance.runtimeStatus)) {
       await this.store.deleteActivity(instanceId, executionId, taskId);

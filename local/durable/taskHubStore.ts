@@ -3,6 +3,7 @@ import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { historyEventSchema, type HistoryEvent } from './historyEvents';
 import { getText, putText } from './largeValues';
+import { countRoundTrips } from './taskHubMetrics';
 
 /**
  * The task hub in Table Storage (Azurite locally). Tables, all partitioned by instance id:
@@ -98,7 +99,11 @@ export class TaskHubStore {
 
   static async open(connectionString: string, taskHub: string): Promise<TaskHubStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub)) throw new Error(`Task hub name "${taskHub}" must be 3-45 letters and digits, starting with a letter`);
-    const client = (suffix: string): TableClient => TableClient.fromConnectionString(connectionString, `${taskHub}${suffix}`, { allowInsecureConnection: true });
+    const client = (suffix: string): TableClient => {
+      const table = TableClient.fromConnectionString(connectionString, `${taskHub}${suffix}`, { allowInsecureConnection: true });
+      countRoundTrips(table, suffix);
+      return table;
+    };
     const store = new TaskHubStore(client('Instances'), client('History'), client('Messages'), client('Timers'), client('Activities'));
     await Promise.all(store.tables().map((t) => t.createTable()));
     return store;

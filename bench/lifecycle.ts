@@ -1,0 +1,273 @@
+import type { AppDeps } from '../src/app/deps';
+import type { LeaseRequest } from '../src/domain/request';
+import { CONTOSO, HOME_GROUPS } from '../local/sandbox/seed';
+import { DEMO_TARGET_ID } from '../local/seedDemo';
+import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
+import { callJson, mapLimit, sleep } from './http';
+import { summarize, type Summary } from './stats';
+import { asProbe, type TableCounter } from './tableCounter';
+
+/**
+ * The lease lifecycle benchmark: N technicians each ask for one seconds-long lease at the same
+ * moment; an observer reads request state (Table Storage, as GET /requests/{id} would) and account
+ * state (the sandbox's cheap user listing) every `pollMs`, and each technician reveals the
+ * credential as soon as the lease is active.
+ */
+export const BENCH_TARGET_ID = 'bench-lease';
+const BENCH_RULE_ID = 'bench-technicians';
+
+export interface LifecycleParams {
+  readonly apiBaseUrl: string;
+  readonly sandboxUrl: string;
+  readonly deps: AppDeps;
+  readonly tables: TableCounter;
+  readonly leases: number;
+  readonly duration: string;
+  readonly pollMs: number;
+  readonly timeoutSeconds: number;
+}
+
+interface Trace {
+  readonly user: string;
+  readonly token: string;
+  id?: string;
+  submittedAt: number;
+  submitStatus?: number;
+  activeAt?: number;
+  expiresAt?: number;
+  objectId?: string;
+  credentialAt?: number;
+  disabledAt?: number;
+  endedAt?: number;
+  recordedEndedAt?: number;
+  finalStatus?: string;
+  failure?: string;
+}
+
+export interface Counts {
+  readonly graphCalls: number;
+  readonly graphWrites: number;
+  readonly keyVaultCalls: number;
+  readonly keyVaultWrites: number;
+  readonly tableRoundTrips: number;
+  readonly taskHubRoundTrips: number;
+  readonly taskHubByTable: Readonly<Record<string, number>>;
+  readonly episodes: number;
+  readonly activities: number;
+}
+
+export interface LifecycleResult {
+  readonly leases: number;
+  readonly succeeded: number;
+  readonly failures: readonly string[];
+  readonly wallSeconds: number;
+  readonly meanPollPeriodMs: number;
+  readonly requestToActive: Summary;
+  readonly requestToCredential: Summary;
+  readonly expiryToDisabled: Summary;
+  readonly expiryToEnded: Summary;
+  /** endedAt as the service recorded it, minus expiresAt: free of the observer's resolution. */
+  readonly expiryToEndedRecorded: Summary;
+  readonly perLease: Counts;
+  readonly totals: Counts;
+  /** Table round trips the observer itself made (left out of every figure above). */
+  readonly observerTableRoundTrips: number;
+}
+
+interface SandboxCalls {
+  tenants: { id: string; calls: { total: number; writes: number } }[];
+  keyVault: { total: number; writes: number };
+}
+
+export async function prepareLifecycle(params: Pick<LifecycleParams, 'sandboxUrl' | 'deps' | 'leases'>): Promise<{ user: string; token: string }[]> {
+  const { deps } = params;
+  const demo = await deps.config.getTarget(CONTOSO.id, DEMO_TARGET_ID);
+  if (demo === null) throw new Error(`the demo target '${DEMO_TARGET_ID}' is missing: the stack must start with seedDemo`);
+  const now = new Date().toISOString();
+  // The demo target (two directory roles), accepting seconds-long leases.
+  await deps.config.createTarget({ ...demo.value, targetId: BENCH_TARGET_ID, name: 'Benchmark lease', minDuration: 'PT1S', defaultDuration: 'PT5S', createdAt: now, updatedAt: now });
+  await deps.config.createRule({
+    ruleId: BENCH_RULE_ID,
+    description: 'Benchmark technicians',
+    principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+    scope: { targets: [{ tenantId: CONTOSO.id, targetId: BENCH_TARGET_ID }] },
+    createdAt: now,
+    updatedAt: now,
+  });
+  const indexes = Array.from({ length: params.leases }, (_, i) => i + 1);
+  return mapLimit(indexes, 16, async (i) => {
+    const user = `bench-${i}@msp.example`;
+    const created = await callJson(`${params.sandboxUrl}/_sandbox/tenants/msp.example/users`, 'POST', { body: { userPrincipalName: user, groups: [HOME_GROUPS.allTechnicians.id] } });
+    if (created.status !== 201) throw new Error(`creating ${user} in the sandbox: ${created.status} ${JSON.stringify(created.body)}`);
+    const token = await callJson<{ access_token: string }>(`${params.sandboxUrl}/_sandbox/tokens`, 'POST', { body: { user } });
+    if (token.status !== 200) throw new Error(`token for ${user}: ${token.status}`);
+    return { user, token: token.body.access_token };
+  });
+}
+
+export async function runLifecycle(params: LifecycleParams, technicians: readonly { user: string; token: string }[]): Promise<LifecycleResult> {
+  const before = await snapshot(params);
+  const traces: Trace[] = technicians.map((t) => ({ ...t, submittedAt: 0 }));
+  const started = Date.now();
+  const deadline = started + params.timeoutSeconds * 1000;
+
+  await Promise.all(traces.map((trace) => submit(params, trace)));
+  const reveals: Promise<void>[] = [];
+  const polls = await observe(params, traces, deadline, (trace) => reveals.push(reveal(params, trace, deadline)));
+  await Promise.all(reveals);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const after = await snapshot(params);
+
+  const failures: string[] = [];
+  for (const t of traces) {
+    if (t.failure !== undefined) failures.push(`${t.user}: ${t.failure}`);
+    else if (t.finalStatus !== 'ended') failures.push(`${t.user}: ${t.finalStatus ?? 'no request'} after ${params.timeoutSeconds} s`);
+    else if (t.credentialAt === undefined) failures.push(`${t.user}: the credential was never readable`);
+    else if (t.disabledAt === undefined) failures.push(`${t.user}: the account was not seen disabled`);
+  }
+  const succeeded = traces.length - failures.length;
+  const totals = diff(before, after);
+  const per = (n: number): number => Math.round((n / traces.length) * 100) / 100;
+  const perLease: Counts = {
+    graphCalls: per(totals.graphCalls),
+    graphWrites: per(totals.graphWrites),
+    keyVaultCalls: per(totals.keyVaultCalls),
+    keyVaultWrites: per(totals.keyVaultWrites),
+    tableRoundTrips: per(totals.tableRoundTrips),
+    taskHubRoundTrips: per(totals.taskHubRoundTrips),
+    taskHubByTable: Object.fromEntries(Object.entries(totals.taskHubByTable).map(([k, v]) => [k, per(v)])),
+    episodes: per(totals.episodes),
+    activities: per(totals.activities),
+  };
+  const sample = (pick: (t: Trace) => number | undefined): number[] => traces.map(pick).filter((v): v is number => v !== undefined);
+  return {
+    leases: traces.length,
+    succeeded,
+    failures,
+    wallSeconds,
+    meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
+    requestToActive: summarize(sample((t) => (t.activeAt === undefined ? undefined : t.activeAt - t.submittedAt))),
+    requestToCredential: summarize(sample((t) => (t.credentialAt === undefined ? undefined : t.credentialAt - t.submittedAt))),
+    expiryToDisabled: summarize(sample((t) => (t.disabledAt === undefined || t.expiresAt === undefined ? undefined : t.disabledAt - t.expiresAt))),
+    expiryToEnded: summarize(sample((t) => (t.endedAt === undefined || t.expiresAt === undefined ? undefined : t.endedAt - t.expiresAt))),
+    expiryToEndedRecorded: summarize(sample((t) => (t.recordedEndedAt === undefined || t.expiresAt === undefined ? undefined : t.recordedEndedAt - t.expiresAt))),
+    perLease,
+    totals,
+    observerTableRoundTrips: after.tables.probe - before.tables.probe,
+  };
+}
+
+async function submit(params: LifecycleParams, trace: Trace): Promise<void> {
+  trace.submittedAt = Date.now();
+  try {
+    const res = await callJson<{ id?: string }>(`${params.apiBaseUrl}/requests`, 'POST', {
+      token: trace.token,
+      body: { tenantId: CONTOSO.id, targetId: BENCH_TARGET_ID, duration: params.duration, justification: 'benchmark' },
+    });
+    trace.submitStatus = res.status;
+    if (res.status !== 202 || typeof res.body.id !== 'string') trace.failure = `POST /requests answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`;
+    else trace.id = res.body.id;
+  } catch (error) {
+    trace.failure = `POST /requests failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Reveals the credential as its technician would, retrying while the API says it is not ready. */
+async function reveal(params: LifecycleParams, trace: Trace, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const res = await callJson<{ password?: unknown }>(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
+    if (res.status === 200 && typeof res.body.password === 'string' && res.body.password.length > 0) {
+      trace.credentialAt = Date.now();
+      return; // the password itself is dropped here: never logged, never written
+    }
+    if (res.status !== 409) {
+      trace.failure ??= `POST /credential answered ${res.status}`;
+      return;
+    }
+    await sleep(20);
+  }
+}
+
+const TERMINAL = new Set(['ended', 'failed']);
+
+async function observe(params: LifecycleParams, traces: Trace[], deadline: number, onActive: (t: Trace) => void): Promise<{ count: number; totalMs: number }> {
+  const byId = new Map(traces.filter((t) => t.id !== undefined).map((t) => [t.id ?? '', t]));
+  const open = (t: Trace): boolean => t.id !== undefined && t.failure === undefined && (!TERMINAL.has(t.finalStatus ?? '') || (t.finalStatus === 'ended' && t.disabledAt === undefined && t.objectId !== undefined));
+  let count = 0;
+  let totalMs = 0;
+  let last = Date.now();
+  while (traces.some(open) && Date.now() < deadline) {
+    const rows = await asProbe(() => listAll(params.deps));
+    const seenAt = Date.now();
+    for (const row of rows) {
+      const trace = byId.get(row.id);
+      if (trace === undefined) continue;
+      trace.finalStatus = row.status;
+      if (row.status === 'active' && trace.activeAt === undefined) {
+        trace.activeAt = seenAt;
+        trace.expiresAt = Date.parse(row.expiresAt);
+        trace.objectId = row.account.objectId;
+        onActive(trace);
+      }
+      if (row.status === 'ended' && trace.endedAt === undefined) {
+        trace.endedAt = seenAt;
+        trace.recordedEndedAt = Date.parse(row.endedAt);
+        if (row.endReason !== 'expired') trace.failure = `ended as ${row.endReason}, not expired`;
+      }
+      if (row.status === 'failed') trace.failure = `failed: ${row.failure}`;
+    }
+    const due = traces.filter((t) => t.objectId !== undefined && t.disabledAt === undefined && t.expiresAt !== undefined && seenAt >= t.expiresAt);
+    if (due.length > 0) {
+      const res = await callJson<{ users: { id: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
+      const usersAt = Date.now();
+      const enabled = new Map(res.body.users.map((u) => [u.id, u.accountEnabled]));
+      for (const t of due) if (enabled.get(t.objectId ?? '') === false) t.disabledAt = usersAt;
+    }
+    await sleep(Math.max(0, params.pollMs - (Date.now() - seenAt)));
+    const now = Date.now();
+    totalMs += now - last;
+    last = now;
+    count += 1;
+  }
+  return { count, totalMs };
+}
+
+async function listAll(deps: AppDeps): Promise<LeaseRequest[]> {
+  const all: LeaseRequest[] = [];
+  let continuationToken: string | null = null;
+  do {
+    const page = await deps.requests.list({ tenantId: CONTOSO.id }, { limit: 1000, continuationToken });
+    all.push(...page.items);
+    continuationToken = page.continuationToken ?? null;
+  } while (continuationToken !== null);
+  return all;
+}
+
+interface Snapshot {
+  readonly sandbox: SandboxCalls;
+  readonly tables: { service: number; probe: number };
+  readonly taskHub: TaskHubMetricsSnapshot;
+}
+
+async function snapshot(params: LifecycleParams): Promise<Snapshot> {
+  const res = await callJson<SandboxCalls>(`${params.sandboxUrl}/_sandbox/calls`, 'GET');
+  if (res.status !== 200) throw new Error(`GET /_sandbox/calls answered ${res.status}`);
+  return { sandbox: res.body, tables: params.tables.counts(), taskHub: taskHubMetrics() };
+}
+
+function diff(a: Snapshot, b: Snapshot): Counts {
+  const tenantCalls = (s: Snapshot): { total: number; writes: number } => s.sandbox.tenants.find((t) => t.id === CONTOSO.id)?.calls ?? { total: 0, writes: 0 };
+  const byTable: Record<string, number> = {};
+  for (const [table, n] of Object.entries(b.taskHub.roundTripsByTable)) byTable[table] = n - (a.taskHub.roundTripsByTable[table] ?? 0);
+  return {
+    graphCalls: tenantCalls(b).total - tenantCalls(a).total,
+    graphWrites: tenantCalls(b).writes - tenantCalls(a).writes,
+    keyVaultCalls: b.sandbox.keyVault.total - a.sandbox.keyVault.total,
+    keyVaultWrites: b.sandbox.keyVault.writes - a.sandbox.keyVault.writes,
+    tableRoundTrips: b.tables.service - a.tables.service,
+    taskHubRoundTrips: b.taskHub.roundTrips - a.taskHub.roundTrips,
+    taskHubByTable: byTable,
+    episodes: b.taskHub.episodes - a.taskHub.episodes,
+    activities: b.taskHub.activities - a.taskHub.activities,
+  };
+}

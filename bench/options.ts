@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** `npm run bench -- [--leases 200] [--latency-ms 80] …`: every knob, with the defaults the README quotes. */
+export const benchOptionsSchema = z
+  .object({
+    leases: z.coerce.number().int().min(1).max(5_000).default(200),
+    latencyMs: z.coerce.number().int().min(0).max(10_000).default(80),
+    /** Each lease's duration (ISO 8601, seconds-long). */
+    duration: z
+      .string()
+      .regex(/^PT\d+S$/, 'must be whole seconds, e.g. PT5S')
+      .default('PT5S'),
+    /** Connections autocannon keeps open per API benchmark. */
+    connections: z.coerce.number().int().min(1).max(1_000).default(20),
+    apiSeconds: z.coerce.number().int().min(1).max(600).default(10),
+    /** How often the observer reads request and account state (its resolution). */
+    pollMs: z.coerce.number().int().min(5).max(1_000).default(25),
+    /** Give up on leases not ended after this long. */
+    timeoutSeconds: z.coerce.number().int().min(10).max(3_600).default(120),
+    out: z.string().min(1).default('bench/results'),
+    /** Skip the API throughput part. */
+    skipApi: z.coerce.boolean().default(false),
+  })
+  .strict();
+
+export type BenchOptions = z.infer<typeof benchOptionsSchema>;
+
+const USAGE = `npm run bench -- [options]
+  --leases N          concurrent leases (default 200)
+  --latency-ms N      latency the sandbox adds to every Graph and Key Vault call (default 80)
+  --duration PTnS     each lease's duration (default PT5S)
+  --connections N     autocannon connections for the API benchmarks (default 20)
+  --api-seconds N     length of each API benchmark (default 10)
+  --poll-ms N         observer period: the resolution of the lifecycle figures (default 25)
+  --timeout-seconds N give up on leases not ended by then (default 120)
+  --out DIR           where results go (default bench/results)
+  --skip-api          lifecycle only`;
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const raw: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}'\n${USAGE}`);
+    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (key === 'skipApi') {
+      raw[key] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`--${flag} needs a value\n${USAGE}`);
+    raw[key] = value;
+  }
+  const parsed = benchOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('; ')}\n${USAGE}`);
+  return parsed.data;
+}
+
+export { USAGE };

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Ceiling } from './ceiling';
+import type { LifecycleResult } from './lifecycle';
+import type { BenchOptions } from './options';
+import type { Summary } from './stats';
+import type { ThroughputResult } from './throughput';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly commit: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly parameters: BenchOptions;
+  readonly lifecycle: LifecycleResult;
+  readonly throughput: readonly ThroughputResult[];
+  readonly ceiling: Ceiling | null;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** Short commit, with `+dirty` when the working tree differs from it; `unknown` outside git. */
+export function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const ms = (v: number | null): string => (v === null ? '–' : `${Math.round(v)}`);
+const row = (name: string, s: Summary): string => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.count} |`;
+
+export function toMarkdown(r: BenchReport): string {
+  const l = r.lifecycle;
+  const p = r.parameters;
+  const per = l.perLease;
+  const lines = [
+    `# Benchmark ${r.date}`,
+    '',
+    `- command: \`${r.command}\``,
+    `- commit: ${r.commit}`,
+    `- machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform})`,
+    `- parameters: ${p.leases} concurrent leases of ${p.duration}, ${p.latencyMs} ms added to every Graph and Key Vault call, observer every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms), API load ${p.connections} connections × ${p.apiSeconds} s`,
+    '',
+    '## Lease lifecycle',
+    '',
+    `${l.succeeded} of ${l.leases} leases went through in ${l.wallSeconds.toFixed(1)} s; ${l.failures.length} failed.`,
+    '',
+    '| ms | p50 | p95 | p99 | max | n |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('request → `active`', l.requestToActive),
+    row('request → credential readable', l.requestToCredential),
+    row('expiry → account disabled in the directory', l.expiryToDisabled),
+    row('expiry → `ended` (observed)', l.expiryToEnded),
+    row('expiry → `ended` (endedAt as recorded)', l.expiryToEndedRecorded),
+    '',
+    '| per lease | calls |',
+    '| --- | ---: |',
+    `| Graph calls (of which writes) | ${per.graphCalls} (${per.graphWrites}) |`,
+    `| Key Vault calls (of which writes) | ${per.keyVaultCalls} (${per.keyVaultWrites}) |`,
+    `| Table Storage round trips, all | ${per.tableRoundTrips} |`,
+    `| … of which the Durable task hub | ${per.taskHubRoundTrips} (${Object.entries(per.taskHubByTable)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ')}) |`,
+    `| orchestration episodes / activity runs | ${per.episodes} / ${per.activities} |`,
+    '',
+    `Per lease: submit, one credential reveal, the lease's own work. The observer's ${l.observerTableRoundTrips} table reads are left out.`,
+  ];
+  if (l.failures.length > 0) lines.push('', 'Failures:', '', ...l.failures.slice(0, 20).map((f) => `- ${f}`));
+  lines.push('', '## API throughput', '');
+  if (r.throughput.length === 0) lines.push('Skipped (`--skip-api`).');
+  else {
+    lines.push('| endpoint | connections | requests/s | p50 ms | p99 ms | non-2xx | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const t of r.throughput) lines.push(`| \`${t.method} /api${t.path}\` | ${t.connections} | ${t.requestsPerSecond} | ${t.latencyP50Ms} | ${t.latencyP99Ms} | ${t.non2xx} | ${t.errors} |`);
+    for (const t of r.throughput) if (t.note !== null) lines.push('', `Note: ${t.note}.`);
+  }
+  lines.push('', '## Ceiling on paper (Microsoft Graph identity and access limits)', '');
+  if (r.ceiling === null) lines.push('Not computed: no Graph writes were measured.');
+  else {
+    const c = r.ceiling;
+    lines.push(
+      `From ${c.callsPerLease} Graph calls and ${c.writesPerLease} writes per lease:`,
+      '',
+      '| scope | leases per 5 min | bound by |',
+      '| --- | ---: | --- |',
+      `| one customer tenant | ${c.perTenantPer5Min} | ${c.perTenantBound} |`,
+      `| one app, all tenants | ${c.perAppPer5Min} | ${c.perAppBound} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeReport(r: BenchReport, outDir: string): Promise<{ markdown: string; json: string }> {
+  const dir = resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const stem = r.date.replace(/:/g, '-').replace(/\.\d{3}Z$/, 'Z');
+  const markdown = join(dir, `${stem}.md`);
+  const json = join(dir, `${stem}.json`);
+  await writeFile(markdown, toMarkdown(r));
+  await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
+  return { markdown, json };
+}

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../local/ports';
+import { CONTOSO } from '../local/sandbox/seed';
+import { startStack, type RunningStack } from '../local/stack';
+import { ensureLocalTls } from '../local/tls';
+import { getServices } from '../src/composition';
+import { ceilingFrom } from './ceiling';
+import { callJson } from './http';
+import { BENCH_TARGET_ID, prepareLifecycle, runLifecycle } from './lifecycle';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
+import { tablesPortOf, TableCounter } from './tableCounter';
+import { entitlementCheckOrHealth, runThroughput, type ThroughputResult } from './throughput';
+
+/**
+ * `npm run bench`: the whole stack in this process (fresh temp state, ephemeral ports, Azurite in
+ * memory), the lease lifecycle benchmark, the API throughput benchmark from autocannon in a second
+ * process, and the ceiling on paper; a markdown table printed and written with its JSON.
+ */
+const TLS_DIR_ENV = 'JIT_BENCH_TLS_DIR';
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const tlsDir = process.env[TLS_DIR_ENV];
+  if (tlsDir === undefined) return relaunchTrustingTheCa();
+  await bench(options, tlsDir);
+}
+
+/** NODE_EXTRA_CA_CERTS is read only at process start: make the CA, then run again trusting it. */
+async function relaunchTrustingTheCa(): Promise<void> {
+  const tlsDir = await mkdtemp(join(tmpdir(), 'jit-bench-tls-'));
+  try {
+    const tls = await ensureLocalTls(tlsDir);
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: tlsDir } });
+      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
+      child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    });
+    process.exitCode = code;
+  } finally {
+    await rm(tlsDir, { recursive: true, force: true });
+  }
+}
+
+async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'jit-bench-state-'));
+  const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const quiet = silenceServiceLog();
+  let stack: RunningStack | undefined;
+  let tables: TableCounter | undefined;
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    tables?.close();
+    await stack?.close();
+    await rm(stateDir, { recursive: true, force: true });
+    quiet.restore();
+  };
+  const interrupted = (): void => void stop().then(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    progress(`starting the stack (state in ${stateDir})`);
+    stack = await startStack({
+      apiPort: await freePort(),
+      sandboxPort: await freePort(),
+      tablePort: await freePort(),
+      stateDir,
+      tlsDir,
+      persist: false,
+      taskHub: 'bench',
+      seedDemo: true,
+      log: (line) => {
+        if (line.level === 'error') quiet.hostErrors.push(line.message);
+      },
+    });
+    tables = new TableCounter(tablesPortOf(stack.tablesConnectionString));
+    const deps = getServices().deps;
+
+    progress(`adding ${options.leases} technicians and the benchmark target`);
+    const technicians = await prepareLifecycle({ sandboxUrl: stack.sandboxUrl, deps, leases: options.leases });
+    const faults = await callJson(`${stack.sandboxUrl}/_sandbox/faults`, 'PUT', { body: { latencyMs: options.latencyMs } });
+    if (faults.status !== 200) throw new Error(`PUT /_sandbox/faults answered ${faults.status}`);
+
+    progress(`lease lifecycle: ${options.leases} leases of ${options.duration}, ${options.latencyMs} ms per Graph/Key Vault call`);
+    const lifecycle = await runLifecycle(
+      { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, deps, tables, leases: options.leases, duration: options.duration, pollMs: options.pollMs, timeoutSeconds: options.timeoutSeconds },
+      technicians,
+    );
+
+    const throughput: ThroughputResult[] = [];
+    const first = technicians[0];
+    if (!options.skipApi && first !== undefined) {
+      const check = await entitlementCheckOrHealth(stack.apiBaseUrl, first.token, { tenantId: CONTOSO.id, targetId: BENCH_TARGET_ID, duration: options.duration });
+      progress(`API throughput: ${check.method} /api${check.path}, ${options.connections} connections, ${options.apiSeconds} s`);
+      throughput.push(await runThroughput(stack.apiBaseUrl, check, options.connections, options.apiSeconds));
+      const page = await deps.requests.list({}, { limit: 1 });
+      const some = page.items.find((r) => r.requester.userPrincipalName === first.user) ?? page.items[0];
+      if (some !== undefined) {
+        const token = technicians.find((t) => t.user === some.requester.userPrincipalName)?.token ?? first.token;
+        progress(`API throughput: GET /api/requests/{id}, ${options.connections} connections, ${options.apiSeconds} s`);
+        throughput.push(await runThroughput(stack.apiBaseUrl, { name: 'request status', method: 'GET', path: `/requests/${some.id}`, token }, options.connections, options.apiSeconds));
+      }
+    }
+
+    const per = lifecycle.perLease;
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      commit: commit(),
+      command,
+      machine: machine(),
+      parameters: options,
+      lifecycle,
+      throughput,
+      ceiling: per.graphWrites > 0 ? ceilingFrom(per.graphCalls, per.graphWrites) : null,
+    };
+    const files = await writeReport(report, options.out);
+    quiet.restore();
+    console.log(`\n${toMarkdown(report)}`);
+    console.log(`Written to ${files.markdown} and ${files.json}`);
+    if (quiet.hostErrors.length > 0) console.log(`The host logged ${quiet.hostErrors.length} error(s); first: ${quiet.hostErrors[0] ?? ''}`);
+    if (lifecycle.failures.length > 0) process.exitCode = 1;
+  } finally {
+    await stop();
+  }
+}
+
+/**
+ * The service logs one JSON line per lease event to the console (as it does in Azure); hundreds of
+ * leases would bury the results, so they are swallowed while the benchmark runs. Other output passes.
+ */
+function silenceServiceLog(): { restore(): void; hostErrors: string[] } {
+  const original = { log: console.log, warn: console.warn, error: console.error };
+  const filter =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      if (typeof args[0] === 'string' && args[0].startsWith('{"level":')) return;
+      write(...args);
+    };
+  console.log = filter(original.log);
+  console.warn = filter(original.warn);
+  console.error = filter(original.error);
+  return {
+    hostErrors: [],
+    restore: () => Object.assign(console, original),
+  };
+}
+
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
