@@ -1,67 +1,86 @@
-import type { AppDeps } from '../src/app/deps';
-import { AlreadyExistsError } from '../src/app/ports';
-import type { Rule, Target, Tenant } from '../src/domain/config';
-import { CONTOSO, HOME_GROUPS, ROLE_DISPLAY_NAMES, ROLE_TEMPLATES, seedAppOf } from './sandbox/seed';
+import { CONTOSO, HOME_GROUPS, HOME_USERS, ROLE_TEMPLATES, seedAppOf } from './sandbox/seed';
 
 export const DEMO_TARGET_ID = 'helpdesk-admin';
 export const DEMO_RULE_ID = 'all-technicians-helpdesk';
 
 /**
- * The walkthrough's configuration: contoso.example connected with its app's client secret (kept
- * in the sandbox's Key Vault), the "Helpdesk admin" target, and a rule letting "All technicians"
- * request it. Idempotent: what exists is left alone.
+ * The walkthrough's configuration, made the way an admin makes it: through the admin API, as
+ * carol@msp.example (Jit.Admin) with a sandbox token, once the host answers. contoso.example is
+ * connected with its app's client secret (which goes to the sandbox's Key Vault), the "Helpdesk
+ * admin" target is defined, and a rule lets "All technicians" request it. Idempotent: what exists
+ * is left alone, so a restart of `npm start` over persisted state changes nothing.
  */
-export async function seedDemoConfiguration(deps: Pick<AppDeps, 'config' | 'vault' | 'clock'>): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  const app = seedAppOf(CONTOSO);
-  if ((await deps.config.getTenant(CONTOSO.id)) === null) {
-    const secretName = await deps.vault.putTenantSecret(CONTOSO.id, app.clientSecret);
-    const tenant: Tenant = {
-      tenantId: CONTOSO.id,
-      displayName: CONTOSO.displayName,
-      jitDomain: 'contoso.example',
-      connection: { mode: 'clientSecret', clientId: app.clientId, secretName },
-      protectedAccounts: CONTOSO.users.filter((u) => u.protected === true).map((u) => u.userPrincipalName),
-      createdAt: now,
-      updatedAt: now,
-    };
-    await ignoreExisting(deps.config.createTenant(tenant));
-  }
-  const roles = [ROLE_TEMPLATES.userAdministrator, ROLE_TEMPLATES.helpdeskAdministrator];
-  const target: Target = {
-    tenantId: CONTOSO.id,
-    targetId: DEMO_TARGET_ID,
-    name: 'Helpdesk admin',
-    kind: 'adminAccount',
-    roles: roles.map((templateId) => ({ templateId, displayName: ROLE_DISPLAY_NAMES[templateId] ?? templateId })),
-    groups: [],
-    defaultDuration: 'PT4H',
-    minDuration: 'PT30S',
-    maxDuration: 'PT8H',
-    approval: { mode: 'none' },
-    requireJustification: false,
-    requireTicket: false,
-    accessDetails: 'Sign in at https://entra.microsoft.com with the account below; it is disabled again when the lease ends.',
-    credentialType: 'password',
-    createdAt: now,
-    updatedAt: now,
-  };
-  if ((await deps.config.getTarget(CONTOSO.id, DEMO_TARGET_ID)) === null) await ignoreExisting(deps.config.createTarget(target));
-  const rule: Rule = {
-    ruleId: DEMO_RULE_ID,
-    description: 'All technicians may request Helpdesk admin in Contoso',
-    principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
-    scope: { targets: [{ tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID }] },
-    createdAt: now,
-    updatedAt: now,
-  };
-  if ((await deps.config.getRule(DEMO_RULE_ID)) === null) await ignoreExisting(deps.config.createRule(rule));
+export interface SeedEndpoints {
+  readonly apiBaseUrl: string;
+  readonly sandboxUrl: string;
 }
 
-async function ignoreExisting(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
+export async function seedDemoThroughApi(endpoints: SeedEndpoints): Promise<void> {
+  const token = await adminToken(endpoints.sandboxUrl);
+  const api = (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => call(endpoints.apiBaseUrl, token, method, path, body);
+
+  if ((await api('GET', `/tenants/${CONTOSO.id}`)).status === 404) {
+    const app = seedAppOf(CONTOSO);
+    await expectCreated(
+      api('POST', '/tenants', {
+        tenantId: CONTOSO.id,
+        displayName: CONTOSO.displayName,
+        jitDomain: 'contoso.example',
+        protectedAccounts: CONTOSO.users.filter((u) => u.protected === true).map((u) => u.userPrincipalName),
+        connection: { mode: 'clientSecret', clientId: app.clientId, clientSecret: app.clientSecret },
+      }),
+      'tenant contoso.example',
+    );
   }
+  if ((await api('GET', `/tenants/${CONTOSO.id}/targets/${DEMO_TARGET_ID}`)).status === 404) {
+    await expectCreated(
+      api('POST', `/tenants/${CONTOSO.id}/targets`, {
+        targetId: DEMO_TARGET_ID,
+        name: 'Helpdesk admin',
+        kind: 'adminAccount',
+        roles: [{ templateId: ROLE_TEMPLATES.userAdministrator }, { templateId: ROLE_TEMPLATES.helpdeskAdministrator }],
+        defaultDuration: 'PT4H',
+        minDuration: 'PT30S',
+        maxDuration: 'PT8H',
+        accessDetails: 'Sign in at https://entra.microsoft.com with the account below; it is disabled again when the lease ends.',
+      }),
+      `target ${DEMO_TARGET_ID}`,
+    );
+  }
+  if ((await api('GET', `/rules/${DEMO_RULE_ID}`)).status === 404) {
+    await expectCreated(
+      api('POST', '/rules', {
+        ruleId: DEMO_RULE_ID,
+        description: 'All technicians may request Helpdesk admin in Contoso',
+        principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+        scope: { targets: [{ tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID }] },
+      }),
+      `rule ${DEMO_RULE_ID}`,
+    );
+  }
+}
+
+async function adminToken(sandboxUrl: string): Promise<string> {
+  const response = await fetch(`${sandboxUrl}/_sandbox/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: HOME_USERS.carol.userPrincipalName }),
+  });
+  if (!response.ok) throw new Error(`seeding the demo: the sandbox refused a token for ${HOME_USERS.carol.userPrincipalName} (${response.status})`);
+  const body = (await response.json()) as { access_token?: unknown };
+  if (typeof body.access_token !== 'string') throw new Error('seeding the demo: the sandbox answered without an access token');
+  return body.access_token;
+}
+
+async function call(apiBaseUrl: string, token: string, method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`${apiBaseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  return { status: response.status, text: await response.text() };
+}
+
+/** 201, or 409 when a concurrent start made it first. Never echoes the request (it holds the secret). */
+async function expectCreated(response: Promise<{ status: number; text: string }>, what: string): Promise<void> {
+  const { status, text } = await response;
+  if (status !== 201 && status !== 409) throw new Error(`seeding the demo: creating ${what} answered ${status}: ${text.slice(0, 500)}`);
 }

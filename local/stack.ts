@@ -5,7 +5,7 @@ import { installFunctionsCore } from './host/functionsCore';
 import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
-import { seedDemoConfiguration } from './seedDemo';
+import { seedDemoThroughApi } from './seedDemo';
 import { ensureLocalTls } from './tls';
 
 /**
@@ -61,6 +61,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
       JIT_TASK_HUB: options.taskHub,
       JIT_SEED_DEMO: String(options.seedDemo),
+      JIT_RECONCILE_SCHEDULE: process.env.JIT_RECONCILE_SCHEDULE ?? '0 */5 * * * *',
       AzureWebJobsStorage: azurite.connectionString,
     };
     Object.assign(process.env, appSettings);
@@ -69,8 +70,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // Loaded only now: the app reads its settings from the environment on first use. import()
     // finds the compiled files under node and the sources under vitest (one module instance each).
     await import('../functions/index.js');
-    const { getServices } = await import('../src/composition.js');
-    if (options.seedDemo) await seedDemoConfiguration(getServices().deps);
 
     const host: RunningHost = await startHost({
       port: options.apiPort,
@@ -80,6 +79,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(options.log ? { log: options.log } : {}),
     });
     opened.push(host);
+    // The demo configuration is made through the admin API, as an admin would make it.
+    if (options.seedDemo) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url });
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,

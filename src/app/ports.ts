@@ -63,11 +63,48 @@ export interface Directory {
   /** Succeeds when not a member. */
   removeGroupMember(groupId: string, memberId: string): Promise<void>;
   deleteUser(objectId: string): Promise<void>;
+  // Reads for onboarding (tenant verification) and target validation.
+  /** Obtains a Graph token now (not from a cache); DependencyError('login') when Entra refuses. */
+  signIn(): Promise<DirectorySignIn>;
+  /** The tenant's directory role definitions (built-in and custom). */
+  listRoleDefinitions(): Promise<DirectoryRoleDefinition[]>;
+  getGroup(groupId: string): Promise<DirectoryGroup | null>;
+  /** The service principal of an application (by its client id) in this tenant. */
+  getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
+  /** The first `top` users: proves the app can read users. */
+  listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
+}
+
+export interface DirectorySignIn {
+  /** Graph application permissions granted to the app, from the token's `roles`; null when unreadable. */
+  readonly applicationPermissions: readonly string[] | null;
+}
+
+export interface DirectoryRoleDefinition {
+  readonly templateId: string;
+  readonly displayName: string;
+  readonly isBuiltIn: boolean;
+  readonly isEnabled: boolean;
+}
+
+export interface DirectoryGroup {
+  readonly id: string;
+  readonly displayName: string;
+  readonly isAssignableToRole: boolean;
+  readonly securityEnabled: boolean;
+}
+
+export interface DirectoryServicePrincipal {
+  readonly objectId: string;
+  readonly appId: string;
+  readonly displayName: string;
 }
 
 /** Gives a Directory for a connected tenant, reusing credentials and connections. */
 export interface DirectoryProvider {
   forTenant(tenant: Tenant): Promise<Directory>;
+  /** Drops the tenant's cached credential and connection: its next use signs in afresh. */
+  forget(tenantId: string): void;
 }
 
 // ── Secrets (Key Vault) ─────────────────────────────────────────────────────────────────────────

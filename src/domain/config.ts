@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { durationMs, durationSchema, MAX_LEASE_DURATION } from './duration';
+import type { FieldProblem } from './errors';
 
 /** Customer tenants, access targets and entitlement rules: what admins configure. */
 
@@ -34,7 +35,7 @@ export const tenantSchema = z.strictObject({
   jitDomain: domainNameSchema,
   connection: tenantConnectionSchema,
   /** User principal names the service must never create, change or delete. */
-  protectedAccounts: z.array(z.string()).default([]),
+  protectedAccounts: z.array(z.string()).max(100).default([]),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -113,3 +114,30 @@ export const ruleSchema = z.strictObject({
   updatedAt: z.iso.datetime(),
 });
 export type Rule = z.infer<typeof ruleSchema>;
+
+/** A user principal name as Entra shapes it (local part @ domain); compared case-insensitively. */
+export const userPrincipalNameSchema = z
+  .string()
+  .max(113)
+  .regex(/^[^@\s]{1,64}@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/, 'a user principal name such as breakglass@contoso.com');
+
+/**
+ * A target's durations must make sense together: min ≤ default ≤ max, and no lease longer than
+ * MAX_LEASE_DURATION (P7D). Returns every problem, named by field.
+ */
+export function targetDurationProblems(target: Pick<Target, 'defaultDuration' | 'minDuration' | 'maxDuration'>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const min = durationMs(target.minDuration);
+  const def = durationMs(target.defaultDuration);
+  const max = durationMs(target.maxDuration);
+  if (max > durationMs(MAX_LEASE_DURATION)) problems.push({ field: 'maxDuration', message: `must be at most ${MAX_LEASE_DURATION}` });
+  if (min > max) problems.push({ field: 'minDuration', message: `must be at most maxDuration (${target.maxDuration})` });
+  if (def < min) problems.push({ field: 'defaultDuration', message: `must be at least minDuration (${target.minDuration})` });
+  if (def > max) problems.push({ field: 'defaultDuration', message: `must be at most maxDuration (${target.maxDuration})` });
+  return problems;
+}
+
+/** The targets a rule's scope reaches, as "tenantId/targetId" keys or whole tenants. */
+export function ruleReferences(rule: Pick<Rule, 'scope'>): { readonly targets: readonly { tenantId: string; targetId: string }[]; readonly tenants: readonly string[] } {
+  return 'targets' in rule.scope ? { targets: rule.scope.targets, tenants: [] } : { targets: [], tenants: rule.scope.tenants };
+}

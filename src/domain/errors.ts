@@ -94,3 +94,17 @@ export class DependencyError extends JitError {
     super(message);
   }
 }
+
+/** An If-Match precondition failed: the resource changed since the caller read it (optimistic concurrency). */
+export class PreconditionFailedError extends JitError {
+  override readonly name = 'PreconditionFailedError';
+  readonly status = 412;
+  readonly type = 'precondition-failed';
+  readonly title = 'The resource changed since it was read';
+  constructor(
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}

@@ -70,7 +70,8 @@ export class GraphApi {
   constructor(
     readonly tenantId: string,
     graphBaseUrl: string,
-    credential: TokenCredential,
+    /** The tenant's credential, for an explicit sign-in check (graphVerification.ts). */
+    readonly credential: TokenCredential,
     options: GraphApiOptions = {},
   ) {
     this.replication = options.replication ?? DEFAULT_REPLICATION_RETRY;
@@ -219,7 +220,7 @@ function isTransientLoginFailure(error: unknown): boolean {
   return /network|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up/i.test(error.message);
 }
 
-function aadstsCode(message: string): string | undefined {
+export function aadstsCode(message: string): string | undefined {
   return /AADSTS\d+/.exec(message)?.[0];
 }
 

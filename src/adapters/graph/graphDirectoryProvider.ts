@@ -1,19 +1,33 @@
 import type { TokenCredential } from '@azure/identity';
-import type { Directory, DirectoryDomain, DirectoryProvider, DirectoryUser, NewAccount, RoleAssignment } from '../../app/ports';
+import type {
+  Directory,
+  DirectoryDomain,
+  DirectoryGroup,
+  DirectoryProvider,
+  DirectoryRoleDefinition,
+  DirectoryServicePrincipal,
+  DirectorySignIn,
+  DirectoryUser,
+  NewAccount,
+  RoleAssignment,
+} from '../../app/ports';
 import type { Tenant } from '../../domain/config';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess } from './graphAccess';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
+import { GraphVerification } from './graphVerification';
 
 /** One customer tenant's directory through Microsoft Graph. */
 export class GraphDirectory implements Directory {
   private readonly users: GraphUsers;
   private readonly access: GraphAccess;
+  private readonly verification: GraphVerification;
 
   constructor(readonly graph: GraphApi) {
     this.users = new GraphUsers(graph);
     this.access = new GraphAccess(graph);
+    this.verification = new GraphVerification(graph);
   }
 
   get tenantId(): string {
@@ -67,6 +81,21 @@ export class GraphDirectory implements Directory {
   async removeGroupMember(groupId: string, memberId: string): Promise<void> {
     return this.access.removeGroupMember(groupId, memberId);
   }
+  async signIn(): Promise<DirectorySignIn> {
+    return this.verification.signIn();
+  }
+  async listRoleDefinitions(): Promise<DirectoryRoleDefinition[]> {
+    return this.verification.listRoleDefinitions();
+  }
+  async getGroup(groupId: string): Promise<DirectoryGroup | null> {
+    return this.verification.getGroup(groupId);
+  }
+  async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
+    return this.verification.getServicePrincipalByAppId(appId);
+  }
+  async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
+    return this.verification.listUsers(options);
+  }
 }
 
 export interface GraphDirectoryProviderOptions {
@@ -105,5 +134,10 @@ export class GraphDirectoryProvider implements DirectoryProvider {
     const directory = new GraphDirectory(api);
     this.directories.set(tenant.tenantId, { credential, directory });
     return directory;
+  }
+
+  forget(tenantId: string): void {
+    this.credentials.forget(tenantId);
+    this.directories.delete(tenantId);
   }
 }

@@ -1,0 +1,92 @@
+import type { Caller } from '../../domain/caller';
+import type { Rule, Target } from '../../domain/config';
+import { durationMs } from '../../domain/duration';
+import { evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
+import type { AppDeps } from '../deps';
+import { ADMIN_ROLE } from '../requests';
+import type { EntitlementCheckBody, EntitlementCheckResult, entitlementItemSchema } from './schemas';
+import type { z } from 'zod';
+
+/**
+ * What a caller may request, under which policy: the same evaluation POST /requests uses (and
+ * provisioning repeats), so what this answers is what a request would get.
+ */
+type EntitlementItem = z.infer<typeof entitlementItemSchema>;
+
+export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<EntitlementItem[]> {
+  const rules = await deps.config.listRules();
+  const mine = rules.filter((r) => (r.principal.type === 'user' ? r.principal.id === caller.objectId : caller.groups.includes(r.principal.id)));
+  if (mine.length === 0) return [];
+  const tenants = new Map((await deps.config.listTenants()).map((t) => [t.tenantId, t]));
+  const items: EntitlementItem[] = [];
+  for (const target of await deps.config.listTargets()) {
+    const tenant = tenants.get(target.tenantId);
+    if (tenant === undefined || !mine.some((r) => ruleMatches(r, caller, target))) continue;
+    const e = evaluateEntitlement(caller, target, mine);
+    if (!e.allowed) continue;
+    items.push({
+      tenantId: target.tenantId,
+      tenantDisplayName: tenant.displayName,
+      targetId: target.targetId,
+      name: target.name,
+      kind: target.kind,
+      roles: target.roles,
+      groups: target.groups,
+      defaultDuration: defaultWithinCap(target, e.effectiveMaxDuration),
+      minDuration: target.minDuration,
+      effectiveMaxDuration: e.effectiveMaxDuration,
+      approvalRequired: e.approvalRequired,
+      requireJustification: e.requireJustification,
+      requireTicket: e.requireTicket,
+      credentialType: target.credentialType,
+      matchedRules: [...e.matchedRules],
+    });
+  }
+  return items.sort((a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId));
+}
+
+/** A rule's tighter cap may fall below the target's default: a request without a duration then gets the cap. */
+function defaultWithinCap(target: Target, cap: string): string {
+  return durationMs(target.defaultDuration) > durationMs(cap) ? cap : target.defaultDuration;
+}
+
+/**
+ * Would this request be allowed, and under which policy? `principal` (someone else) is for admins.
+ * A duration outside the target's bounds is bad input (400 naming the bound), as POST /requests
+ * answers it.
+ */
+export async function checkEntitlement(deps: AppDeps, caller: Caller, body: EntitlementCheckBody): Promise<EntitlementCheckResult> {
+  if (body.principal !== undefined && !caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`checking for another principal needs the ${ADMIN_ROLE} app role`);
+  const tenantId = body.tenantId.toLowerCase();
+  const tenant = await deps.config.getTenant(tenantId);
+  if (tenant === null) throw new NotFoundError(`tenant ${tenantId} is not connected`);
+  const target = await deps.config.getTarget(tenantId, body.targetId);
+  if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${tenantId}`);
+  const subject = body.principal === undefined ? { objectId: caller.objectId, groups: caller.groups } : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
+  const rules: Rule[] = await deps.config.listRules();
+  const e = evaluateEntitlement(subject, target.value, rules);
+  if (body.duration !== undefined) {
+    const problems: FieldProblem[] = [];
+    if (durationMs(body.duration) > durationMs(e.effectiveMaxDuration)) {
+      problems.push({ field: 'duration', message: `must be at most ${e.effectiveMaxDuration} (the maximum for this target${e.effectiveMaxDuration !== target.value.maxDuration ? ' under the matching rules' : ''})` });
+    }
+    if (durationMs(body.duration) < durationMs(target.value.minDuration)) {
+      problems.push({ field: 'duration', message: `must be at least ${target.value.minDuration} (the minimum for this target)` });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+  }
+  return {
+    tenantId,
+    targetId: target.value.targetId,
+    allowed: e.allowed,
+    reasons: [...e.reasons],
+    matchedRules: [...e.matchedRules],
+    effectiveMaxDuration: e.effectiveMaxDuration,
+    minDuration: target.value.minDuration,
+    defaultDuration: defaultWithinCap(target.value, e.effectiveMaxDuration),
+    approvalRequired: e.approvalRequired,
+    requireJustification: e.requireJustification,
+    requireTicket: e.requireTicket,
+  };
+}

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import {
+  approvalPolicySchema,
+  domainNameSchema,
+  principalRefSchema,
+  ruleSchema,
+  ruleScopeSchema,
+  slugSchema,
+  targetKindSchema,
+  targetSchema,
+  userPrincipalNameSchema,
+} from '../../domain/config';
+import { durationSchema } from '../../domain/duration';
+
+/**
+ * The admin API's bodies and answers. These zod schemas are the contract: the handlers parse with
+ * them and the OpenAPI document (src/http/openapi.ts) is generated from them.
+ */
+
+// ── Tenants ─────────────────────────────────────────────────────────────────────────────────────
+
+export const tenantConnectionInputSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('clientSecret'),
+    clientId: z.uuid().describe("Application (client) id of the app registration in the customer's tenant"),
+    clientSecret: z.string().min(1).max(1024).describe('Stored in Key Vault at once; never returned by any endpoint'),
+  }),
+  z.strictObject({ mode: z.literal('federated') }).describe("The service's multi-tenant app, signed in with the Function App's managed identity: no secret anywhere"),
+]);
+export type TenantConnectionInput = z.infer<typeof tenantConnectionInputSchema>;
+
+const displayNameSchema = z.string().trim().min(1).max(256);
+
+export const createTenantBodySchema = z.strictObject({
+  tenantId: z.uuid(),
+  displayName: displayNameSchema,
+  jitDomain: domainNameSchema.describe('A managed, verified domain of the tenant for JIT accounts (jit-<alias>@<jitDomain>)'),
+  protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional().describe('Accounts the service must never create, change or delete'),
+  connection: tenantConnectionInputSchema,
+});
+export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
+
+export const patchTenantBodySchema = z
+  .strictObject({
+    displayName: displayNameSchema.optional(),
+    jitDomain: domainNameSchema.optional(),
+    protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional(),
+    connection: tenantConnectionInputSchema.optional().describe('Replaces the connection; send a new clientSecret to rotate it'),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
+export type PatchTenantBody = z.infer<typeof patchTenantBodySchema>;
+
+export const tenantViewSchema = z.strictObject({
+  tenantId: z.uuid(),
+  displayName: z.string(),
+  jitDomain: z.string(),
+  protectedAccounts: z.array(z.string()),
+  connection: z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('clientSecret'), clientId: z.uuid(), clientSecret: z.literal('stored in Key Vault') }),
+    z.strictObject({ mode: z.literal('federated') }),
+  ]),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TenantView = z.infer<typeof tenantViewSchema>;
+
+export const verificationCheckNameSchema = z.enum(['signIn', 'permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'passwordResetRole']);
+export type VerificationCheckName = z.infer<typeof verificationCheckNameSchema>;
+
+export const verificationCheckSchema = z.strictObject({
+  name: verificationCheckNameSchema,
+  ok: z.boolean(),
+  detail: z.string(),
+  /** What to do about a failure; null when the check passed. */
+  fix: z.string().nullable(),
+});
+export type VerificationCheck = z.infer<typeof verificationCheckSchema>;
+
+export const verificationSchema = z.strictObject({
+  tenantId: z.uuid(),
+  ok: z.boolean(),
+  checkedAt: z.iso.datetime(),
+  checks: z.array(verificationCheckSchema),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+export const tenantWithVerificationSchema = tenantViewSchema.extend({ verification: verificationSchema });
+
+export const tenantListSchema = z.strictObject({ items: z.array(tenantViewSchema) });
+
+export const consentUrlSchema = z.strictObject({
+  tenantId: z.uuid(),
+  clientId: z.uuid(),
+  consentUrl: z.url(),
+  instructions: z.string(),
+});
+
+export const deleteTenantResultSchema = z.strictObject({
+  tenantId: z.uuid(),
+  deleted: z.boolean(),
+  /** Live leases asked to revoke (force=true). */
+  revokedRequests: z.array(z.uuid()),
+  /** Leases not yet ended when the call answered: repeat the DELETE once they have. */
+  pendingRequests: z.array(z.uuid()),
+  deletedTargets: z.array(z.string()),
+  changedRules: z.array(z.string()),
+});
+
+// ── Targets ─────────────────────────────────────────────────────────────────────────────────────
+
+const roleInputSchema = z.strictObject({ templateId: z.uuid().describe("A directory role's template id, checked against the tenant's role definitions") });
+const groupInputSchema = z.strictObject({ id: z.uuid().describe("A group's object id in the target's tenant") });
+
+export const createTargetBodySchema = z.strictObject({
+  targetId: slugSchema,
+  name: displayNameSchema,
+  kind: targetKindSchema,
+  roles: z.array(roleInputSchema).max(20).optional(),
+  groups: z.array(groupInputSchema).max(20).optional(),
+  defaultDuration: durationSchema.optional().describe('PT4H unless set'),
+  minDuration: durationSchema.optional().describe('PT15M unless set'),
+  maxDuration: durationSchema.optional().describe('PT8H unless set; at most P7D'),
+  approval: approvalPolicySchema.optional(),
+  requireJustification: z.boolean().optional(),
+  requireTicket: z.boolean().optional(),
+  accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
+  credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+  cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTargetBody = z.infer<typeof createTargetBodySchema>;
+
+export const patchTargetBodySchema = z
+  .strictObject({
+    name: displayNameSchema.optional(),
+    kind: targetKindSchema.optional(),
+    roles: z.array(roleInputSchema).max(20).optional(),
+    groups: z.array(groupInputSchema).max(20).optional(),
+    defaultDuration: durationSchema.optional(),
+    minDuration: durationSchema.optional(),
+    maxDuration: durationSchema.optional(),
+    approval: approvalPolicySchema.optional(),
+    requireJustification: z.boolean().optional(),
+    requireTicket: z.boolean().optional(),
+    accessDetails: z.string().max(400).nullable().optional().describe('null removes it'),
+    credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+    cleanupAfterDaysUnused: z.number().int().min(1).max(3650).nullable().optional().describe('null: keep accounts'),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
+export type PatchTargetBody = z.infer<typeof patchTargetBodySchema>;
+
+export const targetViewSchema = targetSchema;
+export const targetListSchema = z.strictObject({ items: z.array(targetViewSchema) });
+
+// ── Rules ───────────────────────────────────────────────────────────────────────────────────────
+
+const ruleFields = {
+  description: z.string().max(500).optional(),
+  principal: principalRefSchema.describe('A user or group of the home tenant (group ids as in the token groups claim)'),
+  scope: ruleScopeSchema.describe('These targets, or every target of these tenants'),
+  maxDuration: durationSchema.optional().describe("A tighter cap than the target's maxDuration"),
+  approvalRequired: z.boolean().optional().describe("Overrides the target's approval policy: true forces approval, false waives it"),
+};
+
+export const createRuleBodySchema = z.strictObject({ ruleId: slugSchema, ...ruleFields });
+export type CreateRuleBody = z.infer<typeof createRuleBodySchema>;
+export const replaceRuleBodySchema = z.strictObject(ruleFields);
+export type ReplaceRuleBody = z.infer<typeof replaceRuleBodySchema>;
+
+export const ruleViewSchema = ruleSchema;
+export const ruleListSchema = z.strictObject({ items: z.array(ruleSchema) });
+
+// ── Entitlements ────────────────────────────────────────────────────────────────────────────────
+
+export const entitlementCheckBodySchema = z.strictObject({
+  tenantId: z.uuid(),
+  targetId: slugSchema,
+  duration: durationSchema.optional(),
+  principal: z
+    .strictObject({ type: z.literal('user'), id: z.uuid(), groups: z.array(z.uuid()).max(500).optional() })
+    .optional()
+    .describe('Check for someone else (Jit.Admin only); absent: the caller, with the groups of their token'),
+});
+export type EntitlementCheckBody = z.infer<typeof entitlementCheckBodySchema>;
+
+export const entitlementCheckResultSchema = z.strictObject({
+  tenantId: z.uuid(),
+  targetId: z.string(),
+  allowed: z.boolean(),
+  reasons: z.array(z.string()),
+  matchedRules: z.array(z.string()),
+  effectiveMaxDuration: z.string(),
+  minDuration: z.string(),
+  defaultDuration: z.string(),
+  approvalRequired: z.boolean(),
+  requireJustification: z.boolean(),
+  requireTicket: z.boolean(),
+});
+export type EntitlementCheckResult = z.infer<typeof entitlementCheckResultSchema>;
+
+export const entitlementItemSchema = z.strictObject({
+  tenantId: z.uuid(),
+  tenantDisplayName: z.string(),
+  targetId: z.string(),
+  name: z.string(),
+  kind: targetKindSchema,
+  roles: z.array(z.strictObject({ templateId: z.string(), displayName: z.string().optional() })),
+  groups: z.array(z.strictObject({ id: z.string(), displayName: z.string().optional() })),
+  defaultDuration: z.string(),
+  minDuration: z.string(),
+  effectiveMaxDuration: z.string(),
+  approvalRequired: z.boolean(),
+  requireJustification: z.boolean(),
+  requireTicket: z.boolean(),
+  credentialType: z.enum(['password', 'temporaryAccessPass']),
+  matchedRules: z.array(z.string()),
+});
+export const entitlementListSchema = z.strictObject({ items: z.array(entitlementItemSchema) });

@@ -1,0 +1,136 @@
+import type { Caller } from '../../domain/caller';
+import { targetDurationProblems, targetSchema, type Target, type Tenant } from '../../domain/config';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
+import { fieldProblemsOf } from '../problem';
+import type { AppDeps } from '../deps';
+import { AlreadyExistsError, type Versioned } from '../ports';
+import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
+import { listLiveRequests } from './liveLeases';
+import { pruneRules } from './rules';
+import type { CreateTargetBody, PatchTargetBody } from './schemas';
+
+/**
+ * Access targets: what can be requested in a tenant. Roles are checked against the tenant's own
+ * role definitions (and stored with their names), groups against the tenant's groups.
+ */
+
+async function connectedTenant(deps: AppDeps, tenantId: string): Promise<Tenant> {
+  const tenant = await deps.config.getTenant(tenantId);
+  if (tenant === null) throw new NotFoundError(`tenant ${tenantId} is not connected`);
+  return tenant.value;
+}
+
+/**
+ * Resolves roles and groups in the tenant's directory. A group must exist; for an `elevation`
+ * target (the requester's own account joins it) it must be role-assignable, because only those
+ * groups are shielded from owners and Groups Administrators adding whomever they like, which would
+ * turn the group's grants into standing access outside the JIT service.
+ */
+async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Target): Promise<Target> {
+  if (target.roles.length === 0 && target.groups.length === 0) return target;
+  const directory = await deps.directories.forTenant(tenant);
+  const problems: FieldProblem[] = [];
+  let roles = target.roles;
+  if (target.roles.length > 0) {
+    const definitions = await directory.listRoleDefinitions();
+    roles = target.roles.map((role, i) => {
+      const definition = definitions.find((d) => d.templateId === role.templateId.toLowerCase());
+      if (definition === undefined) problems.push({ field: `roles.${i}.templateId`, message: `no directory role with template id ${role.templateId} in tenant ${tenant.tenantId}` });
+      else if (!definition.isEnabled) problems.push({ field: `roles.${i}.templateId`, message: `the role '${definition.displayName}' is disabled in tenant ${tenant.tenantId}` });
+      return { templateId: role.templateId.toLowerCase(), ...(definition !== undefined ? { displayName: definition.displayName } : {}) };
+    });
+    const seen = new Set<string>();
+    roles.forEach((r, i) => {
+      if (seen.has(r.templateId)) problems.push({ field: `roles.${i}.templateId`, message: 'is listed twice' });
+      seen.add(r.templateId);
+    });
+  }
+  const groups: Target['groups'] = [];
+  const seenGroups = new Set<string>();
+  for (const [i, ref] of target.groups.entries()) {
+    const group = await directory.getGroup(ref.id);
+    if (seenGroups.has(ref.id.toLowerCase())) problems.push({ field: `groups.${i}.id`, message: 'is listed twice' });
+    seenGroups.add(ref.id.toLowerCase());
+    if (group === null) {
+      problems.push({ field: `groups.${i}.id`, message: `no group ${ref.id} in tenant ${tenant.tenantId}` });
+      groups.push({ id: ref.id.toLowerCase() });
+      continue;
+    }
+    if (target.kind === 'elevation' && !group.isAssignableToRole) {
+      problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' is not role-assignable; elevation targets need role-assignable groups (isAssignableToRole)` });
+    }
+    groups.push({ id: group.id, displayName: group.displayName });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { ...target, roles, groups };
+}
+
+function parsedTarget(value: unknown): Target {
+  const parsed = targetSchema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
+  const problems = targetDurationProblems(parsed.data);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return parsed.data;
+}
+
+export async function createTarget(deps: AppDeps, caller: Caller, tenantId: string, body: CreateTargetBody): Promise<Versioned<Target>> {
+  requireAdmin(caller);
+  const tenant = await connectedTenant(deps, tenantId);
+  if ((await deps.config.getTarget(tenant.tenantId, body.targetId)) !== null) throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, { targetId: body.targetId });
+  const now = deps.clock.now().toISOString();
+  const target = await resolveDirectoryRefs(deps, tenant, parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }));
+  let created: Versioned<Target>;
+  try {
+    created = await deps.config.createTarget(target);
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, { targetId: body.targetId });
+    throw error;
+  }
+  await auditChange(deps, caller, { action: 'target.created', tenantId: tenant.tenantId, targetId: target.targetId, before: null, after: target });
+  return created;
+}
+
+export async function listTargets(deps: AppDeps, caller: Caller, tenantId: string): Promise<Target[]> {
+  requireAdmin(caller);
+  const tenant = await connectedTenant(deps, tenantId);
+  return (await deps.config.listTargets(tenant.tenantId)).sort((a, b) => a.targetId.localeCompare(b.targetId));
+}
+
+export async function getTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string): Promise<Versioned<Target>> {
+  requireAdmin(caller);
+  const stored = await deps.config.getTarget(tenantId, targetId);
+  if (stored === null) throw new NotFoundError(`target '${targetId}' does not exist in tenant ${tenantId}`);
+  return stored;
+}
+
+export async function patchTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string, body: PatchTargetBody, precondition: Precondition): Promise<Versioned<Target>> {
+  const stored = await getTarget(deps, caller, tenantId, targetId);
+  const etag = checkPrecondition(stored, precondition, `target '${targetId}'`);
+  const tenant = await connectedTenant(deps, tenantId);
+  const before = stored.value;
+  const merged: Record<string, unknown> = { ...before, updatedAt: deps.clock.now().toISOString() };
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  let next = parsedTarget(merged);
+  if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined) next = await resolveDirectoryRefs(deps, tenant, next);
+  const replaced = await conditionally(precondition, `target '${targetId}'`, () => deps.config.replaceTarget(next, etag));
+  await auditChange(deps, caller, { action: 'target.updated', tenantId, targetId, before, after: next });
+  return replaced;
+}
+
+/** Refused while leases of the target are live: revoke them first (their access is the target's roles and groups). */
+export async function deleteTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string, precondition: Precondition): Promise<{ changedRules: string[] }> {
+  const stored = await getTarget(deps, caller, tenantId, targetId);
+  checkPrecondition(stored, precondition, `target '${targetId}'`);
+  const live = await listLiveRequests(deps, tenantId, targetId);
+  if (live.length > 0) {
+    throw new ConflictError(`target '${targetId}' has ${live.length} live lease(s): ${live.map((r) => r.id).join(', ')}; revoke them first`, {
+      liveRequests: live.map((r) => ({ id: r.id, status: r.status, requester: r.requester.userPrincipalName })),
+    });
+  }
+  await deps.config.deleteTarget(tenantId, targetId);
+  await auditChange(deps, caller, { action: 'target.deleted', tenantId, targetId, before: stored.value, after: null });
+  return { changedRules: await pruneRules(deps, caller, { tenantId, targetId }) };
+}

@@ -1,0 +1,168 @@
+import type { Tenant } from '../../domain/config';
+import { DependencyError, JitError, TransientDependencyError } from '../../domain/errors';
+import type { AppDeps } from '../deps';
+import type { Directory, DirectoryRoleDefinition } from '../ports';
+import type { Verification, VerificationCheck, VerificationCheckName } from './schemas';
+
+/**
+ * Onboarding checks against a customer tenant, each named, with what failed and how to fix it:
+ * the service can sign in; the app has the Graph permissions it needs; the JIT domain exists, is
+ * verified and is managed (a federated domain is refused: its sign-ins happen at another identity
+ * provider, so the password we set would not be the credential that counts, and disabling the
+ * account in Entra would not end a session there); role definitions and users can be read; and
+ * the service principal holds Privileged Authentication Administrator, without which Entra
+ * refuses to reset the password of an account that holds an admin role.
+ */
+export const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = '7be44c8a-adaf-4e2a-84d6-ab2649e08a13';
+const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+
+/** Graph application permissions the service needs, each with the ones that also satisfy it. */
+const REQUIRED_PERMISSIONS: readonly { readonly name: string; readonly satisfiedBy: readonly string[]; readonly why: string }[] = [
+  { name: 'User.ReadWrite.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'create, enable and disable JIT accounts and set their passwords' },
+  { name: 'RoleManagement.ReadWrite.Directory', satisfiedBy: ['RoleManagement.ReadWrite.Directory'], why: 'assign and remove directory roles' },
+  { name: 'GroupMember.ReadWrite.All', satisfiedBy: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'add and remove group members' },
+  { name: 'Domain.Read.All', satisfiedBy: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], why: 'check the JIT domain' },
+];
+
+export interface VerifyOptions {
+  /** The service's own multi-tenant app (federated connections). */
+  readonly serviceAppId: string;
+  readonly consentUrl: string;
+}
+
+export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' | 'clock'>, tenant: Tenant, options: VerifyOptions): Promise<Verification> {
+  const appId = tenant.connection.mode === 'clientSecret' ? tenant.connection.clientId : options.serviceAppId;
+  const checks: VerificationCheck[] = [];
+  const add = (name: VerificationCheckName, ok: boolean, detail: string, fix: string | null = null): void => {
+    checks.push({ name, ok, detail, fix: ok ? null : fix });
+  };
+  const finish = (): Verification => ({ tenantId: tenant.tenantId, ok: checks.every((c) => c.ok), checkedAt: deps.clock.now().toISOString(), checks });
+
+  // Always a fresh sign-in: a cached token would hide a secret that is wrong or was rotated.
+  deps.directories.forget(tenant.tenantId);
+  let directory: Directory;
+  let permissions: readonly string[] | null;
+  try {
+    directory = await deps.directories.forTenant(tenant);
+    permissions = (await directory.signIn()).applicationPermissions;
+    add('signIn', true, `a Microsoft Graph token was issued to app ${appId} in tenant ${tenant.tenantId}`);
+  } catch (error) {
+    add('signIn', false, failureText(error), signInFix(error, tenant, appId, options.consentUrl));
+    for (const name of ['permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'passwordResetRole'] as const) {
+      add(name, false, 'not checked: the service could not sign in to the tenant (see signIn)', 'fix signIn first, then verify again');
+    }
+    return finish();
+  }
+
+  const grantFix = (missing: string): string =>
+    tenant.connection.mode === 'clientSecret'
+      ? `In tenant ${tenant.tenantId}, open the app registration ${appId} → API permissions, add the Microsoft Graph application permission(s) ${missing}, then "Grant admin consent".`
+      : `Have a Global Administrator of tenant ${tenant.tenantId} consent again at ${options.consentUrl} (the app asks for ${missing}).`;
+
+  if (permissions === null) {
+    add('permissions', true, 'the token does not list its permissions; the read checks below test them directly');
+  } else {
+    const missing = REQUIRED_PERMISSIONS.filter((p) => !p.satisfiedBy.some((s) => permissions.includes(s)));
+    if (missing.length === 0) add('permissions', true, `granted: ${[...permissions].sort().join(', ')}`);
+    else add('permissions', false, `missing Microsoft Graph application permission(s): ${missing.map((p) => `${p.name} (to ${p.why})`).join('; ')}`, grantFix(missing.map((p) => p.name).join(', ')));
+  }
+
+  await check(add, 'jitDomain', grantFix, async () => {
+    const domain = await directory.getDomain(tenant.jitDomain);
+    if (domain === null) {
+      return fail(`domain ${tenant.jitDomain} does not exist in tenant ${tenant.tenantId}`, `Add ${tenant.jitDomain} to the tenant and verify it (Entra admin center → Settings → Domain names), or PATCH the tenant with one of its managed, verified domains (its <name>.onmicrosoft.com domain always is).`);
+    }
+    if (!domain.isVerified) return fail(`domain ${tenant.jitDomain} exists but is not verified`, `Finish verifying ${tenant.jitDomain} (add the DNS record Entra shows), or choose a verified managed domain.`);
+    if (domain.authenticationType === 'Federated') {
+      return fail(
+        `domain ${tenant.jitDomain} is federated: its users sign in at another identity provider, so the password the service sets is not the credential that counts and disabling the account in Entra does not end sessions there. JIT accounts need a managed domain.`,
+        `PATCH the tenant with a managed, verified domain (e.g. the tenant's <name>.onmicrosoft.com domain) as jitDomain.`,
+      );
+    }
+    return pass(`domain ${tenant.jitDomain} exists, is verified and is managed`);
+  });
+
+  let definitions: DirectoryRoleDefinition[] = [];
+  await check(add, 'readRoleDefinitions', grantFix, async () => {
+    definitions = await directory.listRoleDefinitions();
+    return pass(`read ${definitions.length} directory role definitions`);
+  });
+
+  await check(add, 'readUsers', grantFix, async () => {
+    await directory.listUsers({ top: 1 });
+    return pass('the app can read users');
+  });
+
+  await check(add, 'passwordResetRole', grantFix, async () => {
+    const principal = await directory.getServicePrincipalByAppId(appId);
+    if (principal === null) {
+      return fail(
+        `app ${appId} has no service principal in tenant ${tenant.tenantId}: nobody has consented to it there`,
+        `Have a Global Administrator of the tenant consent at ${options.consentUrl}, then assign it Privileged Authentication Administrator.`,
+      );
+    }
+    const held = (await directory.listRoleAssignments(principal.objectId)).map((a) => a.roleTemplateId);
+    const name = (id: string): string => definitions.find((d) => d.templateId === id)?.displayName ?? id;
+    const assign = `In tenant ${tenant.tenantId}: Entra admin center → Roles and administrators → Privileged Authentication Administrator → Add assignments → select the app "${principal.displayName}" (${appId}).`;
+    if (held.includes(PRIVILEGED_AUTHENTICATION_ADMINISTRATOR)) return pass(`service principal ${principal.objectId} holds Privileged Authentication Administrator`);
+    if (held.includes(GLOBAL_ADMINISTRATOR)) {
+      return pass(`service principal ${principal.objectId} holds Global Administrator, which covers password resets but is far more than needed; prefer Privileged Authentication Administrator`);
+    }
+    const holding = held.length === 0 ? 'no directory role' : held.map(name).join(', ');
+    return fail(
+      `service principal "${principal.displayName}" (${principal.objectId}) holds ${holding}; it needs Privileged Authentication Administrator to reset the passwords of accounts that hold admin roles`,
+      assign,
+    );
+  });
+
+  return finish();
+}
+
+type Outcome = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly detail: string; readonly fix: string };
+const pass = (detail: string): Outcome => ({ ok: true, detail });
+const fail = (detail: string, fix: string): Outcome => ({ ok: false, detail, fix });
+
+/** Runs one read check; a refused or failed directory call fails the check with its reason. */
+async function check(
+  add: (name: VerificationCheckName, ok: boolean, detail: string, fix?: string | null) => void,
+  name: VerificationCheckName,
+  grantFix: (missing: string) => string,
+  run: () => Promise<Outcome>,
+): Promise<void> {
+  try {
+    const outcome = await run();
+    add(name, outcome.ok, outcome.detail, outcome.ok ? null : outcome.fix);
+  } catch (error) {
+    if (!(error instanceof JitError)) throw error;
+    const permission = /needs (.+?) in this tenant/.exec(error.message)?.[1];
+    const fix =
+      error instanceof TransientDependencyError ? 'Microsoft Graph was unavailable or throttled; verify again in a minute.' : permission !== undefined ? grantFix(permission) : 'Check the connection and verify again.';
+    add(name, false, failureText(error), fix);
+  }
+}
+
+function failureText(error: unknown): string {
+  if (error instanceof JitError) return error.message;
+  return 'the check failed unexpectedly';
+}
+
+function signInFix(error: unknown, tenant: Tenant, appId: string, consentUrl: string): string {
+  const code = error instanceof DependencyError ? error.code : undefined;
+  const rotate = `PATCH /api/tenants/${tenant.tenantId} with { "connection": { "mode": "clientSecret", "clientId": "${appId}", "clientSecret": "<new secret>" } }`;
+  switch (code) {
+    case 'AADSTS7000215':
+      return `The client secret is wrong. In tenant ${tenant.tenantId}, app registration ${appId} → Certificates & secrets, create a new client secret and send its value (not its id): ${rotate}.`;
+    case 'AADSTS7000222':
+      return `The client secret has expired. Create a new one for app ${appId} and send it: ${rotate}.`;
+    case 'AADSTS700016':
+      return `App ${appId} is not known in tenant ${tenant.tenantId}: check the client id, and have an admin of the tenant consent to it (${consentUrl}).`;
+    case 'AADSTS90002':
+      return `Tenant ${tenant.tenantId} does not exist: check the tenant id.`;
+    case 'FederatedConnectionUnsupported':
+      return 'Federated connections need the Function App\'s managed identity (Azure). Locally, connect the tenant with { "mode": "clientSecret" }.';
+    case 'TenantSecretMissing':
+      return `The stored client secret is gone from Key Vault: send it again with ${rotate}.`;
+    default:
+      return error instanceof TransientDependencyError ? 'The sign-in endpoint was unavailable; verify again in a minute.' : `Check the tenant id, the client id and the secret; then verify again.`;
+  }
+}

@@ -1,0 +1,100 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { API_OPERATIONS, NAMED_SCHEMAS, type ApiOperation } from './admin/operations';
+import { anonymous } from './endpoint';
+import { json } from './respond';
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the handlers parse with (request
+ * bodies as input, answers as output). Each operation carries `x-example`: a request that works
+ * against the local stack's seed, in document order, and the status it answers with; a test sends
+ * every one of them and checks the answer against the documented schema.
+ */
+type JsonSchema = Record<string, unknown>;
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const generated = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  delete generated.$schema;
+  return generated;
+}
+
+function ref(name: string): JsonSchema {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+function operationObject(op: ApiOperation): JsonSchema {
+  const parameters: JsonSchema[] = [];
+  for (const name of op.path.match(/\{(\w+)\}/g) ?? []) {
+    const param = name.slice(1, -1);
+    parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
+  }
+  for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
+  if (op.conditional === true) {
+    parameters.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag you read: the change is refused with 412 if the resource changed since', schema: { type: 'string' } });
+  }
+  const responses: Record<string, JsonSchema> = {};
+  for (const [status, response] of Object.entries(op.responses)) {
+    const body = response.schema === undefined ? undefined : response.schema === 'Problem' ? 'application/problem+json' : 'application/json';
+    responses[status] = {
+      description: response.description,
+      ...(response.headers !== undefined ? { headers: Object.fromEntries(response.headers.map((h) => [h, { schema: { type: 'string' } }])) } : {}),
+      ...(body !== undefined && response.schema !== undefined
+        ? { content: { [body]: { schema: ref(response.schema), ...(response.example !== undefined ? { example: response.example } : {}) } } }
+        : {}),
+    };
+  }
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description !== undefined ? { description: op.description } : {}),
+    tags: [op.tag],
+    security: op.auth === 'anonymous' ? [] : [{ entraId: [] }],
+    'x-required-role': op.auth === 'admin' ? 'Jit.Admin' : op.auth === 'caller' ? null : undefined,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.requestBody !== undefined
+      ? {
+          requestBody: {
+            required: op.requestBodyRequired ?? true,
+            content: { 'application/json': { schema: ref(op.requestBody), ...(op.example?.body !== undefined ? { example: op.example.body } : {}) } },
+          },
+        }
+      : {}),
+    responses,
+    ...(op.example !== undefined ? { 'x-example': op.example } : {}),
+  };
+}
+
+let cached: JsonSchema | undefined;
+
+export function openApiDocument(): JsonSchema {
+  if (cached !== undefined) return cached;
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [name, entry] of Object.entries(NAMED_SCHEMAS)) schemas[name] = toJsonSchema(entry.schema, entry.io);
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of API_OPERATIONS) {
+    paths[op.path] ??= {};
+    const item = paths[op.path];
+    if (item !== undefined) item[op.method.toLowerCase()] = operationObject(op);
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Entra JIT',
+      version: '0.1.0',
+      description:
+        'Just-in-time admin access to Microsoft Entra ID tenants. Callers send an Entra access token of the home tenant (Authorization: Bearer). ' +
+        'Errors are RFC 9457 problem details. Configuration endpoints need the Jit.Admin app role.',
+    },
+    servers: [{ url: '/api' }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: { entraId: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An Entra access token for the API's app registration, from the home tenant" } },
+    },
+  };
+  return cached;
+}
+
+export async function openApiHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return anonymous(request, context, async () => json(200, openApiDocument(), { 'Cache-Control': 'public, max-age=300' }));
+}
