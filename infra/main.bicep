@@ -35,6 +35,9 @@ param taskHubName string = 'jit'
 @description('ISO 8601 interval between attempts while a revocation keeps failing.')
 param revocationRetryInterval string = 'PT1M'
 
+@description('NCRONTAB schedule (six fields, with seconds) of the reconciler: orphaned leases, drift, stale credentials, unused accounts.')
+param reconcileSchedule string = '0 */5 * * * *'
+
 @description('Accepted clock skew, in seconds, when validating caller tokens.')
 @minValue(0)
 @maxValue(300)
@@ -217,6 +220,7 @@ module functionApp 'modules/functionApp.bicep' = {
     taskHubName: taskHubName
     revocationRetryInterval: revocationRetryInterval
     tokenClockSkewSeconds: tokenClockSkewSeconds
+    reconcileSchedule: reconcileSchedule
     durableBackend: durableBackend
     durableTaskSchedulerEndpoint: useScheduler ? scheduler!.outputs.endpoint : ''
     maximumInstanceCount: maximumInstanceCount

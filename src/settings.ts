@@ -38,6 +38,21 @@ export const settingsSchema = z
     JIT_REVOCATION_RETRY_INTERVAL: isoDuration.default('PT1M'),
     /** Accepted clock skew when validating caller tokens (nbf/exp). */
     JIT_TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+    /** Base URL of the portal (or the API) that links in notifications point to. */
+    JIT_PUBLIC_BASE_URL: z.url().optional(),
+    /** Generic signed webhook for lease notifications (HMAC-SHA256, see README). */
+    JIT_NOTIFY_WEBHOOK_URL: z.url().optional(),
+    /** Signing secret of that webhook; in Azure a Key Vault reference (@Microsoft.KeyVault(...)). */
+    JIT_NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+    /** Microsoft Teams incoming webhook (or Workflows) URL for lease notifications; a Key Vault reference in Azure. */
+    JIT_NOTIFY_TEAMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Temporary Access Passes are one-time use (targets with credentialType temporaryAccessPass). */
+    JIT_TAP_USABLE_ONCE: booleanText.default(false),
+    /** When the reconciler runs (NCRONTAB with seconds); the timer trigger reads it as %JIT_RECONCILE_SCHEDULE%. */
+    JIT_RECONCILE_SCHEDULE: z
+      .string()
+      .regex(/^\S+( \S+){5}$/, 'an NCRONTAB schedule with six fields, e.g. "0 */5 * * * *"')
+      .default('0 */5 * * * *'),
     /** Load the demo configuration (contoso.example, target helpdesk-admin, a rule) at start. */
     JIT_SEED_DEMO: booleanText.default(false),
   })

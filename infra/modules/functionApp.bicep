@@ -57,6 +57,9 @@ param revocationRetryInterval string
 @description('Accepted clock skew when validating caller tokens.')
 param tokenClockSkewSeconds int
 
+@description('NCRONTAB schedule (six fields) of the reconciler.')
+param reconcileSchedule string
+
 @description('Durable Functions backend.')
 @allowed([
   'azureStorage'
@@ -111,6 +114,12 @@ var jitAppSettings = {
   JIT_TASK_HUB: taskHubName
   JIT_REVOCATION_RETRY_INTERVAL: revocationRetryInterval
   JIT_TOKEN_CLOCK_SKEW_SECONDS: string(tokenClockSkewSeconds)
+  JIT_RECONCILE_SCHEDULE: reconcileSchedule
+  JIT_PUBLIC_BASE_URL: ''
+  JIT_NOTIFY_WEBHOOK_URL: ''
+  JIT_NOTIFY_WEBHOOK_SECRET: ''
+  JIT_NOTIFY_TEAMS_WEBHOOK_URL: ''
+  JIT_TAP_USABLE_ONCE: 'false'
 }
 // </app-settings:jit>
 

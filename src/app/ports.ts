@@ -83,6 +83,8 @@ export interface DirectorySignIn {
 export interface DirectoryRoleDefinition {
   readonly templateId: string;
   readonly displayName: string;
+  /** Every account whose UPN starts with `jit-` (the reconciler's drift check), enabled or not. */
+  listJitAccounts(): Promise<DirectoryUser[]>;
   readonly isBuiltIn: boolean;
   readonly isEnabled: boolean;
 }
@@ -261,4 +263,14 @@ export interface LeaseOrchestrations {
   start(input: LeaseOrchestrationInput): Promise<void>;
   /** Raises an event at the request's orchestration; the payload holds ids and times only. */
   raise(requestId: string, event: LeaseEventName, payload: Readonly<Record<string, string | null>>): Promise<void>;
+}
+
+/** Where a lease's orchestration stands, as the reconciler sees it. */
+export type LeaseOrchestrationState = 'running' | 'completed' | 'failed' | 'terminated' | 'missing';
+
+/** What the reconciler needs beyond starting and signalling: look, and start again. */
+export interface LeaseOrchestrationControl extends LeaseOrchestrations {
+  state(requestId: string): Promise<LeaseOrchestrationState>;
+  /** Starts a new run under the request id, replacing a finished (failed, terminated) one. */
+  restart(input: LeaseOrchestrationInput): Promise<void>;
 }

@@ -108,6 +108,9 @@ export interface GraphDirectoryProviderOptions {
  * One Graph client per tenant, kept for the life of the process: the credential inside it caches
  * tokens, and the client keeps its connections. A tenant whose credential changed (secret
  * rotated, connection switched) or was refused gets a new one on its next use.
+  async listJitAccounts(): Promise<DirectoryUser[]> {
+    return this.users.listJitAccounts();
+  }
  */
 export class GraphDirectoryProvider implements DirectoryProvider {
   private readonly directories = new Map<string, { readonly credential: TokenCredential; readonly directory: GraphDirectory }>();

@@ -79,6 +79,16 @@ export class GraphUsers {
     );
   }
 
+  /** Every `jit-` account, whoever made it: the reconciler tells ours from others by its own rows. */
+  async listJitAccounts(): Promise<DirectoryUser[]> {
+    const users = await this.graph.listAll({ operation: 'list jit- accounts', permission: USER_READ }, graphUserSchema, '/users', {
+      $filter: "startswith(userPrincipalName,'jit-')",
+      $select: USER_SELECT,
+      $top: '999',
+    });
+    return users.map((u) => toDirectoryUser(u));
+  }
+
   async getUser(objectId: string): Promise<DirectoryUser | null> {
     const id = objectIdSegment('objectId', objectId);
     return this.readUser(`read user ${id}`, `/users/${id}`);

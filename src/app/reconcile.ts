@@ -1,0 +1,165 @@
+import { SYSTEM_ACTOR } from '../domain/audit';
+import type { Tenant } from '../domain/config';
+import { isJitUserPrincipalName } from '../domain/jitAccount';
+import { generatePassword } from '../domain/password';
+import { isTerminal, type LeaseRequest } from '../domain/request';
+import { recordAudit } from './audit';
+import type { AppDeps } from './deps';
+import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './ports';
+
+/**
+ * The reconciler: what the lease orchestrations cannot catch themselves (DESIGN §3).
+ * - Leases whose orchestration failed, was terminated or vanished: started again, so the lease is
+ *   held to its expiry and revoked (or, if expired, revoked now).
+ * - Drift: a JIT account of ours enabled in the directory with no live lease (someone re-enabled
+ *   it in the customer tenant): disabled, sessions revoked, roles and groups removed, password
+ *   rotated. Accounts named `jit-…` that we did not create are reported, never touched.
+ * - Lease credentials still stored after their lease ended: deleted.
+ * - Accounts unused for longer than their tenant's cleanup period: deleted.
+ * Every finding is audited and logged as `reconciler_finding` (the alert rule in infra/ matches it).
+ * One tenant's failure does not stop the others.
+ */
+export interface ReconcileReport {
+  readonly leasesRestarted: readonly string[];
+  readonly driftDisabled: readonly string[];
+  readonly foreignJitAccounts: readonly string[];
+  readonly credentialsDeleted: readonly string[];
+  readonly accountsDeleted: readonly string[];
+  readonly errors: readonly string[];
+}
+
+const LIVE_STATUSES = ['provisioning', 'active', 'revoking', 'revocation_failed'] as const;
+/** A request younger than this may still be between "stored" and "orchestration started". */
+const START_GRACE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestrationControl): Promise<ReconcileReport> {
+  const report = { leasesRestarted: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
+  const live = await listLive(deps);
+  await restartOrphanedLeases(deps, orchestrations, live, report);
+  for (const tenant of await deps.config.listTenants()) {
+    try {
+      const directory = await deps.directories.forTenant(tenant);
+      await disableDrift(deps, directory, tenant, live, report);
+      await deleteUnusedAccounts(deps, directory, tenant, live, report);
+    } catch (error) {
+      report.errors.push(`tenant ${tenant.tenantId}: ${messageOf(error)}`);
+    }
+  }
+  await deleteStaleCredentials(deps, report);
+  deps.log(report.errors.length > 0 ? 'warn' : 'info', 'reconciler_run', {
+    leasesRestarted: report.leasesRestarted.length,
+    driftDisabled: report.driftDisabled.length,
+    foreignJitAccounts: report.foreignJitAccounts.length,
+    credentialsDeleted: report.credentialsDeleted.length,
+    accountsDeleted: report.accountsDeleted.length,
+    errors: report.errors.length,
+  });
+  return report;
+}
+
+async function listLive(deps: AppDeps): Promise<LeaseRequest[]> {
+  const live: LeaseRequest[] = [];
+  let continuationToken: string | null = null;
+  do {
+    const page = await deps.requests.list({ statuses: LIVE_STATUSES }, { limit: 200, continuationToken });
+    live.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken !== null);
+  return live;
+}
+
+async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchestrationControl, live: readonly LeaseRequest[], report: { leasesRestarted: string[]; errors: string[] }): Promise<void> {
+  const now = deps.clock.now().getTime();
+  for (const request of live) {
+    try {
+      const state = await orchestrations.state(request.id);
+      if (state === 'running') continue;
+      if (state === 'missing' && now - Date.parse(request.createdAt) < START_GRACE_MS) continue;
+      const base = { requestId: request.id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs };
+      // Revoking states resume revocation; an active or provisioning lease is started again: the
+      // provisioning activity is idempotent, answers the lease it already made, and the new run
+      // holds it to its expiry (revoking at once when that has passed).
+      const input =
+        request.status === 'revoking' || request.status === 'revocation_failed'
+          ? { ...base, resumeRevocation: { cause: request.revokeCause, by: request.revokedBy } }
+          : base;
+      await orchestrations.restart(input);
+      report.leasesRestarted.push(request.id);
+      await finding(deps, 'orphaned_lease', request.tenantId, { requestId: request.id, orchestration: state, status: request.status });
+    } catch (error) {
+      report.errors.push(`request ${request.id}: ${messageOf(error)}`);
+    }
+  }
+}
+
+async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant, live: readonly LeaseRequest[], report: { driftDisabled: string[]; foreignJitAccounts: string[] }): Promise<void> {
+  const protectedNames = new Set(tenant.protectedAccounts.map((p) => p.toLowerCase()));
+  for (const user of await directory.listJitAccounts()) {
+    if (!user.accountEnabled || !isJitUserPrincipalName(user.userPrincipalName) || protectedNames.has(user.userPrincipalName.toLowerCase())) continue;
+    const ours = await deps.accounts.getByPrincipalName(tenant.tenantId, user.userPrincipalName);
+    if (ours === null || ours.objectId !== user.objectId) {
+      // Not an account this service made: report it, never touch it.
+      report.foreignJitAccounts.push(user.userPrincipalName);
+      await finding(deps, 'foreign_jit_account', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
+      continue;
+    }
+    const leased = live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === ours.requesterObjectId);
+    if (leased) continue;
+    await takeAccessAway(directory, user);
+    report.driftDisabled.push(user.userPrincipalName);
+    await finding(deps, 'drift', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
+  }
+}
+
+/** Same end state as a revocation: disabled, no sessions, no roles or groups, unknown password. */
+async function takeAccessAway(directory: Directory, user: DirectoryUser): Promise<void> {
+  await directory.disableAccount(user.objectId);
+  await directory.revokeSessions(user.objectId);
+  for (const assignment of await directory.listRoleAssignments(user.objectId)) await directory.removeRoleAssignment(assignment.assignmentId);
+  for (const groupId of await directory.listGroupMemberships(user.objectId)) await directory.removeGroupMember(groupId, user.objectId);
+  await directory.setPassword(user.objectId, generatePassword());
+}
+
+/**
+ * An account unused for longer than its tenant's cleanup period is deleted. The period is the
+ * longest `cleanupAfterDaysUnused` among the tenant's adminAccount targets, and only when every
+ * one of them sets it: an account is never deleted sooner than any target it may serve allows.
+ */
+async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant: Tenant, live: readonly LeaseRequest[], report: { accountsDeleted: string[] }): Promise<void> {
+  const targets = (await deps.config.listTargets(tenant.tenantId)).filter((t) => t.kind === 'adminAccount');
+  if (targets.length === 0 || targets.some((t) => t.cleanupAfterDaysUnused === undefined)) return;
+  const days = Math.max(...targets.map((t) => t.cleanupAfterDaysUnused ?? 0));
+  const cutoff = deps.clock.now().getTime() - days * DAY_MS;
+  for (const account of await deps.accounts.list(tenant.tenantId)) {
+    if (Date.parse(account.lastUsedAt) > cutoff) continue;
+    if (live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === account.requesterObjectId)) continue;
+    if (account.objectId !== null) await directory.deleteUser(account.objectId);
+    await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);
+    report.accountsDeleted.push(account.userPrincipalName);
+    await finding(deps, 'unused_account_deleted', tenant.tenantId, { userPrincipalName: account.userPrincipalName, unusedForDays: days });
+  }
+}
+
+async function deleteStaleCredentials(deps: AppDeps, report: { credentialsDeleted: string[]; errors: string[] }): Promise<void> {
+  for (const credential of await deps.vault.listLeaseCredentials()) {
+    try {
+      const request = await deps.requests.get(credential.requestId);
+      if (request !== null && !isTerminal(request.value)) continue;
+      await deps.vault.deleteLeaseCredential(credential.requestId);
+      report.credentialsDeleted.push(credential.requestId);
+      await finding(deps, 'stale_credential', request?.value.tenantId ?? null, { requestId: credential.requestId });
+    } catch (error) {
+      report.errors.push(`credential of ${credential.requestId}: ${messageOf(error)}`);
+    }
+  }
+}
+
+async function finding(deps: AppDeps, kind: string, tenantId: string | null, details: Readonly<Record<string, string | number | null>>): Promise<void> {
+  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: `reconciler.${kind}`, ...(tenantId !== null ? { tenantId } : {}), details: { ...details } });
+  deps.log('warn', 'reconciler_finding', { kind, tenantId, ...details });
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}

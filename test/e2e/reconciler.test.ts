@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONTOSO, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
+import type { ReconcileReport } from '../../src/app/reconcile';
+import { getServices } from '../../src/composition';
+import { tenantState, userState } from '../support/client';
+import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
+import { startTestStack, type TestStack } from '../support/stack';
+
+/** The reconciler catches what the lease orchestrations cannot (POST /api/admin/reconcile runs it now). */
+let t: TestStack;
+const consoleLines: string[] = [];
+let admin: string;
+let dave: string;
+
+beforeAll(async () => {
+  // The app's structured lines (the alert rules' input) go to the console, as in Azure.
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void consoleLines.push(args.map(String).join(' ')));
+  t = await startTestStack();
+  await connectQuickTargets(getServices().deps, [CONTOSO]);
+  admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
+  dave = await t.client.token(HOME_USERS.dave.userPrincipalName);
+}, 60_000);
+
+afterAll(async () => {
+  await t?.stack.close();
+});
+
+async function reconcileNow(): Promise<ReconcileReport> {
+  const response = await t.client.api<ReconcileReport>('POST', '/admin/reconcile', { token: admin });
+  expect(response.status, response.text).toBe(200);
+  expect(response.body.errors).toEqual([]);
+  return response.body;
+}
+
+async function activeLease(duration: string): Promise<{ id: string; account: { userPrincipalName: string; objectId: string }; expiresAt: string }> {
+  const submit = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration } });
+  expect(submit.status, submit.text).toBe(202);
+  const id = String(submit.body.id);
+  const active = await t.client.waitForRequest(id, dave, (r) => r.status === 'active');
+  return { id, account: active.account as { userPrincipalName: string; objectId: string }, expiresAt: String(active.expiresAt) };
+}
+
+async function terminateOrchestration(id: string): Promise<void> {
+  const host = t.stack.apiBaseUrl.replace(/\/api$/, '');
+  const response = await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`, { method: 'POST' });
+  expect(response.status).toBe(202);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const status = (await (await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}`)).json()) as { runtimeStatus?: string };
+    if (status.runtimeStatus === 'Terminated') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`orchestration ${id} was not terminated in 10 s`);
+}
+
+describe('the reconciler', () => {
+  it('is for admins only', async () => {
+    expect((await t.client.api('POST', '/admin/reconcile', { token: dave })).status).toBe(403);
+    expect((await t.client.api('POST', '/admin/reconcile')).status).toBe(401);
+  });
+
+  it('revokes a lease whose orchestration was terminated and which has expired since', async () => {
+    const lease = await activeLease('PT2S');
+    await terminateOrchestration(lease.id);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(lease.expiresAt) - Date.now()) + 500));
+    // Nothing ended it: the account is still enabled past its expiry.
+    expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)?.accountEnabled).toBe(true);
+    expect((await reconcileNow()).leasesRestarted).toContain(lease.id);
+    const ended = await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
+    expect(ended.endReason).toBe('expired');
+    expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)?.accountEnabled).toBe(false);
+  });
+
+  it('takes back a live lease whose orchestration vanished, so it can still be revoked', async () => {
+    const lease = await activeLease('PT1H');
+    await terminateOrchestration(lease.id);
+    expect((await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: {} })).status).toBe(409);
+    expect((await reconcileNow()).leasesRestarted).toContain(lease.id);
+    // Held again, not ended early; and revocable again.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await t.client.api('GET', `/requests/${lease.id}`, { token: dave })).body.status).toBe('active');
+    expect((await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: {} })).status).toBe(202);
+    await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
+  });
+
+  it('disables a JIT account someone re-enabled in the customer tenant, and rotates its password', async () => {
+    const lease = await activeLease('PT1S');
+    await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
+    const before = userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName);
+    const reenable = await t.client.sandbox('PATCH', `/_sandbox/tenants/${CONTOSO.id}/users/${lease.account.objectId}`, { accountEnabled: true });
+    expect(reenable.status, reenable.text).toBe(204);
+    const report = await reconcileNow();
+    expect(report.driftDisabled).toEqual([lease.account.userPrincipalName]);
+    const after = userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName);
+    expect(after?.accountEnabled).toBe(false);
+    expect(after?.passwordVersion).toBeGreaterThan(before?.passwordVersion ?? Infinity);
+    const finding = consoleLines.find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
+    expect(finding, 'a reconciler_finding log line for the alert rule').toBeDefined();
+    expect(finding).toContain(lease.account.objectId);
+    // A second run finds nothing more.
+    expect((await reconcileNow()).driftDisabled).toEqual([]);
+  });
+
+  it('reports, and never touches, a jit- account it did not create', async () => {
+    const app = seedAppOf(CONTOSO);
+    const tokenResponse = await fetch(`${t.stack.sandboxUrl}/${CONTOSO.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+    });
+    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+    const created = await fetch(`${t.stack.sandboxUrl}/v1.0/users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ accountEnabled: true, displayName: 'Someone else', mailNickname: 'jit-mallory', userPrincipalName: 'jit-mallory@contoso.example', passwordProfile: { password: 'Another-Password-1234' } }),
+    });
+    expect(created.status).toBe(201);
+    const writesBefore = tenantState(await t.client.state(), CONTOSO.id).calls.writes;
+    expect((await reconcileNow()).foreignJitAccounts).toContain('jit-mallory@contoso.example');
+    const state = await t.client.state();
+    expect(userState(state, CONTOSO.id, 'jit-mallory@contoso.example')?.accountEnabled).toBe(true);
+    expect(tenantState(state, CONTOSO.id).calls.writes).toBe(writesBefore);
+  });
+
+  it('deletes a stored credential whose lease is gone', async () => {
+    const orphan = randomUUID();
+    await getServices().deps.vault.putLeaseCredential('Not-A-Real-Password-123', { requestId: orphan, tenantId: CONTOSO.id, userPrincipalName: 'jit-x@contoso.example', expiresOn: new Date(Date.now() + 3600_000) });
+    expect((await reconcileNow()).credentialsDeleted).toContain(orphan);
+    expect(await getServices().deps.vault.getLeaseCredential(orphan)).toBeNull();
+  });
+
+  it('deletes an account unused for longer than every target of its tenant allows', async () => {
+    const deps = getServices().deps;
+    const account = await deps.accounts.get(CONTOSO.id, HOME_USERS.dave.id);
+    expect(account?.objectId).toBeTruthy();
+    // Not yet: the demo target sets no cleanup period.
+    await deps.accounts.upsert({ ...(account ?? never()), lastUsedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    expect((await reconcileNow()).accountsDeleted).toEqual([]);
+    for (const target of await deps.config.listTargets(CONTOSO.id)) {
+      const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
+      await deps.config.replaceTarget({ ...target, cleanupAfterDaysUnused: 30 }, stored?.etag ?? '');
+    }
+    expect((await reconcileNow()).accountsDeleted).toEqual([account?.userPrincipalName]);
+    expect(userState(await t.client.state(), CONTOSO.id, account?.userPrincipalName ?? '')).toBeUndefined();
+    expect(await deps.accounts.get(CONTOSO.id, HOME_USERS.dave.id)).toBeNull();
+  });
+});
+
+function never(): never {
+  throw new Error('unreachable');
+}
