@@ -5,13 +5,15 @@ import { DEMO_TARGET_ID } from '../local/seedDemo';
 import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
 import { callJson, mapLimit, sleep } from './http';
 import { summarize, type Summary } from './stats';
+import type { ServiceEvent, ServiceLogTap } from './serviceLog';
 import { asProbe, type TableCounter } from './tableCounter';
 
 /**
  * The lease lifecycle benchmark: N technicians each ask for one seconds-long lease at the same
- * moment; an observer reads request state (Table Storage, as GET /requests/{id} would) and account
- * state (the sandbox's cheap user listing) every `pollMs`, and each technician reveals the
- * credential as soon as the lease is active.
+ * moment. Transitions are timed as the service logs them (`lease_activated`, `lease_ended`: each is
+ * written right after the request row changed), each technician reveals the credential as soon as
+ * the lease is active, and the sandbox's cheap user listing is polled every `pollMs` for accounts
+ * disabled after expiry. At the end every request is read back to check it ended as `expired`.
  */
 export const BENCH_TARGET_ID = 'bench-lease';
 const BENCH_RULE_ID = 'bench-technicians';
@@ -21,6 +23,7 @@ export interface LifecycleParams {
   readonly sandboxUrl: string;
   readonly deps: AppDeps;
   readonly tables: TableCounter;
+  readonly serviceLog: ServiceLogTap;
   readonly leases: number;
   readonly duration: string;
   readonly pollMs: number;
@@ -35,7 +38,7 @@ interface Trace {
   submitStatus?: number;
   activeAt?: number;
   expiresAt?: number;
-  objectId?: string;
+  userPrincipalName?: string;
   credentialAt?: number;
   disabledAt?: number;
   endedAt?: number;
@@ -61,16 +64,17 @@ export interface LifecycleResult {
   readonly succeeded: number;
   readonly failures: readonly string[];
   readonly wallSeconds: number;
+  /** Mean period of the sandbox poll that times "account disabled" (its resolution). */
   readonly meanPollPeriodMs: number;
   readonly requestToActive: Summary;
   readonly requestToCredential: Summary;
   readonly expiryToDisabled: Summary;
   readonly expiryToEnded: Summary;
-  /** endedAt as the service recorded it, minus expiresAt: free of the observer's resolution. */
+  /** endedAt as the service recorded it in the request, minus expiresAt. */
   readonly expiryToEndedRecorded: Summary;
   readonly perLease: Counts;
   readonly totals: Counts;
-  /** Table round trips the observer itself made (left out of every figure above). */
+  /** Table round trips the benchmark itself made (the final read-back; left out of every figure above). */
   readonly observerTableRoundTrips: number;
 }
 
@@ -111,10 +115,21 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   const started = Date.now();
   const deadline = started + params.timeoutSeconds * 1000;
 
-  await Promise.all(traces.map((trace) => submit(params, trace)));
   const reveals: Promise<void>[] = [];
-  const polls = await observe(params, traces, deadline, (trace) => reveals.push(reveal(params, trace, deadline)));
-  await Promise.all(reveals);
+  const byId = new Map<string, Trace>();
+  const early = new Map<string, ServiceEvent[]>();
+  const onActive = (trace: Trace): void => void reveals.push(reveal(params, trace, deadline));
+  const stopListening = params.serviceLog.subscribe((event) => onServiceEvent(event, byId, early, onActive));
+  let polls: { count: number; totalMs: number };
+  try {
+    await Promise.all(traces.map((trace) => submit(params, trace, byId)));
+    for (const trace of traces) for (const event of early.get(trace.id ?? '') ?? []) apply(trace, event, onActive);
+    polls = await observe(params, traces, deadline);
+    await Promise.all(reveals);
+  } finally {
+    stopListening();
+  }
+  await readBack(params, traces);
   const wallSeconds = (Date.now() - started) / 1000;
   const after = await snapshot(params);
 
@@ -157,7 +172,7 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   };
 }
 
-async function submit(params: LifecycleParams, trace: Trace): Promise<void> {
+async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, Trace>): Promise<void> {
   trace.submittedAt = Date.now();
   try {
     const res = await callJson<{ id?: string }>(`${params.apiBaseUrl}/requests`, 'POST', {
@@ -166,7 +181,10 @@ async function submit(params: LifecycleParams, trace: Trace): Promise<void> {
     });
     trace.submitStatus = res.status;
     if (res.status !== 202 || typeof res.body.id !== 'string') trace.failure = `POST /requests answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`;
-    else trace.id = res.body.id;
+    else {
+      trace.id = res.body.id;
+      byId.set(res.body.id, trace);
+    }
   } catch (error) {
     trace.failure = `POST /requests failed: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -188,48 +206,79 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
   }
 }
 
-const TERMINAL = new Set(['ended', 'failed']);
+/** Events logged before their request's POST answered are kept in `early` until the id is known. */
+function onServiceEvent(event: ServiceEvent, byId: Map<string, Trace>, early: Map<string, ServiceEvent[]>, onActive: (t: Trace) => void): void {
+  const requestId = event.fields.requestId;
+  const trace = typeof requestId === 'string' ? byId.get(requestId) : undefined;
+  // An event may be logged before POST /requests has answered: the id is not known yet.
+  if (trace === undefined) {
+    if (typeof requestId === 'string') early.set(requestId, [...(early.get(requestId) ?? []), event]);
+    return;
+  }
+  apply(trace, event, onActive);
+}
 
-async function observe(params: LifecycleParams, traces: Trace[], deadline: number, onActive: (t: Trace) => void): Promise<{ count: number; totalMs: number }> {
-  const byId = new Map(traces.filter((t) => t.id !== undefined).map((t) => [t.id ?? '', t]));
-  const open = (t: Trace): boolean => t.id !== undefined && t.failure === undefined && (!TERMINAL.has(t.finalStatus ?? '') || (t.finalStatus === 'ended' && t.disabledAt === undefined && t.objectId !== undefined));
+function apply(trace: Trace, event: ServiceEvent, onActive: (t: Trace) => void): void {
+  const f = event.fields;
+  switch (event.event) {
+    case 'lease_activated':
+      if (trace.activeAt !== undefined) return;
+      trace.activeAt = event.at;
+      trace.expiresAt = typeof f.expiresAt === 'string' ? Date.parse(f.expiresAt) : undefined;
+      trace.userPrincipalName = typeof f.userPrincipalName === 'string' ? f.userPrincipalName.toLowerCase() : undefined;
+      onActive(trace);
+      return;
+    case 'lease_ended':
+      trace.endedAt ??= event.at;
+      if (f.endReason !== 'expired') trace.failure ??= `ended as ${String(f.endReason)}, not expired`;
+      return;
+    case 'provisioning_failed':
+      trace.failure ??= `provisioning failed: ${String(f.reason)}`;
+      return;
+    case 'revocation_failed':
+      trace.failure ??= `revocation failed: ${String(f.reason)}`;
+      return;
+    default:
+      return;
+  }
+}
+
+/** Waits for every lease to end, polling the directory for accounts disabled after expiry. */
+async function observe(params: LifecycleParams, traces: Trace[], deadline: number): Promise<{ count: number; totalMs: number }> {
+  const open = (t: Trace): boolean => t.id !== undefined && t.failure === undefined && (t.endedAt === undefined || (t.disabledAt === undefined && t.userPrincipalName !== undefined));
   let count = 0;
   let totalMs = 0;
   let last = Date.now();
   while (traces.some(open) && Date.now() < deadline) {
-    const rows = await asProbe(() => listAll(params.deps));
-    const seenAt = Date.now();
-    for (const row of rows) {
-      const trace = byId.get(row.id);
-      if (trace === undefined) continue;
-      trace.finalStatus = row.status;
-      if (row.status === 'active' && trace.activeAt === undefined) {
-        trace.activeAt = seenAt;
-        trace.expiresAt = Date.parse(row.expiresAt);
-        trace.objectId = row.account.objectId;
-        onActive(trace);
-      }
-      if (row.status === 'ended' && trace.endedAt === undefined) {
-        trace.endedAt = seenAt;
-        trace.recordedEndedAt = Date.parse(row.endedAt);
-        if (row.endReason !== 'expired') trace.failure = `ended as ${row.endReason}, not expired`;
-      }
-      if (row.status === 'failed') trace.failure = `failed: ${row.failure}`;
-    }
-    const due = traces.filter((t) => t.objectId !== undefined && t.disabledAt === undefined && t.expiresAt !== undefined && seenAt >= t.expiresAt);
-    if (due.length > 0) {
-      const res = await callJson<{ users: { id: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
-      const usersAt = Date.now();
-      const enabled = new Map(res.body.users.map((u) => [u.id, u.accountEnabled]));
-      for (const t of due) if (enabled.get(t.objectId ?? '') === false) t.disabledAt = usersAt;
-    }
-    await sleep(Math.max(0, params.pollMs - (Date.now() - seenAt)));
     const now = Date.now();
-    totalMs += now - last;
-    last = now;
+    const due = traces.filter((t) => t.userPrincipalName !== undefined && t.disabledAt === undefined && t.expiresAt !== undefined && now >= t.expiresAt);
+    if (due.length > 0) {
+      const res = await callJson<{ users: { userPrincipalName: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
+      const seenAt = Date.now();
+      const enabled = new Map(res.body.users.map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
+      for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
+    }
+    await sleep(Math.max(0, params.pollMs - (Date.now() - now)));
+    const end = Date.now();
+    totalMs += end - last;
+    last = end;
     count += 1;
   }
   return { count, totalMs };
+}
+
+/** Reads every request back (as GET /requests/{id} would): status, endReason and recorded endedAt. */
+async function readBack(params: LifecycleParams, traces: Trace[]): Promise<void> {
+  const rows = new Map((await asProbe(() => listAll(params.deps))).map((r) => [r.id, r]));
+  for (const trace of traces) {
+    const row = trace.id === undefined ? undefined : rows.get(trace.id);
+    if (row === undefined) continue;
+    trace.finalStatus = row.status;
+    if (row.status === 'ended') {
+      trace.recordedEndedAt = Date.parse(row.endedAt);
+      if (row.endReason !== 'expired') trace.failure ??= `ended as ${row.endReason}, not expired`;
+    } else if (row.status === 'failed') trace.failure ??= `failed: ${row.failure}`;
+  }
 }
 
 async function listAll(deps: AppDeps): Promise<LeaseRequest[]> {

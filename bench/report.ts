@@ -62,7 +62,7 @@ export function toMarkdown(r: BenchReport): string {
     `- command: \`${r.command}\``,
     `- commit: ${r.commit}`,
     `- machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform})`,
-    `- parameters: ${p.leases} concurrent leases of ${p.duration}, ${p.latencyMs} ms added to every Graph and Key Vault call, observer every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms), API load ${p.connections} connections × ${p.apiSeconds} s`,
+    `- parameters: ${p.leases} concurrent leases of ${p.duration}, ${p.latencyMs} ms added to every Graph and Key Vault call, API load ${p.connections} connections × ${p.apiSeconds} s`,
     '',
     '## Lease lifecycle',
     '',
@@ -73,7 +73,7 @@ export function toMarkdown(r: BenchReport): string {
     row('request → `active`', l.requestToActive),
     row('request → credential readable', l.requestToCredential),
     row('expiry → account disabled in the directory', l.expiryToDisabled),
-    row('expiry → `ended` (observed)', l.expiryToEnded),
+    row('expiry → `ended` (logged)', l.expiryToEnded),
     row('expiry → `ended` (endedAt as recorded)', l.expiryToEndedRecorded),
     '',
     '| per lease | calls |',
@@ -86,7 +86,8 @@ export function toMarkdown(r: BenchReport): string {
       .join(', ')}) |`,
     `| orchestration episodes / activity runs | ${per.episodes} / ${per.activities} |`,
     '',
-    `Per lease: submit, one credential reveal, the lease's own work. The observer's ${l.observerTableRoundTrips} table reads are left out.`,
+    `Transitions are timed when the service logs them (\`lease_activated\`, \`lease_ended\`); "account disabled" by polling the sandbox's directory every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms).`,
+    `Per lease: its submission, one credential reveal and the lease's own work; the benchmark's read-back (${l.observerTableRoundTrips} table reads) is left out.`,
   ];
   if (l.failures.length > 0) lines.push('', 'Failures:', '', ...l.failures.slice(0, 20).map((f) => `- ${f}`));
   lines.push('', '## API throughput', '');

@@ -11,6 +11,7 @@ import { ceilingFrom } from './ceiling';
 import { callJson } from './http';
 import { BENCH_TARGET_ID, prepareLifecycle, runLifecycle } from './lifecycle';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { ServiceLogTap } from './serviceLog';
 import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
 import { tablesPortOf, TableCounter } from './tableCounter';
 import { entitlementCheckOrHealth, runThroughput, type ThroughputResult } from './throughput';
@@ -54,7 +55,8 @@ async function relaunchTrustingTheCa(): Promise<void> {
 async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'jit-bench-state-'));
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-  const quiet = silenceServiceLog();
+  const serviceLog = new ServiceLogTap();
+  const hostErrors: string[] = [];
   let stack: RunningStack | undefined;
   let tables: TableCounter | undefined;
   let stopping = false;
@@ -64,7 +66,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     tables?.close();
     await stack?.close();
     await rm(stateDir, { recursive: true, force: true });
-    quiet.restore();
+    serviceLog.restore();
   };
   const interrupted = (): void => void stop().then(() => process.exit(130));
   process.once('SIGINT', interrupted);
@@ -81,7 +83,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       taskHub: 'bench',
       seedDemo: true,
       log: (line) => {
-        if (line.level === 'error') quiet.hostErrors.push(line.message);
+        if (line.level === 'error') hostErrors.push(line.message);
       },
     });
     tables = new TableCounter(tablesPortOf(stack.tablesConnectionString));
@@ -94,7 +96,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
 
     progress(`lease lifecycle: ${options.leases} leases of ${options.duration}, ${options.latencyMs} ms per Graph/Key Vault call`);
     const lifecycle = await runLifecycle(
-      { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, deps, tables, leases: options.leases, duration: options.duration, pollMs: options.pollMs, timeoutSeconds: options.timeoutSeconds },
+      { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, deps, tables, serviceLog, leases: options.leases, duration: options.duration, pollMs: options.pollMs, timeoutSeconds: options.timeoutSeconds },
       technicians,
     );
 
@@ -125,35 +127,14 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       ceiling: per.graphWrites > 0 ? ceilingFrom(per.graphCalls, per.graphWrites) : null,
     };
     const files = await writeReport(report, options.out);
-    quiet.restore();
+    serviceLog.restore();
     console.log(`\n${toMarkdown(report)}`);
     console.log(`Written to ${files.markdown} and ${files.json}`);
-    if (quiet.hostErrors.length > 0) console.log(`The host logged ${quiet.hostErrors.length} error(s); first: ${quiet.hostErrors[0] ?? ''}`);
+    if (hostErrors.length > 0) console.log(`The host logged ${hostErrors.length} error(s); first: ${hostErrors[0] ?? ''}`);
     if (lifecycle.failures.length > 0) process.exitCode = 1;
   } finally {
     await stop();
   }
-}
-
-/**
- * The service logs one JSON line per lease event to the console (as it does in Azure); hundreds of
- * leases would bury the results, so they are swallowed while the benchmark runs. Other output passes.
- */
-function silenceServiceLog(): { restore(): void; hostErrors: string[] } {
-  const original = { log: console.log, warn: console.warn, error: console.error };
-  const filter =
-    (write: (...args: unknown[]) => void) =>
-    (...args: unknown[]): void => {
-      if (typeof args[0] === 'string' && args[0].startsWith('{"level":')) return;
-      write(...args);
-    };
-  console.log = filter(original.log);
-  console.warn = filter(original.warn);
-  console.error = filter(original.error);
-  return {
-    hostErrors: [],
-    restore: () => Object.assign(console, original),
-  };
 }
 
 function progress(message: string): void {
