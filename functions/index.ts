@@ -1,6 +1,9 @@
 // Every registration of the function app; package.json "main" points at the compiled file.
 import './http/health';
 import './http/requests';
+import './http/webhooks';
+import './http/integrations';
+import './http/audit';
 import './http/tenants';
 import './http/targets';
 import './http/rules';

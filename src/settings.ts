@@ -60,6 +60,10 @@ export const settingsSchema = z
     message: 'set JIT_TABLES_CONNECTION_STRING (local) or JIT_TABLES_ENDPOINT (Azure)',
     path: ['JIT_TABLES_ENDPOINT'],
   })
+  .refine((s) => (s.JIT_NOTIFY_WEBHOOK_URL === undefined) === (s.JIT_NOTIFY_WEBHOOK_SECRET === undefined), {
+    message: 'set JIT_NOTIFY_WEBHOOK_URL and JIT_NOTIFY_WEBHOOK_SECRET together (or neither)',
+    path: ['JIT_NOTIFY_WEBHOOK_SECRET'],
+  })
   .refine((s) => s.JIT_SERVICE_CLIENT_SECRET !== undefined || s.JIT_MANAGED_IDENTITY_CLIENT_ID !== undefined, {
     message: 'set JIT_MANAGED_IDENTITY_CLIENT_ID (Azure) or JIT_SERVICE_CLIENT_SECRET (local stack)',
     path: ['JIT_MANAGED_IDENTITY_CLIENT_ID'],

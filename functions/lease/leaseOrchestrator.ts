@@ -1,14 +1,18 @@
 import * as df from 'durable-functions';
-import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
 import { LEASE_ORCHESTRATION } from '../../src/adapters/durable/leaseOrchestrations';
-import type { LeaseOrchestrationInput } from '../../src/app/ports';
+import type { DecisionEvent } from '../../src/app/approvals';
+import type { ExtendEvent } from '../../src/app/extend';
+import { ENDING_SOON_BEFORE_MS } from '../../src/app/notifications';
+import type { LeaseOrchestrationInput, NotificationKind } from '../../src/app/ports';
 import type { ProvisionResult } from '../../src/app/provisionAccess';
 import type { RevokeAccessInput } from '../../src/app/revokeAccess';
 
 /**
- * One lease, from provisioning to a verified revocation (DESIGN §3). Deterministic: time only from
+ * One lease, from the approval to a verified revocation (DESIGN §3). Deterministic: time only from
  * currentUtcDateTime, I/O only in activities; input, output, events and custom status hold ids and
- * times, never a secret.
+ * times, never a secret. The orchestration is the only writer of a lease's state: HTTP calls
+ * validate and raise events, activities write.
  */
 const activityRetry = (() => {
   const retry = new df.RetryOptions(2_000, 6);
@@ -24,9 +28,23 @@ interface RevokeEvent {
   readonly by?: string | null;
 }
 
+type Revocation = NonNullable<LeaseOrchestrationInput['resumeRevocation']>;
+type ApprovalOutcome = 'approved' | 'denied' | 'approval_expired' | 'withdrawn';
+
 export function* leaseOrchestrator(context: OrchestrationContext): Generator<Task, string, unknown> {
   const input = context.df.getInput<LeaseOrchestrationInput>();
-  const revocation = input.resumeRevocation ?? (yield* provisionAndHold(context, input));
+  // One waiter for `revoke` from start to end: a second one would leave the first to swallow the event.
+  const revoke = context.df.waitForExternalEvent('revoke');
+  if (input.resumeRevocation === undefined && input.approvalDeadline !== undefined) {
+    const outcome = yield* awaitApproval(context, input.requestId, input.approvalDeadline, revoke);
+    if (outcome !== 'approved') {
+      context.df.setCustomStatus('ended');
+      yield* notify(context, input.requestId, outcome === 'denied' ? 'denied' : 'ended');
+      return outcome;
+    }
+    yield* notify(context, input.requestId, 'approved');
+  }
+  const revocation = input.resumeRevocation ?? (yield* provisionAndHold(context, input, revoke));
   if (revocation === 'not_provisioned') return 'not_provisioned';
 
   context.df.setCustomStatus('revoking');
@@ -39,6 +57,7 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
       // Never a quiet finish: record it (status, audit, alert), wait, and try again.
       context.df.setCustomStatus('revocation_failed');
       yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry, { requestId: input.requestId, failure: messageOf(error), attempt: round });
+      if (round === 1) yield* notify(context, input.requestId, 'revocation_failed');
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.revocationRetryIntervalMs));
       if (round >= REVOCATION_ROUNDS_PER_HISTORY) {
         context.df.continueAsNew({ ...input, resumeRevocation: revocation } satisfies LeaseOrchestrationInput);
@@ -47,13 +66,45 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
     }
   }
   context.df.setCustomStatus('ended');
+  yield* notify(context, input.requestId, 'ended');
   return revocation.cause === 'provisionFailed' ? 'failed' : 'ended';
 }
 
-type Revocation = NonNullable<LeaseOrchestrationInput['resumeRevocation']>;
+/**
+ * Waits for a decision until the deadline; a `revoke` meanwhile withdraws the request. A decision
+ * the activity refuses (it re-checks who decided) leaves the request pending: wait again.
+ */
+function* awaitApproval(context: OrchestrationContext, requestId: string, deadline: string, revoke: Task): Generator<Task, ApprovalOutcome, unknown> {
+  context.df.setCustomStatus('awaiting_approval');
+  yield* notify(context, requestId, 'pending_approval');
+  let decision = context.df.waitForExternalEvent('decision');
+  for (;;) {
+    const timer = context.df.createTimer(new Date(deadline));
+    const winner = (yield context.df.Task.any([timer, decision, revoke])) as Task;
+    if (winner === timer) {
+      yield context.df.callActivityWithRetry('expireApproval', activityRetry, requestId);
+      return 'approval_expired';
+    }
+    timer.cancel();
+    if (winner === revoke) {
+      const by = (revoke.result as RevokeEvent | undefined)?.by;
+      yield context.df.callActivityWithRetry('withdrawRequest', activityRetry, { requestId, by: typeof by === 'string' ? by : 'unknown' });
+      return 'withdrawn';
+    }
+    const event = decision.result as DecisionEvent;
+    const result = (yield context.df.callActivityWithRetry('recordDecision', activityRetry, { ...event, requestId })) as { status: string };
+    if (result.status === 'provisioning') return 'approved';
+    if (result.status !== 'pending_approval') return 'denied';
+    decision = context.df.waitForExternalEvent('decision');
+  }
+}
 
-/** Provisions, then holds the lease until it expires or a revoke event arrives. */
-function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrationInput): Generator<Task, Revocation | 'not_provisioned', unknown> {
+/**
+ * Provisions, then holds the lease until it expires or a revoke event arrives. An `extend` event
+ * moves the expiry: the old timer is cancelled and a new one made, access never drops. An
+ * "ending soon" notification goes out 10 minutes before the (current) expiry.
+ */
+function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrationInput, revoke: Task): Generator<Task, Revocation | 'not_provisioned', unknown> {
   context.df.setCustomStatus('provisioning');
   let provisioned: ProvisionResult;
   try {
@@ -65,13 +116,41 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
   if (provisioned.status === 'not_provisioned' || provisioned.expiresAt === null) return 'not_provisioned';
 
   context.df.setCustomStatus('active');
-  const timer = context.df.createTimer(new Date(provisioned.expiresAt));
-  const revoke = context.df.waitForExternalEvent('revoke');
-  const winner = (yield context.df.Task.any([timer, revoke])) as Task;
-  if (winner === timer) return { cause: 'expired', by: null };
-  timer.cancel();
-  const by = (revoke.result as RevokeEvent | undefined)?.by;
-  return { cause: 'revoked', by: typeof by === 'string' ? by : null };
+  yield* notify(context, input.requestId, 'active');
+  let expiresAt = provisioned.expiresAt;
+  let warned = false;
+  // Each event waiter lives until its event arrives (a new one would leave the old one to swallow it).
+  let extend = context.df.waitForExternalEvent('extend');
+  for (;;) {
+    const expiry = context.df.createTimer(new Date(expiresAt));
+    const warnAt = Date.parse(expiresAt) - ENDING_SOON_BEFORE_MS;
+    const warning: TimerTask | null = !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
+    const timers = warning === null ? [expiry] : [expiry, warning];
+    const winner = (yield context.df.Task.any([...timers, revoke, extend])) as Task;
+    for (const timer of timers) if (timer !== winner) timer.cancel();
+    if (winner === expiry) return { cause: 'expired', by: null };
+    if (winner === revoke) {
+      const by = (revoke.result as RevokeEvent | undefined)?.by;
+      return { cause: 'revoked', by: typeof by === 'string' ? by : null };
+    }
+    if (winner === warning) {
+      warned = true;
+      yield* notify(context, input.requestId, 'ending_soon');
+      continue;
+    }
+    const request = extend.result as ExtendEvent;
+    extend = context.df.waitForExternalEvent('extend');
+    const result = (yield context.df.callActivityWithRetry('extendLease', activityRetry, { ...request, requestId: input.requestId })) as { expiresAt: string | null };
+    if (result.expiresAt !== null && result.expiresAt !== expiresAt) {
+      expiresAt = result.expiresAt;
+      warned = false;
+    }
+  }
+}
+
+/** Best effort: the activity logs a failed channel and returns; it never fails the lease. */
+function* notify(context: OrchestrationContext, requestId: string, kind: NotificationKind): Generator<Task, void, unknown> {
+  yield context.df.callActivity('notifyLease', { requestId, kind });
 }
 
 /** Activity failures carry our own error messages (never secrets); keep them short in history. */

@@ -50,6 +50,13 @@ const setSchema = z.object({
   attributes: z.object({ enabled: z.boolean().optional(), exp: z.number().nullable().optional(), nbf: z.number().nullable().optional() }).passthrough().optional(),
 });
 
+/** PATCH /secrets/{name}/{version}: Key Vault's "update secret properties" (no value). */
+const updateSchema = z.object({
+  tags: z.record(z.string(), z.string()).nullable().optional(),
+  contentType: z.string().nullable().optional(),
+  attributes: z.object({ enabled: z.boolean().optional(), exp: z.number().nullable().optional(), nbf: z.number().nullable().optional() }).passthrough().optional(),
+});
+
 function attributes(v: SecretVersion): Record<string, unknown> {
   const a: Record<string, unknown> = { enabled: v.enabled };
   if (v.nbf !== null) a.nbf = v.nbf;
@@ -130,6 +137,30 @@ class Vault {
     return json(200, this.bundle(secret, version, true));
   }
 
+  update(name: string, version: string, rawBody: string): SandboxResponse {
+    let body: unknown;
+    try {
+      body = parseJsonBody(rawBody);
+    } catch {
+      throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
+    }
+    const parsed = updateSchema.safeParse(body);
+    if (!parsed.success) throw new VaultError(400, 'BadParameter', `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'attributes')}' is invalid.`);
+    const secret = this.find(name);
+    if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
+    const v = secret.versions.find((x) => x.version === version);
+    if (v === undefined) throw secretNotFound(`${name}/${version}`);
+    const a = parsed.data.attributes;
+    if (a?.enabled !== undefined) v.enabled = a.enabled;
+    if (a?.exp !== undefined) v.exp = a.exp;
+    if (a?.nbf !== undefined) v.nbf = a.nbf;
+    if (parsed.data.tags !== undefined) v.tags = parsed.data.tags;
+    if (parsed.data.contentType !== undefined) v.contentType = parsed.data.contentType;
+    v.updated = Math.floor(Date.now() / 1000);
+    const { value: _value, ...rest } = this.bundle(secret, v, false);
+    return json(200, rest);
+  }
+
   get(name: string, version: string | undefined): SandboxResponse {
     const secret = this.find(name);
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
@@ -206,6 +237,7 @@ class Vault {
       if (name !== undefined && third === undefined && m === 'PUT') return this.set(name, req.rawBody);
       if (name !== undefined && third === undefined && m === 'DELETE') return this.delete(name);
       if (name !== undefined && third === 'versions' && m === 'GET') return this.listVersions(name, req.query);
+      if (name !== undefined && third !== undefined && m === 'PATCH') return this.update(name, third, req.rawBody);
       if (name !== undefined && m === 'GET') return this.get(name, third);
     } else {
       if (name === undefined && m === 'GET') return this.listDeleted(req.query);

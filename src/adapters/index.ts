@@ -1,8 +1,9 @@
-import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, LeaseLockStore, RequestStore, SecretVault } from '../app/ports';
+import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, IntegrationStore, LeaseLockStore, Notifier, OnceStore, RequestStore, SecretVault } from '../app/ports';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
 import { createServiceCredential, TenantCredentials } from './identity';
 import { KeyVaultSecretVault } from './keyvault/secretVault';
+import { createNotifier } from './notify';
 import { createTableStores, type TableConnection } from './tables';
 
 export interface Adapters {
@@ -13,6 +14,10 @@ export interface Adapters {
   readonly accounts: AccountStore;
   readonly config: ConfigStore;
   readonly audit: AuditLog;
+  readonly integrations: IntegrationStore;
+  readonly idempotency: OnceStore;
+  readonly webhookDeliveries: OnceStore;
+  readonly notifier: Notifier;
 }
 
 export interface CreateAdaptersOptions {
@@ -34,7 +39,7 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
     settings.JIT_TABLES_CONNECTION_STRING !== undefined
       ? { connectionString: settings.JIT_TABLES_CONNECTION_STRING }
       : { endpoint: requireTablesEndpoint(settings), credential: serviceCredential };
-  return { directories, vault, ...createTableStores(connection, options.tablePrefix) };
+  return { directories, vault, ...createTableStores(connection, options.tablePrefix), notifier: createNotifier(settings) };
 }
 
 function requireTablesEndpoint(settings: Settings): string {

@@ -25,6 +25,7 @@ export async function recordAudit(deps: Pick<AppDeps, 'audit' | 'clock'>, entry:
     tenantId: entry.request?.tenantId ?? entry.tenantId ?? null,
     targetId: entry.request?.targetId ?? entry.targetId ?? null,
     ticket: entry.request?.ticket ?? null,
+    ...(entry.request !== undefined ? { requesterId: entry.request.requester.objectId } : {}),
     details: entry.details ?? {},
   });
 }

@@ -1,4 +1,5 @@
 import type { AccountStore, AuditLog, Clock, ConfigStore, DirectoryProvider, LeaseLockStore, RequestStore, SecretVault } from './ports';
+import type { IntegrationStore, Notifier, OnceStore } from './ports';
 
 /** Everything a use case may depend on, built once per process by the composition root. */
 export interface AppDeps {
@@ -11,6 +12,22 @@ export interface AppDeps {
   readonly config: ConfigStore;
   readonly audit: AuditLog;
   readonly revocationRetryIntervalMs: number;
+  // Issue 4: notifications, ticketing integrations, idempotency and the lease workflow's settings.
+  readonly notifier: Notifier;
+  readonly integrations: IntegrationStore;
+  readonly idempotency: OnceStore;
+  readonly webhookDeliveries: OnceStore;
+  readonly workflow: WorkflowSettings;
   /** Structured log line; never pass a secret. */
   readonly log: (level: 'info' | 'warn' | 'error', event: string, fields: Readonly<Record<string, unknown>>) => void;
+}
+
+/** Non-secret settings of the lease workflow (issue 4). */
+export interface WorkflowSettings {
+  /** Where links in notifications point (the portal or the API); null: no link. */
+  readonly publicBaseUrl: string | null;
+  /** Temporary Access Passes are one-time use. */
+  readonly tapUsableOnce: boolean;
+  /** The connected tenant of the technicians (elevation targets, webhook technicians). */
+  readonly homeTenantId: string;
 }

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/audit';
+import type { AuditRecord, ChainVerification } from '../domain/auditChain';
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus } from '../domain/request';
@@ -63,6 +64,15 @@ export interface Directory {
   /** Succeeds when not a member. */
   removeGroupMember(groupId: string, memberId: string): Promise<void>;
   deleteUser(objectId: string): Promise<void>;
+  /**
+   * Creates a Temporary Access Pass and returns the pass (the only time Graph shows it). A user
+   * holds one pass: any existing one is deleted first, so a retry replaces rather than fails.
+   */
+  createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string>;
+  /** Deletes every Temporary Access Pass of the user; succeeds when there is none (or no user). */
+  deleteTemporaryAccessPasses(objectId: string): Promise<void>;
+  /** How many Temporary Access Passes the user holds, usable or not. */
+  countTemporaryAccessPasses(objectId: string): Promise<number>;
   // Reads for onboarding (tenant verification) and target validation.
   /** Obtains a Graph token now (not from a cache); DependencyError('login') when Entra refuses. */
   signIn(): Promise<DirectorySignIn>;
@@ -134,6 +144,11 @@ export interface SecretVault {
   putTenantSecret(tenantId: string, secret: string): Promise<string>;
   getTenantSecret(secretName: string): Promise<string | null>;
   deleteTenantSecret(secretName: string): Promise<void>;
+  /** Moves a live credential's `expiresOn` (the lease was extended); succeeds when it is gone. */
+  updateLeaseCredentialExpiry(requestId: string, expiresOn: Date): Promise<void>;
+  /** Stores a ticketing integration's signing secret; returns the secret's name. */
+  putIntegrationSecret(integrationId: string, secret: string): Promise<string>;
+  getIntegrationSecret(secretName: string): Promise<string | null>;
 }
 
 // ── State (Table Storage) ───────────────────────────────────────────────────────────────────────
@@ -223,14 +238,85 @@ export interface AuditFilter {
   readonly tenantId?: string;
   readonly requestId?: string;
   readonly actorId?: string;
+  /** The requester of the lease the event is about. */
+  readonly requesterId?: string;
   readonly action?: string;
   readonly from?: string;
   readonly to?: string;
 }
 
 export interface AuditLog {
+  /** Appends to the hash chain of each partition the event belongs to; a retried id is not appended twice. */
   append(event: AuditEvent): Promise<void>;
-  list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditEvent>>;
+  list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>>;
+  /** Walks one chain (all events, or one tenant's) and reports the first broken link. */
+  verify(scope: { readonly tenantId?: string }): Promise<ChainVerification>;
+}
+
+// ── Ticketing integrations, idempotency and webhook deliveries ──────────────────────────────────
+
+export interface Integration {
+  readonly integrationId: string;
+  readonly name: string;
+  readonly kind: 'generic';
+  /** Name of the Key Vault secret holding the signing secret; the secret itself is never stored here. */
+  readonly secretName: string;
+  readonly enabled: boolean;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface IntegrationStore {
+  create(integration: Integration): Promise<void>;
+  get(integrationId: string): Promise<Integration | null>;
+  list(): Promise<Integration[]>;
+}
+
+/** The first outcome of something that must happen once (an Idempotency-Key, a webhook delivery). */
+export interface StoredOutcome {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type OnceClaim =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly fingerprint: string; readonly outcome: StoredOutcome | null };
+
+export interface OnceStore {
+  /** Insert-if-absent of (scope, key) with the fingerprint of what was asked. */
+  claim(scope: string, key: string, fingerprint: string): Promise<OnceClaim>;
+  /** Records the outcome for replays. */
+  complete(scope: string, key: string, outcome: StoredOutcome): Promise<void>;
+  /** Forgets a claim whose handling failed in a way worth retrying (a 5xx). */
+  release(scope: string, key: string): Promise<void>;
+}
+
+// ── Notifications (Teams, signed webhooks) ──────────────────────────────────────────────────────
+
+export type NotificationKind = 'pending_approval' | 'approved' | 'denied' | 'active' | 'ending_soon' | 'ended' | 'revocation_failed';
+
+/** What a notification says: ids, names and times only, never a credential. */
+export interface LeaseNotification {
+  readonly kind: NotificationKind;
+  readonly requestId: string;
+  readonly tenantId: string;
+  readonly targetId: string;
+  readonly requester: string;
+  readonly status: string;
+  readonly ticket: string | null;
+  readonly justification: string | null;
+  readonly duration: string;
+  readonly expiresAt: string | null;
+  readonly endReason: string | null;
+  readonly decidedBy: string | null;
+  readonly link: string | null;
+  readonly at: string;
+}
+
+export interface Notifier {
+  /** Throws when the channel refused it; callers treat notification as best effort. */
+  notify(notification: LeaseNotification): Promise<void>;
 }
 
 // ── Time and ids ────────────────────────────────────────────────────────────────────────────────
@@ -248,6 +334,8 @@ export interface LeaseOrchestrationInput {
   readonly requestId: string;
   /** How long to wait between revocation attempts while revocation keeps failing. */
   readonly revocationRetryIntervalMs: number;
+  /** Set when the request waits for approval: the deadline of the decision (ISO 8601). */
+  readonly approvalDeadline?: string;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
     readonly cause: 'expired' | 'revoked' | 'provisionFailed';

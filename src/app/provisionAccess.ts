@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from '../domain/audit';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
+import { provisionElevation } from './elevation';
 
 export interface ProvisionResult {
   readonly status: 'active' | 'not_provisioned';
@@ -38,6 +39,23 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, rules);
   if (!entitlement.allowed) throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
+  if ((request.targetKind ?? target.value.kind) === 'elevation') {
+    const elevated = await provisionElevation(deps, stored, tenant.value, target.value);
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
+    const active = transition(elevated.stored.value, { type: 'provisioned', account: elevated.account, expiresAt }, now);
+    await deps.requests.replace(active, elevated.stored.etag);
+    const grant = active.elevationGrant ?? { roles: [], groups: [] };
+    await recordAudit(deps, {
+      actor: SYSTEM_ACTOR,
+      action: 'lease.provisioned',
+      request: active,
+      details: { kind: 'elevation', userPrincipalName: elevated.account.userPrincipalName, rolesAdded: grant.roles.join(','), groupsAdded: grant.groups.join(','), expiresAt },
+    });
+    deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, kind: 'elevation' });
+    return { status: 'active', expiresAt, account: elevated.account };
+  }
+
   const directory = await deps.directories.forTenant(tenant.value);
   const account = await ensureAccount(deps, directory, tenant.value, request);
   const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
@@ -47,14 +65,21 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
 
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
-  const password = generatePassword();
-  await deps.vault.putLeaseCredential(password, {
-    requestId,
-    tenantId: request.tenantId,
-    userPrincipalName: account.userPrincipalName,
-    expiresOn: new Date(expiresAt),
-  });
-  await directory.setPasswordAndEnable(account.objectId, password);
+  const credentialType = request.credentialType ?? target.value.credentialType;
+  const metadata = { requestId, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, expiresOn: new Date(expiresAt) };
+  if (credentialType === 'temporaryAccessPass') {
+    // No password anybody knows ever exists: a random one that is not stored, then a pass.
+    await directory.setPasswordAndEnable(account.objectId, generatePassword());
+    const pass = await directory.createTemporaryAccessPass(account.objectId, {
+      lifetimeInMinutes: Math.ceil(durationMs(request.duration) / 60_000),
+      isUsableOnce: deps.workflow.tapUsableOnce,
+    });
+    await deps.vault.putLeaseCredential(pass, metadata);
+  } else {
+    const password = generatePassword();
+    await deps.vault.putLeaseCredential(password, metadata);
+    await directory.setPasswordAndEnable(account.objectId, password);
+  }
 
   const active = transition(request, { type: 'provisioned', account: accountRef, expiresAt }, now);
   await deps.requests.replace(active, stored.etag);
@@ -63,7 +88,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     actor: SYSTEM_ACTOR,
     action: 'lease.provisioned',
     request: active,
-    details: { userPrincipalName: account.userPrincipalName, roles: target.value.roles.length, groups: target.value.groups.length, expiresAt },
+    details: { userPrincipalName: account.userPrincipalName, roles: target.value.roles.length, groups: target.value.groups.length, expiresAt, credentialType },
   });
   deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, userPrincipalName: account.userPrincipalName });
   return { status: 'active', expiresAt, account: accountRef };

@@ -5,10 +5,12 @@ import { slugSchema } from '../domain/config';
 import { durationMs, durationSchema } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
-import { isTerminal, type LeaseRequest } from '../domain/request';
+import { isTerminal, leaseRequestSchema, type LeaseRequest, type RequestStatus } from '../domain/request';
+import type { AuditActor } from '../domain/audit';
+import { listAwaiting } from './approvals';
 import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
-import { ConcurrencyError, type LeaseOrchestrations } from './ports';
+import { ConcurrencyError, type LeaseOrchestrations, type Page } from './ports';
 
 export const ADMIN_ROLE = 'Jit.Admin';
 export const APPROVER_ROLE = 'Jit.Approver';
@@ -30,7 +32,13 @@ export const revokeRequestBodySchema = z.strictObject({
  * A technician asks for access: check entitlement and policy, take the account's lease lock (one
  * live lease per account), store the request and start its orchestration.
  */
-export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, body: SubmitRequestBody): Promise<LeaseRequest> {
+export interface SubmitOptions {
+  /** Who asked, for the audit log when it is not the caller (a ticketing integration). */
+  readonly actor?: AuditActor;
+  readonly origin?: { readonly integrationId: string; readonly deliveryId: string };
+}
+
+export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, body: SubmitRequestBody, options: SubmitOptions = {}): Promise<LeaseRequest> {
   const tenant = await deps.config.getTenant(body.tenantId);
   if (tenant === null) throw new NotFoundError(`tenant ${body.tenantId} is not connected`);
   const target = await deps.config.getTarget(body.tenantId, body.targetId);
@@ -50,12 +58,10 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   if (entitlement.requireJustification && body.justification === undefined) problems.push({ field: 'justification', message: 'is required for this target' });
   if (entitlement.requireTicket && body.ticket === undefined) problems.push({ field: 'ticket', message: 'is required for this target' });
   if (problems.length > 0) throw new ValidationError(problems);
-  if (entitlement.approvalRequired) {
-    // Fail closed until the approval workflow exists: never provision past a policy that asks for a human.
-    throw new ValidationError([{ field: 'targetId', message: `target '${body.targetId}' requires approval, which this version cannot collect yet` }]);
-  }
-  if (target.value.kind !== 'adminAccount') {
-    throw new ValidationError([{ field: 'targetId', message: `target kind '${target.value.kind}' cannot be requested yet; only adminAccount targets are supported` }]);
+  if (target.value.kind === 'elevation' && caller.tenantId !== body.tenantId) {
+    throw new ValidationError([
+      { field: 'tenantId', message: `target '${body.targetId}' elevates the requester's own account, so it must be in the requester's tenant (${caller.tenantId}), not ${body.tenantId}` },
+    ]);
   }
 
   const now = deps.clock.now();
@@ -80,6 +86,9 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     updatedAt: now.toISOString(),
     approvalRequired: entitlement.approvalRequired,
     decision: null,
+    targetKind: target.value.kind,
+    credentialType: target.value.kind === 'elevation' ? ('none' as const) : target.value.credentialType,
+    ...(options.origin !== undefined ? { origin: { ...options.origin } } : {}),
   };
   const approval = target.value.approval;
   const request: LeaseRequest = entitlement.approvalRequired
@@ -92,17 +101,27 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
 
   try {
     await deps.requests.create(request);
-    await orchestrations.start({ requestId: id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs });
+    await orchestrations.start({
+      requestId: id,
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
+    });
   } catch (error) {
     // Nothing was provisioned: give the lock back so the technician can try again.
     await deps.locks.release({ tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id }).catch(() => undefined);
     throw error;
   }
   await recordAudit(deps, {
-    actor: userActor(caller),
+    actor: options.actor ?? userActor(caller),
     action: 'request.submitted',
     request,
-    details: { duration, approvalRequired: entitlement.approvalRequired, rules: entitlement.matchedRules.join(',') },
+    details: {
+      duration,
+      approvalRequired: entitlement.approvalRequired,
+      rules: entitlement.matchedRules.join(','),
+      technician: caller.userPrincipalName,
+      ...(options.origin !== undefined ? { integrationId: options.origin.integrationId, deliveryId: options.origin.deliveryId } : {}),
+    },
   });
   deps.log('info', 'request_submitted', { requestId: id, tenantId: body.tenantId, targetId: body.targetId, requester: caller.objectId });
   return request;
@@ -144,12 +163,15 @@ export async function getRequest(deps: AppDeps, caller: Caller, id: string): Pro
   return stored.value;
 }
 
-export interface RevealedCredential {
-  readonly userPrincipalName: string;
-  readonly password: string;
-  readonly expiresAt: string;
-  readonly accessDetails: string | null;
-}
+export type RevealedCredential =
+  | { readonly credentialType: 'password'; readonly userPrincipalName: string; readonly password: string; readonly expiresAt: string; readonly accessDetails: string | null }
+  | {
+      readonly credentialType: 'temporaryAccessPass';
+      readonly userPrincipalName: string;
+      readonly temporaryAccessPass: string;
+      readonly expiresAt: string;
+      readonly accessDetails: string | null;
+    };
 
 /** The requester, and only the requester, reads the live credential while the lease is active. */
 export async function revealCredential(deps: AppDeps, caller: Caller, id: string): Promise<RevealedCredential> {
@@ -160,18 +182,23 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     await recordAudit(deps, { actor: userActor(caller), action: 'credential.reveal_refused', outcome: 'failure', request, details: { reason: 'not the requester' } });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
+  if (request.credentialType === 'none' || request.targetKind === 'elevation') {
+    throw new ConflictError(`request ${id} elevates your own account: there is no credential to reveal; sign in as yourself`, { requestStatus: request.status });
+  }
   if (request.status !== 'active' || new Date(request.expiresAt) <= deps.clock.now()) {
     throw new ConflictError(`request ${id} is ${request.status}: the credential is only available while the lease is active`, { requestStatus: request.status });
   }
-  const password = await deps.vault.getLeaseCredential(id);
-  if (password === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
+  const secret = await deps.vault.getLeaseCredential(id);
+  if (secret === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  await recordAudit(deps, { actor: userActor(caller), action: 'credential.revealed', request, details: { userPrincipalName: request.account.userPrincipalName } });
+  const credentialType = request.credentialType === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password';
+  await recordAudit(deps, { actor: userActor(caller), action: 'credential.revealed', request, details: { userPrincipalName: request.account.userPrincipalName, credentialType } });
   deps.log('info', 'credential_revealed', { requestId: id, tenantId: request.tenantId, requester: caller.objectId });
-  return { userPrincipalName: request.account.userPrincipalName, password, expiresAt: request.expiresAt, accessDetails: target?.value.accessDetails ?? null };
+  const common = { userPrincipalName: request.account.userPrincipalName, expiresAt: request.expiresAt, accessDetails: target?.value.accessDetails ?? null };
+  return credentialType === 'temporaryAccessPass' ? { credentialType, ...common, temporaryAccessPass: secret } : { credentialType, ...common, password: secret };
 }
 
-/** Ends a lease early. The orchestration does the revocation; this asks it to. */
+/** Ends a lease early (or withdraws a request waiting for approval). The orchestration does it; this asks it to. */
 export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
@@ -183,4 +210,38 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   await orchestrations.raise(id, 'revoke', { by: caller.objectId });
   await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
   return request;
+}
+
+const STATUSES = leaseRequestSchema.options.map((o) => o.shape.status.value);
+
+export const listRequestsQuerySchema = z.strictObject({
+  status: z
+    .string()
+    .transform((text) => text.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.enum(STATUSES as [RequestStatus, ...RequestStatus[]])).min(1))
+    .optional(),
+  tenantId: z.uuid().optional(),
+  mine: z.enum(['true', 'false']).optional(),
+  awaiting: z.literal('me', { message: "the only value is 'me'" }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  continuationToken: z.string().min(1).max(4000).optional(),
+});
+export type ListRequestsQuery = z.infer<typeof listRequestsQuerySchema>;
+
+/**
+ * Lists requests, newest first. Admins see every request (filtered); everyone else sees their own,
+ * and with `awaiting=me` the requests they may decide now.
+ */
+export async function listRequests(deps: AppDeps, caller: Caller, query: ListRequestsQuery): Promise<Page<LeaseRequest>> {
+  const page = { limit: query.limit, continuationToken: query.continuationToken ?? null };
+  if (query.awaiting === 'me') return listAwaiting(deps, caller, { ...page, ...(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}) });
+  const ownOnly = query.mine === 'true' || !caller.roles.includes(ADMIN_ROLE);
+  return deps.requests.list(
+    {
+      ...(ownOnly ? { requesterObjectId: caller.objectId } : {}),
+      ...(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}),
+      ...(query.status !== undefined ? { statuses: query.status } : {}),
+    },
+    page,
+  );
 }

@@ -7,6 +7,7 @@ import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { isProtected } from './provisionAccess';
+import { revokeElevation } from './elevation';
 
 export type RevocationCause = 'expired' | 'revoked' | 'provisionFailed';
 
@@ -45,16 +46,23 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
 
   const account = await accountOf(deps, request);
   const startedAt = deps.clock.now();
-  if (account !== null) {
+  const elevation = request.targetKind === 'elevation';
+  if (account !== null && elevation) {
+    // The technician's own account: take back what the lease added, never disable or rotate it.
+    await revokeElevation(await deps.directories.forTenant(tenant.value), request, account.objectId);
+  } else if (account !== null) {
     if (isProtected(tenant.value, account.userPrincipalName)) {
       deps.log('error', 'protected_account_skipped', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName });
     } else {
       const directory = await deps.directories.forTenant(tenant.value);
-      await removeAccess(directory, account.objectId);
+      await removeAccess(directory, account.objectId, request.credentialType);
       await verifyRemoved(directory, account, startedAt);
+      if (request.credentialType === 'temporaryAccessPass' && (await directory.countTemporaryAccessPasses(account.objectId)) > 0) {
+        throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: a temporary access pass remains`);
+      }
     }
   }
-  await deps.vault.deleteLeaseCredential(request.id);
+  if (!elevation) await deps.vault.deleteLeaseCredential(request.id);
 
   const event: LeaseEvent =
     request.status === 'provisioning'
@@ -86,12 +94,13 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
 
 async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountRef | null> {
   if ('account' in request && request.account !== null) return request.account;
+  if (request.targetKind === 'elevation') return { userPrincipalName: request.requester.userPrincipalName, objectId: request.requester.objectId };
   // Provisioning failed before the request recorded its account: the account row says which.
   const row = await deps.accounts.get(request.tenantId, request.requester.objectId);
   return row?.objectId ? { userPrincipalName: row.userPrincipalName, objectId: row.objectId } : null;
 }
 
-async function removeAccess(directory: Directory, objectId: string): Promise<void> {
+async function removeAccess(directory: Directory, objectId: string, credentialType: LeaseRequest['credentialType']): Promise<void> {
   if ((await directory.getUser(objectId)) === null) return; // deleted: nothing can sign in
   await directory.disableAccount(objectId);
   await directory.revokeSessions(objectId);
@@ -99,6 +108,7 @@ async function removeAccess(directory: Directory, objectId: string): Promise<voi
   for (const groupId of await directory.listGroupMemberships(objectId)) await directory.removeGroupMember(groupId, objectId);
   // A random value nobody stores: whatever was revealed is now useless.
   await directory.setPassword(objectId, generatePassword());
+  if (credentialType === 'temporaryAccessPass') await directory.deleteTemporaryAccessPasses(objectId);
 }
 
 /** Reads the account back; throws (so the activity is retried) unless every effect is visible. */

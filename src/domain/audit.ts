@@ -18,6 +18,8 @@ export const auditEventSchema = z.strictObject({
   tenantId: z.string().nullable(),
   targetId: z.string().nullable(),
   ticket: z.string().nullable(),
+  /** Object id of the lease's requester, when the event is about a lease. */
+  requesterId: z.string().nullable().optional(),
   /** Non-secret facts only; values are redacted before they get here. */
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });

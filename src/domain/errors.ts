@@ -108,3 +108,11 @@ export class PreconditionFailedError extends JitError {
     super(message);
   }
 }
+
+/** The request is well-formed but cannot be processed as sent (an Idempotency-Key reused with another body). */
+export class UnprocessableError extends JitError {
+  override readonly name = 'UnprocessableError';
+  readonly status = 422;
+  readonly type = 'unprocessable';
+  readonly title = 'The request cannot be processed as sent';
+}

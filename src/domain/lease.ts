@@ -6,7 +6,8 @@ import type { AccountRef, LeaseRequest } from './request';
  * which refuses any change the lifecycle does not allow.
  *
  *   pending_approval ─approve─▶ provisioning ─provisioned─▶ active ─startRevocation─▶ revoking ─revoked─▶ ended
- *          │deny/approvalExpired      │provisionFailed         │extend (stays active)    │revocationFailed
+ *          │deny/approvalExpired/     │provisionFailed         │extend (stays active)    │revocationFailed
+ *          │withdraw                  │
  *          ▼                          ▼                                                 ▼
  *        ended                      failed                                      revocation_failed ─revoked─▶ ended
  */
@@ -14,16 +15,33 @@ export type LeaseEvent =
   | { readonly type: 'approve'; readonly by: string; readonly comment: string | null }
   | { readonly type: 'deny'; readonly by: string; readonly comment: string | null }
   | { readonly type: 'approvalExpired' }
+  | { readonly type: 'withdraw'; readonly by: string }
+  | { readonly type: 'recordElevationGrant'; readonly grant: { readonly roles: readonly string[]; readonly groups: readonly string[] } }
   | { readonly type: 'provisioned'; readonly account: AccountRef; readonly expiresAt: string }
   | { readonly type: 'provisionFailed'; readonly failure: string; readonly account: AccountRef | null }
-  | { readonly type: 'extend'; readonly expiresAt: string }
+  | { readonly type: 'extend'; readonly expiresAt: string; readonly extensionId?: string }
   | { readonly type: 'startRevocation'; readonly cause: 'expired' | 'revoked'; readonly by: string | null }
   | { readonly type: 'revocationFailed'; readonly failure: string }
   | { readonly type: 'revoked' };
 
 type Common = Pick<
   LeaseRequest,
-  'id' | 'tenantId' | 'targetId' | 'requester' | 'duration' | 'justification' | 'ticket' | 'createdAt' | 'updatedAt' | 'approvalRequired' | 'decision'
+  | 'id'
+  | 'tenantId'
+  | 'targetId'
+  | 'requester'
+  | 'duration'
+  | 'justification'
+  | 'ticket'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'approvalRequired'
+  | 'decision'
+  | 'targetKind'
+  | 'credentialType'
+  | 'elevationGrant'
+  | 'origin'
+  | 'lastExtensionId'
 >;
 
 function commonOf(r: LeaseRequest, updatedAt: string): Common {
@@ -39,6 +57,11 @@ function commonOf(r: LeaseRequest, updatedAt: string): Common {
     updatedAt,
     approvalRequired: r.approvalRequired,
     decision: r.decision,
+    ...(r.targetKind !== undefined ? { targetKind: r.targetKind } : {}),
+    ...(r.credentialType !== undefined ? { credentialType: r.credentialType } : {}),
+    ...(r.elevationGrant !== undefined ? { elevationGrant: r.elevationGrant } : {}),
+    ...(r.origin !== undefined ? { origin: r.origin } : {}),
+    ...(r.lastExtensionId !== undefined ? { lastExtensionId: r.lastExtensionId } : {}),
   };
 }
 
@@ -67,6 +90,14 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
         account: null,
         revokedBy: null,
       };
+    case 'withdraw':
+      if (r.status !== 'pending_approval') break;
+      return { ...common, status: 'ended', endReason: 'withdrawn', endedAt: at, activatedAt: null, expiresAt: null, account: null, revokedBy: event.by };
+    case 'recordElevationGrant':
+      // Recorded once, before anything is granted: a retried provisioning keeps the first record.
+      if (r.status !== 'provisioning') break;
+      if (r.elevationGrant !== undefined) return r;
+      return { ...common, status: 'provisioning', elevationGrant: { roles: [...event.grant.roles], groups: [...event.grant.groups] } };
     case 'provisioned':
       if (r.status !== 'provisioning') break;
       return { ...common, status: 'active', account: event.account, activatedAt: at, expiresAt: event.expiresAt };
@@ -75,7 +106,14 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
       return { ...common, status: 'failed', endedAt: at, failure: event.failure, account: event.account };
     case 'extend':
       if (r.status !== 'active') break;
-      return { ...common, status: 'active', account: r.account, activatedAt: r.activatedAt, expiresAt: event.expiresAt };
+      return {
+        ...common,
+        ...(event.extensionId !== undefined ? { lastExtensionId: event.extensionId } : {}),
+        status: 'active',
+        account: r.account,
+        activatedAt: r.activatedAt,
+        expiresAt: event.expiresAt,
+      };
     case 'startRevocation':
       // Revoking twice is one revocation: the first cause stands.
       if (r.status === 'revoking' || r.status === 'revocation_failed') return r;
@@ -118,6 +156,10 @@ function describe(event: LeaseEvent): string {
       return 'deny it';
     case 'approvalExpired':
       return 'expire its approval';
+    case 'withdraw':
+      return 'withdraw it';
+    case 'recordElevationGrant':
+      return 'record its elevation grant';
     case 'provisioned':
       return 'activate it';
     case 'provisionFailed':

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { slugSchema } from './config';
+import { slugSchema, targetKindSchema } from './config';
 
 /** The technician asking for access, as their home-tenant token names them. */
 export const requesterSchema = z.strictObject({
@@ -19,8 +19,12 @@ export const accountRefSchema = z.strictObject({
 });
 export type AccountRef = z.infer<typeof accountRefSchema>;
 
-export const endReasonSchema = z.enum(['expired', 'revoked', 'denied', 'approval_expired']);
+/** `withdrawn`: revoked by the requester or an admin while still waiting for approval. */
+export const endReasonSchema = z.enum(['expired', 'revoked', 'denied', 'approval_expired', 'withdrawn']);
 export type EndReason = z.infer<typeof endReasonSchema>;
+
+export const credentialTypeSchema = z.enum(['password', 'temporaryAccessPass', 'none']);
+export type CredentialType = z.infer<typeof credentialTypeSchema>;
 
 const common = {
   id: z.uuid(),
@@ -37,6 +41,20 @@ const common = {
   decision: z
     .strictObject({ approved: z.boolean(), by: z.string().nullable(), at: z.iso.datetime(), comment: z.string().nullable() })
     .nullable(),
+  /** What the target was at submission; absent on rows older than elevation targets: adminAccount. */
+  targetKind: targetKindSchema.optional(),
+  /** How the credential is delivered: a password, a Temporary Access Pass, or none (elevation). */
+  credentialType: credentialTypeSchema.optional(),
+  /**
+   * Elevation only: the directory roles (template ids) and groups this lease grants that the
+   * requester did NOT hold before. Recorded before anything is granted; revocation removes these
+   * and nothing else.
+   */
+  elevationGrant: z.strictObject({ roles: z.array(z.string()), groups: z.array(z.string()) }).optional(),
+  /** The last extension applied: a retried extension activity with this id changes nothing. */
+  lastExtensionId: z.string().optional(),
+  /** Set when a ticketing system asked for the lease. */
+  origin: z.strictObject({ integrationId: z.string(), deliveryId: z.string() }).optional(),
 };
 
 const leaseTimes = {

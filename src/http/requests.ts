@@ -1,18 +1,70 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 import { leaseOrchestrationsOf } from '../adapters/durable/leaseOrchestrations';
-import { getRequest, revealCredential, revokeRequest, revokeRequestBodySchema, submitRequest, submitRequestBodySchema } from '../app/requests';
+import { decideRequest, decisionBodySchema } from '../app/approvals';
+import { extendBodySchema, extendRequest } from '../app/extend';
+import { checkIdempotencyKey, fingerprintOf, IDEMPOTENCY_KEY_HEADER, runOnce } from '../app/idempotency';
+import {
+  getRequest,
+  listRequests,
+  listRequestsQuerySchema,
+  revealCredential,
+  revokeRequest,
+  revokeRequestBodySchema,
+  submitRequest,
+  submitRequestBodySchema,
+} from '../app/requests';
 import { NotFoundError } from '../domain/errors';
 import { authenticated } from './endpoint';
 import { guidParam, readJsonBody } from './parse';
+import { readQuery } from './query';
 import { json } from './respond';
 
 export async function submitRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, submitRequestBodySchema);
-    const created = await submitRequest(deps, leaseOrchestrationsOf(client), caller, body);
-    const location = new URL(`/api/requests/${created.id}`, request.url).toString();
-    return json(202, created, { Location: location });
+    const submit = async () => {
+      const created = await submitRequest(deps, leaseOrchestrationsOf(client), caller, body);
+      return { status: 202, body: created, headers: { Location: new URL(`/api/requests/${created.id}`, request.url).toString() } };
+    };
+    const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
+    if (key === null) {
+      const outcome = await submit();
+      return json(outcome.status, outcome.body, outcome.headers);
+    }
+    // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
+    const outcome = await runOnce(deps.idempotency, caller.objectId, checkIdempotencyKey(key), fingerprintOf(body), submit);
+    return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
+  });
+}
+
+export async function listRequestsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, { deps }) => {
+    const page = await listRequests(deps, caller, readQuery(request, listRequestsQuerySchema));
+    return json(200, page);
+  });
+}
+
+export async function approveRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  return decide(request, client, context, true);
+}
+
+export async function denyRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  return decide(request, client, context, false);
+}
+
+function decide(request: HttpRequest, client: DurableClient, context: InvocationContext, approved: boolean): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, { deps }) => {
+    const body = await readJsonBody(request, decisionBodySchema);
+    const decided = await decideRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), { approved, comment: body.comment });
+    return json(202, decided, { Location: new URL(`/api/requests/${decided.id}`, request.url).toString() });
+  });
+}
+
+export async function extendRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, { deps }) => {
+    const body = await readJsonBody(request, extendBodySchema);
+    return json(202, await extendRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.duration));
   });
 }
 

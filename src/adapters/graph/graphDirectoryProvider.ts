@@ -14,6 +14,7 @@ import type {
 import type { Tenant } from '../../domain/config';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess } from './graphAccess';
+import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
@@ -22,11 +23,13 @@ import { GraphVerification } from './graphVerification';
 export class GraphDirectory implements Directory {
   private readonly users: GraphUsers;
   private readonly access: GraphAccess;
+  private readonly authMethods: GraphAuthMethods;
   private readonly verification: GraphVerification;
 
   constructor(readonly graph: GraphApi) {
     this.users = new GraphUsers(graph);
     this.access = new GraphAccess(graph);
+    this.authMethods = new GraphAuthMethods(graph);
     this.verification = new GraphVerification(graph);
   }
 
@@ -81,6 +84,15 @@ export class GraphDirectory implements Directory {
   async removeGroupMember(groupId: string, memberId: string): Promise<void> {
     return this.access.removeGroupMember(groupId, memberId);
   }
+  async createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string> {
+    return this.authMethods.createTemporaryAccessPass(objectId, options);
+  }
+  async deleteTemporaryAccessPasses(objectId: string): Promise<void> {
+    return this.authMethods.deleteTemporaryAccessPasses(objectId);
+  }
+  async countTemporaryAccessPasses(objectId: string): Promise<number> {
+    return this.authMethods.countTemporaryAccessPasses(objectId);
+  }
   async signIn(): Promise<DirectorySignIn> {
     return this.verification.signIn();
   }
@@ -96,6 +108,9 @@ export class GraphDirectory implements Directory {
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
     return this.verification.listUsers(options);
   }
+  async listJitAccounts(): Promise<DirectoryUser[]> {
+    return this.users.listJitAccounts();
+  }
 }
 
 export interface GraphDirectoryProviderOptions {
@@ -108,9 +123,6 @@ export interface GraphDirectoryProviderOptions {
  * One Graph client per tenant, kept for the life of the process: the credential inside it caches
  * tokens, and the client keeps its connections. A tenant whose credential changed (secret
  * rotated, connection switched) or was refused gets a new one on its next use.
-  async listJitAccounts(): Promise<DirectoryUser[]> {
-    return this.users.listJitAccounts();
-  }
  */
 export class GraphDirectoryProvider implements DirectoryProvider {
   private readonly directories = new Map<string, { readonly credential: TokenCredential; readonly directory: GraphDirectory }>();

@@ -11,6 +11,7 @@ import { toVaultError, vaultStatus } from './keyVaultErrors';
  */
 const LEASE_KIND = 'lease-credential';
 const TENANT_KIND = 'tenant-secret';
+const INTEGRATION_KIND = 'integration-secret';
 /** Key Vault secret names: 1–127 letters, digits and dashes. */
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 /** Ids become part of a secret name: letters, digits and dashes only (a UUID fits). */
@@ -82,6 +83,29 @@ export class KeyVaultSecretVault implements SecretVault {
 
   async deleteTenantSecret(secretName: string): Promise<void> {
     return this.delete(secretNameOf(secretName));
+  }
+
+  async updateLeaseCredentialExpiry(requestId: string, expiresOn: Date): Promise<void> {
+    const name = leaseSecretName(requestId);
+    try {
+      const current = await this.client.getSecret(name);
+      const version = current.properties.version;
+      if (version === undefined) return;
+      await this.client.updateSecretProperties(name, version, { expiresOn, tags: current.properties.tags ?? {} });
+    } catch (error) {
+      if (vaultStatus(error) === 404) return;
+      throw toVaultError(error, `update expiry of secret ${name}`);
+    }
+  }
+
+  async putIntegrationSecret(integrationId: string, secret: string): Promise<string> {
+    const name = `integration-${namePart('integrationId', integrationId)}`;
+    await this.put(name, secret, { tags: { kind: INTEGRATION_KIND, integrationId } });
+    return name;
+  }
+
+  async getIntegrationSecret(secretName: string): Promise<string | null> {
+    return this.get(secretNameOf(secretName));
   }
 
   // ── The three operations, with Key Vault's soft-delete rules ────────────────────────────────────

@@ -1,70 +1,154 @@
-import { odata } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { AuditFilter, AuditLog, Page } from '../../app/ports';
 import { auditEventSchema, type AuditEvent } from '../../domain/audit';
-import { ValidationError } from '../../domain/errors';
-import { DocumentTable } from './documentTable';
-import { queryPage, type Column } from './rows';
+import { auditRecordSchema, ChainVerifier, chainRecord, GENESIS_HASH, type AuditRecord, type ChainVerification } from '../../domain/auditChain';
+import { TransientDependencyError, ValidationError } from '../../domain/errors';
+import { documentRow, parseRow, queryPage, type Column } from './rows';
+import { tableStatus, toTableError } from './tableErrors';
 import type { TableRef, TableSet } from './tableSet';
 
 /**
- * Audit events, newest first. Row key = inverted timestamp + event id, so a partition scan
- * returns the newest events first and a time window is a row-key range. Each event is written to
- * two partitions:
- * - `all`: the admin's unfiltered view, newest first across tenants;
- * - `tenant_<tenantId>` (when the event names a tenant): one tenant's history without scanning
- *   the others'.
- * Both writes are upserts of the same keys, so a retried append (same id and time) rewrites the
- * same rows instead of duplicating them. The other filters (request, actor, action) are columns.
+ * Audit events as a hash chain per partition (src/domain/auditChain.ts). Each event is appended to
+ * `all` (the admin's view across tenants) and, when it names a tenant, to `tenant_<tenantId>`.
+ *
+ * A partition holds:
+ * - `head`: the chain's last sequence number and hash;
+ * - `e_<inverted seq>`: record n, newest first when listed;
+ * - `id_<event id>`: a marker, so a retried append of the same event is not appended twice.
+ *
+ * One append is ONE entity-group transaction in the partition: replace `head` under the ETag it
+ * was read with, insert the record, insert the marker. Two concurrent appends read the same head;
+ * the first commits, the second's ETag no longer matches (412), nothing of it is written, and it
+ * reads the new head and tries again. So the chain never forks and never has a gap, without any
+ * lock. The cost is one serialised writer per partition (a few hundred appends a second at most,
+ * far above what leases produce).
  */
 const ALL_PARTITION = 'all';
+const HEAD = 'head';
 const KIND = 'audit';
-const MAX_TIME_MS = 9_999_999_999_999;
+const MAX_SEQ = 9_999_999_999_999;
+const APPEND_ATTEMPTS = 30;
 
 function tenantPartition(tenantId: string): string {
   return `tenant_${tenantId}`;
 }
 
-function invertedTime(ms: number): string {
-  return String(MAX_TIME_MS - ms).padStart(13, '0');
+function recordKey(seq: number): string {
+  return `e_${String(MAX_SEQ - seq).padStart(13, '0')}`;
 }
 
-function timeOf(field: 'from' | 'to', text: string): number {
+function timeOf(field: 'from' | 'to', text: string): string {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new ValidationError([{ field, message: 'must be an ISO 8601 date-time' }]);
-  return ms;
+  return new Date(ms).toISOString();
+}
+
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+  readonly etag: string;
 }
 
 export class TableAuditLog implements AuditLog {
   private readonly ref: TableRef;
-  private readonly rows: DocumentTable<typeof auditEventSchema>;
 
   constructor(tables: TableSet) {
     this.ref = tables.table('Audit');
-    this.rows = new DocumentTable(this.ref, auditEventSchema, 'audit event');
   }
 
   async append(event: AuditEvent): Promise<void> {
-    const valid = this.rows.validate(event);
-    const rowKey = `${invertedTime(Date.parse(valid.at))}_${valid.id}`;
-    const columns: Record<string, Column> = { at: valid.at, action: valid.action, actorId: valid.actor.id, outcome: valid.outcome };
-    if (valid.requestId !== null) columns.requestId = valid.requestId;
-    if (valid.tenantId !== null) columns.tenantId = valid.tenantId;
-    if (valid.targetId !== null) columns.targetId = valid.targetId;
+    const parsed = auditEventSchema.safeParse(event);
+    if (!parsed.success) throw new Error(`refusing to store an invalid audit event in ${this.ref.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const valid = parsed.data;
     const partitions = valid.tenantId === null ? [ALL_PARTITION] : [ALL_PARTITION, tenantPartition(valid.tenantId)];
-    await Promise.all(partitions.map((partitionKey) => this.rows.upsert({ partitionKey, rowKey, columns }, valid)));
+    for (const partition of partitions) await this.appendTo(partition, valid);
   }
 
-  async list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditEvent>> {
+  private async appendTo(partition: string, event: AuditEvent): Promise<void> {
+    const client = await this.ref.client();
+    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+      const head = await this.readHead(client, partition);
+      const record = chainRecord(event, head ?? { seq: 0, hash: GENESIS_HASH });
+      const headRow = { partitionKey: partition, rowKey: HEAD, seq: record.seq, hash: record.hash };
+      const actions: TransactionAction[] = [
+        head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }],
+        ['create', documentRow(this.ref.name, partition, recordKey(record.seq), record, columnsOf(record))],
+        ['create', { partitionKey: partition, rowKey: `id_${event.id}`, seq: record.seq }],
+      ];
+      try {
+        await client.submitTransaction(actions);
+        return;
+      } catch (error) {
+        const status = tableStatus(error);
+        if (status === 409 && (await this.exists(client, partition, `id_${event.id}`))) return; // appended by an earlier attempt
+        if (status !== 412 && status !== 409) throw toTableError(error, 'append audit event');
+      }
+      // Lost the race for the head: back off a little (with jitter) and chain onto the new head.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * Math.random()));
+    }
+    throw new TransientDependencyError(`the audit chain of ${partition} is changing too fast to append to; try again`);
+  }
+
+  async list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>> {
     const partition = filter.tenantId === undefined ? ALL_PARTITION : tenantPartition(filter.tenantId);
-    const clauses = [odata`PartitionKey eq ${partition}`];
-    // Newer events have smaller row keys: `to` bounds the start of the range, `from` its end.
-    // Row keys start with 13 fixed-width digits, so comparing against a bare number works.
-    if (filter.to !== undefined) clauses.push(odata`RowKey ge ${invertedTime(timeOf('to', filter.to))}`);
-    if (filter.from !== undefined) clauses.push(odata`RowKey lt ${invertedTime(timeOf('from', filter.from) - 1)}`);
+    const clauses = [odata`PartitionKey eq ${partition} and RowKey ge ${'e_'} and RowKey lt ${'e`'}`];
+    // ISO 8601 times of one format compare as text in time order.
+    if (filter.from !== undefined) clauses.push(odata`at ge ${timeOf('from', filter.from)}`);
+    if (filter.to !== undefined) clauses.push(odata`at le ${timeOf('to', filter.to)}`);
     if (filter.requestId !== undefined) clauses.push(odata`requestId eq ${filter.requestId}`);
     if (filter.actorId !== undefined) clauses.push(odata`actorId eq ${filter.actorId}`);
+    if (filter.requesterId !== undefined) clauses.push(odata`requesterId eq ${filter.requesterId}`);
     if (filter.action !== undefined) clauses.push(odata`action eq ${filter.action}`);
     const client = await this.ref.client();
-    return queryPage(client, KIND, clauses.join(' and '), options, (row) => this.rows.parse(row));
+    return queryPage(client, KIND, clauses.join(' and '), options, (row) => parseRow(auditRecordSchema, this.ref.name, row));
   }
+
+  async verify(scope: { readonly tenantId?: string }): Promise<ChainVerification> {
+    const partition = scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
+    const client = await this.ref.client();
+    const head = await this.readHead(client, partition);
+    const verifier = new ChainVerifier(head);
+    // Records appended after the head was read are left out: they belong to a later verification.
+    const from = head === null ? 'e_' : recordKey(head.seq);
+    const filter = odata`PartitionKey eq ${partition} and RowKey ge ${from} and RowKey lt ${'e`'}`;
+    try {
+      for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        verifier.push(parseRow(auditRecordSchema, this.ref.name, row));
+      }
+    } catch (error) {
+      throw toTableError(error, 'verify audit chain');
+    }
+    return verifier.result();
+  }
+
+  private async readHead(client: TableClient, partition: string): Promise<Head | null> {
+    let row: TableEntityResult<Record<string, unknown>>;
+    try {
+      row = await client.getEntity<Record<string, unknown>>(partition, HEAD);
+    } catch (error) {
+      if (tableStatus(error) === 404) return null;
+      throw toTableError(error, 'read audit chain head');
+    }
+    if (typeof row.seq !== 'number' || typeof row.hash !== 'string' || row.etag === undefined) throw new Error(`the audit chain head of ${partition} in ${this.ref.name} is not valid`);
+    return { seq: row.seq, hash: row.hash, etag: row.etag };
+  }
+
+  private async exists(client: TableClient, partition: string, rowKey: string): Promise<boolean> {
+    try {
+      await client.getEntity(partition, rowKey);
+      return true;
+    } catch (error) {
+      if (tableStatus(error) === 404) return false;
+      throw toTableError(error, 'read audit marker');
+    }
+  }
+}
+
+function columnsOf(record: AuditRecord): Record<string, Column> {
+  const columns: Record<string, Column> = { at: record.at, action: record.action, actorId: record.actor.id, outcome: record.outcome, seq: record.seq };
+  if (record.requestId !== null) columns.requestId = record.requestId;
+  if (record.tenantId !== null) columns.tenantId = record.tenantId;
+  if (record.targetId !== null) columns.targetId = record.targetId;
+  if (record.requesterId !== undefined && record.requesterId !== null) columns.requesterId = record.requesterId;
+  return columns;
 }

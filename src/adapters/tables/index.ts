@@ -1,7 +1,9 @@
-import type { AccountStore, AuditLog, ConfigStore, LeaseLockStore, RequestStore } from '../../app/ports';
+import type { AccountStore, AuditLog, ConfigStore, IntegrationStore, LeaseLockStore, OnceStore, RequestStore } from '../../app/ports';
 import { TableAccountStore } from './accountStore';
 import { TableAuditLog } from './auditLog';
 import { TableConfigStore } from './configStore';
+import { TableIntegrationStore } from './integrationStore';
+import { TableOnceStore } from './onceStore';
 import { TableLeaseLockStore } from './leaseLockStore';
 import { TableRequestStore } from './requestStore';
 import { TableSet, type TableConnection } from './tableSet';
@@ -16,6 +18,9 @@ export interface TableStores {
   readonly accounts: AccountStore;
   readonly config: ConfigStore;
   readonly audit: AuditLog;
+  readonly integrations: IntegrationStore;
+  readonly idempotency: OnceStore;
+  readonly webhookDeliveries: OnceStore;
 }
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */
@@ -27,5 +32,8 @@ export function createTableStores(connection: TableConnection, tablePrefix?: str
     accounts: new TableAccountStore(tables),
     config: new TableConfigStore(tables),
     audit: new TableAuditLog(tables),
+    integrations: new TableIntegrationStore(tables),
+    idempotency: new TableOnceStore(tables.table('Idempotency'), 'idempotency key'),
+    webhookDeliveries: new TableOnceStore(tables.table('WebhookDeliveries'), 'webhook delivery'),
   };
 }

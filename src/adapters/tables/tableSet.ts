@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import { toTableError } from './tableErrors';
 
 /** The tables the service keeps, named `<prefix><Kind>` (Table names allow letters and digits only). */
-export const TABLE_KINDS = ['Requests', 'LeaseLocks', 'Accounts', 'Tenants', 'Targets', 'Rules', 'Audit'] as const;
+export const TABLE_KINDS = ['Requests', 'LeaseLocks', 'Accounts', 'Tenants', 'Targets', 'Rules', 'Audit', 'Integrations', 'Idempotency', 'WebhookDeliveries'] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 export const DEFAULT_TABLE_PREFIX = 'jit';

@@ -1,0 +1,58 @@
+import type { LeaseNotification, Notifier } from '../../app/ports';
+import { postJson } from './signedWebhookNotifier';
+
+/**
+ * Microsoft Teams incoming webhook (or a Teams Workflows "post to a channel when a webhook request
+ * is received" URL): one message with an Adaptive Card showing the request and a link to it.
+ */
+const TITLES: Readonly<Record<LeaseNotification['kind'], string>> = {
+  pending_approval: 'Access request waiting for approval',
+  approved: 'Access request approved',
+  denied: 'Access request denied',
+  active: 'Access granted',
+  ending_soon: 'Access ends in 10 minutes',
+  ended: 'Access ended',
+  revocation_failed: 'ALERT: revoking access keeps failing',
+};
+
+export function adaptiveCardOf(n: LeaseNotification): Record<string, unknown> {
+  const facts = [
+    { title: 'Request', value: n.requestId },
+    { title: 'Requester', value: n.requester },
+    { title: 'Tenant', value: n.tenantId },
+    { title: 'Target', value: n.targetId },
+    { title: 'Duration', value: n.duration },
+    { title: 'Status', value: n.endReason === null ? n.status : `${n.status} (${n.endReason})` },
+    ...(n.ticket === null ? [] : [{ title: 'Ticket', value: n.ticket }]),
+    ...(n.justification === null ? [] : [{ title: 'Justification', value: n.justification }]),
+    ...(n.expiresAt === null ? [] : [{ title: 'Expires', value: n.expiresAt }]),
+    ...(n.decidedBy === null ? [] : [{ title: 'Decided by', value: n.decidedBy }]),
+  ];
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: TITLES[n.kind], wrap: true, ...(n.kind === 'revocation_failed' ? { color: 'Attention' } : {}) },
+            { type: 'FactSet', facts },
+          ],
+          actions: n.link === null ? [] : [{ type: 'Action.OpenUrl', title: 'Open the request', url: n.link }],
+        },
+      },
+    ],
+  };
+}
+
+export class TeamsNotifier implements Notifier {
+  constructor(private readonly url: string) {}
+
+  async notify(notification: LeaseNotification): Promise<void> {
+    await postJson(this.url, JSON.stringify(adaptiveCardOf(notification)), {});
+  }
+}

@@ -1,0 +1,38 @@
+import { odata } from '@azure/data-tables';
+import { z } from 'zod';
+import type { Integration, IntegrationStore } from '../../app/ports';
+import { DocumentTable } from './documentTable';
+import type { TableSet } from './tableSet';
+
+/** Ticketing integrations: one partition ('integration'), row key = integration id. */
+const PARTITION = 'integration';
+
+export const integrationSchema = z.strictObject({
+  integrationId: z.uuid(),
+  name: z.string().min(1).max(128),
+  kind: z.literal('generic'),
+  secretName: z.string().min(1),
+  enabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+});
+
+export class TableIntegrationStore implements IntegrationStore {
+  private readonly rows: DocumentTable<typeof integrationSchema>;
+
+  constructor(tables: TableSet) {
+    this.rows = new DocumentTable(tables.table('Integrations'), integrationSchema, 'integration');
+  }
+
+  async create(integration: Integration): Promise<void> {
+    await this.rows.create({ partitionKey: PARTITION, rowKey: integration.integrationId }, integration);
+  }
+
+  async get(integrationId: string): Promise<Integration | null> {
+    return (await this.rows.get(PARTITION, integrationId))?.value ?? null;
+  }
+
+  list(): Promise<Integration[]> {
+    return this.rows.list(odata`PartitionKey eq ${PARTITION}`);
+  }
+}

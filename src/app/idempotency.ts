@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/auditChain';
+import { ConflictError, UnprocessableError, ValidationError } from '../domain/errors';
+import type { OnceStore, StoredOutcome } from './ports';
+import { toProblem } from './problem';
+
+/**
+ * Do something once per key, and answer every repeat with the first outcome (Idempotency-Key on
+ * POST /requests, delivery ids of webhooks). The same key with a different body is a 422 (as the
+ * IETF Idempotency-Key draft says); a repeat while the first is still running is a 409. Outcomes
+ * of 5xx failures are not kept: the caller may retry them.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(typeof value === 'string' ? value : canonicalJson(value)).digest('hex');
+}
+
+export function checkIdempotencyKey(key: string): string {
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ValidationError([{ field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 200 visible ASCII characters' }]);
+  return key;
+}
+
+export async function runOnce(
+  store: OnceStore,
+  scope: string,
+  key: string,
+  fingerprint: string,
+  run: () => Promise<StoredOutcome>,
+): Promise<StoredOutcome & { readonly replayed: boolean }> {
+  const claim = await store.claim(scope, key, fingerprint);
+  if (!claim.claimed) {
+    if (claim.fingerprint !== fingerprint) throw new UnprocessableError(`key '${key}' was already used with a different body; use a new key for a new request`);
+    if (claim.outcome === null) throw new ConflictError(`the first request with key '${key}' is still being processed; retry shortly`);
+    return { ...claim.outcome, replayed: true };
+  }
+  let outcome: StoredOutcome;
+  try {
+    outcome = await run();
+  } catch (error) {
+    const problem = toProblem(error);
+    if (problem.status >= 500) await store.release(scope, key).catch(() => undefined);
+    else await store.complete(scope, key, { status: problem.status, body: problem, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } });
+    throw error;
+  }
+  await store.complete(scope, key, outcome);
+  return { ...outcome, replayed: false };
+}
