@@ -45,12 +45,22 @@ const healthSchema = z.strictObject({
   checks: z.strictObject({ storage: healthCheckSchema, keyVault: healthCheckSchema, directory: healthCheckSchema }),
 });
 
-const credentialSchema = z.strictObject({
-  userPrincipalName: z.string(),
-  password: z.string(),
-  expiresAt: z.iso.datetime(),
-  accessDetails: z.string().nullable(),
-});
+const credentialSchema = z.union([
+  z.strictObject({
+    credentialType: z.literal('password').optional(),
+    userPrincipalName: z.string(),
+    password: z.string(),
+    expiresAt: z.iso.datetime(),
+    accessDetails: z.string().nullable(),
+  }),
+  z.strictObject({
+    credentialType: z.literal('temporaryAccessPass'),
+    userPrincipalName: z.string(),
+    temporaryAccessPass: z.string(),
+    expiresAt: z.iso.datetime(),
+    accessDetails: z.string().nullable(),
+  }),
+]);
 
 const openApiSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
 
@@ -214,7 +224,31 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Check the connection: sign-in, permissions, JIT domain, reads, directory role',
     description: 'Each check is named with ok, what was found and, when it failed, how to fix it. Always answers 200; `ok` says whether every check passed.',
     auth: 'admin',
-    responses: { '200': { description: 'The checks', schema: 'Verification' }, ...problems(...ADMIN_ERRORS, 404) },
+    responses: {
+      '200': {
+        description: 'The checks',
+        schema: 'Verification',
+        example: {
+          tenantId: CONTOSO,
+          ok: false,
+          checkedAt: '2026-11-23T18:48:25.943Z',
+          checks: [
+            { name: 'signIn', ok: true, detail: `a Microsoft Graph token was issued to app 5e000000-0000-4000-8000-00c00000a991 in tenant ${CONTOSO}`, fix: null },
+            { name: 'permissions', ok: true, detail: 'granted: Directory.Read.All, Domain.Read.All, GroupMember.ReadWrite.All, RoleManagement.ReadWrite.Directory, User.ReadWrite.All', fix: null },
+            {
+              name: 'jitDomain',
+              ok: false,
+              detail: 'domain fed.contoso.example is federated: its users sign in at another identity provider, so the password the service sets is not the credential that counts and disabling the account in Entra does not end sessions there. JIT accounts need a managed domain.',
+              fix: "PATCH the tenant with a managed, verified domain (e.g. the tenant's <name>.onmicrosoft.com domain) as jitDomain.",
+            },
+            { name: 'readRoleDefinitions', ok: true, detail: 'read 10 directory role definitions', fix: null },
+            { name: 'readUsers', ok: true, detail: 'the app can read users', fix: null },
+            { name: 'passwordResetRole', ok: true, detail: 'service principal 5e000000-0000-4000-8000-00c00000a5b1 holds Privileged Authentication Administrator', fix: null },
+          ],
+        },
+      },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
     example: { caller: 'admin', pathParams: { tenantId: CONTOSO }, status: 200 },
   },
   {
@@ -357,7 +391,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description: '`principal` (checking for someone else) needs Jit.Admin. A duration above the effective cap (or below the minimum) is a 400 naming it.',
     auth: 'caller',
     requestBody: 'EntitlementCheckBody',
-    responses: { '200': { description: 'The evaluation', schema: 'EntitlementCheckResult' }, ...problems(400, 401, 403, 404) },
+    responses: {
+      '200': {
+        description: 'The evaluation',
+        schema: 'EntitlementCheckResult',
+        example: {
+          tenantId: CONTOSO,
+          targetId: 'user-admin',
+          allowed: true,
+          reasons: ["granted by rule 'alice-user-admin'"],
+          matchedRules: ['alice-user-admin'],
+          effectiveMaxDuration: 'PT1H30M',
+          minDuration: 'PT15M',
+          defaultDuration: 'PT1H',
+          approvalRequired: false,
+          requireJustification: true,
+          requireTicket: false,
+        },
+      },
+      ...problems(400, 401, 403, 404),
+    },
     example: { caller: 'technician', body: { tenantId: CONTOSO, targetId: 'user-admin', duration: 'PT1H' }, status: 200 },
   },
   {
