@@ -113,8 +113,13 @@ export interface DirectoryServicePrincipal {
 }
 
 /** Gives a Directory for a connected tenant, reusing credentials and connections. */
+export interface DirectoryOptions {
+  /** Revocations (and the reconciler) go first when Graph write budgets run short. */
+  readonly purpose?: 'revocation' | 'provisioning';
+}
+
 export interface DirectoryProvider {
-  forTenant(tenant: Tenant): Promise<Directory>;
+  forTenant(tenant: Tenant, options?: DirectoryOptions): Promise<Directory>;
   /** Drops the tenant's cached credential and connection: its next use signs in afresh. */
   forget(tenantId: string): void;
 }

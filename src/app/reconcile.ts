@@ -39,7 +39,7 @@ export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestratio
   await restartOrphanedLeases(deps, orchestrations, live, report);
   for (const tenant of await deps.config.listTenants()) {
     try {
-      const directory = await deps.directories.forTenant(tenant);
+      const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
       await disableDrift(deps, directory, tenant, live, report);
       await deleteUnusedAccounts(deps, directory, tenant, live, report);
     } catch (error) {

@@ -1,8 +1,9 @@
-import { Client, GraphError, RetryHandlerOptions, type GraphRequest } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, MiddlewareFactory, RetryHandlerOptions, type GraphRequest } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { DependencyError, TransientDependencyError } from '../../domain/errors';
+import { WriteBudgetMiddleware, type GraphPriority, type GraphWriteBudget } from './writeBudget';
 
 /**
  * One customer tenant's Microsoft Graph connection, and the one place Graph failures become the
@@ -36,6 +37,8 @@ export interface GraphApiOptions {
   readonly throttleBudgetInMs?: number;
   /** Told when the tenant's credential is refused, so the next call builds a fresh one. */
   readonly onCredentialRefused?: () => void;
+  /** Client-side write limits shared by every tenant's client, and this client's priority. */
+  readonly writeBudget?: { readonly budget: GraphWriteBudget; readonly priority: GraphPriority };
 }
 
 /** Builds one request, with this call's retry options attached. */
@@ -82,8 +85,15 @@ export class GraphApi {
     // The client attaches the token only to graph.microsoft.com and to `customHosts` (hostnames,
     // no port); for any other Graph endpoint (the local sandbox) it would silently send none.
     const customHosts = GRAPH_HOSTS.has(base.hostname) ? undefined : new Set([base.hostname]);
+    const authProvider = new TokenCredentialAuthenticationProvider(new GuardedCredential(credential), { scopes: [GRAPH_SCOPE] });
+    // The default chain (auth, retry, redirect, telemetry, HTTP) with the write budget just before
+    // the HTTP handler, so every attempt that leaves is counted, retries included.
+    const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+    if (options.writeBudget !== undefined) {
+      middleware.splice(middleware.length - 1, 0, new WriteBudgetMiddleware(options.writeBudget.budget, tenantId, options.writeBudget.priority));
+    }
     this.client = Client.initWithMiddleware({
-      authProvider: new TokenCredentialAuthenticationProvider(new GuardedCredential(credential), { scopes: [GRAPH_SCOPE] }),
+      middleware,
       baseUrl: `${this.baseUrl}/`,
       defaultVersion: 'v1.0',
       ...(customHosts === undefined ? {} : { customHosts }),

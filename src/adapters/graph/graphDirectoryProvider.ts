@@ -3,6 +3,7 @@ import type {
   Directory,
   DirectoryDomain,
   DirectoryGroup,
+  DirectoryOptions,
   DirectoryProvider,
   DirectoryRoleDefinition,
   DirectoryServicePrincipal,
@@ -18,6 +19,7 @@ import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
+import { GraphWriteBudget, type GraphPriority } from './writeBudget';
 
 /** One customer tenant's directory through Microsoft Graph. */
 export class GraphDirectory implements Directory {
@@ -117,42 +119,47 @@ export interface GraphDirectoryProviderOptions {
   readonly replicationRetry?: ReplicationRetry;
   /** How long one Graph call may wait out throttling; default 60 s. */
   readonly throttleBudgetInMs?: number;
+  /** Client-side identity write limits (default: 90% of Graph's published budgets). */
+  readonly writeBudget?: GraphWriteBudget;
 }
 
 /**
- * One Graph client per tenant, kept for the life of the process: the credential inside it caches
- * tokens, and the client keeps its connections. A tenant whose credential changed (secret
- * rotated, connection switched) or was refused gets a new one on its next use.
+ * One Graph client per tenant and purpose, kept for the life of the process: the credential inside
+ * it caches tokens, and the client keeps its connections. The revocation client of a tenant goes
+ * first when the shared write budget runs short. A tenant whose credential changed (secret
+ * rotated, connection switched) or was refused gets new clients on its next use.
  */
 export class GraphDirectoryProvider implements DirectoryProvider {
   private readonly directories = new Map<string, { readonly credential: TokenCredential; readonly directory: GraphDirectory }>();
+  private readonly writeBudget: GraphWriteBudget;
 
   constructor(
     private readonly graphBaseUrl: string,
     private readonly credentials: TenantCredentials,
     private readonly options: GraphDirectoryProviderOptions = {},
-  ) {}
+  ) {
+    this.writeBudget = options.writeBudget ?? new GraphWriteBudget();
+  }
 
-  async forTenant(tenant: Tenant): Promise<Directory> {
+  async forTenant(tenant: Tenant, options: DirectoryOptions = {}): Promise<Directory> {
     const credential = await this.credentials.forTenant(tenant);
-    const cached = this.directories.get(tenant.tenantId);
+    const priority: GraphPriority = options.purpose === 'revocation' ? 'revocation' : 'normal';
+    const key = `${tenant.tenantId}/${priority}`;
+    const cached = this.directories.get(key);
     if (cached !== undefined && cached.credential === credential) return cached.directory;
-    const forget = (): void => {
-      this.credentials.forget(tenant.tenantId);
-      this.directories.delete(tenant.tenantId);
-    };
     const api = new GraphApi(tenant.tenantId, this.graphBaseUrl, credential, {
       replication: this.options.replicationRetry,
       throttleBudgetInMs: this.options.throttleBudgetInMs,
-      onCredentialRefused: forget,
+      onCredentialRefused: () => this.forget(tenant.tenantId),
+      writeBudget: { budget: this.writeBudget, priority },
     });
     const directory = new GraphDirectory(api);
-    this.directories.set(tenant.tenantId, { credential, directory });
+    this.directories.set(key, { credential, directory });
     return directory;
   }
 
   forget(tenantId: string): void {
     this.credentials.forget(tenantId);
-    this.directories.delete(tenantId);
+    for (const key of [...this.directories.keys()]) if (key.startsWith(`${tenantId}/`)) this.directories.delete(key);
   }
 }

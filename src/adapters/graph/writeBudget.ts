@@ -1,0 +1,181 @@
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+
+/**
+ * Client-side limits that keep Graph writes inside Microsoft's published identity budgets, so one
+ * busy customer cannot get the whole app throttled, and revocations go before new provisioning.
+ *
+ * Graph allows an app 3,000 identity writes per 2.5 minutes in one tenant and 35,000 per 5 minutes
+ * across all tenants ("Microsoft Graph service-specific throttling limits", identity and access).
+ * We stay below both (90%) and keep a share of each window for revocations: provisioning and other
+ * writes wait once the window is used past the reserve; revocations may use all of it, and when
+ * both wait, revocations are served first. Tenants are independent: a full window in one tenant
+ * does not hold back writes to another (only the app-wide window is shared).
+ */
+export type GraphPriority = 'revocation' | 'normal';
+
+export interface WriteWindow {
+  readonly writes: number;
+  readonly windowMs: number;
+}
+
+export interface WriteBudgetLimits {
+  readonly perTenant: WriteWindow;
+  readonly perApp: WriteWindow;
+  /** Share (0..1) of each window that only revocations may use. */
+  readonly revocationReserve: number;
+}
+
+/** Microsoft's published identity write limits per app. */
+export const GRAPH_IDENTITY_WRITE_LIMITS = {
+  perTenant: { writes: 3000, windowMs: 150_000 },
+  perApp: { writes: 35_000, windowMs: 300_000 },
+} as const;
+
+export const DEFAULT_WRITE_BUDGET: WriteBudgetLimits = {
+  perTenant: { writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perTenant.writes * 0.9), windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perTenant.windowMs },
+  perApp: { writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perApp.writes * 0.9), windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perApp.windowMs },
+  revocationReserve: 0.2,
+};
+
+/** Timestamps of the writes granted in the last window (oldest first). */
+class SlidingWindow {
+  private readonly granted: number[] = [];
+
+  constructor(readonly limit: WriteWindow) {}
+
+  used(now: number): number {
+    while (this.granted.length > 0 && (this.granted[0] ?? 0) <= now - this.limit.windowMs) this.granted.shift();
+    return this.granted.length;
+  }
+
+  hasRoom(now: number, cap: number): boolean {
+    return this.used(now) < cap;
+  }
+
+  /** When the oldest grant leaves the window. */
+  nextRoomAt(): number {
+    return (this.granted[0] ?? 0) + this.limit.windowMs;
+  }
+
+  record(now: number): void {
+    this.granted.push(now);
+  }
+}
+
+interface Waiter {
+  readonly tenantId: string;
+  readonly priority: GraphPriority;
+  readonly grant: () => void;
+}
+
+export interface WriteBudgetClock {
+  now(): number;
+  /** Calls back after `ms`; must not keep the process alive (unref). */
+  schedule(ms: number, callback: () => void): void;
+}
+
+const realClock: WriteBudgetClock = {
+  now: () => Date.now(),
+  schedule: (ms, callback) => {
+    setTimeout(callback, ms).unref();
+  },
+};
+
+export class GraphWriteBudget {
+  private readonly app: SlidingWindow;
+  private readonly tenants = new Map<string, SlidingWindow>();
+  private readonly waiting: Waiter[] = [];
+  private wakeAt: number | null = null;
+
+  constructor(
+    readonly limits: WriteBudgetLimits = DEFAULT_WRITE_BUDGET,
+    private readonly clock: WriteBudgetClock = realClock,
+  ) {
+    if (!(limits.revocationReserve >= 0 && limits.revocationReserve < 1)) throw new RangeError('revocationReserve must be in [0, 1)');
+    this.app = new SlidingWindow(limits.perApp);
+  }
+
+  /** Resolves when a write to the tenant may go out; the write is counted from then. */
+  acquire(tenantId: string, priority: GraphPriority): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ tenantId, priority, grant: resolve });
+      this.pump();
+    });
+  }
+
+  /** Writes waiting for room (for tests and metrics). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  private tenant(tenantId: string): SlidingWindow {
+    let window = this.tenants.get(tenantId);
+    if (window === undefined) {
+      window = new SlidingWindow(this.limits.perTenant);
+      this.tenants.set(tenantId, window);
+    }
+    return window;
+  }
+
+  private cap(window: SlidingWindow, priority: GraphPriority): number {
+    return priority === 'revocation' ? window.limit.writes : Math.floor(window.limit.writes * (1 - this.limits.revocationReserve));
+  }
+
+  /** Grants every waiter that fits, revocations first, then in arrival order. */
+  private pump(): void {
+    const now = this.clock.now();
+    let earliestRoom = Infinity;
+    const order = [...this.waiting.filter((w) => w.priority === 'revocation'), ...this.waiting.filter((w) => w.priority !== 'revocation')];
+    const revocationsWaiting = new Map<string, number>();
+    for (const w of order) if (w.priority === 'revocation') revocationsWaiting.set(w.tenantId, (revocationsWaiting.get(w.tenantId) ?? 0) + 1);
+    for (const waiter of order) {
+      const tenant = this.tenant(waiter.tenantId);
+      // A normal write never jumps a revocation still waiting for the same tenant.
+      const blockedByRevocation = waiter.priority !== 'revocation' && (revocationsWaiting.get(waiter.tenantId) ?? 0) > 0;
+      const tenantRoom = tenant.hasRoom(now, this.cap(tenant, waiter.priority));
+      const appRoom = this.app.hasRoom(now, this.cap(this.app, waiter.priority));
+      if (!blockedByRevocation && tenantRoom && appRoom) {
+        tenant.record(now);
+        this.app.record(now);
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        if (waiter.priority === 'revocation') revocationsWaiting.set(waiter.tenantId, (revocationsWaiting.get(waiter.tenantId) ?? 1) - 1);
+        waiter.grant();
+        continue;
+      }
+      if (!tenantRoom) earliestRoom = Math.min(earliestRoom, tenant.nextRoomAt());
+      if (!appRoom) earliestRoom = Math.min(earliestRoom, this.app.nextRoomAt());
+    }
+    if (this.waiting.length === 0 || earliestRoom === Infinity) return;
+    if (this.wakeAt !== null && this.wakeAt <= earliestRoom) return;
+    this.wakeAt = earliestRoom;
+    this.clock.schedule(Math.max(0, earliestRoom - now), () => {
+      this.wakeAt = null;
+      this.pump();
+    });
+  }
+}
+
+/**
+ * Graph client middleware that takes a write from the budget before any non-GET request leaves,
+ * retries included (Graph counts every attempt). Placed right before the HTTP handler.
+ */
+export class WriteBudgetMiddleware implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(
+    private readonly budget: GraphWriteBudget,
+    private readonly tenantId: string,
+    private readonly priority: GraphPriority,
+  ) {}
+
+  async execute(context: Context): Promise<void> {
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') await this.budget.acquire(this.tenantId, this.priority);
+    if (this.next === undefined) throw new Error('WriteBudgetMiddleware must not be last in the chain');
+    await this.next.execute(context);
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}

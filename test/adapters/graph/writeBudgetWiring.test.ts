@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '../../../local/sandbox/server';
+import { CONTOSO } from '../../../local/sandbox/seed';
+import { createAdapters } from '../../../src/adapters';
+import { GraphWriteBudget } from '../../../src/adapters/graph/writeBudget';
+import type { DirectoryUser } from '../../../src/app/ports';
+import { uniqueName } from '../../support/env';
+import { sandboxSettings, startTestSandbox, tenantState } from '../sandboxSupport';
+import { connectContoso, newAccount } from './graphFixtures';
+
+/**
+ * The write budget sits on every Graph write the adapter sends: with a tiny window, normal writes
+ * stop at the reserve and wait, reads go on, and the tenant's revocation client still writes.
+ */
+let sandbox: RunningSandbox;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+
+describe('Graph write budget wiring', () => {
+  it('holds normal writes at the reserve while reads and revocation writes go through', async () => {
+    // 4 writes a minute in the tenant: 2 for normal writes, the other 2 kept for revocations.
+    const budget = new GraphWriteBudget({ perTenant: { writes: 4, windowMs: 60_000 }, perApp: { writes: 100, windowMs: 60_000 }, revocationReserve: 0.5 });
+    const adapters = createAdapters(sandboxSettings(sandbox), { tablePrefix: uniqueName('t'), graph: { writeBudget: budget } });
+    const tenant = await connectContoso(adapters);
+    const normal = await adapters.directories.forTenant(tenant);
+    const revocation = await adapters.directories.forTenant(tenant, { purpose: 'revocation' });
+
+    const user = (await normal.createDisabledAccount(newAccount())) as DirectoryUser; // write 1
+    await normal.revokeSessions(user.objectId); // write 2: the normal share is used up
+    const writesBefore = (await tenantState(sandbox, CONTOSO.id)).calls.writes;
+
+    let heldDone = false;
+    const held = normal.revokeSessions(user.objectId).then(() => (heldDone = true));
+    await settle();
+    expect(heldDone).toBe(false);
+    expect(budget.queued).toBe(1);
+    // Reads are not budgeted.
+    expect(await normal.getUser(user.objectId)).toMatchObject({ objectId: user.objectId });
+    // The revocation client uses the reserve at once.
+    await revocation.disableAccount(user.objectId);
+    const state = await tenantState(sandbox, CONTOSO.id);
+    expect(state.calls.writes).toBe(writesBefore + 1);
+    expect(state.users.find((u) => u.id === user.objectId)?.accountEnabled).toBe(false);
+    expect(heldDone).toBe(false);
+    void held;
+  });
+});
