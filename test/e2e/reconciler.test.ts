@@ -104,17 +104,7 @@ describe('the reconciler', () => {
 
   it('reports, and never touches, a jit- account it did not create', async () => {
     const app = seedAppOf(CONTOSO);
-    const tokenResponse = await fetch(`${t.stack.sandboxUrl}/${CONTOSO.id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
-    });
-    const { access_token } = (await tokenResponse.json()) as { access_token: string };
-    const created = await fetch(`${t.stack.sandboxUrl}/v1.0/users`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ accountEnabled: true, displayName: 'Someone else', mailNickname: 'jit-mallory', userPrincipalName: 'jit-mallory@contoso.example', passwordProfile: { password: 'Another-Password-1234' } }),
-    });
-    expect(created.status).toBe(201);
+    await t.client.createCustomerUser({ id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret }, { userPrincipalName: 'jit-mallory@contoso.example', accountEnabled: true });
     const writesBefore = tenantState(await t.client.state(), CONTOSO.id).calls.writes;
     expect((await reconcileNow()).foreignJitAccounts).toContain('jit-mallory@contoso.example');
     const state = await t.client.state();

@@ -50,6 +50,28 @@ export class StackClient {
     return response.body;
   }
 
+  /**
+   * Creates a user through the sandbox's Graph as the customer's own admin would (with the
+   * tenant's app credential), not through the service. Returns the new user's object id.
+   */
+  async createCustomerUser(tenant: { id: string; clientId: string; clientSecret: string }, user: { userPrincipalName: string; accountEnabled: boolean }): Promise<string> {
+    const tokenResponse = await fetch(`${this.sandboxUrl}/${tenant.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: tenant.clientId, client_secret: tenant.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+    });
+    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+    const local = user.userPrincipalName.split('@')[0] ?? 'user';
+    const created = await call<{ id: string }>(`${this.sandboxUrl}/v1.0/users`, 'POST', { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' }, JSON.stringify({
+      accountEnabled: user.accountEnabled,
+      displayName: `Made by hand: ${local}`,
+      mailNickname: local,
+      userPrincipalName: user.userPrincipalName,
+      passwordProfile: { password: 'Made-By-A-Customer-Admin-1234' },
+    }));
+    expect(created.status, created.text).toBe(201);
+    return created.body.id;
+  }
+
   /** Polls a request until `done` says so; returns the last body. */
   async waitForRequest(id: string, token: string, done: (r: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;

@@ -46,7 +46,7 @@ export async function startService(service: ServiceEnv): Promise<StartedService>
   while (!output.includes('Entra JIT is running.')) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${output}`);
     if (Date.now() > deadline) {
-      killService(child);
+      await killService(child);
       throw new Error(`npm start did not come up in 60 s: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
