@@ -83,6 +83,8 @@ export interface Directory {
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
   /** The first `top` users: proves the app can read users. */
   listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
+  /** Every account whose UPN starts with `jit-` (the reconciler's drift check), enabled or not. */
+  listJitAccounts(): Promise<DirectoryUser[]>;
 }
 
 export interface DirectorySignIn {
@@ -93,8 +95,6 @@ export interface DirectorySignIn {
 export interface DirectoryRoleDefinition {
   readonly templateId: string;
   readonly displayName: string;
-  /** Every account whose UPN starts with `jit-` (the reconciler's drift check), enabled or not. */
-  listJitAccounts(): Promise<DirectoryUser[]>;
   readonly isBuiltIn: boolean;
   readonly isEnabled: boolean;
 }
