@@ -45,6 +45,9 @@ export class InvalidInstanceIdError extends Error {
 
 export type DeliveryResult = 'accepted' | 'notFound' | 'gone';
 
+/** How many instances the runner keeps in memory before it lets go of finished ones. */
+const MAX_LOADED_INSTANCES = 5_000;
+
 // eslint-disable-next-line no-control-regex
 const INVALID_INSTANCE_ID = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 
@@ -53,12 +56,33 @@ const INVALID_INSTANCE_ID = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
  * registered durable-functions handlers one inbox message at a time, activities in-process
  * (at least once), timers with setTimeout. Survives restarts: start() resumes every pending timer,
  * scheduled activity and inbox message.
+ *
+ * Like the Durable extension's partition owner, this runner is the only writer of its task hub, so it
+ * keeps each instance's record, history and inbox in memory once read (write-through: the table
+ * is written first, then the copy). An episode then costs three sequential table round trips
+ * (scheduled work, history, instance record); deleting a handled message is left to the
+ * background, since a message that survives a crash is recognised in the history and dropped.
  */
+interface InboxEntry {
+  readonly messageId: string;
+  readonly message: InstanceMessage;
+}
+
+interface LoadedInstance {
+  instance: InstanceRecord;
+  history: HistoryEvent[];
+}
 export class DurableRunner {
   private readonly dispatcher: InstanceDispatcher;
   private readonly timers: TimerScheduler;
   private readonly activities: ActivityWorker;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
+  /** Instance records and histories read or written by this runner (see the class comment). */
+  private readonly loaded = new Map<string, LoadedInstance>();
+  /** Each instance's inbox, oldest first, once read from the table. */
+  private readonly inboxes = new Map<string, Promise<InboxEntry[]>>();
+  /** Writes nobody waits for (message and spent-work deletions); close() lets them finish. */
+  private readonly backgroundWrites = new Set<Promise<void>>();
 
   private constructor(
     private readonly options: DurableRunnerOptions,
@@ -69,9 +93,10 @@ export class DurableRunner {
       (id, error) => this.log('error', `Processing instance '${id}' failed, retrying: ${errorDetails(error)}`, id),
     );
     this.timers = new TimerScheduler(async (timer) => {
-      await this.store.enqueueMessage(timer.instanceId, { kind: 'TimerFired', executionId: timer.executionId, timerId: timer.timerId, fireAt: timer.fireAt.toISOString() });
-      await this.store.deleteTimer(timer.instanceId, timer.executionId, timer.timerId);
+      await this.enqueue(timer.instanceId, { kind: 'TimerFired', executionId: timer.executionId, timerId: timer.timerId, fireAt: timer.fireAt.toISOString() });
       this.dispatcher.kick(timer.instanceId);
+      // A timer row that outlives a crash fires again; the history shows it fired and drops it.
+      this.background(this.store.deleteTimer(timer.instanceId, timer.executionId, timer.timerId));
     });
     this.activities = new ActivityWorker(options.maxActivityConcurrency ?? 10, (a) => this.runActivity(a));
   }
@@ -99,6 +124,7 @@ export class DurableRunner {
     this.timers.close();
     await this.activities.close(this.options.shutdownGraceInMs ?? 10_000);
     await this.dispatcher.close();
+    await Promise.allSettled([...this.backgroundWrites]);
     this.state = 'closed';
   }
 
@@ -108,16 +134,17 @@ export class DurableRunner {
     this.orchestrator(name);
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     if (id.length === 0 || id.length > 100 || INVALID_INSTANCE_ID.test(id)) throw new InvalidInstanceIdError(id);
-    const existing = await this.store.getInstance(id);
+    const existing = this.loaded.get(id)?.instance ?? (await this.store.getInstance(id));
     if (existing !== undefined && !isTerminal(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
-    if (existing !== undefined) {
-      this.timers.removeInstance(id);
-      await this.store.purgeInstance(id);
-    }
+    if (existing !== undefined) await this.purge(id);
     const now = new Date().toISOString();
     const executionId = randomUUID();
-    await this.store.putInstance({ instanceId: id, name, runtimeStatus: 'Pending', executionId, inputText, outputText: null, customStatusText: null, createdTime: now, lastUpdatedTime: now });
-    await this.store.enqueueMessage(id, { kind: 'ExecutionStarted', executionId, name, input: inputText });
+    const instance: InstanceRecord = { instanceId: id, name, runtimeStatus: 'Pending', executionId, inputText, outputText: null, customStatusText: null, createdTime: now, lastUpdatedTime: now };
+    await this.store.putInstance(instance);
+    this.loaded.set(id, { instance, history: [] });
+    // A new instance has an empty inbox: no need to read it back.
+    if (!this.inboxes.has(id)) this.inboxes.set(id, Promise.resolve([]));
+    await this.enqueue(id, { kind: 'ExecutionStarted', executionId, name, input: inputText });
     this.dispatcher.kick(id);
     this.log('information', `Scheduled orchestration '${name}' (instance '${id}')`, id);
     return id;
@@ -143,16 +170,68 @@ export class DurableRunner {
 
   async purge(instanceId: string): Promise<boolean> {
     this.timers.removeInstance(instanceId);
+    this.forget(instanceId);
     return this.store.purgeInstance(instanceId);
   }
 
   private async deliver(instanceId: string, message: InstanceMessage): Promise<DeliveryResult> {
-    const instance = await this.store.getInstance(instanceId);
+    const instance = this.loaded.get(instanceId)?.instance ?? (await this.store.getInstance(instanceId));
     if (instance === undefined) return 'notFound';
     if (isTerminal(instance.runtimeStatus)) return 'gone';
-    await this.store.enqueueMessage(instanceId, message);
+    await this.enqueue(instanceId, message);
     this.dispatcher.kick(instanceId);
     return 'accepted';
+  }
+
+  // ---- the in-memory copies (see the class comment)
+
+  /** Writes the message to the inbox table, then to the inbox copy if it was read already. */
+  private async enqueue(instanceId: string, message: InstanceMessage): Promise<void> {
+    const messageId = await this.store.enqueueMessage(instanceId, message);
+    const inbox = this.inboxes.get(instanceId);
+    // Waiting for a read in progress: the message may or may not be in what it returns.
+    if (inbox !== undefined) insertInOrder(await inbox, { messageId, message });
+  }
+
+  private inboxOf(instanceId: string): Promise<InboxEntry[]> {
+    let inbox = this.inboxes.get(instanceId);
+    if (inbox === undefined) {
+      inbox = this.store.listMessages(instanceId);
+      this.inboxes.set(instanceId, inbox);
+      // A failed read is not kept: the next attempt reads again.
+      inbox.catch(() => this.inboxes.delete(instanceId));
+    }
+    return inbox;
+  }
+
+  private async load(instanceId: string): Promise<LoadedInstance | undefined> {
+    const cached = this.loaded.get(instanceId);
+    if (cached !== undefined) return cached;
+    const instance = await this.store.getInstance(instanceId);
+    if (instance === undefined) return undefined;
+    const loaded = { instance, history: await this.store.getHistory(instanceId, instance.executionId) };
+    this.loaded.set(instanceId, loaded);
+    return loaded;
+  }
+
+  private async saveInstance(record: InstanceRecord): Promise<void> {
+    await this.store.putInstance(record);
+    const loaded = this.loaded.get(record.instanceId);
+    if (loaded !== undefined) loaded.instance = record;
+  }
+
+  private forget(instanceId: string): void {
+    this.loaded.delete(instanceId);
+    this.inboxes.delete(instanceId);
+  }
+
+  private background(write: Promise<unknown>): void {
+    const tracked: Promise<void> = write.then(
+      () => undefined,
+      (error: unknown) => this.log('warning', `A background task hub write failed (harmless: it is redone or recognised later): ${errorMessage(error)}`),
+    );
+    this.backgroundWrites.add(tracked);
+    void tracked.finally(() => this.backgroundWrites.delete(tracked));
   }
 
   // ---- orchestration episodes
@@ -165,20 +244,25 @@ export class DurableRunner {
 
   /** Handles the oldest inbox message of one instance. Resolves false when there was none. */
   private async processNext(instanceId: string): Promise<boolean> {
-    const next = await this.store.peekMessage(instanceId);
+    const inbox = await this.inboxOf(instanceId);
+    const next = inbox[0];
     if (next === undefined) return false;
     countEpisode();
     const { messageId, message } = next;
-    const drop = async (why: string): Promise<true> => {
+    const consumed = (): void => {
+      if (inbox[0] === next) inbox.shift();
+      this.background(this.store.deleteMessage(instanceId, messageId));
+    };
+    const drop = (why: string): true => {
       this.log('debug', `Dropped ${message.kind} message for instance '${instanceId}': ${why}`, instanceId);
-      await this.store.deleteMessage(instanceId, messageId);
+      consumed();
       return true;
     };
-    const instance = await this.store.getInstance(instanceId);
-    if (instance === undefined) return drop('the instance does not exist');
+    const loaded = await this.load(instanceId);
+    if (loaded === undefined) return drop('the instance does not exist');
+    const { instance, history } = loaded;
     if ('executionId' in message && message.executionId !== instance.executionId) return drop('it belongs to an earlier execution');
     if (isTerminal(instance.runtimeStatus)) return drop(`the instance is ${instance.runtimeStatus}`);
-    const history = await this.store.getHistory(instanceId, instance.executionId);
     const duplicate = this.duplicateReason(history, messageId, message);
     if (duplicate !== undefined) return drop(duplicate);
 
@@ -192,23 +276,22 @@ export class DurableRunner {
 
     if (message.kind === 'ExecutionTerminated') {
       await this.store.appendHistory(instanceId, instance.executionId, history.length, newEvents);
+      loaded.history = [...history, ...newEvents];
       await this.finishInstance(instance, 'Terminated', toJsonText(message.reason ?? ''), instance.customStatusText, now);
-      await this.store.deleteMessage(instanceId, messageId);
+      consumed();
       this.log('information', `Orchestration '${instance.name}' (instance '${instanceId}') was terminated: ${message.reason ?? ''}`, instanceId);
       return true;
     }
 
     const fullHistory = [...history, ...newEvents];
     const decision = await this.runEpisode(instance, fullHistory, now);
-    await this.store.putActivities(instanceId, instance.executionId, decision.activities);
-    await this.store.putTimers(instanceId, instance.executionId, decision.timers);
+    // Scheduled work must be durable before the history that says it was scheduled.
+    await Promise.all([this.store.putActivities(instanceId, instance.executionId, decision.activities), this.store.putTimers(instanceId, instance.executionId, decision.timers)]);
     await this.store.appendHistory(instanceId, instance.executionId, history.length, [...newEvents, ...decision.decisions]);
-    for (const timerId of decision.cancelledTimerIds) {
-      this.timers.remove({ instanceId, executionId: instance.executionId, timerId });
-      await this.store.deleteTimer(instanceId, instance.executionId, timerId);
-    }
-    await this.applyResult(instance, decision, now);
-    await this.store.deleteMessage(instanceId, messageId);
+    loaded.history = [...fullHistory, ...decision.decisions];
+    for (const timerId of decision.cancelledTimerIds) this.timers.remove({ instanceId, executionId: instance.executionId, timerId });
+    await Promise.all([this.store.deleteTimersById(instanceId, instance.executionId, decision.cancelledTimerIds), this.applyResult(instance, decision, now)]);
+    consumed();
     if (decision.result.kind === 'running') {
       for (const a of decision.activities) this.activities.enqueue({ instanceId, executionId: instance.executionId, ...a });
       for (const t of decision.timers) this.timers.add({ instanceId, executionId: instance.executionId, ...t });
@@ -261,7 +344,7 @@ export class DurableRunner {
     const id = instance.instanceId;
     switch (result.kind) {
       case 'running':
-        await this.store.putInstance({ ...instance, runtimeStatus: 'Running', customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() });
+        await this.saveInstance({ ...instance, runtimeStatus: 'Running', customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() });
         return;
       case 'completed':
         await this.finishInstance(instance, 'Completed', result.outputText, decision.customStatusText, now);
@@ -274,9 +357,11 @@ export class DurableRunner {
       case 'continuedAsNew': {
         const executionId = randomUUID();
         await this.dropPendingWork(id);
-        await this.store.putInstance({ ...instance, runtimeStatus: 'ContinuedAsNew', executionId, inputText: result.inputText, outputText: null, customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() });
+        const next: InstanceRecord = { ...instance, runtimeStatus: 'ContinuedAsNew', executionId, inputText: result.inputText, outputText: null, customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() };
+        await this.store.putInstance(next);
         await this.store.deleteHistory(id);
-        await this.store.enqueueMessage(id, { kind: 'ExecutionStarted', executionId, name: instance.name, input: result.inputText });
+        this.loaded.set(id, { instance: next, history: [] });
+        await this.enqueue(id, { kind: 'ExecutionStarted', executionId, name: instance.name, input: result.inputText });
         this.log('information', `Orchestration '${instance.name}' (instance '${id}') continued as new`, id);
         return;
       }
@@ -285,13 +370,16 @@ export class DurableRunner {
 
   private async finishInstance(instance: InstanceRecord, status: RuntimeStatus, outputText: string | null, customStatusText: string | null, now: Date): Promise<void> {
     await this.dropPendingWork(instance.instanceId);
-    await this.store.putInstance({ ...instance, runtimeStatus: status, outputText, customStatusText, lastUpdatedTime: now.toISOString() });
+    await this.saveInstance({ ...instance, runtimeStatus: status, outputText, customStatusText, lastUpdatedTime: now.toISOString() });
+    if (this.loaded.size > MAX_LOADED_INSTANCES) {
+      // Finished instances are read again from the table if anything still asks about them.
+      for (const [id, entry] of this.loaded) if (isTerminal(entry.instance.runtimeStatus) && id !== instance.instanceId) this.forget(id);
+    }
   }
 
   private async dropPendingWork(instanceId: string): Promise<void> {
     this.timers.removeInstance(instanceId);
-    await this.store.deleteTimers(instanceId);
-    await this.store.deleteActivities(instanceId);
+    await Promise.all([this.store.deleteTimers(instanceId), this.store.deleteActivities(instanceId)]);
   }
 
   // ---- activities
@@ -299,7 +387,7 @@ export class DurableRunner {
   private async runActivity(activity: ActivityRecord): Promise<void> {
     const { instanceId, executionId, taskId, name } = activity;
     countActivity();
-    const instance = await this.store.getInstance(instanceId);
+    const instance = this.loaded.get(instanceId)?.instance ?? (await this.store.getInstance(instanceId));
     if (instance === undefined || instance.executionId !== executionId || isTerminal(instance.runtimeStatus)) {
       await this.store.deleteActivity(instanceId, executionId, taskId);
       return;
@@ -321,9 +409,10 @@ export class DurableRunner {
     }
     // After close() gave up waiting, the result is not recorded: the activity runs again next start.
     if (this.state === 'closed') return;
-    await this.store.enqueueMessage(instanceId, message);
-    await this.store.deleteActivity(instanceId, executionId, taskId);
+    await this.enqueue(instanceId, message);
     this.dispatcher.kick(instanceId);
+    // An activity row that outlives a crash runs again; its second result is dropped as a duplicate.
+    this.background(this.store.deleteActivity(instanceId, executionId, taskId));
   }
 
   private log(level: 'debug' | 'information' | 'warning' | 'error', message: string, instanceId?: string): void {
@@ -344,4 +433,12 @@ function toInboundEvent(message: Exclude<InstanceMessage, { kind: 'ExecutionStar
     case 'ExecutionTerminated':
       return { EventType: EventType.ExecutionTerminated, Input: message.reason, Local: local };
   }
+}
+
+/** Message ids sort in the order they were made; a message already present is not added twice. */
+function insertInOrder(inbox: InboxEntry[], entry: InboxEntry): void {
+  if (inbox.some((e) => e.messageId === entry.messageId)) return;
+  let at = inbox.length;
+  while (at > 0 && (inbox[at - 1]?.messageId ?? '') > entry.messageId) at -= 1;
+  inbox.splice(at, 0, entry);
 }

@@ -197,7 +197,7 @@ export class TaskHubStore {
       putText(entity, 'Event', JSON.stringify(event), `A history event of instance '${instanceId}'`);
       return ['upsert', { partitionKey: instanceId, rowKey: `${executionId}_${pad(start + i)}`, ...entity }, 'Replace'];
     });
-    for (let i = 0; i < actions.length; i += 20) await this.history.submitTransaction(actions.slice(i, i + 20));
+    await submitInBatches(this.history, actions, 20);
   }
 
   async deleteHistory(instanceId: string): Promise<void> {
@@ -215,12 +215,14 @@ export class TaskHubStore {
     return messageId;
   }
 
-  async peekMessage(instanceId: string): Promise<{ messageId: string; message: InstanceMessage } | undefined> {
-    const pages = this.messages.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}` } }).byPage({ maxPageSize: 1 });
-    const page = await pages.next();
-    const entity = page.done === true ? undefined : page.value[0];
-    if (entity === undefined || typeof entity.rowKey !== 'string') return undefined;
-    return { messageId: entity.rowKey, message: messageSchema.parse(JSON.parse(getText(entity, 'Message') ?? 'null')) };
+  /** The instance's whole inbox, oldest first. */
+  async listMessages(instanceId: string): Promise<{ messageId: string; message: InstanceMessage }[]> {
+    const inbox: { messageId: string; message: InstanceMessage }[] = [];
+    for await (const entity of this.messages.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}` } })) {
+      if (typeof entity.rowKey !== 'string') continue;
+      inbox.push({ messageId: entity.rowKey, message: messageSchema.parse(JSON.parse(getText(entity, 'Message') ?? 'null')) });
+    }
+    return inbox;
   }
 
   async deleteMessage(instanceId: string, messageId: string): Promise<void> {
@@ -235,13 +237,23 @@ export class TaskHubStore {
 
   // ---- timers
 
+  /** One transaction per 100 timers (they share the instance's partition). */
   async putTimers(instanceId: string, executionId: string, timers: readonly { timerId: number; fireAt: Date }[]): Promise<void> {
-    for (const t of timers) {
-      await this.timers.upsertEntity(
-        { partitionKey: instanceId, rowKey: `${executionId}_${pad(t.timerId)}`, ExecutionId: executionId, TimerId: t.timerId, FireAt: t.fireAt.toISOString() },
-        'Replace',
-      );
-    }
+    const actions: TransactionAction[] = timers.map((t) => [
+      'upsert',
+      { partitionKey: instanceId, rowKey: `${executionId}_${pad(t.timerId)}`, ExecutionId: executionId, TimerId: t.timerId, FireAt: t.fireAt.toISOString() },
+      'Replace',
+    ]);
+    await submitInBatches(this.timers, actions);
+  }
+
+  /** Deletes the named timers of one execution (cancelled ones); succeeds when already gone. */
+  async deleteTimersById(instanceId: string, executionId: string, timerIds: readonly number[]): Promise<void> {
+    if (timerIds.length === 1) return this.deleteTimer(instanceId, executionId, timerIds[0] ?? 0);
+    // A batch fails as a whole on a missing row: delete one by one then.
+    await submitInBatches(this.timers, timerIds.map((id) => ['delete', { partitionKey: instanceId, rowKey: `${executionId}_${pad(id)}` }] as TransactionAction)).catch(async () => {
+      for (const id of timerIds) await this.deleteTimer(instanceId, executionId, id);
+    });
   }
 
   async deleteTimer(instanceId: string, executionId: string, timerId: number): Promise<void> {
@@ -263,12 +275,14 @@ export class TaskHubStore {
 
   // ---- activities
 
+  /** One transaction per 100 activities (they share the instance's partition). */
   async putActivities(instanceId: string, executionId: string, activities: readonly { taskId: number; name: string; inputText: string | null }[]): Promise<void> {
-    for (const a of activities) {
+    const actions: TransactionAction[] = activities.map((a) => {
       const entity: Record<string, unknown> = { ExecutionId: executionId, TaskId: a.taskId, Name: a.name };
       putText(entity, 'Input', a.inputText, `The input of activity '${a.name}' of instance '${instanceId}'`);
-      await this.activities.upsertEntity({ partitionKey: instanceId, rowKey: `${executionId}_${pad(a.taskId)}`, ...entity }, 'Replace');
-    }
+      return ['upsert', { partitionKey: instanceId, rowKey: `${executionId}_${pad(a.taskId)}`, ...entity }, 'Replace'];
+    });
+    await submitInBatches(this.activities, actions);
   }
 
   async deleteActivity(instanceId: string, executionId: string, taskId: number): Promise<void> {
@@ -297,4 +311,17 @@ export class TaskHubStore {
       await table.submitTransaction(keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey, rowKey }] as TransactionAction));
     }
   }
+}
+
+/**
+ * Table Storage transactions take up to 100 operations on one partition; a single operation goes
+ * as a plain request (one round trip either way, less to parse). `size` keeps big rows under the
+ * 4 MiB payload limit of a batch.
+ */
+async function submitInBatches(table: TableClient, actions: readonly TransactionAction[], size = 100): Promise<void> {
+  if (actions.length === 1) {
+    const [kind, entity, mode] = actions[0] as TransactionAction;
+    if (kind === 'upsert') return void (await table.upsertEntity(entity, mode === 'Merge' ? 'Merge' : 'Replace'));
+  }
+  for (let i = 0; i < actions.length; i += size) await table.submitTransaction(actions.slice(i, i + size));
 }

@@ -5,6 +5,7 @@ import { ManagementApi } from '../durable/managementApi';
 import { DurableRunner } from '../durable/runner';
 import type { CoreHooks, FunctionRegistry } from './functionsCore';
 import { writePlain } from './httpAdapter';
+import { durableHostSettings } from './hostJson';
 import { HttpFunctions } from './httpFunctions';
 import { errorDetails, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
 import { TimerTriggers } from './timerTriggers';
@@ -21,6 +22,7 @@ export interface HostOptions {
   readonly taskHub: string;
   /** Every context.log line and host event. Default: JSON lines on stdout. */
   readonly log?: (line: HostLogRecord) => void;
+  /** Default: host.json `extensions.durableTask.maxConcurrentActivityFunctions` (or its app-setting override), else 10. */
   readonly maxActivityConcurrency?: number;
   /** How long close() waits for running activities before leaving them for the next start (default 10 s). */
   readonly shutdownGraceInMs?: number;
@@ -64,7 +66,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     taskHub: options.taskHub,
     logger,
     durableClient,
-    ...(options.maxActivityConcurrency === undefined ? {} : { maxActivityConcurrency: options.maxActivityConcurrency }),
+    maxActivityConcurrency: options.maxActivityConcurrency ?? durableHostSettings().maxConcurrentActivityFunctions,
     ...(options.shutdownGraceInMs === undefined ? {} : { shutdownGraceInMs: options.shutdownGraceInMs }),
   });
   const http = new HttpFunctions({ registry: options.registry, logger, durableClient });
