@@ -79,13 +79,16 @@ function* awaitApproval(context: OrchestrationContext, requestId: string, deadli
   yield* notify(context, requestId, 'pending_approval');
   let decision = context.df.waitForExternalEvent('decision');
   for (;;) {
-    const timer = context.df.createTimer(new Date(deadline));
-    const winner = (yield context.df.Task.any([timer, decision, revoke])) as Task;
-    if (winner === timer) {
-      yield context.df.callActivityWithRetry('expireApproval', activityRetry, requestId);
-      return 'approval_expired';
+    let winner = arrived([revoke, decision]);
+    if (winner === undefined) {
+      const timer = context.df.createTimer(new Date(deadline));
+      winner = (yield context.df.Task.any([timer, decision, revoke])) as Task;
+      if (winner === timer) {
+        yield context.df.callActivityWithRetry('expireApproval', activityRetry, requestId);
+        return 'approval_expired';
+      }
+      timer.cancel();
     }
-    timer.cancel();
     if (winner === revoke) {
       const by = (revoke.result as RevokeEvent | undefined)?.by;
       yield context.df.callActivityWithRetry('withdrawRequest', activityRetry, { requestId, by: typeof by === 'string' ? by : 'unknown' });
@@ -122,13 +125,19 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
   // Each event waiter lives until its event arrives (a new one would leave the old one to swallow it).
   let extend = context.df.waitForExternalEvent('extend');
   for (;;) {
-    const expiry = context.df.createTimer(new Date(expiresAt));
-    const warnAt = Date.parse(expiresAt) - ENDING_SOON_BEFORE_MS;
-    const warning: TimerTask | null = !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
-    const timers = warning === null ? [expiry] : [expiry, warning];
-    const winner = (yield context.df.Task.any([...timers, revoke, extend])) as Task;
-    for (const timer of timers) if (timer !== winner) timer.cancel();
-    if (winner === expiry) return { cause: 'expired', by: null };
+    let winner = arrived([revoke, extend]);
+    // An extension that arrived after the expiry time is too late: the lease has expired.
+    if (winner === extend && Date.parse(expiresAt) <= context.df.currentUtcDateTime.getTime()) return { cause: 'expired', by: null };
+    let warning: TimerTask | null = null;
+    if (winner === undefined) {
+      const expiry = context.df.createTimer(new Date(expiresAt));
+      const warnAt = Date.parse(expiresAt) - ENDING_SOON_BEFORE_MS;
+      warning = !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
+      const timers = warning === null ? [expiry] : [expiry, warning];
+      winner = (yield context.df.Task.any([...timers, revoke, extend])) as Task;
+      for (const timer of timers) if (timer !== winner) timer.cancel();
+      if (winner === expiry) return { cause: 'expired', by: null };
+    }
     if (winner === revoke) {
       const by = (revoke.result as RevokeEvent | undefined)?.by;
       return { cause: 'revoked', by: typeof by === 'string' ? by : null };
@@ -146,6 +155,15 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
       warned = false;
     }
   }
+}
+
+/**
+ * An event waiter that already has its event (it arrived while the orchestration was busy in an
+ * activity). Checked before every race: durable-functions' Task.any never resolves on a child that
+ * completed before the Task.any was made, so such an event would otherwise be lost.
+ */
+function arrived(waiters: readonly Task[]): Task | undefined {
+  return waiters.find((w) => w.isCompleted || w.isFaulted);
 }
 
 /** Best effort: the activity logs a failed channel and returns; it never fails the lease. */
