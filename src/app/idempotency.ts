@@ -27,6 +27,8 @@ export async function runOnce(
   key: string,
   fingerprint: string,
   run: () => Promise<StoredOutcome>,
+  /** The path of the first request, kept in a stored problem so replays answer exactly alike. */
+  instance?: string,
 ): Promise<StoredOutcome & { readonly replayed: boolean }> {
   const claim = await store.claim(scope, key, fingerprint);
   if (!claim.claimed) {
@@ -38,7 +40,7 @@ export async function runOnce(
   try {
     outcome = await run();
   } catch (error) {
-    const problem = toProblem(error);
+    const problem = toProblem(error, instance);
     if (problem.status >= 500) await store.release(scope, key).catch(() => undefined);
     else await store.complete(scope, key, { status: problem.status, body: problem, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } });
     throw error;

@@ -38,6 +38,8 @@ export interface WebhookDelivery {
   readonly rawBody: string;
   /** Where the new request can be read, for the answer's `Location`. */
   readonly requestUrl: (requestId: string) => string;
+  /** The path it was posted to (problem details' `instance`). */
+  readonly instance: string;
 }
 
 export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchestrations, delivery: WebhookDelivery): Promise<StoredOutcome & { readonly replayed: boolean }> {
@@ -79,7 +81,7 @@ export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchest
       body: { requestId: request.id, status: request.status, ticket: request.ticket, technician: technician.userPrincipalName },
       headers: { Location: delivery.requestUrl(request.id) },
     };
-  });
+  }, delivery.instance);
 }
 
 /**

@@ -33,7 +33,7 @@ export async function submitRequestHttp(request: HttpRequest, client: DurableCli
       return json(outcome.status, outcome.body, outcome.headers);
     }
     // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
-    const outcome = await runOnce(deps.idempotency, caller.objectId, checkIdempotencyKey(key), fingerprintOf(body), submit);
+    const outcome = await runOnce(deps.idempotency, caller.objectId, checkIdempotencyKey(key), fingerprintOf(body), submit, new URL(request.url).pathname);
     return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
   });
 }

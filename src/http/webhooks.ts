@@ -22,6 +22,7 @@ export async function receiveWebhookHttp(request: HttpRequest, client: DurableCl
       // The signature covers the bytes as sent: decode without normalising anything.
       rawBody: bytes.toString('utf8'),
       requestUrl: (id) => new URL(`/api/requests/${id}`, request.url).toString(),
+      instance: new URL(request.url).pathname,
     });
     return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
   });
