@@ -81,7 +81,8 @@ describe('GET /audit', () => {
 
     const broken = await t.client.api('GET', '/audit/verify', { token: carol });
     expect(broken.status).toBe(200);
-    expect(broken.body).toMatchObject({ intact: false, firstBroken: { seq: victim!.seq, reason: expect.stringMatching(/edited/) } });
+    expect(broken.body).toMatchObject({ intact: false, firstBroken: { seq: victim!.seq } });
+    expect(JSON.stringify(broken.body.firstBroken)).toMatch(/edited/);
     // The tenant's own chain (a separate partition) is untouched.
     expect((await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}`, { token: carol })).body).toMatchObject({ intact: true });
     expect((await t.client.api('GET', '/audit/verify', { token: await t.client.token(HOME_USERS.bob.userPrincipalName) })).status).toBe(403);

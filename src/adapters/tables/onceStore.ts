@@ -38,7 +38,7 @@ export class TableOnceStore implements OnceStore {
     const existing = await this.rows.get(keys.partitionKey, keys.rowKey);
     // Released between our insert and our read: the caller may try again.
     if (existing === null) return this.claim(scope, key, fingerprint);
-    return { claimed: false, fingerprint: existing.value.fingerprint, outcome: (existing.value.outcome as StoredOutcome | null) ?? null };
+    return { claimed: false, fingerprint: existing.value.fingerprint, outcome: existing.value.outcome };
   }
 
   async complete(scope: string, key: string, outcome: StoredOutcome): Promise<void> {
