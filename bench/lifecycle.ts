@@ -122,8 +122,14 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   const stopListening = params.serviceLog.subscribe((event) => onServiceEvent(event, byId, early, onActive));
   let polls: { count: number; totalMs: number };
   try {
-    await Promise.all(traces.map((trace) => submit(params, trace, byId)));
-    for (const trace of traces) for (const event of early.get(trace.id ?? '') ?? []) apply(trace, event, onActive);
+    await Promise.all(
+      traces.map(async (trace) => {
+        await submit(params, trace, byId);
+        // Events logged before this POST answered: applied now, at the times they were logged.
+        for (const event of early.get(trace.id ?? '') ?? []) apply(trace, event, onActive);
+        early.delete(trace.id ?? '');
+      }),
+    );
     polls = await observe(params, traces, deadline);
     await Promise.all(reveals);
   } finally {
@@ -190,16 +196,17 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
   }
 }
 
-/** Reveals the credential as its technician would, retrying while the API says it is not ready. */
+/** Reveals the credential as its technician would, retrying while the API says it is not ready yet. */
 async function reveal(params: LifecycleParams, trace: Trace, deadline: number): Promise<void> {
+  const started = Date.now();
   while (Date.now() < deadline) {
-    const res = await callJson<{ password?: unknown }>(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
+    const res = await callJson<{ password?: unknown; requestStatus?: unknown }>(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
     if (res.status === 200 && typeof res.body.password === 'string' && res.body.password.length > 0) {
       trace.credentialAt = Date.now();
       return; // the password itself is dropped here: never logged, never written
     }
-    if (res.status !== 409) {
-      trace.failure ??= `POST /credential answered ${res.status}`;
+    if (res.status !== 409 || (res.body.requestStatus !== 'provisioning' && res.body.requestStatus !== 'active')) {
+      trace.failure ??= `POST /credential answered ${res.status} (${String(res.body.requestStatus)}) ${Date.now() - started} ms after the lease was logged active`;
       return;
     }
     await sleep(20);

@@ -18,6 +18,8 @@ export const benchOptionsSchema = z
     /** Give up on leases not ended after this long. */
     timeoutSeconds: z.coerce.number().int().min(10).max(3_600).default(120),
     out: z.string().min(1).default('bench/results'),
+    /** Activities the host runs at a time; default: host.json's maxConcurrentActivityFunctions. */
+    maxActivities: z.coerce.number().int().min(1).max(1_000).optional(),
     /** Skip the API throughput part. */
     skipApi: z.coerce.boolean().default(false),
   })
@@ -33,6 +35,7 @@ const USAGE = `npm run bench -- [options]
   --api-seconds N     length of each API benchmark (default 10)
   --poll-ms N         observer period: the resolution of the lifecycle figures (default 25)
   --timeout-seconds N give up on leases not ended by then (default 120)
+  --max-activities N  activities run at a time (default: host.json maxConcurrentActivityFunctions)
   --out DIR           where results go (default bench/results)
   --skip-api          lifecycle only`;
 

@@ -62,7 +62,7 @@ export function toMarkdown(r: BenchReport): string {
     `- command: \`${r.command}\``,
     `- commit: ${r.commit}`,
     `- machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform})`,
-    `- parameters: ${p.leases} concurrent leases of ${p.duration}, ${p.latencyMs} ms added to every Graph and Key Vault call, API load ${p.connections} connections × ${p.apiSeconds} s`,
+    `- parameters: ${p.leases} concurrent leases of ${p.duration}, ${p.latencyMs} ms added to every Graph and Key Vault call, ${p.maxActivities ?? '?'} activities at a time, API load ${p.connections} connections × ${p.apiSeconds} s`,
     '',
     '## Lease lifecycle',
     '',

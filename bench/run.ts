@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { durableHostSettings, MAX_CONCURRENT_ACTIVITIES_SETTING } from '../local/host/hostJson';
 import { freePort } from '../local/ports';
 import { CONTOSO } from '../local/sandbox/seed';
 import { startStack, type RunningStack } from '../local/stack';
@@ -72,7 +73,10 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    progress(`starting the stack (state in ${stateDir})`);
+    // The app-setting override of host.json, as in Azure: the host reads it when it starts.
+    if (options.maxActivities !== undefined) process.env[MAX_CONCURRENT_ACTIVITIES_SETTING] = String(options.maxActivities);
+    const maxActivities = durableHostSettings().maxConcurrentActivityFunctions;
+    progress(`starting the stack (state in ${stateDir}; ${maxActivities} activities at a time)`);
     stack = await startStack({
       apiPort: await freePort(),
       sandboxPort: await freePort(),
@@ -121,7 +125,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       commit: commit(),
       command,
       machine: machine(),
-      parameters: options,
+      parameters: { ...options, maxActivities },
       lifecycle,
       throughput,
       ceiling: per.graphWrites > 0 ? ceilingFrom(per.graphCalls, per.graphWrites) : null,
