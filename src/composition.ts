@@ -28,7 +28,10 @@ export function buildServices(settings: Settings, options: { tablePrefix?: strin
     clock: systemClock,
     ...adapters,
     revocationRetryIntervalMs: durationMs(settings.JIT_REVOCATION_RETRY_INTERVAL),
-    workflow: { publicBaseUrl: settings.JIT_PUBLIC_BASE_URL ?? null, tapUsableOnce: settings.JIT_TAP_USABLE_ONCE, homeTenantId: settings.JIT_HOME_TENANT_ID },
+    workflow: {
+      publicBaseUrl: settings.JIT_PUBLIC_BASE_URL ?? null,
+      notificationsEnabled: settings.JIT_NOTIFY_WEBHOOK_URL !== undefined || settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined,
+      tapUsableOnce: settings.JIT_TAP_USABLE_ONCE, homeTenantId: settings.JIT_HOME_TENANT_ID },
     log: structuredLog,
   };
   const tokens = new TokenValidator({

@@ -36,13 +36,13 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
   // One waiter for `revoke` from start to end: a second one would leave the first to swallow the event.
   const revoke = context.df.waitForExternalEvent('revoke');
   if (input.resumeRevocation === undefined && input.approvalDeadline !== undefined) {
-    const outcome = yield* awaitApproval(context, input.requestId, input.approvalDeadline, revoke);
+    const outcome = yield* awaitApproval(context, input, input.approvalDeadline, revoke);
     if (outcome !== 'approved') {
       context.df.setCustomStatus('ended');
-      yield* notify(context, input.requestId, outcome === 'denied' ? 'denied' : 'ended');
+      yield* notify(context, input, outcome === 'denied' ? 'denied' : 'ended');
       return outcome;
     }
-    yield* notify(context, input.requestId, 'approved');
+    yield* notify(context, input, 'approved');
   }
   const revocation = input.resumeRevocation ?? (yield* provisionAndHold(context, input, revoke));
   if (revocation === 'not_provisioned') return 'not_provisioned';
@@ -57,7 +57,7 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
       // Never a quiet finish: record it (status, audit, alert), wait, and try again.
       context.df.setCustomStatus('revocation_failed');
       yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry, { requestId: input.requestId, failure: messageOf(error), attempt: round });
-      if (round === 1) yield* notify(context, input.requestId, 'revocation_failed');
+      if (round === 1) yield* notify(context, input, 'revocation_failed');
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.revocationRetryIntervalMs));
       if (round >= REVOCATION_ROUNDS_PER_HISTORY) {
         context.df.continueAsNew({ ...input, resumeRevocation: revocation } satisfies LeaseOrchestrationInput);
@@ -66,7 +66,7 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
     }
   }
   context.df.setCustomStatus('ended');
-  yield* notify(context, input.requestId, 'ended');
+  yield* notify(context, input, 'ended');
   return revocation.cause === 'provisionFailed' ? 'failed' : 'ended';
 }
 
@@ -74,9 +74,10 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
  * Waits for a decision until the deadline; a `revoke` meanwhile withdraws the request. A decision
  * the activity refuses (it re-checks who decided) leaves the request pending: wait again.
  */
-function* awaitApproval(context: OrchestrationContext, requestId: string, deadline: string, revoke: Task): Generator<Task, ApprovalOutcome, unknown> {
+function* awaitApproval(context: OrchestrationContext, input: LeaseOrchestrationInput, deadline: string, revoke: Task): Generator<Task, ApprovalOutcome, unknown> {
+  const requestId = input.requestId;
   context.df.setCustomStatus('awaiting_approval');
-  yield* notify(context, requestId, 'pending_approval');
+  yield* notify(context, input, 'pending_approval');
   let decision = context.df.waitForExternalEvent('decision');
   for (;;) {
     let winner = arrived([revoke, decision]);
@@ -119,7 +120,7 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
   if (provisioned.status === 'not_provisioned' || provisioned.expiresAt === null) return 'not_provisioned';
 
   context.df.setCustomStatus('active');
-  yield* notify(context, input.requestId, 'active');
+  yield* notify(context, input, 'active');
   let expiresAt = provisioned.expiresAt;
   let warned = false;
   // Each event waiter lives until its event arrives (a new one would leave the old one to swallow it).
@@ -144,7 +145,7 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
     }
     if (winner === warning) {
       warned = true;
-      yield* notify(context, input.requestId, 'ending_soon');
+      yield* notify(context, input, 'ending_soon');
       continue;
     }
     const request = extend.result as ExtendEvent;
@@ -167,8 +168,9 @@ function arrived(waiters: readonly Task[]): Task | undefined {
 }
 
 /** Best effort: the activity logs a failed channel and returns; it never fails the lease. */
-function* notify(context: OrchestrationContext, requestId: string, kind: NotificationKind): Generator<Task, void, unknown> {
-  yield context.df.callActivity('notifyLease', { requestId, kind });
+function* notify(context: OrchestrationContext, input: LeaseOrchestrationInput, kind: NotificationKind): Generator<Task, void, unknown> {
+  if (input.notify === false) return;
+  yield context.df.callActivity('notifyLease', { requestId: input.requestId, kind });
 }
 
 /** Activity failures carry our own error messages (never secrets); keep them short in history. */

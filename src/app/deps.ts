@@ -26,6 +26,8 @@ export interface AppDeps {
 export interface WorkflowSettings {
   /** Where links in notifications point (the portal or the API); null: no link. */
   readonly publicBaseUrl: string | null;
+  /** Some notification channel (Teams, signed webhook) is configured. */
+  readonly notificationsEnabled: boolean;
   /** Temporary Access Passes are one-time use. */
   readonly tapUsableOnce: boolean;
   /** The connected tenant of the technicians (elevation targets, webhook technicians). */

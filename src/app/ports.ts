@@ -341,6 +341,8 @@ export interface LeaseOrchestrationInput {
   readonly revocationRetryIntervalMs: number;
   /** Set when the request waits for approval: the deadline of the decision (ISO 8601). */
   readonly approvalDeadline?: string;
+  /** false: no notification channel is configured, so the orchestration skips the notify activity. */
+  readonly notify?: boolean;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
     readonly cause: 'expired' | 'revoked' | 'provisionFailed';

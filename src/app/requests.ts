@@ -104,6 +104,7 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     await orchestrations.start({
       requestId: id,
       revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      notify: deps.workflow.notificationsEnabled,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
     });
   } catch (error) {
