@@ -70,6 +70,8 @@ export interface LifecycleResult {
   readonly requestToCredential: Summary;
   readonly expiryToDisabled: Summary;
   readonly expiryToEnded: Summary;
+  /** How much of the asked duration was gone when the lease was logged active (expiresAt is fixed before the last writes). */
+  readonly leaseTimeLostAtActivation: Summary;
   /** endedAt as the service recorded it in the request, minus expiresAt. */
   readonly expiryToEndedRecorded: Summary;
   readonly perLease: Counts;
@@ -112,6 +114,7 @@ export async function prepareLifecycle(params: Pick<LifecycleParams, 'sandboxUrl
 export async function runLifecycle(params: LifecycleParams, technicians: readonly { user: string; token: string }[]): Promise<LifecycleResult> {
   const before = await snapshot(params);
   const traces: Trace[] = technicians.map((t) => ({ ...t, submittedAt: 0 }));
+  const durationMs = Number(/^PT(\d+)S$/.exec(params.duration)?.[1] ?? 0) * 1000;
   const started = Date.now();
   const deadline = started + params.timeoutSeconds * 1000;
 
@@ -170,6 +173,7 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
     requestToActive: summarize(sample((t) => (t.activeAt === undefined ? undefined : t.activeAt - t.submittedAt))),
     requestToCredential: summarize(sample((t) => (t.credentialAt === undefined ? undefined : t.credentialAt - t.submittedAt))),
     expiryToDisabled: summarize(sample((t) => (t.disabledAt === undefined || t.expiresAt === undefined ? undefined : t.disabledAt - t.expiresAt))),
+    leaseTimeLostAtActivation: summarize(sample((t) => (t.activeAt === undefined || t.expiresAt === undefined ? undefined : Math.max(0, t.activeAt - (t.expiresAt - durationMs))))),
     expiryToEnded: summarize(sample((t) => (t.endedAt === undefined || t.expiresAt === undefined ? undefined : t.endedAt - t.expiresAt))),
     expiryToEndedRecorded: summarize(sample((t) => (t.recordedEndedAt === undefined || t.expiresAt === undefined ? undefined : t.recordedEndedAt - t.expiresAt))),
     perLease,

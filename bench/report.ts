@@ -72,6 +72,7 @@ export function toMarkdown(r: BenchReport): string {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     row('request → `active`', l.requestToActive),
     row('request → credential readable', l.requestToCredential),
+    row('lease time already gone when logged active', l.leaseTimeLostAtActivation),
     row('expiry → account disabled in the directory', l.expiryToDisabled),
     row('expiry → `ended` (logged)', l.expiryToEnded),
     row('expiry → `ended` (endedAt as recorded)', l.expiryToEndedRecorded),
