@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { ChainVerification } from '../domain/auditChain';
 import type { Caller } from '../domain/caller';
-import { ForbiddenError } from '../domain/errors';
 import type { AuditRecord } from '../domain/auditChain';
 import type { AppDeps } from './deps';
 import type { Page } from './ports';
-import { ADMIN_ROLE } from './requests';
+import { requireAdmin } from './authorization';
 
 export const auditQuerySchema = z.strictObject({
   tenantId: z.uuid().optional(),
@@ -22,10 +21,6 @@ export const auditQuerySchema = z.strictObject({
 });
 
 export const auditVerifyQuerySchema = z.strictObject({ tenantId: z.uuid().optional() });
-
-function requireAdmin(caller: Caller): void {
-  if (!caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`only holders of ${ADMIN_ROLE} can read the audit log`);
-}
 
 export async function queryAudit(deps: AppDeps, caller: Caller, query: z.infer<typeof auditQuerySchema>): Promise<Page<AuditRecord>> {
   requireAdmin(caller);

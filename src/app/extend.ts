@@ -10,7 +10,7 @@ import type { LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations } from './ports';
-import { ADMIN_ROLE } from './requests';
+import { ADMIN_ROLE } from '../domain/caller';
 
 export const extendBodySchema = z.strictObject({ duration: durationSchema });
 

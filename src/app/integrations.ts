@@ -1,20 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Caller } from '../domain/caller';
-import { ForbiddenError } from '../domain/errors';
 import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
 import type { Integration } from './ports';
-import { ADMIN_ROLE } from './requests';
+import { requireAdmin } from './authorization';
 
 export const createIntegrationBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(128),
   kind: z.literal('generic').default('generic'),
 });
-
-function requireAdmin(caller: Caller): void {
-  if (!caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`only holders of ${ADMIN_ROLE} can manage integrations`);
-}
 
 /** Public view: the secret's name is an internal detail, the secret itself never leaves Key Vault. */
 export function integrationView(integration: Integration): Omit<Integration, 'secretName'> & { readonly webhookPath: string } {

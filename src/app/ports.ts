@@ -1,3 +1,4 @@
+import { ConflictError } from '../domain/errors';
 import type { AuditEvent } from '../domain/audit';
 import type { AuditRecord, ChainVerification } from '../domain/auditChain';
 import type { Rule, Target, Tenant } from '../domain/config';
@@ -358,6 +359,17 @@ export interface LeaseOrchestrations {
   start(input: LeaseOrchestrationInput): Promise<void>;
   /** Raises an event at the request's orchestration; the payload holds ids and times only. */
   raise(requestId: string, event: LeaseEventName, payload: Readonly<Record<string, string | null>>): Promise<void>;
+}
+
+/** The lease's orchestration is not running (finished, failed, terminated or missing): nobody hears its events. */
+export class OrchestrationNotRunningError extends ConflictError {
+  constructor(
+    readonly requestId: string,
+    readonly event: LeaseEventName,
+    readonly orchestration: LeaseOrchestrationState,
+  ) {
+    super(`the lease of request ${requestId} is not running (${orchestration}) and cannot take '${event}' events`, { orchestration });
+  }
 }
 
 /** Where a lease's orchestration stands, as the reconciler sees it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Caller } from '../domain/caller';
+import { ADMIN_ROLE, APPROVER_ROLE, type Caller } from '../domain/caller';
 import { slugSchema } from '../domain/config';
 import { durationMs, durationSchema } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
@@ -10,10 +10,8 @@ import type { AuditActor } from '../domain/audit';
 import { listAwaiting } from './approvals';
 import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
-import { ConcurrencyError, type LeaseOrchestrations, type Page } from './ports';
+import { ConcurrencyError, OrchestrationNotRunningError, type LeaseOrchestrationControl, type LeaseOrchestrations, type Page } from './ports';
 
-export const ADMIN_ROLE = 'Jit.Admin';
-export const APPROVER_ROLE = 'Jit.Approver';
 
 export const submitRequestBodySchema = z.strictObject({
   tenantId: z.uuid(),
@@ -200,7 +198,7 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
 }
 
 /** Ends a lease early (or withdraws a request waiting for approval). The orchestration does it; this asks it to. */
-export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
+export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrationControl, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;
@@ -208,7 +206,21 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     throw new ForbiddenError('only the requester or an admin can revoke this request');
   }
   if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { requestStatus: request.status });
-  await orchestrations.raise(id, 'revoke', { by: caller.objectId });
+  try {
+    await orchestrations.raise(id, 'revoke', { by: caller.objectId });
+  } catch (error) {
+    // Nobody is listening (the orchestration failed, was terminated or vanished): revoke anyway,
+    // by starting a run that does only the revocation, rather than leave access in place until
+    // the reconciler comes by.
+    if (!(error instanceof OrchestrationNotRunningError) || request.status === 'pending_approval') throw error;
+    const cause = request.status === 'provisioning' ? 'provisionFailed' : 'revoked';
+    await orchestrations.restart({
+      requestId: id,
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      resumeRevocation: { cause, by: caller.objectId, ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}) },
+    });
+    deps.log('warn', 'revocation_restarted', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
+  }
   await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
   return request;
 }

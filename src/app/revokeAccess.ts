@@ -49,12 +49,12 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
   const elevation = request.targetKind === 'elevation';
   if (account !== null && elevation) {
     // The technician's own account: take back what the lease added, never disable or rotate it.
-    await revokeElevation(await deps.directories.forTenant(tenant.value), request, account.objectId);
+    await revokeElevation(await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }), request, account.objectId);
   } else if (account !== null) {
     if (isProtected(tenant.value, account.userPrincipalName)) {
       deps.log('error', 'protected_account_skipped', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName });
     } else {
-      const directory = await deps.directories.forTenant(tenant.value);
+      const directory = await deps.directories.forTenant(tenant.value, { purpose: 'revocation' });
       await removeAccess(directory, account.objectId, request.credentialType);
       await verifyRemoved(directory, account, startedAt);
       if (request.credentialType === 'temporaryAccessPass' && (await directory.countTemporaryAccessPasses(account.objectId)) > 0) {

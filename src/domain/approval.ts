@@ -1,3 +1,4 @@
+import { APPROVER_ROLE } from './caller';
 import type { ApprovalPolicy, PrincipalRef } from './config';
 
 /**
@@ -7,7 +8,6 @@ import type { ApprovalPolicy, PrincipalRef } from './config';
  * when it names some, otherwise any holder of Jit.Approver. Jit.Admin alone does not make an
  * approver: configuring the service and approving access are kept apart.
  */
-export const APPROVER_ROLE = 'Jit.Approver';
 
 export interface Reviewer {
   readonly objectId: string;

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { requireAdmin } from '../app/authorization';
 import { toProblem } from '../app/problem';
 import { getServices, type Services } from '../composition';
 import type { Caller } from '../domain/caller';
@@ -14,6 +15,18 @@ export async function authenticated(
   handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
 ): Promise<HttpResponseInit> {
   return anonymous(request, context, async (services) => handle(await services.tokens.validate(request.headers.get('authorization')), services));
+}
+
+/** An admin endpoint: authenticated, and Jit.Admin before anything else is read (403 first, not 400). */
+export async function asAdmin(
+  request: HttpRequest,
+  context: InvocationContext,
+  handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
+): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, services) => {
+    requireAdmin(caller);
+    return handle(caller, services);
+  });
 }
 
 export async function anonymous(

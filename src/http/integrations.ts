@@ -1,11 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { createIntegration, createIntegrationBodySchema, listIntegrations } from '../app/integrations';
-import { authenticated } from './endpoint';
+import { asAdmin } from './endpoint';
 import { readJsonBody } from './parse';
 import { json } from './respond';
 
 export async function createIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
+  return asAdmin(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, createIntegrationBodySchema);
     const created = await createIntegration(deps, caller, body);
     return json(201, created, { Location: new URL(`/api/integrations/${created.integrationId}`, request.url).toString() });
@@ -13,5 +13,5 @@ export async function createIntegrationHttp(request: HttpRequest, context: Invoc
 }
 
 export async function listIntegrationsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => json(200, { items: await listIntegrations(deps, caller) }));
+  return asAdmin(request, context, async (caller, { deps }) => json(200, { items: await listIntegrations(deps, caller) }));
 }

@@ -2,10 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import type { DurableClient } from 'durable-functions';
 import { leaseOrchestrationsOf } from '../adapters/durable/leaseOrchestrations';
 import { reconcile } from '../app/reconcile';
-import { ADMIN_ROLE } from '../app/requests';
 import { getServices } from '../composition';
-import { ForbiddenError } from '../domain/errors';
-import { authenticated } from './endpoint';
+import { asAdmin } from './endpoint';
 import { json } from './respond';
 
 /** The reconciler on its schedule (JIT_RECONCILE_SCHEDULE). */
@@ -16,8 +14,5 @@ export async function reconcilerTimer(_timer: Timer, client: DurableClient, cont
 
 /** `POST /api/admin/reconcile`: run it now (admins), answering what it found and did. */
 export async function reconcileHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    if (!caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`only ${ADMIN_ROLE} can run the reconciler`);
-    return json(200, await reconcile(deps, leaseOrchestrationsOf(client)));
-  });
+  return asAdmin(request, context, async (_caller, { deps }) => json(200, await reconcile(deps, leaseOrchestrationsOf(client))));
 }

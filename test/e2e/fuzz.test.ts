@@ -38,7 +38,7 @@ beforeAll(async () => {
   tokens.admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
   endpoints = functionsWithTrigger(installFunctionsCore(), 'httpTrigger').map((fn) => {
     const binding = Object.values(fn.metadata.bindings).find((b) => b.type === 'httpTrigger');
-    return { name: fn.name, route: String(binding?.route ?? fn.name), methods: ((binding?.methods as string[] | undefined) ?? ['GET']).map((m) => m.toUpperCase()) };
+    return { name: fn.name, route: typeof binding?.route === 'string' ? binding.route : fn.name, methods: ((binding?.methods as string[] | undefined) ?? ['GET']).map((m) => m.toUpperCase()) };
   });
 }, 60_000);
 

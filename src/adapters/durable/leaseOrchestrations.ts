@@ -1,19 +1,7 @@
-import type { DurableClient } from 'durable-functions';
-import { ConflictError } from '../../domain/errors';
-import type { LeaseEventName, LeaseOrchestrationControl, LeaseOrchestrationInput, LeaseOrchestrationState } from '../../app/ports';
+import { OrchestrationRuntimeStatus, type DurableClient } from 'durable-functions';
+import { OrchestrationNotRunningError, type LeaseEventName, type LeaseOrchestrationControl, type LeaseOrchestrationInput, type LeaseOrchestrationState } from '../../app/ports';
 
 export const LEASE_ORCHESTRATION = 'lease';
-
-/** The lease's orchestration is not running (finished, failed, terminated or missing). */
-export class LeaseOrchestrationGoneError extends ConflictError {
-  constructor(
-    readonly requestId: string,
-    readonly event: LeaseEventName,
-    readonly orchestration: LeaseOrchestrationState,
-  ) {
-    super(`the lease of request ${requestId} is not running (${orchestration}) and cannot take '${event}' events`, { orchestration });
-  }
-}
 
 /** The lease orchestrations through the Durable Functions client of the current invocation. */
 export function leaseOrchestrationsOf(client: DurableClient): LeaseOrchestrationControl {
@@ -21,12 +9,12 @@ export function leaseOrchestrationsOf(client: DurableClient): LeaseOrchestration
     try {
       const status = await client.getStatus(requestId);
       switch (status.runtimeStatus) {
-        case 'Completed':
+        case OrchestrationRuntimeStatus.Completed:
           return 'completed';
-        case 'Failed':
+        case OrchestrationRuntimeStatus.Failed:
           return 'failed';
-        case 'Terminated':
-        case 'Canceled':
+        case OrchestrationRuntimeStatus.Terminated:
+        case OrchestrationRuntimeStatus.Canceled:
           return 'terminated';
         default:
           return 'running';
@@ -51,7 +39,7 @@ export function leaseOrchestrationsOf(client: DurableClient): LeaseOrchestration
       // The client treats the host's 410 (instance finished) as success and the event would be
       // dropped in silence: look first, and say so when nobody is listening.
       const current = await state(requestId);
-      if (current !== 'running') throw new LeaseOrchestrationGoneError(requestId, event, current);
+      if (current !== 'running') throw new OrchestrationNotRunningError(requestId, event, current);
       await client.raiseEvent(requestId, event, payload);
     },
     state,

@@ -1,14 +1,10 @@
 import type { Caller } from '../../domain/caller';
-import { ConflictError, ForbiddenError, PreconditionFailedError } from '../../domain/errors';
+import { ConflictError, PreconditionFailedError } from '../../domain/errors';
 import { recordAudit, userActor } from '../audit';
 import type { AppDeps } from '../deps';
 import { ConcurrencyError, type Versioned } from '../ports';
-import { ADMIN_ROLE } from '../requests';
 
-/** Every configuration endpoint needs the Jit.Admin app role. */
-export function requireAdmin(caller: Caller): void {
-  if (!caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`configuration needs the ${ADMIN_ROLE} app role`);
-}
+export { requireAdmin } from '../authorization';
 
 /**
  * Optimistic concurrency for admins editing at once: `If-Match` names the ETag the admin read.

@@ -4,7 +4,7 @@ import { durationMs } from '../../domain/duration';
 import { evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
 import type { AppDeps } from '../deps';
-import { ADMIN_ROLE } from '../requests';
+import { ADMIN_ROLE } from '../../domain/caller';
 import type { EntitlementCheckBody, EntitlementCheckResult, entitlementItemSchema } from './schemas';
 import type { z } from 'zod';
 

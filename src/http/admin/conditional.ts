@@ -1,8 +1,6 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { requireAdmin, type Precondition } from '../../app/config/adminChange';
-import type { Services } from '../../composition';
-import type { Caller } from '../../domain/caller';
-import { authenticated } from '../endpoint';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { Precondition } from '../../app/config/adminChange';
+export { asAdmin } from '../endpoint';
 import { slugSchema } from '../../domain/config';
 import { NotFoundError } from '../../domain/errors';
 import { guidParam } from '../parse';
@@ -36,14 +34,3 @@ export function slugOf(request: HttpRequest, name: 'targetId' | 'ruleId'): strin
   return parsed.data;
 }
 
-/** A configuration endpoint: authenticated, and Jit.Admin before anything else is read (403 first, not 400). */
-export async function asAdmin(
-  request: HttpRequest,
-  context: InvocationContext,
-  handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, services) => {
-    requireAdmin(caller);
-    return handle(caller, services);
-  });
-}
