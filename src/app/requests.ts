@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ADMIN_ROLE, APPROVER_ROLE, type Caller } from '../domain/caller';
 import { slugSchema } from '../domain/config';
 import { durationMs, durationSchema } from '../domain/duration';
-import { evaluateEntitlement } from '../domain/entitlement';
+import { defaultWithinCap, evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { isTerminal, leaseRequestSchema, type LeaseRequest, type RequestStatus } from '../domain/request';
 import type { AuditActor } from '../domain/audit';
@@ -45,7 +45,7 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   const entitlement = evaluateEntitlement(caller, target.value, await deps.config.listRules());
   if (!entitlement.allowed) throw new ForbiddenError(`not entitled: ${entitlement.reasons.join('; ')}`);
 
-  const duration = body.duration ?? target.value.defaultDuration;
+  const duration = body.duration ?? defaultWithinCap(target.value, entitlement.effectiveMaxDuration);
   const problems = [];
   if (durationMs(duration) > durationMs(entitlement.effectiveMaxDuration)) {
     problems.push({ field: 'duration', message: `must be at most ${entitlement.effectiveMaxDuration} (the maximum for this target)` });

@@ -59,3 +59,8 @@ export function evaluateEntitlement(caller: Caller, target: Target, rules: reado
     ...policy,
   };
 }
+
+/** A rule's tighter cap may fall below the target's default: a request without a duration then gets the cap. */
+export function defaultWithinCap(target: Pick<Target, 'defaultDuration'>, cap: string): string {
+  return durationMs(target.defaultDuration) > durationMs(cap) ? cap : target.defaultDuration;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ruleSchema, targetSchema, type Rule } from '../../src/domain/config';
-import { evaluateEntitlement } from '../../src/domain/entitlement';
+import { defaultWithinCap, evaluateEntitlement } from '../../src/domain/entitlement';
 
 const now = '2026-11-23T10:00:00.000Z';
 const tenantId = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
@@ -43,5 +43,10 @@ describe('evaluateEntitlement', () => {
     expect(evaluateEntitlement(alice, approvalTarget, [plain]).approvalRequired).toBe(true);
     expect(evaluateEntitlement(alice, approvalTarget, [rule({ ...plain, ruleId: 'w', approvalRequired: false })]).approvalRequired).toBe(false);
     expect(evaluateEntitlement(alice, target, [rule({ ...plain, ruleId: 'f', approvalRequired: true })]).approvalRequired).toBe(true);
+  });
+
+  it('a request without a duration gets the target default, lowered to a tighter cap', () => {
+    expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT8H')).toBe('PT4H');
+    expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT1H')).toBe('PT1H');
   });
 });

@@ -1,10 +1,9 @@
-import type { Caller } from '../../domain/caller';
-import type { Rule, Target } from '../../domain/config';
+import { ADMIN_ROLE, type Caller } from '../../domain/caller';
+import type { Rule } from '../../domain/config';
 import { durationMs } from '../../domain/duration';
-import { evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
+import { defaultWithinCap, evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
 import type { AppDeps } from '../deps';
-import { ADMIN_ROLE } from '../../domain/caller';
 import type { EntitlementCheckBody, EntitlementCheckResult, entitlementItemSchema } from './schemas';
 import type { z } from 'zod';
 
@@ -44,11 +43,6 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
     });
   }
   return items.sort((a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId));
-}
-
-/** A rule's tighter cap may fall below the target's default: a request without a duration then gets the cap. */
-function defaultWithinCap(target: Target, cap: string): string {
-  return durationMs(target.defaultDuration) > durationMs(cap) ? cap : target.defaultDuration;
 }
 
 /**
