@@ -61,6 +61,8 @@ export interface Counts {
 
 export interface LifecycleResult {
   readonly leases: number;
+  /** Submissions answered 202 (the per-lease counts divide by this). */
+  readonly accepted: number;
   readonly succeeded: number;
   readonly failures: readonly string[];
   readonly wallSeconds: number;
@@ -151,7 +153,9 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   }
   const succeeded = traces.length - failures.length;
   const totals = diff(before, after);
-  const per = (n: number): number => Math.round((n / traces.length) * 100) / 100;
+  // Per lease that was accepted: a refused submission costs little and provisions nothing.
+  const accepted = Math.max(1, traces.filter((t) => t.id !== undefined).length);
+  const per = (n: number): number => Math.round((n / accepted) * 100) / 100;
   const perLease: Counts = {
     graphCalls: per(totals.graphCalls),
     graphWrites: per(totals.graphWrites),
@@ -166,6 +170,7 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   const sample = (pick: (t: Trace) => number | undefined): number[] => traces.map(pick).filter((v): v is number => v !== undefined);
   return {
     leases: traces.length,
+    accepted,
     succeeded,
     failures,
     wallSeconds,

@@ -66,7 +66,7 @@ export function toMarkdown(r: BenchReport): string {
     '',
     '## Lease lifecycle',
     '',
-    `${l.succeeded} of ${l.leases} leases went through in ${l.wallSeconds.toFixed(1)} s; ${l.failures.length} failed.`,
+    `${l.succeeded} of ${l.leases} leases went through in ${l.wallSeconds.toFixed(1)} s; ${l.failures.length} failed (${l.leases - l.accepted} of them refused at submission).`,
     '',
     '| ms | p50 | p95 | p99 | max | n |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -88,7 +88,7 @@ export function toMarkdown(r: BenchReport): string {
     `| orchestration episodes / activity runs | ${per.episodes} / ${per.activities} |`,
     '',
     `Transitions are timed when the service logs them (\`lease_activated\`, \`lease_ended\`); "account disabled" by polling the sandbox's directory every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms).`,
-    `Per lease: its submission, one credential reveal and the lease's own work; the benchmark's read-back (${l.observerTableRoundTrips} table reads) is left out.`,
+    `Per accepted lease: its submission, one credential reveal and the lease's own work; the benchmark's read-back (${l.observerTableRoundTrips} table reads) is left out.`,
   ];
   if (l.failures.length > 0) lines.push('', 'Failures:', '', ...l.failures.slice(0, 20).map((f) => `- ${f}`));
   lines.push('', '## API throughput', '');
