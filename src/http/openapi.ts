@@ -28,7 +28,8 @@ function operationObject(op: ApiOperation): JsonSchema {
     const param = name.slice(1, -1);
     parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
   }
-  for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
+  for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema });
+  for (const h of op.requestHeaders ?? []) parameters.push({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: h.schema });
   if (op.conditional === true) {
     parameters.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag you read: the change is refused with 412 if the resource changed since', schema: { type: 'string' } });
   }
@@ -37,7 +38,15 @@ function operationObject(op: ApiOperation): JsonSchema {
     const body = response.schema === undefined ? undefined : response.schema === 'Problem' ? 'application/problem+json' : 'application/json';
     responses[status] = {
       description: response.description,
-      ...(response.headers !== undefined ? { headers: Object.fromEntries(response.headers.map((h) => [h, { schema: { type: 'string' } }])) } : {}),
+      ...(response.headers !== undefined
+        ? {
+            headers: Object.fromEntries(
+              response.headers.map((h) =>
+                typeof h === 'string' ? [h, { required: true, schema: { type: 'string' } }] : [h.name, { description: h.description, required: h.required, schema: { type: 'string' } }],
+              ),
+            ),
+          }
+        : {}),
       ...(body !== undefined && response.schema !== undefined
         ? { content: { [body]: { schema: ref(response.schema), ...(response.example !== undefined ? { example: response.example } : {}) } } }
         : {}),
@@ -48,8 +57,9 @@ function operationObject(op: ApiOperation): JsonSchema {
     summary: op.summary,
     ...(op.description !== undefined ? { description: op.description } : {}),
     tags: [op.tag],
-    security: op.auth === 'anonymous' ? [] : [{ entraId: [] }],
+    security: op.auth === 'anonymous' || op.auth === 'signature' ? [] : [{ entraId: [] }],
     'x-required-role': op.auth === 'admin' ? 'Jit.Admin' : op.auth === 'caller' ? null : undefined,
+    ...(op.auth === 'signature' ? { 'x-authentication': 'HMAC-SHA256 signature of the integration (see the X-Jit-Timestamp and X-Jit-Signature parameters)' } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.requestBody !== undefined
       ? {
@@ -83,7 +93,8 @@ export function openApiDocument(): JsonSchema {
       version: '0.1.0',
       description:
         'Just-in-time admin access to Microsoft Entra ID tenants. Callers send an Entra access token of the home tenant (Authorization: Bearer). ' +
-        'Errors are RFC 9457 problem details. Configuration endpoints need the Jit.Admin app role.',
+        'Errors are RFC 9457 problem details. Configuration, audit, integration and reconciler endpoints need the Jit.Admin app role; deciding requests needs Jit.Approver ' +
+        "or being one of the target's approvers. Ticketing webhooks carry no token: they are signed with their integration's secret.",
     },
     servers: [{ url: '/api' }],
     paths,

@@ -1,30 +1,40 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionsWithTrigger, installFunctionsCore, triggerBinding } from '../../local/host/functionsCore';
 import { HOME_USERS } from '../../local/sandbox/seed';
+import { getServices } from '../../src/composition';
 import { API_OPERATIONS } from '../../src/http/admin/operations';
 import { validateJson } from '../support/jsonSchema';
 import { startTestStack, type TestStack } from '../support/stack';
+import { connectHomeTenant } from './workflowSupport';
 
 /**
  * The OpenAPI document: served anonymously, covering every HTTP function the app registers, and
- * every documented example sent to the live API in document order, its status and answer checked
- * against the documented schema.
+ * every documented example sent to the live API in document order, its status, headers and answer
+ * checked against the documented schema (the webhook example signed here with the secret its
+ * integration example revealed, as the document says to sign it).
  */
 type Json = Record<string, unknown>;
 interface Example {
-  caller: 'admin' | 'technician' | null;
+  caller: 'admin' | 'approver' | 'technician' | null;
   pathParams?: Record<string, string>;
   query?: Record<string, string>;
+  headers?: Record<string, string>;
   body?: unknown;
+  signedWith?: string;
   status: number;
   retryUntilStatus?: boolean;
 }
 
 let t: TestStack;
 let doc: Json;
+/** The answers to the examples, by operationId, once the examples test has sent them. */
+const answers = new Map<string, unknown>();
 
 beforeAll(async () => {
   t = await startTestStack();
+  // Webhook technicians are looked up in the home tenant: connected as an admin would connect it.
+  await connectHomeTenant(getServices().deps);
   const response = await t.client.api<Json>('GET', '/openapi.json');
   expect(response.status, response.text).toBe(200);
   doc = response.body;
@@ -62,22 +72,31 @@ describe('GET /api/openapi.json', () => {
     expect(schemas.CreateTargetBody).toMatchObject({ properties: { accessDetails: { maxLength: 400 } }, additionalProperties: false });
   });
 
+  it('documents Idempotency-Key on submissions, the webhook signature headers, and every request status and end reason', () => {
+    const headerParams = (operationId: string) =>
+      Object.fromEntries(((operationById(operationId).op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'header').map((p) => [p.name as string, p]));
+    expect(headerParams('submitRequest')['Idempotency-Key']).toMatchObject({ required: false, schema: { type: 'string', maxLength: 200 } });
+    const submitted = (operationById('submitRequest').op.responses as Record<string, Json>)['202'];
+    expect(submitted?.headers).toMatchObject({ Location: { required: true }, 'Idempotent-Replayed': { required: false } });
+    expect(headerParams('receiveWebhook')).toMatchObject({ 'X-Jit-Timestamp': { required: true }, 'X-Jit-Signature': { required: true, schema: { pattern: '^sha256=[0-9a-fA-F]{64}$' } } });
+    const webhook = operationById('receiveWebhook').op;
+    expect(webhook.security).toEqual([]);
+    expect(webhook.description).toContain('HMAC-SHA256(secret, timestamp + "." + raw body)');
+
+    const variants = ((doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.oneOf ?? (doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.anyOf) as Json[];
+    const statuses = variants.map((v) => (v.properties as Record<string, Json>).status?.const);
+    expect(statuses.sort()).toEqual(['active', 'ended', 'failed', 'pending_approval', 'provisioning', 'revocation_failed', 'revoking']);
+    const ended = variants.find((v) => (v.properties as Record<string, Json>).status?.const === 'ended');
+    expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual(['approval_expired', 'denied', 'expired', 'revoked', 'withdrawn']);
+    const listParams = ((operationById('listRequests').op.parameters as Json[]) ?? []).map((p) => p.name);
+    expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'limit', 'continuationToken']);
+  });
+
   /**
-   * Endpoints that landed (issues 4 and 5) after this document was written; each needs an entry with an
-   * example in src/http/admin/operations.ts, and then comes off this list.
+   * Endpoints registered but not documented yet: each needs an entry with an example in
+   * src/http/admin/operations.ts, and then comes off this list. Empty: everything is documented.
    */
-  const PENDING_DOCUMENTATION = new Set([
-    'GET /requests',
-    'POST /requests/{id}/approve',
-    'POST /requests/{id}/deny',
-    'POST /requests/{id}/extend',
-    'GET /audit',
-    'GET /audit/verify',
-    'POST /integrations',
-    'GET /integrations',
-    'POST /webhooks/{integrationId}',
-    'POST /admin/reconcile',
-  ]);
+  const PENDING_DOCUMENTATION = new Set<string>([]);
 
   it('documents every HTTP function the app registers, and nothing else', () => {
     const registered = functionsWithTrigger(installFunctionsCore(), 'httpTrigger').flatMap((fn) => {
@@ -112,8 +131,11 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('every documented example, sent to the live API in order, answers the documented status with the documented shape', async () => {
-    const tokens = { admin: await t.client.token(HOME_USERS.carol.userPrincipalName), technician: await t.client.token(HOME_USERS.alice.userPrincipalName) };
-    const answers = new Map<string, unknown>();
+    const tokens = {
+      admin: await t.client.token(HOME_USERS.carol.userPrincipalName),
+      approver: await t.client.token(HOME_USERS.bob.userPrincipalName),
+      technician: await t.client.token(HOME_USERS.alice.userPrincipalName),
+    };
     const resolveParam = (value: string): string => {
       const reference = /^\$response\.(\w+)#\/(\w+)$/.exec(value);
       if (reference === null) return value;
@@ -127,8 +149,17 @@ describe('GET /api/openapi.json', () => {
       expect(example, `${operationId} has no example`).toBeDefined();
       if (example === undefined) continue;
       let url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(resolveParam(example.pathParams?.[name] ?? '')));
-      if (example.query !== undefined) url += `?${new URLSearchParams(example.query).toString()}`;
-      const send = () => t.client.api(method, url, { ...(example.caller !== null ? { token: tokens[example.caller] } : {}), ...(example.body !== undefined ? { body: example.body } : {}) });
+      if (example.query !== undefined) url += `?${new URLSearchParams(Object.entries(example.query).map(([k, v]): [string, string] => [k, resolveParam(v)])).toString()}`;
+      const send = () => {
+        const headers: Record<string, string> = { ...(example.headers ?? {}) };
+        const options = { ...(example.caller !== null ? { token: tokens[example.caller] } : {}), headers };
+        if (example.signedWith === undefined) return t.client.api(method, url, { ...options, ...(example.body !== undefined ? { body: example.body } : {}) });
+        // As the document says: X-Jit-Signature = sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>.
+        const rawBody = JSON.stringify(example.body);
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const signature = `sha256=${createHmac('sha256', resolveParam(example.signedWith)).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+        return t.client.api(method, url, { ...options, rawBody, headers: { ...headers, 'Content-Type': 'application/json', 'X-Jit-Timestamp': timestamp, 'X-Jit-Signature': signature } });
+      };
       let response = await send();
       const deadline = Date.now() + 30_000;
       while (example.retryUntilStatus === true && response.status !== example.status && Date.now() < deadline) {
@@ -139,8 +170,19 @@ describe('GET /api/openapi.json', () => {
       const schema = responseSchema(op, example.status);
       if (schema === undefined) expect(response.text, operationId).toBe('');
       else expect(validateJson(response.body, schema, doc), `${operationId}: ${response.text.slice(0, 500)}`).toEqual([]);
-      const headers = ((op.responses as Record<string, Json>)[String(example.status)]?.headers ?? {}) as Record<string, unknown>;
-      for (const header of Object.keys(headers)) expect(response.headers.get(header), `${operationId} header ${header}`).toBeTruthy();
+      const headers = ((op.responses as Record<string, Json>)[String(example.status)]?.headers ?? {}) as Record<string, { required?: boolean }>;
+      for (const [header, spec] of Object.entries(headers)) {
+        if (spec.required === true) expect(response.headers.get(header), `${operationId} header ${header}`).toBeTruthy();
+        else if (header !== 'Idempotent-Replayed') expect.fail(`${operationId}: optional response header ${header} is not checked by this test`);
+      }
+      if ('Idempotent-Replayed' in headers) {
+        // Sent again (same key or deliveryId, same body): the first answer, marked as a replay.
+        expect(response.headers.get('Idempotent-Replayed'), operationId).toBeNull();
+        const replay = await send();
+        expect(replay.status, `${operationId} replay: ${replay.text.slice(0, 500)}`).toBe(example.status);
+        expect(replay.headers.get('Idempotent-Replayed'), `${operationId} replay`).toBe('true');
+        expect(replay.body, `${operationId} replay`).toEqual(response.body);
+      }
       answers.set(operationId, response.body);
       sent += 1;
     }
@@ -156,5 +198,14 @@ describe('GET /api/openapi.json', () => {
     expect(validateJson(bad.body, responseSchema(op, 400) ?? {}, doc)).toEqual([]);
     const anonymous = await t.client.api('GET', '/tenants');
     expect(validateJson(anonymous.body, responseSchema(operationById('listTenants').op, 401) ?? {}, doc)).toEqual([]);
+    // A webhook with a signature that does not match its body: the documented 401.
+    const integration = answers.get('createIntegration') as { integrationId: string } | undefined;
+    expect(integration, 'the examples ran first').toBeDefined();
+    const forged = await t.client.api('POST', `/webhooks/${integration?.integrationId ?? ''}`, {
+      rawBody: '{}',
+      headers: { 'Content-Type': 'application/json', 'X-Jit-Timestamp': String(Math.floor(Date.now() / 1000)), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` },
+    });
+    expect(forged.status, forged.text).toBe(401);
+    expect(validateJson(forged.body, responseSchema(operationById('receiveWebhook').op, 401) ?? {}, doc)).toEqual([]);
   });
 });

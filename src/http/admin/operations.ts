@@ -20,15 +20,28 @@ import {
   tenantWithVerificationSchema,
   verificationSchema,
 } from '../../app/config/schemas';
-import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
-import { leaseRequestSchema } from '../../domain/request';
+import { decisionBodySchema } from '../../app/approvals';
+import { auditQuerySchema, auditVerifyQuerySchema } from '../../app/auditQuery';
+import { extendBodySchema } from '../../app/extend';
+import { IDEMPOTENCY_KEY_HEADER } from '../../app/idempotency';
+import { createIntegrationBodySchema } from '../../app/integrations';
+import { listRequestsQuerySchema, revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
+import { webhookEventSchema } from '../../app/webhooks';
+import { auditRecordSchema } from '../../domain/auditChain';
+import { endReasonSchema, leaseRequestSchema } from '../../domain/request';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/webhookSignature';
 
 /**
  * Every operation of the HTTP API, for the OpenAPI document (src/http/openapi.ts). The examples
  * run in this order against the local stack's seed (a test sends each one): Contoso is connected
- * with target `helpdesk-admin`; carol@msp.example is the admin, alice@msp.example a technician.
- * A path parameter written `$response.<operationId>#/<field>` takes that field of the answer to an
- * earlier example.
+ * with target `helpdesk-admin`, and the home tenant (msp.example) is connected too (webhook
+ * technicians are looked up there); carol@msp.example is the admin, bob@msp.example an approver,
+ * alice@msp.example and dave@msp.example are technicians ("All technicians"). A path or query
+ * parameter written `$response.<operationId>#/<field>` takes that field of the answer to an
+ * earlier example. The story: a target needing approval and a rule for all technicians are made;
+ * alice asks for it, bob approves, alice reveals the credential, extends and ends the lease; a
+ * ticketing integration asks for dave and bob denies; the audit trail is read and verified; the
+ * configuration is removed; the reconciler runs.
  */
 const problemSchema = z.looseObject({
   type: z.string(),
@@ -64,6 +77,55 @@ const credentialSchema = z.union([
 
 const openApiSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
 
+const continuationTokenSchema = z.string().nullable().describe('Pass as `continuationToken` for the next page; null on the last page');
+const requestPageSchema = z.strictObject({ items: z.array(leaseRequestSchema), continuationToken: continuationTokenSchema });
+
+/** The extend answer: the lease as it stands (still active) and the expiry asked for; the orchestration applies it. */
+const variant = <S extends { readonly shape: { readonly status: { readonly value: 'active' } } }>(schema: S): S => schema; // fails to compile if [2] is not 'active'
+const activeLeaseSchema = variant(leaseRequestSchema.options[2]);
+const extendedRequestSchema = activeLeaseSchema.extend({
+  requestedExpiresAt: z.iso.datetime().describe('The new expiry once the orchestration has applied the extension (GET the request to see it)'),
+});
+
+const auditPageSchema = z.strictObject({ items: z.array(auditRecordSchema), continuationToken: continuationTokenSchema });
+const auditVerificationSchema = z.strictObject({
+  partition: z.string().describe("'all', or 'tenant <tenantId>'"),
+  intact: z.boolean(),
+  records: z.number().int().min(0),
+  headSeq: z.number().int().min(0),
+  firstBroken: z.strictObject({ seq: z.number().int(), eventId: z.string().nullable(), reason: z.string() }).nullable().describe('The oldest broken link, when the chain is not intact'),
+});
+
+const integrationViewSchema = z.strictObject({
+  integrationId: z.uuid(),
+  name: z.string(),
+  kind: z.literal('generic'),
+  enabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  webhookPath: z.string().describe('Where the ticketing system POSTs its signed events'),
+});
+const createdIntegrationSchema = integrationViewSchema.extend({
+  signingSecret: z.string().describe('The HMAC signing secret: shown in this answer only, never again'),
+});
+const integrationListSchema = z.strictObject({ items: z.array(integrationViewSchema) });
+
+const webhookAcceptedSchema = z.strictObject({
+  requestId: z.uuid(),
+  status: z.enum(['pending_approval', 'provisioning']),
+  ticket: z.string().nullable(),
+  technician: z.string().describe("The technician's user principal name in the home tenant"),
+});
+
+const reconcileReportSchema = z.strictObject({
+  leasesRestarted: z.array(z.string()).describe('Request ids whose orchestration had failed, been terminated or vanished'),
+  driftDisabled: z.array(z.string()).describe('JIT accounts of ours found enabled without a live lease, now disabled'),
+  foreignJitAccounts: z.array(z.string()).describe('Accounts named like JIT accounts that this service did not make (reported, never touched)'),
+  credentialsDeleted: z.array(z.string()).describe('Request ids whose stored credential outlived the lease'),
+  accountsDeleted: z.array(z.string()).describe("Accounts unused for longer than their tenant's cleanup period"),
+  errors: z.array(z.string()).describe("One tenant's or lease's failure does not stop the others"),
+});
+
 export const NAMED_SCHEMAS = {
   Problem: { schema: problemSchema, io: 'output' },
   Health: { schema: healthSchema, io: 'output' },
@@ -92,19 +154,52 @@ export const NAMED_SCHEMAS = {
   RevokeRequestBody: { schema: revokeRequestBodySchema, io: 'input' },
   LeaseRequest: { schema: leaseRequestSchema, io: 'output' },
   Credential: { schema: credentialSchema, io: 'output' },
+  RequestPage: { schema: requestPageSchema, io: 'output' },
+  DecisionBody: { schema: decisionBodySchema, io: 'input' },
+  ExtendBody: { schema: extendBodySchema, io: 'input' },
+  ExtendedRequest: { schema: extendedRequestSchema, io: 'output' },
+  AuditPage: { schema: auditPageSchema, io: 'output' },
+  AuditVerification: { schema: auditVerificationSchema, io: 'output' },
+  CreateIntegrationBody: { schema: createIntegrationBodySchema, io: 'input' },
+  CreatedIntegration: { schema: createdIntegrationSchema, io: 'output' },
+  IntegrationList: { schema: integrationListSchema, io: 'output' },
+  WebhookEvent: { schema: webhookEventSchema, io: 'input' },
+  WebhookAccepted: { schema: webhookAcceptedSchema, io: 'output' },
+  ReconcileReport: { schema: reconcileReportSchema, io: 'output' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
 
 export interface ApiExample {
-  /** Who sends it: the seeded admin, a technician, or nobody (no token). */
-  readonly caller: 'admin' | 'technician' | null;
+  /** Who sends it: the seeded admin (carol), an approver (bob), a technician (alice), or nobody (no token). */
+  readonly caller: 'admin' | 'approver' | 'technician' | null;
   readonly pathParams?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
+  /** Request headers sent as they are (e.g. Idempotency-Key). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /**
+   * Signed webhook: a `$response` reference to the signing secret. The sender sets X-Jit-Timestamp
+   * to the current unix time and X-Jit-Signature over that timestamp and the body exactly as sent.
+   */
+  readonly signedWith?: string;
   readonly status: number;
   /** The answer depends on a lease reaching a state: repeat for a while until this status comes. */
   readonly retryUntilStatus?: boolean;
+}
+
+export interface ApiParameter {
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: Record<string, unknown>;
+}
+
+/** A response header; `required: false` for one that only some answers carry. */
+export interface ApiResponseHeader {
+  readonly name: string;
+  readonly description: string;
+  readonly required: boolean;
 }
 
 export interface ApiOperation {
@@ -112,22 +207,43 @@ export interface ApiOperation {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI path under /api, with {params}. */
   readonly path: string;
-  readonly tag: 'service' | 'tenants' | 'targets' | 'rules' | 'entitlements' | 'requests';
+  readonly tag: 'service' | 'tenants' | 'targets' | 'rules' | 'entitlements' | 'requests' | 'approvals' | 'audit' | 'integrations' | 'webhooks';
   readonly summary: string;
   readonly description?: string;
-  readonly auth: 'anonymous' | 'caller' | 'admin';
+  /** `signature`: no token; the body is signed with the integration's secret (X-Jit-Timestamp, X-Jit-Signature). */
+  readonly auth: 'anonymous' | 'caller' | 'admin' | 'signature';
   readonly requestBody?: SchemaName;
   readonly requestBodyRequired?: boolean;
-  readonly query?: readonly { readonly name: string; readonly description: string; readonly schema: Record<string, unknown> }[];
+  readonly query?: readonly ApiParameter[];
+  /** Request headers other than Authorization and If-Match. */
+  readonly requestHeaders?: readonly ApiParameter[];
   /** Takes If-Match. */
   readonly conditional?: boolean;
-  readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: SchemaName; readonly headers?: readonly string[]; readonly example?: unknown }>>;
+  readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: SchemaName; readonly headers?: readonly (string | ApiResponseHeader)[]; readonly example?: unknown }>>;
   readonly example?: ApiExample;
 }
 
+/**
+ * Query parameters documented from the zod schema the handler validates them with (as input: what
+ * a caller sends), with a description for each. Every key of the schema must be described.
+ */
+function queryParameters<S extends z.ZodObject>(schema: S, descriptions: { readonly [K in keyof S['shape'] & string]: string }): ApiParameter[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const generated = z.toJSONSchema(field as z.ZodType, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete generated.$schema;
+    return { name, description: descriptions[name as keyof typeof descriptions], schema: generated };
+  });
+}
+
+const REQUEST_STATUSES = leaseRequestSchema.options.map((o) => o.shape.status.value);
+const LIFECYCLE =
+  `Statuses: ${REQUEST_STATUSES.join(', ')}. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended ` +
+  '(revocation_failed while a revocation keeps failing; failed when provisioning failed). ' +
+  `An ended request says why in endReason: ${endReasonSchema.options.join(', ')} (withdrawn: revoked by the requester or an admin while still waiting for approval).`;
+
 const CONTOSO = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
 const FABRIKAM = '8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02';
-const ALICE = '1a000000-0000-4000-8000-00000000a11c';
+const ALL_TECHNICIANS = '2b000000-0000-4000-8000-0000000a1173';
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
 
@@ -141,6 +257,7 @@ const problems = (...statuses: number[]): Record<string, { description: string; 
     412: 'If-Match names an ETag that is no longer current',
     413: 'Body larger than 64 KiB',
     415: 'Body is not JSON',
+    422: 'The idempotency key (Idempotency-Key, or a webhook deliveryId) was used before with a different body',
     502: 'The customer tenant refused a directory read needed to validate the change',
     503: 'A dependency is unavailable; try again',
   };
@@ -283,6 +400,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         minDuration: 'PT15M',
         maxDuration: 'PT4H',
         requireJustification: true,
+        approval: { mode: 'required', deadline: 'PT1H' },
         accessDetails: 'Sign in at https://entra.microsoft.com; the account is disabled again when the lease ends.',
       },
       status: 201,
@@ -331,7 +449,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     responses: { '201': { description: 'Created', schema: 'Rule', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
     example: {
       caller: 'admin',
-      body: { ruleId: 'alice-user-admin', description: 'Alice may be User administrator in Contoso for up to an hour', principal: { type: 'user', id: ALICE }, scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] }, maxDuration: 'PT1H' },
+      body: {
+        ruleId: 'technicians-user-admin',
+        description: 'All technicians may be User administrator in Contoso for up to an hour (the target needs approval)',
+        principal: { type: 'group', id: ALL_TECHNICIANS },
+        scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] },
+        maxDuration: 'PT1H',
+      },
       status: 201,
     },
   },
@@ -353,7 +477,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'One rule',
     auth: 'admin',
     responses: { '200': { description: 'The rule', schema: 'Rule', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
-    example: { caller: 'admin', pathParams: { ruleId: 'alice-user-admin' }, status: 200 },
+    example: { caller: 'admin', pathParams: { ruleId: 'technicians-user-admin' }, status: 200 },
   },
   {
     operationId: 'replaceRule',
@@ -367,8 +491,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     responses: { '200': { description: 'Replaced', schema: 'Rule', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 412) },
     example: {
       caller: 'admin',
-      pathParams: { ruleId: 'alice-user-admin' },
-      body: { description: 'Alice may be User administrator in Contoso for up to 90 minutes', principal: { type: 'user', id: ALICE }, scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] }, maxDuration: 'PT1H30M' },
+      pathParams: { ruleId: 'technicians-user-admin' },
+      body: {
+        description: 'All technicians may be User administrator in Contoso for up to 90 minutes (the target needs approval)',
+        principal: { type: 'group', id: ALL_TECHNICIANS },
+        scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] },
+        maxDuration: 'PT1H30M',
+      },
       status: 200,
     },
   },
@@ -399,12 +528,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           tenantId: CONTOSO,
           targetId: 'user-admin',
           allowed: true,
-          reasons: ["granted by rule 'alice-user-admin'"],
-          matchedRules: ['alice-user-admin'],
+          reasons: ["granted by rule 'technicians-user-admin'"],
+          matchedRules: ['technicians-user-admin'],
           effectiveMaxDuration: 'PT1H30M',
           minDuration: 'PT15M',
           defaultDuration: 'PT1H',
-          approvalRequired: false,
+          approvalRequired: true,
           requireJustification: true,
           requireTicket: false,
         },
@@ -419,10 +548,33 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/requests',
     tag: 'requests',
     summary: 'Ask for access (202 and a Location to follow)',
+    description:
+      'The entitlement, the duration bounds and the justification/ticket the policy asks for are checked at once. One live request per requester and tenant (409 names the live one). ' +
+      'With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. ' +
+      LIFECYCLE,
     auth: 'caller',
     requestBody: 'SubmitRequestBody',
-    responses: { '202': { description: 'Accepted: provisioning (or awaiting approval)', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409) },
-    example: { caller: 'technician', body: { tenantId: CONTOSO, targetId: 'helpdesk-admin', duration: 'PT5M', justification: 'Password reset for a Contoso user' }, status: 202 },
+    requestHeaders: [
+      {
+        name: IDEMPOTENCY_KEY_HEADER,
+        description: "Optional, 1 to 200 visible ASCII characters, scoped to the caller: a retry with the same key and body gets the first answer instead of a second request",
+        schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
+      },
+    ],
+    responses: {
+      '202': {
+        description: 'Accepted: pending_approval (the target or rule needs approval) or provisioning',
+        schema: 'LeaseRequest',
+        headers: ['Location', { name: 'Idempotent-Replayed', description: "'true' when this is the stored answer to an earlier request with the same Idempotency-Key", required: false }],
+      },
+      ...problems(400, 401, 403, 404, 409, 422),
+    },
+    example: {
+      caller: 'technician',
+      headers: { [IDEMPOTENCY_KEY_HEADER]: 'portal-7f3c9a2e-0001' },
+      body: { tenantId: CONTOSO, targetId: 'user-admin', duration: 'PT15M', justification: 'Reset MFA for a Contoso user (ticket T-4702)' },
+      status: 202,
+    },
   },
   {
     operationId: 'getRequest',
@@ -430,9 +582,46 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/requests/{id}',
     tag: 'requests',
     summary: 'A request and its status',
+    description: `The requester, an approver or an admin. ${LIFECYCLE}`,
     auth: 'caller',
     responses: { '200': { description: 'The request', schema: 'LeaseRequest' }, ...problems(401, 403, 404) },
     example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, status: 200 },
+  },
+  {
+    operationId: 'listRequests',
+    method: 'GET',
+    path: '/requests',
+    tag: 'requests',
+    summary: 'Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now',
+    description:
+      '`awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` ' +
+      'while `continuationToken` is not null; it ignores `status` and `mine`. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.',
+    auth: 'caller',
+    query: queryParameters(listRequestsQuerySchema, {
+      status: `Comma-separated statuses to keep: ${REQUEST_STATUSES.join(', ')}`,
+      tenantId: 'Only requests for this customer tenant',
+      mine: "'true': only the caller's own requests (what non-admins always get)",
+      awaiting: "'me': requests waiting for a decision the caller may make",
+      limit: 'Page size (1 to 200, default 50)',
+      continuationToken: 'From the previous page',
+    }),
+    responses: { '200': { description: 'A page of requests', schema: 'RequestPage' }, ...problems(400, 401) },
+    example: { caller: 'approver', query: { awaiting: 'me', tenantId: CONTOSO, limit: '20' }, status: 200 },
+  },
+  {
+    operationId: 'approveRequest',
+    method: 'POST',
+    path: '/requests/{id}/approve',
+    tag: 'approvals',
+    summary: 'Approve a request waiting for approval (202: the lease orchestration provisions it)',
+    description:
+      "Nobody decides their own request (403, whatever their roles). Then only the target's listed approvers (users or groups) decide, or, when it lists none, any holder of Jit.Approver " +
+      '(Jit.Admin alone is not enough): 403. Only a pending request before its approval deadline can be decided: 409. The answer is the request as it was when the decision was sent; follow Location.',
+    auth: 'caller',
+    requestBody: 'DecisionBody',
+    requestBodyRequired: false,
+    responses: { '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409, 415) },
+    example: { caller: 'approver', pathParams: { id: '$response.submitRequest#/id' }, body: { comment: 'OK for T-4702' }, status: 202 },
   },
   {
     operationId: 'revealCredential',
@@ -445,16 +634,151 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, status: 200, retryUntilStatus: true },
   },
   {
+    operationId: 'extendRequest',
+    method: 'POST',
+    path: '/requests/{id}/extend',
+    tag: 'requests',
+    summary: 'Extend an active lease by a duration (the requester or an admin)',
+    description:
+      "The duration is added to the current expiry; the lease's total length from activation may not exceed the policy's maximum (the target's, or a matching rule's tighter cap): " +
+      'a 400 names the cap. Access is never dropped: the orchestration moves the expiry (and the credential\'s) and answers nothing more; GET the request for the new `expiresAt`.',
+    auth: 'caller',
+    requestBody: 'ExtendBody',
+    responses: { '202': { description: 'Extension sent', schema: 'ExtendedRequest' }, ...problems(400, 401, 403, 404, 409, 415) },
+    example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, body: { duration: 'PT15M' }, status: 202 },
+  },
+  {
     operationId: 'revokeRequest',
     method: 'POST',
     path: '/requests/{id}/revoke',
     tag: 'requests',
-    summary: 'End the lease now (the requester or an admin)',
+    summary: 'End the lease now, or withdraw a request still waiting for approval (the requester or an admin)',
     auth: 'caller',
     requestBody: 'RevokeRequestBody',
     requestBodyRequired: false,
     responses: { '202': { description: 'Revocation started', schema: 'LeaseRequest' }, ...problems(400, 401, 403, 404, 409) },
     example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, body: { reason: 'Done' }, status: 202 },
+  },
+  {
+    operationId: 'createIntegration',
+    method: 'POST',
+    path: '/integrations',
+    tag: 'integrations',
+    summary: 'Register a ticketing integration; its signing secret is in this answer only',
+    description: 'The 256-bit signing secret is generated here and kept in Key Vault; it is never shown again (make a new integration to get a new one). Events go to `webhookPath`.',
+    auth: 'admin',
+    requestBody: 'CreateIntegrationBody',
+    responses: { '201': { description: 'Created', schema: 'CreatedIntegration', headers: ['Location'] }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
+    example: { caller: 'admin', body: { name: 'ServiceDesk PSA' }, status: 201 },
+  },
+  {
+    operationId: 'listIntegrations',
+    method: 'GET',
+    path: '/integrations',
+    tag: 'integrations',
+    summary: 'Ticketing integrations (never their secrets)',
+    auth: 'admin',
+    responses: { '200': { description: 'Every integration', schema: 'IntegrationList' }, ...problems(...ADMIN_ERRORS) },
+    example: { caller: 'admin', status: 200 },
+  },
+  {
+    operationId: 'receiveWebhook',
+    method: 'POST',
+    path: '/webhooks/{integrationId}',
+    tag: 'webhooks',
+    summary: 'A ticketing system asks for access for a technician (signed with the integration\'s secret, no token)',
+    description:
+      `Authenticated by an HMAC signature, not a token: \`${TIMESTAMP_HEADER}: <unix seconds>\` and \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>\`, ` +
+      'over the body bytes exactly as sent; a timestamp more than 5 minutes from the server\'s time is refused (401). ' +
+      'The technician is looked up in the home tenant (by objectId or userPrincipalName; the home tenant must be connected, else 409) and the entitlement rules are checked for them as for a portal request. ' +
+      'A repeated `deliveryId` answers the first outcome (also a refusal) with `Idempotent-Replayed: true`; the same deliveryId with another body is a 422.',
+    auth: 'signature',
+    requestBody: 'WebhookEvent',
+    requestHeaders: [
+      { name: TIMESTAMP_HEADER, description: 'Signing time in unix seconds, within 5 minutes of the server\'s time', required: true, schema: { type: 'string', pattern: '^[0-9]{1,12}$' } },
+      {
+        name: SIGNATURE_HEADER,
+        description: 'sha256=<lowercase or uppercase hex of HMAC-SHA256(signing secret, timestamp + "." + raw body)>',
+        required: true,
+        schema: { type: 'string', pattern: '^sha256=[0-9a-fA-F]{64}$' },
+      },
+    ],
+    responses: {
+      '202': {
+        description: 'Accepted: the request is made for the technician (pending_approval or provisioning)',
+        schema: 'WebhookAccepted',
+        headers: ['Location', { name: 'Idempotent-Replayed', description: "'true' when this is the stored answer to an earlier delivery with the same deliveryId", required: false }],
+      },
+      '400': { description: 'Bad event: every failing field is named in `errors` (also: no such technician)', schema: 'Problem' },
+      '401': { description: 'Signature or timestamp missing, malformed, stale or not matching the body', schema: 'Problem' },
+      '403': { description: 'The technician is not entitled to the target', schema: 'Problem' },
+      '404': { description: 'No such (enabled) integration, tenant or target', schema: 'Problem' },
+      '409': { description: 'The technician already has a live request for the tenant; the home tenant is not connected; the first delivery is still being processed', schema: 'Problem' },
+      ...problems(413, 422, 503),
+    },
+    example: {
+      caller: null,
+      signedWith: '$response.createIntegration#/signingSecret',
+      pathParams: { integrationId: '$response.createIntegration#/integrationId' },
+      body: {
+        deliveryId: 'psa-delivery-000118',
+        type: 'access.requested',
+        ticket: 'T-4711',
+        technician: { userPrincipalName: 'dave@msp.example' },
+        tenantId: CONTOSO,
+        targetId: 'user-admin',
+        duration: 'PT30M',
+        justification: 'Ticket T-4711: unlock a Contoso user',
+      },
+      status: 202,
+    },
+  },
+  {
+    operationId: 'denyRequest',
+    method: 'POST',
+    path: '/requests/{id}/deny',
+    tag: 'approvals',
+    summary: 'Deny a request waiting for approval (202: the lease orchestration ends it, endReason denied)',
+    description: 'The same checks as approve: not your own request, an eligible approver (403), still pending before its deadline (409).',
+    auth: 'caller',
+    requestBody: 'DecisionBody',
+    requestBodyRequired: false,
+    responses: { '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409, 415) },
+    example: { caller: 'approver', pathParams: { id: '$response.receiveWebhook#/requestId' }, body: { comment: 'Not during the change freeze' }, status: 202 },
+  },
+  {
+    operationId: 'listAudit',
+    method: 'GET',
+    path: '/audit',
+    tag: 'audit',
+    summary: 'The audit log, newest first, filtered',
+    description: 'Every lease step, decision, credential reveal, configuration change and reconciler finding. Details are non-secret facts only. An unknown or repeated parameter is a 400.',
+    auth: 'admin',
+    query: queryParameters(auditQuerySchema, {
+      tenantId: 'Only events about this customer tenant',
+      requestId: 'Only events about this request',
+      requester: "Only events about leases of this requester (home-tenant object id)",
+      actor: 'Only events by this actor (object id, integration id or entra-jit for the service)',
+      action: 'Only this action, e.g. lease.provisioned, request.approved, credential.revealed',
+      from: 'Events at or after this time (ISO 8601 with offset)',
+      to: 'Events at or before this time (ISO 8601 with offset)',
+      limit: 'Page size (1 to 500, default 100)',
+      continuationToken: 'From the previous page',
+    }),
+    responses: { '200': { description: 'A page of audit records', schema: 'AuditPage' }, ...problems(400, ...ADMIN_ERRORS) },
+    example: { caller: 'admin', query: { requestId: '$response.submitRequest#/id', limit: '50' }, status: 200 },
+  },
+  {
+    operationId: 'verifyAudit',
+    method: 'GET',
+    path: '/audit/verify',
+    tag: 'audit',
+    summary: 'Walk the audit hash chain and report the first broken link',
+    description: 'Without tenantId the chain of all events is checked, with it that tenant\'s chain. An edited record breaks its hash; a deleted one leaves a gap.',
+    auth: 'admin',
+    query: queryParameters(auditVerifyQuerySchema, { tenantId: "Check this tenant's chain instead of the chain of all events" }),
+    responses: { '200': { description: 'The verification (intact or not: always 200)', schema: 'AuditVerification' }, ...problems(400, ...ADMIN_ERRORS) },
+    example: { caller: 'admin', query: { tenantId: CONTOSO }, status: 200 },
   },
   {
     operationId: 'deleteRule',
@@ -465,7 +789,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 412) },
-    example: { caller: 'admin', pathParams: { ruleId: 'alice-user-admin' }, status: 204 },
+    example: { caller: 'admin', pathParams: { ruleId: 'technicians-user-admin' }, status: 204 },
   },
   {
     operationId: 'deleteTarget',
@@ -476,7 +800,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 409, 412) },
-    example: { caller: 'admin', pathParams: { tenantId: CONTOSO, targetId: 'user-admin' }, status: 204 },
+    // Waits for the lease revoked above to end: until then the target has a live lease (409).
+    example: { caller: 'admin', pathParams: { tenantId: CONTOSO, targetId: 'user-admin' }, status: 204, retryUntilStatus: true },
   },
   {
     operationId: 'deleteTenant',
@@ -496,5 +821,18 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       ...problems(400, ...ADMIN_ERRORS, 404, 409, 412),
     },
     example: { caller: 'admin', pathParams: { tenantId: FABRIKAM }, status: 200 },
+  },
+  {
+    operationId: 'reconcile',
+    method: 'POST',
+    path: '/admin/reconcile',
+    tag: 'service',
+    summary: 'Run the reconciler now (it also runs on its schedule) and see what it found and did',
+    description:
+      'Restarts leases whose orchestration failed or vanished, disables JIT accounts enabled without a live lease (drift), reports look-alike accounts it did not make, ' +
+      "deletes credentials that outlived their lease and accounts unused past their tenant's cleanup period. Every finding is audited. Takes no body.",
+    auth: 'admin',
+    responses: { '200': { description: 'The report', schema: 'ReconcileReport' }, ...problems(...ADMIN_ERRORS, 503) },
+    example: { caller: 'admin', status: 200 },
   },
 ];
