@@ -3,7 +3,7 @@ import type { LeaseRequest } from '../src/domain/request';
 import { CONTOSO, HOME_GROUPS } from '../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../local/seedDemo';
 import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
-import { callJson, mapLimit, sleep } from './http';
+import { callJson, mapLimit, sleep, type JsonResponse } from './http';
 import { summarize, type Summary } from './stats';
 import type { ServiceEvent, ServiceLogTap } from './serviceLog';
 import { asProbe, type TableCounter } from './tableCounter';
@@ -209,7 +209,13 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
 async function reveal(params: LifecycleParams, trace: Trace, deadline: number): Promise<void> {
   const started = Date.now();
   while (Date.now() < deadline) {
-    const res = await callJson<{ password?: unknown; requestStatus?: unknown }>(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
+    let res: JsonResponse<{ password?: unknown; requestStatus?: unknown }>;
+    try {
+      res = await callJson(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
+    } catch (error) {
+      trace.failure ??= `POST /credential failed: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
     if (res.status === 200 && typeof res.body.password === 'string' && res.body.password.length > 0) {
       trace.credentialAt = Date.now();
       return; // the password itself is dropped here: never logged, never written
@@ -269,9 +275,9 @@ async function observe(params: LifecycleParams, traces: Trace[], deadline: numbe
     const now = Date.now();
     const due = traces.filter((t) => t.userPrincipalName !== undefined && t.disabledAt === undefined && t.expiresAt !== undefined && now >= t.expiresAt);
     if (due.length > 0) {
-      const res = await callJson<{ users: { userPrincipalName: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
+      const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
       const seenAt = Date.now();
-      const enabled = new Map(res.body.users.map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
+      const enabled = new Map((res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
       for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
     }
     await sleep(Math.max(0, params.pollMs - (Date.now() - now)));

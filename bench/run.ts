@@ -69,9 +69,14 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     await rm(stateDir, { recursive: true, force: true });
     serviceLog.restore();
   };
-  const interrupted = (): void => void stop().then(() => process.exit(130));
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  // Ctrl-C reaches this process twice (from the terminal and forwarded by the launcher): stop once.
+  const interrupted = (): void => {
+    if (stopping) return;
+    progress('interrupted: stopping the stack');
+    void stop().then(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   try {
     // The app-setting override of host.json, as in Azure: the host reads it when it starts.
     if (options.maxActivities !== undefined) process.env[MAX_CONCURRENT_ACTIVITIES_SETTING] = String(options.maxActivities);
