@@ -51,6 +51,8 @@ interface Head {
 
 export class TableAuditLog implements AuditLog {
   private readonly ref: TableRef;
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly heads = new Map<string, Head>();
 
   constructor(tables: TableSet) {
     this.ref = tables.table('Audit');
@@ -64,10 +66,30 @@ export class TableAuditLog implements AuditLog {
     for (const partition of partitions) await this.appendTo(partition, valid);
   }
 
-  private async appendTo(partition: string, event: AuditEvent): Promise<void> {
+  /**
+   * Appends in one partition run one after another inside this process (a queue per partition), so
+   * a burst of events costs one transaction each instead of a storm of lost races on the head;
+   * the head each append leaves behind is remembered, so the next one need not read it. Writers in
+   * other processes are still kept apart by the head's ETag: a lost race re-reads and retries.
+   */
+  private appendTo(partition: string, event: AuditEvent): Promise<void> {
+    const previous = this.queues.get(partition) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.appendNow(partition, event),
+      () => this.appendNow(partition, event),
+    );
+    this.queues.set(partition, next);
+    const forget = (): void => {
+      if (this.queues.get(partition) === next) this.queues.delete(partition);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async appendNow(partition: string, event: AuditEvent): Promise<void> {
     const client = await this.ref.client();
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-      const head = await this.readHead(client, partition);
+      const head = this.heads.get(partition) ?? (await this.readHead(client, partition));
       const record = chainRecord(event, head ?? { seq: 0, hash: GENESIS_HASH });
       const headRow = { partitionKey: partition, rowKey: HEAD, seq: record.seq, hash: record.hash };
       const actions: TransactionAction[] = [
@@ -76,14 +98,18 @@ export class TableAuditLog implements AuditLog {
         ['create', { partitionKey: partition, rowKey: `id_${event.id}`, seq: record.seq }],
       ];
       try {
-        await client.submitTransaction(actions);
+        const response = await client.submitTransaction(actions);
+        const etag = response.getResponseForEntity(HEAD)?.etag;
+        if (etag !== undefined) this.heads.set(partition, { seq: record.seq, hash: record.hash, etag });
+        else this.heads.delete(partition);
         return;
       } catch (error) {
+        this.heads.delete(partition);
         const status = tableStatus(error);
         if (status === 409 && (await this.exists(client, partition, `id_${event.id}`))) return; // appended by an earlier attempt
         if (status !== 412 && status !== 409) throw toTableError(error, 'append audit event');
       }
-      // Lost the race for the head: back off a little (with jitter) and chain onto the new head.
+      // Lost the race for the head to another process: back off a little (with jitter) and chain onto the new head.
       await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * Math.random()));
     }
     throw new TransientDependencyError(`the audit chain of ${partition} is changing too fast to append to; try again`);
