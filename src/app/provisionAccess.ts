@@ -12,6 +12,8 @@ import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { provisionElevation } from './elevation';
 
+const CREDENTIAL_EXPIRY_MARGIN_MS = 15 * 60_000;
+
 export interface ProvisionResult {
   readonly status: 'active' | 'not_provisioned';
   readonly expiresAt: string | null;
@@ -63,10 +65,12 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   for (const role of target.value.roles) await directory.assignRole(account.objectId, role.templateId);
   for (const group of target.value.groups) await directory.addGroupMember(group.id, account.objectId);
 
-  const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
   const credentialType = request.credentialType ?? target.value.credentialType;
-  const metadata = { requestId, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, expiresOn: new Date(expiresAt) };
+  // The lease is counted from the moment the account is usable (below), so the time spent on
+  // the writes here — long under throttling — is not taken from it. The stored credential's
+  // expiry is set now with a margin for those writes; it is deleted at revocation anyway.
+  const credentialExpiresOn = new Date(deps.clock.now().getTime() + durationMs(request.duration) + CREDENTIAL_EXPIRY_MARGIN_MS);
+  const metadata = { requestId, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, expiresOn: credentialExpiresOn };
   if (credentialType === 'temporaryAccessPass') {
     // No password anybody knows ever exists: a random one that is not stored, then a pass.
     await directory.setPasswordAndEnable(account.objectId, generatePassword());
@@ -81,6 +85,8 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     await directory.setPasswordAndEnable(account.objectId, password);
   }
 
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
   const active = transition(request, { type: 'provisioned', account: accountRef, expiresAt }, now);
   await deps.requests.replace(active, stored.etag);
   await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });

@@ -101,8 +101,13 @@ async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountR
 }
 
 async function removeAccess(directory: Directory, objectId: string, credentialType: LeaseRequest['credentialType']): Promise<void> {
-  if ((await directory.getUser(objectId)) === null) return; // deleted: nothing can sign in
-  await directory.disableAccount(objectId);
+  try {
+    await directory.disableAccount(objectId);
+  } catch (error) {
+    // Deleted from the directory: nothing can sign in with it, so nothing is left to take away.
+    if (error instanceof NotFoundError) return;
+    throw error;
+  }
   await directory.revokeSessions(objectId);
   for (const assignment of await directory.listRoleAssignments(objectId)) await directory.removeRoleAssignment(assignment.assignmentId);
   for (const groupId of await directory.listGroupMemberships(objectId)) await directory.removeGroupMember(groupId, objectId);

@@ -66,6 +66,17 @@ describe('revoking a lease whose orchestration is gone', () => {
   });
 });
 
+describe('an account deleted in the customer tenant mid-lease', () => {
+  it('still ends the lease cleanly: nothing is left to take away', async () => {
+    const lease = await activeLease('PT1H');
+    const app = seedAppOf(CONTOSO);
+    await t.client.deleteCustomerUser({ id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret }, lease.account.objectId);
+    expect((await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: {} })).status).toBe(202);
+    expect(await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'revoked' });
+    expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)).toBeUndefined();
+  });
+});
+
 describe('the reconciler', () => {
   it('is for admins only', async () => {
     expect((await t.client.api('POST', '/admin/reconcile', { token: dave })).status).toBe(403);

@@ -54,12 +54,8 @@ export class StackClient {
    * Creates a user through the sandbox's Graph as the customer's own admin would (with the
    * tenant's app credential), not through the service. Returns the new user's object id.
    */
-  async createCustomerUser(tenant: { id: string; clientId: string; clientSecret: string }, user: { userPrincipalName: string; accountEnabled: boolean }): Promise<string> {
-    const tokenResponse = await fetch(`${this.sandboxUrl}/${tenant.id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ client_id: tenant.clientId, client_secret: tenant.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
-    });
-    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+  async createCustomerUser(tenant: CustomerAdmin, user: { userPrincipalName: string; accountEnabled: boolean }): Promise<string> {
+    const access_token = await this.customerGraphToken(tenant);
     const local = user.userPrincipalName.split('@')[0] ?? 'user';
     const created = await call<{ id: string }>(`${this.sandboxUrl}/v1.0/users`, 'POST', { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' }, JSON.stringify({
       accountEnabled: user.accountEnabled,
@@ -70,6 +66,20 @@ export class StackClient {
     }));
     expect(created.status, created.text).toBe(201);
     return created.body.id;
+  }
+
+  /** Deletes a user as the customer's own admin would. */
+  async deleteCustomerUser(tenant: CustomerAdmin, objectId: string): Promise<void> {
+    const deleted = await call(`${this.sandboxUrl}/v1.0/users/${objectId}`, 'DELETE', { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` }, undefined);
+    expect(deleted.status, deleted.text).toBe(204);
+  }
+
+  private async customerGraphToken(tenant: CustomerAdmin): Promise<string> {
+    const tokenResponse = await fetch(`${this.sandboxUrl}/${tenant.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: tenant.clientId, client_secret: tenant.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+    });
+    return ((await tokenResponse.json()) as { access_token: string }).access_token;
   }
 
   /** Polls a request until `done` says so; returns the last body. */
@@ -96,6 +106,13 @@ async function call<T>(url: string, method: string, headers: Record<string, stri
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+/** A customer tenant's own app credential, to act as its admin would (not through the service). */
+export interface CustomerAdmin {
+  readonly id: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 export interface SandboxUser {
