@@ -28,7 +28,7 @@ export interface ReconcileReport {
   readonly errors: readonly string[];
 }
 
-const LIVE_STATUSES = ['provisioning', 'active', 'revoking', 'revocation_failed'] as const;
+const LIVE_STATUSES = ['pending_approval', 'provisioning', 'active', 'revoking', 'revocation_failed'] as const;
 /** A request younger than this may still be between "stored" and "orchestration started". */
 const START_GRACE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -77,13 +77,16 @@ async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchest
       if (state === 'running') continue;
       if (state === 'missing' && now - Date.parse(request.createdAt) < START_GRACE_MS) continue;
       const base = { requestId: request.id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs };
-      // Revoking states resume revocation; an active or provisioning lease is started again: the
-      // provisioning activity is idempotent, answers the lease it already made, and the new run
-      // holds it to its expiry (revoking at once when that has passed).
+      // Revoking states resume revocation; a pending request waits for its decision again (ending
+      // at once when its deadline has passed); an active or provisioning lease is started again:
+      // the provisioning activity is idempotent, answers the lease it already made, and the new
+      // run holds it to its expiry (revoking at once when that has passed).
       const input =
         request.status === 'revoking' || request.status === 'revocation_failed'
           ? { ...base, resumeRevocation: { cause: request.revokeCause, by: request.revokedBy } }
-          : base;
+          : request.status === 'pending_approval'
+            ? { ...base, approvalDeadline: request.approvalDeadline }
+            : base;
       await orchestrations.restart(input);
       report.leasesRestarted.push(request.id);
       await finding(deps, 'orphaned_lease', request.tenantId, { requestId: request.id, orchestration: state, status: request.status });

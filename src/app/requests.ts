@@ -7,7 +7,7 @@ import { defaultWithinCap, evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { isTerminal, leaseRequestSchema, type LeaseRequest, type RequestStatus } from '../domain/request';
 import type { AuditActor } from '../domain/audit';
-import { listAwaiting } from './approvals';
+import { listAwaiting, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
 import { ConcurrencyError, OrchestrationNotRunningError, type LeaseOrchestrationControl, type LeaseOrchestrations, type Page } from './ports';
@@ -212,7 +212,13 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     // Nobody is listening (the orchestration failed, was terminated or vanished): revoke anyway,
     // by starting a run that does only the revocation, rather than leave access in place until
     // the reconciler comes by.
-    if (!(error instanceof OrchestrationNotRunningError) || request.status === 'pending_approval') throw error;
+    if (!(error instanceof OrchestrationNotRunningError)) throw error;
+    if (request.status === 'pending_approval') {
+      // Nothing was provisioned: withdraw it here, which also frees the technician's lock.
+      await withdrawRequest(deps, { requestId: id, by: caller.objectId });
+      deps.log('warn', 'withdrawn_without_orchestration', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
+      return request;
+    }
     const cause = request.status === 'provisioning' ? 'provisionFailed' : 'revoked';
     await orchestrations.restart({
       requestId: id,

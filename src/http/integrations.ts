@@ -8,7 +8,8 @@ export async function createIntegrationHttp(request: HttpRequest, context: Invoc
   return asAdmin(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, createIntegrationBodySchema);
     const created = await createIntegration(deps, caller, body);
-    return json(201, created, { Location: new URL(`/api/integrations/${created.integrationId}`, request.url).toString() });
+    // No Location: integrations are read through the list (there is no single-integration route).
+    return json(201, created);
   });
 }
 

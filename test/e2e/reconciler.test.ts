@@ -66,6 +66,45 @@ describe('revoking a lease whose orchestration is gone', () => {
   });
 });
 
+describe('a pending request whose orchestration is gone', () => {
+  const APPROVAL_TARGET = 'approval-quick';
+
+  async function pendingWithoutOrchestration(deadline: string): Promise<string> {
+    const deps = getServices().deps;
+    if ((await deps.config.getTarget(CONTOSO.id, APPROVAL_TARGET)) === null) {
+      const quick = await deps.config.getTarget(CONTOSO.id, QUICK_TARGET_ID);
+      const now = new Date().toISOString();
+      await deps.config.createTarget({ ...(quick?.value ?? never()), targetId: APPROVAL_TARGET, approval: { mode: 'required', approvers: [], deadline }, createdAt: now, updatedAt: now });
+      const rule = await deps.config.getRule('technicians-quick');
+      await deps.config.replaceRule({ ...(rule?.value ?? never()), scope: { targets: [{ tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID }, { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET }] } }, rule?.etag ?? '');
+    }
+    const submit = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET, duration: 'PT1H' } });
+    expect(submit.status, submit.text).toBe(202);
+    expect(submit.body.status).toBe('pending_approval');
+    await terminateOrchestration(String(submit.body.id));
+    return String(submit.body.id);
+  }
+
+  it('can still be withdrawn, which frees the technician to ask again', async () => {
+    const id = await pendingWithoutOrchestration('PT1H');
+    expect((await t.client.api('POST', `/requests/${id}/revoke`, { token: dave, body: {} })).status).toBe(202);
+    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'withdrawn' });
+  });
+
+  it('is taken back by the reconciler and, past its deadline, ends approval_expired', async () => {
+    const id = await pendingWithoutOrchestration('PT1H');
+    // Its deadline passes while nothing is waiting for it.
+    const stored = await getServices().deps.requests.get(id);
+    if (stored?.value.status !== 'pending_approval') throw new Error('not pending');
+    await getServices().deps.requests.replace({ ...stored.value, approvalDeadline: new Date(Date.now() - 1000).toISOString() }, stored.etag);
+    expect((await reconcileNow()).leasesRestarted).toContain(id);
+    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'approval_expired' });
+    const again = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' } });
+    expect(again.status, again.text).toBe(202);
+    await t.client.waitForRequest(String(again.body.id), dave, (r) => r.status === 'ended');
+  });
+});
+
 describe('an account deleted in the customer tenant mid-lease', () => {
   it('still ends the lease cleanly: nothing is left to take away', async () => {
     const lease = await activeLease('PT1H');

@@ -668,7 +668,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description: 'The 256-bit signing secret is generated here and kept in Key Vault; it is never shown again (make a new integration to get a new one). Events go to `webhookPath`.',
     auth: 'admin',
     requestBody: 'CreateIntegrationBody',
-    responses: { '201': { description: 'Created', schema: 'CreatedIntegration', headers: ['Location'] }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
+    responses: { '201': { description: 'Created', schema: 'CreatedIntegration' }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
     example: { caller: 'admin', body: { name: 'ServiceDesk PSA' }, status: 201 },
   },
   {
