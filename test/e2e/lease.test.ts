@@ -3,6 +3,7 @@ import { CONTOSO, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
 import { tenantState, userState } from '../support/client';
+import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
@@ -10,36 +11,11 @@ import { startTestStack, type TestStack } from '../support/stack';
  * expiry or early revocation, and the directory's state read back from the sandbox.
  */
 let t: TestStack;
-const QUICK_TARGET = 'quick-admin';
 
 beforeAll(async () => {
   t = await startTestStack();
-  // A target that accepts seconds-long leases so expiry can be watched in a test.
-  const now = new Date().toISOString();
-  await getServices().deps.config.createTarget({
-    tenantId: CONTOSO.id,
-    targetId: QUICK_TARGET,
-    name: 'Quick admin',
-    kind: 'adminAccount',
-    roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator }],
-    groups: [{ id: CONTOSO.groups[0]?.id ?? '' }],
-    defaultDuration: 'PT3S',
-    minDuration: 'PT1S',
-    maxDuration: 'PT1H',
-    approval: { mode: 'none' },
-    requireJustification: false,
-    requireTicket: false,
-    credentialType: 'password',
-    createdAt: now,
-    updatedAt: now,
-  });
-  await getServices().deps.config.createRule({
-    ruleId: 'dave-quick',
-    principal: { type: 'user', id: HOME_USERS.dave.id },
-    scope: { targets: [{ tenantId: CONTOSO.id, targetId: QUICK_TARGET }] },
-    createdAt: now,
-    updatedAt: now,
-  });
+  // Targets that accept seconds-long leases so expiry can be watched in a test.
+  await connectQuickTargets(getServices().deps, [CONTOSO]);
 }, 60_000);
 
 afterAll(async () => {
@@ -56,11 +32,11 @@ describe('a lease through the API', () => {
   it('provisions, reveals a working credential, and on expiry disables, revokes sessions, removes roles and groups and rotates the password', async () => {
     const token = await t.client.token(HOME_USERS.dave.userPrincipalName);
     const submittedAt = Date.now();
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET, duration: 'PT4S', justification: 'ticket 4711' } });
+    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT4S', justification: 'ticket 4711' } });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     expect(submit.headers.get('location')).toBe(`${t.stack.apiBaseUrl}/requests/${id}`);
-    expect(submit.body).toMatchObject({ status: 'provisioning', tenantId: CONTOSO.id, targetId: QUICK_TARGET, duration: 'PT4S', justification: 'ticket 4711' });
+    expect(submit.body).toMatchObject({ status: 'provisioning', tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT4S', justification: 'ticket 4711' });
 
     const active = await t.client.waitForRequest(id, token, (r) => r.status === 'active');
     const activeAfterMs = Date.now() - submittedAt;
@@ -140,7 +116,7 @@ describe('a lease through the API', () => {
 
   it('only the requester reveals the credential; others cannot see or revoke the request', async () => {
     const token = await t.client.token(HOME_USERS.dave.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET, duration: 'PT1H' } });
+    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     await t.client.waitForRequest(id, token, (r) => r.status === 'active');
