@@ -38,6 +38,11 @@ param revocationRetryInterval string = 'PT1M'
 @description('NCRONTAB schedule (six fields, with seconds) of the reconciler: orphaned leases, drift, stale credentials, unused accounts.')
 param reconcileSchedule string = '0 */5 * * * *'
 
+@description('First wait, in milliseconds, before an activity (provisioning, revocation) is retried; it doubles up to 60 s over 6 attempts.')
+@minValue(10)
+@maxValue(60000)
+param activityRetryFirstIntervalMs int = 2000
+
 @description('Accepted clock skew, in seconds, when validating caller tokens.')
 @minValue(0)
 @maxValue(300)
@@ -221,6 +226,7 @@ module functionApp 'modules/functionApp.bicep' = {
     revocationRetryInterval: revocationRetryInterval
     tokenClockSkewSeconds: tokenClockSkewSeconds
     reconcileSchedule: reconcileSchedule
+    activityRetryFirstIntervalMs: activityRetryFirstIntervalMs
     durableBackend: durableBackend
     durableTaskSchedulerEndpoint: useScheduler ? scheduler!.outputs.endpoint : ''
     maximumInstanceCount: maximumInstanceCount

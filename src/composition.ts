@@ -28,6 +28,7 @@ export function buildServices(settings: Settings, options: { tablePrefix?: strin
     clock: systemClock,
     ...adapters,
     revocationRetryIntervalMs: durationMs(settings.JIT_REVOCATION_RETRY_INTERVAL),
+    activityRetryFirstIntervalMs: settings.JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS,
     workflow: {
       publicBaseUrl: settings.JIT_PUBLIC_BASE_URL ?? null,
       notificationsEnabled: settings.JIT_NOTIFY_WEBHOOK_URL !== undefined || settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined,

@@ -36,6 +36,8 @@ export const settingsSchema = z
     JIT_TASK_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, '3 to 45 letters and digits, starting with a letter').default('jit'),
     /** How long to wait between attempts while a revocation keeps failing. */
     JIT_REVOCATION_RETRY_INTERVAL: isoDuration.default('PT1M'),
+    /** First wait before an activity (provisioning, revocation …) is retried; doubles up to 60 s, 6 attempts. */
+    JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
     /** Accepted clock skew when validating caller tokens (nbf/exp). */
     JIT_TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
     /** Base URL of the portal (or the API) that links in notifications point to. */

@@ -14,12 +14,13 @@ import type { RevokeAccessInput } from '../../src/app/revokeAccess';
  * times, never a secret. The orchestration is the only writer of a lease's state: HTTP calls
  * validate and raise events, activities write.
  */
-const activityRetry = (() => {
-  const retry = new df.RetryOptions(2_000, 6);
+function activityRetry(input: LeaseOrchestrationInput): df.RetryOptions {
+  // From the input, not the environment: a replay must see the policy the run started with.
+  const retry = new df.RetryOptions(input.activityRetryFirstIntervalMs ?? 2_000, 6);
   retry.backoffCoefficient = 2;
   retry.maxRetryIntervalInMilliseconds = 60_000;
   return retry;
-})();
+}
 
 /** After this many failed revocation rounds the history restarts (continueAsNew) to stay small. */
 export const REVOCATION_ROUNDS_PER_HISTORY = 20;
@@ -51,12 +52,12 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
   const revokeInput: RevokeAccessInput = { requestId: input.requestId, ...revocation };
   for (let round = 1; ; round++) {
     try {
-      yield context.df.callActivityWithRetry('revokeAccess', activityRetry, revokeInput);
+      yield context.df.callActivityWithRetry('revokeAccess', activityRetry(input), revokeInput);
       break;
     } catch (error) {
       // Never a quiet finish: record it (status, audit, alert), wait, and try again.
       context.df.setCustomStatus('revocation_failed');
-      yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry, { requestId: input.requestId, failure: messageOf(error), attempt: round });
+      yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry(input), { requestId: input.requestId, failure: messageOf(error), attempt: round });
       if (round === 1) yield* notify(context, input, 'revocation_failed');
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.revocationRetryIntervalMs));
       if (round >= REVOCATION_ROUNDS_PER_HISTORY) {
@@ -85,18 +86,18 @@ function* awaitApproval(context: OrchestrationContext, input: LeaseOrchestration
       const timer = context.df.createTimer(new Date(deadline));
       winner = (yield context.df.Task.any([timer, decision, revoke])) as Task;
       if (winner === timer) {
-        yield context.df.callActivityWithRetry('expireApproval', activityRetry, requestId);
+        yield context.df.callActivityWithRetry('expireApproval', activityRetry(input), requestId);
         return 'approval_expired';
       }
       timer.cancel();
     }
     if (winner === revoke) {
       const by = (revoke.result as RevokeEvent | undefined)?.by;
-      yield context.df.callActivityWithRetry('withdrawRequest', activityRetry, { requestId, by: typeof by === 'string' ? by : 'unknown' });
+      yield context.df.callActivityWithRetry('withdrawRequest', activityRetry(input), { requestId, by: typeof by === 'string' ? by : 'unknown' });
       return 'withdrawn';
     }
     const event = decision.result as DecisionEvent;
-    const result = (yield context.df.callActivityWithRetry('recordDecision', activityRetry, { ...event, requestId })) as { status: string };
+    const result = (yield context.df.callActivityWithRetry('recordDecision', activityRetry(input), { ...event, requestId })) as { status: string };
     if (result.status === 'provisioning') return 'approved';
     if (result.status !== 'pending_approval') return 'denied';
     decision = context.df.waitForExternalEvent('decision');
@@ -112,7 +113,7 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
   context.df.setCustomStatus('provisioning');
   let provisioned: ProvisionResult;
   try {
-    provisioned = (yield context.df.callActivityWithRetry('provisionAccess', activityRetry, input.requestId)) as ProvisionResult;
+    provisioned = (yield context.df.callActivityWithRetry('provisionAccess', activityRetry(input), input.requestId)) as ProvisionResult;
   } catch (error) {
     // Whatever was done before the failure is taken away again before the request is failed.
     return { cause: 'provisionFailed', by: null, failure: messageOf(error) };
@@ -150,7 +151,7 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
     }
     const request = extend.result as ExtendEvent;
     extend = context.df.waitForExternalEvent('extend');
-    const result = (yield context.df.callActivityWithRetry('extendLease', activityRetry, { ...request, requestId: input.requestId })) as { expiresAt: string | null };
+    const result = (yield context.df.callActivityWithRetry('extendLease', activityRetry(input), { ...request, requestId: input.requestId })) as { expiresAt: string | null };
     if (result.expiresAt !== null && result.expiresAt !== expiresAt) {
       expiresAt = result.expiresAt;
       warned = false;

@@ -60,6 +60,9 @@ param tokenClockSkewSeconds int
 @description('NCRONTAB schedule (six fields) of the reconciler.')
 param reconcileSchedule string
 
+@description('First wait, in milliseconds, before an activity is retried.')
+param activityRetryFirstIntervalMs int
+
 @description('Durable Functions backend.')
 @allowed([
   'azureStorage'
@@ -115,6 +118,7 @@ var jitAppSettings = {
   JIT_REVOCATION_RETRY_INTERVAL: revocationRetryInterval
   JIT_TOKEN_CLOCK_SKEW_SECONDS: string(tokenClockSkewSeconds)
   JIT_RECONCILE_SCHEDULE: reconcileSchedule
+  JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS: string(activityRetryFirstIntervalMs)
   JIT_PUBLIC_BASE_URL: ''
   JIT_NOTIFY_WEBHOOK_URL: ''
   JIT_NOTIFY_WEBHOOK_SECRET: ''

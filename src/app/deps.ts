@@ -12,6 +12,7 @@ export interface AppDeps {
   readonly config: ConfigStore;
   readonly audit: AuditLog;
   readonly revocationRetryIntervalMs: number;
+  readonly activityRetryFirstIntervalMs: number;
   // Issue 4: notifications, ticketing integrations, idempotency and the lease workflow's settings.
   readonly notifier: Notifier;
   readonly integrations: IntegrationStore;

@@ -340,6 +340,8 @@ export interface LeaseOrchestrationInput {
   readonly requestId: string;
   /** How long to wait between revocation attempts while revocation keeps failing. */
   readonly revocationRetryIntervalMs: number;
+  /** First wait before an activity is retried (absent in inputs of older runs: 2 s). */
+  readonly activityRetryFirstIntervalMs?: number;
   /** Set when the request waits for approval: the deadline of the decision (ISO 8601). */
   readonly approvalDeadline?: string;
   /** false: no notification channel is configured, so the orchestration skips the notify activity. */

@@ -76,7 +76,7 @@ async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchest
       const state = await orchestrations.state(request.id);
       if (state === 'running') continue;
       if (state === 'missing' && now - Date.parse(request.createdAt) < START_GRACE_MS) continue;
-      const base = { requestId: request.id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs };
+      const base = { requestId: request.id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs };
       // Revoking states resume revocation; a pending request waits for its decision again (ending
       // at once when its deadline has passed); an active or provisioning lease is started again:
       // the provisioning activity is idempotent, answers the lease it already made, and the new

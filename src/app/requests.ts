@@ -101,7 +101,7 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     await deps.requests.create(request);
     await orchestrations.start({
       requestId: id,
-      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
       notify: deps.workflow.notificationsEnabled,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
     });
@@ -222,7 +222,7 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     const cause = request.status === 'provisioning' ? 'provisionFailed' : 'revoked';
     await orchestrations.restart({
       requestId: id,
-      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
       resumeRevocation: { cause, by: caller.objectId, ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}) },
     });
     deps.log('warn', 'revocation_restarted', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
