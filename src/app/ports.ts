@@ -84,6 +84,8 @@ export interface Directory {
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
   /** The first `top` users: proves the app can read users. */
   listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
+  /** Every group the user belongs to, nested ones included (what a token's `groups` claim holds). */
+  listTransitiveGroupIds(userId: string): Promise<string[]>;
   /** Every account whose UPN starts with `jit-` (the reconciler's drift check), enabled or not. */
   listJitAccounts(): Promise<DirectoryUser[]>;
 }

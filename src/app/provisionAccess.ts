@@ -36,9 +36,11 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   if (tenant === null || target === null) throw new NotFoundError(`tenant or target of request ${requestId} no longer exists`);
 
-  // Re-check right before provisioning: access removed since submission means nothing is granted.
+  // Re-check right before provisioning (an approval may have taken an hour): access removed
+  // since submission means nothing is granted.
   const rules = await deps.config.listRules();
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, rules);
+  const groups = await currentGroupsOf(deps, request.requester);
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target.value, rules);
   if (!entitlement.allowed) throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
   if ((request.targetKind ?? target.value.kind) === 'elevation') {
@@ -153,3 +155,20 @@ export function isProtected(tenant: Tenant, userPrincipalName: string): boolean 
   const upn = userPrincipalName.toLowerCase();
   return tenant.protectedAccounts.some((p) => p.toLowerCase() === upn);
 }
+
+/**
+ * The requester's groups as the home tenant has them now, when the home tenant is connected
+ * (and refusing a requester whose account is gone or disabled there); otherwise the groups their
+ * token carried at submission.
+ */
+async function currentGroupsOf(deps: AppDeps, requester: LeaseRequest['requester']): Promise<readonly string[]> {
+  const home = await deps.config.getTenant(requester.tenantId);
+  if (home === null) return requester.groups;
+  const directory = await deps.directories.forTenant(home.value);
+  const user = await directory.getUser(requester.objectId);
+  if (user === null || !user.accountEnabled) {
+    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${user === null ? 'no longer in' : 'disabled in'} the home tenant`);
+  }
+  return directory.listTransitiveGroupIds(requester.objectId);
+}
+

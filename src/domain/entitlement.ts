@@ -23,7 +23,9 @@ export interface Entitlement {
 }
 
 export function ruleMatches(rule: Rule, caller: Caller, target: Pick<Target, 'tenantId' | 'targetId'>): boolean {
-  const principalMatches = rule.principal.type === 'user' ? rule.principal.id === caller.objectId : caller.groups.includes(rule.principal.id);
+  // Object ids are GUIDs: compare them without regard to case (an admin may type them in upper case).
+  const id = rule.principal.id.toLowerCase();
+  const principalMatches = rule.principal.type === 'user' ? id === caller.objectId.toLowerCase() : caller.groups.some((g) => g.toLowerCase() === id);
   if (!principalMatches) return false;
   if ('targets' in rule.scope) return rule.scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
   return rule.scope.tenants.includes(target.tenantId);

@@ -49,4 +49,9 @@ describe('evaluateEntitlement', () => {
     expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT8H')).toBe('PT4H');
     expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT1H')).toBe('PT1H');
   });
+
+  it('matches object ids without regard to case', () => {
+    const upper = rule({ ruleId: 'g-upper', principal: { type: 'group', id: (alice.groups[0] ?? '').toUpperCase() } });
+    expect(evaluateEntitlement(alice, target, [upper]).allowed).toBe(true);
+  });
 });

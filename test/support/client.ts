@@ -74,6 +74,12 @@ export class StackClient {
     expect(deleted.status, deleted.text).toBe(204);
   }
 
+  /** Removes a member from a group as the tenant's own admin would. */
+  async removeCustomerGroupMember(tenant: CustomerAdmin, groupId: string, memberId: string): Promise<void> {
+    const removed = await call(`${this.sandboxUrl}/v1.0/groups/${groupId}/members/${memberId}/$ref`, 'DELETE', { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` }, undefined);
+    expect(removed.status, removed.text).toBe(204);
+  }
+
   private async customerGraphToken(tenant: CustomerAdmin): Promise<string> {
     const tokenResponse = await fetch(`${this.sandboxUrl}/${tenant.id}/oauth2/v2.0/token`, {
       method: 'POST',

@@ -182,7 +182,8 @@ function revokeSignInSessions(ctx: GraphContext) {
   return json(200, { '@odata.context': odataContext('Edm.Boolean'), value: true });
 }
 
-function memberOf(ctx: GraphContext) {
+/** memberOf; transitiveMemberOf answers the same, as the sandbox's groups hold users only (no nesting). */
+function memberOf(ctx: GraphContext, segment: 'memberOf' | 'transitiveMemberOf' = 'memberOf') {
   requirePermission(ctx, READ_USERS);
   const user = getUser(ctx, ctx.params.id ?? '');
   const groups = ctx.tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupView(g) }));
@@ -196,7 +197,7 @@ function memberOf(ctx: GraphContext) {
       displayName: ROLE_DISPLAY_NAMES[a.roleDefinitionId] ?? 'Custom role',
       roleTemplateId: a.roleDefinitionId,
     }));
-  const page = paginate([...groups, ...roles], ctx.req.query, `${ctx.store.url}/v1.0/users/${user.id}/memberOf`);
+  const page = paginate([...groups, ...roles], ctx.req.query, `${ctx.store.url}/v1.0/users/${user.id}/${segment}`);
   const body: Record<string, unknown> = { '@odata.context': odataContext('directoryObjects') };
   if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
   body.value = page.items;
@@ -210,5 +211,6 @@ export const userRoutes: readonly Route[] = [
   { method: 'PATCH', path: ['users', ':id'], handler: update },
   { method: 'DELETE', path: ['users', ':id'], handler: remove },
   { method: 'POST', path: ['users', ':id', 'revokeSignInSessions'], handler: revokeSignInSessions },
-  { method: 'GET', path: ['users', ':id', 'memberOf'], handler: memberOf },
+  { method: 'GET', path: ['users', ':id', 'memberOf'], handler: (ctx) => memberOf(ctx, 'memberOf') },
+  { method: 'GET', path: ['users', ':id', 'transitiveMemberOf'], handler: (ctx) => memberOf(ctx, 'transitiveMemberOf') },
 ];

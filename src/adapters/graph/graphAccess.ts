@@ -81,6 +81,22 @@ export class GraphAccess {
     return objects.filter((o) => o['@odata.type'] === '#microsoft.graph.group').map((o) => o.id.toLowerCase());
   }
 
+  /** Every group the user belongs to, through nested groups too (as a token's `groups` claim). */
+  async listTransitiveGroupIds(userId: string): Promise<string[]> {
+    const id = objectIdSegment('userId', userId);
+    const objects = await this.graph.listAll(
+      {
+        operation: `list the groups of ${id}`,
+        permission: MEMBERS_READ,
+        notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
+      },
+      directoryObjectSchema,
+      `/users/${id}/transitiveMemberOf`,
+      { $select: 'id' },
+    );
+    return objects.filter((o) => o['@odata.type'] === '#microsoft.graph.group').map((o) => o.id.toLowerCase());
+  }
+
   /** The member may have been created a moment ago. */
   async addGroupMember(groupId: string, memberId: string): Promise<void> {
     const group = objectIdSegment('groupId', groupId);

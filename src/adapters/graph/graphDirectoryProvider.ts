@@ -110,6 +110,9 @@ export class GraphDirectory implements Directory {
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
     return this.verification.listUsers(options);
   }
+  async listTransitiveGroupIds(userId: string): Promise<string[]> {
+    return this.access.listTransitiveGroupIds(userId);
+  }
   async listJitAccounts(): Promise<DirectoryUser[]> {
     return this.users.listJitAccounts();
   }
