@@ -148,8 +148,8 @@ export class GraphApi {
   /** Retry options for one request: retry while the wait Graph asks for still fits the budget. */
   private throttleRetry(): RetryHandlerOptions {
     const deadline = Date.now() + this.throttleBudgetInMs;
-    return new RetryHandlerOptions(DEFAULT_RETRY_DELAY_S, MAX_THROTTLE_RETRIES, (_delay, _attempt, _request, _options, response) => {
-      const waitMs = retryAfterMs(response) ?? DEFAULT_RETRY_DELAY_S * 1000;
+    return new RetryHandlerOptions(DEFAULT_RETRY_DELAY_S, MAX_THROTTLE_RETRIES, (_delay, retriesSoFar, _request, _options, response) => {
+      const waitMs = retryAfterMs(response) ?? handlerBackoffMs(retriesSoFar + 1);
       return Date.now() + waitMs <= deadline;
     });
   }
@@ -181,6 +181,16 @@ export class GraphApi {
     }
     return new DependencyError(`${where} failed (status ${status}${code === undefined ? '' : ` ${code}`}): ${graphMessage}`, 'graph', code ?? String(status));
   }
+}
+
+/**
+ * The longest the RetryHandler waits before retry number `retry` when Graph sent no Retry-After
+ * (a 503/504 usually has none): 3 s, then an exponential back-off on top of it, plus up to 1 s of
+ * randomness. Budgeting with a flat 3 s instead let a run of 503s take well over the budget.
+ */
+function handlerBackoffMs(retry: number): number {
+  const backoffS = retry >= 2 ? Math.round((2 ** retry - 1) / 2) : 0;
+  return (backoffS + DEFAULT_RETRY_DELAY_S + 1) * 1000;
 }
 
 function retryAfterMs(response: Response): number | undefined {

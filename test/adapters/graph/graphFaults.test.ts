@@ -69,10 +69,15 @@ describe('GraphDirectory under faults', () => {
     await expect(failure).rejects.toThrow(/status 429/);
   });
 
-  it('reports server errors as TransientDependencyError', async () => {
-    const { directory } = await contosoDirectory(sandbox);
+  it('reports server errors as TransientDependencyError, within its retry budget', async () => {
+    // 503 and 504 carry no Retry-After here, so the client backs off 3 s, 5 s, 7 s…: a 5 s budget
+    // allows one retry at most, whichever statuses the sandbox draws.
+    const { directory } = await contosoDirectory(sandbox, { throttleBudgetInMs: 5000 });
     await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { errorRate: 1 });
+    const started = Date.now();
     await expect(directory.getUser(CONTOSO.users[1]?.id ?? '')).rejects.toBeInstanceOf(TransientDependencyError);
+    // The budget bounds the waits; the last attempt's own round trip comes on top.
+    expect(Date.now() - started).toBeLessThan(5000 + 2000);
   });
 
   it('names the missing permission when Graph refuses (403 Authorization_RequestDenied)', async () => {
