@@ -1,6 +1,6 @@
 import type { AppDeps } from '../src/app/deps';
 import type { LeaseRequest } from '../src/domain/request';
-import { CONTOSO, HOME_GROUPS } from '../local/sandbox/seed';
+import { CONTOSO, HOME_GROUPS, HOME_TENANT_ID } from '../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../local/seedDemo';
 import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
 import { callJson, mapLimit, sleep, type JsonResponse } from './http';
@@ -50,6 +50,10 @@ interface Trace {
 export interface Counts {
   readonly graphCalls: number;
   readonly graphWrites: number;
+  /** HTTP requests that carried the customer tenant's Graph calls (a $batch carries up to 20). */
+  readonly graphRoundTrips: number;
+  /** Graph round trips to the home tenant (the entitlement re-check before provisioning). */
+  readonly homeGraphRoundTrips: number;
   readonly keyVaultCalls: number;
   readonly keyVaultWrites: number;
   readonly tableRoundTrips: number;
@@ -83,7 +87,7 @@ export interface LifecycleResult {
 }
 
 interface SandboxCalls {
-  tenants: { id: string; calls: { total: number; writes: number } }[];
+  tenants: { id: string; calls: { total: number; writes: number; roundTrips: number } }[];
   keyVault: { total: number; writes: number };
 }
 
@@ -159,6 +163,8 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   const perLease: Counts = {
     graphCalls: per(totals.graphCalls),
     graphWrites: per(totals.graphWrites),
+    graphRoundTrips: per(totals.graphRoundTrips),
+    homeGraphRoundTrips: per(totals.homeGraphRoundTrips),
     keyVaultCalls: per(totals.keyVaultCalls),
     keyVaultWrites: per(totals.keyVaultWrites),
     tableRoundTrips: per(totals.tableRoundTrips),
@@ -327,12 +333,16 @@ async function snapshot(params: LifecycleParams): Promise<Snapshot> {
 }
 
 function diff(a: Snapshot, b: Snapshot): Counts {
-  const tenantCalls = (s: Snapshot): { total: number; writes: number } => s.sandbox.tenants.find((t) => t.id === CONTOSO.id)?.calls ?? { total: 0, writes: 0 };
+  const callsOf = (s: Snapshot, tenantId: string): { total: number; writes: number; roundTrips: number } =>
+    s.sandbox.tenants.find((t) => t.id === tenantId)?.calls ?? { total: 0, writes: 0, roundTrips: 0 };
+  const tenantCalls = (s: Snapshot): { total: number; writes: number; roundTrips: number } => callsOf(s, CONTOSO.id);
   const byTable: Record<string, number> = {};
   for (const [table, n] of Object.entries(b.taskHub.roundTripsByTable)) byTable[table] = n - (a.taskHub.roundTripsByTable[table] ?? 0);
   return {
     graphCalls: tenantCalls(b).total - tenantCalls(a).total,
     graphWrites: tenantCalls(b).writes - tenantCalls(a).writes,
+    graphRoundTrips: tenantCalls(b).roundTrips - tenantCalls(a).roundTrips,
+    homeGraphRoundTrips: callsOf(b, HOME_TENANT_ID).roundTrips - callsOf(a, HOME_TENANT_ID).roundTrips,
     keyVaultCalls: b.sandbox.keyVault.total - a.sandbox.keyVault.total,
     keyVaultWrites: b.sandbox.keyVault.writes - a.sandbox.keyVault.writes,
     tableRoundTrips: b.tables.service - a.tables.service,

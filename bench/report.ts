@@ -80,6 +80,8 @@ export function toMarkdown(r: BenchReport): string {
     '| per lease | calls |',
     '| --- | ---: |',
     `| Graph calls (of which writes) | ${per.graphCalls} (${per.graphWrites}) |`,
+    `| Graph round trips (JSON $batch carries several calls) | ${per.graphRoundTrips} |`,
+    `| … and to the home tenant (entitlement re-check) | ${per.homeGraphRoundTrips} |`,
     `| Key Vault calls (of which writes) | ${per.keyVaultCalls} (${per.keyVaultWrites}) |`,
     `| Table Storage round trips, all | ${per.tableRoundTrips} |`,
     `| … of which the Durable task hub | ${per.taskHubRoundTrips} (${Object.entries(per.taskHubByTable)

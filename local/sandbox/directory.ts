@@ -69,6 +69,8 @@ const appSchema = z.object({
 });
 
 const callsSchema = z.object({ total: z.number().int(), writes: z.number().int() });
+/** Graph calls as Graph counts them (each item of a $batch is one), and the HTTP round trips that carried them. */
+const graphCallsSchema = callsSchema.extend({ roundTrips: z.number().int().default(0) });
 
 const tenantSchema = z.object({
   id: z.string(),
@@ -79,7 +81,7 @@ const tenantSchema = z.object({
   roleAssignments: z.array(roleAssignmentSchema),
   temporaryAccessPasses: z.array(tapSchema),
   apps: z.array(appSchema),
-  calls: callsSchema,
+  calls: graphCallsSchema,
   protectedWriteAttempts: z.number().int(),
 });
 
@@ -187,7 +189,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
       clientSecret: a.clientSecret,
       appPermissions: [...a.appPermissions],
     })),
-    calls: { total: 0, writes: 0 },
+    calls: { total: 0, writes: 0, roundTrips: 0 },
     protectedWriteAttempts: 0,
   };
 }

@@ -21,6 +21,18 @@ export interface DirectoryUser {
   readonly lastPasswordChangeDateTime: string | null;
 }
 
+export interface AccessGrant {
+  readonly roleTemplateIds: readonly string[];
+  readonly groupIds: readonly string[];
+}
+
+export interface DirectoryAccess {
+  readonly user: DirectoryUser;
+  readonly roleAssignments: RoleAssignment[];
+  /** Direct group memberships. */
+  readonly groupIds: string[];
+}
+
 export interface DirectoryDomain {
   readonly name: string;
   readonly isVerified: boolean;
@@ -65,6 +77,18 @@ export interface Directory {
   /** Succeeds when not a member. */
   removeGroupMember(groupId: string, memberId: string): Promise<void>;
   deleteUser(objectId: string): Promise<void>;
+  // What a lease grants and takes back, each in as few round trips as Graph allows ($batch).
+  /** Every role (tenant-wide) and group of the grant; succeeds for what the principal already holds. */
+  grantAccess(principalId: string, grant: AccessGrant): Promise<void>;
+  /**
+   * For an account already disabled: revokes its sessions, sets `newPassword`, and removes every
+   * role assignment and group membership it holds. NotFoundError when the account is gone.
+   */
+  stripAccess(objectId: string, newPassword: string): Promise<void>;
+  /** The user with its role assignments and direct groups, read together; null when it does not exist. */
+  readAccess(objectId: string): Promise<DirectoryAccess | null>;
+  /** The user and every group it belongs to (nested too), read together; null when it does not exist. */
+  getUserWithGroups(objectId: string): Promise<{ readonly user: DirectoryUser; readonly groupIds: string[] } | null>;
   /**
    * Creates a Temporary Access Pass and returns the pass (the only time Graph shows it). A user
    * holds one pass: any existing one is deleted first, so a retry replaces rather than fails.

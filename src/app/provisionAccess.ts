@@ -64,8 +64,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const account = await ensureAccount(deps, directory, tenant.value, request);
   const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
 
-  for (const role of target.value.roles) await directory.assignRole(account.objectId, role.templateId);
-  for (const group of target.value.groups) await directory.addGroupMember(group.id, account.objectId);
+  await directory.grantAccess(account.objectId, { roleTemplateIds: target.value.roles.map((r) => r.templateId), groupIds: target.value.groups.map((g) => g.id) });
 
   const credentialType = request.credentialType ?? target.value.credentialType;
   // The lease is counted from the moment the account is usable (below), so the time spent on
@@ -165,10 +164,10 @@ async function currentGroupsOf(deps: AppDeps, requester: LeaseRequest['requester
   const home = await deps.config.getTenant(requester.tenantId);
   if (home === null) return requester.groups;
   const directory = await deps.directories.forTenant(home.value);
-  const user = await directory.getUser(requester.objectId);
-  if (user === null || !user.accountEnabled) {
-    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${user === null ? 'no longer in' : 'disabled in'} the home tenant`);
+  const found = await directory.getUserWithGroups(requester.objectId);
+  if (found === null || !found.user.accountEnabled) {
+    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${found === null ? 'no longer in' : 'disabled in'} the home tenant`);
   }
-  return directory.listTransitiveGroupIds(requester.objectId);
+  return found.groupIds;
 }
 

@@ -108,18 +108,18 @@ async function removeAccess(directory: Directory, objectId: string, credentialTy
     if (error instanceof NotFoundError) return;
     throw error;
   }
-  await directory.revokeSessions(objectId);
-  for (const assignment of await directory.listRoleAssignments(objectId)) await directory.removeRoleAssignment(assignment.assignmentId);
-  for (const groupId of await directory.listGroupMemberships(objectId)) await directory.removeGroupMember(groupId, objectId);
-  // A random value nobody stores: whatever was revealed is now useless.
-  await directory.setPassword(objectId, generatePassword());
+  // Disabled first, on its own: whatever follows, nobody signs in with it any more. Then, together,
+  // sessions revoked, a random password nobody stores (whatever was revealed is now useless), and
+  // every role and group taken away.
+  await directory.stripAccess(objectId, generatePassword());
   if (credentialType === 'temporaryAccessPass') await directory.deleteTemporaryAccessPasses(objectId);
 }
 
 /** Reads the account back; throws (so the activity is retried) unless every effect is visible. */
 async function verifyRemoved(directory: Directory, account: AccountRef, startedAt: Date): Promise<void> {
-  const user = await directory.getUser(account.objectId);
-  if (user === null) return;
+  const state = await directory.readAccess(account.objectId);
+  if (state === null) return;
+  const user = state.user;
   const problems: string[] = [];
   if (user.accountEnabled) problems.push('the account is still enabled');
   // Entra stores this timestamp at second precision; allow for that.
@@ -127,10 +127,8 @@ async function verifyRemoved(directory: Directory, account: AccountRef, startedA
   if (sessionsFrom < startedAt.getTime() - 1000) problems.push('sign-in sessions were not revoked');
   const passwordChanged = user.lastPasswordChangeDateTime ? Date.parse(user.lastPasswordChangeDateTime) : 0;
   if (passwordChanged < startedAt.getTime() - 1000) problems.push('the password was not rotated');
-  const roles = await directory.listRoleAssignments(account.objectId);
-  if (roles.length > 0) problems.push(`${roles.length} role assignment(s) remain`);
-  const groups = await directory.listGroupMemberships(account.objectId);
-  if (groups.length > 0) problems.push(`${groups.length} group membership(s) remain`);
+  if (state.roleAssignments.length > 0) problems.push(`${state.roleAssignments.length} role assignment(s) remain`);
+  if (state.groupIds.length > 0) problems.push(`${state.groupIds.length} group membership(s) remain`);
   if (problems.length > 0) throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: ${problems.join('; ')}`);
 }
 

@@ -35,7 +35,8 @@ export interface SandboxTenantState {
   readonly users: SandboxUser[];
   readonly groups: { id: string; memberIds: string[] }[];
   readonly roleAssignments: { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }[];
-  readonly calls: { total: number; writes: number };
+  /** Graph calls as Graph counts them (a $batch item is one), and the HTTP round trips. */
+  readonly calls: { total: number; writes: number; roundTrips: number };
 }
 
 export interface SandboxState {

@@ -160,6 +160,7 @@ export async function handleGraph(store: SandboxStore, req: SandboxRequest): Pro
   const app = tenant?.apps.find((a) => a.clientId === appId);
   if (tenant === undefined || app === undefined) return unauthenticated('Access token validation failure.');
   const caller: GraphCaller = { appId: app.clientId, servicePrincipalId: app.servicePrincipalId, roles: new Set(stringArrayClaim(verified.claims, 'roles')) };
+  tenant.calls.roundTrips += 1;
   await delay(store.faults.for(tenant.id).latencyMs);
   try {
     if (inner.segments.length === 1 && inner.segments[0] === '$batch') {

@@ -2,7 +2,7 @@ import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { RoleAssignment } from '../../app/ports';
 import { NotFoundError } from '../../domain/errors';
-import type { GraphApi } from './graphApi';
+import type { GraphApi, GraphPage, GraphStep } from './graphApi';
 import { assignmentIdSegment, objectIdSegment } from './graphInput';
 import { noContent } from './graphUsers';
 
@@ -18,9 +18,21 @@ const MEMBERS_WRITE = 'GroupMember.ReadWrite.All (and RoleManagement.ReadWrite.D
 
 const assignmentSchema = z.object({ id: z.string(), principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.string().nullish() });
 const directoryObjectSchema = z.object({ id: z.string(), '@odata.type': z.string().optional() });
+/** A directory object of a memberOf list: its id when it is a group (directory roles show up there too). */
+const groupIdSchema = directoryObjectSchema.transform((o) => (o['@odata.type'] === '#microsoft.graph.group' ? o.id.toLowerCase() : null));
+const roleAssignmentSchema = assignmentSchema.transform((a): RoleAssignment => ({ assignmentId: a.id, roleTemplateId: a.roleDefinitionId.toLowerCase() }));
 
 function alreadyDone(pattern: RegExp): (error: GraphError) => { readonly value: undefined } | undefined {
   return (error) => (error.statusCode === 400 && pattern.test(error.message) ? { value: undefined } : undefined);
+}
+
+/** A list of a user that is gone, read as empty (where the caller learns of the user otherwise). */
+function absentAsEmptyPage<T>(error: GraphError): { readonly value: GraphPage<T> } | undefined {
+  return error.statusCode === 404 ? { value: { value: [] } } : undefined;
+}
+
+export function groupIdsOf(ids: readonly (string | null)[]): string[] {
+  return ids.filter((id): id is string => id !== null);
 }
 
 function absentAsDone(error: GraphError): { readonly value: undefined } | undefined {
@@ -35,85 +47,113 @@ const DUPLICATE_MEMBER = /added object references already exist/i;
 export class GraphAccess {
   constructor(private readonly graph: GraphApi) {}
 
-  async listRoleAssignments(principalId: string): Promise<RoleAssignment[]> {
+  // Steps: one request each, to run alone or together in a $batch (GraphApi.batch).
+
+  /** The first page of the principal's role assignments (Graph answers an unknown principal with none). */
+  roleAssignmentsStep(principalId: string): GraphStep<GraphPage<RoleAssignment>> {
     const id = objectIdSegment('principalId', principalId);
     // Built-in roles' roleDefinitionId is their template id, the same in every tenant.
-    const assignments = await this.graph.listAll({ operation: `list role assignments of ${id}`, permission: ROLES_READ }, assignmentSchema, '/roleManagement/directory/roleAssignments', {
+    return this.graph.listStep({ operation: `list role assignments of ${id}`, permission: ROLES_READ }, roleAssignmentSchema, '/roleManagement/directory/roleAssignments', {
       $filter: `principalId eq '${id}'`,
     });
-    return assignments.map((a) => ({ assignmentId: a.id, roleTemplateId: a.roleDefinitionId.toLowerCase() }));
+  }
+
+  /** Direct memberships (memberOf), groups and roles; `groupIdsOf` keeps the groups. */
+  groupMembershipsStep(principalId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
+    const id = objectIdSegment('principalId', principalId);
+    const call = {
+      operation: `list group memberships of ${id}`,
+      permission: MEMBERS_READ,
+      notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
+      ...(options.absentAsEmpty === true ? { expected: absentAsEmptyPage<string | null> } : {}),
+    };
+    return this.graph.listStep(call, groupIdSchema, `/users/${id}/memberOf`, { $select: 'id' });
+  }
+
+  /** Every group the user belongs to, through nested groups too (as a token's `groups` claim). */
+  transitiveGroupsStep(userId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
+    const id = objectIdSegment('userId', userId);
+    const call = {
+      operation: `list the groups of ${id}`,
+      permission: MEMBERS_READ,
+      notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
+      ...(options.absentAsEmpty === true ? { expected: absentAsEmptyPage<string | null> } : {}),
+    };
+    return this.graph.listStep(call, groupIdSchema, `/users/${id}/transitiveMemberOf`, { $select: 'id' });
   }
 
   /** Tenant-wide ("/") assignment; the principal may have been created a moment ago. */
-  async assignRole(principalId: string, roleTemplateId: string): Promise<void> {
+  assignRoleStep(principalId: string, roleTemplateId: string): GraphStep<undefined> {
     const body = {
       principalId: objectIdSegment('principalId', principalId),
       roleDefinitionId: objectIdSegment('roleTemplateId', roleTemplateId),
       directoryScopeId: '/',
     };
-    await this.graph.run(
-      { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT) },
-      noContent,
-      (request) => request('/roleManagement/directory/roleAssignments').post(body),
-    );
+    return {
+      call: { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT) },
+      schema: noContent,
+      method: 'POST',
+      path: '/roleManagement/directory/roleAssignments',
+      body,
+    };
   }
 
-  async removeRoleAssignment(assignmentId: string): Promise<void> {
+  removeRoleAssignmentStep(assignmentId: string): GraphStep<undefined> {
     const id = assignmentIdSegment(assignmentId);
-    await this.graph.run({ operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone }, noContent, (request) =>
-      request(`/roleManagement/directory/roleAssignments/${id}`).delete(),
-    );
-  }
-
-  /** Direct memberships only (memberOf), groups only: directory roles show up there too. */
-  async listGroupMemberships(principalId: string): Promise<string[]> {
-    const id = objectIdSegment('principalId', principalId);
-    const objects = await this.graph.listAll(
-      {
-        operation: `list group memberships of ${id}`,
-        permission: MEMBERS_READ,
-        notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
-      },
-      directoryObjectSchema,
-      `/users/${id}/memberOf`,
-      { $select: 'id' },
-    );
-    return objects.filter((o) => o['@odata.type'] === '#microsoft.graph.group').map((o) => o.id.toLowerCase());
-  }
-
-  /** Every group the user belongs to, through nested groups too (as a token's `groups` claim). */
-  async listTransitiveGroupIds(userId: string): Promise<string[]> {
-    const id = objectIdSegment('userId', userId);
-    const objects = await this.graph.listAll(
-      {
-        operation: `list the groups of ${id}`,
-        permission: MEMBERS_READ,
-        notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
-      },
-      directoryObjectSchema,
-      `/users/${id}/transitiveMemberOf`,
-      { $select: 'id' },
-    );
-    return objects.filter((o) => o['@odata.type'] === '#microsoft.graph.group').map((o) => o.id.toLowerCase());
+    return { call: { operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone }, schema: noContent, method: 'DELETE', path: `/roleManagement/directory/roleAssignments/${id}` };
   }
 
   /** The member may have been created a moment ago. */
-  async addGroupMember(groupId: string, memberId: string): Promise<void> {
+  addGroupMemberStep(groupId: string, memberId: string): GraphStep<undefined> {
     const group = objectIdSegment('groupId', groupId);
     const member = objectIdSegment('memberId', memberId);
-    const body = { '@odata.id': `${this.graph.baseUrl}/v1.0/directoryObjects/${member}` };
-    await this.graph.run(
-      { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER) },
-      noContent,
-      (request) => request(`/groups/${group}/members/$ref`).post(body),
-    );
+    return {
+      call: { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER) },
+      schema: noContent,
+      method: 'POST',
+      path: `/groups/${group}/members/$ref`,
+      body: { '@odata.id': `${this.graph.baseUrl}/v1.0/directoryObjects/${member}` },
+    };
+  }
+
+  removeGroupMemberStep(groupId: string, memberId: string): GraphStep<undefined> {
+    const group = objectIdSegment('groupId', groupId);
+    const member = objectIdSegment('memberId', memberId);
+    return { call: { operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone }, schema: noContent, method: 'DELETE', path: `/groups/${group}/members/${member}/$ref` };
+  }
+
+  // The same, one at a time.
+
+  async listRoleAssignments(principalId: string): Promise<RoleAssignment[]> {
+    return this.listAll(this.roleAssignmentsStep(principalId));
+  }
+
+  async assignRole(principalId: string, roleTemplateId: string): Promise<void> {
+    await this.graph.runStep(this.assignRoleStep(principalId, roleTemplateId));
+  }
+
+  async removeRoleAssignment(assignmentId: string): Promise<void> {
+    await this.graph.runStep(this.removeRoleAssignmentStep(assignmentId));
+  }
+
+  /** Ids of the groups the principal is a direct member of. */
+  async listGroupMemberships(principalId: string): Promise<string[]> {
+    return groupIdsOf(await this.listAll(this.groupMembershipsStep(principalId)));
+  }
+
+  async listTransitiveGroupIds(userId: string): Promise<string[]> {
+    return groupIdsOf(await this.listAll(this.transitiveGroupsStep(userId)));
+  }
+
+  async addGroupMember(groupId: string, memberId: string): Promise<void> {
+    await this.graph.runStep(this.addGroupMemberStep(groupId, memberId));
   }
 
   async removeGroupMember(groupId: string, memberId: string): Promise<void> {
-    const group = objectIdSegment('groupId', groupId);
-    const member = objectIdSegment('memberId', memberId);
-    await this.graph.run({ operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone }, noContent, (request) =>
-      request(`/groups/${group}/members/${member}/$ref`).delete(),
-    );
+    await this.graph.runStep(this.removeGroupMemberStep(groupId, memberId));
+  }
+
+  private async listAll<T>(step: GraphStep<GraphPage<T>>): Promise<T[]> {
+    return this.graph.restOfList(step, await this.graph.runStep(step));
   }
 }

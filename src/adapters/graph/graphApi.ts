@@ -57,6 +57,49 @@ export interface GraphCall<T> {
   readonly notFound?: () => Error;
 }
 
+/**
+ * One Graph request described as data, so that it can go out alone or as one item of a JSON
+ * $batch (GraphApi.batch) with the same meaning: the same expected answers, retries and errors.
+ */
+export interface GraphStep<T> {
+  readonly call: GraphCall<T>;
+  readonly schema: z.ZodType<T>;
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Relative to the version root, already checked and encoded: "/users/{id}". */
+  readonly path: string;
+  /** Query values as given (OData); encoded here. */
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+/** The results of a batch, in the order of its steps. */
+export type StepResults<S extends readonly GraphStep<unknown>[]> = { -readonly [K in keyof S]: S[K] extends GraphStep<infer R> ? R : never };
+
+/** One page of a collection. */
+export interface GraphPage<T> {
+  readonly value: T[];
+  readonly '@odata.nextLink'?: string | undefined;
+}
+
+/** Graph takes at most 20 requests in one $batch. */
+export const MAX_BATCH_REQUESTS = 20;
+/** What the RetryHandler retries on its own, and what we retry for an item of a batch. */
+const RETRYABLE_STATUSES = new Set([429, 503, 504]);
+
+const batchResponseSchema = z.object({
+  responses: z.array(
+    z.object({
+      id: z.string(),
+      status: z.number(),
+      headers: z.record(z.string(), z.string()).nullish(),
+      body: z.unknown().optional(),
+    }),
+  ),
+});
+type BatchItemResponse = z.infer<typeof batchResponseSchema>['responses'][number];
+
+type ItemOutcome = { readonly kind: 'done'; readonly value: unknown } | { readonly kind: 'again'; readonly waitMs: number; readonly replication: boolean };
+
 /** Raised by the token wrapper so a login failure keeps its meaning through the Graph client. */
 const TOKEN_FAILED = 'JitTokenAcquisitionFailed';
 const TOKEN_TRANSIENT = 'JitTokenAcquisitionTransient';
@@ -116,9 +159,7 @@ export class GraphApi {
             await sleep(wait);
             continue;
           }
-          if (isNotYetReplicated(error) && delays.length > 0) {
-            throw new TransientDependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: still not found after ${delays.length} retries (replication lag?); try again`);
-          }
+          if (isNotYetReplicated(error) && delays.length > 0) throw this.stillNotReplicated(call);
           if (error.statusCode === 404 && call.notFound !== undefined) throw call.notFound();
         }
         throw this.toDirectoryError(error, call);
@@ -131,25 +172,150 @@ export class GraphApi {
     }
   }
 
-  /** Every page of a collection, following @odata.nextLink. */
-  async listAll<S extends z.ZodType>(call: Omit<GraphCall<never>, 'expected'>, itemSchema: S, path: string, query: Readonly<Record<string, string>>): Promise<z.output<S>[]> {
-    const pageSchema = z.object({ value: z.array(itemSchema), '@odata.nextLink': z.string().optional() });
-    const items: z.output<S>[] = [];
-    let next: string | undefined;
-    do {
+  /** One step on its own: no $batch envelope around a single request. */
+  runStep<T>(step: GraphStep<T>): Promise<T> {
+    return this.run(step.call, step.schema, (request) => {
+      const built = step.query === undefined ? request(step.path) : request(step.path).query(encodeQuery(step.query));
+      switch (step.method) {
+        case 'GET':
+          return built.get();
+        case 'POST':
+          return built.post(step.body ?? {});
+        case 'PATCH':
+          return built.patch(step.body);
+        case 'DELETE':
+          return built.delete();
+      }
+    });
+  }
+
+  /**
+   * Several independent steps in as few round trips as Graph allows: JSON $batch, 20 requests per
+   * call. Graph answers each item on its own (a throttled item is a 429 inside an outer 200), so
+   * each is settled as `run` settles a lone request: expected answers become results, an item not
+   * yet replicated or throttled (429/503/504) is sent again in the next round after its wait, and
+   * anything else fails the whole batch with the one error mapping. Items may run in any order and
+   * in parallel: only steps that do not depend on each other belong in one batch. Every step must
+   * be idempotent, as a failed batch is retried whole by the activity.
+   */
+  async batch<const S extends readonly GraphStep<unknown>[]>(steps: S): Promise<StepResults<S>> {
+    const results: unknown[] = new Array<unknown>(steps.length);
+    const only = steps.length === 1 ? steps[0] : undefined;
+    if (only !== undefined) {
+      results[0] = await this.runStep(only);
+      return results as StepResults<S>;
+    }
+    const replicationRetries = steps.map(() => 0);
+    const deadline = Date.now() + this.throttleBudgetInMs;
+    let pending = steps.map((_, index) => index);
+    for (let round = 1; pending.length > 0; round++) {
+      const again: number[] = [];
+      let waitMs = 0;
+      for (let start = 0; start < pending.length; start += MAX_BATCH_REQUESTS) {
+        const chunk = pending.slice(start, start + MAX_BATCH_REQUESTS);
+        const responses = await this.sendBatch(chunk.map((index) => [index, stepAt(steps, index)] as const));
+        for (const index of chunk) {
+          const outcome = this.settleItem(stepAt(steps, index), responses.get(String(index)), replicationRetries[index] ?? 0, round, deadline);
+          if (outcome.kind === 'done') {
+            results[index] = outcome.value;
+            continue;
+          }
+          again.push(index);
+          waitMs = Math.max(waitMs, outcome.waitMs);
+          if (outcome.replication) replicationRetries[index] = (replicationRetries[index] ?? 0) + 1;
+        }
+      }
+      pending = again;
+      if (pending.length > 0) await sleep(waitMs);
+    }
+    return results as StepResults<S>;
+  }
+
+  /** A step reading the first page of a collection (for a batch); `restOfList` reads the others. */
+  listStep<T>(call: Omit<GraphCall<never>, 'expected'> & { readonly expected?: GraphCall<GraphPage<T>>['expected'] }, itemSchema: z.ZodType<T>, path: string, query: Readonly<Record<string, string>>): GraphStep<GraphPage<T>> {
+    const schema: z.ZodType<GraphPage<T>> = z.object({ value: z.array(itemSchema), '@odata.nextLink': z.string().optional() });
+    return { call, schema, method: 'GET', path, query };
+  }
+
+  /** Every item of a collection from its first page on, following @odata.nextLink. */
+  async restOfList<T>(step: GraphStep<GraphPage<T>>, first: GraphPage<T>): Promise<T[]> {
+    const items = [...first.value];
+    let next = first['@odata.nextLink'];
+    while (next !== undefined) {
       const url = next;
-      const page = await this.run(call, pageSchema, (request) => (url === undefined ? request(path).query(encodeQuery(query)).get() : request(url).get()));
-      items.push(...(page.value as z.output<S>[]));
+      const page = await this.run(step.call, step.schema, (request) => request(url).get());
+      items.push(...page.value);
       next = page['@odata.nextLink'];
-    } while (next !== undefined);
+    }
     return items;
+  }
+
+  /** Every page of a collection, following @odata.nextLink. */
+  async listAll<T>(call: Omit<GraphCall<never>, 'expected'>, itemSchema: z.ZodType<T>, path: string, query: Readonly<Record<string, string>>): Promise<T[]> {
+    const step = this.listStep(call, itemSchema, path, query);
+    return this.restOfList(step, await this.runStep(step));
+  }
+
+  /** One POST /$batch; its answers by item id. The envelope itself is throttled and retried as any call. */
+  private async sendBatch(entries: readonly (readonly [number, GraphStep<unknown>])[]): Promise<Map<string, BatchItemResponse>> {
+    const requests = entries.map(([index, step]) => {
+      const withBody = step.method === 'POST' || step.method === 'PATCH';
+      return {
+        id: String(index),
+        method: step.method,
+        url: step.query === undefined ? step.path : `${step.path}?${Object.entries(encodeQuery(step.query)).map(([k, v]) => `${k}=${v}`).join('&')}`,
+        ...(withBody ? { headers: { 'Content-Type': 'application/json' }, body: step.body ?? {} } : {}),
+      };
+    });
+    const call = {
+      operation: `batch of ${entries.length} (${entries.map(([, step]) => step.call.operation).join('; ')})`,
+      permission: [...new Set(entries.map(([, step]) => step.call.permission))].join('; '),
+    };
+    let body: unknown;
+    try {
+      body = await this.client.api('/$batch').middlewareOptions([this.throttleRetry()]).post({ requests });
+    } catch (error) {
+      throw this.toDirectoryError(error, call);
+    }
+    const parsed = batchResponseSchema.safeParse(body);
+    if (!parsed.success) throw new DependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+    return new Map(parsed.data.responses.map((item) => [item.id, item]));
+  }
+
+  /** One item's answer, settled as `run` settles a lone request's. */
+  private settleItem(step: GraphStep<unknown>, item: BatchItemResponse | undefined, replicationRetries: number, round: number, deadline: number): ItemOutcome {
+    const where = `Graph ${step.call.operation} in tenant ${this.tenantId}`;
+    if (item === undefined) throw new DependencyError(`${where}: no answer for it in the batch response`, 'graph', 'UnexpectedResponse');
+    if (item.status >= 200 && item.status < 300) {
+      const parsed = step.schema.safeParse(item.body);
+      if (!parsed.success) throw new DependencyError(`${where}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+      return { kind: 'done', value: parsed.data };
+    }
+    const error = batchItemError(item);
+    const expected = step.call.expected?.(error);
+    if (expected !== undefined) return { kind: 'done', value: expected.value };
+    if (step.call.awaitReplication === true && isNotYetReplicated(error)) {
+      const wait = this.replication.delaysInMs[replicationRetries];
+      if (wait === undefined) throw this.stillNotReplicated(step.call);
+      return { kind: 'again', waitMs: wait, replication: true };
+    }
+    if (RETRYABLE_STATUSES.has(item.status) && round <= MAX_THROTTLE_RETRIES) {
+      const waitMs = retryAfterMs(headerOf(item.headers, 'Retry-After')) ?? handlerBackoffMs(round);
+      if (Date.now() + waitMs <= deadline) return { kind: 'again', waitMs, replication: false };
+    }
+    if (error.statusCode === 404 && step.call.notFound !== undefined) throw step.call.notFound();
+    throw this.toDirectoryError(error, step.call);
+  }
+
+  private stillNotReplicated(call: Pick<GraphCall<unknown>, 'operation'>): TransientDependencyError {
+    return new TransientDependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: still not found after ${this.replication.delaysInMs.length} retries (replication lag?); try again`);
   }
 
   /** Retry options for one request: retry while the wait Graph asks for still fits the budget. */
   private throttleRetry(): RetryHandlerOptions {
     const deadline = Date.now() + this.throttleBudgetInMs;
     return new RetryHandlerOptions(DEFAULT_RETRY_DELAY_S, MAX_THROTTLE_RETRIES, (_delay, retriesSoFar, _request, _options, response) => {
-      const waitMs = retryAfterMs(response) ?? handlerBackoffMs(retriesSoFar + 1);
+      const waitMs = retryAfterMs(response.headers.get('Retry-After')) ?? handlerBackoffMs(retriesSoFar + 1);
       return Date.now() + waitMs <= deadline;
     });
   }
@@ -193,13 +359,32 @@ function handlerBackoffMs(retry: number): number {
   return (backoffS + DEFAULT_RETRY_DELAY_S + 1) * 1000;
 }
 
-function retryAfterMs(response: Response): number | undefined {
-  const header = response.headers.get('Retry-After');
-  if (header === null) return undefined;
+function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (header === null || header === undefined) return undefined;
   const seconds = Number(header);
   if (!Number.isNaN(seconds)) return seconds * 1000;
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function headerOf(headers: Readonly<Record<string, string>> | null | undefined, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === wanted)?.[1];
+}
+
+function stepAt(steps: readonly GraphStep<unknown>[], index: number): GraphStep<unknown> {
+  const step = steps[index];
+  if (step === undefined) throw new RangeError(`no batch step ${index}`);
+  return step;
+}
+
+/** A failed batch item as the GraphError the client would have thrown for it alone. */
+function batchItemError(item: BatchItemResponse): GraphError {
+  const parsed = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) }).safeParse(item.body);
+  const error = new GraphError(item.status, parsed.success ? (parsed.data.error.message ?? '') : `status ${item.status}`);
+  error.code = parsed.success ? (parsed.data.error.code ?? null) : null;
+  error.body = JSON.stringify(item.body ?? null);
+  return error;
 }
 
 /** Entra answers 404 (sometimes Directory_ObjectNotFound) for an object not yet on this replica. */

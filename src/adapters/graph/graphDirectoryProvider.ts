@@ -1,6 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import type {
+  AccessGrant,
   Directory,
+  DirectoryAccess,
   DirectoryDomain,
   DirectoryGroup,
   DirectoryOptions,
@@ -14,7 +16,7 @@ import type {
 } from '../../app/ports';
 import type { Tenant } from '../../domain/config';
 import type { TenantCredentials } from '../identity';
-import { GraphAccess } from './graphAccess';
+import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
@@ -85,6 +87,36 @@ export class GraphDirectory implements Directory {
   }
   async removeGroupMember(groupId: string, memberId: string): Promise<void> {
     return this.access.removeGroupMember(groupId, memberId);
+  }
+  async grantAccess(principalId: string, grant: AccessGrant): Promise<void> {
+    await this.graph.batch([
+      ...grant.roleTemplateIds.map((role) => this.access.assignRoleStep(principalId, role)),
+      ...grant.groupIds.map((group) => this.access.addGroupMemberStep(group, principalId)),
+    ]);
+  }
+  async stripAccess(objectId: string, newPassword: string): Promise<void> {
+    const roles = this.access.roleAssignmentsStep(objectId);
+    const groups = this.access.groupMembershipsStep(objectId);
+    const [, , firstRoles, firstGroups] = await this.graph.batch([this.users.revokeSessionsStep(objectId), this.users.setPasswordStep(objectId, newPassword), roles, groups]);
+    const assignments = await this.graph.restOfList(roles, firstRoles);
+    const groupIds = groupIdsOf(await this.graph.restOfList(groups, firstGroups));
+    await this.graph.batch([
+      ...assignments.map((assignment) => this.access.removeRoleAssignmentStep(assignment.assignmentId)),
+      ...groupIds.map((group) => this.access.removeGroupMemberStep(group, objectId)),
+    ]);
+  }
+  async readAccess(objectId: string): Promise<DirectoryAccess | null> {
+    const roles = this.access.roleAssignmentsStep(objectId);
+    const groups = this.access.groupMembershipsStep(objectId, { absentAsEmpty: true });
+    const [user, firstRoles, firstGroups] = await this.graph.batch([this.users.getUserStep(objectId), roles, groups]);
+    if (user === null) return null;
+    return { user, roleAssignments: await this.graph.restOfList(roles, firstRoles), groupIds: groupIdsOf(await this.graph.restOfList(groups, firstGroups)) };
+  }
+  async getUserWithGroups(objectId: string): Promise<{ readonly user: DirectoryUser; readonly groupIds: string[] } | null> {
+    const groups = this.access.transitiveGroupsStep(objectId, { absentAsEmpty: true });
+    const [user, firstGroups] = await this.graph.batch([this.users.getUserStep(objectId), groups]);
+    if (user === null) return null;
+    return { user, groupIds: groupIdsOf(await this.graph.restOfList(groups, firstGroups)) };
   }
   async createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string> {
     return this.authMethods.createTemporaryAccessPass(objectId, options);

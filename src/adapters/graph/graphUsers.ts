@@ -2,7 +2,7 @@ import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { DirectoryDomain, DirectoryUser, NewAccount } from '../../app/ports';
 import { NotFoundError } from '../../domain/errors';
-import type { GraphApi } from './graphApi';
+import type { GraphApi, GraphStep } from './graphApi';
 import { checkMailNickname, checkUserPrincipalName, domainSegment, objectIdSegment, userPrincipalNameSegment } from './graphInput';
 
 /**
@@ -89,14 +89,32 @@ export class GraphUsers {
     return users.map((u) => toDirectoryUser(u));
   }
 
-  async getUser(objectId: string): Promise<DirectoryUser | null> {
+  /** The user, or null when it does not exist. */
+  getUserStep(objectId: string): GraphStep<DirectoryUser | null> {
     const id = objectIdSegment('objectId', objectId);
-    return this.readUser(`read user ${id}`, `/users/${id}`);
+    return this.readUserStep(`read user ${id}`, `/users/${id}`);
+  }
+
+  /** A new password (no change forced at sign-in); NotFoundError when the user is gone. */
+  setPasswordStep(objectId: string, password: string): GraphStep<undefined> {
+    const id = objectIdSegment('objectId', objectId);
+    const body = { passwordProfile: { password, forceChangePasswordNextSignIn: false } };
+    return this.writeExistingStep(`set the password of user ${id}`, PASSWORD_RESET, 'PATCH', `/users/${id}`, body, id);
+  }
+
+  /** Invalidates refresh tokens and session cookies; NotFoundError when the user is gone. */
+  revokeSessionsStep(objectId: string): GraphStep<undefined> {
+    const id = objectIdSegment('objectId', objectId);
+    return this.writeExistingStep(`revoke the sessions of user ${id}`, 'User.RevokeSessions.All (or User.ReadWrite.All)', 'POST', `/users/${id}/revokeSignInSessions`, {}, id);
+  }
+
+  async getUser(objectId: string): Promise<DirectoryUser | null> {
+    return this.graph.runStep(this.getUserStep(objectId));
   }
 
   async getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
     const segment = userPrincipalNameSegment(userPrincipalName);
-    return this.readUser(`read user ${userPrincipalName}`, `/users/${segment}`);
+    return this.graph.runStep(this.readUserStep(`read user ${userPrincipalName}`, `/users/${segment}`));
   }
 
   async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
@@ -132,23 +150,15 @@ export class GraphUsers {
   async disableAccount(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     // Setting accountEnabled to false is idempotent in Graph: a disabled account stays disabled.
-    await this.writeExisting(`disable user ${id}`, USER_WRITE, (request) => request(`/users/${id}`).patch({ accountEnabled: false }), id);
+    await this.graph.runStep(this.writeExistingStep(`disable user ${id}`, USER_WRITE, 'PATCH', `/users/${id}`, { accountEnabled: false }, id));
   }
 
   async setPassword(objectId: string, password: string): Promise<void> {
-    const id = objectIdSegment('objectId', objectId);
-    const body = { passwordProfile: { password, forceChangePasswordNextSignIn: false } };
-    await this.writeExisting(`set the password of user ${id}`, PASSWORD_RESET, (request) => request(`/users/${id}`).patch(body), id);
+    await this.graph.runStep(this.setPasswordStep(objectId, password));
   }
 
   async revokeSessions(objectId: string): Promise<void> {
-    const id = objectIdSegment('objectId', objectId);
-    await this.writeExisting(
-      `revoke the sessions of user ${id}`,
-      'User.RevokeSessions.All (or User.ReadWrite.All)',
-      (request) => request(`/users/${id}/revokeSignInSessions`).post({}),
-      id,
-    );
+    await this.graph.runStep(this.revokeSessionsStep(objectId));
   }
 
   async deleteUser(objectId: string): Promise<void> {
@@ -156,17 +166,19 @@ export class GraphUsers {
     await this.graph.run({ operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone }, noContent, (request) => request(`/users/${id}`).delete());
   }
 
-  private readUser(operation: string, path: string): Promise<DirectoryUser | null> {
-    return this.graph.run(
-      { operation, permission: USER_READ, expected: absentAsNull },
-      graphUserSchema.transform((u) => toDirectoryUser(u)).nullable(),
-      (request) => request(path).query({ $select: USER_SELECT }).get(),
-    );
+  private readUserStep(operation: string, path: string): GraphStep<DirectoryUser | null> {
+    return {
+      call: { operation, permission: USER_READ, expected: absentAsNull },
+      schema: graphUserSchema.transform((u) => toDirectoryUser(u)).nullable(),
+      method: 'GET',
+      path,
+      query: { $select: USER_SELECT },
+    };
   }
 
   /** A write to an account that should exist: a 404 is the domain's NotFoundError, not a failure of Graph. */
-  private async writeExisting(operation: string, permission: string, send: Parameters<GraphApi['run']>[2], id: string): Promise<void> {
+  private writeExistingStep(operation: string, permission: string, method: 'POST' | 'PATCH', path: string, body: unknown, id: string): GraphStep<undefined> {
     const notFound = (): Error => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`);
-    await this.graph.run({ operation, permission, notFound }, noContent, send);
+    return { call: { operation, permission, notFound }, schema: noContent, method, path, body };
   }
 }

@@ -157,7 +157,8 @@ export class GraphWriteBudget {
 
 /**
  * Graph client middleware that takes a write from the budget before any non-GET request leaves,
- * retries included (Graph counts every attempt). Placed right before the HTTP handler.
+ * retries included (Graph counts every attempt), and one per write inside a JSON $batch (Graph
+ * counts each item; a batch of reads takes none). Placed right before the HTTP handler.
  */
 export class WriteBudgetMiddleware implements Middleware {
   private next: Middleware | undefined;
@@ -169,13 +170,29 @@ export class WriteBudgetMiddleware implements Middleware {
   ) {}
 
   async execute(context: Context): Promise<void> {
-    const method = (context.options?.method ?? 'GET').toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD') await this.budget.acquire(this.tenantId, this.priority);
+    for (let write = writesIn(context); write > 0; write--) await this.budget.acquire(this.tenantId, this.priority);
     if (this.next === undefined) throw new Error('WriteBudgetMiddleware must not be last in the chain');
     await this.next.execute(context);
   }
 
   setNext(next: Middleware): void {
     this.next = next;
+  }
+}
+
+/** How many Graph writes a request makes: none for a read, one per non-GET item of a $batch. */
+export function writesIn(context: Pick<Context, 'request' | 'options'>): number {
+  const method = (context.options?.method ?? 'GET').toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return 0;
+  const request: unknown = context.request;
+  const url = typeof request === 'string' ? request : request instanceof Request ? request.url : '';
+  if (!/\/\$batch(?:\?|$)/.test(url)) return 1;
+  const body = context.options?.body;
+  try {
+    const parsed = JSON.parse(typeof body === 'string' ? body : '') as { requests?: { method?: string }[] };
+    return (parsed.requests ?? []).filter((item) => (item.method ?? 'GET').toUpperCase() !== 'GET').length;
+  } catch {
+    // A batch whose body we cannot read: count it as one write rather than none.
+    return 1;
   }
 }

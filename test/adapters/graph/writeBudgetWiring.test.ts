@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { CONTOSO } from '../../../local/sandbox/seed';
+import { CONTOSO, ROLE_TEMPLATES } from '../../../local/sandbox/seed';
 import { createAdapters } from '../../../src/adapters';
 import { GraphWriteBudget } from '../../../src/adapters/graph/writeBudget';
 import type { DirectoryUser } from '../../../src/app/ports';
 import { uniqueName } from '../../support/env';
 import { sandboxSettings, startTestSandbox, tenantState } from '../sandboxSupport';
-import { connectContoso, newAccount } from './graphFixtures';
+import { CONTOSO_GROUPS, connectContoso, newAccount } from './graphFixtures';
 
 /**
  * The write budget sits on every Graph write the adapter sends: with a tiny window, normal writes
@@ -51,5 +51,28 @@ describe('Graph write budget wiring', () => {
     expect(state.users.find((u) => u.id === user.objectId)?.accountEnabled).toBe(false);
     expect(heldDone).toBe(false);
     void held;
+  });
+
+  it('takes one write per write inside a $batch, and none for the reads in it', async () => {
+    // A normal share of 3 writes: the account (1) and a grant of 3 (2 roles, 1 group) do not fit.
+    const budget = new GraphWriteBudget({ perTenant: { writes: 6, windowMs: 60_000 }, perApp: { writes: 100, windowMs: 60_000 }, revocationReserve: 0.5 });
+    const adapters = createAdapters(sandboxSettings(sandbox), { tablePrefix: uniqueName('t'), graph: { writeBudget: budget } });
+    const tenant = await connectContoso(adapters);
+    const normal = await adapters.directories.forTenant(tenant);
+    const user = (await normal.createDisabledAccount(newAccount())) as DirectoryUser; // write 1
+    // A batch of reads only takes nothing.
+    expect(await normal.readAccess(user.objectId)).toMatchObject({ roleAssignments: [], groupIds: [] });
+    const writesBefore = (await tenantState(sandbox, CONTOSO.id)).calls.writes;
+
+    let grantDone = false;
+    const grant = normal
+      .grantAccess(user.objectId, { roleTemplateIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator], groupIds: [CONTOSO_GROUPS.helpdeskOperators] })
+      .then(() => (grantDone = true));
+    await settle();
+    // Two of its three writes were granted; the batch waits for the third before it leaves.
+    expect(grantDone).toBe(false);
+    expect(budget.queued).toBe(1);
+    expect((await tenantState(sandbox, CONTOSO.id)).calls.writes).toBe(writesBefore);
+    void grant;
   });
 });
