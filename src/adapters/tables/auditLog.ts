@@ -20,14 +20,17 @@ import type { TableRef, TableSet } from './tableSet';
  * was read with, insert the record, insert the marker. Two concurrent appends read the same head;
  * the first commits, the second's ETag no longer matches (412), nothing of it is written, and it
  * reads the new head and tries again. So the chain never forks and never has a gap, without any
- * lock. The cost is one serialised writer per partition (a few hundred appends a second at most,
- * far above what leases produce).
+ * lock. Inside one process the appends waiting for a partition go out together (group commit): one
+ * transaction chains up to MAX_GROUP of them behind one head update, so a burst of leases does not
+ * queue behind one round trip per event.
  */
 const ALL_PARTITION = 'all';
 const HEAD = 'head';
 const KIND = 'audit';
 const MAX_SEQ = 9_999_999_999_999;
 const APPEND_ATTEMPTS = 30;
+/** Events per transaction: 2 rows each plus the head, inside Table Storage's 100 operations. */
+const MAX_GROUP = 32;
 
 function tenantPartition(tenantId: string): string {
   return `tenant_${tenantId}`;
@@ -43,6 +46,12 @@ function timeOf(field: 'from' | 'to', text: string): string {
   return new Date(ms).toISOString();
 }
 
+interface PendingAppend {
+  readonly event: AuditEvent;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 interface Head {
   readonly seq: number;
   readonly hash: string;
@@ -51,7 +60,8 @@ interface Head {
 
 export class TableAuditLog implements AuditLog {
   private readonly ref: TableRef;
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, PendingAppend[]>();
+  private readonly flushing = new Set<string>();
   private readonly heads = new Map<string, Head>();
 
   constructor(tables: TableSet) {
@@ -63,51 +73,85 @@ export class TableAuditLog implements AuditLog {
     if (!parsed.success) throw new Error(`refusing to store an invalid audit event in ${this.ref.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const valid = parsed.data;
     const partitions = valid.tenantId === null ? [ALL_PARTITION] : [ALL_PARTITION, tenantPartition(valid.tenantId)];
-    for (const partition of partitions) await this.appendTo(partition, valid);
+    await Promise.all(partitions.map((partition) => this.appendTo(partition, valid)));
   }
 
   /**
-   * Appends in one partition run one after another inside this process (a queue per partition), so
-   * a burst of events costs one transaction each instead of a storm of lost races on the head;
-   * the head each append leaves behind is remembered, so the next one need not read it. Writers in
-   * other processes are still kept apart by the head's ETag: a lost race re-reads and retries.
+   * Appends in one partition are written by one flusher at a time inside this process; whatever
+   * arrives while a transaction is out goes in the next one, up to MAX_GROUP together. The head
+   * each transaction leaves behind is remembered, so the next need not read it. Writers in other
+   * processes are still kept apart by the head's ETag: a lost race re-reads and retries.
    */
   private appendTo(partition: string, event: AuditEvent): Promise<void> {
-    const previous = this.queues.get(partition) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.appendNow(partition, event),
-      () => this.appendNow(partition, event),
-    );
-    this.queues.set(partition, next);
-    const forget = (): void => {
-      if (this.queues.get(partition) === next) this.queues.delete(partition);
-    };
-    next.then(forget, forget);
-    return next;
+    return new Promise((resolve, reject) => {
+      const queue = this.pending.get(partition) ?? [];
+      queue.push({ event, resolve, reject });
+      this.pending.set(partition, queue);
+      if (!this.flushing.has(partition)) void this.flush(partition);
+    });
   }
 
-  private async appendNow(partition: string, event: AuditEvent): Promise<void> {
+  private async flush(partition: string): Promise<void> {
+    this.flushing.add(partition);
+    try {
+      for (let queue = this.pending.get(partition); queue !== undefined && queue.length > 0; queue = this.pending.get(partition)) {
+        const group = queue.splice(0, MAX_GROUP);
+        try {
+          await this.appendGroup(partition, group.map((p) => p.event));
+          for (const p of group) p.resolve();
+        } catch (error) {
+          if (group.length === 1) {
+            group[0]?.reject(error);
+            continue;
+          }
+          // One bad event must not fail the others: each goes alone and gets its own answer.
+          for (const p of group) await this.appendGroup(partition, [p.event]).then(p.resolve, p.reject);
+        }
+      }
+    } finally {
+      this.pending.delete(partition);
+      this.flushing.delete(partition);
+    }
+  }
+
+  /** Chains `events`, in order, onto the partition's head in one transaction. */
+  private async appendGroup(partition: string, group: readonly AuditEvent[]): Promise<void> {
+    // The same event twice (a retry while the first is still queued) is appended once.
+    const events = group.filter((event, index) => group.findIndex((e) => e.id === event.id) === index);
     const client = await this.ref.client();
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
       const head = this.heads.get(partition) ?? (await this.readHead(client, partition));
-      const record = chainRecord(event, head ?? { seq: 0, hash: GENESIS_HASH });
-      const headRow = { partitionKey: partition, rowKey: HEAD, seq: record.seq, hash: record.hash };
-      const actions: TransactionAction[] = [
-        head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }],
-        ['create', documentRow(this.ref.name, partition, recordKey(record.seq), record, columnsOf(record))],
-        ['create', { partitionKey: partition, rowKey: `id_${event.id}`, seq: record.seq }],
-      ];
+      let last: { readonly seq: number; readonly hash: string } = head ?? { seq: 0, hash: GENESIS_HASH };
+      const rows: TransactionAction[] = [];
+      for (const event of events) {
+        const record = chainRecord(event, last);
+        rows.push(['create', documentRow(this.ref.name, partition, recordKey(record.seq), record, columnsOf(record))]);
+        rows.push(['create', { partitionKey: partition, rowKey: `id_${event.id}`, seq: record.seq }]);
+        last = record;
+      }
+      const headRow = { partitionKey: partition, rowKey: HEAD, seq: last.seq, hash: last.hash };
+      const headAction: TransactionAction = head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }];
       try {
-        const response = await client.submitTransaction(actions);
+        const response = await client.submitTransaction([headAction, ...rows]);
         const etag = response.getResponseForEntity(HEAD)?.etag;
-        if (etag !== undefined) this.heads.set(partition, { seq: record.seq, hash: record.hash, etag });
+        if (etag !== undefined) this.heads.set(partition, { seq: last.seq, hash: last.hash, etag });
         else this.heads.delete(partition);
         return;
       } catch (error) {
         this.heads.delete(partition);
         const status = tableStatus(error);
-        if (status === 409 && (await this.exists(client, partition, `id_${event.id}`))) return; // appended by an earlier attempt
-        if (status !== 412 && status !== 409) throw toTableError(error, 'append audit event');
+        if (status === 409) {
+          // Some event of the group may have been appended by an earlier attempt (its marker
+          // exists): one by one, each finds out for itself.
+          if (events.length > 1) {
+            for (const event of events) await this.appendGroup(partition, [event]);
+            return;
+          }
+          const only = events[0];
+          if (only !== undefined && (await this.exists(client, partition, `id_${only.id}`))) return;
+        } else if (status !== 412) {
+          throw toTableError(error, 'append audit event');
+        }
       }
       // Lost the race for the head to another process: back off a little (with jitter) and chain onto the new head.
       await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * Math.random()));

@@ -63,6 +63,30 @@ describe('TableAuditLog', () => {
     expect(verification).toMatchObject({ intact: true, records: 40, headSeq: 40 });
   });
 
+  it('a burst goes out in groups: an event already appended, or queued twice, is still stored once', async () => {
+    const { audit } = freshStores();
+    const first = auditEvent({ at: new Date().toISOString() });
+    await audit.append(first);
+    const burst = Array.from({ length: 70 }, (_, i) => auditEvent({ at: new Date(Date.now() + i).toISOString() }));
+    // The retried event lands in the same group as new ones: that transaction conflicts on its
+    // marker, and the group falls back to one by one.
+    await Promise.all([audit.append(first), ...burst.map((e) => audit.append(e)), audit.append(burst[5]!)]);
+    expect(await audit.verify({})).toMatchObject({ intact: true, records: 71, headSeq: 71 });
+    const stored = await audit.list({}, { limit: 100 });
+    expect(new Set(stored.items.map((e) => e.id)).size).toBe(71);
+  });
+
+  it('two processes appending at once still leave one unbroken chain', async () => {
+    const prefix = uniqueName('t');
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const one = new TableAuditLog(new TableSet({ connectionString }, prefix));
+    const other = new TableAuditLog(new TableSet({ connectionString }, prefix));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : other).append(auditEvent({ at: new Date(Date.now() + i).toISOString() }))),
+    );
+    expect(await one.verify({})).toMatchObject({ intact: true, records: 30, headSeq: 30 });
+  });
+
   it('detects an edited record, a deleted record, and reports the first broken link', async () => {
     const prefix = uniqueName('t');
     const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
