@@ -36,6 +36,8 @@ interface Trace {
   id?: string;
   submittedAt: number;
   submitStatus?: number;
+  /** When POST /requests answered. */
+  answeredAt?: number;
   activeAt?: number;
   expiresAt?: number;
   userPrincipalName?: string;
@@ -72,6 +74,8 @@ export interface LifecycleResult {
   readonly wallSeconds: number;
   /** Mean period of the sandbox poll that times "account disabled" (its resolution). */
   readonly meanPollPeriodMs: number;
+  /** POST /requests until its answer (202 with the request). */
+  readonly requestToAccepted: Summary;
   readonly requestToActive: Summary;
   readonly requestToCredential: Summary;
   readonly expiryToDisabled: Summary;
@@ -181,6 +185,7 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
     failures,
     wallSeconds,
     meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
+    requestToAccepted: summarize(sample((t) => (t.answeredAt === undefined || t.submitStatus !== 202 ? undefined : t.answeredAt - t.submittedAt))),
     requestToActive: summarize(sample((t) => (t.activeAt === undefined ? undefined : t.activeAt - t.submittedAt))),
     requestToCredential: summarize(sample((t) => (t.credentialAt === undefined ? undefined : t.credentialAt - t.submittedAt))),
     expiryToDisabled: summarize(sample((t) => (t.disabledAt === undefined || t.expiresAt === undefined ? undefined : t.disabledAt - t.expiresAt))),
@@ -201,6 +206,7 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
       body: { tenantId: CONTOSO.id, targetId: BENCH_TARGET_ID, duration: params.duration, justification: 'benchmark' },
     });
     trace.submitStatus = res.status;
+    trace.answeredAt = Date.now();
     if (res.status !== 202 || typeof res.body.id !== 'string') trace.failure = `POST /requests answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`;
     else {
       trace.id = res.body.id;

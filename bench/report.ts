@@ -70,6 +70,7 @@ export function toMarkdown(r: BenchReport): string {
     '',
     '| ms | p50 | p95 | p99 | max | n |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('request → answered 202', l.requestToAccepted),
     row('request → `active`', l.requestToActive),
     row('request → credential readable', l.requestToCredential),
     row('lease time already gone when logged active', l.leaseTimeLostAtActivation),
