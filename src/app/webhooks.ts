@@ -85,8 +85,9 @@ export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchest
 }
 
 /**
- * The technician as the home tenant's directory knows them, with their direct group memberships
- * (for the entitlement rules). Needs the home tenant connected like any other tenant.
+ * The technician as the home tenant's directory knows them, with every group they belong to,
+ * nested ones included, as their token's `groups` claim would carry (for the entitlement rules).
+ * Needs the home tenant connected like any other tenant.
  */
 async function resolveTechnician(deps: AppDeps, named: WebhookEvent['technician']): Promise<Caller> {
   const home = await deps.config.getTenant(deps.workflow.homeTenantId);
@@ -97,6 +98,6 @@ async function resolveTechnician(deps: AppDeps, named: WebhookEvent['technician'
   if (named.userPrincipalName !== undefined && user.userPrincipalName.toLowerCase() !== named.userPrincipalName.toLowerCase()) {
     throw new ValidationError([{ field: 'technician', message: 'objectId and userPrincipalName name different users' }]);
   }
-  const groups = await directory.listGroupMemberships(user.objectId);
+  const groups = (await directory.getUserWithGroups(user.objectId))?.groupIds ?? [];
   return { objectId: user.objectId, tenantId: home.value.tenantId, userPrincipalName: user.userPrincipalName, displayName: undefined, groups, roles: [] };
 }
