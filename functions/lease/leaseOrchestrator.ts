@@ -6,7 +6,7 @@ import type { ExtendEvent } from '../../src/app/extend';
 import { ENDING_SOON_BEFORE_MS } from '../../src/app/notifications';
 import type { LeaseOrchestrationInput, NotificationKind } from '../../src/app/ports';
 import type { ProvisionResult } from '../../src/app/provisionAccess';
-import type { RevokeAccessInput } from '../../src/app/revokeAccess';
+import type { RevocationFailure, RevokeAccessInput } from '../../src/app/revokeAccess';
 
 /**
  * One lease, from the approval to a verified revocation (DESIGN §3). Deterministic: time only from
@@ -57,7 +57,12 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
     } catch (error) {
       // Never a quiet finish: record it (status, audit, alert), wait, and try again.
       context.df.setCustomStatus('revocation_failed');
-      yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry(input), { requestId: input.requestId, failure: messageOf(error), attempt: round });
+      yield context.df.callActivityWithRetry('recordRevocationFailure', activityRetry(input), {
+        requestId: input.requestId,
+        failure: messageOf(error),
+        attempt: round,
+        failedAt: context.df.currentUtcDateTime.toISOString(),
+      } satisfies RevocationFailure);
       if (round === 1) yield* notify(context, input, 'revocation_failed');
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.revocationRetryIntervalMs));
       if (round >= REVOCATION_ROUNDS_PER_HISTORY) {

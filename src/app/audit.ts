@@ -1,9 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuditActor, AuditEvent } from '../domain/audit';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
 
 export interface AuditEntry {
+  /**
+   * A fixed id for a step that may run again (an activity retried after a crash): the log keeps
+   * one record per id, so the retry can write it again without fear. Random when not given.
+   */
+  readonly id?: string;
   readonly actor: AuditActor;
   readonly action: string;
   readonly outcome?: AuditEvent['outcome'];
@@ -16,7 +21,7 @@ export interface AuditEntry {
 /** Appends an audit record; the request, when given, supplies its ids and ticket. */
 export async function recordAudit(deps: Pick<AppDeps, 'audit' | 'clock'>, entry: AuditEntry): Promise<void> {
   await deps.audit.append({
-    id: randomUUID(),
+    id: entry.id ?? randomUUID(),
     at: deps.clock.now().toISOString(),
     actor: entry.actor,
     action: entry.action,
@@ -32,4 +37,10 @@ export async function recordAudit(deps: Pick<AppDeps, 'audit' | 'clock'>, entry:
 
 export function userActor(caller: { objectId: string; userPrincipalName: string }): AuditActor {
   return { type: 'user', id: caller.objectId, userPrincipalName: caller.userPrincipalName };
+}
+
+/** The one audit id of a lease step (`step` tells apart steps that may repeat, e.g. an attempt number). */
+export function leaseStepAuditId(requestId: string, action: string, step = ''): string {
+  const hex = createHash('sha256').update(`${requestId}|${action}|${step}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -5,9 +5,9 @@ import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, t
 import { transition } from '../domain/lease';
 import { generatePassword } from '../domain/password';
 import type { AccountRef, LeaseRequest } from '../domain/request';
-import type { Tenant } from '../domain/config';
+import type { Target, Tenant } from '../domain/config';
 import { SYSTEM_ACTOR } from '../domain/audit';
-import { recordAudit } from './audit';
+import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { provisionElevation } from './elevation';
@@ -29,7 +29,13 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const stored = await deps.requests.get(requestId);
   if (stored === null) throw new NotFoundError(`request ${requestId} does not exist`);
   const request = stored.value;
-  if (request.status === 'active') return { status: 'active', expiresAt: request.expiresAt, account: request.account };
+  if (request.status === 'active') {
+    // Run again after the lease was recorded active (a crash, a lost reply): what follows that
+    // write may not have happened; the audit record has a fixed id, so writing it again is safe.
+    const target = await deps.config.getTarget(request.tenantId, request.targetId);
+    await recordProvisioned(deps, request, target?.value ?? null);
+    return { status: 'active', expiresAt: request.expiresAt, account: request.account };
+  }
   if (request.status !== 'provisioning') return { status: 'not_provisioned', expiresAt: null, account: null };
 
   const tenant = await deps.config.getTenant(request.tenantId);
@@ -49,13 +55,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
     const active = transition(elevated.stored.value, { type: 'provisioned', account: elevated.account, expiresAt }, now);
     await deps.requests.replace(active, elevated.stored.etag);
-    const grant = active.elevationGrant ?? { roles: [], groups: [] };
-    await recordAudit(deps, {
-      actor: SYSTEM_ACTOR,
-      action: 'lease.provisioned',
-      request: active,
-      details: { kind: 'elevation', userPrincipalName: elevated.account.userPrincipalName, rolesAdded: grant.roles.join(','), groupsAdded: grant.groups.join(','), expiresAt },
-    });
+    await recordProvisioned(deps, active, target.value);
     deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, kind: 'elevation' });
     return { status: 'active', expiresAt, account: elevated.account };
   }
@@ -91,14 +91,33 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const active = transition(request, { type: 'provisioned', account: accountRef, expiresAt }, now);
   await deps.requests.replace(active, stored.etag);
   await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });
-  await recordAudit(deps, {
-    actor: SYSTEM_ACTOR,
-    action: 'lease.provisioned',
-    request: active,
-    details: { userPrincipalName: account.userPrincipalName, roles: target.value.roles.length, groups: target.value.groups.length, expiresAt, credentialType },
-  });
+  await recordProvisioned(deps, active, target.value);
   deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, userPrincipalName: account.userPrincipalName });
   return { status: 'active', expiresAt, account: accountRef };
+}
+
+/** The lease's one `lease.provisioned` record (a fixed id: a retried activity writes it once). */
+async function recordProvisioned(deps: AppDeps, active: LeaseRequest, target: Target | null): Promise<void> {
+  if (active.status !== 'active') return;
+  const common = { id: leaseStepAuditId(active.id, 'lease.provisioned'), actor: SYSTEM_ACTOR, action: 'lease.provisioned', request: active } as const;
+  if (active.targetKind === 'elevation') {
+    const grant = active.elevationGrant ?? { roles: [], groups: [] };
+    await recordAudit(deps, {
+      ...common,
+      details: { kind: 'elevation', userPrincipalName: active.account.userPrincipalName, rolesAdded: grant.roles.join(','), groupsAdded: grant.groups.join(','), expiresAt: active.expiresAt },
+    });
+    return;
+  }
+  await recordAudit(deps, {
+    ...common,
+    details: {
+      userPrincipalName: active.account.userPrincipalName,
+      roles: target?.roles.length ?? null,
+      groups: target?.groups.length ?? null,
+      expiresAt: active.expiresAt,
+      credentialType: active.credentialType ?? target?.credentialType ?? null,
+    },
+  });
 }
 
 type ReadyAccount = JitAccount & { readonly objectId: string };

@@ -3,7 +3,7 @@ import { NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import { generatePassword } from '../domain/password';
 import { isTerminal, type AccountRef, type LeaseRequest } from '../domain/request';
-import { recordAudit } from './audit';
+import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { isProtected } from './provisionAccess';
@@ -33,7 +33,15 @@ export interface RevokeAccessResult {
 export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Promise<RevokeAccessResult> {
   let stored = await deps.requests.get(input.requestId);
   if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
-  if (isTerminal(stored.value)) return { status: stored.value.status };
+  if (isTerminal(stored.value)) {
+    // Run again after the request was recorded ended (a crash, a lost reply): what follows that
+    // write may not have happened. Each of those steps is safe to repeat.
+    const ended = stored.value;
+    if (ended.status === 'failed' || (ended.status === 'ended' && (ended.endReason === 'expired' || ended.endReason === 'revoked'))) {
+      await afterEnded(deps, ended, input, 'account' in ended ? ended.account : null);
+    }
+    return { status: ended.status };
+  }
 
   if (stored.value.status === 'active') {
     const cause = input.cause === 'provisionFailed' ? 'revoked' : input.cause;
@@ -70,10 +78,18 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
       : { type: 'revoked' };
   const ended = transition(request, event, deps.clock.now());
   await deps.requests.replace(ended, stored.etag);
-  await deps.locks.release({ tenantId: request.tenantId, requesterObjectId: request.requester.objectId, requestId: request.id });
+  await afterEnded(deps, ended, input, account);
+  return { status: ended.status };
+}
+
+/** What follows the request's last write: the lock given back, the audit record (fixed id), the log. */
+async function afterEnded(deps: AppDeps, ended: LeaseRequest, input: RevokeAccessInput, account: AccountRef | null): Promise<void> {
+  await deps.locks.release({ tenantId: ended.tenantId, requesterObjectId: ended.requester.objectId, requestId: ended.id });
+  const action = ended.status === 'failed' ? 'lease.failed' : 'lease.ended';
   await recordAudit(deps, {
+    id: leaseStepAuditId(ended.id, action),
     actor: SYSTEM_ACTOR,
-    action: ended.status === 'failed' ? 'lease.failed' : 'lease.ended',
+    action,
     outcome: ended.status === 'failed' ? 'failure' : 'success',
     request: ended,
     details: {
@@ -84,12 +100,11 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     },
   });
   if (ended.status === 'failed') {
-    deps.log('warn', 'provisioning_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, reason: ended.failure });
+    deps.log('warn', 'provisioning_failed', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId, reason: ended.failure });
   } else {
-    deps.log('info', 'revocation_succeeded', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId });
-    deps.log('info', 'lease_ended', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, endReason: ended.status === 'ended' ? ended.endReason : null });
+    deps.log('info', 'revocation_succeeded', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId });
+    deps.log('info', 'lease_ended', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId, endReason: ended.status === 'ended' ? ended.endReason : null });
   }
-  return { status: ended.status };
 }
 
 async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountRef | null> {
@@ -133,7 +148,15 @@ async function verifyRemoved(directory: Directory, account: AccountRef, startedA
 }
 
 /** After revocation attempts keep failing: record it loudly (status, audit, alert) and go on retrying. */
-export async function recordRevocationFailure(deps: AppDeps, input: { readonly requestId: string; readonly failure: string; readonly attempt: number }): Promise<void> {
+export interface RevocationFailure {
+  readonly requestId: string;
+  readonly failure: string;
+  readonly attempt: number;
+  /** When the orchestration saw the round fail (its replay-safe clock): tells rounds apart across history restarts. */
+  readonly failedAt?: string;
+}
+
+export async function recordRevocationFailure(deps: AppDeps, input: RevocationFailure): Promise<void> {
   const stored = await deps.requests.get(input.requestId);
   if (stored === null || isTerminal(stored.value)) return;
   const request = stored.value;
@@ -141,7 +164,15 @@ export async function recordRevocationFailure(deps: AppDeps, input: { readonly r
     const failed = transition(request, { type: 'revocationFailed', failure: input.failure }, deps.clock.now());
     await deps.requests.replace(failed, stored.etag);
   }
-  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'lease.revocation_failed', outcome: 'failure', request, details: { failure: input.failure, attempt: input.attempt } });
+  await recordAudit(deps, {
+    // One record per failed round, even when the activity that writes it is retried.
+    ...(input.failedAt !== undefined ? { id: leaseStepAuditId(request.id, 'lease.revocation_failed', input.failedAt) } : {}),
+    actor: SYSTEM_ACTOR,
+    action: 'lease.revocation_failed',
+    outcome: 'failure',
+    request,
+    details: { failure: input.failure, attempt: input.attempt },
+  });
   // The alert rule in infra/ matches this event name.
   deps.log('error', 'revocation_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, attempt: input.attempt, reason: input.failure });
 }
