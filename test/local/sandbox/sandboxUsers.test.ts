@@ -87,8 +87,8 @@ describe('GET /_sandbox/calls and /_sandbox/tenants/{tenant}/users', () => {
 
     const res = await call(sandbox, 'GET', '/_sandbox/calls');
     expect(res.status).toBe(200);
-    const counters = res.body as { tenants: { id: string; calls: { total: number; writes: number } }[]; keyVault: { total: number; writes: number }; total: number; writes: number };
-    expect(counters.tenants.find((t) => t.id === CONTOSO.id)?.calls).toEqual({ total: 2, writes: 1 });
+    const counters = res.body as { tenants: { id: string; calls: { total: number; writes: number; roundTrips: number } }[]; keyVault: { total: number; writes: number }; total: number; writes: number };
+    expect(counters.tenants.find((t) => t.id === CONTOSO.id)?.calls).toEqual({ total: 2, writes: 1, roundTrips: 2 });
     expect(counters).toMatchObject({ total: 2, writes: 1, keyVault: { total: 0, writes: 0 } });
     expect((await call(sandbox, 'GET', '/_sandbox/tenants/nowhere.example/users')).status).toBe(404);
   });
