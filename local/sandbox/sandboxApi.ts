@@ -48,8 +48,13 @@ const tokenSchema = z
     notBeforeInSeconds: z.number().int().min(0).max(31_536_000).optional(),
     untrustedKey: z.boolean().optional(),
     omitClaims: z.array(z.string()).optional(),
+    /** Issue a groups overage whatever the user's group count (Entra does above 200 groups in a JWT). */
+    groupsOverage: z.boolean().optional(),
   })
   .strict();
+
+/** Entra lists at most this many groups in a JWT; above it, a groups overage claim instead. */
+const JWT_GROUPS_LIMIT = 200;
 
 async function userToken(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const body = parseBody(tokenSchema, req);
@@ -66,11 +71,18 @@ async function userToken(store: SandboxStore, req: SandboxRequest): Promise<Sand
     preferred_username: user.userPrincipalName,
     upn: user.userPrincipalName,
     name: user.displayName,
-    groups: tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => g.id),
     scp: 'access_as_user',
     azp: SERVICE_APP.clientId,
     azpacr: '0',
   };
+  const groups = tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => g.id);
+  if (body.groupsOverage === true || groups.length > JWT_GROUPS_LIMIT) {
+    // As Entra does: no groups claim, but where to read them (the caller must ask Graph).
+    claims._claim_names = { groups: 'src1' };
+    claims._claim_sources = { src1: { endpoint: `https://graph.microsoft.com/v1.0/users/${user.id}/getMemberObjects` } };
+  } else {
+    claims.groups = groups;
+  }
   if (user.appRoles.length > 0) claims.roles = [...user.appRoles];
   const expiresInSeconds = body.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
   // An untrusted token claims the real kid but is signed with a key the JWKS does not hold.

@@ -9,6 +9,11 @@ export interface Caller {
   readonly userPrincipalName: string;
   readonly displayName: string | undefined;
   readonly groups: readonly string[];
+  /**
+   * The token carried no `groups` but a groups overage (the user is in more than 200 groups) and
+   * they could not be read from the home tenant: `groups` is then empty, not the truth.
+   */
+  readonly groupsOverage?: boolean;
   readonly roles: readonly string[];
 }
 

@@ -9,6 +9,8 @@ import type { Rule, Target } from './config';
 export interface Caller {
   readonly objectId: string;
   readonly groups: readonly string[];
+  /** The caller's groups are unknown (token groups overage, home tenant not connected). */
+  readonly groupsOverage?: boolean;
 }
 
 export interface Entitlement {
@@ -38,7 +40,12 @@ export function evaluateEntitlement(caller: Caller, target: Target, rules: reado
   if (matched.length === 0) {
     return {
       allowed: false,
-      reasons: [`no entitlement rule grants target '${target.targetId}' to this user or their groups`],
+      reasons: [
+        `no entitlement rule grants target '${target.targetId}' to this user or their groups`,
+        ...(caller.groupsOverage === true
+          ? ['the token carried no groups (the user is in more than 200, so Entra sent a groups overage instead) and the home tenant is not connected, so they could not be read from Microsoft Graph: only user rules apply']
+          : []),
+      ],
       matchedRules: [],
       effectiveMaxDuration: target.maxDuration,
       approvalRequired: target.approval.mode === 'required',

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { requireAdmin } from '../app/authorization';
+import { withOverageGroups } from '../app/callerGroups';
 import { toProblem } from '../app/problem';
 import { getServices, type Services } from '../composition';
 import type { Caller } from '../domain/caller';
@@ -14,7 +15,10 @@ export async function authenticated(
   context: InvocationContext,
   handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
 ): Promise<HttpResponseInit> {
-  return anonymous(request, context, async (services) => handle(await services.tokens.validate(request.headers.get('authorization')), services));
+  return anonymous(request, context, async (services) => {
+    const caller = await services.tokens.validate(request.headers.get('authorization'));
+    return handle(await withOverageGroups(services.deps, caller), services);
+  });
 }
 
 /** An admin endpoint: authenticated, and Jit.Admin before anything else is read (403 first, not 400). */

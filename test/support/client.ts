@@ -13,6 +13,8 @@ export interface TokenOptions {
   readonly expiresInSeconds?: number;
   readonly notBeforeInSeconds?: number;
   readonly untrustedKey?: boolean;
+  /** A groups overage instead of the `groups` claim, as Entra issues above 200 groups. */
+  readonly groupsOverage?: boolean;
 }
 
 export class StackClient {

@@ -23,6 +23,9 @@ const claimsSchema = z.object({
   name: z.string().optional(),
   groups: z.array(z.string()).optional(),
   roles: z.array(z.string()).optional(),
+  // A groups overage: more groups than fit (200 in a JWT), so Entra names where to read them.
+  _claim_names: z.object({ groups: z.string().optional() }).loose().optional(),
+  hasgroups: z.boolean().optional(),
 });
 
 export class TokenValidator {
@@ -73,6 +76,7 @@ export class TokenValidator {
       userPrincipalName: upn,
       displayName: claims.data.name,
       groups: claims.data.groups ?? [],
+      ...(claims.data.groups === undefined && (claims.data._claim_names?.groups !== undefined || claims.data.hasgroups === true) ? { groupsOverage: true } : {}),
       roles: claims.data.roles ?? [],
     };
   }

@@ -57,7 +57,10 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
   if (tenant === null) throw new NotFoundError(`tenant ${tenantId} is not connected`);
   const target = await deps.config.getTarget(tenantId, body.targetId);
   if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${tenantId}`);
-  const subject = body.principal === undefined ? { objectId: caller.objectId, groups: caller.groups } : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
+  const subject =
+    body.principal === undefined
+      ? { objectId: caller.objectId, groups: caller.groups, ...(caller.groupsOverage === true ? { groupsOverage: true } : {}) }
+      : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
   const rules: Rule[] = await deps.config.listRules();
   const e = evaluateEntitlement(subject, target.value, rules);
   if (body.duration !== undefined) {
