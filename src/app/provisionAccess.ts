@@ -77,7 +77,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     await directory.setPasswordAndEnable(account.objectId, generatePassword());
     const pass = await directory.createTemporaryAccessPass(account.objectId, {
       lifetimeInMinutes: Math.ceil(durationMs(request.duration) / 60_000),
-      isUsableOnce: deps.workflow.tapUsableOnce,
+      isUsableOnce: target.value.temporaryAccessPassUsableOnce ?? deps.workflow.tapUsableOnce,
     });
     await deps.vault.putLeaseCredential(pass, metadata);
   } else {

@@ -87,6 +87,8 @@ export const targetSchema = z.strictObject({
   /** Shown to the requester with the credential (Apono's "custom access details"). */
   accessDetails: z.string().max(400).optional(),
   credentialType: z.enum(['password', 'temporaryAccessPass']).default('password'),
+  /** A Temporary Access Pass signs in once (Graph isUsableOnce); absent: JIT_TAP_USABLE_ONCE decides. */
+  temporaryAccessPassUsableOnce: z.boolean().optional(),
   /** Delete the JIT account after this many days unused; absent: keep it. */
   cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
   createdAt: z.iso.datetime(),

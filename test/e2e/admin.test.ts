@@ -245,6 +245,7 @@ describe('targets', () => {
       [{ minDuration: 'PT2H', maxDuration: 'PT1H', defaultDuration: 'PT1H' }, 'minDuration', /at most maxDuration/],
       [{ defaultDuration: 'PT10H' }, 'defaultDuration', /at most maxDuration \(PT8H\)/],
       [{ accessDetails: 'x'.repeat(401) }, 'accessDetails', /400/],
+      [{ temporaryAccessPassUsableOnce: true }, 'temporaryAccessPassUsableOnce', /only to targets whose credentialType is 'temporaryAccessPass'/],
       [{ approval: { mode: 'required', approvers: [{ type: 'robot', id: HOME_USERS.bob.id }] } }, 'approval.approvers.0.type', /./],
     ];
     for (const [extra, field, message] of cases) {

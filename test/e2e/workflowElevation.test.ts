@@ -28,7 +28,7 @@ beforeAll(async () => {
     }),
   );
   await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: ELEVATE_ELSEWHERE, kind: 'elevation', roles: [{ templateId: ROLE_TEMPLATES.securityReader }] }));
-  await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: TAP, credentialType: 'temporaryAccessPass', roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator }] }));
+  await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: TAP, credentialType: 'temporaryAccessPass', temporaryAccessPassUsableOnce: true, roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator }] }));
   const now = new Date().toISOString();
   await deps.config.createRule({
     ruleId: 'technicians-elevation',
@@ -118,6 +118,9 @@ describe('Temporary Access Pass delivery', () => {
     const contoso = await deps.config.getTenant(CONTOSO.id);
     const directory = await deps.directories.forTenant(contoso!.value);
     expect(await directory.countTemporaryAccessPasses(account.objectId)).toBe(1);
+    // The target asks for a one-time pass (JIT_TAP_USABLE_ONCE is off here), as long as the lease.
+    const passes = tenantState(await t.client.state(), CONTOSO.id).temporaryAccessPasses.filter((p) => p.userId === account.objectId);
+    expect(passes).toMatchObject([{ isUsableOnce: true, lifetimeInMinutes: 60 }]);
 
     expect((await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} })).status).toBe(202);
     await t.client.waitForRequest(id, token, (r) => r.status === 'ended');

@@ -137,7 +137,8 @@ export interface SandboxTenantState {
   readonly users: readonly SandboxUser[];
   readonly groups: readonly { id: string; memberIds: readonly string[] }[];
   readonly roleAssignments: readonly { id: string; principalId: string; roleDefinitionId: string }[];
-  readonly calls: { readonly total: number; readonly writes: number };
+  readonly temporaryAccessPasses: readonly { id: string; userId: string; lifetimeInMinutes: number; isUsableOnce: boolean }[];
+  readonly calls: { readonly total: number; readonly writes: number; readonly roundTrips: number };
   readonly protectedWriteAttempts: number;
 }
 

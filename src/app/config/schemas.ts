@@ -125,6 +125,7 @@ export const createTargetBodySchema = z.strictObject({
   requireTicket: z.boolean().optional(),
   accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
   credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+  temporaryAccessPassUsableOnce: z.boolean().optional().describe('For temporaryAccessPass targets: the pass signs in once; JIT_TAP_USABLE_ONCE unless set'),
   cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
 });
 export type CreateTargetBody = z.infer<typeof createTargetBodySchema>;
@@ -143,6 +144,7 @@ export const patchTargetBodySchema = z
     requireTicket: z.boolean().optional(),
     accessDetails: z.string().max(400).nullable().optional().describe('null removes it'),
     credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+    temporaryAccessPassUsableOnce: z.boolean().nullable().optional().describe('null: JIT_TAP_USABLE_ONCE decides'),
     cleanupAfterDaysUnused: z.number().int().min(1).max(3650).nullable().optional().describe('null: keep accounts'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });

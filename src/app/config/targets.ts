@@ -69,6 +69,9 @@ function parsedTarget(value: unknown): Target {
   const parsed = targetSchema.safeParse(value);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   const problems = targetDurationProblems(parsed.data);
+  if (parsed.data.temporaryAccessPassUsableOnce !== undefined && parsed.data.credentialType !== 'temporaryAccessPass') {
+    problems.push({ field: 'temporaryAccessPassUsableOnce', message: "applies only to targets whose credentialType is 'temporaryAccessPass'" });
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   return parsed.data;
 }
