@@ -20,7 +20,13 @@ export const auditQuerySchema = z.strictObject({
   continuationToken: z.string().min(1).max(4000).optional(),
 });
 
-export const auditVerifyQuerySchema = z.strictObject({ tenantId: z.uuid().optional() });
+export const auditVerifyQuerySchema = z
+  .strictObject({
+    tenantId: z.uuid().optional(),
+    anchorSeq: z.coerce.number().int().min(1).optional(),
+    anchorHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash in lower-case hex (64 characters)').optional(),
+  })
+  .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'give anchorSeq and anchorHash together', path: ['anchorHash'] });
 
 export async function queryAudit(deps: AppDeps, caller: Caller, query: z.infer<typeof auditQuerySchema>): Promise<Page<AuditRecord>> {
   requireAdmin(caller);
@@ -40,6 +46,7 @@ export async function queryAudit(deps: AppDeps, caller: Caller, query: z.infer<t
 
 export async function verifyAudit(deps: AppDeps, caller: Caller, query: z.infer<typeof auditVerifyQuerySchema>): Promise<ChainVerification & { readonly partition: string }> {
   requireAdmin(caller);
-  const result = await deps.audit.verify(query.tenantId !== undefined ? { tenantId: query.tenantId } : {});
+  const anchor = query.anchorSeq !== undefined && query.anchorHash !== undefined ? { seq: query.anchorSeq, hash: query.anchorHash } : undefined;
+  const result = await deps.audit.verify(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}, anchor);
   return { partition: query.tenantId === undefined ? 'all' : `tenant ${query.tenantId}`, ...result };
 }

@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors';
 import type { AuditEvent } from '../domain/audit';
-import type { AuditRecord, ChainVerification } from '../domain/auditChain';
+import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/auditChain';
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus } from '../domain/request';
@@ -281,8 +281,13 @@ export interface AuditLog {
   /** Appends to the hash chain of each partition the event belongs to; a retried id is not appended twice. */
   append(event: AuditEvent): Promise<void>;
   list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>>;
-  /** Walks one chain (all events, or one tenant's) and reports the first broken link. */
-  verify(scope: { readonly tenantId?: string }): Promise<ChainVerification>;
+  /**
+   * Walks one chain (all events, or one tenant's) and reports the first broken link; with an
+   * anchor, also checks that record anchor.seq still has anchor.hash.
+   */
+  verify(scope: { readonly tenantId?: string }, anchor?: ChainAnchor): Promise<ChainVerification>;
+  /** The chain's last seq and hash (null when empty): what to note as an anchor. */
+  head(scope: { readonly tenantId?: string }): Promise<ChainAnchor | null>;
 }
 
 // ── Ticketing integrations, idempotency and webhook deliveries ──────────────────────────────────

@@ -33,6 +33,20 @@ const LIVE_STATUSES = ['pending_approval', 'provisioning', 'active', 'revoking',
 const START_GRACE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+/**
+ * The audit chain's head, logged on every run: the log (Application Insights) is a store apart
+ * from the table, so a chain later rebuilt by someone with storage access no longer matches it
+ * (GET /api/audit/verify?anchorSeq=&anchorHash=).
+ */
+async function logAuditAnchor(deps: AppDeps, report: { errors: string[] }): Promise<void> {
+  try {
+    const head = await deps.audit.head({});
+    if (head !== null) deps.log('info', 'audit_anchor', { partition: 'all', seq: head.seq, hash: head.hash });
+  } catch (error) {
+    report.errors.push(`audit anchor: ${messageOf(error)}`);
+  }
+}
+
 export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestrationControl): Promise<ReconcileReport> {
   const report = { leasesRestarted: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
   const live = await listLive(deps);
@@ -47,6 +61,7 @@ export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestratio
     }
   }
   await deleteStaleCredentials(deps, report);
+  await logAuditAnchor(deps, report);
   deps.log(report.errors.length > 0 ? 'warn' : 'info', 'reconciler_run', {
     leasesRestarted: report.leasesRestarted.length,
     driftDisabled: report.driftDisabled.length,

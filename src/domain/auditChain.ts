@@ -7,8 +7,9 @@ import { auditEventSchema, type AuditEvent } from './audit';
  * n-1, or GENESIS_HASH for the first) and `hash` = SHA-256 over the previous hash, its sequence
  * number and the canonical JSON of the event. Editing a record breaks its own hash; deleting one
  * leaves a gap in the sequence and a prevHash that points at nothing; both are found by
- * `ChainVerifier`. (An attacker who can rewrite every later record and the head could rebuild the
- * chain; anchoring the head elsewhere is what would stop that, see the README.)
+ * `ChainVerifier`. An attacker who can rewrite every later record and the head could rebuild the
+ * chain: an anchor (a record's seq and hash noted elsewhere, as the reconciler logs the head on
+ * every run) catches that, since a rebuilt chain cannot reproduce the anchored hash.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 const hexHash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -50,10 +51,20 @@ export interface BrokenLink {
   readonly reason: string;
 }
 
+/** A record's seq and hash as noted outside the table (a log, a ticket): what a rebuilt chain cannot fake. */
+export interface ChainAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface ChainVerification {
   readonly intact: boolean;
   readonly records: number;
   readonly headSeq: number;
+  /** The head's hash: note it (with headSeq) to verify against later as an anchor. */
+  readonly headHash: string | null;
+  /** Whether the anchored record is there with the anchored hash; null when no anchor was given. */
+  readonly anchorMatches: boolean | null;
   /** The oldest broken link (the first one a reader walking forward meets). */
   readonly firstBroken: BrokenLink | null;
 }
@@ -66,11 +77,21 @@ export class ChainVerifier {
   private newer: AuditRecord | null = null;
   private count = 0;
   private broken: BrokenLink | null = null;
+  private anchorMatches: boolean | null;
 
-  constructor(private readonly head: { readonly seq: number; readonly hash: string } | null) {}
+  constructor(
+    private readonly head: { readonly seq: number; readonly hash: string } | null,
+    private readonly anchor: ChainAnchor | null = null,
+  ) {
+    this.anchorMatches = anchor === null ? null : false;
+  }
 
   push(record: AuditRecord): void {
     this.count += 1;
+    if (this.anchor !== null && record.seq === this.anchor.seq) {
+      this.anchorMatches = record.hash === this.anchor.hash;
+      if (!this.anchorMatches) this.fail({ seq: record.seq, eventId: record.id, reason: `its hash is not the anchored one: the chain was rewritten from record ${record.seq} on` });
+    }
     if (this.newer === null) {
       if (this.head !== null && (this.head.seq !== record.seq || this.head.hash !== record.hash)) {
         this.fail({ seq: record.seq, eventId: record.id, reason: `the chain head (seq ${this.head.seq}) does not match the newest record (seq ${record.seq})` });
@@ -94,7 +115,11 @@ export class ChainVerifier {
     if (oldest === null && this.head !== null && this.head.seq > 0) {
       this.fail({ seq: 1, eventId: null, reason: `the head says ${this.head.seq} record(s) but none are stored` });
     }
-    return { intact: this.broken === null, records: this.count, headSeq: this.head?.seq ?? 0, firstBroken: this.broken };
+    const headSeq = this.head?.seq ?? 0;
+    if (this.anchor !== null && this.anchor.seq > headSeq) {
+      this.fail({ seq: this.anchor.seq, eventId: null, reason: `the chain ends at record ${headSeq}, before the anchored record ${this.anchor.seq}: records were removed` });
+    }
+    return { intact: this.broken === null, records: this.count, headSeq, headHash: this.head?.hash ?? null, anchorMatches: this.anchorMatches, firstBroken: this.broken };
   }
 
   /** Fed newest first: a later call has found an older break, which is the one to report. */

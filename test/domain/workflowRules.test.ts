@@ -51,18 +51,18 @@ describe('webhook signatures', () => {
 });
 
 describe('the audit hash chain', () => {
-  function chain(n: number): AuditRecord[] {
+  function chain(n: number, action = 'a.b'): AuditRecord[] {
     const records: AuditRecord[] = [];
     let head = { seq: 0, hash: GENESIS_HASH };
     for (let i = 0; i < n; i++) {
-      const record = chainRecord({ id: `e${i}`, at: '2026-01-01T10:00:00.000Z', actor: { type: 'system', id: 'x' }, action: 'a.b', outcome: 'success', requestId: null, tenantId: null, targetId: null, ticket: null, details: { i } }, head);
+      const record = chainRecord({ id: `e${i}`, at: '2026-01-01T10:00:00.000Z', actor: { type: 'system', id: 'x' }, action, outcome: 'success', requestId: null, tenantId: null, targetId: null, ticket: null, details: { i } }, head);
       records.push(record);
       head = record;
     }
     return records;
   }
-  function verify(records: AuditRecord[], head: { seq: number; hash: string } | null) {
-    const verifier = new ChainVerifier(head);
+  function verify(records: AuditRecord[], head: { seq: number; hash: string } | null, anchor: { seq: number; hash: string } | null = null) {
+    const verifier = new ChainVerifier(head, anchor);
     for (const r of [...records].reverse()) verifier.push(r);
     return verifier.result();
   }
@@ -76,5 +76,20 @@ describe('the audit hash chain', () => {
     expect(verify(records.filter((r) => r.seq !== 3), head).firstBroken?.reason).toMatch(/missing/);
     expect(verify(records.slice(0, 4), head).firstBroken).toMatchObject({ seq: 4 });
     expect(verify(records.slice(1), head).firstBroken).toMatchObject({ seq: 1 });
+  });
+
+  it('catches a chain rebuilt from scratch with an anchor noted before, and a chain cut short', () => {
+    const records = chain(5);
+    const anchor = { seq: 3, hash: records[2]!.hash };
+    expect(verify(records, records[4]!, anchor)).toMatchObject({ intact: true, anchorMatches: true, headHash: records[4]!.hash });
+    // Every record rewritten and re-hashed, head included: intact on its own, not against the anchor.
+    const rebuilt = chain(5, 'a.forged');
+    expect(verify(rebuilt, rebuilt[4]!)).toMatchObject({ intact: true, anchorMatches: null });
+    const caught = verify(rebuilt, rebuilt[4]!, anchor);
+    expect(caught).toMatchObject({ intact: false, anchorMatches: false, firstBroken: { seq: 3 } });
+    expect(caught.firstBroken?.reason).toMatch(/rewritten/);
+    // Cut back to two records (head too): the anchored record is gone.
+    const cut = records.slice(0, 2);
+    expect(verify(cut, cut[1]!, anchor)).toMatchObject({ intact: false, anchorMatches: false, firstBroken: { seq: 3 } });
   });
 });

@@ -1,6 +1,7 @@
 import { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
+import { chainHash, type AuditRecord } from '../../src/domain/auditChain';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { startTestStack, type TestStack } from '../support/stack';
 import { newTechnician } from './workflowSupport';
@@ -86,5 +87,54 @@ describe('GET /audit', () => {
     // The tenant's own chain (a separate partition) is untouched.
     expect((await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}`, { token: carol })).body).toMatchObject({ intact: true });
     expect((await t.client.api('GET', '/audit/verify', { token: await t.client.token(HOME_USERS.bob.userPrincipalName) })).status).toBe(403);
+  });
+
+  it('catches a chain rebuilt from scratch with an anchor: the head the reconciler logs on every run', async () => {
+    const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    try {
+      expect((await t.client.api('POST', '/admin/reconcile', { token: carol })).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    const anchorLine = lines.find((l) => l.includes('"event":"audit_anchor"'));
+    expect(anchorLine).toBeDefined();
+    const logged = JSON.parse(anchorLine ?? '{}') as { partition: string; seq: number; hash: string };
+    expect(logged).toMatchObject({ partition: 'all', seq: expect.any(Number) as number, hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+
+    // The tenant's chain: note its head as an anchor, as an operator would from a verification.
+    const partition = `tenant_${CONTOSO.id}`;
+    const before = await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}`, { token: carol });
+    expect(before.body).toMatchObject({ intact: true, anchorMatches: null });
+    const anchor = { seq: Number(before.body.headSeq), hash: String(before.body.headHash) };
+    const anchored = await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}&anchorSeq=${anchor.seq}&anchorHash=${anchor.hash}`, { token: carol });
+    expect(anchored.body).toMatchObject({ intact: true, anchorMatches: true });
+
+    // Someone with storage access forges record 2 and re-hashes it and every later one, head included.
+    const table = TableClient.fromConnectionString(t.stack.tablesConnectionString, 'jitAudit', { allowInsecureConnection: true });
+    const rows: { rowKey: string; record: AuditRecord }[] = [];
+    for await (const row of table.listEntities<{ data: string }>({ queryOptions: { filter: `PartitionKey eq '${partition}' and RowKey ge 'e_' and RowKey lt 'e\`'` } })) {
+      rows.push({ rowKey: row.rowKey ?? '', record: JSON.parse(row.data) as AuditRecord });
+    }
+    rows.sort((a, b) => a.record.seq - b.record.seq);
+    let prev = rows[0]!.record.hash;
+    for (const row of rows.slice(1)) {
+      const forged: AuditRecord = { ...row.record, prevHash: prev, ...(row.record.seq === 2 ? { actor: { type: 'user', id: HOME_USERS.erin.id } } : {}) };
+      const hash = chainHash(prev, forged.seq, forged);
+      await table.updateEntity({ partitionKey: partition, rowKey: row.rowKey, data: JSON.stringify({ ...forged, hash }) }, 'Merge');
+      prev = hash;
+    }
+    await table.updateEntity({ partitionKey: partition, rowKey: 'head', hash: prev }, 'Merge');
+
+    const rebuilt = await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}`, { token: carol });
+    expect(rebuilt.body).toMatchObject({ intact: true });
+    const caught = await t.client.api('GET', `/audit/verify?tenantId=${CONTOSO.id}&anchorSeq=${anchor.seq}&anchorHash=${anchor.hash}`, { token: carol });
+    expect(caught.body).toMatchObject({ intact: false, anchorMatches: false, firstBroken: { seq: anchor.seq } });
+    expect(String((caught.body.firstBroken as { reason: string }).reason)).toMatch(/rewritten/);
+
+    for (const query of [`anchorSeq=${anchor.seq}`, `anchorHash=${anchor.hash}`, 'anchorSeq=0&anchorHash=' + anchor.hash, `anchorSeq=1&anchorHash=XYZ`]) {
+      expect((await t.client.api('GET', `/audit/verify?${query}`, { token: carol })).status, query).toBe(400);
+    }
   });
 });

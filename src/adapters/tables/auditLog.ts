@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { AuditFilter, AuditLog, Page } from '../../app/ports';
 import { auditEventSchema, type AuditEvent } from '../../domain/audit';
-import { auditRecordSchema, ChainVerifier, chainRecord, GENESIS_HASH, type AuditRecord, type ChainVerification } from '../../domain/auditChain';
+import { auditRecordSchema, ChainVerifier, chainRecord, GENESIS_HASH, type AuditRecord, type ChainAnchor, type ChainVerification } from '../../domain/auditChain';
 import { TransientDependencyError, ValidationError } from '../../domain/errors';
 import { documentRow, parseRow, queryPage, type Column } from './rows';
 import { tableStatus, toTableError } from './tableErrors';
@@ -173,11 +173,11 @@ export class TableAuditLog implements AuditLog {
     return queryPage(client, KIND, clauses.join(' and '), options, (row) => parseRow(auditRecordSchema, this.ref.name, row));
   }
 
-  async verify(scope: { readonly tenantId?: string }): Promise<ChainVerification> {
+  async verify(scope: { readonly tenantId?: string }, anchor?: ChainAnchor): Promise<ChainVerification> {
     const partition = scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
     const client = await this.ref.client();
     const head = await this.readHead(client, partition);
-    const verifier = new ChainVerifier(head);
+    const verifier = new ChainVerifier(head, anchor ?? null);
     // Records appended after the head was read are left out: they belong to a later verification.
     const from = head === null ? 'e_' : recordKey(head.seq);
     const filter = odata`PartitionKey eq ${partition} and RowKey ge ${from} and RowKey lt ${'e`'}`;
@@ -189,6 +189,12 @@ export class TableAuditLog implements AuditLog {
       throw toTableError(error, 'verify audit chain');
     }
     return verifier.result();
+  }
+
+  async head(scope: { readonly tenantId?: string }): Promise<ChainAnchor | null> {
+    const partition = scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
+    const head = await this.readHead(await this.ref.client(), partition);
+    return head === null ? null : { seq: head.seq, hash: head.hash };
   }
 
   private async readHead(client: TableClient, partition: string): Promise<Head | null> {

@@ -93,6 +93,8 @@ const auditVerificationSchema = z.strictObject({
   intact: z.boolean(),
   records: z.number().int().min(0),
   headSeq: z.number().int().min(0),
+  headHash: z.string().nullable().describe('Note it with headSeq (the reconciler logs both as audit_anchor) to check later as an anchor'),
+  anchorMatches: z.boolean().nullable().describe('With an anchor: whether record anchorSeq still has anchorHash; null without one'),
   firstBroken: z.strictObject({ seq: z.number().int(), eventId: z.string().nullable(), reason: z.string() }).nullable().describe('The oldest broken link, when the chain is not intact'),
 });
 
@@ -774,9 +776,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/audit/verify',
     tag: 'audit',
     summary: 'Walk the audit hash chain and report the first broken link',
-    description: 'Without tenantId the chain of all events is checked, with it that tenant\'s chain. An edited record breaks its hash; a deleted one leaves a gap.',
+    description:
+      "Without tenantId the chain of all events is checked, with it that tenant's chain. An edited record breaks its hash; a deleted one leaves a gap. " +
+      'A chain rebuilt from scratch by someone with storage access is caught by an anchor: a seq and hash noted earlier outside the table (the reconciler logs the head as audit_anchor on every run).',
     auth: 'admin',
-    query: queryParameters(auditVerifyQuerySchema, { tenantId: "Check this tenant's chain instead of the chain of all events" }),
+    query: queryParameters(auditVerifyQuerySchema, {
+      tenantId: "Check this tenant's chain instead of the chain of all events",
+      anchorSeq: 'With anchorHash: a record noted earlier (headSeq of an earlier verification, or an audit_anchor log line)',
+      anchorHash: 'With anchorSeq: the hash noted for it',
+    }),
     responses: { '200': { description: 'The verification (intact or not: always 200)', schema: 'AuditVerification' }, ...problems(400, ...ADMIN_ERRORS) },
     example: { caller: 'admin', query: { tenantId: CONTOSO }, status: 200 },
   },
