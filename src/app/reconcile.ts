@@ -133,10 +133,7 @@ async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant,
 /** Same end state as a revocation: disabled, no sessions, no roles or groups, unknown password. */
 async function takeAccessAway(directory: Directory, user: DirectoryUser): Promise<void> {
   await directory.disableAccount(user.objectId);
-  await directory.revokeSessions(user.objectId);
-  for (const assignment of await directory.listRoleAssignments(user.objectId)) await directory.removeRoleAssignment(assignment.assignmentId);
-  for (const groupId of await directory.listGroupMemberships(user.objectId)) await directory.removeGroupMember(groupId, user.objectId);
-  await directory.setPassword(user.objectId, generatePassword());
+  await directory.stripAccess(user.objectId, generatePassword());
 }
 
 /**
