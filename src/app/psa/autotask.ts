@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
+
+/**
+ * Autotask webhooks (REST API `TicketWebhooks`). A callout is a POST of
+ *   {"Action":"Update","Guid":"…","EntityType":"Ticket","Id":351181,
+ *    "Fields":{"Status":"21","CompanyID":"250",…},"EventTime":"…","SequenceNumber":2,"PersonID":…}
+ * signed `X-Hook-Signature: sha1=<base64 HMAC-SHA1(SecretKey, body)>` (Autotask's "Secret key and
+ * payload verification"). `Fields` holds the webhook's subscribed fields that changed and its
+ * "display always" fields, under their REST API names; the casing of names is not documented, so
+ * they are matched case-insensitively. Which fields an integration needs is in docs/ticketing.md.
+ */
+export const autotaskPayloadSchema = z.looseObject({
+  Action: z.string().trim().min(1),
+  EntityType: z.string().trim().min(1),
+  Id: vendorIdSchema,
+  Fields: z.record(z.string(), z.unknown()).default({}),
+  Guid: z.string().optional(),
+  EventTime: z.string().optional(),
+  SequenceNumber: z.number().optional(),
+});
+export type AutotaskPayload = z.infer<typeof autotaskPayloadSchema>;
+
+/** The REST field names an integration needs in the payload ("display always" fields). */
+export const AUTOTASK_FIELDS = { status: 'status', company: 'companyID', technician: 'assignedResourceID', number: 'ticketNumber', title: 'title' } as const;
+
+/** A UDF: as a key of Fields, or in a `UserDefinedFields` list of {name, value} (not documented which). */
+function udfOf(fields: Readonly<Record<string, unknown>>, name: string): string | null {
+  const direct = textOf(propertyOf(fields, name));
+  if (direct !== null) return direct;
+  const list = propertyOf(fields, 'userDefinedFields');
+  if (!Array.isArray(list)) return null;
+  for (const entry of list as unknown[]) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const udf = entry as Record<string, unknown>;
+    if (textOf(propertyOf(udf, 'name'))?.toLowerCase() === name.toLowerCase()) return textOf(propertyOf(udf, 'value'));
+  }
+  return null;
+}
+
+/** The ticket this callout is about, or why the callout is not about a ticket that may ask for access. */
+export function autotaskTicketFacts(payload: AutotaskPayload): { readonly ignored: string } | { readonly facts: TicketFacts } {
+  if (payload.EntityType.toLowerCase() !== 'ticket' && payload.EntityType.toLowerCase() !== 'tickets') {
+    return { ignored: `an Autotask ${payload.EntityType} event, not a ticket's` };
+  }
+  const action = payload.Action.toLowerCase();
+  if (action !== 'create' && action !== 'update') return { ignored: `ticket ${payload.Id}: a '${payload.Action}' event does not ask for access` };
+  const fields = payload.Fields;
+  const value = (name: string): string | null => textOf(propertyOf(fields, name));
+  return {
+    facts: {
+      ticketId: payload.Id,
+      ticketReference: value(AUTOTASK_FIELDS.number) ?? payload.Id,
+      summary: value(AUTOTASK_FIELDS.title),
+      status: textsOf(propertyOf(fields, AUTOTASK_FIELDS.status)),
+      company: textsOf(propertyOf(fields, AUTOTASK_FIELDS.company)),
+      technician: textsOf(propertyOf(fields, AUTOTASK_FIELDS.technician)),
+      field: (name) => udfOf(fields, name),
+    },
+  };
+}

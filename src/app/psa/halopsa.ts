@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
+
+/**
+ * HaloPSA webhooks (Configuration > Integrations > Webhooks). A delivery is a POST of the event and,
+ * with the "Small object" or "Full object" payload, the ticket:
+ *   {"id":"<guid>","webhook_id":"<guid>","notification_id":41,"event":"ticket status changed",
+ *    "object_id":4242,"timestamp":"…","ticket":{"id":4242,"status_id":21,"client_id":12,"agent_id":3,
+ *    "summary":"…","customfields":[{"name":"CFJitTarget","value":"helpdesk-admin"},…]}}
+ * Halo signs nothing: the webhook's Basic authentication (username and password we generate) is
+ * the credential. Batched deliveries (Halo 2.164+) and "Event information only" payloads are refused
+ * with a 400 that says which webhook setting to change.
+ */
+const customFieldSchema = z.looseObject({
+  name: z.string().optional(),
+  label: z.string().optional(),
+  value: z.unknown().optional(),
+  display: z.unknown().optional(),
+});
+
+export const haloPayloadSchema = z.looseObject({
+  id: z.string().optional(),
+  event: z.string().optional(),
+  object_id: z.unknown().optional(),
+  ticket: z.looseObject(
+    {
+      id: vendorIdSchema,
+      status_id: z.unknown().optional(),
+      client_id: z.unknown().optional(),
+      agent_id: z.unknown().optional(),
+      summary: z.unknown().optional(),
+      customfields: z.array(customFieldSchema).optional(),
+    },
+    { error: (issue) => (issue.input === undefined ? 'the payload has no ticket: set the webhook\'s Payload to "Full object with linked objects"' : 'must be the ticket object') },
+  ),
+});
+export type HaloPayload = z.infer<typeof haloPayloadSchema>;
+
+/** Refuses what a correctly configured webhook never sends, with the setting to change. */
+export function haloShapeProblem(json: unknown): string | null {
+  if (Array.isArray(json)) return 'a batched delivery: turn the webhook\'s Batching off (each event must arrive on its own)';
+  return null;
+}
+
+/** A custom field's value by its name (CFJitTarget) or label, as the ticket's customfields list carries it. */
+function customFieldOf(ticket: HaloPayload['ticket'], name: string): string | null {
+  const wanted = name.toLowerCase();
+  for (const field of ticket.customfields ?? []) {
+    if (field.name?.toLowerCase() === wanted || field.label?.toLowerCase() === wanted) return textOf(field.value) ?? textOf(field.display);
+  }
+  return textOf(propertyOf(ticket, name));
+}
+
+export function haloTicketFacts(payload: HaloPayload): { readonly facts: TicketFacts } {
+  const ticket = payload.ticket;
+  return {
+    facts: {
+      ticketId: ticket.id,
+      ticketReference: ticket.id,
+      summary: textOf(ticket.summary),
+      status: textsOf(ticket.status_id),
+      company: textsOf(ticket.client_id),
+      technician: textsOf(ticket.agent_id),
+      field: (name) => customFieldOf(ticket, name),
+    },
+  };
+}

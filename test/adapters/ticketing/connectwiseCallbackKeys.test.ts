@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpCallbackKeySource } from '../../../src/adapters/ticketing/connectwiseCallbackKeys';
+import { TransientDependencyError } from '../../../src/domain/errors';
+
+/** ConnectWise callback signing keys: fetched from a local stand-in for the PSA's key_url, cached, bounded. */
+let server: Server;
+let base: string;
+const hits = new Map<string, number>();
+let key = 'key-1';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = req.url ?? '';
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (path.startsWith('/callbackkey/ok')) res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ signing_key: key }));
+    else if (path.startsWith('/callbackkey/missing')) res.writeHead(404).end('{}');
+    else if (path.startsWith('/callbackkey/down')) res.writeHead(503).end();
+    else if (path.startsWith('/callbackkey/redirect')) res.writeHead(302, { Location: '/callbackkey/ok' }).end();
+    else if (path.startsWith('/callbackkey/huge')) res.writeHead(200).end(JSON.stringify({ signing_key: 'x'.repeat(20_000) }));
+    else if (path.startsWith('/callbackkey/notakey')) res.writeHead(200).end('{"key":"k"}');
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('HttpCallbackKeySource', () => {
+  it('fetches a key once and serves it from the cache; a refresh refetches at most once a minute', async () => {
+    let now = 1_000_000;
+    const keys = new HttpCallbackKeySource(() => now);
+    const url = new URL(`${base}/callbackkey/ok?id=1`);
+    expect(await keys.getSigningKey(url, { refresh: false })).toBe('key-1');
+    expect(await keys.getSigningKey(url, { refresh: false })).toBe('key-1');
+    expect(await keys.getSigningKey(url, { refresh: true })).toBe('key-1');
+    expect(hits.get('/callbackkey/ok?id=1')).toBe(1);
+    key = 'key-2';
+    now += 61_000;
+    expect(await keys.getSigningKey(url, { refresh: false })).toBe('key-1');
+    expect(await keys.getSigningKey(url, { refresh: true })).toBe('key-2');
+    now += 11 * 60_000;
+    key = 'key-3';
+    expect(await keys.getSigningKey(url, { refresh: false })).toBe('key-3');
+    expect(hits.get('/callbackkey/ok?id=1')).toBe(3);
+  });
+
+  it('answers null for a refusal, a redirect, an oversized answer or no signing_key, and a 5xx or no answer is transient', async () => {
+    const keys = new HttpCallbackKeySource();
+    for (const path of ['missing', 'redirect', 'huge', 'notakey']) expect(await keys.getSigningKey(new URL(`${base}/callbackkey/${path}`), { refresh: false }), path).toBeNull();
+    expect(hits.get('/callbackkey/ok')).toBeUndefined();
+    await expect(keys.getSigningKey(new URL(`${base}/callbackkey/down`), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
+    await expect(keys.getSigningKey(new URL('http://127.0.0.1:1/callbackkey/x'), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
+  });
+});
