@@ -5,31 +5,101 @@ import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
 import type { Integration } from './ports';
 import { requireAdmin } from './authorization';
+import { psaMappingSchema } from './psa/common';
+import { callbackKeyOriginSchema } from './psa/connectwise';
 
-export const createIntegrationBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(128),
-  kind: z.literal('generic').default('generic'),
-});
+const nameSchema = z.string().trim().min(1).max(128);
+
+/**
+ * A ticketing integration: `generic` (our signed event) or a PSA's native webhooks, with the
+ * mapping from its tickets to access requests (docs/ticketing.md). Without `kind`, generic.
+ */
+export const createIntegrationBodySchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ name: nameSchema, kind: z.literal('generic').default('generic') }),
+    z.strictObject({ name: nameSchema, kind: z.literal('autotask'), mapping: psaMappingSchema }),
+    z.strictObject({
+      name: nameSchema,
+      kind: z.literal('halopsa'),
+      mapping: psaMappingSchema,
+      basicUsername: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore, at most 64')
+        .default('entra-jit')
+        .describe('The Basic authentication username to set on the HaloPSA webhook (the password is generated)'),
+    }),
+    z.strictObject({
+      name: nameSchema,
+      kind: z.literal('connectwise'),
+      mapping: psaMappingSchema,
+      companyId: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'the company id you sign in to ConnectWise PSA with')
+        .describe("The PSA's login company id (a callback's CompanyId); callbacks of any other company are refused"),
+      callbackKeyOrigin: callbackKeyOriginSchema.describe("The PSA site's origin: callbacks' signing keys are only fetched from it"),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be generic, connectwise, autotask or halopsa' : undefined) },
+);
+export type CreateIntegrationBody = z.infer<typeof createIntegrationBodySchema>;
+
+/** The secret shown in the creation answer only: HMAC keys are 256 random bits, as is the HaloPSA password. */
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export type IntegrationView = Record<string, unknown> & { readonly integrationId: string; readonly webhookPath: string };
 
 /** Public view: the secret's name is an internal detail, the secret itself never leaves Key Vault. */
-export function integrationView(integration: Integration): Omit<Integration, 'secretName'> & { readonly webhookPath: string } {
-  const { secretName: _secretName, ...rest } = integration;
-  return { ...rest, webhookPath: `/api/webhooks/${integration.integrationId}` };
+export function integrationView(integration: Integration): IntegrationView {
+  const common = { integrationId: integration.integrationId, name: integration.name, kind: integration.kind, enabled: integration.enabled, createdAt: integration.createdAt, createdBy: integration.createdBy };
+  const webhookPath = `/api/webhooks/${integration.integrationId}`;
+  switch (integration.kind) {
+    case 'generic':
+      return { ...common, webhookPath };
+    case 'autotask':
+      return { ...common, mapping: integration.mapping, webhookPath };
+    case 'halopsa':
+      return { ...common, mapping: integration.mapping, basicUsername: integration.basicUsername, webhookPath };
+    case 'connectwise':
+      return { ...common, mapping: integration.mapping, companyId: integration.companyId, callbackKeyOrigin: integration.callbackKeyOrigin, webhookPath };
+  }
 }
 
 /**
- * A ticketing integration with its own signing secret: generated here (256 bits), kept in Key
- * Vault, and shown once, in this answer.
+ * A ticketing integration and what authenticates its deliveries, shown once in this answer:
+ * generic and Autotask get an HMAC signing secret (Autotask's webhook SecretKey), HaloPSA a Basic
+ * password; all are generated here and kept in Key Vault. ConnectWise callbacks are signed with
+ * keys the PSA serves, so there is nothing to show.
  */
-export async function createIntegration(deps: AppDeps, caller: Caller, body: z.infer<typeof createIntegrationBodySchema>) {
+export async function createIntegration(deps: AppDeps, caller: Caller, body: CreateIntegrationBody) {
   requireAdmin(caller);
   const integrationId = randomUUID();
-  const signingSecret = randomBytes(32).toString('base64url');
-  const secretName = await deps.vault.putIntegrationSecret(integrationId, signingSecret);
-  const integration: Integration = { integrationId, name: body.name, kind: body.kind, secretName, enabled: true, createdAt: deps.clock.now().toISOString(), createdBy: caller.userPrincipalName };
+  const base = { integrationId, name: body.name, enabled: true, createdAt: deps.clock.now().toISOString(), createdBy: caller.userPrincipalName };
+  let integration: Integration;
+  let shown: Record<string, unknown> = {};
+  if (body.kind === 'connectwise') {
+    integration = { ...base, kind: 'connectwise', mapping: body.mapping, companyId: body.companyId, callbackKeyOrigin: body.callbackKeyOrigin };
+  } else {
+    const secret = newSecret();
+    const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
+    if (body.kind === 'generic') {
+      integration = { ...base, kind: 'generic', secretName };
+      shown = { signingSecret: secret };
+    } else if (body.kind === 'autotask') {
+      integration = { ...base, kind: 'autotask', secretName, mapping: body.mapping };
+      shown = { signingSecret: secret };
+    } else {
+      integration = { ...base, kind: 'halopsa', secretName, basicUsername: body.basicUsername, mapping: body.mapping };
+      shown = { basicAuth: { username: body.basicUsername, password: secret } };
+    }
+  }
   await deps.integrations.create(integration);
-  await recordAudit(deps, { actor: userActor(caller), action: 'integration.created', details: { integrationId, name: body.name } });
-  return { ...integrationView(integration), signingSecret };
+  await recordAudit(deps, { actor: userActor(caller), action: 'integration.created', details: { integrationId, name: body.name, kind: body.kind } });
+  return { ...integrationView(integration), ...shown };
 }
 
 export async function listIntegrations(deps: AppDeps, caller: Caller) {

@@ -4,6 +4,7 @@ import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/audi
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus } from '../domain/request';
+import type { PsaMapping } from './psa/common';
 
 /**
  * What the use cases need from the outside world, named for the domain. src/adapters implements
@@ -292,16 +293,27 @@ export interface AuditLog {
 
 // ── Ticketing integrations, idempotency and webhook deliveries ──────────────────────────────────
 
-export interface Integration {
+interface IntegrationBase {
   readonly integrationId: string;
   readonly name: string;
-  readonly kind: 'generic';
-  /** Name of the Key Vault secret holding the signing secret; the secret itself is never stored here. */
-  readonly secretName: string;
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly createdBy: string;
 }
+
+/**
+ * A ticketing integration: the generic signed event, or a PSA's native webhooks with the mapping
+ * from its tickets to access requests (src/app/psa). `secretName` names the Key Vault secret that
+ * authenticates deliveries (the generic and Autotask HMAC keys, HaloPSA's Basic password); the
+ * secret itself is never stored here. ConnectWise signs with a key its own site serves: no secret.
+ */
+export type Integration =
+  | (IntegrationBase & { readonly kind: 'generic'; readonly secretName: string })
+  | (IntegrationBase & { readonly kind: 'autotask'; readonly secretName: string; readonly mapping: PsaMapping })
+  | (IntegrationBase & { readonly kind: 'halopsa'; readonly secretName: string; readonly basicUsername: string; readonly mapping: PsaMapping })
+  | (IntegrationBase & { readonly kind: 'connectwise'; readonly companyId: string; readonly callbackKeyOrigin: string; readonly mapping: PsaMapping });
+
+export type IntegrationKind = Integration['kind'];
 
 export interface IntegrationStore {
   create(integration: Integration): Promise<void>;

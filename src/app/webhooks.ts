@@ -3,11 +3,25 @@ import type { Caller } from '../domain/caller';
 import { slugSchema } from '../domain/config';
 import { durationSchema } from '../domain/duration';
 import { ConflictError, NotFoundError, TransientDependencyError, UnauthenticatedError, ValidationError } from '../domain/errors';
-import { verifySignature } from '../domain/webhookSignature';
+import {
+  AUTOTASK_SIGNATURE_HEADER,
+  CONNECTWISE_SIGNATURE_HEADER,
+  connectWiseSignatureShape,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyAutotaskSignature,
+  verifyBasicAuth,
+  verifyConnectWiseSignature,
+  verifySignature,
+} from '../domain/webhookSignature';
 import { fieldProblemsOf } from './problem';
 import type { AppDeps } from './deps';
 import { fingerprintOf, runOnce } from './idempotency';
-import type { LeaseOrchestrations, StoredOutcome } from './ports';
+import type { Integration, LeaseOrchestrations, StoredOutcome } from './ports';
+import { autotaskPayloadSchema, autotaskTicketFacts } from './psa/autotask';
+import { decideTicket, type AccessAsk, type TicketDecision, type TicketFacts } from './psa/common';
+import { connectwiseEnvelopeSchema, connectwisePayloadSchema, connectwiseTicketFacts, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
+import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from './psa/halopsa';
 import { submitRequest } from './requests';
 
 /**
@@ -33,8 +47,8 @@ export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
 export interface WebhookDelivery {
   readonly integrationId: string;
-  readonly timestamp: string | null;
-  readonly signature: string | null;
+  /** A request header by name (case-insensitive); null when absent. */
+  readonly header: (name: string) => string | null;
   readonly rawBody: string;
   /** Where the new request can be read, for the answer's `Location`. */
   readonly requestUrl: (requestId: string) => string;
@@ -42,26 +56,46 @@ export interface WebhookDelivery {
   readonly instance: string;
 }
 
-export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchestrations, delivery: WebhookDelivery): Promise<StoredOutcome & { readonly replayed: boolean }> {
+export interface WebhookOptions {
+  /** ConnectWise PSA's callback signing keys (fetched from the PSA site). */
+  readonly callbackKeys: CallbackKeySource;
+}
+
+export type WebhookOutcome = StoredOutcome & { readonly replayed: boolean };
+
+/**
+ * POST /webhooks/{integrationId}: the generic signed event, or a PSA's native webhook mapped to the
+ * same access request. Either way the request goes through submitRequest once per delivery
+ * (runOnce), so entitlement rules, approval, audit and idempotency apply unchanged. A delivery that
+ * does not authenticate is a 401 and changes nothing; a native event that does not ask for access
+ * is answered 200 with the reason (PSAs disable webhooks whose deliveries keep failing).
+ */
+export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchestrations, delivery: WebhookDelivery, options: WebhookOptions): Promise<WebhookOutcome> {
   const integration = await deps.integrations.get(delivery.integrationId);
   if (integration === null || !integration.enabled) throw new NotFoundError(`integration ${delivery.integrationId} does not exist`);
-  const secret = await deps.vault.getIntegrationSecret(integration.secretName);
-  if (secret === null) throw new TransientDependencyError(`the signing secret of integration ${integration.integrationId} cannot be read`);
-  const check = verifySignature({ secret, timestamp: delivery.timestamp, signature: delivery.signature, rawBody: delivery.rawBody, now: deps.clock.now() });
-  if (!check.valid) {
-    deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, reason: check.reason });
-    throw new UnauthenticatedError(`webhook refused: ${check.reason}`);
+  if (integration.kind === 'generic') return receiveGenericEvent(deps, orchestrations, integration, delivery);
+  const json = await authenticateNative(deps, integration, delivery, options);
+  const decision = readTicket(integration, json);
+  if ('ignored' in decision) {
+    deps.log('info', 'webhook_ignored', { integrationId: integration.integrationId, kind: integration.kind, reason: decision.ignored });
+    return { status: 200, body: { ignored: true, reason: decision.ignored }, replayed: false };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(delivery.rawBody);
-  } catch {
-    throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
-  }
-  const parsed = webhookEventSchema.safeParse(json);
+  const event = eventOf(decision.ask);
+  // The identity is the ticket's, not the body's: a later save of the same ticket is the same delivery.
+  return submitOnce(deps, orchestrations, integration, event, delivery, fingerprintOf(event.deliveryId));
+}
+
+async function receiveGenericEvent(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration & { kind: 'generic' }, delivery: WebhookDelivery): Promise<WebhookOutcome> {
+  const secret = await secretOf(deps, integration);
+  const check = verifySignature({ secret, timestamp: delivery.header(TIMESTAMP_HEADER), signature: delivery.header(SIGNATURE_HEADER), rawBody: delivery.rawBody, now: deps.clock.now() });
+  if (!check.valid) refuse(deps, integration, check.reason);
+  const parsed = webhookEventSchema.safeParse(jsonOf(delivery.rawBody));
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
-  const event = parsed.data;
-  return runOnce(deps.webhookDeliveries, integration.integrationId, event.deliveryId, fingerprintOf(delivery.rawBody), async () => {
+  return submitOnce(deps, orchestrations, integration, parsed.data, delivery, fingerprintOf(delivery.rawBody));
+}
+
+async function submitOnce(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration, event: WebhookEvent, delivery: WebhookDelivery, fingerprint: string): Promise<WebhookOutcome> {
+  return runOnce(deps.webhookDeliveries, integration.integrationId, event.deliveryId, fingerprint, async () => {
     const technician = await resolveTechnician(deps, event.technician);
     const request = await submitRequest(
       deps,
@@ -82,6 +116,112 @@ export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchest
       headers: { Location: delivery.requestUrl(request.id) },
     };
   }, delivery.instance);
+}
+
+function refuse(deps: AppDeps, integration: Integration, reason: string): never {
+  deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, kind: integration.kind, reason });
+  throw new UnauthenticatedError(`webhook refused: ${reason}`);
+}
+
+async function secretOf(deps: AppDeps, integration: Integration & { secretName: string }): Promise<string> {
+  const secret = await deps.vault.getIntegrationSecret(integration.secretName);
+  if (secret === null) throw new TransientDependencyError(`the secret of integration ${integration.integrationId} cannot be read`);
+  return secret;
+}
+
+function jsonOf(rawBody: string): unknown {
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+}
+
+/** Authenticates a native delivery the way its vendor documents, then gives its JSON. */
+async function authenticateNative(deps: AppDeps, integration: Exclude<Integration, { kind: 'generic' }>, delivery: WebhookDelivery, options: WebhookOptions): Promise<unknown> {
+  switch (integration.kind) {
+    case 'autotask': {
+      const check = verifyAutotaskSignature({ secretKey: await secretOf(deps, integration), signature: delivery.header(AUTOTASK_SIGNATURE_HEADER), rawBody: delivery.rawBody });
+      if (!check.valid) refuse(deps, integration, check.reason);
+      return jsonOf(delivery.rawBody);
+    }
+    case 'halopsa': {
+      const check = verifyBasicAuth({ username: integration.basicUsername, password: await secretOf(deps, integration), authorization: delivery.header('Authorization') });
+      if (!check.valid) refuse(deps, integration, check.reason);
+      return jsonOf(delivery.rawBody);
+    }
+    case 'connectwise':
+      return authenticateConnectWise(deps, integration, delivery, options.callbackKeys);
+  }
+}
+
+async function authenticateConnectWise(deps: AppDeps, integration: Integration & { kind: 'connectwise' }, delivery: WebhookDelivery, keys: CallbackKeySource): Promise<unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(delivery.rawBody);
+  } catch {
+    refuse(deps, integration, 'the body is not JSON, so its signing key cannot be found');
+  }
+  const envelope = connectwiseEnvelopeSchema.safeParse(json);
+  if (!envelope.success) refuse(deps, integration, 'the body names no CompanyId and Metadata.key_url, so it cannot be verified');
+  if (envelope.data.CompanyId.toLowerCase() !== integration.companyId.toLowerCase()) refuse(deps, integration, "the callback is not from the integration's ConnectWise company");
+  const keyUrl = trustedKeyUrl(envelope.data.Metadata.key_url, integration.callbackKeyOrigin);
+  if ('refused' in keyUrl) refuse(deps, integration, keyUrl.refused);
+  const signature = delivery.header(CONNECTWISE_SIGNATURE_HEADER);
+  const shape = connectWiseSignatureShape(signature);
+  if (!shape.valid) refuse(deps, integration, shape.reason);
+  for (const refresh of [false, true]) {
+    const signingKey = await keys.getSigningKey(keyUrl.url, { refresh });
+    if (signingKey === null) refuse(deps, integration, 'the callback signing key could not be obtained from Metadata.key_url');
+    if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) return json;
+  }
+  refuse(deps, integration, `${CONNECTWISE_SIGNATURE_HEADER} does not match the body`);
+}
+
+/** The vendor's payload read as a ticket, then the integration's mapping applied. */
+function readTicket(integration: Exclude<Integration, { kind: 'generic' }>, json: unknown): TicketDecision {
+  const read = ((): { readonly ignored: string } | { readonly facts: TicketFacts } => {
+    switch (integration.kind) {
+      case 'autotask':
+        return autotaskTicketFacts(parsedOrThrow(autotaskPayloadSchema, json));
+      case 'halopsa': {
+        const problem = haloShapeProblem(json);
+        if (problem !== null) throw new ValidationError([{ field: '(body)', message: problem }]);
+        return haloTicketFacts(parsedOrThrow(haloPayloadSchema, json));
+      }
+      case 'connectwise':
+        return connectwiseTicketFacts(parsedOrThrow(connectwisePayloadSchema, json));
+    }
+  })();
+  if ('ignored' in read) return read;
+  return decideTicket(integration.kind, integration.mapping, read.facts);
+}
+
+function parsedOrThrow<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
+  return parsed.data;
+}
+
+/** A ticket's ask as the generic event, validated the same way (naming where a bad value came from). */
+function eventOf(ask: AccessAsk): WebhookEvent {
+  const parsed = webhookEventSchema.safeParse({
+    deliveryId: ask.deliveryId,
+    type: 'access.requested',
+    ticket: ask.ticket,
+    technician: { userPrincipalName: ask.technicianUserPrincipalName },
+    tenantId: ask.tenantId,
+    targetId: ask.targetId,
+    ...(ask.duration !== undefined ? { duration: ask.duration } : {}),
+    justification: ask.justification,
+  });
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    fieldProblemsOf(parsed.error).map((p) => {
+      const source = p.field === 'targetId' || p.field === 'duration' ? ask.sources[p.field] : undefined;
+      return source === undefined ? p : { field: p.field, message: `${p.message} (from ${source})` };
+    }),
+  );
 }
 
 /**

@@ -25,6 +25,7 @@ import { auditQuerySchema, auditVerifyQuerySchema } from '../../app/auditQuery';
 import { extendBodySchema } from '../../app/extend';
 import { IDEMPOTENCY_KEY_HEADER } from '../../app/idempotency';
 import { createIntegrationBodySchema } from '../../app/integrations';
+import { psaMappingSchema } from '../../app/psa/common';
 import { listRequestsQuerySchema, revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
@@ -101,16 +102,29 @@ const auditVerificationSchema = z.strictObject({
 const integrationViewSchema = z.strictObject({
   integrationId: z.uuid(),
   name: z.string(),
-  kind: z.literal('generic'),
+  kind: z.enum(['generic', 'connectwise', 'autotask', 'halopsa']),
   enabled: z.boolean(),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),
-  webhookPath: z.string().describe('Where the ticketing system POSTs its signed events'),
+  mapping: psaMappingSchema.optional().describe('PSA kinds: how a ticket becomes an access request (docs/ticketing.md)'),
+  basicUsername: z.string().optional().describe('halopsa: the Basic authentication username the webhook sends'),
+  companyId: z.string().optional().describe("connectwise: the PSA company whose callbacks are accepted"),
+  callbackKeyOrigin: z.string().optional().describe('connectwise: the PSA site signing keys are fetched from'),
+  webhookPath: z.string().describe('Where the ticketing system POSTs its events'),
 });
 const createdIntegrationSchema = integrationViewSchema.extend({
-  signingSecret: z.string().describe('The HMAC signing secret: shown in this answer only, never again'),
+  signingSecret: z.string().optional().describe('generic and autotask: the HMAC signing secret (Autotask: the webhook\'s SecretKey); shown in this answer only, never again'),
+  basicAuth: z
+    .strictObject({ username: z.string(), password: z.string() })
+    .optional()
+    .describe("halopsa: the webhook's Basic authentication; the password is shown in this answer only, never again"),
 });
 const integrationListSchema = z.strictObject({ items: z.array(integrationViewSchema) });
+
+const webhookIgnoredSchema = z.strictObject({
+  ignored: z.literal(true),
+  reason: z.string().describe('Why the PSA event asks for nothing: not a ticket, a status that does not ask for access, an unmapped company or technician, an empty target field'),
+});
 
 const webhookAcceptedSchema = z.strictObject({
   requestId: z.uuid(),
@@ -167,6 +181,7 @@ export const NAMED_SCHEMAS = {
   IntegrationList: { schema: integrationListSchema, io: 'output' },
   WebhookEvent: { schema: webhookEventSchema, io: 'input' },
   WebhookAccepted: { schema: webhookAcceptedSchema, io: 'output' },
+  WebhookIgnored: { schema: webhookIgnoredSchema, io: 'output' },
   ReconcileReport: { schema: reconcileReportSchema, io: 'output' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
@@ -666,8 +681,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'POST',
     path: '/integrations',
     tag: 'integrations',
-    summary: 'Register a ticketing integration; its signing secret is in this answer only',
-    description: 'The 256-bit signing secret is generated here and kept in Key Vault; it is never shown again (make a new integration to get a new one). Events go to `webhookPath`.',
+    summary: 'Register a ticketing integration; its secret is in this answer only',
+    description:
+      '`kind` generic (the default) takes the signed event below; connectwise, autotask and halopsa take those PSAs\' native webhooks, with a `mapping` from tickets to access requests (docs/ticketing.md). ' +
+      'The 256-bit secret that authenticates deliveries (generic and autotask: `signingSecret`; halopsa: `basicAuth`) is generated here and kept in Key Vault; it is never shown again (make a new integration to get a new one). ' +
+      'ConnectWise signs its callbacks with keys its own site serves, so there is no secret to show. Events go to `webhookPath`.',
     auth: 'admin',
     requestBody: 'CreateIntegrationBody',
     responses: { '201': { description: 'Created', schema: 'CreatedIntegration' }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
@@ -693,7 +711,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       `Authenticated by an HMAC signature, not a token: \`${TIMESTAMP_HEADER}: <unix seconds>\` and \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>\`, ` +
       'over the body bytes exactly as sent; a timestamp more than 5 minutes from the server\'s time is refused (401). ' +
       'The technician is looked up in the home tenant (by objectId or userPrincipalName; the home tenant must be connected, else 409) and the entitlement rules are checked for them as for a portal request. ' +
-      'A repeated `deliveryId` answers the first outcome (also a refusal) with `Idempotent-Replayed: true`; the same deliveryId with another body is a 422.',
+      'A repeated `deliveryId` answers the first outcome (also a refusal) with `Idempotent-Replayed: true`; the same deliveryId with another body is a 422. ' +
+      'Integrations of kind connectwise, autotask and halopsa take their PSA\'s native payload instead, authenticated as the PSA does it (X-Content-Signature, X-Hook-Signature, Basic credentials; see docs/ticketing.md); ' +
+      'the headers below are the generic kind\'s. A native event that does not ask for access is answered 200 with the reason.',
     auth: 'signature',
     requestBody: 'WebhookEvent',
     requestHeaders: [
@@ -711,8 +731,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         schema: 'WebhookAccepted',
         headers: ['Location', { name: 'Idempotent-Replayed', description: "'true' when this is the stored answer to an earlier delivery with the same deliveryId", required: false }],
       },
+      '200': { description: 'A native PSA event that asks for no access (why is in `reason`); nothing was done', schema: 'WebhookIgnored' },
       '400': { description: 'Bad event: every failing field is named in `errors` (also: no such technician)', schema: 'Problem' },
-      '401': { description: 'Signature or timestamp missing, malformed, stale or not matching the body', schema: 'Problem' },
+      '401': { description: 'Signature or timestamp missing, malformed, stale or not matching the body (or the native credential wrong)', schema: 'Problem' },
       '403': { description: 'The technician is not entitled to the target', schema: 'Problem' },
       '404': { description: 'No such (enabled) integration, tenant or target', schema: 'Problem' },
       '409': { description: 'The technician already has a live request for the tenant; the home tenant is not connected; the first delivery is still being processed', schema: 'Problem' },
