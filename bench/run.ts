@@ -41,7 +41,7 @@ async function relaunchTrustingTheCa(): Promise<void> {
   try {
     const tls = await ensureLocalTls(tlsDir);
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: tlsDir } });
+      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: tlsDir } });
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
