@@ -61,25 +61,23 @@ export class GraphAccess {
   /** Direct memberships (memberOf), groups and roles; `groupIdsOf` keeps the groups. */
   groupMembershipsStep(principalId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
     const id = objectIdSegment('principalId', principalId);
-    const call = {
-      operation: `list group memberships of ${id}`,
-      permission: MEMBERS_READ,
-      notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
-      ...(options.absentAsEmpty === true ? { expected: absentAsEmptyPage<string | null> } : {}),
-    };
-    return this.graph.listStep(call, groupIdSchema, `/users/${id}/memberOf`, { $select: 'id' });
+    return this.membershipStep(`list group memberships of ${id}`, id, `/users/${id}/memberOf`, options);
   }
 
   /** Every group the user belongs to, through nested groups too (as a token's `groups` claim). */
   transitiveGroupsStep(userId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
     const id = objectIdSegment('userId', userId);
+    return this.membershipStep(`list the groups of ${id}`, id, `/users/${id}/transitiveMemberOf`, options);
+  }
+
+  private membershipStep(operation: string, id: string, path: string, options: { readonly absentAsEmpty?: boolean }): GraphStep<GraphPage<string | null>> {
     const call = {
-      operation: `list the groups of ${id}`,
+      operation,
       permission: MEMBERS_READ,
       notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
       ...(options.absentAsEmpty === true ? { expected: absentAsEmptyPage<string | null> } : {}),
     };
-    return this.graph.listStep(call, groupIdSchema, `/users/${id}/transitiveMemberOf`, { $select: 'id' });
+    return this.graph.listStep(call, groupIdSchema, path, { $select: 'id' });
   }
 
   /** Tenant-wide ("/") assignment; the principal may have been created a moment ago. */
