@@ -18,10 +18,10 @@ import { fieldProblemsOf } from './problem';
 import type { AppDeps } from './deps';
 import { fingerprintOf, runOnce } from './idempotency';
 import type { Integration, LeaseOrchestrations, StoredOutcome } from './ports';
-import { autotaskPayloadSchema, autotaskTicketFacts } from './psa/autotask';
-import { decideTicket, type AccessAsk, type TicketDecision, type TicketFacts } from './psa/common';
-import { connectwiseEnvelopeSchema, connectwisePayloadSchema, connectwiseTicketFacts, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
-import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from './psa/halopsa';
+import { readAutotask } from './psa/autotask';
+import { decideTicket, type AccessAsk, type TicketDecision } from './psa/common';
+import { connectwiseEnvelopeSchema, readConnectWise, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
+import { readHalo } from './psa/halopsa';
 import { submitRequest } from './requests';
 
 /**
@@ -180,27 +180,10 @@ async function authenticateConnectWise(deps: AppDeps, integration: Integration &
 
 /** The vendor's payload read as a ticket, then the integration's mapping applied. */
 function readTicket(integration: Exclude<Integration, { kind: 'generic' }>, json: unknown): TicketDecision {
-  const read = ((): { readonly ignored: string } | { readonly facts: TicketFacts } => {
-    switch (integration.kind) {
-      case 'autotask':
-        return autotaskTicketFacts(parsedOrThrow(autotaskPayloadSchema, json));
-      case 'halopsa': {
-        const problem = haloShapeProblem(json);
-        if (problem !== null) throw new ValidationError([{ field: '(body)', message: problem }]);
-        return haloTicketFacts(parsedOrThrow(haloPayloadSchema, json));
-      }
-      case 'connectwise':
-        return connectwiseTicketFacts(parsedOrThrow(connectwisePayloadSchema, json));
-    }
-  })();
+  const readers = { autotask: readAutotask, halopsa: readHalo, connectwise: readConnectWise } as const;
+  const read = readers[integration.kind](json);
   if ('ignored' in read) return read;
   return decideTicket(integration.kind, integration.mapping, read.facts);
-}
-
-function parsedOrThrow<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
-  return parsed.data;
 }
 
 /** A ticket's ask as the generic event, validated the same way (naming where a bad value came from). */

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createIntegrationBodySchema } from '../../src/app/integrations';
-import { autotaskPayloadSchema, autotaskTicketFacts } from '../../src/app/psa/autotask';
+import { autotaskPayloadSchema, autotaskTicketFacts, readAutotask } from '../../src/app/psa/autotask';
 import { decideTicket, psaMappingSchema, ticketDeliveryId, type PsaMapping, type TicketFacts } from '../../src/app/psa/common';
 import { callbackKeyOriginSchema, connectwisePayloadSchema, connectwiseTicketFacts, trustedKeyUrl } from '../../src/app/psa/connectwise';
 import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from '../../src/app/psa/halopsa';
@@ -142,6 +142,8 @@ describe('Autotask', () => {
     expect(autotaskTicketFacts(autotaskPayloadSchema.parse({ ...payload, Action: 'Delete' }))).toEqual({ ignored: "ticket 351181: a 'Delete' event does not ask for access" });
     expect(autotaskTicketFacts(autotaskPayloadSchema.parse({ ...payload, Action: 'Deactivated' }))).toMatchObject({ ignored: expect.stringMatching(/Deactivated/) as unknown });
     expect(autotaskTicketFacts(autotaskPayloadSchema.parse({ ...payload, EntityType: 'Company' }))).toEqual({ ignored: "an Autotask Company event, not a ticket's" });
+    expect(readAutotask({ Action: 'Deactivated', Guid: payload.Guid })).toEqual({ ignored: 'an Autotask deactivation notice: the webhook was turned off in Autotask' });
+    expect(() => readAutotask({ Action: 'Update', EntityType: 'Ticket', Id: 'T1' })).toThrow(ValidationError);
     expect(autotaskPayloadSchema.safeParse({ Action: 'Update', EntityType: 'Ticket', Id: 'T1' }).error?.issues[0]?.path).toEqual(['Id']);
   });
 

@@ -196,6 +196,7 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
       [callout(70003, { 'JIT Target': '' }), /field 'JIT Target' \(the target\) is empty/],
       [callout(70003, {}, { Action: 'Delete' }), /'Delete' event does not ask/],
       [callout(70003, {}, { EntityType: 'Contact' }), /Contact event, not a ticket's/],
+      [JSON.stringify({ Action: 'Deactivated', Guid: '0b6ac6b4-58c4-4c0a-8c8e-0e4d6f1b2a11' }), /deactivation notice/],
     ] as const) {
       await expectIgnored(await post(body, signed(body)), reason);
     }

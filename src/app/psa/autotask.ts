@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ValidationError } from '../../domain/errors';
+import { fieldProblemsOf } from '../problem';
 import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
 
 /**
@@ -58,4 +60,17 @@ export function autotaskTicketFacts(payload: AutotaskPayload): { readonly ignore
       field: (name) => udfOf(fields, name),
     },
   };
+}
+
+/**
+ * A callout read as a ticket. A deactivation notice (Action "Deactivated", sent when Autotask turns
+ * the webhook off; it may carry no entity) asks for nothing. Throws ValidationError for a body that
+ * is not a callout.
+ */
+export function readAutotask(json: unknown): { readonly ignored: string } | { readonly facts: TicketFacts } {
+  const action = z.looseObject({ Action: z.string() }).safeParse(json);
+  if (action.success && action.data.Action.trim().toLowerCase() === 'deactivated') return { ignored: 'an Autotask deactivation notice: the webhook was turned off in Autotask' };
+  const parsed = autotaskPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
+  return autotaskTicketFacts(parsed.data);
 }

@@ -117,3 +117,10 @@ export function connectwiseTicketFacts(payload: ConnectWisePayload): { readonly 
     },
   };
 }
+
+/** A callback read as a ticket; throws ValidationError for a body that is not a ticket callback. */
+export function readConnectWise(json: unknown): { readonly ignored: string } | { readonly facts: TicketFacts } {
+  const parsed = connectwisePayloadSchema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
+  return connectwiseTicketFacts(parsed.data);
+}

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ValidationError } from '../../domain/errors';
+import { fieldProblemsOf } from '../problem';
 import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
 
 /**
@@ -64,4 +66,13 @@ export function haloTicketFacts(payload: HaloPayload): { readonly facts: TicketF
       field: (name) => customFieldOf(ticket, name),
     },
   };
+}
+
+/** A delivery read as a ticket; throws ValidationError, with the Halo setting to change where there is one. */
+export function readHalo(json: unknown): { readonly facts: TicketFacts } {
+  const problem = haloShapeProblem(json);
+  if (problem !== null) throw new ValidationError([{ field: '(body)', message: problem }]);
+  const parsed = haloPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
+  return haloTicketFacts(parsed.data);
 }
