@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Caller } from '../domain/caller';
+import { ValidationError, type FieldProblem } from '../domain/errors';
 import { recordAudit, userActor } from './audit';
 import type { AppDeps } from './deps';
 import type { Integration } from './ports';
 import { requireAdmin } from './authorization';
-import { psaMappingSchema } from './psa/common';
+import { psaMappingSchema, type PsaMapping } from './psa/common';
 import { callbackKeyOriginSchema } from './psa/connectwise';
 
 const nameSchema = z.string().trim().min(1).max(128);
@@ -77,6 +78,7 @@ export function integrationView(integration: Integration): IntegrationView {
  */
 export async function createIntegration(deps: AppDeps, caller: Caller, body: CreateIntegrationBody) {
   requireAdmin(caller);
+  if (body.kind !== 'generic') await requireConnectedTenants(deps, body.mapping);
   const integrationId = randomUUID();
   const base = { integrationId, name: body.name, enabled: true, createdAt: deps.clock.now().toISOString(), createdBy: caller.userPrincipalName };
   let integration: Integration;
@@ -100,6 +102,15 @@ export async function createIntegration(deps: AppDeps, caller: Caller, body: Cre
   await deps.integrations.create(integration);
   await recordAudit(deps, { actor: userActor(caller), action: 'integration.created', details: { integrationId, name: body.name, kind: body.kind } });
   return { ...integrationView(integration), ...shown };
+}
+
+/** A mapping may only send requests to tenants that are connected (a typo would otherwise surface per ticket). */
+async function requireConnectedTenants(deps: AppDeps, mapping: PsaMapping): Promise<void> {
+  const problems: FieldProblem[] = [];
+  for (const [company, tenantId] of Object.entries(mapping.tenants)) {
+    if ((await deps.config.getTenant(tenantId)) === null) problems.push({ field: `mapping.tenants.${company}`, message: `tenant ${tenantId} is not connected` });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
 }
 
 export async function listIntegrations(deps: AppDeps, caller: Caller) {

@@ -71,7 +71,7 @@ async function createIntegration(body: Record<string, unknown>): Promise<Created
 }
 
 function mapping(technicians: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { tenants: { '250': CONTOSO.id, '251': FABRIKAM.id }, technicians, accessRequestedStatuses: ['21'], target: { field: 'JIT Target' }, durationField: 'JIT Duration', ...extra };
+  return { tenants: { '250': CONTOSO.id }, technicians, accessRequestedStatuses: ['21'], target: { field: 'JIT Target' }, durationField: 'JIT Duration', ...extra };
 }
 
 async function requestsOf(upn: string): Promise<Record<string, unknown>[]> {
@@ -150,6 +150,14 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
   }
 
   const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
+
+  it('refuses a mapping to a tenant that is not connected, naming it', async () => {
+    const refused = await t.client.api<Record<string, unknown>>('POST', '/integrations', { token: carol, body: { name: 'Autotask', kind: 'autotask', mapping: { ...mapping({ '1': tech.upn }), tenants: { '251': FABRIKAM.id } } } });
+    expectProblem(refused, 400, 'mapping.tenants.251', /not connected/);
+    const invalid = await t.client.api<Record<string, unknown>>('POST', '/integrations', { token: carol, body: { name: 'Autotask', kind: 'autotask', mapping: { ...mapping({}), target: {} } } });
+    expectProblem(invalid, 400, 'mapping.technicians', /map at least one/);
+    expect((invalid.body.errors as { field: string }[]).map((e) => e.field)).toContain('mapping.target');
+  });
 
   it('shows the secret key once: in the creation answer, never in the listing', async () => {
     expect(integration).toMatchObject({ kind: 'autotask', signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown });
