@@ -5,15 +5,17 @@ import { TransientDependencyError } from '../../domain/errors';
  * ConnectWise PSA callback signing keys, fetched from the `key_url` a callback names (already
  * checked to be on the integration's configured site) and cached, so a burst of callbacks costs one
  * fetch. No redirects are followed and the answer is bounded. A refresh (the signature did not
- * match the cached key: it may have rotated) is allowed once a minute per URL, so forged callbacks
- * cannot turn into a stream of requests to the PSA. The key never leaves this object but as the
- * return value: not in errors, not in logs.
+ * match the cached key: it may have rotated) is allowed once a minute per URL, and at most
+ * MAX_FETCHES_PER_MINUTE fetches go out a minute whatever the URLs, so forged callbacks (each naming
+ * a new key URL on the site) cannot turn into a stream of requests to the PSA. The key never leaves
+ * this object but as the return value: not in errors, not in logs.
  */
 const KEY_TTL_MS = 10 * 60_000;
 const MIN_REFRESH_INTERVAL_MS = 60_000;
 const FETCH_TIMEOUT_MS = 10_000;
 const MAX_KEY_RESPONSE_BYTES = 16 * 1024;
 const MAX_CACHED_KEYS = 100;
+const MAX_FETCHES_PER_MINUTE = 20;
 
 interface CachedKey {
   readonly key: string | null;
@@ -22,6 +24,8 @@ interface CachedKey {
 
 export class HttpCallbackKeySource implements CallbackKeySource {
   private readonly cache = new Map<string, CachedKey>();
+  /** When the fetches of the last minute went out (oldest first). */
+  private readonly recentFetches: number[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -30,6 +34,13 @@ export class HttpCallbackKeySource implements CallbackKeySource {
     const cached = this.cache.get(cacheKey);
     const age = cached === undefined ? Infinity : this.now() - cached.fetchedAt;
     if (cached !== undefined && age < KEY_TTL_MS && (!options.refresh || age < MIN_REFRESH_INTERVAL_MS)) return cached.key;
+    const now = this.now();
+    while (this.recentFetches.length > 0 && (this.recentFetches[0] ?? 0) <= now - 60_000) this.recentFetches.shift();
+    if (this.recentFetches.length >= MAX_FETCHES_PER_MINUTE) {
+      // ConnectWise retries a callback that fails: a genuine one gets through a minute later.
+      throw new TransientDependencyError('too many ConnectWise callback keys asked for in the last minute; try again later');
+    }
+    this.recentFetches.push(now);
     const key = await this.fetchKey(keyUrl);
     if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value ?? '');
     this.cache.set(cacheKey, { key, fetchedAt: this.now() });

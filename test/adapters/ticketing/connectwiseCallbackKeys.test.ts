@@ -56,4 +56,16 @@ describe('HttpCallbackKeySource', () => {
     await expect(keys.getSigningKey(new URL(`${base}/callbackkey/down`), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
     await expect(keys.getSigningKey(new URL('http://127.0.0.1:1/callbackkey/x'), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
   });
+
+  it('fetches at most 20 keys a minute whatever the URLs: forged callbacks cannot flood the PSA', async () => {
+    let now = 5_000_000;
+    const keys = new HttpCallbackKeySource(() => now);
+    for (let i = 0; i < 20; i++) expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=${i}`), { refresh: false })).toBe(key);
+    await expect(keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=20`), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
+    expect(hits.get('/callbackkey/ok?flood=20')).toBeUndefined();
+    // Cached keys are still served, and a minute later fetching resumes.
+    expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=3`), { refresh: false })).toBe(key);
+    now += 60_001;
+    expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=20`), { refresh: false })).toBe(key);
+  });
 });
