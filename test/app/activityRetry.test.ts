@@ -1,28 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { provisionAccess } from '../../src/app/provisionAccess';
 import { recordRevocationFailure, revokeAccess } from '../../src/app/revokeAccess';
 import { getServices } from '../../src/composition';
 import { transition } from '../../src/domain/lease';
 import type { LeaseRequest } from '../../src/domain/request';
-import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
-import { startTestStack, type TestStack } from '../support/stack';
+import { QUICK_TARGET_ID } from '../support/quickTargets';
+import { useQuickStack } from '../support/stack';
 
 /**
  * Activities run at least once: one cut off after its last table write runs again. What follows
  * that write (the audit record, the lock given back) must happen then, and exactly once.
  */
-let t: TestStack;
-
-beforeAll(async () => {
-  t = await startTestStack();
-  await connectQuickTargets(getServices().deps, [CONTOSO]);
-}, 60_000);
-
-afterAll(async () => {
-  await t?.stack.close();
-});
+const t = useQuickStack();
 
 async function activeLease(user: string): Promise<LeaseRequest> {
   const token = await t.client.token(user);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_GROUPS, HOME_USERS } from '../../local/sandbox/seed';
 import { getServices } from '../../src/composition';
-import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
-import { startTestStack, type TestStack } from '../support/stack';
+import { QUICK_TARGET_ID } from '../support/quickTargets';
+import { useQuickStack } from '../support/stack';
 import { connectHomeTenant } from './workflowSupport';
 
 /**
@@ -10,16 +10,7 @@ import { connectHomeTenant } from './workflowSupport';
  * (Entra's JWT limit). Group rules must still apply to them: their groups are read from the home
  * tenant through Graph; when it is not connected, the answer says why group rules could not apply.
  */
-let t: TestStack;
-
-beforeAll(async () => {
-  t = await startTestStack();
-  await connectQuickTargets(getServices().deps, [CONTOSO]);
-}, 60_000);
-
-afterAll(async () => {
-  await t?.stack.close();
-});
+const t = useQuickStack();
 
 const check = { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' };
 

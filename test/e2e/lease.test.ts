@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
-import { getServices } from '../../src/composition';
 import { tenantState, userState } from '../support/client';
-import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
-import { startTestStack, type TestStack } from '../support/stack';
+import { QUICK_TARGET_ID } from '../support/quickTargets';
+import { useQuickStack } from '../support/stack';
 
 /**
  * The walkthrough, end to end through the HTTP API on the local stack: request, provision, reveal,
  * expiry or early revocation, and the directory's state read back from the sandbox.
  */
-let t: TestStack;
-
-beforeAll(async () => {
-  t = await startTestStack();
-  // Targets that accept seconds-long leases so expiry can be watched in a test.
-  await connectQuickTargets(getServices().deps, [CONTOSO]);
-}, 60_000);
-
-afterAll(async () => {
-  await t?.stack.close();
-});
+const t = useQuickStack();
 
 describe('a lease through the API', () => {
   it('health answers ok with every dependency reachable', async () => {

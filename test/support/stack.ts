@@ -1,9 +1,13 @@
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { HostLogRecord } from '../../local/host/host';
 import { freePort } from '../../local/ports';
+import { CONTOSO, type SeedTenant } from '../../local/sandbox/seed';
 import { startStack, type RunningStack } from '../../local/stack';
+import { getServices } from '../../src/composition';
 import { testEnv, uniqueName } from './env';
 import { StackClient } from './client';
+import { connectQuickTargets } from './quickTargets';
 
 /**
  * The whole local stack inside this test file's worker (one per worker: the app's settings and
@@ -31,4 +35,37 @@ export async function startTestStack(): Promise<TestStack> {
     log: (record) => logs.push(record),
   });
   return { stack, client: new StackClient(stack.apiBaseUrl, stack.sandboxUrl), logs, taskHub };
+}
+
+/**
+ * The usual setup of a file's tests: a stack started before them with the quick targets of
+ * `tenants` (seconds-long leases), closed after them. The answer reads the stack once it runs.
+ */
+export function useQuickStack(tenants: readonly SeedTenant[] = [CONTOSO]): TestStack {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack();
+    await connectQuickTargets(getServices().deps, tenants);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stack.close();
+  });
+  const running = (): TestStack => {
+    if (started === undefined) throw new Error('the test stack starts in beforeAll');
+    return started;
+  };
+  return {
+    get stack() {
+      return running().stack;
+    },
+    get client() {
+      return running().client;
+    },
+    get logs() {
+      return running().logs;
+    },
+    get taskHub() {
+      return running().taskHub;
+    },
+  };
 }
