@@ -36,6 +36,7 @@ export class TimerTriggers {
   constructor(private readonly options: TimerTriggersOptions) {
     const now = new Date();
     for (const fn of functionsWithTrigger(options.registry, 'timerTrigger')) {
+      if (isFunctionDisabled(fn.name)) continue;
       const { binding } = triggerBinding(fn);
       if (typeof binding.schedule !== 'string') throw new Error(`Timer function "${fn.name}" has no schedule`);
       const schedule = parseSchedule(resolveAppSettings(binding.schedule));
@@ -100,4 +101,14 @@ export class TimerTriggers {
       logger.write('error', `Executed '${fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`, { functionName: fn.name, invocationId: context.invocationId });
     }
   }
+}
+
+/**
+ * The Functions host's switch for one function: app setting `AzureWebJobs.<name>.Disabled` = true
+ * (also read as `AzureWebJobs__<name>__Disabled`, the form some shells and Linux settings need).
+ * The host then ignores the function's trigger.
+ */
+export function isFunctionDisabled(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[`AzureWebJobs.${name}.Disabled`] ?? env[`AzureWebJobs__${name}__Disabled`];
+  return value !== undefined && /^(true|1)$/i.test(value.trim());
 }

@@ -21,6 +21,9 @@ export interface TestStack {
 }
 
 export async function startTestStack(): Promise<TestStack> {
+  // Tests run the reconciler when they mean to (POST /admin/reconcile); on its wall-clock schedule
+  // (every 5 minutes) it would now and then fire in the middle of a scenario and race it.
+  process.env['AzureWebJobs.reconciler.Disabled'] ??= 'true';
   const logs: HostLogRecord[] = [];
   const taskHub = uniqueName('hub');
   const stack = await startStack({
