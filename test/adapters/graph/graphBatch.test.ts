@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { CONTOSO, FULL_APP_PERMISSIONS, ROLE_TEMPLATES, seedAppOf } from '../../../local/sandbox/seed';
 import type { GraphDirectory } from '../../../src/adapters/graph/graphDirectoryProvider';
@@ -6,8 +6,8 @@ import { GraphUsers } from '../../../src/adapters/graph/graphUsers';
 import type { DirectoryUser } from '../../../src/app/ports';
 import { DependencyError } from '../../../src/domain/errors';
 import { generatePassword } from '../../../src/domain/password';
-import { sandboxCall, signsIn, startTestSandbox, tenantState } from '../sandboxSupport';
-import { CONTOSO_GROUPS, contosoDirectory, newAccount } from './graphFixtures';
+import { sandboxCall, signsIn, tenantState } from '../sandboxSupport';
+import { CONTOSO_GROUPS, contosoDirectory, newAccount, useFaultResettingSandbox } from './graphFixtures';
 
 /**
  * What a lease grants and takes back goes to Graph as JSON $batch: each item is settled on its own
@@ -16,18 +16,7 @@ import { CONTOSO_GROUPS, contosoDirectory, newAccount } from './graphFixtures';
  */
 let sandbox: RunningSandbox;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-
-afterEach(async () => {
-  await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
-  await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${seedAppOf(CONTOSO).clientId}`, { appPermissions: [...FULL_APP_PERMISSIONS] });
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
+useFaultResettingSandbox((started) => (sandbox = started));
 
 const GRANT = {
   roleTemplateIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator],

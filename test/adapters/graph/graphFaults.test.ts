@@ -1,26 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { CONTOSO, FABRIKAM, FULL_APP_PERMISSIONS, ROLE_TEMPLATES, seedAppOf } from '../../../local/sandbox/seed';
 import type { DirectoryUser } from '../../../src/app/ports';
 import { DependencyError, TransientDependencyError } from '../../../src/domain/errors';
 import { generatePassword } from '../../../src/domain/password';
-import { sandboxCall, signsIn, startTestSandbox, tenantState } from '../sandboxSupport';
-import { adaptersFor, CONTOSO_GROUPS, contosoDirectory, newAccount } from './graphFixtures';
+import { sandboxCall, signsIn, tenantState } from '../sandboxSupport';
+import { adaptersFor, CONTOSO_GROUPS, contosoDirectory, newAccount, useFaultResettingSandbox } from './graphFixtures';
 
 let sandbox: RunningSandbox;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-
-afterEach(async () => {
-  await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
-  await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${seedAppOf(CONTOSO).clientId}`, { appPermissions: [...FULL_APP_PERMISSIONS] });
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
+useFaultResettingSandbox((started) => (sandbox = started));
 
 describe('GraphDirectory under faults', () => {
   it('waits out replication lag on the account it just created', async () => {

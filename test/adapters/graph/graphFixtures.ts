@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { CONTOSO, seedAppOf } from '../../../local/sandbox/seed';
+import { CONTOSO, FULL_APP_PERMISSIONS, seedAppOf } from '../../../local/sandbox/seed';
 import { createAdapters, type Adapters } from '../../../src/adapters';
 import type { Directory, NewAccount } from '../../../src/app/ports';
 import type { Tenant } from '../../../src/domain/config';
 import { generatePassword } from '../../../src/domain/password';
 import { uniqueName } from '../../support/env';
-import { sandboxSettings } from '../sandboxSupport';
+import { sandboxCall, sandboxSettings, startTestSandbox } from '../sandboxSupport';
 
 /** Short waits for replication lag, so a test of it takes seconds, not the production ~15 s. */
 export const TEST_REPLICATION_RETRY = { delaysInMs: [250, 500, 1000, 1000, 1000] };
@@ -49,3 +50,23 @@ export const CONTOSO_GROUPS = {
   helpdeskOperators: CONTOSO.groups[0]?.id ?? '',
   exchangeOperators: CONTOSO.groups[1]?.id ?? '',
 };
+
+/**
+ * A sandbox for the file's tests, handed to `started` once it runs; after each test its faults are
+ * cleared and Contoso's app gets all its permissions back (tests take them away); closed at the end.
+ */
+export function useFaultResettingSandbox(started: (sandbox: RunningSandbox) => void): void {
+  let sandbox: RunningSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    started(sandbox);
+  });
+  afterEach(async () => {
+    if (sandbox === undefined) return;
+    await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
+    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${seedAppOf(CONTOSO).clientId}`, { appPermissions: [...FULL_APP_PERMISSIONS] });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+}
