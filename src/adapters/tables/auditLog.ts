@@ -36,6 +36,11 @@ function tenantPartition(tenantId: string): string {
   return `tenant_${tenantId}`;
 }
 
+/** The chain a reader means: one tenant's, or (no tenant named) the one of all events. */
+function chainPartition(scope: { readonly tenantId?: string }): string {
+  return scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
+}
+
 function recordKey(seq: number): string {
   return `e_${String(MAX_SEQ - seq).padStart(13, '0')}`;
 }
@@ -160,7 +165,7 @@ export class TableAuditLog implements AuditLog {
   }
 
   async list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>> {
-    const partition = filter.tenantId === undefined ? ALL_PARTITION : tenantPartition(filter.tenantId);
+    const partition = chainPartition(filter);
     const clauses = [odata`PartitionKey eq ${partition} and RowKey ge ${'e_'} and RowKey lt ${'e`'}`];
     // ISO 8601 times of one format compare as text in time order.
     if (filter.from !== undefined) clauses.push(odata`at ge ${timeOf('from', filter.from)}`);
@@ -174,7 +179,7 @@ export class TableAuditLog implements AuditLog {
   }
 
   async verify(scope: { readonly tenantId?: string }, anchor?: ChainAnchor): Promise<ChainVerification> {
-    const partition = scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
+    const partition = chainPartition(scope);
     const client = await this.ref.client();
     const head = await this.readHead(client, partition);
     const verifier = new ChainVerifier(head, anchor ?? null);
@@ -192,7 +197,7 @@ export class TableAuditLog implements AuditLog {
   }
 
   async head(scope: { readonly tenantId?: string }): Promise<ChainAnchor | null> {
-    const partition = scope.tenantId === undefined ? ALL_PARTITION : tenantPartition(scope.tenantId);
+    const partition = chainPartition(scope);
     const head = await this.readHead(await this.ref.client(), partition);
     return head === null ? null : { seq: head.seq, hash: head.hash };
   }
