@@ -70,6 +70,11 @@ describe('orchestrations on the local Durable runner', () => {
   it('race twice: after the timer won the first race, a later event goes to the next wait', async () => {
     const id = await startOrchestration(host, 'raceTwice');
     await waitFor(async () => ((await getStatus(host, id))?.history ?? []).find((e) => e.EventType === 'TimerFired'), 'the first timer to fire', 5_000);
+    // Raise it once the second wait exists (its timer is in the history). durable-functions gives
+    // an event to the newest open waiter of its name; while the activity between the races runs,
+    // that is still the first race's waiter, which would take it (in Azure too). Under load the
+    // test used to hit that window now and then.
+    await waitFor(async () => (((await getStatus(host, id))?.history ?? []).filter((e) => e.EventType === 'TimerCreated').length >= 2 ? true : undefined), 'the second race to start', 5_000);
     expect(await raiseEvent(host, id, 'decision', 'late')).toBe(202);
     const status = await waitForStatus(host, id, ['Completed', 'Failed'], 5_000);
     expect(status.output).toEqual(['timer', 'event:"late"']);
