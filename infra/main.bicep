@@ -1,6 +1,6 @@
 targetScope = 'subscription'
 
-metadata description = 'Entra JIT: just-in-time admin access to Microsoft Entra ID tenants. One resource group with the Function App (Flex Consumption, Node 20), its managed identity, storage, Key Vault, monitoring, alerts and an operator workbook. Deploy with `azd up` (docs/deploy.md).'
+metadata description = 'Entra JIT: just-in-time admin access to Microsoft Entra ID tenants. One resource group with the Function App (Flex Consumption, Node 22), its managed identity, storage, Key Vault, monitoring, alerts and an operator workbook. Deploy with `azd up` (docs/deploy.md).'
 
 // ---- Deployment ----
 

@@ -1,4 +1,4 @@
-metadata description = 'The Entra JIT Function App on the Flex Consumption plan (Linux, Node 20), running as a user-assigned identity, with every app setting it reads. The app settings are declared here and only here, in the delimited blocks below: test/infra checks them against src/settings.ts.'
+metadata description = 'The Entra JIT Function App on the Flex Consumption plan (Linux, Node 22), running as a user-assigned identity, with every app setting it reads. The app settings are declared here and only here, in the delimited blocks below: test/infra checks them against src/settings.ts.'
 
 @description('Name of the Function App (globally unique host name).')
 param name string
@@ -216,7 +216,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }
