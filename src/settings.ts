@@ -55,6 +55,11 @@ export const settingsSchema = z
       .string()
       .regex(/^\S+( \S+){5}$/, 'an NCRONTAB schedule with six fields, e.g. "0 */5 * * * *"')
       .default('0 */5 * * * *'),
+    /**
+     * How many instances may run the app at once (in Azure, the plan's maximumInstanceCount): each
+     * process keeps 1/n of Graph's identity write limits, so the whole fleet stays within them.
+     */
+    JIT_GRAPH_WRITE_BUDGET_INSTANCES: z.coerce.number().int().min(1).max(1000).default(1),
     /** Load the demo configuration (contoso.example, target helpdesk-admin, a rule) at start. */
     JIT_SEED_DEMO: booleanText.default(false),
   })
