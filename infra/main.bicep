@@ -1,6 +1,6 @@
 targetScope = 'subscription'
 
-metadata description = 'Entra JIT: just-in-time admin access to Microsoft Entra ID tenants. One resource group with the Function App (Flex Consumption, Node 20), its managed identity, storage, Key Vault, monitoring, alerts and an operator workbook. Deploy with `azd up` (docs/deploy.md).'
+metadata description = 'Entra JIT: just-in-time admin access to Microsoft Entra ID tenants. One resource group with the Function App (Flex Consumption, Node 22), its managed identity, storage, Key Vault, monitoring, alerts and an operator workbook. Deploy with `azd up` (docs/deploy.md).'
 
 // ---- Deployment ----
 
@@ -64,14 +64,14 @@ param durableBackend string = 'azureStorage'
 ])
 param durableTaskSchedulerSku string = 'Consumption'
 
-@description('Instances of the durable trigger group kept warm. Default: 1 with Durable Task Scheduler (the platform scaler reads the backend from the deployed host.json, which selects Azure Storage; see docs/deploy.md), 0 with Azure Storage.')
+@description('Instances of the durable trigger group kept warm (billed while idle). The scale controller reads the backend from the deployed host.json (infra/scripts/stage-package.sh writes it), so none are needed for timers to fire.')
 @minValue(0)
 @maxValue(10)
-param alwaysReadyDurableInstances int = durableBackend == 'durableTaskScheduler' ? 1 : 0
+param alwaysReadyDurableInstances int = 0
 
 // ---- Scale ----
 
-@description('Upper bound of Function App instances.')
+@description('Upper bound of Function App instances. Each instance keeps 1/maximumInstanceCount of Graph\'s write limits (JIT_GRAPH_WRITE_BUDGET_INSTANCES), so a lower bound gives each more.')
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
@@ -113,7 +113,29 @@ param virtualNetworkSubnetId string = ''
 @description('Comma-separated browser origins allowed to call the API (the portal), e.g. https://jit.example.com. Empty: no CORS.')
 param allowedCorsOrigins string = ''
 
+// ---- Notifications (app settings that survive every `azd provision`) ----
+
+@description('Base URL that links in notifications point to (your portal, or the API). Empty: no links.')
+param publicBaseUrl string = ''
+
+@description('Signed notification webhook URL (HMAC-SHA256, see README). Empty: none. Needs notifyWebhookSecretName.')
+param notifyWebhookUrl string = ''
+
+@description('Name of the secret in this deployment\'s Key Vault holding the webhook signing secret (16+ characters); the app reads it through a Key Vault reference. Empty: none.')
+@maxLength(127)
+param notifyWebhookSecretName string = ''
+
+@description('Name of the secret in this deployment\'s Key Vault holding the Microsoft Teams webhook URL (the URL is a credential). Empty: no Teams notifications.')
+@maxLength(127)
+param notifyTeamsWebhookUrlSecretName string = ''
+
 // ---- Operations ----
+
+@description('Object id of the person running `azd provision` (azd sets AZURE_PRINCIPAL_ID): the default operator. Empty: none.')
+param principalId string = ''
+
+@description('Comma-separated object ids of the users or groups who operate the service: Storage Blob, Queue and Table Data Reader on the storage account (Storage browser, Durable Functions Monitor) and Durable Task Data Reader on the task hub (scheduler dashboard). Read-only; they get no Key Vault access. Empty: the deploying user (principalId).')
+param operatorPrincipalIds string = ''
 
 @description('Comma-separated email addresses notified by the alerts. Empty: alerts show in the portal only.')
 param alertEmailAddresses string = ''
@@ -134,6 +156,8 @@ var authorityHost = endsWith(loginEndpoint, '/') ? take(loginEndpoint, length(lo
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 func splitList(list string) string[] => filter(map(split(list, ','), item => trim(item)), item => !empty(item))
+
+var operators = !empty(operatorPrincipalIds) ? splitList(operatorPrincipalIds) : (empty(principalId) ? [] : [principalId])
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -172,6 +196,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     publicNetworkAccess: dataPublicNetworkAccess
     appPrincipalId: identity.outputs.principalId
+    operatorPrincipalIds: operators
     logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -200,6 +225,7 @@ module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
       '0.0.0.0/0'
     ]
     appPrincipalId: identity.outputs.principalId
+    operatorPrincipalIds: operators
   }
 }
 
@@ -233,6 +259,10 @@ module functionApp 'modules/functionApp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances
     allowedCorsOrigins: splitList(allowedCorsOrigins)
+    publicBaseUrl: publicBaseUrl
+    notifyWebhookUrl: notifyWebhookUrl
+    notifyWebhookSecretName: notifyWebhookSecretName
+    notifyTeamsWebhookUrlSecretName: notifyTeamsWebhookUrlSecretName
     publicNetworkAccess: apiPublicNetworkAccess
     virtualNetworkSubnetId: virtualNetworkSubnetId
   }
@@ -248,6 +278,7 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     applicationInsightsId: monitoring.outputs.applicationInsightsId
     alertEmailAddresses: splitList(alertEmailAddresses)
+    healthUrl: '${functionApp.outputs.uri}/api/health'
   }
 }
 
@@ -278,3 +309,6 @@ output JIT_HOME_TENANT_ID string = homeTenantId
 output JIT_DURABLE_BACKEND string = durableBackend
 output JIT_DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output JIT_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+@description('The operators granted read access (JIT_OPERATOR_PRINCIPAL_IDS, else the deploying user).')
+output JIT_OPERATORS_GRANTED string = join(operators, ',')

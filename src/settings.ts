@@ -55,6 +55,11 @@ export const settingsSchema = z
       .string()
       .regex(/^\S+( \S+){5}$/, 'an NCRONTAB schedule with six fields, e.g. "0 */5 * * * *"')
       .default('0 */5 * * * *'),
+    /**
+     * How many instances may run the app at once (in Azure, the plan's maximumInstanceCount): each
+     * process keeps 1/n of Graph's identity write limits, so the whole fleet stays within them.
+     */
+    JIT_GRAPH_WRITE_BUDGET_INSTANCES: z.coerce.number().int().min(1).max(1000).default(1),
     /** Load the demo configuration (contoso.example, target helpdesk-admin, a rule) at start. */
     JIT_SEED_DEMO: booleanText.default(false),
   })
@@ -83,12 +88,23 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
+/**
+ * App Service hands an app the reference text itself when it cannot resolve a Key Vault reference
+ * (secret missing, identity without access, vault unreachable). Such a value must stop the app:
+ * taken as it is, the reference text would become, say, the webhook signing secret.
+ * https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
+ */
+const unresolvedKeyVaultReference = /^@Microsoft\.KeyVault\(/i;
+
 /** Parses settings from the environment; the message names every setting that is wrong. */
 export function parseSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const present = Object.fromEntries(appSettingNames.filter((n) => env[n] !== undefined && env[n] !== '').map((n) => [n, env[n]]));
+  const unresolved = Object.entries(present)
+    .filter(([, value]) => unresolvedKeyVaultReference.test(String(value)))
+    .map(([name]) => `${name}: a Key Vault reference the platform could not resolve (does the secret exist, and may the app's identity read it?)`);
   const result = settingsSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+  if (unresolved.length > 0 || !result.success) {
+    const problems = [...unresolved, ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`))];
     throw new SettingsError(`Invalid settings: ${problems.join('; ')}`);
   }
   return result.data;

@@ -25,8 +25,13 @@ param ipAllowlist string[]
 @description('Principal id of the Function App identity.')
 param appPrincipalId string
 
+@description('Object ids of the people or groups who operate the service: Durable Task Data Reader (the scheduler dashboard, read-only).')
+param operatorPrincipalIds string[]
+
 // Built-in role: Durable Task Data Contributor (run and manage orchestrations in a task hub).
 var durableTaskDataContributorRoleId = '0ad04412-c4d5-4796-b79c-f76d14c8d402'
+// Built-in role: Durable Task Data Reader (list orchestrations and read their history and payloads).
+var durableTaskDataReaderRoleId = 'd6a5505f-6ebb-45a4-896e-ac8274cfc0ac'
 
 resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = {
   name: name
@@ -60,6 +65,17 @@ resource dataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     principalType: 'ServicePrincipal'
   }
 }
+
+resource operatorReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for principalId in operatorPrincipalIds: {
+    name: guid(taskHub.id, principalId, durableTaskDataReaderRoleId)
+    scope: taskHub
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', durableTaskDataReaderRoleId)
+      principalId: principalId
+    }
+  }
+]
 
 output id string = scheduler.id
 output name string = scheduler.name

@@ -1,4 +1,4 @@
-metadata description = 'The Entra JIT Function App on the Flex Consumption plan (Linux, Node 20), running as a user-assigned identity, with every app setting it reads. The app settings are declared here and only here, in the delimited blocks below: test/infra checks them against src/settings.ts.'
+metadata description = 'The Entra JIT Function App on the Flex Consumption plan (Linux, Node 22), running as a user-assigned identity, with every app setting it reads. The app settings are declared here and only here, in the delimited blocks below: test/infra checks them against src/settings.ts.'
 
 @description('Name of the Function App (globally unique host name).')
 param name string
@@ -91,6 +91,20 @@ param instanceMemoryMB int
 @maxValue(10)
 param alwaysReadyDurableInstances int
 
+@description('Base URL that links in notifications point to (the portal or the API); empty for none.')
+param publicBaseUrl string
+
+@description('URL of the signed notification webhook; empty for none. Needs notifyWebhookSecretName.')
+param notifyWebhookUrl string
+
+@description('Name of the Key Vault secret holding the webhook signing secret (16+ characters); empty for none.')
+@maxLength(127)
+param notifyWebhookSecretName string
+
+@description('Name of the Key Vault secret holding the Microsoft Teams webhook URL (it embeds a credential); empty for none.')
+@maxLength(127)
+param notifyTeamsWebhookUrlSecretName string
+
 @description('Browser origins allowed to call the API (the portal). Empty: no CORS.')
 param allowedCorsOrigins string[]
 
@@ -103,6 +117,16 @@ param publicNetworkAccess string
 
 @description('Subnet the app sends its outbound traffic through (private networking); empty for none.')
 param virtualNetworkSubnetId string
+
+/**
+ * An app setting that the platform resolves from Key Vault through keyVaultReferenceIdentity (the
+ * app's user-assigned identity, Key Vault Secrets Officer on the vault), so the secret is in no
+ * template, parameter file or deployment history. Versionless: the platform picks up a new version
+ * within 24 hours, or at once on restart. Empty name: the setting is empty (feature off).
+ * https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
+ */
+func keyVaultReference(vaultUri string, secretName string) string =>
+  empty(secretName) ? '' : '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${secretName}/)'
 
 // <app-settings:jit> Every setting the app parses (src/settings.ts appSettingNames) except the
 // local-only ones. One key per line: test/infra/appSettings.test.ts reads this block.
@@ -119,11 +143,12 @@ var jitAppSettings = {
   JIT_TOKEN_CLOCK_SKEW_SECONDS: string(tokenClockSkewSeconds)
   JIT_RECONCILE_SCHEDULE: reconcileSchedule
   JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS: string(activityRetryFirstIntervalMs)
-  JIT_PUBLIC_BASE_URL: ''
-  JIT_NOTIFY_WEBHOOK_URL: ''
-  JIT_NOTIFY_WEBHOOK_SECRET: ''
-  JIT_NOTIFY_TEAMS_WEBHOOK_URL: ''
+  JIT_PUBLIC_BASE_URL: publicBaseUrl
+  JIT_NOTIFY_WEBHOOK_URL: notifyWebhookUrl
+  JIT_NOTIFY_WEBHOOK_SECRET: keyVaultReference(keyVaultUri, notifyWebhookSecretName)
+  JIT_NOTIFY_TEAMS_WEBHOOK_URL: keyVaultReference(keyVaultUri, notifyTeamsWebhookUrlSecretName)
   JIT_TAP_USABLE_ONCE: 'false'
+  JIT_GRAPH_WRITE_BUDGET_INSTANCES: string(maximumInstanceCount)
 }
 // </app-settings:jit>
 
@@ -137,13 +162,12 @@ var hostSettings = {
 }
 // </app-settings:host>
 
-// <app-settings:durable-task-scheduler> Only with the Durable Task Scheduler backend: these
-// override host.json's extensions.durableTask.storageProvider (which leaves the type unset, so the
-// default is Azure Storage through AzureWebJobsStorage).
+// <app-settings:durable-task-scheduler> Only with the Durable Task Scheduler backend: the
+// connection that the deployed host.json names (storageProvider azureManaged, written by
+// infra/scripts/stage-package.sh). No AzureFunctionsJobHost__ override: the scale controller
+// reads host.json only.
 var durableTaskSchedulerSettings = {
   DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
 }
 // </app-settings:durable-task-scheduler>
 
@@ -216,7 +240,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }

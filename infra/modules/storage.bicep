@@ -31,6 +31,9 @@ param publicNetworkAccess string
 @description('Principal id of the Function App identity.')
 param appPrincipalId string
 
+@description('Object ids of the people or groups who operate the service: read-only data access.')
+param operatorPrincipalIds string[]
+
 @description('Log Analytics workspace that receives the data-plane logs.')
 param logAnalyticsWorkspaceId string
 
@@ -45,6 +48,18 @@ var appRoleIds = [
   storageQueueDataContributorRoleId
   storageTableDataContributorRoleId
 ]
+
+// Read-only data roles for operators: shared keys are off, so the portal's Storage browser and
+// Durable Functions Monitor (Azure Storage backend) open with the signed-in person's own token.
+var storageBlobDataReaderRoleId = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+var storageQueueDataReaderRoleId = '19e7f393-937e-4f77-808e-94535e297925'
+var storageTableDataReaderRoleId = '76199698-9eea-4c19-bc75-cec21354c6b6'
+var operatorRoleIds = [
+  storageBlobDataReaderRoleId
+  storageQueueDataReaderRoleId
+  storageTableDataReaderRoleId
+]
+var operatorAssignments = flatten(map(operatorPrincipalIds, principalId => map(operatorRoleIds, roleId => { principalId: principalId, roleId: roleId })))
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
@@ -131,6 +146,18 @@ resource appRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// principalType is left out: an operator may be a user or a group.
+resource operatorRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for assignment in operatorAssignments: {
+    name: guid(storage.id, assignment.principalId, assignment.roleId)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', assignment.roleId)
+      principalId: assignment.principalId
     }
   }
 ]

@@ -2,7 +2,10 @@
 # Creates (or updates, idempotently) the multi-tenant Entra JIT app registration in the provider's
 # home tenant with the Azure CLI, which Bicep cannot do without the Graph extension:
 #   - sign-in audience AzureADMultipleOrgs, identifier URI api://<appId>, v2 access tokens;
-#   - app roles Jit.Admin and Jit.Approver, delegated scope access_as_user;
+#   - app roles Jit.Admin and Jit.Approver, delegated scope access_as_user, with the Azure CLI
+#     pre-authorised on it (so `az account get-access-token --scope api://<appId>/access_as_user`
+#     works with no consent prompt);
+#   - groupMembershipClaims SecurityGroup: callers' tokens carry `groups`, which group rules match;
 #   - Microsoft Graph application permissions (least privilege, per operation: docs/deploy.md);
 #   - its service principal in the home tenant;
 #   - with --identity-principal-id (after `azd provision`): the federated identity credential that
@@ -22,14 +25,20 @@ consent_redirect_uri="https://entra.microsoft.com/"
 consent_home_tenant=0
 fic_name="entra-jit-managed-identity"
 graph_app_id="00000003-0000-0000-c000-000000000000"
-# One line per permission: the operation that needs it is documented in docs/deploy.md.
+azure_cli_app_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+# Application permissions, one per line with what needs it (docs/deploy.md, step 2, says more).
+# Passwords are set through the user's passwordProfile (User.ReadWrite.All): Graph's password
+# reset method does not support application permissions. For any user, an app-only password
+# change also needs a directory role, and enabling/disabling a user who holds a privileged role
+# needs a higher one: Privileged Authentication Administrator (assigned per tenant, below) covers both.
 graph_permissions=(
-  User.ReadWrite.All
-  RoleManagement.ReadWrite.Directory
-  GroupMember.ReadWrite.All
-  Domain.Read.All
-  Directory.Read.All
-  UserAuthenticationMethod.ReadWrite.All
+  User.ReadWrite.All                      # create, enable, disable the JIT account; set its password
+  RoleManagement.ReadWrite.Directory      # add/remove directory roles; members of role-assignable groups
+  GroupMember.ReadWrite.All               # add/remove group memberships
+  Domain.Read.All                         # the JIT domain is verified and managed
+  Directory.Read.All                      # memberOf (entitlements, groups overage), role definitions, drift scan
+  UserAuthenticationMethod.ReadWrite.All  # create and delete Temporary Access Passes; remove methods at revocation
+  Policy.Read.AuthenticationMethod        # read the Temporary Access Pass policy (enabled, lifetimes)
 )
 
 while [[ $# -gt 0 ]]; do
@@ -38,7 +47,7 @@ while [[ $# -gt 0 ]]; do
     --identity-principal-id) identity_principal_id="$2"; shift 2 ;;
     --consent-redirect-uri) consent_redirect_uri="$2"; shift 2 ;;
     --consent-home-tenant) consent_home_tenant=1; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -83,6 +92,7 @@ cat >"$body" <<JSON
 {
   "identifierUris": ["api://$app_id"],
   "signInAudience": "AzureADMultipleOrgs",
+  "groupMembershipClaims": "SecurityGroup",
   "web": { "redirectUris": ["$consent_redirect_uri"] },
   "api": {
     "requestedAccessTokenVersion": 2,
@@ -103,7 +113,15 @@ cat >"$body" <<JSON
   "requiredResourceAccess": [{ "resourceAppId": "$graph_app_id", "resourceAccess": [$resource_access] }]
 }
 JSON
-log "setting identifier URI, scope, app roles and Graph permissions"
+log "setting identifier URI, scope, app roles, group claims and Graph permissions"
+az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
+  --headers "Content-Type=application/json" --body "@$body" >/dev/null
+
+# A second PATCH: a client can be pre-authorised only on a scope that already exists.
+log "pre-authorising the Azure CLI ($azure_cli_app_id) on access_as_user"
+cat >"$body" <<JSON
+{ "api": { "preAuthorizedApplications": [{ "appId": "$azure_cli_app_id", "delegatedPermissionIds": ["$scope_id"] }] } }
+JSON
 az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
   --headers "Content-Type=application/json" --body "@$body" >/dev/null
 
@@ -148,9 +166,11 @@ In each customer tenant, a Global Administrator (or Privileged Role Administrato
   1. grants admin consent to the Graph application permissions:
        https://login.microsoftonline.com/<customer-tenant-id>/adminconsent?client_id=$app_id&redirect_uri=$consent_redirect_uri
   2. gives the new service principal the Privileged Authentication Administrator role
-     (directory-wide), e.g. with the Azure CLI signed in to that tenant:
+     (directory-wide: app-only password changes and enabling/disabling accounts that hold
+     admin roles need it), e.g. with the Azure CLI signed in to that tenant:
        sp=\$(az ad sp show --id $app_id --query id -o tsv)
        az rest --method POST --uri https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments \\
          --body "{\"principalId\":\"\$sp\",\"roleDefinitionId\":\"7be44c8a-adaf-4e2a-84d6-ab2649e08a13\",\"directoryScopeId\":\"/\"}"
-Then connect the tenant through the API (docs/deploy.md, step 7).
+Then connect the tenant through the API (docs/deploy.md, step 7), with a token from:
+  az account get-access-token --tenant $tenant_id --scope api://$app_id/access_as_user --query accessToken -o tsv
 TEXT

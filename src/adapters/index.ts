@@ -1,6 +1,7 @@
 import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, IntegrationStore, LeaseLockStore, Notifier, OnceStore, RequestStore, SecretVault } from '../app/ports';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
+import { GraphWriteBudget, writeBudgetForInstances } from './graph/writeBudget';
 import { createServiceCredential, TenantCredentials } from './identity';
 import { KeyVaultSecretVault } from './keyvault/secretVault';
 import { createNotifier } from './notify';
@@ -34,7 +35,9 @@ export interface CreateAdaptersOptions {
 export function createAdapters(settings: Settings, options: CreateAdaptersOptions = {}): Adapters {
   const serviceCredential = createServiceCredential(settings);
   const vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, serviceCredential);
-  const directories = new GraphDirectoryProvider(settings.JIT_GRAPH_BASE_URL, new TenantCredentials(settings, vault), options.graph);
+  // This process's share of Graph's write limits: the fleet may run JIT_GRAPH_WRITE_BUDGET_INSTANCES of it.
+  const writeBudget = options.graph?.writeBudget ?? new GraphWriteBudget(writeBudgetForInstances(settings.JIT_GRAPH_WRITE_BUDGET_INSTANCES));
+  const directories = new GraphDirectoryProvider(settings.JIT_GRAPH_BASE_URL, new TenantCredentials(settings, vault), { ...options.graph, writeBudget });
   const connection: TableConnection =
     settings.JIT_TABLES_CONNECTION_STRING !== undefined
       ? { connectionString: settings.JIT_TABLES_CONNECTION_STRING }

@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appSettingNames, localOnlySettingNames } from '../../src/settings';
-import { listBicepFiles, readRepoFile } from './infraFiles';
+import { listBicepFiles, readRepoFile, repoRoot } from './infraFiles';
 
 // The app settings a deployment sets are declared once, in delimited blocks of
 // infra/modules/functionApp.bicep. They must match the settings the app parses (src/settings.ts):
@@ -21,8 +25,6 @@ const hostLevelSettingNames = [
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
-  'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type',
-  'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName',
 ];
 
 /** Settings Flex Consumption refuses, or that would bring back a connection string or key. */
@@ -35,6 +37,9 @@ const forbiddenSettingNames = [
   'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
   'AzureWebJobsStorage',
   'APPINSIGHTS_INSTRUMENTATIONKEY',
+  // The scale controller reads host.json, not these overrides: the staged host.json selects the backend.
+  'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type',
+  'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName',
 ];
 
 interface SettingsBlock {
@@ -131,14 +136,59 @@ describe('host.json', () => {
     expect(hostJson.extensions.durableTask.hubName).toBe('%JIT_TASK_HUB%');
   });
 
-  it('leaves the Durable storage provider type to the app settings (Azure Storage unless overridden)', () => {
-    expect(hostJson.extensions.durableTask.storageProvider?.type).toBeUndefined();
-    expect(blockNamed('durable-task-scheduler').names).toContain('AzureFunctionsJobHost__extensions__durableTask__storageProvider__type');
+  it('leaves the Durable storage provider unset in the repository (Azure Storage, as the local stack runs)', () => {
+    expect(hostJson.extensions.durableTask.storageProvider).toBeUndefined();
+    expect(blockNamed('durable-task-scheduler').names).toEqual(['DURABLE_TASK_SCHEDULER_CONNECTION_STRING']);
   });
 
   it('never samples requests, exceptions or the traces and events the alerts read', () => {
     const excluded = hostJson.logging.applicationInsights.samplingSettings.excludedTypes.split(';');
     expect(excluded).toEqual(expect.arrayContaining(['Request', 'Exception', 'Trace', 'Event']));
+  });
+});
+
+describe('infra/scripts/stage-package.sh', () => {
+  const stageHostJson = async (backend: string): Promise<{ exitCode: number; stderr: string; hostJson: unknown }> => {
+    const out = await mkdtemp(join(tmpdir(), 'entra-jit-stage-'));
+    try {
+      const result = await new Promise<{ exitCode: number; stderr: string }>((resolvePromise) => {
+        execFile('bash', ['infra/scripts/stage-package.sh', '--out', out, '--host-json-only'], { cwd: repoRoot, env: { ...process.env, JIT_DURABLE_BACKEND: backend } }, (error, _stdout, stderr) =>
+          resolvePromise({ exitCode: error === null ? 0 : Number(error.code), stderr }),
+        );
+      });
+      const hostJson: unknown = result.exitCode === 0 ? JSON.parse(await readFile(join(out, 'host.json'), 'utf8')) : undefined;
+      return { ...result, hostJson };
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  };
+  const repositoryHostJson: unknown = JSON.parse(readRepoFile('host.json'));
+
+  it('stages host.json naming the Durable Task Scheduler when the deployment selects it', async () => {
+    const staged = await stageHostJson('durableTaskScheduler');
+    expect(staged.exitCode, staged.stderr).toBe(0);
+    expect(hostJsonSchema.parse(staged.hostJson).extensions.durableTask.storageProvider).toEqual({
+      type: 'azureManaged',
+      connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+    });
+    // The connection it names is an app setting of that deployment.
+    expect(blockNamed('durable-task-scheduler').names).toContain('DURABLE_TASK_SCHEDULER_CONNECTION_STRING');
+    // Everything else is the repository's host.json.
+    const rest = structuredClone(staged.hostJson) as { extensions: { durableTask: Record<string, unknown> } };
+    delete rest.extensions.durableTask.storageProvider;
+    expect(rest).toEqual(repositoryHostJson);
+  });
+
+  it('stages the repository\'s host.json unchanged for Azure Storage', async () => {
+    const staged = await stageHostJson('azureStorage');
+    expect(staged.exitCode, staged.stderr).toBe(0);
+    expect(staged.hostJson).toEqual(repositoryHostJson);
+  });
+
+  it('refuses a backend it does not know, naming it', async () => {
+    const staged = await stageHostJson('cosmos');
+    expect(staged.exitCode).toBe(2);
+    expect(staged.stderr).toContain('JIT_DURABLE_BACKEND must be azureStorage or durableTaskScheduler, not "cosmos"');
   });
 });
 
@@ -162,7 +212,12 @@ describe('infra/main.parameters.json', () => {
     expect(difference(declared.filter((p) => p.required).map((p) => p.name), Object.keys(parameters))).toEqual([]);
   });
 
-  it('holds no secret value', () => {
-    expect(JSON.stringify(parameters)).not.toMatch(/secret|password|key=/i);
+  it('holds no value, only azd environment variables (secrets stay in Key Vault: parameters name them)', () => {
+    for (const [name, { value }] of Object.entries(parameters)) {
+      expect(value, name).toMatch(/^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$/);
+      const fallback = /=([^}]*)\}$/.exec(String(value))?.[1] ?? '';
+      expect(fallback, name).not.toMatch(/secret|password|key=/i);
+    }
+    expect(mainBicep, 'a secret would pass through the deployment').not.toMatch(/@secure\(\)/);
   });
 });

@@ -37,6 +37,25 @@ export const DEFAULT_WRITE_BUDGET: WriteBudgetLimits = {
   revocationReserve: 0.2,
 };
 
+/**
+ * The share of Graph's limits that one process may use when up to `instances` processes run at
+ * once (Flex Consumption scales out to the plan's maximumInstanceCount, and Graph counts the app's
+ * writes across all of them): each window's writes divided by `instances`, rounded down, so that
+ * `instances` such budgets together never exceed `base`. Refuses a split that would leave normal
+ * writes no room at all next to the revocation reserve.
+ */
+export function writeBudgetForInstances(instances: number, base: WriteBudgetLimits = DEFAULT_WRITE_BUDGET): WriteBudgetLimits {
+  if (!Number.isInteger(instances) || instances < 1) throw new RangeError(`instances must be a whole number of at least 1, got ${instances}`);
+  const share = (window: WriteWindow): WriteWindow => {
+    const writes = Math.floor(window.writes / instances);
+    if (Math.floor(writes * (1 - base.revocationReserve)) < 1) {
+      throw new RangeError(`${window.writes} writes per ${window.windowMs} ms split over ${instances} instances leave no room for normal writes`);
+    }
+    return { writes, windowMs: window.windowMs };
+  };
+  return { perTenant: share(base.perTenant), perApp: share(base.perApp), revocationReserve: base.revocationReserve };
+}
+
 /** Timestamps of the writes granted in the last window (oldest first). */
 class SlidingWindow {
   private readonly granted: number[] = [];

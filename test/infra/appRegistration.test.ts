@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { repoRoot } from './infraFiles';
+
+// infra/scripts/create-app-registration.sh run against a stand-in `az` (test/infra/fixtures/fake-az.sh)
+// that records every call and every Graph request body: what the script asks Entra for.
+
+const azureCliAppId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+const appId = '22222222-2222-4222-8222-222222222222';
+
+/** The Graph application permissions the service needs, and why (docs/deploy.md, step 2). */
+const requiredGraphPermissions = [
+  'User.ReadWrite.All',
+  'RoleManagement.ReadWrite.Directory',
+  'GroupMember.ReadWrite.All',
+  'Domain.Read.All',
+  'Directory.Read.All',
+  'UserAuthenticationMethod.ReadWrite.All',
+  'Policy.Read.AuthenticationMethod',
+];
+
+const applicationPatch = z.object({
+  groupMembershipClaims: z.string(),
+  signInAudience: z.string(),
+  identifierUris: z.array(z.string()),
+  api: z.object({ oauth2PermissionScopes: z.array(z.object({ id: z.string(), value: z.string() })) }).loose(),
+  requiredResourceAccess: z.array(z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) })),
+});
+const preAuthorizationPatch = z.object({
+  api: z.object({ preAuthorizedApplications: z.array(z.object({ appId: z.string(), delegatedPermissionIds: z.array(z.string()) })) }),
+});
+
+let logDir = '';
+let stdout = '';
+let bodies: unknown[] = [];
+
+beforeAll(async () => {
+  logDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-'));
+  const binDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-bin-'));
+  await symlink(join(repoRoot, 'test/infra/fixtures/fake-az.sh'), join(binDir, 'az'));
+  stdout = await new Promise<string>((resolvePromise, reject) => {
+    execFile(
+      'bash',
+      ['infra/scripts/create-app-registration.sh'],
+      { cwd: repoRoot, env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, FAKE_AZ_LOG: logDir, JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '' } },
+      (error, out, err) => (error === null ? resolvePromise(out) : reject(new Error(`create-app-registration.sh failed: ${error.message}\n${err}`))),
+    );
+  });
+  const files = (await readdir(logDir)).filter((f) => f.startsWith('body-')).sort();
+  bodies = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(logDir, f), 'utf8')) as unknown));
+  await rm(binDir, { recursive: true, force: true });
+});
+
+afterAll(async () => {
+  if (logDir !== '') await rm(logDir, { recursive: true, force: true });
+});
+
+describe('infra/scripts/create-app-registration.sh', () => {
+  it('asks for security groups in tokens, so group entitlement rules can match portal callers', () => {
+    const patch = applicationPatch.parse(bodies[0]);
+    expect(patch.groupMembershipClaims).toBe('SecurityGroup');
+    expect(patch.signInAudience).toBe('AzureADMultipleOrgs');
+    expect(patch.identifierUris).toEqual([`api://${appId}`]);
+  });
+
+  it('pre-authorises the Azure CLI on access_as_user, once the scope exists', () => {
+    const scopeId = applicationPatch.parse(bodies[0]).api.oauth2PermissionScopes.find((s) => s.value === 'access_as_user')?.id;
+    expect(scopeId).toMatch(/^[0-9a-f-]{36}$/);
+    const patch = preAuthorizationPatch.parse(bodies[1]);
+    expect(patch.api.preAuthorizedApplications).toEqual([{ appId: azureCliAppId, delegatedPermissionIds: [scopeId] }]);
+    expect(stdout).toContain(`az account get-access-token --tenant 11111111-1111-4111-8111-111111111111 --scope api://${appId}/access_as_user`);
+  });
+
+  it('requests exactly the Graph application permissions the service uses', () => {
+    const graph = applicationPatch.parse(bodies[0]).requiredResourceAccess.find((r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000');
+    expect(graph?.resourceAccess.every((a) => a.type === 'Role')).toBe(true);
+    expect(graph?.resourceAccess.map((a) => a.id.replace(/^role:/, '')).sort()).toEqual([...requiredGraphPermissions].sort());
+  });
+
+  it('names the directory role each customer tenant must assign', () => {
+    expect(stdout).toContain('Privileged Authentication Administrator');
+    expect(stdout).toContain('7be44c8a-adaf-4e2a-84d6-ab2649e08a13');
+  });
+});
