@@ -230,7 +230,7 @@ describe('verification fails for the right reason', () => {
       const role = checkOf(verification, 'passwordResetRole');
       expect(role.ok).toBe(false);
       expect(role.detail).toBe(
-        `service principal "Entra JIT (MSP)" (${fabrikamApp.servicePrincipalId}) holds Privileged Role Administrator; it needs Privileged Authentication Administrator to reset the passwords of accounts that hold admin roles`,
+        `service principal "Entra JIT (MSP)" (${fabrikamApp.servicePrincipalId}) holds Privileged Role Administrator; it needs Privileged Authentication Administrator: an app needs a directory role to change any user's password, and that one to set the password of, enable or disable an account that holds admin roles`,
       );
       expect(role.fix).toContain('Roles and administrators → Privileged Authentication Administrator → Add assignments');
       expect(verification.checks.filter((c) => c.name !== 'passwordResetRole').every((c) => c.ok)).toBe(true);

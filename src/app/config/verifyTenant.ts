@@ -137,7 +137,7 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     }
     const holding = held.length === 0 ? 'no directory role' : held.map(name).join(', ');
     return fail(
-      `service principal "${principal.displayName}" (${principal.objectId}) holds ${holding}; it needs Privileged Authentication Administrator: app-only password changes need a directory role for any user, and setting the password of, enabling or disabling an account that holds admin roles needs Privileged Authentication Administrator`,
+      `service principal "${principal.displayName}" (${principal.objectId}) holds ${holding}; it needs Privileged Authentication Administrator: an app needs a directory role to change any user's password, and that one to set the password of, enable or disable an account that holds admin roles`,
       assign,
     );
   });
