@@ -40,7 +40,41 @@ const groupSchema = z.object({
   displayName: z.string(),
   isAssignableToRole: z.boolean(),
   memberIds: z.array(z.string()),
+  /** Mail-enabled security groups and distribution lists (not Microsoft 365 groups) are managed in Exchange only. */
+  mailEnabled: z.boolean().default(false),
+  /** 'Unified' (Microsoft 365), 'DynamicMembership' (members come from a rule). */
+  groupTypes: z.array(z.string()).default([]),
+  /** true: synced from on-premises AD, so its members are mastered there. */
+  onPremisesSyncEnabled: z.boolean().nullable().default(null),
 });
+
+/**
+ * The tenant's Temporary Access Pass policy (authenticationMethodConfigurations/TemporaryAccessPass,
+ * learn.microsoft.com/en-us/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration).
+ * Defaults as Entra's: one hour minimum and default, eight hours maximum, reusable passes, all users.
+ */
+const tapPolicyTargetSchema = z.object({ targetType: z.literal('group'), id: z.string() });
+export const tapPolicySchema = z.object({
+  state: z.enum(['enabled', 'disabled']),
+  defaultLifetimeInMinutes: z.number().int(),
+  defaultLength: z.number().int(),
+  minimumLifetimeInMinutes: z.number().int(),
+  maximumLifetimeInMinutes: z.number().int(),
+  isUsableOnce: z.boolean(),
+  /** Group ids, or 'all_users'. */
+  includeTargets: z.array(tapPolicyTargetSchema),
+  excludeTargets: z.array(tapPolicyTargetSchema),
+});
+export const DEFAULT_TAP_POLICY: z.infer<typeof tapPolicySchema> = {
+  state: 'enabled',
+  defaultLifetimeInMinutes: 60,
+  defaultLength: 8,
+  minimumLifetimeInMinutes: 60,
+  maximumLifetimeInMinutes: 480,
+  isUsableOnce: false,
+  includeTargets: [{ targetType: 'group', id: 'all_users' }],
+  excludeTargets: [],
+};
 
 const roleAssignmentSchema = z.object({
   id: z.string(),
@@ -80,6 +114,7 @@ const tenantSchema = z.object({
   groups: z.array(groupSchema),
   roleAssignments: z.array(roleAssignmentSchema),
   temporaryAccessPasses: z.array(tapSchema),
+  temporaryAccessPassPolicy: tapPolicySchema.default(DEFAULT_TAP_POLICY),
   apps: z.array(appSchema),
   calls: graphCallsSchema,
   protectedWriteAttempts: z.number().int(),
@@ -116,6 +151,7 @@ export type User = z.infer<typeof userSchema>;
 export type Group = z.infer<typeof groupSchema>;
 export type RoleAssignment = z.infer<typeof roleAssignmentSchema>;
 export type TemporaryAccessPass = z.infer<typeof tapSchema>;
+export type TemporaryAccessPassPolicy = z.infer<typeof tapPolicySchema>;
 export type App = z.infer<typeof appSchema>;
 export type Tenant = z.infer<typeof tenantSchema>;
 export type SecretVersion = z.infer<typeof secretVersionSchema>;
@@ -179,9 +215,18 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
       protected: u.protected === true,
       appRoles: [...(u.appRoles ?? [])],
     })),
-    groups: seed.groups.map((g) => ({ ...g, memberIds: [...g.memberIds] })),
+    groups: seed.groups.map((g) => ({
+      id: g.id,
+      displayName: g.displayName,
+      isAssignableToRole: g.isAssignableToRole,
+      memberIds: [...g.memberIds],
+      mailEnabled: g.mailEnabled ?? false,
+      groupTypes: [...(g.groupTypes ?? [])],
+      onPremisesSyncEnabled: g.onPremisesSyncEnabled ?? null,
+    })),
     roleAssignments,
     temporaryAccessPasses: [],
+    temporaryAccessPassPolicy: structuredClone(DEFAULT_TAP_POLICY),
     apps: seed.apps.map((a) => ({
       clientId: a.clientId,
       servicePrincipalId: a.servicePrincipalId,

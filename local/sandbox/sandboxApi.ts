@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findTenant, graphTimestamp, hashSecret, newObjectId, newRoleAssignmentId, secretMatches, type Tenant, type User } from './directory';
+import { findTenant, graphTimestamp, hashSecret, newObjectId, newRoleAssignmentId, secretMatches, tapPolicySchema, type Tenant, type User } from './directory';
 import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import { SERVICE_APP } from './seed';
@@ -252,6 +252,29 @@ function createUser(store: SandboxStore, req: SandboxRequest, tenantId: string):
   return json(201, { id: user.id, userPrincipalName: user.userPrincipalName, groups: groups.map((g) => g.id) });
 }
 
+const patchTapPolicySchema = tapPolicySchema.partial().strict();
+
+/** The tenant's Temporary Access Pass policy changed "by an admin of the tenant". */
+function patchTapPolicy(store: SandboxStore, req: SandboxRequest, tenantId: string): SandboxResponse {
+  const body = parseBody(patchTapPolicySchema, req);
+  const tenant = tenantOf(store, tenantId);
+  tenant.temporaryAccessPassPolicy = { ...tenant.temporaryAccessPassPolicy, ...body };
+  store.save();
+  return json(200, tenant.temporaryAccessPassPolicy);
+}
+
+/** A group deleted "by an admin of the tenant": its memberships and role assignments go with it. */
+function deleteGroup(store: SandboxStore, tenantId: string, groupId: string): SandboxResponse {
+  const tenant = tenantOf(store, tenantId);
+  const id = groupId.toLowerCase();
+  if (!tenant.groups.some((g) => g.id === id)) throw new ApiError(404, `no group '${groupId}' in tenant ${tenant.id}`);
+  tenant.groups = tenant.groups.filter((g) => g.id !== id);
+  for (const g of tenant.groups) g.memberIds = g.memberIds.filter((m) => m !== id);
+  tenant.roleAssignments = tenant.roleAssignments.filter((a) => a.principalId !== id);
+  store.save();
+  return noContent();
+}
+
 /** A cheap view of one tenant's users for pollers: no groups, roles or secrets. */
 function listUsers(store: SandboxStore, tenantId: string): SandboxResponse {
   const tenant = tenantOf(store, tenantId);
@@ -296,6 +319,8 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);
     }
+    if (first === 'tenants' && second !== undefined && third === 'temporaryAccessPassPolicy' && fourth === undefined && m === 'PATCH') return patchTapPolicy(store, req, second);
+    if (first === 'tenants' && second !== undefined && third === 'groups' && fourth !== undefined && rest.length === 0 && m === 'DELETE') return deleteGroup(store, second, fourth);
     if (first === 'tenants' && second !== undefined && fourth !== undefined && rest.length === 0 && m === 'PATCH') {
       if (third === 'users') return patchUser(store, req, second, fourth);
       if (third === 'apps') return patchApp(store, req, second, fourth);

@@ -39,6 +39,7 @@ export const FULL_APP_PERMISSIONS = [
   'Domain.Read.All',
   'Directory.Read.All',
   'UserAuthenticationMethod.ReadWrite.All',
+  'Policy.Read.AuthenticationMethod',
 ] as const;
 
 export interface SeedUser {
@@ -58,6 +59,9 @@ export interface SeedGroup {
   readonly displayName: string;
   readonly isAssignableToRole: boolean;
   readonly memberIds: readonly string[];
+  readonly mailEnabled?: boolean;
+  readonly groupTypes?: readonly string[];
+  readonly onPremisesSyncEnabled?: boolean;
 }
 
 export interface SeedDomain {
@@ -140,6 +144,11 @@ function customerTenant(id: string, name: string, domain: string, marker: string
     groups: [
       { id: `4d000000-0000-4000-8000-${marker}00000e1d`, displayName: 'JIT Helpdesk Operators', isAssignableToRole: true, memberIds: [] },
       { id: `4d000000-0000-4000-8000-${marker}00000e2d`, displayName: 'Exchange Operators', isAssignableToRole: false, memberIds: [] },
+      { id: `4d000000-0000-4000-8000-${marker}00000e6d`, displayName: 'All Operators', isAssignableToRole: false, memberIds: [] },
+      // Groups whose members Graph cannot change: targets naming them are refused.
+      { id: `4d000000-0000-4000-8000-${marker}00000e3d`, displayName: 'Synced Server Admins', isAssignableToRole: false, memberIds: [], onPremisesSyncEnabled: true },
+      { id: `4d000000-0000-4000-8000-${marker}00000e4d`, displayName: 'Mail-enabled Admins', isAssignableToRole: false, memberIds: [], mailEnabled: true },
+      { id: `4d000000-0000-4000-8000-${marker}00000e5d`, displayName: 'All Staff (dynamic)', isAssignableToRole: false, memberIds: [], groupTypes: ['DynamicMembership'] },
     ],
     apps: [
       {

@@ -10,6 +10,7 @@ import type { LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations } from './ports';
+import { passForExtension, renewPass } from './temporaryAccessPassRenewal';
 import { ADMIN_ROLE } from '../domain/caller';
 
 export const extendBodySchema = z.strictObject({ duration: durationSchema });
@@ -47,6 +48,8 @@ export async function extendRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   if (max === null) throw new ForbiddenError(`the requester is no longer entitled to target '${request.targetId}': the lease cannot be extended`);
   const check = checkExtension(request, duration, max);
   if (!check.allowed) throw new ValidationError([{ field: 'duration', message: `${check.reason}; the cap is ${check.maxTotalDuration} in total` }]);
+  const pass = await passForExtension(deps, request, check.expiresAt);
+  if (pass.kind === 'refused') throw new ValidationError([{ field: 'duration', message: pass.reason }]);
   const event: ExtendEvent = { extensionId: randomUUID(), duration, by: caller.objectId, byName: caller.userPrincipalName };
   await orchestrations.raise(id, 'extend', { ...event });
   return { ...request, requestedExpiresAt: check.expiresAt };
@@ -71,6 +74,12 @@ export async function extendLease(deps: AppDeps, input: ExtendEvent & { readonly
     await recordAudit(deps, { actor, action: 'lease.extend_refused', outcome: 'failure', request, details: { duration: input.duration, reason } });
     return { expiresAt: request.expiresAt, extended: false };
   }
+  const pass = await passForExtension(deps, request, check.expiresAt);
+  if (pass.kind === 'refused') {
+    await recordAudit(deps, { actor, action: 'lease.extend_refused', outcome: 'failure', request, details: { duration: input.duration, reason: pass.reason } });
+    return { expiresAt: request.expiresAt, extended: false };
+  }
+  if (pass.kind === 'renew') await renewPass(deps, request, pass, check.expiresAt);
   const extended = transition(request, { type: 'extend', expiresAt: check.expiresAt, extensionId: input.extensionId }, deps.clock.now());
   // The credential first: were the row written first and this failed, the vault would expire it early.
   await deps.vault.updateLeaseCredentialExpiry(request.id, new Date(check.expiresAt));

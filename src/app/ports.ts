@@ -4,6 +4,7 @@ import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/audi
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus } from '../domain/request';
+import type { TemporaryAccessPassPolicy } from '../domain/temporaryAccessPassPolicy';
 import type { PsaMapping } from './psa/common';
 
 /**
@@ -92,9 +93,15 @@ export interface Directory {
   getUserWithGroups(objectId: string): Promise<{ readonly user: DirectoryUser; readonly groupIds: string[] } | null>;
   /**
    * Creates a Temporary Access Pass and returns the pass (the only time Graph shows it). A user
-   * holds one pass: any existing one is deleted first, so a retry replaces rather than fails.
+   * holds one pass: any existing one is deleted first, so a retry replaces rather than fails. The
+   * tenant's policy decides: the lifetime is raised to its minimum and the pass made one-time when
+   * it says so; DependencyError (code 'TemporaryAccessPassPolicy') when it cannot cover the lifetime.
    */
   createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string>;
+  /** When the user's current pass stops working (start + lifetime); null when it holds none. */
+  getTemporaryAccessPassExpiry(objectId: string): Promise<Date | null>;
+  /** The tenant's Temporary Access Pass policy (needs Policy.Read.AuthenticationMethod). */
+  getTemporaryAccessPassPolicy(): Promise<TemporaryAccessPassPolicy>;
   /** Deletes every Temporary Access Pass of the user; succeeds when there is none (or no user). */
   deleteTemporaryAccessPasses(objectId: string): Promise<void>;
   /** How many Temporary Access Passes the user holds, usable or not. */
@@ -132,6 +139,13 @@ export interface DirectoryGroup {
   readonly displayName: string;
   readonly isAssignableToRole: boolean;
   readonly securityEnabled: boolean;
+  readonly mailEnabled: boolean;
+  /** Members come from a membership rule (groupTypes has 'DynamicMembership'). */
+  readonly isDynamic: boolean;
+  /** A Microsoft 365 group (groupTypes has 'Unified'). */
+  readonly isMicrosoft365: boolean;
+  /** Synced from on-premises Active Directory, where its members are mastered. */
+  readonly onPremisesSyncEnabled: boolean;
 }
 
 export interface DirectoryServicePrincipal {

@@ -94,7 +94,10 @@ describe('tenants', () => {
       ['jitDomain', true],
       ['readRoleDefinitions', true],
       ['readUsers', true],
+      ['readMemberships', true],
       ['passwordResetRole', true],
+      ['temporaryAccessPassPolicy', true],
+      ['readAuthenticationMethods', true],
     ]);
     expect(verification.ok).toBe(true);
     const events = await getServices().deps.audit.list({ action: 'tenant.created', tenantId: CONTOSO.id }, { limit: 10 });
@@ -201,8 +204,14 @@ describe('verification fails for the right reason', () => {
       expect(verification.ok).toBe(false);
       const permissions = checkOf(verification, 'permissions');
       expect(permissions.ok).toBe(false);
-      expect(permissions.detail).toBe('missing Microsoft Graph application permission(s): RoleManagement.ReadWrite.Directory (to assign and remove directory roles)');
-      expect(permissions.fix).toMatch(/API permissions, add the Microsoft Graph application permission\(s\) RoleManagement\.ReadWrite\.Directory, then "Grant admin consent"/);
+      expect(permissions.detail).toBe(
+        "missing Microsoft Graph application permission(s): RoleManagement.ReadWrite.Directory (to assign and remove directory roles); Directory.Read.All (to read an account's group and role memberships (memberOf), which revocation and the reconciler check)",
+      );
+      expect(permissions.fix).toMatch(/API permissions, add the Microsoft Graph application permission\(s\) RoleManagement\.ReadWrite\.Directory, Directory\.Read\.All, then "Grant admin consent"/);
+      // memberOf is probed: without Directory.Read.All every revocation would fail, so verify fails first.
+      const memberships = checkOf(verification, 'readMemberships');
+      expect(memberships.ok).toBe(false);
+      expect(memberships.detail).toMatch(/needs Directory\.Read\.All in this tenant/);
       const roles = checkOf(verification, 'readRoleDefinitions');
       expect(roles.ok).toBe(false);
       expect(roles.detail).toMatch(/needs RoleManagement\.Read\.Directory/);
@@ -221,7 +230,7 @@ describe('verification fails for the right reason', () => {
       const role = checkOf(verification, 'passwordResetRole');
       expect(role.ok).toBe(false);
       expect(role.detail).toBe(
-        `service principal "Entra JIT (MSP)" (${fabrikamApp.servicePrincipalId}) holds Privileged Role Administrator; it needs Privileged Authentication Administrator to reset the passwords of accounts that hold admin roles`,
+        `service principal "Entra JIT (MSP)" (${fabrikamApp.servicePrincipalId}) holds Privileged Role Administrator; it needs Privileged Authentication Administrator: an app needs a directory role to change any user's password, and that one to set the password of, enable or disable an account that holds admin roles`,
       );
       expect(role.fix).toContain('Roles and administrators → Privileged Authentication Administrator → Add assignments');
       expect(verification.checks.filter((c) => c.name !== 'passwordResetRole').every((c) => c.ok)).toBe(true);

@@ -1,11 +1,16 @@
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { json, parseJsonBody, splitPath, type SandboxRequest, type SandboxResponse } from '../http';
 import { GraphError } from './context';
 
 /**
  * POST /v1.0/$batch: up to 20 requests, each answered on its own (its own status, counted and
- * faulted on its own: a throttled item is a 429 inside an outer 200, as Graph does). Items run in
- * order; an item whose dependency failed gets 424 Failed Dependency.
+ * faulted on its own: a throttled item is a 429 inside an outer 200, as Graph does). Graph promises
+ * no order between items that do not name each other in `dependsOn`, and may answer them in any
+ * order (learn.microsoft.com/en-us/graph/json-batching: "Individual requests can be executed in any
+ * order", "responses can appear in a different order"): the sandbox runs and answers them in a
+ * shuffled order that respects dependsOn, so nothing can come to rely on the order they were sent
+ * in. An item whose dependency failed gets 424 Failed Dependency.
  */
 export const MAX_BATCH_REQUESTS = 20;
 
@@ -35,6 +40,22 @@ function itemRequest(item: z.infer<typeof itemSchema>): SandboxRequest | undefin
   return { method: item.method.toUpperCase(), segments: inner, query: url.searchParams, headers, rawBody };
 }
 
+/** A random order of the items in which each item comes after every item it depends on. */
+function shuffledRespectingDependencies<T extends { readonly id: string; readonly dependsOn?: readonly string[] | undefined }>(items: readonly T[]): T[] {
+  const order: T[] = [];
+  const done = new Set<string>();
+  let waiting = [...items];
+  while (waiting.length > 0) {
+    const ready = waiting.filter((item) => (item.dependsOn ?? []).every((dep) => done.has(dep)));
+    const next = ready[randomInt(ready.length)];
+    if (next === undefined) break;
+    order.push(next);
+    done.add(next.id);
+    waiting = waiting.filter((item) => item !== next);
+  }
+  return order;
+}
+
 export async function handleBatch(req: SandboxRequest, execute: Execute): Promise<SandboxResponse> {
   let payload: unknown;
   try {
@@ -56,7 +77,7 @@ export async function handleBatch(req: SandboxRequest, execute: Execute): Promis
   }
   const statuses = new Map<string, number>();
   const responses: Record<string, unknown>[] = [];
-  for (const item of items) {
+  for (const item of shuffledRespectingDependencies(items)) {
     const failedDependency = (item.dependsOn ?? []).some((dep) => {
       const status = statuses.get(dep) ?? 0;
       return status < 200 || status >= 300;

@@ -32,13 +32,35 @@ export function groupView(group: Group): Record<string, unknown> {
     deletedDateTime: null,
     description: null,
     displayName: group.displayName,
-    groupTypes: [],
+    groupTypes: [...group.groupTypes],
     isAssignableToRole: group.isAssignableToRole,
-    mailEnabled: false,
+    mailEnabled: group.mailEnabled,
     mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
-    securityEnabled: true,
+    membershipRule: group.groupTypes.includes('DynamicMembership') ? '(user.accountEnabled -eq true)' : null,
+    onPremisesSyncEnabled: group.onPremisesSyncEnabled,
+    securityEnabled: !group.groupTypes.includes('Unified'),
     visibility: group.isAssignableToRole ? 'Private' : null,
   };
+}
+
+/**
+ * Groups whose members Graph does not manage (learn.microsoft.com/en-us/graph/api/group-post-members:
+ * "mail-enabled security groups and distribution groups" are managed in Exchange; dynamic groups take
+ * their members from the rule; on-premises synced groups are mastered in AD). Messages: the
+ * directory's answers for synced objects and mail-enabled groups as reported in
+ * microsoftgraph/msgraph-sdk-powershell and MicrosoftDocs/azure-docs issues; the dynamic-group text
+ * is the sandbox's own (unverified).
+ */
+function refuseUnmanagedMembers(group: Group): void {
+  if (group.onPremisesSyncEnabled === true) {
+    throw badRequest('Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+  }
+  if (group.groupTypes.includes('DynamicMembership')) {
+    throw badRequest('Insufficient privileges to complete the operation. The group has dynamic membership: its members come from its membership rule.');
+  }
+  if (group.mailEnabled && !group.groupTypes.includes('Unified')) {
+    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
+  }
 }
 
 function getOne(ctx: GraphContext) {
@@ -82,6 +104,7 @@ function addMember(ctx: GraphContext) {
   if (memberId === undefined) throw badRequest('Invalid URL format specified in @odata.bind for members', 'BadRequest');
   refuseIfProtected(ctx, memberId);
   requireMemberWrite(ctx, group);
+  refuseUnmanagedMembers(group);
   const kind = directoryObjectKind(ctx, memberId);
   if (kind === undefined) throw notFound(memberId);
   if (kind === 'group' && group.isAssignableToRole) {
@@ -99,6 +122,7 @@ function removeMember(ctx: GraphContext) {
   const memberId = (ctx.params.memberId ?? '').toLowerCase();
   refuseIfProtected(ctx, memberId);
   requireMemberWrite(ctx, group);
+  refuseUnmanagedMembers(group);
   if (!group.memberIds.includes(memberId)) throw notFound(group.id);
   group.memberIds = group.memberIds.filter((m) => m !== memberId);
   return noContent();

@@ -14,14 +14,21 @@ import {
   WRITE_AUTH_METHODS,
   type GraphContext,
 } from './context';
+import { temporaryAccessPassPolicyCovers } from './policies';
 import type { Route } from './route';
 
 /**
  * /users/{id}/authentication/temporaryAccessPassMethods: the pass itself is only in the create
- * response (and only its hash is kept, to answer /_sandbox/signin). A user holds one pass: while
- * it is usable a second create is refused, once expired a new one replaces it (TAP docs,
- * microsoft-graph-docs#10995). An out-of-range lifetime gets Graph's badRequest text
- * (microsoft-graph-docs#12187), with the sandbox's policy range of 10..43200 minutes.
+ * response (and only its hash is kept, to answer /_sandbox/signin). A user holds one pass: a second
+ * create deletes the first and makes a new one
+ * (learn.microsoft.com/en-us/graph/api/authentication-post-temporaryaccesspassmethods). Creation
+ * follows the tenant's Temporary Access Pass policy
+ * (learn.microsoft.com/en-us/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration):
+ * the method enabled and the user in its scope, lifetimeInMinutes within the policy's minimum and
+ * maximum (Graph's badRequest text, microsoft-graph-docs#12187, with the policy's range), and one-time
+ * passes only when the policy restricts every pass to one-time use. The texts for a disabled or
+ * out-of-scope method and for a reusable pass under a one-time policy are the sandbox's own
+ * (unverified); the statuses follow the range refusal.
  */
 const BASE = ['users', ':id', 'authentication', 'temporaryAccessPassMethods'] as const;
 const PASS_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789@#$%&*+=?';
@@ -59,14 +66,18 @@ function create(ctx: GraphContext) {
   requirePermission(ctx, WRITE_AUTH_METHODS);
   const parsed = createSchema.safeParse(ctx.body ?? {});
   if (asRecord(ctx.body ?? {}) === undefined || !parsed.success) throw badRequest('Invalid request body for temporaryAccessPassMethod.', 'badRequest');
-  const lifetimeInMinutes = parsed.data.lifetimeInMinutes ?? 60;
-  if (lifetimeInMinutes < 10 || lifetimeInMinutes > 43200) {
-    throw badRequest('Invalid LifetimeInMinutes specified. The valid range between 10 and 43200.', 'badRequest');
+  const policy = ctx.tenant.temporaryAccessPassPolicy;
+  if (!temporaryAccessPassPolicyCovers(ctx.tenant, user.id)) {
+    throw badRequest('Temporary Access Pass is not enabled for this user by the authentication methods policy.', 'badRequest');
   }
-  const current = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId === user.id);
-  if (current.some((t) => view(t, ctx.now).isUsable === true || Date.parse(t.startDateTime) > ctx.now.getTime())) {
-    throw badRequest('A Temporary Access Pass already exists for this user. Delete it before creating a new one.', 'badRequest');
+  const lifetimeInMinutes = parsed.data.lifetimeInMinutes ?? policy.defaultLifetimeInMinutes;
+  if (lifetimeInMinutes < policy.minimumLifetimeInMinutes || lifetimeInMinutes > policy.maximumLifetimeInMinutes) {
+    throw badRequest(`Invalid LifetimeInMinutes specified. The valid range between ${policy.minimumLifetimeInMinutes} and ${policy.maximumLifetimeInMinutes}.`, 'badRequest');
   }
+  if (policy.isUsableOnce && parsed.data.isUsableOnce === false) {
+    throw badRequest('The Temporary Access Pass policy restricts every pass to one-time use: isUsableOnce must be true.', 'badRequest');
+  }
+  // One pass per user: a new one replaces whatever pass the user held.
   ctx.tenant.temporaryAccessPasses = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId !== user.id);
   const pass = newPass();
   const tap: TemporaryAccessPass = {
@@ -76,7 +87,7 @@ function create(ctx: GraphContext) {
     createdDateTime: graphTimestamp(ctx.now),
     startDateTime: graphTimestamp(parsed.data.startDateTime === undefined ? ctx.now : new Date(parsed.data.startDateTime)),
     lifetimeInMinutes,
-    isUsableOnce: parsed.data.isUsableOnce ?? false,
+    isUsableOnce: parsed.data.isUsableOnce ?? policy.isUsableOnce,
     used: false,
   };
   ctx.tenant.temporaryAccessPasses.push(tap);

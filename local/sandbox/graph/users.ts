@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { directoryRoleObjectId, graphTimestamp, hashSecret, newObjectId, type User } from '../directory';
+import { directoryRoleObjectId, graphTimestamp, hashSecret, newObjectId, type Group, type User } from '../directory';
 import { json, noContent } from '../http';
 import { ROLE_DISPLAY_NAMES, ROLE_TEMPLATES } from '../seed';
 import {
@@ -126,8 +126,30 @@ function create(ctx: GraphContext) {
   return json(201, { '@odata.context': odataContext('users/$entity'), ...defaultUserView(user) }, { Location: `${ctx.store.url}/v1.0/users/${user.id}` });
 }
 
-/** Roles whose holders only a Privileged Authentication Administrator (or Global Administrator) may reset. */
-const RESET_ANY_ADMIN = new Set<string>([ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.globalAdministrator]);
+/**
+ * What an app (app-only token) may change on a user, beyond User.ReadWrite.All
+ * (learn.microsoft.com/en-us/graph/api/user-update, passwordProfile and the note on sensitive
+ * properties; learn.microsoft.com/en-us/graph/api/resources/users#who-can-perform-sensitive-actions):
+ * - passwordProfile of anyone: the app needs at least User Administrator;
+ * - passwordProfile or accountEnabled of a user holding an admin role: a higher role, Privileged
+ *   Authentication Administrator (or Global Administrator). The sandbox counts any directory role as
+ *   an admin role, the strictest reading.
+ */
+const RESET_NON_ADMINS = new Set<string>([ROLE_TEMPLATES.userAdministrator, ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.globalAdministrator]);
+const CHANGE_ANY_ADMIN = new Set<string>([ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.globalAdministrator]);
+
+function refuseSensitiveChange(ctx: GraphContext, user: User, body: z.infer<typeof updateSchema>): void {
+  if (body.passwordProfile === undefined && body.accountEnabled === undefined) return;
+  const callerRoles = effectiveRoles(ctx.tenant, ctx.caller.servicePrincipalId);
+  const holdsAny = (roles: ReadonlySet<string>): boolean => [...roles].some((r) => callerRoles.has(r));
+  const targetIsAdmin = effectiveRoles(ctx.tenant, user.id).size > 0;
+  if (body.passwordProfile !== undefined && !holdsAny(targetIsAdmin ? CHANGE_ANY_ADMIN : RESET_NON_ADMINS)) {
+    throw new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES);
+  }
+  if (body.accountEnabled !== undefined && targetIsAdmin && !holdsAny(CHANGE_ANY_ADMIN)) {
+    throw new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES);
+  }
+}
 
 function update(ctx: GraphContext) {
   const user = getUser(ctx, ctx.params.id ?? '');
@@ -140,14 +162,8 @@ function update(ctx: GraphContext) {
   }
   if (body.mailNickname !== undefined) checkMailNickname(body.mailNickname);
   checkUsageLocation(body.usageLocation);
-  if (body.passwordProfile !== undefined) {
-    const targetIsAdmin = effectiveRoles(ctx.tenant, user.id).size > 0;
-    const callerRoles = effectiveRoles(ctx.tenant, ctx.caller.servicePrincipalId);
-    if (targetIsAdmin && ![...RESET_ANY_ADMIN].some((r) => callerRoles.has(r))) {
-      throw new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES);
-    }
-    checkPassword(body.passwordProfile.password, body.userPrincipalName ?? user.userPrincipalName);
-  }
+  refuseSensitiveChange(ctx, user, body);
+  if (body.passwordProfile !== undefined) checkPassword(body.passwordProfile.password, body.userPrincipalName ?? user.userPrincipalName);
   if (body.accountEnabled !== undefined) user.accountEnabled = body.accountEnabled;
   if (body.displayName !== undefined) user.displayName = body.displayName;
   if (body.mailNickname !== undefined) user.mailNickname = body.mailNickname;
@@ -182,21 +198,45 @@ function revokeSignInSessions(ctx: GraphContext) {
   return json(200, { '@odata.context': odataContext('Edm.Boolean'), value: true });
 }
 
-/** memberOf; transitiveMemberOf answers the same, as the sandbox's groups hold users only (no nesting). */
-function memberOf(ctx: GraphContext, segment: 'memberOf' | 'transitiveMemberOf' = 'memberOf') {
-  requirePermission(ctx, READ_USERS);
+/**
+ * memberOf and transitiveMemberOf: groups and directory roles. For another user, app-only, Graph
+ * wants Directory.Read.All (learn.microsoft.com/en-us/graph/api/user-list-memberof,
+ * learn.microsoft.com/en-us/graph/api/user-list-transitivememberof): User.Read.All and
+ * GroupMember.Read.All are not enough. transitiveMemberOf follows nested groups, and roles held
+ * through role-assignable groups.
+ */
+const READ_MEMBERSHIPS = ['Directory.Read.All', 'Directory.ReadWrite.All'];
+
+function groupsContaining(tenant: GraphContext['tenant'], memberId: string, transitive: boolean): Group[] {
+  const found = new Map<string, Group>();
+  let frontier = [memberId];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const g of tenant.groups) {
+      if (found.has(g.id) || !frontier.some((id) => g.memberIds.includes(id))) continue;
+      found.set(g.id, g);
+      next.push(g.id);
+    }
+    frontier = transitive ? next : [];
+  }
+  return [...found.values()];
+}
+
+function memberOf(ctx: GraphContext, segment: 'memberOf' | 'transitiveMemberOf') {
+  requirePermission(ctx, READ_MEMBERSHIPS);
   const user = getUser(ctx, ctx.params.id ?? '');
-  const groups = ctx.tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupView(g) }));
-  const roles = ctx.tenant.roleAssignments
-    .filter((a) => a.principalId === user.id && a.directoryScopeId === '/')
-    .map((a) => ({
-      '@odata.type': '#microsoft.graph.directoryRole',
-      id: directoryRoleObjectId(ctx.tenant.id, a.roleDefinitionId),
-      deletedDateTime: null,
-      description: ROLE_DISPLAY_NAMES[a.roleDefinitionId] ?? 'Custom role',
-      displayName: ROLE_DISPLAY_NAMES[a.roleDefinitionId] ?? 'Custom role',
-      roleTemplateId: a.roleDefinitionId,
-    }));
+  const memberGroups = groupsContaining(ctx.tenant, user.id, segment === 'transitiveMemberOf');
+  const groups = memberGroups.map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupView(g) }));
+  const holders = new Set([user.id, ...(segment === 'transitiveMemberOf' ? memberGroups.filter((g) => g.isAssignableToRole).map((g) => g.id) : [])]);
+  const roleIds = new Set(ctx.tenant.roleAssignments.filter((a) => holders.has(a.principalId) && a.directoryScopeId === '/').map((a) => a.roleDefinitionId));
+  const roles = [...roleIds].map((roleDefinitionId) => ({
+    '@odata.type': '#microsoft.graph.directoryRole',
+    id: directoryRoleObjectId(ctx.tenant.id, roleDefinitionId),
+    deletedDateTime: null,
+    description: ROLE_DISPLAY_NAMES[roleDefinitionId] ?? 'Custom role',
+    displayName: ROLE_DISPLAY_NAMES[roleDefinitionId] ?? 'Custom role',
+    roleTemplateId: roleDefinitionId,
+  }));
   const page = paginate([...groups, ...roles], ctx.req.query, `${ctx.store.url}/v1.0/users/${user.id}/${segment}`);
   const body: Record<string, unknown> = { '@odata.context': odataContext('directoryObjects') };
   if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;

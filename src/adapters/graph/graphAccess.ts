@@ -1,8 +1,8 @@
 import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { RoleAssignment } from '../../app/ports';
-import { NotFoundError } from '../../domain/errors';
-import type { GraphApi, GraphPage, GraphStep } from './graphApi';
+import { DependencyError, NotFoundError } from '../../domain/errors';
+import type { GraphApi, GraphPage, GraphStep, NamedObject } from './graphApi';
 import { assignmentIdSegment, objectIdSegment } from './graphInput';
 import { noContent } from './graphUsers';
 
@@ -13,7 +13,8 @@ import { noContent } from './graphUsers';
  */
 const ROLES_READ = 'RoleManagement.Read.Directory';
 const ROLES_WRITE = 'RoleManagement.ReadWrite.Directory';
-const MEMBERS_READ = 'GroupMember.Read.All';
+/** App-only memberOf and transitiveMemberOf need Directory.Read.All (learn.microsoft.com/en-us/graph/api/user-list-memberof). */
+const MEMBERSHIPS_READ = 'Directory.Read.All';
 const MEMBERS_WRITE = 'GroupMember.ReadWrite.All (and RoleManagement.ReadWrite.Directory for a role-assignable group)';
 
 const assignmentSchema = z.object({ id: z.string(), principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.string().nullish() });
@@ -73,7 +74,7 @@ export class GraphAccess {
   private membershipStep(operation: string, id: string, path: string, options: { readonly absentAsEmpty?: boolean }): GraphStep<GraphPage<string | null>> {
     const call = {
       operation,
-      permission: MEMBERS_READ,
+      permission: MEMBERSHIPS_READ,
       notFound: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
       ...(options.absentAsEmpty === true ? { expected: absentAsEmptyPage<string | null> } : {}),
     };
@@ -87,13 +88,27 @@ export class GraphAccess {
       roleDefinitionId: objectIdSegment('roleTemplateId', roleTemplateId),
       directoryScopeId: '/',
     };
+    const mustExist = [
+      {
+        path: `/roleManagement/directory/roleDefinitions/${body.roleDefinitionId}`,
+        permission: ROLES_READ,
+        preexisting: true,
+        gone: () => new DependencyError(`directory role ${body.roleDefinitionId} no longer exists in tenant ${this.graph.tenantId} (a custom role deleted?): remove it from the target`, 'graph', 'RoleNotFound'),
+      },
+      this.userMustExist(body.principalId),
+    ];
     return {
-      call: { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT) },
+      call: { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT), mustExist },
       schema: noContent,
       method: 'POST',
       path: '/roleManagement/directory/roleAssignments',
       body,
     };
+  }
+
+  /** The account a grant is for: created a moment ago, so only a 404 that outlasts replication lag means it is gone. */
+  private userMustExist(id: string): NamedObject {
+    return { path: `/users/${id}`, permission: 'User.Read.All', preexisting: false, gone: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`) };
   }
 
   removeRoleAssignmentStep(assignmentId: string): GraphStep<undefined> {
@@ -105,8 +120,17 @@ export class GraphAccess {
   addGroupMemberStep(groupId: string, memberId: string): GraphStep<undefined> {
     const group = objectIdSegment('groupId', groupId);
     const member = objectIdSegment('memberId', memberId);
+    const mustExist = [
+      {
+        path: `/groups/${group}`,
+        permission: 'GroupMember.Read.All',
+        preexisting: true,
+        gone: () => new DependencyError(`group ${group} no longer exists in tenant ${this.graph.tenantId}: it was deleted; remove it from the target`, 'graph', 'GroupNotFound'),
+      },
+      this.userMustExist(member),
+    ];
     return {
-      call: { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER) },
+      call: { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER), mustExist },
       schema: noContent,
       method: 'POST',
       path: `/groups/${group}/members/$ref`,

@@ -55,6 +55,28 @@ export interface GraphCall<T> {
   readonly expected?: (error: GraphError) => { readonly value: T } | undefined;
   /** The error for a 404 that means "the object the caller named does not exist". */
   readonly notFound?: () => Error;
+  /**
+   * The objects the call names. A 404 is not always replication lag: when one persists, each is
+   * read, and one that does not exist fails the call for good (its `gone` error) instead of a
+   * transient "not replicated yet" that would be retried again and again.
+   */
+  readonly mustExist?: readonly NamedObject[];
+}
+
+/** An object a call names, and how to tell that it is gone. */
+export interface NamedObject {
+  /** Where to read it: "/groups/{id}". */
+  readonly path: string;
+  /** The permission reading it needs, for the message should Graph refuse. */
+  readonly permission: string;
+  /** The permanent error when it does not exist. */
+  readonly gone: () => Error;
+  /**
+   * It existed before this lease began (a target's group or role): a 404 for it is never
+   * replication lag, so it is read at the first 404. Others (the account just created) are read
+   * only once the lag allowance is spent.
+   */
+  readonly preexisting: boolean;
 }
 
 /**
@@ -155,6 +177,7 @@ export class GraphApi {
           const expected = call.expected?.(error);
           if (expected !== undefined) return expected.value;
           const wait = delays[attempt];
+          if (isNotYetReplicated(error)) await this.failIfGone(call, wait === undefined ? 'all' : attempt === 0 ? 'preexisting' : 'none');
           if (wait !== undefined && isNotYetReplicated(error)) {
             await sleep(wait);
             continue;
@@ -215,7 +238,7 @@ export class GraphApi {
         const chunk = pending.slice(start, start + MAX_BATCH_REQUESTS);
         const responses = await this.sendBatch(chunk.map((index) => [index, stepAt(steps, index)] as const));
         for (const index of chunk) {
-          const outcome = this.settleItem(stepAt(steps, index), responses.get(String(index)), replicationRetries[index] ?? 0, round, deadline);
+          const outcome = await this.settleItem(stepAt(steps, index), responses.get(String(index)), replicationRetries[index] ?? 0, round, deadline);
           if (outcome.kind === 'done') {
             results[index] = outcome.value;
             continue;
@@ -283,7 +306,7 @@ export class GraphApi {
   }
 
   /** One item's answer, settled as `run` settles a lone request's. */
-  private settleItem(step: GraphStep<unknown>, item: BatchItemResponse | undefined, replicationRetries: number, round: number, deadline: number): ItemOutcome {
+  private async settleItem(step: GraphStep<unknown>, item: BatchItemResponse | undefined, replicationRetries: number, round: number, deadline: number): Promise<ItemOutcome> {
     const where = `Graph ${step.call.operation} in tenant ${this.tenantId}`;
     if (item === undefined) throw new DependencyError(`${where}: no answer for it in the batch response`, 'graph', 'UnexpectedResponse');
     if (item.status >= 200 && item.status < 300) {
@@ -296,6 +319,7 @@ export class GraphApi {
     if (expected !== undefined) return { kind: 'done', value: expected.value };
     if (step.call.awaitReplication === true && isNotYetReplicated(error)) {
       const wait = this.replication.delaysInMs[replicationRetries];
+      await this.failIfGone(step.call, wait === undefined ? 'all' : replicationRetries === 0 ? 'preexisting' : 'none');
       if (wait === undefined) throw this.stillNotReplicated(step.call);
       return { kind: 'again', waitMs: wait, replication: true };
     }
@@ -305,6 +329,29 @@ export class GraphApi {
     }
     if (error.statusCode === 404 && step.call.notFound !== undefined) throw step.call.notFound();
     throw this.toDirectoryError(error, step.call);
+  }
+
+  /**
+   * Reads the objects a call names (`which`: only those that existed before the lease, or all of
+   * them once the lag allowance is spent) and throws the `gone` error of the first that does not
+   * exist. A read that fails otherwise proves nothing: the caller goes on as before.
+   */
+  private async failIfGone(call: Pick<GraphCall<unknown>, 'mustExist'>, which: 'none' | 'preexisting' | 'all'): Promise<void> {
+    if (which === 'none') return;
+    for (const named of call.mustExist ?? []) {
+      if (which === 'preexisting' && !named.preexisting) continue;
+      let exists = true;
+      try {
+        exists = await this.run(
+          { operation: `check that ${named.path} exists`, permission: named.permission, expected: (e) => (e.statusCode === 404 ? { value: false } : undefined) },
+          z.unknown().transform((value) => value !== false),
+          (request) => request(named.path).get(),
+        );
+      } catch {
+        continue;
+      }
+      if (!exists) throw named.gone();
+    }
   }
 
   private stillNotReplicated(call: Pick<GraphCall<unknown>, 'operation'>): TransientDependencyError {

@@ -15,6 +15,7 @@ import type {
   RoleAssignment,
 } from '../../app/ports';
 import type { Tenant } from '../../domain/config';
+import type { TemporaryAccessPassPolicy } from '../../domain/temporaryAccessPassPolicy';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
@@ -126,6 +127,12 @@ export class GraphDirectory implements Directory {
   }
   async countTemporaryAccessPasses(objectId: string): Promise<number> {
     return this.authMethods.countTemporaryAccessPasses(objectId);
+  }
+  async getTemporaryAccessPassExpiry(objectId: string): Promise<Date | null> {
+    return this.authMethods.getTemporaryAccessPassExpiry(objectId);
+  }
+  async getTemporaryAccessPassPolicy(): Promise<TemporaryAccessPassPolicy> {
+    return this.authMethods.getPolicy();
   }
   async signIn(): Promise<DirectorySignIn> {
     return this.verification.signIn();

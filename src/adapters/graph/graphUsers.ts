@@ -32,7 +32,9 @@ export const noContent = z.unknown().transform(() => undefined);
 
 const USER_READ = 'User.Read.All';
 const USER_WRITE = 'User.ReadWrite.All';
-const PASSWORD_RESET = 'User.ReadWrite.All, and the Privileged Authentication Administrator directory role to reset an account that holds admin roles';
+// learn.microsoft.com/en-us/graph/api/user-update: app-only password changes need a directory role for any user; sensitive properties of admins a higher one.
+const PASSWORD_RESET = 'User.ReadWrite.All and a directory role (at least User Administrator; Privileged Authentication Administrator for an account that holds admin roles)';
+const ENABLE_DISABLE = 'User.ReadWrite.All (and Privileged Authentication Administrator to enable or disable an account that holds admin roles)';
 
 function toDirectoryUser(user: GraphUser, fallbackEnabled?: boolean): DirectoryUser {
   return {
@@ -150,7 +152,7 @@ export class GraphUsers {
   async disableAccount(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     // Setting accountEnabled to false is idempotent in Graph: a disabled account stays disabled.
-    await this.graph.runStep(this.writeExistingStep(`disable user ${id}`, USER_WRITE, 'PATCH', `/users/${id}`, { accountEnabled: false }, id));
+    await this.graph.runStep(this.writeExistingStep(`disable user ${id}`, ENABLE_DISABLE, 'PATCH', `/users/${id}`, { accountEnabled: false }, id));
   }
 
   async setPassword(objectId: string, password: string): Promise<void> {

@@ -22,6 +22,9 @@ const groupSchema = z.object({
   displayName: z.string().nullish(),
   isAssignableToRole: z.boolean().nullish(),
   securityEnabled: z.boolean().nullish(),
+  mailEnabled: z.boolean().nullish(),
+  groupTypes: z.array(z.string()).nullish(),
+  onPremisesSyncEnabled: z.boolean().nullish(),
 });
 const servicePrincipalSchema = z.object({ id: z.string(), appId: z.string(), displayName: z.string().nullish() });
 const userSchema = z.object({
@@ -78,16 +81,22 @@ export class GraphVerification {
   async getGroup(groupId: string): Promise<DirectoryGroup | null> {
     const id = objectIdSegment('groupId', groupId);
     const group = await this.graph.run(
-      { operation: `read group ${id}`, permission: 'GroupMember.Read.All (or Group.Read.All)', expected: absentAsNull },
+      { operation: `read group ${id}`, permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)', expected: absentAsNull },
       groupSchema.nullable(),
-      (request) => request(`/groups/${id}`).get(),
+      // onPremisesSyncEnabled and membershipRule are not default properties: they must be selected.
+      (request) => request(`/groups/${id}`).query({ $select: 'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled' }).get(),
     );
     if (group === null) return null;
+    const types = group.groupTypes ?? [];
     return {
       id: group.id.toLowerCase(),
       displayName: group.displayName ?? group.id,
       isAssignableToRole: group.isAssignableToRole ?? false,
       securityEnabled: group.securityEnabled ?? false,
+      mailEnabled: group.mailEnabled ?? false,
+      isDynamic: types.includes('DynamicMembership'),
+      isMicrosoft365: types.includes('Unified'),
+      onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
     };
   }
 

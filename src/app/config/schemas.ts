@@ -64,7 +64,17 @@ export const tenantViewSchema = z.strictObject({
 });
 export type TenantView = z.infer<typeof tenantViewSchema>;
 
-export const verificationCheckNameSchema = z.enum(['signIn', 'permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'passwordResetRole']);
+export const verificationCheckNameSchema = z.enum([
+  'signIn',
+  'permissions',
+  'jitDomain',
+  'readRoleDefinitions',
+  'readUsers',
+  'readMemberships',
+  'passwordResetRole',
+  'temporaryAccessPassPolicy',
+  'readAuthenticationMethods',
+]);
 export type VerificationCheckName = z.infer<typeof verificationCheckNameSchema>;
 
 export const verificationCheckSchema = z.strictObject({

@@ -3,7 +3,8 @@ import { targetDurationProblems, targetSchema, type Target, type Tenant } from '
 import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
 import { fieldProblemsOf } from '../problem';
 import type { AppDeps } from '../deps';
-import { AlreadyExistsError, type Versioned } from '../ports';
+import { AlreadyExistsError, type DirectoryGroup, type Versioned } from '../ports';
+import { targetPolicyProblems } from '../../domain/temporaryAccessPassPolicy';
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
@@ -56,6 +57,8 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
       groups.push({ id: ref.id.toLowerCase() });
       continue;
     }
+    const unmanaged = unmanagedGroupReason(group);
+    if (unmanaged !== null) problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' (${group.id}) ${unmanaged}` });
     if (target.kind === 'elevation' && !group.isAssignableToRole) {
       problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' is not role-assignable; elevation targets need role-assignable groups (isAssignableToRole)` });
     }
@@ -63,6 +66,28 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return { ...target, roles, groups };
+}
+
+/**
+ * Graph cannot change the members of some groups (learn.microsoft.com/en-us/graph/api/group-post-members):
+ * a lease naming one would fail at every provisioning, so the target is refused up front.
+ */
+function unmanagedGroupReason(group: DirectoryGroup): string | null {
+  if (group.onPremisesSyncEnabled) return 'is synced from on-premises Active Directory: its members are managed there, and Microsoft Graph cannot add or remove them';
+  if (group.isDynamic) return 'has dynamic membership: its members come from its membership rule, and Microsoft Graph cannot add or remove them';
+  if (group.mailEnabled && !group.isMicrosoft365) return 'is a mail-enabled security group or distribution list: its members are managed in Exchange, and Microsoft Graph cannot add or remove them';
+  return null;
+}
+
+/**
+ * A Temporary Access Pass target must fit the tenant's TAP policy: enabled, a maximum pass
+ * lifetime that covers the target's maxDuration, and new JIT accounts in its scope.
+ */
+async function checkTemporaryAccessPassPolicy(deps: AppDeps, tenant: Tenant, target: Target): Promise<void> {
+  if (target.credentialType !== 'temporaryAccessPass' || target.kind !== 'adminAccount') return;
+  const directory = await deps.directories.forTenant(tenant);
+  const problems = targetPolicyProblems(await directory.getTemporaryAccessPassPolicy(), target);
+  if (problems.length > 0) throw new ValidationError(problems);
 }
 
 function parsedTarget(value: unknown): Target {
@@ -82,6 +107,7 @@ export async function createTarget(deps: AppDeps, caller: Caller, tenantId: stri
   if ((await deps.config.getTarget(tenant.tenantId, body.targetId)) !== null) throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, { targetId: body.targetId });
   const now = deps.clock.now().toISOString();
   const target = await resolveDirectoryRefs(deps, tenant, parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }));
+  await checkTemporaryAccessPassPolicy(deps, tenant, target);
   let created: Versioned<Target>;
   try {
     created = await deps.config.createTarget(target);
@@ -118,6 +144,7 @@ export async function patchTarget(deps: AppDeps, caller: Caller, tenantId: strin
   }
   let next = parsedTarget(merged);
   if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined) next = await resolveDirectoryRefs(deps, tenant, next);
+  await checkTemporaryAccessPassPolicy(deps, tenant, next);
   const replaced = await conditionally(precondition, `target '${targetId}'`, () => deps.config.replaceTarget(next, etag));
   await auditChange(deps, caller, { action: 'target.updated', tenantId, targetId, before, after: next });
   return replaced;

@@ -3,25 +3,43 @@ import { DependencyError, JitError, TransientDependencyError } from '../../domai
 import type { AppDeps } from '../deps';
 import type { Directory, DirectoryRoleDefinition } from '../ports';
 import type { Verification, VerificationCheck, VerificationCheckName } from './schemas';
+import { targetPolicyProblems } from '../../domain/temporaryAccessPassPolicy';
 
 /**
  * Onboarding checks against a customer tenant, each named, with what failed and how to fix it:
- * the service can sign in; the app has the Graph permissions it needs; the JIT domain exists, is
- * verified and is managed (a federated domain is refused: its sign-ins happen at another identity
- * provider, so the password we set would not be the credential that counts, and disabling the
- * account in Entra would not end a session there); role definitions and users can be read; and
- * the service principal holds Privileged Authentication Administrator, without which Entra
- * refuses to reset the password of an account that holds an admin role.
+ * the service can sign in; the app holds every Graph permission the tenant's targets need; the JIT
+ * domain exists, is verified and is managed (a federated domain is refused: its sign-ins happen at
+ * another identity provider, so the password we set would not be the credential that counts, and
+ * disabling the account in Entra would not end a session there); one read of each kind a lease
+ * makes succeeds (role definitions, users, memberships, and for Temporary Access Pass targets the
+ * user's authentication methods); the service principal holds Privileged Authentication
+ * Administrator, without which Entra refuses app-only password changes and enabling or disabling
+ * accounts that hold admin roles; and Temporary Access Pass targets fit the tenant's TAP policy.
  */
 export const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = '7be44c8a-adaf-4e2a-84d6-ab2649e08a13';
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 
-/** Graph application permissions the service needs, each with the ones that also satisfy it. */
-const REQUIRED_PERMISSIONS: readonly { readonly name: string; readonly satisfiedBy: readonly string[]; readonly why: string }[] = [
+interface RequiredPermission {
+  readonly name: string;
+  /** Permissions that also satisfy it (higher-privileged ones Graph accepts in its place). */
+  readonly satisfiedBy: readonly string[];
+  readonly why: string;
+}
+
+/** Graph application permissions every tenant needs (Graph's v1.0 reference names the least privileged). */
+const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
   { name: 'User.ReadWrite.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'create, enable and disable JIT accounts and set their passwords' },
   { name: 'RoleManagement.ReadWrite.Directory', satisfiedBy: ['RoleManagement.ReadWrite.Directory'], why: 'assign and remove directory roles' },
   { name: 'GroupMember.ReadWrite.All', satisfiedBy: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'add and remove group members' },
   { name: 'Domain.Read.All', satisfiedBy: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], why: 'check the JIT domain' },
+  // learn.microsoft.com/en-us/graph/api/user-list-memberof: app-only memberOf needs Directory.Read.All.
+  { name: 'Directory.Read.All', satisfiedBy: ['Directory.Read.All', 'Directory.ReadWrite.All'], why: "read an account's group and role memberships (memberOf), which revocation and the reconciler check" },
+];
+
+/** What Temporary Access Pass targets need on top. */
+const TAP_PERMISSIONS: readonly RequiredPermission[] = [
+  { name: 'UserAuthenticationMethod.ReadWrite.All', satisfiedBy: ['UserAuthenticationMethod.ReadWrite.All'], why: 'create and delete Temporary Access Passes' },
+  { name: 'Policy.Read.AuthenticationMethod', satisfiedBy: ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod'], why: "read the tenant's Temporary Access Pass policy" },
 ];
 
 export interface VerifyOptions {
@@ -30,7 +48,7 @@ export interface VerifyOptions {
   readonly consentUrl: string;
 }
 
-export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' | 'clock'>, tenant: Tenant, options: VerifyOptions): Promise<Verification> {
+export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' | 'clock' | 'config'>, tenant: Tenant, options: VerifyOptions): Promise<Verification> {
   const appId = tenant.connection.mode === 'clientSecret' ? tenant.connection.clientId : options.serviceAppId;
   const checks: VerificationCheck[] = [];
   const add = (name: VerificationCheckName, ok: boolean, detail: string, fix: string | null = null): void => {
@@ -48,7 +66,7 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     add('signIn', true, `a Microsoft Graph token was issued to app ${appId} in tenant ${tenant.tenantId}`);
   } catch (error) {
     add('signIn', false, failureText(error), signInFix(error, tenant, appId, options.consentUrl));
-    for (const name of ['permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'passwordResetRole'] as const) {
+    for (const name of ['permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'readMemberships', 'passwordResetRole', 'temporaryAccessPassPolicy', 'readAuthenticationMethods'] as const) {
       add(name, false, 'not checked: the service could not sign in to the tenant (see signIn)', 'fix signIn first, then verify again');
     }
     return finish();
@@ -59,10 +77,12 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
       ? `In tenant ${tenant.tenantId}, open the app registration ${appId} → API permissions, add the Microsoft Graph application permission(s) ${missing}, then "Grant admin consent".`
       : `Have a Global Administrator of tenant ${tenant.tenantId} consent again at ${options.consentUrl} (the app asks for ${missing}).`;
 
+  const tapTargets = (await deps.config.listTargets(tenant.tenantId)).filter((t) => t.kind === 'adminAccount' && t.credentialType === 'temporaryAccessPass');
+  const required = tapTargets.length > 0 ? [...REQUIRED_PERMISSIONS, ...TAP_PERMISSIONS] : REQUIRED_PERMISSIONS;
   if (permissions === null) {
     add('permissions', true, 'the token does not list its permissions; the read checks below test them directly');
   } else {
-    const missing = REQUIRED_PERMISSIONS.filter((p) => !p.satisfiedBy.some((s) => permissions.includes(s)));
+    const missing = required.filter((p) => !p.satisfiedBy.some((s) => permissions.includes(s)));
     if (missing.length === 0) add('permissions', true, `granted: ${[...permissions].sort().join(', ')}`);
     else add('permissions', false, `missing Microsoft Graph application permission(s): ${missing.map((p) => `${p.name} (to ${p.why})`).join('; ')}`, grantFix(missing.map((p) => p.name).join(', ')));
   }
@@ -88,9 +108,16 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     return pass(`read ${definitions.length} directory role definitions`);
   });
 
+  let someUser: string | undefined;
   await check(add, 'readUsers', grantFix, async () => {
-    await directory.listUsers({ top: 1 });
+    someUser = (await directory.listUsers({ top: 1 }))[0]?.objectId;
     return pass('the app can read users');
+  });
+
+  await check(add, 'readMemberships', grantFix, async () => {
+    if (someUser === undefined) return fail('no user could be read to try memberOf on (see readUsers)', 'fix readUsers first, then verify again');
+    await directory.listGroupMemberships(someUser);
+    return pass("the app can read a user's group and role memberships (memberOf)");
   });
 
   await check(add, 'passwordResetRole', grantFix, async () => {
@@ -110,9 +137,25 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     }
     const holding = held.length === 0 ? 'no directory role' : held.map(name).join(', ');
     return fail(
-      `service principal "${principal.displayName}" (${principal.objectId}) holds ${holding}; it needs Privileged Authentication Administrator to reset the passwords of accounts that hold admin roles`,
+      `service principal "${principal.displayName}" (${principal.objectId}) holds ${holding}; it needs Privileged Authentication Administrator: an app needs a directory role to change any user's password, and that one to set the password of, enable or disable an account that holds admin roles`,
       assign,
     );
+  });
+
+  const tapFix = `In tenant ${tenant.tenantId}: Entra admin center → Protection → Authentication methods → Temporary Access Pass: enable it for all users (or a group the targets add their accounts to), with a maximum lifetime at least as long as the targets' maxDuration; or lower those targets' maxDuration.`;
+  await check(add, 'temporaryAccessPassPolicy', grantFix, async () => {
+    if (tapTargets.length === 0) return pass('not needed: the tenant has no temporaryAccessPass targets');
+    const policy = await directory.getTemporaryAccessPassPolicy();
+    const problems = tapTargets.flatMap((target) => targetPolicyProblems(policy, target).map((p) => `target '${target.targetId}' ${p.field}: ${p.message}`));
+    if (problems.length > 0) return fail(problems.join('; '), tapFix);
+    return pass(`the Temporary Access Pass policy (passes of ${policy.minimumLifetimeInMinutes} to ${policy.maximumLifetimeInMinutes} minutes${policy.isUsableOnce ? ', one-time' : ''}) covers ${tapTargets.map((t) => `'${t.targetId}'`).join(', ')}`);
+  });
+
+  await check(add, 'readAuthenticationMethods', grantFix, async () => {
+    if (tapTargets.length === 0) return pass('not needed: the tenant has no temporaryAccessPass targets');
+    if (someUser === undefined) return fail("no user could be read to try reading a user's Temporary Access Passes on (see readUsers)", 'fix readUsers first, then verify again');
+    await directory.countTemporaryAccessPasses(someUser);
+    return pass("the app can read a user's Temporary Access Passes");
   });
 
   return finish();

@@ -368,7 +368,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           checkedAt: '2026-11-23T18:48:25.943Z',
           checks: [
             { name: 'signIn', ok: true, detail: `a Microsoft Graph token was issued to app 5e000000-0000-4000-8000-00c00000a991 in tenant ${CONTOSO}`, fix: null },
-            { name: 'permissions', ok: true, detail: 'granted: Directory.Read.All, Domain.Read.All, GroupMember.ReadWrite.All, RoleManagement.ReadWrite.Directory, User.ReadWrite.All', fix: null },
+            {
+              name: 'permissions',
+              ok: true,
+              detail: 'granted: Directory.Read.All, Domain.Read.All, GroupMember.ReadWrite.All, Policy.Read.AuthenticationMethod, RoleManagement.ReadWrite.Directory, User.ReadWrite.All, UserAuthenticationMethod.ReadWrite.All',
+              fix: null,
+            },
             {
               name: 'jitDomain',
               ok: false,
@@ -377,7 +382,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
             },
             { name: 'readRoleDefinitions', ok: true, detail: 'read 10 directory role definitions', fix: null },
             { name: 'readUsers', ok: true, detail: 'the app can read users', fix: null },
+            { name: 'readMemberships', ok: true, detail: "the app can read a user's group and role memberships (memberOf)", fix: null },
             { name: 'passwordResetRole', ok: true, detail: 'service principal 5e000000-0000-4000-8000-00c00000a5b1 holds Privileged Authentication Administrator', fix: null },
+            { name: 'temporaryAccessPassPolicy', ok: true, detail: 'not needed: the tenant has no temporaryAccessPass targets', fix: null },
+            { name: 'readAuthenticationMethods', ok: true, detail: 'not needed: the tenant has no temporaryAccessPass targets', fix: null },
           ],
         },
       },

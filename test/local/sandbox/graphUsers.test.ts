@@ -144,7 +144,7 @@ describe('Graph users', () => {
     expect(t.users.find((u) => u.id === id)?.accountEnabled).toBe(true);
   });
 
-  it('requires Privileged Authentication Administrator to reset an admin password, and the token permissions for everything', async () => {
+  it('requires Privileged Authentication Administrator to reset or enable an admin, and the token permissions for everything', async () => {
     const app = seedAppOf(CONTOSO);
     const created = (await graph.api('/users').post(newUser('adm'))) as { id: string };
     await graph.api('/roleManagement/directory/roleAssignments').post({ principalId: created.id, roleDefinitionId: ROLE_TEMPLATES.helpdeskAdministrator, directoryScopeId: '/' });
@@ -152,7 +152,10 @@ describe('Graph users', () => {
     const denied = await graphFailure(graph.api(`/users/${created.id}`).patch({ passwordProfile: { password: 'Yet4nother!Pass' } }));
     expect(denied.statusCode).toBe(403);
     expect(denied.message).toBe('Insufficient privileges to complete the operation.');
-    await graph.api(`/users/${created.id}`).patch({ accountEnabled: true });
+    // accountEnabled of a user holding an admin role is a sensitive property too.
+    expect((await graphFailure(graph.api(`/users/${created.id}`).patch({ accountEnabled: true }))).statusCode).toBe(403);
+    await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { body: { directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator] } });
+    await graph.api(`/users/${created.id}`).patch({ accountEnabled: true, passwordProfile: { password: 'Yet4nother!Pass' } });
 
     await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { body: { appPermissions: ['Directory.Read.All'] } });
     // A fresh token carries the reduced roles.
