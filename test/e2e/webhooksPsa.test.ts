@@ -60,6 +60,8 @@ interface Created {
   webhookPath: string;
   signingSecret?: string;
   basicAuth?: { username: string; password: string };
+  callbackSecret?: string;
+  callbackPath?: string;
 }
 
 async function createIntegration(body: Record<string, unknown>): Promise<Created> {
@@ -67,6 +69,7 @@ async function createIntegration(body: Record<string, unknown>): Promise<Created
   expect(created.status, created.text).toBe(201);
   if (created.body.signingSecret !== undefined) secrets.push(created.body.signingSecret);
   if (created.body.basicAuth !== undefined) secrets.push(created.body.basicAuth.password);
+  if (created.body.callbackSecret !== undefined) secrets.push(created.body.callbackSecret);
   return created.body;
 }
 
@@ -352,12 +355,33 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     return { 'Content-Type': 'application/json', 'X-Content-Signature': createHmac('sha256', createHash('sha256').update(key).digest()).update(body).digest('base64') };
   }
 
-  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
+  /** As ConnectWise sends it: to the callback URL registered with its secret. */
+  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', (integration.callbackPath ?? '').replace(/^\/api/, ''), { rawBody: body, headers });
 
-  it('has no secret of ours to show: the PSA site and company it trusts are in the answer', () => {
-    expect(integration).toMatchObject({ kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: keyOrigin });
+  const postTo = (path: string, body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', path.replace(/^\/api/, ''), { rawBody: body, headers });
+
+  it('shows the callback URL with its secret once; the PSA site and company it trusts are in the answer', async () => {
+    expect(integration).toMatchObject({ kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: keyOrigin, callbackSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown });
+    expect(integration.callbackPath).toBe(`${integration.webhookPath}?secret=${integration.callbackSecret ?? ''}`);
     expect(integration).not.toHaveProperty('signingSecret');
     expect(integration).not.toHaveProperty('basicAuth');
+    const list = await t.client.api('GET', '/integrations', { token: carol });
+    expect(list.text).not.toContain(integration.callbackSecret);
+  });
+
+  it("refuses the attack of another company on the same ConnectWise cloud: its own key URL and key, the MSP's company and ticket (401), creating nothing", async () => {
+    // The attacker has their own company on the site, so a callback key of their own that the
+    // site serves; they sign a body naming the MSP's company, the MSP's mapped customer and
+    // technician, and post it to the integration's webhook path, which is no secret.
+    signingKeys.set('attacker', `attacker-key-${randomUUID()}`);
+    const forged = callback(5010, {}, { Metadata: { key_url: keyUrl('attacker') } });
+    const hitsBefore = keyHits.length;
+    expectProblem(await postTo(integration.webhookPath, forged, signed(forged, signingKeys.get('attacker'))), 401);
+    // Even knowing the path's shape, a guessed or stale secret is refused the same way.
+    expectProblem(await postTo(`${integration.webhookPath}?secret=not-the-secret`, forged, signed(forged, signingKeys.get('attacker'))), 401);
+    // Refused before the body was read: not a single key was fetched for it.
+    expect(keyHits.length).toBe(hitsBefore);
+    expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5010')).toEqual([]);
   });
 
   it('a ticket in the access-requested status makes the request; a redelivery and a later save get the first outcome', async () => {
@@ -419,7 +443,7 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
 
 describe('secrets', () => {
   it('never appear in a log line, an integration listing or the audit trail', async () => {
-    expect(secrets.length).toBe(3);
+    expect(secrets.length).toBe(4);
     const logText = [...t.logs.map((l) => JSON.stringify(l)), ...appLogLines].join('\n');
     const listing = (await t.client.api('GET', '/integrations', { token: carol })).text;
     const audit = (await t.client.api('GET', '/audit?limit=200', { token: carol })).text;

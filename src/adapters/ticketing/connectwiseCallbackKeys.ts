@@ -7,8 +7,11 @@ import { TransientDependencyError } from '../../domain/errors';
  * fetch. No redirects are followed and the answer is bounded. A refresh (the signature did not
  * match the cached key: it may have rotated) is allowed once a minute per URL, and at most
  * MAX_FETCHES_PER_MINUTE fetches go out a minute whatever the URLs, so forged callbacks (each naming
- * a new key URL on the site) cannot turn into a stream of requests to the PSA. The key never leaves
- * this object but as the return value: not in errors, not in logs.
+ * a new key URL on the site) cannot turn into a stream of requests to the PSA. A key that has
+ * verified a callback is kept ahead of those that never did: when the cache is full the oldest
+ * unverified key goes first, so keys fetched for callbacks that failed cannot push out the key
+ * genuine callbacks need (and turn each genuine callback into a fetch). The key never leaves this
+ * object but as the return value: not in errors, not in logs.
  */
 const KEY_TTL_MS = 10 * 60_000;
 const MIN_REFRESH_INTERVAL_MS = 60_000;
@@ -20,6 +23,7 @@ const MAX_FETCHES_PER_MINUTE = 20;
 interface CachedKey {
   readonly key: string | null;
   readonly fetchedAt: number;
+  verified: boolean;
 }
 
 export class HttpCallbackKeySource implements CallbackKeySource {
@@ -42,9 +46,26 @@ export class HttpCallbackKeySource implements CallbackKeySource {
     }
     this.recentFetches.push(now);
     const key = await this.fetchKey(keyUrl);
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value ?? '');
-    this.cache.set(cacheKey, { key, fetchedAt: this.now() });
+    this.cache.delete(cacheKey);
+    if (this.cache.size >= MAX_CACHED_KEYS) this.evictOne();
+    this.cache.set(cacheKey, { key, fetchedAt: this.now(), verified: cached?.verified === true && cached.key === key });
     return key;
+  }
+
+  markVerified(keyUrl: URL): void {
+    const cached = this.cache.get(keyUrl.toString());
+    if (cached !== undefined) cached.verified = true;
+  }
+
+  /** The oldest key that never verified a callback; only when every key has, the oldest of all. */
+  private evictOne(): void {
+    for (const [url, entry] of this.cache) {
+      if (!entry.verified) {
+        this.cache.delete(url);
+        return;
+      }
+    }
+    this.cache.delete(this.cache.keys().next().value ?? '');
   }
 
   private async fetchKey(keyUrl: URL): Promise<string | null> {
