@@ -68,4 +68,20 @@ describe('HttpCallbackKeySource', () => {
     now += 60_001;
     expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=20`), { refresh: false })).toBe(key);
   });
+
+  it('keys fetched for callbacks that never verified cannot push out a key that did', async () => {
+    let now = 9_000_000;
+    const keys = new HttpCallbackKeySource(() => now);
+    const genuine = new URL(`${base}/callbackkey/ok?genuine=1`);
+    expect(await keys.getSigningKey(genuine, { refresh: false })).toBe(key);
+    keys.markVerified(genuine);
+    // 150 forged callbacks, each naming another key address on the site, over eight minutes (within the fetch budget).
+    for (let i = 0; i < 150; i++) {
+      if (i % 20 === 0) now += 60_001;
+      await keys.getSigningKey(new URL(`${base}/callbackkey/missing?forged=${i}`), { refresh: false });
+    }
+    // The genuine key is still cached: no fetch for it.
+    expect(await keys.getSigningKey(genuine, { refresh: false })).toBe(key);
+    expect(hits.get('/callbackkey/ok?genuine=1')).toBe(1);
+  });
 });
