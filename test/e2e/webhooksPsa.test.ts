@@ -2,7 +2,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTOSO, FABRIKAM, HOME_USERS } from '../../local/sandbox/seed';
+import { CONTOSO, FABRIKAM, HOME_TENANT, HOME_USERS } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
 import type { ApiResponse } from '../support/client';
@@ -184,6 +184,27 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
     await endLeases(tech.upn);
   });
 
+  it('a callout refused because the home tenant was not connected is not kept: the same callout succeeds once it is connected', async () => {
+    const deps = getServices().deps;
+    const home = await deps.config.getTenant(HOME_TENANT.id);
+    expect(home).not.toBeNull();
+    await deps.config.deleteTenant(HOME_TENANT.id);
+    const body = callout(70005);
+    let first: ApiResponse<Record<string, unknown>>;
+    try {
+      first = await post(body, signed(body));
+      expectProblem(first, 409);
+      expect(String(first.body.detail)).toMatch(/home tenant .* is not connected/);
+    } finally {
+      await connectHomeTenant(deps);
+    }
+    // PSAs retry failed deliveries and send the ticket again on every save: the fixed configuration counts.
+    const retried = await post(body, signed(body));
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    await expectRequest(retried, tech, integration.integrationId, 'T20260102.70005');
+    await endLeases(tech.upn);
+  });
+
   it('refuses a wrong or missing signature and a changed body (401), creating nothing', async () => {
     const body = callout(70002);
     const admin = { ...signed(body, 'not-the-secret'), Authorization: `Bearer ${carol}` };
@@ -223,7 +244,7 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
     expectProblem(await post(badDuration, signed(badDuration)), 400, 'duration', /ISO 8601/);
     const notJson = '{"Action":';
     expectProblem(await post(notJson, signed(notJson)), 400, '(body)', /not valid JSON/);
-    expect(await requestsOf(tech.upn)).toHaveLength(1);
+    expect((await requestsOf(tech.upn)).filter((r) => r.ticket === 'T20260102.70004')).toEqual([]);
   });
 });
 
@@ -419,6 +440,26 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5002')).toEqual([]);
   });
 
+  it('rotating the callback URL secret: both URLs work during the overlap, only the new one after a rotation without overlap', async () => {
+    const id = integration.integrationId;
+    const oldPath = integration.callbackPath ?? '';
+    const notAsking = callback(5020, { status: { id: 45, name: 'In Progress' } });
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'PT10M' } } });
+    expect(rotated.status, rotated.text).toBe(200);
+    secrets.push(rotated.body.callbackSecret ?? '');
+    expect(rotated.body.callbackPath).toBe(`${integration.webhookPath}?secret=${rotated.body.callbackSecret ?? ''}`);
+    expect(rotated.body.callbackPath).not.toBe(oldPath);
+    await expectIgnored(await postTo(oldPath, notAsking, signed(notAsking)), /is not one that asks/);
+    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    const hard = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: {} } });
+    expect(hard.status, hard.text).toBe(200);
+    secrets.push(hard.body.callbackSecret ?? '');
+    expectProblem(await postTo(oldPath, notAsking, signed(notAsking)), 401);
+    expectProblem(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), 401);
+    await expectIgnored(await postTo(hard.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    integration = { ...integration, callbackPath: hard.body.callbackPath ?? '', callbackSecret: hard.body.callbackSecret ?? '' };
+  });
+
   it('answers 200 with the reason for callbacks that do not ask for access', async () => {
     for (const [body, reason] of [
       [callback(5003, { status: { id: 45, name: 'In Progress' } }), /status '45' \/ 'In Progress' is not one that asks/],
@@ -443,7 +484,7 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
 
 describe('secrets', () => {
   it('never appear in a log line, an integration listing or the audit trail', async () => {
-    expect(secrets.length).toBe(4);
+    expect(secrets.length).toBe(6);
     const logText = [...t.logs.map((l) => JSON.stringify(l)), ...appLogLines].join('\n');
     const listing = (await t.client.api('GET', '/integrations', { token: carol })).text;
     const audit = (await t.client.api('GET', '/audit?limit=200', { token: carol })).text;
