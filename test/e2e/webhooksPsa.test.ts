@@ -246,6 +246,23 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
     expectProblem(await post(notJson, signed(notJson)), 400, '(body)', /not valid JSON/);
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === 'T20260102.70004')).toEqual([]);
   });
+
+  it('a new mapping (PATCH, If-Match) applies to the next callout; one naming an unconnected tenant is refused naming it', async () => {
+    const read = await t.client.api<{ mapping: Record<string, unknown> }>('GET', `/integrations/${integration.integrationId}`, { token: carol });
+    expect(read.status, read.text).toBe(200);
+    const etag = read.headers.get('etag') ?? '';
+    const unconnected = await t.client.api<Record<string, unknown>>('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, tenants: { '251': FABRIKAM.id } } }, headers: { 'If-Match': etag } });
+    expectProblem(unconnected, 400, 'mapping.tenants.251', /not connected/);
+    const remapped = await t.client.api('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, accessRequestedStatuses: ['22'] } }, headers: { 'If-Match': etag } });
+    expect(remapped.status, remapped.text).toBe(200);
+    expect(remapped.body).toMatchObject({ mapping: { accessRequestedStatuses: ['22'] } });
+    expect(remapped.headers.get('etag')).not.toBe(etag);
+    const old = callout(70006);
+    await expectIgnored(await post(old, signed(old)), /status '21' is not one that asks/);
+    const asks = callout(70006, { Status: '22' });
+    await expectRequest(await post(asks, signed(asks)), tech, integration.integrationId, 'T20260102.70006');
+    await endLeases(tech.upn);
+  });
 });
 
 // ── HaloPSA ──────────────────────────────────────────────────────────────────────────────────────
