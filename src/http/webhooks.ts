@@ -11,9 +11,10 @@ import { json } from './respond';
 
 /**
  * ConnectWise callback signing keys, cached for the process like the other adapters; built here,
- * beside its only user, rather than in the composition root's settings-driven AppDeps.
+ * beside its only user, rather than in the composition root's settings-driven AppDeps. Key servers
+ * on loopback or private addresses are only reachable in local development.
  */
-const callbackKeys = new HttpCallbackKeySource();
+let callbackKeys: HttpCallbackKeySource | undefined;
 
 /**
  * POST /api/webhooks/{integrationId}: authenticated by the integration's own means (the generic
@@ -31,6 +32,8 @@ export async function receiveWebhookHttp(request: HttpRequest, client: DurableCl
     const bytes = Buffer.from(await request.arrayBuffer());
     if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
     const url = new URL(request.url);
+    const localDevelopment = isLocalDevelopment(settings);
+    callbackKeys ??= new HttpCallbackKeySource(Date.now, { allowPrivateAddresses: localDevelopment });
     const outcome = await receiveWebhook(
       deps,
       leaseOrchestrationsOf(client),
@@ -43,7 +46,7 @@ export async function receiveWebhookHttp(request: HttpRequest, client: DurableCl
         requestUrl: (id) => new URL(`/api/requests/${id}`, request.url).toString(),
         instance: url.pathname,
       },
-      { callbackKeys, localDevelopment: isLocalDevelopment(settings) },
+      { callbackKeys, localDevelopment },
     );
     return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
   });
