@@ -477,6 +477,31 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     integration = { ...integration, callbackPath: hard.body.callbackPath ?? '', callbackSecret: hard.body.callbackSecret ?? '' };
   });
 
+  it('an integration made before callback URL secrets refuses callbacks, saying why, until its secret is rotated', async () => {
+    const legacyId = randomUUID();
+    await getServices().deps.integrations.create({
+      integrationId: legacyId,
+      name: 'ConnectWise (old)',
+      kind: 'connectwise',
+      enabled: true,
+      createdAt: new Date().toISOString(),
+      createdBy: HOME_USERS.carol.userPrincipalName,
+      companyId: 'mspco',
+      callbackKeyOrigin: keyOrigin,
+      mapping: { tenants: { '250': CONTOSO.id }, technicians: { jsmith: tech.upn }, accessRequestedStatuses: ['JIT Access Requested'], target: { field: 'JIT Target' } },
+    });
+    const notAsking = callback(5030, { status: { id: 45, name: 'In Progress' } });
+    const refused = await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking));
+    expectProblem(refused, 401);
+    expect(String(refused.body.detail)).toMatch(/no callback URL secret yet; rotate its secret/);
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${legacyId}`, { token: carol, body: { rotateSecret: { overlap: 'PT1H' } } });
+    expect(rotated.status, rotated.text).toBe(200);
+    secrets.push(rotated.body.callbackSecret ?? '');
+    expect(rotated.body).not.toHaveProperty('previousSecretValidUntil');
+    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    expectProblem(await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking)), 401);
+  });
+
   it('answers 200 with the reason for callbacks that do not ask for access', async () => {
     for (const [body, reason] of [
       [callback(5003, { status: { id: 45, name: 'In Progress' } }), /status '45' \/ 'In Progress' is not one that asks/],
@@ -501,7 +526,7 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
 
 describe('secrets', () => {
   it('never appear in a log line, an integration listing or the audit trail', async () => {
-    expect(secrets.length).toBe(6);
+    expect(secrets.length).toBe(7);
     const logText = [...t.logs.map((l) => JSON.stringify(l)), ...appLogLines].join('\n');
     const listing = (await t.client.api('GET', '/integrations', { token: carol })).text;
     const audit = (await t.client.api('GET', '/audit?limit=200', { token: carol })).text;
