@@ -42,3 +42,30 @@ async function timed(check: () => Promise<void>): Promise<HealthCheck> {
     return { ok: false, latencyMs: Math.round(performance.now() - started), detail };
   }
 }
+
+/**
+ * GET /health is anonymous and each check touches Table Storage, Key Vault and the sign-in
+ * endpoint: the answer is kept a few seconds, and callers arriving while a check runs share it, so
+ * a flood of health probes costs one check per period rather than three dependency calls each.
+ */
+export const HEALTH_CACHE_MS = 5_000;
+
+export class CachedHealth {
+  private latest: { readonly health: Promise<Health>; readonly startedAt: number } | undefined;
+
+  constructor(
+    private readonly check: () => Promise<Health>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(): Promise<Health> {
+    const latest = this.latest;
+    if (latest !== undefined && this.now() - latest.startedAt < HEALTH_CACHE_MS) return latest.health;
+    const health = this.check();
+    this.latest = { health, startedAt: this.now() };
+    health.catch(() => {
+      this.latest = undefined;
+    });
+    return health;
+  }
+}

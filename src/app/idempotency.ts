@@ -8,8 +8,17 @@ import { toProblem } from './problem';
  * Do something once per key, and answer every repeat with the first outcome (Idempotency-Key on
  * POST /requests, delivery ids of webhooks). The same key with a different body is a 422 (as the
  * IETF Idempotency-Key draft says); a repeat while the first is still running is a 409. Outcomes
- * of 5xx failures are not kept: the caller may retry them.
+ * of 5xx failures are not kept: the caller may retry them. With `keepRefusals: false` no refusal is
+ * kept either, only successes: for callers whose refusals depend on configuration that an admin may
+ * fix (ticketing deliveries), so a retry after the fix is evaluated again rather than replayed.
  */
+export interface RunOnceOptions {
+  /** The path of the first request, kept in a stored problem so replays answer exactly alike. */
+  readonly instance?: string;
+  /** Keep 4xx outcomes for replay (default true). */
+  readonly keepRefusals?: boolean;
+}
+
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 export function fingerprintOf(value: unknown): string {
@@ -27,9 +36,9 @@ export async function runOnce(
   key: string,
   fingerprint: string,
   run: () => Promise<StoredOutcome>,
-  /** The path of the first request, kept in a stored problem so replays answer exactly alike. */
-  instance?: string,
+  instanceOrOptions?: string | RunOnceOptions,
 ): Promise<StoredOutcome & { readonly replayed: boolean }> {
+  const options: RunOnceOptions = typeof instanceOrOptions === 'string' ? { instance: instanceOrOptions } : (instanceOrOptions ?? {});
   const claim = await store.claim(scope, key, fingerprint);
   if (!claim.claimed) {
     if (claim.fingerprint !== fingerprint) throw new UnprocessableError(`key '${key}' was already used with a different body; use a new key for a new request`);
@@ -40,8 +49,8 @@ export async function runOnce(
   try {
     outcome = await run();
   } catch (error) {
-    const problem = toProblem(error, instance);
-    if (problem.status >= 500) await store.release(scope, key).catch(() => undefined);
+    const problem = toProblem(error, options.instance);
+    if (problem.status >= 500 || options.keepRefusals === false) await store.release(scope, key).catch(() => undefined);
     else await store.complete(scope, key, { status: problem.status, body: problem, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } });
     throw error;
   }

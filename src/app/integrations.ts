@@ -1,13 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Caller } from '../domain/caller';
-import { ValidationError, type FieldProblem } from '../domain/errors';
-import { recordAudit, userActor } from './audit';
+import { durationMs, durationSchema } from '../domain/duration';
+import { NotFoundError, ValidationError, type FieldProblem } from '../domain/errors';
 import type { AppDeps } from './deps';
-import type { Integration } from './ports';
+import type { Integration, Versioned } from './ports';
 import { requireAdmin } from './authorization';
+import { auditChange, checkPrecondition, conditionally, type Precondition } from './config/adminChange';
+import { integrationSecretCache } from './integrationSecrets';
 import { psaMappingSchema, type PsaMapping } from './psa/common';
-import { callbackKeyOriginSchema } from './psa/connectwise';
+import { CALLBACK_SECRET_PARAM, callbackKeyOriginSchema, callbackOriginProblem } from './psa/connectwise';
 
 const nameSchema = z.string().trim().min(1).max(128);
 
@@ -52,11 +54,41 @@ function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** An overlap window may not outlast a week: long enough to reconfigure a PSA, short enough to end. */
+const MAX_SECRET_OVERLAP_MS = 7 * 24 * 3600_000;
+
+export const patchIntegrationBodySchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    enabled: z.boolean().optional().describe('false: every delivery is refused (404) and audited until it is enabled again'),
+    mapping: psaMappingSchema.optional().describe('PSA kinds: the new mapping, replacing the old one as a whole'),
+    rotateSecret: z
+      .strictObject({
+        overlap: durationSchema
+          .refine((d) => durationMs(d) <= MAX_SECRET_OVERLAP_MS, { message: 'must be at most P7D' })
+          .optional()
+          .describe('How long the replaced secret keeps authenticating deliveries, while the sender is switched over; without it, it stops at once'),
+      })
+      .optional()
+      .describe('A new secret (shown in this answer only); ConnectWise: a new callback URL secret'),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
+export type PatchIntegrationBody = z.infer<typeof patchIntegrationBodySchema>;
+
 export type IntegrationView = Record<string, unknown> & { readonly integrationId: string; readonly webhookPath: string };
 
 /** Public view: the secret's name is an internal detail, the secret itself never leaves Key Vault. */
 export function integrationView(integration: Integration): IntegrationView {
-  const common = { integrationId: integration.integrationId, name: integration.name, kind: integration.kind, enabled: integration.enabled, createdAt: integration.createdAt, createdBy: integration.createdBy };
+  const common = {
+    integrationId: integration.integrationId,
+    name: integration.name,
+    kind: integration.kind,
+    enabled: integration.enabled,
+    createdAt: integration.createdAt,
+    createdBy: integration.createdBy,
+    ...(integration.updatedAt !== undefined ? { updatedAt: integration.updatedAt } : {}),
+    ...(integration.previousSecret !== undefined ? { previousSecretValidUntil: integration.previousSecret.validUntil } : {}),
+  };
   const webhookPath = `/api/webhooks/${integration.integrationId}`;
   switch (integration.kind) {
     case 'generic':
@@ -70,45 +102,57 @@ export function integrationView(integration: Integration): IntegrationView {
   }
 }
 
+/** What authenticates deliveries, in the words of the integration's kind; shown once (creation, rotation). */
+function shownSecret(integration: Integration, secret: string): Record<string, unknown> {
+  switch (integration.kind) {
+    case 'generic':
+    case 'autotask':
+      return { signingSecret: secret };
+    case 'halopsa':
+      return { basicAuth: { username: integration.basicUsername, password: secret } };
+    case 'connectwise':
+      return { callbackSecret: secret, callbackPath: `/api/webhooks/${integration.integrationId}?${CALLBACK_SECRET_PARAM}=${secret}` };
+  }
+}
+
+export interface IntegrationOptions {
+  /** The local stack: a ConnectWise site on loopback (the tests' key server) is allowed. */
+  readonly localDevelopment: boolean;
+}
+
 /**
  * A ticketing integration and what authenticates its deliveries, shown once in this answer:
  * generic and Autotask get an HMAC signing secret (Autotask's webhook SecretKey), HaloPSA a Basic
- * password; all are generated here and kept in Key Vault. ConnectWise callbacks are signed with
- * keys the PSA serves, so there is nothing to show.
+ * password, ConnectWise a secret for its callback URL (its signatures come from keys any company
+ * on the same ConnectWise cloud can have, so they prove no sender); all are generated here and kept
+ * in Key Vault.
  */
-export async function createIntegration(deps: AppDeps, caller: Caller, body: CreateIntegrationBody) {
+export async function createIntegration(deps: AppDeps, caller: Caller, body: CreateIntegrationBody, options: IntegrationOptions) {
   requireAdmin(caller);
+  if (body.kind === 'connectwise') {
+    const problem = callbackOriginProblem(body.callbackKeyOrigin, options);
+    if (problem !== null) throw new ValidationError([{ field: 'callbackKeyOrigin', message: problem }]);
+  }
   if (body.kind !== 'generic') await requireConnectedTenants(deps, body.mapping);
   const integrationId = randomUUID();
   const base = { integrationId, name: body.name, enabled: true, createdAt: deps.clock.now().toISOString(), createdBy: caller.userPrincipalName };
+  const secret = newSecret();
+  const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
   let integration: Integration;
-  let shown: Record<string, unknown> = {};
-  if (body.kind === 'connectwise') {
-    integration = { ...base, kind: 'connectwise', mapping: body.mapping, companyId: body.companyId, callbackKeyOrigin: body.callbackKeyOrigin };
-  } else {
-    const secret = newSecret();
-    const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
-    if (body.kind === 'generic') {
-      integration = { ...base, kind: 'generic', secretName };
-      shown = { signingSecret: secret };
-    } else if (body.kind === 'autotask') {
-      integration = { ...base, kind: 'autotask', secretName, mapping: body.mapping };
-      shown = { signingSecret: secret };
-    } else {
-      integration = { ...base, kind: 'halopsa', secretName, basicUsername: body.basicUsername, mapping: body.mapping };
-      shown = { basicAuth: { username: body.basicUsername, password: secret } };
-    }
-  }
-  await deps.integrations.create(integration);
-  await recordAudit(deps, { actor: userActor(caller), action: 'integration.created', details: { integrationId, name: body.name, kind: body.kind } });
-  return { ...integrationView(integration), ...shown };
+  if (body.kind === 'connectwise') integration = { ...base, kind: 'connectwise', secretName, mapping: body.mapping, companyId: body.companyId, callbackKeyOrigin: body.callbackKeyOrigin };
+  else if (body.kind === 'generic') integration = { ...base, kind: 'generic', secretName };
+  else if (body.kind === 'autotask') integration = { ...base, kind: 'autotask', secretName, mapping: body.mapping };
+  else integration = { ...base, kind: 'halopsa', secretName, basicUsername: body.basicUsername, mapping: body.mapping };
+  const created = await deps.integrations.create(integration);
+  await auditChange(deps, caller, { action: 'integration.created', before: null, after: integrationView(integration), details: { integrationId, name: body.name, kind: body.kind } });
+  return { integration: { ...integrationView(integration), ...shownSecret(integration, secret) }, etag: created.etag };
 }
 
 /** A mapping may only send requests to tenants that are connected (a typo would otherwise surface per ticket). */
-async function requireConnectedTenants(deps: AppDeps, mapping: PsaMapping): Promise<void> {
+async function requireConnectedTenants(deps: AppDeps, mapping: PsaMapping, field = 'mapping'): Promise<void> {
   const problems: FieldProblem[] = [];
   for (const [company, tenantId] of Object.entries(mapping.tenants)) {
-    if ((await deps.config.getTenant(tenantId)) === null) problems.push({ field: `mapping.tenants.${company}`, message: `tenant ${tenantId} is not connected` });
+    if ((await deps.config.getTenant(tenantId)) === null) problems.push({ field: `${field}.tenants.${company}`, message: `tenant ${tenantId} is not connected` });
   }
   if (problems.length > 0) throw new ValidationError(problems);
 }
@@ -116,4 +160,97 @@ async function requireConnectedTenants(deps: AppDeps, mapping: PsaMapping): Prom
 export async function listIntegrations(deps: AppDeps, caller: Caller) {
   requireAdmin(caller);
   return (await deps.integrations.list()).map(integrationView);
+}
+
+async function storedIntegration(deps: AppDeps, integrationId: string): Promise<Versioned<Integration>> {
+  const stored = await deps.integrations.get(integrationId);
+  if (stored === null || stored.value.deletedAt !== undefined) throw new NotFoundError(`integration ${integrationId} does not exist`);
+  return stored;
+}
+
+export async function getIntegration(deps: AppDeps, caller: Caller, integrationId: string): Promise<{ integration: IntegrationView; etag: string }> {
+  requireAdmin(caller);
+  const stored = await storedIntegration(deps, integrationId);
+  return { integration: integrationView(stored.value), etag: stored.etag };
+}
+
+/**
+ * Renames, disables or enables an integration, replaces its mapping, or rotates its secret. A
+ * rotation writes the new secret under a new Key Vault name and shows it in this answer only; the
+ * replaced one keeps authenticating deliveries until the end of `overlap` (none: it stops at once
+ * and is deleted). A secret an earlier rotation left in overlap is deleted now.
+ */
+export async function patchIntegration(deps: AppDeps, caller: Caller, integrationId: string, body: PatchIntegrationBody, precondition: Precondition) {
+  requireAdmin(caller);
+  const stored = await storedIntegration(deps, integrationId);
+  const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
+  const before = stored.value;
+  if (body.mapping !== undefined) {
+    if (before.kind === 'generic') throw new ValidationError([{ field: 'mapping', message: 'generic integrations have no mapping: the event names tenant, target and technician' }]);
+    await requireConnectedTenants(deps, body.mapping);
+  }
+  const now = deps.clock.now();
+  let next: Integration = {
+    ...before,
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+    ...(body.mapping !== undefined && before.kind !== 'generic' ? { mapping: body.mapping } : {}),
+    updatedAt: now.toISOString(),
+  };
+  let shown: Record<string, unknown> = {};
+  const retired: string[] = [];
+  if (body.rotateSecret !== undefined) {
+    const secret = newSecret();
+    const secretName = await deps.vault.putIntegrationSecret(integrationId, secret, { version: randomBytes(6).toString('hex') });
+    const { previousSecret: _earlier, ...rest } = next;
+    if (before.previousSecret !== undefined) retired.push(before.previousSecret.secretName);
+    const overlapMs = body.rotateSecret.overlap === undefined ? 0 : durationMs(body.rotateSecret.overlap);
+    const replaced = before.secretName;
+    if (replaced !== undefined && overlapMs > 0) next = { ...rest, secretName, previousSecret: { secretName: replaced, validUntil: new Date(now.getTime() + overlapMs).toISOString() } };
+    else {
+      next = { ...rest, secretName };
+      if (replaced !== undefined) retired.push(replaced);
+    }
+    shown = shownSecret(next, secret);
+  }
+  let replaced: Versioned<Integration>;
+  try {
+    replaced = await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(next, etag));
+  } catch (error) {
+    // The row was not changed: the new secret is not referenced anywhere; remove it.
+    const fresh = next.secretName;
+    if (body.rotateSecret !== undefined && fresh !== undefined) await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
+    throw error;
+  }
+  for (const name of retired) {
+    integrationSecretCache.drop(name);
+    await deps.vault.deleteIntegrationSecret(name);
+  }
+  await auditChange(deps, caller, {
+    action: 'integration.updated',
+    before: integrationView(before),
+    after: integrationView(next),
+    details: { integrationId, secretRotated: body.rotateSecret !== undefined, ...(body.rotateSecret?.overlap !== undefined ? { overlap: body.rotateSecret.overlap } : {}) },
+  });
+  return { integration: { ...integrationView(replaced.value), ...shown }, etag: replaced.etag };
+}
+
+/**
+ * Deletes an integration: its secrets leave Key Vault at once, and the row stays as a tombstone so
+ * that deliveries still sent to it are refused (404) and audited rather than looking like noise.
+ */
+export async function deleteIntegration(deps: AppDeps, caller: Caller, integrationId: string, precondition: Precondition): Promise<void> {
+  requireAdmin(caller);
+  const stored = await storedIntegration(deps, integrationId);
+  const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
+  const before = stored.value;
+  const names = [before.secretName, before.previousSecret?.secretName].filter((n): n is string => n !== undefined);
+  const { previousSecret: _previous, ...rest } = before;
+  const tombstone = { ...rest, enabled: false, deletedAt: deps.clock.now().toISOString() } as Integration;
+  await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(tombstone, etag));
+  for (const name of names) {
+    integrationSecretCache.drop(name);
+    await deps.vault.deleteIntegrationSecret(name);
+  }
+  await auditChange(deps, caller, { action: 'integration.deleted', before: integrationView(before), after: null, details: { integrationId } });
 }

@@ -193,9 +193,14 @@ export interface SecretVault {
   deleteTenantSecret(secretName: string): Promise<void>;
   /** Moves a live credential's `expiresOn` (the lease was extended); succeeds when it is gone. */
   updateLeaseCredentialExpiry(requestId: string, expiresOn: Date): Promise<void>;
-  /** Stores a ticketing integration's signing secret; returns the secret's name. */
-  putIntegrationSecret(integrationId: string, secret: string): Promise<string>;
+  /**
+   * Stores a ticketing integration's secret; returns the secret's name. A rotation passes a new
+   * `version` so the secret it replaces stays readable during an overlap window.
+   */
+  putIntegrationSecret(integrationId: string, secret: string, options?: { readonly version?: string }): Promise<string>;
   getIntegrationSecret(secretName: string): Promise<string | null>;
+  /** Deletes (and purges where the vault allows); succeeds when already gone. */
+  deleteIntegrationSecret(secretName: string): Promise<void>;
 }
 
 // ── State (Table Storage) ───────────────────────────────────────────────────────────────────────
@@ -313,25 +318,36 @@ interface IntegrationBase {
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly createdBy: string;
+  readonly updatedAt?: string;
+  /** Deleted by an admin: the row stays as a tombstone so late deliveries are refused and audited. */
+  readonly deletedAt?: string;
+  /** The secret replaced by the last rotation, still accepted until `validUntil` (an overlap window). */
+  readonly previousSecret?: { readonly secretName: string; readonly validUntil: string };
 }
 
 /**
  * A ticketing integration: the generic signed event, or a PSA's native webhooks with the mapping
  * from its tickets to access requests (src/app/psa). `secretName` names the Key Vault secret that
  * authenticates deliveries (the generic and Autotask HMAC keys, HaloPSA's Basic password); the
- * secret itself is never stored here. ConnectWise signs with a key its own site serves: no secret.
+ * secret itself is never stored here. ConnectWise signs with a key its own site serves; its
+ * `secretName` is the secret carried in the callback URL (absent on rows made before that existed:
+ * such an integration refuses callbacks until its secret is rotated).
  */
 export type Integration =
   | (IntegrationBase & { readonly kind: 'generic'; readonly secretName: string })
   | (IntegrationBase & { readonly kind: 'autotask'; readonly secretName: string; readonly mapping: PsaMapping })
   | (IntegrationBase & { readonly kind: 'halopsa'; readonly secretName: string; readonly basicUsername: string; readonly mapping: PsaMapping })
-  | (IntegrationBase & { readonly kind: 'connectwise'; readonly companyId: string; readonly callbackKeyOrigin: string; readonly mapping: PsaMapping });
+  | (IntegrationBase & { readonly kind: 'connectwise'; readonly secretName?: string; readonly companyId: string; readonly callbackKeyOrigin: string; readonly mapping: PsaMapping });
 
 export type IntegrationKind = Integration['kind'];
 
 export interface IntegrationStore {
-  create(integration: Integration): Promise<void>;
-  get(integrationId: string): Promise<Integration | null>;
+  create(integration: Integration): Promise<Versioned<Integration>>;
+  /** The row, tombstones included (null when there never was one). */
+  get(integrationId: string): Promise<Versioned<Integration> | null>;
+  /** Throws ConcurrencyError when the row changed since `etag` was read. */
+  replace(integration: Integration, etag: string): Promise<Versioned<Integration>>;
+  /** Every integration that is not deleted. */
   list(): Promise<Integration[]>;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Caller } from '../domain/caller';
 import { slugSchema } from '../domain/config';
 import { durationSchema } from '../domain/duration';
-import { ConflictError, NotFoundError, TransientDependencyError, UnauthenticatedError, ValidationError } from '../domain/errors';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors';
 import {
   AUTOTASK_SIGNATURE_HEADER,
   CONNECTWISE_SIGNATURE_HEADER,
@@ -15,12 +15,14 @@ import {
   verifySignature,
 } from '../domain/webhookSignature';
 import { fieldProblemsOf } from './problem';
+import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import { fingerprintOf, runOnce } from './idempotency';
+import { acceptedSecretsOf, sameSecret, type IntegrationSecretCache } from './integrationSecrets';
 import type { Integration, LeaseOrchestrations, StoredOutcome } from './ports';
 import { readAutotask } from './psa/autotask';
 import { decideTicket, type AccessAsk, type TicketDecision } from './psa/common';
-import { connectwiseEnvelopeSchema, readConnectWise, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
+import { CALLBACK_SECRET_PARAM, callbackOriginProblem, connectwiseEnvelopeSchema, readConnectWise, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
 import { readHalo } from './psa/halopsa';
 import { submitRequest } from './requests';
 
@@ -49,6 +51,8 @@ export interface WebhookDelivery {
   readonly integrationId: string;
   /** A request header by name (case-insensitive); null when absent. */
   readonly header: (name: string) => string | null;
+  /** A query parameter of the URL it was posted to; null when absent. */
+  readonly query: (name: string) => string | null;
   readonly rawBody: string;
   /** Where the new request can be read, for the answer's `Location`. */
   readonly requestUrl: (requestId: string) => string;
@@ -59,6 +63,10 @@ export interface WebhookDelivery {
 export interface WebhookOptions {
   /** ConnectWise PSA's callback signing keys (fetched from the PSA site). */
   readonly callbackKeys: CallbackKeySource;
+  /** Integration secrets, cached briefly (defaults to the process-wide cache). */
+  readonly secrets?: IntegrationSecretCache;
+  /** The local stack: a ConnectWise site on loopback (the tests' key server) is allowed. */
+  readonly localDevelopment: boolean;
 }
 
 export type WebhookOutcome = StoredOutcome & { readonly replayed: boolean };
@@ -68,13 +76,22 @@ export type WebhookOutcome = StoredOutcome & { readonly replayed: boolean };
  * same access request. Either way the request goes through submitRequest once per delivery
  * (runOnce), so entitlement rules, approval, audit and idempotency apply unchanged. A delivery that
  * does not authenticate is a 401 and changes nothing; a native event that does not ask for access
- * is answered 200 with the reason (PSAs disable webhooks whose deliveries keep failing).
+ * is answered 200 with the reason (PSAs disable webhooks whose deliveries keep failing). Only a
+ * success is kept for replay: every refusal past authentication and schema checks depends on
+ * configuration (home tenant, mapping, rules, targets, live leases), so a retry after an admin has
+ * fixed it is evaluated again instead of being answered the stale refusal.
  */
 export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchestrations, delivery: WebhookDelivery, options: WebhookOptions): Promise<WebhookOutcome> {
-  const integration = await deps.integrations.get(delivery.integrationId);
-  if (integration === null || !integration.enabled) throw new NotFoundError(`integration ${delivery.integrationId} does not exist`);
-  if (integration.kind === 'generic') return receiveGenericEvent(deps, orchestrations, integration, delivery);
-  const json = await authenticateNative(deps, integration, delivery, options);
+  const stored = await deps.integrations.get(delivery.integrationId);
+  if (stored === null) throw new NotFoundError(`integration ${delivery.integrationId} does not exist or is disabled`);
+  const integration = stored.value;
+  if (integration.deletedAt !== undefined || !integration.enabled) {
+    await auditRefusedDelivery(deps, integration, integration.deletedAt !== undefined ? 'deleted' : 'disabled');
+    throw new NotFoundError(`integration ${delivery.integrationId} does not exist or is disabled`);
+  }
+  const secrets = await acceptedSecretsOf(deps.vault, integration, deps.clock.now(), options.secrets);
+  if (integration.kind === 'generic') return receiveGenericEvent(deps, orchestrations, integration, delivery, secrets);
+  const json = await authenticateNative(deps, integration, delivery, secrets, options);
   const decision = readTicket(integration, json);
   if ('ignored' in decision) {
     deps.log('info', 'webhook_ignored', { integrationId: integration.integrationId, kind: integration.kind, reason: decision.ignored });
@@ -85,9 +102,35 @@ export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchest
   return submitOnce(deps, orchestrations, integration, event, delivery, fingerprintOf(event.deliveryId));
 }
 
-async function receiveGenericEvent(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration & { kind: 'generic' }, delivery: WebhookDelivery): Promise<WebhookOutcome> {
-  const secret = await secretOf(deps, integration);
-  const check = verifySignature({ secret, timestamp: delivery.header(TIMESTAMP_HEADER), signature: delivery.header(SIGNATURE_HEADER), rawBody: delivery.rawBody, now: deps.clock.now() });
+/** When each integration's refused deliveries were last audited: a stream of them makes one record a minute. */
+const lastRefusalAudit = new Map<string, number>();
+const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
+
+/**
+ * A delivery to a disabled or deleted integration is refused and audited: its sender still believes
+ * it is connected (or someone replays its deliveries). Deliveries are unauthenticated at this point,
+ * so the audit is throttled per integration (in this process, and by a per-minute record id).
+ */
+async function auditRefusedDelivery(deps: AppDeps, integration: Integration, reason: 'disabled' | 'deleted'): Promise<void> {
+  deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, kind: integration.kind, reason: `the integration is ${reason}` });
+  const now = deps.clock.now().getTime();
+  const minute = Math.floor(now / REFUSAL_AUDIT_INTERVAL_MS);
+  const last = lastRefusalAudit.get(integration.integrationId);
+  if (last !== undefined && now - last < REFUSAL_AUDIT_INTERVAL_MS) return;
+  if (lastRefusalAudit.size >= 1_000) lastRefusalAudit.delete(lastRefusalAudit.keys().next().value ?? '');
+  lastRefusalAudit.set(integration.integrationId, now);
+  await recordAudit(deps, {
+    id: leaseStepAuditId(integration.integrationId, 'webhook.refused', String(minute)),
+    actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name },
+    action: 'webhook.refused',
+    outcome: 'failure',
+    details: { integrationId: integration.integrationId, kind: integration.kind, reason: `the integration is ${reason}` },
+  });
+}
+
+async function receiveGenericEvent(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration & { kind: 'generic' }, delivery: WebhookDelivery, secrets: readonly string[]): Promise<WebhookOutcome> {
+  const checks = secrets.map((secret) => verifySignature({ secret, timestamp: delivery.header(TIMESTAMP_HEADER), signature: delivery.header(SIGNATURE_HEADER), rawBody: delivery.rawBody, now: deps.clock.now() }));
+  const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
   if (!check.valid) refuse(deps, integration, check.reason);
   const parsed = webhookEventSchema.safeParse(jsonOf(delivery.rawBody));
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
@@ -95,38 +138,39 @@ async function receiveGenericEvent(deps: AppDeps, orchestrations: LeaseOrchestra
 }
 
 async function submitOnce(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration, event: WebhookEvent, delivery: WebhookDelivery, fingerprint: string): Promise<WebhookOutcome> {
-  return runOnce(deps.webhookDeliveries, integration.integrationId, event.deliveryId, fingerprint, async () => {
-    const technician = await resolveTechnician(deps, event.technician);
-    const request = await submitRequest(
-      deps,
-      orchestrations,
-      technician,
-      {
-        tenantId: event.tenantId,
-        targetId: event.targetId,
-        ticket: event.ticket,
-        ...(event.duration !== undefined ? { duration: event.duration } : {}),
-        ...(event.justification !== undefined ? { justification: event.justification } : {}),
-      },
-      { actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name }, origin: { integrationId: integration.integrationId, deliveryId: event.deliveryId } },
-    );
-    return {
-      status: 202,
-      body: { requestId: request.id, status: request.status, ticket: request.ticket, technician: technician.userPrincipalName },
-      headers: { Location: delivery.requestUrl(request.id) },
-    };
-  }, delivery.instance);
+  return runOnce(
+    deps.webhookDeliveries,
+    integration.integrationId,
+    event.deliveryId,
+    fingerprint,
+    async () => {
+      const technician = await resolveTechnician(deps, event.technician);
+      const request = await submitRequest(
+        deps,
+        orchestrations,
+        technician,
+        {
+          tenantId: event.tenantId,
+          targetId: event.targetId,
+          ticket: event.ticket,
+          ...(event.duration !== undefined ? { duration: event.duration } : {}),
+          ...(event.justification !== undefined ? { justification: event.justification } : {}),
+        },
+        { actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name }, origin: { integrationId: integration.integrationId, deliveryId: event.deliveryId } },
+      );
+      return {
+        status: 202,
+        body: { requestId: request.id, status: request.status, ticket: request.ticket, technician: technician.userPrincipalName },
+        headers: { Location: delivery.requestUrl(request.id) },
+      };
+    },
+    { instance: delivery.instance, keepRefusals: false },
+  );
 }
 
 function refuse(deps: AppDeps, integration: Integration, reason: string): never {
   deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, kind: integration.kind, reason });
   throw new UnauthenticatedError(`webhook refused: ${reason}`);
-}
-
-async function secretOf(deps: AppDeps, integration: Integration & { secretName: string }): Promise<string> {
-  const secret = await deps.vault.getIntegrationSecret(integration.secretName);
-  if (secret === null) throw new TransientDependencyError(`the secret of integration ${integration.integrationId} cannot be read`);
-  return secret;
 }
 
 function jsonOf(rawBody: string): unknown {
@@ -138,20 +182,33 @@ function jsonOf(rawBody: string): unknown {
 }
 
 /** Authenticates a native delivery the way its vendor documents, then gives its JSON. */
-async function authenticateNative(deps: AppDeps, integration: Exclude<Integration, { kind: 'generic' }>, delivery: WebhookDelivery, options: WebhookOptions): Promise<unknown> {
+async function authenticateNative(deps: AppDeps, integration: Exclude<Integration, { kind: 'generic' }>, delivery: WebhookDelivery, secrets: readonly string[], { callbackKeys: keys, localDevelopment }: WebhookOptions): Promise<unknown> {
   switch (integration.kind) {
     case 'autotask': {
-      const check = verifyAutotaskSignature({ secretKey: await secretOf(deps, integration), signature: delivery.header(AUTOTASK_SIGNATURE_HEADER), rawBody: delivery.rawBody });
+      const checks = secrets.map((secretKey) => verifyAutotaskSignature({ secretKey, signature: delivery.header(AUTOTASK_SIGNATURE_HEADER), rawBody: delivery.rawBody }));
+      const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
       if (!check.valid) refuse(deps, integration, check.reason);
       return jsonOf(delivery.rawBody);
     }
     case 'halopsa': {
-      const check = verifyBasicAuth({ username: integration.basicUsername, password: await secretOf(deps, integration), authorization: delivery.header('Authorization') });
+      const checks = secrets.map((password) => verifyBasicAuth({ username: integration.basicUsername, password, authorization: delivery.header('Authorization') }));
+      const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
       if (!check.valid) refuse(deps, integration, check.reason);
       return jsonOf(delivery.rawBody);
     }
-    case 'connectwise':
-      return authenticateConnectWise(deps, integration, delivery, options.callbackKeys);
+    case 'connectwise': {
+      // First what only the MSP knows (the secret in the callback URL it registered), before the
+      // body is read or any key fetched: on a shared ConnectWise cloud another company can sign a
+      // body naming any CompanyId with its own callback key, so the signature alone proves nothing.
+      if (secrets.length === 0) refuse(deps, integration, 'this integration has no callback URL secret yet; rotate its secret and register the callback URL it gives');
+      const presented = delivery.query(CALLBACK_SECRET_PARAM);
+      if (presented === null || !secrets.some((secret) => sameSecret(presented, secret))) {
+        refuse(deps, integration, `the callback URL does not carry the integration's secret (?${CALLBACK_SECRET_PARAM}=)`);
+      }
+      const originProblem = callbackOriginProblem(integration.callbackKeyOrigin, { localDevelopment });
+      if (originProblem !== null) refuse(deps, integration, `the integration's callbackKeyOrigin ${originProblem}`);
+      return authenticateConnectWise(deps, integration, delivery, keys);
+    }
   }
 }
 
@@ -173,7 +230,10 @@ async function authenticateConnectWise(deps: AppDeps, integration: Integration &
   for (const refresh of [false, true]) {
     const signingKey = await keys.getSigningKey(keyUrl.url, { refresh });
     if (signingKey === null) refuse(deps, integration, 'the callback signing key could not be obtained from Metadata.key_url');
-    if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) return json;
+    if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) {
+      keys.markVerified(keyUrl.url);
+      return json;
+    }
   }
   refuse(deps, integration, `${CONNECTWISE_SIGNATURE_HEADER} does not match the body`);
 }

@@ -1,18 +1,59 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { createIntegration, createIntegrationBodySchema, listIntegrations } from '../app/integrations';
+import { createIntegration, createIntegrationBodySchema, deleteIntegration, getIntegration, listIntegrations, patchIntegration, patchIntegrationBodySchema } from '../app/integrations';
+import { NotFoundError } from '../domain/errors';
+import type { Settings } from '../settings';
+import { etagHeader, noContent, preconditionOf } from './admin/conditional';
 import { asAdmin } from './endpoint';
-import { readJsonBody } from './parse';
+import { guidParam, readJsonBody } from './parse';
 import { json } from './respond';
 
+/**
+ * Local development is the local stack: only it signs in to Key Vault with the service's client
+ * secret (a deployment uses its managed identity, and test/infra keeps that setting out of Azure).
+ * There, and only there, a ConnectWise site may be on loopback (the tests' key server).
+ */
+export function isLocalDevelopment(settings: Pick<Settings, 'JIT_SERVICE_CLIENT_SECRET'>): boolean {
+  return settings.JIT_SERVICE_CLIENT_SECRET !== undefined;
+}
+
+function integrationIdOf(request: HttpRequest): string {
+  const id = guidParam(request, 'integrationId');
+  if (id === null) throw new NotFoundError('integration ids are GUIDs; no such integration');
+  return id;
+}
+
 export async function createIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => {
+  return asAdmin(request, context, async (caller, { deps, settings }) => {
     const body = await readJsonBody(request, createIntegrationBodySchema);
-    const created = await createIntegration(deps, caller, body);
-    // No Location: integrations are read through the list (there is no single-integration route).
-    return json(201, created);
+    const created = await createIntegration(deps, caller, body, { localDevelopment: isLocalDevelopment(settings) });
+    const location = new URL(`/api/integrations/${created.integration.integrationId}`, request.url).toString();
+    return json(201, created.integration, { Location: location, ...etagHeader(created.etag) });
   });
 }
 
 export async function listIntegrationsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps }) => json(200, { items: await listIntegrations(deps, caller) }));
+}
+
+export async function getIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return asAdmin(request, context, async (caller, { deps }) => {
+    const found = await getIntegration(deps, caller, integrationIdOf(request));
+    return json(200, found.integration, etagHeader(found.etag));
+  });
+}
+
+export async function patchIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return asAdmin(request, context, async (caller, { deps }) => {
+    const integrationId = integrationIdOf(request);
+    const body = await readJsonBody(request, patchIntegrationBodySchema);
+    const patched = await patchIntegration(deps, caller, integrationId, body, preconditionOf(request));
+    return json(200, patched.integration, etagHeader(patched.etag));
+  });
+}
+
+export async function deleteIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return asAdmin(request, context, async (caller, { deps }) => {
+    await deleteIntegration(deps, caller, integrationIdOf(request), preconditionOf(request));
+    return noContent();
+  });
 }

@@ -1,9 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createIntegrationBodySchema } from '../../src/app/integrations';
+import type { AppDeps } from '../../src/app/deps';
+import { createIntegration, createIntegrationBodySchema } from '../../src/app/integrations';
 import { autotaskPayloadSchema, autotaskTicketFacts, readAutotask } from '../../src/app/psa/autotask';
 import { decideTicket, psaMappingSchema, ticketDeliveryId, type PsaMapping, type TicketFacts } from '../../src/app/psa/common';
-import { callbackKeyOriginSchema, connectwisePayloadSchema, connectwiseTicketFacts, trustedKeyUrl } from '../../src/app/psa/connectwise';
+import { callbackKeyOriginSchema, callbackOriginProblem, connectwisePayloadSchema, connectwiseTicketFacts, isPrivateHost, trustedKeyUrl } from '../../src/app/psa/connectwise';
 import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from '../../src/app/psa/halopsa';
 import { ValidationError } from '../../src/domain/errors';
 import {
@@ -243,5 +244,52 @@ describe('ConnectWise PSA', () => {
     expect(verifyConnectWiseSignature({ signingKey: 'cw-signing-key', signature: createHmac('sha256', 'cw-signing-key').update(body).digest('base64'), rawBody: body }).valid).toBe(false);
     expect(connectWiseSignatureShape('abc').valid).toBe(false);
     expect(connectWiseSignatureShape(null).valid).toBe(false);
+  });
+});
+
+describe('the ConnectWise site (callbackKeyOrigin) outside local development', () => {
+  const privateOrigins = [
+    'http://127.0.0.1:8123',
+    'https://127.0.0.1',
+    'https://localhost:8443',
+    'https://api.localhost',
+    'https://10.1.2.3',
+    'https://172.20.0.5',
+    'https://192.168.1.10',
+    'https://169.254.169.254',
+    'https://100.64.0.1',
+    'https://0.0.0.0',
+    'https://[::1]',
+    'https://[fd00::1]',
+    'https://[fe80::1]',
+    'https://[::ffff:127.0.0.1]',
+    'https://[::ffff:10.0.0.1]',
+    'https://2130706433',
+  ];
+
+  it('refuses loopback and private addresses, and allows them in local development (the local stack)', () => {
+    for (const text of privateOrigins) {
+      const origin = callbackKeyOriginSchema.parse(text);
+      expect(callbackOriginProblem(origin, { localDevelopment: false }), text).toMatch(/loopback or private|https/);
+      expect(callbackOriginProblem(origin, { localDevelopment: true }), text).toBeNull();
+    }
+    for (const text of ['https://na.myconnectwise.net', 'https://api-eu.myconnectwise.net', 'https://8.8.8.8', 'https://[2001:4860:4860::8888]', 'https://172.32.0.1']) {
+      expect(callbackOriginProblem(callbackKeyOriginSchema.parse(text), { localDevelopment: false }), text).toBeNull();
+    }
+    expect(isPrivateHost('psa.example.com')).toBe(false);
+  });
+
+  it('createIntegration refuses such a site with a 400 naming callbackKeyOrigin, before anything is stored', async () => {
+    // Any use of a dependency fails the test: nothing may be read or written for a refused body.
+    const untouchable = new Proxy({} as AppDeps, {
+      get: (_target, property) => {
+        throw new Error(`dependency ${String(property)} used`);
+      },
+    });
+    const admin = { objectId: '1a000000-0000-4000-8000-0000000ca201', tenantId: CONTOSO, userPrincipalName: 'carol@msp.example', displayName: undefined, groups: [], roles: ['Jit.Admin'] };
+    const body = createIntegrationBodySchema.parse({ name: 'CW', kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: 'https://10.0.0.5', mapping });
+    const refused = await createIntegration(untouchable, admin, body, { localDevelopment: false }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).problems).toEqual([{ field: 'callbackKeyOrigin', message: expect.stringMatching(/loopback or private/) as unknown }]);
   });
 });

@@ -150,6 +150,10 @@ const cases: Case[] = [
   { route: 'rules/{ruleId}', method: 'DELETE', path: () => '/rules/no-such-rule', allowed: ADMIN },
   { route: 'integrations', method: 'GET', path: () => '/integrations', allowed: ADMIN },
   { route: 'integrations', method: 'POST', path: () => '/integrations', body: {}, allowed: ADMIN },
+  { route: 'integrations/{integrationId}', method: 'GET', path: () => `/integrations/${integrationId}`, allowed: ADMIN },
+  // An invalid body: the admin gets 400 and the integration stays as it is (its webhook row above still needs it).
+  { route: 'integrations/{integrationId}', method: 'PATCH', path: () => `/integrations/${integrationId}`, body: { enabled: 'no' }, allowed: ADMIN },
+  { route: 'integrations/{integrationId}', method: 'DELETE', path: () => `/integrations/${uuid()}`, allowed: ADMIN },
   { route: 'audit', method: 'GET', path: () => '/audit', allowed: ADMIN },
   { route: 'audit/verify', method: 'GET', path: () => '/audit/verify', allowed: ADMIN },
   { route: 'admin/reconcile', method: 'POST', path: () => '/admin/reconcile', allowed: ADMIN },

@@ -198,10 +198,11 @@ describe('GET /api/openapi.json', () => {
     expect(validateJson(bad.body, responseSchema(op, 400) ?? {}, doc)).toEqual([]);
     const anonymous = await t.client.api('GET', '/tenants');
     expect(validateJson(anonymous.body, responseSchema(operationById('listTenants').op, 401) ?? {}, doc)).toEqual([]);
-    // A webhook with a signature that does not match its body: the documented 401.
-    const integration = answers.get('createIntegration') as { integrationId: string } | undefined;
-    expect(integration, 'the examples ran first').toBeDefined();
-    const forged = await t.client.api('POST', `/webhooks/${integration?.integrationId ?? ''}`, {
+    // A webhook with a signature that does not match its body: the documented 401 (on an
+    // integration of its own: the examples deleted theirs).
+    const integration = await t.client.api<{ integrationId: string }>('POST', '/integrations', { token: admin, body: { name: 'Problem shapes' } });
+    expect(integration.status, integration.text).toBe(201);
+    const forged = await t.client.api('POST', `/webhooks/${integration.body.integrationId}`, {
       rawBody: '{}',
       headers: { 'Content-Type': 'application/json', 'X-Jit-Timestamp': String(Math.floor(Date.now() / 1000)), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` },
     });

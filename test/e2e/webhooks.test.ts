@@ -1,8 +1,11 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
+import { receiveWebhookHttp } from '../../src/http/webhooks';
 import { startTestStack, type TestStack } from '../support/stack';
 import { connectHomeTenant, newTechnician } from './workflowSupport';
 
@@ -122,14 +125,181 @@ describe('POST /webhooks/{integrationId}', () => {
     expect(bad.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['technician', 'tenantId']));
   });
 
-  it('still checks the entitlement of the technician the integration names', async () => {
+  it('still checks the entitlement of the technician the integration names; the refusal is not kept, so the same delivery succeeds once a rule allows it', async () => {
     const body = event(HOME_USERS.erin.userPrincipalName);
     const refused = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
     expect(refused.status, refused.text).toBe(403);
-    // The refusal is the delivery's first outcome: a replay gets the same answer.
-    const replay = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
-    expect(replay.status).toBe(403);
-    expect(replay.body).toEqual(refused.body);
+    // Retried before anything changed: evaluated again (not a stored answer), refused again.
+    const retried = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+    expect(retried.status).toBe(403);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+
+    // The admin fixes the configuration; the sender's next retry of the same delivery goes through.
+    const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
+    const ruleId = `erin-${randomUUID().slice(0, 8)}`;
+    const rule = await t.client.api('POST', '/rules', { token: carol, body: { ruleId, principal: { type: 'user', id: HOME_USERS.erin.id }, scope: { targets: [{ tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID }] } } });
+    expect(rule.status, rule.text).toBe(201);
+    try {
+      const accepted = await t.client.api<{ requestId: string }>('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+      expect(accepted.status, accepted.text).toBe(202);
+      expect(accepted.headers.get('idempotent-replayed')).toBeNull();
+      // From now on the success is the delivery's answer.
+      const replay = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+      expect(replay.status).toBe(202);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body).toEqual(accepted.body);
+      const erin = await t.client.token(HOME_USERS.erin.userPrincipalName);
+      await t.client.waitForRequest(accepted.body.requestId, erin, (r) => r.status === 'active');
+      expect((await t.client.api('POST', `/requests/${accepted.body.requestId}/revoke`, { token: carol, body: {} })).status).toBe(202);
+      await t.client.waitForRequest(accepted.body.requestId, erin, (r) => r.status === 'ended');
+    } finally {
+      await t.client.api('DELETE', `/rules/${ruleId}`, { token: carol });
+    }
+  });
+});
+
+describe('GET/PATCH/DELETE /integrations/{id}', () => {
+  /** A signed event whose body fails validation: 400 proves the delivery authenticated, 401 that it did not; nothing is ever made. */
+  const probe = JSON.stringify({ deliveryId: 'probe', type: 'access.requested', ticket: 'T-0', technician: {}, tenantId: 'not-a-tenant', targetId: DEMO_TARGET_ID });
+  const signWith = (key: string, body = probe): Record<string, string> => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    return { 'Content-Type': 'application/json', 'X-Jit-Timestamp': ts, 'X-Jit-Signature': `sha256=${createHmac('sha256', key).update(`${ts}.${body}`).digest('hex')}` };
+  };
+  const deliver = async (id: string, key: string): Promise<number> => (await t.client.api('POST', `/webhooks/${id}`, { rawBody: probe, headers: signWith(key) })).status;
+
+  async function newIntegration(carol: string, name: string): Promise<{ integrationId: string; signingSecret: string; etag: string }> {
+    const created = await t.client.api<{ integrationId: string; signingSecret: string }>('POST', '/integrations', { token: carol, body: { name } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.get('location')).toMatch(new RegExp(`/api/integrations/${created.body.integrationId}$`));
+    return { ...created.body, etag: created.headers.get('etag') ?? '' };
+  }
+
+  it('reads one with its ETag; rotates its secret (shown once) with and without an overlap window; refuses a stale If-Match', async () => {
+    const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
+    const first = await newIntegration(carol, 'Rotating PSA');
+    const id = first.integrationId;
+    const read = await t.client.api('GET', `/integrations/${id}`, { token: carol });
+    expect(read.status, read.text).toBe(200);
+    expect(read.body).toMatchObject({ integrationId: id, name: 'Rotating PSA', kind: 'generic', enabled: true });
+    expect(read.text).not.toContain(first.signingSecret);
+    const etag = read.headers.get('etag') ?? '';
+    expect(etag).toBe(first.etag);
+    expect(await deliver(id, first.signingSecret)).toBe(400);
+
+    // Rotation with an overlap: both secrets authenticate until the window ends.
+    const rotated = await t.client.api<{ signingSecret: string; previousSecretValidUntil: string }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'PT1H' } }, headers: { 'If-Match': etag } });
+    expect(rotated.status, rotated.text).toBe(200);
+    const second = rotated.body.signingSecret;
+    expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second).not.toBe(first.signingSecret);
+    expect(Date.parse(rotated.body.previousSecretValidUntil) - Date.now()).toBeGreaterThan(59 * 60_000);
+    expect(await deliver(id, second)).toBe(400);
+    expect(await deliver(id, first.signingSecret)).toBe(400);
+    expect(await deliver(id, 'not-the-secret')).toBe(401);
+    // The ETag read before the rotation is stale now.
+    const stale = await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { name: 'x' }, headers: { 'If-Match': etag } });
+    expect(stale.status, stale.text).toBe(412);
+    // Not shown again.
+    const again = await t.client.api('GET', `/integrations/${id}`, { token: carol });
+    expect(again.text).not.toContain(second);
+
+    // Rotation without an overlap: the replaced secrets stop at once (even though they were just used and cached).
+    const hard = await t.client.api<{ signingSecret: string }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: {} }, headers: { 'If-Match': again.headers.get('etag') ?? '' } });
+    expect(hard.status, hard.text).toBe(200);
+    expect(hard.body).not.toHaveProperty('previousSecretValidUntil');
+    expect(await deliver(id, hard.body.signingSecret)).toBe(400);
+    expect(await deliver(id, second)).toBe(401);
+    expect(await deliver(id, first.signingSecret)).toBe(401);
+    const vault = (await t.client.state()).keyVault.secrets.filter((s) => s.name.startsWith(`integration-${id}`) && !s.deleted);
+    expect(vault).toHaveLength(1);
+
+    const bad = await t.client.api<{ errors: { field: string }[] }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'P30D' }, mapping: {}, colour: 'red' } });
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['rotateSecret.overlap', '(body)']));
+    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>('GET', '/audit?action=integration.updated&limit=50', { token: carol });
+    expect(audit.body.items.filter((e) => e.details.integrationId === id)).toHaveLength(2);
+    expect(audit.text).not.toContain(second);
+    expect(audit.text).not.toContain(hard.body.signingSecret);
+  });
+
+  it('a disabled integration refuses deliveries (404) and audits them until enabled again', async () => {
+    const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
+    const { integrationId: id, signingSecret } = await newIntegration(carol, 'Disabled PSA');
+    const disabled = await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { enabled: false } });
+    expect(disabled.status, disabled.text).toBe(200);
+    expect(disabled.body).toMatchObject({ enabled: false });
+    expect(await deliver(id, signingSecret)).toBe(404);
+    expect(await deliver(id, signingSecret)).toBe(404);
+    const audit = await t.client.api<{ items: { action: string; outcome: string; details: Record<string, unknown> }[] }>('GET', `/audit?actor=${id}&limit=50`, { token: carol });
+    const refusals = audit.body.items.filter((e) => e.action === 'webhook.refused');
+    // A stream of refused deliveries makes one record a minute, not one each.
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ outcome: 'failure', details: { integrationId: id, reason: 'the integration is disabled' } });
+    expect((await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { enabled: true } })).status).toBe(200);
+    expect(await deliver(id, signingSecret)).toBe(400);
+  });
+
+  it('a deleted integration is gone from reads, its secret from Key Vault, and its deliveries are refused (404) and audited', async () => {
+    const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
+    const { integrationId: id, signingSecret, etag } = await newIntegration(carol, 'Deleted PSA');
+    expect(await deliver(id, signingSecret)).toBe(400);
+    expect((await t.client.api('DELETE', `/integrations/${id}`, { token: carol, headers: { 'If-Match': '"stale"' } })).status).toBe(412);
+    const deleted = await t.client.api('DELETE', `/integrations/${id}`, { token: carol, headers: { 'If-Match': etag } });
+    expect(deleted.status, deleted.text).toBe(204);
+    expect((await t.client.api('GET', `/integrations/${id}`, { token: carol })).status).toBe(404);
+    expect((await t.client.api('DELETE', `/integrations/${id}`, { token: carol })).status).toBe(404);
+    const list = await t.client.api<{ items: { integrationId: string }[] }>('GET', '/integrations', { token: carol });
+    expect(list.body.items.map((i) => i.integrationId)).not.toContain(id);
+    expect((await t.client.state()).keyVault.secrets.filter((s) => s.name.startsWith(`integration-${id}`) && !s.deleted)).toEqual([]);
+    const refused = await t.client.api('POST', `/webhooks/${id}`, { rawBody: probe, headers: signWith(signingSecret) });
+    expect(refused.status, refused.text).toBe(404);
+    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>('GET', `/audit?limit=100`, { token: carol });
+    expect(audit.body.items.find((e) => e.action === 'integration.deleted' && e.details.integrationId === id)).toBeDefined();
+    expect(audit.body.items.find((e) => e.action === 'webhook.refused' && e.details.integrationId === id)).toMatchObject({ details: { reason: 'the integration is deleted' } });
+  });
+});
+
+describe('what an unauthenticated caller can make the service do', () => {
+  const keyVaultCalls = async (): Promise<number> => {
+    const calls = await t.client.sandbox<{ keyVault: { total: number } }>('GET', '/_sandbox/calls');
+    return calls.body.keyVault.total;
+  };
+
+  it('forged deliveries cost no Key Vault read each: the secret is read once and cached', async () => {
+    const body = event(HOME_USERS.alice.userPrincipalName);
+    // Warm: one read for this integration's secret.
+    expect((await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: { ...sign(body), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` } })).status).toBe(401);
+    const before = await keyVaultCalls();
+    for (let i = 0; i < 15; i++) {
+      const forged = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: { ...sign(body), 'X-Jit-Signature': `sha256=${String(i % 10).repeat(64)}` } });
+      expect(forged.status).toBe(401);
+    }
+    expect((await keyVaultCalls()) - before).toBeLessThanOrEqual(1);
+  });
+
+  it('GET /health is answered from a result a few seconds old: a flood of probes is not a flood of dependency calls', async () => {
+    const before = await keyVaultCalls();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => t.client.api('GET', '/health')));
+    for (const health of answers) expect(health.status, health.text).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await t.client.api('GET', '/health')).status).toBe(200);
+    // One check (two calls if the Key Vault challenge is repeated) instead of thirty.
+    expect((await keyVaultCalls()) - before).toBeLessThanOrEqual(2);
+  });
+
+  it('a webhook body declared larger than 64 KiB is refused (413) before it is read', async () => {
+    const request = new HttpRequest({
+      method: 'POST',
+      url: `${t.stack.apiBaseUrl}/webhooks/${integrationId}`,
+      params: { integrationId },
+      headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
+      body: { bytes: new Uint8Array(70 * 1024) },
+    });
+    const response = await receiveWebhookHttp(request, {} as DurableClient, new InvocationContext({ functionName: 'receiveWebhook', invocationId: randomUUID() }));
+    expect(response.status).toBe(413);
+    expect(request.bodyUsed).toBe(false);
+    // Through the host too: an honest oversized body gets the same answer.
+    const big = JSON.stringify({ padding: 'x'.repeat(70 * 1024) });
+    expect((await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: big, headers: sign(big) })).status).toBe(413);
   });
 });
 

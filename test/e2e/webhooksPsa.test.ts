@@ -2,7 +2,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTOSO, FABRIKAM, HOME_USERS } from '../../local/sandbox/seed';
+import { CONTOSO, FABRIKAM, HOME_TENANT, HOME_USERS } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
 import type { ApiResponse } from '../support/client';
@@ -60,6 +60,8 @@ interface Created {
   webhookPath: string;
   signingSecret?: string;
   basicAuth?: { username: string; password: string };
+  callbackSecret?: string;
+  callbackPath?: string;
 }
 
 async function createIntegration(body: Record<string, unknown>): Promise<Created> {
@@ -67,6 +69,7 @@ async function createIntegration(body: Record<string, unknown>): Promise<Created
   expect(created.status, created.text).toBe(201);
   if (created.body.signingSecret !== undefined) secrets.push(created.body.signingSecret);
   if (created.body.basicAuth !== undefined) secrets.push(created.body.basicAuth.password);
+  if (created.body.callbackSecret !== undefined) secrets.push(created.body.callbackSecret);
   return created.body;
 }
 
@@ -181,6 +184,27 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
     await endLeases(tech.upn);
   });
 
+  it('a callout refused because the home tenant was not connected is not kept: the same callout succeeds once it is connected', async () => {
+    const deps = getServices().deps;
+    const home = await deps.config.getTenant(HOME_TENANT.id);
+    expect(home).not.toBeNull();
+    await deps.config.deleteTenant(HOME_TENANT.id);
+    const body = callout(70005);
+    let first: ApiResponse<Record<string, unknown>>;
+    try {
+      first = await post(body, signed(body));
+      expectProblem(first, 409);
+      expect(String(first.body.detail)).toMatch(/home tenant .* is not connected/);
+    } finally {
+      await connectHomeTenant(deps);
+    }
+    // PSAs retry failed deliveries and send the ticket again on every save: the fixed configuration counts.
+    const retried = await post(body, signed(body));
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    await expectRequest(retried, tech, integration.integrationId, 'T20260102.70005');
+    await endLeases(tech.upn);
+  });
+
   it('refuses a wrong or missing signature and a changed body (401), creating nothing', async () => {
     const body = callout(70002);
     const admin = { ...signed(body, 'not-the-secret'), Authorization: `Bearer ${carol}` };
@@ -220,7 +244,24 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
     expectProblem(await post(badDuration, signed(badDuration)), 400, 'duration', /ISO 8601/);
     const notJson = '{"Action":';
     expectProblem(await post(notJson, signed(notJson)), 400, '(body)', /not valid JSON/);
-    expect(await requestsOf(tech.upn)).toHaveLength(1);
+    expect((await requestsOf(tech.upn)).filter((r) => r.ticket === 'T20260102.70004')).toEqual([]);
+  });
+
+  it('a new mapping (PATCH, If-Match) applies to the next callout; one naming an unconnected tenant is refused naming it', async () => {
+    const read = await t.client.api<{ mapping: Record<string, unknown> }>('GET', `/integrations/${integration.integrationId}`, { token: carol });
+    expect(read.status, read.text).toBe(200);
+    const etag = read.headers.get('etag') ?? '';
+    const unconnected = await t.client.api<Record<string, unknown>>('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, tenants: { '251': FABRIKAM.id } } }, headers: { 'If-Match': etag } });
+    expectProblem(unconnected, 400, 'mapping.tenants.251', /not connected/);
+    const remapped = await t.client.api('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, accessRequestedStatuses: ['22'] } }, headers: { 'If-Match': etag } });
+    expect(remapped.status, remapped.text).toBe(200);
+    expect(remapped.body).toMatchObject({ mapping: { accessRequestedStatuses: ['22'] } });
+    expect(remapped.headers.get('etag')).not.toBe(etag);
+    const old = callout(70006);
+    await expectIgnored(await post(old, signed(old)), /status '21' is not one that asks/);
+    const asks = callout(70006, { Status: '22' });
+    await expectRequest(await post(asks, signed(asks)), tech, integration.integrationId, 'T20260102.70006');
+    await endLeases(tech.upn);
   });
 });
 
@@ -352,12 +393,33 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     return { 'Content-Type': 'application/json', 'X-Content-Signature': createHmac('sha256', createHash('sha256').update(key).digest()).update(body).digest('base64') };
   }
 
-  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
+  /** As ConnectWise sends it: to the callback URL registered with its secret. */
+  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', (integration.callbackPath ?? '').replace(/^\/api/, ''), { rawBody: body, headers });
 
-  it('has no secret of ours to show: the PSA site and company it trusts are in the answer', () => {
-    expect(integration).toMatchObject({ kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: keyOrigin });
+  const postTo = (path: string, body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', path.replace(/^\/api/, ''), { rawBody: body, headers });
+
+  it('shows the callback URL with its secret once; the PSA site and company it trusts are in the answer', async () => {
+    expect(integration).toMatchObject({ kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: keyOrigin, callbackSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown });
+    expect(integration.callbackPath).toBe(`${integration.webhookPath}?secret=${integration.callbackSecret ?? ''}`);
     expect(integration).not.toHaveProperty('signingSecret');
     expect(integration).not.toHaveProperty('basicAuth');
+    const list = await t.client.api('GET', '/integrations', { token: carol });
+    expect(list.text).not.toContain(integration.callbackSecret);
+  });
+
+  it("refuses the attack of another company on the same ConnectWise cloud: its own key URL and key, the MSP's company and ticket (401), creating nothing", async () => {
+    // The attacker has their own company on the site, so a callback key of their own that the
+    // site serves; they sign a body naming the MSP's company, the MSP's mapped customer and
+    // technician, and post it to the integration's webhook path, which is no secret.
+    signingKeys.set('attacker', `attacker-key-${randomUUID()}`);
+    const forged = callback(5010, {}, { Metadata: { key_url: keyUrl('attacker') } });
+    const hitsBefore = keyHits.length;
+    expectProblem(await postTo(integration.webhookPath, forged, signed(forged, signingKeys.get('attacker'))), 401);
+    // Even knowing the path's shape, a guessed or stale secret is refused the same way.
+    expectProblem(await postTo(`${integration.webhookPath}?secret=not-the-secret`, forged, signed(forged, signingKeys.get('attacker'))), 401);
+    // Refused before the body was read: not a single key was fetched for it.
+    expect(keyHits.length).toBe(hitsBefore);
+    expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5010')).toEqual([]);
   });
 
   it('a ticket in the access-requested status makes the request; a redelivery and a later save get the first outcome', async () => {
@@ -395,6 +457,51 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5002')).toEqual([]);
   });
 
+  it('rotating the callback URL secret: both URLs work during the overlap, only the new one after a rotation without overlap', async () => {
+    const id = integration.integrationId;
+    const oldPath = integration.callbackPath ?? '';
+    const notAsking = callback(5020, { status: { id: 45, name: 'In Progress' } });
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'PT10M' } } });
+    expect(rotated.status, rotated.text).toBe(200);
+    secrets.push(rotated.body.callbackSecret ?? '');
+    expect(rotated.body.callbackPath).toBe(`${integration.webhookPath}?secret=${rotated.body.callbackSecret ?? ''}`);
+    expect(rotated.body.callbackPath).not.toBe(oldPath);
+    await expectIgnored(await postTo(oldPath, notAsking, signed(notAsking)), /is not one that asks/);
+    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    const hard = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: {} } });
+    expect(hard.status, hard.text).toBe(200);
+    secrets.push(hard.body.callbackSecret ?? '');
+    expectProblem(await postTo(oldPath, notAsking, signed(notAsking)), 401);
+    expectProblem(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), 401);
+    await expectIgnored(await postTo(hard.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    integration = { ...integration, callbackPath: hard.body.callbackPath ?? '', callbackSecret: hard.body.callbackSecret ?? '' };
+  });
+
+  it('an integration made before callback URL secrets refuses callbacks, saying why, until its secret is rotated', async () => {
+    const legacyId = randomUUID();
+    await getServices().deps.integrations.create({
+      integrationId: legacyId,
+      name: 'ConnectWise (old)',
+      kind: 'connectwise',
+      enabled: true,
+      createdAt: new Date().toISOString(),
+      createdBy: HOME_USERS.carol.userPrincipalName,
+      companyId: 'mspco',
+      callbackKeyOrigin: keyOrigin,
+      mapping: { tenants: { '250': CONTOSO.id }, technicians: { jsmith: tech.upn }, accessRequestedStatuses: ['JIT Access Requested'], target: { field: 'JIT Target' } },
+    });
+    const notAsking = callback(5030, { status: { id: 45, name: 'In Progress' } });
+    const refused = await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking));
+    expectProblem(refused, 401);
+    expect(String(refused.body.detail)).toMatch(/no callback URL secret yet; rotate its secret/);
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${legacyId}`, { token: carol, body: { rotateSecret: { overlap: 'PT1H' } } });
+    expect(rotated.status, rotated.text).toBe(200);
+    secrets.push(rotated.body.callbackSecret ?? '');
+    expect(rotated.body).not.toHaveProperty('previousSecretValidUntil');
+    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    expectProblem(await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking)), 401);
+  });
+
   it('answers 200 with the reason for callbacks that do not ask for access', async () => {
     for (const [body, reason] of [
       [callback(5003, { status: { id: 45, name: 'In Progress' } }), /status '45' \/ 'In Progress' is not one that asks/],
@@ -419,7 +526,7 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
 
 describe('secrets', () => {
   it('never appear in a log line, an integration listing or the audit trail', async () => {
-    expect(secrets.length).toBe(3);
+    expect(secrets.length).toBe(7);
     const logText = [...t.logs.map((l) => JSON.stringify(l)), ...appLogLines].join('\n');
     const listing = (await t.client.api('GET', '/integrations', { token: carol })).text;
     const audit = (await t.client.api('GET', '/audit?limit=200', { token: carol })).text;

@@ -98,14 +98,19 @@ export class KeyVaultSecretVault implements SecretVault {
     }
   }
 
-  async putIntegrationSecret(integrationId: string, secret: string): Promise<string> {
-    const name = `integration-${namePart('integrationId', integrationId)}`;
+  async putIntegrationSecret(integrationId: string, secret: string, options: { readonly version?: string } = {}): Promise<string> {
+    const suffix = options.version === undefined ? '' : `-${namePart('version', options.version)}`;
+    const name = `integration-${namePart('integrationId', integrationId)}${suffix}`;
     await this.put(name, secret, { tags: { kind: INTEGRATION_KIND, integrationId } });
     return name;
   }
 
   async getIntegrationSecret(secretName: string): Promise<string | null> {
     return this.get(secretNameOf(secretName));
+  }
+
+  async deleteIntegrationSecret(secretName: string): Promise<void> {
+    return this.delete(secretNameOf(secretName));
   }
 
   // ── The three operations, with Key Vault's soft-delete rules ────────────────────────────────────

@@ -1,3 +1,4 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors';
 import { fieldProblemsOf } from '../problem';
@@ -12,8 +13,19 @@ import { textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
  * signed `X-Content-Signature: base64(HMAC-SHA256(SHA-256(signing key), body))`, the signing key
  * being `{"signing_key":…}` as served at key_url. key_url arrives in the (not yet verified) body,
  * so it is only followed to the PSA site configured on the integration, and the body must name the
- * configured PSA company: a callback signed by another company's key on the same cloud is refused.
+ * configured PSA company. Neither stops another company on the same ConnectWise cloud, whose own
+ * callback key signs any body it likes: what authenticates a callback is the integration's secret in
+ * the callback URL the MSP registered (`?secret=`, CALLBACK_SECRET_PARAM), checked before anything
+ * else; the signature then proves the body came through ConnectWise unchanged.
  */
+
+/**
+ * The query parameter of the callback URL carrying the integration's secret. A query parameter
+ * rather than a path segment: the Functions host strips query strings from the request URLs it logs
+ * (Application Insights request telemetry; azure-webjobs-sdk "SanitizeRequestURL", true by default,
+ * Azure/azure-webjobs-sdk#3026), and our own logs name paths only.
+ */
+export const CALLBACK_SECRET_PARAM = 'secret';
 
 /** Where a callback says its signing key is, and whose it is: read before the signature is checked. */
 export const connectwiseEnvelopeSchema = z.looseObject({
@@ -29,6 +41,8 @@ export interface CallbackKeySource {
    * Throws TransientDependencyError when the key server cannot be reached.
    */
   getSigningKey(keyUrl: URL, options: { readonly refresh: boolean }): Promise<string | null>;
+  /** The key at this URL verified a callback: keep it ahead of keys that never did. */
+  markVerified(keyUrl: URL): void;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -48,6 +62,43 @@ export const callbackKeyOriginSchema = z
     }
   }, 'must be the https origin of the ConnectWise PSA site, such as https://na.myconnectwise.net')
   .transform((text) => new URL(text).origin);
+
+/**
+ * Loopback, private, link-local and shared (CGNAT) addresses: a PSA site is on the internet, so an
+ * origin in these ranges can only be an attempt to make the service fetch from its own network
+ * (SSRF). Allowed only for local development, where the test key server runs on loopback.
+ */
+const PRIVATE_ADDRESSES = (() => {
+  const list = new BlockList();
+  for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) list.addSubnet(net, prefix, 'ipv4');
+  for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) list.addSubnet(net, prefix, 'ipv6');
+  return list;
+})();
+
+/** Whether a host name or address literal (as URL.hostname gives it) is loopback or private. */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIPv4(host)) return PRIVATE_ADDRESSES.check(host, 'ipv4');
+  if (isIPv6(host)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1] ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)?.slice(1).map((h) => parseInt(h, 16)).map((n) => `${n >> 8}.${n & 255}`).join('.');
+    if (mapped !== undefined) return PRIVATE_ADDRESSES.check(mapped, 'ipv4');
+    return PRIVATE_ADDRESSES.check(host, 'ipv6');
+  }
+  return false;
+}
+
+/**
+ * Why this PSA site may not be used, or null: outside local development (`localDevelopment` is the
+ * local stack's: its settings carry the local-only service client secret) it must not be loopback
+ * or a private address.
+ */
+export function callbackOriginProblem(origin: string, options: { readonly localDevelopment: boolean }): string | null {
+  if (options.localDevelopment) return null;
+  const url = new URL(origin);
+  if (url.protocol !== 'https:') return 'must be an https origin';
+  return isPrivateHost(url.hostname) ? 'must not be a loopback or private address: the ConnectWise site is on the internet' : null;
+}
 
 /** key_url, if it may be followed: same origin as configured, a callback-key path, nothing else. */
 export function trustedKeyUrl(keyUrl: string, configuredOrigin: string): { readonly url: URL } | { readonly refused: string } {

@@ -24,7 +24,7 @@ import { decisionBodySchema } from '../../app/approvals';
 import { auditQuerySchema, auditVerifyQuerySchema } from '../../app/auditQuery';
 import { extendBodySchema } from '../../app/extend';
 import { IDEMPOTENCY_KEY_HEADER } from '../../app/idempotency';
-import { createIntegrationBodySchema } from '../../app/integrations';
+import { createIntegrationBodySchema, patchIntegrationBodySchema } from '../../app/integrations';
 import { psaMappingSchema } from '../../app/psa/common';
 import { listRequestsQuerySchema, revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
 import { webhookEventSchema } from '../../app/webhooks';
@@ -110,14 +110,18 @@ const integrationViewSchema = z.strictObject({
   basicUsername: z.string().optional().describe('halopsa: the Basic authentication username the webhook sends'),
   companyId: z.string().optional().describe("connectwise: the PSA company whose callbacks are accepted"),
   callbackKeyOrigin: z.string().optional().describe('connectwise: the PSA site signing keys are fetched from'),
-  webhookPath: z.string().describe('Where the ticketing system POSTs its events'),
+  webhookPath: z.string().describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),
+  updatedAt: z.iso.datetime().optional(),
+  previousSecretValidUntil: z.iso.datetime().optional().describe('After a rotation with an overlap: until when the replaced secret is still accepted'),
 });
 const createdIntegrationSchema = integrationViewSchema.extend({
-  signingSecret: z.string().optional().describe('generic and autotask: the HMAC signing secret (Autotask: the webhook\'s SecretKey); shown in this answer only, never again'),
+  signingSecret: z.string().optional().describe('generic and autotask: the HMAC signing secret, used as the literal string (Autotask: the webhook\'s SecretKey); shown in this answer only, never again'),
   basicAuth: z
     .strictObject({ username: z.string(), password: z.string() })
     .optional()
     .describe("halopsa: the webhook's Basic authentication; the password is shown in this answer only, never again"),
+  callbackSecret: z.string().optional().describe('connectwise: the secret the callback URL carries; shown in this answer only, never again'),
+  callbackPath: z.string().optional().describe('connectwise: the path (with its ?secret=) to register as the callback url, after your app\'s origin'),
 });
 const integrationListSchema = z.strictObject({ items: z.array(integrationViewSchema) });
 
@@ -178,6 +182,9 @@ export const NAMED_SCHEMAS = {
   AuditVerification: { schema: auditVerificationSchema, io: 'output' },
   CreateIntegrationBody: { schema: createIntegrationBodySchema, io: 'input' },
   CreatedIntegration: { schema: createdIntegrationSchema, io: 'output' },
+  Integration: { schema: integrationViewSchema, io: 'output' },
+  PatchIntegrationBody: { schema: patchIntegrationBodySchema, io: 'input' },
+  PatchedIntegration: { schema: createdIntegrationSchema, io: 'output' },
   IntegrationList: { schema: integrationListSchema, io: 'output' },
   WebhookEvent: { schema: webhookEventSchema, io: 'input' },
   WebhookAccepted: { schema: webhookAcceptedSchema, io: 'output' },
@@ -692,11 +699,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Register a ticketing integration; its secret is in this answer only',
     description:
       '`kind` generic (the default) takes the signed event below; connectwise, autotask and halopsa take those PSAs\' native webhooks, with a `mapping` from tickets to access requests (docs/ticketing.md). ' +
-      'The 256-bit secret that authenticates deliveries (generic and autotask: `signingSecret`; halopsa: `basicAuth`) is generated here and kept in Key Vault; it is never shown again (make a new integration to get a new one). ' +
-      'ConnectWise signs its callbacks with keys its own site serves, so there is no secret to show. Events go to `webhookPath`.',
+      'The 256-bit secret that authenticates deliveries (generic and autotask: `signingSecret`, used as the literal string; halopsa: `basicAuth`; connectwise: `callbackSecret`, carried in the callback URL `callbackPath`) is generated here and kept in Key Vault; ' +
+      'it is never shown again (rotate it with PATCH). ConnectWise also signs its callbacks, but with keys any company on the same ConnectWise cloud can have: the URL secret is what tells the MSP\'s callbacks apart. ' +
+      'A connectwise `callbackKeyOrigin` on loopback or a private address is refused outside local development. Events go to `webhookPath`.',
     auth: 'admin',
     requestBody: 'CreateIntegrationBody',
-    responses: { '201': { description: 'Created', schema: 'CreatedIntegration' }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
+    responses: { '201': { description: 'Created', schema: 'CreatedIntegration', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
     example: { caller: 'admin', body: { name: 'ServiceDesk PSA' }, status: 201 },
   },
   {
@@ -719,7 +727,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       `Authenticated by an HMAC signature, not a token: \`${TIMESTAMP_HEADER}: <unix seconds>\` and \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>\`, ` +
       'over the body bytes exactly as sent; a timestamp more than 5 minutes from the server\'s time is refused (401). ' +
       'The technician is looked up in the home tenant (by objectId or userPrincipalName; the home tenant must be connected, else 409) and the entitlement rules are checked for them as for a portal request. ' +
-      'A repeated `deliveryId` answers the first outcome (also a refusal) with `Idempotent-Replayed: true`; the same deliveryId with another body is a 422. ' +
+      'A repeated `deliveryId` answers the first success with `Idempotent-Replayed: true`; a refusal (403, 404, 409 …) is not kept, so a retry after the configuration is fixed is evaluated again; the same deliveryId with another body is a 422. ' +
+      'A body whose declared Content-Length exceeds 64 KiB is refused (413) before it is read. ' +
       'Integrations of kind connectwise, autotask and halopsa take their PSA\'s native payload instead, authenticated as the PSA does it (X-Content-Signature, X-Hook-Signature, Basic credentials; see docs/ticketing.md); ' +
       'the headers below are the generic kind\'s. A native event that does not ask for access is answered 200 with the reason.',
     auth: 'signature',
@@ -743,7 +752,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       '400': { description: 'Bad event: every failing field is named in `errors` (also: no such technician)', schema: 'Problem' },
       '401': { description: 'Signature or timestamp missing, malformed, stale or not matching the body (or the native credential wrong)', schema: 'Problem' },
       '403': { description: 'The technician is not entitled to the target', schema: 'Problem' },
-      '404': { description: 'No such (enabled) integration, tenant or target', schema: 'Problem' },
+      '404': { description: 'No such integration, or it is disabled or deleted (audited); no such tenant or target', schema: 'Problem' },
       '409': { description: 'The technician already has a live request for the tenant; the home tenant is not connected; the first delivery is still being processed', schema: 'Problem' },
       ...problems(413, 422, 503),
     },
@@ -763,6 +772,32 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       },
       status: 202,
     },
+  },
+  {
+    operationId: 'getIntegration',
+    method: 'GET',
+    path: '/integrations/{integrationId}',
+    tag: 'integrations',
+    summary: 'One ticketing integration (never its secret), with its ETag',
+    auth: 'admin',
+    responses: { '200': { description: 'The integration', schema: 'Integration', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
+    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, status: 200 },
+  },
+  {
+    operationId: 'patchIntegration',
+    method: 'PATCH',
+    path: '/integrations/{integrationId}',
+    tag: 'integrations',
+    summary: 'Rename, disable or enable an integration, replace its mapping, or rotate its secret',
+    description:
+      '`enabled: false` refuses every delivery (404) and audits it (`webhook.refused`, at most once a minute per integration) until it is enabled again. ' +
+      '`rotateSecret` makes a new secret, shown in this answer only (the same field as at creation); the replaced one keeps authenticating deliveries for `overlap` ' +
+      '(at most P7D; none: it stops at once), so the sender can be switched over without losing deliveries. A `mapping` replaces the old one as a whole (its tenants must be connected).',
+    auth: 'admin',
+    conditional: true,
+    requestBody: 'PatchIntegrationBody',
+    responses: { '200': { description: 'Changed', schema: 'PatchedIntegration', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 413, 415) },
+    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, body: { name: 'ServiceDesk PSA (EU)', rotateSecret: { overlap: 'PT1H' } }, status: 200 },
   },
   {
     operationId: 'denyRequest',
@@ -816,6 +851,17 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     }),
     responses: { '200': { description: 'The verification (intact or not: always 200)', schema: 'AuditVerification' }, ...problems(400, ...ADMIN_ERRORS) },
     example: { caller: 'admin', query: { tenantId: CONTOSO }, status: 200 },
+  },
+  {
+    operationId: 'deleteIntegration',
+    method: 'DELETE',
+    path: '/integrations/{integrationId}',
+    tag: 'integrations',
+    summary: 'Delete an integration: its secrets leave Key Vault; later deliveries are refused (404) and audited',
+    auth: 'admin',
+    conditional: true,
+    responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 412) },
+    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, status: 204 },
   },
   {
     operationId: 'deleteRule',
