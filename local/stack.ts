@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { TableClient } from '@azure/data-tables';
 import { adoptAzurite, startAzurite, type RunningAzurite } from './azurite';
 import { installFunctionsCore } from './host/functionsCore';
 import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
+import { assertPortsFree, isPortInUse, portHolder, portInUseMessage } from './ports';
 import { seedDemoThroughApi } from './seedDemo';
 import { ensureLocalTls } from './tls';
 
@@ -26,6 +29,12 @@ export interface StackOptions {
   readonly taskHub: string;
   readonly seedDemo: boolean;
   readonly log?: HostOptions['log'];
+  /**
+   * Persisted stacks only: called once when storage is lost while running (Azurite gone, or the
+   * state dir it serves deleted), so the lease work that can no longer make progress is reported
+   * instead of hanging silently. Default: print it to stderr.
+   */
+  readonly onStorageLost?: (reason: string) => void;
 }
 
 export interface RunningStack {
@@ -41,9 +50,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await mkdir(stateDir, { recursive: true });
   const tls = await ensureLocalTls(options.tlsDir);
   const opened: { close(): Promise<void> }[] = [];
+  // Checked before anything starts, so a taken port is one clear message and nothing half-started.
+  await assertPortsFree([
+    { setting: 'JIT_API_PORT', port: options.apiPort },
+    { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
+  ]);
   try {
     const azurite = options.persist ? await persistentAzurite(stateDir, options.tablePort) : await startAzurite({ port: options.tablePort });
     opened.push({ close: () => azurite.stop() });
+    if (options.persist) {
+      const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
+      opened.push({ close: async () => watchdog.stop() });
+    }
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
@@ -99,12 +117,39 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 /**
  * Azurite persisted under the state dir, in its own process group so a crash of `npm start` does
  * not take storage down with it; the next start adopts it. A clean stop stops it too.
+ *
+ * Only an Azurite that serves this state dir is adopted: at creation a random marker is written
+ * both into Azurite (table JitLocalStack) and next to its data (`azurite.marker`); they must
+ * match. An Azurite whose state dir was deleted, or that serves another one, is refused with a
+ * message: running on it would put the task hub and the tables somewhere this state dir is not.
  */
 async function persistentAzurite(stateDir: string, port: number): Promise<RunningAzurite> {
   const pidFile = join(stateDir, 'azurite.pid');
-  const recorded = Number(await readFile(pidFile, 'utf8').catch(() => ''));
-  const adopted = Number.isInteger(recorded) && recorded > 0 ? await adoptAzurite(port, recorded) : null;
-  const azurite = adopted ?? (await startAzurite({ port, location: join(stateDir, 'azurite'), detached: true }));
+  const markerFile = join(stateDir, 'azurite.marker');
+  const recordedPid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  const marker = (await readFile(markerFile, 'utf8').catch(() => '')).trim();
+  let azurite: RunningAzurite;
+  if (await isPortInUse(port)) {
+    const adopted = Number.isInteger(recordedPid) && recordedPid > 0 ? await adoptAzurite(port, recordedPid) : null;
+    if (adopted === null || marker === '' || (await readMarker(adopted.connectionString)) !== marker) {
+      const why =
+        marker === ''
+          ? `this state dir (${stateDir}) has no Azurite of its own (no azurite.marker): the state dir it served was deleted, or it serves another one`
+          : `it does not hold this state dir's marker (${markerFile}): it serves another state dir`;
+      throw new Error(`${portInUseMessage('AZURITE_TABLE_PORT', port, await portHolder(port))}. Not adopted: ${why}.`);
+    }
+    azurite = adopted;
+  } else {
+    azurite = await startAzurite({ port, location: join(stateDir, 'azurite'), detached: true });
+    try {
+      const written = marker === '' ? randomUUID() : marker;
+      await writeMarker(azurite.connectionString, written);
+      await writeFile(markerFile, written);
+    } catch (error) {
+      await azurite.stop();
+      throw error;
+    }
+  }
   if (azurite.pid !== undefined) await writeFile(pidFile, String(azurite.pid));
   return {
     ...azurite,
@@ -113,6 +158,63 @@ async function persistentAzurite(stateDir: string, port: number): Promise<Runnin
       await rm(pidFile, { force: true });
     },
   };
+}
+
+const MARKER_TABLE = 'JitLocalStack';
+const MARKER_KEY = { partitionKey: 'stack', rowKey: 'stateDirMarker' } as const;
+
+function markerTable(connectionString: string): TableClient {
+  return TableClient.fromConnectionString(connectionString, MARKER_TABLE, { allowInsecureConnection: true, retryOptions: { maxRetries: 1 } });
+}
+
+async function writeMarker(connectionString: string, marker: string): Promise<void> {
+  const table = markerTable(connectionString);
+  await table.createTable();
+  await table.upsertEntity({ ...MARKER_KEY, marker }, 'Replace');
+}
+
+async function readMarker(connectionString: string): Promise<string | undefined> {
+  try {
+    const entity = await markerTable(connectionString).getEntity<{ marker?: unknown }>(MARKER_KEY.partitionKey, MARKER_KEY.rowKey);
+    return typeof entity.marker === 'string' ? entity.marker : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every few seconds, checks that the storage this stack runs on is still this state dir's: the
+ * marker file is there and Azurite answers with the same marker. Lost twice in a row (a restart
+ * of Azurite is not a loss), it is reported once: leases cannot make progress without storage,
+ * and they must not hang in `provisioning` with nothing said.
+ */
+function watchStorage(stateDir: string, azurite: RunningAzurite, onLost: (reason: string) => void): { stop(): void } {
+  const intervalMs = Number(process.env.JIT_STORAGE_CHECK_INTERVAL_MS ?? 5_000);
+  const markerFile = join(stateDir, 'azurite.marker');
+  let failures = 0;
+  let reported = false;
+  const check = async (): Promise<void> => {
+    const expected = (await readFile(markerFile, 'utf8').catch(() => '')).trim();
+    const reason =
+      expected === ''
+        ? `the state dir ${stateDir} was deleted or emptied while running`
+        : (await readMarker(azurite.connectionString)) !== expected
+          ? `Azurite (${azurite.tableEndpoint}${azurite.pid !== undefined ? `, pid ${azurite.pid}` : ''}) stopped answering or no longer serves this state dir`
+          : undefined;
+    failures = reason === undefined ? 0 : failures + 1;
+    if (reason !== undefined && failures >= 2 && !reported) {
+      reported = true;
+      onLost(`Entra JIT lost its storage: ${reason}. Leases cannot make progress; stop this stack (Ctrl-C) and start it again.`);
+    }
+  };
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void check().finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {
