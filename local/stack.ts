@@ -8,7 +8,7 @@ import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { assertPortsFree, isPortInUse, portHolder, portInUseMessage } from './ports';
-import { seedDemoThroughApi } from './seedDemo';
+import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
 import { ensureLocalTls } from './tls';
 
 /**
@@ -27,7 +27,8 @@ export interface StackOptions {
   /** false: Azurite in memory (tests); true: persisted under the state dir. */
   readonly persist: boolean;
   readonly taskHub: string;
-  readonly seedDemo: boolean;
+  /** Load the demo configuration through the admin API: false, the tests' `base`, or `npm start`'s `full` (local/seedDemo.ts). */
+  readonly seedDemo: boolean | DemoSeed;
   readonly log?: HostOptions['log'];
   /**
    * Persisted stacks only: called once when storage is lost while running (Azurite gone, or the
@@ -78,7 +79,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       JIT_TABLES_CONNECTION_STRING: azurite.connectionString,
       JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
       JIT_TASK_HUB: options.taskHub,
-      JIT_SEED_DEMO: String(options.seedDemo),
+      JIT_SEED_DEMO: String(options.seedDemo !== false),
       JIT_RECONCILE_SCHEDULE: process.env.JIT_RECONCILE_SCHEDULE ?? '0 */5 * * * *',
       AzureWebJobsStorage: azurite.connectionString,
     };
@@ -98,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.
-    if (options.seedDemo) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url });
+    if (options.seedDemo !== false) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url }, options.seedDemo === true ? 'base' : options.seedDemo);
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     tlsDir,
     persist: true,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
-    seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true',
+    seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true' ? 'full' : false,
     onStorageLost: (reason) => {
       console.error(reason);
       shutdown(1);
