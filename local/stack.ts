@@ -12,7 +12,7 @@ import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
 import { ensureLocalTls } from './tls';
 
 /**
- * The whole service on loopback with no Azure account (DESIGN §6): Azurite for tables and the task
+ * The whole service on loopback with no Azure account (docs/local-stack.md): Azurite for tables and the task
  * hub, the Entra sandbox for sign-in, Graph and Key Vault, and the local Functions host running the
  * compiled function app with the local Durable runner. The app reaches them through its ordinary
  * settings, set here in the environment before the app is loaded.
