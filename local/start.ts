@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const tls = await ensureLocalTls(tlsDir);
   // NODE_EXTRA_CA_CERTS is read only at process start: run again with it set.
   if (process.env.NODE_EXTRA_CA_CERTS !== tls.caPath) {
+    if (closing) process.exit(0); // stopped before there was anything to start
     relaunchTrusting(tls.caPath);
     return;
   }
