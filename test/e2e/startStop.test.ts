@@ -104,6 +104,7 @@ async function npmStart(): Promise<NpmRun> {
   const service = await serviceEnv(uniqueName('npmhub'));
   const env: NodeJS.ProcessEnv = { ...service.env, JIT_TLS_DIR: join(dir, 'tls') };
   delete env.NODE_EXTRA_CA_CERTS;
+  env.npm_config_update_notifier = 'false'; // no registry look-up from a test
   const npm = spawn('npm', ['start', '--silent'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   leftovers.children.push(npm);
   let output = '';
