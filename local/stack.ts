@@ -1,15 +1,17 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { adoptAzurite, startAzurite, type RunningAzurite } from './azurite';
+import { startAzurite } from './azurite';
 import { installFunctionsCore } from './host/functionsCore';
 import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
-import { seedDemoThroughApi } from './seedDemo';
+import { assertPortsFree } from './ports';
+import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
+import { persistentAzurite, watchStorage } from './stateDirStorage';
 import { ensureLocalTls } from './tls';
 
 /**
- * The whole service on loopback with no Azure account (DESIGN §6): Azurite for tables and the task
+ * The whole service on loopback with no Azure account (docs/local-stack.md): Azurite for tables and the task
  * hub, the Entra sandbox for sign-in, Graph and Key Vault, and the local Functions host running the
  * compiled function app with the local Durable runner. The app reaches them through its ordinary
  * settings, set here in the environment before the app is loaded.
@@ -24,8 +26,15 @@ export interface StackOptions {
   /** false: Azurite in memory (tests); true: persisted under the state dir. */
   readonly persist: boolean;
   readonly taskHub: string;
-  readonly seedDemo: boolean;
+  /** Load the demo configuration through the admin API: false, the tests' `base`, or `npm start`'s `full` (local/seedDemo.ts). */
+  readonly seedDemo: boolean | DemoSeed;
   readonly log?: HostOptions['log'];
+  /**
+   * Persisted stacks only: called once when storage is lost while running (Azurite gone, or the
+   * state dir it serves deleted), so the lease work that can no longer make progress is reported
+   * instead of hanging silently. Default: print it to stderr.
+   */
+  readonly onStorageLost?: (reason: string) => void;
 }
 
 export interface RunningStack {
@@ -41,9 +50,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await mkdir(stateDir, { recursive: true });
   const tls = await ensureLocalTls(options.tlsDir);
   const opened: { close(): Promise<void> }[] = [];
+  // Checked before anything starts, so a taken port is one clear message and nothing half-started.
+  await assertPortsFree([
+    { setting: 'JIT_API_PORT', port: options.apiPort },
+    { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
+  ]);
   try {
     const azurite = options.persist ? await persistentAzurite(stateDir, options.tablePort) : await startAzurite({ port: options.tablePort });
     opened.push({ close: () => azurite.stop() });
+    if (options.persist) {
+      const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
+      opened.push({ close: async () => watchdog.stop() });
+    }
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
@@ -60,7 +78,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       JIT_TABLES_CONNECTION_STRING: azurite.connectionString,
       JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
       JIT_TASK_HUB: options.taskHub,
-      JIT_SEED_DEMO: String(options.seedDemo),
+      JIT_SEED_DEMO: String(options.seedDemo !== false),
       JIT_RECONCILE_SCHEDULE: process.env.JIT_RECONCILE_SCHEDULE ?? '0 */5 * * * *',
       AzureWebJobsStorage: azurite.connectionString,
     };
@@ -80,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.
-    if (options.seedDemo) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url });
+    if (options.seedDemo !== false) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url }, options.seedDemo === true ? 'base' : options.seedDemo);
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,
@@ -94,25 +112,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await closeAll(opened);
     throw error;
   }
-}
-
-/**
- * Azurite persisted under the state dir, in its own process group so a crash of `npm start` does
- * not take storage down with it; the next start adopts it. A clean stop stops it too.
- */
-async function persistentAzurite(stateDir: string, port: number): Promise<RunningAzurite> {
-  const pidFile = join(stateDir, 'azurite.pid');
-  const recorded = Number(await readFile(pidFile, 'utf8').catch(() => ''));
-  const adopted = Number.isInteger(recorded) && recorded > 0 ? await adoptAzurite(port, recorded) : null;
-  const azurite = adopted ?? (await startAzurite({ port, location: join(stateDir, 'azurite'), detached: true }));
-  if (azurite.pid !== undefined) await writeFile(pidFile, String(azurite.pid));
-  return {
-    ...azurite,
-    stop: async () => {
-      await azurite.stop();
-      await rm(pidFile, { force: true });
-    },
-  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { HOME_GROUPS, HOME_USERS, type SeedUser } from './sandbox/seed';
-import { startStack } from './stack';
+import { startStack, type RunningStack } from './stack';
 import { ensureLocalTls } from './tls';
 
 /**
@@ -14,11 +14,13 @@ async function main(): Promise<void> {
   const tls = await ensureLocalTls(tlsDir);
   // NODE_EXTRA_CA_CERTS is read only at process start: run again with it set.
   if (process.env.NODE_EXTRA_CA_CERTS !== tls.caPath) {
-    const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath } });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    if (closing) process.exit(0); // stopped before there was anything to start
+    relaunchTrusting(tls.caPath);
     return;
   }
+  // Started by the launcher above: a launcher that dies without passing a signal on (SIGKILL)
+  // closes the IPC channel, and the stack stops rather than keep the ports.
+  process.on('disconnect', () => shutdown());
   const stack = await startStack({
     apiPort: port('JIT_API_PORT', 7071),
     sandboxPort: port('JIT_SANDBOX_PORT', 7443),
@@ -27,8 +29,18 @@ async function main(): Promise<void> {
     tlsDir,
     persist: true,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
-    seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true',
+    seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true' ? 'full' : false,
+    onStorageLost: (reason) => {
+      console.error(reason);
+      shutdown(1);
+    },
   });
+  running = stack;
+  if (closing) {
+    // A signal arrived while starting: stop now that there is something to stop.
+    await stack.close();
+    process.exit(exitCode);
+  }
   const users = Object.values(HOME_USERS).map((u) => `  ${u.userPrincipalName.padEnd(20)} ${describeUser(u)}`);
   console.log(
     [
@@ -39,14 +51,36 @@ async function main(): Promise<void> {
       ...users,
     ].join('\n'),
   );
-  let closing = false;
-  const shutdown = (): void => {
-    if (closing) return;
-    closing = true;
-    void stack.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+}
+
+let running: RunningStack | undefined;
+let closing = false;
+let exitCode = 0;
+
+/** Stops everything the stack started (host, sandbox, Azurite), then exits; once, whatever asks. */
+function shutdown(code = 0): void {
+  if (closing) return;
+  closing = true;
+  exitCode = code;
+  if (running === undefined) return; // still starting: main() stops the stack once it is up
+  void running
+    .close()
+    .catch((error: unknown) => console.error(`Entra JIT did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`))
+    .then(() => process.exit(exitCode));
+}
+
+/**
+ * The launcher: runs this script again trusting the local CA, passes SIGINT and SIGTERM on, and
+ * exits with the child's code. `npm start` execs this process (no shell in between), so a signal
+ * sent to npm or to this pid reaches the stack, as Ctrl-C does.
+ */
+function relaunchTrusting(caPath: string): void {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
 function describeUser(user: SeedUser): string {
@@ -63,6 +97,8 @@ function port(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a TCP port (0-65535), got '${text}'`);
   return value;
 }
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown());
 
 main().catch((error: unknown) => {
   console.error(`Entra JIT failed to start: ${error instanceof Error ? error.message : String(error)}`);
