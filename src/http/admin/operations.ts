@@ -534,7 +534,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/entitlements/check',
     tag: 'entitlements',
     summary: 'Would this request be allowed, and under which policy?',
-    description: '`principal` (checking for someone else) needs Jit.Admin. A duration above the effective cap (or below the minimum) is a 400 naming it.',
+    description: '`principal` (checking for someone else) needs Jit.Admin. It is a question: a duration above the effective cap (or below the minimum) is answered `allowed: false` with the bound among the `reasons` (POST /requests refuses it with a 400); only a malformed body is a 400.',
     auth: 'caller',
     requestBody: 'EntitlementCheckBody',
     responses: {
