@@ -62,7 +62,7 @@ describe('approvals', () => {
     const tech = await newTechnician(t.client, 'appr');
     const token = await t.client.token(tech.upn);
     const bob = await t.client.token(HOME_USERS.bob.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: APPROVAL, duration: 'PT1H', justification: 'INC-1 password reset' } });
+    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: APPROVAL, duration: 'PT1H', justification: 'INC-1 [click](https://evil) **x**' } });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     expect(submit.body).toMatchObject({ status: 'pending_approval', approvalRequired: true });
@@ -117,6 +117,10 @@ describe('approvals', () => {
     const card = JSON.parse(notificationsFor(id, '/teams')[0]?.body ?? '{}') as { attachments: { contentType: string; content: { actions: { url: string }[] } }[] };
     expect(card.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.attachments[0]?.content.actions[0]?.url).toBe(`https://portal.example/jit/requests/${id}`);
+    // The requester's text arrives escaped: Teams shows it as written, not as a link or bold text.
+    const teamsBody = notificationsFor(id, '/teams')[0]?.body ?? '';
+    expect(teamsBody).toContain(JSON.stringify('INC\\-1 \\[click\\]\\(https\\:\\/\\/evil\\) \\*\\*x\\*\\*'));
+    expect(teamsBody).not.toContain('[click](');
     // Never a credential in a notification.
     expect(receiver.received.some((n) => n.body.includes(reveal.body.password))).toBe(false);
   });
