@@ -81,7 +81,9 @@ describe('approvals', () => {
     const other = await t.client.token((await newTechnician(t.client, 'other')).upn);
     expect((await t.client.api('POST', `/requests/${id}/approve`, { token: other, body: {} })).status).toBe(403);
 
+    const approveStarted = Date.now();
     const approve = await t.client.api('POST', `/requests/${id}/approve`, { token: bob, body: { comment: 'ok for INC-1' } });
+    console.log(`approve answered with the recorded decision: ${Date.now() - approveStarted} ms`);
     expect(approve.status, approve.text).toBe(202);
     // The answer shows the decision as recorded (who and when), and where to follow the request.
     expect(approve.headers.get('location')).toBe(`${t.client.apiBaseUrl}/requests/${id}`);
@@ -98,7 +100,9 @@ describe('approvals', () => {
     expect(again.status, again.text).toBe(409);
 
     // The revoke answer shows the lease ending, by whom (UPN) and why; the ended request keeps both.
+    const revokeStarted = Date.now();
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done' } });
+    console.log(`revoke answered with the recorded revocation: ${Date.now() - revokeStarted} ms`);
     expect(revoke.status, revoke.text).toBe(202);
     expect(revoke.headers.get('location')).toBe(`${t.client.apiBaseUrl}/requests/${id}`);
     expect(revoke.body).toMatchObject({ id, revokedBy: tech.upn, revokeReason: 'done' });
