@@ -9,6 +9,19 @@ const booleanText = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
+/**
+ * Where lease notifications go: https only, since they carry who asked for what, and the signed
+ * webhook's signature does not hide the body. Plain http is allowed to a loopback address alone
+ * (the local stack's and the tests' receivers), where nothing crosses a network.
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const notificationUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((text) => {
+    const url = new URL(text);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'must be an https URL (http only to a loopback address such as 127.0.0.1, for local development)');
+
 export const settingsSchema = z
   .object({
     /** The provider's own (home) Entra tenant: callers' tokens are issued by it. */
@@ -43,11 +56,11 @@ export const settingsSchema = z
     /** Base URL of the portal (or the API) that links in notifications point to. */
     JIT_PUBLIC_BASE_URL: z.url().optional(),
     /** Generic signed webhook for lease notifications (HMAC-SHA256, see README). */
-    JIT_NOTIFY_WEBHOOK_URL: z.url().optional(),
+    JIT_NOTIFY_WEBHOOK_URL: notificationUrl.optional(),
     /** Signing secret of that webhook; in Azure a Key Vault reference (@Microsoft.KeyVault(...)). */
     JIT_NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
     /** Microsoft Teams incoming webhook (or Workflows) URL for lease notifications; a Key Vault reference in Azure. */
-    JIT_NOTIFY_TEAMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    JIT_NOTIFY_TEAMS_WEBHOOK_URL: notificationUrl.optional(),
     /** Temporary Access Passes are one-time use (targets with credentialType temporaryAccessPass). */
     JIT_TAP_USABLE_ONCE: booleanText.default(false),
     /** When the reconciler runs (NCRONTAB with seconds); the timer trigger reads it as %JIT_RECONCILE_SCHEDULE%. */

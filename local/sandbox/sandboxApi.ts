@@ -4,7 +4,7 @@ import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import { SERVICE_APP } from './seed';
 import type { SandboxStore } from './store';
-import { issuerFor, mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
+import { issuerFor, mintToken, TOKEN_LIFETIME_SECONDS, userTokenClaims } from './tokens';
 
 /**
  * The sandbox's own API (never part of the product): user tokens, state inspection (never a
@@ -50,6 +50,8 @@ const tokenSchema = z
     omitClaims: z.array(z.string()).optional(),
     /** Issue a groups overage whatever the user's group count (Entra does above 200 groups in a JWT). */
     groupsOverage: z.boolean().optional(),
+    /** `id`: the ID token the same sign-in returns (no `scp`), which the API must refuse. Default `access`. */
+    tokenType: z.enum(['access', 'id']).optional(),
   })
   .strict();
 
@@ -61,20 +63,21 @@ async function userToken(store: SandboxStore, req: SandboxRequest): Promise<Sand
   const found = findUserAnywhere(store, body.user);
   if (found === undefined) throw new ApiError(404, `no user '${body.user}' in any sandbox tenant`);
   const { tenant, user } = found;
-  const claims: Record<string, unknown> = {
-    aud: body.audience ?? SERVICE_APP.clientId,
-    iss: issuerFor(store.url, tenant.id),
-    ver: '2.0',
-    oid: user.id,
-    sub: user.id,
-    tid: tenant.id,
-    preferred_username: user.userPrincipalName,
-    upn: user.userPrincipalName,
-    name: user.displayName,
-    scp: 'access_as_user',
-    azp: SERVICE_APP.clientId,
-    azpacr: '0',
-  };
+  const claims = userTokenClaims(
+    body.tokenType ?? 'access',
+    {
+      aud: body.audience ?? SERVICE_APP.clientId,
+      iss: issuerFor(store.url, tenant.id),
+      ver: '2.0',
+      oid: user.id,
+      sub: user.id,
+      tid: tenant.id,
+      preferred_username: user.userPrincipalName,
+      upn: user.userPrincipalName,
+      name: user.displayName,
+    },
+    SERVICE_APP.clientId,
+  );
   const groups = tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => g.id);
   if (body.groupsOverage === true || groups.length > JWT_GROUPS_LIMIT) {
     // As Entra does: no groups claim, but where to read them (the caller must ask Graph).

@@ -11,6 +11,23 @@ export function issuerFor(baseUrl: string, tenantId: string): string {
   return `${baseUrl}/${tenantId}/v2.0`;
 }
 
+/** The delegated scope the service's app registration exposes (infra/scripts/create-app-registration.sh). */
+export const API_SCOPE = 'access_as_user';
+
+/**
+ * What Entra issues a user, for the service's app id: an access token for the API carries `scp`
+ * (the delegated scopes granted) and `azp`/`azpacr` (the client); the ID token the same sign-in
+ * returns has the same issuer, audience (the app id), user claims and app roles, but no `scp`, no
+ * `azp` (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference and
+ * access-token-claims-reference: `scp` "only included for user tokens", i.e. user access tokens).
+ */
+export type UserTokenType = 'access' | 'id';
+
+export function userTokenClaims(type: UserTokenType, claims: JWTPayload, clientId: string): JWTPayload {
+  if (type === 'id') return { ...claims };
+  return { ...claims, scp: API_SCOPE, azp: clientId, azpacr: '0' };
+}
+
 export interface MintOptions {
   readonly claims: JWTPayload;
   readonly key: KeyMaterial;

@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import type { LeaseRequest } from '../domain/request';
 import { recordAudit, userActor } from './audit';
+import { awaitRecorded } from './awaitRecorded';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations, Page } from './ports';
 
@@ -32,7 +33,7 @@ async function approversFor(deps: AppDeps, request: LeaseRequest): Promise<reado
  * An approver approves or denies. The checks run in this order: nobody decides their own request
  * (403, whatever their roles); only an eligible approver decides (403); only a pending request can
  * be decided (409). The decision itself is written by the orchestration's activity: this raises
- * the event.
+ * the event and answers with the request once the decision is recorded.
  */
 export async function decideRequest(
   deps: AppDeps,
@@ -57,7 +58,8 @@ export async function decideRequest(
   }
   const event: DecisionEvent = { approved: decision.approved ? 'true' : 'false', by: caller.objectId, byName: caller.userPrincipalName, comment: decision.comment ?? null };
   await orchestrations.raise(id, 'decision', { ...event });
-  return request;
+  // The recordDecision activity writes it: answer with the decision as recorded (who, when).
+  return awaitRecorded(deps, id, (r) => r.decision !== null || r.status !== 'pending_approval');
 }
 
 /** The recordDecision activity: the orchestration's write of the decision. */
@@ -86,9 +88,13 @@ export async function expireApproval(deps: AppDeps, requestId: string): Promise<
   return endWithoutProvisioning(deps, requestId, { type: 'approvalExpired' }, SYSTEM_ACTOR, 'request.approval_expired');
 }
 
-/** The withdrawRequest activity: revoked (by the requester or an admin) while waiting for approval. */
+/**
+ * The withdrawRequest activity: revoked (by the requester or an admin) while waiting for approval.
+ * `by` is their UPN (the `revoke` event carries it; older events carried the object id).
+ */
 export async function withdrawRequest(deps: AppDeps, input: { readonly requestId: string; readonly by: string }): Promise<{ readonly status: LeaseRequest['status'] }> {
-  return endWithoutProvisioning(deps, input.requestId, { type: 'withdraw', by: input.by }, { type: 'user', id: input.by }, 'request.withdrawn');
+  const actor: AuditActor = input.by.includes('@') ? { type: 'user', id: input.by, userPrincipalName: input.by } : { type: 'user', id: input.by };
+  return endWithoutProvisioning(deps, input.requestId, { type: 'withdraw', by: input.by }, actor, 'request.withdrawn');
 }
 
 async function endWithoutProvisioning(deps: AppDeps, requestId: string, event: LeaseEvent, actor: AuditActor, action: string): Promise<{ readonly status: LeaseRequest['status'] }> {

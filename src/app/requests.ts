@@ -5,10 +5,11 @@ import { slugSchema } from '../domain/config';
 import { durationMs, durationSchema } from '../domain/duration';
 import { defaultWithinCap, evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
-import { isTerminal, leaseRequestSchema, type LeaseRequest, type RequestStatus } from '../domain/request';
+import { isTerminal, leaseRequestSchema, withRevokeReason, type LeaseRequest, type RequestStatus } from '../domain/request';
 import type { AuditActor } from '../domain/audit';
 import { listAwaiting, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
+import { awaitRecorded } from './awaitRecorded';
 import type { AppDeps } from './deps';
 import { ConcurrencyError, OrchestrationNotRunningError, type LeaseOrchestrationControl, type LeaseOrchestrations, type Page } from './ports';
 
@@ -197,7 +198,12 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
   return credentialType === 'temporaryAccessPass' ? { credentialType, ...common, temporaryAccessPass: secret } : { credentialType, ...common, password: secret };
 }
 
-/** Ends a lease early (or withdraws a request waiting for approval). The orchestration does it; this asks it to. */
+/**
+ * Ends a lease early (or withdraws a request waiting for approval). The orchestration does it; this
+ * records the reason, asks the orchestration, and answers with the request as recorded once the
+ * orchestration has taken it up (`revoking`, or `ended` for a withdrawal), or as it stands after
+ * ACTION_RECORDED_WITHIN_MS. Who revoked is recorded by UPN, like an approver in `decision.by`.
+ */
 export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrationControl, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
@@ -206,8 +212,11 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     throw new ForbiddenError('only the requester or an admin can revoke this request');
   }
   if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { requestStatus: request.status });
+  // Before the event: the activities that end the lease carry it into `revoking` and `ended`.
+  await recordRevokeReason(deps, id, reason ?? null);
+  const by = caller.userPrincipalName;
   try {
-    await orchestrations.raise(id, 'revoke', { by: caller.objectId });
+    await orchestrations.raise(id, 'revoke', { by });
   } catch (error) {
     // Nobody is listening (the orchestration failed, was terminated or vanished): revoke anyway,
     // by starting a run that does only the revocation, rather than leave access in place until
@@ -215,20 +224,37 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     if (!(error instanceof OrchestrationNotRunningError)) throw error;
     if (request.status === 'pending_approval') {
       // Nothing was provisioned: withdraw it here, which also frees the technician's lock.
-      await withdrawRequest(deps, { requestId: id, by: caller.objectId });
+      await withdrawRequest(deps, { requestId: id, by });
       deps.log('warn', 'withdrawn_without_orchestration', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
-      return request;
+      return (await deps.requests.get(id))?.value ?? request;
     }
     const cause = request.status === 'provisioning' ? 'provisionFailed' : 'revoked';
     await orchestrations.restart({
       requestId: id,
       revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
-      resumeRevocation: { cause, by: caller.objectId, ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}) },
+      resumeRevocation: { cause, by, ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}) },
     });
     deps.log('warn', 'revocation_restarted', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
   }
   await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
-  return request;
+  // Taken up: the lease is ending (or ended), or the request was withdrawn.
+  return awaitRecorded(deps, id, (r) => r.status !== 'active' && r.status !== 'pending_approval' && r.status !== 'provisioning');
+}
+
+async function recordRevokeReason(deps: AppDeps, id: string, reason: string | null): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await deps.requests.get(id);
+    const annotated = stored === null ? null : withRevokeReason(stored.value, reason, deps.clock.now());
+    if (stored === null || annotated === null) return;
+    try {
+      await deps.requests.replace(annotated, stored.etag);
+      return;
+    } catch (error) {
+      // An activity wrote the request meanwhile: read it again.
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+  }
+  throw new ConflictError(`request ${id} keeps changing; try again`);
 }
 
 const STATUSES = leaseRequestSchema.options.map((o) => o.shape.status.value);

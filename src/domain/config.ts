@@ -110,7 +110,7 @@ export const ruleSchema = z.strictObject({
   scope: ruleScopeSchema,
   /** A tighter cap than the target's maxDuration. */
   maxDuration: durationSchema.optional(),
-  /** Overrides the target's approval policy: true forces approval, false waives it. */
+  /** true forces approval (wins over any other matching rule); false waives it, only when the rule names the target (see evaluateEntitlement). */
   approvalRequired: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

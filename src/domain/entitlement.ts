@@ -52,21 +52,29 @@ export function evaluateEntitlement(caller: Caller, target: Target, rules: reado
       ...policy,
     };
   }
-  // Several rules may match: the caller gets the most generous one (longest cap; approval
-  // waived if any matching rule waives it and none forces it).
+  // Several rules may match: the caller gets the longest cap among them.
   const caps = matched.map((r) => Math.min(targetMaxMs, r.maxDuration === undefined ? targetMaxMs : durationMs(r.maxDuration)));
   const effectiveMaxMs = Math.max(...caps);
-  const targetNeedsApproval = target.approval.mode === 'required';
-  const overrides = matched.map((r) => r.approvalRequired);
-  const approvalRequired = overrides.includes(false) ? false : overrides.includes(true) ? true : targetNeedsApproval;
   return {
     allowed: true,
     reasons: matched.map((r) => `granted by rule '${r.ruleId}'`),
     matchedRules: matched.map((r) => r.ruleId),
     effectiveMaxDuration: formatDuration(effectiveMaxMs),
-    approvalRequired,
+    approvalRequired: approvalRequiredUnder(matched, target),
     ...policy,
   };
+}
+
+/**
+ * Approval is a safeguard, so asking for it wins over waiving it: any matching rule that forces
+ * approval forces it, whatever other rules say. A rule waives the target's approval only when it
+ * names this target: a tenant-wide rule was not written with this target's policy in view, so it
+ * cannot switch off approval the target requires.
+ */
+function approvalRequiredUnder(matched: readonly Rule[], target: Target): boolean {
+  if (matched.some((r) => r.approvalRequired === true)) return true;
+  const waivedForThisTarget = matched.some((r) => r.approvalRequired === false && 'targets' in r.scope);
+  return waivedForThisTarget ? false : target.approval.mode === 'required';
 }
 
 /** A rule's tighter cap may fall below the target's default: a request without a duration then gets the cap. */

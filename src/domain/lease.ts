@@ -42,6 +42,7 @@ type Common = Pick<
   | 'elevationGrant'
   | 'origin'
   | 'lastExtensionId'
+  | 'revokeReason'
 >;
 
 function commonOf(r: LeaseRequest, updatedAt: string): Common {
@@ -62,6 +63,7 @@ function commonOf(r: LeaseRequest, updatedAt: string): Common {
     ...(r.elevationGrant !== undefined ? { elevationGrant: r.elevationGrant } : {}),
     ...(r.origin !== undefined ? { origin: r.origin } : {}),
     ...(r.lastExtensionId !== undefined ? { lastExtensionId: r.lastExtensionId } : {}),
+    ...(r.revokeReason !== undefined ? { revokeReason: r.revokeReason } : {}),
   };
 }
 

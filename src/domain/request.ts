@@ -53,6 +53,11 @@ const common = {
   elevationGrant: z.strictObject({ roles: z.array(z.string()), groups: z.array(z.string()) }).optional(),
   /** The last extension applied: a retried extension activity with this id changes nothing. */
   lastExtensionId: z.string().optional(),
+  /**
+   * Why the requester or an admin revoked (or withdrew) it, as they said it (null: no reason given).
+   * Recorded when they ask, before the orchestration acts; `revokedBy` names them (UPN).
+   */
+  revokeReason: z.string().max(1000).nullable().optional(),
   /** Set when a ticketing system asked for the lease. */
   origin: z.strictObject({ integrationId: z.string(), deliveryId: z.string() }).optional(),
 };
@@ -95,4 +100,15 @@ export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set(['ended', '
 
 export function isTerminal(request: LeaseRequest): boolean {
   return TERMINAL_STATUSES.has(request.status);
+}
+
+/**
+ * The request with the reason for a revocation someone is asking for now, or null when there is
+ * nothing to record: a lease already ending (its first revocation, or its expiry, stands) or one
+ * whose reason is already recorded keeps what it has.
+ */
+export function withRevokeReason(request: LeaseRequest, reason: string | null, at: Date): LeaseRequest | null {
+  if (request.revokeReason !== undefined) return null;
+  if (request.status !== 'pending_approval' && request.status !== 'provisioning' && request.status !== 'active') return null;
+  return { ...request, revokeReason: reason, updatedAt: at.toISOString() };
 }

@@ -79,7 +79,8 @@ export async function revealCredentialHttp(request: HttpRequest, context: Invoca
 export async function revokeRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, revokeRequestBodySchema);
-    return json(202, await revokeRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.reason));
+    const revoked = await revokeRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.reason);
+    return json(202, revoked, { Location: new URL(`/api/requests/${revoked.id}`, request.url).toString() });
   });
 }
 

@@ -45,6 +45,30 @@ describe('evaluateEntitlement', () => {
     expect(evaluateEntitlement(alice, target, [rule({ ...plain, ruleId: 'f', approvalRequired: true })]).approvalRequired).toBe(true);
   });
 
+  describe('approval when rules disagree: forcing wins, and only a rule naming the target waives it', () => {
+    const approvalTarget = targetSchema.parse({ ...target, approval: { mode: 'required' } });
+    const waiveTarget = rule({ ruleId: 'waive-target', principal: { type: 'user', id: alice.objectId }, approvalRequired: false });
+    const waiveTenant = rule({ ruleId: 'waive-tenant', principal: { type: 'user', id: alice.objectId }, scope: { tenants: [tenantId] }, approvalRequired: false });
+    const forceGroup = rule({ ruleId: 'force-group', principal: { type: 'group', id: alice.groups[0] ?? '' }, approvalRequired: true });
+    const forceTenant = rule({ ruleId: 'force-tenant', principal: { type: 'group', id: alice.groups[0] ?? '' }, scope: { tenants: [tenantId] }, approvalRequired: true });
+    const plain = rule({ ruleId: 'plain', principal: { type: 'group', id: alice.groups[0] ?? '' } });
+
+    it.each([
+      ['a waiver does not cancel another rule forcing approval', target, [waiveTarget, forceGroup], true],
+      ['rule order does not matter', target, [forceGroup, waiveTarget], true],
+      ['a tenant-wide rule forcing approval beats a waiver naming the target', approvalTarget, [waiveTarget, forceTenant], true],
+      ['a tenant-wide waiver cannot switch off the approval the target requires', approvalTarget, [waiveTenant], true],
+      ['a tenant-wide waiver next to a plain rule still leaves the target requiring approval', approvalTarget, [waiveTenant, plain], true],
+      ['a waiver naming the target lifts the target policy', approvalTarget, [waiveTarget, plain], false],
+      ['a waiver naming the target next to a tenant-wide waiver lifts it', approvalTarget, [waiveTarget, waiveTenant], false],
+      ['a tenant-wide waiver on a target without approval changes nothing', target, [waiveTenant], false],
+    ] as const)('%s', (_name, t, rules, expected) => {
+      const result = evaluateEntitlement(alice, t, rules);
+      expect(result.allowed).toBe(true);
+      expect(result.approvalRequired).toBe(expected);
+    });
+  });
+
   it('a request without a duration gets the target default, lowered to a tighter cap', () => {
     expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT8H')).toBe('PT4H');
     expect(defaultWithinCap({ defaultDuration: 'PT4H' }, 'PT1H')).toBe('PT1H');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTOSO, FABRIKAM, HOME_USERS } from '../../local/sandbox/seed';
+import { CONTOSO, FABRIKAM, HOME_TENANT, HOME_USERS, SERVICE_APP } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
 import { tenantState } from '../support/client';
@@ -51,6 +51,25 @@ describe('callers who are not who they say', () => {
   ])('%s → 401', async (_name, options, detail) => {
     const token = await t.client.token(HOME_USERS.alice.userPrincipalName, options);
     await expectProblem(await t.client.api('POST', '/requests', { token, body: valid }), 401, detail);
+  });
+
+  it("an ID token for the API's own app id is not an access token → 401, even one carrying Jit.Admin", async () => {
+    // Same issuer, audience (the app id), signature and app roles as an access token: only scp differs.
+    const idToken = await t.client.token(HOME_USERS.carol.userPrincipalName, { tokenType: 'id' });
+    await expectProblem(await t.client.api('GET', '/rules', { token: idToken }), 401, /access_as_user scope \(scp\)/);
+    await expectProblem(await t.client.api('POST', '/requests', { token: await t.client.token(HOME_USERS.alice.userPrincipalName, { tokenType: 'id' }), body: valid }), 401, /ID token/);
+    expect((await t.client.api('GET', '/rules', { token: await t.client.token(HOME_USERS.carol.userPrincipalName) })).status).toBe(200);
+  });
+
+  it('an app-only token (client credentials) for the API acts for no user → 401', async () => {
+    const response = await fetch(`${t.client.sandboxUrl}/${HOME_TENANT.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: SERVICE_APP.clientId, client_secret: SERVICE_APP.clientSecret, grant_type: 'client_credentials', scope: `api://${SERVICE_APP.clientId}/.default` }),
+    });
+    expect(response.status).toBe(200);
+    const appToken = ((await response.json()) as { access_token: string }).access_token;
+    await expectProblem(await t.client.api('GET', '/entitlements', { token: appToken }), 401, /app-only token/);
+    await expectProblem(await t.client.api('POST', '/requests', { token: appToken, body: valid }), 401, /app-only token/);
   });
 
   it('a user of a customer tenant is not a technician → 401', async () => {

@@ -6,7 +6,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 /**
  * Entitlement evaluation through GET /entitlements and POST /entitlements/check, configured through
  * the admin API: a group rule (the demo's "All technicians"), a user rule, no rule, a rule with a
- * tighter cap (and an approval waiver), and a duration above the cap.
+ * tighter cap (and an approval waiver), and a duration above the cap (a question: answered, not refused).
  */
 let t: TestStack;
 const tokens: Record<'alice' | 'dave' | 'erin' | 'bob' | 'carol', string> = { alice: '', dave: '', erin: '', bob: '', carol: '' };
@@ -85,16 +85,22 @@ describe('POST /entitlements/check', () => {
     expect((await check(tokens.alice, { targetId: TIGHT })).body).toMatchObject({ allowed: false, approvalRequired: true, effectiveMaxDuration: 'PT8H' });
   });
 
-  it('a duration above the cap is a 400 naming the cap, as POST /requests answers it', async () => {
+  it('a duration above the cap is answered 200 allowed:false with the cap as the reason; POST /requests refuses it with a 400', async () => {
     const result = await check(tokens.dave, { targetId: TIGHT, duration: 'PT2H' });
-    expect(result.status, result.text).toBe(400);
-    expect(result.body.errors).toEqual([{ field: 'duration', message: 'must be at most PT1H (the maximum for this target under the matching rules)' }]);
+    expect(result.status, result.text).toBe(200);
+    expect(result.body).toMatchObject({ allowed: false, matchedRules: ['dave-tight'], effectiveMaxDuration: 'PT1H' });
+    expect(result.body.reasons).toEqual(["granted by rule 'dave-tight'", 'duration PT2H is above PT1H, the maximum for this target under the matching rules']);
     const submit = await t.client.api<{ errors: { field: string; message: string }[] }>('POST', '/requests', { token: tokens.dave, body: { tenantId: CONTOSO.id, targetId: TIGHT, duration: 'PT2H', ticket: 'T-1' } });
     expect(submit.status, submit.text).toBe(400);
     expect(submit.body.errors.find((e) => e.field === 'duration')?.message).toContain('PT1H');
     const tooShort = await check(tokens.dave, { targetId: TIGHT, duration: 'PT30S' });
-    expect(tooShort.status).toBe(400);
-    expect(tooShort.body.errors).toEqual([{ field: 'duration', message: 'must be at least PT1M (the minimum for this target)' }]);
+    expect(tooShort.status, tooShort.text).toBe(200);
+    expect(tooShort.body).toMatchObject({ allowed: false, reasons: ["granted by rule 'dave-tight'", 'duration PT30S is below PT1M, the minimum for this target'] });
+    const withinBounds = await check(tokens.dave, { targetId: TIGHT, duration: 'PT1H' });
+    expect(withinBounds.body).toMatchObject({ allowed: true, reasons: ["granted by rule 'dave-tight'"] });
+    const malformed = await check(tokens.dave, { targetId: TIGHT, duration: 'two hours' });
+    expect(malformed.status, malformed.text).toBe(400);
+    expect(malformed.body.errors?.map((e) => e.field)).toEqual(['duration']);
   });
 
   it('principal: only admins may ask about someone else; groups are taken as given', async () => {

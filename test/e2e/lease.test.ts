@@ -88,7 +88,7 @@ describe('a lease through the API', () => {
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done early' } });
     expect(revoke.status, revoke.text).toBe(202);
     const ended = await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
-    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.alice.id });
+    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.alice.userPrincipalName, revokeReason: 'done early' });
     expect(Date.parse(String(ended.expiresAt))).toBeLessThan(Date.parse(String(active.expiresAt)));
     expect(userState(await t.client.state(), CONTOSO.id, account.userPrincipalName)?.accountEnabled).toBe(false);
     expect((await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} })).status).toBe(409);

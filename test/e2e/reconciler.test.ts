@@ -61,7 +61,7 @@ describe('revoking a lease whose orchestration is gone', () => {
     const revoke = await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: { reason: 'done' } });
     expect(revoke.status, revoke.text).toBe(202);
     const ended = await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
-    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.dave.id });
+    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.dave.userPrincipalName, revokeReason: 'done' });
     expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)?.accountEnabled).toBe(false);
   });
 });

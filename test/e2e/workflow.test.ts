@@ -62,7 +62,7 @@ describe('approvals', () => {
     const tech = await newTechnician(t.client, 'appr');
     const token = await t.client.token(tech.upn);
     const bob = await t.client.token(HOME_USERS.bob.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: APPROVAL, duration: 'PT1H', justification: 'INC-1 password reset' } });
+    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: APPROVAL, duration: 'PT1H', justification: 'INC-1 [click](https://evil) **x**' } });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     expect(submit.body).toMatchObject({ status: 'pending_approval', approvalRequired: true });
@@ -81,8 +81,15 @@ describe('approvals', () => {
     const other = await t.client.token((await newTechnician(t.client, 'other')).upn);
     expect((await t.client.api('POST', `/requests/${id}/approve`, { token: other, body: {} })).status).toBe(403);
 
+    const approveStarted = Date.now();
     const approve = await t.client.api('POST', `/requests/${id}/approve`, { token: bob, body: { comment: 'ok for INC-1' } });
+    console.log(`approve answered with the recorded decision: ${Date.now() - approveStarted} ms`);
     expect(approve.status, approve.text).toBe(202);
+    // The answer shows the decision as recorded (who and when), and where to follow the request.
+    expect(approve.headers.get('location')).toBe(`${t.client.apiBaseUrl}/requests/${id}`);
+    expect(approve.body).toMatchObject({ id, decision: { approved: true, by: HOME_USERS.bob.userPrincipalName, comment: 'ok for INC-1' } });
+    expect(['provisioning', 'active']).toContain(approve.body.status);
+    expect(Date.parse(String((approve.body.decision as { at?: string } | null)?.at))).not.toBeNaN();
     const active = await t.client.waitForRequest(id, token, (r) => r.status === 'active');
     expect(active.decision).toMatchObject({ approved: true, by: HOME_USERS.bob.userPrincipalName, comment: 'ok for INC-1' });
     const reveal = await t.client.api<{ password: string }>('POST', `/requests/${id}/credential`, { token });
@@ -92,8 +99,15 @@ describe('approvals', () => {
     const again = await t.client.api('POST', `/requests/${id}/deny`, { token: bob, body: {} });
     expect(again.status, again.text).toBe(409);
 
-    expect((await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done' } })).status).toBe(202);
-    await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
+    // The revoke answer shows the lease ending, by whom (UPN) and why; the ended request keeps both.
+    const revokeStarted = Date.now();
+    const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done' } });
+    console.log(`revoke answered with the recorded revocation: ${Date.now() - revokeStarted} ms`);
+    expect(revoke.status, revoke.text).toBe(202);
+    expect(revoke.headers.get('location')).toBe(`${t.client.apiBaseUrl}/requests/${id}`);
+    expect(revoke.body).toMatchObject({ id, revokedBy: tech.upn, revokeReason: 'done' });
+    expect(['revoking', 'ended']).toContain(revoke.body.status);
+    expect(await t.client.waitForRequest(id, token, (r) => r.status === 'ended')).toMatchObject({ endReason: 'revoked', revokedBy: tech.upn, revokeReason: 'done' });
     await waitFor('ended notification', () => (kindsFor(id).includes('ended') ? true : undefined));
     expect(kindsFor(id)).toEqual(['pending_approval', 'approved', 'active', 'ended']);
 
@@ -107,6 +121,10 @@ describe('approvals', () => {
     const card = JSON.parse(notificationsFor(id, '/teams')[0]?.body ?? '{}') as { attachments: { contentType: string; content: { actions: { url: string }[] } }[] };
     expect(card.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.attachments[0]?.content.actions[0]?.url).toBe(`https://portal.example/jit/requests/${id}`);
+    // The requester's text arrives escaped: Teams shows it as written, not as a link or bold text.
+    const teamsBody = notificationsFor(id, '/teams')[0]?.body ?? '';
+    expect(teamsBody).toContain(JSON.stringify('INC\\-1 \\[click\\]\\(https\\:\\/\\/evil\\) \\*\\*x\\*\\*'));
+    expect(teamsBody).not.toContain('[click](');
     // Never a credential in a notification.
     expect(receiver.received.some((n) => n.body.includes(reveal.body.password))).toBe(false);
   });
@@ -119,6 +137,7 @@ describe('approvals', () => {
     const id = String(submit.body.id);
     const deny = await t.client.api('POST', `/requests/${id}/deny`, { token: bob, body: { comment: 'no ticket' } });
     expect(deny.status, deny.text).toBe(202);
+    expect(deny.body).toMatchObject({ status: 'ended', endReason: 'denied', decision: { approved: false, by: HOME_USERS.bob.userPrincipalName, comment: 'no ticket' } });
     const ended = await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
     expect(ended).toMatchObject({ endReason: 'denied', account: null, activatedAt: null, decision: { approved: false, comment: 'no ticket' } });
     const state = await t.client.state();
@@ -152,8 +171,11 @@ describe('approvals', () => {
     expect((await t.client.api<{ items: { id: string }[] }>('GET', '/requests?awaiting=me', { token: bob })).body.items.map((r) => r.id)).not.toContain(ownId);
     expect((await t.client.api('GET', `/requests/${ownId}`, { token: bob })).body.status).toBe('pending_approval');
     // Withdrawn while pending: ended without provisioning.
-    expect((await t.client.api('POST', `/requests/${ownId}/revoke`, { token: bob, body: { reason: 'not needed' } })).status).toBe(202);
-    expect(await t.client.waitForRequest(ownId, bob, (r) => r.status === 'ended')).toMatchObject({ endReason: 'withdrawn', account: null, revokedBy: HOME_USERS.bob.id });
+    const withdraw = await t.client.api('POST', `/requests/${ownId}/revoke`, { token: bob, body: { reason: 'not needed' } });
+    expect(withdraw.status, withdraw.text).toBe(202);
+    const withdrawn = { status: 'ended', endReason: 'withdrawn', account: null, revokedBy: HOME_USERS.bob.userPrincipalName, revokeReason: 'not needed' };
+    expect(withdraw.body).toMatchObject(withdrawn);
+    expect(await t.client.waitForRequest(ownId, bob, (r) => r.status === 'ended')).toMatchObject(withdrawn);
 
     const token = await t.client.token((await newTechnician(t.client, 'listed')).upn);
     const listed = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: LISTED } });

@@ -15,6 +15,8 @@ export interface TokenOptions {
   readonly untrustedKey?: boolean;
   /** A groups overage instead of the `groups` claim, as Entra issues above 200 groups. */
   readonly groupsOverage?: boolean;
+  /** `id`: the ID token the same sign-in returns (no `scp`), not an access token for the API. */
+  readonly tokenType?: 'access' | 'id';
 }
 
 export class StackClient {

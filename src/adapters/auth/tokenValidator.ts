@@ -7,7 +7,20 @@ import { TransientDependencyError, UnauthenticatedError } from '../../domain/err
  * Validates callers' Entra access tokens in-app: signature against the home tenant's JWKS, issuer,
  * audience (the API's client id or its api:// URI), expiry and not-before with a small skew.
  * Only tokens of the home tenant are accepted: a customer tenant's user is not a technician.
+ *
+ * Only a user's access token for this API is accepted. An ID token issued to the same app id has the
+ * same issuer, audience and signature, and carries the user's app roles: what tells it apart is the
+ * `scp` claim, which Entra puts only in delegated (user) access tokens, listing the API's scopes the
+ * client was granted. App-only tokens (client credentials) carry `roles` and no `scp`, and
+ * `idtyp: app` where that optional claim is configured: they act for no user, so they are refused.
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference: `scp` "only
+ * included for user tokens"; the API "should verify that these scopes are valid ones exposed by the
+ * application".)
  */
+
+/** The delegated scope the API's app registration exposes (infra/scripts/create-app-registration.sh). */
+export const API_DELEGATED_SCOPE = 'access_as_user';
+
 export interface TokenValidatorOptions {
   readonly authorityHost: string;
   readonly homeTenantId: string;
@@ -26,6 +39,9 @@ const claimsSchema = z.object({
   // A groups overage: more groups than fit (200 in a JWT), so Entra names where to read them.
   _claim_names: z.object({ groups: z.string().optional() }).loose().optional(),
   hasgroups: z.boolean().optional(),
+  scp: z.string().optional(),
+  idtyp: z.string().optional(),
+  ver: z.string().optional(),
 });
 
 export class TokenValidator {
@@ -68,6 +84,15 @@ export class TokenValidator {
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new UnauthenticatedError('the token lacks a valid oid or tid claim');
     if (claims.data.tid !== this.options.homeTenantId) throw new UnauthenticatedError('the token was not issued by the home tenant');
+    if (claims.data.idtyp !== undefined && claims.data.idtyp !== 'user') {
+      throw new UnauthenticatedError(`an app-only token (idtyp ${claims.data.idtyp}) cannot call this API: send a user's access token for scope ${API_DELEGATED_SCOPE}`);
+    }
+    if (claims.data.ver !== '2.0') throw new UnauthenticatedError('the token is not a v2.0 access token (ver)');
+    if (!(claims.data.scp ?? '').split(' ').includes(API_DELEGATED_SCOPE)) {
+      throw new UnauthenticatedError(
+        `the token is not a user's access token for this API: it lacks the ${API_DELEGATED_SCOPE} scope (scp). An ID token or an app-only token cannot call this API; ask Entra for an access token for api://<client id>/${API_DELEGATED_SCOPE}`,
+      );
+    }
     const upn = claims.data.preferred_username ?? claims.data.upn;
     if (upn === undefined) throw new UnauthenticatedError('the token has no preferred_username or upn claim');
     return {

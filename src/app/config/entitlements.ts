@@ -1,8 +1,8 @@
 import { ADMIN_ROLE, type Caller } from '../../domain/caller';
-import type { Rule } from '../../domain/config';
+import type { Rule, Target } from '../../domain/config';
 import { durationMs } from '../../domain/duration';
 import { defaultWithinCap, evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
+import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import type { EntitlementCheckBody, EntitlementCheckResult, entitlementItemSchema } from './schemas';
 import type { z } from 'zod';
@@ -47,8 +47,9 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
 
 /**
  * Would this request be allowed, and under which policy? `principal` (someone else) is for admins.
- * A duration outside the target's bounds is bad input (400 naming the bound), as POST /requests
- * answers it.
+ * It is a question, not a command: a duration outside the target's bounds is answered
+ * `allowed: false` with the bound as the reason (POST /requests refuses the same duration with a
+ * 400); only a malformed body is a 400.
  */
 export async function checkEntitlement(deps: AppDeps, caller: Caller, body: EntitlementCheckBody): Promise<EntitlementCheckResult> {
   if (body.principal !== undefined && !caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`checking for another principal needs the ${ADMIN_ROLE} app role`);
@@ -63,21 +64,12 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
       : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
   const rules: Rule[] = await deps.config.listRules();
   const e = evaluateEntitlement(subject, target.value, rules);
-  if (body.duration !== undefined) {
-    const problems: FieldProblem[] = [];
-    if (durationMs(body.duration) > durationMs(e.effectiveMaxDuration)) {
-      problems.push({ field: 'duration', message: `must be at most ${e.effectiveMaxDuration} (the maximum for this target${e.effectiveMaxDuration !== target.value.maxDuration ? ' under the matching rules' : ''})` });
-    }
-    if (durationMs(body.duration) < durationMs(target.value.minDuration)) {
-      problems.push({ field: 'duration', message: `must be at least ${target.value.minDuration} (the minimum for this target)` });
-    }
-    if (problems.length > 0) throw new ValidationError(problems);
-  }
+  const durationRefusals = body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target.value);
   return {
     tenantId,
     targetId: target.value.targetId,
-    allowed: e.allowed,
-    reasons: [...e.reasons],
+    allowed: e.allowed && durationRefusals.length === 0,
+    reasons: [...e.reasons, ...durationRefusals],
     matchedRules: [...e.matchedRules],
     effectiveMaxDuration: e.effectiveMaxDuration,
     minDuration: target.value.minDuration,
@@ -86,4 +78,13 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
     requireJustification: e.requireJustification,
     requireTicket: e.requireTicket,
   };
+}
+
+function durationOutsideBounds(duration: string, effectiveMaxDuration: string, target: Target): string[] {
+  const refusals: string[] = [];
+  if (durationMs(duration) > durationMs(effectiveMaxDuration)) {
+    refusals.push(`duration ${duration} is above ${effectiveMaxDuration}, the maximum for this target${effectiveMaxDuration !== target.maxDuration ? ' under the matching rules' : ''}`);
+  }
+  if (durationMs(duration) < durationMs(target.minDuration)) refusals.push(`duration ${duration} is below ${target.minDuration}, the minimum for this target`);
+  return refusals;
 }

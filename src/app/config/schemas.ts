@@ -170,7 +170,7 @@ const ruleFields = {
   principal: principalRefSchema.describe('A user or group of the home tenant (group ids as in the token groups claim)'),
   scope: ruleScopeSchema.describe('These targets, or every target of these tenants'),
   maxDuration: durationSchema.optional().describe("A tighter cap than the target's maxDuration"),
-  approvalRequired: z.boolean().optional().describe("Overrides the target's approval policy: true forces approval, false waives it"),
+  approvalRequired: z.boolean().optional().describe("true forces approval (it wins over any other matching rule); false waives the target's approval, only for a rule that names the target and only when no matching rule forces it"),
 };
 
 export const createRuleBodySchema = z.strictObject({ ruleId: slugSchema, ...ruleFields });

@@ -223,7 +223,7 @@ export async function deleteTenant(
     }
     for (const request of live) {
       try {
-        await orchestrations.raise(request.id, 'revoke', { by: caller.objectId });
+        await orchestrations.raise(request.id, 'revoke', { by: caller.userPrincipalName });
         revoked.push(request.id);
       } catch (error) {
         // An orchestration that can no longer take events has ended or is ending: the wait below tells.

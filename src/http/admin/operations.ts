@@ -549,7 +549,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/entitlements/check',
     tag: 'entitlements',
     summary: 'Would this request be allowed, and under which policy?',
-    description: '`principal` (checking for someone else) needs Jit.Admin. A duration above the effective cap (or below the minimum) is a 400 naming it.',
+    description: '`principal` (checking for someone else) needs Jit.Admin. It is a question: a duration above the effective cap (or below the minimum) is answered `allowed: false` with the bound among the `reasons` (POST /requests refuses it with a 400); only a malformed body is a 400.',
     auth: 'caller',
     requestBody: 'EntitlementCheckBody',
     responses: {
@@ -648,7 +648,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Approve a request waiting for approval (202: the lease orchestration provisions it)',
     description:
       "Nobody decides their own request (403, whatever their roles). Then only the target's listed approvers (users or groups) decide, or, when it lists none, any holder of Jit.Approver " +
-      '(Jit.Admin alone is not enough): 403. Only a pending request before its approval deadline can be decided: 409. The answer is the request as it was when the decision was sent; follow Location.',
+      '(Jit.Admin alone is not enough): 403. Only a pending request before its approval deadline can be decided: 409. The answer is the request once the orchestration has recorded the decision ' +
+      '(`decision` with who, by UPN, and when; `provisioning` or later), or, if that takes over 5 s, as it stands then; follow Location.',
     auth: 'caller',
     requestBody: 'DecisionBody',
     requestBodyRequired: false,
@@ -685,10 +686,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/requests/{id}/revoke',
     tag: 'requests',
     summary: 'End the lease now, or withdraw a request still waiting for approval (the requester or an admin)',
+    description:
+      'The reason is recorded on the request (`revokeReason`) and who revoked as `revokedBy` (UPN). The answer is the request once the orchestration has taken the revocation up ' +
+      "(`revoking`, or `ended` with endReason revoked or withdrawn), or as it stands after 5 s (a request still provisioning is revoked when provisioning finishes); follow Location to `ended`. " +
+      'A request that has already ended is a 409.',
     auth: 'caller',
     requestBody: 'RevokeRequestBody',
     requestBodyRequired: false,
-    responses: { '202': { description: 'Revocation started', schema: 'LeaseRequest' }, ...problems(400, 401, 403, 404, 409) },
+    responses: { '202': { description: 'Revocation taken up', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409) },
     example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, body: { reason: 'Done' }, status: 202 },
   },
   {
@@ -805,7 +810,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/requests/{id}/deny',
     tag: 'approvals',
     summary: 'Deny a request waiting for approval (202: the lease orchestration ends it, endReason denied)',
-    description: 'The same checks as approve: not your own request, an eligible approver (403), still pending before its deadline (409).',
+    description:
+      'The same checks as approve: not your own request, an eligible approver (403), still pending before its deadline (409). The answer is the request once the decision is recorded ' +
+      '(`ended`, `endReason` denied, `decision` with who and when), or as it stands after 5 s; follow Location.',
     auth: 'caller',
     requestBody: 'DecisionBody',
     requestBodyRequired: false,

@@ -61,6 +61,15 @@ describe('/_sandbox/tokens', () => {
     expect(stripped.tid).toBeUndefined();
   });
 
+  it('mints the ID token of the same sign-in on request: same issuer, audience and roles, but no scp or azp', async () => {
+    const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/${HOME_TENANT_ID}/discovery/v2.0/keys`));
+    const { payload } = await jwtVerify(await userToken({ user: 'carol@msp.example', tokenType: 'id' }), jwks, { issuer: `${sandbox.url}/${HOME_TENANT_ID}/v2.0`, audience: SERVICE_APP.clientId });
+    expect(payload).toMatchObject({ ver: '2.0', oid: HOME_USERS.carol.id, roles: ['Jit.Admin'] });
+    expect(payload.scp).toBeUndefined();
+    expect(payload.azp).toBeUndefined();
+    expect(claimsOf(await userToken({ user: 'carol@msp.example' }))).toMatchObject({ scp: 'access_as_user', azp: SERVICE_APP.clientId });
+  });
+
   it('answers 404 for an unknown user and 400 for a bad body', async () => {
     expect((await call(sandbox, 'POST', '/_sandbox/tokens', { body: { user: 'mallory@msp.example' } })).status).toBe(404);
     expect((await call(sandbox, 'POST', '/_sandbox/tokens', { body: { usr: 'alice@msp.example' } })).status).toBe(400);
