@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import * as df from 'durable-functions';
 import { healthHttp } from '../../src/http/health';
 
-app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHttp });
+df.app.client.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHttp });

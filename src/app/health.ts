@@ -8,16 +8,21 @@ export interface HealthCheck {
 
 export interface Health {
   readonly status: 'ok' | 'degraded';
-  readonly checks: Readonly<Record<'storage' | 'keyVault' | 'directory', HealthCheck>>;
+  readonly checks: Readonly<Record<'storage' | 'keyVault' | 'directory' | 'taskHub', HealthCheck>>;
 }
 
 /**
- * Reachability of what a lease needs: Table Storage, Key Vault and the home tenant's sign-in
- * endpoint (where both Graph tokens and callers' signing keys come from). Details name the
- * failure's kind only.
+ * Reachability of what a lease needs: Table Storage, Key Vault, the home tenant's sign-in endpoint
+ * (where both Graph tokens and callers' signing keys come from) and the Durable task hub (where
+ * every lease's orchestration lives: with it unreachable, nothing is granted or taken back on time).
+ * Details name the failure's kind only.
  */
-export async function checkHealth(deps: Pick<AppDeps, 'config' | 'vault'>, authorityMetadataUrl: string): Promise<Health> {
-  const [storage, keyVault, directory] = await Promise.all([
+export async function checkHealth(
+  deps: Pick<AppDeps, 'config' | 'vault'>,
+  authorityMetadataUrl: string,
+  probeTaskHub: () => Promise<unknown>,
+): Promise<Health> {
+  const [storage, keyVault, directory, taskHub] = await Promise.all([
     timed(async () => {
       await deps.config.listTenants();
     }),
@@ -28,8 +33,12 @@ export async function checkHealth(deps: Pick<AppDeps, 'config' | 'vault'>, autho
       const response = await fetch(authorityMetadataUrl, { signal: AbortSignal.timeout(5_000) });
       if (!response.ok) throw new Error(`sign-in metadata answered ${response.status}`);
     }),
+    timed(async () => {
+      await probeTaskHub();
+    }),
   ]);
-  return { status: storage.ok && keyVault.ok && directory.ok ? 'ok' : 'degraded', checks: { storage, keyVault, directory } };
+  const ok = storage.ok && keyVault.ok && directory.ok && taskHub.ok;
+  return { status: ok ? 'ok' : 'degraded', checks: { storage, keyVault, directory, taskHub } };
 }
 
 async function timed(check: () => Promise<void>): Promise<HealthCheck> {
@@ -44,8 +53,8 @@ async function timed(check: () => Promise<void>): Promise<HealthCheck> {
 }
 
 /**
- * GET /health is anonymous and each check touches Table Storage, Key Vault and the sign-in
- * endpoint: the answer is kept a few seconds, and callers arriving while a check runs share it, so
+ * GET /health is anonymous and each check touches Table Storage, Key Vault, the sign-in
+ * endpoint and the task hub: the answer is kept a few seconds, and callers arriving while a check runs share it, so
  * a flood of health probes costs one check per period rather than three dependency calls each.
  */
 export const HEALTH_CACHE_MS = 5_000;

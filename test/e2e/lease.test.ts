@@ -15,7 +15,7 @@ describe('a lease through the API', () => {
   it('health answers ok with every dependency reachable', async () => {
     const health = await t.client.api('GET', '/health');
     expect(health.status, health.text).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', checks: { storage: { ok: true }, keyVault: { ok: true }, directory: { ok: true } } });
+    expect(health.body).toMatchObject({ status: 'ok', checks: { storage: { ok: true }, keyVault: { ok: true }, directory: { ok: true }, taskHub: { ok: true } } });
   });
 
   it('provisions, reveals a working credential, and on expiry disables, revokes sessions, removes roles and groups and rotates the password', async () => {

@@ -56,7 +56,7 @@ const problemSchema = z.looseObject({
 const healthCheckSchema = z.strictObject({ ok: z.boolean(), latencyMs: z.number(), detail: z.string().optional() });
 const healthSchema = z.strictObject({
   status: z.enum(['ok', 'degraded']),
-  checks: z.strictObject({ storage: healthCheckSchema, keyVault: healthCheckSchema, directory: healthCheckSchema }),
+  checks: z.strictObject({ storage: healthCheckSchema, keyVault: healthCheckSchema, directory: healthCheckSchema, taskHub: healthCheckSchema }),
 });
 
 const credentialSchema = z.union([
