@@ -94,7 +94,7 @@ describe('GET /audit', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
     try {
-      expect((await t.client.api('POST', '/admin/reconcile', { token: carol })).status).toBe(200);
+      expect((await t.client.api('POST', '/ops/reconcile', { token: carol })).status).toBe(200);
     } finally {
       spy.mockRestore();
     }

@@ -7,7 +7,7 @@ import { tenantState, userState } from '../support/client';
 import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
 import { startTestStack, type TestStack } from '../support/stack';
 
-/** The reconciler catches what the lease orchestrations cannot (POST /api/admin/reconcile runs it now). */
+/** The reconciler catches what the lease orchestrations cannot (POST /api/ops/reconcile runs it now). */
 let t: TestStack;
 const consoleLines: string[] = [];
 let admin: string;
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function reconcileNow(): Promise<ReconcileReport> {
-  const response = await t.client.api<ReconcileReport>('POST', '/admin/reconcile', { token: admin });
+  const response = await t.client.api<ReconcileReport>('POST', '/ops/reconcile', { token: admin });
   expect(response.status, response.text).toBe(200);
   expect(response.body.errors).toEqual([]);
   return response.body;
@@ -118,8 +118,8 @@ describe('an account deleted in the customer tenant mid-lease', () => {
 
 describe('the reconciler', () => {
   it('is for admins only', async () => {
-    expect((await t.client.api('POST', '/admin/reconcile', { token: dave })).status).toBe(403);
-    expect((await t.client.api('POST', '/admin/reconcile')).status).toBe(401);
+    expect((await t.client.api('POST', '/ops/reconcile', { token: dave })).status).toBe(403);
+    expect((await t.client.api('POST', '/ops/reconcile')).status).toBe(401);
   });
 
   it('revokes a lease whose orchestration was terminated and which has expired since', async () => {
