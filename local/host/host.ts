@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { durableClientBindingData } from '../durable/clientBinding';
 import { ManagementApi } from '../durable/managementApi';
 import { DurableRunner } from '../durable/runner';
-import type { CoreHooks, FunctionRegistry } from './functionsCore';
+import { functionsWithTrigger, type CoreHooks, type FunctionRegistry } from './functionsCore';
 import { writePlain } from './httpAdapter';
 import { durableHostSettings } from './hostJson';
-import { HttpFunctions } from './httpFunctions';
+import { HttpFunctions, ROUTE_PREFIX } from './httpFunctions';
+import { assertHttpRegistrationsLoad } from './httpRouteRules';
 import { errorDetails, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
 import { TimerTriggers } from './timerTriggers';
 
@@ -57,6 +58,8 @@ async function runAppHooks(registry: FunctionRegistry, name: 'appStart' | 'appTe
  * activities. Loads nothing itself: register the app (installFunctionsCore + require) first.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
+  // Before anything opens: a registration set the Functions host would not load never runs here.
+  assertHttpRegistrationsLoad(functionsWithTrigger(options.registry, 'httpTrigger'), ROUTE_PREFIX);
   const logger = new HostLogger(options.log ?? jsonLinesToStdout);
   let baseUrl = '';
   const durableClient = (): Record<string, unknown> => durableClientBindingData(baseUrl, options.taskHub);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { functionsWithTrigger, type FunctionRegistry } from './functionsCore';
 import { readBody, RequestTooLargeError, toHttpRequest, writeHandlerResult, writePlain } from './httpAdapter';
 import { HttpRouter } from './httpRouter';
+import { httpTriggerSettings } from './httpRouteRules';
 import { createInvocationContext, type DurableClientBindingData } from './invocation';
 import { errorDetails, type HostLogger } from './logging';
 
@@ -14,7 +15,11 @@ export interface HttpFunctionsOptions {
   readonly durableClient: DurableClientBindingData;
 }
 
-/** Serves `/api/...` by invoking the matching `httpTrigger` function. Every route is anonymous. */
+/**
+ * Serves `/api/...` by invoking the matching `httpTrigger` function. The local host has no function
+ * keys, so a function whose authLevel is not `anonymous` answers 401, as Azure does to a caller
+ * without a key.
+ */
 export class HttpFunctions {
   private readonly router: HttpRouter;
 
@@ -37,6 +42,11 @@ export class HttpFunctions {
     }
     if (match.kind === 'methodNotAllowed') {
       writePlain(res, 405, { allow: match.allowed.join(', ') });
+      return;
+    }
+    if (httpTriggerSettings(match.fn).authLevel !== 'anonymous') {
+      writePlain(res, 401);
+      req.resume();
       return;
     }
     let body: Buffer;
