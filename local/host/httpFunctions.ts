@@ -4,6 +4,7 @@ import { readBody, RequestTooLargeError, toHttpRequest, writeHandlerResult, writ
 import { HttpRouter } from './httpRouter';
 import { httpTriggerSettings } from './httpRouteRules';
 import { createInvocationContext, type DurableClientBindingData } from './invocation';
+import { invokeFunction } from './invoke';
 import { errorDetails, type HostLogger } from './logging';
 
 /** host.json `extensions.http.routePrefix`. */
@@ -66,7 +67,7 @@ export class HttpFunctions {
     logger.write('information', `Executing '${match.fn.name}' (${method} ${url.pathname})`, { functionName: match.fn.name, invocationId: context.invocationId });
     try {
       const request = toHttpRequest(req, url, body, match.params);
-      const result = await match.fn.handler(request, context);
+      const result = await invokeFunction(match.fn, context, [request]);
       await writeHandlerResult(res, result);
       logger.write('information', `Executed '${match.fn.name}' (Succeeded, ${res.statusCode}, ${Date.now() - started} ms)`, {
         functionName: match.fn.name,

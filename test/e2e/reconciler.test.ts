@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
 import type { ReconcileReport } from '../../src/app/reconcile';
 import { getServices } from '../../src/composition';
@@ -9,13 +9,10 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 /** The reconciler catches what the lease orchestrations cannot (POST /api/ops/reconcile runs it now). */
 let t: TestStack;
-const consoleLines: string[] = [];
 let admin: string;
 let dave: string;
 
 beforeAll(async () => {
-  // The app's structured lines (the alert rules' input) go to the console, as in Azure.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void consoleLines.push(args.map(String).join(' ')));
   t = await startTestStack();
   await connectQuickTargets(getServices().deps, [CONTOSO]);
   admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
@@ -156,7 +153,8 @@ describe('the reconciler', () => {
     const after = userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName);
     expect(after?.accountEnabled).toBe(false);
     expect(after?.passwordVersion).toBeGreaterThan(before?.passwordVersion ?? Infinity);
-    const finding = consoleLines.find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
+    // The app's structured lines (the alert rules' input) reach the host's log, as in Azure.
+    const finding = t.logs.map((l) => l.message).find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
     expect(finding, 'a reconciler_finding log line for the alert rule').toBeDefined();
     expect(finding).toContain(lease.account.objectId);
     // A second run finds nothing more.
