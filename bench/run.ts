@@ -93,6 +93,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       seedDemo: true,
       log: (line) => {
         if (line.level === 'error') hostErrors.push(line.message);
+        serviceLog.offer(line.message);
       },
     });
     tables = new TableCounter(tablesPortOf(stack.tablesConnectionString));

@@ -1,8 +1,10 @@
 /**
- * The service writes one JSON line per lease event to the console (the operators' log contract in
- * docs/deploy.md: `lease_activated`, `lease_ended`, `provisioning_failed`, `revocation_failed` …).
- * While the benchmark runs, this tap takes those lines off the console (hundreds of leases would
- * bury the results) and hands them to the lifecycle observer with the moment they were written:
+ * The service writes one JSON line per lease event (the operators' log contract in docs/deploy.md:
+ * `lease_activated`, `lease_ended`, `provisioning_failed`, `revocation_failed` …) through the
+ * invocation's context to the host's log, or to the console outside an invocation. While the
+ * benchmark runs, this tap takes those lines (the host's log hands them over with `offer`; the
+ * console ones it takes off the console, as hundreds of leases would bury the results) and hands
+ * them to the lifecycle observer with the moment they were written:
  * the observer learns of each transition as it is logged, without polling the tables. Any other
  * console output passes through.
  */
@@ -34,6 +36,21 @@ export class ServiceLogTap {
     if (this.restored) return;
     this.restored = true;
     Object.assign(console, this.original);
+  }
+
+  /** A line from the host's log: true when it was one of the service's event lines. */
+  offer(line: string): boolean {
+    if (!line.startsWith('{"level":')) return false;
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+    if (typeof fields.event !== 'string') return false;
+    const event: ServiceEvent = { event: fields.event, at: Date.now(), fields };
+    for (const listener of this.listeners) listener(event);
+    return true;
   }
 
   private filter(write: Write): Write {

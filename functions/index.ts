@@ -1,4 +1,5 @@
 // Every registration of the function app; package.json "main" points at the compiled file.
+import './invocationLogging';
 import './http/health';
 import './http/requests';
 import './http/webhooks';

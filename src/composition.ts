@@ -4,6 +4,7 @@ import type { AppDeps } from './app/deps';
 import { systemClock } from './app/ports';
 import { durationMs } from './domain/duration';
 import { parseSettings, type Settings } from './settings';
+import { structuredLog } from './structuredLog';
 
 /**
  * The one composition root: settings parsed once, adapters built once per process and reused by
@@ -42,12 +43,4 @@ export function buildServices(settings: Settings, options: { tablePrefix?: strin
     clockSkewSeconds: settings.JIT_TOKEN_CLOCK_SKEW_SECONDS,
   });
   return { settings, deps, tokens };
-}
-
-/** One JSON line per event; the alert rules and workbook in infra/ query the `event` field. */
-function structuredLog(level: 'info' | 'warn' | 'error', event: string, fields: Readonly<Record<string, unknown>>): void {
-  const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
-  if (level === 'error') console.error(line);
-  else if (level === 'warn') console.warn(line);
-  else console.log(line);
 }

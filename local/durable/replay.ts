@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RegisteredFunction } from '../host/functionsCore';
 import { createInvocationContext, type DurableClientBindingData } from '../host/invocation';
+import { invokeFunction } from '../host/invoke';
 import { errorMessage, type HostLogger } from '../host/logging';
 import { fromJsonText, type HistoryEvent } from './historyEvents';
 
@@ -61,7 +62,7 @@ export async function replayOrchestrator(request: ReplayRequest): Promise<Replay
     ...(request.durableClient === undefined ? {} : { durableClient: request.durableClient }),
   });
   try {
-    const state = orchestratorStateSchema.parse(await request.orchestrator.handler(triggerInput, context));
+    const state = orchestratorStateSchema.parse(await invokeFunction(request.orchestrator, context, [triggerInput]));
     return { kind: 'ok', isDone: state.isDone, actions: state.actions, output: state.output, customStatus: state.customStatus };
   } catch (error) {
     return fromFailure(error);

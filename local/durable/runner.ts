@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { functionsWithTrigger, type FunctionRegistry, type RegisteredFunction } from '../host/functionsCore';
 import { createInvocationContext, type DurableClientBindingData } from '../host/invocation';
-import { errorDetails, errorMessage, type HostLogger } from '../host/logging';
+import { invokeFunction } from '../host/invoke';
+import { errorDetails, errorMessage, HOST_CATEGORY, type HostLogger } from '../host/logging';
 import { ActivityWorker } from './activityWorker';
 import { decideEpisode, type EpisodeDecision } from './episode';
 import { EventType, fromJsonText, stamp, toJsonText, type HistoryEvent, type NewEvent } from './historyEvents';
@@ -400,7 +401,7 @@ export class DurableRunner {
     } else {
       const context = createInvocationContext(fn, { logger: this.options.logger, instanceId, durableClient: this.options.durableClient });
       try {
-        const result: unknown = await fn.handler(fromJsonText(activity.inputText), context);
+        const result: unknown = await invokeFunction(fn, context, [fromJsonText(activity.inputText)]);
         message = { kind: 'TaskCompleted', executionId, taskId, result: toJsonText(result) ?? 'null' };
       } catch (error) {
         this.log('warning', `Activity '${name}' (instance '${instanceId}', task ${taskId}) failed: ${errorMessage(error)}`, instanceId);
@@ -416,7 +417,7 @@ export class DurableRunner {
   }
 
   private log(level: 'debug' | 'information' | 'warning' | 'error', message: string, instanceId?: string): void {
-    this.options.logger.write(level, message, instanceId === undefined ? {} : { instanceId });
+    this.options.logger.write(level, message, { category: HOST_CATEGORY.durableTask, ...(instanceId === undefined ? {} : { instanceId }) });
   }
 }
 

@@ -6,11 +6,20 @@ import { getText, putText } from './largeValues';
 import { countRoundTrips } from './taskHubMetrics';
 
 /**
- * The task hub in Table Storage (Azurite locally). Tables, all partitioned by instance id:
- * `<hub>Instances` (one row per instance), `<hub>History` (one row per event of the current
- * execution), `<hub>Messages` (the instance's inbox, FIFO), `<hub>Timers` (durable timers not yet
- * fired) and `<hub>Activities` (activities scheduled and not yet completed).
+ * The task hub in Table Storage (Azurite locally). Tables, all partitioned by instance id, named
+ * `localdf<hub>…`: `Instances` (one row per instance), `History` (one row per event of the current
+ * execution), `Messages` (the instance's inbox, FIFO), `Timers` (durable timers not yet fired) and
+ * `Activities` (activities scheduled and not yet completed). The prefix keeps them apart from the
+ * real Durable extension's `<hub>Instances` / `<hub>History` (different rows, same names) when
+ * `func start` and `npm start` share one Azurite.
  */
+export const LOCAL_TASK_HUB_TABLE_PREFIX = 'localdf';
+
+export type TaskHubTable = 'Instances' | 'History' | 'Messages' | 'Timers' | 'Activities';
+
+export function taskHubTableName(taskHub: string, table: TaskHubTable): string {
+  return `${LOCAL_TASK_HUB_TABLE_PREFIX}${taskHub}${table}`;
+}
 
 export const RUNTIME_STATUSES = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated'] as const;
 export type RuntimeStatus = (typeof RUNTIME_STATUSES)[number];
@@ -99,8 +108,8 @@ export class TaskHubStore {
 
   static async open(connectionString: string, taskHub: string): Promise<TaskHubStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub)) throw new Error(`Task hub name "${taskHub}" must be 3-45 letters and digits, starting with a letter`);
-    const client = (suffix: string): TableClient => {
-      const table = TableClient.fromConnectionString(connectionString, `${taskHub}${suffix}`, { allowInsecureConnection: true });
+    const client = (suffix: TaskHubTable): TableClient => {
+      const table = TableClient.fromConnectionString(connectionString, taskHubTableName(taskHub, suffix), { allowInsecureConnection: true });
       countRoundTrips(table, suffix);
       return table;
     };

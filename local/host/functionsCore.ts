@@ -33,9 +33,11 @@ export interface FunctionRegistry {
 export type HookName = 'appStart' | 'appTerminate' | 'preInvocation' | 'postInvocation' | 'log';
 export type HookCallback = (context: unknown) => unknown;
 
-/** What the host can do beyond the public registry: run the app's lifecycle hooks. */
+/** What the host can do beyond the public registry: run the app's lifecycle and invocation hooks. */
 export interface CoreHooks {
   hooks(name: HookName): HookCallback[];
+  /** The object every hook sees as `appHookData` (the worker keeps one per app). */
+  readonly appHookData: Record<string, unknown>;
 }
 
 const CORE_MODULE_ID = '@azure/functions-core';
@@ -82,6 +84,7 @@ function createCoreState(): CoreState {
     list: () => [...functions.values()],
     get: (name) => functions.get(name) ?? [...functions.values()].find((f) => f.name.toLowerCase() === name.toLowerCase()),
     hooks: (name) => [...(hooks.get(name) ?? [])],
+    appHookData: {},
   };
   return { functions, hooks, registry };
 }
@@ -132,6 +135,11 @@ export function installFunctionsCore(): FunctionRegistry & CoreHooks {
   };
   holder[GLOBAL_KEY] = state;
   return state.registry;
+}
+
+/** The hooks of the app loaded into this process (none before installFunctionsCore). */
+export function installedHooks(): CoreHooks | undefined {
+  return (globalThis as unknown as Record<symbol, CoreState | undefined>)[GLOBAL_KEY]?.registry;
 }
 
 export function triggerBinding(fn: RegisteredFunction): { name: string; binding: FunctionBinding } {

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { durableClientBindingData } from '../durable/clientBinding';
 import { ManagementApi } from '../durable/managementApi';
 import { DurableRunner } from '../durable/runner';
-import type { CoreHooks, FunctionRegistry } from './functionsCore';
+import { functionsWithTrigger, type CoreHooks, type FunctionRegistry } from './functionsCore';
 import { writePlain } from './httpAdapter';
 import { durableHostSettings } from './hostJson';
-import { HttpFunctions } from './httpFunctions';
-import { errorDetails, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
+import { HttpFunctions, ROUTE_PREFIX } from './httpFunctions';
+import { assertHttpRegistrationsLoad } from './httpRouteRules';
+import { hostLogLevels, type LogLevelFilter } from './logLevels';
+import { errorDetails, HOST_CATEGORY, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
 import { TimerTriggers } from './timerTriggers';
 
 export type { HostLogRecord, HostLogLevel } from './logging';
@@ -20,8 +22,10 @@ export interface HostOptions {
   readonly storageConnectionString: string;
   /** Letters and digits; the task hub's table names start with it. */
   readonly taskHub: string;
-  /** Every context.log line and host event. Default: JSON lines on stdout. */
+  /** Every context.log line and host event that passes `logLevels`. Default: JSON lines on stdout. */
   readonly log?: (line: HostLogRecord) => void;
+  /** Which lines are kept, as in Application Insights. Default: host.json `logging.logLevel` (and its app-setting overrides). */
+  readonly logLevels?: LogLevelFilter;
   /** Default: host.json `extensions.durableTask.maxConcurrentActivityFunctions` (or its app-setting override), else 10. */
   readonly maxActivityConcurrency?: number;
   /** How long close() waits for running activities before leaving them for the next start (default 10 s). */
@@ -44,7 +48,7 @@ async function runAppHooks(registry: FunctionRegistry, name: 'appStart' | 'appTe
   if (!hasHooks(registry)) return;
   for (const hook of registry.hooks(name)) {
     try {
-      await hook({ hookData: {}, appHookData: {} });
+      await hook({ hookData: {}, appHookData: registry.appHookData });
     } catch (error) {
       logger.write('error', `The ${name} hook failed: ${errorDetails(error)}`);
     }
@@ -57,7 +61,9 @@ async function runAppHooks(registry: FunctionRegistry, name: 'appStart' | 'appTe
  * activities. Loads nothing itself: register the app (installFunctionsCore + require) first.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const logger = new HostLogger(options.log ?? jsonLinesToStdout);
+  // Before anything opens: a registration set the Functions host would not load never runs here.
+  assertHttpRegistrationsLoad(functionsWithTrigger(options.registry, 'httpTrigger'), ROUTE_PREFIX);
+  const logger = new HostLogger(options.log ?? jsonLinesToStdout, options.logLevels ?? hostLogLevels());
   let baseUrl = '';
   const durableClient = (): Record<string, unknown> => durableClientBindingData(baseUrl, options.taskHub);
   const runner = await DurableRunner.create({
@@ -102,7 +108,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await runAppHooks(options.registry, 'appStart', logger);
   await runner.start();
   timers.start();
-  logger.write('information', `Functions host listening on ${baseUrl} (task hub '${options.taskHub}', ${options.registry.list().length} functions)`);
+  logger.write('information', `Functions host listening on ${baseUrl} (task hub '${options.taskHub}', ${options.registry.list().length} functions)`, { category: HOST_CATEGORY.startup });
 
   let closing: Promise<void> | undefined;
   return {
@@ -118,7 +124,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         await serverClosed;
         await runner.close();
         await runAppHooks(options.registry, 'appTerminate', logger);
-        logger.write('information', 'Functions host stopped');
+        logger.write('information', 'Functions host stopped', { category: HOST_CATEGORY.startup });
       })();
       return closing;
     },

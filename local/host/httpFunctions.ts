@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { functionsWithTrigger, type FunctionRegistry } from './functionsCore';
 import { readBody, RequestTooLargeError, toHttpRequest, writeHandlerResult, writePlain } from './httpAdapter';
 import { HttpRouter } from './httpRouter';
+import { httpTriggerSettings } from './httpRouteRules';
 import { createInvocationContext, type DurableClientBindingData } from './invocation';
+import { invokeFunction } from './invoke';
 import { errorDetails, type HostLogger } from './logging';
 
 /** host.json `extensions.http.routePrefix`. */
@@ -14,7 +16,11 @@ export interface HttpFunctionsOptions {
   readonly durableClient: DurableClientBindingData;
 }
 
-/** Serves `/api/...` by invoking the matching `httpTrigger` function. Every route is anonymous. */
+/**
+ * Serves `/api/...` by invoking the matching `httpTrigger` function. The local host has no function
+ * keys, so a function whose authLevel is not `anonymous` answers 401, as Azure does to a caller
+ * without a key.
+ */
 export class HttpFunctions {
   private readonly router: HttpRouter;
 
@@ -39,6 +45,11 @@ export class HttpFunctions {
       writePlain(res, 405, { allow: match.allowed.join(', ') });
       return;
     }
+    if (httpTriggerSettings(match.fn).authLevel !== 'anonymous') {
+      writePlain(res, 401);
+      req.resume();
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -56,7 +67,7 @@ export class HttpFunctions {
     logger.write('information', `Executing '${match.fn.name}' (${method} ${url.pathname})`, { functionName: match.fn.name, invocationId: context.invocationId });
     try {
       const request = toHttpRequest(req, url, body, match.params);
-      const result = await match.fn.handler(request, context);
+      const result = await invokeFunction(match.fn, context, [request]);
       await writeHandlerResult(res, result);
       logger.write('information', `Executed '${match.fn.name}' (Succeeded, ${res.statusCode}, ${Date.now() - started} ms)`, {
         functionName: match.fn.name,

@@ -1,5 +1,6 @@
 import type { RegisteredFunction } from './functionsCore';
-import { triggerBinding } from './functionsCore';
+import { httpTriggerSettings } from './httpRouteRules';
+import { parseRouteTemplate, type RouteSegment } from './routeTemplate';
 
 /**
  * Matches request paths against the functions' route templates the way the Functions host
@@ -35,25 +36,20 @@ const CONSTRAINTS: Record<string, (value: string) => boolean> = {
   datetime: (v) => !Number.isNaN(Date.parse(v)),
 };
 
-function parseSegment(raw: string, template: string): Segment {
-  const param = /^\{(\*{1,2})?([A-Za-z_][\w]*)((?::[^:?}]+(?:\([^)]*\))?)*)(\?)?\}$/.exec(raw);
-  if (param === null) {
-    if (raw.includes('{') || raw.includes('}')) throw new Error(`Route template "${template}": segment "${raw}" mixes literals and parameters, which the local host does not support`);
-    return { kind: 'literal', text: raw.toLowerCase() };
-  }
-  const constraints = (param[3] ?? '').split(':').filter((c) => c !== '');
-  return { kind: 'param', name: param[2] ?? '', optional: param[4] === '?', constraints, catchAll: param[1] !== undefined };
+function toSegment(segment: RouteSegment, template: string): Segment {
+  const [part, ...more] = segment.parts;
+  if (part === undefined || more.length > 0) throw new Error(`Route template "${template}": a segment that mixes literals and parameters is valid in Azure, but the local host does not support it`);
+  if (part.kind === 'literal') return { kind: 'literal', text: part.content.toLowerCase() };
+  if (part.defaultValue !== undefined) throw new Error(`Route template "${template}": inline default values are valid in Azure, but the local host does not support them`);
+  return { kind: 'param', name: part.name, optional: part.optional, constraints: part.constraints, catchAll: part.catchAll };
 }
 
+/** `fn`'s route as a matcher; the host's rules (httpRouteRules.ts) have already accepted it. */
 export function compileRoute(fn: RegisteredFunction): CompiledRoute {
-  const { binding } = triggerBinding(fn);
-  const route = typeof binding.route === 'string' && binding.route !== '' ? binding.route : fn.name;
+  const { route, methods } = httpTriggerSettings(fn);
   const template = route.replace(/^\/+|\/+$/g, '');
-  const segments = template === '' ? [] : template.split('/').map((s) => parseSegment(s, template));
-  const methods = Array.isArray(binding.methods) && binding.methods.length > 0
-    ? new Set(binding.methods.map((m) => String(m).toUpperCase()))
-    : undefined;
-  return { fn, template, methods, segments };
+  const segments = parseRouteTemplate(template).map((s) => toSegment(s, template));
+  return { fn, template, methods: methods === undefined ? undefined : new Set(methods.map((m) => m.toUpperCase())), segments };
 }
 
 /** More specific templates first: literals beat constrained parameters beat parameters beat catch-alls. */

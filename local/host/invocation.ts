@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext, type FunctionInput, type FunctionOutput, type FunctionTrigger } from '@azure/functions';
 import { triggerBinding, type RegisteredFunction } from './functionsCore';
-import type { HostLogger } from './logging';
+import type { HostLogger, InvocationLog } from './logging';
 
 /** Supplies the data the Durable extension puts into a `durableClient` input binding. */
 export type DurableClientBindingData = () => Record<string, unknown>;
@@ -12,6 +12,13 @@ export interface InvocationOptions {
   readonly invocationId?: string;
   /** Tags log lines of orchestrations and activities with their instance. */
   readonly instanceId?: string;
+}
+
+const invocationLogs = new WeakMap<InvocationContext, InvocationLog>();
+
+/** The invocation is over for the host: lines its context logs from now on are dropped. */
+export function endInvocation(context: InvocationContext): void {
+  invocationLogs.get(context)?.end();
 }
 
 const DURABLE_CLIENT_TYPES: ReadonlySet<string> = new Set(['durableclient', 'orchestrationclient']);
@@ -33,10 +40,11 @@ export function createInvocationContext(fn: RegisteredFunction, options: Invocat
     else if (binding.direction === 'in') extraInputs.push(withName);
     else extraOutputs.push(withName);
   }
+  const log = options.logger.forInvocation(fn.name, invocationId, options.instanceId);
   const context = new InvocationContext({
     invocationId,
     functionName: fn.name,
-    logHandler: options.logger.forInvocation(fn.name, invocationId, options.instanceId),
+    logHandler: log.logHandler,
     options: {
       trigger: { ...trigger.binding, name: trigger.name } satisfies FunctionTrigger,
       return: returnBinding,
@@ -44,6 +52,7 @@ export function createInvocationContext(fn: RegisteredFunction, options: Invocat
       extraOutputs,
     },
   });
+  invocationLogs.set(context, log);
   for (const input of extraInputs) {
     if (DURABLE_CLIENT_TYPES.has(input.type.toLowerCase())) {
       if (options.durableClient === undefined) throw new Error(`Function "${fn.name}" needs a durable client, but the host has no Durable runner`);

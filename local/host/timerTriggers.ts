@@ -1,6 +1,7 @@
 import type { Timer } from '@azure/functions';
 import { functionsWithTrigger, triggerBinding, type FunctionRegistry, type RegisteredFunction } from './functionsCore';
 import { createInvocationContext, type DurableClientBindingData } from './invocation';
+import { invokeFunction } from './invoke';
 import { errorDetails, type HostLogger } from './logging';
 import { parseSchedule, resolveAppSettings, type CronSchedule } from './ncrontab';
 
@@ -95,7 +96,7 @@ export class TimerTriggers {
     const started = Date.now();
     logger.write('information', `Executing '${fn.name}' (Reason='Timer fired at ${new Date().toISOString()}')`, { functionName: fn.name, invocationId: context.invocationId });
     try {
-      await fn.handler(payload, context);
+      await invokeFunction(fn, context, [payload]);
       logger.write('information', `Executed '${fn.name}' (Succeeded, ${Date.now() - started} ms)`, { functionName: fn.name, invocationId: context.invocationId });
     } catch (error) {
       logger.write('error', `Executed '${fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`, { functionName: fn.name, invocationId: context.invocationId });

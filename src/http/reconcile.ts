@@ -12,7 +12,7 @@ export async function reconcilerTimer(_timer: Timer, client: DurableClient, cont
   context.log(JSON.stringify({ event: 'reconciler_done', invocationId: context.invocationId, errors: report.errors.length }));
 }
 
-/** `POST /api/admin/reconcile`: run it now (admins), answering what it found and did. */
+/** `POST /api/ops/reconcile`: run it now (admins), answering what it found and did. */
 export async function reconcileHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (_caller, { deps }) => json(200, await reconcile(deps, leaseOrchestrationsOf(client))));
 }

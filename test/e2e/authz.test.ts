@@ -156,7 +156,7 @@ const cases: Case[] = [
   { route: 'integrations/{integrationId}', method: 'DELETE', path: () => `/integrations/${uuid()}`, allowed: ADMIN },
   { route: 'audit', method: 'GET', path: () => '/audit', allowed: ADMIN },
   { route: 'audit/verify', method: 'GET', path: () => '/audit/verify', allowed: ADMIN },
-  { route: 'admin/reconcile', method: 'POST', path: () => '/admin/reconcile', allowed: ADMIN },
+  { route: 'ops/reconcile', method: 'POST', path: () => '/ops/reconcile', allowed: ADMIN },
 ];
 
 describe('authorization matrix', () => {

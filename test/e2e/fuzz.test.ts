@@ -29,7 +29,7 @@ interface Endpoint {
 let endpoints: Endpoint[] = [];
 
 /** Endpoints whose POST only reads (or runs idempotent housekeeping), so a 2xx is no change. */
-const SAFE_POSTS = new Set(['entitlements/check', 'admin/reconcile', 'tenants/{tenantId}/verify']);
+const SAFE_POSTS = new Set(['entitlements/check', 'ops/reconcile', 'tenants/{tenantId}/verify']);
 
 beforeAll(async () => {
   t = await startTestStack();

@@ -45,7 +45,7 @@ describe('protected accounts', () => {
     const breakGlass = userState(state, CONTOSO.id, 'breakglass@contoso.example');
     expect(breakGlass?.accountEnabled).toBe(true);
     const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-    const report = await t.client.api<{ driftDisabled: string[]; errors: string[] }>('POST', '/admin/reconcile', { token: admin });
+    const report = await t.client.api<{ driftDisabled: string[]; errors: string[] }>('POST', '/ops/reconcile', { token: admin });
     expect(report.status, report.text).toBe(200);
     expect(report.body.errors).toEqual([]);
     expect(report.body.driftDisabled).toEqual([]);

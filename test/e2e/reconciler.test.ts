@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
 import type { ReconcileReport } from '../../src/app/reconcile';
 import { getServices } from '../../src/composition';
@@ -7,15 +7,12 @@ import { tenantState, userState } from '../support/client';
 import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
 import { startTestStack, type TestStack } from '../support/stack';
 
-/** The reconciler catches what the lease orchestrations cannot (POST /api/admin/reconcile runs it now). */
+/** The reconciler catches what the lease orchestrations cannot (POST /api/ops/reconcile runs it now). */
 let t: TestStack;
-const consoleLines: string[] = [];
 let admin: string;
 let dave: string;
 
 beforeAll(async () => {
-  // The app's structured lines (the alert rules' input) go to the console, as in Azure.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void consoleLines.push(args.map(String).join(' ')));
   t = await startTestStack();
   await connectQuickTargets(getServices().deps, [CONTOSO]);
   admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
@@ -27,7 +24,7 @@ afterAll(async () => {
 });
 
 async function reconcileNow(): Promise<ReconcileReport> {
-  const response = await t.client.api<ReconcileReport>('POST', '/admin/reconcile', { token: admin });
+  const response = await t.client.api<ReconcileReport>('POST', '/ops/reconcile', { token: admin });
   expect(response.status, response.text).toBe(200);
   expect(response.body.errors).toEqual([]);
   return response.body;
@@ -118,8 +115,8 @@ describe('an account deleted in the customer tenant mid-lease', () => {
 
 describe('the reconciler', () => {
   it('is for admins only', async () => {
-    expect((await t.client.api('POST', '/admin/reconcile', { token: dave })).status).toBe(403);
-    expect((await t.client.api('POST', '/admin/reconcile')).status).toBe(401);
+    expect((await t.client.api('POST', '/ops/reconcile', { token: dave })).status).toBe(403);
+    expect((await t.client.api('POST', '/ops/reconcile')).status).toBe(401);
   });
 
   it('revokes a lease whose orchestration was terminated and which has expired since', async () => {
@@ -156,7 +153,8 @@ describe('the reconciler', () => {
     const after = userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName);
     expect(after?.accountEnabled).toBe(false);
     expect(after?.passwordVersion).toBeGreaterThan(before?.passwordVersion ?? Infinity);
-    const finding = consoleLines.find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
+    // The app's structured lines (the alert rules' input) reach the host's log, as in Azure.
+    const finding = t.logs.map((l) => l.message).find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
     expect(finding, 'a reconciler_finding log line for the alert rule').toBeDefined();
     expect(finding).toContain(lease.account.objectId);
     // A second run finds nothing more.

@@ -21,7 +21,7 @@ export interface TestStack {
 }
 
 export async function startTestStack(): Promise<TestStack> {
-  // Tests run the reconciler when they mean to (POST /admin/reconcile); on its wall-clock schedule
+  // Tests run the reconciler when they mean to (POST /ops/reconcile); on its wall-clock schedule
   // (every 5 minutes) it would now and then fire in the middle of a scenario and race it.
   process.env['AzureWebJobs.reconciler.Disabled'] ??= 'true';
   const logs: HostLogRecord[] = [];

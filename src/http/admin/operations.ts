@@ -915,7 +915,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     operationId: 'reconcile',
     method: 'POST',
-    path: '/admin/reconcile',
+    path: '/ops/reconcile',
     tag: 'service',
     summary: 'Run the reconciler now (it also runs on its schedule) and see what it found and did',
     description:

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { EventType } from '../../../local/durable/historyEvents';
 import { putText } from '../../../local/durable/largeValues';
-import { TaskHubStore } from '../../../local/durable/taskHubStore';
+import { TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
 import { testEnv, uniqueName } from '../../support/env';
 import { getStatus, loadFixtureApp, raiseEvent, startOrchestration, startTestHost, waitFor, waitForStatus, type TestHost } from './harness';
 
@@ -55,7 +55,7 @@ describe('the inbox', () => {
     const started = history.find((e) => e.EventType === EventType.ExecutionStarted);
     const messageId = started?.Local?.messageId;
     expect(messageId).toBeDefined();
-    const messages = TableClient.fromConnectionString(connection, `${hub}Messages`, { allowInsecureConnection: true });
+    const messages = TableClient.fromConnectionString(connection, taskHubTableName(hub, 'Messages'), { allowInsecureConnection: true });
     const entity: Record<string, unknown> = {};
     putText(entity, 'Message', JSON.stringify({ kind: 'ExecutionStarted', executionId: instance?.executionId, name: 'waiter', input: null }), 'the message');
     await messages.createEntity({ partitionKey: id, rowKey: messageId ?? '', ...entity });

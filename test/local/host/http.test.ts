@@ -18,7 +18,7 @@ describe('HTTP functions on the local host', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('set-cookie')).toBe('session=abc; HttpOnly');
     expect(await response.json()).toEqual({ method: 'POST', id: '42', sub: 'extra', q: 'search', body: 'raw body' });
-    expect(host.logs.some((l) => l.functionName === 'echo' && l.category === 'user' && l.message === 'echo called 42' && l.invocationId !== undefined)).toBe(true);
+    expect(host.logs.some((l) => l.functionName === 'echo' && l.category === 'Function.echo.User' && l.message === 'echo called 42' && l.invocationId !== undefined)).toBe(true);
   });
 
   it('optional parameters, literal routes before parameters, default route = function name', async () => {

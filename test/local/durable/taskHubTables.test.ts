@@ -1,0 +1,40 @@
+import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LOCAL_TASK_HUB_TABLE_PREFIX } from '../../../local/durable/taskHubStore';
+import type { FunctionRegistry } from '../../../local/host/functionsCore';
+import { testEnv, uniqueName } from '../../support/env';
+import { loadFixtureApp, startOrchestration, startTestHost, waitForStatus, type TestHost } from './harness';
+
+let registry: FunctionRegistry;
+let host: TestHost | undefined;
+beforeAll(async () => {
+  ({ registry } = await loadFixtureApp());
+});
+afterAll(async () => {
+  await host?.close();
+});
+
+it("keeps the local task hub in localdf<hub>… tables, apart from a real Durable extension's <hub>Instances/<hub>History in the same storage", async () => {
+  const connection = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+  const hub = uniqueName('hub');
+  // What the real host (func start) leaves in the same Azurite for this hub: its own rows, its own schema.
+  const realInstances = TableClient.fromConnectionString(connection, `${hub}Instances`, { allowInsecureConnection: true });
+  await realInstances.createTable();
+  await realInstances.createEntity({ partitionKey: 'real-instance', rowKey: '', Name: 'lease', RuntimeStatus: 'Running' });
+
+  host = await startTestHost(registry, hub);
+  const id = await startOrchestration(host, 'sequence', 'tables');
+  expect((await waitForStatus(host, id, ['Completed', 'Failed'])).runtimeStatus).toBe('Completed');
+
+  const service = TableServiceClient.fromConnectionString(connection, { allowInsecureConnection: true });
+  const names: string[] = [];
+  for await (const table of service.listTables()) if (table.name?.toLowerCase().includes(hub.toLowerCase())) names.push(table.name);
+  expect(names.sort()).toEqual(
+    [`${hub}Instances`, ...['Activities', 'History', 'Instances', 'Messages', 'Timers'].map((t) => `${LOCAL_TASK_HUB_TABLE_PREFIX}${hub}${t}`)].sort(),
+  );
+  // The real hub's table holds only what the real host wrote.
+  const rows: unknown[] = [];
+  for await (const row of realInstances.listEntities()) rows.push(row);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ partitionKey: 'real-instance', Name: 'lease' });
+});
