@@ -20,6 +20,8 @@ export interface DirectoryUser {
   readonly accountEnabled: boolean;
   readonly signInSessionsValidFromDateTime: string | null;
   readonly lastPasswordChangeDateTime: string | null;
+  /** Graph's employeeId: on a JIT account, the creation marker it was created with (users reads only). */
+  readonly employeeId?: string | null;
 }
 
 export interface AccessGrant {
@@ -51,6 +53,11 @@ export interface NewAccount {
   readonly mailNickname: string;
   /** The account is created disabled, with this throwaway password nobody keeps. */
   readonly initialPassword: string;
+  /**
+   * A nonce only the service knows, written as the account's employeeId (Graph: at most 16
+   * characters): a retry after a lost answer adopts a user at this UPN only when it carries it.
+   */
+  readonly creationMarker?: string;
 }
 
 export interface Directory {
@@ -58,7 +65,10 @@ export interface Directory {
   getDomain(name: string): Promise<DirectoryDomain | null>;
   getUser(objectId: string): Promise<DirectoryUser | null>;
   getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null>;
-  /** Creates a disabled account. Answers 'principalNameTaken' when the UPN already exists. */
+  /**
+   * Creates a disabled account. Answers 'principalNameTaken' when the name is in use: the UPN, or
+   * the mailNickname/proxyAddresses made from it, belongs to another object.
+   */
   createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'>;
   /** One write: sets the password (no change forced at sign-in) and enables the account. */
   setPasswordAndEnable(objectId: string, password: string): Promise<void>;
