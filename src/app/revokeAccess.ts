@@ -60,7 +60,12 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     await revokeElevation(await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }), request, account.objectId);
   } else if (account !== null) {
     if (isProtected(tenant.value, account.userPrincipalName)) {
-      deps.log('error', 'protected_account_skipped', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName });
+      // Never written to, and never a clean end either: whatever a lease on it granted is still
+      // there. A provisioning that met it was refused before granting anything (provisionAccess).
+      deps.log('error', 'protected_account_met', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, status: request.status });
+      if (request.status !== 'provisioning') {
+        throw new Error(`revocation of ${account.userPrincipalName} refused: it is a protected account of tenant ${request.tenantId}, so the service never changes it; remove what the lease granted by hand, or take it off protectedAccounts`);
+      }
     } else {
       const directory = await deps.directories.forTenant(tenant.value, { purpose: 'revocation' });
       await removeAccess(directory, account.objectId, request.credentialType);
