@@ -311,7 +311,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Connect a customer tenant',
     description:
       'The client secret (mode clientSecret) goes to Key Vault at once and is never returned. The connection is verified at once; a failing check does not undo the connection ' +
-      '(consent or the directory role often comes later): fix what the checks say and POST …/verify. The example connects Fabrikam in federated mode, which the local stack cannot sign in with, so its verification shows how a failure reads.',
+      '(consent or the directory role often comes later): fix what the checks say and POST …/verify. A `jitDomain` the tenant reports as federated is refused at once (400 naming it; nothing is stored). ' +
+      'The example connects Fabrikam in federated mode, which the local stack cannot sign in with, so its verification shows how a failure reads.',
     auth: 'admin',
     requestBody: 'CreateTenantBody',
     responses: { '201': { description: 'Connected; verification results included', schema: 'TenantWithVerification', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
@@ -343,7 +344,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/tenants/{tenantId}',
     tag: 'tenants',
     summary: 'Change a tenant (rotate its client secret by sending a new connection)',
-    description: 'Verified again when the connection or the JIT domain changes (the answer then includes `verification`).',
+    description:
+      'Verified again when the connection or the JIT domain changes (the answer then includes `verification`). A new `jitDomain` the tenant reports as federated is refused (400 naming it). ' +
+      'Adding to `protectedAccounts` a UPN that a live lease uses is refused (409 naming the lease): revoke the lease first.',
     auth: 'admin',
     conditional: true,
     requestBody: 'PatchTenantBody',
