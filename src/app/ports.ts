@@ -248,6 +248,8 @@ export interface LeaseLockStore {
   takeOver(lock: LeaseLock, etag: string): Promise<void>;
   /** Releases only if held by requestId; succeeds when already released. */
   release(lock: LeaseLock): Promise<void>;
+  /** The lock on (tenant, requester) as it is now; null when nobody holds it. */
+  get(tenantId: string, requesterObjectId: string): Promise<LeaseLock | null>;
 }
 
 export interface AccountStore {

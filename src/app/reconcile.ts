@@ -122,12 +122,25 @@ async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant,
       await finding(deps, 'foreign_jit_account', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
       continue;
     }
-    const leased = live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === ours.requesterObjectId);
-    if (leased) continue;
+    if (await isLeased(deps, live, tenant.tenantId, ours.requesterObjectId)) continue;
     await takeAccessAway(directory, user);
     report.driftDisabled.push(user.userPrincipalName);
     await finding(deps, 'drift', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
   }
+}
+
+/**
+ * Whether a lease holds (or is about to hold) the account: one live at the start of the run, or
+ * one granted since. The run's list of live leases is a snapshot taken at its start, so the lease
+ * lock is read again right before anything is disabled, rotated or deleted; a lock whose request
+ * has ended is stale and does not count.
+ */
+async function isLeased(deps: AppDeps, live: readonly LeaseRequest[], tenantId: string, requesterObjectId: string): Promise<boolean> {
+  if (live.some((r) => r.tenantId === tenantId && r.requester.objectId === requesterObjectId)) return true;
+  const lock = await deps.locks.get(tenantId, requesterObjectId);
+  if (lock === null) return false;
+  const holder = await deps.requests.get(lock.requestId);
+  return holder !== null && !isTerminal(holder.value);
 }
 
 /** Same end state as a revocation: disabled, no sessions, no roles or groups, unknown password. */
@@ -148,7 +161,7 @@ async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant:
   const cutoff = deps.clock.now().getTime() - days * DAY_MS;
   for (const account of await deps.accounts.list(tenant.tenantId)) {
     if (Date.parse(account.lastUsedAt) > cutoff) continue;
-    if (live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === account.requesterObjectId)) continue;
+    if (await isLeased(deps, live, tenant.tenantId, account.requesterObjectId)) continue;
     if (account.objectId !== null) await directory.deleteUser(account.objectId);
     await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);
     report.accountsDeleted.push(account.userPrincipalName);
