@@ -3,7 +3,7 @@ import type { AuditEvent } from '../domain/audit';
 import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/auditChain';
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
-import type { LeaseRequest, RequestStatus } from '../domain/request';
+import type { LeaseRequest, RequestStatus, RevokeCause } from '../domain/request';
 import type { PsaMapping } from './psa/common';
 
 /**
@@ -403,7 +403,7 @@ export interface LeaseOrchestrationInput {
   readonly notify?: boolean;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
-    readonly cause: 'expired' | 'revoked' | 'provisionFailed';
+    readonly cause: RevokeCause | 'provisionFailed';
     readonly by: string | null;
     readonly failure?: string;
   };

@@ -11,6 +11,7 @@ import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { provisionElevation } from './elevation';
+import { currentGroupsOf } from './requesterStanding';
 
 const CREDENTIAL_EXPIRY_MARGIN_MS = 15 * 60_000;
 
@@ -192,20 +193,3 @@ export function isProtected(tenant: Tenant, userPrincipalName: string): boolean 
   const upn = userPrincipalName.toLowerCase();
   return tenant.protectedAccounts.some((p) => p.toLowerCase() === upn);
 }
-
-/**
- * The requester's groups as the home tenant has them now, when the home tenant is connected
- * (and refusing a requester whose account is gone or disabled there); otherwise the groups their
- * token carried at submission.
- */
-async function currentGroupsOf(deps: AppDeps, requester: LeaseRequest['requester']): Promise<readonly string[]> {
-  const home = await deps.config.getTenant(requester.tenantId);
-  if (home === null) return requester.groups;
-  const directory = await deps.directories.forTenant(home.value);
-  const found = await directory.getUserWithGroups(requester.objectId);
-  if (found === null || !found.user.accountEnabled) {
-    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${found === null ? 'no longer in' : 'disabled in'} the home tenant`);
-  }
-  return found.groupIds;
-}
-

@@ -6,6 +6,7 @@ import { isTerminal, type LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './ports';
+import { currentMaxDuration, requesterStanding, type RequesterStanding } from './requesterStanding';
 
 /**
  * The reconciler: what the lease orchestrations cannot catch themselves (DESIGN §3).
@@ -14,6 +15,9 @@ import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './port
  * - Drift: a JIT account of ours enabled in the directory with no live lease (someone re-enabled
  *   it in the customer tenant): disabled, sessions revoked, roles and groups removed, password
  *   rotated. Accounts named `jit-…` that we did not create are reported, never touched.
+ * - Active leases whose requester has left (deleted or disabled in the home tenant) or is no
+ *   longer entitled to the target (groups or rules changed), when the home tenant is connected:
+ *   revoked, ending `requester_offboarded` or `entitlement_lost`.
  * - Lease credentials still stored after their lease ended: deleted.
  * - Accounts unused for longer than their tenant's cleanup period: deleted.
  * Every finding is audited and logged as `reconciler_finding` (the alert rule in infra/ matches it).
@@ -21,6 +25,7 @@ import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './port
  */
 export interface ReconcileReport {
   readonly leasesRestarted: readonly string[];
+  readonly leasesRevoked: readonly string[];
   readonly driftDisabled: readonly string[];
   readonly foreignJitAccounts: readonly string[];
   readonly credentialsDeleted: readonly string[];
@@ -48,9 +53,10 @@ async function logAuditAnchor(deps: AppDeps, report: { errors: string[] }): Prom
 }
 
 export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestrationControl): Promise<ReconcileReport> {
-  const report = { leasesRestarted: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
+  const report = { leasesRestarted: [] as string[], leasesRevoked: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
   const live = await listLive(deps);
   await restartOrphanedLeases(deps, orchestrations, live, report);
+  await revokeDepartedRequesters(deps, orchestrations, live, report);
   for (const tenant of await deps.config.listTenants()) {
     try {
       const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
@@ -64,6 +70,7 @@ export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestratio
   await logAuditAnchor(deps, report);
   deps.log(report.errors.length > 0 ? 'warn' : 'info', 'reconciler_run', {
     leasesRestarted: report.leasesRestarted.length,
+    leasesRevoked: report.leasesRevoked.length,
     driftDisabled: report.driftDisabled.length,
     foreignJitAccounts: report.foreignJitAccounts.length,
     credentialsDeleted: report.credentialsDeleted.length,
@@ -105,6 +112,42 @@ async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchest
       await orchestrations.restart(input);
       report.leasesRestarted.push(request.id);
       await finding(deps, 'orphaned_lease', request.tenantId, { requestId: request.id, orchestration: state, status: request.status });
+    } catch (error) {
+      report.errors.push(`request ${request.id}: ${messageOf(error)}`);
+    }
+  }
+}
+
+/**
+ * Leases outlive nothing at home: an active lease whose requester is deleted or disabled in the
+ * home tenant, or no longer entitled to the target with the groups they hold now, is revoked. Only
+ * when the requester's home tenant is connected (otherwise the token's groups are all there is,
+ * and they cannot have changed). The orchestration does the revoking, with the cause as endReason.
+ */
+async function revokeDepartedRequesters(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrationControl,
+  live: readonly LeaseRequest[],
+  report: { leasesRevoked: string[]; errors: string[] },
+): Promise<void> {
+  const standings = new Map<string, Promise<RequesterStanding>>();
+  for (const request of live) {
+    if (request.status !== 'active') continue;
+    try {
+      const key = `${request.requester.tenantId}/${request.requester.objectId}`;
+      const standing = standings.get(key) ?? requesterStanding(deps, request.requester);
+      standings.set(key, standing);
+      const now = await standing;
+      if (now.kind === 'fromToken') continue;
+      let cause: 'requester_offboarded' | 'entitlement_lost' | null = now.kind === 'offboarded' ? 'requester_offboarded' : null;
+      if (cause === null && now.kind === 'present') {
+        const target = await deps.config.getTarget(request.tenantId, request.targetId);
+        if (target !== null && (await currentMaxDuration(deps, request, target.value, now.groups)) === null) cause = 'entitlement_lost';
+      }
+      if (cause === null) continue;
+      await orchestrations.raise(request.id, 'revoke', { by: null, cause });
+      report.leasesRevoked.push(request.id);
+      await finding(deps, cause, request.tenantId, { requestId: request.id, requester: request.requester.userPrincipalName, ...(now.kind === 'offboarded' ? { homeAccount: now.reason } : {}) });
     } catch (error) {
       report.errors.push(`request ${request.id}: ${messageOf(error)}`);
     }

@@ -2,14 +2,14 @@ import { SYSTEM_ACTOR } from '../domain/audit';
 import { NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import { generatePassword } from '../domain/password';
-import { isTerminal, type AccountRef, type LeaseRequest } from '../domain/request';
+import { isTerminal, revokeCauseSchema, type AccountRef, type LeaseRequest, type RevokeCause } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { isProtected } from './provisionAccess';
 import { revokeElevation } from './elevation';
 
-export type RevocationCause = 'expired' | 'revoked' | 'provisionFailed';
+export type RevocationCause = RevokeCause | 'provisionFailed';
 
 export interface RevokeAccessInput {
   readonly requestId: string;
@@ -37,7 +37,7 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     // Run again after the request was recorded ended (a crash, a lost reply): what follows that
     // write may not have happened. Each of those steps is safe to repeat.
     const ended = stored.value;
-    if (ended.status === 'failed' || (ended.status === 'ended' && (ended.endReason === 'expired' || ended.endReason === 'revoked'))) {
+    if (ended.status === 'failed' || (ended.status === 'ended' && revokeCauseSchema.safeParse(ended.endReason).success)) {
       await afterEnded(deps, ended, input, 'account' in ended ? ended.account : null);
     }
     return { status: ended.status };

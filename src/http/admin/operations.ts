@@ -135,6 +135,9 @@ const webhookAcceptedSchema = z.strictObject({
 
 const reconcileReportSchema = z.strictObject({
   leasesRestarted: z.array(z.string()).describe('Request ids whose orchestration had failed, been terminated or vanished'),
+  leasesRevoked: z
+    .array(z.string())
+    .describe('Request ids of active leases revoked because the requester was deleted or disabled in the home tenant (endReason requester_offboarded) or is no longer entitled (entitlement_lost)'),
   driftDisabled: z.array(z.string()).describe('JIT accounts of ours found enabled without a live lease, now disabled'),
   foreignJitAccounts: z.array(z.string()).describe('Accounts named like JIT accounts that this service did not make (reported, never touched)'),
   credentialsDeleted: z.array(z.string()).describe('Request ids whose stored credential outlived the lease'),
@@ -256,7 +259,8 @@ const REQUEST_STATUSES = leaseRequestSchema.options.map((o) => o.shape.status.va
 const LIFECYCLE =
   `Statuses: ${REQUEST_STATUSES.join(', ')}. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended ` +
   '(revocation_failed while a revocation keeps failing; failed when provisioning failed). ' +
-  `An ended request says why in endReason: ${endReasonSchema.options.join(', ')} (withdrawn: revoked by the requester or an admin while still waiting for approval).`;
+  `An ended request says why in endReason: ${endReasonSchema.options.join(', ')} (withdrawn: revoked by the requester or an admin while still waiting for approval; ` +
+  'requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).';
 
 const CONTOSO = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
 const FABRIKAM = '8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02';
