@@ -4,6 +4,7 @@ import { isJitUserPrincipalName } from '../domain/jitAccount';
 import { generatePassword } from '../domain/password';
 import { isTerminal, type LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
+import { isProtected } from './provisionAccess';
 import type { AppDeps } from './deps';
 import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './ports';
 import { currentMaxDuration, requesterStanding, type RequesterStanding } from './requesterStanding';
@@ -204,6 +205,8 @@ async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant:
   const cutoff = deps.clock.now().getTime() - days * DAY_MS;
   for (const account of await deps.accounts.list(tenant.tenantId)) {
     if (Date.parse(account.lastUsedAt) > cutoff) continue;
+    // A protected account is never deleted, however long unused.
+    if (isProtected(tenant, account.userPrincipalName)) continue;
     if (await isLeased(deps, live, tenant.tenantId, account.requesterObjectId)) continue;
     if (account.objectId !== null) await directory.deleteUser(account.objectId);
     await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);

@@ -149,4 +149,36 @@ describe('protected accounts', () => {
     await t.client.waitForRequest(id, token, (r) => r.status === 'ended', 60_000);
     expect(userState(await t.client.state(), CONTOSO.id, account.userPrincipalName)?.accountEnabled).toBe(false);
   });
+
+  it('the reconciler never deletes a protected JIT account, however long unused', async () => {
+    const tech = await newTechnician(t.client, 'unused');
+    const token = await t.client.token(tech.upn);
+    const ended = await t.client.waitForRequest(await submit(token, 'PT1S'), token, (r) => r.status === 'ended');
+    const account = ended.account as { userPrincipalName: string; objectId: string };
+    const deps = getServices().deps;
+    const row = await deps.accounts.get(CONTOSO.id, tech.id);
+    if (row === null) throw new Error('no account row');
+    await deps.accounts.upsert({ ...row, lastUsedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    const listed = await protectedNow();
+    await setProtected([...listed, account.userPrincipalName]);
+    const targets = await deps.config.listTargets(CONTOSO.id);
+    for (const target of targets) {
+      const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
+      await deps.config.replaceTarget({ ...target, cleanupAfterDaysUnused: 30 }, stored?.etag ?? '');
+    }
+    try {
+      const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
+      const report = await t.client.api<{ accountsDeleted: string[]; errors: string[] }>('POST', '/admin/reconcile', { token: admin });
+      expect(report.status, report.text).toBe(200);
+      expect(report.body.accountsDeleted).not.toContain(account.userPrincipalName);
+      expect(userState(await t.client.state(), CONTOSO.id, account.userPrincipalName)).toBeDefined();
+      expect(await deps.accounts.get(CONTOSO.id, tech.id)).not.toBeNull();
+    } finally {
+      await setProtected(listed);
+      for (const target of targets) {
+        const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
+        await deps.config.replaceTarget(target, stored?.etag ?? '');
+      }
+    }
+  });
 });
