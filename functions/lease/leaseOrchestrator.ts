@@ -27,6 +27,13 @@ export const REVOCATION_ROUNDS_PER_HISTORY = 20;
 
 interface RevokeEvent {
   readonly by?: string | null;
+  /** Set by the reconciler when the requester left or lost the entitlement; otherwise 'revoked'. */
+  readonly cause?: string | null;
+}
+
+/** The cause a `revoke` event asks for: only the reconciler's own causes, else a plain revocation. */
+function causeOf(event: RevokeEvent | undefined): Revocation['cause'] {
+  return event?.cause === 'requester_offboarded' || event?.cause === 'entitlement_lost' ? event.cause : 'revoked';
 }
 
 type Revocation = NonNullable<LeaseOrchestrationInput['resumeRevocation']>;
@@ -146,8 +153,8 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
       if (winner === expiry) return { cause: 'expired', by: null };
     }
     if (winner === revoke) {
-      const by = (revoke.result as RevokeEvent | undefined)?.by;
-      return { cause: 'revoked', by: typeof by === 'string' ? by : null };
+      const event = revoke.result as RevokeEvent | undefined;
+      return { cause: causeOf(event), by: typeof event?.by === 'string' ? event.by : null };
     }
     if (winner === warning) {
       warned = true;

@@ -22,6 +22,8 @@ const userSchema = z.object({
   accountEnabled: z.boolean(),
   usageLocation: z.string().nullable(),
   onPremisesImmutableId: z.string().nullable(),
+  /** Free text up to 16 characters (Graph's user.employeeId); the service writes its creation marker here. */
+  employeeId: z.string().nullable().default(null),
   /** salted SHA-256 of the current password; null when nobody knows it (seeded accounts). */
   passwordHash: z.string().nullable(),
   passwordVersion: z.number().int(),
@@ -204,6 +206,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
       accountEnabled: true,
       usageLocation: null,
       onPremisesImmutableId: null,
+      employeeId: null,
       passwordHash: null,
       passwordVersion: 1,
       forceChangePasswordNextSignIn: false,

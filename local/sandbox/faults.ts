@@ -8,6 +8,13 @@ export const faultsBodySchema = z
     errorRate: z.number().min(0).max(1).optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
     replicationLagMs: z.number().int().min(0).max(3_600_000).optional(),
+    /**
+     * Probability that a user creation (POST /users) takes effect but its answer is lost (a 504
+     * Gateway Timeout, as when the connection drops after Entra committed the write).
+     */
+    lostResponseRate: z.number().min(0).max(1).optional(),
+    /** At most this many answers are lost, then lostResponseRate stops applying (unlimited when absent). */
+    lostResponseLimit: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -18,9 +25,12 @@ export interface FaultConfig {
   readonly errorRate: number;
   readonly latencyMs: number;
   readonly replicationLagMs: number;
+  readonly lostResponseRate: number;
+  /** Answers still to lose; null when no limit was set. */
+  lostResponsesLeft: number | null;
 }
 
-const NONE: FaultConfig = { throttleRate: 0, errorRate: 0, latencyMs: 0, replicationLagMs: 0 };
+const NONE: FaultConfig = { throttleRate: 0, errorRate: 0, latencyMs: 0, replicationLagMs: 0, lostResponseRate: 0, lostResponsesLeft: 0 };
 
 /** What an injected fault turns a request into. */
 export type InjectedFault = { kind: 'throttle' } | { kind: 'error'; status: 500 | 502 | 503 | 504 };
@@ -28,7 +38,7 @@ export type InjectedFault = { kind: 'throttle' } | { kind: 'error'; status: 500 
 const ERROR_STATUSES = [503, 502, 500, 504] as const;
 
 export class Faults {
-  private global: FaultConfig = NONE;
+  private global: FaultConfig = { ...NONE };
   private readonly perTenant = new Map<string, FaultConfig>();
 
   set(body: FaultsBody): FaultConfig {
@@ -37,6 +47,8 @@ export class Faults {
       errorRate: body.errorRate ?? 0,
       latencyMs: body.latencyMs ?? 0,
       replicationLagMs: body.replicationLagMs ?? 0,
+      lostResponseRate: body.lostResponseRate ?? 0,
+      lostResponsesLeft: body.lostResponseLimit ?? null,
     };
     if (body.tenantId === undefined) this.global = config;
     else this.perTenant.set(body.tenantId, config);
@@ -44,7 +56,7 @@ export class Faults {
   }
 
   clear(): void {
-    this.global = NONE;
+    this.global = { ...NONE };
     this.perTenant.clear();
   }
 
@@ -62,6 +74,14 @@ export class Faults {
       return { kind: 'error', status };
     }
     return undefined;
+  }
+
+  /** Draws whether the answer to a write that took effect is lost (and counts it against the limit). */
+  drawLostResponse(tenantId: string | undefined, random: () => number = Math.random): boolean {
+    const config = this.for(tenantId);
+    if (config.lostResponseRate <= 0 || config.lostResponsesLeft === 0 || random() >= config.lostResponseRate) return false;
+    if (config.lostResponsesLeft !== null) config.lostResponsesLeft -= 1;
+    return true;
   }
 }
 

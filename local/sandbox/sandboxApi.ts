@@ -239,6 +239,7 @@ function createUser(store: SandboxStore, req: SandboxRequest, tenantId: string):
     accountEnabled: true,
     usageLocation: null,
     onPremisesImmutableId: null,
+    employeeId: null,
     passwordHash: null,
     passwordVersion: 1,
     forceChangePasswordNextSignIn: false,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Caller } from '../domain/caller';
 import { durationSchema } from '../domain/duration';
-import { evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { checkExtension } from '../domain/extension';
 import { transition } from '../domain/lease';
@@ -10,6 +9,7 @@ import type { LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations } from './ports';
+import { currentMaxDuration, requesterStanding } from './requesterStanding';
 import { passForExtension, renewPass } from './temporaryAccessPassRenewal';
 import { ADMIN_ROLE } from '../domain/caller';
 
@@ -23,12 +23,17 @@ export interface ExtendEvent {
   readonly byName: string;
 }
 
-/** The policy's maximum total lease for this request, as it stands now (rules may have changed). */
+/**
+ * The policy's maximum total lease for this request as things stand now: the rules as they are,
+ * and the requester's groups as the home tenant has them (as provisioning re-checks), not the ones
+ * saved at submission. Null when they are no longer entitled, or gone or disabled at home.
+ */
 async function maxTotalDuration(deps: AppDeps, request: LeaseRequest): Promise<string | null> {
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   if (target === null) return null;
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, await deps.config.listRules());
-  return entitlement.allowed ? entitlement.effectiveMaxDuration : null;
+  const standing = await requesterStanding(deps, request.requester);
+  if (standing.kind === 'offboarded') return null;
+  return currentMaxDuration(deps, request, target.value, standing.groups);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../domain/audit';
 import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/auditChain';
 import type { Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
-import type { LeaseRequest, RequestStatus } from '../domain/request';
+import type { LeaseRequest, RequestStatus, RevokeCause } from '../domain/request';
 import type { TemporaryAccessPassPolicy } from '../domain/temporaryAccessPassPolicy';
 import type { PsaMapping } from './psa/common';
 
@@ -21,6 +21,8 @@ export interface DirectoryUser {
   readonly accountEnabled: boolean;
   readonly signInSessionsValidFromDateTime: string | null;
   readonly lastPasswordChangeDateTime: string | null;
+  /** Graph's employeeId: on a JIT account, the creation marker it was created with (users reads only). */
+  readonly employeeId?: string | null;
 }
 
 export interface AccessGrant {
@@ -52,6 +54,11 @@ export interface NewAccount {
   readonly mailNickname: string;
   /** The account is created disabled, with this throwaway password nobody keeps. */
   readonly initialPassword: string;
+  /**
+   * A nonce only the service knows, written as the account's employeeId (Graph: at most 16
+   * characters): a retry after a lost answer adopts a user at this UPN only when it carries it.
+   */
+  readonly creationMarker?: string;
 }
 
 export interface Directory {
@@ -59,7 +66,10 @@ export interface Directory {
   getDomain(name: string): Promise<DirectoryDomain | null>;
   getUser(objectId: string): Promise<DirectoryUser | null>;
   getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null>;
-  /** Creates a disabled account. Answers 'principalNameTaken' when the UPN already exists. */
+  /**
+   * Creates a disabled account. Answers 'principalNameTaken' when the name is in use: the UPN, or
+   * the mailNickname/proxyAddresses made from it, belongs to another object.
+   */
   createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'>;
   /** One write: sets the password (no change forced at sign-in) and enables the account. */
   setPasswordAndEnable(objectId: string, password: string): Promise<void>;
@@ -257,6 +267,8 @@ export interface LeaseLockStore {
   takeOver(lock: LeaseLock, etag: string): Promise<void>;
   /** Releases only if held by requestId; succeeds when already released. */
   release(lock: LeaseLock): Promise<void>;
+  /** The lock on (tenant, requester) as it is now; null when nobody holds it. */
+  get(tenantId: string, requesterObjectId: string): Promise<LeaseLock | null>;
 }
 
 export interface AccountStore {
@@ -421,7 +433,7 @@ export interface LeaseOrchestrationInput {
   readonly notify?: boolean;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
-    readonly cause: 'expired' | 'revoked' | 'provisionFailed';
+    readonly cause: RevokeCause | 'provisionFailed';
     readonly by: string | null;
     readonly failure?: string;
   };

@@ -1,7 +1,7 @@
 import { durationMs } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, DependencyError, NotFoundError } from '../domain/errors';
-import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, type JitAccount } from '../domain/jitAccount';
+import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, newCreationMarker, type JitAccount } from '../domain/jitAccount';
 import { transition } from '../domain/lease';
 import { generatePassword } from '../domain/password';
 import type { AccountRef, LeaseRequest } from '../domain/request';
@@ -11,6 +11,7 @@ import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { provisionElevation } from './elevation';
+import { currentGroupsOf } from './requesterStanding';
 
 const CREDENTIAL_EXPIRY_MARGIN_MS = 15 * 60_000;
 
@@ -124,69 +125,71 @@ type ReadyAccount = JitAccount & { readonly objectId: string };
 
 /**
  * The technician's JIT account in the tenant: reused when it exists, else created disabled. The
- * account row is written before the directory call so that a retry after a crash recognises the
- * account it created; an existing directory account that is not ours is never taken over.
+ * account row is written before the directory call, with a creation marker (a nonce sent as the
+ * account's employeeId), so that a retry after a crash or a lost answer recognises the account it
+ * created. A user at the name that does not carry the marker is not ours: it is reported and never
+ * touched, and the next free name is used. A protected account is never provisioned.
  */
 async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant, request: LeaseRequest): Promise<ReadyAccount> {
   const requester = request.requester;
   const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
   if (existing?.objectId) {
     const user = await directory.getUser(existing.objectId);
-    if (user !== null) return { ...existing, objectId: existing.objectId };
-    // Deleted in the directory since: create it again below under the same name.
+    if (user !== null) {
+      for (const name of [existing.userPrincipalName, user.userPrincipalName]) {
+        if (isProtected(tenant, name)) throw new ConflictError(`the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`);
+      }
+      return { ...existing, objectId: existing.objectId };
+    }
+    // Deleted in the directory since: create it again below, under the same name if it is free.
   }
   const now = deps.clock.now().toISOString();
-  const candidates = existing ? [existing.userPrincipalName] : jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) => jitUserPrincipalName(l, tenant.jitDomain));
+  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) => jitUserPrincipalName(l, tenant.jitDomain));
+  const candidates = [...new Set([...(existing ? [existing.userPrincipalName.toLowerCase()] : []), ...standard])];
   for (const userPrincipalName of candidates) {
     if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
     const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
     if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
-    const pending: JitAccount = { tenantId: tenant.tenantId, requesterObjectId: requester.objectId, userPrincipalName, objectId: null, createdAt: existing?.createdAt ?? now, lastUsedAt: now };
+    // A creation already under way for this name keeps its marker: its user, if it exists, carries it.
+    const creationMarker = owner !== null && owner.objectId === null && owner.creationMarker !== undefined ? owner.creationMarker : newCreationMarker();
+    const pending: JitAccount = { tenantId: tenant.tenantId, requesterObjectId: requester.objectId, userPrincipalName, objectId: null, creationMarker, createdAt: existing?.createdAt ?? now, lastUsedAt: now };
     await deps.accounts.upsert(pending);
     const created = await directory.createDisabledAccount({
       userPrincipalName,
       displayName: `JIT admin (${requester.userPrincipalName})`,
       mailNickname: userPrincipalName.split('@')[0] ?? 'jit',
       initialPassword: generatePassword(),
+      creationMarker,
     });
-    if (created !== 'principalNameTaken') {
-      const ready = { ...pending, objectId: created.objectId };
-      await deps.accounts.upsert(ready);
-      return ready;
-    }
-    // Taken: ours only if this very row was pending for it (a creation that crashed before we
-    // recorded the object id). Otherwise it belongs to someone else: try the next name.
-    if (owner !== null && owner.objectId === null) {
-      const user = await directory.getUserByPrincipalName(userPrincipalName);
-      if (user !== null) {
-        const ready = { ...pending, objectId: user.objectId };
-        await deps.accounts.upsert(ready);
-        return ready;
-      }
-    }
+    if (created !== 'principalNameTaken') return adopt(deps, pending, created.objectId);
+    // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
+    // we crashed before recording the object id); anything else belongs to someone else.
+    const holder = await directory.getUserByPrincipalName(userPrincipalName);
+    if (holder !== null && holder.employeeId === creationMarker) return adopt(deps, pending, holder.objectId);
     await deps.accounts.delete(tenant.tenantId, requester.objectId);
+    await reportForeignAccount(deps, request, userPrincipalName, holder?.objectId ?? null);
   }
   throw new DependencyError(`no free JIT account name for ${requester.userPrincipalName} in ${tenant.jitDomain}: ${candidates.join(', ')} are taken by accounts this service did not create`, 'graph');
+}
+
+async function adopt(deps: AppDeps, pending: JitAccount, objectId: string): Promise<ReadyAccount> {
+  const ready = { ...pending, objectId };
+  await deps.accounts.upsert(ready);
+  return ready;
+}
+
+/**
+ * A name this service would use is held by an object it did not create (made by hand, or by
+ * someone guessing the name): audited and logged for the alert rule, as the reconciler reports a
+ * foreign jit- account; the object itself is never read further nor changed.
+ */
+async function reportForeignAccount(deps: AppDeps, request: LeaseRequest, userPrincipalName: string, objectId: string | null): Promise<void> {
+  const details = { userPrincipalName, objectId, requestId: request.id };
+  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'account.foreign_jit_name', request, details });
+  deps.log('warn', 'reconciler_finding', { kind: 'foreign_jit_account', tenantId: request.tenantId, ...details });
 }
 
 export function isProtected(tenant: Tenant, userPrincipalName: string): boolean {
   const upn = userPrincipalName.toLowerCase();
   return tenant.protectedAccounts.some((p) => p.toLowerCase() === upn);
 }
-
-/**
- * The requester's groups as the home tenant has them now, when the home tenant is connected
- * (and refusing a requester whose account is gone or disabled there); otherwise the groups their
- * token carried at submission.
- */
-async function currentGroupsOf(deps: AppDeps, requester: LeaseRequest['requester']): Promise<readonly string[]> {
-  const home = await deps.config.getTenant(requester.tenantId);
-  if (home === null) return requester.groups;
-  const directory = await deps.directories.forTenant(home.value);
-  const found = await directory.getUserWithGroups(requester.objectId);
-  if (found === null || !found.user.accountEnabled) {
-    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${found === null ? 'no longer in' : 'disabled in'} the home tenant`);
-  }
-  return found.groupIds;
-}
-

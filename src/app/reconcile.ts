@@ -4,8 +4,10 @@ import { isJitUserPrincipalName } from '../domain/jitAccount';
 import { generatePassword } from '../domain/password';
 import { isTerminal, type LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
+import { isProtected } from './provisionAccess';
 import type { AppDeps } from './deps';
 import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './ports';
+import { currentMaxDuration, requesterStanding, type RequesterStanding } from './requesterStanding';
 
 /**
  * The reconciler: what the lease orchestrations cannot catch themselves (DESIGN §3).
@@ -14,6 +16,9 @@ import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './port
  * - Drift: a JIT account of ours enabled in the directory with no live lease (someone re-enabled
  *   it in the customer tenant): disabled, sessions revoked, roles and groups removed, password
  *   rotated. Accounts named `jit-…` that we did not create are reported, never touched.
+ * - Active leases whose requester has left (deleted or disabled in the home tenant) or is no
+ *   longer entitled to the target (groups or rules changed), when the home tenant is connected:
+ *   revoked, ending `requester_offboarded` or `entitlement_lost`.
  * - Lease credentials still stored after their lease ended: deleted.
  * - Accounts unused for longer than their tenant's cleanup period: deleted.
  * Every finding is audited and logged as `reconciler_finding` (the alert rule in infra/ matches it).
@@ -21,6 +26,7 @@ import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './port
  */
 export interface ReconcileReport {
   readonly leasesRestarted: readonly string[];
+  readonly leasesRevoked: readonly string[];
   readonly driftDisabled: readonly string[];
   readonly foreignJitAccounts: readonly string[];
   readonly credentialsDeleted: readonly string[];
@@ -48,9 +54,10 @@ async function logAuditAnchor(deps: AppDeps, report: { errors: string[] }): Prom
 }
 
 export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestrationControl): Promise<ReconcileReport> {
-  const report = { leasesRestarted: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
+  const report = { leasesRestarted: [] as string[], leasesRevoked: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
   const live = await listLive(deps);
   await restartOrphanedLeases(deps, orchestrations, live, report);
+  await revokeDepartedRequesters(deps, orchestrations, live, report);
   for (const tenant of await deps.config.listTenants()) {
     try {
       const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
@@ -64,6 +71,7 @@ export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestratio
   await logAuditAnchor(deps, report);
   deps.log(report.errors.length > 0 ? 'warn' : 'info', 'reconciler_run', {
     leasesRestarted: report.leasesRestarted.length,
+    leasesRevoked: report.leasesRevoked.length,
     driftDisabled: report.driftDisabled.length,
     foreignJitAccounts: report.foreignJitAccounts.length,
     credentialsDeleted: report.credentialsDeleted.length,
@@ -111,6 +119,42 @@ async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchest
   }
 }
 
+/**
+ * Leases outlive nothing at home: an active lease whose requester is deleted or disabled in the
+ * home tenant, or no longer entitled to the target with the groups they hold now, is revoked. Only
+ * when the requester's home tenant is connected (otherwise the token's groups are all there is,
+ * and they cannot have changed). The orchestration does the revoking, with the cause as endReason.
+ */
+async function revokeDepartedRequesters(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrationControl,
+  live: readonly LeaseRequest[],
+  report: { leasesRevoked: string[]; errors: string[] },
+): Promise<void> {
+  const standings = new Map<string, Promise<RequesterStanding>>();
+  for (const request of live) {
+    if (request.status !== 'active') continue;
+    try {
+      const key = `${request.requester.tenantId}/${request.requester.objectId}`;
+      const standing = standings.get(key) ?? requesterStanding(deps, request.requester);
+      standings.set(key, standing);
+      const now = await standing;
+      if (now.kind === 'fromToken') continue;
+      let cause: 'requester_offboarded' | 'entitlement_lost' | null = now.kind === 'offboarded' ? 'requester_offboarded' : null;
+      if (cause === null && now.kind === 'present') {
+        const target = await deps.config.getTarget(request.tenantId, request.targetId);
+        if (target !== null && (await currentMaxDuration(deps, request, target.value, now.groups)) === null) cause = 'entitlement_lost';
+      }
+      if (cause === null) continue;
+      await orchestrations.raise(request.id, 'revoke', { by: null, cause });
+      report.leasesRevoked.push(request.id);
+      await finding(deps, cause, request.tenantId, { requestId: request.id, requester: request.requester.userPrincipalName, ...(now.kind === 'offboarded' ? { homeAccount: now.reason } : {}) });
+    } catch (error) {
+      report.errors.push(`request ${request.id}: ${messageOf(error)}`);
+    }
+  }
+}
+
 async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant, live: readonly LeaseRequest[], report: { driftDisabled: string[]; foreignJitAccounts: string[] }): Promise<void> {
   const protectedNames = new Set(tenant.protectedAccounts.map((p) => p.toLowerCase()));
   for (const user of await directory.listJitAccounts()) {
@@ -122,12 +166,25 @@ async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant,
       await finding(deps, 'foreign_jit_account', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
       continue;
     }
-    const leased = live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === ours.requesterObjectId);
-    if (leased) continue;
+    if (await isLeased(deps, live, tenant.tenantId, ours.requesterObjectId)) continue;
     await takeAccessAway(directory, user);
     report.driftDisabled.push(user.userPrincipalName);
     await finding(deps, 'drift', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
   }
+}
+
+/**
+ * Whether a lease holds (or is about to hold) the account: one live at the start of the run, or
+ * one granted since. The run's list of live leases is a snapshot taken at its start, so the lease
+ * lock is read again right before anything is disabled, rotated or deleted; a lock whose request
+ * has ended is stale and does not count.
+ */
+async function isLeased(deps: AppDeps, live: readonly LeaseRequest[], tenantId: string, requesterObjectId: string): Promise<boolean> {
+  if (live.some((r) => r.tenantId === tenantId && r.requester.objectId === requesterObjectId)) return true;
+  const lock = await deps.locks.get(tenantId, requesterObjectId);
+  if (lock === null) return false;
+  const holder = await deps.requests.get(lock.requestId);
+  return holder !== null && !isTerminal(holder.value);
 }
 
 /** Same end state as a revocation: disabled, no sessions, no roles or groups, unknown password. */
@@ -148,7 +205,9 @@ async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant:
   const cutoff = deps.clock.now().getTime() - days * DAY_MS;
   for (const account of await deps.accounts.list(tenant.tenantId)) {
     if (Date.parse(account.lastUsedAt) > cutoff) continue;
-    if (live.some((r) => r.tenantId === tenant.tenantId && r.requester.objectId === account.requesterObjectId)) continue;
+    // A protected account is never deleted, however long unused.
+    if (isProtected(tenant, account.userPrincipalName)) continue;
+    if (await isLeased(deps, live, tenant.tenantId, account.requesterObjectId)) continue;
     if (account.objectId !== null) await directory.deleteUser(account.objectId);
     await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);
     report.accountsDeleted.push(account.userPrincipalName);

@@ -2,14 +2,14 @@ import { SYSTEM_ACTOR } from '../domain/audit';
 import { NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import { generatePassword } from '../domain/password';
-import { isTerminal, type AccountRef, type LeaseRequest } from '../domain/request';
+import { isTerminal, revokeCauseSchema, type AccountRef, type LeaseRequest, type RevokeCause } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { Directory } from './ports';
 import { isProtected } from './provisionAccess';
 import { revokeElevation } from './elevation';
 
-export type RevocationCause = 'expired' | 'revoked' | 'provisionFailed';
+export type RevocationCause = RevokeCause | 'provisionFailed';
 
 export interface RevokeAccessInput {
   readonly requestId: string;
@@ -37,7 +37,7 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     // Run again after the request was recorded ended (a crash, a lost reply): what follows that
     // write may not have happened. Each of those steps is safe to repeat.
     const ended = stored.value;
-    if (ended.status === 'failed' || (ended.status === 'ended' && (ended.endReason === 'expired' || ended.endReason === 'revoked'))) {
+    if (ended.status === 'failed' || (ended.status === 'ended' && revokeCauseSchema.safeParse(ended.endReason).success)) {
       await afterEnded(deps, ended, input, 'account' in ended ? ended.account : null);
     }
     return { status: ended.status };
@@ -60,7 +60,12 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     await revokeElevation(await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }), request, account.objectId);
   } else if (account !== null) {
     if (isProtected(tenant.value, account.userPrincipalName)) {
-      deps.log('error', 'protected_account_skipped', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName });
+      // Never written to, and never a clean end either: whatever a lease on it granted is still
+      // there. A provisioning that met it was refused before granting anything (provisionAccess).
+      deps.log('error', 'protected_account_met', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, status: request.status });
+      if (request.status !== 'provisioning') {
+        throw new Error(`revocation of ${account.userPrincipalName} refused: it is a protected account of tenant ${request.tenantId}, so the service never changes it; remove what the lease granted by hand, or take it off protectedAccounts`);
+      }
     } else {
       const directory = await deps.directories.forTenant(tenant.value, { purpose: 'revocation' });
       await removeAccess(directory, account.objectId, request.credentialType);

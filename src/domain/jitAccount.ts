@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -15,6 +15,11 @@ export const jitAccountSchema = z.strictObject({
   userPrincipalName: z.string(),
   /** Null while the account is being created: the row is written first so a retried creation can recognise its own account. */
   objectId: z.uuid().nullable(),
+  /**
+   * The nonce the account was (or is being) created with, as its employeeId: after a lost answer
+   * the user at this UPN is ours only if it carries it. Absent on rows older than the marker.
+   */
+  creationMarker: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime(),
 });
@@ -48,6 +53,11 @@ export function jitLocalPartCandidates(requesterUpn: string, requesterObjectId: 
 
 export function jitUserPrincipalName(localPart: string, domain: string): string {
   return `${localPart}@${domain.toLowerCase()}`;
+}
+
+/** 16 hex characters (64 random bits): Graph's employeeId holds at most 16. */
+export function newCreationMarker(): string {
+  return randomBytes(8).toString('hex');
 }
 
 export function isJitUserPrincipalName(upn: string): boolean {

@@ -1,5 +1,5 @@
 import { ConflictError } from './errors';
-import type { AccountRef, LeaseRequest } from './request';
+import type { AccountRef, LeaseRequest, RevokeCause } from './request';
 
 /**
  * The request lifecycle as one pure function: every status change goes through `transition`,
@@ -20,7 +20,7 @@ export type LeaseEvent =
   | { readonly type: 'provisioned'; readonly account: AccountRef; readonly expiresAt: string }
   | { readonly type: 'provisionFailed'; readonly failure: string; readonly account: AccountRef | null }
   | { readonly type: 'extend'; readonly expiresAt: string; readonly extensionId?: string }
-  | { readonly type: 'startRevocation'; readonly cause: 'expired' | 'revoked'; readonly by: string | null }
+  | { readonly type: 'startRevocation'; readonly cause: RevokeCause; readonly by: string | null }
   | { readonly type: 'revocationFailed'; readonly failure: string }
   | { readonly type: 'revoked' };
 
@@ -142,8 +142,8 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
         endedAt: at,
         account: r.account,
         activatedAt: r.activatedAt,
-        // An early revocation ends the lease now; an expiry keeps the expiry it had.
-        expiresAt: r.revokeCause === 'revoked' && r.expiresAt > at ? at : r.expiresAt,
+        // An early revocation (by someone, or by the reconciler) ends the lease now; an expiry keeps the expiry it had.
+        expiresAt: r.revokeCause !== 'expired' && r.expiresAt > at ? at : r.expiresAt,
         revokedBy: r.revokedBy,
       };
   }

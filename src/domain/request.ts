@@ -19,8 +19,16 @@ export const accountRefSchema = z.strictObject({
 });
 export type AccountRef = z.infer<typeof accountRefSchema>;
 
+/**
+ * Why a revocation started: the lease expired, someone revoked it, or the reconciler found that the
+ * requester left (disabled or deleted in the home tenant: `requester_offboarded`) or is no longer
+ * entitled to the target (`entitlement_lost`).
+ */
+export const revokeCauseSchema = z.enum(['expired', 'revoked', 'requester_offboarded', 'entitlement_lost']);
+export type RevokeCause = z.infer<typeof revokeCauseSchema>;
+
 /** `withdrawn`: revoked by the requester or an admin while still waiting for approval. */
-export const endReasonSchema = z.enum(['expired', 'revoked', 'denied', 'approval_expired', 'withdrawn']);
+export const endReasonSchema = z.enum(['expired', 'revoked', 'denied', 'approval_expired', 'withdrawn', 'requester_offboarded', 'entitlement_lost']);
 export type EndReason = z.infer<typeof endReasonSchema>;
 
 export const credentialTypeSchema = z.enum(['password', 'temporaryAccessPass', 'none']);
@@ -72,12 +80,12 @@ export const leaseRequestSchema = z.discriminatedUnion('status', [
   z.strictObject({ ...common, status: z.literal('pending_approval'), approvalDeadline: z.iso.datetime() }),
   z.strictObject({ ...common, status: z.literal('provisioning') }),
   z.strictObject({ ...common, ...leaseTimes, status: z.literal('active') }),
-  z.strictObject({ ...common, ...leaseTimes, status: z.literal('revoking'), revokeCause: z.enum(['expired', 'revoked']), revokedBy: z.string().nullable() }),
+  z.strictObject({ ...common, ...leaseTimes, status: z.literal('revoking'), revokeCause: revokeCauseSchema, revokedBy: z.string().nullable() }),
   z.strictObject({
     ...common,
     ...leaseTimes,
     status: z.literal('revocation_failed'),
-    revokeCause: z.enum(['expired', 'revoked']),
+    revokeCause: revokeCauseSchema,
     revokedBy: z.string().nullable(),
     failure: z.string(),
   }),

@@ -87,7 +87,7 @@ describe('GET /api/openapi.json', () => {
     const statuses = variants.map((v) => (v.properties as Record<string, Json>).status?.const);
     expect(statuses.sort()).toEqual(['active', 'ended', 'failed', 'pending_approval', 'provisioning', 'revocation_failed', 'revoking']);
     const ended = variants.find((v) => (v.properties as Record<string, Json>).status?.const === 'ended');
-    expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual(['approval_expired', 'denied', 'expired', 'revoked', 'withdrawn']);
+    expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual(['approval_expired', 'denied', 'entitlement_lost', 'expired', 'requester_offboarded', 'revoked', 'withdrawn']);
     const listParams = ((operationById('listRequests').op.parameters as Json[]) ?? []).map((p) => p.name);
     expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'limit', 'continuationToken']);
   });

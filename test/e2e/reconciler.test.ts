@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
-import type { ReconcileReport } from '../../src/app/reconcile';
+import type { AppDeps } from '../../src/app/deps';
+import type { Directory, DirectoryProvider, LeaseOrchestrationControl } from '../../src/app/ports';
+import { reconcile, type ReconcileReport } from '../../src/app/reconcile';
 import { getServices } from '../../src/composition';
 import { tenantState, userState } from '../support/client';
 import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
 import { startTestStack, type TestStack } from '../support/stack';
+import { newTechnician } from './workflowSupport';
 
 /** The reconciler catches what the lease orchestrations cannot (POST /api/ops/reconcile runs it now). */
 let t: TestStack;
@@ -198,3 +201,52 @@ describe('the reconciler', () => {
 function never(): never {
   throw new Error('unreachable');
 }
+
+describe('a lease granted while the reconciler runs', () => {
+  it('is not taken for drift: the lease lock is read again right before the account is disabled', async () => {
+    // A technician with an account of ours, disabled after an earlier lease.
+    const tech = await newTechnician(t.client, 'midrun');
+    const token = await t.client.token(tech.upn);
+    const first = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' } });
+    expect(first.status, first.text).toBe(202);
+    await t.client.waitForRequest(String(first.body.id), token, (r) => r.status === 'ended');
+
+    // The run lists the live leases first; the lease is granted after that, before the run reaches
+    // Contoso's accounts (the orchestrations are all running: nothing to restart).
+    const deps = getServices().deps;
+    let leaseId = '';
+    let account = { userPrincipalName: '', objectId: '' };
+    let granted = false;
+    const directories: DirectoryProvider = {
+      forTenant: async (tenant, options): Promise<Directory> => {
+        if (tenant.tenantId === CONTOSO.id && !granted) {
+          granted = true;
+          const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+          expect(submit.status, submit.text).toBe(202);
+          leaseId = String(submit.body.id);
+          const active = await t.client.waitForRequest(leaseId, token, (r) => r.status === 'active');
+          account = active.account as typeof account;
+        }
+        return deps.directories.forTenant(tenant, options);
+      },
+      forget: (tenantId) => deps.directories.forget(tenantId),
+    };
+    const orchestrations: LeaseOrchestrationControl = {
+      state: () => Promise.resolve('running'),
+      restart: () => Promise.reject(new Error('nothing should be restarted')),
+      start: () => Promise.reject(new Error('nothing should be started')),
+      raise: () => Promise.reject(new Error('nothing should be raised')),
+    };
+    const report = await reconcile({ ...deps, directories } satisfies AppDeps, orchestrations);
+    expect(granted).toBe(true);
+    expect(report.errors).toEqual([]);
+    expect(report.driftDisabled).not.toContain(account.userPrincipalName);
+    const user = userState(await t.client.state(), CONTOSO.id, account.userPrincipalName);
+    expect(user?.accountEnabled).toBe(true);
+    expect((await t.client.api('GET', `/requests/${leaseId}`, { token })).body.status).toBe('active');
+
+    expect((await t.client.api('POST', `/requests/${leaseId}/revoke`, { token, body: {} })).status).toBe(202);
+    await t.client.waitForRequest(leaseId, token, (r) => r.status === 'ended');
+  });
+});
+

@@ -58,13 +58,13 @@ export class StackClient {
    * Creates a user through the sandbox's Graph as the customer's own admin would (with the
    * tenant's app credential), not through the service. Returns the new user's object id.
    */
-  async createCustomerUser(tenant: CustomerAdmin, user: { userPrincipalName: string; accountEnabled: boolean }): Promise<string> {
+  async createCustomerUser(tenant: CustomerAdmin, user: { userPrincipalName: string; accountEnabled: boolean; mailNickname?: string }): Promise<string> {
     const access_token = await this.customerGraphToken(tenant);
     const local = user.userPrincipalName.split('@')[0] ?? 'user';
     const created = await call<{ id: string }>(`${this.sandboxUrl}/v1.0/users`, 'POST', { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' }, JSON.stringify({
       accountEnabled: user.accountEnabled,
       displayName: `Made by hand: ${local}`,
-      mailNickname: local,
+      mailNickname: user.mailNickname ?? local,
       userPrincipalName: user.userPrincipalName,
       passwordProfile: { password: 'Made-By-A-Customer-Admin-1234' },
     }));

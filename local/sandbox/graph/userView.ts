@@ -24,6 +24,7 @@ export const USER_PROPERTIES = [
   'usageLocation',
   'userType',
   'onPremisesImmutableId',
+  'employeeId',
   'lastPasswordChangeDateTime',
   'signInSessionsValidFromDateTime',
   'passwordProfile',
@@ -40,6 +41,7 @@ export const USER_FILTER_PROPERTIES: EntityProperties = {
   userType: 'string',
   usageLocation: 'string',
   onPremisesImmutableId: 'string',
+  employeeId: 'string',
   accountEnabled: 'boolean',
 };
 
@@ -62,6 +64,7 @@ export function userRow(user: User): Record<string, unknown> {
     usageLocation: user.usageLocation,
     userType: 'Member',
     onPremisesImmutableId: user.onPremisesImmutableId,
+    employeeId: user.employeeId,
     lastPasswordChangeDateTime: user.lastPasswordChangeDateTime,
     signInSessionsValidFromDateTime: user.signInSessionsValidFromDateTime,
     // Graph never returns the password: passwordProfile reads as null.

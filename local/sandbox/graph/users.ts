@@ -66,6 +66,8 @@ const createSchema = z.object({
   passwordProfile: passwordProfileSchema,
   usageLocation: z.string().nullable().optional(),
   onPremisesImmutableId: z.string().nullable().optional(),
+  // Graph's user.employeeId: "The maximum length is 16 characters" (learn.microsoft.com/graph/api/resources/user).
+  employeeId: z.string().max(16).nullable().optional(),
 });
 
 const updateSchema = z.object({
@@ -95,6 +97,20 @@ function assertUniqueUpn(ctx: GraphContext, upn: string, exceptId?: string): voi
   }
 }
 
+/**
+ * proxyAddresses are unique across the directory's objects, and every user's includes the address
+ * its mailNickname makes on the tenant's initial domain: a second user with the same mailNickname
+ * is refused as Graph refuses a proxyAddresses conflict (400 Request_BadRequest, an ObjectConflict
+ * detail naming proxyAddresses: microsoftgraph/microsoft-graph-docs-contrib#8421; user resource,
+ * "mail and proxyAddresses": proxyAddresses are unique across directory objects).
+ */
+function assertUniqueAddresses(ctx: GraphContext, mailNickname: string): void {
+  if (ctx.tenant.users.some((u) => u.mailNickname.toLowerCase() === mailNickname.toLowerCase())) {
+    const message = 'Another object with the same value for property proxyAddresses already exists.';
+    throw badRequest(message, 'Request_BadRequest', [{ code: 'ObjectConflict', message, target: 'proxyAddresses' }]);
+  }
+}
+
 function create(ctx: GraphContext) {
   requirePermission(ctx, WRITE_USERS);
   const body = parseUserBody(createSchema, ctx.body);
@@ -102,6 +118,7 @@ function create(ctx: GraphContext) {
   checkMailNickname(body.mailNickname);
   checkUsageLocation(body.usageLocation);
   assertUniqueUpn(ctx, body.userPrincipalName);
+  assertUniqueAddresses(ctx, body.mailNickname);
   checkPassword(body.passwordProfile.password, body.userPrincipalName);
   const now = graphTimestamp(ctx.now);
   const user: User = {
@@ -112,6 +129,7 @@ function create(ctx: GraphContext) {
     accountEnabled: body.accountEnabled,
     usageLocation: body.usageLocation?.toUpperCase() ?? null,
     onPremisesImmutableId: body.onPremisesImmutableId ?? null,
+    employeeId: body.employeeId ?? null,
     passwordHash: hashSecret(body.passwordProfile.password),
     passwordVersion: 1,
     forceChangePasswordNextSignIn: body.passwordProfile.forceChangePasswordNextSignIn ?? true,
@@ -123,6 +141,10 @@ function create(ctx: GraphContext) {
     appRoles: [],
   };
   ctx.tenant.users.push(user);
+  if (ctx.store.faults.drawLostResponse(ctx.tenant.id)) {
+    // The user exists (the state is saved after every call); only the answer never arrives.
+    throw new GraphError(504, 'GatewayTimeout', 'The request timed out.');
+  }
   return json(201, { '@odata.context': odataContext('users/$entity'), ...defaultUserView(user) }, { Location: `${ctx.store.url}/v1.0/users/${user.id}` });
 }
 

@@ -10,7 +10,7 @@ import { checkMailNickname, checkUserPrincipalName, domainSegment, objectIdSegme
  * (enable, assign) wait out Entra's replication lag; writes at revocation time do not, and report a
  * vanished account as NotFoundError so the use case can decide that nothing is left to revoke.
  */
-const USER_SELECT = 'id,userPrincipalName,accountEnabled,signInSessionsValidFromDateTime,lastPasswordChangeDateTime';
+const USER_SELECT = 'id,userPrincipalName,accountEnabled,signInSessionsValidFromDateTime,lastPasswordChangeDateTime,employeeId';
 
 const graphUserSchema = z.object({
   id: z.string(),
@@ -18,6 +18,7 @@ const graphUserSchema = z.object({
   accountEnabled: z.boolean().nullish(),
   signInSessionsValidFromDateTime: z.string().nullish(),
   lastPasswordChangeDateTime: z.string().nullish(),
+  employeeId: z.string().nullish(),
 });
 type GraphUser = z.infer<typeof graphUserSchema>;
 
@@ -43,6 +44,7 @@ function toDirectoryUser(user: GraphUser, fallbackEnabled?: boolean): DirectoryU
     accountEnabled: user.accountEnabled ?? fallbackEnabled ?? false,
     signInSessionsValidFromDateTime: user.signInSessionsValidFromDateTime ?? null,
     lastPasswordChangeDateTime: user.lastPasswordChangeDateTime ?? null,
+    employeeId: user.employeeId ?? null,
   };
 }
 
@@ -54,13 +56,23 @@ function absentAsDone(error: GraphError): { readonly value: undefined } | undefi
   return error.statusCode === 404 ? { value: undefined } : undefined;
 }
 
-/** Graph's duplicate-UPN answer: 400 Request_BadRequest, details [{ target: userPrincipalName, code: ObjectConflict }]. */
-function isPrincipalNameTaken(error: GraphError): boolean {
+/**
+ * The properties whose uniqueness makes a name unusable: the UPN itself, and the addresses made
+ * from it (a mailNickname already in use collides in proxyAddresses, unique across the directory).
+ */
+const NAME_PROPERTIES = new Set(['userPrincipalName', 'proxyAddresses', 'mailNickname']);
+
+/**
+ * Graph's "name already in use" answers: 400 Request_BadRequest "Another object with the same value
+ * for property {userPrincipalName|proxyAddresses} already exists." with an ObjectConflict detail
+ * naming the property (microsoft-graph-docs#1508, microsoft-graph-docs-contrib#8421).
+ */
+function isNameTaken(error: GraphError): boolean {
   if (error.statusCode !== 400) return false;
-  if (/same value for property userPrincipalName/i.test(error.message)) return true;
+  if (/same value for property (userPrincipalName|proxyAddresses|mailNickname)\b/i.test(error.message)) return true;
   try {
     const body = JSON.parse(typeof error.body === 'string' ? error.body : '{}') as { details?: { code?: string; target?: string }[] };
-    return (body.details ?? []).some((d) => d.code === 'ObjectConflict' && d.target === 'userPrincipalName');
+    return (body.details ?? []).some((d) => d.code === 'ObjectConflict' && d.target !== undefined && NAME_PROPERTIES.has(d.target));
   } catch {
     return false;
   }
@@ -127,13 +139,14 @@ export class GraphUsers {
       mailNickname: checkMailNickname(account.mailNickname),
       userPrincipalName: upn,
       passwordProfile: { password: account.initialPassword, forceChangePasswordNextSignIn: false },
+      ...(account.creationMarker !== undefined ? { employeeId: account.creationMarker } : {}),
     };
     const taken = 'principalNameTaken' as const;
     return this.graph.run(
       {
         operation: `create user ${upn}`,
         permission: USER_WRITE,
-        expected: (error) => (isPrincipalNameTaken(error) ? { value: taken } : undefined),
+        expected: (error) => (isNameTaken(error) ? { value: taken } : undefined),
       },
       z.union([z.literal(taken), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
       (request) => request('/users').post(body),

@@ -68,7 +68,11 @@ export class TableLeaseLockStore implements LeaseLockStore {
     throw new TransientDependencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to release; try again`);
   }
 
-  private async read(lock: LeaseLock): Promise<Versioned<LeaseLock> | null> {
+  async get(tenantId: string, requesterObjectId: string): Promise<LeaseLock | null> {
+    return (await this.read({ tenantId, requesterObjectId }))?.value ?? null;
+  }
+
+  private async read(lock: Pick<LeaseLock, 'tenantId' | 'requesterObjectId'>): Promise<Versioned<LeaseLock> | null> {
     const client = await this.ref.client();
     let row: TableEntityResult<Record<string, unknown>>;
     try {

@@ -1,6 +1,6 @@
 import type { Caller } from '../../domain/caller';
 import type { Tenant, TenantConnection } from '../../domain/config';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import { AlreadyExistsError, type LeaseOrchestrations, type Versioned } from '../ports';
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
@@ -81,6 +81,13 @@ export async function createTenant(
     createdAt: now,
     updatedAt: now,
   };
+  try {
+    await refuseFederatedJitDomain(deps, tenant);
+  } catch (error) {
+    // Refused: nothing of it stays, not even the secret just stored.
+    if (connection.mode === 'clientSecret') await deps.vault.deleteTenantSecret(connection.secretName);
+    throw error;
+  }
   let created: Versioned<Tenant>;
   try {
     created = await deps.config.createTenant(tenant);
@@ -125,6 +132,9 @@ export async function patchTenant(
   const stored = await storedTenant(deps, tenantId);
   const etag = checkPrecondition(stored, precondition, `tenant ${tenantId}`);
   const before = stored.value;
+  if (body.protectedAccounts !== undefined) await refuseProtectingLeasedAccounts(deps, before, body.protectedAccounts);
+  // Checked with the connection in force, before a new secret (if any) replaces it.
+  if (body.jitDomain !== undefined && body.jitDomain.toLowerCase() !== before.jitDomain.toLowerCase()) await refuseFederatedJitDomain(deps, { ...before, jitDomain: body.jitDomain });
   const connection = body.connection === undefined ? before.connection : await storeConnection(deps, before.tenantId, body.connection);
   const next: Tenant = {
     ...before,
@@ -145,6 +155,50 @@ export async function patchTenant(
     await auditVerification(deps, caller, verification);
   }
   return { tenant: replaced, verification };
+}
+
+/**
+ * A federated jitDomain is refused at once (400): its users sign in at another identity provider,
+ * so the password the service sets is not the credential that counts and disabling the account in
+ * Entra ends nothing there. Only a definite answer refuses: a tenant whose consent is still to come
+ * cannot be read yet, and `verify` reports that later.
+ */
+async function refuseFederatedJitDomain(deps: AppDeps, tenant: Tenant): Promise<void> {
+  let authenticationType: string | null = null;
+  try {
+    const directory = await deps.directories.forTenant(tenant);
+    authenticationType = (await directory.getDomain(tenant.jitDomain))?.authenticationType ?? null;
+  } catch (error) {
+    deps.log('info', 'tenant_domain_unreadable', { tenantId: tenant.tenantId, jitDomain: tenant.jitDomain, error: error instanceof Error ? error.name : 'unknown' });
+  } finally {
+    deps.directories.forget(tenant.tenantId);
+  }
+  if (authenticationType === 'Federated') {
+    throw new ValidationError([
+      {
+        field: 'jitDomain',
+        message: `${tenant.jitDomain} is a federated domain of tenant ${tenant.tenantId}: its users sign in at another identity provider, so the service could neither set their credential nor end their sessions. Use a managed, verified domain (e.g. the tenant's <name>.onmicrosoft.com domain)`,
+      },
+    ]);
+  }
+}
+
+/**
+ * A UPN a live lease uses cannot become protected (409 naming the lease): the lease would then be
+ * neither revocable nor cleanly ended. Revoke it first.
+ */
+async function refuseProtectingLeasedAccounts(deps: AppDeps, tenant: Tenant, protectedAccounts: readonly string[]): Promise<void> {
+  const already = new Set(tenant.protectedAccounts.map((u) => u.toLowerCase()));
+  const added = new Set(protectedAccounts.map((u) => u.toLowerCase()).filter((u) => !already.has(u)));
+  if (added.size === 0) return;
+  for (const request of await listLiveRequests(deps, tenant.tenantId)) {
+    const account = 'account' in request ? request.account : null;
+    const upn = account?.userPrincipalName ?? (await deps.accounts.get(tenant.tenantId, request.requester.objectId))?.userPrincipalName;
+    if (upn === undefined || !added.has(upn.toLowerCase())) continue;
+    throw new ConflictError(`${upn} is the account of live lease ${request.id} (${request.status}); revoke the lease before protecting the account`, {
+      liveRequests: [{ id: request.id, status: request.status, targetId: request.targetId, requester: request.requester.userPrincipalName }],
+    });
+  }
 }
 
 export async function verifyTenant(deps: AppDeps, caller: Caller, tenantId: string, settings: OnboardingSettings): Promise<Verification> {

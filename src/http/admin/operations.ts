@@ -139,6 +139,9 @@ const webhookAcceptedSchema = z.strictObject({
 
 const reconcileReportSchema = z.strictObject({
   leasesRestarted: z.array(z.string()).describe('Request ids whose orchestration had failed, been terminated or vanished'),
+  leasesRevoked: z
+    .array(z.string())
+    .describe('Request ids of active leases revoked because the requester was deleted or disabled in the home tenant (endReason requester_offboarded) or is no longer entitled (entitlement_lost)'),
   driftDisabled: z.array(z.string()).describe('JIT accounts of ours found enabled without a live lease, now disabled'),
   foreignJitAccounts: z.array(z.string()).describe('Accounts named like JIT accounts that this service did not make (reported, never touched)'),
   credentialsDeleted: z.array(z.string()).describe('Request ids whose stored credential outlived the lease'),
@@ -263,7 +266,8 @@ const REQUEST_STATUSES = leaseRequestSchema.options.map((o) => o.shape.status.va
 const LIFECYCLE =
   `Statuses: ${REQUEST_STATUSES.join(', ')}. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended ` +
   '(revocation_failed while a revocation keeps failing; failed when provisioning failed). ' +
-  `An ended request says why in endReason: ${endReasonSchema.options.join(', ')} (withdrawn: revoked by the requester or an admin while still waiting for approval).`;
+  `An ended request says why in endReason: ${endReasonSchema.options.join(', ')} (withdrawn: revoked by the requester or an admin while still waiting for approval; ` +
+  'requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).';
 
 const CONTOSO = '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01';
 const FABRIKAM = '8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02';
@@ -318,7 +322,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Connect a customer tenant',
     description:
       'The client secret (mode clientSecret) goes to Key Vault at once and is never returned. The connection is verified at once; a failing check does not undo the connection ' +
-      '(consent or the directory role often comes later): fix what the checks say and POST …/verify. The example connects Fabrikam in federated mode, which the local stack cannot sign in with, so its verification shows how a failure reads.',
+      '(consent or the directory role often comes later): fix what the checks say and POST …/verify. A `jitDomain` the tenant reports as federated is refused at once (400 naming it; nothing is stored). ' +
+      'The example connects Fabrikam in federated mode, which the local stack cannot sign in with, so its verification shows how a failure reads.',
     auth: 'admin',
     requestBody: 'CreateTenantBody',
     responses: { '201': { description: 'Connected; verification results included', schema: 'TenantWithVerification', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
@@ -350,7 +355,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/tenants/{tenantId}',
     tag: 'tenants',
     summary: 'Change a tenant (rotate its client secret by sending a new connection)',
-    description: 'Verified again when the connection or the JIT domain changes (the answer then includes `verification`).',
+    description:
+      'Verified again when the connection or the JIT domain changes (the answer then includes `verification`). A new `jitDomain` the tenant reports as federated is refused (400 naming it). ' +
+      'Adding to `protectedAccounts` a UPN that a live lease uses is refused (409 naming the lease): revoke the lease first.',
     auth: 'admin',
     conditional: true,
     requestBody: 'PatchTenantBody',

@@ -8,6 +8,16 @@ function lockFor(requestId: string, base?: LeaseLock): LeaseLock {
 }
 
 describe('TableLeaseLockStore', () => {
+  it('get reads the lock as it is now: null when free, the holder while held, null again once released', async () => {
+    const { locks } = freshStores();
+    const lock = lockFor(randomUUID());
+    expect(await locks.get(lock.tenantId, lock.requesterObjectId)).toBeNull();
+    await locks.claim(lock);
+    expect(await locks.get(lock.tenantId, lock.requesterObjectId)).toEqual(lock);
+    await locks.release(lock);
+    expect(await locks.get(lock.tenantId, lock.requesterObjectId)).toBeNull();
+  });
+
   it('claims once; a second request sees the holder; the holder claiming again keeps it', async () => {
     const { locks } = freshStores();
     const first = lockFor(randomUUID());

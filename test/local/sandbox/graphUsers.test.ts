@@ -197,3 +197,42 @@ describe('Graph users', () => {
     expect(t.calls).toEqual({ total: 3, writes: 2, roundTrips: 3 });
   });
 });
+
+describe('Graph user creation: names, employeeId and a lost answer', () => {
+  it('refuses a second user with a mailNickname in use as Graph refuses a proxyAddresses conflict', async () => {
+    const token = await graphToken(sandbox, CONTOSO);
+    expect((await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('nick') })).status).toBe(201);
+    const clash = await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('other', { mailNickname: 'JIT-nick' }) });
+    expect(clash.status).toBe(400);
+    const error = (clash.body as { error: { code: string; message: string; details: Record<string, string>[] } }).error;
+    expect(error.code).toBe('Request_BadRequest');
+    expect(error.message).toBe('Another object with the same value for property proxyAddresses already exists.');
+    expect(error.details).toEqual([{ code: 'ObjectConflict', message: error.message, target: 'proxyAddresses' }]);
+    expect(tenantState(await sandboxState(sandbox), CONTOSO.id).users.some((u) => u.userPrincipalName === 'jit-other@contoso.example')).toBe(false);
+  });
+
+  it('stores employeeId (at most 16 characters) and reads it back with $select', async () => {
+    const token = await graphToken(sandbox, CONTOSO);
+    const tooLong = await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('long', { employeeId: '0123456789abcdef0' }) });
+    expect(tooLong.status).toBe(400);
+    expect((tooLong.body as { error: { message: string } }).error.message).toBe("Invalid value specified for property 'employeeId' of resource 'User'.");
+    const created = await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('marked', { employeeId: '0123456789abcdef' }) });
+    expect(created.status).toBe(201);
+    const read = await call(sandbox, 'GET', `/v1.0/users/${(created.body as { id: string }).id}?$select=employeeId`, { token });
+    expect((read.body as { employeeId: string }).employeeId).toBe('0123456789abcdef');
+  });
+
+  it('lostResponseRate: the user is created but the answer is a 504; lostResponseLimit stops it after that many', async () => {
+    const token = await graphToken(sandbox, CONTOSO);
+    expect((await call(sandbox, 'PUT', '/_sandbox/faults', { body: { tenantId: CONTOSO.id, lostResponseRate: 1, lostResponseLimit: 1 } })).status).toBe(200);
+    try {
+      const lost = await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('lost') });
+      expect(lost.status).toBe(504);
+      expect((lost.body as { error: { code: string } }).error.code).toBe('GatewayTimeout');
+      expect(tenantState(await sandboxState(sandbox), CONTOSO.id).users.some((u) => u.userPrincipalName === 'jit-lost@contoso.example')).toBe(true);
+      expect((await call(sandbox, 'POST', '/v1.0/users', { token, body: newUser('answered') })).status).toBe(201);
+    } finally {
+      await call(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+  });
+});
