@@ -30,3 +30,34 @@ describe('notification URLs', () => {
     }
   });
 });
+
+// Settings as Azure hands them to the app (infra/modules/functionApp.bicep makes them).
+
+const azure = {
+  JIT_HOME_TENANT_ID: '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601',
+  JIT_API_CLIENT_ID: '0f1e2d3c-4b5a-4697-8877-66554433a001',
+  JIT_KEY_VAULT_URL: 'https://kv-jit-abc.vault.azure.net/',
+  JIT_TABLES_ENDPOINT: 'https://stjitabc.table.core.windows.net/',
+  JIT_MANAGED_IDENTITY_CLIENT_ID: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+};
+const reference = '@Microsoft.KeyVault(SecretUri=https://kv-jit-abc.vault.azure.net/secrets/notify-webhook-secret/)';
+
+describe('settings in Azure', () => {
+  it('accept the notification settings once the platform has resolved their Key Vault references', () => {
+    const settings = parseSettings({ ...azure, JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: 'a-signing-secret-of-32-characters', JIT_GRAPH_WRITE_BUDGET_INSTANCES: '40' });
+    expect(settings.JIT_NOTIFY_WEBHOOK_SECRET).toBe('a-signing-secret-of-32-characters');
+    expect(settings.JIT_GRAPH_WRITE_BUDGET_INSTANCES).toBe(40);
+  });
+
+  it('refuse a Key Vault reference the platform could not resolve, naming the setting and not using it as the secret', () => {
+    const parse = (): unknown => parseSettings({ ...azure, JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: reference });
+    expect(parse).toThrow(SettingsError);
+    expect(parse).toThrow(/JIT_NOTIFY_WEBHOOK_SECRET: a Key Vault reference the platform could not resolve/);
+  });
+
+  it('name every unresolved reference and every other wrong setting in one message', () => {
+    expect(() => parseSettings({ ...azure, JIT_NOTIFY_TEAMS_WEBHOOK_URL: reference, JIT_TOKEN_CLOCK_SKEW_SECONDS: '900' })).toThrow(
+      /JIT_NOTIFY_TEAMS_WEBHOOK_URL: a Key Vault reference.*JIT_TOKEN_CLOCK_SKEW_SECONDS/,
+    );
+  });
+});
