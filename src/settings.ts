@@ -18,6 +18,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const notificationUrl = z
   .url({ protocol: /^https?$/ })
   .refine((text) => {
+    // zod runs refinements after a failed format check too: a text that is no URL is already reported.
+    if (!URL.canParse(text)) return true;
     const url = new URL(text);
     return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
   }, 'must be an https URL (http only to a loopback address such as 127.0.0.1, for local development)');
