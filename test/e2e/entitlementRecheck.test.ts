@@ -102,7 +102,7 @@ async function activeQuickLease(upn: string, duration = 'PT1H'): Promise<{ id: s
 
 async function reconcileRevokes(id: string): Promise<void> {
   const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-  const report = await t.client.api<{ leasesRevoked: string[]; errors: string[] }>('POST', '/admin/reconcile', { token: admin });
+  const report = await t.client.api<{ leasesRevoked: string[]; errors: string[] }>('POST', '/ops/reconcile', { token: admin });
   expect(report.status, report.text).toBe(200);
   expect(report.body.leasesRevoked).toContain(id);
 }
