@@ -114,6 +114,13 @@ export interface Directory {
   getGroup(groupId: string): Promise<DirectoryGroup | null>;
   /** The service principal of an application (by its client id) in this tenant. */
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
+  /**
+   * Sends a plain-text email from a mailbox of this tenant (Graph sendMail, application permission
+   * Mail.Send). Graph accepts it (202) and delivers later: delivery itself is not known here.
+   */
+  sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void>;
+  /** The enabled users among a group's direct members; [] when the group is gone. */
+  listGroupUsers(groupId: string): Promise<DirectoryUser[]>;
   /** The first `top` users: proves the app can read users. */
   listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
   /** Every group the user belongs to, nested ones included (what a token's `groups` claim holds). */
@@ -398,6 +405,23 @@ export interface Notifier {
   notify(notification: LeaseNotification): Promise<void>;
 }
 
+/** Who an email goes to, and in which role: the text differs for an approver and a requester. */
+export type MailAudience = 'approver' | 'requester';
+
+/** Lease emails (Graph sendMail from a mailbox of the home tenant). */
+export interface LeaseMailer {
+  /** One message to the addresses `to` (none: nothing is sent); throws when Graph refuses it. */
+  send(to: readonly string[], audience: MailAudience, notification: LeaseNotification): Promise<void>;
+}
+
+/** One plain-text email as Graph sendMail takes it. */
+export interface OutgoingMail {
+  readonly to: readonly string[];
+  readonly subject: string;
+  /** Plain text (sent as contentType Text): nothing in it is markup. */
+  readonly text: string;
+}
+
 // ── Time and ids ────────────────────────────────────────────────────────────────────────────────
 
 export interface Clock {
@@ -419,6 +443,8 @@ export interface LeaseOrchestrationInput {
   readonly approvalDeadline?: string;
   /** false: no notification channel is configured, so the orchestration skips the notify activity. */
   readonly notify?: boolean;
+  /** How long before the expiry "ending soon" goes out (absent in inputs of older runs: 10 minutes). */
+  readonly endingSoonBeforeMs?: number;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
     readonly cause: 'expired' | 'revoked' | 'provisionFailed';
