@@ -37,4 +37,6 @@ export interface WorkflowSettings {
   readonly tapUsableOnce: boolean;
   /** The connected tenant of the technicians (elevation targets, webhook technicians). */
   readonly homeTenantId: string;
+  /** Client id of the service's app registration, whose app roles (Jit.Approver …) callers hold. */
+  readonly apiClientId: string;
 }

@@ -1,4 +1,5 @@
 import { approversOf } from '../domain/approval';
+import { APPROVER_ROLE } from '../domain/caller';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
 import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
@@ -69,24 +70,25 @@ async function mailLease(deps: AppDeps, notification: LeaseNotification, request
     return;
   }
   if (to.length === 0) {
-    deps.log('info', 'notification_mail_skipped', { requestId: request.id, kind: notification.kind, reason: 'no named approver to email (targets without approvers are decided by any Jit.Approver)' });
+    deps.log('info', 'notification_mail_skipped', { requestId: request.id, kind: notification.kind, reason: 'nobody to email: no enabled approver other than the requester' });
     return;
   }
   await mailer.send(to, audience, notification);
 }
 
 /**
- * The target's named approvers (users, and the direct user members of groups, of the home tenant),
- * enabled, without the requester (nobody decides their own request). A target naming none is
- * decided by any holder of Jit.Approver: those are not emailed (not listed here).
+ * Who may decide the request, as approvals.ts decides it: the target's named approvers (users, and
+ * the direct user members of groups, of the home tenant) or, when it names none, the holders of
+ * Jit.Approver on the service's app. Enabled users only, never the requester (nobody decides their
+ * own request).
  */
 async function approverAddresses(deps: AppDeps, request: LeaseRequest): Promise<string[]> {
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  const approvers = target === null ? [] : approversOf(target.value.approval);
-  if (approvers.length === 0) return [];
+  const named = target === null ? [] : approversOf(target.value.approval);
   const home = await deps.config.getTenant(deps.workflow.homeTenantId);
   if (home === null) throw new Error(`the home tenant ${deps.workflow.homeTenantId} is not connected, so approvers cannot be looked up`);
   const directory = await deps.directories.forTenant(home.value);
+  const approvers = named.length > 0 ? named : await directory.listAppRoleHolders(deps.workflow.apiClientId, APPROVER_ROLE);
   const users = (
     await Promise.all(
       approvers.map(async (a) => {

@@ -1,7 +1,7 @@
 import { ConflictError } from '../domain/errors';
 import type { AuditEvent } from '../domain/audit';
 import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/auditChain';
-import type { Rule, Target, Tenant } from '../domain/config';
+import type { PrincipalRef, Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus } from '../domain/request';
 import type { TemporaryAccessPassPolicy } from '../domain/temporaryAccessPassPolicy';
@@ -121,6 +121,11 @@ export interface Directory {
   sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void>;
   /** The enabled users among a group's direct members; [] when the group is gone. */
   listGroupUsers(groupId: string): Promise<DirectoryUser[]>;
+  /**
+   * The users and groups assigned the app role `roleValue` (e.g. Jit.Approver) of the application
+   * `appId` in this tenant; [] when the app or the role does not exist here.
+   */
+  listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]>;
   /** The first `top` users: proves the app can read users. */
   listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
   /** Every group the user belongs to, nested ones included (what a token's `groups` claim holds). */

@@ -16,6 +16,7 @@ const PORTAL = 'https://portal.example/jit';
 const LEAD_MS = 650_000;
 const LONG = 'eleven-minutes';
 const NAMED = 'named-approvers';
+const ANY_APPROVER = 'any-approver';
 /** The app's structured log lines (written to the console). */
 const appLogLines: string[] = [];
 
@@ -50,11 +51,12 @@ beforeAll(async () => {
   await deps.config.createTarget(
     target({ tenantId: CONTOSO.id, targetId: NAMED, approval: { mode: 'required', approvers: [{ type: 'user', id: HOME_USERS.dave.id }, { type: 'group', id: HOME_GROUPS.allTechnicians.id }], deadline: 'PT2M' } }),
   );
+  await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: ANY_APPROVER, approval: { mode: 'required', approvers: [], deadline: 'PT2M' } }));
   const now = new Date().toISOString();
   await deps.config.createRule({
     ruleId: 'technicians-mail',
     principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
-    scope: { targets: [LONG, NAMED].map((targetId) => ({ tenantId: CONTOSO.id, targetId })) },
+    scope: { targets: [LONG, NAMED, ANY_APPROVER].map((targetId) => ({ tenantId: CONTOSO.id, targetId })) },
     createdAt: now,
     updatedAt: now,
   });
@@ -132,6 +134,18 @@ describe('email notifications', () => {
     const denied = await waitFor('denied mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Denied')));
     expect(denied.to).toEqual([tech.upn]);
     expect(denied.content).toContain(`denied by ${HOME_USERS.dave.userPrincipalName}`);
+  }, 60_000);
+
+  it('emails the holders of Jit.Approver when the target names no approver', async () => {
+    const tech = await newTechnician(t.client, 'any');
+    const token = await t.client.token(tech.upn);
+    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: ANY_APPROVER, duration: 'PT1H' } });
+    expect(submit.status, submit.text).toBe(202);
+    const id = String(submit.body.id);
+    const ask = await waitFor('approval mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Approval needed')));
+    expect(ask.to).toEqual([HOME_USERS.bob.userPrincipalName]);
+    const withdraw = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} });
+    expect(withdraw.status, withdraw.text).toBe(202);
   }, 60_000);
 
   it("is best effort: when Graph refuses the mail (the home tenant's app lost Mail.Send), the lease goes ahead, the webhooks are sent, the failure is logged", async () => {

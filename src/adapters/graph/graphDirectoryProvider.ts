@@ -15,7 +15,7 @@ import type {
   OutgoingMail,
   RoleAssignment,
 } from '../../app/ports';
-import type { Tenant } from '../../domain/config';
+import type { PrincipalRef, Tenant } from '../../domain/config';
 import type { TemporaryAccessPassPolicy } from '../../domain/temporaryAccessPassPolicy';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess, groupIdsOf } from './graphAccess';
@@ -155,6 +155,9 @@ export class GraphDirectory implements Directory {
   }
   async listGroupUsers(groupId: string): Promise<DirectoryUser[]> {
     return this.mail.listGroupUsers(groupId);
+  }
+  async listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]> {
+    return this.mail.listAppRoleHolders(appId, roleValue);
   }
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
     return this.verification.listUsers(options);

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { DirectoryUser, OutgoingMail } from '../../app/ports';
+import type { PrincipalRef } from '../../domain/config';
 import type { GraphApi } from './graphApi';
 import { objectIdSegment, userPrincipalNameSegment } from './graphInput';
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Lease emails through Graph: `POST /users/{from}/sendMail` with a plain-text body (application
@@ -14,6 +17,9 @@ const memberSchema = z.object({
   userPrincipalName: z.string().nullish(),
   accountEnabled: z.boolean().nullish(),
 });
+
+const servicePrincipalSchema = z.object({ id: z.string(), appRoles: z.array(z.object({ id: z.string(), value: z.string().nullish() })).nullish() });
+const assignmentSchema = z.object({ appRoleId: z.string(), principalId: z.string(), principalType: z.string().nullish() });
 
 export class GraphMail {
   constructor(private readonly graph: GraphApi) {}
@@ -52,5 +58,29 @@ export class GraphMail {
         signInSessionsValidFromDateTime: null,
         lastPasswordChangeDateTime: null,
       }));
+  }
+
+  /**
+   * Holders of an app role: the app's service principal and its roles, then the role's assignments
+   * (https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto, Application.Read.All).
+   */
+  async listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]> {
+    if (!GUID.test(appId)) throw new Error('listAppRoleHolders: appId must be an application (client) id, a GUID');
+    const principal = await this.graph.run(
+      { operation: `read the service principal of app ${appId}`, permission: 'Application.Read.All (or Directory.Read.All)', expected: (error) => (error.statusCode === 404 ? { value: null } : undefined) },
+      servicePrincipalSchema.nullable(),
+      (request) => request(`/servicePrincipals(appId='${appId.toLowerCase()}')`).query({ $select: 'id,appRoles' }).get(),
+    );
+    const role = principal?.appRoles?.find((r) => r.value === roleValue);
+    if (principal === null || role === undefined) return [];
+    const assignments = await this.graph.listAll(
+      { operation: `list the holders of ${roleValue}`, permission: 'Application.Read.All (or Directory.Read.All)' },
+      assignmentSchema,
+      `/servicePrincipals/${objectIdSegment('servicePrincipalId', principal.id)}/appRoleAssignedTo`,
+      {},
+    );
+    return assignments
+      .filter((a) => a.appRoleId.toLowerCase() === role.id.toLowerCase() && (a.principalType === 'User' || a.principalType === 'Group'))
+      .map((a) => ({ type: a.principalType === 'Group' ? ('group' as const) : ('user' as const), id: a.principalId.toLowerCase() }));
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { HOME_GROUPS, HOME_TENANT, HOME_USERS, seedAppOf } from '../../../local/sandbox/seed';
+import { APP_ROLES, HOME_GROUPS, HOME_TENANT, HOME_USERS, SERVICE_APP, seedAppOf } from '../../../local/sandbox/seed';
 import type { Adapters } from '../../../src/adapters';
 import type { Directory } from '../../../src/app/ports';
 import type { Tenant } from '../../../src/domain/config';
@@ -110,3 +110,11 @@ describe('users of an approver group', () => {
   });
 });
 
+describe('holders of an app role', () => {
+  it("lists the users assigned the service app's Jit.Approver, and nobody for a role or an app that is not there", async () => {
+    expect(await home.listAppRoleHolders(SERVICE_APP.clientId, APP_ROLES.approver)).toEqual([{ type: 'user', id: HOME_USERS.bob.id }]);
+    expect(await home.listAppRoleHolders(SERVICE_APP.clientId, APP_ROLES.admin)).toEqual([{ type: 'user', id: HOME_USERS.carol.id }]);
+    expect(await home.listAppRoleHolders(SERVICE_APP.clientId, 'Jit.Nobody')).toEqual([]);
+    expect(await home.listAppRoleHolders('00000000-0000-4000-8000-000000000001', APP_ROLES.approver)).toEqual([]);
+  });
+});
