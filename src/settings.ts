@@ -67,7 +67,7 @@ export const settingsSchema = z
      */
     JIT_NOTIFY_MAIL_FROM: z.email('a mailbox of the home tenant, such as jit@msp.example').optional(),
     /** How long before a lease ends its requester is told it is ending soon (with a link to extend it). */
-    JIT_NOTIFY_ENDING_SOON_BEFORE: isoDuration.default('PT10M'),
+    JIT_NOTIFY_ENDING_SOON_BEFORE: isoDuration.refine((d) => /[1-9]/.test(d), 'a duration longer than zero, such as PT10M').default('PT10M'),
     /** Temporary Access Passes are one-time use (targets with credentialType temporaryAccessPass). */
     JIT_TAP_USABLE_ONCE: booleanText.default(false),
     /** When the reconciler runs (NCRONTAB with seconds); the timer trigger reads it as %JIT_RECONCILE_SCHEDULE%. */
