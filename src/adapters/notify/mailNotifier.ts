@@ -47,6 +47,17 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
 }
 
+/**
+ * What a requester or an integration wrote, shown but never clickable: mail clients turn URLs in
+ * plain text into links (Outlook does for `scheme://` and `www.`), and a link in the justification
+ * next to ours ("approve here: …") would be an easy phish. `[:]` and `[.]` keep it readable.
+ */
+function unlinked(text: string): string {
+  return oneLine(text)
+    .replace(/:\/\//g, '[:]//')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}[.]`);
+}
+
 /** The email for a notification, or null when this audience is not told about this kind. */
 export function leaseMailOf(n: LeaseNotification, audience: MailAudience): Omit<OutgoingMail, 'to'> | null {
   const subject = SUBJECTS[audience][n.kind];
@@ -58,8 +69,8 @@ export function leaseMailOf(n: LeaseNotification, audience: MailAudience): Omit<
     ['Target', n.targetId],
     ['Duration', n.duration],
     ['Status', n.endReason === null ? n.status : `${n.status} (${n.endReason})`],
-    ['Ticket', n.ticket],
-    ['Justification', n.justification],
+    ['Ticket', n.ticket === null ? null : unlinked(n.ticket)],
+    ['Justification', n.justification === null ? null : unlinked(n.justification)],
     ['Expires (UTC)', n.expiresAt],
     ['Decided by', n.decidedBy],
   ];

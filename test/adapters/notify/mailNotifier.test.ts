@@ -31,9 +31,17 @@ describe('lease email texts', () => {
 
   it("keeps the requester's text on one line of its own, as written (plain text: nothing is markup)", () => {
     const text = leaseMailOf(base, 'approver')?.text ?? '';
-    expect(text).toContain('Justification: INC-1 <b>urgent</b> Link: https://evil.example Subject: fake');
+    expect(text).toContain('Justification: INC-1 <b>urgent</b> Link: https[:]//evil.example Subject: fake');
     // Their line breaks cannot start a line that looks like one of ours.
     expect(text.split('\n').filter((line) => line.startsWith('Link:') || line.startsWith('Subject:'))).toEqual([]);
+  });
+
+  it("leaves no URL in the requester's text for a mail client to turn into a link; ours stays whole", () => {
+    const text = leaseMailOf({ ...base, justification: 'see https://evil.example/approve or www.evil.example', ticket: 'javascript://x' }, 'approver')?.text ?? '';
+    expect(text).toContain('Justification: see https[:]//evil.example/approve or www[.]evil.example');
+    expect(text).toContain('Ticket: javascript[:]//x');
+    expect(text.match(/:\/\//g)).toHaveLength(1);
+    expect(text).toContain(`Approve or deny it: ${LINK}`);
   });
 
   it('tells the requester each step, and "ending soon" links to extending the lease', () => {
