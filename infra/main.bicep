@@ -129,6 +129,12 @@ param notifyWebhookSecretName string = ''
 @maxLength(127)
 param notifyTeamsWebhookUrlSecretName string = ''
 
+@description('Mailbox (a UPN of the home tenant) that lease emails are sent from through Graph sendMail; the home tenant must be connected and the app granted Mail.Send there (create-app-registration.sh --home-mail-send). Empty: no email.')
+param notifyMailFrom string = ''
+
+@description('How long before a lease ends its requester is told it ends soon (ISO 8601 duration).')
+param notifyEndingSoonBefore string = 'PT10M'
+
 // ---- Operations ----
 
 @description('Object id of the person running `azd provision` (azd sets AZURE_PRINCIPAL_ID): the default operator. Empty: none.')
@@ -263,6 +269,8 @@ module functionApp 'modules/functionApp.bicep' = {
     notifyWebhookUrl: notifyWebhookUrl
     notifyWebhookSecretName: notifyWebhookSecretName
     notifyTeamsWebhookUrlSecretName: notifyTeamsWebhookUrlSecretName
+    notifyMailFrom: notifyMailFrom
+    notifyEndingSoonBefore: notifyEndingSoonBefore
     publicNetworkAccess: apiPublicNetworkAccess
     virtualNetworkSubnetId: virtualNetworkSubnetId
   }

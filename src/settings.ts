@@ -63,6 +63,13 @@ export const settingsSchema = z
     JIT_NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
     /** Microsoft Teams incoming webhook (or Workflows) URL for lease notifications; a Key Vault reference in Azure. */
     JIT_NOTIFY_TEAMS_WEBHOOK_URL: notificationUrl.optional(),
+    /**
+     * Mailbox (a UPN of the home tenant) that lease emails are sent from through Graph sendMail; the
+     * home tenant must be connected and its app granted Mail.Send. Unset: no email.
+     */
+    JIT_NOTIFY_MAIL_FROM: z.email('a mailbox of the home tenant, such as jit@msp.example').optional(),
+    /** How long before a lease ends its requester is told it is ending soon (with a link to extend it). */
+    JIT_NOTIFY_ENDING_SOON_BEFORE: isoDuration.refine((d) => /[1-9]/.test(d), 'a duration longer than zero, such as PT10M').default('PT10M'),
     /** Temporary Access Passes are one-time use (targets with credentialType temporaryAccessPass). */
     JIT_TAP_USABLE_ONCE: booleanText.default(false),
     /** When the reconciler runs (NCRONTAB with seconds); the timer trigger reads it as %JIT_RECONCILE_SCHEDULE%. */

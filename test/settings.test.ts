@@ -61,3 +61,20 @@ describe('settings in Azure', () => {
     );
   });
 });
+
+describe('email notification settings', () => {
+  it('take a mailbox and a lead time, PT10M unless set', () => {
+    const settings = parseSettings({ ...base, JIT_NOTIFY_MAIL_FROM: 'jit@msp.example' });
+    expect(settings.JIT_NOTIFY_MAIL_FROM).toBe('jit@msp.example');
+    expect(settings.JIT_NOTIFY_ENDING_SOON_BEFORE).toBe('PT10M');
+    expect(parseSettings({ ...base, JIT_NOTIFY_ENDING_SOON_BEFORE: 'PT30M' }).JIT_NOTIFY_ENDING_SOON_BEFORE).toBe('PT30M');
+  });
+
+  it.each([
+    ['JIT_NOTIFY_MAIL_FROM', 'not a mailbox'],
+    ['JIT_NOTIFY_ENDING_SOON_BEFORE', '10 minutes'],
+    ['JIT_NOTIFY_ENDING_SOON_BEFORE', 'PT0M'],
+  ])('refuse %s=%s at start-up, naming it', (setting, value) => {
+    expect(() => parseSettings({ ...base, [setting]: value })).toThrow(new RegExp(`${setting}: `));
+  });
+});

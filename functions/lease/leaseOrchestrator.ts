@@ -145,7 +145,7 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
     let warning: TimerTask | null = null;
     if (winner === undefined) {
       const expiry = context.df.createTimer(new Date(expiresAt));
-      const warnAt = Date.parse(expiresAt) - ENDING_SOON_BEFORE_MS;
+      const warnAt = Date.parse(expiresAt) - (input.endingSoonBeforeMs ?? ENDING_SOON_BEFORE_MS);
       warning = !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
       const timers = warning === null ? [expiry] : [expiry, warning];
       winner = (yield context.df.Task.any([...timers, revoke, extend])) as Task;

@@ -105,6 +105,12 @@ param notifyWebhookSecretName string
 @maxLength(127)
 param notifyTeamsWebhookUrlSecretName string
 
+@description('Mailbox (a UPN of the home tenant) lease emails are sent from through Graph sendMail; empty for none.')
+param notifyMailFrom string
+
+@description('How long before a lease ends its requester is told it ends soon (ISO 8601 duration).')
+param notifyEndingSoonBefore string
+
 @description('Browser origins allowed to call the API (the portal). Empty: no CORS.')
 param allowedCorsOrigins string[]
 
@@ -147,6 +153,8 @@ var jitAppSettings = {
   JIT_NOTIFY_WEBHOOK_URL: notifyWebhookUrl
   JIT_NOTIFY_WEBHOOK_SECRET: keyVaultReference(keyVaultUri, notifyWebhookSecretName)
   JIT_NOTIFY_TEAMS_WEBHOOK_URL: keyVaultReference(keyVaultUri, notifyTeamsWebhookUrlSecretName)
+  JIT_NOTIFY_MAIL_FROM: notifyMailFrom
+  JIT_NOTIFY_ENDING_SOON_BEFORE: notifyEndingSoonBefore
   JIT_TAP_USABLE_ONCE: 'false'
   JIT_GRAPH_WRITE_BUDGET_INSTANCES: string(maximumInstanceCount)
 }

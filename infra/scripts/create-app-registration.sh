@@ -8,13 +8,16 @@
 #   - groupMembershipClaims SecurityGroup: callers' tokens carry `groups`, which group rules match;
 #   - Microsoft Graph application permissions (least privilege, per operation: docs/deploy.md);
 #   - its service principal in the home tenant;
+#   - with --home-mail-send: Graph's Mail.Send granted in the home tenant only, for email
+#     notifications from JIT_NOTIFY_MAIL_FROM. Not in requiredResourceAccess: customer tenants
+#     consent to that list, and Mail.Send there would let the app send as any of their mailboxes.
 #   - with --identity-principal-id (after `azd provision`): the federated identity credential that
 #     lets the Function App's user-assigned managed identity act as this app, with no secret.
 # Prints the client id and the customer-tenant steps (admin-consent URL, directory role).
 #
 # Usage:
 #   infra/scripts/create-app-registration.sh [--name "Entra JIT"] [--identity-principal-id <guid>]
-#       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant]
+#       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant] [--home-mail-send]
 # Needs: az (logged in to the home tenant as someone who may create app registrations; granting
 # admin consent needs Privileged Role Administrator or Global Administrator).
 set -euo pipefail
@@ -23,6 +26,7 @@ name="Entra JIT"
 identity_principal_id="${JIT_MANAGED_IDENTITY_PRINCIPAL_ID:-}"
 consent_redirect_uri="https://entra.microsoft.com/"
 consent_home_tenant=0
+home_mail_send=0
 fic_name="entra-jit-managed-identity"
 graph_app_id="00000003-0000-0000-c000-000000000000"
 azure_cli_app_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46"
@@ -47,6 +51,7 @@ while [[ $# -gt 0 ]]; do
     --identity-principal-id) identity_principal_id="$2"; shift 2 ;;
     --consent-redirect-uri) consent_redirect_uri="$2"; shift 2 ;;
     --consent-home-tenant) consent_home_tenant=1; shift ;;
+    --home-mail-send) home_mail_send=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -133,6 +138,24 @@ fi
 if [[ "$consent_home_tenant" == 1 ]]; then
   log "granting admin consent in the home tenant"
   az ad app permission admin-consent --id "$app_id"
+fi
+
+if [[ "$home_mail_send" == 1 ]]; then
+  # An app role assignment on the home tenant's service principal (needs Privileged Role
+  # Administrator): email only ever leaves from the provider's own tenant. Restrict it to the one
+  # mailbox with Exchange Online RBAC for Applications (docs/deploy.md, "Email notifications").
+  log "granting Microsoft Graph Mail.Send in the home tenant only (email notifications)"
+  sp_id="$(az ad sp show --id "$app_id" --query id -o tsv)"
+  graph_sp_id="$(az ad sp show --id "$graph_app_id" --query id -o tsv)"
+  mail_send_id="$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='Mail.Send'].id | [0]" -o tsv)"
+  granted="$(az rest --method GET --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id/appRoleAssignments" --query "value[?appRoleId=='$mail_send_id'].id | [0]" -o tsv)"
+  if [[ -z "$granted" ]]; then
+    cat >"$body" <<JSON
+{ "principalId": "$sp_id", "resourceId": "$graph_sp_id", "appRoleId": "$mail_send_id" }
+JSON
+    az rest --method POST --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id/appRoleAssignments" \
+      --headers "Content-Type=application/json" --body "@$body" >/dev/null
+  fi
 fi
 
 if [[ -n "$identity_principal_id" ]]; then

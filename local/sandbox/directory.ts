@@ -108,6 +108,19 @@ const callsSchema = z.object({ total: z.number().int(), writes: z.number().int()
 /** Graph calls as Graph counts them (each item of a $batch is one), and the HTTP round trips that carried them. */
 const graphCallsSchema = callsSchema.extend({ roundTrips: z.number().int().default(0) });
 
+/** A message accepted by `POST /users/{id}/sendMail` (graph/mail.ts), kept so tests can read it back. */
+const sentMailSchema = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  contentType: z.enum(['text', 'html']),
+  content: z.string(),
+  sentDateTime: z.string(),
+});
+
 const tenantSchema = z.object({
   id: z.string(),
   displayName: z.string(),
@@ -120,6 +133,7 @@ const tenantSchema = z.object({
   apps: z.array(appSchema),
   calls: graphCallsSchema,
   protectedWriteAttempts: z.number().int(),
+  sentMail: z.array(sentMailSchema).default([]),
 });
 
 const secretVersionSchema = z.object({
@@ -156,6 +170,7 @@ export type TemporaryAccessPass = z.infer<typeof tapSchema>;
 export type TemporaryAccessPassPolicy = z.infer<typeof tapPolicySchema>;
 export type App = z.infer<typeof appSchema>;
 export type Tenant = z.infer<typeof tenantSchema>;
+export type SentMail = z.infer<typeof sentMailSchema>;
 export type SecretVersion = z.infer<typeof secretVersionSchema>;
 export type Secret = z.infer<typeof secretSchema>;
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
@@ -239,6 +254,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
     })),
     calls: { total: 0, writes: 0, roundTrips: 0 },
     protectedWriteAttempts: 0,
+    sentMail: [],
   };
 }
 

@@ -296,6 +296,11 @@ function callCounters(store: SandboxStore): SandboxResponse {
   });
 }
 
+/** Every message Graph sendMail accepted, in each tenant, oldest first (graph/mail.ts). */
+function sentMail(store: SandboxStore): SandboxResponse {
+  return json(200, { value: store.state.tenants.flatMap((t) => t.sentMail.map((mail) => ({ tenantId: t.id, ...mail }))) });
+}
+
 /** `/_sandbox/...` */
 export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const [, first, second, third, fourth, ...rest] = req.segments;
@@ -319,6 +324,7 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
     }
     if (first === 'signin' && second === undefined && m === 'POST') return signin(store, req);
     if (first === 'calls' && second === undefined && m === 'GET') return callCounters(store);
+    if (first === 'mail' && second === undefined && m === 'GET') return sentMail(store);
     if (first === 'tenants' && second !== undefined && third === 'users' && fourth === undefined) {
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);

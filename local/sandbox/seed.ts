@@ -103,7 +103,8 @@ export const SERVICE_APP: SeedApp = {
   servicePrincipalId: '0f1e2d3c-4b5a-4697-8877-66554433a002',
   displayName: 'Entra JIT',
   clientSecret: 'local-sandbox-service-secret-not-for-production',
-  appPermissions: [...FULL_APP_PERMISSIONS],
+  // Mail.Send in the home tenant only: lease emails go out from a mailbox of the MSP (JIT_NOTIFY_MAIL_FROM).
+  appPermissions: [...FULL_APP_PERMISSIONS, 'Mail.Send'],
   directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator],
 };
 

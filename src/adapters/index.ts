@@ -1,10 +1,11 @@
-import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, IntegrationStore, LeaseLockStore, Notifier, OnceStore, RequestStore, SecretVault } from '../app/ports';
+import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, IntegrationStore, LeaseLockStore, LeaseMailer, Notifier, OnceStore, RequestStore, SecretVault } from '../app/ports';
+import { ConflictError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
 import { GraphWriteBudget, writeBudgetForInstances } from './graph/writeBudget';
 import { createServiceCredential, TenantCredentials } from './identity';
 import { KeyVaultSecretVault } from './keyvault/secretVault';
-import { createNotifier } from './notify';
+import { createNotifier, GraphMailNotifier } from './notify';
 import { createTableStores, type TableConnection } from './tables';
 
 export interface Adapters {
@@ -19,6 +20,8 @@ export interface Adapters {
   readonly idempotency: OnceStore;
   readonly webhookDeliveries: OnceStore;
   readonly notifier: Notifier;
+  /** Lease emails through Graph from JIT_NOTIFY_MAIL_FROM; null when it is not set. */
+  readonly mailer: LeaseMailer | null;
 }
 
 export interface CreateAdaptersOptions {
@@ -42,7 +45,18 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
     settings.JIT_TABLES_CONNECTION_STRING !== undefined
       ? { connectionString: settings.JIT_TABLES_CONNECTION_STRING }
       : { endpoint: requireTablesEndpoint(settings), credential: serviceCredential };
-  return { directories, vault, ...createTableStores(connection, options.tablePrefix), notifier: createNotifier(settings) };
+  const stores = createTableStores(connection, options.tablePrefix);
+  const mailFrom = settings.JIT_NOTIFY_MAIL_FROM;
+  const mailer =
+    mailFrom === undefined
+      ? null
+      : new GraphMailNotifier(mailFrom, async () => {
+          // The mailbox belongs to the home tenant: its connection (and its Mail.Send grant) sends.
+          const home = await stores.config.getTenant(settings.JIT_HOME_TENANT_ID);
+          if (home === null) throw new ConflictError(`the home tenant ${settings.JIT_HOME_TENANT_ID} is not connected, so email cannot be sent from ${mailFrom}; connect it first`);
+          return directories.forTenant(home.value);
+        });
+  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer };
 }
 
 function requireTablesEndpoint(settings: Settings): string {

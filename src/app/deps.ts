@@ -1,5 +1,5 @@
 import type { AccountStore, AuditLog, Clock, ConfigStore, DirectoryProvider, LeaseLockStore, RequestStore, SecretVault } from './ports';
-import type { IntegrationStore, Notifier, OnceStore } from './ports';
+import type { IntegrationStore, LeaseMailer, Notifier, OnceStore } from './ports';
 
 /** Everything a use case may depend on, built once per process by the composition root. */
 export interface AppDeps {
@@ -15,6 +15,8 @@ export interface AppDeps {
   readonly activityRetryFirstIntervalMs: number;
   // Issue 4: notifications, ticketing integrations, idempotency and the lease workflow's settings.
   readonly notifier: Notifier;
+  /** Lease emails (JIT_NOTIFY_MAIL_FROM); null: no email. */
+  readonly mailer: LeaseMailer | null;
   readonly integrations: IntegrationStore;
   readonly idempotency: OnceStore;
   readonly webhookDeliveries: OnceStore;
@@ -27,10 +29,14 @@ export interface AppDeps {
 export interface WorkflowSettings {
   /** Where links in notifications point (the portal or the API); null: no link. */
   readonly publicBaseUrl: string | null;
-  /** Some notification channel (Teams, signed webhook) is configured. */
+  /** Some notification channel (Teams, signed webhook, email) is configured. */
   readonly notificationsEnabled: boolean;
+  /** How long before a lease's expiry its requester is told it ends soon (JIT_NOTIFY_ENDING_SOON_BEFORE). */
+  readonly endingSoonBeforeMs: number;
   /** Temporary Access Passes are one-time use. */
   readonly tapUsableOnce: boolean;
   /** The connected tenant of the technicians (elevation targets, webhook technicians). */
   readonly homeTenantId: string;
+  /** Client id of the service's app registration, whose app roles (Jit.Approver …) callers hold. */
+  readonly apiClientId: string;
 }

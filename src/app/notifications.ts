@@ -1,9 +1,17 @@
+import { approversOf } from '../domain/approval';
+import { APPROVER_ROLE } from '../domain/caller';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
-import type { LeaseNotification, NotificationKind } from './ports';
+import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
 
-/** How long before expiry the "ending soon" notification goes out. */
+/**
+ * How long before expiry the "ending soon" notification goes out when the orchestration's input
+ * does not say (runs started before JIT_NOTIFY_ENDING_SOON_BEFORE existed).
+ */
 export const ENDING_SOON_BEFORE_MS = 10 * 60_000;
+
+/** What the requester is emailed about; approvers are emailed when a request waits for them. */
+const REQUESTER_MAIL_KINDS: ReadonlySet<NotificationKind> = new Set(['approved', 'denied', 'active', 'ending_soon', 'ended']);
 
 export function notificationOf(deps: Pick<AppDeps, 'workflow' | 'clock'>, kind: NotificationKind, request: LeaseRequest): LeaseNotification {
   const base = deps.workflow.publicBaseUrl;
@@ -27,14 +35,71 @@ export function notificationOf(deps: Pick<AppDeps, 'workflow' | 'clock'>, kind: 
 
 /**
  * The notifyLease activity: best effort. A channel that is down is logged and never fails the
- * lease (the orchestration does not wait for it to come back), and nothing secret is ever sent.
+ * lease (the orchestration does not wait for it to come back), one channel failing does not stop
+ * another, and nothing secret is ever sent.
  */
 export async function notifyLease(deps: AppDeps, input: { readonly requestId: string; readonly kind: NotificationKind }): Promise<void> {
+  const failed = (channel: string) => (error: unknown) =>
+    deps.log('warn', 'notification_failed', { requestId: input.requestId, kind: input.kind, channel, reason: error instanceof Error ? error.message.slice(0, 300) : 'error' });
+  let request: LeaseRequest;
   try {
     const stored = await deps.requests.get(input.requestId);
     if (stored === null) return;
-    await deps.notifier.notify(notificationOf(deps, input.kind, stored.value));
+    request = stored.value;
   } catch (error) {
-    deps.log('warn', 'notification_failed', { requestId: input.requestId, kind: input.kind, reason: error instanceof Error ? error.message.slice(0, 300) : 'error' });
+    failed('all')(error);
+    return;
   }
+  const notification = notificationOf(deps, input.kind, request);
+  await Promise.all([deps.notifier.notify(notification).catch(failed('webhooks')), mailLease(deps, notification, request).catch(failed('mail'))]);
+}
+
+/** Emails the people concerned: the approvers when a request waits for them, the requester otherwise. */
+async function mailLease(deps: AppDeps, notification: LeaseNotification, request: LeaseRequest): Promise<void> {
+  const mailer = deps.mailer;
+  if (mailer === null) return;
+  let audience: MailAudience;
+  let to: string[];
+  if (notification.kind === 'pending_approval') {
+    audience = 'approver';
+    to = await approverAddresses(deps, request);
+  } else if (REQUESTER_MAIL_KINDS.has(notification.kind)) {
+    audience = 'requester';
+    to = [request.requester.userPrincipalName];
+  } else {
+    return;
+  }
+  if (to.length === 0) {
+    deps.log('info', 'notification_mail_skipped', { requestId: request.id, kind: notification.kind, reason: 'nobody to email: no enabled approver other than the requester' });
+    return;
+  }
+  await mailer.send(to, audience, notification);
+}
+
+/**
+ * Who may decide the request, as approvals.ts decides it: the target's named approvers (users, and
+ * the direct user members of groups, of the home tenant) or, when it names none, the holders of
+ * Jit.Approver on the service's app. Enabled users only, never the requester (nobody decides their
+ * own request).
+ */
+async function approverAddresses(deps: AppDeps, request: LeaseRequest): Promise<string[]> {
+  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  const named = target === null ? [] : approversOf(target.value.approval);
+  const home = await deps.config.getTenant(deps.workflow.homeTenantId);
+  if (home === null) throw new Error(`the home tenant ${deps.workflow.homeTenantId} is not connected, so approvers cannot be looked up`);
+  const directory = await deps.directories.forTenant(home.value);
+  const approvers = named.length > 0 ? named : await directory.listAppRoleHolders(deps.workflow.apiClientId, APPROVER_ROLE);
+  const users = (
+    await Promise.all(
+      approvers.map(async (a) => {
+        if (a.type === 'group') return directory.listGroupUsers(a.id);
+        const user = await directory.getUser(a.id);
+        return user === null || !user.accountEnabled ? [] : [user];
+      }),
+    )
+  ).flat();
+  const requester = request.requester.objectId.toLowerCase();
+  const addresses = new Map<string, string>();
+  for (const user of users) if (user.objectId.toLowerCase() !== requester) addresses.set(user.userPrincipalName.toLowerCase(), user.userPrincipalName);
+  return [...addresses.values()];
 }

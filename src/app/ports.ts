@@ -1,7 +1,7 @@
 import { ConflictError } from '../domain/errors';
 import type { AuditEvent } from '../domain/audit';
 import type { AuditRecord, ChainAnchor, ChainVerification } from '../domain/auditChain';
-import type { Rule, Target, Tenant } from '../domain/config';
+import type { PrincipalRef, Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus, RevokeCause } from '../domain/request';
 import type { TemporaryAccessPassPolicy } from '../domain/temporaryAccessPassPolicy';
@@ -124,6 +124,18 @@ export interface Directory {
   getGroup(groupId: string): Promise<DirectoryGroup | null>;
   /** The service principal of an application (by its client id) in this tenant. */
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
+  /**
+   * Sends a plain-text email from a mailbox of this tenant (Graph sendMail, application permission
+   * Mail.Send). Graph accepts it (202) and delivers later: delivery itself is not known here.
+   */
+  sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void>;
+  /** The enabled users among a group's direct members; [] when the group is gone. */
+  listGroupUsers(groupId: string): Promise<DirectoryUser[]>;
+  /**
+   * The users and groups assigned the app role `roleValue` (e.g. Jit.Approver) of the application
+   * `appId` in this tenant; [] when the app or the role does not exist here.
+   */
+  listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]>;
   /** The first `top` users: proves the app can read users. */
   listUsers(options: { readonly top: number }): Promise<DirectoryUser[]>;
   /** Every group the user belongs to, nested ones included (what a token's `groups` claim holds). */
@@ -410,6 +422,23 @@ export interface Notifier {
   notify(notification: LeaseNotification): Promise<void>;
 }
 
+/** Who an email goes to, and in which role: the text differs for an approver and a requester. */
+export type MailAudience = 'approver' | 'requester';
+
+/** Lease emails (Graph sendMail from a mailbox of the home tenant). */
+export interface LeaseMailer {
+  /** One message to the addresses `to` (none: nothing is sent); throws when Graph refuses it. */
+  send(to: readonly string[], audience: MailAudience, notification: LeaseNotification): Promise<void>;
+}
+
+/** One plain-text email as Graph sendMail takes it. */
+export interface OutgoingMail {
+  readonly to: readonly string[];
+  readonly subject: string;
+  /** Plain text (sent as contentType Text): nothing in it is markup. */
+  readonly text: string;
+}
+
 // ── Time and ids ────────────────────────────────────────────────────────────────────────────────
 
 export interface Clock {
@@ -431,6 +460,8 @@ export interface LeaseOrchestrationInput {
   readonly approvalDeadline?: string;
   /** false: no notification channel is configured, so the orchestration skips the notify activity. */
   readonly notify?: boolean;
+  /** How long before the expiry "ending soon" goes out (absent in inputs of older runs: 10 minutes). */
+  readonly endingSoonBeforeMs?: number;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
     readonly cause: RevokeCause | 'provisionFailed';

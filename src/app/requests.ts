@@ -104,6 +104,7 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
       requestId: id,
       revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
       notify: deps.workflow.notificationsEnabled,
+      endingSoonBeforeMs: deps.workflow.endingSoonBeforeMs,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { repoRoot } from './infraFiles';
 
@@ -34,29 +34,36 @@ const preAuthorizationPatch = z.object({
   api: z.object({ preAuthorizedApplications: z.array(z.object({ appId: z.string(), delegatedPermissionIds: z.array(z.string()) })) }),
 });
 
-let logDir = '';
+/** Runs the script against the stand-in `az`; what it printed and every Graph request body it sent. */
+async function runScript(args: readonly string[]): Promise<{ stdout: string; bodies: unknown[]; calls: string[] }> {
+  const logDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-'));
+  const binDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-bin-'));
+  try {
+    await symlink(join(repoRoot, 'test/infra/fixtures/fake-az.sh'), join(binDir, 'az'));
+    const out = await new Promise<string>((resolvePromise, reject) => {
+      execFile(
+        'bash',
+        ['infra/scripts/create-app-registration.sh', ...args],
+        { cwd: repoRoot, env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, FAKE_AZ_LOG: logDir, JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '' } },
+        (error, printed, err) => (error === null ? resolvePromise(printed) : reject(new Error(`create-app-registration.sh failed: ${error.message}\n${err}`))),
+      );
+    });
+    const files = (await readdir(logDir)).filter((f) => f.startsWith('body-')).sort();
+    const bodies = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(logDir, f), 'utf8')) as unknown));
+    const calls = (await readFile(join(logDir, 'calls'), 'utf8')).split('\n');
+    return { stdout: out, bodies, calls };
+  } finally {
+    await rm(binDir, { recursive: true, force: true });
+    await rm(logDir, { recursive: true, force: true });
+  }
+}
+
 let stdout = '';
 let bodies: unknown[] = [];
+let calls: string[] = [];
 
 beforeAll(async () => {
-  logDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-'));
-  const binDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-bin-'));
-  await symlink(join(repoRoot, 'test/infra/fixtures/fake-az.sh'), join(binDir, 'az'));
-  stdout = await new Promise<string>((resolvePromise, reject) => {
-    execFile(
-      'bash',
-      ['infra/scripts/create-app-registration.sh'],
-      { cwd: repoRoot, env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, FAKE_AZ_LOG: logDir, JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '' } },
-      (error, out, err) => (error === null ? resolvePromise(out) : reject(new Error(`create-app-registration.sh failed: ${error.message}\n${err}`))),
-    );
-  });
-  const files = (await readdir(logDir)).filter((f) => f.startsWith('body-')).sort();
-  bodies = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(logDir, f), 'utf8')) as unknown));
-  await rm(binDir, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  if (logDir !== '') await rm(logDir, { recursive: true, force: true });
+  ({ stdout, bodies, calls } = await runScript([]));
 });
 
 describe('infra/scripts/create-app-registration.sh', () => {
@@ -84,5 +91,18 @@ describe('infra/scripts/create-app-registration.sh', () => {
   it('names the directory role each customer tenant must assign', () => {
     expect(stdout).toContain('Privileged Authentication Administrator');
     expect(stdout).toContain('7be44c8a-adaf-4e2a-84d6-ab2649e08a13');
+  });
+});
+
+describe('create-app-registration.sh --home-mail-send', () => {
+  const assignment = z.object({ principalId: z.string(), resourceId: z.string(), appRoleId: z.string() });
+
+  it('grants Mail.Send to the service principal in the home tenant only, never in the list customer tenants consent to', async () => {
+    expect(calls.some((c) => c.includes('appRoleAssignments')), 'not without the option').toBe(false);
+    const run = await runScript(['--home-mail-send']);
+    const patch = applicationPatch.parse(run.bodies[0]);
+    expect(patch.requiredResourceAccess.flatMap((r) => r.resourceAccess.map((a) => a.id))).not.toContain('role:Mail.Send');
+    expect(assignment.parse(run.bodies.at(-1))).toEqual({ principalId: '44444444-4444-4444-8444-444444444444', resourceId: '55555555-5555-4555-8555-555555555555', appRoleId: 'role:Mail.Send' });
+    expect(run.calls.some((c) => c.includes('--method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/44444444-4444-4444-8444-444444444444/appRoleAssignments'))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { handleBatch } from './batch';
 import { GraphError, type GraphCaller, type GraphContext } from './context';
 import { domainRoutes } from './domains';
 import { groupRoutes } from './groups';
+import { mailRoutes } from './mail';
 import { policyRoutes } from './policies';
 import { roleRoutes } from './roles';
 import type { Route } from './route';
@@ -19,7 +20,7 @@ import { userRoutes } from './users';
  * graph.microsoft.com/v1.0 for the sandbox: token validation, per-tenant call counting, injected
  * faults, routing, and Graph's error envelope. The tenant is always the token's `tid`.
  */
-const ROUTES: readonly Route[] = [...userRoutes, ...tapRoutes, ...groupRoutes, ...roleRoutes, ...domainRoutes, ...servicePrincipalRoutes, ...policyRoutes];
+const ROUTES: readonly Route[] = [...userRoutes, ...tapRoutes, ...groupRoutes, ...roleRoutes, ...domainRoutes, ...servicePrincipalRoutes, ...policyRoutes, ...mailRoutes];
 
 // Messages as Graph's token validation reports them (InvalidAuthenticationToken, 401).
 const TOKEN_MESSAGES: Record<VerifyFailure, string> = {

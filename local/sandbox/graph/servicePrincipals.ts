@@ -60,7 +60,41 @@ function getOne(ctx: GraphContext, match: (app: App) => boolean, key: string) {
   return json(200, { '@odata.context': odataContext('servicePrincipals/$entity'), ...view(app) });
 }
 
+/**
+ * `GET /servicePrincipals/{id}/appRoleAssignedTo`: the users (and groups) granted the app's roles
+ * (https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto; Application.Read.All
+ * or Directory.Read.All). The sandbox's users hold app roles by value; their assignments are derived.
+ */
+function appRoleAssignedTo(ctx: GraphContext) {
+  requirePermission(ctx, READ_APPS);
+  const key = (ctx.params.id ?? '').toLowerCase();
+  const app = ctx.tenant.apps.find((a) => a.servicePrincipalId === key);
+  if (app === undefined) throw notFound(ctx.params.id ?? '');
+  const roles = appRoles(app);
+  const assignments = ctx.tenant.users.flatMap((user) =>
+    roles
+      .filter((role) => user.appRoles.includes(String(role.value)))
+      .map((role) => ({
+        id: stableGuid(`${user.id}/${String(role.id)}`),
+        deletedDateTime: null,
+        appRoleId: role.id,
+        createdDateTime: user.createdDateTime,
+        principalDisplayName: user.displayName,
+        principalId: user.id,
+        principalType: 'User',
+        resourceDisplayName: app.displayName,
+        resourceId: app.servicePrincipalId,
+      })),
+  );
+  const page = paginate(assignments, ctx.req.query, `${ctx.store.url}/v1.0/servicePrincipals/${app.servicePrincipalId}/appRoleAssignedTo`);
+  const body: Record<string, unknown> = { '@odata.context': odataContext(`servicePrincipals('${app.servicePrincipalId}')/appRoleAssignedTo`) };
+  if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
+  body.value = page.items;
+  return json(200, body);
+}
+
 export const servicePrincipalRoutes: readonly Route[] = [
+  { method: 'GET', path: ['servicePrincipals', ':id', 'appRoleAssignedTo'], handler: appRoleAssignedTo },
   { method: 'GET', path: ['servicePrincipals'], handler: list },
   {
     method: 'GET',

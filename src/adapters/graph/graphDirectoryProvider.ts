@@ -12,13 +12,15 @@ import type {
   DirectorySignIn,
   DirectoryUser,
   NewAccount,
+  OutgoingMail,
   RoleAssignment,
 } from '../../app/ports';
-import type { Tenant } from '../../domain/config';
+import type { PrincipalRef, Tenant } from '../../domain/config';
 import type { TemporaryAccessPassPolicy } from '../../domain/temporaryAccessPassPolicy';
 import type { TenantCredentials } from '../identity';
 import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
+import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
@@ -30,8 +32,10 @@ export class GraphDirectory implements Directory {
   private readonly access: GraphAccess;
   private readonly authMethods: GraphAuthMethods;
   private readonly verification: GraphVerification;
+  private readonly mail: GraphMail;
 
   constructor(readonly graph: GraphApi) {
+    this.mail = new GraphMail(graph);
     this.users = new GraphUsers(graph);
     this.access = new GraphAccess(graph);
     this.authMethods = new GraphAuthMethods(graph);
@@ -145,6 +149,15 @@ export class GraphDirectory implements Directory {
   }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);
+  }
+  async sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void> {
+    return this.mail.sendMail(fromUserPrincipalName, mail);
+  }
+  async listGroupUsers(groupId: string): Promise<DirectoryUser[]> {
+    return this.mail.listGroupUsers(groupId);
+  }
+  async listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]> {
+    return this.mail.listAppRoleHolders(appId, roleValue);
   }
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
     return this.verification.listUsers(options);

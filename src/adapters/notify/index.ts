@@ -5,6 +5,7 @@ import { TeamsNotifier } from './teamsNotifier';
 
 export { SignedWebhookNotifier } from './signedWebhookNotifier';
 export { TeamsNotifier, adaptiveCardOf } from './teamsNotifier';
+export { GraphMailNotifier, leaseMailOf } from './mailNotifier';
 
 /** Sends to every configured channel; one channel failing does not stop the others. */
 export class FanOutNotifier implements Notifier {

@@ -10,7 +10,7 @@ const TITLES: Readonly<Record<LeaseNotification['kind'], string>> = {
   approved: 'Access request approved',
   denied: 'Access request denied',
   active: 'Access granted',
-  ending_soon: 'Access ends in 10 minutes',
+  ending_soon: 'Access ends soon: extend it if you still need it',
   ended: 'Access ended',
   revocation_failed: 'ALERT: revoking access keeps failing',
 };
