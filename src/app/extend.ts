@@ -25,9 +25,10 @@ export interface ExtendEvent {
 
 /** The policy's maximum total lease for this request, as it stands now (rules may have changed). */
 async function maxTotalDuration(deps: AppDeps, request: LeaseRequest): Promise<string | null> {
+  const tenant = await deps.config.getTenant(request.tenantId);
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  if (target === null) return null;
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, await deps.config.listRules());
+  if (tenant === null || target === null) return null;
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups: request.requester.groups }, target.value, tenant.value, await deps.config.listRules());
   return entitlement.allowed ? entitlement.effectiveMaxDuration : null;
 }
 

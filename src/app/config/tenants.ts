@@ -26,6 +26,7 @@ export function tenantView(tenant: Tenant): TenantView {
     displayName: tenant.displayName,
     jitDomain: tenant.jitDomain,
     protectedAccounts: tenant.protectedAccounts,
+    tags: tenant.tags ?? [],
     connection,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
@@ -78,6 +79,7 @@ export async function createTenant(
     jitDomain: body.jitDomain,
     connection,
     protectedAccounts: (body.protectedAccounts ?? []).map((upn) => upn.toLowerCase()),
+    tags: body.tags ?? [],
     createdAt: now,
     updatedAt: now,
   };
@@ -131,6 +133,7 @@ export async function patchTenant(
     ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
     ...(body.jitDomain !== undefined ? { jitDomain: body.jitDomain } : {}),
     ...(body.protectedAccounts !== undefined ? { protectedAccounts: body.protectedAccounts.map((u) => u.toLowerCase()) } : {}),
+    ...(body.tags !== undefined ? { tags: body.tags } : {}),
     connection,
     updatedAt: deps.clock.now().toISOString(),
   };
