@@ -114,6 +114,31 @@ export const tenantWithVerificationSchema = tenantViewSchema.extend({ verificati
 
 export const tenantListSchema = z.strictObject({ items: z.array(tenantViewSchema) });
 
+export const readinessStatusSchema = z.enum(['ready', 'notReady', 'unverified']);
+
+export const tenantReadinessSchema = z.strictObject({
+  tenantId: z.uuid(),
+  displayName: z.string(),
+  tags: z.array(z.string()),
+  /** ready: every check passed at the last verification; unverified: not verified since it was connected. */
+  status: readinessStatusSchema,
+  lastVerifiedAt: z.iso.datetime().nullable(),
+  /** The checks that failed at the last verification, each with its fix. */
+  failing: z.array(verificationCheckSchema),
+});
+
+export const readinessQuerySchema = z.strictObject({
+  status: readinessStatusSchema.optional().describe('Only the tenants in this state'),
+});
+export type ReadinessQuery = z.infer<typeof readinessQuerySchema>;
+
+export const readinessListSchema = z.strictObject({
+  items: z.array(tenantReadinessSchema),
+  /** Counts over all connected tenants, whatever the filter. */
+  summary: z.strictObject({ tenants: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unverified: z.number().int() }),
+});
+export type ReadinessList = z.infer<typeof readinessListSchema>;
+
 export const consentUrlSchema = z.strictObject({
   tenantId: z.uuid(),
   clientId: z.uuid(),
