@@ -86,6 +86,14 @@ describe('GET /tenants/readiness', () => {
     expect((await readiness('?status=notReady')).items).toEqual([]);
   });
 
+  it('consent-url instructions carry the same command, naming the service principal by its app id (it exists only after consent)', async () => {
+    const consent = await t.client.api<{ instructions: string }>('GET', `/tenants/${FABRIKAM.id}/consent-url`, { token: admin });
+    expect(consent.status, consent.text).toBe(200);
+    expect(consent.body.instructions).toContain(
+      `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId (Get-MgServicePrincipal -Filter "appId eq '${fabrikamApp.clientId}'").Id -RoleDefinitionId 7be44c8a-adaf-4e2a-84d6-ab2649e08a13 -DirectoryScopeId '/'`,
+    );
+  });
+
   it('a disconnected tenant leaves the list, and its kept verification goes with it', async () => {
     const read = await t.client.api('GET', `/tenants/${FABRIKAM.id}`, { token: admin });
     const deleted = await t.client.api('DELETE', `/tenants/${FABRIKAM.id}`, { token: admin, headers: { 'If-Match': read.headers.get('etag') ?? '' } });

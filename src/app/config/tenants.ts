@@ -7,7 +7,7 @@ import { auditChange, checkPrecondition, conditionally, requireAdmin, type Preco
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
 import type { CreateTenantBody, PatchTenantBody, ReadinessList, ReadinessQuery, TenantConnectionInput, TenantView, Verification } from './schemas';
-import { verifyTenantConnection } from './verifyTenant';
+import { assignPasswordResetRoleCommand, verifyTenantConnection } from './verifyTenant';
 
 /** What onboarding needs to know about the service itself. */
 export interface OnboardingSettings {
@@ -210,8 +210,9 @@ export async function getConsentUrl(deps: AppDeps, caller: Caller, tenantId: str
     clientId,
     consentUrl: consentUrlOf(tenant.tenantId, clientId, settings),
     instructions:
-      'Send this link to a Global Administrator of the tenant. After they consent, assign the app Privileged Authentication Administrator ' +
-      `(Entra admin center → Roles and administrators), then POST /api/tenants/${tenant.tenantId}/verify.`,
+      'Send this link to a Global Administrator of the tenant. After they consent, they assign the app Privileged Authentication Administrator ' +
+      `with Graph PowerShell: ${assignPasswordResetRoleCommand(tenant.tenantId, `(Get-MgServicePrincipal -Filter "appId eq '${clientId}'").Id`)} ` +
+      `(or in the Entra admin center → Roles and administrators); then POST /api/tenants/${tenant.tenantId}/verify.`,
   };
 }
 
