@@ -7,15 +7,15 @@ import type { Rule, Target, Tenant } from './config';
  * `groups` claim) and its scope names the target or the target's tenant, is every connected
  * tenant, or is a tag the target's tenant carries.
  */
-/** What scopes need to know about the target's tenant. */
-export type TenantFacts = Pick<Tenant, 'tenantId' | 'tags'>;
-
 export interface Caller {
   readonly objectId: string;
   readonly groups: readonly string[];
   /** The caller's groups are unknown (token groups overage, home tenant not connected). */
   readonly groupsOverage?: boolean;
 }
+
+/** What scopes need to know about the target's tenant. */
+export type TenantFacts = Pick<Tenant, 'tenantId' | 'tags'>;
 
 export interface Entitlement {
   readonly allowed: boolean;
