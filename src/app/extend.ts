@@ -29,11 +29,12 @@ export interface ExtendEvent {
  * saved at submission. Null when they are no longer entitled, or gone or disabled at home.
  */
 async function maxTotalDuration(deps: AppDeps, request: LeaseRequest): Promise<string | null> {
+  const tenant = await deps.config.getTenant(request.tenantId);
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  if (target === null) return null;
+  if (tenant === null || target === null) return null;
   const standing = await requesterStanding(deps, request.requester);
   if (standing.kind === 'offboarded') return null;
-  return currentMaxDuration(deps, request, target.value, standing.groups);
+  return currentMaxDuration(deps, request, target.value, tenant.value, standing.groups);
 }
 
 /**

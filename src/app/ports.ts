@@ -5,6 +5,7 @@ import type { PrincipalRef, Rule, Target, Tenant } from '../domain/config';
 import type { JitAccount } from '../domain/jitAccount';
 import type { LeaseRequest, RequestStatus, RevokeCause } from '../domain/request';
 import type { TemporaryAccessPassPolicy } from '../domain/temporaryAccessPassPolicy';
+import type { Verification } from './config/schemas';
 import type { PsaMapping } from './psa/common';
 
 /**
@@ -308,6 +309,10 @@ export interface ConfigStore {
   createRule(rule: Rule): Promise<Versioned<Rule>>;
   replaceRule(rule: Rule, etag: string): Promise<Versioned<Rule>>;
   deleteRule(ruleId: string): Promise<void>;
+  /** Keeps a tenant's latest verification (replacing the one before), for the readiness list. */
+  recordVerification(verification: Verification): Promise<void>;
+  /** The latest verification of every tenant verified since it was connected. */
+  listVerifications(): Promise<Verification[]>;
 }
 
 export interface AuditFilter {

@@ -47,7 +47,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   // since submission means nothing is granted.
   const rules = await deps.config.listRules();
   const groups = await currentGroupsOf(deps, request.requester);
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target.value, rules);
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target.value, tenant.value, rules);
   if (!entitlement.allowed) throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
   if ((request.targetKind ?? target.value.kind) === 'elevation') {

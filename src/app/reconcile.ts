@@ -142,8 +142,9 @@ async function revokeDepartedRequesters(
       if (now.kind === 'fromToken') continue;
       let cause: 'requester_offboarded' | 'entitlement_lost' | null = now.kind === 'offboarded' ? 'requester_offboarded' : null;
       if (cause === null && now.kind === 'present') {
-        const target = await deps.config.getTarget(request.tenantId, request.targetId);
-        if (target !== null && (await currentMaxDuration(deps, request, target.value, now.groups)) === null) cause = 'entitlement_lost';
+        const [tenant, target] = await Promise.all([deps.config.getTenant(request.tenantId), deps.config.getTarget(request.tenantId, request.targetId)]);
+        // A tenant or target deleted meanwhile is not the technician's doing: deleting them deals with their leases.
+        if (tenant !== null && target !== null && (await currentMaxDuration(deps, request, target.value, tenant.value, now.groups)) === null) cause = 'entitlement_lost';
       }
       if (cause === null) continue;
       await orchestrations.raise(request.id, 'revoke', { by: null, cause });

@@ -1,4 +1,4 @@
-import { evaluateEntitlement } from '../domain/entitlement';
+import { evaluateEntitlement, type TenantFacts } from '../domain/entitlement';
 import { ConflictError } from '../domain/errors';
 import type { Target } from '../domain/config';
 import type { LeaseRequest } from '../domain/request';
@@ -34,7 +34,13 @@ export async function currentGroupsOf(deps: Pick<AppDeps, 'config' | 'directorie
 }
 
 /** The policy's maximum total lease for the requester with these groups, or null when no rule entitles them now. */
-export async function currentMaxDuration(deps: Pick<AppDeps, 'config'>, request: LeaseRequest, target: Target, groups: readonly string[]): Promise<string | null> {
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target, await deps.config.listRules());
+export async function currentMaxDuration(
+  deps: Pick<AppDeps, 'config'>,
+  request: LeaseRequest,
+  target: Target,
+  tenant: TenantFacts,
+  groups: readonly string[],
+): Promise<string | null> {
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target, tenant, await deps.config.listRules());
   return entitlement.allowed ? entitlement.effectiveMaxDuration : null;
 }

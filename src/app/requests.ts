@@ -43,7 +43,7 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   const target = await deps.config.getTarget(body.tenantId, body.targetId);
   if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${body.tenantId}`);
 
-  const entitlement = evaluateEntitlement(caller, target.value, await deps.config.listRules());
+  const entitlement = evaluateEntitlement(caller, target.value, tenant.value, await deps.config.listRules());
   if (!entitlement.allowed) throw new ForbiddenError(`not entitled: ${entitlement.reasons.join('; ')}`);
 
   const duration = body.duration ?? defaultWithinCap(target.value, entitlement.effectiveMaxDuration);

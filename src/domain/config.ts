@@ -15,6 +15,13 @@ export const domainNameSchema = z
   .regex(/^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/, 'a domain name such as contoso.com')
   .transform((d) => d.toLowerCase());
 
+/** A label an admin puts on tenants (e.g. "gold", "region-eu") so one rule can reach all tenants carrying it. */
+export const tenantTagSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1 to 40 characters, not starting or ending with a dash');
+
+export const MAX_TENANT_TAGS = 20;
+
 export const tenantConnectionSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('clientSecret'),
@@ -36,6 +43,8 @@ export const tenantSchema = z.strictObject({
   connection: tenantConnectionSchema,
   /** User principal names the service must never create, change or delete. */
   protectedAccounts: z.array(z.string()).max(100).default([]),
+  /** Labels rules can scope to ({ tenantTag }); absent (rows stored before tags): untagged. */
+  tags: z.array(tenantTagSchema).max(MAX_TENANT_TAGS).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -98,10 +107,18 @@ export type Target = z.infer<typeof targetSchema>;
 
 export const targetRefSchema = z.strictObject({ tenantId: z.uuid(), targetId: slugSchema });
 
+/**
+ * What a rule reaches: these targets; every target of these tenants; every target of every
+ * connected tenant (no list, so no cap: an MSP's 500 tenants, and the ones connected later); or
+ * every target of the tenants carrying a tag (tagged later: covered; untagged: no longer).
+ */
 export const ruleScopeSchema = z.union([
   z.strictObject({ targets: z.array(targetRefSchema).min(1).max(100) }),
   z.strictObject({ tenants: z.array(z.uuid()).min(1).max(100) }),
+  z.strictObject({ allTenants: z.literal(true) }),
+  z.strictObject({ tenantTag: tenantTagSchema }),
 ]);
+export type RuleScope = z.infer<typeof ruleScopeSchema>;
 
 export const ruleSchema = z.strictObject({
   ruleId: slugSchema,
@@ -139,7 +156,9 @@ export function targetDurationProblems(target: Pick<Target, 'defaultDuration' | 
   return problems;
 }
 
-/** The targets a rule's scope reaches, as "tenantId/targetId" keys or whole tenants. */
+/** The targets and tenants a rule's scope names by id (none for allTenants and tenantTag scopes). */
 export function ruleReferences(rule: Pick<Rule, 'scope'>): { readonly targets: readonly { tenantId: string; targetId: string }[]; readonly tenants: readonly string[] } {
-  return 'targets' in rule.scope ? { targets: rule.scope.targets, tenants: [] } : { targets: [], tenants: rule.scope.tenants };
+  if ('targets' in rule.scope) return { targets: rule.scope.targets, tenants: [] };
+  if ('tenants' in rule.scope) return { targets: [], tenants: rule.scope.tenants };
+  return { targets: [], tenants: [] };
 }

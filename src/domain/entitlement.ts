@@ -1,10 +1,11 @@
 import { durationMs, formatDuration } from './duration';
-import type { Rule, Target } from './config';
+import type { Rule, Target, Tenant } from './config';
 
 /**
- * Who may request what: a pure function of the caller, the target and the rules. A rule matches
- * when its principal is the caller (user) or one of the caller's groups (token `groups` claim) and
- * its scope names the target or the target's tenant.
+ * Who may request what: a pure function of the caller, the target, its tenant and the rules. A
+ * rule matches when its principal is the caller (user) or one of the caller's groups (token
+ * `groups` claim) and its scope names the target or the target's tenant, is every connected
+ * tenant, or is a tag the target's tenant carries.
  */
 export interface Caller {
   readonly objectId: string;
@@ -12,6 +13,9 @@ export interface Caller {
   /** The caller's groups are unknown (token groups overage, home tenant not connected). */
   readonly groupsOverage?: boolean;
 }
+
+/** What scopes need to know about the target's tenant. */
+export type TenantFacts = Pick<Tenant, 'tenantId' | 'tags'>;
 
 export interface Entitlement {
   readonly allowed: boolean;
@@ -24,17 +28,26 @@ export interface Entitlement {
   readonly requireTicket: boolean;
 }
 
-export function ruleMatches(rule: Rule, caller: Caller, target: Pick<Target, 'tenantId' | 'targetId'>): boolean {
+export function ruleMatches(rule: Rule, caller: Caller, target: Pick<Target, 'tenantId' | 'targetId'>, tenant: TenantFacts): boolean {
   // Object ids are GUIDs: compare them without regard to case (an admin may type them in upper case).
   const id = rule.principal.id.toLowerCase();
   const principalMatches = rule.principal.type === 'user' ? id === caller.objectId.toLowerCase() : caller.groups.some((g) => g.toLowerCase() === id);
   if (!principalMatches) return false;
-  if ('targets' in rule.scope) return rule.scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
-  return rule.scope.tenants.includes(target.tenantId);
+  return scopeReaches(rule.scope, target, tenant);
 }
 
-export function evaluateEntitlement(caller: Caller, target: Target, rules: readonly Rule[]): Entitlement {
-  const matched = rules.filter((r) => ruleMatches(r, caller, target));
+/** Whether a scope reaches the target; the tenant must be the target's (a caller's mix-up is a bug, not a denial). */
+export function scopeReaches(scope: Rule['scope'], target: Pick<Target, 'tenantId' | 'targetId'>, tenant: TenantFacts): boolean {
+  if (tenant.tenantId !== target.tenantId) throw new Error(`tenant ${tenant.tenantId} is not the tenant of target '${target.targetId}' (${target.tenantId})`);
+  if ('targets' in scope) return scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
+  if ('tenants' in scope) return scope.tenants.includes(target.tenantId);
+  // A target exists only while its tenant is connected (deleting a tenant deletes its targets).
+  if ('allTenants' in scope) return true;
+  return (tenant.tags ?? []).includes(scope.tenantTag);
+}
+
+export function evaluateEntitlement(caller: Caller, target: Target, tenant: TenantFacts, rules: readonly Rule[]): Entitlement {
+  const matched = rules.filter((r) => ruleMatches(r, caller, target, tenant));
   const targetMaxMs = durationMs(target.maxDuration);
   const policy = { requireJustification: target.requireJustification, requireTicket: target.requireTicket };
   if (matched.length === 0) {
@@ -68,8 +81,8 @@ export function evaluateEntitlement(caller: Caller, target: Target, rules: reado
 /**
  * Approval is a safeguard, so asking for it wins over waiving it: any matching rule that forces
  * approval forces it, whatever other rules say. A rule waives the target's approval only when it
- * names this target: a tenant-wide rule was not written with this target's policy in view, so it
- * cannot switch off approval the target requires.
+ * names this target: a tenant-wide, all-tenants or tag rule was not written with this target's
+ * policy in view, so it cannot switch off approval the target requires.
  */
 function approvalRequiredUnder(matched: readonly Rule[], target: Target): boolean {
   if (matched.some((r) => r.approvalRequired === true)) return true;

@@ -133,6 +133,7 @@ const cases: Case[] = [
   { route: 'requests/{id}/deny', method: 'POST', path: () => `/requests/${pendingId}/deny`, body: { comment: 'no' }, allowed: ['approver'], fresh: freshPending },
   { route: 'tenants', method: 'GET', path: () => '/tenants', allowed: ADMIN },
   { route: 'tenants', method: 'POST', path: () => '/tenants', body: {}, allowed: ADMIN },
+  { route: 'tenants/readiness', method: 'GET', path: () => '/tenants/readiness', allowed: ADMIN },
   { route: 'tenants/{tenantId}', method: 'GET', path: () => `/tenants/${CONTOSO.id}`, allowed: ADMIN },
   { route: 'tenants/{tenantId}', method: 'PATCH', path: () => `/tenants/${CONTOSO.id}`, body: { displayName: 5 }, allowed: ADMIN },
   { route: 'tenants/{tenantId}', method: 'DELETE', path: () => `/tenants/${uuid()}`, allowed: ADMIN },

@@ -1,4 +1,5 @@
 import { odata } from '@azure/data-tables';
+import { verificationSchema, type Verification } from '../../app/config/schemas';
 import type { ConfigStore, Versioned } from '../../app/ports';
 import { ruleSchema, targetSchema, tenantSchema, type Rule, type Target, type Tenant } from '../../domain/config';
 import { DocumentTable } from './documentTable';
@@ -11,19 +12,25 @@ import type { TableSet } from './tableSet';
  * - targets: partition = tenant id, row key = target id. Targets are always addressed within their
  *   tenant, and listing a tenant's targets is one partition scan.
  * - rules: one partition ('rule'), row key = rule id; the entitlement check reads them all.
+ * - verifications: in the tenants table, one partition ('verification'), row key = tenant id: the
+ *   latest result of each tenant's onboarding checks, listed in one query for the readiness view
+ *   and deleted with the tenant.
  */
 const TENANT_PARTITION = 'tenant';
+const VERIFICATION_PARTITION = 'verification';
 const RULE_PARTITION = 'rule';
 
 export class TableConfigStore implements ConfigStore {
   private readonly tenants: DocumentTable<typeof tenantSchema>;
   private readonly targets: DocumentTable<typeof targetSchema>;
   private readonly rules: DocumentTable<typeof ruleSchema>;
+  private readonly verifications: DocumentTable<typeof verificationSchema>;
 
   constructor(tables: TableSet) {
     this.tenants = new DocumentTable(tables.table('Tenants'), tenantSchema, 'tenant');
     this.targets = new DocumentTable(tables.table('Targets'), targetSchema, 'target');
     this.rules = new DocumentTable(tables.table('Rules'), ruleSchema, 'rule');
+    this.verifications = new DocumentTable(tables.table('Tenants'), verificationSchema, 'verification');
   }
 
   getTenant(tenantId: string): Promise<Versioned<Tenant> | null> {
@@ -42,8 +49,9 @@ export class TableConfigStore implements ConfigStore {
     return this.tenants.replace({ partitionKey: TENANT_PARTITION, rowKey: tenant.tenantId }, tenant, etag);
   }
 
-  deleteTenant(tenantId: string): Promise<void> {
-    return this.tenants.delete(TENANT_PARTITION, tenantId);
+  async deleteTenant(tenantId: string): Promise<void> {
+    await this.tenants.delete(TENANT_PARTITION, tenantId);
+    await this.verifications.delete(VERIFICATION_PARTITION, tenantId);
   }
 
   getTarget(tenantId: string, targetId: string): Promise<Versioned<Target> | null> {
@@ -84,5 +92,13 @@ export class TableConfigStore implements ConfigStore {
 
   deleteRule(ruleId: string): Promise<void> {
     return this.rules.delete(RULE_PARTITION, ruleId);
+  }
+
+  recordVerification(verification: Verification): Promise<void> {
+    return this.verifications.upsert({ partitionKey: VERIFICATION_PARTITION, rowKey: verification.tenantId }, verification);
+  }
+
+  listVerifications(): Promise<Verification[]> {
+    return this.verifications.list(odata`PartitionKey eq ${VERIFICATION_PARTITION}`);
   }
 }

@@ -21,8 +21,8 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
   const items: EntitlementItem[] = [];
   for (const target of await deps.config.listTargets()) {
     const tenant = tenants.get(target.tenantId);
-    if (tenant === undefined || !mine.some((r) => ruleMatches(r, caller, target))) continue;
-    const e = evaluateEntitlement(caller, target, mine);
+    if (tenant === undefined || !mine.some((r) => ruleMatches(r, caller, target, tenant))) continue;
+    const e = evaluateEntitlement(caller, target, tenant, mine);
     if (!e.allowed) continue;
     items.push({
       tenantId: target.tenantId,
@@ -63,7 +63,7 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
       ? { objectId: caller.objectId, groups: caller.groups, ...(caller.groupsOverage === true ? { groupsOverage: true } : {}) }
       : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
   const rules: Rule[] = await deps.config.listRules();
-  const e = evaluateEntitlement(subject, target.value, rules);
+  const e = evaluateEntitlement(subject, target.value, tenant.value, rules);
   const durationRefusals = body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target.value);
   return {
     tenantId,

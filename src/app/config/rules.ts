@@ -20,7 +20,7 @@ async function referenceProblems(deps: AppDeps, body: ReplaceRuleBody): Promise<
         problems.push({ field: `scope.targets.${i}`, message: `target '${ref.targetId}' does not exist in tenant ${ref.tenantId}` });
       }
     }
-  } else {
+  } else if ('tenants' in body.scope) {
     for (const [i, tenantId] of body.scope.tenants.entries()) {
       if ((await deps.config.getTenant(tenantId.toLowerCase())) === null) problems.push({ field: `scope.tenants.${i}`, message: `tenant ${tenantId} is not connected` });
     }
@@ -32,7 +32,9 @@ function normalized(ruleId: string, body: ReplaceRuleBody, createdAt: string, up
   const scope: Rule['scope'] =
     'targets' in body.scope
       ? { targets: body.scope.targets.map((t) => ({ tenantId: t.tenantId.toLowerCase(), targetId: t.targetId })) }
-      : { tenants: body.scope.tenants.map((t) => t.toLowerCase()) };
+      : 'tenants' in body.scope
+        ? { tenants: body.scope.tenants.map((t) => t.toLowerCase()) }
+        : body.scope;
   return {
     ruleId,
     ...(body.description !== undefined ? { description: body.description } : {}),
@@ -106,10 +108,13 @@ export async function pruneRules(deps: AppDeps, caller: Caller, gone: { readonly
       const kept = rule.scope.targets.filter((t) => !(t.tenantId === gone.tenantId && (gone.targetId === undefined || t.targetId === gone.targetId)));
       if (kept.length === rule.scope.targets.length) continue;
       scope = kept.length > 0 ? { targets: kept } : null;
-    } else {
+    } else if ('tenants' in rule.scope) {
       if (gone.targetId !== undefined || !rule.scope.tenants.includes(gone.tenantId)) continue;
       const kept = rule.scope.tenants.filter((t) => t !== gone.tenantId);
       scope = kept.length > 0 ? { tenants: kept } : null;
+    } else {
+      // allTenants and tenantTag scopes name no tenant: a deleted tenant's targets are gone with it.
+      continue;
     }
     const stored = await deps.config.getRule(rule.ruleId);
     if (stored === null) continue;

@@ -5,8 +5,10 @@ import {
   principalRefSchema,
   ruleSchema,
   ruleScopeSchema,
+  MAX_TENANT_TAGS,
   slugSchema,
   targetKindSchema,
+  tenantTagSchema,
   targetSchema,
   userPrincipalNameSchema,
 } from '../../domain/config';
@@ -31,11 +33,23 @@ export type TenantConnectionInput = z.infer<typeof tenantConnectionInputSchema>;
 
 const displayNameSchema = z.string().trim().min(1).max(256);
 
+/** Tags as a set: a repeated tag is a mistake worth naming, not something to store twice. */
+const tenantTagsInputSchema = z
+  .array(tenantTagSchema)
+  .max(MAX_TENANT_TAGS)
+  .superRefine((tags, ctx) => {
+    tags.forEach((tag, i) => {
+      if (tags.indexOf(tag) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `repeats tag '${tag}'` });
+    });
+  })
+  .describe('Labels for rules scoped { "tenantTag": … } (replaces the whole list on PATCH)');
+
 export const createTenantBodySchema = z.strictObject({
   tenantId: z.uuid(),
   displayName: displayNameSchema,
   jitDomain: domainNameSchema.describe('A managed, verified domain of the tenant for JIT accounts (jit-<alias>@<jitDomain>)'),
   protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional().describe('Accounts the service must never create, change or delete'),
+  tags: tenantTagsInputSchema.optional(),
   connection: tenantConnectionInputSchema,
 });
 export type CreateTenantBody = z.infer<typeof createTenantBodySchema>;
@@ -45,6 +59,7 @@ export const patchTenantBodySchema = z
     displayName: displayNameSchema.optional(),
     jitDomain: domainNameSchema.optional(),
     protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional(),
+    tags: tenantTagsInputSchema.optional(),
     connection: tenantConnectionInputSchema.optional().describe('Replaces the connection; send a new clientSecret to rotate it'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
@@ -55,6 +70,7 @@ export const tenantViewSchema = z.strictObject({
   displayName: z.string(),
   jitDomain: z.string(),
   protectedAccounts: z.array(z.string()),
+  tags: z.array(z.string()),
   connection: z.discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('clientSecret'), clientId: z.uuid(), clientSecret: z.literal('stored in Key Vault') }),
     z.strictObject({ mode: z.literal('federated') }),
@@ -97,6 +113,31 @@ export type Verification = z.infer<typeof verificationSchema>;
 export const tenantWithVerificationSchema = tenantViewSchema.extend({ verification: verificationSchema });
 
 export const tenantListSchema = z.strictObject({ items: z.array(tenantViewSchema) });
+
+export const readinessStatusSchema = z.enum(['ready', 'notReady', 'unverified']);
+
+export const tenantReadinessSchema = z.strictObject({
+  tenantId: z.uuid(),
+  displayName: z.string(),
+  tags: z.array(z.string()),
+  /** ready: every check passed at the last verification; unverified: not verified since it was connected. */
+  status: readinessStatusSchema,
+  lastVerifiedAt: z.iso.datetime().nullable(),
+  /** The checks that failed at the last verification, each with its fix. */
+  failing: z.array(verificationCheckSchema),
+});
+
+export const readinessQuerySchema = z.strictObject({
+  status: readinessStatusSchema.optional().describe('Only the tenants in this state'),
+});
+export type ReadinessQuery = z.infer<typeof readinessQuerySchema>;
+
+export const readinessListSchema = z.strictObject({
+  items: z.array(tenantReadinessSchema),
+  /** Counts over all connected tenants, whatever the filter. */
+  summary: z.strictObject({ tenants: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unverified: z.number().int() }),
+});
+export type ReadinessList = z.infer<typeof readinessListSchema>;
 
 export const consentUrlSchema = z.strictObject({
   tenantId: z.uuid(),
@@ -168,7 +209,9 @@ export const targetListSchema = z.strictObject({ items: z.array(targetViewSchema
 const ruleFields = {
   description: z.string().max(500).optional(),
   principal: principalRefSchema.describe('A user or group of the home tenant (group ids as in the token groups claim)'),
-  scope: ruleScopeSchema.describe('These targets, or every target of these tenants'),
+  scope: ruleScopeSchema.describe(
+    'These targets; every target of these tenants; { "allTenants": true }: every target of every connected tenant, including tenants connected later; or { "tenantTag": "gold" }: every target of the tenants tagged so (a tag no tenant carries yet is accepted)',
+  ),
   maxDuration: durationSchema.optional().describe("A tighter cap than the target's maxDuration"),
   approvalRequired: z.boolean().optional().describe("true forces approval (it wins over any other matching rule); false waives the target's approval, only for a rule that names the target and only when no matching rule forces it"),
 };

@@ -6,8 +6,8 @@ import { AlreadyExistsError, type LeaseOrchestrations, type Versioned } from '..
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
-import type { CreateTenantBody, PatchTenantBody, TenantConnectionInput, TenantView, Verification } from './schemas';
-import { verifyTenantConnection } from './verifyTenant';
+import type { CreateTenantBody, PatchTenantBody, ReadinessList, ReadinessQuery, TenantConnectionInput, TenantView, Verification } from './schemas';
+import { assignPasswordResetRoleCommand, verifyTenantConnection } from './verifyTenant';
 
 /** What onboarding needs to know about the service itself. */
 export interface OnboardingSettings {
@@ -26,6 +26,7 @@ export function tenantView(tenant: Tenant): TenantView {
     displayName: tenant.displayName,
     jitDomain: tenant.jitDomain,
     protectedAccounts: tenant.protectedAccounts,
+    tags: tenant.tags ?? [],
     connection,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
@@ -42,11 +43,44 @@ function clientIdOf(connection: TenantConnection | TenantConnectionInput, settin
   return connection.mode === 'clientSecret' ? connection.clientId : settings.serviceAppId;
 }
 
+/** Runs the onboarding checks and keeps the result for the readiness list. */
 async function verify(deps: AppDeps, tenant: Tenant, settings: OnboardingSettings): Promise<Verification> {
-  return verifyTenantConnection(deps, tenant, {
+  const verification = await verifyTenantConnection(deps, tenant, {
     serviceAppId: settings.serviceAppId,
     consentUrl: consentUrlOf(tenant.tenantId, clientIdOf(tenant.connection, settings), settings),
   });
+  await deps.config.recordVerification(verification);
+  return verification;
+}
+
+/**
+ * Every connected tenant's readiness in one list, from the verifications the service kept (on
+ * connect, on a PATCH of the connection or JIT domain, on POST /tenants/{id}/verify): nothing is
+ * checked again here, so 500 tenants answer in one read of each table partition.
+ */
+export async function tenantReadiness(deps: AppDeps, caller: Caller, query: ReadinessQuery): Promise<ReadinessList> {
+  requireAdmin(caller);
+  const [tenants, verifications] = await Promise.all([deps.config.listTenants(), deps.config.listVerifications()]);
+  const latest = new Map(verifications.map((v) => [v.tenantId, v]));
+  const all = tenants
+    .sort((a, b) => a.displayName.localeCompare(b.displayName))
+    .map((tenant) => {
+      const verification = latest.get(tenant.tenantId);
+      const status = verification === undefined ? 'unverified' : verification.ok ? 'ready' : 'notReady';
+      return {
+        tenantId: tenant.tenantId,
+        displayName: tenant.displayName,
+        tags: tenant.tags ?? [],
+        status,
+        lastVerifiedAt: verification?.checkedAt ?? null,
+        failing: verification?.checks.filter((c) => !c.ok) ?? [],
+      } as const;
+    });
+  const count = (status: string): number => all.filter((r) => r.status === status).length;
+  return {
+    items: query.status === undefined ? all : all.filter((r) => r.status === query.status),
+    summary: { tenants: all.length, ready: count('ready'), notReady: count('notReady'), unverified: count('unverified') },
+  };
 }
 
 async function storedTenant(deps: AppDeps, tenantId: string): Promise<Versioned<Tenant>> {
@@ -78,6 +112,7 @@ export async function createTenant(
     jitDomain: body.jitDomain,
     connection,
     protectedAccounts: (body.protectedAccounts ?? []).map((upn) => upn.toLowerCase()),
+    tags: body.tags ?? [],
     createdAt: now,
     updatedAt: now,
   };
@@ -141,6 +176,7 @@ export async function patchTenant(
     ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
     ...(body.jitDomain !== undefined ? { jitDomain: body.jitDomain } : {}),
     ...(body.protectedAccounts !== undefined ? { protectedAccounts: body.protectedAccounts.map((u) => u.toLowerCase()) } : {}),
+    ...(body.tags !== undefined ? { tags: body.tags } : {}),
     connection,
     updatedAt: deps.clock.now().toISOString(),
   };
@@ -228,8 +264,9 @@ export async function getConsentUrl(deps: AppDeps, caller: Caller, tenantId: str
     clientId,
     consentUrl: consentUrlOf(tenant.tenantId, clientId, settings),
     instructions:
-      'Send this link to a Global Administrator of the tenant. After they consent, assign the app Privileged Authentication Administrator ' +
-      `(Entra admin center → Roles and administrators), then POST /api/tenants/${tenant.tenantId}/verify.`,
+      'Send this link to a Global Administrator of the tenant. After they consent, they assign the app Privileged Authentication Administrator ' +
+      `with Graph PowerShell: ${assignPasswordResetRoleCommand(tenant.tenantId, `(Get-MgServicePrincipal -Filter "appId eq '${clientId}'").Id`)} ` +
+      `(or in the Entra admin center → Roles and administrators); then POST /api/tenants/${tenant.tenantId}/verify.`,
   };
 }
 

@@ -125,12 +125,14 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     if (principal === null) {
       return fail(
         `app ${appId} has no service principal in tenant ${tenant.tenantId}: nobody has consented to it there`,
-        `Have a Global Administrator of the tenant consent at ${options.consentUrl}, then assign it Privileged Authentication Administrator.`,
+        `Have a Global Administrator of the tenant consent at ${options.consentUrl}, then assign it Privileged Authentication Administrator: ${assignPasswordResetRoleCommand(tenant.tenantId, `(Get-MgServicePrincipal -Filter "appId eq '${appId}'").Id`)}`,
       );
     }
     const held = (await directory.listRoleAssignments(principal.objectId)).map((a) => a.roleTemplateId);
     const name = (id: string): string => definitions.find((d) => d.templateId === id)?.displayName ?? id;
-    const assign = `In tenant ${tenant.tenantId}: Entra admin center → Roles and administrators → Privileged Authentication Administrator → Add assignments → select the app "${principal.displayName}" (${appId}).`;
+    const assign =
+      `A Global Administrator (or Privileged Role Administrator) of tenant ${tenant.tenantId} runs, in PowerShell with the Microsoft Graph module: ${assignPasswordResetRoleCommand(tenant.tenantId, principal.objectId)} ` +
+      `(or: Entra admin center → Roles and administrators → Privileged Authentication Administrator → Add assignments → select the app "${principal.displayName}" (${appId})).`;
     if (held.includes(PRIVILEGED_AUTHENTICATION_ADMINISTRATOR)) return pass(`service principal ${principal.objectId} holds Privileged Authentication Administrator`);
     if (held.includes(GLOBAL_ADMINISTRATOR)) {
       return pass(`service principal ${principal.objectId} holds Global Administrator, which covers password resets but is far more than needed; prefer Privileged Authentication Administrator`);
@@ -159,6 +161,21 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
   });
 
   return finish();
+}
+
+/**
+ * The one line that assigns Privileged Authentication Administrator to the service principal at
+ * tenant scope: POST /roleManagement/directory/roleAssignments through Graph PowerShell, whose
+ * built-in role definition id is the role's template id
+ * (learn.microsoft.com/powershell/module/microsoft.graph.identity.governance/new-mgrolemanagementdirectoryroleassignment,
+ * learn.microsoft.com/graph/api/rbacapplication-post-roleassignments: the signed-in admin needs
+ * RoleManagement.ReadWrite.Directory and at least Privileged Role Administrator).
+ */
+export function assignPasswordResetRoleCommand(tenantId: string, principalIdExpression: string): string {
+  return (
+    `Connect-MgGraph -TenantId ${tenantId} -Scopes RoleManagement.ReadWrite.Directory; ` +
+    `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${principalIdExpression} -RoleDefinitionId ${PRIVILEGED_AUTHENTICATION_ADMINISTRATOR} -DirectoryScopeId '/'`
+  );
 }
 
 type Outcome = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly detail: string; readonly fix: string };

@@ -10,6 +10,8 @@ import {
   entitlementListSchema,
   patchTargetBodySchema,
   patchTenantBodySchema,
+  readinessListSchema,
+  readinessQuerySchema,
   replaceRuleBodySchema,
   ruleListSchema,
   ruleViewSchema,
@@ -159,6 +161,7 @@ export const NAMED_SCHEMAS = {
   TenantWithVerification: { schema: tenantWithVerificationSchema, io: 'output' },
   PatchedTenant: { schema: tenantViewSchema.extend({ verification: verificationSchema.optional() }), io: 'output' },
   TenantList: { schema: tenantListSchema, io: 'output' },
+  TenantReadinessList: { schema: readinessListSchema, io: 'output' },
   Verification: { schema: verificationSchema, io: 'output' },
   ConsentUrl: { schema: consentUrlSchema, io: 'output' },
   DeleteTenantResult: { schema: deleteTenantResultSchema, io: 'output' },
@@ -327,7 +330,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     requestBody: 'CreateTenantBody',
     responses: { '201': { description: 'Connected; verification results included', schema: 'TenantWithVerification', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
-    example: { caller: 'admin', body: { tenantId: FABRIKAM, displayName: 'Fabrikam', jitDomain: 'fabrikam.example', protectedAccounts: ['breakglass@fabrikam.example'], connection: { mode: 'federated' } }, status: 201 },
+    example: { caller: 'admin', body: { tenantId: FABRIKAM, displayName: 'Fabrikam', jitDomain: 'fabrikam.example', protectedAccounts: ['breakglass@fabrikam.example'], tags: ['gold'], connection: { mode: 'federated' } }, status: 201 },
   },
   {
     operationId: 'listTenants',
@@ -338,6 +341,21 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     responses: { '200': { description: 'Every connected tenant', schema: 'TenantList' }, ...problems(...ADMIN_ERRORS) },
     example: { caller: 'admin', status: 200 },
+  },
+  {
+    operationId: 'tenantReadiness',
+    method: 'GET',
+    path: '/tenants/readiness',
+    tag: 'tenants',
+    summary: "Every tenant's readiness in one list: which check fails, when it was last verified, the fix",
+    description:
+      'From the verification the service keeps per tenant (made on connect, on a PATCH of the connection or JIT domain, and by POST …/verify); nothing is checked again, so verify a tenant after fixing it. ' +
+      'unverified: not verified since it was connected. A missing Privileged Authentication Administrator role is fixed by the one Graph PowerShell command the passwordResetRole check gives (assigning it through admin consent is not offered). ' +
+      'The example lists the tenants not ready: Fabrikam, connected above in federated mode, which the local stack cannot sign in with.',
+    auth: 'admin',
+    query: queryParameters(readinessQuerySchema, { status: 'Only the tenants in this state: ready, notReady or unverified' }),
+    responses: { '200': { description: 'One row per connected tenant, with counts', schema: 'TenantReadinessList' }, ...problems(400, ...ADMIN_ERRORS) },
+    example: { caller: 'admin', query: { status: 'notReady' }, status: 200 },
   },
   {
     operationId: 'getTenant',
@@ -362,7 +380,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     conditional: true,
     requestBody: 'PatchTenantBody',
     responses: { '200': { description: 'Changed', schema: 'PatchedTenant', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 412) },
-    example: { caller: 'admin', pathParams: { tenantId: FABRIKAM }, body: { displayName: 'Fabrikam Ltd' }, status: 200 },
+    example: { caller: 'admin', pathParams: { tenantId: FABRIKAM }, body: { displayName: 'Fabrikam Ltd', tags: ['gold', 'region-eu'] }, status: 200 },
   },
   {
     operationId: 'verifyTenant',
@@ -483,6 +501,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/rules',
     tag: 'rules',
     summary: 'Who may request what: IF principal (user or group) THEN targets',
+    description:
+      'scope is one of: { targets: [...] }; { tenants: [...] } (every target of these tenants); { allTenants: true } (every target of every connected tenant, including those connected later; no list, so no cap); ' +
+      '{ tenantTag: "gold" } (every target of the tenants tagged so, as tags change). approvalRequired true forces approval whatever other rules say; false waives it only in a rule scoped to targets.',
     auth: 'admin',
     requestBody: 'CreateRuleBody',
     responses: { '201': { description: 'Created', schema: 'Rule', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },

@@ -1,11 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 import { leaseOrchestrationsOf } from '../../adapters/durable/leaseOrchestrations';
-import { createTenantBodySchema, patchTenantBodySchema } from '../../app/config/schemas';
-import { createTenant, deleteTenant, getConsentUrl, getTenant, listTenants, patchTenant, tenantView, verifyTenant, type OnboardingSettings } from '../../app/config/tenants';
+import { createTenantBodySchema, patchTenantBodySchema, readinessQuerySchema } from '../../app/config/schemas';
+import { createTenant, deleteTenant, getConsentUrl, getTenant, listTenants, patchTenant, tenantReadiness, tenantView, verifyTenant, type OnboardingSettings } from '../../app/config/tenants';
 import type { Services } from '../../composition';
 import { ValidationError } from '../../domain/errors';
 import { readJsonBody } from '../parse';
+import { readQuery } from '../query';
 import { json } from '../respond';
 import { asAdmin, etagHeader, preconditionOf, tenantIdOf } from './conditional';
 
@@ -27,6 +28,10 @@ export async function createTenantHttp(request: HttpRequest, context: Invocation
 
 export async function listTenantsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps }) => json(200, { items: (await listTenants(deps, caller)).map(tenantView) }));
+}
+
+export async function tenantReadinessHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return asAdmin(request, context, async (caller, { deps }) => json(200, await tenantReadiness(deps, caller, readQuery(request, readinessQuerySchema))));
 }
 
 export async function getTenantHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
