@@ -16,6 +16,9 @@ import type { PsaMapping } from './psa/common';
 
 // ── Directory (one customer tenant, through Microsoft Graph) ────────────────────────────────────
 
+/** Why a name could not be had: its UPN, or the mailNickname/proxyAddresses made from it, is in use. */
+export type NameTaken = 'principalNameTaken' | 'mailNicknameTaken';
+
 export interface DirectoryUser {
   readonly objectId: string;
   readonly userPrincipalName: string;
@@ -68,10 +71,10 @@ export interface Directory {
   getUser(objectId: string): Promise<DirectoryUser | null>;
   getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null>;
   /**
-   * Creates a disabled account. Answers 'principalNameTaken' when the name is in use: the UPN, or
-   * the mailNickname/proxyAddresses made from it, belongs to another object.
+   * Creates a disabled account. Answers 'principalNameTaken' when the UPN belongs to another
+   * object, 'mailNicknameTaken' when the mailNickname/proxyAddresses made from it does.
    */
-  createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'>;
+  createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken>;
   /** One write: sets the password (no change forced at sign-in) and enables the account. */
   setPasswordAndEnable(objectId: string, password: string): Promise<void>;
   /** Succeeds when the account is already disabled. */

@@ -1,6 +1,6 @@
 import { durationMs } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
-import { ConflictError, DependencyError, NotFoundError } from '../domain/errors';
+import { ConflictError, DependencyError, NotFoundError, TransientDependencyError } from '../domain/errors';
 import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, newCreationMarker, type JitAccount } from '../domain/jitAccount';
 import { transition } from '../domain/lease';
 import { generatePassword } from '../domain/password';
@@ -161,11 +161,17 @@ async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant
       initialPassword: generatePassword(),
       creationMarker,
     });
-    if (created !== 'principalNameTaken') return adopt(deps, pending, created.objectId);
+    if (typeof created !== 'string') return adopt(deps, pending, created.objectId);
     // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
     if (holder !== null && holder.employeeId === creationMarker) return adopt(deps, pending, holder.objectId);
+    if (holder === null && created === 'principalNameTaken') {
+      // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
+      // answer was lost, not yet replicated to the replica that answered the read. That proves
+      // nobody else holds it: keep the pending row (and its marker) and try again, never a second account.
+      throw new TransientDependencyError(`the JIT name ${userPrincipalName} is taken but its holder cannot be read yet (replication lag?); try again`);
+    }
     await deps.accounts.delete(tenant.tenantId, requester.objectId);
     await reportForeignAccount(deps, request, userPrincipalName, holder?.objectId ?? null);
   }

@@ -66,6 +66,24 @@ describe('the JIT account a lease gets', () => {
     expect(await employeeIdOf(lease.account.objectId)).toBe(row?.creationMarker);
   });
 
+  it('after a lost answer, a holder hidden by replication lag is not taken for someone else: the retry waits for it and adopts it, no second account', async () => {
+    const tech = await newTechnician(t.client, 'lostlag');
+    const names = await namesOf(tech);
+    // The creation takes effect, its answer is lost, and reads miss the new user for 10 s (longer
+    // than the SDK's own retry of the lost POST waits): that retry is told the UPN is taken while a
+    // read of the UPN still finds nobody.
+    const faults = await t.client.sandbox('PUT', '/_sandbox/faults', { tenantId: CONTOSO.id, lostResponseRate: 1, lostResponseLimit: 1, replicationLagMs: 10_000 });
+    expect(faults.status, faults.text).toBe(200);
+
+    const lease = await activeLease(tech);
+    expect(lease.account.userPrincipalName).toBe(names.plain);
+    const state = await t.client.state();
+    expect(userState(state, CONTOSO.id, names.hashed)).toBeUndefined();
+    expect(tenantState(state, CONTOSO.id).users.filter((u) => u.userPrincipalName.startsWith(names.plain.split('@')[0] ?? '-')).map((u) => u.id)).toEqual([lease.account.objectId]);
+    const audit = await getServices().deps.audit.list({ action: 'account.foreign_jit_name' }, { limit: 50 });
+    expect(audit.items.filter((r) => JSON.stringify(r).includes(names.plain))).toEqual([]);
+  });
+
   it('a user someone made at the JIT name while a creation was pending is never adopted: the next name is used and the finding audited', async () => {
     const tech = await newTechnician(t.client, 'precreated');
     const names = await namesOf(tech);

@@ -11,6 +11,7 @@ import type {
   DirectoryServicePrincipal,
   DirectorySignIn,
   DirectoryUser,
+  NameTaken,
   NewAccount,
   OutgoingMail,
   RoleAssignment,
@@ -57,7 +58,7 @@ export class GraphDirectory implements Directory {
   async getUserByPrincipalName(userPrincipalName: string): Promise<DirectoryUser | null> {
     return this.users.getUserByPrincipalName(userPrincipalName);
   }
-  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
+  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken> {
     return this.users.createDisabledAccount(account);
   }
   async setPasswordAndEnable(objectId: string, password: string): Promise<void> {

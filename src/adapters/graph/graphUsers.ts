@@ -1,6 +1,6 @@
 import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import type { DirectoryDomain, DirectoryUser, NewAccount } from '../../app/ports';
+import type { DirectoryDomain, DirectoryUser, NameTaken, NewAccount } from '../../app/ports';
 import { NotFoundError } from '../../domain/errors';
 import type { GraphApi, GraphStep } from './graphApi';
 import { checkMailNickname, checkUserPrincipalName, domainSegment, objectIdSegment, userPrincipalNameSegment } from './graphInput';
@@ -67,14 +67,19 @@ const NAME_PROPERTIES = new Set(['userPrincipalName', 'proxyAddresses', 'mailNic
  * for property {userPrincipalName|proxyAddresses} already exists." with an ObjectConflict detail
  * naming the property (microsoft-graph-docs#1508, microsoft-graph-docs-contrib#8421).
  */
-function isNameTaken(error: GraphError): boolean {
-  if (error.statusCode !== 400) return false;
-  if (/same value for property (userPrincipalName|proxyAddresses|mailNickname)\b/i.test(error.message)) return true;
+function nameTaken(error: GraphError): NameTaken | undefined {
+  if (error.statusCode !== 400) return undefined;
+  const property = /same value for property (userPrincipalName|proxyAddresses|mailNickname)\b/i.exec(error.message)?.[1] ?? conflictTarget(error);
+  if (property === undefined) return undefined;
+  return property.toLowerCase() === 'userprincipalname' ? 'principalNameTaken' : 'mailNicknameTaken';
+}
+
+function conflictTarget(error: GraphError): string | undefined {
   try {
     const body = JSON.parse(typeof error.body === 'string' ? error.body : '{}') as { details?: { code?: string; target?: string }[] };
-    return (body.details ?? []).some((d) => d.code === 'ObjectConflict' && d.target !== undefined && NAME_PROPERTIES.has(d.target));
+    return (body.details ?? []).find((d) => d.code === 'ObjectConflict' && d.target !== undefined && NAME_PROPERTIES.has(d.target))?.target;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -131,7 +136,7 @@ export class GraphUsers {
     return this.graph.runStep(this.readUserStep(`read user ${userPrincipalName}`, `/users/${segment}`));
   }
 
-  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | 'principalNameTaken'> {
+  async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken> {
     const upn = checkUserPrincipalName(account.userPrincipalName);
     const body = {
       accountEnabled: false,
@@ -141,14 +146,16 @@ export class GraphUsers {
       passwordProfile: { password: account.initialPassword, forceChangePasswordNextSignIn: false },
       ...(account.creationMarker !== undefined ? { employeeId: account.creationMarker } : {}),
     };
-    const taken = 'principalNameTaken' as const;
     return this.graph.run(
       {
         operation: `create user ${upn}`,
         permission: USER_WRITE,
-        expected: (error) => (isNameTaken(error) ? { value: taken } : undefined),
+        expected: (error) => {
+          const taken = nameTaken(error);
+          return taken === undefined ? undefined : { value: taken };
+        },
       },
-      z.union([z.literal(taken), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
+      z.union([z.enum(['principalNameTaken', 'mailNicknameTaken']), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
       (request) => request('/users').post(body),
     );
   }

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function created(): Promise<DirectoryUser> {
   const result = await directory.createDisabledAccount(newAccount());
-  if (result === 'principalNameTaken') throw new Error('a fresh UPN was taken');
+  if (typeof result === 'string') throw new Error('a fresh UPN was taken');
   return result;
 }
 
@@ -38,7 +38,7 @@ describe('GraphDirectory against the sandbox', () => {
     const user = await directory.createDisabledAccount(account);
     expect(user).toMatchObject({ userPrincipalName: account.userPrincipalName, accountEnabled: false });
     expect(await directory.createDisabledAccount(account)).toBe('principalNameTaken');
-    if (user === 'principalNameTaken') throw new Error('unreachable');
+    if (typeof user === 'string') throw new Error('unreachable');
 
     const byId = await directory.getUser(user.objectId);
     expect(byId).toMatchObject({ objectId: user.objectId, userPrincipalName: account.userPrincipalName, accountEnabled: false });
