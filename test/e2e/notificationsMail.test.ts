@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_GROUPS, HOME_TENANT, HOME_USERS, ROLE_TEMPLATES, seedAppOf } from '../../local/sandbox/seed';
 import { getServices } from '../../src/composition';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -17,8 +17,6 @@ const LEAD_MS = 650_000;
 const LONG = 'eleven-minutes';
 const NAMED = 'named-approvers';
 const ANY_APPROVER = 'any-approver';
-/** The app's structured log lines (written to the console). */
-const appLogLines: string[] = [];
 
 interface SentMail {
   readonly tenantId: string;
@@ -30,9 +28,6 @@ interface SentMail {
 }
 
 beforeAll(async () => {
-  for (const method of ['log', 'warn', 'error'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void appLogLines.push(args.map(String).join(' ')));
-  }
   receiver = await startReceiver();
   process.env.JIT_NOTIFY_WEBHOOK_URL = `${receiver.url}/signed`;
   process.env.JIT_NOTIFY_WEBHOOK_SECRET = 'test-notification-signing-secret';
@@ -165,7 +160,7 @@ describe('email notifications', () => {
       id = String(submit.body.id);
       await t.client.waitForRequest(id, token, (r) => r.status === 'active');
       await waitFor('active webhook', () => webhooksFor(id, '/signed').find((r) => r.headers['x-jit-event'] === 'active'));
-      const logged = await waitFor('mail failure logged', () => appLogLines.find((l) => l.includes('notification_failed') && l.includes(id) && l.includes('"channel":"mail"')));
+      const logged = await waitFor('mail failure logged', () => t.logs.map((l) => l.message).find((l) => l.includes('notification_failed') && l.includes(id) && l.includes('"channel":"mail"')));
       expect(logged).toContain('Mail.Send');
       expect(await mailAbout(id)).toEqual([]);
     } finally {
