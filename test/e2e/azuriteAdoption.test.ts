@@ -5,6 +5,7 @@ import { HOME_USERS, CONTOSO } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { killService, serviceEnv, startService, type StartedService } from '../support/service';
 import { uniqueName } from '../support/env';
+import { isAlive, signalQuietly } from '../../local/processes';
 
 /**
  * `npm start` adopts an Azurite left running by an earlier start only when it serves this state
@@ -93,19 +94,3 @@ async function exitWithin(started: StartedService, timeoutMs: number): Promise<n
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isPortInUse } from '../../local/ports';
 import { testEnv, uniqueName } from '../support/env';
 import { killService, serviceEnv, startService, type ServiceEnv } from '../support/service';
+import { isAlive, signalQuietly } from '../../local/processes';
 
 /**
  * `npm start` as a newcomer runs it: npm, the package.json start script, the launcher that
@@ -149,23 +150,6 @@ async function descendants(root: number): Promise<number[]> {
     }
   }
   return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {

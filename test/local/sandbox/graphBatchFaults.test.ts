@@ -1,8 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, FABRIKAM, ROLE_TEMPLATES } from '../../../local/sandbox/seed';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { call, graphClientFor, graphFailure, graphToken, sandboxState, startTestSandbox, tenantState } from './helpers';
+import { call, graphClientFor, graphFailure, graphToken, sandboxState, tenantState, useResetSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let graph: Client;
@@ -14,15 +14,9 @@ interface BatchResponse {
   responses: { id: string; status: number; headers: Record<string, string>; body?: Record<string, unknown> }[];
 }
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  graph = graphClientFor(sandbox, CONTOSO);
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await call(sandbox, 'POST', '/_sandbox/reset');
+useResetSandbox((started) => {
+  sandbox = started;
+  graph = graphClientFor(started, CONTOSO);
 });
 
 describe('Graph $batch', () => {

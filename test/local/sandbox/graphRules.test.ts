@@ -1,8 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, FULL_APP_PERMISSIONS, ROLE_TEMPLATES, seedAppOf } from '../../../local/sandbox/seed';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { call, graphClientFor, graphFailure, graphToken, startTestSandbox } from './helpers';
+import { call, graphClientFor, graphFailure, graphToken, useResetSandbox } from './helpers';
 
 /**
  * Rules the sandbox enforces because Graph does (each cited where the sandbox enforces it): the
@@ -35,15 +35,9 @@ async function newUser(token: string, alias: string): Promise<string> {
   return (res.body as { id: string }).id;
 }
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  graph = graphClientFor(sandbox, CONTOSO);
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await call(sandbox, 'POST', '/_sandbox/reset');
+useResetSandbox((started) => {
+  sandbox = started;
+  graph = graphClientFor(started, CONTOSO);
 });
 
 describe('the Temporary Access Pass policy', () => {

@@ -1,8 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTOSO, ROLE_TEMPLATES, seedAppOf } from '../../../local/sandbox/seed';
 import type { RunningSandbox } from '../../../local/sandbox/server';
-import { call, graphClientFor, graphFailure, graphToken, sandboxState, startTestSandbox, tenantState } from './helpers';
+import { call, graphClientFor, graphFailure, graphToken, sandboxState, tenantState, useResetSandbox } from './helpers';
 
 let sandbox: RunningSandbox;
 let graph: Client;
@@ -21,15 +21,9 @@ function newUser(alias: string, overrides: Record<string, unknown> = {}): Record
   };
 }
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  graph = graphClientFor(sandbox, CONTOSO);
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await call(sandbox, 'POST', '/_sandbox/reset');
+useResetSandbox((started) => {
+  sandbox = started;
+  graph = graphClientFor(started, CONTOSO);
 });
 
 describe('Graph users', () => {

@@ -2,6 +2,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { seedAppOf, type SeedTenant } from '../../../local/sandbox/seed';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../../local/sandbox/server';
 import { testTls } from '../../support/env';
@@ -10,6 +11,24 @@ import { testTls } from '../../support/env';
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const tls = await testTls();
   return startSandbox({ port: 0, tls, ...options });
+}
+
+/**
+ * The usual setup of a sandbox test file: one sandbox for the file, back to the seed before each
+ * test. `onStart` receives it once it runs (to keep it, and make clients for it).
+ */
+export function useResetSandbox(onStart: (sandbox: RunningSandbox) => void): void {
+  let running: RunningSandbox | undefined;
+  beforeAll(async () => {
+    running = await startTestSandbox();
+    onStart(running);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  beforeEach(async () => {
+    if (running !== undefined) await call(running, 'POST', '/_sandbox/reset');
+  });
 }
 
 export function credentialFor(sandbox: RunningSandbox, tenant: SeedTenant | string, clientId?: string, secret?: string): ClientSecretCredential {
