@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,12 +6,12 @@ import { z } from 'zod';
 import { freePort } from '../local/ports';
 import { HOME_GROUPS, ROLE_TEMPLATES } from '../local/sandbox/seed';
 import { startStack, type RunningStack } from '../local/stack';
-import { ensureLocalTls } from '../local/tls';
 import type { AppDeps } from '../src/app/deps';
 import { getServices } from '../src/composition';
 import { callJson, mapLimit } from './http';
 import { commit, machine } from './report';
 import { summarize, type Summary } from './stats';
+import { runTrustingTheCa } from './trustingTheCa';
 
 /**
  * `npm run bench:entitlements`: entitlement evaluation at MSP scale. The whole local stack in this
@@ -45,7 +44,6 @@ const USAGE = `npm run bench:entitlements -- [options]
   --concurrency N   callers at a time (default 1)
   --out DIR         where results go (default bench/results)`;
 
-const TLS_DIR_ENV = 'JIT_BENCH_TLS_DIR';
 const GOLD = 'gold';
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
@@ -70,24 +68,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const tlsDir = process.env[TLS_DIR_ENV];
-  if (tlsDir === undefined) return relaunchTrustingTheCa();
-  await bench(options, tlsDir);
-}
-
-/** NODE_EXTRA_CA_CERTS is read only at process start: make the CA, then run again trusting it. */
-async function relaunchTrustingTheCa(): Promise<void> {
-  const tlsDir = await mkdtemp(join(tmpdir(), 'jit-bench-tls-'));
-  try {
-    const tls = await ensureLocalTls(tlsDir);
-    const code = await new Promise<number>((done) => {
-      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: tlsDir } });
-      child.on('exit', (exitCode, signal) => done(exitCode ?? (signal ? 1 : 0)));
-    });
-    process.exitCode = code;
-  } finally {
-    await rm(tlsDir, { recursive: true, force: true });
-  }
+  await runTrustingTheCa((tlsDir) => bench(options, tlsDir));
 }
 
 interface Technician {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,6 @@ import { durableHostSettings, MAX_CONCURRENT_ACTIVITIES_SETTING } from '../local
 import { freePort } from '../local/ports';
 import { CONTOSO } from '../local/sandbox/seed';
 import { startStack, type RunningStack } from '../local/stack';
-import { ensureLocalTls } from '../local/tls';
 import { getServices } from '../src/composition';
 import { ceilingFrom } from './ceiling';
 import { callJson } from './http';
@@ -16,13 +14,13 @@ import { ServiceLogTap } from './serviceLog';
 import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
 import { tablesPortOf, TableCounter } from './tableCounter';
 import { entitlementCheckOrHealth, runThroughput, type ThroughputResult } from './throughput';
+import { runTrustingTheCa } from './trustingTheCa';
 
 /**
  * `npm run bench`: the whole stack in this process (fresh temp state, ephemeral ports, Azurite in
  * memory), the lease lifecycle benchmark, the API throughput benchmark from autocannon in a second
  * process, and the ceiling on paper; a markdown table printed and written with its JSON.
  */
-const TLS_DIR_ENV = 'JIT_BENCH_TLS_DIR';
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
@@ -30,27 +28,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const tlsDir = process.env[TLS_DIR_ENV];
-  if (tlsDir === undefined) return relaunchTrustingTheCa();
-  await bench(options, tlsDir);
-}
-
-/** NODE_EXTRA_CA_CERTS is read only at process start: make the CA, then run again trusting it. */
-async function relaunchTrustingTheCa(): Promise<void> {
-  const tlsDir = await mkdtemp(join(tmpdir(), 'jit-bench-tls-'));
-  try {
-    const tls = await ensureLocalTls(tlsDir);
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: tlsDir } });
-      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-      process.on('SIGINT', forward);
-      process.on('SIGTERM', forward);
-      child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
-    });
-    process.exitCode = code;
-  } finally {
-    await rm(tlsDir, { recursive: true, force: true });
-  }
+  await runTrustingTheCa((tlsDir) => bench(options, tlsDir));
 }
 
 async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
