@@ -150,8 +150,10 @@ async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant
     if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
     const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
     if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
-    // A creation already under way for this name keeps its marker: its user, if it exists, carries it.
-    const creationMarker = owner !== null && owner.objectId === null && owner.creationMarker !== undefined ? owner.creationMarker : newCreationMarker();
+    // A marker this service once sent for this technician's account stays theirs: a creation under
+    // way keeps it, and so does one whose user only seemed gone (a read that replication lag hid):
+    // the user there, if it is ours, carries it.
+    const creationMarker = owner?.creationMarker ?? newCreationMarker();
     const pending: JitAccount = { tenantId: tenant.tenantId, requesterObjectId: requester.objectId, userPrincipalName, objectId: null, creationMarker, createdAt: existing?.createdAt ?? now, lastUsedAt: now };
     await deps.accounts.upsert(pending);
     const created = await directory.createDisabledAccount({
@@ -165,7 +167,8 @@ async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant
     // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
-    if (holder !== null && holder.employeeId === creationMarker) return adopt(deps, pending, holder.objectId);
+    // Ours too: the very object this service recorded for the technician (rows from before markers).
+    if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId)) return adopt(deps, pending, holder.objectId);
     if (holder === null && created === 'principalNameTaken') {
       // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
       // answer was lost, not yet replicated to the replica that answered the read. That proves

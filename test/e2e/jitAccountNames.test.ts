@@ -84,6 +84,24 @@ describe('the JIT account a lease gets', () => {
     expect(audit.items.filter((r) => JSON.stringify(r).includes(names.plain))).toEqual([]);
   });
 
+  it('an account that only seemed gone (its read hidden, as by replication lag) is found again by its marker: no second account', async () => {
+    const tech = await newTechnician(t.client, 'seemedgone');
+    const names = await namesOf(tech);
+    const first = await activeLease(tech);
+    const accounts = getServices().deps.accounts;
+    const row = await accounts.get(CONTOSO.id, tech.id);
+    if (row === null) throw new Error('no account row after a lease');
+    // The row's object id now reads as missing (a read of the real one would, during replication lag).
+    await accounts.upsert({ ...row, objectId: '0f0f0f0f-0000-4000-8000-000000000000' });
+
+    const second = await activeLease(tech);
+    expect(second.account).toEqual(first.account);
+    const state = await t.client.state();
+    expect(userState(state, CONTOSO.id, names.hashed)).toBeUndefined();
+    const audit = await getServices().deps.audit.list({ action: 'account.foreign_jit_name' }, { limit: 50 });
+    expect(audit.items.filter((r) => JSON.stringify(r).includes(names.plain))).toEqual([]);
+  });
+
   it('a user someone made at the JIT name while a creation was pending is never adopted: the next name is used and the finding audited', async () => {
     const tech = await newTechnician(t.client, 'precreated');
     const names = await namesOf(tech);
