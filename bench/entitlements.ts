@@ -58,7 +58,10 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     raw[flag] = value;
   }
   const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; ')}\n${USAGE}`);
+  if (!parsed.success)
+    throw new Error(
+      `${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; ')}\n${USAGE}`,
+    );
   return parsed.data;
 }
 
@@ -106,7 +109,9 @@ async function bench(options: Options, tlsDir: string): Promise<void> {
     progress(`GET /api/entitlements × ${options.samples}, ${options.concurrency} at a time`);
     let itemsSeen = 0;
     const list = await timed(options, async (i) => {
-      const res = await callJson<{ items: unknown[] }>(`${api}/entitlements`, 'GET', { token: pick(technicians, i).token });
+      const res = await callJson<{ items: unknown[] }>(`${api}/entitlements`, 'GET', {
+        token: pick(technicians, i).token,
+      });
       if (res.status !== 200) throw new Error(`GET /entitlements answered ${res.status}`);
       itemsSeen = res.body.items.length;
     });
@@ -114,7 +119,10 @@ async function bench(options: Options, tlsDir: string): Promise<void> {
     let allowed = 0;
     const check = await timed(options, async (i) => {
       const body = { tenantId: pick(tenantIds, i * 7919), targetId: targetIdOf((i * 31) % options.targets) };
-      const res = await callJson<{ allowed: boolean }>(`${api}/entitlements/check`, 'POST', { token: pick(technicians, i).token, body });
+      const res = await callJson<{ allowed: boolean }>(`${api}/entitlements/check`, 'POST', {
+        token: pick(technicians, i).token,
+        body,
+      });
       if (res.status !== 200) throw new Error(`POST /entitlements/check answered ${res.status}`);
       if (res.body.allowed && i > 0) allowed += 1; // the warm-up call is not counted
     });
@@ -122,10 +130,19 @@ async function bench(options: Options, tlsDir: string): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       commit: commit(),
-      command: ['npm run bench:entitlements', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      command: [
+        'npm run bench:entitlements',
+        ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+      ].join(' '),
       machine: machine(),
       parameters: options,
-      loaded: { tenants: tenantIds.length, targets: tenantIds.length * options.targets, rules: ruleCount, technicians: technicians.length, seconds: loadSeconds },
+      loaded: {
+        tenants: tenantIds.length,
+        targets: tenantIds.length * options.targets,
+        rules: ruleCount,
+        technicians: technicians.length,
+        seconds: loadSeconds,
+      },
       list: { ...list, itemsPerAnswer: itemsSeen },
       check: { ...check, allowed },
     };
@@ -188,20 +205,36 @@ async function addTechnicians(sandboxUrl: string, count: number): Promise<Techni
   const indexes = Array.from({ length: count }, (_, i) => i + 1);
   return mapLimit(indexes, 8, async (i) => {
     const user = `scale-${i}@msp.example`;
-    const created = await callJson<{ id: string }>(`${sandboxUrl}/_sandbox/tenants/msp.example/users`, 'POST', { body: { userPrincipalName: user, groups: [HOME_GROUPS.allTechnicians.id] } });
-    if (created.status !== 201) throw new Error(`creating ${user} in the sandbox: ${created.status} ${JSON.stringify(created.body)}`);
+    const created = await callJson<{ id: string }>(`${sandboxUrl}/_sandbox/tenants/msp.example/users`, 'POST', {
+      body: { userPrincipalName: user, groups: [HOME_GROUPS.allTechnicians.id] },
+    });
+    if (created.status !== 201)
+      throw new Error(`creating ${user} in the sandbox: ${created.status} ${JSON.stringify(created.body)}`);
     const token = await callJson<{ access_token: string }>(`${sandboxUrl}/_sandbox/tokens`, 'POST', { body: { user } });
     if (token.status !== 200) throw new Error(`token for ${user}: ${token.status}`);
     return { user, objectId: created.body.id, token: token.body.access_token };
   });
 }
 
-async function writeRules(deps: AppDeps, technicians: readonly Technician[], tenantIds: readonly string[]): Promise<number> {
+async function writeRules(
+  deps: AppDeps,
+  technicians: readonly Technician[],
+  tenantIds: readonly string[],
+): Promise<number> {
   const now = new Date().toISOString();
   const rules = [
-    { ruleId: 'technicians-everywhere', principal: { type: 'group' as const, id: HOME_GROUPS.allTechnicians.id }, scope: { allTenants: true as const } },
+    {
+      ruleId: 'technicians-everywhere',
+      principal: { type: 'group' as const, id: HOME_GROUPS.allTechnicians.id },
+      scope: { allTenants: true as const },
+    },
     ...technicians.flatMap((t, i) => [
-      { ruleId: `gold-${i}`, principal: { type: 'user' as const, id: t.objectId }, scope: { tenantTag: GOLD }, maxDuration: 'PT2H' },
+      {
+        ruleId: `gold-${i}`,
+        principal: { type: 'user' as const, id: t.objectId },
+        scope: { tenantTag: GOLD },
+        maxDuration: 'PT2H',
+      },
       ...[0, 1].map((k) => ({
         ruleId: `named-${i}-${k}`,
         principal: { type: 'user' as const, id: t.objectId },
@@ -233,7 +266,11 @@ async function timed(options: Options, call: (i: number) => Promise<void>): Prom
       samples.push(performance.now() - t0);
     },
   );
-  return { latencyMs: summarize(samples), meanMs: samples.reduce((a, b) => a + b, 0) / samples.length, seconds: (Date.now() - started) / 1000 };
+  return {
+    latencyMs: summarize(samples),
+    meanMs: samples.reduce((a, b) => a + b, 0) / samples.length,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 function toMarkdown(r: {

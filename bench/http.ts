@@ -4,11 +4,19 @@ export interface JsonResponse<T> {
   readonly body: T;
 }
 
-export async function callJson<T = Record<string, unknown>>(url: string, method: string, options: { token?: string; body?: unknown } = {}): Promise<JsonResponse<T>> {
+export async function callJson<T = Record<string, unknown>>(
+  url: string,
+  method: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await res.text();
   let body: unknown = null;
   try {
@@ -20,7 +28,11 @@ export async function callJson<T = Record<string, unknown>>(url: string, method:
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -95,13 +95,24 @@ interface SandboxCalls {
   keyVault: { total: number; writes: number };
 }
 
-export async function prepareLifecycle(params: Pick<LifecycleParams, 'sandboxUrl' | 'deps' | 'leases'>): Promise<{ user: string; token: string }[]> {
+export async function prepareLifecycle(
+  params: Pick<LifecycleParams, 'sandboxUrl' | 'deps' | 'leases'>,
+): Promise<{ user: string; token: string }[]> {
   const { deps } = params;
   const demo = await deps.config.getTarget(CONTOSO.id, DEMO_TARGET_ID);
-  if (demo === null) throw new Error(`the demo target '${DEMO_TARGET_ID}' is missing: the stack must start with seedDemo`);
+  if (demo === null)
+    throw new Error(`the demo target '${DEMO_TARGET_ID}' is missing: the stack must start with seedDemo`);
   const now = new Date().toISOString();
   // The demo target (two directory roles), accepting seconds-long leases.
-  await deps.config.createTarget({ ...demo.value, targetId: BENCH_TARGET_ID, name: 'Benchmark lease', minDuration: 'PT1S', defaultDuration: 'PT5S', createdAt: now, updatedAt: now });
+  await deps.config.createTarget({
+    ...demo.value,
+    targetId: BENCH_TARGET_ID,
+    name: 'Benchmark lease',
+    minDuration: 'PT1S',
+    defaultDuration: 'PT5S',
+    createdAt: now,
+    updatedAt: now,
+  });
   await deps.config.createRule({
     ruleId: BENCH_RULE_ID,
     description: 'Benchmark technicians',
@@ -113,15 +124,23 @@ export async function prepareLifecycle(params: Pick<LifecycleParams, 'sandboxUrl
   const indexes = Array.from({ length: params.leases }, (_, i) => i + 1);
   return mapLimit(indexes, 16, async (i) => {
     const user = `bench-${i}@msp.example`;
-    const created = await callJson(`${params.sandboxUrl}/_sandbox/tenants/msp.example/users`, 'POST', { body: { userPrincipalName: user, groups: [HOME_GROUPS.allTechnicians.id] } });
-    if (created.status !== 201) throw new Error(`creating ${user} in the sandbox: ${created.status} ${JSON.stringify(created.body)}`);
-    const token = await callJson<{ access_token: string }>(`${params.sandboxUrl}/_sandbox/tokens`, 'POST', { body: { user } });
+    const created = await callJson(`${params.sandboxUrl}/_sandbox/tenants/msp.example/users`, 'POST', {
+      body: { userPrincipalName: user, groups: [HOME_GROUPS.allTechnicians.id] },
+    });
+    if (created.status !== 201)
+      throw new Error(`creating ${user} in the sandbox: ${created.status} ${JSON.stringify(created.body)}`);
+    const token = await callJson<{ access_token: string }>(`${params.sandboxUrl}/_sandbox/tokens`, 'POST', {
+      body: { user },
+    });
     if (token.status !== 200) throw new Error(`token for ${user}: ${token.status}`);
     return { user, token: token.body.access_token };
   });
 }
 
-export async function runLifecycle(params: LifecycleParams, technicians: readonly { user: string; token: string }[]): Promise<LifecycleResult> {
+export async function runLifecycle(
+  params: LifecycleParams,
+  technicians: readonly { user: string; token: string }[],
+): Promise<LifecycleResult> {
   const before = await snapshot(params);
   const traces: Trace[] = technicians.map((t) => ({ ...t, submittedAt: 0 }));
   const durationMs = Number(/^PT(\d+)S$/.exec(params.duration)?.[1] ?? 0) * 1000;
@@ -155,7 +174,8 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
   const failures: string[] = [];
   for (const t of traces) {
     if (t.failure !== undefined) failures.push(`${t.user}: ${t.failure}`);
-    else if (t.finalStatus !== 'ended') failures.push(`${t.user}: ${t.finalStatus ?? 'no request'} after ${params.timeoutSeconds} s`);
+    else if (t.finalStatus !== 'ended')
+      failures.push(`${t.user}: ${t.finalStatus ?? 'no request'} after ${params.timeoutSeconds} s`);
     else if (t.credentialAt === undefined) failures.push(`${t.user}: the credential was never readable`);
     else if (t.disabledAt === undefined) failures.push(`${t.user}: the account was not seen disabled`);
   }
@@ -177,7 +197,8 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
     episodes: per(totals.episodes),
     activities: per(totals.activities),
   };
-  const sample = (pick: (t: Trace) => number | undefined): number[] => traces.map(pick).filter((v): v is number => v !== undefined);
+  const sample = (pick: (t: Trace) => number | undefined): number[] =>
+    traces.map(pick).filter((v): v is number => v !== undefined);
   return {
     leases: traces.length,
     accepted,
@@ -185,13 +206,31 @@ export async function runLifecycle(params: LifecycleParams, technicians: readonl
     failures,
     wallSeconds,
     meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
-    requestToAccepted: summarize(sample((t) => (t.answeredAt === undefined || t.submitStatus !== 202 ? undefined : t.answeredAt - t.submittedAt))),
+    requestToAccepted: summarize(
+      sample((t) => (t.answeredAt === undefined || t.submitStatus !== 202 ? undefined : t.answeredAt - t.submittedAt)),
+    ),
     requestToActive: summarize(sample((t) => (t.activeAt === undefined ? undefined : t.activeAt - t.submittedAt))),
-    requestToCredential: summarize(sample((t) => (t.credentialAt === undefined ? undefined : t.credentialAt - t.submittedAt))),
-    expiryToDisabled: summarize(sample((t) => (t.disabledAt === undefined || t.expiresAt === undefined ? undefined : t.disabledAt - t.expiresAt))),
-    leaseTimeLostAtActivation: summarize(sample((t) => (t.activeAt === undefined || t.expiresAt === undefined ? undefined : Math.max(0, t.activeAt - (t.expiresAt - durationMs))))),
-    expiryToEnded: summarize(sample((t) => (t.endedAt === undefined || t.expiresAt === undefined ? undefined : t.endedAt - t.expiresAt))),
-    expiryToEndedRecorded: summarize(sample((t) => (t.recordedEndedAt === undefined || t.expiresAt === undefined ? undefined : t.recordedEndedAt - t.expiresAt))),
+    requestToCredential: summarize(
+      sample((t) => (t.credentialAt === undefined ? undefined : t.credentialAt - t.submittedAt)),
+    ),
+    expiryToDisabled: summarize(
+      sample((t) => (t.disabledAt === undefined || t.expiresAt === undefined ? undefined : t.disabledAt - t.expiresAt)),
+    ),
+    leaseTimeLostAtActivation: summarize(
+      sample((t) =>
+        t.activeAt === undefined || t.expiresAt === undefined
+          ? undefined
+          : Math.max(0, t.activeAt - (t.expiresAt - durationMs)),
+      ),
+    ),
+    expiryToEnded: summarize(
+      sample((t) => (t.endedAt === undefined || t.expiresAt === undefined ? undefined : t.endedAt - t.expiresAt)),
+    ),
+    expiryToEndedRecorded: summarize(
+      sample((t) =>
+        t.recordedEndedAt === undefined || t.expiresAt === undefined ? undefined : t.recordedEndedAt - t.expiresAt,
+      ),
+    ),
     perLease,
     totals,
     observerTableRoundTrips: after.tables.probe - before.tables.probe,
@@ -207,7 +246,8 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
     });
     trace.submitStatus = res.status;
     trace.answeredAt = Date.now();
-    if (res.status !== 202 || typeof res.body.id !== 'string') trace.failure = `POST /requests answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`;
+    if (res.status !== 202 || typeof res.body.id !== 'string')
+      trace.failure = `POST /requests answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`;
     else {
       trace.id = res.body.id;
       byId.set(res.body.id, trace);
@@ -223,7 +263,9 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
   while (Date.now() < deadline) {
     let res: JsonResponse<{ password?: unknown; requestStatus?: unknown }>;
     try {
-      res = await callJson(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', { token: trace.token });
+      res = await callJson(`${params.apiBaseUrl}/requests/${trace.id ?? ''}/credential`, 'POST', {
+        token: trace.token,
+      });
     } catch (error) {
       trace.failure ??= `POST /credential failed: ${error instanceof Error ? error.message : String(error)}`;
       return;
@@ -241,7 +283,12 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
 }
 
 /** Events logged before their request's POST answered are kept in `early` until the id is known. */
-function onServiceEvent(event: ServiceEvent, byId: Map<string, Trace>, early: Map<string, ServiceEvent[]>, onActive: (t: Trace) => void): void {
+function onServiceEvent(
+  event: ServiceEvent,
+  byId: Map<string, Trace>,
+  early: Map<string, ServiceEvent[]>,
+  onActive: (t: Trace) => void,
+): void {
   const requestId = event.fields.requestId;
   const trace = typeof requestId === 'string' ? byId.get(requestId) : undefined;
   // An event may be logged before POST /requests has answered: the id is not known yet.
@@ -278,16 +325,32 @@ function apply(trace: Trace, event: ServiceEvent, onActive: (t: Trace) => void):
 }
 
 /** Waits for every lease to end, polling the directory for accounts disabled after expiry. */
-async function observe(params: LifecycleParams, traces: Trace[], deadline: number): Promise<{ count: number; totalMs: number }> {
-  const open = (t: Trace): boolean => t.id !== undefined && t.failure === undefined && (t.endedAt === undefined || (t.disabledAt === undefined && t.userPrincipalName !== undefined));
+async function observe(
+  params: LifecycleParams,
+  traces: Trace[],
+  deadline: number,
+): Promise<{ count: number; totalMs: number }> {
+  const open = (t: Trace): boolean =>
+    t.id !== undefined &&
+    t.failure === undefined &&
+    (t.endedAt === undefined || (t.disabledAt === undefined && t.userPrincipalName !== undefined));
   let count = 0;
   let totalMs = 0;
   let last = Date.now();
   while (traces.some(open) && Date.now() < deadline) {
     const now = Date.now();
-    const due = traces.filter((t) => t.userPrincipalName !== undefined && t.disabledAt === undefined && t.expiresAt !== undefined && now >= t.expiresAt);
+    const due = traces.filter(
+      (t) =>
+        t.userPrincipalName !== undefined &&
+        t.disabledAt === undefined &&
+        t.expiresAt !== undefined &&
+        now >= t.expiresAt,
+    );
     if (due.length > 0) {
-      const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(`${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`, 'GET');
+      const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(
+        `${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`,
+        'GET',
+      );
       const seenAt = Date.now();
       const enabled = new Map((res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
       for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
@@ -343,7 +406,8 @@ function diff(a: Snapshot, b: Snapshot): Counts {
     s.sandbox.tenants.find((t) => t.id === tenantId)?.calls ?? { total: 0, writes: 0, roundTrips: 0 };
   const tenantCalls = (s: Snapshot): { total: number; writes: number; roundTrips: number } => callsOf(s, CONTOSO.id);
   const byTable: Record<string, number> = {};
-  for (const [table, n] of Object.entries(b.taskHub.roundTripsByTable)) byTable[table] = n - (a.taskHub.roundTripsByTable[table] ?? 0);
+  for (const [table, n] of Object.entries(b.taskHub.roundTripsByTable))
+    byTable[table] = n - (a.taskHub.roundTripsByTable[table] ?? 0);
   return {
     graphCalls: tenantCalls(b).total - tenantCalls(a).total,
     graphWrites: tenantCalls(b).writes - tenantCalls(a).writes,

@@ -56,7 +56,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     raw[key] = value;
   }
   const parsed = benchOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('; ')}\n${USAGE}`);
+  if (!parsed.success)
+    throw new Error(
+      `${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('; ')}\n${USAGE}`,
+    );
   return parsed.data;
 }
 

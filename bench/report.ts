@@ -41,8 +41,15 @@ export function machine(): Machine {
 /** Short commit, with `+dirty` when the working tree differs from it; `unknown` outside git. */
 export function commit(): string {
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return dirty ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';
@@ -50,7 +57,8 @@ export function commit(): string {
 }
 
 const ms = (v: number | null): string => (v === null ? '–' : `${Math.round(v)}`);
-const row = (name: string, s: Summary): string => `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.count} |`;
+const row = (name: string, s: Summary): string =>
+  `| ${name} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.count} |`;
 
 export function toMarkdown(r: BenchReport): string {
   const l = r.lifecycle;
@@ -97,8 +105,14 @@ export function toMarkdown(r: BenchReport): string {
   lines.push('', '## API throughput', '');
   if (r.throughput.length === 0) lines.push('Skipped (`--skip-api`).');
   else {
-    lines.push('| endpoint | connections | requests/s | p50 ms | p99 ms | non-2xx | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const t of r.throughput) lines.push(`| \`${t.method} /api${t.path}\` | ${t.connections} | ${t.requestsPerSecond} | ${t.latencyP50Ms} | ${t.latencyP99Ms} | ${t.non2xx} | ${t.errors} |`);
+    lines.push(
+      '| endpoint | connections | requests/s | p50 ms | p99 ms | non-2xx | errors |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const t of r.throughput)
+      lines.push(
+        `| \`${t.method} /api${t.path}\` | ${t.connections} | ${t.requestsPerSecond} | ${t.latencyP50Ms} | ${t.latencyP99Ms} | ${t.non2xx} | ${t.errors} |`,
+      );
     for (const t of r.throughput) if (t.note !== null) lines.push('', `Note: ${t.note}.`);
   }
   lines.push('', '## Ceiling on paper (Microsoft Graph identity and access limits)', '');

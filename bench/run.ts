@@ -57,7 +57,8 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
   process.on('SIGTERM', interrupted);
   try {
     // The app-setting override of host.json, as in Azure: the host reads it when it starts.
-    if (options.maxActivities !== undefined) process.env[MAX_CONCURRENT_ACTIVITIES_SETTING] = String(options.maxActivities);
+    if (options.maxActivities !== undefined)
+      process.env[MAX_CONCURRENT_ACTIVITIES_SETTING] = String(options.maxActivities);
     const maxActivities = durableHostSettings().maxConcurrentActivityFunctions;
     progress(`starting the stack (state in ${stateDir}; ${maxActivities} activities at a time)`);
     stack = await startStack({
@@ -79,27 +80,54 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
 
     progress(`adding ${options.leases} technicians and the benchmark target`);
     const technicians = await prepareLifecycle({ sandboxUrl: stack.sandboxUrl, deps, leases: options.leases });
-    const faults = await callJson(`${stack.sandboxUrl}/_sandbox/faults`, 'PUT', { body: { latencyMs: options.latencyMs } });
+    const faults = await callJson(`${stack.sandboxUrl}/_sandbox/faults`, 'PUT', {
+      body: { latencyMs: options.latencyMs },
+    });
     if (faults.status !== 200) throw new Error(`PUT /_sandbox/faults answered ${faults.status}`);
 
-    progress(`lease lifecycle: ${options.leases} leases of ${options.duration}, ${options.latencyMs} ms per Graph/Key Vault call`);
+    progress(
+      `lease lifecycle: ${options.leases} leases of ${options.duration}, ${options.latencyMs} ms per Graph/Key Vault call`,
+    );
     const lifecycle = await runLifecycle(
-      { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, deps, tables, serviceLog, leases: options.leases, duration: options.duration, pollMs: options.pollMs, timeoutSeconds: options.timeoutSeconds },
+      {
+        apiBaseUrl: stack.apiBaseUrl,
+        sandboxUrl: stack.sandboxUrl,
+        deps,
+        tables,
+        serviceLog,
+        leases: options.leases,
+        duration: options.duration,
+        pollMs: options.pollMs,
+        timeoutSeconds: options.timeoutSeconds,
+      },
       technicians,
     );
 
     const throughput: ThroughputResult[] = [];
     const first = technicians[0];
     if (!options.skipApi && first !== undefined) {
-      const check = await entitlementCheckOrHealth(stack.apiBaseUrl, first.token, { tenantId: CONTOSO.id, targetId: BENCH_TARGET_ID, duration: options.duration });
-      progress(`API throughput: ${check.method} /api${check.path}, ${options.connections} connections, ${options.apiSeconds} s`);
+      const check = await entitlementCheckOrHealth(stack.apiBaseUrl, first.token, {
+        tenantId: CONTOSO.id,
+        targetId: BENCH_TARGET_ID,
+        duration: options.duration,
+      });
+      progress(
+        `API throughput: ${check.method} /api${check.path}, ${options.connections} connections, ${options.apiSeconds} s`,
+      );
       throughput.push(await runThroughput(stack.apiBaseUrl, check, options.connections, options.apiSeconds));
       const page = await deps.requests.list({}, { limit: 1 });
       const some = page.items.find((r) => r.requester.userPrincipalName === first.user) ?? page.items[0];
       if (some !== undefined) {
         const token = technicians.find((t) => t.user === some.requester.userPrincipalName)?.token ?? first.token;
         progress(`API throughput: GET /api/requests/{id}, ${options.connections} connections, ${options.apiSeconds} s`);
-        throughput.push(await runThroughput(stack.apiBaseUrl, { name: 'request status', method: 'GET', path: `/requests/${some.id}`, token }, options.connections, options.apiSeconds));
+        throughput.push(
+          await runThroughput(
+            stack.apiBaseUrl,
+            { name: 'request status', method: 'GET', path: `/requests/${some.id}`, token },
+            options.connections,
+            options.apiSeconds,
+          ),
+        );
       }
     }
 
@@ -118,7 +146,8 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     serviceLog.restore();
     console.log(`\n${toMarkdown(report)}`);
     console.log(`Written to ${files.markdown} and ${files.json}`);
-    if (hostErrors.length > 0) console.log(`The host logged ${hostErrors.length} error(s); first: ${hostErrors[0] ?? ''}`);
+    if (hostErrors.length > 0)
+      console.log(`The host logged ${hostErrors.length} error(s); first: ${hostErrors[0] ?? ''}`);
     if (lifecycle.failures.length > 0) process.exitCode = 1;
   } finally {
     await stop();

@@ -37,10 +37,25 @@ interface AutocannonJson {
   duration: number;
 }
 
-export async function runThroughput(apiBaseUrl: string, endpoint: Endpoint, connections: number, seconds: number): Promise<ThroughputResult> {
-  const args = [require.resolve('autocannon/autocannon.js'), '-j', '-c', String(connections), '-d', String(seconds), '-m', endpoint.method];
+export async function runThroughput(
+  apiBaseUrl: string,
+  endpoint: Endpoint,
+  connections: number,
+  seconds: number,
+): Promise<ThroughputResult> {
+  const args = [
+    require.resolve('autocannon/autocannon.js'),
+    '-j',
+    '-c',
+    String(connections),
+    '-d',
+    String(seconds),
+    '-m',
+    endpoint.method,
+  ];
   if (endpoint.token !== undefined) args.push('-H', `Authorization=Bearer ${endpoint.token}`);
-  if (endpoint.body !== undefined) args.push('-H', 'Content-Type=application/json', '-b', JSON.stringify(endpoint.body));
+  if (endpoint.body !== undefined)
+    args.push('-H', 'Content-Type=application/json', '-b', JSON.stringify(endpoint.body));
   args.push(`${apiBaseUrl}${endpoint.path}`);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,7 +64,9 @@ export async function runThroughput(apiBaseUrl: string, endpoint: Endpoint, conn
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited with ${code}: ${stderr.slice(-500)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited with ${code}: ${stderr.slice(-500)}`)),
+    );
   });
   const result = JSON.parse(output) as AutocannonJson;
   return {
@@ -74,7 +91,8 @@ export async function runThroughput(apiBaseUrl: string, endpoint: Endpoint, conn
  */
 export async function entitlementCheckOrHealth(apiBaseUrl: string, token: string, body: unknown): Promise<Endpoint> {
   const probe = await callJson(`${apiBaseUrl}/entitlements/check`, 'POST', { token, body });
-  if (probe.status === 200) return { name: 'entitlement check', method: 'POST', path: '/entitlements/check', token, body };
+  if (probe.status === 200)
+    return { name: 'entitlement check', method: 'POST', path: '/entitlements/check', token, body };
   return {
     name: 'health',
     method: 'GET',

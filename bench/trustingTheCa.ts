@@ -18,7 +18,10 @@ export async function runTrustingTheCa(run: (tlsDir: string) => Promise<void>): 
   try {
     const tls = await ensureLocalTls(madeDir);
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: madeDir } });
+      const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+        stdio: 'inherit',
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, [TLS_DIR_ENV]: madeDir },
+      });
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);

@@ -34,7 +34,16 @@ export function azuriteConnectionString(port: number): string {
 /** Starts Azurite's Table service as a child process and waits until it accepts connections. */
 export async function startAzurite(options: AzuriteOptions): Promise<RunningAzurite> {
   const main = require.resolve('azurite/dist/src/table/main.js');
-  const args = [main, '--tableHost', '127.0.0.1', '--tablePort', String(options.port), '--disableTelemetry', '--silent', '--skipApiVersionCheck'];
+  const args = [
+    main,
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(options.port),
+    '--disableTelemetry',
+    '--silent',
+    '--skipApiVersionCheck',
+  ];
   if (options.location !== undefined) {
     await mkdir(options.location, { recursive: true });
     args.push('--location', options.location);

@@ -30,7 +30,9 @@ export function isPortInUse(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
   });
 }
@@ -53,7 +55,8 @@ export function portInUseMessage(setting: string, port: number, holder: PortHold
   const fix = `set ${setting} to a free port`;
   const inUse = `127.0.0.1:${port} (${setting}) is already in use`;
   if (holder === null) return `${inUse}: ${fix}`;
-  if (holder.kind === 'stack') return `${inUse} by an earlier Entra JIT stack (pid ${holder.pid}): stop it with \`kill -INT ${holder.pid}\`, or ${fix}`;
+  if (holder.kind === 'stack')
+    return `${inUse} by an earlier Entra JIT stack (pid ${holder.pid}): stop it with \`kill -INT ${holder.pid}\`, or ${fix}`;
   if (holder.kind === 'azurite') {
     const serving = holder.location === undefined ? '' : `, serving ${holder.location}`;
     return `${inUse} by an Azurite left by an earlier Entra JIT stack (pid ${holder.pid}${serving}): stop it with \`kill ${holder.pid}\`, or ${fix}`;

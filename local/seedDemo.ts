@@ -56,7 +56,8 @@ export async function seedDemoThroughApi(endpoints: SeedEndpoints, seed: DemoSee
         defaultDuration: 'PT4H',
         minDuration: 'PT30S',
         maxDuration: 'PT8H',
-        accessDetails: 'Sign in at https://entra.microsoft.com with the account below; it is disabled again when the lease ends.',
+        accessDetails:
+          'Sign in at https://entra.microsoft.com with the account below; it is disabled again when the lease ends.',
       }),
       `target ${DEMO_TARGET_ID}`,
     );
@@ -126,7 +127,8 @@ async function seedWorkflows(api: Api): Promise<void> {
     await expectCreated(
       api('POST', '/rules', {
         ruleId: DEMO_WORKFLOW_RULE_ID,
-        description: 'All technicians may request Helpdesk admin in Contoso with approval, and Tier 2 elevation at home',
+        description:
+          'All technicians may request Helpdesk admin in Contoso with approval, and Tier 2 elevation at home',
         principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
         scope: {
           targets: [
@@ -146,21 +148,36 @@ async function adminToken(sandboxUrl: string): Promise<string> {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ user: HOME_USERS.carol.userPrincipalName }),
   });
-  if (!response.ok) throw new Error(`seeding the demo: the sandbox refused a token for ${HOME_USERS.carol.userPrincipalName} (${response.status})`);
+  if (!response.ok)
+    throw new Error(
+      `seeding the demo: the sandbox refused a token for ${HOME_USERS.carol.userPrincipalName} (${response.status})`,
+    );
   const body = (await response.json()) as { access_token?: unknown };
-  if (typeof body.access_token !== 'string') throw new Error('seeding the demo: the sandbox answered without an access token');
+  if (typeof body.access_token !== 'string')
+    throw new Error('seeding the demo: the sandbox answered without an access token');
   return body.access_token;
 }
 
-async function call(apiBaseUrl: string, token: string, method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
+async function call(
+  apiBaseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${apiBaseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${apiBaseUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: response.status, text: await response.text() };
 }
 
 /** 201, or 409 when a concurrent start made it first. Never echoes the request (it holds the secret). */
 async function expectCreated(response: Promise<{ status: number; text: string }>, what: string): Promise<void> {
   const { status, text } = await response;
-  if (status !== 201 && status !== 409) throw new Error(`seeding the demo: creating ${what} answered ${status}: ${text.slice(0, 500)}`);
+  if (status !== 201 && status !== 409)
+    throw new Error(`seeding the demo: creating ${what} answered ${status}: ${text.slice(0, 500)}`);
 }

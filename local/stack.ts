@@ -56,7 +56,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
   ]);
   try {
-    const azurite = options.persist ? await persistentAzurite(stateDir, options.tablePort) : await startAzurite({ port: options.tablePort });
+    const azurite = options.persist
+      ? await persistentAzurite(stateDir, options.tablePort)
+      : await startAzurite({ port: options.tablePort });
     opened.push({ close: () => azurite.stop() });
     if (options.persist) {
       const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
@@ -98,7 +100,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.
-    if (options.seedDemo !== false) await seedDemoThroughApi({ apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url }, options.seedDemo === true ? 'base' : options.seedDemo);
+    if (options.seedDemo !== false)
+      await seedDemoThroughApi(
+        { apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url },
+        options.seedDemo === true ? 'base' : options.seedDemo,
+      );
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,
@@ -106,7 +112,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tablesConnectionString: azurite.connectionString,
       close: () => closeAll(opened),
     };
-    await writeFile(join(stateDir, 'stack.json'), JSON.stringify({ apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath }, null, 2));
+    await writeFile(
+      join(stateDir, 'stack.json'),
+      JSON.stringify(
+        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        null,
+        2,
+      ),
+    );
     return stack;
   } catch (error) {
     await closeAll(opened);

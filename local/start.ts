@@ -45,7 +45,11 @@ async function main(): Promise<void> {
   console.log(
     [
       'Entra JIT is running.',
-      JSON.stringify({ apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath }, null, 2),
+      JSON.stringify(
+        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        null,
+        2,
+      ),
       `(also written to ${join(stateDir, 'stack.json')})`,
       'Demo users (get a token: POST <sandboxUrl>/_sandbox/tokens {"user":"alice@msp.example"}):',
       ...users,
@@ -65,7 +69,9 @@ function shutdown(code = 0): void {
   if (running === undefined) return; // still starting: main() stops the stack once it is up
   void running
     .close()
-    .catch((error: unknown) => console.error(`Entra JIT did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`))
+    .catch((error: unknown) =>
+      console.error(`Entra JIT did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+    )
     .then(() => process.exit(exitCode));
 }
 
@@ -79,7 +85,8 @@ function relaunchTrusting(caPath: string): void {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
   });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
@@ -87,14 +94,17 @@ function describeUser(user: SeedUser): string {
   const roles = user.appRoles ?? [];
   if (roles.length > 0) return roles.join(', ');
   const groups = Object.values(HOME_GROUPS).filter((g) => (g.memberIds as readonly string[]).includes(user.id));
-  return groups.length > 0 ? `technician (${groups.map((g) => g.displayName).join(', ')})` : 'technician with no entitlement rule';
+  return groups.length > 0
+    ? `technician (${groups.map((g) => g.displayName).join(', ')})`
+    : 'technician with no entitlement rule';
 }
 
 function port(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a TCP port (0-65535), got '${text}'`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`${name} must be a TCP port (0-65535), got '${text}'`);
   return value;
 }
 

@@ -55,7 +55,10 @@ const MARKER_TABLE = 'JitLocalStack';
 const MARKER_KEY = { partitionKey: 'stack', rowKey: 'stateDirMarker' } as const;
 
 function markerTable(connectionString: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, MARKER_TABLE, { allowInsecureConnection: true, retryOptions: { maxRetries: 1 } });
+  return TableClient.fromConnectionString(connectionString, MARKER_TABLE, {
+    allowInsecureConnection: true,
+    retryOptions: { maxRetries: 1 },
+  });
 }
 
 async function writeMarker(connectionString: string, marker: string): Promise<void> {
@@ -66,7 +69,10 @@ async function writeMarker(connectionString: string, marker: string): Promise<vo
 
 async function readMarker(connectionString: string): Promise<string | undefined> {
   try {
-    const entity = await markerTable(connectionString).getEntity<{ marker?: unknown }>(MARKER_KEY.partitionKey, MARKER_KEY.rowKey);
+    const entity = await markerTable(connectionString).getEntity<{ marker?: unknown }>(
+      MARKER_KEY.partitionKey,
+      MARKER_KEY.rowKey,
+    );
     return typeof entity.marker === 'string' ? entity.marker : undefined;
   } catch {
     return undefined;
@@ -79,7 +85,11 @@ async function readMarker(connectionString: string): Promise<string | undefined>
  * of Azurite is not a loss), it is reported once: leases cannot make progress without storage,
  * and they must not hang in `provisioning` with nothing said.
  */
-export function watchStorage(stateDir: string, azurite: RunningAzurite, onLost: (reason: string) => void): { stop(): void } {
+export function watchStorage(
+  stateDir: string,
+  azurite: RunningAzurite,
+  onLost: (reason: string) => void,
+): { stop(): void } {
   const intervalMs = Number(process.env.JIT_STORAGE_CHECK_INTERVAL_MS ?? 5_000);
   const markerFile = join(stateDir, 'azurite.marker');
   let failures = 0;
@@ -95,7 +105,9 @@ export function watchStorage(stateDir: string, azurite: RunningAzurite, onLost: 
     failures = reason === undefined ? 0 : failures + 1;
     if (reason !== undefined && failures >= 2 && !reported) {
       reported = true;
-      onLost(`Entra JIT lost its storage: ${reason}. Leases cannot make progress; stop this stack (Ctrl-C) and start it again.`);
+      onLost(
+        `Entra JIT lost its storage: ${reason}. Leases cannot make progress; stop this stack (Ctrl-C) and start it again.`,
+      );
     }
   };
   let running = false;

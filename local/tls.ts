@@ -43,7 +43,13 @@ export async function ensureLocalTls(dir: string): Promise<LocalTls> {
         { name: 'basicConstraints', cA: false },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
       ],
     });
     await writeFile(caKeyPath, ca.private, { mode: 0o600 });
@@ -51,6 +57,10 @@ export async function ensureLocalTls(dir: string): Promise<LocalTls> {
     await writeFile(certPath, server.cert);
     await writeFile(caPath, ca.cert);
   }
-  const [caPem, keyPem, certPem] = await Promise.all([readFile(caPath, 'utf8'), readFile(keyPath, 'utf8'), readFile(certPath, 'utf8')]);
+  const [caPem, keyPem, certPem] = await Promise.all([
+    readFile(caPath, 'utf8'),
+    readFile(keyPath, 'utf8'),
+    readFile(certPath, 'utf8'),
+  ]);
   return { caPath, caPem, keyPem, certPem };
 }

@@ -32,9 +32,15 @@ export function buildServices(settings: Settings, options: { tablePrefix?: strin
     activityRetryFirstIntervalMs: settings.JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS,
     workflow: {
       publicBaseUrl: settings.JIT_PUBLIC_BASE_URL ?? null,
-      notificationsEnabled: settings.JIT_NOTIFY_WEBHOOK_URL !== undefined || settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined || settings.JIT_NOTIFY_MAIL_FROM !== undefined,
+      notificationsEnabled:
+        settings.JIT_NOTIFY_WEBHOOK_URL !== undefined ||
+        settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined ||
+        settings.JIT_NOTIFY_MAIL_FROM !== undefined,
       endingSoonBeforeMs: durationMs(settings.JIT_NOTIFY_ENDING_SOON_BEFORE),
-      tapUsableOnce: settings.JIT_TAP_USABLE_ONCE, homeTenantId: settings.JIT_HOME_TENANT_ID, apiClientId: settings.JIT_API_CLIENT_ID },
+      tapUsableOnce: settings.JIT_TAP_USABLE_ONCE,
+      homeTenantId: settings.JIT_HOME_TENANT_ID,
+      apiClientId: settings.JIT_API_CLIENT_ID,
+    },
     log: structuredLog,
   };
   const tokens = new TokenValidator({

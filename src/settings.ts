@@ -4,10 +4,10 @@ import { z } from 'zod';
  * Every setting the app reads, parsed once at start-up. The same names are app settings in Azure
  * (infra/ generates them from `appSettingNames`) and environment variables locally.
  */
-const isoDuration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO 8601 duration such as PT5M');
-const booleanText = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO 8601 duration such as PT5M');
+const booleanText = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
  * Where lease notifications go: https only, since they carry who asked for what, and the signed
@@ -15,14 +15,12 @@ const booleanText = z
  * (the local stack's and the tests' receivers), where nothing crosses a network.
  */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const notificationUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((text) => {
-    // zod runs refinements after a failed format check too: a text that is no URL is already reported.
-    if (!URL.canParse(text)) return true;
-    const url = new URL(text);
-    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
-  }, 'must be an https URL (http only to a loopback address such as 127.0.0.1, for local development)');
+const notificationUrl = z.url({ protocol: /^https?$/ }).refine((text) => {
+  // zod runs refinements after a failed format check too: a text that is no URL is already reported.
+  if (!URL.canParse(text)) return true;
+  const url = new URL(text);
+  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+}, 'must be an https URL (http only to a loopback address such as 127.0.0.1, for local development)');
 
 export const settingsSchema = z
   .object({
@@ -48,7 +46,10 @@ export const settingsSchema = z
      */
     JIT_SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
     /** Durable Functions task hub name (host.json reads it too). */
-    JIT_TASK_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, '3 to 45 letters and digits, starting with a letter').default('jit'),
+    JIT_TASK_HUB: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, '3 to 45 letters and digits, starting with a letter')
+      .default('jit'),
     /** How long to wait between attempts while a revocation keeps failing. */
     JIT_REVOCATION_RETRY_INTERVAL: isoDuration.default('PT1M'),
     /** First wait before an activity (provisioning, revocation …) is retried; doubles up to 60 s, 6 attempts. */
@@ -69,7 +70,9 @@ export const settingsSchema = z
      */
     JIT_NOTIFY_MAIL_FROM: z.email('a mailbox of the home tenant, such as jit@msp.example').optional(),
     /** How long before a lease ends its requester is told it is ending soon (with a link to extend it). */
-    JIT_NOTIFY_ENDING_SOON_BEFORE: isoDuration.refine((d) => /[1-9]/.test(d), 'a duration longer than zero, such as PT10M').default('PT10M'),
+    JIT_NOTIFY_ENDING_SOON_BEFORE: isoDuration
+      .refine((d) => /[1-9]/.test(d), 'a duration longer than zero, such as PT10M')
+      .default('PT10M'),
     /** Temporary Access Passes are one-time use (targets with credentialType temporaryAccessPass). */
     JIT_TAP_USABLE_ONCE: booleanText.default(false),
     /** When the reconciler runs (NCRONTAB with seconds); the timer trigger reads it as %JIT_RECONCILE_SCHEDULE%. */
@@ -104,7 +107,11 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const appSettingNames: readonly string[] = Object.keys(settingsSchema.shape);
 
 /** Settings only the local stack sets; a deployment must never set them. */
-export const localOnlySettingNames: readonly string[] = ['JIT_TABLES_CONNECTION_STRING', 'JIT_SERVICE_CLIENT_SECRET', 'JIT_SEED_DEMO'];
+export const localOnlySettingNames: readonly string[] = [
+  'JIT_TABLES_CONNECTION_STRING',
+  'JIT_SERVICE_CLIENT_SECRET',
+  'JIT_SEED_DEMO',
+];
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -120,13 +127,21 @@ const unresolvedKeyVaultReference = /^@Microsoft\.KeyVault\(/i;
 
 /** Parses settings from the environment; the message names every setting that is wrong. */
 export function parseSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const present = Object.fromEntries(appSettingNames.filter((n) => env[n] !== undefined && env[n] !== '').map((n) => [n, env[n]]));
+  const present = Object.fromEntries(
+    appSettingNames.filter((n) => env[n] !== undefined && env[n] !== '').map((n) => [n, env[n]]),
+  );
   const unresolved = Object.entries(present)
     .filter(([, value]) => unresolvedKeyVaultReference.test(String(value)))
-    .map(([name]) => `${name}: a Key Vault reference the platform could not resolve (does the secret exist, and may the app's identity read it?)`);
+    .map(
+      ([name]) =>
+        `${name}: a Key Vault reference the platform could not resolve (does the secret exist, and may the app's identity read it?)`,
+    );
   const result = settingsSchema.safeParse(present);
   if (unresolved.length > 0 || !result.success) {
-    const problems = [...unresolved, ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`))];
+    const problems = [
+      ...unresolved,
+      ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`)),
+    ];
     throw new SettingsError(`Invalid settings: ${problems.join('; ')}`);
   }
   return result.data;

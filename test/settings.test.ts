@@ -14,19 +14,40 @@ const SECRET = 'a-signing-secret-of-some-length';
 describe('notification URLs', () => {
   it.each([
     ['JIT_NOTIFY_TEAMS_WEBHOOK_URL', { JIT_NOTIFY_TEAMS_WEBHOOK_URL: 'http://contoso.webhook.office.com/webhookb2/x' }],
-    ['JIT_NOTIFY_WEBHOOK_URL', { JIT_NOTIFY_WEBHOOK_URL: 'http://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET }],
-    ['JIT_NOTIFY_WEBHOOK_URL', { JIT_NOTIFY_WEBHOOK_URL: 'ftp://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET }],
-    ['JIT_NOTIFY_WEBHOOK_URL', { JIT_NOTIFY_WEBHOOK_URL: 'http://127.0.0.1.evil.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET }],
+    [
+      'JIT_NOTIFY_WEBHOOK_URL',
+      { JIT_NOTIFY_WEBHOOK_URL: 'http://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET },
+    ],
+    [
+      'JIT_NOTIFY_WEBHOOK_URL',
+      { JIT_NOTIFY_WEBHOOK_URL: 'ftp://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET },
+    ],
+    [
+      'JIT_NOTIFY_WEBHOOK_URL',
+      { JIT_NOTIFY_WEBHOOK_URL: 'http://127.0.0.1.evil.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET },
+    ],
   ])('refuses plain http to a remote host at start-up, naming %s', (setting, env) => {
     expect(() => parseSettings({ ...base, ...env })).toThrow(SettingsError);
     expect(() => parseSettings({ ...base, ...env })).toThrow(new RegExp(`${setting}: .*https`));
   });
 
   it('takes https anywhere, and http only to a loopback address (the local stack and tests)', () => {
-    const https = parseSettings({ ...base, JIT_NOTIFY_TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/x', JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: SECRET });
+    const https = parseSettings({
+      ...base,
+      JIT_NOTIFY_TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/x',
+      JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit',
+      JIT_NOTIFY_WEBHOOK_SECRET: SECRET,
+    });
     expect(https.JIT_NOTIFY_TEAMS_WEBHOOK_URL).toBe('https://contoso.webhook.office.com/webhookb2/x');
     for (const loopback of ['http://127.0.0.1:7999/teams', 'http://localhost:7999/teams', 'http://[::1]:7999/teams']) {
-      expect(parseSettings({ ...base, JIT_NOTIFY_TEAMS_WEBHOOK_URL: loopback, JIT_NOTIFY_WEBHOOK_URL: loopback, JIT_NOTIFY_WEBHOOK_SECRET: SECRET }).JIT_NOTIFY_WEBHOOK_URL).toBe(loopback);
+      expect(
+        parseSettings({
+          ...base,
+          JIT_NOTIFY_TEAMS_WEBHOOK_URL: loopback,
+          JIT_NOTIFY_WEBHOOK_URL: loopback,
+          JIT_NOTIFY_WEBHOOK_SECRET: SECRET,
+        }).JIT_NOTIFY_WEBHOOK_URL,
+      ).toBe(loopback);
     }
   });
 });
@@ -44,21 +65,31 @@ const reference = '@Microsoft.KeyVault(SecretUri=https://kv-jit-abc.vault.azure.
 
 describe('settings in Azure', () => {
   it('accept the notification settings once the platform has resolved their Key Vault references', () => {
-    const settings = parseSettings({ ...azure, JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: 'a-signing-secret-of-32-characters', JIT_GRAPH_WRITE_BUDGET_INSTANCES: '40' });
+    const settings = parseSettings({
+      ...azure,
+      JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit',
+      JIT_NOTIFY_WEBHOOK_SECRET: 'a-signing-secret-of-32-characters',
+      JIT_GRAPH_WRITE_BUDGET_INSTANCES: '40',
+    });
     expect(settings.JIT_NOTIFY_WEBHOOK_SECRET).toBe('a-signing-secret-of-32-characters');
     expect(settings.JIT_GRAPH_WRITE_BUDGET_INSTANCES).toBe(40);
   });
 
   it('refuse a Key Vault reference the platform could not resolve, naming the setting and not using it as the secret', () => {
-    const parse = (): unknown => parseSettings({ ...azure, JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit', JIT_NOTIFY_WEBHOOK_SECRET: reference });
+    const parse = (): unknown =>
+      parseSettings({
+        ...azure,
+        JIT_NOTIFY_WEBHOOK_URL: 'https://hooks.example/jit',
+        JIT_NOTIFY_WEBHOOK_SECRET: reference,
+      });
     expect(parse).toThrow(SettingsError);
     expect(parse).toThrow(/JIT_NOTIFY_WEBHOOK_SECRET: a Key Vault reference the platform could not resolve/);
   });
 
   it('name every unresolved reference and every other wrong setting in one message', () => {
-    expect(() => parseSettings({ ...azure, JIT_NOTIFY_TEAMS_WEBHOOK_URL: reference, JIT_TOKEN_CLOCK_SKEW_SECONDS: '900' })).toThrow(
-      /JIT_NOTIFY_TEAMS_WEBHOOK_URL: a Key Vault reference.*JIT_TOKEN_CLOCK_SKEW_SECONDS/,
-    );
+    expect(() =>
+      parseSettings({ ...azure, JIT_NOTIFY_TEAMS_WEBHOOK_URL: reference, JIT_TOKEN_CLOCK_SKEW_SECONDS: '900' }),
+    ).toThrow(/JIT_NOTIFY_TEAMS_WEBHOOK_URL: a Key Vault reference.*JIT_TOKEN_CLOCK_SKEW_SECONDS/);
   });
 });
 
@@ -67,7 +98,9 @@ describe('email notification settings', () => {
     const settings = parseSettings({ ...base, JIT_NOTIFY_MAIL_FROM: 'jit@msp.example' });
     expect(settings.JIT_NOTIFY_MAIL_FROM).toBe('jit@msp.example');
     expect(settings.JIT_NOTIFY_ENDING_SOON_BEFORE).toBe('PT10M');
-    expect(parseSettings({ ...base, JIT_NOTIFY_ENDING_SOON_BEFORE: 'PT30M' }).JIT_NOTIFY_ENDING_SOON_BEFORE).toBe('PT30M');
+    expect(parseSettings({ ...base, JIT_NOTIFY_ENDING_SOON_BEFORE: 'PT30M' }).JIT_NOTIFY_ENDING_SOON_BEFORE).toBe(
+      'PT30M',
+    );
   });
 
   it.each([

@@ -4,7 +4,12 @@ import { extendLease, type ExtendEvent } from '../../src/app/extend';
 import { notifyLease } from '../../src/app/notifications';
 import type { NotificationKind } from '../../src/app/ports';
 import { provisionAccess } from '../../src/app/provisionAccess';
-import { recordRevocationFailure, revokeAccess, type RevocationFailure, type RevokeAccessInput } from '../../src/app/revokeAccess';
+import {
+  recordRevocationFailure,
+  revokeAccess,
+  type RevocationFailure,
+  type RevokeAccessInput,
+} from '../../src/app/revokeAccess';
 import { getServices } from '../../src/composition';
 
 /** The lease's activities: thin registrations over the use cases. Inputs and results hold no secret. */

@@ -87,7 +87,12 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
  * Waits for a decision until the deadline; a `revoke` meanwhile withdraws the request. A decision
  * the activity refuses (it re-checks who decided) leaves the request pending: wait again.
  */
-function* awaitApproval(context: OrchestrationContext, input: LeaseOrchestrationInput, deadline: string, revoke: Task): Generator<Task, ApprovalOutcome, unknown> {
+function* awaitApproval(
+  context: OrchestrationContext,
+  input: LeaseOrchestrationInput,
+  deadline: string,
+  revoke: Task,
+): Generator<Task, ApprovalOutcome, unknown> {
   const requestId = input.requestId;
   context.df.setCustomStatus('awaiting_approval');
   yield* notify(context, input, 'pending_approval');
@@ -105,11 +110,17 @@ function* awaitApproval(context: OrchestrationContext, input: LeaseOrchestration
     }
     if (winner === revoke) {
       const by = (revoke.result as RevokeEvent | undefined)?.by;
-      yield context.df.callActivityWithRetry('withdrawRequest', activityRetry(input), { requestId, by: typeof by === 'string' ? by : 'unknown' });
+      yield context.df.callActivityWithRetry('withdrawRequest', activityRetry(input), {
+        requestId,
+        by: typeof by === 'string' ? by : 'unknown',
+      });
       return 'withdrawn';
     }
     const event = decision.result as DecisionEvent;
-    const result = (yield context.df.callActivityWithRetry('recordDecision', activityRetry(input), { ...event, requestId })) as { status: string };
+    const result = (yield context.df.callActivityWithRetry('recordDecision', activityRetry(input), {
+      ...event,
+      requestId,
+    })) as { status: string };
     if (result.status === 'provisioning') return 'approved';
     if (result.status !== 'pending_approval') return 'denied';
     decision = context.df.waitForExternalEvent('decision');
@@ -121,11 +132,19 @@ function* awaitApproval(context: OrchestrationContext, input: LeaseOrchestration
  * moves the expiry: the old timer is cancelled and a new one made, access never drops. An
  * "ending soon" notification goes out 10 minutes before the (current) expiry.
  */
-function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrationInput, revoke: Task): Generator<Task, Revocation | 'not_provisioned', unknown> {
+function* provisionAndHold(
+  context: OrchestrationContext,
+  input: LeaseOrchestrationInput,
+  revoke: Task,
+): Generator<Task, Revocation | 'not_provisioned', unknown> {
   context.df.setCustomStatus('provisioning');
   let provisioned: ProvisionResult;
   try {
-    provisioned = (yield context.df.callActivityWithRetry('provisionAccess', activityRetry(input), input.requestId)) as ProvisionResult;
+    provisioned = (yield context.df.callActivityWithRetry(
+      'provisionAccess',
+      activityRetry(input),
+      input.requestId,
+    )) as ProvisionResult;
   } catch (error) {
     // Whatever was done before the failure is taken away again before the request is failed.
     return { cause: 'provisionFailed', by: null, failure: messageOf(error) };
@@ -141,12 +160,14 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
   for (;;) {
     let winner = arrived([revoke, extend]);
     // An extension that arrived after the expiry time is too late: the lease has expired.
-    if (winner === extend && Date.parse(expiresAt) <= context.df.currentUtcDateTime.getTime()) return { cause: 'expired', by: null };
+    if (winner === extend && Date.parse(expiresAt) <= context.df.currentUtcDateTime.getTime())
+      return { cause: 'expired', by: null };
     let warning: TimerTask | null = null;
     if (winner === undefined) {
       const expiry = context.df.createTimer(new Date(expiresAt));
       const warnAt = Date.parse(expiresAt) - (input.endingSoonBeforeMs ?? ENDING_SOON_BEFORE_MS);
-      warning = !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
+      warning =
+        !warned && warnAt > context.df.currentUtcDateTime.getTime() ? context.df.createTimer(new Date(warnAt)) : null;
       const timers = warning === null ? [expiry] : [expiry, warning];
       winner = (yield context.df.Task.any([...timers, revoke, extend])) as Task;
       for (const timer of timers) if (timer !== winner) timer.cancel();
@@ -163,7 +184,10 @@ function* provisionAndHold(context: OrchestrationContext, input: LeaseOrchestrat
     }
     const request = extend.result as ExtendEvent;
     extend = context.df.waitForExternalEvent('extend');
-    const result = (yield context.df.callActivityWithRetry('extendLease', activityRetry(input), { ...request, requestId: input.requestId })) as { expiresAt: string | null };
+    const result = (yield context.df.callActivityWithRetry('extendLease', activityRetry(input), {
+      ...request,
+      requestId: input.requestId,
+    })) as { expiresAt: string | null };
     if (result.expiresAt !== null && result.expiresAt !== expiresAt) {
       expiresAt = result.expiresAt;
       warned = false;
@@ -181,7 +205,11 @@ function arrived(waiters: readonly Task[]): Task | undefined {
 }
 
 /** Best effort: the activity logs a failed channel and returns; it never fails the lease. */
-function* notify(context: OrchestrationContext, input: LeaseOrchestrationInput, kind: NotificationKind): Generator<Task, void, unknown> {
+function* notify(
+  context: OrchestrationContext,
+  input: LeaseOrchestrationInput,
+  kind: NotificationKind,
+): Generator<Task, void, unknown> {
   if (input.notify === false) return;
   yield context.df.callActivity('notifyLease', { requestId: input.requestId, kind });
 }

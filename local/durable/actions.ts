@@ -19,26 +19,41 @@ export const ActionType = {
   ReleaseEntities: 14,
 } as const;
 
-const ACTION_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ActionType).map(([name, value]) => [value, name]));
+const ACTION_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(ActionType).map(([name, value]) => [value, name]),
+);
 
 export function actionTypeName(type: number): string {
   return ACTION_NAMES[type] ?? `action type ${type}`;
 }
 
-const fireAtSchema = z.union([z.date(), z.string().transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'fireAt must be a valid date');
+const fireAtSchema = z
+  .union([z.date(), z.string().transform((s) => new Date(s))])
+  .refine((d) => !Number.isNaN(d.getTime()), 'fireAt must be a valid date');
 
 export const atomicActionSchema = z.discriminatedUnion('actionType', [
   z.object({ actionType: z.literal(ActionType.CallActivity), functionName: z.string(), input: z.unknown().optional() }),
-  z.object({ actionType: z.literal(ActionType.CallActivityWithRetry), functionName: z.string(), input: z.unknown().optional(), retryOptions: retryOptionsSchema }),
+  z.object({
+    actionType: z.literal(ActionType.CallActivityWithRetry),
+    functionName: z.string(),
+    input: z.unknown().optional(),
+    retryOptions: retryOptionsSchema,
+  }),
   z.object({ actionType: z.literal(ActionType.ContinueAsNew), input: z.unknown().optional() }),
-  z.object({ actionType: z.literal(ActionType.CreateTimer), fireAt: fireAtSchema, isCanceled: z.boolean().default(false) }),
+  z.object({
+    actionType: z.literal(ActionType.CreateTimer),
+    fireAt: fireAtSchema,
+    isCanceled: z.boolean().default(false),
+  }),
   z.object({ actionType: z.literal(ActionType.WaitForExternalEvent), externalEventName: z.string() }),
 ]);
 export type AtomicAction = z.infer<typeof atomicActionSchema>;
 
 export class UnsupportedActionError extends Error {
   constructor(type: unknown) {
-    super(`The local Durable runner does not support ${typeof type === 'number' ? actionTypeName(type) : 'this'} action (only activities, timers, external events, Task.any/all and continueAsNew)`);
+    super(
+      `The local Durable runner does not support ${typeof type === 'number' ? actionTypeName(type) : 'this'} action (only activities, timers, external events, Task.any/all and continueAsNew)`,
+    );
     this.name = 'UnsupportedActionError';
   }
 }
@@ -92,5 +107,9 @@ export function actionInputToJsonText(input: unknown): string | null {
 export type IdConsumingAction = Extract<AtomicAction, { actionType: 0 | 1 | 5 }>;
 
 export function consumesSequenceId(action: AtomicAction): action is IdConsumingAction {
-  return action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry || action.actionType === ActionType.CreateTimer;
+  return (
+    action.actionType === ActionType.CallActivity ||
+    action.actionType === ActionType.CallActivityWithRetry ||
+    action.actionType === ActionType.CreateTimer
+  );
 }

@@ -1,6 +1,7 @@
 import type { ActivityRecord } from './taskHubStore';
 
-const keyOf = (a: Pick<ActivityRecord, 'instanceId' | 'executionId' | 'taskId'>): string => `${a.instanceId}\u0000${a.executionId}\u0000${a.taskId}`;
+const keyOf = (a: Pick<ActivityRecord, 'instanceId' | 'executionId' | 'taskId'>): string =>
+  `${a.instanceId}\u0000${a.executionId}\u0000${a.taskId}`;
 
 /** Runs activities in-process, at most `concurrency` at a time, each scheduled activity once. */
 export class ActivityWorker {
@@ -13,7 +14,8 @@ export class ActivityWorker {
     private readonly concurrency: number,
     private readonly run: (activity: ActivityRecord) => Promise<void>,
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('maxActivityConcurrency must be a positive integer');
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error('maxActivityConcurrency must be a positive integer');
   }
 
   enqueue(activity: ActivityRecord): void {

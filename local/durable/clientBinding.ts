@@ -40,8 +40,13 @@ export function durableClientBindingData(baseUrl: string, taskHub: string): Reco
 }
 
 /** The management links for one instance, as the extension returns them from a start request. */
-export function instanceManagementPayload(baseUrl: string, taskHub: string, instanceId: string): Record<string, string> {
+export function instanceManagementPayload(
+  baseUrl: string,
+  taskHub: string,
+  instanceId: string,
+): Record<string, string> {
   const payload: Record<string, string> = { id: instanceId };
-  for (const [key, url] of Object.entries(managementUrls(baseUrl, taskHub))) payload[key] = url.replace(INSTANCE_ID_PLACEHOLDER, encodeURIComponent(instanceId));
+  for (const [key, url] of Object.entries(managementUrls(baseUrl, taskHub)))
+    payload[key] = url.replace(INSTANCE_ID_PLACEHOLDER, encodeURIComponent(instanceId));
   return payload;
 }

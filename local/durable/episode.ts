@@ -1,5 +1,23 @@
-import { actionInputToJsonText, actionTypeName, ActionType, consumesSequenceId, flattenActions, type IdConsumingAction, UnsupportedActionError } from './actions';
-import { EventType, isType, nextSequenceNumber, stamp, toJsonText, type EventOf, type HistoryEvent, type NewEvent, type RetryOptions } from './historyEvents';
+import {
+  actionInputToJsonText,
+  actionTypeName,
+  ActionType,
+  consumesSequenceId,
+  flattenActions,
+  type IdConsumingAction,
+  UnsupportedActionError,
+} from './actions';
+import {
+  EventType,
+  isType,
+  nextSequenceNumber,
+  stamp,
+  toJsonText,
+  type EventOf,
+  type HistoryEvent,
+  type NewEvent,
+  type RetryOptions,
+} from './historyEvents';
 import { LONG_RUNNING_TIMER_INTERVAL_MS, MAXIMUM_SHORT_TIMER_MS, type ReplayOutcome } from './replay';
 
 /**
@@ -46,13 +64,16 @@ export interface EpisodeInput {
 
 export class NonDeterminismError extends Error {
   constructor(detail: string) {
-    super(`Non-Deterministic workflow detected: ${detail} Was a change made to the orchestrator code after this instance had already started running?`);
+    super(
+      `Non-Deterministic workflow detected: ${detail} Was a change made to the orchestrator code after this instance had already started running?`,
+    );
     this.name = 'NonDeterminismError';
   }
 }
 
 function describeAction(action: IdConsumingAction): string {
-  if (action.actionType === ActionType.CreateTimer) return `a timer (CreateTimer, fireAt ${action.fireAt.toISOString()})`;
+  if (action.actionType === ActionType.CreateTimer)
+    return `a timer (CreateTimer, fireAt ${action.fireAt.toISOString()})`;
   return `${actionTypeName(action.actionType)} '${action.functionName}'`;
 }
 
@@ -69,7 +90,9 @@ export function retryDelayMs(options: RetryOptions, failedAttempt: number): numb
 
 /** The next segment of a long timer, as durable-functions' LongTimerTask computes it. */
 function nextTimerFireAt(now: Date, finalFireAt: Date): Date {
-  return finalFireAt.getTime() - now.getTime() > MAXIMUM_SHORT_TIMER_MS ? new Date(now.getTime() + LONG_RUNNING_TIMER_INTERVAL_MS) : finalFireAt;
+  return finalFireAt.getTime() - now.getTime() > MAXIMUM_SHORT_TIMER_MS
+    ? new Date(now.getTime() + LONG_RUNNING_TIMER_INTERVAL_MS)
+    : finalFireAt;
 }
 
 export function decideEpisode(input: EpisodeInput): EpisodeDecision {
@@ -83,8 +106,14 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
 
   const finish = (result: EpisodeResult): EpisodeDecision => {
     const events: NewEvent[] = [...decisions, { EventType: EventType.OrchestratorCompleted }];
-    if (result.kind === 'completed') events.push({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: 'Completed', Result: result.outputText });
-    if (result.kind === 'failed') events.push({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: 'Failed', Result: result.message });
+    if (result.kind === 'completed')
+      events.push({
+        EventType: EventType.ExecutionCompleted,
+        OrchestrationStatus: 'Completed',
+        Result: result.outputText,
+      });
+    if (result.kind === 'failed')
+      events.push({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: 'Failed', Result: result.message });
     if (result.kind === 'continuedAsNew') events.push({ EventType: EventType.ContinueAsNew, Input: result.inputText });
     const running = result.kind === 'running';
     return {
@@ -97,7 +126,11 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
     };
   };
 
-  if (outcome.kind === 'failed') return finish({ kind: 'failed', message: `Orchestrator function '${input.orchestrationName}' failed: ${outcome.message}` });
+  if (outcome.kind === 'failed')
+    return finish({
+      kind: 'failed',
+      message: `Orchestrator function '${input.orchestrationName}' failed: ${outcome.message}`,
+    });
 
   const scheduledById = new Map<number, EventOf<4> | EventOf<10>>();
   const byActionIndex = new Map<number, EventOf<4> | EventOf<10>>();
@@ -110,7 +143,11 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
     if (event.EventType === EventType.TimerFired) firedTimers.add(event.TimerId);
   }
 
-  const scheduleActivity = (name: string, inputText: string | null, local: NonNullable<HistoryEvent['Local']>): void => {
+  const scheduleActivity = (
+    name: string,
+    inputText: string | null,
+    local: NonNullable<HistoryEvent['Local']>,
+  ): void => {
     const taskId = sequence++;
     decisions.push({ EventType: EventType.TaskScheduled, EventId: taskId, Name: name, Input: inputText, Local: local });
     activities.push({ taskId, name, inputText });
@@ -128,7 +165,11 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
     const failed = scheduledById.get(inbound.TaskScheduledId);
     const retry = failed?.Local?.retry;
     if (retry !== undefined) {
-      createTimer(new Date(now.getTime() + retryDelayMs(retry.options, retry.attempt)), { retryAfterTaskId: inbound.TaskScheduledId }, true);
+      createTimer(
+        new Date(now.getTime() + retryDelayMs(retry.options, retry.attempt)),
+        { retryAfterTaskId: inbound.TaskScheduledId },
+        true,
+      );
     }
   }
   if (inbound !== undefined && isType(EventType.TimerFired)(inbound)) {
@@ -137,7 +178,8 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
     const failed = failedTaskId === undefined ? undefined : scheduledById.get(failedTaskId);
     if (failed !== undefined && failed.EventType === EventType.TaskScheduled && failed.Local?.retry !== undefined) {
       const { options, attempt } = failed.Local.retry;
-      if (attempt < options.maxNumberOfAttempts) scheduleActivity(failed.Name, failed.Input, { retry: { options, attempt: attempt + 1 } });
+      if (attempt < options.maxNumberOfAttempts)
+        scheduleActivity(failed.Name, failed.Input, { retry: { options, attempt: attempt + 1 } });
     }
     const finalFireAt = timer?.Local?.finalFireAt;
     if (finalFireAt !== undefined && new Date(finalFireAt).getTime() > now.getTime()) {
@@ -158,7 +200,12 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
     if (recorded !== undefined) {
       const expected = recorded.EventType === EventType.TaskScheduled ? 'activity' : 'timer';
       const actual = action.actionType === ActionType.CreateTimer ? 'timer' : 'activity';
-      if (expected !== actual || (recorded.EventType === EventType.TaskScheduled && action.actionType !== ActionType.CreateTimer && recorded.Name !== action.functionName)) {
+      if (
+        expected !== actual ||
+        (recorded.EventType === EventType.TaskScheduled &&
+          action.actionType !== ActionType.CreateTimer &&
+          recorded.Name !== action.functionName)
+      ) {
         return finish({
           kind: 'failed',
           message: new NonDeterminismError(
@@ -166,16 +213,28 @@ export function decideEpisode(input: EpisodeInput): EpisodeDecision {
           ).message,
         });
       }
-      if (action.actionType === ActionType.CreateTimer && action.isCanceled && !firedTimers.has(recorded.EventId)) cancelledTimerIds.push(recorded.EventId);
+      if (action.actionType === ActionType.CreateTimer && action.isCanceled && !firedTimers.has(recorded.EventId))
+        cancelledTimerIds.push(recorded.EventId);
       continue;
     }
     if (action.actionType === ActionType.CreateTimer) {
       const fireAt = nextTimerFireAt(now, action.fireAt);
       const long = fireAt.getTime() !== action.fireAt.getTime();
-      createTimer(fireAt, long ? { actionIndex: index, finalFireAt: action.fireAt.toISOString() } : { actionIndex: index }, !action.isCanceled);
+      createTimer(
+        fireAt,
+        long ? { actionIndex: index, finalFireAt: action.fireAt.toISOString() } : { actionIndex: index },
+        !action.isCanceled,
+      );
     } else {
-      const retry = action.actionType === ActionType.CallActivityWithRetry ? { options: action.retryOptions, attempt: 1 } : undefined;
-      scheduleActivity(action.functionName, actionInputToJsonText(action.input), retry === undefined ? { actionIndex: index } : { actionIndex: index, retry });
+      const retry =
+        action.actionType === ActionType.CallActivityWithRetry
+          ? { options: action.retryOptions, attempt: 1 }
+          : undefined;
+      scheduleActivity(
+        action.functionName,
+        actionInputToJsonText(action.input),
+        retry === undefined ? { actionIndex: index } : { actionIndex: index, retry },
+      );
     }
   }
 

@@ -21,7 +21,9 @@ export const EventType = {
   ContinueAsNew: 16,
 } as const;
 
-export const EVENT_TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(EventType).map(([name, value]) => [value, name]));
+export const EVENT_TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(EventType).map(([name, value]) => [value, name]),
+);
 
 export const retryOptionsSchema = z.object({
   firstRetryIntervalInMilliseconds: z.number().positive(),
@@ -51,12 +53,34 @@ const base = { EventId: z.number().int(), IsPlayed: z.boolean(), Timestamp: z.st
 const nullableText = z.string().nullable();
 
 export const historyEventSchema = z.discriminatedUnion('EventType', [
-  z.object({ ...base, EventType: z.literal(EventType.ExecutionStarted), Name: z.string(), Input: nullableText, Version: z.string() }),
-  z.object({ ...base, EventType: z.literal(EventType.ExecutionCompleted), OrchestrationStatus: z.enum(['Completed', 'Failed']), Result: nullableText }),
+  z.object({
+    ...base,
+    EventType: z.literal(EventType.ExecutionStarted),
+    Name: z.string(),
+    Input: nullableText,
+    Version: z.string(),
+  }),
+  z.object({
+    ...base,
+    EventType: z.literal(EventType.ExecutionCompleted),
+    OrchestrationStatus: z.enum(['Completed', 'Failed']),
+    Result: nullableText,
+  }),
   z.object({ ...base, EventType: z.literal(EventType.ExecutionTerminated), Input: nullableText }),
   z.object({ ...base, EventType: z.literal(EventType.TaskScheduled), Name: z.string(), Input: nullableText }),
-  z.object({ ...base, EventType: z.literal(EventType.TaskCompleted), TaskScheduledId: z.number().int(), Result: z.string() }),
-  z.object({ ...base, EventType: z.literal(EventType.TaskFailed), TaskScheduledId: z.number().int(), Reason: z.string(), Details: z.string() }),
+  z.object({
+    ...base,
+    EventType: z.literal(EventType.TaskCompleted),
+    TaskScheduledId: z.number().int(),
+    Result: z.string(),
+  }),
+  z.object({
+    ...base,
+    EventType: z.literal(EventType.TaskFailed),
+    TaskScheduledId: z.number().int(),
+    Reason: z.string(),
+    Details: z.string(),
+  }),
   z.object({ ...base, EventType: z.literal(EventType.TimerCreated), FireAt: z.string() }),
   z.object({ ...base, EventType: z.literal(EventType.TimerFired), TimerId: z.number().int(), FireAt: z.string() }),
   z.object({ ...base, EventType: z.literal(EventType.OrchestratorStarted) }),
@@ -96,7 +120,8 @@ export function fromJsonText(text: string | null | undefined): unknown {
 export function nextSequenceNumber(history: readonly HistoryEvent[]): number {
   let next = 0;
   for (const event of history) {
-    if (event.EventType === EventType.TaskScheduled || event.EventType === EventType.TimerCreated) next = Math.max(next, event.EventId + 1);
+    if (event.EventType === EventType.TaskScheduled || event.EventType === EventType.TimerCreated)
+      next = Math.max(next, event.EventId + 1);
   }
   return next;
 }

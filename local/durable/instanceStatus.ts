@@ -23,7 +23,10 @@ export function publicHistory(history: readonly HistoryEvent[], showOutput: bool
   const scheduled = new Map<number, { name: string; time: string }>();
   const out: Record<string, unknown>[] = [];
   for (const event of history) {
-    const base = { EventType: EVENT_TYPE_NAMES[event.EventType] ?? String(event.EventType), Timestamp: event.Timestamp };
+    const base = {
+      EventType: EVENT_TYPE_NAMES[event.EventType] ?? String(event.EventType),
+      Timestamp: event.Timestamp,
+    };
     switch (event.EventType) {
       case EventType.OrchestratorStarted:
       case EventType.OrchestratorCompleted:
@@ -43,7 +46,13 @@ export function publicHistory(history: readonly HistoryEvent[], showOutput: bool
         });
         break;
       case EventType.TaskFailed:
-        out.push({ ...base, FunctionName: scheduled.get(event.TaskScheduledId)?.name, ScheduledTime: scheduled.get(event.TaskScheduledId)?.time, Reason: event.Reason, Details: event.Details });
+        out.push({
+          ...base,
+          FunctionName: scheduled.get(event.TaskScheduledId)?.name,
+          ScheduledTime: scheduled.get(event.TaskScheduledId)?.time,
+          Reason: event.Reason,
+          Details: event.Details,
+        });
         break;
       case EventType.TimerCreated:
         out.push({ ...base, TimerId: event.EventId, FireAt: event.FireAt });
@@ -55,7 +64,11 @@ export function publicHistory(history: readonly HistoryEvent[], showOutput: bool
         out.push({ ...base, Name: event.Name, ...(showOutput ? { Input: safeParse(event.Input) } : {}) });
         break;
       case EventType.ExecutionCompleted:
-        out.push({ ...base, OrchestrationStatus: event.OrchestrationStatus, ...(showOutput ? { Result: safeParse(event.Result) } : {}) });
+        out.push({
+          ...base,
+          OrchestrationStatus: event.OrchestrationStatus,
+          ...(showOutput ? { Result: safeParse(event.Result) } : {}),
+        });
         break;
       case EventType.ExecutionTerminated:
       case EventType.ContinueAsNew:
@@ -67,7 +80,11 @@ export function publicHistory(history: readonly HistoryEvent[], showOutput: bool
 }
 
 /** The status object of the extension's `GET instances/{id}` (what DurableOrchestrationStatus reads). */
-export function toStatusJson(instance: InstanceRecord, options: StatusOptions, history?: readonly HistoryEvent[]): Record<string, unknown> {
+export function toStatusJson(
+  instance: InstanceRecord,
+  options: StatusOptions,
+  history?: readonly HistoryEvent[],
+): Record<string, unknown> {
   return {
     name: instance.name,
     instanceId: instance.instanceId,
@@ -77,6 +94,11 @@ export function toStatusJson(instance: InstanceRecord, options: StatusOptions, h
     output: safeParse(instance.outputText),
     createdTime: instance.createdTime,
     lastUpdatedTime: instance.lastUpdatedTime,
-    ...(options.showHistory && history !== undefined ? { historyEvents: publicHistory(history, options.showHistoryOutput), history: publicHistory(history, options.showHistoryOutput) } : {}),
+    ...(options.showHistory && history !== undefined
+      ? {
+          historyEvents: publicHistory(history, options.showHistoryOutput),
+          history: publicHistory(history, options.showHistoryOutput),
+        }
+      : {}),
   };
 }

@@ -9,7 +9,9 @@ export const MAX_VALUE_CHARS = CHUNK_CHARS * MAX_CHUNKS;
 
 export class ValueTooLargeError extends Error {
   constructor(what: string, length: number) {
-    super(`${what} is ${length} characters of JSON; the local task hub stores at most ${MAX_VALUE_CHARS} (Table Storage entity limit)`);
+    super(
+      `${what} is ${length} characters of JSON; the local task hub stores at most ${MAX_VALUE_CHARS} (Table Storage entity limit)`,
+    );
     this.name = 'ValueTooLargeError';
   }
 }
@@ -22,7 +24,8 @@ export function putText(entity: Record<string, unknown>, name: string, text: str
   if (text.length > MAX_VALUE_CHARS) throw new ValueTooLargeError(what, text.length);
   const count = Math.max(1, Math.ceil(text.length / CHUNK_CHARS));
   entity[`${name}Chunks`] = count;
-  for (let i = 0; i < count; i += 1) entity[i === 0 ? name : `${name}_${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  for (let i = 0; i < count; i += 1)
+    entity[i === 0 ? name : `${name}_${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
 }
 
 export function getText(entity: Record<string, unknown>, name: string): string | null {

@@ -3,7 +3,13 @@ import { readBody, writeJson, writePlain } from '../host/httpAdapter';
 import { errorMessage } from '../host/logging';
 import { instanceManagementPayload, WEBHOOK_PATH } from './clientBinding';
 import { toStatusJson } from './instanceStatus';
-import { InstanceAlreadyExistsError, InvalidInstanceIdError, OrchestratorNotFoundError, type DeliveryResult, type DurableRunner } from './runner';
+import {
+  InstanceAlreadyExistsError,
+  InvalidInstanceIdError,
+  OrchestratorNotFoundError,
+  type DeliveryResult,
+  type DurableRunner,
+} from './runner';
 import { isTerminal, RUNTIME_STATUSES, type InstanceQuery, type RuntimeStatus } from './taskHubStore';
 
 const MANAGEMENT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -58,7 +64,11 @@ export class ManagementApi {
     try {
       await this.route(req, res, url);
     } catch (error) {
-      if (error instanceof BadRequest || error instanceof InvalidInstanceIdError || error instanceof OrchestratorNotFoundError) {
+      if (
+        error instanceof BadRequest ||
+        error instanceof InvalidInstanceIdError ||
+        error instanceof OrchestratorNotFoundError
+      ) {
         writeJson(res, 400, { Message: error.message });
       } else if (error instanceof InstanceAlreadyExistsError) {
         writeJson(res, 409, { Message: error.message });
@@ -70,7 +80,11 @@ export class ManagementApi {
 
   private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const parts = url.pathname.slice(WEBHOOK_PATH.length).split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    const parts = url.pathname
+      .slice(WEBHOOK_PATH.length)
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
     const runner = await this.options.runner();
     const [head, id, action, eventName] = parts;
 
@@ -129,7 +143,11 @@ export class ManagementApi {
       return;
     }
     const { instance, history } = found;
-    const options = { showInput: flag(url, 'showInput', true), showHistory: flag(url, 'showHistory', false), showHistoryOutput: flag(url, 'showHistoryOutput', false) };
+    const options = {
+      showInput: flag(url, 'showInput', true),
+      showHistory: flag(url, 'showHistory', false),
+      showHistoryOutput: flag(url, 'showHistoryOutput', false),
+    };
     const body = toStatusJson(instance, options, history);
     if (!isTerminal(instance.runtimeStatus)) {
       writeJson(res, 202, body, { location: url.toString(), 'retry-after': '10' });
@@ -140,12 +158,16 @@ export class ManagementApi {
   }
 
   private query(url: URL, req?: IncomingMessage): InstanceQuery {
-    const statuses = (url.searchParams.get('runtimeStatus') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const statuses = (url.searchParams.get('runtimeStatus') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const unknown = statuses.filter((s) => !isRuntimeStatus(s));
     if (unknown.length > 0) throw new BadRequest(`Unknown runtimeStatus: ${unknown.join(', ')}`);
     const topText = url.searchParams.get('top');
     const top = topText === null ? undefined : Number(topText);
-    if (top !== undefined && (!Number.isInteger(top) || top < 1 || top > 1000)) throw new BadRequest('top must be an integer from 1 to 1000');
+    if (top !== undefined && (!Number.isInteger(top) || top < 1 || top > 1000))
+      throw new BadRequest('top must be an integer from 1 to 1000');
     const token = req?.headers['x-ms-continuation-token'];
     const createdTimeFrom = parseDate(url, 'createdTimeFrom');
     const createdTimeTo = parseDate(url, 'createdTimeTo');
@@ -161,8 +183,14 @@ export class ManagementApi {
   private async list(res: ServerResponse, url: URL, runner: DurableRunner, req: IncomingMessage): Promise<void> {
     const page = await runner.listInstances(this.query(url, req));
     const options = { showInput: flag(url, 'showInput', false), showHistory: false, showHistoryOutput: false };
-    const headers: Record<string, string> = page.continuationToken === undefined ? {} : { 'x-ms-continuation-token': page.continuationToken };
-    writeJson(res, 200, page.instances.map((i) => toStatusJson(i, options)), headers);
+    const headers: Record<string, string> =
+      page.continuationToken === undefined ? {} : { 'x-ms-continuation-token': page.continuationToken };
+    writeJson(
+      res,
+      200,
+      page.instances.map((i) => toStatusJson(i, options)),
+      headers,
+    );
   }
 
   private async purgeBy(res: ServerResponse, url: URL, runner: DurableRunner): Promise<void> {
@@ -170,8 +198,12 @@ export class ManagementApi {
     let deleted = 0;
     let continuationToken: string | undefined;
     do {
-      const page = await runner.listInstances({ ...query, ...(continuationToken === undefined ? {} : { continuationToken }) });
-      for (const instance of page.instances) if (isTerminal(instance.runtimeStatus) && (await runner.purge(instance.instanceId))) deleted += 1;
+      const page = await runner.listInstances({
+        ...query,
+        ...(continuationToken === undefined ? {} : { continuationToken }),
+      });
+      for (const instance of page.instances)
+        if (isTerminal(instance.runtimeStatus) && (await runner.purge(instance.instanceId))) deleted += 1;
       continuationToken = page.continuationToken;
     } while (continuationToken !== undefined);
     if (deleted === 0) writePlain(res, 404);

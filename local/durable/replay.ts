@@ -23,7 +23,13 @@ const orchestratorStateSchema = z.object({
 });
 
 export type ReplayOutcome =
-  | { readonly kind: 'ok'; readonly isDone: boolean; readonly actions: unknown; readonly output: unknown; readonly customStatus: unknown }
+  | {
+      readonly kind: 'ok';
+      readonly isDone: boolean;
+      readonly actions: unknown;
+      readonly output: unknown;
+      readonly customStatus: unknown;
+    }
   | { readonly kind: 'failed'; readonly message: string; readonly customStatus: unknown };
 
 export interface ReplayRequest {
@@ -63,7 +69,13 @@ export async function replayOrchestrator(request: ReplayRequest): Promise<Replay
   });
   try {
     const state = orchestratorStateSchema.parse(await invokeFunction(request.orchestrator, context, [triggerInput]));
-    return { kind: 'ok', isDone: state.isDone, actions: state.actions, output: state.output, customStatus: state.customStatus };
+    return {
+      kind: 'ok',
+      isDone: state.isDone,
+      actions: state.actions,
+      output: state.output,
+      customStatus: state.customStatus,
+    };
   } catch (error) {
     return fromFailure(error);
   }
@@ -74,7 +86,9 @@ function fromFailure(error: unknown): ReplayOutcome {
   const at = message.indexOf(OUT_OF_PROC_DATA_LABEL);
   if (at < 0) return { kind: 'failed', message, customStatus: undefined };
   try {
-    const state = orchestratorStateSchema.partial().parse(JSON.parse(message.slice(at + OUT_OF_PROC_DATA_LABEL.length)));
+    const state = orchestratorStateSchema
+      .partial()
+      .parse(JSON.parse(message.slice(at + OUT_OF_PROC_DATA_LABEL.length)));
     return { kind: 'failed', message: state.error ?? message.slice(0, at), customStatus: state.customStatus };
   } catch {
     return { kind: 'failed', message: message.slice(0, at), customStatus: undefined };

@@ -8,7 +8,15 @@ import { decideEpisode, type EpisodeDecision } from './episode';
 import { EventType, fromJsonText, stamp, toJsonText, type HistoryEvent, type NewEvent } from './historyEvents';
 import { InstanceDispatcher } from './instanceDispatcher';
 import { replayOrchestrator } from './replay';
-import { isTerminal, TaskHubStore, type ActivityRecord, type InstanceMessage, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from './taskHubStore';
+import {
+  isTerminal,
+  TaskHubStore,
+  type ActivityRecord,
+  type InstanceMessage,
+  type InstanceQuery,
+  type InstanceRecord,
+  type RuntimeStatus,
+} from './taskHubStore';
 import { countActivity, countEpisode } from './taskHubMetrics';
 import { TimerScheduler } from './timerScheduler';
 
@@ -39,7 +47,9 @@ export class InstanceAlreadyExistsError extends Error {
 
 export class InvalidInstanceIdError extends Error {
   constructor(instanceId: string) {
-    super(`Instance ID '${instanceId}' is not valid: it must be 1-100 characters without '/', '\\', '#', '?' or control characters.`);
+    super(
+      `Instance ID '${instanceId}' is not valid: it must be 1-100 characters without '/', '\\', '#', '?' or control characters.`,
+    );
     this.name = 'InvalidInstanceIdError';
   }
 }
@@ -94,7 +104,12 @@ export class DurableRunner {
       (id, error) => this.log('error', `Processing instance '${id}' failed, retrying: ${errorDetails(error)}`, id),
     );
     this.timers = new TimerScheduler(async (timer) => {
-      await this.enqueue(timer.instanceId, { kind: 'TimerFired', executionId: timer.executionId, timerId: timer.timerId, fireAt: timer.fireAt.toISOString() });
+      await this.enqueue(timer.instanceId, {
+        kind: 'TimerFired',
+        executionId: timer.executionId,
+        timerId: timer.timerId,
+        fireAt: timer.fireAt.toISOString(),
+      });
       this.dispatcher.kick(timer.instanceId);
       // A timer row that outlives a crash fires again; the history shows it fired and drops it.
       this.background(this.store.deleteTimer(timer.instanceId, timer.executionId, timer.timerId));
@@ -110,12 +125,19 @@ export class DurableRunner {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('The Durable runner was already started');
     this.state = 'running';
-    const [timers, activities, inboxes] = await Promise.all([this.store.listTimers(), this.store.listActivities(), this.store.instancesWithMessages()]);
+    const [timers, activities, inboxes] = await Promise.all([
+      this.store.listTimers(),
+      this.store.listActivities(),
+      this.store.instancesWithMessages(),
+    ]);
     for (const timer of timers) this.timers.add(timer);
     for (const activity of activities) this.activities.enqueue(activity);
     for (const instanceId of inboxes) this.dispatcher.kick(instanceId);
     if (timers.length + activities.length + inboxes.length > 0) {
-      this.log('information', `Durable runner resumed task hub '${this.options.taskHub}': ${timers.length} timer(s), ${activities.length} activit(y/ies), ${inboxes.length} instance(s) with messages`);
+      this.log(
+        'information',
+        `Durable runner resumed task hub '${this.options.taskHub}': ${timers.length} timer(s), ${activities.length} activit(y/ies), ${inboxes.length} instance(s) with messages`,
+      );
     }
   }
 
@@ -136,11 +158,22 @@ export class DurableRunner {
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     if (id.length === 0 || id.length > 100 || INVALID_INSTANCE_ID.test(id)) throw new InvalidInstanceIdError(id);
     const existing = this.loaded.get(id)?.instance ?? (await this.store.getInstance(id));
-    if (existing !== undefined && !isTerminal(existing.runtimeStatus)) throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
+    if (existing !== undefined && !isTerminal(existing.runtimeStatus))
+      throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
     if (existing !== undefined) await this.purge(id);
     const now = new Date().toISOString();
     const executionId = randomUUID();
-    const instance: InstanceRecord = { instanceId: id, name, runtimeStatus: 'Pending', executionId, inputText, outputText: null, customStatusText: null, createdTime: now, lastUpdatedTime: now };
+    const instance: InstanceRecord = {
+      instanceId: id,
+      name,
+      runtimeStatus: 'Pending',
+      executionId,
+      inputText,
+      outputText: null,
+      customStatusText: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+    };
     await this.store.putInstance(instance);
     this.loaded.set(id, { instance, history: [] });
     // A new instance has an empty inbox: no need to read it back.
@@ -229,7 +262,11 @@ export class DurableRunner {
   private background(write: Promise<unknown>): void {
     const tracked: Promise<void> = write.then(
       () => undefined,
-      (error: unknown) => this.log('warning', `A background task hub write failed (harmless: it is redone or recognised later): ${errorMessage(error)}`),
+      (error: unknown) =>
+        this.log(
+          'warning',
+          `A background task hub write failed (harmless: it is redone or recognised later): ${errorMessage(error)}`,
+        ),
     );
     this.backgroundWrites.add(tracked);
     void tracked.finally(() => this.backgroundWrites.delete(tracked));
@@ -238,7 +275,9 @@ export class DurableRunner {
   // ---- orchestration episodes
 
   private orchestrator(name: string): RegisteredFunction {
-    const fn = functionsWithTrigger(this.options.registry, 'orchestrationTrigger').find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const fn = functionsWithTrigger(this.options.registry, 'orchestrationTrigger').find(
+      (f) => f.name.toLowerCase() === name.toLowerCase(),
+    );
     if (fn === undefined) throw new OrchestratorNotFoundError(name);
     return fn;
   }
@@ -262,7 +301,8 @@ export class DurableRunner {
     const loaded = await this.load(instanceId);
     if (loaded === undefined) return drop('the instance does not exist');
     const { instance, history } = loaded;
-    if ('executionId' in message && message.executionId !== instance.executionId) return drop('it belongs to an earlier execution');
+    if ('executionId' in message && message.executionId !== instance.executionId)
+      return drop('it belongs to an earlier execution');
     if (isTerminal(instance.runtimeStatus)) return drop(`the instance is ${instance.runtimeStatus}`);
     const duplicate = this.duplicateReason(history, messageId, message);
     if (duplicate !== undefined) return drop(duplicate);
@@ -271,36 +311,68 @@ export class DurableRunner {
     const now = new Date(Math.max(Date.now(), lastStarted === undefined ? 0 : Date.parse(lastStarted.Timestamp) + 1));
     const local = { messageId };
     const inbound: NewEvent[] = [{ EventType: EventType.OrchestratorStarted }];
-    if (history.length === 0) inbound.push({ EventType: EventType.ExecutionStarted, Name: instance.name, Input: instance.inputText, Version: '', Local: local });
+    if (history.length === 0)
+      inbound.push({
+        EventType: EventType.ExecutionStarted,
+        Name: instance.name,
+        Input: instance.inputText,
+        Version: '',
+        Local: local,
+      });
     if (message.kind !== 'ExecutionStarted') inbound.push(toInboundEvent(message, local));
     const newEvents = inbound.map((e) => stamp(e, now));
 
     if (message.kind === 'ExecutionTerminated') {
       await this.store.appendHistory(instanceId, instance.executionId, history.length, newEvents);
       loaded.history = [...history, ...newEvents];
-      await this.finishInstance(instance, 'Terminated', toJsonText(message.reason ?? ''), instance.customStatusText, now);
+      await this.finishInstance(
+        instance,
+        'Terminated',
+        toJsonText(message.reason ?? ''),
+        instance.customStatusText,
+        now,
+      );
       consumed();
-      this.log('information', `Orchestration '${instance.name}' (instance '${instanceId}') was terminated: ${message.reason ?? ''}`, instanceId);
+      this.log(
+        'information',
+        `Orchestration '${instance.name}' (instance '${instanceId}') was terminated: ${message.reason ?? ''}`,
+        instanceId,
+      );
       return true;
     }
 
     const fullHistory = [...history, ...newEvents];
     const decision = await this.runEpisode(instance, fullHistory, now);
     // Scheduled work must be durable before the history that says it was scheduled.
-    await Promise.all([this.store.putActivities(instanceId, instance.executionId, decision.activities), this.store.putTimers(instanceId, instance.executionId, decision.timers)]);
-    await this.store.appendHistory(instanceId, instance.executionId, history.length, [...newEvents, ...decision.decisions]);
+    await Promise.all([
+      this.store.putActivities(instanceId, instance.executionId, decision.activities),
+      this.store.putTimers(instanceId, instance.executionId, decision.timers),
+    ]);
+    await this.store.appendHistory(instanceId, instance.executionId, history.length, [
+      ...newEvents,
+      ...decision.decisions,
+    ]);
     loaded.history = [...fullHistory, ...decision.decisions];
-    for (const timerId of decision.cancelledTimerIds) this.timers.remove({ instanceId, executionId: instance.executionId, timerId });
-    await Promise.all([this.store.deleteTimersById(instanceId, instance.executionId, decision.cancelledTimerIds), this.applyResult(instance, decision, now)]);
+    for (const timerId of decision.cancelledTimerIds)
+      this.timers.remove({ instanceId, executionId: instance.executionId, timerId });
+    await Promise.all([
+      this.store.deleteTimersById(instanceId, instance.executionId, decision.cancelledTimerIds),
+      this.applyResult(instance, decision, now),
+    ]);
     consumed();
     if (decision.result.kind === 'running') {
-      for (const a of decision.activities) this.activities.enqueue({ instanceId, executionId: instance.executionId, ...a });
+      for (const a of decision.activities)
+        this.activities.enqueue({ instanceId, executionId: instance.executionId, ...a });
       for (const t of decision.timers) this.timers.add({ instanceId, executionId: instance.executionId, ...t });
     }
     return true;
   }
 
-  private duplicateReason(history: readonly HistoryEvent[], messageId: string, message: InstanceMessage): string | undefined {
+  private duplicateReason(
+    history: readonly HistoryEvent[],
+    messageId: string,
+    message: InstanceMessage,
+  ): string | undefined {
     if (history.some((e) => e.Local?.messageId === messageId)) return 'it was already processed';
     switch (message.kind) {
       case 'ExecutionStarted':
@@ -308,14 +380,22 @@ export class DurableRunner {
       case 'TaskCompleted':
       case 'TaskFailed': {
         const id = message.taskId;
-        if (!history.some((e) => e.EventType === EventType.TaskScheduled && e.EventId === id)) return `no task ${id} was scheduled`;
-        const done = history.some((e) => (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) && e.TaskScheduledId === id);
+        if (!history.some((e) => e.EventType === EventType.TaskScheduled && e.EventId === id))
+          return `no task ${id} was scheduled`;
+        const done = history.some(
+          (e) =>
+            (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) &&
+            e.TaskScheduledId === id,
+        );
         return done ? `task ${id} already has a result` : undefined;
       }
       case 'TimerFired': {
         const id = message.timerId;
-        if (!history.some((e) => e.EventType === EventType.TimerCreated && e.EventId === id)) return `no timer ${id} was created`;
-        return history.some((e) => e.EventType === EventType.TimerFired && e.TimerId === id) ? `timer ${id} already fired` : undefined;
+        if (!history.some((e) => e.EventType === EventType.TimerCreated && e.EventId === id))
+          return `no timer ${id} was created`;
+        return history.some((e) => e.EventType === EventType.TimerFired && e.TimerId === id)
+          ? `timer ${id} already fired`
+          : undefined;
       }
       default:
         return undefined;
@@ -327,7 +407,12 @@ export class DurableRunner {
     try {
       orchestrator = this.orchestrator(instance.name);
     } catch (error) {
-      return decideEpisode({ orchestrationName: instance.name, history, now, outcome: { kind: 'failed', message: errorMessage(error), customStatus: undefined } });
+      return decideEpisode({
+        orchestrationName: instance.name,
+        history,
+        now,
+        outcome: { kind: 'failed', message: errorMessage(error), customStatus: undefined },
+      });
     }
     const outcome = await replayOrchestrator({
       orchestrator,
@@ -345,7 +430,12 @@ export class DurableRunner {
     const id = instance.instanceId;
     switch (result.kind) {
       case 'running':
-        await this.saveInstance({ ...instance, runtimeStatus: 'Running', customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() });
+        await this.saveInstance({
+          ...instance,
+          runtimeStatus: 'Running',
+          customStatusText: decision.customStatusText,
+          lastUpdatedTime: now.toISOString(),
+        });
         return;
       case 'completed':
         await this.finishInstance(instance, 'Completed', result.outputText, decision.customStatusText, now);
@@ -358,7 +448,15 @@ export class DurableRunner {
       case 'continuedAsNew': {
         const executionId = randomUUID();
         await this.dropPendingWork(id);
-        const next: InstanceRecord = { ...instance, runtimeStatus: 'ContinuedAsNew', executionId, inputText: result.inputText, outputText: null, customStatusText: decision.customStatusText, lastUpdatedTime: now.toISOString() };
+        const next: InstanceRecord = {
+          ...instance,
+          runtimeStatus: 'ContinuedAsNew',
+          executionId,
+          inputText: result.inputText,
+          outputText: null,
+          customStatusText: decision.customStatusText,
+          lastUpdatedTime: now.toISOString(),
+        };
         await this.store.putInstance(next);
         await this.store.deleteHistory(id);
         this.loaded.set(id, { instance: next, history: [] });
@@ -369,12 +467,25 @@ export class DurableRunner {
     }
   }
 
-  private async finishInstance(instance: InstanceRecord, status: RuntimeStatus, outputText: string | null, customStatusText: string | null, now: Date): Promise<void> {
+  private async finishInstance(
+    instance: InstanceRecord,
+    status: RuntimeStatus,
+    outputText: string | null,
+    customStatusText: string | null,
+    now: Date,
+  ): Promise<void> {
     await this.dropPendingWork(instance.instanceId);
-    await this.saveInstance({ ...instance, runtimeStatus: status, outputText, customStatusText, lastUpdatedTime: now.toISOString() });
+    await this.saveInstance({
+      ...instance,
+      runtimeStatus: status,
+      outputText,
+      customStatusText,
+      lastUpdatedTime: now.toISOString(),
+    });
     if (this.loaded.size > MAX_LOADED_INSTANCES) {
       // Finished instances are read again from the table if anything still asks about them.
-      for (const [id, entry] of this.loaded) if (isTerminal(entry.instance.runtimeStatus) && id !== instance.instanceId) this.forget(id);
+      for (const [id, entry] of this.loaded)
+        if (isTerminal(entry.instance.runtimeStatus) && id !== instance.instanceId) this.forget(id);
     }
   }
 
@@ -393,19 +504,35 @@ export class DurableRunner {
       await this.store.deleteActivity(instanceId, executionId, taskId);
       return;
     }
-    const fn = functionsWithTrigger(this.options.registry, 'activityTrigger').find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const fn = functionsWithTrigger(this.options.registry, 'activityTrigger').find(
+      (f) => f.name.toLowerCase() === name.toLowerCase(),
+    );
     let message: InstanceMessage;
     if (fn === undefined) {
       const reason = `The function '${name}' doesn't exist, is disabled, or is not an activity function.`;
       message = { kind: 'TaskFailed', executionId, taskId, reason, details: reason };
     } else {
-      const context = createInvocationContext(fn, { logger: this.options.logger, instanceId, durableClient: this.options.durableClient });
+      const context = createInvocationContext(fn, {
+        logger: this.options.logger,
+        instanceId,
+        durableClient: this.options.durableClient,
+      });
       try {
         const result: unknown = await invokeFunction(fn, context, [fromJsonText(activity.inputText)]);
         message = { kind: 'TaskCompleted', executionId, taskId, result: toJsonText(result) ?? 'null' };
       } catch (error) {
-        this.log('warning', `Activity '${name}' (instance '${instanceId}', task ${taskId}) failed: ${errorMessage(error)}`, instanceId);
-        message = { kind: 'TaskFailed', executionId, taskId, reason: `Activity function '${name}' failed: ${errorMessage(error)}`, details: errorDetails(error) };
+        this.log(
+          'warning',
+          `Activity '${name}' (instance '${instanceId}', task ${taskId}) failed: ${errorMessage(error)}`,
+          instanceId,
+        );
+        message = {
+          kind: 'TaskFailed',
+          executionId,
+          taskId,
+          reason: `Activity function '${name}' failed: ${errorMessage(error)}`,
+          details: errorDetails(error),
+        };
       }
     }
     // After close() gave up waiting, the result is not recorded: the activity runs again next start.
@@ -417,16 +544,33 @@ export class DurableRunner {
   }
 
   private log(level: 'debug' | 'information' | 'warning' | 'error', message: string, instanceId?: string): void {
-    this.options.logger.write(level, message, { category: HOST_CATEGORY.durableTask, ...(instanceId === undefined ? {} : { instanceId }) });
+    this.options.logger.write(level, message, {
+      category: HOST_CATEGORY.durableTask,
+      ...(instanceId === undefined ? {} : { instanceId }),
+    });
   }
 }
 
-function toInboundEvent(message: Exclude<InstanceMessage, { kind: 'ExecutionStarted' }>, local: { messageId: string }): NewEvent {
+function toInboundEvent(
+  message: Exclude<InstanceMessage, { kind: 'ExecutionStarted' }>,
+  local: { messageId: string },
+): NewEvent {
   switch (message.kind) {
     case 'TaskCompleted':
-      return { EventType: EventType.TaskCompleted, TaskScheduledId: message.taskId, Result: message.result, Local: local };
+      return {
+        EventType: EventType.TaskCompleted,
+        TaskScheduledId: message.taskId,
+        Result: message.result,
+        Local: local,
+      };
     case 'TaskFailed':
-      return { EventType: EventType.TaskFailed, TaskScheduledId: message.taskId, Reason: message.reason, Details: message.details, Local: local };
+      return {
+        EventType: EventType.TaskFailed,
+        TaskScheduledId: message.taskId,
+        Reason: message.reason,
+        Details: message.details,
+        Local: local,
+      };
     case 'TimerFired':
       return { EventType: EventType.TimerFired, TimerId: message.timerId, FireAt: message.fireAt, Local: local };
     case 'EventRaised':

@@ -44,7 +44,13 @@ const nullableText = z.string().nullable();
 export const messageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ExecutionStarted'), executionId: z.string(), name: z.string(), input: nullableText }),
   z.object({ kind: z.literal('TaskCompleted'), executionId: z.string(), taskId: z.number().int(), result: z.string() }),
-  z.object({ kind: z.literal('TaskFailed'), executionId: z.string(), taskId: z.number().int(), reason: z.string(), details: z.string() }),
+  z.object({
+    kind: z.literal('TaskFailed'),
+    executionId: z.string(),
+    taskId: z.number().int(),
+    reason: z.string(),
+    details: z.string(),
+  }),
   z.object({ kind: z.literal('TimerFired'), executionId: z.string(), timerId: z.number().int(), fireAt: z.string() }),
   z.object({ kind: z.literal('EventRaised'), name: z.string(), input: nullableText }),
   z.object({ kind: z.literal('ExecutionTerminated'), reason: nullableText }),
@@ -107,13 +113,22 @@ export class TaskHubStore {
   ) {}
 
   static async open(connectionString: string, taskHub: string): Promise<TaskHubStore> {
-    if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub)) throw new Error(`Task hub name "${taskHub}" must be 3-45 letters and digits, starting with a letter`);
+    if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub))
+      throw new Error(`Task hub name "${taskHub}" must be 3-45 letters and digits, starting with a letter`);
     const client = (suffix: TaskHubTable): TableClient => {
-      const table = TableClient.fromConnectionString(connectionString, taskHubTableName(taskHub, suffix), { allowInsecureConnection: true });
+      const table = TableClient.fromConnectionString(connectionString, taskHubTableName(taskHub, suffix), {
+        allowInsecureConnection: true,
+      });
       countRoundTrips(table, suffix);
       return table;
     };
-    const store = new TaskHubStore(client('Instances'), client('History'), client('Messages'), client('Timers'), client('Activities'));
+    const store = new TaskHubStore(
+      client('Instances'),
+      client('History'),
+      client('Messages'),
+      client('Timers'),
+      client('Activities'),
+    );
     await Promise.all(store.tables().map((t) => t.createTable()));
     return store;
   }
@@ -157,12 +172,19 @@ export class TaskHubStore {
       clauses.push(`(${query.runtimeStatus.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
     }
     const pages = this.instances
-      .listEntities<Record<string, unknown>>(clauses.length > 0 ? { queryOptions: { filter: clauses.join(' and ') } } : {})
-      .byPage({ maxPageSize: query.top ?? 100, ...(query.continuationToken === undefined ? {} : { continuationToken: query.continuationToken }) });
+      .listEntities<Record<string, unknown>>(
+        clauses.length > 0 ? { queryOptions: { filter: clauses.join(' and ') } } : {},
+      )
+      .byPage({
+        maxPageSize: query.top ?? 100,
+        ...(query.continuationToken === undefined ? {} : { continuationToken: query.continuationToken }),
+      });
     const page = await pages.next();
     if (page.done === true) return { instances: [] };
     const instances = page.value.map((e) => this.toInstance(e));
-    return page.value.continuationToken === undefined ? { instances } : { instances, continuationToken: page.value.continuationToken };
+    return page.value.continuationToken === undefined
+      ? { instances }
+      : { instances, continuationToken: page.value.continuationToken };
   }
 
   private toInstance(entity: Record<string, unknown>): InstanceRecord {
@@ -183,7 +205,9 @@ export class TaskHubStore {
   /** Removes every trace of the instance. Returns whether it existed. */
   async purgeInstance(instanceId: string): Promise<boolean> {
     const existed = (await this.getInstance(instanceId)) !== undefined;
-    await Promise.all([this.history, this.messages, this.timers, this.activities].map((t) => this.deletePartition(t, instanceId)));
+    await Promise.all(
+      [this.history, this.messages, this.timers, this.activities].map((t) => this.deletePartition(t, instanceId)),
+    );
     await ignoreNotFound(this.instances.deleteEntity(instanceId, ''));
     return existed;
   }
@@ -200,7 +224,12 @@ export class TaskHubStore {
   }
 
   /** Appends events at positions `start`, `start+1`, … (idempotent: same position, same row). */
-  async appendHistory(instanceId: string, executionId: string, start: number, events: readonly HistoryEvent[]): Promise<void> {
+  async appendHistory(
+    instanceId: string,
+    executionId: string,
+    start: number,
+    events: readonly HistoryEvent[],
+  ): Promise<void> {
     const actions: TransactionAction[] = events.map((event, i) => {
       const entity: Record<string, unknown> = { partitionKey: instanceId, rowKey: `${executionId}_${pad(start + i)}` };
       putText(entity, 'Event', JSON.stringify(event), `A history event of instance '${instanceId}'`);
@@ -227,9 +256,14 @@ export class TaskHubStore {
   /** The instance's whole inbox, oldest first. */
   async listMessages(instanceId: string): Promise<{ messageId: string; message: InstanceMessage }[]> {
     const inbox: { messageId: string; message: InstanceMessage }[] = [];
-    for await (const entity of this.messages.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}` } })) {
+    for await (const entity of this.messages.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}` },
+    })) {
       if (typeof entity.rowKey !== 'string') continue;
-      inbox.push({ messageId: entity.rowKey, message: messageSchema.parse(JSON.parse(getText(entity, 'Message') ?? 'null')) });
+      inbox.push({
+        messageId: entity.rowKey,
+        message: messageSchema.parse(JSON.parse(getText(entity, 'Message') ?? 'null')),
+      });
     }
     return inbox;
   }
@@ -240,17 +274,28 @@ export class TaskHubStore {
 
   async instancesWithMessages(): Promise<string[]> {
     const ids = new Set<string>();
-    for await (const e of this.messages.listEntities({ queryOptions: { select: ['PartitionKey'] } })) if (typeof e.partitionKey === 'string') ids.add(e.partitionKey);
+    for await (const e of this.messages.listEntities({ queryOptions: { select: ['PartitionKey'] } }))
+      if (typeof e.partitionKey === 'string') ids.add(e.partitionKey);
     return [...ids];
   }
 
   // ---- timers
 
   /** One transaction per 100 timers (they share the instance's partition). */
-  async putTimers(instanceId: string, executionId: string, timers: readonly { timerId: number; fireAt: Date }[]): Promise<void> {
+  async putTimers(
+    instanceId: string,
+    executionId: string,
+    timers: readonly { timerId: number; fireAt: Date }[],
+  ): Promise<void> {
     const actions: TransactionAction[] = timers.map((t) => [
       'upsert',
-      { partitionKey: instanceId, rowKey: `${executionId}_${pad(t.timerId)}`, ExecutionId: executionId, TimerId: t.timerId, FireAt: t.fireAt.toISOString() },
+      {
+        partitionKey: instanceId,
+        rowKey: `${executionId}_${pad(t.timerId)}`,
+        ExecutionId: executionId,
+        TimerId: t.timerId,
+        FireAt: t.fireAt.toISOString(),
+      },
       'Replace',
     ]);
     await submitInBatches(this.timers, actions);
@@ -260,7 +305,12 @@ export class TaskHubStore {
   async deleteTimersById(instanceId: string, executionId: string, timerIds: readonly number[]): Promise<void> {
     if (timerIds.length === 1) return this.deleteTimer(instanceId, executionId, timerIds[0] ?? 0);
     // A batch fails as a whole on a missing row: delete one by one then.
-    await submitInBatches(this.timers, timerIds.map((id) => ['delete', { partitionKey: instanceId, rowKey: `${executionId}_${pad(id)}` }] as TransactionAction)).catch(async () => {
+    await submitInBatches(
+      this.timers,
+      timerIds.map(
+        (id) => ['delete', { partitionKey: instanceId, rowKey: `${executionId}_${pad(id)}` }] as TransactionAction,
+      ),
+    ).catch(async () => {
       for (const id of timerIds) await this.deleteTimer(instanceId, executionId, id);
     });
   }
@@ -276,8 +326,15 @@ export class TaskHubStore {
   async listTimers(): Promise<TimerRecord[]> {
     const timers: TimerRecord[] = [];
     for await (const e of this.timers.listEntities<Record<string, unknown>>()) {
-      const row = z.object({ partitionKey: z.string(), ExecutionId: z.string(), TimerId: z.number(), FireAt: z.string() }).parse(e);
-      timers.push({ instanceId: row.partitionKey, executionId: row.ExecutionId, timerId: row.TimerId, fireAt: new Date(row.FireAt) });
+      const row = z
+        .object({ partitionKey: z.string(), ExecutionId: z.string(), TimerId: z.number(), FireAt: z.string() })
+        .parse(e);
+      timers.push({
+        instanceId: row.partitionKey,
+        executionId: row.ExecutionId,
+        timerId: row.TimerId,
+        fireAt: new Date(row.FireAt),
+      });
     }
     return timers;
   }
@@ -285,7 +342,11 @@ export class TaskHubStore {
   // ---- activities
 
   /** One transaction per 100 activities (they share the instance's partition). */
-  async putActivities(instanceId: string, executionId: string, activities: readonly { taskId: number; name: string; inputText: string | null }[]): Promise<void> {
+  async putActivities(
+    instanceId: string,
+    executionId: string,
+    activities: readonly { taskId: number; name: string; inputText: string | null }[],
+  ): Promise<void> {
     const actions: TransactionAction[] = activities.map((a) => {
       const entity: Record<string, unknown> = { ExecutionId: executionId, TaskId: a.taskId, Name: a.name };
       putText(entity, 'Input', a.inputText, `The input of activity '${a.name}' of instance '${instanceId}'`);
@@ -305,19 +366,31 @@ export class TaskHubStore {
   async listActivities(): Promise<ActivityRecord[]> {
     const activities: ActivityRecord[] = [];
     for await (const e of this.activities.listEntities<Record<string, unknown>>()) {
-      const row = z.object({ partitionKey: z.string(), ExecutionId: z.string(), TaskId: z.number(), Name: z.string() }).parse(e);
-      activities.push({ instanceId: row.partitionKey, executionId: row.ExecutionId, taskId: row.TaskId, name: row.Name, inputText: getText(e, 'Input') });
+      const row = z
+        .object({ partitionKey: z.string(), ExecutionId: z.string(), TaskId: z.number(), Name: z.string() })
+        .parse(e);
+      activities.push({
+        instanceId: row.partitionKey,
+        executionId: row.ExecutionId,
+        taskId: row.TaskId,
+        name: row.Name,
+        inputText: getText(e, 'Input'),
+      });
     }
     return activities;
   }
 
   private async deletePartition(table: TableClient, partitionKey: string): Promise<void> {
     const keys: string[] = [];
-    for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ['RowKey'] } })) {
+    for await (const e of table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ['RowKey'] },
+    })) {
       if (typeof e.rowKey === 'string') keys.push(e.rowKey);
     }
     for (let i = 0; i < keys.length; i += 100) {
-      await table.submitTransaction(keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey, rowKey }] as TransactionAction));
+      await table.submitTransaction(
+        keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey, rowKey }] as TransactionAction),
+      );
     }
   }
 }

@@ -3,7 +3,8 @@ import type { TimerRecord } from './taskHubStore';
 /** setTimeout cannot wait longer than ~24.8 days: longer waits are re-armed on the way. */
 const MAX_TIMEOUT_MS = 2_000_000_000;
 
-const keyOf = (t: Pick<TimerRecord, 'instanceId' | 'executionId' | 'timerId'>): string => `${t.instanceId}\u0000${t.executionId}\u0000${t.timerId}`;
+const keyOf = (t: Pick<TimerRecord, 'instanceId' | 'executionId' | 'timerId'>): string =>
+  `${t.instanceId}\u0000${t.executionId}\u0000${t.timerId}`;
 
 /**
  * Delivers durable timers promptly: one setTimeout armed for the earliest pending timer (no

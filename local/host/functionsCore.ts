@@ -60,11 +60,14 @@ function toMetadata(value: unknown): FunctionMetadata {
   const record = value as Record<string, unknown>;
   const name = record.name;
   const bindings = record.bindings;
-  if (typeof name !== 'string' || name === '') throw new TypeError('registerFunction: metadata.name must be a non-empty string');
-  if (typeof bindings !== 'object' || bindings === null) throw new TypeError(`registerFunction: function "${name}" has no bindings`);
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('registerFunction: metadata.name must be a non-empty string');
+  if (typeof bindings !== 'object' || bindings === null)
+    throw new TypeError(`registerFunction: function "${name}" has no bindings`);
   const checked: Record<string, FunctionBinding> = {};
   for (const [bindingName, binding] of Object.entries(bindings)) {
-    if (typeof binding !== 'object' || binding === null) throw new TypeError(`registerFunction: binding "${bindingName}" of "${name}" is not an object`);
+    if (typeof binding !== 'object' || binding === null)
+      throw new TypeError(`registerFunction: binding "${bindingName}" of "${name}" is not an object`);
     const b = binding as Record<string, unknown>;
     if (typeof b.type !== 'string' || (b.direction !== 'in' && b.direction !== 'out')) {
       throw new TypeError(`registerFunction: binding "${bindingName}" of "${name}" needs a type and a direction`);
@@ -82,7 +85,8 @@ function createCoreState(): CoreState {
   const hooks = new Map<string, Set<HookCallback>>();
   const registry: FunctionRegistry & CoreHooks = {
     list: () => [...functions.values()],
-    get: (name) => functions.get(name) ?? [...functions.values()].find((f) => f.name.toLowerCase() === name.toLowerCase()),
+    get: (name) =>
+      functions.get(name) ?? [...functions.values()].find((f) => f.name.toLowerCase() === name.toLowerCase()),
     hooks: (name) => [...(hooks.get(name) ?? [])],
     appHookData: {},
   };
@@ -97,13 +101,20 @@ function createCoreModule(state: CoreState): Record<string, unknown> {
     getProgrammingModel: (): undefined => undefined,
     registerFunction: (metadata: unknown, handler: unknown): { dispose(): void } => {
       const checked = toMetadata(metadata);
-      if (typeof handler !== 'function') throw new TypeError(`registerFunction: handler of "${checked.name}" is not a function`);
-      if (state.functions.has(checked.name)) throw new Error(`A function named "${checked.name}" is already registered`);
-      state.functions.set(checked.name, { name: checked.name, metadata: checked, handler: handler as RegisteredFunction['handler'] });
+      if (typeof handler !== 'function')
+        throw new TypeError(`registerFunction: handler of "${checked.name}" is not a function`);
+      if (state.functions.has(checked.name))
+        throw new Error(`A function named "${checked.name}" is already registered`);
+      state.functions.set(checked.name, {
+        name: checked.name,
+        metadata: checked,
+        handler: handler as RegisteredFunction['handler'],
+      });
       return { dispose: () => void state.functions.delete(checked.name) };
     },
     registerHook: (hookName: unknown, callback: unknown): { dispose(): void } => {
-      if (typeof hookName !== 'string' || typeof callback !== 'function') throw new TypeError('registerHook: expected a name and a callback');
+      if (typeof hookName !== 'string' || typeof callback !== 'function')
+        throw new TypeError('registerHook: expected a name and a callback');
       const set = state.hooks.get(hookName) ?? new Set<HookCallback>();
       state.hooks.set(hookName, set);
       const cb = callback as HookCallback;

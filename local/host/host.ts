@@ -44,7 +44,11 @@ function hasHooks(registry: FunctionRegistry): registry is FunctionRegistry & Co
   return typeof (registry as Partial<CoreHooks>).hooks === 'function';
 }
 
-async function runAppHooks(registry: FunctionRegistry, name: 'appStart' | 'appTerminate', logger: HostLogger): Promise<void> {
+async function runAppHooks(
+  registry: FunctionRegistry,
+  name: 'appStart' | 'appTerminate',
+  logger: HostLogger,
+): Promise<void> {
   if (!hasHooks(registry)) return;
   for (const hook of registry.hooks(name)) {
     try {
@@ -76,7 +80,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     ...(options.shutdownGraceInMs === undefined ? {} : { shutdownGraceInMs: options.shutdownGraceInMs }),
   });
   const http = new HttpFunctions({ registry: options.registry, logger, durableClient });
-  const management = new ManagementApi({ runner: async () => runner, baseUrl: () => baseUrl, taskHub: options.taskHub });
+  const management = new ManagementApi({
+    runner: async () => runner,
+    baseUrl: () => baseUrl,
+    taskHub: options.taskHub,
+  });
   const timers = new TimerTriggers({ registry: options.registry, logger, durableClient });
 
   const inFlight = new Set<Promise<void>>();
@@ -85,7 +93,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const work = (async () => {
       if (http.handles(url)) await http.serve(req, res, url);
       else if (management.handles(url)) await management.serve(req, res, url);
-      else if (url.pathname === '/' || url.pathname === '/admin/host/status') writePlain(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ state: 'Running' }));
+      else if (url.pathname === '/' || url.pathname === '/admin/host/status')
+        writePlain(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ state: 'Running' }));
       else writePlain(res, 404);
     })().catch((error: unknown) => {
       logger.write('error', `Request ${req.method ?? ''} ${url.pathname} failed: ${errorDetails(error)}`);
@@ -108,7 +117,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await runAppHooks(options.registry, 'appStart', logger);
   await runner.start();
   timers.start();
-  logger.write('information', `Functions host listening on ${baseUrl} (task hub '${options.taskHub}', ${options.registry.list().length} functions)`, { category: HOST_CATEGORY.startup });
+  logger.write(
+    'information',
+    `Functions host listening on ${baseUrl} (task hub '${options.taskHub}', ${options.registry.list().length} functions)`,
+    { category: HOST_CATEGORY.startup },
+  );
 
   let closing: Promise<void> | undefined;
   return {

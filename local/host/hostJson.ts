@@ -16,10 +16,17 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 10;
 const OVERRIDE = 'AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions';
 
 const hostJsonSchema = z.object({
-  extensions: z.object({ durableTask: z.object({ maxConcurrentActivityFunctions: z.number().int().positive().optional() }).optional() }).optional(),
+  extensions: z
+    .object({
+      durableTask: z.object({ maxConcurrentActivityFunctions: z.number().int().positive().optional() }).optional(),
+    })
+    .optional(),
 });
 
-export function durableHostSettings(appRoot: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): DurableHostSettings {
+export function durableHostSettings(
+  appRoot: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): DurableHostSettings {
   let fromFile: number | undefined;
   let text: string | undefined;
   try {
@@ -29,13 +36,15 @@ export function durableHostSettings(appRoot: string = process.cwd(), env: NodeJS
   }
   if (text !== undefined) {
     const parsed = hostJsonSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`host.json: extensions.durableTask.maxConcurrentActivityFunctions must be a positive integer`);
+    if (!parsed.success)
+      throw new Error(`host.json: extensions.durableTask.maxConcurrentActivityFunctions must be a positive integer`);
     fromFile = parsed.data.extensions?.durableTask?.maxConcurrentActivityFunctions;
   }
   const override = env[OVERRIDE];
   if (override !== undefined && override !== '') {
     const value = Number(override);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${OVERRIDE} must be a positive integer, got '${override}'`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${OVERRIDE} must be a positive integer, got '${override}'`);
     return { maxConcurrentActivityFunctions: value };
   }
   return { maxConcurrentActivityFunctions: fromFile ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES };

@@ -35,7 +35,12 @@ export function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-export function toHttpRequest(req: IncomingMessage, url: URL, body: Buffer, params: Record<string, string>): HttpRequest {
+export function toHttpRequest(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  params: Record<string, string>,
+): HttpRequest {
   return new HttpRequest({
     method: req.method ?? 'GET',
     url: url.toString(),
@@ -71,7 +76,10 @@ export async function writeHandlerResult(res: ServerResponse, result: unknown): 
     res.writeHead(204).end();
     return;
   }
-  if (!isResponseInit(result)) throw new TypeError('The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".');
+  if (!isResponseInit(result))
+    throw new TypeError(
+      'The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".',
+    );
   const response = result instanceof HttpResponse ? result : new HttpResponse(result);
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string | string[]> = {};
@@ -93,6 +101,11 @@ export function writePlain(res: ServerResponse, status: number, headers: Record<
   res.end(body);
 }
 
-export function writeJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   writePlain(res, status, { 'content-type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value));
 }

@@ -64,20 +64,31 @@ export class HttpFunctions {
     const { logger } = this.options;
     const context = createInvocationContext(match.fn, { logger, durableClient: this.options.durableClient });
     const started = Date.now();
-    logger.write('information', `Executing '${match.fn.name}' (${method} ${url.pathname})`, { functionName: match.fn.name, invocationId: context.invocationId });
+    logger.write('information', `Executing '${match.fn.name}' (${method} ${url.pathname})`, {
+      functionName: match.fn.name,
+      invocationId: context.invocationId,
+    });
     try {
       const request = toHttpRequest(req, url, body, match.params);
       const result = await invokeFunction(match.fn, context, [request]);
       await writeHandlerResult(res, result);
-      logger.write('information', `Executed '${match.fn.name}' (Succeeded, ${res.statusCode}, ${Date.now() - started} ms)`, {
-        functionName: match.fn.name,
-        invocationId: context.invocationId,
-      });
+      logger.write(
+        'information',
+        `Executed '${match.fn.name}' (Succeeded, ${res.statusCode}, ${Date.now() - started} ms)`,
+        {
+          functionName: match.fn.name,
+          invocationId: context.invocationId,
+        },
+      );
     } catch (error) {
-      logger.write('error', `Executed '${match.fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`, {
-        functionName: match.fn.name,
-        invocationId: context.invocationId,
-      });
+      logger.write(
+        'error',
+        `Executed '${match.fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`,
+        {
+          functionName: match.fn.name,
+          invocationId: context.invocationId,
+        },
+      );
       writePlain(res, 500);
     }
   }

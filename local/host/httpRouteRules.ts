@@ -39,7 +39,10 @@ class FunctionInError extends Error {}
 function readAuthLevel(raw: unknown): AuthorizationLevel {
   if (raw === undefined || raw === null || raw === '') return DEFAULT_AUTH_LEVEL;
   const level = AUTHORIZATION_LEVELS.find((l) => typeof raw === 'string' && l === raw.trim().toLowerCase());
-  if (level === undefined) throw new FunctionInError("Error parsing function.json: Invalid value specified for binding property 'authLevel' of enum type AuthorizationLevel.");
+  if (level === undefined)
+    throw new FunctionInError(
+      "Error parsing function.json: Invalid value specified for binding property 'authLevel' of enum type AuthorizationLevel.",
+    );
   return level;
 }
 
@@ -47,7 +50,8 @@ function readAuthLevel(raw: unknown): AuthorizationLevel {
 export function httpTriggerSettings(fn: RegisteredFunction): HttpTriggerSettings {
   const { binding } = triggerBinding(fn);
   const route = typeof binding.route === 'string' && binding.route.trim() !== '' ? binding.route : fn.name;
-  const methods = Array.isArray(binding.methods) && binding.methods.length > 0 ? binding.methods.map(String) : undefined;
+  const methods =
+    Array.isArray(binding.methods) && binding.methods.length > 0 ? binding.methods.map(String) : undefined;
   return { route, methods, authLevel: readAuthLevel(binding.authLevel) };
 }
 
@@ -72,9 +76,11 @@ export function httpRegistrationProblems(functions: readonly RegisteredFunction[
     try {
       const settings = httpTriggerSettings(fn);
       const route = trimSlashes(settings.route).toLowerCase();
-      if (route.startsWith('admin') || route.startsWith('runtime')) throw new FunctionInError('The specified route conflicts with one or more built in routes.');
+      if (route.startsWith('admin') || route.startsWith('runtime'))
+        throw new FunctionInError('The specified route conflicts with one or more built in routes.');
       const other = accepted.find((a) => routesConflict(settings, a.settings));
-      if (other !== undefined) throw new FunctionInError(`The route specified conflicts with the route defined by function '${other.name}'.`);
+      if (other !== undefined)
+        throw new FunctionInError(`The route specified conflicts with the route defined by function '${other.name}'.`);
       accepted.push({ name: fn.name, settings });
     } catch (error) {
       if (!(error instanceof FunctionInError)) throw error;
@@ -90,7 +96,10 @@ export function httpRegistrationProblems(functions: readonly RegisteredFunction[
       if (!(error instanceof RoutePatternError)) throw error;
       inner = `${error.message} (Parameter 'routeTemplate')`; // TemplateParser rethrows it as an ArgumentException
     }
-    if (inner !== undefined) problems.push(`An error occurred while creating the route with name '${name}' and template '${template}'. ${inner}`);
+    if (inner !== undefined)
+      problems.push(
+        `An error occurred while creating the route with name '${name}' and template '${template}'. ${inner}`,
+      );
   }
   return problems;
 }

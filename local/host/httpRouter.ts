@@ -10,7 +10,13 @@ import { parseRouteTemplate, type RouteSegment } from './routeTemplate';
 
 type Segment =
   | { readonly kind: 'literal'; readonly text: string }
-  | { readonly kind: 'param'; readonly name: string; readonly optional: boolean; readonly constraints: readonly string[]; readonly catchAll: boolean };
+  | {
+      readonly kind: 'param';
+      readonly name: string;
+      readonly optional: boolean;
+      readonly constraints: readonly string[];
+      readonly catchAll: boolean;
+    };
 
 export interface CompiledRoute {
   readonly fn: RegisteredFunction;
@@ -38,10 +44,22 @@ const CONSTRAINTS: Record<string, (value: string) => boolean> = {
 
 function toSegment(segment: RouteSegment, template: string): Segment {
   const [part, ...more] = segment.parts;
-  if (part === undefined || more.length > 0) throw new Error(`Route template "${template}": a segment that mixes literals and parameters is valid in Azure, but the local host does not support it`);
+  if (part === undefined || more.length > 0)
+    throw new Error(
+      `Route template "${template}": a segment that mixes literals and parameters is valid in Azure, but the local host does not support it`,
+    );
   if (part.kind === 'literal') return { kind: 'literal', text: part.content.toLowerCase() };
-  if (part.defaultValue !== undefined) throw new Error(`Route template "${template}": inline default values are valid in Azure, but the local host does not support them`);
-  return { kind: 'param', name: part.name, optional: part.optional, constraints: part.constraints, catchAll: part.catchAll };
+  if (part.defaultValue !== undefined)
+    throw new Error(
+      `Route template "${template}": inline default values are valid in Azure, but the local host does not support them`,
+    );
+  return {
+    kind: 'param',
+    name: part.name,
+    optional: part.optional,
+    constraints: part.constraints,
+    catchAll: part.catchAll,
+  };
 }
 
 /** `fn`'s route as a matcher; the host's rules (httpRouteRules.ts) have already accepted it. */
@@ -49,7 +67,12 @@ export function compileRoute(fn: RegisteredFunction): CompiledRoute {
   const { route, methods } = httpTriggerSettings(fn);
   const template = route.replace(/^\/+|\/+$/g, '');
   const segments = parseRouteTemplate(template).map((s) => toSegment(s, template));
-  return { fn, template, methods: methods === undefined ? undefined : new Set(methods.map((m) => m.toUpperCase())), segments };
+  return {
+    fn,
+    template,
+    methods: methods === undefined ? undefined : new Set(methods.map((m) => m.toUpperCase())),
+    segments,
+  };
 }
 
 /** More specific templates first: literals beat constrained parameters beat parameters beat catch-alls. */
@@ -121,7 +144,8 @@ export class HttpRouter {
         params = undefined; // undecodable %-escape: no match
       }
       if (params === undefined) continue;
-      if (route.methods === undefined || route.methods.has(method.toUpperCase())) return { kind: 'matched', fn: route.fn, params };
+      if (route.methods === undefined || route.methods.has(method.toUpperCase()))
+        return { kind: 'matched', fn: route.fn, params };
       for (const m of route.methods) allowed.add(m);
     }
     return allowed.size > 0 ? { kind: 'methodNotAllowed', allowed: [...allowed] } : { kind: 'notFound' };

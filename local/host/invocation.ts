@@ -55,13 +55,18 @@ export function createInvocationContext(fn: RegisteredFunction, options: Invocat
   invocationLogs.set(context, log);
   for (const input of extraInputs) {
     if (DURABLE_CLIENT_TYPES.has(input.type.toLowerCase())) {
-      if (options.durableClient === undefined) throw new Error(`Function "${fn.name}" needs a durable client, but the host has no Durable runner`);
+      if (options.durableClient === undefined)
+        throw new Error(`Function "${fn.name}" needs a durable client, but the host has no Durable runner`);
       context.extraInputs.set(input, options.durableClient());
     } else {
-      options.logger.write('warning', `Input binding "${input.name}" of type "${input.type}" is not supported by the local host; it stays undefined`, {
-        functionName: fn.name,
-        invocationId,
-      });
+      options.logger.write(
+        'warning',
+        `Input binding "${input.name}" of type "${input.type}" is not supported by the local host; it stays undefined`,
+        {
+          functionName: fn.name,
+          invocationId,
+        },
+      );
     }
   }
   return context;

@@ -8,14 +8,31 @@ import { endInvocation } from './invocation';
  * `handler(...inputs, context)`, then the `postInvocation` hooks (they may replace the result or the
  * error); then the invocation ends for the host, and its context's later log lines are dropped.
  */
-export async function invokeFunction(fn: RegisteredFunction, context: InvocationContext, inputs: readonly unknown[]): Promise<unknown> {
+export async function invokeFunction(
+  fn: RegisteredFunction,
+  context: InvocationContext,
+  inputs: readonly unknown[],
+): Promise<unknown> {
   const hooks = installedHooks();
   const hookData: Record<string, unknown> = {};
   const appHookData = hooks?.appHookData ?? {};
   try {
-    const pre = { hookData, appHookData, invocationContext: context, functionCallback: fn.handler, inputs: [...inputs] };
+    const pre = {
+      hookData,
+      appHookData,
+      invocationContext: context,
+      functionCallback: fn.handler,
+      inputs: [...inputs],
+    };
     for (const hook of hooks?.hooks('preInvocation') ?? []) await hook(pre);
-    const post: { hookData: object; appHookData: object; invocationContext: InvocationContext; inputs: unknown[]; result: unknown; error: unknown } = {
+    const post: {
+      hookData: object;
+      appHookData: object;
+      invocationContext: InvocationContext;
+      inputs: unknown[];
+      result: unknown;
+      error: unknown;
+    } = {
       hookData,
       appHookData,
       invocationContext: context,

@@ -41,7 +41,8 @@ function parseLevel(value: string): FilterLevel {
 
 function matches(ruleCategory: string, category: string): boolean {
   const star = ruleCategory.indexOf('*');
-  if (star !== -1 && ruleCategory.indexOf('*', star + 1) !== -1) throw new LogConfigurationError("Only one wildcard character is allowed in category name.");
+  if (star !== -1 && ruleCategory.indexOf('*', star + 1) !== -1)
+    throw new LogConfigurationError('Only one wildcard character is allowed in category name.');
   const prefix = (star === -1 ? ruleCategory : ruleCategory.slice(0, star)).toLowerCase();
   const suffix = (star === -1 ? '' : ruleCategory.slice(star + 1)).toLowerCase();
   const lower = category.toLowerCase();
@@ -55,7 +56,10 @@ export class LogLevelFilter {
   constructor(logLevel: Readonly<Record<string, string>>) {
     this.rules = Object.entries(logLevel)
       .filter(([, value]) => value !== '')
-      .map(([key, value]) => ({ category: key.toLowerCase() === 'default' ? undefined : key, level: parseLevel(value) }));
+      .map(([key, value]) => ({
+        category: key.toLowerCase() === 'default' ? undefined : key,
+        level: parseLevel(value),
+      }));
     for (const rule of this.rules) if (rule.category !== undefined) matches(rule.category, '');
   }
 
@@ -64,7 +68,8 @@ export class LogLevelFilter {
     let best: Rule | undefined;
     for (const rule of this.rules) {
       if (rule.category !== undefined && !matches(rule.category, category)) continue;
-      if (best?.category !== undefined && (rule.category === undefined || best.category.length > rule.category.length)) continue;
+      if (best?.category !== undefined && (rule.category === undefined || best.category.length > rule.category.length))
+        continue;
       best = rule; // equally good: the later rule wins, as in LoggerRuleSelector
     }
     return best?.level ?? 'information';
@@ -87,9 +92,13 @@ export function hostLogLevels(appRoot: string = process.cwd(), env: NodeJS.Proce
   }
   if (text !== undefined) {
     const logLevel = (JSON.parse(text) as { logging?: { logLevel?: unknown } }).logging?.logLevel;
-    if (logLevel !== undefined && (typeof logLevel !== 'object' || logLevel === null)) throw new LogConfigurationError('host.json: logging.logLevel must be an object of category: level');
+    if (logLevel !== undefined && (typeof logLevel !== 'object' || logLevel === null))
+      throw new LogConfigurationError('host.json: logging.logLevel must be an object of category: level');
     for (const [key, value] of Object.entries(logLevel ?? {})) {
-      if (typeof value !== 'string') throw new LogConfigurationError(`host.json: logging.logLevel.${key} must be a level name such as "Information"`);
+      if (typeof value !== 'string')
+        throw new LogConfigurationError(
+          `host.json: logging.logLevel.${key} must be a level name such as "Information"`,
+        );
       merged.set(key.toLowerCase(), [key, value]);
     }
   }

@@ -59,7 +59,9 @@ export class HostLogger {
   ) {}
 
   write(level: HostLogLevel, message: string, fields: RecordFields = {}): void {
-    const category = fields.category ?? (fields.functionName === undefined ? HOST_CATEGORY.general : HOST_CATEGORY.function(fields.functionName));
+    const category =
+      fields.category ??
+      (fields.functionName === undefined ? HOST_CATEGORY.general : HOST_CATEGORY.function(fields.functionName));
     this.emit({ level, ...fields, category, message, time: new Date().toISOString() });
   }
 
@@ -74,7 +76,10 @@ export class HostLogger {
     return {
       logHandler: (level, ...args) => {
         if (ended) {
-          this.write('debug', `Ignoring RpcLog from invocation '${invocationId}' because there is no matching ScriptInvocationContext.`);
+          this.write(
+            'debug',
+            `Ignoring RpcLog from invocation '${invocationId}' because there is no matching ScriptInvocationContext.`,
+          );
           return;
         }
         this.emit({

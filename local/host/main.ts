@@ -8,7 +8,8 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(resolve(process.env.JIT_FUNCTIONS_ENTRY ?? 'dist/functions/index.js'));
   const storageConnectionString = process.env.AzureWebJobsStorage;
-  if (storageConnectionString === undefined || storageConnectionString === '') throw new Error('AzureWebJobsStorage is not set: the Durable task hub needs a Table Storage connection string');
+  if (storageConnectionString === undefined || storageConnectionString === '')
+    throw new Error('AzureWebJobsStorage is not set: the Durable task hub needs a Table Storage connection string');
   const concurrency = process.env.JIT_MAX_ACTIVITY_CONCURRENCY;
   const host = await startHost({
     port: Number(process.env.JIT_API_PORT ?? 7071),

@@ -18,7 +18,12 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
   { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
 
@@ -73,9 +78,9 @@ export function parseNcrontab(expression: string): CronSchedule {
   const fields = expression.trim().split(/\s+/);
   if (fields.length === 5) fields.unshift('0');
   if (fields.length !== 6) throw new CronSyntaxError(expression, `expected 6 fields, got ${fields.length}`);
-  const [seconds, minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) => parseField(fields[i] ?? '', spec, expression)) as [
-    Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>,
-  ];
+  const [seconds, minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) =>
+    parseField(fields[i] ?? '', spec, expression),
+  ) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
   return {
     expression,
     next(after: Date): Date {

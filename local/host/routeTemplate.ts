@@ -29,19 +29,25 @@ export class RoutePatternError extends Error {
 }
 
 const MESSAGES = {
-  consecutiveSeparators: "The route template separator character '/' cannot appear consecutively. It must be separated by either a parameter or a literal value.",
-  mismatchedParameter: "There is an incomplete parameter in the route template. Check that each '{' character has a matching '}' character.",
+  consecutiveSeparators:
+    "The route template separator character '/' cannot appear consecutively. It must be separated by either a parameter or a literal value.",
+  mismatchedParameter:
+    "There is an incomplete parameter in the route template. Check that each '{' character has a matching '}' character.",
   unescapedBrace: "In a route parameter, '{' and '}' must be escaped with '{{' and '}}'.",
   catchAllCannotBeOptional: 'A catch-all parameter cannot be marked optional.',
   optionalCannotHaveDefault: 'An optional parameter cannot have default value.',
   catchAllMustBeLast: 'A catch-all parameter can only appear as the last segment of the route template.',
-  catchAllInMultiSegment: 'A path segment that contains more than one section, such as a literal section or a parameter, cannot contain a catch-all parameter.',
-  consecutiveParameters: "A path segment cannot contain two consecutive parameters. They must be separated by a '/' or by a literal string.",
+  catchAllInMultiSegment:
+    'A path segment that contains more than one section, such as a literal section or a parameter, cannot contain a catch-all parameter.',
+  consecutiveParameters:
+    "A path segment cannot contain two consecutive parameters. They must be separated by a '/' or by a literal string.",
   invalidRouteTemplate: "The route template cannot start with a '~' character unless followed by a '/'.",
   invalidParameterName: (name: string) =>
     `The route parameter name '${name}' is invalid. Route parameter names must be non-empty and cannot contain these characters: '{', '}', '/'. The '?' character marks a parameter as optional, and can occur only at the end of the parameter. The '*' character marks a parameter as catch-all, and can occur only at the start of the parameter.`,
-  repeatedParameter: (name: string) => `The route parameter name '${name}' appears more than one time in the route template.`,
-  invalidLiteral: (literal: string) => `The literal section '${literal}' is invalid. Literal sections cannot contain the '?' character.`,
+  repeatedParameter: (name: string) =>
+    `The route parameter name '${name}' appears more than one time in the route template.`,
+  invalidLiteral: (literal: string) =>
+    `The literal section '${literal}' is invalid. Literal sections cannot contain the '?' character.`,
   optionalPrecededByPeriod: (segment: string, name: string, previous: string) =>
     `In the segment '${segment}', the optional parameter '${name}' is preceded by an invalid segment '${previous}'. Only a period (.) can precede an optional parameter.`,
   optionalMustBeLast: (segment: string, name: string, next: string) =>
@@ -301,8 +307,25 @@ function isSegmentValid(cursor: Cursor, parts: RoutePart[]): boolean {
 
 /** ASP.NET Core's default inline constraints (RouteOptions.ConstraintMap). */
 export const KNOWN_CONSTRAINTS: ReadonlySet<string> = new Set([
-  'int', 'bool', 'datetime', 'decimal', 'double', 'float', 'guid', 'long',
-  'minlength', 'maxlength', 'length', 'min', 'max', 'range', 'alpha', 'regex', 'required', 'file', 'nonfile',
+  'int',
+  'bool',
+  'datetime',
+  'decimal',
+  'double',
+  'float',
+  'guid',
+  'long',
+  'minlength',
+  'maxlength',
+  'length',
+  'min',
+  'max',
+  'range',
+  'alpha',
+  'regex',
+  'required',
+  'file',
+  'nonfile',
 ]);
 
 /** The message RouteConstraintBuilder gives for an inline constraint no resolver knows, or undefined. */

@@ -63,10 +63,13 @@ export class TimerTriggers {
     if (this.stopped) return;
     clearTimeout(timer.handle);
     const wait = Math.max(0, timer.next.getTime() - Date.now());
-    timer.handle = setTimeout(() => {
-      if (timer.next.getTime() > Date.now()) this.arm(timer);
-      else this.run(timer, timer.next, true);
-    }, Math.min(wait, MAX_TIMEOUT_MS));
+    timer.handle = setTimeout(
+      () => {
+        if (timer.next.getTime() > Date.now()) this.arm(timer);
+        else this.run(timer, timer.next, true);
+      },
+      Math.min(wait, MAX_TIMEOUT_MS),
+    );
   }
 
   private run(timer: ScheduledTimerFunction, scheduledFor: Date, scheduled: boolean): void {
@@ -94,12 +97,21 @@ export class TimerTriggers {
     const { logger } = this.options;
     const context = createInvocationContext(fn, { logger, durableClient: this.options.durableClient });
     const started = Date.now();
-    logger.write('information', `Executing '${fn.name}' (Reason='Timer fired at ${new Date().toISOString()}')`, { functionName: fn.name, invocationId: context.invocationId });
+    logger.write('information', `Executing '${fn.name}' (Reason='Timer fired at ${new Date().toISOString()}')`, {
+      functionName: fn.name,
+      invocationId: context.invocationId,
+    });
     try {
       await invokeFunction(fn, context, [payload]);
-      logger.write('information', `Executed '${fn.name}' (Succeeded, ${Date.now() - started} ms)`, { functionName: fn.name, invocationId: context.invocationId });
+      logger.write('information', `Executed '${fn.name}' (Succeeded, ${Date.now() - started} ms)`, {
+        functionName: fn.name,
+        invocationId: context.invocationId,
+      });
     } catch (error) {
-      logger.write('error', `Executed '${fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`, { functionName: fn.name, invocationId: context.invocationId });
+      logger.write('error', `Executed '${fn.name}' (Failed, ${Date.now() - started} ms): ${errorDetails(error)}`, {
+        functionName: fn.name,
+        invocationId: context.invocationId,
+      });
     }
   }
 }

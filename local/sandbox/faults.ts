@@ -30,7 +30,14 @@ export interface FaultConfig {
   lostResponsesLeft: number | null;
 }
 
-const NONE: FaultConfig = { throttleRate: 0, errorRate: 0, latencyMs: 0, replicationLagMs: 0, lostResponseRate: 0, lostResponsesLeft: 0 };
+const NONE: FaultConfig = {
+  throttleRate: 0,
+  errorRate: 0,
+  latencyMs: 0,
+  replicationLagMs: 0,
+  lostResponseRate: 0,
+  lostResponsesLeft: 0,
+};
 
 /** What an injected fault turns a request into. */
 export type InjectedFault = { kind: 'throttle' } | { kind: 'error'; status: 500 | 502 | 503 | 504 };
@@ -79,7 +86,8 @@ export class Faults {
   /** Draws whether the answer to a write that took effect is lost (and counts it against the limit). */
   drawLostResponse(tenantId: string | undefined, random: () => number = Math.random): boolean {
     const config = this.for(tenantId);
-    if (config.lostResponseRate <= 0 || config.lostResponsesLeft === 0 || random() >= config.lostResponseRate) return false;
+    if (config.lostResponseRate <= 0 || config.lostResponsesLeft === 0 || random() >= config.lostResponseRate)
+      return false;
     if (config.lostResponsesLeft !== null) config.lostResponsesLeft -= 1;
     return true;
   }

@@ -56,7 +56,8 @@ export function splitPath(pathname: string): string[] | undefined {
 
 export function headerRecord(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(req.headers)) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [key, value] of Object.entries(req.headers))
+    out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 

@@ -47,14 +47,28 @@ const setSchema = z.object({
   value: z.string().max(25 * 1024),
   tags: z.record(z.string(), z.string()).nullable().optional(),
   contentType: z.string().nullable().optional(),
-  attributes: z.object({ enabled: z.boolean().optional(), exp: z.number().nullable().optional(), nbf: z.number().nullable().optional() }).passthrough().optional(),
+  attributes: z
+    .object({
+      enabled: z.boolean().optional(),
+      exp: z.number().nullable().optional(),
+      nbf: z.number().nullable().optional(),
+    })
+    .passthrough()
+    .optional(),
 });
 
 /** PATCH /secrets/{name}/{version}: Key Vault's "update secret properties" (no value). */
 const updateSchema = z.object({
   tags: z.record(z.string(), z.string()).nullable().optional(),
   contentType: z.string().nullable().optional(),
-  attributes: z.object({ enabled: z.boolean().optional(), exp: z.number().nullable().optional(), nbf: z.number().nullable().optional() }).passthrough().optional(),
+  attributes: z
+    .object({
+      enabled: z.boolean().optional(),
+      exp: z.number().nullable().optional(),
+      nbf: z.number().nullable().optional(),
+    })
+    .passthrough()
+    .optional(),
 });
 
 function attributes(v: SecretVersion): Record<string, unknown> {
@@ -111,10 +125,20 @@ class Vault {
       throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
     }
     const parsed = setSchema.safeParse(body);
-    if (!parsed.success) throw new VaultError(400, 'BadParameter', `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'value')}' is invalid or missing.`);
+    if (!parsed.success)
+      throw new VaultError(
+        400,
+        'BadParameter',
+        `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'value')}' is invalid or missing.`,
+      );
     let secret = this.find(name);
     if (secret?.deleted != null) {
-      throw new VaultError(409, 'Conflict', `Secret ${secret.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can be recovered or purged.`, 'ObjectIsDeletedButRecoverable');
+      throw new VaultError(
+        409,
+        'Conflict',
+        `Secret ${secret.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can be recovered or purged.`,
+        'ObjectIsDeletedButRecoverable',
+      );
     }
     if (secret === undefined) {
       secret = { name, versions: [], deleted: null };
@@ -145,7 +169,12 @@ class Vault {
       throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
     }
     const parsed = updateSchema.safeParse(body);
-    if (!parsed.success) throw new VaultError(400, 'BadParameter', `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'attributes')}' is invalid.`);
+    if (!parsed.success)
+      throw new VaultError(
+        400,
+        'BadParameter',
+        `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'attributes')}' is invalid.`,
+      );
     const secret = this.find(name);
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
     const v = secret.versions.find((x) => x.version === version);
@@ -166,14 +195,18 @@ class Vault {
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
     const v = version === undefined ? latest(secret) : secret.versions.find((x) => x.version === version);
     if (v === undefined) throw secretNotFound(`${name}/${version ?? ''}`);
-    if (!v.enabled) throw new VaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+    if (!v.enabled)
+      throw new VaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     return json(200, this.bundle(secret, v, true));
   }
 
   private page(items: Record<string, unknown>[], query: URLSearchParams, path: string): SandboxResponse {
     const max = Math.min(Math.max(Number(query.get('maxresults') ?? PAGE_SIZE) || PAGE_SIZE, 1), PAGE_SIZE);
     const skip = Number(query.get('$skiptoken') ?? '0') || 0;
-    const next = skip + max < items.length ? `${this.url}${path}?api-version=${query.get('api-version') ?? '7.5'}&$skiptoken=${skip + max}&maxresults=${max}` : null;
+    const next =
+      skip + max < items.length
+        ? `${this.url}${path}?api-version=${query.get('api-version') ?? '7.5'}&$skiptoken=${skip + max}&maxresults=${max}`
+        : null;
     return json(200, { value: items.slice(skip, skip + max), nextLink: next });
   }
 
@@ -190,7 +223,11 @@ class Vault {
   listVersions(name: string, query: URLSearchParams): SandboxResponse {
     const secret = this.find(name);
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
-    return this.page(secret.versions.map((v) => this.bundle(secret, v, false)), query, `/secrets/${secret.name}/versions`);
+    return this.page(
+      secret.versions.map((v) => this.bundle(secret, v, false)),
+      query,
+      `/secrets/${secret.name}/versions`,
+    );
   }
 
   delete(name: string): SandboxResponse {
@@ -212,7 +249,11 @@ class Vault {
   }
 
   listDeleted(query: URLSearchParams): SandboxResponse {
-    return this.page(this.secrets.filter((s) => s.deleted !== null).map((s) => this.deletedBundle(s)), query, '/deletedsecrets');
+    return this.page(
+      this.secrets.filter((s) => s.deleted !== null).map((s) => this.deletedBundle(s)),
+      query,
+      '/deletedsecrets',
+    );
   }
 
   purge(name: string): SandboxResponse {
@@ -230,8 +271,10 @@ class Vault {
   route(req: SandboxRequest): SandboxResponse {
     const [collection, name, third, ...extra] = req.segments;
     const m = req.method;
-    if (extra.length > 0 || collection === undefined) throw new VaultError(404, 'NotFound', 'The requested resource was not found.');
-    if (name !== undefined && !NAME.test(name)) throw new VaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
+    if (extra.length > 0 || collection === undefined)
+      throw new VaultError(404, 'NotFound', 'The requested resource was not found.');
+    if (name !== undefined && !NAME.test(name))
+      throw new VaultError(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
     if (collection === 'secrets') {
       if (name === undefined && m === 'GET') return this.list(req.query);
       if (name !== undefined && third === undefined && m === 'PUT') return this.set(name, req.rawBody);

@@ -16,10 +16,19 @@ const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
 
 function entraTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function entraError(status: number, error: string, code: number, description: string, correlationId?: string): SandboxResponse {
+export function entraError(
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+  correlationId?: string,
+): SandboxResponse {
   const traceId = randomUUID();
   const correlation = correlationId ?? randomUUID();
   const timestamp = entraTimestamp(new Date());
@@ -64,7 +73,23 @@ export function openIdConfiguration(baseUrl: string, tenant: Tenant): Record<str
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${t}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     tenant_region_scope: 'EU',
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
@@ -80,7 +105,13 @@ export async function handleLogin(store: SandboxStore, req: SandboxRequest): Pro
   const path = rest.join('/');
   const tenant = findTenant(store.state, tenantKey);
   if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
-    if (tenant === undefined) return entraError(400, 'invalid_tenant', 90002, `Tenant '${tenantKey}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+    if (tenant === undefined)
+      return entraError(
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenantKey}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      );
     return json(200, openIdConfiguration(store.url, tenant));
   }
   if (req.method === 'GET' && path === 'discovery/v2.0/keys') {
@@ -88,19 +119,31 @@ export async function handleLogin(store: SandboxStore, req: SandboxRequest): Pro
     return json(200, { keys: [{ ...store.keys.publicJwk, x5t: store.keys.kid }] });
   }
   if (path === 'oauth2/v2.0/token') {
-    if (req.method !== 'POST') return entraError(400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
+    if (req.method !== 'POST')
+      return entraError(400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
     return tokenEndpoint(store, req, tenantKey, tenant);
   }
   return undefined;
 }
 
-async function tokenEndpoint(store: SandboxStore, req: SandboxRequest, tenantKey: string, tenant: Tenant | undefined): Promise<SandboxResponse> {
+async function tokenEndpoint(
+  store: SandboxStore,
+  req: SandboxRequest,
+  tenantKey: string,
+  tenant: Tenant | undefined,
+): Promise<SandboxResponse> {
   const form = new URLSearchParams(req.rawBody);
   const correlationId = req.headers['client-request-id'];
   if (tenant === undefined) return tenantNotFound(tenantKey, correlationId);
   const grantType = form.get('grant_type');
   if (grantType !== 'client_credentials') {
-    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`, correlationId);
+    return entraError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType ?? ''}'.`,
+      correlationId,
+    );
   }
   let clientId = form.get('client_id') ?? undefined;
   let clientSecret = form.get('client_secret') ?? undefined;
@@ -111,7 +154,13 @@ async function tokenEndpoint(store: SandboxStore, req: SandboxRequest, tenantKey
     clientSecret ??= secret !== undefined ? decodeURIComponent(secret) : undefined;
   }
   if (clientId === undefined || clientId === '') {
-    return entraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.", correlationId);
+    return entraError(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'client_id'.",
+      correlationId,
+    );
   }
   const app = tenant.apps.find((a) => a.clientId === clientId);
   if (app === undefined) {
@@ -126,7 +175,9 @@ async function tokenEndpoint(store: SandboxStore, req: SandboxRequest, tenantKey
   const credentialError = await checkCredential(store, form, app, tenant, clientSecret, correlationId);
   if (credentialError !== undefined) return credentialError;
 
-  const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s !== '' && !['openid', 'profile', 'offline_access'].includes(s));
+  const scopes = (form.get('scope') ?? '')
+    .split(' ')
+    .filter((s) => s !== '' && !['openid', 'profile', 'offline_access'].includes(s));
   const scope = scopes[0];
   if (scopes.length !== 1 || scope === undefined || !scope.endsWith('/.default')) {
     return entraError(
@@ -163,7 +214,12 @@ async function tokenEndpoint(store: SandboxStore, req: SandboxRequest, tenantKey
   };
   if (audience === GRAPH_RESOURCE && app.appPermissions.length > 0) claims.roles = [...app.appPermissions];
   const accessToken = await mintToken({ claims, key: store.keys, expiresInSeconds: TOKEN_LIFETIME_SECONDS });
-  return json(200, { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: accessToken });
+  return json(200, {
+    token_type: 'Bearer',
+    expires_in: TOKEN_LIFETIME_SECONDS,
+    ext_expires_in: TOKEN_LIFETIME_SECONDS,
+    access_token: accessToken,
+  });
 }
 
 function resourceAudience(resource: string): string | undefined {
@@ -185,12 +241,22 @@ async function checkCredential(
   const assertion = form.get('client_assertion');
   if (assertion !== null) {
     if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
-      return entraError(400, 'invalid_request', 50027, 'Invalid JWT token. The client assertion type is not supported.', correlationId);
+      return entraError(
+        400,
+        'invalid_request',
+        50027,
+        'Invalid JWT token. The client assertion type is not supported.',
+        correlationId,
+      );
     }
     // A managed identity's federated credential: only the home tenant's service app trusts it.
     try {
-      const { payload } = await jwtVerify(assertion, store.keys.publicKey, { algorithms: ['RS256'], audience: FEDERATED_AUDIENCE });
-      if (tenant.id === HOME_TENANT_ID && app.clientId === SERVICE_APP.clientId && payload.sub === SERVICE_APP.clientId) return undefined;
+      const { payload } = await jwtVerify(assertion, store.keys.publicKey, {
+        algorithms: ['RS256'],
+        audience: FEDERATED_AUDIENCE,
+      });
+      if (tenant.id === HOME_TENANT_ID && app.clientId === SERVICE_APP.clientId && payload.sub === SERVICE_APP.clientId)
+        return undefined;
       return entraError(
         400,
         'invalid_client',
@@ -199,11 +265,23 @@ async function checkCredential(
         correlationId,
       );
     } catch {
-      return entraError(401, 'invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application, or the client assertion failed signature validation.', correlationId);
+      return entraError(
+        401,
+        'invalid_client',
+        700027,
+        'The certificate with identifier used to sign the client assertion is not registered on application, or the client assertion failed signature validation.',
+        correlationId,
+      );
     }
   }
   if (clientSecret === undefined || clientSecret === '') {
-    return entraError(400, 'invalid_client', 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", correlationId);
+    return entraError(
+      400,
+      'invalid_client',
+      7000216,
+      "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+      correlationId,
+    );
   }
   if (clientSecret !== app.clientSecret) {
     return entraError(

@@ -5,7 +5,8 @@ import { startSandbox } from './server';
 /** Process entry for the Entra sandbox (`node dist/local/sandbox/main.js`). */
 async function main(): Promise<void> {
   const port = Number(process.env.JIT_SANDBOX_PORT ?? '7443');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`JIT_SANDBOX_PORT must be a port number, got '${process.env.JIT_SANDBOX_PORT ?? ''}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`JIT_SANDBOX_PORT must be a port number, got '${process.env.JIT_SANDBOX_PORT ?? ''}'`);
   const stateDir = process.env.JIT_STATE_DIR ?? '.local';
   const tls = await ensureLocalTls(join(stateDir, 'tls'));
   const sandbox = await startSandbox({ port, tls, stateFile: join(stateDir, 'sandbox.json') });

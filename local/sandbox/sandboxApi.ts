@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { findTenant, graphTimestamp, hashSecret, newObjectId, newRoleAssignmentId, secretMatches, tapPolicySchema, type Tenant, type User } from './directory';
+import {
+  findTenant,
+  graphTimestamp,
+  hashSecret,
+  newObjectId,
+  newRoleAssignmentId,
+  secretMatches,
+  tapPolicySchema,
+  type Tenant,
+  type User,
+} from './directory';
 import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import { SERVICE_APP } from './seed';
@@ -28,7 +38,8 @@ function parseBody<T>(schema: z.ZodType<T>, req: SandboxRequest): T {
     throw new ApiError(400, 'request body is not valid JSON');
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new ApiError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -82,7 +93,9 @@ async function userToken(store: SandboxStore, req: SandboxRequest): Promise<Sand
   if (body.groupsOverage === true || groups.length > JWT_GROUPS_LIMIT) {
     // As Entra does: no groups claim, but where to read them (the caller must ask Graph).
     claims._claim_names = { groups: 'src1' };
-    claims._claim_sources = { src1: { endpoint: `https://graph.microsoft.com/v1.0/users/${user.id}/getMemberObjects` } };
+    claims._claim_sources = {
+      src1: { endpoint: `https://graph.microsoft.com/v1.0/users/${user.id}/getMemberObjects` },
+    };
   } else {
     claims.groups = groups;
   }
@@ -90,7 +103,13 @@ async function userToken(store: SandboxStore, req: SandboxRequest): Promise<Sand
   const expiresInSeconds = body.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
   // An untrusted token claims the real kid but is signed with a key the JWKS does not hold.
   const key = body.untrustedKey === true ? { ...store.untrustedKeys, kid: store.keys.kid } : store.keys;
-  const accessToken = await mintToken({ claims, key, expiresInSeconds, notBeforeInSeconds: body.notBeforeInSeconds, omitClaims: body.omitClaims });
+  const accessToken = await mintToken({
+    claims,
+    key,
+    expiresInSeconds,
+    notBeforeInSeconds: body.notBeforeInSeconds,
+    omitClaims: body.omitClaims,
+  });
   return json(200, { token_type: 'Bearer', access_token: accessToken, expires_in: expiresInSeconds });
 }
 
@@ -105,7 +124,12 @@ function stateView(store: SandboxStore): Record<string, unknown> {
       id: t.id,
       displayName: t.displayName,
       domains: t.domains,
-      apps: t.apps.map((a) => ({ clientId: a.clientId, servicePrincipalId: a.servicePrincipalId, appPermissions: a.appPermissions, directoryRoles: directoryRolesOf(t, a.servicePrincipalId) })),
+      apps: t.apps.map((a) => ({
+        clientId: a.clientId,
+        servicePrincipalId: a.servicePrincipalId,
+        appPermissions: a.appPermissions,
+        directoryRoles: directoryRolesOf(t, a.servicePrincipalId),
+      })),
       users: t.users.map((u) => ({
         id: u.id,
         userPrincipalName: u.userPrincipalName,
@@ -117,9 +141,20 @@ function stateView(store: SandboxStore): Record<string, unknown> {
         createdDateTime: u.createdDateTime,
         protected: u.protected,
       })),
-      groups: t.groups.map((g) => ({ id: g.id, displayName: g.displayName, isAssignableToRole: g.isAssignableToRole, memberIds: g.memberIds })),
+      groups: t.groups.map((g) => ({
+        id: g.id,
+        displayName: g.displayName,
+        isAssignableToRole: g.isAssignableToRole,
+        memberIds: g.memberIds,
+      })),
       roleAssignments: t.roleAssignments,
-      temporaryAccessPasses: t.temporaryAccessPasses.map((p) => ({ id: p.id, userId: p.userId, startDateTime: p.startDateTime, lifetimeInMinutes: p.lifetimeInMinutes, isUsableOnce: p.isUsableOnce })),
+      temporaryAccessPasses: t.temporaryAccessPasses.map((p) => ({
+        id: p.id,
+        userId: p.userId,
+        startDateTime: p.startDateTime,
+        lifetimeInMinutes: p.lifetimeInMinutes,
+        isUsableOnce: p.isUsableOnce,
+      })),
       calls: t.calls,
       protectedWriteAttempts: t.protectedWriteAttempts,
     })),
@@ -127,7 +162,16 @@ function stateView(store: SandboxStore): Record<string, unknown> {
       secrets: s.keyVault.secrets.flatMap((secret) => {
         const v = secret.versions[secret.versions.length - 1];
         if (v === undefined) return [];
-        return [{ name: secret.name, version: v.version, tags: v.tags, contentType: v.contentType, expiresOn: v.exp === null ? null : new Date(v.exp * 1000).toISOString(), deleted: secret.deleted !== null }];
+        return [
+          {
+            name: secret.name,
+            version: v.version,
+            tags: v.tags,
+            contentType: v.contentType,
+            expiresOn: v.exp === null ? null : new Date(v.exp * 1000).toISOString(),
+            deleted: secret.deleted !== null,
+          },
+        ];
       }),
       calls: s.keyVault.calls,
     },
@@ -150,7 +194,13 @@ function signin(store: SandboxStore, req: SandboxRequest): SandboxResponse {
   const now = Date.now();
   const tap = tenant.temporaryAccessPasses.find((p) => {
     const start = Date.parse(p.startDateTime);
-    return p.userId === user.id && !p.used && now >= start && now < start + p.lifetimeInMinutes * 60_000 && secretMatches(p.passHash, body.password);
+    return (
+      p.userId === user.id &&
+      !p.used &&
+      now >= start &&
+      now < start + p.lifetimeInMinutes * 60_000 &&
+      secretMatches(p.passHash, body.password)
+    );
   });
   if (tap === undefined) return json(401, { ok: false, reason: 'invalid_credentials' });
   if (tap.isUsableOnce) {
@@ -166,12 +216,16 @@ function tenantOf(store: SandboxStore, id: string): Tenant {
   return tenant;
 }
 
-const patchUserSchema = z.object({ accountEnabled: z.boolean().optional(), password: z.string().min(1).optional() }).strict();
+const patchUserSchema = z
+  .object({ accountEnabled: z.boolean().optional(), password: z.string().min(1).optional() })
+  .strict();
 
 function patchUser(store: SandboxStore, req: SandboxRequest, tenantId: string, userId: string): SandboxResponse {
   const body = parseBody(patchUserSchema, req);
   const tenant = tenantOf(store, tenantId);
-  const user = tenant.users.find((u) => u.id === userId.toLowerCase() || u.userPrincipalName.toLowerCase() === userId.toLowerCase());
+  const user = tenant.users.find(
+    (u) => u.id === userId.toLowerCase() || u.userPrincipalName.toLowerCase() === userId.toLowerCase(),
+  );
   if (user === undefined) throw new ApiError(404, `no user '${userId}' in tenant ${tenant.id}`);
   if (body.accountEnabled !== undefined) user.accountEnabled = body.accountEnabled;
   if (body.password !== undefined) {
@@ -184,7 +238,11 @@ function patchUser(store: SandboxStore, req: SandboxRequest, tenantId: string, u
 }
 
 const patchAppSchema = z
-  .object({ appPermissions: z.array(z.string()).optional(), directoryRoles: z.array(z.string()).optional(), clientSecret: z.string().min(1).optional() })
+  .object({
+    appPermissions: z.array(z.string()).optional(),
+    directoryRoles: z.array(z.string()).optional(),
+    clientSecret: z.string().min(1).optional(),
+  })
   .strict();
 
 function patchApp(store: SandboxStore, req: SandboxRequest, tenantId: string, clientId: string): SandboxResponse {
@@ -197,7 +255,12 @@ function patchApp(store: SandboxStore, req: SandboxRequest, tenantId: string, cl
   if (body.directoryRoles !== undefined) {
     tenant.roleAssignments = tenant.roleAssignments.filter((a) => a.principalId !== app.servicePrincipalId);
     for (const roleDefinitionId of body.directoryRoles) {
-      tenant.roleAssignments.push({ id: newRoleAssignmentId(), principalId: app.servicePrincipalId, roleDefinitionId: roleDefinitionId.toLowerCase(), directoryScopeId: '/' });
+      tenant.roleAssignments.push({
+        id: newRoleAssignmentId(),
+        principalId: app.servicePrincipalId,
+        roleDefinitionId: roleDefinitionId.toLowerCase(),
+        directoryScopeId: '/',
+      });
     }
   }
   store.save();
@@ -223,10 +286,14 @@ function createUser(store: SandboxStore, req: SandboxRequest, tenantId: string):
   const tenant = tenantOf(store, tenantId);
   const upn = body.userPrincipalName;
   const domain = upn.split('@')[1]?.toLowerCase() ?? '';
-  if (!tenant.domains.some((d) => d.id.toLowerCase() === domain)) throw new ApiError(400, `userPrincipalName: '${domain}' is not a domain of tenant ${tenant.id}`);
-  if (tenant.users.some((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase())) throw new ApiError(409, `a user '${upn}' already exists in tenant ${tenant.id}`);
+  if (!tenant.domains.some((d) => d.id.toLowerCase() === domain))
+    throw new ApiError(400, `userPrincipalName: '${domain}' is not a domain of tenant ${tenant.id}`);
+  if (tenant.users.some((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase()))
+    throw new ApiError(409, `a user '${upn}' already exists in tenant ${tenant.id}`);
   const groups = (body.groups ?? []).map((key) => {
-    const group = tenant.groups.find((g) => g.id === key.toLowerCase() || g.displayName.toLowerCase() === key.toLowerCase());
+    const group = tenant.groups.find(
+      (g) => g.id === key.toLowerCase() || g.displayName.toLowerCase() === key.toLowerCase(),
+    );
     if (group === undefined) throw new ApiError(400, `groups: no group '${key}' in tenant ${tenant.id}`);
     return group;
   });
@@ -282,7 +349,13 @@ function deleteGroup(store: SandboxStore, tenantId: string, groupId: string): Sa
 /** A cheap view of one tenant's users for pollers: no groups, roles or secrets. */
 function listUsers(store: SandboxStore, tenantId: string): SandboxResponse {
   const tenant = tenantOf(store, tenantId);
-  return json(200, { users: tenant.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, accountEnabled: u.accountEnabled })) });
+  return json(200, {
+    users: tenant.users.map((u) => ({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      accountEnabled: u.accountEnabled,
+    })),
+  });
 }
 
 /** Only the call counters of `/_sandbox/state`, for pollers. */
@@ -298,7 +371,9 @@ function callCounters(store: SandboxStore): SandboxResponse {
 
 /** Every message Graph sendMail accepted, in each tenant, oldest first (graph/mail.ts). */
 function sentMail(store: SandboxStore): SandboxResponse {
-  return json(200, { value: store.state.tenants.flatMap((t) => t.sentMail.map((mail) => ({ tenantId: t.id, ...mail }))) });
+  return json(200, {
+    value: store.state.tenants.flatMap((t) => t.sentMail.map((mail) => ({ tenantId: t.id, ...mail }))),
+  });
 }
 
 /** `/_sandbox/...` */
@@ -329,8 +404,23 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);
     }
-    if (first === 'tenants' && second !== undefined && third === 'temporaryAccessPassPolicy' && fourth === undefined && m === 'PATCH') return patchTapPolicy(store, req, second);
-    if (first === 'tenants' && second !== undefined && third === 'groups' && fourth !== undefined && rest.length === 0 && m === 'DELETE') return deleteGroup(store, second, fourth);
+    if (
+      first === 'tenants' &&
+      second !== undefined &&
+      third === 'temporaryAccessPassPolicy' &&
+      fourth === undefined &&
+      m === 'PATCH'
+    )
+      return patchTapPolicy(store, req, second);
+    if (
+      first === 'tenants' &&
+      second !== undefined &&
+      third === 'groups' &&
+      fourth !== undefined &&
+      rest.length === 0 &&
+      m === 'DELETE'
+    )
+      return deleteGroup(store, second, fourth);
     if (first === 'tenants' && second !== undefined && fourth !== undefined && rest.length === 0 && m === 'PATCH') {
       if (third === 'users') return patchUser(store, req, second, fourth);
       if (third === 'apps') return patchApp(store, req, second, fourth);

@@ -111,25 +111,68 @@ export const SERVICE_APP: SeedApp = {
 export const APP_ROLES = { admin: 'Jit.Admin', approver: 'Jit.Approver' } as const;
 
 export const HOME_USERS = {
-  alice: { id: '1a000000-0000-4000-8000-00000000a11c', userPrincipalName: 'alice@msp.example', displayName: 'Alice Technician' },
-  dave: { id: '1a000000-0000-4000-8000-00000000da7e', userPrincipalName: 'dave@msp.example', displayName: 'Dave Technician' },
-  bob: { id: '1a000000-0000-4000-8000-000000000b0b', userPrincipalName: 'bob@msp.example', displayName: 'Bob Approver', appRoles: [APP_ROLES.approver] },
-  carol: { id: '1a000000-0000-4000-8000-0000000ca201', userPrincipalName: 'carol@msp.example', displayName: 'Carol Admin', appRoles: [APP_ROLES.admin] },
-  erin: { id: '1a000000-0000-4000-8000-00000000e714', userPrincipalName: 'erin@msp.example', displayName: 'Erin Outsider' },
+  alice: {
+    id: '1a000000-0000-4000-8000-00000000a11c',
+    userPrincipalName: 'alice@msp.example',
+    displayName: 'Alice Technician',
+  },
+  dave: {
+    id: '1a000000-0000-4000-8000-00000000da7e',
+    userPrincipalName: 'dave@msp.example',
+    displayName: 'Dave Technician',
+  },
+  bob: {
+    id: '1a000000-0000-4000-8000-000000000b0b',
+    userPrincipalName: 'bob@msp.example',
+    displayName: 'Bob Approver',
+    appRoles: [APP_ROLES.approver],
+  },
+  carol: {
+    id: '1a000000-0000-4000-8000-0000000ca201',
+    userPrincipalName: 'carol@msp.example',
+    displayName: 'Carol Admin',
+    appRoles: [APP_ROLES.admin],
+  },
+  erin: {
+    id: '1a000000-0000-4000-8000-00000000e714',
+    userPrincipalName: 'erin@msp.example',
+    displayName: 'Erin Outsider',
+  },
 } as const satisfies Record<string, SeedUser>;
 
 export const HOME_GROUPS = {
-  allTechnicians: { id: '2b000000-0000-4000-8000-0000000a1173', displayName: 'All technicians', isAssignableToRole: false, memberIds: [HOME_USERS.alice.id, HOME_USERS.dave.id] },
-  tier2: { id: '2b000000-0000-4000-8000-00000000f172', displayName: 'MSP Tier 2 elevated', isAssignableToRole: true, memberIds: [] },
+  allTechnicians: {
+    id: '2b000000-0000-4000-8000-0000000a1173',
+    displayName: 'All technicians',
+    isAssignableToRole: false,
+    memberIds: [HOME_USERS.alice.id, HOME_USERS.dave.id],
+  },
+  tier2: {
+    id: '2b000000-0000-4000-8000-00000000f172',
+    displayName: 'MSP Tier 2 elevated',
+    isAssignableToRole: true,
+    memberIds: [],
+  },
 } as const satisfies Record<string, SeedGroup>;
 
-function customerTenant(id: string, name: string, domain: string, marker: string, extraDomains: readonly SeedDomain[]): SeedTenant {
+function customerTenant(
+  id: string,
+  name: string,
+  domain: string,
+  marker: string,
+  extraDomains: readonly SeedDomain[],
+): SeedTenant {
   return {
     id,
     displayName: name,
     domains: [
       { id: domain, authenticationType: 'Managed', isVerified: true, isDefault: true },
-      { id: `${name.toLowerCase()}.onmicrosoft.example`, authenticationType: 'Managed', isVerified: true, isDefault: false },
+      {
+        id: `${name.toLowerCase()}.onmicrosoft.example`,
+        authenticationType: 'Managed',
+        isVerified: true,
+        isDefault: false,
+      },
       ...extraDomains,
     ],
     users: [
@@ -140,16 +183,53 @@ function customerTenant(id: string, name: string, domain: string, marker: string
         directoryRoles: [ROLE_TEMPLATES.globalAdministrator],
         protected: true,
       },
-      { id: `3c000000-0000-4000-8000-${marker}0000051e`, userPrincipalName: `staff@${domain}`, displayName: `${name} staff member` },
+      {
+        id: `3c000000-0000-4000-8000-${marker}0000051e`,
+        userPrincipalName: `staff@${domain}`,
+        displayName: `${name} staff member`,
+      },
     ],
     groups: [
-      { id: `4d000000-0000-4000-8000-${marker}00000e1d`, displayName: 'JIT Helpdesk Operators', isAssignableToRole: true, memberIds: [] },
-      { id: `4d000000-0000-4000-8000-${marker}00000e2d`, displayName: 'Exchange Operators', isAssignableToRole: false, memberIds: [] },
-      { id: `4d000000-0000-4000-8000-${marker}00000e6d`, displayName: 'All Operators', isAssignableToRole: false, memberIds: [] },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e1d`,
+        displayName: 'JIT Helpdesk Operators',
+        isAssignableToRole: true,
+        memberIds: [],
+      },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e2d`,
+        displayName: 'Exchange Operators',
+        isAssignableToRole: false,
+        memberIds: [],
+      },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e6d`,
+        displayName: 'All Operators',
+        isAssignableToRole: false,
+        memberIds: [],
+      },
       // Groups whose members Graph cannot change: targets naming them are refused.
-      { id: `4d000000-0000-4000-8000-${marker}00000e3d`, displayName: 'Synced Server Admins', isAssignableToRole: false, memberIds: [], onPremisesSyncEnabled: true },
-      { id: `4d000000-0000-4000-8000-${marker}00000e4d`, displayName: 'Mail-enabled Admins', isAssignableToRole: false, memberIds: [], mailEnabled: true },
-      { id: `4d000000-0000-4000-8000-${marker}00000e5d`, displayName: 'All Staff (dynamic)', isAssignableToRole: false, memberIds: [], groupTypes: ['DynamicMembership'] },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e3d`,
+        displayName: 'Synced Server Admins',
+        isAssignableToRole: false,
+        memberIds: [],
+        onPremisesSyncEnabled: true,
+      },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e4d`,
+        displayName: 'Mail-enabled Admins',
+        isAssignableToRole: false,
+        memberIds: [],
+        mailEnabled: true,
+      },
+      {
+        id: `4d000000-0000-4000-8000-${marker}00000e5d`,
+        displayName: 'All Staff (dynamic)',
+        isAssignableToRole: false,
+        memberIds: [],
+        groupTypes: ['DynamicMembership'],
+      },
     ],
     apps: [
       {
@@ -158,7 +238,10 @@ function customerTenant(id: string, name: string, domain: string, marker: string
         displayName: 'Entra JIT (MSP)',
         clientSecret: `local-sandbox-${name.toLowerCase()}-secret-not-for-production`,
         appPermissions: [...FULL_APP_PERMISSIONS],
-        directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator],
+        directoryRoles: [
+          ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+          ROLE_TEMPLATES.privilegedRoleAdministrator,
+        ],
       },
     ],
   };

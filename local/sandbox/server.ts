@@ -2,7 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { handleGraph } from './graph/router';
-import { BodyTooLargeError, headerRecord, json, readBody, splitPath, type SandboxRequest, type SandboxResponse } from './http';
+import {
+  BodyTooLargeError,
+  headerRecord,
+  json,
+  readBody,
+  splitPath,
+  type SandboxRequest,
+  type SandboxResponse,
+} from './http';
 import { handleKeyVault } from './keyvault';
 import { handleLogin } from './login';
 import { handleSandboxApi } from './sandboxApi';
@@ -31,12 +39,20 @@ async function route(store: SandboxStore, req: SandboxRequest): Promise<SandboxR
   if (first === 'secrets' || first === 'deletedsecrets') return handleKeyVault(store, req);
   if (first === '_sandbox') return handleSandboxApi(store, req);
   const login = await handleLogin(store, req);
-  return login ?? json(404, { error: { code: 'NotFound', message: `No sandbox endpoint for ${req.method} /${req.segments.join('/')}` } });
+  return (
+    login ??
+    json(404, {
+      error: { code: 'NotFound', message: `No sandbox endpoint for ${req.method} /${req.segments.join('/')}` },
+    })
+  );
 }
 
 function send(res: ServerResponse, out: SandboxResponse): void {
   const body = out.body === undefined ? undefined : typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
-  res.writeHead(out.status, { ...out.headers, ...(body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body).toString() }) });
+  res.writeHead(out.status, {
+    ...out.headers,
+    ...(body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body).toString() }),
+  });
   res.end(body);
 }
 
@@ -49,7 +65,13 @@ async function handle(store: SandboxStore, incoming: IncomingMessage, res: Serve
       return;
     }
     const rawBody = await readBody(incoming);
-    const req: SandboxRequest = { method: (incoming.method ?? 'GET').toUpperCase(), segments, query: url.searchParams, headers: headerRecord(incoming), rawBody };
+    const req: SandboxRequest = {
+      method: (incoming.method ?? 'GET').toUpperCase(),
+      segments,
+      query: url.searchParams,
+      headers: headerRecord(incoming),
+      rawBody,
+    };
     send(res, await route(store, req));
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
@@ -58,7 +80,11 @@ async function handle(store: SandboxStore, incoming: IncomingMessage, res: Serve
     }
     // Never expected: keep serving, and make the bug visible.
     console.error('sandbox: unhandled error', error);
-    if (!res.headersSent) send(res, json(500, { error: { code: 'InternalServerError', message: 'The sandbox failed to handle the request.' } }));
+    if (!res.headersSent)
+      send(
+        res,
+        json(500, { error: { code: 'InternalServerError', message: 'The sandbox failed to handle the request.' } }),
+      );
     else res.destroy();
   }
 }

@@ -26,7 +26,13 @@ export class SandboxStore {
       state = parsed.data;
     }
     state ??= seededState(await newSigningKey());
-    const store = new SandboxStore(state, await loadKeyMaterial(state.signingKey), await untrustedKeyMaterial(), new Faults(), stateFile);
+    const store = new SandboxStore(
+      state,
+      await loadKeyMaterial(state.signingKey),
+      await untrustedKeyMaterial(),
+      new Faults(),
+      stateFile,
+    );
     store.save();
     return store;
   }

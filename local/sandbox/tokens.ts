@@ -48,7 +48,9 @@ export async function mintToken(options: MintOptions): Promise<string> {
     uti: randomUUID().replace(/-/g, '').slice(0, 22),
   };
   for (const claim of options.omitClaims ?? []) delete payload[claim];
-  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.key.kid }).sign(options.key.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.key.kid })
+    .sign(options.key.privateKey);
 }
 
 export type VerifyFailure = 'missing' | 'malformed' | 'signature' | 'expired' | 'notYetValid' | 'audience';
@@ -56,7 +58,11 @@ export type VerifyFailure = 'missing' | 'malformed' | 'signature' | 'expired' | 
 export type VerifyResult = { ok: true; claims: JWTPayload } | { ok: false; reason: VerifyFailure };
 
 /** Reads `Authorization: Bearer …` and validates signature, lifetime and audience. */
-export async function verifyBearer(authorization: string | undefined, key: KeyMaterial, audience: string): Promise<VerifyResult> {
+export async function verifyBearer(
+  authorization: string | undefined,
+  key: KeyMaterial,
+  audience: string,
+): Promise<VerifyResult> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   const token = match?.[1];
   if (token === undefined) return { ok: false, reason: 'missing' };
@@ -68,7 +74,8 @@ export async function verifyBearer(authorization: string | undefined, key: KeyMa
     return { ok: true, claims: payload };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') return { ok: false, reason: 'notYetValid' };
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf')
+      return { ok: false, reason: 'notYetValid' };
     if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'signature' };
     if (error instanceof errors.JOSEError) return { ok: false, reason: 'malformed' };
     throw error;

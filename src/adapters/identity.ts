@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import {
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
 import type { SecretVault } from '../app/ports';
 import type { Tenant } from '../domain/config';
 import { DependencyError } from '../domain/errors';
@@ -19,7 +24,12 @@ const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
  */
 export function createServiceCredential(settings: Settings): TokenCredential {
   if (settings.JIT_SERVICE_CLIENT_SECRET !== undefined) {
-    return new ClientSecretCredential(settings.JIT_HOME_TENANT_ID, settings.JIT_API_CLIENT_ID, settings.JIT_SERVICE_CLIENT_SECRET, authorityOptions(settings));
+    return new ClientSecretCredential(
+      settings.JIT_HOME_TENANT_ID,
+      settings.JIT_API_CLIENT_ID,
+      settings.JIT_SERVICE_CLIENT_SECRET,
+      authorityOptions(settings),
+    );
   }
   return new ManagedIdentityCredential({ clientId: requireManagedIdentity(settings) });
 }
@@ -32,7 +42,11 @@ function authorityOptions(settings: Settings): { authorityHost: string; disableI
 
 function requireManagedIdentity(settings: Settings): string {
   if (settings.JIT_MANAGED_IDENTITY_CLIENT_ID === undefined) {
-    throw new DependencyError('JIT_MANAGED_IDENTITY_CLIENT_ID is not set: the service has no managed identity', 'login', 'ManagedIdentityMissing');
+    throw new DependencyError(
+      'JIT_MANAGED_IDENTITY_CLIENT_ID is not set: the service has no managed identity',
+      'login',
+      'ManagedIdentityMissing',
+    );
   }
   return settings.JIT_MANAGED_IDENTITY_CLIENT_ID;
 }
@@ -66,7 +80,8 @@ export class TenantCredentials {
 
   async forTenant(tenant: Tenant): Promise<TokenCredential> {
     const connection = tenant.connection;
-    const key = connection.mode === 'clientSecret' ? `secret:${connection.clientId}:${connection.secretName}` : 'federated';
+    const key =
+      connection.mode === 'clientSecret' ? `secret:${connection.clientId}:${connection.secretName}` : 'federated';
     const cached = this.cache.get(tenant.tenantId);
     const fresh = cached !== undefined && cached.key === key && this.now() - cached.checkedAt < SECRET_RECHECK_MS;
     if (fresh) return cached.credential;
@@ -101,7 +116,10 @@ export class TenantCredentials {
   }
 
   private federated(tenantId: string): TokenCredential {
-    if (this.settings.JIT_SERVICE_CLIENT_SECRET !== undefined || this.settings.JIT_MANAGED_IDENTITY_CLIENT_ID === undefined) {
+    if (
+      this.settings.JIT_SERVICE_CLIENT_SECRET !== undefined ||
+      this.settings.JIT_MANAGED_IDENTITY_CLIENT_ID === undefined
+    ) {
       throw new DependencyError(
         `tenant ${tenantId} uses a federated connection, which needs the service's managed identity (Azure only); ` +
           'the local stack supports clientSecret connections only',
@@ -113,9 +131,19 @@ export class TenantCredentials {
     const managedIdentity = this.managedIdentity;
     const getAssertion = async (): Promise<string> => {
       const token = await managedIdentity.getToken(TOKEN_EXCHANGE_SCOPE);
-      if (token === null) throw new DependencyError('the managed identity returned no token for api://AzureADTokenExchange', 'login', 'NoAssertion');
+      if (token === null)
+        throw new DependencyError(
+          'the managed identity returned no token for api://AzureADTokenExchange',
+          'login',
+          'NoAssertion',
+        );
       return token.token;
     };
-    return new ClientAssertionCredential(tenantId, this.settings.JIT_API_CLIENT_ID, getAssertion, authorityOptions(this.settings));
+    return new ClientAssertionCredential(
+      tenantId,
+      this.settings.JIT_API_CLIENT_ID,
+      getAssertion,
+      authorityOptions(this.settings),
+    );
   }
 }

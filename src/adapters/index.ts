@@ -1,4 +1,16 @@
-import type { AccountStore, AuditLog, ConfigStore, DirectoryProvider, IntegrationStore, LeaseLockStore, LeaseMailer, Notifier, OnceStore, RequestStore, SecretVault } from '../app/ports';
+import type {
+  AccountStore,
+  AuditLog,
+  ConfigStore,
+  DirectoryProvider,
+  IntegrationStore,
+  LeaseLockStore,
+  LeaseMailer,
+  Notifier,
+  OnceStore,
+  RequestStore,
+  SecretVault,
+} from '../app/ports';
 import { ConflictError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
@@ -39,8 +51,13 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
   const serviceCredential = createServiceCredential(settings);
   const vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, serviceCredential);
   // This process's share of Graph's write limits: the fleet may run JIT_GRAPH_WRITE_BUDGET_INSTANCES of it.
-  const writeBudget = options.graph?.writeBudget ?? new GraphWriteBudget(writeBudgetForInstances(settings.JIT_GRAPH_WRITE_BUDGET_INSTANCES));
-  const directories = new GraphDirectoryProvider(settings.JIT_GRAPH_BASE_URL, new TenantCredentials(settings, vault), { ...options.graph, writeBudget });
+  const writeBudget =
+    options.graph?.writeBudget ??
+    new GraphWriteBudget(writeBudgetForInstances(settings.JIT_GRAPH_WRITE_BUDGET_INSTANCES));
+  const directories = new GraphDirectoryProvider(settings.JIT_GRAPH_BASE_URL, new TenantCredentials(settings, vault), {
+    ...options.graph,
+    writeBudget,
+  });
   const connection: TableConnection =
     settings.JIT_TABLES_CONNECTION_STRING !== undefined
       ? { connectionString: settings.JIT_TABLES_CONNECTION_STRING }
@@ -53,7 +70,10 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
       : new GraphMailNotifier(mailFrom, async () => {
           // The mailbox belongs to the home tenant: its connection (and its Mail.Send grant) sends.
           const home = await stores.config.getTenant(settings.JIT_HOME_TENANT_ID);
-          if (home === null) throw new ConflictError(`the home tenant ${settings.JIT_HOME_TENANT_ID} is not connected, so email cannot be sent from ${mailFrom}; connect it first`);
+          if (home === null)
+            throw new ConflictError(
+              `the home tenant ${settings.JIT_HOME_TENANT_ID} is not connected, so email cannot be sent from ${mailFrom}; connect it first`,
+            );
           return directories.forTenant(home.value);
         });
   return { directories, vault, ...stores, notifier: createNotifier(settings), mailer };
@@ -61,6 +81,7 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
 
 function requireTablesEndpoint(settings: Settings): string {
   // settingsSchema already refuses settings with neither; this keeps the types honest.
-  if (settings.JIT_TABLES_ENDPOINT === undefined) throw new Error('JIT_TABLES_ENDPOINT or JIT_TABLES_CONNECTION_STRING must be set');
+  if (settings.JIT_TABLES_ENDPOINT === undefined)
+    throw new Error('JIT_TABLES_ENDPOINT or JIT_TABLES_CONNECTION_STRING must be set');
   return settings.JIT_TABLES_ENDPOINT;
 }

@@ -47,44 +47,83 @@ export async function decideRequest(
   const request = stored.value;
   const check = checkReviewer(request.requester.objectId, caller, await approversFor(deps, request));
   if (!check.allowed) {
-    await recordAudit(deps, { actor: userActor(caller), action: 'request.decision_refused', outcome: 'failure', request, details: { reason: check.reason } });
+    await recordAudit(deps, {
+      actor: userActor(caller),
+      action: 'request.decision_refused',
+      outcome: 'failure',
+      request,
+      details: { reason: check.reason },
+    });
     throw new ForbiddenError(check.reason);
   }
   if (request.status !== 'pending_approval') {
-    throw new ConflictError(`request ${id} is ${request.status}: only a request waiting for approval can be ${decision.approved ? 'approved' : 'denied'}`, { requestStatus: request.status });
+    throw new ConflictError(
+      `request ${id} is ${request.status}: only a request waiting for approval can be ${decision.approved ? 'approved' : 'denied'}`,
+      { requestStatus: request.status },
+    );
   }
   if (Date.parse(request.approvalDeadline) <= deps.clock.now().getTime()) {
-    throw new ConflictError(`request ${id} is past its approval deadline (${request.approvalDeadline})`, { requestStatus: request.status });
+    throw new ConflictError(`request ${id} is past its approval deadline (${request.approvalDeadline})`, {
+      requestStatus: request.status,
+    });
   }
-  const event: DecisionEvent = { approved: decision.approved ? 'true' : 'false', by: caller.objectId, byName: caller.userPrincipalName, comment: decision.comment ?? null };
+  const event: DecisionEvent = {
+    approved: decision.approved ? 'true' : 'false',
+    by: caller.objectId,
+    byName: caller.userPrincipalName,
+    comment: decision.comment ?? null,
+  };
   await orchestrations.raise(id, 'decision', { ...event });
   // The recordDecision activity writes it: answer with the decision as recorded (who, when).
   return awaitRecorded(deps, id, (r) => r.decision !== null || r.status !== 'pending_approval');
 }
 
 /** The recordDecision activity: the orchestration's write of the decision. */
-export async function recordDecision(deps: AppDeps, input: DecisionEvent & { readonly requestId: string; readonly groups?: readonly string[] }): Promise<{ readonly status: LeaseRequest['status'] }> {
+export async function recordDecision(
+  deps: AppDeps,
+  input: DecisionEvent & { readonly requestId: string; readonly groups?: readonly string[] },
+): Promise<{ readonly status: LeaseRequest['status'] }> {
   const stored = await deps.requests.get(input.requestId);
   if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
   const request = stored.value;
   if (request.status !== 'pending_approval') return { status: request.status };
   // Checked again where it is written: an event from anywhere else must not decide either.
   if (input.by.toLowerCase() === request.requester.objectId.toLowerCase()) {
-    await recordAudit(deps, { actor: { type: 'user', id: input.by, userPrincipalName: input.byName }, action: 'request.decision_refused', outcome: 'failure', request, details: { reason: 'self-decision' } });
+    await recordAudit(deps, {
+      actor: { type: 'user', id: input.by, userPrincipalName: input.byName },
+      action: 'request.decision_refused',
+      outcome: 'failure',
+      request,
+      details: { reason: 'self-decision' },
+    });
     return { status: request.status };
   }
   const approved = input.approved === 'true';
   const actor: AuditActor = { type: 'user', id: input.by, userPrincipalName: input.byName };
-  const event: LeaseEvent = approved ? { type: 'approve', by: input.byName, comment: input.comment } : { type: 'deny', by: input.byName, comment: input.comment };
+  const event: LeaseEvent = approved
+    ? { type: 'approve', by: input.byName, comment: input.comment }
+    : { type: 'deny', by: input.byName, comment: input.comment };
   const decided = await writeTransition(deps, stored, event);
-  await recordAudit(deps, { actor, action: approved ? 'request.approved' : 'request.denied', request: decided, details: { comment: input.comment } });
+  await recordAudit(deps, {
+    actor,
+    action: approved ? 'request.approved' : 'request.denied',
+    request: decided,
+    details: { comment: input.comment },
+  });
   if (!approved) await releaseLock(deps, decided);
-  deps.log('info', approved ? 'request_approved' : 'request_denied', { requestId: request.id, tenantId: request.tenantId, approver: input.by });
+  deps.log('info', approved ? 'request_approved' : 'request_denied', {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    approver: input.by,
+  });
   return { status: decided.status };
 }
 
 /** The expireApproval activity: the deadline passed with no decision. */
-export async function expireApproval(deps: AppDeps, requestId: string): Promise<{ readonly status: LeaseRequest['status'] }> {
+export async function expireApproval(
+  deps: AppDeps,
+  requestId: string,
+): Promise<{ readonly status: LeaseRequest['status'] }> {
   return endWithoutProvisioning(deps, requestId, { type: 'approvalExpired' }, SYSTEM_ACTOR, 'request.approval_expired');
 }
 
@@ -92,38 +131,69 @@ export async function expireApproval(deps: AppDeps, requestId: string): Promise<
  * The withdrawRequest activity: revoked (by the requester or an admin) while waiting for approval.
  * `by` is their UPN (the `revoke` event carries it; older events carried the object id).
  */
-export async function withdrawRequest(deps: AppDeps, input: { readonly requestId: string; readonly by: string }): Promise<{ readonly status: LeaseRequest['status'] }> {
-  const actor: AuditActor = input.by.includes('@') ? { type: 'user', id: input.by, userPrincipalName: input.by } : { type: 'user', id: input.by };
+export async function withdrawRequest(
+  deps: AppDeps,
+  input: { readonly requestId: string; readonly by: string },
+): Promise<{ readonly status: LeaseRequest['status'] }> {
+  const actor: AuditActor = input.by.includes('@')
+    ? { type: 'user', id: input.by, userPrincipalName: input.by }
+    : { type: 'user', id: input.by };
   return endWithoutProvisioning(deps, input.requestId, { type: 'withdraw', by: input.by }, actor, 'request.withdrawn');
 }
 
-async function endWithoutProvisioning(deps: AppDeps, requestId: string, event: LeaseEvent, actor: AuditActor, action: string): Promise<{ readonly status: LeaseRequest['status'] }> {
+async function endWithoutProvisioning(
+  deps: AppDeps,
+  requestId: string,
+  event: LeaseEvent,
+  actor: AuditActor,
+  action: string,
+): Promise<{ readonly status: LeaseRequest['status'] }> {
   const stored = await deps.requests.get(requestId);
   if (stored === null) throw new NotFoundError(`request ${requestId} does not exist`);
   if (stored.value.status !== 'pending_approval') return { status: stored.value.status };
   const ended = await writeTransition(deps, stored, event);
   await releaseLock(deps, ended);
   await recordAudit(deps, { actor, action, request: ended });
-  deps.log('info', 'lease_ended', { requestId, tenantId: ended.tenantId, targetId: ended.targetId, endReason: ended.status === 'ended' ? ended.endReason : null });
+  deps.log('info', 'lease_ended', {
+    requestId,
+    tenantId: ended.tenantId,
+    targetId: ended.targetId,
+    endReason: ended.status === 'ended' ? ended.endReason : null,
+  });
   return { status: ended.status };
 }
 
-async function writeTransition(deps: AppDeps, stored: { value: LeaseRequest; etag: string }, event: LeaseEvent): Promise<LeaseRequest> {
+async function writeTransition(
+  deps: AppDeps,
+  stored: { value: LeaseRequest; etag: string },
+  event: LeaseEvent,
+): Promise<LeaseRequest> {
   const next = transition(stored.value, event, deps.clock.now());
   await deps.requests.replace(next, stored.etag);
   return next;
 }
 
 async function releaseLock(deps: AppDeps, request: LeaseRequest): Promise<void> {
-  await deps.locks.release({ tenantId: request.tenantId, requesterObjectId: request.requester.objectId, requestId: request.id });
+  await deps.locks.release({
+    tenantId: request.tenantId,
+    requesterObjectId: request.requester.objectId,
+    requestId: request.id,
+  });
 }
 
 /**
  * Requests the caller may decide now: pending, not their own, and they are an eligible approver.
  * Read a page of pending requests and keep the caller's; a page can hold fewer than `limit`.
  */
-export async function listAwaiting(deps: AppDeps, caller: Caller, options: { readonly limit: number; readonly continuationToken?: string | null; readonly tenantId?: string }): Promise<Page<LeaseRequest>> {
-  const page = await deps.requests.list({ statuses: ['pending_approval'], ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}) }, options);
+export async function listAwaiting(
+  deps: AppDeps,
+  caller: Caller,
+  options: { readonly limit: number; readonly continuationToken?: string | null; readonly tenantId?: string },
+): Promise<Page<LeaseRequest>> {
+  const page = await deps.requests.list(
+    { statuses: ['pending_approval'], ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}) },
+    options,
+  );
   const approvers = new Map<string, readonly PrincipalRef[]>();
   const items: LeaseRequest[] = [];
   for (const request of page.items) {

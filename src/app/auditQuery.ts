@@ -13,7 +13,10 @@ export const auditQuerySchema = z.strictObject({
   requester: z.uuid().optional(),
   /** Object id (or integration id) of whoever acted. */
   actor: z.string().min(1).max(100).optional(),
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as lease.provisioned').optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as lease.provisioned')
+    .optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -24,11 +27,21 @@ export const auditVerifyQuerySchema = z
   .strictObject({
     tenantId: z.uuid().optional(),
     anchorSeq: z.coerce.number().int().min(1).optional(),
-    anchorHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash in lower-case hex (64 characters)').optional(),
+    anchorHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash in lower-case hex (64 characters)')
+      .optional(),
   })
-  .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'give anchorSeq and anchorHash together', path: ['anchorHash'] });
+  .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), {
+    message: 'give anchorSeq and anchorHash together',
+    path: ['anchorHash'],
+  });
 
-export async function queryAudit(deps: AppDeps, caller: Caller, query: z.infer<typeof auditQuerySchema>): Promise<Page<AuditRecord>> {
+export async function queryAudit(
+  deps: AppDeps,
+  caller: Caller,
+  query: z.infer<typeof auditQuerySchema>,
+): Promise<Page<AuditRecord>> {
   requireAdmin(caller);
   return deps.audit.list(
     {
@@ -44,9 +57,16 @@ export async function queryAudit(deps: AppDeps, caller: Caller, query: z.infer<t
   );
 }
 
-export async function verifyAudit(deps: AppDeps, caller: Caller, query: z.infer<typeof auditVerifyQuerySchema>): Promise<ChainVerification & { readonly partition: string }> {
+export async function verifyAudit(
+  deps: AppDeps,
+  caller: Caller,
+  query: z.infer<typeof auditVerifyQuerySchema>,
+): Promise<ChainVerification & { readonly partition: string }> {
   requireAdmin(caller);
-  const anchor = query.anchorSeq !== undefined && query.anchorHash !== undefined ? { seq: query.anchorSeq, hash: query.anchorHash } : undefined;
+  const anchor =
+    query.anchorSeq !== undefined && query.anchorHash !== undefined
+      ? { seq: query.anchorSeq, hash: query.anchorHash }
+      : undefined;
   const result = await deps.audit.verify(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}, anchor);
   return { partition: query.tenantId === undefined ? 'all' : `tenant ${query.tenantId}`, ...result };
 }

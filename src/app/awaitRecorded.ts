@@ -10,7 +10,11 @@ import type { AppDeps } from './deps';
 export const ACTION_RECORDED_WITHIN_MS = 5_000;
 
 /** The request once `recorded` holds for it, or as it stands when the wait is over. */
-export async function awaitRecorded(deps: AppDeps, id: string, recorded: (request: LeaseRequest) => boolean): Promise<LeaseRequest> {
+export async function awaitRecorded(
+  deps: AppDeps,
+  id: string,
+  recorded: (request: LeaseRequest) => boolean,
+): Promise<LeaseRequest> {
   const deadline = Date.now() + ACTION_RECORDED_WITHIN_MS;
   for (let pauseMs = 25; ; pauseMs = Math.min(pauseMs * 2, 250)) {
     const stored = await deps.requests.get(id);

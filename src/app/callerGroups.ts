@@ -8,7 +8,10 @@ import type { AppDeps } from './deps';
  * it is connected, in one round trip. Otherwise the caller stays marked, and entitlement answers
  * say why group rules could not apply.
  */
-export async function withOverageGroups(deps: Pick<AppDeps, 'config' | 'directories' | 'workflow'>, caller: Caller): Promise<Caller> {
+export async function withOverageGroups(
+  deps: Pick<AppDeps, 'config' | 'directories' | 'workflow'>,
+  caller: Caller,
+): Promise<Caller> {
   if (caller.groupsOverage !== true) return caller;
   const home = await deps.config.getTenant(deps.workflow.homeTenantId);
   if (home === null) return caller;

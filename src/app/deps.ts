@@ -1,4 +1,13 @@
-import type { AccountStore, AuditLog, Clock, ConfigStore, DirectoryProvider, LeaseLockStore, RequestStore, SecretVault } from './ports';
+import type {
+  AccountStore,
+  AuditLog,
+  Clock,
+  ConfigStore,
+  DirectoryProvider,
+  LeaseLockStore,
+  RequestStore,
+  SecretVault,
+} from './ports';
 import type { IntegrationStore, LeaseMailer, Notifier, OnceStore } from './ports';
 
 /** Everything a use case may depend on, built once per process by the composition root. */

@@ -23,12 +23,17 @@ export async function provisionElevation(
 ): Promise<{ readonly stored: Versioned<LeaseRequest>; readonly account: AccountRef }> {
   const request = stored.value;
   if (request.requester.tenantId !== tenant.tenantId) {
-    throw new ConflictError(`elevation target '${target.targetId}' is in tenant ${tenant.tenantId}, not the requester's tenant ${request.requester.tenantId}`);
+    throw new ConflictError(
+      `elevation target '${target.targetId}' is in tenant ${tenant.tenantId}, not the requester's tenant ${request.requester.tenantId}`,
+    );
   }
   const directory = await deps.directories.forTenant(tenant);
   const userId = request.requester.objectId;
   const user = await directory.getUser(userId);
-  if (user === null) throw new NotFoundError(`the requester ${request.requester.userPrincipalName} does not exist in tenant ${tenant.tenantId}`);
+  if (user === null)
+    throw new NotFoundError(
+      `the requester ${request.requester.userPrincipalName} does not exist in tenant ${tenant.tenantId}`,
+    );
 
   let current = stored;
   if (request.elevationGrant === undefined) {
@@ -42,7 +47,12 @@ export async function provisionElevation(
     current = await deps.requests.replace(recorded, stored.etag);
     const kept = target.roles.length - grant.roles.length + target.groups.length - grant.groups.length;
     if (kept > 0) {
-      await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'lease.elevation_already_held', request: recorded, details: { alreadyHeld: kept } });
+      await recordAudit(deps, {
+        actor: SYSTEM_ACTOR,
+        action: 'lease.elevation_already_held',
+        request: recorded,
+        details: { alreadyHeld: kept },
+      });
     }
   }
   const grant = current.value.elevationGrant ?? { roles: [], groups: [] };
@@ -58,14 +68,19 @@ export async function revokeElevation(directory: Directory, request: LeaseReques
   if ((await directory.getUser(objectId)) === null) return;
   const roles = new Set(grant.roles.map((r) => r.toLowerCase()));
   for (const assignment of await directory.listRoleAssignments(objectId)) {
-    if (roles.has(assignment.roleTemplateId.toLowerCase())) await directory.removeRoleAssignment(assignment.assignmentId);
+    if (roles.has(assignment.roleTemplateId.toLowerCase()))
+      await directory.removeRoleAssignment(assignment.assignmentId);
   }
   for (const group of grant.groups) await directory.removeGroupMember(group, objectId);
 
-  const remainingRoles = (await directory.listRoleAssignments(objectId)).filter((a) => roles.has(a.roleTemplateId.toLowerCase()));
+  const remainingRoles = (await directory.listRoleAssignments(objectId)).filter((a) =>
+    roles.has(a.roleTemplateId.toLowerCase()),
+  );
   const groups = new Set(await directory.listGroupMemberships(objectId));
   const remainingGroups = grant.groups.filter((g) => groups.has(g.toLowerCase()));
   if (remainingRoles.length > 0 || remainingGroups.length > 0) {
-    throw new Error(`revocation of the elevation of ${request.requester.userPrincipalName} not yet visible: ${remainingRoles.length} role(s) and ${remainingGroups.length} group(s) remain`);
+    throw new Error(
+      `revocation of the elevation of ${request.requester.userPrincipalName} not yet visible: ${remainingRoles.length} role(s) and ${remainingGroups.length} group(s) remain`,
+    );
   }
 }

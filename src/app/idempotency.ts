@@ -22,11 +22,16 @@ export interface RunOnceOptions {
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(typeof value === 'string' ? value : canonicalJson(value)).digest('hex');
+  return createHash('sha256')
+    .update(typeof value === 'string' ? value : canonicalJson(value))
+    .digest('hex');
 }
 
 export function checkIdempotencyKey(key: string): string {
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ValidationError([{ field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 200 visible ASCII characters' }]);
+  if (!/^[\x21-\x7e]{1,200}$/.test(key))
+    throw new ValidationError([
+      { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 200 visible ASCII characters' },
+    ]);
   return key;
 }
 
@@ -38,11 +43,16 @@ export async function runOnce(
   run: () => Promise<StoredOutcome>,
   instanceOrOptions?: string | RunOnceOptions,
 ): Promise<StoredOutcome & { readonly replayed: boolean }> {
-  const options: RunOnceOptions = typeof instanceOrOptions === 'string' ? { instance: instanceOrOptions } : (instanceOrOptions ?? {});
+  const options: RunOnceOptions =
+    typeof instanceOrOptions === 'string' ? { instance: instanceOrOptions } : (instanceOrOptions ?? {});
   const claim = await store.claim(scope, key, fingerprint);
   if (!claim.claimed) {
-    if (claim.fingerprint !== fingerprint) throw new UnprocessableError(`key '${key}' was already used with a different body; use a new key for a new request`);
-    if (claim.outcome === null) throw new ConflictError(`the first request with key '${key}' is still being processed; retry shortly`);
+    if (claim.fingerprint !== fingerprint)
+      throw new UnprocessableError(
+        `key '${key}' was already used with a different body; use a new key for a new request`,
+      );
+    if (claim.outcome === null)
+      throw new ConflictError(`the first request with key '${key}' is still being processed; retry shortly`);
     return { ...claim.outcome, replayed: true };
   }
   let outcome: StoredOutcome;
@@ -51,7 +61,12 @@ export async function runOnce(
   } catch (error) {
     const problem = toProblem(error, options.instance);
     if (problem.status >= 500 || options.keepRefusals === false) await store.release(scope, key).catch(() => undefined);
-    else await store.complete(scope, key, { status: problem.status, body: problem, headers: { 'Content-Type': 'application/problem+json; charset=utf-8' } });
+    else
+      await store.complete(scope, key, {
+        status: problem.status,
+        body: problem,
+        headers: { 'Content-Type': 'application/problem+json; charset=utf-8' },
+      });
     throw error;
   }
   await store.complete(scope, key, outcome);

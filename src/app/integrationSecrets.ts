@@ -45,11 +45,17 @@ export const integrationSecretCache = new IntegrationSecretCache();
  * last rotation replaced while its overlap window lasts. Throws when Key Vault cannot give the
  * current one (a 503 the sender retries).
  */
-export async function acceptedSecretsOf(vault: Pick<SecretVault, 'getIntegrationSecret'>, integration: Integration, now: Date, cache: IntegrationSecretCache = integrationSecretCache): Promise<string[]> {
+export async function acceptedSecretsOf(
+  vault: Pick<SecretVault, 'getIntegrationSecret'>,
+  integration: Integration,
+  now: Date,
+  cache: IntegrationSecretCache = integrationSecretCache,
+): Promise<string[]> {
   const currentName = integration.secretName;
   if (currentName === undefined) return [];
   const current = await cache.get(vault, currentName);
-  if (current === null) throw new TransientDependencyError(`the secret of integration ${integration.integrationId} cannot be read`);
+  if (current === null)
+    throw new TransientDependencyError(`the secret of integration ${integration.integrationId} cannot be read`);
   const previous = integration.previousSecret;
   if (previous === undefined || Date.parse(previous.validUntil) <= now.getTime()) return [current];
   const old = await cache.get(vault, previous.secretName);

@@ -42,10 +42,15 @@ export const createIntegrationBodySchema = z.discriminatedUnion(
         .trim()
         .regex(/^[A-Za-z0-9._-]{1,64}$/, 'the company id you sign in to ConnectWise PSA with')
         .describe("The PSA's login company id (a callback's CompanyId); callbacks of any other company are refused"),
-      callbackKeyOrigin: callbackKeyOriginSchema.describe("The PSA site's origin: callbacks' signing keys are only fetched from it"),
+      callbackKeyOrigin: callbackKeyOriginSchema.describe(
+        "The PSA site's origin: callbacks' signing keys are only fetched from it",
+      ),
     }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be generic, connectwise, autotask or halopsa' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'kind must be generic, connectwise, autotask or halopsa' : undefined,
+  },
 );
 export type CreateIntegrationBody = z.infer<typeof createIntegrationBodySchema>;
 
@@ -60,14 +65,19 @@ const MAX_SECRET_OVERLAP_MS = 7 * 24 * 3600_000;
 export const patchIntegrationBodySchema = z
   .strictObject({
     name: nameSchema.optional(),
-    enabled: z.boolean().optional().describe('false: every delivery is refused (404) and audited until it is enabled again'),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('false: every delivery is refused (404) and audited until it is enabled again'),
     mapping: psaMappingSchema.optional().describe('PSA kinds: the new mapping, replacing the old one as a whole'),
     rotateSecret: z
       .strictObject({
         overlap: durationSchema
           .refine((d) => durationMs(d) <= MAX_SECRET_OVERLAP_MS, { message: 'must be at most P7D' })
           .optional()
-          .describe('How long the replaced secret keeps authenticating deliveries, while the sender is switched over; without it, it stops at once'),
+          .describe(
+            'How long the replaced secret keeps authenticating deliveries, while the sender is switched over; without it, it stops at once',
+          ),
       })
       .optional()
       .describe('A new secret (shown in this answer only); ConnectWise: a new callback URL secret'),
@@ -75,7 +85,10 @@ export const patchIntegrationBodySchema = z
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchIntegrationBody = z.infer<typeof patchIntegrationBodySchema>;
 
-export type IntegrationView = Record<string, unknown> & { readonly integrationId: string; readonly webhookPath: string };
+export type IntegrationView = Record<string, unknown> & {
+  readonly integrationId: string;
+  readonly webhookPath: string;
+};
 
 /** Public view: the secret's name is an internal detail, the secret itself never leaves Key Vault. */
 export function integrationView(integration: Integration): IntegrationView {
@@ -87,7 +100,9 @@ export function integrationView(integration: Integration): IntegrationView {
     createdAt: integration.createdAt,
     createdBy: integration.createdBy,
     ...(integration.updatedAt !== undefined ? { updatedAt: integration.updatedAt } : {}),
-    ...(integration.previousSecret !== undefined ? { previousSecretValidUntil: integration.previousSecret.validUntil } : {}),
+    ...(integration.previousSecret !== undefined
+      ? { previousSecretValidUntil: integration.previousSecret.validUntil }
+      : {}),
   };
   const webhookPath = `/api/webhooks/${integration.integrationId}`;
   switch (integration.kind) {
@@ -98,7 +113,13 @@ export function integrationView(integration: Integration): IntegrationView {
     case 'halopsa':
       return { ...common, mapping: integration.mapping, basicUsername: integration.basicUsername, webhookPath };
     case 'connectwise':
-      return { ...common, mapping: integration.mapping, companyId: integration.companyId, callbackKeyOrigin: integration.callbackKeyOrigin, webhookPath };
+      return {
+        ...common,
+        mapping: integration.mapping,
+        companyId: integration.companyId,
+        callbackKeyOrigin: integration.callbackKeyOrigin,
+        webhookPath,
+      };
   }
 }
 
@@ -111,7 +132,10 @@ function shownSecret(integration: Integration, secret: string): Record<string, u
     case 'halopsa':
       return { basicAuth: { username: integration.basicUsername, password: secret } };
     case 'connectwise':
-      return { callbackSecret: secret, callbackPath: `/api/webhooks/${integration.integrationId}?${CALLBACK_SECRET_PARAM}=${secret}` };
+      return {
+        callbackSecret: secret,
+        callbackPath: `/api/webhooks/${integration.integrationId}?${CALLBACK_SECRET_PARAM}=${secret}`,
+      };
   }
 }
 
@@ -127,7 +151,12 @@ export interface IntegrationOptions {
  * on the same ConnectWise cloud can have, so they prove no sender); all are generated here and kept
  * in Key Vault.
  */
-export async function createIntegration(deps: AppDeps, caller: Caller, body: CreateIntegrationBody, options: IntegrationOptions) {
+export async function createIntegration(
+  deps: AppDeps,
+  caller: Caller,
+  body: CreateIntegrationBody,
+  options: IntegrationOptions,
+) {
   requireAdmin(caller);
   if (body.kind === 'connectwise') {
     const problem = callbackOriginProblem(body.callbackKeyOrigin, options);
@@ -135,16 +164,35 @@ export async function createIntegration(deps: AppDeps, caller: Caller, body: Cre
   }
   if (body.kind !== 'generic') await requireConnectedTenants(deps, body.mapping);
   const integrationId = randomUUID();
-  const base = { integrationId, name: body.name, enabled: true, createdAt: deps.clock.now().toISOString(), createdBy: caller.userPrincipalName };
+  const base = {
+    integrationId,
+    name: body.name,
+    enabled: true,
+    createdAt: deps.clock.now().toISOString(),
+    createdBy: caller.userPrincipalName,
+  };
   const secret = newSecret();
   const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
   let integration: Integration;
-  if (body.kind === 'connectwise') integration = { ...base, kind: 'connectwise', secretName, mapping: body.mapping, companyId: body.companyId, callbackKeyOrigin: body.callbackKeyOrigin };
+  if (body.kind === 'connectwise')
+    integration = {
+      ...base,
+      kind: 'connectwise',
+      secretName,
+      mapping: body.mapping,
+      companyId: body.companyId,
+      callbackKeyOrigin: body.callbackKeyOrigin,
+    };
   else if (body.kind === 'generic') integration = { ...base, kind: 'generic', secretName };
   else if (body.kind === 'autotask') integration = { ...base, kind: 'autotask', secretName, mapping: body.mapping };
   else integration = { ...base, kind: 'halopsa', secretName, basicUsername: body.basicUsername, mapping: body.mapping };
   const created = await deps.integrations.create(integration);
-  await auditChange(deps, caller, { action: 'integration.created', before: null, after: integrationView(integration), details: { integrationId, name: body.name, kind: body.kind } });
+  await auditChange(deps, caller, {
+    action: 'integration.created',
+    before: null,
+    after: integrationView(integration),
+    details: { integrationId, name: body.name, kind: body.kind },
+  });
   return { integration: { ...integrationView(integration), ...shownSecret(integration, secret) }, etag: created.etag };
 }
 
@@ -152,7 +200,8 @@ export async function createIntegration(deps: AppDeps, caller: Caller, body: Cre
 async function requireConnectedTenants(deps: AppDeps, mapping: PsaMapping, field = 'mapping'): Promise<void> {
   const problems: FieldProblem[] = [];
   for (const [company, tenantId] of Object.entries(mapping.tenants)) {
-    if ((await deps.config.getTenant(tenantId)) === null) problems.push({ field: `${field}.tenants.${company}`, message: `tenant ${tenantId} is not connected` });
+    if ((await deps.config.getTenant(tenantId)) === null)
+      problems.push({ field: `${field}.tenants.${company}`, message: `tenant ${tenantId} is not connected` });
   }
   if (problems.length > 0) throw new ValidationError(problems);
 }
@@ -164,11 +213,16 @@ export async function listIntegrations(deps: AppDeps, caller: Caller) {
 
 async function storedIntegration(deps: AppDeps, integrationId: string): Promise<Versioned<Integration>> {
   const stored = await deps.integrations.get(integrationId);
-  if (stored === null || stored.value.deletedAt !== undefined) throw new NotFoundError(`integration ${integrationId} does not exist`);
+  if (stored === null || stored.value.deletedAt !== undefined)
+    throw new NotFoundError(`integration ${integrationId} does not exist`);
   return stored;
 }
 
-export async function getIntegration(deps: AppDeps, caller: Caller, integrationId: string): Promise<{ integration: IntegrationView; etag: string }> {
+export async function getIntegration(
+  deps: AppDeps,
+  caller: Caller,
+  integrationId: string,
+): Promise<{ integration: IntegrationView; etag: string }> {
   requireAdmin(caller);
   const stored = await storedIntegration(deps, integrationId);
   return { integration: integrationView(stored.value), etag: stored.etag };
@@ -180,13 +234,25 @@ export async function getIntegration(deps: AppDeps, caller: Caller, integrationI
  * replaced one keeps authenticating deliveries until the end of `overlap` (none: it stops at once
  * and is deleted). A secret an earlier rotation left in overlap is deleted now.
  */
-export async function patchIntegration(deps: AppDeps, caller: Caller, integrationId: string, body: PatchIntegrationBody, precondition: Precondition) {
+export async function patchIntegration(
+  deps: AppDeps,
+  caller: Caller,
+  integrationId: string,
+  body: PatchIntegrationBody,
+  precondition: Precondition,
+) {
   requireAdmin(caller);
   const stored = await storedIntegration(deps, integrationId);
   const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
   const before = stored.value;
   if (body.mapping !== undefined) {
-    if (before.kind === 'generic') throw new ValidationError([{ field: 'mapping', message: 'generic integrations have no mapping: the event names tenant, target and technician' }]);
+    if (before.kind === 'generic')
+      throw new ValidationError([
+        {
+          field: 'mapping',
+          message: 'generic integrations have no mapping: the event names tenant, target and technician',
+        },
+      ]);
     await requireConnectedTenants(deps, body.mapping);
   }
   const now = deps.clock.now();
@@ -201,12 +267,19 @@ export async function patchIntegration(deps: AppDeps, caller: Caller, integratio
   const retired: string[] = [];
   if (body.rotateSecret !== undefined) {
     const secret = newSecret();
-    const secretName = await deps.vault.putIntegrationSecret(integrationId, secret, { version: randomBytes(6).toString('hex') });
+    const secretName = await deps.vault.putIntegrationSecret(integrationId, secret, {
+      version: randomBytes(6).toString('hex'),
+    });
     const { previousSecret: _earlier, ...rest } = next;
     if (before.previousSecret !== undefined) retired.push(before.previousSecret.secretName);
     const overlapMs = body.rotateSecret.overlap === undefined ? 0 : durationMs(body.rotateSecret.overlap);
     const replaced = before.secretName;
-    if (replaced !== undefined && overlapMs > 0) next = { ...rest, secretName, previousSecret: { secretName: replaced, validUntil: new Date(now.getTime() + overlapMs).toISOString() } };
+    if (replaced !== undefined && overlapMs > 0)
+      next = {
+        ...rest,
+        secretName,
+        previousSecret: { secretName: replaced, validUntil: new Date(now.getTime() + overlapMs).toISOString() },
+      };
     else {
       next = { ...rest, secretName };
       if (replaced !== undefined) retired.push(replaced);
@@ -215,11 +288,14 @@ export async function patchIntegration(deps: AppDeps, caller: Caller, integratio
   }
   let replaced: Versioned<Integration>;
   try {
-    replaced = await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(next, etag));
+    replaced = await conditionally(precondition, `integration ${integrationId}`, () =>
+      deps.integrations.replace(next, etag),
+    );
   } catch (error) {
     // The row was not changed: the new secret is not referenced anywhere; remove it.
     const fresh = next.secretName;
-    if (body.rotateSecret !== undefined && fresh !== undefined) await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
+    if (body.rotateSecret !== undefined && fresh !== undefined)
+      await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
     throw error;
   }
   for (const name of retired) {
@@ -230,7 +306,11 @@ export async function patchIntegration(deps: AppDeps, caller: Caller, integratio
     action: 'integration.updated',
     before: integrationView(before),
     after: integrationView(next),
-    details: { integrationId, secretRotated: body.rotateSecret !== undefined, ...(body.rotateSecret?.overlap !== undefined ? { overlap: body.rotateSecret.overlap } : {}) },
+    details: {
+      integrationId,
+      secretRotated: body.rotateSecret !== undefined,
+      ...(body.rotateSecret?.overlap !== undefined ? { overlap: body.rotateSecret.overlap } : {}),
+    },
   });
   return { integration: { ...integrationView(replaced.value), ...shown }, etag: replaced.etag };
 }
@@ -239,7 +319,12 @@ export async function patchIntegration(deps: AppDeps, caller: Caller, integratio
  * Deletes an integration: its secrets leave Key Vault at once, and the row stays as a tombstone so
  * that deliveries still sent to it are refused (404) and audited rather than looking like noise.
  */
-export async function deleteIntegration(deps: AppDeps, caller: Caller, integrationId: string, precondition: Precondition): Promise<void> {
+export async function deleteIntegration(
+  deps: AppDeps,
+  caller: Caller,
+  integrationId: string,
+  precondition: Precondition,
+): Promise<void> {
   requireAdmin(caller);
   const stored = await storedIntegration(deps, integrationId);
   const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
@@ -252,5 +337,10 @@ export async function deleteIntegration(deps: AppDeps, caller: Caller, integrati
     integrationSecretCache.drop(name);
     await deps.vault.deleteIntegrationSecret(name);
   }
-  await auditChange(deps, caller, { action: 'integration.deleted', before: integrationView(before), after: null, details: { integrationId } });
+  await auditChange(deps, caller, {
+    action: 'integration.deleted',
+    before: integrationView(before),
+    after: null,
+    details: { integrationId },
+  });
 }

@@ -11,9 +11,19 @@ import type { LeaseNotification, MailAudience, NotificationKind } from './ports'
 export const ENDING_SOON_BEFORE_MS = 10 * 60_000;
 
 /** What the requester is emailed about; approvers are emailed when a request waits for them. */
-const REQUESTER_MAIL_KINDS: ReadonlySet<NotificationKind> = new Set(['approved', 'denied', 'active', 'ending_soon', 'ended']);
+const REQUESTER_MAIL_KINDS: ReadonlySet<NotificationKind> = new Set([
+  'approved',
+  'denied',
+  'active',
+  'ending_soon',
+  'ended',
+]);
 
-export function notificationOf(deps: Pick<AppDeps, 'workflow' | 'clock'>, kind: NotificationKind, request: LeaseRequest): LeaseNotification {
+export function notificationOf(
+  deps: Pick<AppDeps, 'workflow' | 'clock'>,
+  kind: NotificationKind,
+  request: LeaseRequest,
+): LeaseNotification {
   const base = deps.workflow.publicBaseUrl;
   return {
     kind,
@@ -38,9 +48,17 @@ export function notificationOf(deps: Pick<AppDeps, 'workflow' | 'clock'>, kind: 
  * lease (the orchestration does not wait for it to come back), one channel failing does not stop
  * another, and nothing secret is ever sent.
  */
-export async function notifyLease(deps: AppDeps, input: { readonly requestId: string; readonly kind: NotificationKind }): Promise<void> {
+export async function notifyLease(
+  deps: AppDeps,
+  input: { readonly requestId: string; readonly kind: NotificationKind },
+): Promise<void> {
   const failed = (channel: string) => (error: unknown) =>
-    deps.log('warn', 'notification_failed', { requestId: input.requestId, kind: input.kind, channel, reason: error instanceof Error ? error.message.slice(0, 300) : 'error' });
+    deps.log('warn', 'notification_failed', {
+      requestId: input.requestId,
+      kind: input.kind,
+      channel,
+      reason: error instanceof Error ? error.message.slice(0, 300) : 'error',
+    });
   let request: LeaseRequest;
   try {
     const stored = await deps.requests.get(input.requestId);
@@ -51,7 +69,10 @@ export async function notifyLease(deps: AppDeps, input: { readonly requestId: st
     return;
   }
   const notification = notificationOf(deps, input.kind, request);
-  await Promise.all([deps.notifier.notify(notification).catch(failed('webhooks')), mailLease(deps, notification, request).catch(failed('mail'))]);
+  await Promise.all([
+    deps.notifier.notify(notification).catch(failed('webhooks')),
+    mailLease(deps, notification, request).catch(failed('mail')),
+  ]);
 }
 
 /** Emails the people concerned: the approvers when a request waits for them, the requester otherwise. */
@@ -70,7 +91,11 @@ async function mailLease(deps: AppDeps, notification: LeaseNotification, request
     return;
   }
   if (to.length === 0) {
-    deps.log('info', 'notification_mail_skipped', { requestId: request.id, kind: notification.kind, reason: 'nobody to email: no enabled approver other than the requester' });
+    deps.log('info', 'notification_mail_skipped', {
+      requestId: request.id,
+      kind: notification.kind,
+      reason: 'nobody to email: no enabled approver other than the requester',
+    });
     return;
   }
   await mailer.send(to, audience, notification);
@@ -86,9 +111,11 @@ async function approverAddresses(deps: AppDeps, request: LeaseRequest): Promise<
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   const named = target === null ? [] : approversOf(target.value.approval);
   const home = await deps.config.getTenant(deps.workflow.homeTenantId);
-  if (home === null) throw new Error(`the home tenant ${deps.workflow.homeTenantId} is not connected, so approvers cannot be looked up`);
+  if (home === null)
+    throw new Error(`the home tenant ${deps.workflow.homeTenantId} is not connected, so approvers cannot be looked up`);
   const directory = await deps.directories.forTenant(home.value);
-  const approvers = named.length > 0 ? named : await directory.listAppRoleHolders(deps.workflow.apiClientId, APPROVER_ROLE);
+  const approvers =
+    named.length > 0 ? named : await directory.listAppRoleHolders(deps.workflow.apiClientId, APPROVER_ROLE);
   const users = (
     await Promise.all(
       approvers.map(async (a) => {
@@ -100,6 +127,8 @@ async function approverAddresses(deps: AppDeps, request: LeaseRequest): Promise<
   ).flat();
   const requester = request.requester.objectId.toLowerCase();
   const addresses = new Map<string, string>();
-  for (const user of users) if (user.objectId.toLowerCase() !== requester) addresses.set(user.userPrincipalName.toLowerCase(), user.userPrincipalName);
+  for (const user of users)
+    if (user.objectId.toLowerCase() !== requester)
+      addresses.set(user.userPrincipalName.toLowerCase(), user.userPrincipalName);
   return [...addresses.values()];
 }

@@ -111,7 +111,10 @@ export interface Directory {
    * tenant's policy decides: the lifetime is raised to its minimum and the pass made one-time when
    * it says so; DependencyError (code 'TemporaryAccessPassPolicy') when it cannot cover the lifetime.
    */
-  createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string>;
+  createTemporaryAccessPass(
+    objectId: string,
+    options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean },
+  ): Promise<string>;
   /** When the user's current pass stops working (start + lifetime); null when it holds none. */
   getTemporaryAccessPassExpiry(objectId: string): Promise<Date | null>;
   /** The tenant's Temporary Access Pass policy (needs Policy.Read.AuthenticationMethod). */
@@ -264,7 +267,10 @@ export interface RequestStore {
   get(id: string): Promise<Versioned<LeaseRequest> | null>;
   /** ConcurrencyError when the ETag is stale. */
   replace(request: LeaseRequest, etag: string): Promise<Versioned<LeaseRequest>>;
-  list(filter: RequestFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<LeaseRequest>>;
+  list(
+    filter: RequestFilter,
+    options: { readonly limit: number; readonly continuationToken?: string | null },
+  ): Promise<Page<LeaseRequest>>;
 }
 
 /**
@@ -278,7 +284,9 @@ export interface LeaseLock {
 }
 
 export interface LeaseLockStore {
-  claim(lock: LeaseLock): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }>;
+  claim(
+    lock: LeaseLock,
+  ): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }>;
   /** ConcurrencyError when the ETag is stale. */
   takeOver(lock: LeaseLock, etag: string): Promise<void>;
   /** Releases only if held by requestId; succeeds when already released. */
@@ -332,7 +340,10 @@ export interface AuditFilter {
 export interface AuditLog {
   /** Appends to the hash chain of each partition the event belongs to; a retried id is not appended twice. */
   append(event: AuditEvent): Promise<void>;
-  list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>>;
+  list(
+    filter: AuditFilter,
+    options: { readonly limit: number; readonly continuationToken?: string | null },
+  ): Promise<Page<AuditRecord>>;
   /**
    * Walks one chain (all events, or one tenant's) and reports the first broken link; with an
    * anchor, also checks that record anchor.seq still has anchor.hash.
@@ -368,8 +379,19 @@ interface IntegrationBase {
 export type Integration =
   | (IntegrationBase & { readonly kind: 'generic'; readonly secretName: string })
   | (IntegrationBase & { readonly kind: 'autotask'; readonly secretName: string; readonly mapping: PsaMapping })
-  | (IntegrationBase & { readonly kind: 'halopsa'; readonly secretName: string; readonly basicUsername: string; readonly mapping: PsaMapping })
-  | (IntegrationBase & { readonly kind: 'connectwise'; readonly secretName?: string; readonly companyId: string; readonly callbackKeyOrigin: string; readonly mapping: PsaMapping });
+  | (IntegrationBase & {
+      readonly kind: 'halopsa';
+      readonly secretName: string;
+      readonly basicUsername: string;
+      readonly mapping: PsaMapping;
+    })
+  | (IntegrationBase & {
+      readonly kind: 'connectwise';
+      readonly secretName?: string;
+      readonly companyId: string;
+      readonly callbackKeyOrigin: string;
+      readonly mapping: PsaMapping;
+    });
 
 export type IntegrationKind = Integration['kind'];
 
@@ -405,7 +427,8 @@ export interface OnceStore {
 
 // ── Notifications (Teams, signed webhooks) ──────────────────────────────────────────────────────
 
-export type NotificationKind = 'pending_approval' | 'approved' | 'denied' | 'active' | 'ending_soon' | 'ended' | 'revocation_failed';
+export type NotificationKind =
+  'pending_approval' | 'approved' | 'denied' | 'active' | 'ending_soon' | 'ended' | 'revocation_failed';
 
 /** What a notification says: ids, names and times only, never a credential. */
 export interface LeaseNotification {
@@ -494,7 +517,9 @@ export class OrchestrationNotRunningError extends ConflictError {
     readonly event: LeaseEventName,
     readonly orchestration: LeaseOrchestrationState,
   ) {
-    super(`the lease of request ${requestId} is not running (${orchestration}) and cannot take '${event}' events`, { orchestration });
+    super(`the lease of request ${requestId} is not running (${orchestration}) and cannot take '${event}' events`, {
+      orchestration,
+    });
   }
 }
 

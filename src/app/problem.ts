@@ -30,10 +30,17 @@ export function fieldProblemsOf(error: ZodError, prefix = ''): FieldProblem[] {
 export function toProblem(error: unknown, instance?: string): Problem {
   const err = error instanceof ZodError ? new ValidationError(fieldProblemsOf(error)) : error;
   if (err instanceof JitError) {
-    const base = { type: `${PROBLEM_TYPE_BASE}${err.type}`, title: err.title, status: err.status, detail: err.message, ...(instance ? { instance } : {}) };
+    const base = {
+      type: `${PROBLEM_TYPE_BASE}${err.type}`,
+      title: err.title,
+      status: err.status,
+      detail: err.message,
+      ...(instance ? { instance } : {}),
+    };
     if (err instanceof ValidationError) return { ...base, errors: err.problems };
     // Extensions never override the standard members.
-    if ('details' in err && typeof err.details === 'object' && err.details !== null) return { ...(err.details as Record<string, unknown>), ...base };
+    if ('details' in err && typeof err.details === 'object' && err.details !== null)
+      return { ...(err.details as Record<string, unknown>), ...base };
     return base;
   }
   return {

@@ -1,7 +1,13 @@
 import { durationMs } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, DependencyError, NotFoundError, TransientDependencyError } from '../domain/errors';
-import { isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, newCreationMarker, type JitAccount } from '../domain/jitAccount';
+import {
+  isJitUserPrincipalName,
+  jitLocalPartCandidates,
+  jitUserPrincipalName,
+  newCreationMarker,
+  type JitAccount,
+} from '../domain/jitAccount';
 import { transition } from '../domain/lease';
 import { generatePassword } from '../domain/password';
 import type { AccountRef, LeaseRequest } from '../domain/request';
@@ -41,23 +47,41 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
 
   const tenant = await deps.config.getTenant(request.tenantId);
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  if (tenant === null || target === null) throw new NotFoundError(`tenant or target of request ${requestId} no longer exists`);
+  if (tenant === null || target === null)
+    throw new NotFoundError(`tenant or target of request ${requestId} no longer exists`);
 
   // Re-check right before provisioning (an approval may have taken an hour): access removed
   // since submission means nothing is granted.
   const rules = await deps.config.listRules();
   const groups = await currentGroupsOf(deps, request.requester);
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target.value, tenant.value, rules);
-  if (!entitlement.allowed) throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
+  const entitlement = evaluateEntitlement(
+    { objectId: request.requester.objectId, groups },
+    target.value,
+    tenant.value,
+    rules,
+  );
+  if (!entitlement.allowed)
+    throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
   if ((request.targetKind ?? target.value.kind) === 'elevation') {
     const elevated = await provisionElevation(deps, stored, tenant.value, target.value);
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
-    const active = transition(elevated.stored.value, { type: 'provisioned', account: elevated.account, expiresAt }, now);
+    const active = transition(
+      elevated.stored.value,
+      { type: 'provisioned', account: elevated.account, expiresAt },
+      now,
+    );
     await deps.requests.replace(active, elevated.stored.etag);
     await recordProvisioned(deps, active, target.value);
-    deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, kind: 'elevation' });
+    deps.log('info', 'lease_activated', {
+      requestId,
+      tenantId: request.tenantId,
+      targetId: request.targetId,
+      expiresAt,
+      requester: request.requester.objectId,
+      kind: 'elevation',
+    });
     return { status: 'active', expiresAt, account: elevated.account };
   }
 
@@ -65,14 +89,24 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const account = await ensureAccount(deps, directory, tenant.value, request);
   const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
 
-  await directory.grantAccess(account.objectId, { roleTemplateIds: target.value.roles.map((r) => r.templateId), groupIds: target.value.groups.map((g) => g.id) });
+  await directory.grantAccess(account.objectId, {
+    roleTemplateIds: target.value.roles.map((r) => r.templateId),
+    groupIds: target.value.groups.map((g) => g.id),
+  });
 
   const credentialType = request.credentialType ?? target.value.credentialType;
   // The lease is counted from the moment the account is usable (below), so the time spent on
   // the writes here — long under throttling — is not taken from it. The stored credential's
   // expiry is set now with a margin for those writes; it is deleted at revocation anyway.
-  const credentialExpiresOn = new Date(deps.clock.now().getTime() + durationMs(request.duration) + CREDENTIAL_EXPIRY_MARGIN_MS);
-  const metadata = { requestId, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, expiresOn: credentialExpiresOn };
+  const credentialExpiresOn = new Date(
+    deps.clock.now().getTime() + durationMs(request.duration) + CREDENTIAL_EXPIRY_MARGIN_MS,
+  );
+  const metadata = {
+    requestId,
+    tenantId: request.tenantId,
+    userPrincipalName: account.userPrincipalName,
+    expiresOn: credentialExpiresOn,
+  };
   if (credentialType === 'temporaryAccessPass') {
     // No password anybody knows ever exists: a random one that is not stored, then a pass.
     await directory.setPasswordAndEnable(account.objectId, generatePassword());
@@ -93,19 +127,37 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   await deps.requests.replace(active, stored.etag);
   await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });
   await recordProvisioned(deps, active, target.value);
-  deps.log('info', 'lease_activated', { requestId, tenantId: request.tenantId, targetId: request.targetId, expiresAt, requester: request.requester.objectId, userPrincipalName: account.userPrincipalName });
+  deps.log('info', 'lease_activated', {
+    requestId,
+    tenantId: request.tenantId,
+    targetId: request.targetId,
+    expiresAt,
+    requester: request.requester.objectId,
+    userPrincipalName: account.userPrincipalName,
+  });
   return { status: 'active', expiresAt, account: accountRef };
 }
 
 /** The lease's one `lease.provisioned` record (a fixed id: a retried activity writes it once). */
 async function recordProvisioned(deps: AppDeps, active: LeaseRequest, target: Target | null): Promise<void> {
   if (active.status !== 'active') return;
-  const common = { id: leaseStepAuditId(active.id, 'lease.provisioned'), actor: SYSTEM_ACTOR, action: 'lease.provisioned', request: active } as const;
+  const common = {
+    id: leaseStepAuditId(active.id, 'lease.provisioned'),
+    actor: SYSTEM_ACTOR,
+    action: 'lease.provisioned',
+    request: active,
+  } as const;
   if (active.targetKind === 'elevation') {
     const grant = active.elevationGrant ?? { roles: [], groups: [] };
     await recordAudit(deps, {
       ...common,
-      details: { kind: 'elevation', userPrincipalName: active.account.userPrincipalName, rolesAdded: grant.roles.join(','), groupsAdded: grant.groups.join(','), expiresAt: active.expiresAt },
+      details: {
+        kind: 'elevation',
+        userPrincipalName: active.account.userPrincipalName,
+        rolesAdded: grant.roles.join(','),
+        groupsAdded: grant.groups.join(','),
+        expiresAt: active.expiresAt,
+      },
     });
     return;
   }
@@ -130,21 +182,31 @@ type ReadyAccount = JitAccount & { readonly objectId: string };
  * created. A user at the name that does not carry the marker is not ours: it is reported and never
  * touched, and the next free name is used. A protected account is never provisioned.
  */
-async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant, request: LeaseRequest): Promise<ReadyAccount> {
+async function ensureAccount(
+  deps: AppDeps,
+  directory: Directory,
+  tenant: Tenant,
+  request: LeaseRequest,
+): Promise<ReadyAccount> {
   const requester = request.requester;
   const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
   if (existing?.objectId) {
     const user = await directory.getUser(existing.objectId);
     if (user !== null) {
       for (const name of [existing.userPrincipalName, user.userPrincipalName]) {
-        if (isProtected(tenant, name)) throw new ConflictError(`the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`);
+        if (isProtected(tenant, name))
+          throw new ConflictError(
+            `the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`,
+          );
       }
       return { ...existing, objectId: existing.objectId };
     }
     // Deleted in the directory since: create it again below, under the same name if it is free.
   }
   const now = deps.clock.now().toISOString();
-  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) => jitUserPrincipalName(l, tenant.jitDomain));
+  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
+    jitUserPrincipalName(l, tenant.jitDomain),
+  );
   const candidates = [...new Set([...(existing ? [existing.userPrincipalName.toLowerCase()] : []), ...standard])];
   for (const userPrincipalName of candidates) {
     if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
@@ -154,7 +216,15 @@ async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant
     // way keeps it, and so does one whose user only seemed gone (a read that replication lag hid):
     // the user there, if it is ours, carries it.
     const creationMarker = owner?.creationMarker ?? newCreationMarker();
-    const pending: JitAccount = { tenantId: tenant.tenantId, requesterObjectId: requester.objectId, userPrincipalName, objectId: null, creationMarker, createdAt: existing?.createdAt ?? now, lastUsedAt: now };
+    const pending: JitAccount = {
+      tenantId: tenant.tenantId,
+      requesterObjectId: requester.objectId,
+      userPrincipalName,
+      objectId: null,
+      creationMarker,
+      createdAt: existing?.createdAt ?? now,
+      lastUsedAt: now,
+    };
     await deps.accounts.upsert(pending);
     const created = await directory.createDisabledAccount({
       userPrincipalName,
@@ -168,17 +238,23 @@ async function ensureAccount(deps: AppDeps, directory: Directory, tenant: Tenant
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
     // Ours too: the very object this service recorded for the technician (rows from before markers).
-    if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId)) return adopt(deps, pending, holder.objectId);
+    if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId))
+      return adopt(deps, pending, holder.objectId);
     if (holder === null && created === 'principalNameTaken') {
       // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
       // answer was lost, not yet replicated to the replica that answered the read. That proves
       // nobody else holds it: keep the pending row (and its marker) and try again, never a second account.
-      throw new TransientDependencyError(`the JIT name ${userPrincipalName} is taken but its holder cannot be read yet (replication lag?); try again`);
+      throw new TransientDependencyError(
+        `the JIT name ${userPrincipalName} is taken but its holder cannot be read yet (replication lag?); try again`,
+      );
     }
     await deps.accounts.delete(tenant.tenantId, requester.objectId);
     await reportForeignAccount(deps, request, userPrincipalName, holder?.objectId ?? null);
   }
-  throw new DependencyError(`no free JIT account name for ${requester.userPrincipalName} in ${tenant.jitDomain}: ${candidates.join(', ')} are taken by accounts this service did not create`, 'graph');
+  throw new DependencyError(
+    `no free JIT account name for ${requester.userPrincipalName} in ${tenant.jitDomain}: ${candidates.join(', ')} are taken by accounts this service did not create`,
+    'graph',
+  );
 }
 
 async function adopt(deps: AppDeps, pending: JitAccount, objectId: string): Promise<ReadyAccount> {
@@ -192,7 +268,12 @@ async function adopt(deps: AppDeps, pending: JitAccount, objectId: string): Prom
  * someone guessing the name): audited and logged for the alert rule, as the reconciler reports a
  * foreign jit- account; the object itself is never read further nor changed.
  */
-async function reportForeignAccount(deps: AppDeps, request: LeaseRequest, userPrincipalName: string, objectId: string | null): Promise<void> {
+async function reportForeignAccount(
+  deps: AppDeps,
+  request: LeaseRequest,
+  userPrincipalName: string,
+  objectId: string | null,
+): Promise<void> {
   const details = { userPrincipalName, objectId, requestId: request.id };
   await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'account.foreign_jit_name', request, details });
   deps.log('warn', 'reconciler_finding', { kind: 'foreign_jit_account', tenantId: request.tenantId, ...details });

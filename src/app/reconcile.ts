@@ -54,7 +54,15 @@ async function logAuditAnchor(deps: AppDeps, report: { errors: string[] }): Prom
 }
 
 export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestrationControl): Promise<ReconcileReport> {
-  const report = { leasesRestarted: [] as string[], leasesRevoked: [] as string[], driftDisabled: [] as string[], foreignJitAccounts: [] as string[], credentialsDeleted: [] as string[], accountsDeleted: [] as string[], errors: [] as string[] };
+  const report = {
+    leasesRestarted: [] as string[],
+    leasesRevoked: [] as string[],
+    driftDisabled: [] as string[],
+    foreignJitAccounts: [] as string[],
+    credentialsDeleted: [] as string[],
+    accountsDeleted: [] as string[],
+    errors: [] as string[],
+  };
   const live = await listLive(deps);
   await restartOrphanedLeases(deps, orchestrations, live, report);
   await revokeDepartedRequesters(deps, orchestrations, live, report);
@@ -92,14 +100,23 @@ async function listLive(deps: AppDeps): Promise<LeaseRequest[]> {
   return live;
 }
 
-async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchestrationControl, live: readonly LeaseRequest[], report: { leasesRestarted: string[]; errors: string[] }): Promise<void> {
+async function restartOrphanedLeases(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrationControl,
+  live: readonly LeaseRequest[],
+  report: { leasesRestarted: string[]; errors: string[] },
+): Promise<void> {
   const now = deps.clock.now().getTime();
   for (const request of live) {
     try {
       const state = await orchestrations.state(request.id);
       if (state === 'running') continue;
       if (state === 'missing' && now - Date.parse(request.createdAt) < START_GRACE_MS) continue;
-      const base = { requestId: request.id, revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs };
+      const base = {
+        requestId: request.id,
+        revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+        activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
+      };
       // Revoking states resume revocation; a pending request waits for its decision again (ending
       // at once when its deadline has passed); an active or provisioning lease is started again:
       // the provisioning activity is idempotent, answers the lease it already made, and the new
@@ -112,7 +129,11 @@ async function restartOrphanedLeases(deps: AppDeps, orchestrations: LeaseOrchest
             : base;
       await orchestrations.restart(input);
       report.leasesRestarted.push(request.id);
-      await finding(deps, 'orphaned_lease', request.tenantId, { requestId: request.id, orchestration: state, status: request.status });
+      await finding(deps, 'orphaned_lease', request.tenantId, {
+        requestId: request.id,
+        orchestration: state,
+        status: request.status,
+      });
     } catch (error) {
       report.errors.push(`request ${request.id}: ${messageOf(error)}`);
     }
@@ -140,37 +161,67 @@ async function revokeDepartedRequesters(
       standings.set(key, standing);
       const now = await standing;
       if (now.kind === 'fromToken') continue;
-      let cause: 'requester_offboarded' | 'entitlement_lost' | null = now.kind === 'offboarded' ? 'requester_offboarded' : null;
+      let cause: 'requester_offboarded' | 'entitlement_lost' | null =
+        now.kind === 'offboarded' ? 'requester_offboarded' : null;
       if (cause === null && now.kind === 'present') {
-        const [tenant, target] = await Promise.all([deps.config.getTenant(request.tenantId), deps.config.getTarget(request.tenantId, request.targetId)]);
+        const [tenant, target] = await Promise.all([
+          deps.config.getTenant(request.tenantId),
+          deps.config.getTarget(request.tenantId, request.targetId),
+        ]);
         // A tenant or target deleted meanwhile is not the technician's doing: deleting them deals with their leases.
-        if (tenant !== null && target !== null && (await currentMaxDuration(deps, request, target.value, tenant.value, now.groups)) === null) cause = 'entitlement_lost';
+        if (
+          tenant !== null &&
+          target !== null &&
+          (await currentMaxDuration(deps, request, target.value, tenant.value, now.groups)) === null
+        )
+          cause = 'entitlement_lost';
       }
       if (cause === null) continue;
       await orchestrations.raise(request.id, 'revoke', { by: null, cause });
       report.leasesRevoked.push(request.id);
-      await finding(deps, cause, request.tenantId, { requestId: request.id, requester: request.requester.userPrincipalName, ...(now.kind === 'offboarded' ? { homeAccount: now.reason } : {}) });
+      await finding(deps, cause, request.tenantId, {
+        requestId: request.id,
+        requester: request.requester.userPrincipalName,
+        ...(now.kind === 'offboarded' ? { homeAccount: now.reason } : {}),
+      });
     } catch (error) {
       report.errors.push(`request ${request.id}: ${messageOf(error)}`);
     }
   }
 }
 
-async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant, live: readonly LeaseRequest[], report: { driftDisabled: string[]; foreignJitAccounts: string[] }): Promise<void> {
+async function disableDrift(
+  deps: AppDeps,
+  directory: Directory,
+  tenant: Tenant,
+  live: readonly LeaseRequest[],
+  report: { driftDisabled: string[]; foreignJitAccounts: string[] },
+): Promise<void> {
   const protectedNames = new Set(tenant.protectedAccounts.map((p) => p.toLowerCase()));
   for (const user of await directory.listJitAccounts()) {
-    if (!user.accountEnabled || !isJitUserPrincipalName(user.userPrincipalName) || protectedNames.has(user.userPrincipalName.toLowerCase())) continue;
+    if (
+      !user.accountEnabled ||
+      !isJitUserPrincipalName(user.userPrincipalName) ||
+      protectedNames.has(user.userPrincipalName.toLowerCase())
+    )
+      continue;
     const ours = await deps.accounts.getByPrincipalName(tenant.tenantId, user.userPrincipalName);
     if (ours === null || ours.objectId !== user.objectId) {
       // Not an account this service made: report it, never touch it.
       report.foreignJitAccounts.push(user.userPrincipalName);
-      await finding(deps, 'foreign_jit_account', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
+      await finding(deps, 'foreign_jit_account', tenant.tenantId, {
+        userPrincipalName: user.userPrincipalName,
+        objectId: user.objectId,
+      });
       continue;
     }
     if (await isLeased(deps, live, tenant.tenantId, ours.requesterObjectId)) continue;
     await takeAccessAway(directory, user);
     report.driftDisabled.push(user.userPrincipalName);
-    await finding(deps, 'drift', tenant.tenantId, { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
+    await finding(deps, 'drift', tenant.tenantId, {
+      userPrincipalName: user.userPrincipalName,
+      objectId: user.objectId,
+    });
   }
 }
 
@@ -180,7 +231,12 @@ async function disableDrift(deps: AppDeps, directory: Directory, tenant: Tenant,
  * lock is read again right before anything is disabled, rotated or deleted; a lock whose request
  * has ended is stale and does not count.
  */
-async function isLeased(deps: AppDeps, live: readonly LeaseRequest[], tenantId: string, requesterObjectId: string): Promise<boolean> {
+async function isLeased(
+  deps: AppDeps,
+  live: readonly LeaseRequest[],
+  tenantId: string,
+  requesterObjectId: string,
+): Promise<boolean> {
   if (live.some((r) => r.tenantId === tenantId && r.requester.objectId === requesterObjectId)) return true;
   const lock = await deps.locks.get(tenantId, requesterObjectId);
   if (lock === null) return false;
@@ -199,7 +255,13 @@ async function takeAccessAway(directory: Directory, user: DirectoryUser): Promis
  * longest `cleanupAfterDaysUnused` among the tenant's adminAccount targets, and only when every
  * one of them sets it: an account is never deleted sooner than any target it may serve allows.
  */
-async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant: Tenant, live: readonly LeaseRequest[], report: { accountsDeleted: string[] }): Promise<void> {
+async function deleteUnusedAccounts(
+  deps: AppDeps,
+  directory: Directory,
+  tenant: Tenant,
+  live: readonly LeaseRequest[],
+  report: { accountsDeleted: string[] },
+): Promise<void> {
   const targets = (await deps.config.listTargets(tenant.tenantId)).filter((t) => t.kind === 'adminAccount');
   if (targets.length === 0 || targets.some((t) => t.cleanupAfterDaysUnused === undefined)) return;
   const days = Math.max(...targets.map((t) => t.cleanupAfterDaysUnused ?? 0));
@@ -212,11 +274,17 @@ async function deleteUnusedAccounts(deps: AppDeps, directory: Directory, tenant:
     if (account.objectId !== null) await directory.deleteUser(account.objectId);
     await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);
     report.accountsDeleted.push(account.userPrincipalName);
-    await finding(deps, 'unused_account_deleted', tenant.tenantId, { userPrincipalName: account.userPrincipalName, unusedForDays: days });
+    await finding(deps, 'unused_account_deleted', tenant.tenantId, {
+      userPrincipalName: account.userPrincipalName,
+      unusedForDays: days,
+    });
   }
 }
 
-async function deleteStaleCredentials(deps: AppDeps, report: { credentialsDeleted: string[]; errors: string[] }): Promise<void> {
+async function deleteStaleCredentials(
+  deps: AppDeps,
+  report: { credentialsDeleted: string[]; errors: string[] },
+): Promise<void> {
   for (const credential of await deps.vault.listLeaseCredentials()) {
     try {
       const request = await deps.requests.get(credential.requestId);
@@ -230,8 +298,18 @@ async function deleteStaleCredentials(deps: AppDeps, report: { credentialsDelete
   }
 }
 
-async function finding(deps: AppDeps, kind: string, tenantId: string | null, details: Readonly<Record<string, string | number | null>>): Promise<void> {
-  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: `reconciler.${kind}`, ...(tenantId !== null ? { tenantId } : {}), details: { ...details } });
+async function finding(
+  deps: AppDeps,
+  kind: string,
+  tenantId: string | null,
+  details: Readonly<Record<string, string | number | null>>,
+): Promise<void> {
+  await recordAudit(deps, {
+    actor: SYSTEM_ACTOR,
+    action: `reconciler.${kind}`,
+    ...(tenantId !== null ? { tenantId } : {}),
+    details: { ...details },
+  });
   deps.log('warn', 'reconciler_finding', { kind, tenantId, ...details });
 }
 

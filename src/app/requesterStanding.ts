@@ -14,7 +14,10 @@ export type RequesterStanding =
   | { readonly kind: 'present'; readonly groups: readonly string[] }
   | { readonly kind: 'offboarded'; readonly reason: 'deleted' | 'disabled' };
 
-export async function requesterStanding(deps: Pick<AppDeps, 'config' | 'directories'>, requester: LeaseRequest['requester']): Promise<RequesterStanding> {
+export async function requesterStanding(
+  deps: Pick<AppDeps, 'config' | 'directories'>,
+  requester: LeaseRequest['requester'],
+): Promise<RequesterStanding> {
   const home = await deps.config.getTenant(requester.tenantId);
   if (home === null) return { kind: 'fromToken', groups: requester.groups };
   const directory = await deps.directories.forTenant(home.value);
@@ -25,10 +28,15 @@ export async function requesterStanding(deps: Pick<AppDeps, 'config' | 'director
 }
 
 /** The requester's current groups; a ConflictError naming why when they are gone or disabled at home. */
-export async function currentGroupsOf(deps: Pick<AppDeps, 'config' | 'directories'>, requester: LeaseRequest['requester']): Promise<readonly string[]> {
+export async function currentGroupsOf(
+  deps: Pick<AppDeps, 'config' | 'directories'>,
+  requester: LeaseRequest['requester'],
+): Promise<readonly string[]> {
   const standing = await requesterStanding(deps, requester);
   if (standing.kind === 'offboarded') {
-    throw new ConflictError(`the requester ${requester.userPrincipalName} is ${standing.reason === 'deleted' ? 'no longer in' : 'disabled in'} the home tenant`);
+    throw new ConflictError(
+      `the requester ${requester.userPrincipalName} is ${standing.reason === 'deleted' ? 'no longer in' : 'disabled in'} the home tenant`,
+    );
   }
   return standing.groups;
 }
@@ -41,6 +49,11 @@ export async function currentMaxDuration(
   tenant: TenantFacts,
   groups: readonly string[],
 ): Promise<string | null> {
-  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target, tenant, await deps.config.listRules());
+  const entitlement = evaluateEntitlement(
+    { objectId: request.requester.objectId, groups },
+    target,
+    tenant,
+    await deps.config.listRules(),
+  );
   return entitlement.allowed ? entitlement.effectiveMaxDuration : null;
 }

@@ -5,14 +5,25 @@ import { slugSchema } from '../domain/config';
 import { durationMs, durationSchema } from '../domain/duration';
 import { defaultWithinCap, evaluateEntitlement } from '../domain/entitlement';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
-import { isTerminal, leaseRequestSchema, withRevokeReason, type LeaseRequest, type RequestStatus } from '../domain/request';
+import {
+  isTerminal,
+  leaseRequestSchema,
+  withRevokeReason,
+  type LeaseRequest,
+  type RequestStatus,
+} from '../domain/request';
 import type { AuditActor } from '../domain/audit';
 import { listAwaiting, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
 import type { AppDeps } from './deps';
-import { ConcurrencyError, OrchestrationNotRunningError, type LeaseOrchestrationControl, type LeaseOrchestrations, type Page } from './ports';
-
+import {
+  ConcurrencyError,
+  OrchestrationNotRunningError,
+  type LeaseOrchestrationControl,
+  type LeaseOrchestrations,
+  type Page,
+} from './ports';
 
 export const submitRequestBodySchema = z.strictObject({
   tenantId: z.uuid(),
@@ -37,7 +48,13 @@ export interface SubmitOptions {
   readonly origin?: { readonly integrationId: string; readonly deliveryId: string };
 }
 
-export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestrations, caller: Caller, body: SubmitRequestBody, options: SubmitOptions = {}): Promise<LeaseRequest> {
+export async function submitRequest(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrations,
+  caller: Caller,
+  body: SubmitRequestBody,
+  options: SubmitOptions = {},
+): Promise<LeaseRequest> {
   const tenant = await deps.config.getTenant(body.tenantId);
   if (tenant === null) throw new NotFoundError(`tenant ${body.tenantId} is not connected`);
   const target = await deps.config.getTarget(body.tenantId, body.targetId);
@@ -49,17 +66,28 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
   const duration = body.duration ?? defaultWithinCap(target.value, entitlement.effectiveMaxDuration);
   const problems = [];
   if (durationMs(duration) > durationMs(entitlement.effectiveMaxDuration)) {
-    problems.push({ field: 'duration', message: `must be at most ${entitlement.effectiveMaxDuration} (the maximum for this target)` });
+    problems.push({
+      field: 'duration',
+      message: `must be at most ${entitlement.effectiveMaxDuration} (the maximum for this target)`,
+    });
   }
   if (durationMs(duration) < durationMs(target.value.minDuration)) {
-    problems.push({ field: 'duration', message: `must be at least ${target.value.minDuration} (the minimum for this target)` });
+    problems.push({
+      field: 'duration',
+      message: `must be at least ${target.value.minDuration} (the minimum for this target)`,
+    });
   }
-  if (entitlement.requireJustification && body.justification === undefined) problems.push({ field: 'justification', message: 'is required for this target' });
-  if (entitlement.requireTicket && body.ticket === undefined) problems.push({ field: 'ticket', message: 'is required for this target' });
+  if (entitlement.requireJustification && body.justification === undefined)
+    problems.push({ field: 'justification', message: 'is required for this target' });
+  if (entitlement.requireTicket && body.ticket === undefined)
+    problems.push({ field: 'ticket', message: 'is required for this target' });
   if (problems.length > 0) throw new ValidationError(problems);
   if (target.value.kind === 'elevation' && caller.tenantId !== body.tenantId) {
     throw new ValidationError([
-      { field: 'tenantId', message: `target '${body.targetId}' elevates the requester's own account, so it must be in the requester's tenant (${caller.tenantId}), not ${body.tenantId}` },
+      {
+        field: 'tenantId',
+        message: `target '${body.targetId}' elevates the requester's own account, so it must be in the requester's tenant (${caller.tenantId}), not ${body.tenantId}`,
+      },
     ]);
   }
 
@@ -94,7 +122,9 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     ? {
         ...common,
         status: 'pending_approval',
-        approvalDeadline: new Date(now.getTime() + durationMs(approval.mode === 'required' ? approval.deadline : 'PT1H')).toISOString(),
+        approvalDeadline: new Date(
+          now.getTime() + durationMs(approval.mode === 'required' ? approval.deadline : 'PT1H'),
+        ).toISOString(),
       }
     : { ...common, status: 'provisioning' };
 
@@ -102,14 +132,17 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     await deps.requests.create(request);
     await orchestrations.start({
       requestId: id,
-      revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
       notify: deps.workflow.notificationsEnabled,
       endingSoonBeforeMs: deps.workflow.endingSoonBeforeMs,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
     });
   } catch (error) {
     // Nothing was provisioned: give the lock back so the technician can try again.
-    await deps.locks.release({ tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id }).catch(() => undefined);
+    await deps.locks
+      .release({ tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id })
+      .catch(() => undefined);
     throw error;
   }
   await recordAudit(deps, {
@@ -121,10 +154,17 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
       approvalRequired: entitlement.approvalRequired,
       rules: entitlement.matchedRules.join(','),
       technician: caller.userPrincipalName,
-      ...(options.origin !== undefined ? { integrationId: options.origin.integrationId, deliveryId: options.origin.deliveryId } : {}),
+      ...(options.origin !== undefined
+        ? { integrationId: options.origin.integrationId, deliveryId: options.origin.deliveryId }
+        : {}),
     },
   });
-  deps.log('info', 'request_submitted', { requestId: id, tenantId: body.tenantId, targetId: body.targetId, requester: caller.objectId });
+  deps.log('info', 'request_submitted', {
+    requestId: id,
+    tenantId: body.tenantId,
+    targetId: body.targetId,
+    requester: caller.objectId,
+  });
   return request;
 }
 
@@ -132,16 +172,22 @@ export async function submitRequest(deps: AppDeps, orchestrations: LeaseOrchestr
  * Takes the (tenant, requester) lock for a new request. A lock held by a request that has ended
  * (or was never stored) is stale and taken over; a live holder is a 409 naming it.
  */
-async function claimLeaseLock(deps: AppDeps, lock: { tenantId: string; requesterObjectId: string; requestId: string }): Promise<void> {
+async function claimLeaseLock(
+  deps: AppDeps,
+  lock: { tenantId: string; requesterObjectId: string; requestId: string },
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const claim = await deps.locks.claim(lock);
     if (claim.claimed) return;
     const holder = await deps.requests.get(claim.holder.value.requestId);
     if (holder !== null && !isTerminal(holder.value)) {
-      throw new ConflictError(`you already have a live request (${holder.value.id}, ${holder.value.status}) for this tenant; revoke it or wait for it to end`, {
-        activeRequestId: holder.value.id,
-        activeRequestStatus: holder.value.status,
-      });
+      throw new ConflictError(
+        `you already have a live request (${holder.value.id}, ${holder.value.status}) for this tenant; revoke it or wait for it to end`,
+        {
+          activeRequestId: holder.value.id,
+          activeRequestStatus: holder.value.status,
+        },
+      );
     }
     try {
       await deps.locks.takeOver(lock, claim.holder.etag);
@@ -154,18 +200,29 @@ async function claimLeaseLock(deps: AppDeps, lock: { tenantId: string; requester
 }
 
 export function canSeeRequest(caller: Caller, request: LeaseRequest): boolean {
-  return request.requester.objectId === caller.objectId || caller.roles.includes(ADMIN_ROLE) || caller.roles.includes(APPROVER_ROLE);
+  return (
+    request.requester.objectId === caller.objectId ||
+    caller.roles.includes(ADMIN_ROLE) ||
+    caller.roles.includes(APPROVER_ROLE)
+  );
 }
 
 export async function getRequest(deps: AppDeps, caller: Caller, id: string): Promise<LeaseRequest> {
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
-  if (!canSeeRequest(caller, stored.value)) throw new ForbiddenError('only the requester, an approver or an admin can see this request');
+  if (!canSeeRequest(caller, stored.value))
+    throw new ForbiddenError('only the requester, an approver or an admin can see this request');
   return stored.value;
 }
 
 export type RevealedCredential =
-  | { readonly credentialType: 'password'; readonly userPrincipalName: string; readonly password: string; readonly expiresAt: string; readonly accessDetails: string | null }
+  | {
+      readonly credentialType: 'password';
+      readonly userPrincipalName: string;
+      readonly password: string;
+      readonly expiresAt: string;
+      readonly accessDetails: string | null;
+    }
   | {
       readonly credentialType: 'temporaryAccessPass';
       readonly userPrincipalName: string;
@@ -180,23 +237,47 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;
   if (request.requester.objectId !== caller.objectId) {
-    await recordAudit(deps, { actor: userActor(caller), action: 'credential.reveal_refused', outcome: 'failure', request, details: { reason: 'not the requester' } });
+    await recordAudit(deps, {
+      actor: userActor(caller),
+      action: 'credential.reveal_refused',
+      outcome: 'failure',
+      request,
+      details: { reason: 'not the requester' },
+    });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
   if (request.credentialType === 'none' || request.targetKind === 'elevation') {
-    throw new ConflictError(`request ${id} elevates your own account: there is no credential to reveal; sign in as yourself`, { requestStatus: request.status });
+    throw new ConflictError(
+      `request ${id} elevates your own account: there is no credential to reveal; sign in as yourself`,
+      { requestStatus: request.status },
+    );
   }
   if (request.status !== 'active' || new Date(request.expiresAt) <= deps.clock.now()) {
-    throw new ConflictError(`request ${id} is ${request.status}: the credential is only available while the lease is active`, { requestStatus: request.status });
+    throw new ConflictError(
+      `request ${id} is ${request.status}: the credential is only available while the lease is active`,
+      { requestStatus: request.status },
+    );
   }
   const secret = await deps.vault.getLeaseCredential(id);
-  if (secret === null) throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
+  if (secret === null)
+    throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   const credentialType = request.credentialType === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password';
-  await recordAudit(deps, { actor: userActor(caller), action: 'credential.revealed', request, details: { userPrincipalName: request.account.userPrincipalName, credentialType } });
+  await recordAudit(deps, {
+    actor: userActor(caller),
+    action: 'credential.revealed',
+    request,
+    details: { userPrincipalName: request.account.userPrincipalName, credentialType },
+  });
   deps.log('info', 'credential_revealed', { requestId: id, tenantId: request.tenantId, requester: caller.objectId });
-  const common = { userPrincipalName: request.account.userPrincipalName, expiresAt: request.expiresAt, accessDetails: target?.value.accessDetails ?? null };
-  return credentialType === 'temporaryAccessPass' ? { credentialType, ...common, temporaryAccessPass: secret } : { credentialType, ...common, password: secret };
+  const common = {
+    userPrincipalName: request.account.userPrincipalName,
+    expiresAt: request.expiresAt,
+    accessDetails: target?.value.accessDetails ?? null,
+  };
+  return credentialType === 'temporaryAccessPass'
+    ? { credentialType, ...common, temporaryAccessPass: secret }
+    : { credentialType, ...common, password: secret };
 }
 
 /**
@@ -205,14 +286,23 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
  * orchestration has taken it up (`revoking`, or `ended` for a withdrawal), or as it stands after
  * ACTION_RECORDED_WITHIN_MS. Who revoked is recorded by UPN, like an approver in `decision.by`.
  */
-export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestrationControl, caller: Caller, id: string, reason: string | undefined): Promise<LeaseRequest> {
+export async function revokeRequest(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrationControl,
+  caller: Caller,
+  id: string,
+  reason: string | undefined,
+): Promise<LeaseRequest> {
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;
   if (request.requester.objectId !== caller.objectId && !caller.roles.includes(ADMIN_ROLE)) {
     throw new ForbiddenError('only the requester or an admin can revoke this request');
   }
-  if (isTerminal(request)) throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, { requestStatus: request.status });
+  if (isTerminal(request))
+    throw new ConflictError(`request ${id} has already ${request.status === 'failed' ? 'failed' : 'ended'}`, {
+      requestStatus: request.status,
+    });
   // Before the event: the activities that end the lease carry it into `revoking` and `ended`.
   await recordRevokeReason(deps, id, reason ?? null);
   const by = caller.userPrincipalName;
@@ -226,20 +316,42 @@ export async function revokeRequest(deps: AppDeps, orchestrations: LeaseOrchestr
     if (request.status === 'pending_approval') {
       // Nothing was provisioned: withdraw it here, which also frees the technician's lock.
       await withdrawRequest(deps, { requestId: id, by });
-      deps.log('warn', 'withdrawn_without_orchestration', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
+      deps.log('warn', 'withdrawn_without_orchestration', {
+        requestId: id,
+        tenantId: request.tenantId,
+        orchestration: error.orchestration,
+      });
       return (await deps.requests.get(id))?.value ?? request;
     }
     const cause = request.status === 'provisioning' ? 'provisionFailed' : 'revoked';
     await orchestrations.restart({
       requestId: id,
-      revocationRetryIntervalMs: deps.revocationRetryIntervalMs, activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
-      resumeRevocation: { cause, by, ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}) },
+      revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
+      activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
+      resumeRevocation: {
+        cause,
+        by,
+        ...(cause === 'provisionFailed' ? { failure: 'revoked before provisioning finished' } : {}),
+      },
     });
-    deps.log('warn', 'revocation_restarted', { requestId: id, tenantId: request.tenantId, orchestration: error.orchestration });
+    deps.log('warn', 'revocation_restarted', {
+      requestId: id,
+      tenantId: request.tenantId,
+      orchestration: error.orchestration,
+    });
   }
-  await recordAudit(deps, { actor: userActor(caller), action: 'request.revoke_requested', request, details: { reason: reason ?? null } });
+  await recordAudit(deps, {
+    actor: userActor(caller),
+    action: 'request.revoke_requested',
+    request,
+    details: { reason: reason ?? null },
+  });
   // Taken up: the lease is ending (or ended), or the request was withdrawn.
-  return awaitRecorded(deps, id, (r) => r.status !== 'active' && r.status !== 'pending_approval' && r.status !== 'provisioning');
+  return awaitRecorded(
+    deps,
+    id,
+    (r) => r.status !== 'active' && r.status !== 'pending_approval' && r.status !== 'provisioning',
+  );
 }
 
 async function recordRevokeReason(deps: AppDeps, id: string, reason: string | null): Promise<void> {
@@ -278,9 +390,17 @@ export type ListRequestsQuery = z.infer<typeof listRequestsQuerySchema>;
  * Lists requests, newest first. Admins see every request (filtered); everyone else sees their own,
  * and with `awaiting=me` the requests they may decide now.
  */
-export async function listRequests(deps: AppDeps, caller: Caller, query: ListRequestsQuery): Promise<Page<LeaseRequest>> {
+export async function listRequests(
+  deps: AppDeps,
+  caller: Caller,
+  query: ListRequestsQuery,
+): Promise<Page<LeaseRequest>> {
   const page = { limit: query.limit, continuationToken: query.continuationToken ?? null };
-  if (query.awaiting === 'me') return listAwaiting(deps, caller, { ...page, ...(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}) });
+  if (query.awaiting === 'me')
+    return listAwaiting(deps, caller, {
+      ...page,
+      ...(query.tenantId !== undefined ? { tenantId: query.tenantId } : {}),
+    });
   const ownOnly = query.mine === 'true' || !caller.roles.includes(ADMIN_ROLE);
   return deps.requests.list(
     {

@@ -37,7 +37,10 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
     // Run again after the request was recorded ended (a crash, a lost reply): what follows that
     // write may not have happened. Each of those steps is safe to repeat.
     const ended = stored.value;
-    if (ended.status === 'failed' || (ended.status === 'ended' && revokeCauseSchema.safeParse(ended.endReason).success)) {
+    if (
+      ended.status === 'failed' ||
+      (ended.status === 'ended' && revokeCauseSchema.safeParse(ended.endReason).success)
+    ) {
       await afterEnded(deps, ended, input, 'account' in ended ? ended.account : null);
     }
     return { status: ended.status };
@@ -50,28 +53,47 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
   }
   const request = stored.value;
   const tenant = await deps.config.getTenant(request.tenantId);
-  if (tenant === null) throw new NotFoundError(`tenant ${request.tenantId} of request ${request.id} is no longer connected; cannot revoke`);
+  if (tenant === null)
+    throw new NotFoundError(
+      `tenant ${request.tenantId} of request ${request.id} is no longer connected; cannot revoke`,
+    );
 
   const account = await accountOf(deps, request);
   const startedAt = deps.clock.now();
   const elevation = request.targetKind === 'elevation';
   if (account !== null && elevation) {
     // The technician's own account: take back what the lease added, never disable or rotate it.
-    await revokeElevation(await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }), request, account.objectId);
+    await revokeElevation(
+      await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }),
+      request,
+      account.objectId,
+    );
   } else if (account !== null) {
     if (isProtected(tenant.value, account.userPrincipalName)) {
       // Never written to, and never a clean end either: whatever a lease on it granted is still
       // there. A provisioning that met it was refused before granting anything (provisionAccess).
-      deps.log('error', 'protected_account_met', { requestId: request.id, tenantId: request.tenantId, userPrincipalName: account.userPrincipalName, status: request.status });
+      deps.log('error', 'protected_account_met', {
+        requestId: request.id,
+        tenantId: request.tenantId,
+        userPrincipalName: account.userPrincipalName,
+        status: request.status,
+      });
       if (request.status !== 'provisioning') {
-        throw new Error(`revocation of ${account.userPrincipalName} refused: it is a protected account of tenant ${request.tenantId}, so the service never changes it; remove what the lease granted by hand, or take it off protectedAccounts`);
+        throw new Error(
+          `revocation of ${account.userPrincipalName} refused: it is a protected account of tenant ${request.tenantId}, so the service never changes it; remove what the lease granted by hand, or take it off protectedAccounts`,
+        );
       }
     } else {
       const directory = await deps.directories.forTenant(tenant.value, { purpose: 'revocation' });
       await removeAccess(directory, account.objectId, request.credentialType);
       await verifyRemoved(directory, account, startedAt);
-      if (request.credentialType === 'temporaryAccessPass' && (await directory.countTemporaryAccessPasses(account.objectId)) > 0) {
-        throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: a temporary access pass remains`);
+      if (
+        request.credentialType === 'temporaryAccessPass' &&
+        (await directory.countTemporaryAccessPasses(account.objectId)) > 0
+      ) {
+        throw new Error(
+          `revocation of ${account.userPrincipalName} not yet visible in the directory: a temporary access pass remains`,
+        );
       }
     }
   }
@@ -88,8 +110,17 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
 }
 
 /** What follows the request's last write: the lock given back, the audit record (fixed id), the log. */
-async function afterEnded(deps: AppDeps, ended: LeaseRequest, input: RevokeAccessInput, account: AccountRef | null): Promise<void> {
-  await deps.locks.release({ tenantId: ended.tenantId, requesterObjectId: ended.requester.objectId, requestId: ended.id });
+async function afterEnded(
+  deps: AppDeps,
+  ended: LeaseRequest,
+  input: RevokeAccessInput,
+  account: AccountRef | null,
+): Promise<void> {
+  await deps.locks.release({
+    tenantId: ended.tenantId,
+    requesterObjectId: ended.requester.objectId,
+    requestId: ended.id,
+  });
   const action = ended.status === 'failed' ? 'lease.failed' : 'lease.ended';
   await recordAudit(deps, {
     id: leaseStepAuditId(ended.id, action),
@@ -105,22 +136,41 @@ async function afterEnded(deps: AppDeps, ended: LeaseRequest, input: RevokeAcces
     },
   });
   if (ended.status === 'failed') {
-    deps.log('warn', 'provisioning_failed', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId, reason: ended.failure });
+    deps.log('warn', 'provisioning_failed', {
+      requestId: ended.id,
+      tenantId: ended.tenantId,
+      targetId: ended.targetId,
+      reason: ended.failure,
+    });
   } else {
-    deps.log('info', 'revocation_succeeded', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId });
-    deps.log('info', 'lease_ended', { requestId: ended.id, tenantId: ended.tenantId, targetId: ended.targetId, endReason: ended.status === 'ended' ? ended.endReason : null });
+    deps.log('info', 'revocation_succeeded', {
+      requestId: ended.id,
+      tenantId: ended.tenantId,
+      targetId: ended.targetId,
+    });
+    deps.log('info', 'lease_ended', {
+      requestId: ended.id,
+      tenantId: ended.tenantId,
+      targetId: ended.targetId,
+      endReason: ended.status === 'ended' ? ended.endReason : null,
+    });
   }
 }
 
 async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountRef | null> {
   if ('account' in request && request.account !== null) return request.account;
-  if (request.targetKind === 'elevation') return { userPrincipalName: request.requester.userPrincipalName, objectId: request.requester.objectId };
+  if (request.targetKind === 'elevation')
+    return { userPrincipalName: request.requester.userPrincipalName, objectId: request.requester.objectId };
   // Provisioning failed before the request recorded its account: the account row says which.
   const row = await deps.accounts.get(request.tenantId, request.requester.objectId);
   return row?.objectId ? { userPrincipalName: row.userPrincipalName, objectId: row.objectId } : null;
 }
 
-async function removeAccess(directory: Directory, objectId: string, credentialType: LeaseRequest['credentialType']): Promise<void> {
+async function removeAccess(
+  directory: Directory,
+  objectId: string,
+  credentialType: LeaseRequest['credentialType'],
+): Promise<void> {
   try {
     await directory.disableAccount(objectId);
   } catch (error) {
@@ -149,7 +199,10 @@ async function verifyRemoved(directory: Directory, account: AccountRef, startedA
   if (passwordChanged < startedAt.getTime() - 1000) problems.push('the password was not rotated');
   if (state.roleAssignments.length > 0) problems.push(`${state.roleAssignments.length} role assignment(s) remain`);
   if (state.groupIds.length > 0) problems.push(`${state.groupIds.length} group membership(s) remain`);
-  if (problems.length > 0) throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(
+      `revocation of ${account.userPrincipalName} not yet visible in the directory: ${problems.join('; ')}`,
+    );
 }
 
 /** After revocation attempts keep failing: record it loudly (status, audit, alert) and go on retrying. */
@@ -171,7 +224,9 @@ export async function recordRevocationFailure(deps: AppDeps, input: RevocationFa
   }
   await recordAudit(deps, {
     // One record per failed round, even when the activity that writes it is retried.
-    ...(input.failedAt !== undefined ? { id: leaseStepAuditId(request.id, 'lease.revocation_failed', input.failedAt) } : {}),
+    ...(input.failedAt !== undefined
+      ? { id: leaseStepAuditId(request.id, 'lease.revocation_failed', input.failedAt) }
+      : {}),
     actor: SYSTEM_ACTOR,
     action: 'lease.revocation_failed',
     outcome: 'failure',
@@ -179,5 +234,11 @@ export async function recordRevocationFailure(deps: AppDeps, input: RevocationFa
     details: { failure: input.failure, attempt: input.attempt },
   });
   // The alert rule in infra/ matches this event name.
-  deps.log('error', 'revocation_failed', { requestId: request.id, tenantId: request.tenantId, targetId: request.targetId, attempt: input.attempt, reason: input.failure });
+  deps.log('error', 'revocation_failed', {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    targetId: request.targetId,
+    attempt: input.attempt,
+    reason: input.failure,
+  });
 }

@@ -18,7 +18,11 @@ export type PassForExtension =
  * and is revealed like the first), and is refused when the tenant's TAP policy cannot make one
  * that lasts until the new end.
  */
-export async function passForExtension(deps: AppDeps, request: ActiveLease, newExpiresAt: string): Promise<PassForExtension> {
+export async function passForExtension(
+  deps: AppDeps,
+  request: ActiveLease,
+  newExpiresAt: string,
+): Promise<PassForExtension> {
   if (request.credentialType !== 'temporaryAccessPass') return { kind: 'covered' };
   const tenant = await deps.config.getTenant(request.tenantId);
   if (tenant === null) return { kind: 'refused', reason: `tenant ${request.tenantId} is no longer connected` };
@@ -28,16 +32,37 @@ export async function passForExtension(deps: AppDeps, request: ActiveLease, newE
   if (expiry !== null && expiry.getTime() >= end) return { kind: 'covered' };
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
   const wantUsableOnce = target?.value.temporaryAccessPassUsableOnce ?? deps.workflow.tapUsableOnce;
-  const lifetime = passLifetimeFor(await directory.getTemporaryAccessPassPolicy(), end - deps.clock.now().getTime(), wantUsableOnce);
-  if (!lifetime.ok) return { kind: 'refused', reason: `the Temporary Access Pass would expire before the new end and no new one can last until then: ${lifetime.reason}` };
+  const lifetime = passLifetimeFor(
+    await directory.getTemporaryAccessPassPolicy(),
+    end - deps.clock.now().getTime(),
+    wantUsableOnce,
+  );
+  if (!lifetime.ok)
+    return {
+      kind: 'refused',
+      reason: `the Temporary Access Pass would expire before the new end and no new one can last until then: ${lifetime.reason}`,
+    };
   return { kind: 'renew', lifetimeInMinutes: lifetime.lifetimeInMinutes, isUsableOnce: lifetime.isUsableOnce };
 }
 
 /** Issues the new pass of a `renew` answer and stores it as the lease's credential (a new version). */
-export async function renewPass(deps: AppDeps, request: ActiveLease, renewal: Extract<PassForExtension, { kind: 'renew' }>, newExpiresAt: string): Promise<void> {
+export async function renewPass(
+  deps: AppDeps,
+  request: ActiveLease,
+  renewal: Extract<PassForExtension, { kind: 'renew' }>,
+  newExpiresAt: string,
+): Promise<void> {
   const tenant = await deps.config.getTenant(request.tenantId);
   if (tenant === null) throw new Error(`tenant ${request.tenantId} is no longer connected`);
   const directory = await deps.directories.forTenant(tenant.value);
-  const pass = await directory.createTemporaryAccessPass(request.account.objectId, { lifetimeInMinutes: renewal.lifetimeInMinutes, isUsableOnce: renewal.isUsableOnce });
-  await deps.vault.putLeaseCredential(pass, { requestId: request.id, tenantId: request.tenantId, userPrincipalName: request.account.userPrincipalName, expiresOn: new Date(newExpiresAt) });
+  const pass = await directory.createTemporaryAccessPass(request.account.objectId, {
+    lifetimeInMinutes: renewal.lifetimeInMinutes,
+    isUsableOnce: renewal.isUsableOnce,
+  });
+  await deps.vault.putLeaseCredential(pass, {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    userPrincipalName: request.account.userPrincipalName,
+    expiresOn: new Date(newExpiresAt),
+  });
 }

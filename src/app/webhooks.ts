@@ -22,7 +22,14 @@ import { acceptedSecretsOf, sameSecret, type IntegrationSecretCache } from './in
 import type { Integration, LeaseOrchestrations, StoredOutcome } from './ports';
 import { readAutotask } from './psa/autotask';
 import { decideTicket, type AccessAsk, type TicketDecision } from './psa/common';
-import { CALLBACK_SECRET_PARAM, callbackOriginProblem, connectwiseEnvelopeSchema, readConnectWise, trustedKeyUrl, type CallbackKeySource } from './psa/connectwise';
+import {
+  CALLBACK_SECRET_PARAM,
+  callbackOriginProblem,
+  connectwiseEnvelopeSchema,
+  readConnectWise,
+  trustedKeyUrl,
+  type CallbackKeySource,
+} from './psa/connectwise';
 import { readHalo } from './psa/halopsa';
 import { submitRequest } from './requests';
 
@@ -39,7 +46,9 @@ export const webhookEventSchema = z.strictObject({
   ticket: z.string().trim().min(1).max(128),
   technician: z
     .strictObject({ objectId: z.uuid().optional(), userPrincipalName: z.string().trim().min(3).max(113).optional() })
-    .refine((t) => t.objectId !== undefined || t.userPrincipalName !== undefined, { message: 'name the technician by objectId or userPrincipalName' }),
+    .refine((t) => t.objectId !== undefined || t.userPrincipalName !== undefined, {
+      message: 'name the technician by objectId or userPrincipalName',
+    }),
   tenantId: z.uuid(),
   targetId: slugSchema,
   duration: durationSchema.optional(),
@@ -81,7 +90,12 @@ export type WebhookOutcome = StoredOutcome & { readonly replayed: boolean };
  * configuration (home tenant, mapping, rules, targets, live leases), so a retry after an admin has
  * fixed it is evaluated again instead of being answered the stale refusal.
  */
-export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchestrations, delivery: WebhookDelivery, options: WebhookOptions): Promise<WebhookOutcome> {
+export async function receiveWebhook(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrations,
+  delivery: WebhookDelivery,
+  options: WebhookOptions,
+): Promise<WebhookOutcome> {
   const stored = await deps.integrations.get(delivery.integrationId);
   if (stored === null) throw new NotFoundError(`integration ${delivery.integrationId} does not exist or is disabled`);
   const integration = stored.value;
@@ -94,7 +108,11 @@ export async function receiveWebhook(deps: AppDeps, orchestrations: LeaseOrchest
   const json = await authenticateNative(deps, integration, delivery, secrets, options);
   const decision = readTicket(integration, json);
   if ('ignored' in decision) {
-    deps.log('info', 'webhook_ignored', { integrationId: integration.integrationId, kind: integration.kind, reason: decision.ignored });
+    deps.log('info', 'webhook_ignored', {
+      integrationId: integration.integrationId,
+      kind: integration.kind,
+      reason: decision.ignored,
+    });
     return { status: 200, body: { ignored: true, reason: decision.ignored }, replayed: false };
   }
   const event = eventOf(decision.ask);
@@ -111,8 +129,16 @@ const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
  * it is connected (or someone replays its deliveries). Deliveries are unauthenticated at this point,
  * so the audit is throttled per integration (in this process, and by a per-minute record id).
  */
-async function auditRefusedDelivery(deps: AppDeps, integration: Integration, reason: 'disabled' | 'deleted'): Promise<void> {
-  deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, kind: integration.kind, reason: `the integration is ${reason}` });
+async function auditRefusedDelivery(
+  deps: AppDeps,
+  integration: Integration,
+  reason: 'disabled' | 'deleted',
+): Promise<void> {
+  deps.log('warn', 'webhook_refused', {
+    integrationId: integration.integrationId,
+    kind: integration.kind,
+    reason: `the integration is ${reason}`,
+  });
   const now = deps.clock.now().getTime();
   const minute = Math.floor(now / REFUSAL_AUDIT_INTERVAL_MS);
   const last = lastRefusalAudit.get(integration.integrationId);
@@ -124,20 +150,46 @@ async function auditRefusedDelivery(deps: AppDeps, integration: Integration, rea
     actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name },
     action: 'webhook.refused',
     outcome: 'failure',
-    details: { integrationId: integration.integrationId, kind: integration.kind, reason: `the integration is ${reason}` },
+    details: {
+      integrationId: integration.integrationId,
+      kind: integration.kind,
+      reason: `the integration is ${reason}`,
+    },
   });
 }
 
-async function receiveGenericEvent(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration & { kind: 'generic' }, delivery: WebhookDelivery, secrets: readonly string[]): Promise<WebhookOutcome> {
-  const checks = secrets.map((secret) => verifySignature({ secret, timestamp: delivery.header(TIMESTAMP_HEADER), signature: delivery.header(SIGNATURE_HEADER), rawBody: delivery.rawBody, now: deps.clock.now() }));
-  const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
+async function receiveGenericEvent(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrations,
+  integration: Integration & { kind: 'generic' },
+  delivery: WebhookDelivery,
+  secrets: readonly string[],
+): Promise<WebhookOutcome> {
+  const checks = secrets.map((secret) =>
+    verifySignature({
+      secret,
+      timestamp: delivery.header(TIMESTAMP_HEADER),
+      signature: delivery.header(SIGNATURE_HEADER),
+      rawBody: delivery.rawBody,
+      now: deps.clock.now(),
+    }),
+  );
+  const check = checks.find((c) => c.valid) ??
+    checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
   if (!check.valid) refuse(deps, integration, check.reason);
   const parsed = webhookEventSchema.safeParse(jsonOf(delivery.rawBody));
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   return submitOnce(deps, orchestrations, integration, parsed.data, delivery, fingerprintOf(delivery.rawBody));
 }
 
-async function submitOnce(deps: AppDeps, orchestrations: LeaseOrchestrations, integration: Integration, event: WebhookEvent, delivery: WebhookDelivery, fingerprint: string): Promise<WebhookOutcome> {
+async function submitOnce(
+  deps: AppDeps,
+  orchestrations: LeaseOrchestrations,
+  integration: Integration,
+  event: WebhookEvent,
+  delivery: WebhookDelivery,
+  fingerprint: string,
+): Promise<WebhookOutcome> {
   return runOnce(
     deps.webhookDeliveries,
     integration.integrationId,
@@ -156,11 +208,19 @@ async function submitOnce(deps: AppDeps, orchestrations: LeaseOrchestrations, in
           ...(event.duration !== undefined ? { duration: event.duration } : {}),
           ...(event.justification !== undefined ? { justification: event.justification } : {}),
         },
-        { actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name }, origin: { integrationId: integration.integrationId, deliveryId: event.deliveryId } },
+        {
+          actor: { type: 'integration', id: integration.integrationId, userPrincipalName: integration.name },
+          origin: { integrationId: integration.integrationId, deliveryId: event.deliveryId },
+        },
       );
       return {
         status: 202,
-        body: { requestId: request.id, status: request.status, ticket: request.ticket, technician: technician.userPrincipalName },
+        body: {
+          requestId: request.id,
+          status: request.status,
+          ticket: request.ticket,
+          technician: technician.userPrincipalName,
+        },
         headers: { Location: delivery.requestUrl(request.id) },
       };
     },
@@ -182,17 +242,37 @@ function jsonOf(rawBody: string): unknown {
 }
 
 /** Authenticates a native delivery the way its vendor documents, then gives its JSON. */
-async function authenticateNative(deps: AppDeps, integration: Exclude<Integration, { kind: 'generic' }>, delivery: WebhookDelivery, secrets: readonly string[], { callbackKeys: keys, localDevelopment }: WebhookOptions): Promise<unknown> {
+async function authenticateNative(
+  deps: AppDeps,
+  integration: Exclude<Integration, { kind: 'generic' }>,
+  delivery: WebhookDelivery,
+  secrets: readonly string[],
+  { callbackKeys: keys, localDevelopment }: WebhookOptions,
+): Promise<unknown> {
   switch (integration.kind) {
     case 'autotask': {
-      const checks = secrets.map((secretKey) => verifyAutotaskSignature({ secretKey, signature: delivery.header(AUTOTASK_SIGNATURE_HEADER), rawBody: delivery.rawBody }));
-      const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
+      const checks = secrets.map((secretKey) =>
+        verifyAutotaskSignature({
+          secretKey,
+          signature: delivery.header(AUTOTASK_SIGNATURE_HEADER),
+          rawBody: delivery.rawBody,
+        }),
+      );
+      const check = checks.find((c) => c.valid) ??
+        checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
       if (!check.valid) refuse(deps, integration, check.reason);
       return jsonOf(delivery.rawBody);
     }
     case 'halopsa': {
-      const checks = secrets.map((password) => verifyBasicAuth({ username: integration.basicUsername, password, authorization: delivery.header('Authorization') }));
-      const check = checks.find((c) => c.valid) ?? checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
+      const checks = secrets.map((password) =>
+        verifyBasicAuth({
+          username: integration.basicUsername,
+          password,
+          authorization: delivery.header('Authorization'),
+        }),
+      );
+      const check = checks.find((c) => c.valid) ??
+        checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
       if (!check.valid) refuse(deps, integration, check.reason);
       return jsonOf(delivery.rawBody);
     }
@@ -200,10 +280,19 @@ async function authenticateNative(deps: AppDeps, integration: Exclude<Integratio
       // First what only the MSP knows (the secret in the callback URL it registered), before the
       // body is read or any key fetched: on a shared ConnectWise cloud another company can sign a
       // body naming any CompanyId with its own callback key, so the signature alone proves nothing.
-      if (secrets.length === 0) refuse(deps, integration, 'this integration has no callback URL secret yet; rotate its secret and register the callback URL it gives');
+      if (secrets.length === 0)
+        refuse(
+          deps,
+          integration,
+          'this integration has no callback URL secret yet; rotate its secret and register the callback URL it gives',
+        );
       const presented = delivery.query(CALLBACK_SECRET_PARAM);
       if (presented === null || !secrets.some((secret) => sameSecret(presented, secret))) {
-        refuse(deps, integration, `the callback URL does not carry the integration's secret (?${CALLBACK_SECRET_PARAM}=)`);
+        refuse(
+          deps,
+          integration,
+          `the callback URL does not carry the integration's secret (?${CALLBACK_SECRET_PARAM}=)`,
+        );
       }
       const originProblem = callbackOriginProblem(integration.callbackKeyOrigin, { localDevelopment });
       if (originProblem !== null) refuse(deps, integration, `the integration's callbackKeyOrigin ${originProblem}`);
@@ -212,7 +301,12 @@ async function authenticateNative(deps: AppDeps, integration: Exclude<Integratio
   }
 }
 
-async function authenticateConnectWise(deps: AppDeps, integration: Integration & { kind: 'connectwise' }, delivery: WebhookDelivery, keys: CallbackKeySource): Promise<unknown> {
+async function authenticateConnectWise(
+  deps: AppDeps,
+  integration: Integration & { kind: 'connectwise' },
+  delivery: WebhookDelivery,
+  keys: CallbackKeySource,
+): Promise<unknown> {
   let json: unknown;
   try {
     json = JSON.parse(delivery.rawBody);
@@ -220,8 +314,10 @@ async function authenticateConnectWise(deps: AppDeps, integration: Integration &
     refuse(deps, integration, 'the body is not JSON, so its signing key cannot be found');
   }
   const envelope = connectwiseEnvelopeSchema.safeParse(json);
-  if (!envelope.success) refuse(deps, integration, 'the body names no CompanyId and Metadata.key_url, so it cannot be verified');
-  if (envelope.data.CompanyId.toLowerCase() !== integration.companyId.toLowerCase()) refuse(deps, integration, "the callback is not from the integration's ConnectWise company");
+  if (!envelope.success)
+    refuse(deps, integration, 'the body names no CompanyId and Metadata.key_url, so it cannot be verified');
+  if (envelope.data.CompanyId.toLowerCase() !== integration.companyId.toLowerCase())
+    refuse(deps, integration, "the callback is not from the integration's ConnectWise company");
   const keyUrl = trustedKeyUrl(envelope.data.Metadata.key_url, integration.callbackKeyOrigin);
   if ('refused' in keyUrl) refuse(deps, integration, keyUrl.refused);
   const signature = delivery.header(CONNECTWISE_SIGNATURE_HEADER);
@@ -229,7 +325,8 @@ async function authenticateConnectWise(deps: AppDeps, integration: Integration &
   if (!shape.valid) refuse(deps, integration, shape.reason);
   for (const refresh of [false, true]) {
     const signingKey = await keys.getSigningKey(keyUrl.url, { refresh });
-    if (signingKey === null) refuse(deps, integration, 'the callback signing key could not be obtained from Metadata.key_url');
+    if (signingKey === null)
+      refuse(deps, integration, 'the callback signing key could not be obtained from Metadata.key_url');
     if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) {
       keys.markVerified(keyUrl.url);
       return json;
@@ -274,13 +371,31 @@ function eventOf(ask: AccessAsk): WebhookEvent {
  */
 async function resolveTechnician(deps: AppDeps, named: WebhookEvent['technician']): Promise<Caller> {
   const home = await deps.config.getTenant(deps.workflow.homeTenantId);
-  if (home === null) throw new ConflictError(`the home tenant ${deps.workflow.homeTenantId} is not connected, so technicians named by integrations cannot be looked up; connect it first`);
+  if (home === null)
+    throw new ConflictError(
+      `the home tenant ${deps.workflow.homeTenantId} is not connected, so technicians named by integrations cannot be looked up; connect it first`,
+    );
   const directory = await deps.directories.forTenant(home.value);
-  const user = named.objectId !== undefined ? await directory.getUser(named.objectId) : await directory.getUserByPrincipalName(named.userPrincipalName ?? '');
+  const user =
+    named.objectId !== undefined
+      ? await directory.getUser(named.objectId)
+      : await directory.getUserByPrincipalName(named.userPrincipalName ?? '');
   if (user === null) throw new ValidationError([{ field: 'technician', message: `no such user in the home tenant` }]);
-  if (named.userPrincipalName !== undefined && user.userPrincipalName.toLowerCase() !== named.userPrincipalName.toLowerCase()) {
-    throw new ValidationError([{ field: 'technician', message: 'objectId and userPrincipalName name different users' }]);
+  if (
+    named.userPrincipalName !== undefined &&
+    user.userPrincipalName.toLowerCase() !== named.userPrincipalName.toLowerCase()
+  ) {
+    throw new ValidationError([
+      { field: 'technician', message: 'objectId and userPrincipalName name different users' },
+    ]);
   }
   const groups = (await directory.getUserWithGroups(user.objectId))?.groupIds ?? [];
-  return { objectId: user.objectId, tenantId: home.value.tenantId, userPrincipalName: user.userPrincipalName, displayName: undefined, groups, roles: [] };
+  return {
+    objectId: user.objectId,
+    tenantId: home.value.tenantId,
+    userPrincipalName: user.userPrincipalName,
+    displayName: undefined,
+    groups,
+    roles: [],
+  };
 }

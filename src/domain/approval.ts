@@ -22,13 +22,25 @@ export function approversOf(policy: ApprovalPolicy): readonly PrincipalRef[] {
   return policy.mode === 'required' ? policy.approvers : [];
 }
 
-export function checkReviewer(requesterObjectId: string, reviewer: Reviewer, approvers: readonly PrincipalRef[]): ReviewCheck {
+export function checkReviewer(
+  requesterObjectId: string,
+  reviewer: Reviewer,
+  approvers: readonly PrincipalRef[],
+): ReviewCheck {
   if (reviewer.objectId.toLowerCase() === requesterObjectId.toLowerCase()) {
     return { allowed: false, reason: 'you cannot decide your own request, whatever roles you hold' };
   }
   if (approvers.length === 0) {
-    return reviewer.roles.includes(APPROVER_ROLE) ? { allowed: true } : { allowed: false, reason: `only holders of ${APPROVER_ROLE} can decide this request` };
+    return reviewer.roles.includes(APPROVER_ROLE)
+      ? { allowed: true }
+      : { allowed: false, reason: `only holders of ${APPROVER_ROLE} can decide this request` };
   }
-  const listed = approvers.some((a) => (a.type === 'user' ? a.id.toLowerCase() === reviewer.objectId.toLowerCase() : reviewer.groups.some((g) => g.toLowerCase() === a.id.toLowerCase())));
-  return listed ? { allowed: true } : { allowed: false, reason: "you are not one of this target's approvers (users or groups)" };
+  const listed = approvers.some((a) =>
+    a.type === 'user'
+      ? a.id.toLowerCase() === reviewer.objectId.toLowerCase()
+      : reviewer.groups.some((g) => g.toLowerCase() === a.id.toLowerCase()),
+  );
+  return listed
+    ? { allowed: true }
+    : { allowed: false, reason: "you are not one of this target's approvers (users or groups)" };
 }

@@ -33,11 +33,25 @@ export function canonicalJson(value: unknown): string {
 
 function eventOf(record: AuditEvent): AuditEvent {
   const { id, at, actor, action, outcome, requestId, tenantId, targetId, ticket, details, requesterId } = record;
-  return { id, at, actor, action, outcome, requestId, tenantId, targetId, ticket, details, ...(requesterId !== undefined ? { requesterId } : {}) };
+  return {
+    id,
+    at,
+    actor,
+    action,
+    outcome,
+    requestId,
+    tenantId,
+    targetId,
+    ticket,
+    details,
+    ...(requesterId !== undefined ? { requesterId } : {}),
+  };
 }
 
 export function chainHash(prevHash: string, seq: number, event: AuditEvent): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonicalJson(eventOf(event))}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${seq}\n${canonicalJson(eventOf(event))}`)
+    .digest('hex');
 }
 
 export function chainRecord(event: AuditEvent, head: { readonly seq: number; readonly hash: string }): AuditRecord {
@@ -90,16 +104,33 @@ export class ChainVerifier {
     this.count += 1;
     if (this.anchor !== null && record.seq === this.anchor.seq) {
       this.anchorMatches = record.hash === this.anchor.hash;
-      if (!this.anchorMatches) this.fail({ seq: record.seq, eventId: record.id, reason: `its hash is not the anchored one: the chain was rewritten from record ${record.seq} on` });
+      if (!this.anchorMatches)
+        this.fail({
+          seq: record.seq,
+          eventId: record.id,
+          reason: `its hash is not the anchored one: the chain was rewritten from record ${record.seq} on`,
+        });
     }
     if (this.newer === null) {
       if (this.head !== null && (this.head.seq !== record.seq || this.head.hash !== record.hash)) {
-        this.fail({ seq: record.seq, eventId: record.id, reason: `the chain head (seq ${this.head.seq}) does not match the newest record (seq ${record.seq})` });
+        this.fail({
+          seq: record.seq,
+          eventId: record.id,
+          reason: `the chain head (seq ${this.head.seq}) does not match the newest record (seq ${record.seq})`,
+        });
       }
     } else if (this.newer.seq !== record.seq + 1) {
-      this.fail({ seq: record.seq + 1, eventId: null, reason: `record(s) ${record.seq + 1}..${this.newer.seq - 1} are missing` });
+      this.fail({
+        seq: record.seq + 1,
+        eventId: null,
+        reason: `record(s) ${record.seq + 1}..${this.newer.seq - 1} are missing`,
+      });
     } else if (this.newer.prevHash !== record.hash) {
-      this.fail({ seq: this.newer.seq, eventId: this.newer.id, reason: `its prevHash does not match the hash of record ${record.seq}` });
+      this.fail({
+        seq: this.newer.seq,
+        eventId: this.newer.id,
+        reason: `its prevHash does not match the hash of record ${record.seq}`,
+      });
     }
     if (chainHash(record.prevHash, record.seq, record) !== record.hash) {
       this.fail({ seq: record.seq, eventId: record.id, reason: 'its content does not match its hash (edited)' });
@@ -110,16 +141,31 @@ export class ChainVerifier {
   result(): ChainVerification {
     const oldest = this.newer;
     if (oldest !== null && (oldest.seq !== 1 || oldest.prevHash !== GENESIS_HASH)) {
-      this.fail({ seq: 1, eventId: null, reason: `the chain starts at record ${oldest.seq}, not at 1 from the genesis hash` });
+      this.fail({
+        seq: 1,
+        eventId: null,
+        reason: `the chain starts at record ${oldest.seq}, not at 1 from the genesis hash`,
+      });
     }
     if (oldest === null && this.head !== null && this.head.seq > 0) {
       this.fail({ seq: 1, eventId: null, reason: `the head says ${this.head.seq} record(s) but none are stored` });
     }
     const headSeq = this.head?.seq ?? 0;
     if (this.anchor !== null && this.anchor.seq > headSeq) {
-      this.fail({ seq: this.anchor.seq, eventId: null, reason: `the chain ends at record ${headSeq}, before the anchored record ${this.anchor.seq}: records were removed` });
+      this.fail({
+        seq: this.anchor.seq,
+        eventId: null,
+        reason: `the chain ends at record ${headSeq}, before the anchored record ${this.anchor.seq}: records were removed`,
+      });
     }
-    return { intact: this.broken === null, records: this.count, headSeq, headHash: this.head?.hash ?? null, anchorMatches: this.anchorMatches, firstBroken: this.broken };
+    return {
+      intact: this.broken === null,
+      records: this.count,
+      headSeq,
+      headHash: this.head?.hash ?? null,
+      anchorMatches: this.anchorMatches,
+      firstBroken: this.broken,
+    };
   }
 
   /** Fed newest first: a later call has found an older break, which is the one to report. */

@@ -6,19 +6,28 @@ import type { FieldProblem } from './errors';
 
 export const slugSchema = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1 to 63 characters, not starting or ending with a dash');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'lowercase letters, digits and dashes, 1 to 63 characters, not starting or ending with a dash',
+  );
 
 /** A DNS domain name as Entra accepts it for user principal names. */
 export const domainNameSchema = z
   .string()
   .max(253)
-  .regex(/^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/, 'a domain name such as contoso.com')
+  .regex(
+    /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/,
+    'a domain name such as contoso.com',
+  )
   .transform((d) => d.toLowerCase());
 
 /** A label an admin puts on tenants (e.g. "gold", "region-eu") so one rule can reach all tenants carrying it. */
 export const tenantTagSchema = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lowercase letters, digits and dashes, 1 to 40 characters, not starting or ending with a dash');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    'lowercase letters, digits and dashes, 1 to 40 characters, not starting or ending with a dash',
+  );
 
 export const MAX_TENANT_TAGS = 20;
 
@@ -138,26 +147,38 @@ export type Rule = z.infer<typeof ruleSchema>;
 export const userPrincipalNameSchema = z
   .string()
   .max(113)
-  .regex(/^[^@\s]{1,64}@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/, 'a user principal name such as breakglass@contoso.com');
+  .regex(
+    /^[^@\s]{1,64}@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/,
+    'a user principal name such as breakglass@contoso.com',
+  );
 
 /**
  * A target's durations must make sense together: min ≤ default ≤ max, and no lease longer than
  * MAX_LEASE_DURATION (P7D). Returns every problem, named by field.
  */
-export function targetDurationProblems(target: Pick<Target, 'defaultDuration' | 'minDuration' | 'maxDuration'>): FieldProblem[] {
+export function targetDurationProblems(
+  target: Pick<Target, 'defaultDuration' | 'minDuration' | 'maxDuration'>,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const min = durationMs(target.minDuration);
   const def = durationMs(target.defaultDuration);
   const max = durationMs(target.maxDuration);
-  if (max > durationMs(MAX_LEASE_DURATION)) problems.push({ field: 'maxDuration', message: `must be at most ${MAX_LEASE_DURATION}` });
-  if (min > max) problems.push({ field: 'minDuration', message: `must be at most maxDuration (${target.maxDuration})` });
-  if (def < min) problems.push({ field: 'defaultDuration', message: `must be at least minDuration (${target.minDuration})` });
-  if (def > max) problems.push({ field: 'defaultDuration', message: `must be at most maxDuration (${target.maxDuration})` });
+  if (max > durationMs(MAX_LEASE_DURATION))
+    problems.push({ field: 'maxDuration', message: `must be at most ${MAX_LEASE_DURATION}` });
+  if (min > max)
+    problems.push({ field: 'minDuration', message: `must be at most maxDuration (${target.maxDuration})` });
+  if (def < min)
+    problems.push({ field: 'defaultDuration', message: `must be at least minDuration (${target.minDuration})` });
+  if (def > max)
+    problems.push({ field: 'defaultDuration', message: `must be at most maxDuration (${target.maxDuration})` });
   return problems;
 }
 
 /** The targets and tenants a rule's scope names by id (none for allTenants and tenantTag scopes). */
-export function ruleReferences(rule: Pick<Rule, 'scope'>): { readonly targets: readonly { tenantId: string; targetId: string }[]; readonly tenants: readonly string[] } {
+export function ruleReferences(rule: Pick<Rule, 'scope'>): {
+  readonly targets: readonly { tenantId: string; targetId: string }[];
+  readonly tenants: readonly string[];
+} {
   if ('targets' in rule.scope) return { targets: rule.scope.targets, tenants: [] };
   if ('tenants' in rule.scope) return { targets: [], tenants: rule.scope.tenants };
   return { targets: [], tenants: [] };

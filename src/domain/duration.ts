@@ -10,13 +10,15 @@ export function parseDurationToMs(text: string): number | null {
   const match = DURATION_PATTERN.exec(text);
   if (match === null || text === 'P' || text.endsWith('T')) return null;
   const [, days, hours, minutes, seconds] = match;
-  const ms = ((Number(days ?? 0) * 24 + Number(hours ?? 0)) * 60 + Number(minutes ?? 0)) * 60_000 + Number(seconds ?? 0) * 1000;
+  const ms =
+    ((Number(days ?? 0) * 24 + Number(hours ?? 0)) * 60 + Number(minutes ?? 0)) * 60_000 + Number(seconds ?? 0) * 1000;
   return ms > 0 ? ms : null;
 }
 
 /** Shortest canonical form: 14_400_000 → "PT4H", 90_000 → "PT1M30S", 86_400_000 → "P1D". */
 export function formatDuration(ms: number): string {
-  if (!Number.isInteger(ms) || ms <= 0) throw new RangeError('a duration must be a positive whole number of milliseconds');
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new RangeError('a duration must be a positive whole number of milliseconds');
   let seconds = Math.floor(ms / 1000);
   const days = Math.floor(seconds / 86_400);
   seconds -= days * 86_400;
@@ -29,9 +31,9 @@ export function formatDuration(ms: number): string {
 }
 
 /** A positive ISO 8601 duration (days to seconds), kept as its text. */
-export const durationSchema = z
-  .string()
-  .refine((t) => parseDurationToMs(t) !== null, { message: 'must be a positive ISO 8601 duration such as PT4H, PT30M or P1D' });
+export const durationSchema = z.string().refine((t) => parseDurationToMs(t) !== null, {
+  message: 'must be a positive ISO 8601 duration such as PT4H, PT30M or P1D',
+});
 
 export function durationMs(text: string): number {
   const ms = parseDurationToMs(text);

@@ -28,25 +28,44 @@ export interface Entitlement {
   readonly requireTicket: boolean;
 }
 
-export function ruleMatches(rule: Rule, caller: Caller, target: Pick<Target, 'tenantId' | 'targetId'>, tenant: TenantFacts): boolean {
+export function ruleMatches(
+  rule: Rule,
+  caller: Caller,
+  target: Pick<Target, 'tenantId' | 'targetId'>,
+  tenant: TenantFacts,
+): boolean {
   // Object ids are GUIDs: compare them without regard to case (an admin may type them in upper case).
   const id = rule.principal.id.toLowerCase();
-  const principalMatches = rule.principal.type === 'user' ? id === caller.objectId.toLowerCase() : caller.groups.some((g) => g.toLowerCase() === id);
+  const principalMatches =
+    rule.principal.type === 'user'
+      ? id === caller.objectId.toLowerCase()
+      : caller.groups.some((g) => g.toLowerCase() === id);
   if (!principalMatches) return false;
   return scopeReaches(rule.scope, target, tenant);
 }
 
 /** Whether a scope reaches the target; the tenant must be the target's (a caller's mix-up is a bug, not a denial). */
-export function scopeReaches(scope: Rule['scope'], target: Pick<Target, 'tenantId' | 'targetId'>, tenant: TenantFacts): boolean {
-  if (tenant.tenantId !== target.tenantId) throw new Error(`tenant ${tenant.tenantId} is not the tenant of target '${target.targetId}' (${target.tenantId})`);
-  if ('targets' in scope) return scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
+export function scopeReaches(
+  scope: Rule['scope'],
+  target: Pick<Target, 'tenantId' | 'targetId'>,
+  tenant: TenantFacts,
+): boolean {
+  if (tenant.tenantId !== target.tenantId)
+    throw new Error(`tenant ${tenant.tenantId} is not the tenant of target '${target.targetId}' (${target.tenantId})`);
+  if ('targets' in scope)
+    return scope.targets.some((t) => t.tenantId === target.tenantId && t.targetId === target.targetId);
   if ('tenants' in scope) return scope.tenants.includes(target.tenantId);
   // A target exists only while its tenant is connected (deleting a tenant deletes its targets).
   if ('allTenants' in scope) return true;
   return (tenant.tags ?? []).includes(scope.tenantTag);
 }
 
-export function evaluateEntitlement(caller: Caller, target: Target, tenant: TenantFacts, rules: readonly Rule[]): Entitlement {
+export function evaluateEntitlement(
+  caller: Caller,
+  target: Target,
+  tenant: TenantFacts,
+  rules: readonly Rule[],
+): Entitlement {
   const matched = rules.filter((r) => ruleMatches(r, caller, target, tenant));
   const targetMaxMs = durationMs(target.maxDuration);
   const policy = { requireJustification: target.requireJustification, requireTicket: target.requireTicket };
@@ -56,7 +75,9 @@ export function evaluateEntitlement(caller: Caller, target: Target, tenant: Tena
       reasons: [
         `no entitlement rule grants target '${target.targetId}' to this user or their groups`,
         ...(caller.groupsOverage === true
-          ? ['the token carried no groups (the user is in more than 200, so Entra sent a groups overage instead) and the home tenant is not connected, so they could not be read from Microsoft Graph: only user rules apply']
+          ? [
+              'the token carried no groups (the user is in more than 200, so Entra sent a groups overage instead) and the home tenant is not connected, so they could not be read from Microsoft Graph: only user rules apply',
+            ]
           : []),
       ],
       matchedRules: [],
@@ -66,7 +87,9 @@ export function evaluateEntitlement(caller: Caller, target: Target, tenant: Tena
     };
   }
   // Several rules may match: the caller gets the longest cap among them.
-  const caps = matched.map((r) => Math.min(targetMaxMs, r.maxDuration === undefined ? targetMaxMs : durationMs(r.maxDuration)));
+  const caps = matched.map((r) =>
+    Math.min(targetMaxMs, r.maxDuration === undefined ? targetMaxMs : durationMs(r.maxDuration)),
+  );
   const effectiveMaxMs = Math.max(...caps);
   return {
     allowed: true,

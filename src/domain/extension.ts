@@ -7,9 +7,18 @@ import { durationMs } from './duration';
  */
 export type ExtensionCheck =
   | { readonly allowed: true; readonly expiresAt: string }
-  | { readonly allowed: false; readonly reason: string; readonly latestExpiry: string; readonly maxTotalDuration: string };
+  | {
+      readonly allowed: false;
+      readonly reason: string;
+      readonly latestExpiry: string;
+      readonly maxTotalDuration: string;
+    };
 
-export function checkExtension(lease: { readonly activatedAt: string; readonly expiresAt: string }, duration: string, maxTotalDuration: string): ExtensionCheck {
+export function checkExtension(
+  lease: { readonly activatedAt: string; readonly expiresAt: string },
+  duration: string,
+  maxTotalDuration: string,
+): ExtensionCheck {
   const newExpiry = Date.parse(lease.expiresAt) + durationMs(duration);
   const latest = Date.parse(lease.activatedAt) + durationMs(maxTotalDuration);
   if (newExpiry > latest) {

@@ -19,7 +19,10 @@ export const jitAccountSchema = z.strictObject({
    * The nonce the account was (or is being) created with, as its employeeId: after a lost answer
    * the user at this UPN is ours only if it carries it. Absent on rows older than the marker.
    */
-  creationMarker: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  creationMarker: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime(),
 });

@@ -16,7 +16,10 @@ export type LeaseEvent =
   | { readonly type: 'deny'; readonly by: string; readonly comment: string | null }
   | { readonly type: 'approvalExpired' }
   | { readonly type: 'withdraw'; readonly by: string }
-  | { readonly type: 'recordElevationGrant'; readonly grant: { readonly roles: readonly string[]; readonly groups: readonly string[] } }
+  | {
+      readonly type: 'recordElevationGrant';
+      readonly grant: { readonly roles: readonly string[]; readonly groups: readonly string[] };
+    }
   | { readonly type: 'provisioned'; readonly account: AccountRef; readonly expiresAt: string }
   | { readonly type: 'provisionFailed'; readonly failure: string; readonly account: AccountRef | null }
   | { readonly type: 'extend'; readonly expiresAt: string; readonly extensionId?: string }
@@ -77,7 +80,17 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
       if (r.status !== 'pending_approval') break;
       const decision = { approved: event.type === 'approve', by: event.by, at, comment: event.comment };
       if (event.type === 'approve') return { ...common, decision, status: 'provisioning' };
-      return { ...common, decision, status: 'ended', endReason: 'denied', endedAt: at, activatedAt: null, expiresAt: null, account: null, revokedBy: null };
+      return {
+        ...common,
+        decision,
+        status: 'ended',
+        endReason: 'denied',
+        endedAt: at,
+        activatedAt: null,
+        expiresAt: null,
+        account: null,
+        revokedBy: null,
+      };
     }
     case 'approvalExpired':
       if (r.status !== 'pending_approval') break;
@@ -94,12 +107,25 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
       };
     case 'withdraw':
       if (r.status !== 'pending_approval') break;
-      return { ...common, status: 'ended', endReason: 'withdrawn', endedAt: at, activatedAt: null, expiresAt: null, account: null, revokedBy: event.by };
+      return {
+        ...common,
+        status: 'ended',
+        endReason: 'withdrawn',
+        endedAt: at,
+        activatedAt: null,
+        expiresAt: null,
+        account: null,
+        revokedBy: event.by,
+      };
     case 'recordElevationGrant':
       // Recorded once, before anything is granted: a retried provisioning keeps the first record.
       if (r.status !== 'provisioning') break;
       if (r.elevationGrant !== undefined) return r;
-      return { ...common, status: 'provisioning', elevationGrant: { roles: [...event.grant.roles], groups: [...event.grant.groups] } };
+      return {
+        ...common,
+        status: 'provisioning',
+        elevationGrant: { roles: [...event.grant.roles], groups: [...event.grant.groups] },
+      };
     case 'provisioned':
       if (r.status !== 'provisioning') break;
       return { ...common, status: 'active', account: event.account, activatedAt: at, expiresAt: event.expiresAt };
@@ -120,7 +146,15 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
       // Revoking twice is one revocation: the first cause stands.
       if (r.status === 'revoking' || r.status === 'revocation_failed') return r;
       if (r.status !== 'active') break;
-      return { ...common, status: 'revoking', account: r.account, activatedAt: r.activatedAt, expiresAt: r.expiresAt, revokeCause: event.cause, revokedBy: event.by };
+      return {
+        ...common,
+        status: 'revoking',
+        account: r.account,
+        activatedAt: r.activatedAt,
+        expiresAt: r.expiresAt,
+        revokeCause: event.cause,
+        revokedBy: event.by,
+      };
     case 'revocationFailed':
       if (r.status !== 'revoking' && r.status !== 'revocation_failed') break;
       return {
@@ -147,7 +181,9 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
         revokedBy: r.revokedBy,
       };
   }
-  throw new ConflictError(`request ${request.id} is ${request.status}: cannot ${describe(event)}`, { requestStatus: request.status });
+  throw new ConflictError(`request ${request.id} is ${request.status}: cannot ${describe(event)}`, {
+    requestStatus: request.status,
+  });
 }
 
 function describe(event: LeaseEvent): string {

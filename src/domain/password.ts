@@ -14,7 +14,8 @@ const ALL = UPPER + LOWER + DIGITS + SYMBOLS;
 export const PASSWORD_LENGTH = 40;
 
 export function generatePassword(length: number = PASSWORD_LENGTH): string {
-  if (!Number.isInteger(length) || length < 32 || length > 256) throw new RangeError('password length must be 32 to 256');
+  if (!Number.isInteger(length) || length < 32 || length > 256)
+    throw new RangeError('password length must be 32 to 256');
   const chars = [pick(UPPER), pick(LOWER), pick(DIGITS), pick(SYMBOLS)];
   while (chars.length < length) chars.push(pick(ALL));
   for (let i = chars.length - 1; i > 0; i--) {

@@ -28,7 +28,15 @@ export const revokeCauseSchema = z.enum(['expired', 'revoked', 'requester_offboa
 export type RevokeCause = z.infer<typeof revokeCauseSchema>;
 
 /** `withdrawn`: revoked by the requester or an admin while still waiting for approval. */
-export const endReasonSchema = z.enum(['expired', 'revoked', 'denied', 'approval_expired', 'withdrawn', 'requester_offboarded', 'entitlement_lost']);
+export const endReasonSchema = z.enum([
+  'expired',
+  'revoked',
+  'denied',
+  'approval_expired',
+  'withdrawn',
+  'requester_offboarded',
+  'entitlement_lost',
+]);
 export type EndReason = z.infer<typeof endReasonSchema>;
 
 export const credentialTypeSchema = z.enum(['password', 'temporaryAccessPass', 'none']);
@@ -47,7 +55,12 @@ const common = {
   approvalRequired: z.boolean(),
   /** Set when the approval step ends: who decided (or null when none was needed). */
   decision: z
-    .strictObject({ approved: z.boolean(), by: z.string().nullable(), at: z.iso.datetime(), comment: z.string().nullable() })
+    .strictObject({
+      approved: z.boolean(),
+      by: z.string().nullable(),
+      at: z.iso.datetime(),
+      comment: z.string().nullable(),
+    })
     .nullable(),
   /** What the target was at submission; absent on rows older than elevation targets: adminAccount. */
   targetKind: targetKindSchema.optional(),
@@ -80,7 +93,13 @@ export const leaseRequestSchema = z.discriminatedUnion('status', [
   z.strictObject({ ...common, status: z.literal('pending_approval'), approvalDeadline: z.iso.datetime() }),
   z.strictObject({ ...common, status: z.literal('provisioning') }),
   z.strictObject({ ...common, ...leaseTimes, status: z.literal('active') }),
-  z.strictObject({ ...common, ...leaseTimes, status: z.literal('revoking'), revokeCause: revokeCauseSchema, revokedBy: z.string().nullable() }),
+  z.strictObject({
+    ...common,
+    ...leaseTimes,
+    status: z.literal('revoking'),
+    revokeCause: revokeCauseSchema,
+    revokedBy: z.string().nullable(),
+  }),
   z.strictObject({
     ...common,
     ...leaseTimes,
@@ -99,7 +118,13 @@ export const leaseRequestSchema = z.discriminatedUnion('status', [
     account: accountRefSchema.nullable(),
     revokedBy: z.string().nullable(),
   }),
-  z.strictObject({ ...common, status: z.literal('failed'), endedAt: z.iso.datetime(), failure: z.string(), account: accountRefSchema.nullable() }),
+  z.strictObject({
+    ...common,
+    status: z.literal('failed'),
+    endedAt: z.iso.datetime(),
+    failure: z.string(),
+    account: accountRefSchema.nullable(),
+  }),
 ]);
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
 export type RequestStatus = LeaseRequest['status'];
@@ -117,6 +142,7 @@ export function isTerminal(request: LeaseRequest): boolean {
  */
 export function withRevokeReason(request: LeaseRequest, reason: string | null, at: Date): LeaseRequest | null {
   if (request.revokeReason !== undefined) return null;
-  if (request.status !== 'pending_approval' && request.status !== 'provisioning' && request.status !== 'active') return null;
+  if (request.status !== 'pending_approval' && request.status !== 'provisioning' && request.status !== 'active')
+    return null;
   return { ...request, revokeReason: reason, updatedAt: at.toISOString() };
 }

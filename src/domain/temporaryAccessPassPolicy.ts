@@ -19,7 +19,9 @@ export interface TemporaryAccessPassPolicy {
 
 export const ALL_USERS = 'all_users';
 
-export type PassLifetime = { readonly ok: true; readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean } | { readonly ok: false; readonly reason: string };
+export type PassLifetime =
+  | { readonly ok: true; readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }
+  | { readonly ok: false; readonly reason: string };
 
 function lifetimeText(minutes: number): string {
   return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
@@ -32,20 +34,38 @@ function lifetimeText(minutes: number): string {
  * shorter than the lease: a pass that expired mid-lease would leave the technician without a way
  * to sign in again.
  */
-export function passLifetimeFor(policy: TemporaryAccessPassPolicy, neededMs: number, wantUsableOnce: boolean): PassLifetime {
+export function passLifetimeFor(
+  policy: TemporaryAccessPassPolicy,
+  neededMs: number,
+  wantUsableOnce: boolean,
+): PassLifetime {
   if (!policy.enabled) return { ok: false, reason: "the tenant's Temporary Access Pass policy is disabled" };
   const needed = Math.max(1, Math.ceil(neededMs / 60_000));
   if (needed > policy.maximumLifetimeInMinutes) {
-    return { ok: false, reason: `the tenant's Temporary Access Pass policy allows passes of at most ${lifetimeText(policy.maximumLifetimeInMinutes)}, and the lease needs ${lifetimeText(needed)}` };
+    return {
+      ok: false,
+      reason: `the tenant's Temporary Access Pass policy allows passes of at most ${lifetimeText(policy.maximumLifetimeInMinutes)}, and the lease needs ${lifetimeText(needed)}`,
+    };
   }
-  return { ok: true, lifetimeInMinutes: Math.max(needed, policy.minimumLifetimeInMinutes), isUsableOnce: policy.isUsableOnce || wantUsableOnce };
+  return {
+    ok: true,
+    lifetimeInMinutes: Math.max(needed, policy.minimumLifetimeInMinutes),
+    isUsableOnce: policy.isUsableOnce || wantUsableOnce,
+  };
 }
 
 /** What keeps a target's leases from getting a pass under this policy (field problems of the target). */
-export function targetPolicyProblems(policy: TemporaryAccessPassPolicy, target: { readonly maxDuration: string; readonly groups: readonly { readonly id: string }[] }): FieldProblem[] {
+export function targetPolicyProblems(
+  policy: TemporaryAccessPassPolicy,
+  target: { readonly maxDuration: string; readonly groups: readonly { readonly id: string }[] },
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!policy.enabled) {
-    problems.push({ field: 'credentialType', message: "the tenant's Temporary Access Pass policy is disabled: enable it (Entra admin center → Authentication methods → Temporary Access Pass) or use 'password'" });
+    problems.push({
+      field: 'credentialType',
+      message:
+        "the tenant's Temporary Access Pass policy is disabled: enable it (Entra admin center → Authentication methods → Temporary Access Pass) or use 'password'",
+    });
     return problems;
   }
   const maxMinutes = Math.ceil(durationMs(target.maxDuration) / 60_000);
@@ -55,7 +75,10 @@ export function targetPolicyProblems(policy: TemporaryAccessPassPolicy, target: 
       message: `${target.maxDuration} is longer than the tenant's Temporary Access Pass policy allows a pass to live (${lifetimeText(policy.maximumLifetimeInMinutes)}): lower maxDuration or raise the policy's maximum lifetime`,
     });
   }
-  const scope = policyScopeProblem(policy, target.groups.map((g) => g.id));
+  const scope = policyScopeProblem(
+    policy,
+    target.groups.map((g) => g.id),
+  );
   if (scope !== null) problems.push({ field: 'credentialType', message: scope });
   return problems;
 }
@@ -67,7 +90,8 @@ export function targetPolicyProblems(policy: TemporaryAccessPassPolicy, target: 
 export function policyScopeProblem(policy: TemporaryAccessPassPolicy, groupIds: readonly string[]): string | null {
   const groups = new Set(groupIds.map((g) => g.toLowerCase()));
   const excluded = policy.excludeTargets.filter((id) => groups.has(id.toLowerCase()));
-  if (excluded.length > 0) return `the tenant's Temporary Access Pass policy excludes group(s) ${excluded.join(', ')} that the target adds the account to`;
+  if (excluded.length > 0)
+    return `the tenant's Temporary Access Pass policy excludes group(s) ${excluded.join(', ')} that the target adds the account to`;
   if (policy.includeTargets.some((id) => id === ALL_USERS || groups.has(id.toLowerCase()))) return null;
   return `the tenant's Temporary Access Pass policy applies only to group(s) ${policy.includeTargets.join(', ') || '(none)'}, which new JIT accounts are not in: include all users, or add one of those groups to the target`;
 }

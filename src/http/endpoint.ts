@@ -44,9 +44,24 @@ export async function anonymous(
   } catch (error) {
     const problem = toProblem(error, instance);
     if (problem.status >= 500) {
-      context.error(JSON.stringify({ event: 'request_failed', function: context.functionName, invocationId: context.invocationId, status: problem.status, error: errorSummary(error) }));
+      context.error(
+        JSON.stringify({
+          event: 'request_failed',
+          function: context.functionName,
+          invocationId: context.invocationId,
+          status: problem.status,
+          error: errorSummary(error),
+        }),
+      );
     } else {
-      context.log(JSON.stringify({ event: 'request_refused', function: context.functionName, invocationId: context.invocationId, status: problem.status }));
+      context.log(
+        JSON.stringify({
+          event: 'request_refused',
+          function: context.functionName,
+          invocationId: context.invocationId,
+          status: problem.status,
+        }),
+      );
     }
     return problemResponse(error, instance);
   }

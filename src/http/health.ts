@@ -12,7 +12,11 @@ let latestClient: DurableClient | undefined;
 /** An instance id no lease has (request ids are random GUIDs): asking for it reads the task hub and finds nothing. */
 const TASK_HUB_PROBE_INSTANCE = '00000000-0000-0000-0000-000000000000';
 
-export async function healthHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function healthHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return anonymous(request, context, async ({ deps, settings }) => {
     const metadata = `${settings.JIT_AUTHORITY_HOST.replace(/\/+$/, '')}/${settings.JIT_HOME_TENANT_ID}/v2.0/.well-known/openid-configuration`;
     latestClient = client;

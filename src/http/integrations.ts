@@ -1,5 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { createIntegration, createIntegrationBodySchema, deleteIntegration, getIntegration, listIntegrations, patchIntegration, patchIntegrationBodySchema } from '../app/integrations';
+import {
+  createIntegration,
+  createIntegrationBodySchema,
+  deleteIntegration,
+  getIntegration,
+  listIntegrations,
+  patchIntegration,
+  patchIntegrationBodySchema,
+} from '../app/integrations';
 import { NotFoundError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { etagHeader, noContent, preconditionOf } from './admin/conditional';
@@ -22,7 +30,10 @@ function integrationIdOf(request: HttpRequest): string {
   return id;
 }
 
-export async function createIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function createIntegrationHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps, settings }) => {
     const body = await readJsonBody(request, createIntegrationBodySchema);
     const created = await createIntegration(deps, caller, body, { localDevelopment: isLocalDevelopment(settings) });
@@ -31,8 +42,13 @@ export async function createIntegrationHttp(request: HttpRequest, context: Invoc
   });
 }
 
-export async function listIntegrationsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => json(200, { items: await listIntegrations(deps, caller) }));
+export async function listIntegrationsHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return asAdmin(request, context, async (caller, { deps }) =>
+    json(200, { items: await listIntegrations(deps, caller) }),
+  );
 }
 
 export async function getIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -42,7 +58,10 @@ export async function getIntegrationHttp(request: HttpRequest, context: Invocati
   });
 }
 
-export async function patchIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function patchIntegrationHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps }) => {
     const integrationId = integrationIdOf(request);
     const body = await readJsonBody(request, patchIntegrationBodySchema);
@@ -51,7 +70,10 @@ export async function patchIntegrationHttp(request: HttpRequest, context: Invoca
   });
 }
 
-export async function deleteIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function deleteIntegrationHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps }) => {
     await deleteIntegration(deps, caller, integrationIdOf(request), preconditionOf(request));
     return noContent();

@@ -28,27 +28,61 @@ function operationObject(op: ApiOperation): JsonSchema {
     const param = name.slice(1, -1);
     parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
   }
-  for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema });
-  for (const h of op.requestHeaders ?? []) parameters.push({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: h.schema });
+  for (const q of op.query ?? [])
+    parameters.push({
+      name: q.name,
+      in: 'query',
+      required: q.required ?? false,
+      description: q.description,
+      schema: q.schema,
+    });
+  for (const h of op.requestHeaders ?? [])
+    parameters.push({
+      name: h.name,
+      in: 'header',
+      required: h.required ?? false,
+      description: h.description,
+      schema: h.schema,
+    });
   if (op.conditional === true) {
-    parameters.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag you read: the change is refused with 412 if the resource changed since', schema: { type: 'string' } });
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description: 'The ETag you read: the change is refused with 412 if the resource changed since',
+      schema: { type: 'string' },
+    });
   }
   const responses: Record<string, JsonSchema> = {};
   for (const [status, response] of Object.entries(op.responses)) {
-    const body = response.schema === undefined ? undefined : response.schema === 'Problem' ? 'application/problem+json' : 'application/json';
+    const body =
+      response.schema === undefined
+        ? undefined
+        : response.schema === 'Problem'
+          ? 'application/problem+json'
+          : 'application/json';
     responses[status] = {
       description: response.description,
       ...(response.headers !== undefined
         ? {
             headers: Object.fromEntries(
               response.headers.map((h) =>
-                typeof h === 'string' ? [h, { required: true, schema: { type: 'string' } }] : [h.name, { description: h.description, required: h.required, schema: { type: 'string' } }],
+                typeof h === 'string'
+                  ? [h, { required: true, schema: { type: 'string' } }]
+                  : [h.name, { description: h.description, required: h.required, schema: { type: 'string' } }],
               ),
             ),
           }
         : {}),
       ...(body !== undefined && response.schema !== undefined
-        ? { content: { [body]: { schema: ref(response.schema), ...(response.example !== undefined ? { example: response.example } : {}) } } }
+        ? {
+            content: {
+              [body]: {
+                schema: ref(response.schema),
+                ...(response.example !== undefined ? { example: response.example } : {}),
+              },
+            },
+          }
         : {}),
     };
   }
@@ -59,13 +93,23 @@ function operationObject(op: ApiOperation): JsonSchema {
     tags: [op.tag],
     security: op.auth === 'anonymous' || op.auth === 'signature' ? [] : [{ entraId: [] }],
     'x-required-role': op.auth === 'admin' ? 'Jit.Admin' : op.auth === 'caller' ? null : undefined,
-    ...(op.auth === 'signature' ? { 'x-authentication': 'HMAC-SHA256 signature of the integration (see the X-Jit-Timestamp and X-Jit-Signature parameters)' } : {}),
+    ...(op.auth === 'signature'
+      ? {
+          'x-authentication':
+            'HMAC-SHA256 signature of the integration (see the X-Jit-Timestamp and X-Jit-Signature parameters)',
+        }
+      : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.requestBody !== undefined
       ? {
           requestBody: {
             required: op.requestBodyRequired ?? true,
-            content: { 'application/json': { schema: ref(op.requestBody), ...(op.example?.body !== undefined ? { example: op.example.body } : {}) } },
+            content: {
+              'application/json': {
+                schema: ref(op.requestBody),
+                ...(op.example?.body !== undefined ? { example: op.example.body } : {}),
+              },
+            },
           },
         }
       : {}),
@@ -100,12 +144,21 @@ export function openApiDocument(): JsonSchema {
     paths,
     components: {
       schemas,
-      securitySchemes: { entraId: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An Entra access token for the API's app registration, from the home tenant" } },
+      securitySchemes: {
+        entraId: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "An Entra access token for the API's app registration, from the home tenant",
+        },
+      },
     },
   };
   return cached;
 }
 
 export async function openApiHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return anonymous(request, context, async () => json(200, openApiDocument(), { 'Cache-Control': 'public, max-age=300' }));
+  return anonymous(request, context, async () =>
+    json(200, openApiDocument(), { 'Cache-Control': 'public, max-age=300' }),
+  );
 }

@@ -25,7 +25,8 @@ export async function readJsonBody<S extends z.ZodType>(request: HttpRequest, sc
     } catch {
       throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
     }
-    if (depthOf(value) > MAX_JSON_DEPTH) throw new ValidationError([{ field: '(body)', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+    if (depthOf(value) > MAX_JSON_DEPTH)
+      throw new ValidationError([{ field: '(body)', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
@@ -43,5 +44,7 @@ function depthOf(value: unknown, depth = 0): number {
 /** A path parameter that must be a GUID (request ids): anything else is a 404, not a lookup. */
 export function guidParam(request: HttpRequest, name: string): string | null {
   const value = request.params[name];
-  return value !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : null;
+  return value !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+    ? value.toLowerCase()
+    : null;
 }

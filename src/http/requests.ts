@@ -20,12 +20,20 @@ import { guidParam, readJsonBody } from './parse';
 import { readQuery } from './query';
 import { json } from './respond';
 
-export async function submitRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function submitRequestHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, submitRequestBodySchema);
     const submit = async () => {
       const created = await submitRequest(deps, leaseOrchestrationsOf(client), caller, body);
-      return { status: 202, body: created, headers: { Location: new URL(`/api/requests/${created.id}`, request.url).toString() } };
+      return {
+        status: 202,
+        body: created,
+        headers: { Location: new URL(`/api/requests/${created.id}`, request.url).toString() },
+      };
     };
     const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
     if (key === null) {
@@ -33,8 +41,18 @@ export async function submitRequestHttp(request: HttpRequest, client: DurableCli
       return json(outcome.status, outcome.body, outcome.headers);
     }
     // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
-    const outcome = await runOnce(deps.idempotency, caller.objectId, checkIdempotencyKey(key), fingerprintOf(body), submit, new URL(request.url).pathname);
-    return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
+    const outcome = await runOnce(
+      deps.idempotency,
+      caller.objectId,
+      checkIdempotencyKey(key),
+      fingerprintOf(body),
+      submit,
+      new URL(request.url).pathname,
+    );
+    return json(outcome.status, outcome.body, {
+      ...(outcome.headers ?? {}),
+      ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+    });
   });
 }
 
@@ -45,38 +63,72 @@ export async function listRequestsHttp(request: HttpRequest, context: Invocation
   });
 }
 
-export async function approveRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function approveRequestHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return decide(request, client, context, true);
 }
 
-export async function denyRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function denyRequestHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return decide(request, client, context, false);
 }
 
-function decide(request: HttpRequest, client: DurableClient, context: InvocationContext, approved: boolean): Promise<HttpResponseInit> {
+function decide(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+  approved: boolean,
+): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, decisionBodySchema);
-    const decided = await decideRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), { approved, comment: body.comment });
+    const decided = await decideRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), {
+      approved,
+      comment: body.comment,
+    });
     return json(202, decided, { Location: new URL(`/api/requests/${decided.id}`, request.url).toString() });
   });
 }
 
-export async function extendRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function extendRequestHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, extendBodySchema);
-    return json(202, await extendRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.duration));
+    return json(
+      202,
+      await extendRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.duration),
+    );
   });
 }
 
 export async function getRequestHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => json(200, await getRequest(deps, caller, requestIdOf(request))));
+  return authenticated(request, context, async (caller, { deps }) =>
+    json(200, await getRequest(deps, caller, requestIdOf(request))),
+  );
 }
 
-export async function revealCredentialHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => json(200, await revealCredential(deps, caller, requestIdOf(request))));
+export async function revealCredentialHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, { deps }) =>
+    json(200, await revealCredential(deps, caller, requestIdOf(request))),
+  );
 }
 
-export async function revokeRequestHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function revokeRequestHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, revokeRequestBodySchema);
     const revoked = await revokeRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.reason);

@@ -21,7 +21,10 @@ export function json(status: number, body: unknown, headers: Readonly<Record<str
 
 export function problemResponse(error: unknown, instance?: string): HttpResponseInit {
   const problem = toProblem(error, instance);
-  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': 'application/problem+json; charset=utf-8' };
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/problem+json; charset=utf-8',
+  };
   if (problem.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
   if (problem.status === 503) headers['Retry-After'] = '5';
   return { status: problem.status, body: JSON.stringify(problem), headers };

@@ -23,14 +23,21 @@ let callbackKeys: HttpCallbackKeySource | undefined;
  * it costs before authentication is bounded: a declared body too large is a 413 before a byte is
  * read, and the integration's secret comes from a short-lived cache rather than Key Vault each time.
  */
-export async function receiveWebhookHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function receiveWebhookHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return anonymous(request, context, async ({ deps, settings }) => {
     const integrationId = (request.params.integrationId ?? '').toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(integrationId)) throw new NotFoundError('integration ids are GUIDs; no such integration');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(integrationId))
+      throw new NotFoundError('integration ids are GUIDs; no such integration');
     const declared = Number(request.headers.get('content-length') ?? '0');
-    if (!Number.isFinite(declared) || declared > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
+    if (!Number.isFinite(declared) || declared > MAX_BODY_BYTES)
+      throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
     const bytes = Buffer.from(await request.arrayBuffer());
-    if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
+    if (bytes.length > MAX_BODY_BYTES)
+      throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
     const url = new URL(request.url);
     const localDevelopment = isLocalDevelopment(settings);
     callbackKeys ??= new HttpCallbackKeySource(Date.now, { allowPrivateAddresses: localDevelopment });
@@ -48,6 +55,9 @@ export async function receiveWebhookHttp(request: HttpRequest, client: DurableCl
       },
       { callbackKeys, localDevelopment },
     );
-    return json(outcome.status, outcome.body, { ...(outcome.headers ?? {}), ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
+    return json(outcome.status, outcome.body, {
+      ...(outcome.headers ?? {}),
+      ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+    });
   });
 }

@@ -13,15 +13,31 @@ const base = {
   JIT_TABLES_ENDPOINT: 'https://jittest.table.core.windows.net',
 };
 const azure: Settings = settingsSchema.parse({ ...base, JIT_MANAGED_IDENTITY_CLIENT_ID: randomUUID() });
-const local: Settings = settingsSchema.parse({ ...base, JIT_SERVICE_CLIENT_SECRET: 'local-secret', JIT_AUTHORITY_HOST: 'https://127.0.0.1:7443' });
+const local: Settings = settingsSchema.parse({
+  ...base,
+  JIT_SERVICE_CLIENT_SECRET: 'local-secret',
+  JIT_AUTHORITY_HOST: 'https://127.0.0.1:7443',
+});
 
 function tenant(connection: Tenant['connection']): Tenant {
   const now = new Date().toISOString();
-  return { tenantId: randomUUID(), displayName: 'T', jitDomain: 't.example', connection, protectedAccounts: [], createdAt: now, updatedAt: now };
+  return {
+    tenantId: randomUUID(),
+    displayName: 'T',
+    jitDomain: 't.example',
+    connection,
+    protectedAccounts: [],
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** A vault holding one tenant secret that the test can change. */
-function fakeVault(initial: string | null): { secret: string | null; reads: number; getTenantSecret(name: string): Promise<string | null> } {
+function fakeVault(initial: string | null): {
+  secret: string | null;
+  reads: number;
+  getTenantSecret(name: string): Promise<string | null>;
+} {
   return {
     secret: initial,
     reads: 0,
@@ -64,14 +80,21 @@ describe('identity', () => {
 
   it('fails clearly when the tenant secret is missing from the vault', async () => {
     const credentials = new TenantCredentials(local, fakeVault(null));
-    const missing = credentials.forTenant(tenant({ mode: 'clientSecret', clientId: randomUUID(), secretName: 'tenant-gone' }));
+    const missing = credentials.forTenant(
+      tenant({ mode: 'clientSecret', clientId: randomUUID(), secretName: 'tenant-gone' }),
+    );
     await expect(missing).rejects.toBeInstanceOf(DependencyError);
     await expect(missing).rejects.toMatchObject({ dependency: 'keyVault', code: 'TenantSecretMissing' });
   });
 
   it('builds a federated credential in Azure and refuses one on the local stack', async () => {
     const federated = tenant({ mode: 'federated' });
-    expect(await new TenantCredentials(azure, fakeVault(null)).forTenant(federated)).toBeInstanceOf(ClientAssertionCredential);
-    await expect(new TenantCredentials(local, fakeVault(null)).forTenant(federated)).rejects.toMatchObject({ dependency: 'login', code: 'FederatedConnectionUnsupported' });
+    expect(await new TenantCredentials(azure, fakeVault(null)).forTenant(federated)).toBeInstanceOf(
+      ClientAssertionCredential,
+    );
+    await expect(new TenantCredentials(local, fakeVault(null)).forTenant(federated)).rejects.toMatchObject({
+      dependency: 'login',
+      code: 'FederatedConnectionUnsupported',
+    });
   });
 });

@@ -41,7 +41,15 @@ export interface SandboxTenantState {
 
 export interface SandboxState {
   readonly tenants: SandboxTenantState[];
-  readonly keyVault: { secrets: { name: string; tags: Record<string, string> | null; contentType: string | null; expiresOn: string | null; deleted: boolean }[] };
+  readonly keyVault: {
+    secrets: {
+      name: string;
+      tags: Record<string, string> | null;
+      contentType: string | null;
+      expiresOn: string | null;
+      deleted: boolean;
+    }[];
+  };
   readonly calls: { total: number; writes: number };
 }
 
@@ -57,7 +65,12 @@ export async function tenantState(sandbox: RunningSandbox, tenantId: string): Pr
   return tenant;
 }
 
-export async function sandboxCall(sandbox: RunningSandbox, method: 'PUT' | 'DELETE' | 'PATCH' | 'POST', path: string, body?: unknown): Promise<unknown> {
+export async function sandboxCall(
+  sandbox: RunningSandbox,
+  method: 'PUT' | 'DELETE' | 'PATCH' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const res = await fetch(`${sandbox.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -68,6 +81,10 @@ export async function sandboxCall(sandbox: RunningSandbox, method: 'PUT' | 'DELE
 }
 
 export async function signsIn(sandbox: RunningSandbox, userPrincipalName: string, password: string): Promise<boolean> {
-  const res = await fetch(`${sandbox.url}/_sandbox/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userPrincipalName, password }) });
+  const res = await fetch(`${sandbox.url}/_sandbox/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userPrincipalName, password }),
+  });
   return res.ok;
 }

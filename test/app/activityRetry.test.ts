@@ -17,7 +17,10 @@ const t = useQuickStack();
 
 async function activeLease(user: string): Promise<LeaseRequest> {
   const token = await t.client.token(user);
-  const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+  const submit = await t.client.api('POST', '/requests', {
+    token,
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' },
+  });
   expect(submit.status).toBe(202);
   const id = String(submit.body.id);
   await t.client.waitForRequest(id, token, (r) => r.status === 'active');
@@ -49,7 +52,10 @@ describe('an activity run again after its last write', () => {
     await provisionAccess(deps, copy.id);
     const recovered = await deps.audit.list({ requestId: copy.id }, { limit: 10 });
     expect(recovered.items.map((r) => r.action)).toEqual(['lease.provisioned']);
-    expect(recovered.items[0]?.details).toMatchObject({ userPrincipalName: lease.status === 'active' ? lease.account.userPrincipalName : '', expiresAt: lease.status === 'active' ? lease.expiresAt : '' });
+    expect(recovered.items[0]?.details).toMatchObject({
+      userPrincipalName: lease.status === 'active' ? lease.account.userPrincipalName : '',
+      expiresAt: lease.status === 'active' ? lease.expiresAt : '',
+    });
   });
 
   it('revokeAccess: a lease recorded ended but never audited, its lock still held, is finished once', async () => {
@@ -61,7 +67,11 @@ describe('an activity run again after its last write', () => {
     expect(count(await actions(lease.id), 'lease.ended')).toBe(1);
 
     // A crash right after `requests.replace(ended)`: the lock is still held by the request, no record.
-    const ended = transition(transition(lease, { type: 'startRevocation', cause: 'revoked', by: input.by }, new Date()), { type: 'revoked' }, new Date());
+    const ended = transition(
+      transition(lease, { type: 'startRevocation', cause: 'revoked', by: input.by }, new Date()),
+      { type: 'revoked' },
+      new Date(),
+    );
     const copy = { ...ended, id: randomUUID() } as LeaseRequest;
     await deps.requests.create(copy);
     const lock = { tenantId: copy.tenantId, requesterObjectId: copy.requester.objectId, requestId: copy.id };
@@ -80,8 +90,16 @@ describe('an activity run again after its last write', () => {
     const lease = await activeLease(HOME_USERS.alice.userPrincipalName);
     const stored = await deps.requests.get(lease.id);
     if (stored === null) throw new Error('request missing');
-    await deps.requests.replace(transition(stored.value, { type: 'startRevocation', cause: 'expired', by: null }, new Date()), stored.etag);
-    const round = { requestId: lease.id, failure: 'Graph unavailable', attempt: 1, failedAt: '2026-12-02T10:00:00.000Z' };
+    await deps.requests.replace(
+      transition(stored.value, { type: 'startRevocation', cause: 'expired', by: null }, new Date()),
+      stored.etag,
+    );
+    const round = {
+      requestId: lease.id,
+      failure: 'Graph unavailable',
+      attempt: 1,
+      failedAt: '2026-12-02T10:00:00.000Z',
+    };
     await recordRevocationFailure(deps, round);
     await recordRevocationFailure(deps, round);
     // After a history restart the round numbers start again; the orchestration's clock does not.

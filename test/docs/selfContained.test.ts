@@ -30,6 +30,7 @@ describe('the docs stand on their own', () => {
   });
 
   it('the docs a newcomer needs are there', () => {
-    for (const doc of ['docs/architecture.md', 'docs/local-stack.md', 'local/sandbox/README.md']) expect(tracked).toContain(doc);
+    for (const doc of ['docs/architecture.md', 'docs/local-stack.md', 'local/sandbox/README.md'])
+      expect(tracked).toContain(doc);
   });
 });

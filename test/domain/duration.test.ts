@@ -12,16 +12,20 @@ describe('ISO 8601 durations', () => {
     expect(parseDurationToMs(text)).toBe(ms);
   });
 
-  it.each(['', 'P', 'PT', 'P1Y', 'P1M', '4H', 'PT-1H', 'PT0S', 'PT1.5H', 'P1DT', 'pt4h', ' PT4H'])('refuses %j', (text) => {
-    expect(parseDurationToMs(text)).toBeNull();
-    expect(durationSchema.safeParse(text).success).toBe(false);
-  });
+  it.each(['', 'P', 'PT', 'P1Y', 'P1M', '4H', 'PT-1H', 'PT0S', 'PT1.5H', 'P1DT', 'pt4h', ' PT4H'])(
+    'refuses %j',
+    (text) => {
+      expect(parseDurationToMs(text)).toBeNull();
+      expect(durationSchema.safeParse(text).success).toBe(false);
+    },
+  );
 
   it('formats the shortest canonical form and round-trips', () => {
     expect(formatDuration(14_400_000)).toBe('PT4H');
     expect(formatDuration(90_000)).toBe('PT1M30S');
     expect(formatDuration(86_400_000 + 1000)).toBe('P1DT1S');
-    for (const text of ['PT4H', 'PT30M', 'P7D', 'PT8H', 'PT30S']) expect(formatDuration(parseDurationToMs(text) ?? 0)).toBe(text);
+    for (const text of ['PT4H', 'PT30M', 'P7D', 'PT8H', 'PT30S'])
+      expect(formatDuration(parseDurationToMs(text) ?? 0)).toBe(text);
   });
 
   it('refuses to format a non-positive duration', () => {

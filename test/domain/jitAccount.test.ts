@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { aliasFor, isJitUserPrincipalName, jitLocalPartCandidates, jitUserPrincipalName, MAX_LOCAL_PART } from '../../src/domain/jitAccount';
+import {
+  aliasFor,
+  isJitUserPrincipalName,
+  jitLocalPartCandidates,
+  jitUserPrincipalName,
+  MAX_LOCAL_PART,
+} from '../../src/domain/jitAccount';
 
 describe('JIT account names', () => {
   it('derives the alias from the technician UPN', () => {

@@ -12,7 +12,11 @@ function provisioning(): LeaseRequest {
     id: '9b2f0000-0000-4000-8000-000000000001',
     tenantId: '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01',
     targetId: 'helpdesk-admin',
-    requester: { objectId: '1a000000-0000-4000-8000-00000000a11c', tenantId: '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601', userPrincipalName: 'alice@msp.example' },
+    requester: {
+      objectId: '1a000000-0000-4000-8000-00000000a11c',
+      tenantId: '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601',
+      userPrincipalName: 'alice@msp.example',
+    },
     duration: 'PT1H',
     justification: null,
     ticket: null,
@@ -46,7 +50,13 @@ describe('the lease lifecycle', () => {
       { type: 'startRevocation', cause: 'revoked', by: 'carol' },
       { type: 'revoked' },
     );
-    expect(ended).toMatchObject({ status: 'ended', endReason: 'revoked', revokedBy: 'carol', endedAt: at(3).toISOString(), expiresAt: at(3).toISOString() });
+    expect(ended).toMatchObject({
+      status: 'ended',
+      endReason: 'revoked',
+      revokedBy: 'carol',
+      endedAt: at(3).toISOString(),
+      expiresAt: at(3).toISOString(),
+    });
   });
 
   it('a failed revocation is recorded and can still end', () => {
@@ -64,18 +74,37 @@ describe('the lease lifecycle', () => {
   });
 
   it('a second revocation keeps the first cause', () => {
-    const revoking = run(provisioning(), { type: 'provisioned', account, expiresAt: at(60).toISOString() }, { type: 'startRevocation', cause: 'revoked', by: 'alice' });
+    const revoking = run(
+      provisioning(),
+      { type: 'provisioned', account, expiresAt: at(60).toISOString() },
+      { type: 'startRevocation', cause: 'revoked', by: 'alice' },
+    );
     expect(run(revoking, { type: 'startRevocation', cause: 'expired', by: null })).toEqual(revoking);
   });
 
   it('provisioning can fail, keeping the account for clean-up records', () => {
-    expect(run(provisioning(), { type: 'provisionFailed', failure: 'no permission', account })).toMatchObject({ status: 'failed', failure: 'no permission', account });
+    expect(run(provisioning(), { type: 'provisionFailed', failure: 'no permission', account })).toMatchObject({
+      status: 'failed',
+      failure: 'no permission',
+      account,
+    });
   });
 
   it('approval: approve goes to provisioning, deny and timeout end it', () => {
-    const pending = leaseRequestSchema.parse({ ...provisioning(), status: 'pending_approval', approvalDeadline: at(3600).toISOString(), approvalRequired: true });
-    expect(run(pending, { type: 'approve', by: 'bob', comment: null })).toMatchObject({ status: 'provisioning', decision: { approved: true, by: 'bob' } });
-    expect(run(pending, { type: 'deny', by: 'bob', comment: 'no ticket' })).toMatchObject({ status: 'ended', endReason: 'denied' });
+    const pending = leaseRequestSchema.parse({
+      ...provisioning(),
+      status: 'pending_approval',
+      approvalDeadline: at(3600).toISOString(),
+      approvalRequired: true,
+    });
+    expect(run(pending, { type: 'approve', by: 'bob', comment: null })).toMatchObject({
+      status: 'provisioning',
+      decision: { approved: true, by: 'bob' },
+    });
+    expect(run(pending, { type: 'deny', by: 'bob', comment: 'no ticket' })).toMatchObject({
+      status: 'ended',
+      endReason: 'denied',
+    });
     expect(run(pending, { type: 'approvalExpired' })).toMatchObject({ status: 'ended', endReason: 'approval_expired' });
   });
 
@@ -90,7 +119,11 @@ describe('the lease lifecycle', () => {
 
   it('refuses every change to an ended request', () => {
     const ended = run(provisioning(), { type: 'provisionFailed', failure: 'x', account: null });
-    for (const event of [{ type: 'provisioned', account, expiresAt: at(9).toISOString() }, { type: 'revoked' }, { type: 'extend', expiresAt: at(9).toISOString() }] as LeaseEvent[]) {
+    for (const event of [
+      { type: 'provisioned', account, expiresAt: at(9).toISOString() },
+      { type: 'revoked' },
+      { type: 'extend', expiresAt: at(9).toISOString() },
+    ] as LeaseEvent[]) {
       expect(() => transition(ended, event, at(5))).toThrow(/cannot/);
     }
   });

@@ -10,7 +10,11 @@ function active(): LeaseRequest {
     id: '9b2f0000-0000-4000-8000-000000000001',
     tenantId: '6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01',
     targetId: 'helpdesk-admin',
-    requester: { objectId: '1a000000-0000-4000-8000-00000000a11c', tenantId: '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601', userPrincipalName: 'alice@msp.example' },
+    requester: {
+      objectId: '1a000000-0000-4000-8000-00000000a11c',
+      tenantId: '4a1d2b3c-0d5e-4f60-8a71-b2c3d4e5f601',
+      userPrincipalName: 'alice@msp.example',
+    },
     duration: 'PT1H',
     justification: null,
     ticket: null,
@@ -29,9 +33,18 @@ describe('withRevokeReason', () => {
   it('records the reason on a live request, and the lease carries it (and the revoker) to its end', () => {
     const annotated = withRevokeReason(active(), 'done early', t0);
     expect(annotated).toMatchObject({ status: 'active', revokeReason: 'done early' });
-    const revoking = transition(annotated ?? active(), { type: 'startRevocation', cause: 'revoked', by: 'alice@msp.example' }, t0);
+    const revoking = transition(
+      annotated ?? active(),
+      { type: 'startRevocation', cause: 'revoked', by: 'alice@msp.example' },
+      t0,
+    );
     const ended = leaseRequestSchema.parse(transition(revoking, { type: 'revoked' }, t0));
-    expect(ended).toMatchObject({ status: 'ended', endReason: 'revoked', revokedBy: 'alice@msp.example', revokeReason: 'done early' });
+    expect(ended).toMatchObject({
+      status: 'ended',
+      endReason: 'revoked',
+      revokedBy: 'alice@msp.example',
+      revokeReason: 'done early',
+    });
   });
 
   it('keeps what is there: a reason already recorded, or a lease already ending', () => {

@@ -1,6 +1,14 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTOSO, FABRIKAM, FULL_APP_PERMISSIONS, HOME_GROUPS, HOME_USERS, ROLE_TEMPLATES, seedAppOf } from '../../local/sandbox/seed';
+import {
+  CONTOSO,
+  FABRIKAM,
+  FULL_APP_PERMISSIONS,
+  HOME_GROUPS,
+  HOME_USERS,
+  ROLE_TEMPLATES,
+  seedAppOf,
+} from '../../local/sandbox/seed';
 import { DEMO_RULE_ID, DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
 import { API_OPERATIONS } from '../../src/http/admin/operations';
@@ -47,7 +55,11 @@ function checkOf(verification: VerificationBody, name: string): Check {
   return found;
 }
 
-async function api<T = Record<string, unknown>>(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
   const response = await t.client.api<T>(method, path, options);
   responses.push(response.text, JSON.stringify([...response.headers.entries()]));
   return response;
@@ -100,12 +112,18 @@ describe('tenants', () => {
       ['readAuthenticationMethods', true],
     ]);
     expect(verification.ok).toBe(true);
-    const events = await getServices().deps.audit.list({ action: 'tenant.created', tenantId: CONTOSO.id }, { limit: 10 });
+    const events = await getServices().deps.audit.list(
+      { action: 'tenant.created', tenantId: CONTOSO.id },
+      { limit: 10 },
+    );
     expect(events.items[0]?.actor).toMatchObject({ type: 'user', id: HOME_USERS.carol.id });
   });
 
   it('connects a tenant: the secret goes to Key Vault, never back out; verification runs at once', async () => {
-    const created = await api<Record<string, unknown> & { verification: VerificationBody }>('POST', '/tenants', { token: admin, body: connectFabrikam });
+    const created = await api<Record<string, unknown> & { verification: VerificationBody }>('POST', '/tenants', {
+      token: admin,
+      body: connectFabrikam,
+    });
     expect(created.status, created.text).toBe(201);
     expect(created.headers.get('location')).toBe(`${t.stack.apiBaseUrl}/tenants/${FABRIKAM.id}`);
     expect(created.headers.get('etag')).toBeTruthy();
@@ -127,10 +145,22 @@ describe('tenants', () => {
   it('refuses bad input naming each field, and changes nothing', async () => {
     const bad = await api<{ errors: { field: string }[] }>('POST', '/tenants', {
       token: admin,
-      body: { tenantId: 'not-a-guid', displayName: '', jitDomain: 'no domain', connection: { mode: 'clientSecret', clientId: fabrikamApp.clientId }, extra: 1 },
+      body: {
+        tenantId: 'not-a-guid',
+        displayName: '',
+        jitDomain: 'no domain',
+        connection: { mode: 'clientSecret', clientId: fabrikamApp.clientId },
+        extra: 1,
+      },
     });
     expect(bad.status, bad.text).toBe(400);
-    expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['(body)', 'connection.clientSecret', 'displayName', 'jitDomain', 'tenantId']);
+    expect(bad.body.errors.map((e) => e.field).sort()).toEqual([
+      '(body)',
+      'connection.clientSecret',
+      'displayName',
+      'jitDomain',
+      'tenantId',
+    ]);
     const list = await api<{ items: { tenantId: string }[] }>('GET', '/tenants', { token: admin });
     expect(list.body.items.map((i) => i.tenantId).sort()).toEqual([CONTOSO.id, FABRIKAM.id].sort());
   });
@@ -139,26 +169,47 @@ describe('tenants', () => {
     const read = await api('GET', `/tenants/${FABRIKAM.id}`, { token: admin });
     const etag = read.headers.get('etag') ?? '';
     expect(etag).not.toBe('');
-    const first = await api('PATCH', `/tenants/${FABRIKAM.id}`, { token: admin, body: { displayName: 'Fabrikam Ltd' }, headers: { 'If-Match': etag } });
+    const first = await api('PATCH', `/tenants/${FABRIKAM.id}`, {
+      token: admin,
+      body: { displayName: 'Fabrikam Ltd' },
+      headers: { 'If-Match': etag },
+    });
     expect(first.status, first.text).toBe(200);
     expect(first.headers.get('etag')).not.toBe(etag);
-    const second = await api('PATCH', `/tenants/${FABRIKAM.id}`, { token: admin, body: { displayName: 'Fabrikam Inc' }, headers: { 'If-Match': etag } });
+    const second = await api('PATCH', `/tenants/${FABRIKAM.id}`, {
+      token: admin,
+      body: { displayName: 'Fabrikam Inc' },
+      headers: { 'If-Match': etag },
+    });
     expect(second.status, second.text).toBe(412);
     const staleDelete = await api('DELETE', `/tenants/${FABRIKAM.id}`, { token: admin, headers: { 'If-Match': etag } });
     expect(staleDelete.status, staleDelete.text).toBe(412);
-    expect((await api('GET', `/tenants/${FABRIKAM.id}`, { token: admin })).body).toMatchObject({ displayName: 'Fabrikam Ltd' });
+    expect((await api('GET', `/tenants/${FABRIKAM.id}`, { token: admin })).body).toMatchObject({
+      displayName: 'Fabrikam Ltd',
+    });
 
-    const events = await getServices().deps.audit.list({ tenantId: FABRIKAM.id, action: 'tenant.updated' }, { limit: 10 });
+    const events = await getServices().deps.audit.list(
+      { tenantId: FABRIKAM.id, action: 'tenant.updated' },
+      { limit: 10 },
+    );
     const update = events.items.find((e) => String(e.details.after).includes('Fabrikam Ltd'));
-    expect(update?.actor).toMatchObject({ id: HOME_USERS.carol.id, userPrincipalName: HOME_USERS.carol.userPrincipalName });
-    expect(JSON.parse(String(update?.details.before))).toMatchObject({ displayName: 'Fabrikam', connection: { clientSecret: 'stored in Key Vault' } });
+    expect(update?.actor).toMatchObject({
+      id: HOME_USERS.carol.id,
+      userPrincipalName: HOME_USERS.carol.userPrincipalName,
+    });
+    expect(JSON.parse(String(update?.details.before))).toMatchObject({
+      displayName: 'Fabrikam',
+      connection: { clientSecret: 'stored in Key Vault' },
+    });
     expect(JSON.parse(String(update?.details.after))).toMatchObject({ displayName: 'Fabrikam Ltd' });
   });
 
   it('consent-url is the admin-consent link for the tenant and the app', async () => {
     const consent = await api<{ consentUrl: string }>('GET', `/tenants/${FABRIKAM.id}/consent-url`, { token: admin });
     expect(consent.status, consent.text).toBe(200);
-    expect(consent.body.consentUrl).toBe(`${t.stack.sandboxUrl}/${FABRIKAM.id}/adminconsent?client_id=${fabrikamApp.clientId}`);
+    expect(consent.body.consentUrl).toBe(
+      `${t.stack.sandboxUrl}/${FABRIKAM.id}/adminconsent?client_id=${fabrikamApp.clientId}`,
+    );
   });
 });
 
@@ -173,30 +224,61 @@ describe('verification fails for the right reason', () => {
     expect(signIn).toMatchObject({ ok: false });
     expect(signIn.detail).toContain('AADSTS7000215');
     expect(signIn.fix).toMatch(/client secret is wrong.*Certificates & secrets/);
-    expect(patched.body.verification.checks.filter((c) => c.name !== 'signIn').every((c) => !c.ok && c.detail.startsWith('not checked'))).toBe(true);
+    expect(
+      patched.body.verification.checks
+        .filter((c) => c.name !== 'signIn')
+        .every((c) => !c.ok && c.detail.startsWith('not checked')),
+    ).toBe(true);
     expect(patched.text).not.toContain(WRONG_SECRET);
 
     // Rotating back to the right secret fixes it at once (no cached credential survives a change).
-    const fixed = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${FABRIKAM.id}`, { token: admin, body: { connection: connectFabrikam.connection } });
+    const fixed = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${FABRIKAM.id}`, {
+      token: admin,
+      body: { connection: connectFabrikam.connection },
+    });
     expect(fixed.body.verification.ok, JSON.stringify(fixed.body.verification)).toBe(true);
   });
 
   it('a federated JIT domain is refused with a clear message; an unknown one is named', async () => {
     // Refused at once (test/e2e/tenantJitDomain.test.ts covers POST too); nothing changes.
-    const federated = await api<{ errors: { field: string; message: string }[] }>('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { jitDomain: 'fed.contoso.example' } });
+    const federated = await api<{ errors: { field: string; message: string }[] }>('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { jitDomain: 'fed.contoso.example' },
+    });
     expect(federated.status, federated.text).toBe(400);
-    expect(federated.body.errors).toEqual([{ field: 'jitDomain', message: expect.stringMatching(/^fed\.contoso\.example is a federated domain of tenant .*managed, verified domain/) as unknown }]);
-    expect((await api('GET', `/tenants/${CONTOSO.id}`, { token: admin })).body).toMatchObject({ jitDomain: 'contoso.example' });
+    expect(federated.body.errors).toEqual([
+      {
+        field: 'jitDomain',
+        message: expect.stringMatching(
+          /^fed\.contoso\.example is a federated domain of tenant .*managed, verified domain/,
+        ) as unknown,
+      },
+    ]);
+    expect((await api('GET', `/tenants/${CONTOSO.id}`, { token: admin })).body).toMatchObject({
+      jitDomain: 'contoso.example',
+    });
 
-    const unknown = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { jitDomain: 'nowhere.example' } });
-    expect(checkOf(unknown.body.verification, 'jitDomain').detail).toBe(`domain nowhere.example does not exist in tenant ${CONTOSO.id}`);
+    const unknown = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { jitDomain: 'nowhere.example' },
+    });
+    expect(checkOf(unknown.body.verification, 'jitDomain').detail).toBe(
+      `domain nowhere.example does not exist in tenant ${CONTOSO.id}`,
+    );
 
-    const restored = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { jitDomain: 'contoso.example' } });
+    const restored = await api<{ verification: VerificationBody }>('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { jitDomain: 'contoso.example' },
+    });
     expect(restored.body.verification.ok).toBe(true);
   });
 
   it('a missing Graph permission: the permissions check names it, the read it breaks fails naming what it needs', async () => {
-    await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, { appPermissions: FULL_APP_PERMISSIONS.filter((p) => p !== 'RoleManagement.ReadWrite.Directory' && p !== 'Directory.Read.All') });
+    await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, {
+      appPermissions: FULL_APP_PERMISSIONS.filter(
+        (p) => p !== 'RoleManagement.ReadWrite.Directory' && p !== 'Directory.Read.All',
+      ),
+    });
     try {
       const verification = await verify(FABRIKAM.id);
       expect(verification.ok).toBe(false);
@@ -205,7 +287,9 @@ describe('verification fails for the right reason', () => {
       expect(permissions.detail).toBe(
         "missing Microsoft Graph application permission(s): RoleManagement.ReadWrite.Directory (to assign and remove directory roles); Directory.Read.All (to read an account's group and role memberships (memberOf), which revocation and the reconciler check)",
       );
-      expect(permissions.fix).toMatch(/API permissions, add the Microsoft Graph application permission\(s\) RoleManagement\.ReadWrite\.Directory, Directory\.Read\.All, then "Grant admin consent"/);
+      expect(permissions.fix).toMatch(
+        /API permissions, add the Microsoft Graph application permission\(s\) RoleManagement\.ReadWrite\.Directory, Directory\.Read\.All, then "Grant admin consent"/,
+      );
       // memberOf is probed: without Directory.Read.All every revocation would fail, so verify fails first.
       const memberships = checkOf(verification, 'readMemberships');
       expect(memberships.ok).toBe(false);
@@ -222,7 +306,9 @@ describe('verification fails for the right reason', () => {
   });
 
   it('a missing directory role: passwordResetRole says what the service principal holds and what it lacks', async () => {
-    await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, { directoryRoles: [ROLE_TEMPLATES.privilegedRoleAdministrator] });
+    await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, {
+      directoryRoles: [ROLE_TEMPLATES.privilegedRoleAdministrator],
+    });
     try {
       const verification = await verify(FABRIKAM.id);
       const role = checkOf(verification, 'passwordResetRole');
@@ -230,10 +316,17 @@ describe('verification fails for the right reason', () => {
       expect(role.detail).toBe(
         `service principal "Entra JIT (MSP)" (${fabrikamApp.servicePrincipalId}) holds Privileged Role Administrator; it needs Privileged Authentication Administrator: an app needs a directory role to change any user's password, and that one to set the password of, enable or disable an account that holds admin roles`,
       );
-      expect(role.fix).toContain('Roles and administrators → Privileged Authentication Administrator → Add assignments');
+      expect(role.fix).toContain(
+        'Roles and administrators → Privileged Authentication Administrator → Add assignments',
+      );
       expect(verification.checks.filter((c) => c.name !== 'passwordResetRole').every((c) => c.ok)).toBe(true);
     } finally {
-      await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, { directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator] });
+      await patchSandboxApp(FABRIKAM.id, fabrikamApp.clientId, {
+        directoryRoles: [
+          ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+          ROLE_TEMPLATES.privilegedRoleAdministrator,
+        ],
+      });
     }
   });
 });
@@ -252,23 +345,44 @@ describe('targets', () => {
       [{ minDuration: 'PT2H', maxDuration: 'PT1H', defaultDuration: 'PT1H' }, 'minDuration', /at most maxDuration/],
       [{ defaultDuration: 'PT10H' }, 'defaultDuration', /at most maxDuration \(PT8H\)/],
       [{ accessDetails: 'x'.repeat(401) }, 'accessDetails', /400/],
-      [{ temporaryAccessPassUsableOnce: true }, 'temporaryAccessPassUsableOnce', /only to targets whose credentialType is 'temporaryAccessPass'/],
-      [{ approval: { mode: 'required', approvers: [{ type: 'robot', id: HOME_USERS.bob.id }] } }, 'approval.approvers.0.type', /./],
+      [
+        { temporaryAccessPassUsableOnce: true },
+        'temporaryAccessPassUsableOnce',
+        /only to targets whose credentialType is 'temporaryAccessPass'/,
+      ],
+      [
+        { approval: { mode: 'required', approvers: [{ type: 'robot', id: HOME_USERS.bob.id }] } },
+        'approval.approvers.0.type',
+        /./,
+      ],
     ];
     for (const [extra, field, message] of cases) {
-      const response = await api<{ errors: { field: string; message: string }[] }>('POST', `/tenants/${FABRIKAM.id}/targets`, { token: admin, body: { ...base, ...extra } });
+      const response = await api<{ errors: { field: string; message: string }[] }>(
+        'POST',
+        `/tenants/${FABRIKAM.id}/targets`,
+        { token: admin, body: { ...base, ...extra } },
+      );
       expect(response.status, `${JSON.stringify(extra)}: ${response.text}`).toBe(400);
       const named = response.body.errors.find((e) => e.field === field);
       expect(named?.message, `${JSON.stringify(extra)}: ${response.text}`).toMatch(message);
     }
     expect((await api('GET', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, { token: admin })).status).toBe(404);
-    expect((await api('POST', `/tenants/${CONTOSO.id.replace(/^6/, '7')}/targets`, { token: admin, body: base })).status).toBe(404);
+    expect(
+      (await api('POST', `/tenants/${CONTOSO.id.replace(/^6/, '7')}/targets`, { token: admin, body: base })).status,
+    ).toBe(404);
   });
 
   it('creates with role names from the directory, changes under ETags, and deletes', async () => {
     const created = await api<Record<string, unknown>>('POST', `/tenants/${FABRIKAM.id}/targets`, {
       token: admin,
-      body: { ...base, roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator.toUpperCase() }], groups: [{ id: helpdeskGroup }], minDuration: 'PT1S', defaultDuration: 'PT1M', maxDuration: 'PT2H' },
+      body: {
+        ...base,
+        roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator.toUpperCase() }],
+        groups: [{ id: helpdeskGroup }],
+        minDuration: 'PT1S',
+        defaultDuration: 'PT1M',
+        maxDuration: 'PT2H',
+      },
     });
     expect(created.status, created.text).toBe(201);
     expect(created.body).toMatchObject({
@@ -279,15 +393,28 @@ describe('targets', () => {
       credentialType: 'password',
     });
     const etag = created.headers.get('etag') ?? '';
-    const patched = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, { token: admin, body: { accessDetails: 'Use the Fabrikam portal', requireTicket: true }, headers: { 'If-Match': etag } });
+    const patched = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, {
+      token: admin,
+      body: { accessDetails: 'Use the Fabrikam portal', requireTicket: true },
+      headers: { 'If-Match': etag },
+    });
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).toMatchObject({ accessDetails: 'Use the Fabrikam portal', requireTicket: true });
-    const stale = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, { token: admin, body: { requireTicket: false }, headers: { 'If-Match': etag } });
+    const stale = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, {
+      token: admin,
+      body: { requireTicket: false },
+      headers: { 'If-Match': etag },
+    });
     expect(stale.status, stale.text).toBe(412);
-    const cleared = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, { token: admin, body: { accessDetails: null, requireTicket: false } });
+    const cleared = await api('PATCH', `/tenants/${FABRIKAM.id}/targets/${base.targetId}`, {
+      token: admin,
+      body: { accessDetails: null, requireTicket: false },
+    });
     expect(cleared.status, cleared.text).toBe(200);
     expect(cleared.body).not.toHaveProperty('accessDetails');
-    const list = await api<{ items: { targetId: string }[] }>('GET', `/tenants/${FABRIKAM.id}/targets`, { token: admin });
+    const list = await api<{ items: { targetId: string }[] }>('GET', `/tenants/${FABRIKAM.id}/targets`, {
+      token: admin,
+    });
     expect(list.body.items.map((i) => i.targetId)).toEqual([base.targetId]);
   });
 });
@@ -296,13 +423,23 @@ describe('rules', () => {
   it('refuses references to targets or tenants that do not exist', async () => {
     const missingTarget = await api<{ errors: { field: string; message: string }[] }>('POST', '/rules', {
       token: admin,
-      body: { ruleId: 'dangling', principal: { type: 'user', id: HOME_USERS.dave.id }, scope: { targets: [{ tenantId: FABRIKAM.id, targetId: 'no-such-target' }] } },
+      body: {
+        ruleId: 'dangling',
+        principal: { type: 'user', id: HOME_USERS.dave.id },
+        scope: { targets: [{ tenantId: FABRIKAM.id, targetId: 'no-such-target' }] },
+      },
     });
     expect(missingTarget.status, missingTarget.text).toBe(400);
-    expect(missingTarget.body.errors).toEqual([{ field: 'scope.targets.0', message: `target 'no-such-target' does not exist in tenant ${FABRIKAM.id}` }]);
+    expect(missingTarget.body.errors).toEqual([
+      { field: 'scope.targets.0', message: `target 'no-such-target' does not exist in tenant ${FABRIKAM.id}` },
+    ]);
     const missingTenant = await api('POST', '/rules', {
       token: admin,
-      body: { ruleId: 'dangling', principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id }, scope: { tenants: ['00000000-0000-4000-8000-000000000009'] } },
+      body: {
+        ruleId: 'dangling',
+        principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+        scope: { tenants: ['00000000-0000-4000-8000-000000000009'] },
+      },
     });
     expect(missingTenant.status, missingTenant.text).toBe(400);
     expect((await api('GET', '/rules/dangling', { token: admin })).status).toBe(404);
@@ -334,17 +471,27 @@ describe('deleting a tenant', () => {
   it('with a live lease is refused naming it; with force=true the lease is revoked, then the tenant, its targets, rules and secret go', async () => {
     const rule = await api('POST', '/rules', {
       token: admin,
-      body: { ruleId: 'alice-fabrikam', principal: { type: 'user', id: HOME_USERS.alice.id }, scope: { tenants: [FABRIKAM.id] }, maxDuration: 'PT30M' },
+      body: {
+        ruleId: 'alice-fabrikam',
+        principal: { type: 'user', id: HOME_USERS.alice.id },
+        scope: { tenants: [FABRIKAM.id] },
+        maxDuration: 'PT30M',
+      },
     });
     expect(rule.status, rule.text).toBe(201);
-    const submit = await api<{ id: string }>('POST', '/requests', { token: alice, body: { tenantId: FABRIKAM.id, targetId: 'fab-helpdesk', duration: 'PT10M' } });
+    const submit = await api<{ id: string }>('POST', '/requests', {
+      token: alice,
+      body: { tenantId: FABRIKAM.id, targetId: 'fab-helpdesk', duration: 'PT10M' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = submit.body.id;
     const active = await t.client.waitForRequest(id, alice, (r) => r.status === 'active');
     const account = active.account as { userPrincipalName: string; objectId: string };
     expect(userState(await t.client.state(), FABRIKAM.id, account.userPrincipalName)?.accountEnabled).toBe(true);
 
-    const refused = await api<{ liveRequests: { id: string }[]; detail: string }>('DELETE', `/tenants/${FABRIKAM.id}`, { token: admin });
+    const refused = await api<{ liveRequests: { id: string }[]; detail: string }>('DELETE', `/tenants/${FABRIKAM.id}`, {
+      token: admin,
+    });
     expect(refused.status, refused.text).toBe(409);
     expect(refused.body.liveRequests.map((r) => r.id)).toEqual([id]);
     expect(refused.body.detail).toContain(id);
@@ -353,31 +500,47 @@ describe('deleting a tenant', () => {
 
     const forced = await api<Record<string, unknown>>('DELETE', `/tenants/${FABRIKAM.id}?force=true`, { token: admin });
     expect(forced.status, forced.text).toBe(200);
-    expect(forced.body).toMatchObject({ deleted: true, revokedRequests: [id], pendingRequests: [], deletedTargets: ['fab-helpdesk'], changedRules: ['alice-fabrikam'] });
+    expect(forced.body).toMatchObject({
+      deleted: true,
+      revokedRequests: [id],
+      pendingRequests: [],
+      deletedTargets: ['fab-helpdesk'],
+      changedRules: ['alice-fabrikam'],
+    });
 
     const ended = await api('GET', `/requests/${id}`, { token: alice });
     expect(ended.body).toMatchObject({ status: 'ended', endReason: 'revoked' });
     const state = await t.client.state();
     expect(userState(state, FABRIKAM.id, account.userPrincipalName)?.accountEnabled).toBe(false);
-    expect(tenantState(state, FABRIKAM.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual([]);
+    expect(tenantState(state, FABRIKAM.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual(
+      [],
+    );
     expect(state.keyVault.secrets.find((s) => s.name === `tenant-${FABRIKAM.id}`)?.deleted ?? true).toBe(true);
     expect((await api('GET', `/tenants/${FABRIKAM.id}`, { token: admin })).status).toBe(404);
     expect((await api('GET', '/rules/alice-fabrikam', { token: admin })).status).toBe(404);
     expect(await getServices().deps.config.listTargets(FABRIKAM.id)).toEqual([]);
-    expect((await api('POST', '/requests', { token: alice, body: { tenantId: FABRIKAM.id, targetId: 'fab-helpdesk' } })).status).toBe(404);
+    expect(
+      (await api('POST', '/requests', { token: alice, body: { tenantId: FABRIKAM.id, targetId: 'fab-helpdesk' } }))
+        .status,
+    ).toBe(404);
   });
 });
 
 describe('secrets', () => {
   it('no client secret appears in any response, table row or log line', async () => {
     const secrets = [fabrikamApp.clientSecret, contosoApp.clientSecret, WRONG_SECRET];
-    for (const text of responses) for (const secret of secrets) expect(text.includes(secret), 'a response held a secret').toBe(false);
+    for (const text of responses)
+      for (const secret of secrets) expect(text.includes(secret), 'a response held a secret').toBe(false);
 
-    const service = TableServiceClient.fromConnectionString(t.stack.tablesConnectionString, { allowInsecureConnection: true });
+    const service = TableServiceClient.fromConnectionString(t.stack.tablesConnectionString, {
+      allowInsecureConnection: true,
+    });
     let rows = 0;
     for await (const table of service.listTables()) {
       if (table.name === undefined) continue;
-      const client = TableClient.fromConnectionString(t.stack.tablesConnectionString, table.name, { allowInsecureConnection: true });
+      const client = TableClient.fromConnectionString(t.stack.tablesConnectionString, table.name, {
+        allowInsecureConnection: true,
+      });
       for await (const entity of client.listEntities()) {
         rows += 1;
         const text = JSON.stringify(entity);
@@ -388,6 +551,8 @@ describe('secrets', () => {
 
     const logs = [...t.logs.map((l) => JSON.stringify(l)), ...consoleLines];
     expect(logs.length).toBeGreaterThan(0);
-    for (const line of logs) for (const secret of secrets) expect(line.includes(secret), `a log line held a secret: ${line.slice(0, 200)}`).toBe(false);
+    for (const line of logs)
+      for (const secret of secrets)
+        expect(line.includes(secret), `a log line held a secret: ${line.slice(0, 200)}`).toBe(false);
   });
 });

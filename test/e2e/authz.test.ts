@@ -43,7 +43,14 @@ beforeAll(async () => {
   const now = new Date().toISOString();
   const quick = await deps.config.getTarget(FABRIKAM.id, QUICK_TARGET_ID);
   if (quick === null) throw new Error('quick target missing');
-  await deps.config.createTarget({ ...quick.value, targetId: APPROVAL_TARGET, name: 'Needs approval', approval: { mode: 'required', approvers: [], deadline: 'PT1H' }, createdAt: now, updatedAt: now });
+  await deps.config.createTarget({
+    ...quick.value,
+    targetId: APPROVAL_TARGET,
+    name: 'Needs approval',
+    approval: { mode: 'required', approvers: [], deadline: 'PT1H' },
+    createdAt: now,
+    updatedAt: now,
+  });
   await deps.config.createRule({
     ruleId: 'technicians-approval',
     principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
@@ -64,7 +71,10 @@ beforeAll(async () => {
   tokens.set('admin', await c.token(HOME_USERS.carol.userPrincipalName));
   activeId = await activeLease();
   pendingId = await pendingRequest();
-  const integration = await c.api('POST', '/integrations', { token: tokens.get('admin'), body: { name: 'PSA', kind: 'generic' } });
+  const integration = await c.api('POST', '/integrations', {
+    token: tokens.get('admin'),
+    body: { name: 'PSA', kind: 'generic' },
+  });
   expect(integration.status, integration.text).toBe(201);
   integrationId = String(integration.body.integrationId);
 }, 60_000);
@@ -75,7 +85,10 @@ afterAll(async () => {
 
 async function activeLease(): Promise<string> {
   const token = tokens.get('requester');
-  const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+  const submit = await t.client.api('POST', '/requests', {
+    token,
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' },
+  });
   expect(submit.status, submit.text).toBe(202);
   const id = String(submit.body.id);
   await t.client.waitForRequest(id, token ?? '', (r) => r.status === 'active');
@@ -84,7 +97,10 @@ async function activeLease(): Promise<string> {
 
 async function pendingRequest(): Promise<string> {
   const token = tokens.get('requester');
-  const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: FABRIKAM.id, targetId: APPROVAL_TARGET, duration: 'PT1H' } });
+  const submit = await t.client.api('POST', '/requests', {
+    token,
+    body: { tenantId: FABRIKAM.id, targetId: APPROVAL_TARGET, duration: 'PT1H' },
+  });
   expect(submit.status, submit.text).toBe(202);
   expect(submit.body.status).toBe('pending_approval');
   return String(submit.body.id);
@@ -119,31 +135,113 @@ const cases: Case[] = [
   { route: 'health', method: 'GET', path: () => '/health', allowed: 'public' },
   { route: 'openapi.json', method: 'GET', path: () => '/openapi.json', allowed: 'public' },
   // A real integration: a bearer token never stands in for its HMAC signature.
-  { route: 'webhooks/{integrationId}', method: 'POST', path: () => `/webhooks/${integrationId}`, body: {}, allowed: 'signed' },
+  {
+    route: 'webhooks/{integrationId}',
+    method: 'POST',
+    path: () => `/webhooks/${integrationId}`,
+    body: {},
+    allowed: 'signed',
+  },
   { route: 'entitlements', method: 'GET', path: () => '/entitlements', allowed: EVERYONE },
-  { route: 'entitlements/check', method: 'POST', path: () => '/entitlements/check', body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID }, allowed: EVERYONE },
+  {
+    route: 'entitlements/check',
+    method: 'POST',
+    path: () => '/entitlements/check',
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID },
+    allowed: EVERYONE,
+  },
   { route: 'requests', method: 'GET', path: () => '/requests', allowed: EVERYONE },
   // An invalid body: authorised callers get 400 from validation, the others never get that far.
   { route: 'requests', method: 'POST', path: () => '/requests', body: {}, allowed: EVERYONE },
-  { route: 'requests/{id}', method: 'GET', path: () => `/requests/${activeId}`, allowed: ['requester', 'approver', 'admin'] },
-  { route: 'requests/{id}/credential', method: 'POST', path: () => `/requests/${activeId}/credential`, allowed: ['requester'] },
-  { route: 'requests/{id}/extend', method: 'POST', path: () => `/requests/${activeId}/extend`, body: { duration: 'PT5M' }, allowed: ['requester', 'admin'] },
-  { route: 'requests/{id}/revoke', method: 'POST', path: () => `/requests/${activeId}/revoke`, body: {}, allowed: ['requester', 'admin'], fresh: freshActive },
-  { route: 'requests/{id}/approve', method: 'POST', path: () => `/requests/${pendingId}/approve`, body: {}, allowed: ['approver'], fresh: freshPending },
-  { route: 'requests/{id}/deny', method: 'POST', path: () => `/requests/${pendingId}/deny`, body: { comment: 'no' }, allowed: ['approver'], fresh: freshPending },
+  {
+    route: 'requests/{id}',
+    method: 'GET',
+    path: () => `/requests/${activeId}`,
+    allowed: ['requester', 'approver', 'admin'],
+  },
+  {
+    route: 'requests/{id}/credential',
+    method: 'POST',
+    path: () => `/requests/${activeId}/credential`,
+    allowed: ['requester'],
+  },
+  {
+    route: 'requests/{id}/extend',
+    method: 'POST',
+    path: () => `/requests/${activeId}/extend`,
+    body: { duration: 'PT5M' },
+    allowed: ['requester', 'admin'],
+  },
+  {
+    route: 'requests/{id}/revoke',
+    method: 'POST',
+    path: () => `/requests/${activeId}/revoke`,
+    body: {},
+    allowed: ['requester', 'admin'],
+    fresh: freshActive,
+  },
+  {
+    route: 'requests/{id}/approve',
+    method: 'POST',
+    path: () => `/requests/${pendingId}/approve`,
+    body: {},
+    allowed: ['approver'],
+    fresh: freshPending,
+  },
+  {
+    route: 'requests/{id}/deny',
+    method: 'POST',
+    path: () => `/requests/${pendingId}/deny`,
+    body: { comment: 'no' },
+    allowed: ['approver'],
+    fresh: freshPending,
+  },
   { route: 'tenants', method: 'GET', path: () => '/tenants', allowed: ADMIN },
   { route: 'tenants', method: 'POST', path: () => '/tenants', body: {}, allowed: ADMIN },
   { route: 'tenants/readiness', method: 'GET', path: () => '/tenants/readiness', allowed: ADMIN },
   { route: 'tenants/{tenantId}', method: 'GET', path: () => `/tenants/${CONTOSO.id}`, allowed: ADMIN },
-  { route: 'tenants/{tenantId}', method: 'PATCH', path: () => `/tenants/${CONTOSO.id}`, body: { displayName: 5 }, allowed: ADMIN },
+  {
+    route: 'tenants/{tenantId}',
+    method: 'PATCH',
+    path: () => `/tenants/${CONTOSO.id}`,
+    body: { displayName: 5 },
+    allowed: ADMIN,
+  },
   { route: 'tenants/{tenantId}', method: 'DELETE', path: () => `/tenants/${uuid()}`, allowed: ADMIN },
   { route: 'tenants/{tenantId}/verify', method: 'POST', path: () => `/tenants/${CONTOSO.id}/verify`, allowed: ADMIN },
-  { route: 'tenants/{tenantId}/consent-url', method: 'GET', path: () => `/tenants/${CONTOSO.id}/consent-url`, allowed: ADMIN },
+  {
+    route: 'tenants/{tenantId}/consent-url',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/consent-url`,
+    allowed: ADMIN,
+  },
   { route: 'tenants/{tenantId}/targets', method: 'GET', path: () => `/tenants/${CONTOSO.id}/targets`, allowed: ADMIN },
-  { route: 'tenants/{tenantId}/targets', method: 'POST', path: () => `/tenants/${CONTOSO.id}/targets`, body: {}, allowed: ADMIN },
-  { route: 'tenants/{tenantId}/targets/{targetId}', method: 'GET', path: () => `/tenants/${CONTOSO.id}/targets/${QUICK_TARGET_ID}`, allowed: ADMIN },
-  { route: 'tenants/{tenantId}/targets/{targetId}', method: 'PATCH', path: () => `/tenants/${CONTOSO.id}/targets/${QUICK_TARGET_ID}`, body: { name: 5 }, allowed: ADMIN },
-  { route: 'tenants/{tenantId}/targets/{targetId}', method: 'DELETE', path: () => `/tenants/${CONTOSO.id}/targets/no-such-target`, allowed: ADMIN },
+  {
+    route: 'tenants/{tenantId}/targets',
+    method: 'POST',
+    path: () => `/tenants/${CONTOSO.id}/targets`,
+    body: {},
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/targets/${QUICK_TARGET_ID}`,
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    method: 'PATCH',
+    path: () => `/tenants/${CONTOSO.id}/targets/${QUICK_TARGET_ID}`,
+    body: { name: 5 },
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    method: 'DELETE',
+    path: () => `/tenants/${CONTOSO.id}/targets/no-such-target`,
+    allowed: ADMIN,
+  },
   { route: 'rules', method: 'GET', path: () => '/rules', allowed: ADMIN },
   { route: 'rules', method: 'POST', path: () => '/rules', body: {}, allowed: ADMIN },
   { route: 'rules/{ruleId}', method: 'GET', path: () => '/rules/technicians-quick', allowed: ADMIN },
@@ -151,9 +249,20 @@ const cases: Case[] = [
   { route: 'rules/{ruleId}', method: 'DELETE', path: () => '/rules/no-such-rule', allowed: ADMIN },
   { route: 'integrations', method: 'GET', path: () => '/integrations', allowed: ADMIN },
   { route: 'integrations', method: 'POST', path: () => '/integrations', body: {}, allowed: ADMIN },
-  { route: 'integrations/{integrationId}', method: 'GET', path: () => `/integrations/${integrationId}`, allowed: ADMIN },
+  {
+    route: 'integrations/{integrationId}',
+    method: 'GET',
+    path: () => `/integrations/${integrationId}`,
+    allowed: ADMIN,
+  },
   // An invalid body: the admin gets 400 and the integration stays as it is (its webhook row above still needs it).
-  { route: 'integrations/{integrationId}', method: 'PATCH', path: () => `/integrations/${integrationId}`, body: { enabled: 'no' }, allowed: ADMIN },
+  {
+    route: 'integrations/{integrationId}',
+    method: 'PATCH',
+    path: () => `/integrations/${integrationId}`,
+    body: { enabled: 'no' },
+    allowed: ADMIN,
+  },
   { route: 'integrations/{integrationId}', method: 'DELETE', path: () => `/integrations/${uuid()}`, allowed: ADMIN },
   { route: 'audit', method: 'GET', path: () => '/audit', allowed: ADMIN },
   { route: 'audit/verify', method: 'GET', path: () => '/audit/verify', allowed: ADMIN },
@@ -164,7 +273,9 @@ describe('authorization matrix', () => {
   it('names every registered HTTP endpoint', () => {
     const registered = functionsWithTrigger(installFunctionsCore(), 'httpTrigger').flatMap((fn) => {
       const binding = Object.values(fn.metadata.bindings).find((b) => b.type === 'httpTrigger');
-      return ((binding?.methods as string[] | undefined) ?? ['GET']).map((m) => `${m.toUpperCase()} ${String(binding?.route)}`);
+      return ((binding?.methods as string[] | undefined) ?? ['GET']).map(
+        (m) => `${m.toUpperCase()} ${String(binding?.route)}`,
+      );
     });
     expect(cases.map((c) => `${c.method} ${c.route}`).sort()).toEqual([...new Set(registered)].sort());
   });
@@ -173,7 +284,10 @@ describe('authorization matrix', () => {
     const outcomes: string[] = [];
     const call = async (caller: BadCaller | GoodCaller, path: string): Promise<number> => {
       const token = tokens.get(caller);
-      const response = await t.client.api(c.method, path, { ...(token !== undefined ? { token } : {}), ...(c.body !== undefined ? { body: c.body } : {}) });
+      const response = await t.client.api(c.method, path, {
+        ...(token !== undefined ? { token } : {}),
+        ...(c.body !== undefined ? { body: c.body } : {}),
+      });
       outcomes.push(`${caller}: ${response.status}`);
       return response.status;
     };

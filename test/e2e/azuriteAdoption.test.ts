@@ -63,12 +63,17 @@ describe('storage lost while running', () => {
 
     process.kill(azuritePid, 'SIGKILL');
     const lostAt = Date.now();
-    const submit = await service.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT30S' } });
+    const submit = await service.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT30S' },
+    });
     expect(submit.status, submit.text).toBe(503); // nothing accepted that cannot be kept
     const code = await exitWithin(started, 30_000);
     console.log(`storage lost: reported and stopped after ${Date.now() - lostAt} ms`);
     expect(code).toBe(1);
-    expect(started.output()).toMatch(/Entra JIT lost its storage: Azurite \([^)]*pid \d+\) stopped answering or no longer serves this state dir/);
+    expect(started.output()).toMatch(
+      /Entra JIT lost its storage: Azurite \([^)]*pid \d+\) stopped answering or no longer serves this state dir/,
+    );
   }, 120_000);
 
   it('state dir deleted: npm start says so and stops', async () => {
@@ -78,7 +83,9 @@ describe('storage lost while running', () => {
     azuritePids.push(Number(await readFile(join(service.stateDir, 'azurite.pid'), 'utf8')));
     await rm(service.stateDir, { recursive: true, force: true });
     expect(await exitWithin(started, 30_000)).toBe(1);
-    expect(started.output()).toContain(`Entra JIT lost its storage: the state dir ${service.stateDir} was deleted or emptied while running`);
+    expect(started.output()).toContain(
+      `Entra JIT lost its storage: the state dir ${service.stateDir} was deleted or emptied while running`,
+    );
   }, 120_000);
 });
 
@@ -86,11 +93,13 @@ async function exitWithin(started: StartedService, timeoutMs: number): Promise<n
   const { child } = started;
   if (child.exitCode !== null) return child.exitCode;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start still running after ${timeoutMs} ms: ${started.output().slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start still running after ${timeoutMs} ms: ${started.output().slice(-2000)}`)),
+      timeoutMs,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve(code);
     });
   });
 }
-

@@ -29,7 +29,11 @@ afterAll(async () => {
 
 const valid = { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT1H' };
 
-async function expectProblem(response: { status: number; headers: Headers; body: unknown; text: string }, status: number, detail: RegExp): Promise<void> {
+async function expectProblem(
+  response: { status: number; headers: Headers; body: unknown; text: string },
+  status: number,
+  detail: RegExp,
+): Promise<void> {
   expect(response.status, response.text).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body).toMatchObject({ status });
@@ -57,19 +61,37 @@ describe('callers who are not who they say', () => {
     // Same issuer, audience (the app id), signature and app roles as an access token: only scp differs.
     const idToken = await t.client.token(HOME_USERS.carol.userPrincipalName, { tokenType: 'id' });
     await expectProblem(await t.client.api('GET', '/rules', { token: idToken }), 401, /access_as_user scope \(scp\)/);
-    await expectProblem(await t.client.api('POST', '/requests', { token: await t.client.token(HOME_USERS.alice.userPrincipalName, { tokenType: 'id' }), body: valid }), 401, /ID token/);
-    expect((await t.client.api('GET', '/rules', { token: await t.client.token(HOME_USERS.carol.userPrincipalName) })).status).toBe(200);
+    await expectProblem(
+      await t.client.api('POST', '/requests', {
+        token: await t.client.token(HOME_USERS.alice.userPrincipalName, { tokenType: 'id' }),
+        body: valid,
+      }),
+      401,
+      /ID token/,
+    );
+    expect(
+      (await t.client.api('GET', '/rules', { token: await t.client.token(HOME_USERS.carol.userPrincipalName) })).status,
+    ).toBe(200);
   });
 
   it('an app-only token (client credentials) for the API acts for no user → 401', async () => {
     const response = await fetch(`${t.client.sandboxUrl}/${HOME_TENANT.id}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: SERVICE_APP.clientId, client_secret: SERVICE_APP.clientSecret, grant_type: 'client_credentials', scope: `api://${SERVICE_APP.clientId}/.default` }),
+      body: new URLSearchParams({
+        client_id: SERVICE_APP.clientId,
+        client_secret: SERVICE_APP.clientSecret,
+        grant_type: 'client_credentials',
+        scope: `api://${SERVICE_APP.clientId}/.default`,
+      }),
     });
     expect(response.status).toBe(200);
     const appToken = ((await response.json()) as { access_token: string }).access_token;
     await expectProblem(await t.client.api('GET', '/entitlements', { token: appToken }), 401, /app-only token/);
-    await expectProblem(await t.client.api('POST', '/requests', { token: appToken, body: valid }), 401, /app-only token/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: appToken, body: valid }),
+      401,
+      /app-only token/,
+    );
   });
 
   it('a user of a customer tenant is not a technician → 401', async () => {
@@ -78,67 +100,146 @@ describe('callers who are not who they say', () => {
   });
 
   it('garbage in the Authorization header → 401', async () => {
-    await expectProblem(await t.client.api('GET', `/requests/${randomUUID()}`, { headers: { Authorization: 'Bearer not.a-jwt' } }), 401, /not a valid JWT|Bearer/);
-    await expectProblem(await t.client.api('GET', `/requests/${randomUUID()}`, { headers: { Authorization: 'Basic YWxpY2U6cHc=' } }), 401, /Bearer/);
+    await expectProblem(
+      await t.client.api('GET', `/requests/${randomUUID()}`, { headers: { Authorization: 'Bearer not.a-jwt' } }),
+      401,
+      /not a valid JWT|Bearer/,
+    );
+    await expectProblem(
+      await t.client.api('GET', `/requests/${randomUUID()}`, { headers: { Authorization: 'Basic YWxpY2U6cHc=' } }),
+      401,
+      /Bearer/,
+    );
   });
 });
 
 describe('bodies that are not valid', () => {
   it('malformed JSON → 400', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, rawBody: '{"tenantId": ', headers: { 'Content-Type': 'application/json' } }), 400, /not valid JSON/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', {
+        token: alice,
+        rawBody: '{"tenantId": ',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      400,
+      /not valid JSON/,
+    );
   });
 
   it('not JSON at all → 415', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, rawBody: 'tenantId=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, /JSON/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', {
+        token: alice,
+        rawBody: 'tenantId=x',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      /JSON/,
+    );
   });
 
   it('an unknown field → 400 naming it', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, role: 'Global Administrator' } }), 400, /unknown field\(s\): role/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, role: 'Global Administrator' } }),
+      400,
+      /unknown field\(s\): role/,
+    );
   });
 
   it('every wrong field is named at once', async () => {
-    const response = await t.client.api<{ errors: { field: string }[] }>('POST', '/requests', { token: alice, body: { tenantId: 'contoso', targetId: 'Helpdesk Admin!', duration: 5 } });
+    const response = await t.client.api<{ errors: { field: string }[] }>('POST', '/requests', {
+      token: alice,
+      body: { tenantId: 'contoso', targetId: 'Helpdesk Admin!', duration: 5 },
+    });
     await expectProblem(response, 400, /tenantId/);
     expect(response.body.errors.map((e) => e.field).sort()).toEqual(['duration', 'targetId', 'tenantId']);
   });
 
   it.each(['P1Y', 'PT0S', '-PT1H', '4 hours'])('duration %j → 400', async (duration) => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration } }), 400, /duration/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration } }),
+      400,
+      /duration/,
+    );
   });
 
   it('a body over 64 KiB → 413', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, justification: 'x'.repeat(70_000) } }), 413, /64|bytes/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, justification: 'x'.repeat(70_000) } }),
+      413,
+      /64|bytes/,
+    );
   });
 
   it('JSON nested too deep → 400', async () => {
     const deep = '['.repeat(200) + ']'.repeat(200);
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, rawBody: deep, headers: { 'Content-Type': 'application/json' } }), 400, /nested|body/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', {
+        token: alice,
+        rawBody: deep,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      400,
+      /nested|body/,
+    );
   });
 });
 
 describe('requests the policy refuses', () => {
   it('a duration above the cap → 400 naming the cap', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration: 'PT9H' } }), 400, /at most PT8H/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration: 'PT9H' } }),
+      400,
+      /at most PT8H/,
+    );
   });
 
   it('a duration below the minimum → 400 naming it', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration: 'PT10S' } }), 400, /at least PT30S/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, duration: 'PT10S' } }),
+      400,
+      /at least PT30S/,
+    );
   });
 
   it('an unknown target or tenant → 404', async () => {
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, targetId: 'global-admin' } }), 404, /global-admin/);
-    await expectProblem(await t.client.api('POST', '/requests', { token: alice, body: { ...valid, tenantId: FABRIKAM.id } }), 404, /not connected/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, targetId: 'global-admin' } }),
+      404,
+      /global-admin/,
+    );
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: alice, body: { ...valid, tenantId: FABRIKAM.id } }),
+      404,
+      /not connected/,
+    );
   });
 
   it('a technician with no rule → 403', async () => {
     const erin = await t.client.token(HOME_USERS.erin.userPrincipalName);
-    await expectProblem(await t.client.api('POST', '/requests', { token: erin, body: valid }), 403, /no entitlement rule/);
+    await expectProblem(
+      await t.client.api('POST', '/requests', { token: erin, body: valid }),
+      403,
+      /no entitlement rule/,
+    );
   });
 
   it('unknown or malformed request ids → 404', async () => {
-    await expectProblem(await t.client.api('GET', `/requests/${randomUUID()}`, { token: alice }), 404, /does not exist/);
+    await expectProblem(
+      await t.client.api('GET', `/requests/${randomUUID()}`, { token: alice }),
+      404,
+      /does not exist/,
+    );
     await expectProblem(await t.client.api('GET', "/requests/' or 1 eq 1", { token: alice }), 404, /GUID/);
-    await expectProblem(await t.client.api('POST', `/requests/${randomUUID()}/credential`, { token: alice }), 404, /does not exist/);
-    await expectProblem(await t.client.api('POST', `/requests/${randomUUID()}/revoke`, { token: alice, body: {} }), 404, /does not exist/);
+    await expectProblem(
+      await t.client.api('POST', `/requests/${randomUUID()}/credential`, { token: alice }),
+      404,
+      /does not exist/,
+    );
+    await expectProblem(
+      await t.client.api('POST', `/requests/${randomUUID()}/revoke`, { token: alice, body: {} }),
+      404,
+      /does not exist/,
+    );
   });
 });

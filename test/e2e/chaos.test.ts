@@ -26,7 +26,11 @@ beforeAll(async () => {
   process.env.JIT_REVOCATION_RETRY_INTERVAL ??= 'PT5S';
   t = await startTestStack();
   await connectQuickTargets(getServices().deps);
-  const faults = await t.client.sandbox('PUT', '/_sandbox/faults', { throttleRate: 0.2, errorRate: 0.1, replicationLagMs: 2000 });
+  const faults = await t.client.sandbox('PUT', '/_sandbox/faults', {
+    throttleRate: 0.2,
+    errorRate: 0.1,
+    replicationLagMs: 2000,
+  });
   expect(faults.status, faults.text).toBe(200);
 }, 60_000);
 
@@ -50,12 +54,19 @@ describe('leases under Graph faults', () => {
       for (const tech of technicians) {
         for (const tenant of tenants) {
           const token = tokens.get(tech.id) ?? '';
-          const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: tenant.id, targetId: QUICK_TARGET_ID, duration: 'PT2S' } });
+          const submit = await t.client.api('POST', '/requests', {
+            token,
+            body: { tenantId: tenant.id, targetId: QUICK_TARGET_ID, duration: 'PT2S' },
+          });
           expect(submit.status, submit.text).toBe(202);
           leases.push({ id: String(submit.body.id), tenantId: tenant.id, token });
         }
       }
-      const ended = await Promise.all(leases.map((l) => t.client.waitForRequest(l.id, l.token, (r) => r.status === 'ended' || r.status === 'failed', 180_000)));
+      const ended = await Promise.all(
+        leases.map((l) =>
+          t.client.waitForRequest(l.id, l.token, (r) => r.status === 'ended' || r.status === 'failed', 180_000),
+        ),
+      );
       leasesRun += leases.length;
       const state = await t.client.state();
       for (const [i, request] of ended.entries()) {
@@ -65,30 +76,46 @@ describe('leases under Graph faults', () => {
         expect(['ended', 'failed']).toContain(request.status);
         if (request.status === 'ended') expect(request.endReason).toBe('expired');
         const account = request.account as { userPrincipalName: string; objectId: string } | null;
-        if (account !== null) expectRevoked(state, lease.tenantId, account, String(request.activatedAt ?? request.createdAt));
+        if (account !== null)
+          expectRevoked(state, lease.tenantId, account, String(request.activatedAt ?? request.createdAt));
         expect(state.keyVault.secrets.filter((s) => s.name === `lease-${lease.id}` && !s.deleted)).toEqual([]);
       }
       const succeeded = ended.filter((r) => r.status === 'ended').length;
-      console.log(`chaos round ${round}: ${succeeded}/${ended.length} leases ended after an active lease, the rest failed cleanly`);
+      console.log(
+        `chaos round ${round}: ${succeeded}/${ended.length} leases ended after an active lease, the rest failed cleanly`,
+      );
     }
     const state = await t.client.state();
     for (const tenant of tenants) {
       const jitUsers = tenantState(state, tenant.id).users.filter((u) => u.userPrincipalName.startsWith('jit-'));
       // One account per technician per tenant, reused across rounds: no duplicates.
-      expect(jitUsers.map((u) => u.userPrincipalName).sort()).toEqual(['jit-alice', 'jit-dave'].map((a) => `${a}@${tenant.domains[0]?.id ?? ''}`).sort());
+      expect(jitUsers.map((u) => u.userPrincipalName).sort()).toEqual(
+        ['jit-alice', 'jit-dave'].map((a) => `${a}@${tenant.domains[0]?.id ?? ''}`).sort(),
+      );
       expect(tenantState(state, tenant.id).protectedWriteAttempts).toBe(0);
     }
-    console.log(`chaos: ${leasesRun} leases under 20% throttling, 10% 5xx, 2 s replication lag; Graph calls ${tenants.map((x) => tenantState(state, x.id).calls.total).join('+')}`);
+    console.log(
+      `chaos: ${leasesRun} leases under 20% throttling, 10% 5xx, 2 s replication lag; Graph calls ${tenants.map((x) => tenantState(state, x.id).calls.total).join('+')}`,
+    );
   }, 600_000);
 });
 
-function expectRevoked(state: SandboxState, tenantId: string, account: { userPrincipalName: string; objectId: string }, since: string): void {
+function expectRevoked(
+  state: SandboxState,
+  tenantId: string,
+  account: { userPrincipalName: string; objectId: string },
+  since: string,
+): void {
   const user = userState(state, tenantId, account.userPrincipalName);
   expect(user, `${account.userPrincipalName} exists`).toBeDefined();
   expect(user?.accountEnabled, `${account.userPrincipalName} disabled`).toBe(false);
   expect(Date.parse(user?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThanOrEqual(Date.parse(since) - 1000);
   expect(Date.parse(user?.lastPasswordChangeDateTime ?? '')).toBeGreaterThanOrEqual(Date.parse(since) - 1000);
   const tenant = tenantState(state, tenantId);
-  expect(tenant.roleAssignments.filter((a) => a.principalId === account.objectId && a.roleDefinitionId === ROLE_TEMPLATES.helpdeskAdministrator)).toEqual([]);
+  expect(
+    tenant.roleAssignments.filter(
+      (a) => a.principalId === account.objectId && a.roleDefinitionId === ROLE_TEMPLATES.helpdeskAdministrator,
+    ),
+  ).toEqual([]);
   expect(tenant.groups.filter((g) => g.memberIds.includes(account.objectId))).toEqual([]);
 }

@@ -5,7 +5,14 @@ import { createAdapters } from '../../src/adapters';
 import { parseSettings } from '../../src/settings';
 import { tenantState, userState } from '../support/client';
 import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
-import { killService, serviceEnv, startService, stopStorage, type ServiceEnv, type StartedService } from '../support/service';
+import {
+  killService,
+  serviceEnv,
+  startService,
+  stopStorage,
+  type ServiceEnv,
+  type StartedService,
+} from '../support/service';
 
 /**
  * `npm start` is killed outright (SIGKILL) at random moments while a batch of leases is being
@@ -42,7 +49,10 @@ describe('crashes mid-lease', () => {
     for (const tech of [HOME_USERS.alice, HOME_USERS.dave]) {
       const token = await client.token(tech.userPrincipalName);
       for (const tenant of [CONTOSO, FABRIKAM]) {
-        const submit = await client.api('POST', '/requests', { token, body: { tenantId: tenant.id, targetId: QUICK_TARGET_ID, duration: 'PT6S' } });
+        const submit = await client.api('POST', '/requests', {
+          token,
+          body: { tenantId: tenant.id, targetId: QUICK_TARGET_ID, duration: 'PT6S' },
+        });
         expect(submit.status, submit.text).toBe(202);
         leases.push({ id: String(submit.body.id), tenantId: tenant.id, token });
       }
@@ -58,7 +68,11 @@ describe('crashes mid-lease', () => {
     }
     console.log(`crash: killed npm start ${KILLS} times, each after ${killedAfterMs.join(', ')} ms of uptime`);
 
-    const ended = await Promise.all(leases.map((l) => client.waitForRequest(l.id, l.token, (r) => r.status === 'ended' || r.status === 'failed', 120_000)));
+    const ended = await Promise.all(
+      leases.map((l) =>
+        client.waitForRequest(l.id, l.token, (r) => r.status === 'ended' || r.status === 'failed', 120_000),
+      ),
+    );
     const state = await client.state();
     for (const [i, request] of ended.entries()) {
       const lease = leases[i];
@@ -70,9 +84,15 @@ describe('crashes mid-lease', () => {
       const account = request.account as { userPrincipalName: string; objectId: string };
       const user = userState(state, lease.tenantId, account.userPrincipalName);
       expect(user?.accountEnabled).toBe(false);
-      expect(Date.parse(user?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThanOrEqual(Date.parse(String(request.activatedAt)) - 1000);
-      expect(tenantState(state, lease.tenantId).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual([]);
-      expect(tenantState(state, lease.tenantId).groups.filter((g) => g.memberIds.includes(account.objectId))).toEqual([]);
+      expect(Date.parse(user?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(String(request.activatedAt)) - 1000,
+      );
+      expect(
+        tenantState(state, lease.tenantId).roleAssignments.filter((a) => a.principalId === account.objectId),
+      ).toEqual([]);
+      expect(tenantState(state, lease.tenantId).groups.filter((g) => g.memberIds.includes(account.objectId))).toEqual(
+        [],
+      );
     }
     for (const tenant of [CONTOSO, FABRIKAM]) {
       const jitUsers = tenantState(state, tenant.id).users.filter((u) => u.userPrincipalName.startsWith('jit-'));

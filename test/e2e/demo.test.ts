@@ -30,7 +30,12 @@ describe("npm start's demo", () => {
     const { client } = service;
     const alice = await client.token(HOME_USERS.alice.userPrincipalName);
     const bob = await client.token(HOME_USERS.bob.userPrincipalName);
-    const body = { tenantId: CONTOSO.id, targetId: DEMO_APPROVAL_TARGET_ID, duration: 'PT30S', justification: 'Reset MFA for a Contoso user' };
+    const body = {
+      tenantId: CONTOSO.id,
+      targetId: DEMO_APPROVAL_TARGET_ID,
+      duration: 'PT30S',
+      justification: 'Reset MFA for a Contoso user',
+    };
     const submit = await client.api('POST', '/requests', { token: alice, body });
     expect(submit.status, submit.text).toBe(202);
     expect(submit.body.status).toBe('pending_approval');
@@ -38,24 +43,36 @@ describe("npm start's demo", () => {
     const awaiting = await client.api<{ items: { id: string }[] }>('GET', '/requests?awaiting=me', { token: bob });
     expect(awaiting.body.items.map((r) => r.id)).toContain(id);
     expect((await client.api('POST', `/requests/${id}/approve`, { token: alice, body: {} })).status).toBe(403);
-    const approve = await client.api('POST', `/requests/${id}/approve`, { token: bob, body: { comment: 'OK for the MFA reset' } });
+    const approve = await client.api('POST', `/requests/${id}/approve`, {
+      token: bob,
+      body: { comment: 'OK for the MFA reset' },
+    });
     expect(approve.status, approve.text).toBe(202);
     const active = await client.waitForRequest(id, alice, (r) => r.status === 'active');
     expect((active.account as { userPrincipalName: string }).userPrincipalName).toBe('jit-alice@contoso.example');
-    expect((await client.api('POST', `/requests/${id}/revoke`, { token: alice, body: { reason: 'done' } })).status).toBe(202);
+    expect(
+      (await client.api('POST', `/requests/${id}/revoke`, { token: alice, body: { reason: 'done' } })).status,
+    ).toBe(202);
     await client.waitForRequest(id, alice, (r) => r.status === 'ended');
   }, 90_000);
 
   it('elevation: dave gets Tier 2 in the home tenant for the lease, and loses it after', async () => {
     const { client } = service;
     const dave = await client.token(HOME_USERS.dave.userPrincipalName);
-    const submit = await client.api('POST', '/requests', { token: dave, body: { tenantId: HOME_TENANT.id, targetId: DEMO_ELEVATION_TARGET_ID, duration: 'PT30S' } });
+    const submit = await client.api('POST', '/requests', {
+      token: dave,
+      body: { tenantId: HOME_TENANT.id, targetId: DEMO_ELEVATION_TARGET_ID, duration: 'PT30S' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     await client.waitForRequest(id, dave, (r) => r.status === 'active');
     const during = tenantState(await client.state(), HOME_TENANT.id);
     expect(during.groups.find((g) => g.id === HOME_GROUPS.tier2.id)?.memberIds).toContain(HOME_USERS.dave.id);
-    expect(during.roleAssignments.some((a) => a.principalId === HOME_USERS.dave.id && a.roleDefinitionId === ROLE_TEMPLATES.securityReader)).toBe(true);
+    expect(
+      during.roleAssignments.some(
+        (a) => a.principalId === HOME_USERS.dave.id && a.roleDefinitionId === ROLE_TEMPLATES.securityReader,
+      ),
+    ).toBe(true);
     expect((await client.api('POST', `/requests/${id}/revoke`, { token: dave, body: {} })).status).toBe(202);
     await client.waitForRequest(id, dave, (r) => r.status === 'ended');
     const after = tenantState(await client.state(), HOME_TENANT.id);
@@ -65,7 +82,11 @@ describe("npm start's demo", () => {
   it('ticketing webhook: a signed generic delivery from an integration made by carol becomes a request', async () => {
     const { client } = service;
     const carol = await client.token(HOME_USERS.carol.userPrincipalName);
-    const created = await client.api<{ integrationId: string; signingSecret: string; webhookPath: string }>('POST', '/integrations', { token: carol, body: { name: 'Demo PSA' } });
+    const created = await client.api<{ integrationId: string; signingSecret: string; webhookPath: string }>(
+      'POST',
+      '/integrations',
+      { token: carol, body: { name: 'Demo PSA' } },
+    );
     expect(created.status, created.text).toBe(201);
     const body = JSON.stringify({
       deliveryId: randomUUID(),
@@ -89,9 +110,20 @@ describe("npm start's demo", () => {
     expect(answer.ticket).toBe('T-4711');
     expect(answer.status).toBe('pending_approval');
     const bob = await client.token(HOME_USERS.bob.userPrincipalName);
-    const seen = await client.api<{ ticket: string; requester: { userPrincipalName: string } }>('GET', `/requests/${String(answer.requestId)}`, { token: bob });
+    const seen = await client.api<{ ticket: string; requester: { userPrincipalName: string } }>(
+      'GET',
+      `/requests/${String(answer.requestId)}`,
+      { token: bob },
+    );
     expect(seen.status, seen.text).toBe(200);
     expect(seen.body.requester.userPrincipalName).toBe(HOME_USERS.dave.userPrincipalName);
-    expect((await client.api('POST', `/requests/${String(answer.requestId)}/deny`, { token: bob, body: { comment: 'demo' } })).status).toBe(202);
+    expect(
+      (
+        await client.api('POST', `/requests/${String(answer.requestId)}/deny`, {
+          token: bob,
+          body: { comment: 'demo' },
+        })
+      ).status,
+    ).toBe(202);
   }, 90_000);
 });

@@ -18,7 +18,11 @@ import { startTestStack, type TestStack } from '../support/stack';
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 let t: TestStack;
-const tokens: Record<'none' | 'technician' | 'admin', string | undefined> = { none: undefined, technician: undefined, admin: undefined };
+const tokens: Record<'none' | 'technician' | 'admin', string | undefined> = {
+  none: undefined,
+  technician: undefined,
+  admin: undefined,
+};
 
 interface Endpoint {
   readonly name: string;
@@ -38,7 +42,11 @@ beforeAll(async () => {
   tokens.admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
   endpoints = functionsWithTrigger(installFunctionsCore(), 'httpTrigger').map((fn) => {
     const binding = Object.values(fn.metadata.bindings).find((b) => b.type === 'httpTrigger');
-    return { name: fn.name, route: typeof binding?.route === 'string' ? binding.route : fn.name, methods: ((binding?.methods as string[] | undefined) ?? ['GET']).map((m) => m.toUpperCase()) };
+    return {
+      name: fn.name,
+      route: typeof binding?.route === 'string' ? binding.route : fn.name,
+      methods: ((binding?.methods as string[] | undefined) ?? ['GET']).map((m) => m.toUpperCase()),
+    };
   });
 }, 60_000);
 
@@ -72,7 +80,14 @@ const segment = fc.oneof(hostileStrings, fc.string({ maxLength: 40 }), fc.uuid()
 
 const hostileJson = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.record({ tenantId: fc.oneof(fc.uuid(), hostileStrings, fc.integer()), targetId: fc.oneof(hostileStrings, fc.boolean()), duration: fc.oneof(fc.string(), fc.integer(), fc.constant('P99999D')) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      tenantId: fc.oneof(fc.uuid(), hostileStrings, fc.integer()),
+      targetId: fc.oneof(hostileStrings, fc.boolean()),
+      duration: fc.oneof(fc.string(), fc.integer(), fc.constant('P99999D')),
+    },
+    { requiredKeys: [] },
+  ),
   fc.constant({ __proto__: { isAdmin: true }, constructor: { prototype: { roles: ['Jit.Admin'] } } }),
   fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
   fc.array(fc.constant({}), { maxLength: 3 }).map((a) => ({ nested: a })),
@@ -92,9 +107,21 @@ const fuzzCase = fc.record({
   endpoint: fc.nat(),
   method: fc.nat(),
   params: fc.array(segment, { minLength: 4, maxLength: 4 }),
-  query: fc.option(fc.dictionary(fc.constantFrom('status', 'tenantId', 'limit', 'continuationToken', 'force', 'awaiting', 'mine', '$filter', 'x'), segment, { maxKeys: 3 })),
+  query: fc.option(
+    fc.dictionary(
+      fc.constantFrom('status', 'tenantId', 'limit', 'continuationToken', 'force', 'awaiting', 'mine', '$filter', 'x'),
+      segment,
+      { maxKeys: 3 },
+    ),
+  ),
   body: fc.option(rawBody),
-  contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''),
+  contentType: fc.constantFrom(
+    'application/json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/json; charset=utf-16',
+    '',
+  ),
   caller: fc.constantFrom<'none' | 'technician' | 'admin'>('none', 'technician', 'admin'),
 });
 
@@ -114,7 +141,11 @@ async function snapshot(): Promise<string> {
     }
   }
   const state = await t.client.state();
-  return JSON.stringify({ rows: rows.sort(), writes: state.tenants.map((x) => [x.id, x.calls.writes]), secrets: state.keyVault.secrets.length });
+  return JSON.stringify({
+    rows: rows.sort(),
+    writes: state.tenants.map((x) => [x.id, x.calls.writes]),
+    secrets: state.keyVault.secrets.length,
+  });
 }
 
 describe('hostile input', () => {
@@ -138,7 +169,10 @@ describe('hostile input', () => {
         if (token !== undefined) headers.Authorization = `Bearer ${token}`;
         if (c.contentType !== '') headers['Content-Type'] = c.contentType;
         const hasBody = c.body !== null && method !== 'GET' && method !== 'HEAD';
-        const response = await t.client.api(method, `/${path}${query}`, { headers, ...(hasBody ? { rawBody: c.body ?? '' } : {}) });
+        const response = await t.client.api(method, `/${path}${query}`, {
+          headers,
+          ...(hasBody ? { rawBody: c.body ?? '' } : {}),
+        });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         const where = `${method} /${path}${query} as ${c.caller}: ${response.status} ${response.text.slice(0, 300)}`;
         expect(response.status, where).toBeLessThan(500);
@@ -155,6 +189,8 @@ describe('hostile input', () => {
       { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), verbose: 1 },
     );
     expect(await snapshot()).toBe(before);
-    console.log(`fuzz: ${RUNS} requests over ${endpoints.length} endpoints; statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${routingMisses} host routing misses`);
+    console.log(
+      `fuzz: ${RUNS} requests over ${endpoints.length} endpoints; statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${routingMisses} host routing misses`,
+    );
   }, 600_000);
 });

@@ -39,7 +39,10 @@ describe('a token with a groups overage', () => {
     const request = await getServices().deps.requests.get(String(submit.body.id));
     expect(request?.value.requester.groups).toContain(HOME_GROUPS.allTechnicians.id);
     await t.client.waitForRequest(String(submit.body.id), token, (r) => r.status === 'active');
-    const revoke = await t.client.api('POST', `/requests/${String(submit.body.id)}/revoke`, { token, body: { reason: 'done' } });
+    const revoke = await t.client.api('POST', `/requests/${String(submit.body.id)}/revoke`, {
+      token,
+      body: { reason: 'done' },
+    });
     expect(revoke.status, revoke.text).toBe(202);
 
     // A user outside the group is still refused: reading groups grants nothing by itself.

@@ -14,23 +14,39 @@ import { newTechnician } from './workflowSupport';
  * whatever the row says — and a name in use in another way (mailNickname/proxyAddresses) is skipped.
  */
 const t = useQuickStack();
-const customerAdmin = { id: CONTOSO.id, clientId: seedAppOf(CONTOSO).clientId, clientSecret: seedAppOf(CONTOSO).clientSecret };
+const customerAdmin = {
+  id: CONTOSO.id,
+  clientId: seedAppOf(CONTOSO).clientId,
+  clientSecret: seedAppOf(CONTOSO).clientSecret,
+};
 
 afterEach(async () => {
   await t.client.sandbox('DELETE', '/_sandbox/faults');
 });
 
 async function namesOf(tech: { upn: string; id: string }): Promise<{ plain: string; hashed: string }> {
-  const [plain, hashed] = jitLocalPartCandidates(tech.upn, tech.id).map((l) => jitUserPrincipalName(l, 'contoso.example'));
+  const [plain, hashed] = jitLocalPartCandidates(tech.upn, tech.id).map((l) =>
+    jitUserPrincipalName(l, 'contoso.example'),
+  );
   return { plain: plain ?? '', hashed: hashed ?? '' };
 }
 
-async function activeLease(tech: { upn: string }): Promise<{ id: string; account: { userPrincipalName: string; objectId: string } }> {
+async function activeLease(tech: {
+  upn: string;
+}): Promise<{ id: string; account: { userPrincipalName: string; objectId: string } }> {
   const token = await t.client.token(tech.upn);
-  const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+  const submit = await t.client.api('POST', '/requests', {
+    token,
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' },
+  });
   expect(submit.status, submit.text).toBe(202);
   const id = String(submit.body.id);
-  const active = await t.client.waitForRequest(id, token, (r) => r.status !== 'provisioning' && r.status !== 'pending_approval', 60_000);
+  const active = await t.client.waitForRequest(
+    id,
+    token,
+    (r) => r.status !== 'provisioning' && r.status !== 'pending_approval',
+    60_000,
+  );
   expect(active.status, JSON.stringify(active)).toBe('active');
   const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} });
   expect(revoke.status, revoke.text).toBe(202);
@@ -49,7 +65,11 @@ describe('the JIT account a lease gets', () => {
   it('after the answer to its own creation was lost, the retry adopts the user it made (marked), and nothing is left behind', async () => {
     const tech = await newTechnician(t.client, 'lostanswer');
     const names = await namesOf(tech);
-    const faults = await t.client.sandbox('PUT', '/_sandbox/faults', { tenantId: CONTOSO.id, lostResponseRate: 1, lostResponseLimit: 1 });
+    const faults = await t.client.sandbox('PUT', '/_sandbox/faults', {
+      tenantId: CONTOSO.id,
+      lostResponseRate: 1,
+      lostResponseLimit: 1,
+    });
     expect(faults.status, faults.text).toBe(200);
     const before = tenantState(await t.client.state(), CONTOSO.id).calls.total;
 
@@ -59,7 +79,11 @@ describe('the JIT account a lease gets', () => {
     // The creation really went out twice (the first answer lost), and only one account exists.
     expect(tenantState(state, CONTOSO.id).calls.total).toBeGreaterThan(before);
     expect(userState(state, CONTOSO.id, names.hashed)).toBeUndefined();
-    expect(tenantState(state, CONTOSO.id).users.filter((u) => u.userPrincipalName === names.plain).map((u) => u.id)).toEqual([lease.account.objectId]);
+    expect(
+      tenantState(state, CONTOSO.id)
+        .users.filter((u) => u.userPrincipalName === names.plain)
+        .map((u) => u.id),
+    ).toEqual([lease.account.objectId]);
     const row = await getServices().deps.accounts.get(CONTOSO.id, tech.id);
     expect(row).toMatchObject({ objectId: lease.account.objectId, userPrincipalName: names.plain });
     expect(row?.creationMarker).toMatch(/^[0-9a-f]{16}$/);
@@ -72,14 +96,23 @@ describe('the JIT account a lease gets', () => {
     // The creation takes effect, its answer is lost, and reads miss the new user for 10 s (longer
     // than the SDK's own retry of the lost POST waits): that retry is told the UPN is taken while a
     // read of the UPN still finds nobody.
-    const faults = await t.client.sandbox('PUT', '/_sandbox/faults', { tenantId: CONTOSO.id, lostResponseRate: 1, lostResponseLimit: 1, replicationLagMs: 10_000 });
+    const faults = await t.client.sandbox('PUT', '/_sandbox/faults', {
+      tenantId: CONTOSO.id,
+      lostResponseRate: 1,
+      lostResponseLimit: 1,
+      replicationLagMs: 10_000,
+    });
     expect(faults.status, faults.text).toBe(200);
 
     const lease = await activeLease(tech);
     expect(lease.account.userPrincipalName).toBe(names.plain);
     const state = await t.client.state();
     expect(userState(state, CONTOSO.id, names.hashed)).toBeUndefined();
-    expect(tenantState(state, CONTOSO.id).users.filter((u) => u.userPrincipalName.startsWith(names.plain.split('@')[0] ?? '-')).map((u) => u.id)).toEqual([lease.account.objectId]);
+    expect(
+      tenantState(state, CONTOSO.id)
+        .users.filter((u) => u.userPrincipalName.startsWith(names.plain.split('@')[0] ?? '-'))
+        .map((u) => u.id),
+    ).toEqual([lease.account.objectId]);
     const audit = await getServices().deps.audit.list({ action: 'account.foreign_jit_name' }, { limit: 50 });
     expect(audit.items.filter((r) => JSON.stringify(r).includes(names.plain))).toEqual([]);
   });
@@ -108,9 +141,20 @@ describe('the JIT account a lease gets', () => {
     const deps = getServices().deps;
     // A creation that failed without an answer (or a worker that died after it): the row is pending.
     const now = new Date().toISOString();
-    await deps.accounts.upsert({ tenantId: CONTOSO.id, requesterObjectId: tech.id, userPrincipalName: names.plain, objectId: null, creationMarker: newCreationMarker(), createdAt: now, lastUsedAt: now });
+    await deps.accounts.upsert({
+      tenantId: CONTOSO.id,
+      requesterObjectId: tech.id,
+      userPrincipalName: names.plain,
+      objectId: null,
+      creationMarker: newCreationMarker(),
+      createdAt: now,
+      lastUsedAt: now,
+    });
     // Meanwhile someone in the customer tenant makes a user at that name, with a password they know.
-    const foreignId = await t.client.createCustomerUser(customerAdmin, { userPrincipalName: names.plain, accountEnabled: true });
+    const foreignId = await t.client.createCustomerUser(customerAdmin, {
+      userPrincipalName: names.plain,
+      accountEnabled: true,
+    });
     const foreignBefore = userState(await t.client.state(), CONTOSO.id, names.plain);
 
     const lease = await activeLease(tech);
@@ -121,7 +165,9 @@ describe('the JIT account a lease gets', () => {
     expect(tenantState(state, CONTOSO.id).roleAssignments.filter((a) => a.principalId === foreignId)).toEqual([]);
     expect(tenantState(state, CONTOSO.id).groups.filter((g) => g.memberIds.includes(foreignId))).toEqual([]);
     const audit = await deps.audit.list({ action: 'account.foreign_jit_name', requestId: lease.id }, { limit: 10 });
-    expect(audit.items.map((r) => r.details)).toEqual([{ userPrincipalName: names.plain, objectId: foreignId, requestId: lease.id }]);
+    expect(audit.items.map((r) => r.details)).toEqual([
+      { userPrincipalName: names.plain, objectId: foreignId, requestId: lease.id },
+    ]);
   });
 
   it('a name whose mailNickname is already in use (a proxyAddresses conflict) moves to the next name, as a taken UPN does', async () => {
@@ -129,7 +175,11 @@ describe('the JIT account a lease gets', () => {
     const names = await namesOf(tech);
     const nickname = names.plain.split('@')[0] ?? '';
     // Another user (a different UPN) already holds that mailNickname.
-    await t.client.createCustomerUser(customerAdmin, { userPrincipalName: `shared-mailbox-${Date.now().toString(36)}@contoso.example`, accountEnabled: false, mailNickname: nickname });
+    await t.client.createCustomerUser(customerAdmin, {
+      userPrincipalName: `shared-mailbox-${Date.now().toString(36)}@contoso.example`,
+      accountEnabled: false,
+      mailNickname: nickname,
+    });
 
     const lease = await activeLease(tech);
     expect(lease.account.userPrincipalName).toBe(names.hashed);

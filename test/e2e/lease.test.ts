@@ -15,17 +15,29 @@ describe('a lease through the API', () => {
   it('health answers ok with every dependency reachable', async () => {
     const health = await t.client.api('GET', '/health');
     expect(health.status, health.text).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', checks: { storage: { ok: true }, keyVault: { ok: true }, directory: { ok: true }, taskHub: { ok: true } } });
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      checks: { storage: { ok: true }, keyVault: { ok: true }, directory: { ok: true }, taskHub: { ok: true } },
+    });
   });
 
   it('provisions, reveals a working credential, and on expiry disables, revokes sessions, removes roles and groups and rotates the password', async () => {
     const token = await t.client.token(HOME_USERS.dave.userPrincipalName);
     const submittedAt = Date.now();
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT4S', justification: 'ticket 4711' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT4S', justification: 'ticket 4711' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     expect(submit.headers.get('location')).toBe(`${t.stack.apiBaseUrl}/requests/${id}`);
-    expect(submit.body).toMatchObject({ status: 'provisioning', tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT4S', justification: 'ticket 4711' });
+    expect(submit.body).toMatchObject({
+      status: 'provisioning',
+      tenantId: CONTOSO.id,
+      targetId: QUICK_TARGET_ID,
+      duration: 'PT4S',
+      justification: 'ticket 4711',
+    });
 
     const active = await t.client.waitForRequest(id, token, (r) => r.status === 'active');
     const activeAfterMs = Date.now() - submittedAt;
@@ -36,15 +48,24 @@ describe('a lease through the API', () => {
     const during = await t.client.state();
     const contosoDuring = tenantState(during, CONTOSO.id);
     expect(userState(during, CONTOSO.id, account.userPrincipalName)?.accountEnabled).toBe(true);
-    expect(contosoDuring.roleAssignments.filter((a) => a.principalId === account.objectId).map((a) => a.roleDefinitionId)).toEqual([ROLE_TEMPLATES.helpdeskAdministrator]);
+    expect(
+      contosoDuring.roleAssignments.filter((a) => a.principalId === account.objectId).map((a) => a.roleDefinitionId),
+    ).toEqual([ROLE_TEMPLATES.helpdeskAdministrator]);
     expect(contosoDuring.groups.find((g) => g.id === CONTOSO.groups[0]?.id)?.memberIds).toContain(account.objectId);
 
-    const reveal = await t.client.api<{ userPrincipalName: string; password: string; expiresAt: string }>('POST', `/requests/${id}/credential`, { token });
+    const reveal = await t.client.api<{ userPrincipalName: string; password: string; expiresAt: string }>(
+      'POST',
+      `/requests/${id}/credential`,
+      { token },
+    );
     expect(reveal.status, reveal.text).toBe(200);
     expect(reveal.headers.get('cache-control')).toBe('no-store');
     expect(reveal.body.userPrincipalName).toBe(account.userPrincipalName);
     expect(reveal.body.expiresAt).toBe(active.expiresAt);
-    const signIn = await t.client.sandbox('POST', '/_sandbox/signin', { userPrincipalName: account.userPrincipalName, password: reveal.body.password });
+    const signIn = await t.client.sandbox('POST', '/_sandbox/signin', {
+      userPrincipalName: account.userPrincipalName,
+      password: reveal.body.password,
+    });
     expect(signIn.status, signIn.text).toBe(200);
     const passwordVersionDuring = userState(during, CONTOSO.id, account.userPrincipalName)?.passwordVersion ?? -1;
 
@@ -57,24 +78,41 @@ describe('a lease through the API', () => {
     const after = await t.client.state();
     const user = userState(after, CONTOSO.id, account.userPrincipalName);
     expect(user?.accountEnabled).toBe(false);
-    expect(Date.parse(user?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThanOrEqual(Date.parse(String(active.expiresAt)) - 1000);
+    expect(Date.parse(user?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(String(active.expiresAt)) - 1000,
+    );
     expect(user?.passwordVersion).toBeGreaterThan(passwordVersionDuring);
-    expect(tenantState(after, CONTOSO.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual([]);
+    expect(tenantState(after, CONTOSO.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual(
+      [],
+    );
     expect(tenantState(after, CONTOSO.id).groups.every((g) => !g.memberIds.includes(account.objectId))).toBe(true);
     expect(after.keyVault.secrets.filter((s) => s.name === `lease-${id}` && !s.deleted)).toEqual([]);
-    expect((await t.client.sandbox('POST', '/_sandbox/signin', { userPrincipalName: account.userPrincipalName, password: reveal.body.password })).status).toBe(401);
+    expect(
+      (
+        await t.client.sandbox('POST', '/_sandbox/signin', {
+          userPrincipalName: account.userPrincipalName,
+          password: reveal.body.password,
+        })
+      ).status,
+    ).toBe(401);
     expect((await t.client.api('POST', `/requests/${id}/credential`, { token })).status).toBe(409);
     expect(tenantState(after, CONTOSO.id).protectedWriteAttempts).toBe(0);
   });
 
   it('revokes early on request, reuses the same account, and refuses a second live lease with 409 naming it', async () => {
     const token = await t.client.token(HOME_USERS.alice.userPrincipalName);
-    const first = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID } });
+    const first = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID },
+    });
     expect(first.status, first.text).toBe(202);
     const id = String(first.body.id);
     expect(first.body.duration).toBe('PT4H');
 
-    const second = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT1H' } });
+    const second = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT1H' },
+    });
     expect(second.status, second.text).toBe(409);
     expect(second.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(second.body).toMatchObject({ status: 409, activeRequestId: id });
@@ -82,30 +120,46 @@ describe('a lease through the API', () => {
     const active = await t.client.waitForRequest(id, token, (r) => r.status === 'active');
     const account = active.account as { userPrincipalName: string; objectId: string };
     expect(account.userPrincipalName).toBe('jit-alice@contoso.example');
-    const roles = tenantState(await t.client.state(), CONTOSO.id).roleAssignments.filter((a) => a.principalId === account.objectId);
-    expect(roles.map((r) => r.roleDefinitionId).sort()).toEqual([ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator].sort());
+    const roles = tenantState(await t.client.state(), CONTOSO.id).roleAssignments.filter(
+      (a) => a.principalId === account.objectId,
+    );
+    expect(roles.map((r) => r.roleDefinitionId).sort()).toEqual(
+      [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator].sort(),
+    );
 
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done early' } });
     expect(revoke.status, revoke.text).toBe(202);
     const ended = await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
-    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.alice.userPrincipalName, revokeReason: 'done early' });
+    expect(ended).toMatchObject({
+      endReason: 'revoked',
+      revokedBy: HOME_USERS.alice.userPrincipalName,
+      revokeReason: 'done early',
+    });
     expect(Date.parse(String(ended.expiresAt))).toBeLessThan(Date.parse(String(active.expiresAt)));
     expect(userState(await t.client.state(), CONTOSO.id, account.userPrincipalName)?.accountEnabled).toBe(false);
     expect((await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} })).status).toBe(409);
 
     // The lock is free again, and the next lease reuses the same account.
-    const third = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT1H' } });
+    const third = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT1H' },
+    });
     expect(third.status, third.text).toBe(202);
     const thirdActive = await t.client.waitForRequest(String(third.body.id), token, (r) => r.status === 'active');
     expect(thirdActive.account).toEqual(account);
     const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-    expect((await t.client.api('POST', `/requests/${String(third.body.id)}/revoke`, { token: admin, body: {} })).status).toBe(202);
+    expect(
+      (await t.client.api('POST', `/requests/${String(third.body.id)}/revoke`, { token: admin, body: {} })).status,
+    ).toBe(202);
     await t.client.waitForRequest(String(third.body.id), token, (r) => r.status === 'ended');
   });
 
   it('only the requester reveals the credential; others cannot see or revoke the request', async () => {
     const token = await t.client.token(HOME_USERS.dave.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     await t.client.waitForRequest(id, token, (r) => r.status === 'active');

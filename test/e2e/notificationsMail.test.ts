@@ -38,15 +38,37 @@ beforeAll(async () => {
   t = await startTestStack();
   const { deps } = getServices();
   await connectHomeTenant(deps);
-  const mailbox = await t.client.sandbox('POST', `/_sandbox/tenants/${HOME_TENANT.id}/users`, { userPrincipalName: MAILBOX, groups: [] });
+  const mailbox = await t.client.sandbox('POST', `/_sandbox/tenants/${HOME_TENANT.id}/users`, {
+    userPrincipalName: MAILBOX,
+    groups: [],
+  });
   expect(mailbox.status, mailbox.text).toBe(201);
   const role = [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator }];
-  await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: LONG, roles: role, defaultDuration: 'PT11M', maxDuration: 'PT1H' }));
+  await deps.config.createTarget(
+    target({ tenantId: CONTOSO.id, targetId: LONG, roles: role, defaultDuration: 'PT11M', maxDuration: 'PT1H' }),
+  );
   // Dave, and every member of "All technicians" (the requester too, who must not be asked).
   await deps.config.createTarget(
-    target({ tenantId: CONTOSO.id, targetId: NAMED, approval: { mode: 'required', approvers: [{ type: 'user', id: HOME_USERS.dave.id }, { type: 'group', id: HOME_GROUPS.allTechnicians.id }], deadline: 'PT2M' } }),
+    target({
+      tenantId: CONTOSO.id,
+      targetId: NAMED,
+      approval: {
+        mode: 'required',
+        approvers: [
+          { type: 'user', id: HOME_USERS.dave.id },
+          { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+        ],
+        deadline: 'PT2M',
+      },
+    }),
   );
-  await deps.config.createTarget(target({ tenantId: CONTOSO.id, targetId: ANY_APPROVER, approval: { mode: 'required', approvers: [], deadline: 'PT2M' } }));
+  await deps.config.createTarget(
+    target({
+      tenantId: CONTOSO.id,
+      targetId: ANY_APPROVER,
+      approval: { mode: 'required', approvers: [], deadline: 'PT2M' },
+    }),
+  );
   const now = new Date().toISOString();
   await deps.config.createRule({
     ruleId: 'technicians-mail',
@@ -77,7 +99,10 @@ describe('email notifications', () => {
   it('tells the requester their lease ends soon, ahead by JIT_NOTIFY_ENDING_SOON_BEFORE, in every channel, with a link to extend it', async () => {
     const tech = await newTechnician(t.client, 'soon');
     const token = await t.client.token(tech.upn);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: LONG, duration: 'PT11M' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: LONG, duration: 'PT11M' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     const active = await t.client.waitForRequest(id, token, (r) => r.status === 'active');
@@ -86,24 +111,38 @@ describe('email notifications', () => {
     expect(reveal.status, reveal.text).toBe(200);
 
     // The signed webhook: lease.ending_soon, sent when expiry minus the lead time came (not 10 minutes before).
-    const signed = await waitFor('ending_soon webhook', () => webhooksFor(id, '/signed').find((r) => r.headers['x-jit-event'] === 'ending_soon'), 45_000);
+    const signed = await waitFor(
+      'ending_soon webhook',
+      () => webhooksFor(id, '/signed').find((r) => r.headers['x-jit-event'] === 'ending_soon'),
+      45_000,
+    );
     const sentAt = Date.parse((JSON.parse(signed.body) as { notification: { at: string } }).notification.at);
     expect(Math.abs(expiresAt - LEAD_MS - sentAt)).toBeLessThan(8_000);
     // Teams: a card saying so, its button opening the request.
-    const card = await waitFor('ending_soon card', () => webhooksFor(id, '/teams').find((r) => r.body.includes('Access ends soon')));
+    const card = await waitFor('ending_soon card', () =>
+      webhooksFor(id, '/teams').find((r) => r.body.includes('Access ends soon')),
+    );
     expect(card.body).toContain(`${PORTAL}/requests/${id}`);
     // Email: to the requester, from the home tenant's mailbox, plain text, with the link to extend.
-    const soon = await waitFor('ending soon mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Ending soon')));
+    const soon = await waitFor('ending soon mail', async () =>
+      (await mailAbout(id)).find((m) => m.subject.startsWith('Ending soon')),
+    );
     expect(soon).toMatchObject({ tenantId: HOME_TENANT.id, from: MAILBOX, to: [tech.upn], contentType: 'text' });
     expect(soon.content).toContain(`Extend it: ${PORTAL}/requests/${id}`);
     expect(soon.content).toContain(`ends at ${new Date(expiresAt).toISOString()}`);
 
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: { reason: 'done' } });
     expect(revoke.status, revoke.text).toBe(202);
-    await waitFor('ended mail', async () => ((await mailAbout(id)).some((m) => m.subject.startsWith('Ended')) ? true : undefined));
+    await waitFor('ended mail', async () =>
+      (await mailAbout(id)).some((m) => m.subject.startsWith('Ended')) ? true : undefined,
+    );
     expect((await mailAbout(id)).map((m) => m.subject.split(':')[0])).toEqual(['Granted', 'Ending soon', 'Ended']);
     // Never a credential in a message.
-    expect((await mailAbout(id)).some((m) => m.content.includes(reveal.body.password) || m.subject.includes(reveal.body.password))).toBe(false);
+    expect(
+      (await mailAbout(id)).some(
+        (m) => m.content.includes(reveal.body.password) || m.subject.includes(reveal.body.password),
+      ),
+    ).toBe(false);
     expect(receiver.received.some((r) => r.body.includes(reveal.body.password))).toBe(false);
   }, 90_000);
 
@@ -111,12 +150,19 @@ describe('email notifications', () => {
     const tech = await newTechnician(t.client, 'named');
     const token = await t.client.token(tech.upn);
     const justification = 'INC-7 <b>now</b> [x](https://evil.example)';
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: NAMED, duration: 'PT1H', justification } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: NAMED, duration: 'PT1H', justification },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
 
-    const ask = await waitFor('approval mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Approval needed')));
-    expect(ask.to).toEqual(expect.arrayContaining([HOME_USERS.dave.userPrincipalName, HOME_USERS.alice.userPrincipalName]));
+    const ask = await waitFor('approval mail', async () =>
+      (await mailAbout(id)).find((m) => m.subject.startsWith('Approval needed')),
+    );
+    expect(ask.to).toEqual(
+      expect.arrayContaining([HOME_USERS.dave.userPrincipalName, HOME_USERS.alice.userPrincipalName]),
+    );
     expect(ask.to).not.toContain(tech.upn);
     expect(new Set(ask.to.map((a) => a.toLowerCase())).size).toBe(ask.to.length);
     expect(ask.contentType).toBe('text');
@@ -127,7 +173,9 @@ describe('email notifications', () => {
     const dave = await t.client.token(HOME_USERS.dave.userPrincipalName);
     const deny = await t.client.api('POST', `/requests/${id}/deny`, { token: dave, body: { comment: 'not now' } });
     expect(deny.status, deny.text).toBe(202);
-    const denied = await waitFor('denied mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Denied')));
+    const denied = await waitFor('denied mail', async () =>
+      (await mailAbout(id)).find((m) => m.subject.startsWith('Denied')),
+    );
     expect(denied.to).toEqual([tech.upn]);
     expect(denied.content).toContain(`denied by ${HOME_USERS.dave.userPrincipalName}`);
   }, 60_000);
@@ -135,10 +183,15 @@ describe('email notifications', () => {
   it('emails the holders of Jit.Approver when the target names no approver', async () => {
     const tech = await newTechnician(t.client, 'any');
     const token = await t.client.token(tech.upn);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: ANY_APPROVER, duration: 'PT1H' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: ANY_APPROVER, duration: 'PT1H' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
-    const ask = await waitFor('approval mail', async () => (await mailAbout(id)).find((m) => m.subject.startsWith('Approval needed')));
+    const ask = await waitFor('approval mail', async () =>
+      (await mailAbout(id)).find((m) => m.subject.startsWith('Approval needed')),
+    );
     expect(ask.to).toEqual([HOME_USERS.bob.userPrincipalName]);
     const withdraw = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} });
     expect(withdraw.status, withdraw.text).toBe(202);
@@ -149,28 +202,43 @@ describe('email notifications', () => {
     const token = await t.client.token(tech.upn);
     const app = seedAppOf(HOME_TENANT);
     const { directories } = getServices().deps;
-    const withoutMail = await t.client.sandbox('PATCH', `/_sandbox/tenants/${HOME_TENANT.id}/apps/${app.clientId}`, { appPermissions: app.appPermissions.filter((p) => p !== 'Mail.Send') });
+    const withoutMail = await t.client.sandbox('PATCH', `/_sandbox/tenants/${HOME_TENANT.id}/apps/${app.clientId}`, {
+      appPermissions: app.appPermissions.filter((p) => p !== 'Mail.Send'),
+    });
     expect(withoutMail.status, withoutMail.text).toBe(204);
     // The next token of the home tenant carries the permissions as they are now.
     directories.forget(HOME_TENANT.id);
     let id: string;
     try {
-      const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: LONG, duration: 'PT11M' } });
+      const submit = await t.client.api('POST', '/requests', {
+        token,
+        body: { tenantId: CONTOSO.id, targetId: LONG, duration: 'PT11M' },
+      });
       expect(submit.status, submit.text).toBe(202);
       id = String(submit.body.id);
       await t.client.waitForRequest(id, token, (r) => r.status === 'active');
-      await waitFor('active webhook', () => webhooksFor(id, '/signed').find((r) => r.headers['x-jit-event'] === 'active'));
-      const logged = await waitFor('mail failure logged', () => t.logs.map((l) => l.message).find((l) => l.includes('notification_failed') && l.includes(id) && l.includes('"channel":"mail"')));
+      await waitFor('active webhook', () =>
+        webhooksFor(id, '/signed').find((r) => r.headers['x-jit-event'] === 'active'),
+      );
+      const logged = await waitFor('mail failure logged', () =>
+        t.logs
+          .map((l) => l.message)
+          .find((l) => l.includes('notification_failed') && l.includes(id) && l.includes('"channel":"mail"')),
+      );
       expect(logged).toContain('Mail.Send');
       expect(await mailAbout(id)).toEqual([]);
     } finally {
-      await t.client.sandbox('PATCH', `/_sandbox/tenants/${HOME_TENANT.id}/apps/${app.clientId}`, { appPermissions: [...app.appPermissions] });
+      await t.client.sandbox('PATCH', `/_sandbox/tenants/${HOME_TENANT.id}/apps/${app.clientId}`, {
+        appPermissions: [...app.appPermissions],
+      });
       directories.forget(HOME_TENANT.id);
     }
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} });
     expect(revoke.status, revoke.text).toBe(202);
     await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
     // Mail works again once the permission is back.
-    await waitFor('ended mail', async () => ((await mailAbout(id)).some((m) => m.subject.startsWith('Ended')) ? true : undefined));
+    await waitFor('ended mail', async () =>
+      (await mailAbout(id)).some((m) => m.subject.startsWith('Ended')) ? true : undefined,
+    );
   }, 60_000);
 });

@@ -46,7 +46,9 @@ afterAll(async () => {
 
 function operations(): { method: string; path: string; op: Json }[] {
   const paths = doc.paths as Record<string, Record<string, Json>>;
-  return Object.entries(paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  return Object.entries(paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
 }
 
 function operationById(operationId: string): { method: string; path: string; op: Json } {
@@ -66,28 +68,72 @@ describe('GET /api/openapi.json', () => {
   it('is an OpenAPI 3.1 document, served without a token, with every schema a JSON Schema object', () => {
     expect(doc.openapi).toBe('3.1.0');
     const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CreateTenantBody', 'Tenant', 'Verification', 'Target', 'Rule', 'EntitlementCheckResult', 'LeaseRequest', 'Problem']));
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining([
+        'CreateTenantBody',
+        'Tenant',
+        'Verification',
+        'Target',
+        'Rule',
+        'EntitlementCheckResult',
+        'LeaseRequest',
+        'Problem',
+      ]),
+    );
     // Generated from the zod schemas: the connection's secret is write-only, bounds come through.
     expect(JSON.stringify(schemas.Tenant)).not.toContain('secretName');
-    expect(schemas.CreateTargetBody).toMatchObject({ properties: { accessDetails: { maxLength: 400 } }, additionalProperties: false });
+    expect(schemas.CreateTargetBody).toMatchObject({
+      properties: { accessDetails: { maxLength: 400 } },
+      additionalProperties: false,
+    });
   });
 
   it('documents Idempotency-Key on submissions, the webhook signature headers, and every request status and end reason', () => {
     const headerParams = (operationId: string) =>
-      Object.fromEntries(((operationById(operationId).op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'header').map((p) => [p.name as string, p]));
-    expect(headerParams('submitRequest')['Idempotency-Key']).toMatchObject({ required: false, schema: { type: 'string', maxLength: 200 } });
+      Object.fromEntries(
+        ((operationById(operationId).op.parameters as Json[] | undefined) ?? [])
+          .filter((p) => p.in === 'header')
+          .map((p) => [p.name as string, p]),
+      );
+    expect(headerParams('submitRequest')['Idempotency-Key']).toMatchObject({
+      required: false,
+      schema: { type: 'string', maxLength: 200 },
+    });
     const submitted = (operationById('submitRequest').op.responses as Record<string, Json>)['202'];
-    expect(submitted?.headers).toMatchObject({ Location: { required: true }, 'Idempotent-Replayed': { required: false } });
-    expect(headerParams('receiveWebhook')).toMatchObject({ 'X-Jit-Timestamp': { required: true }, 'X-Jit-Signature': { required: true, schema: { pattern: '^sha256=[0-9a-fA-F]{64}$' } } });
+    expect(submitted?.headers).toMatchObject({
+      Location: { required: true },
+      'Idempotent-Replayed': { required: false },
+    });
+    expect(headerParams('receiveWebhook')).toMatchObject({
+      'X-Jit-Timestamp': { required: true },
+      'X-Jit-Signature': { required: true, schema: { pattern: '^sha256=[0-9a-fA-F]{64}$' } },
+    });
     const webhook = operationById('receiveWebhook').op;
     expect(webhook.security).toEqual([]);
     expect(webhook.description).toContain('HMAC-SHA256(secret, timestamp + "." + raw body)');
 
-    const variants = ((doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.oneOf ?? (doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.anyOf) as Json[];
+    const variants = ((doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.oneOf ??
+      (doc.components as { schemas: Record<string, Json> }).schemas.LeaseRequest?.anyOf) as Json[];
     const statuses = variants.map((v) => (v.properties as Record<string, Json>).status?.const);
-    expect(statuses.sort()).toEqual(['active', 'ended', 'failed', 'pending_approval', 'provisioning', 'revocation_failed', 'revoking']);
+    expect(statuses.sort()).toEqual([
+      'active',
+      'ended',
+      'failed',
+      'pending_approval',
+      'provisioning',
+      'revocation_failed',
+      'revoking',
+    ]);
     const ended = variants.find((v) => (v.properties as Record<string, Json>).status?.const === 'ended');
-    expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual(['approval_expired', 'denied', 'entitlement_lost', 'expired', 'requester_offboarded', 'revoked', 'withdrawn']);
+    expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual([
+      'approval_expired',
+      'denied',
+      'entitlement_lost',
+      'expired',
+      'requester_offboarded',
+      'revoked',
+      'withdrawn',
+    ]);
     const listParams = ((operationById('listRequests').op.parameters as Json[]) ?? []).map((p) => p.name);
     expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'limit', 'continuationToken']);
   });
@@ -106,20 +152,25 @@ describe('GET /api/openapi.json', () => {
     });
     const documented = operations().map((o) => `${o.method} ${o.path}`);
     expect(registered.length).toBeGreaterThan(20);
-    expect(documented.sort()).toEqual([...new Set(registered)].filter((r) => !PENDING_DOCUMENTATION.has(r) || documented.includes(r)).sort());
+    expect(documented.sort()).toEqual(
+      [...new Set(registered)].filter((r) => !PENDING_DOCUMENTATION.has(r) || documented.includes(r)).sort(),
+    );
   });
 
   it('every documented request example is valid against its request schema, and every response example against its response schema', () => {
     let checked = 0;
     for (const { op } of operations()) {
-      const requestBody = op.requestBody as { content: Record<string, { schema: Json; example?: unknown }> } | undefined;
+      const requestBody = op.requestBody as
+        { content: Record<string, { schema: Json; example?: unknown }> } | undefined;
       const media = requestBody?.content['application/json'];
       if (media?.example !== undefined) {
         expect(validateJson(media.example, media.schema, doc), String(op.operationId)).toEqual([]);
         checked += 1;
       }
       for (const response of Object.values(op.responses as Record<string, Json>)) {
-        for (const m of Object.values((response.content as Record<string, { schema: Json; example?: unknown }> | undefined) ?? {})) {
+        for (const m of Object.values(
+          (response.content as Record<string, { schema: Json; example?: unknown }> | undefined) ?? {},
+        )) {
           if (m.example !== undefined) {
             expect(validateJson(m.example, m.schema, doc), String(op.operationId)).toEqual([]);
             checked += 1;
@@ -148,17 +199,33 @@ describe('GET /api/openapi.json', () => {
       const example = op['x-example'] as Example | undefined;
       expect(example, `${operationId} has no example`).toBeDefined();
       if (example === undefined) continue;
-      let url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(resolveParam(example.pathParams?.[name] ?? '')));
-      if (example.query !== undefined) url += `?${new URLSearchParams(Object.entries(example.query).map(([k, v]): [string, string] => [k, resolveParam(v)])).toString()}`;
+      let url = path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+        encodeURIComponent(resolveParam(example.pathParams?.[name] ?? '')),
+      );
+      if (example.query !== undefined)
+        url += `?${new URLSearchParams(Object.entries(example.query).map(([k, v]): [string, string] => [k, resolveParam(v)])).toString()}`;
       const send = () => {
         const headers: Record<string, string> = { ...(example.headers ?? {}) };
         const options = { ...(example.caller !== null ? { token: tokens[example.caller] } : {}), headers };
-        if (example.signedWith === undefined) return t.client.api(method, url, { ...options, ...(example.body !== undefined ? { body: example.body } : {}) });
+        if (example.signedWith === undefined)
+          return t.client.api(method, url, {
+            ...options,
+            ...(example.body !== undefined ? { body: example.body } : {}),
+          });
         // As the document says: X-Jit-Signature = sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>.
         const rawBody = JSON.stringify(example.body);
         const timestamp = String(Math.floor(Date.now() / 1000));
         const signature = `sha256=${createHmac('sha256', resolveParam(example.signedWith)).update(`${timestamp}.${rawBody}`).digest('hex')}`;
-        return t.client.api(method, url, { ...options, rawBody, headers: { ...headers, 'Content-Type': 'application/json', 'X-Jit-Timestamp': timestamp, 'X-Jit-Signature': signature } });
+        return t.client.api(method, url, {
+          ...options,
+          rawBody,
+          headers: {
+            ...headers,
+            'Content-Type': 'application/json',
+            'X-Jit-Timestamp': timestamp,
+            'X-Jit-Signature': signature,
+          },
+        });
       };
       let response = await send();
       const deadline = Date.now() + 30_000;
@@ -169,11 +236,17 @@ describe('GET /api/openapi.json', () => {
       expect(response.status, `${operationId}: ${method} ${url} → ${response.text.slice(0, 500)}`).toBe(example.status);
       const schema = responseSchema(op, example.status);
       if (schema === undefined) expect(response.text, operationId).toBe('');
-      else expect(validateJson(response.body, schema, doc), `${operationId}: ${response.text.slice(0, 500)}`).toEqual([]);
-      const headers = ((op.responses as Record<string, Json>)[String(example.status)]?.headers ?? {}) as Record<string, { required?: boolean }>;
+      else
+        expect(validateJson(response.body, schema, doc), `${operationId}: ${response.text.slice(0, 500)}`).toEqual([]);
+      const headers = ((op.responses as Record<string, Json>)[String(example.status)]?.headers ?? {}) as Record<
+        string,
+        { required?: boolean }
+      >;
       for (const [header, spec] of Object.entries(headers)) {
-        if (spec.required === true) expect(response.headers.get(header), `${operationId} header ${header}`).toBeTruthy();
-        else if (header !== 'Idempotent-Replayed') expect.fail(`${operationId}: optional response header ${header} is not checked by this test`);
+        if (spec.required === true)
+          expect(response.headers.get(header), `${operationId} header ${header}`).toBeTruthy();
+        else if (header !== 'Idempotent-Replayed')
+          expect.fail(`${operationId}: optional response header ${header} is not checked by this test`);
       }
       if ('Idempotent-Replayed' in headers) {
         // Sent again (same key or deliveryId, same body): the first answer, marked as a replay.
@@ -200,11 +273,18 @@ describe('GET /api/openapi.json', () => {
     expect(validateJson(anonymous.body, responseSchema(operationById('listTenants').op, 401) ?? {}, doc)).toEqual([]);
     // A webhook with a signature that does not match its body: the documented 401 (on an
     // integration of its own: the examples deleted theirs).
-    const integration = await t.client.api<{ integrationId: string }>('POST', '/integrations', { token: admin, body: { name: 'Problem shapes' } });
+    const integration = await t.client.api<{ integrationId: string }>('POST', '/integrations', {
+      token: admin,
+      body: { name: 'Problem shapes' },
+    });
     expect(integration.status, integration.text).toBe(201);
     const forged = await t.client.api('POST', `/webhooks/${integration.body.integrationId}`, {
       rawBody: '{}',
-      headers: { 'Content-Type': 'application/json', 'X-Jit-Timestamp': String(Math.floor(Date.now() / 1000)), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Jit-Timestamp': String(Math.floor(Date.now() / 1000)),
+        'X-Jit-Signature': `sha256=${'0'.repeat(64)}`,
+      },
     });
     expect(forged.status, forged.text).toBe(401);
     expect(validateJson(forged.body, responseSchema(operationById('receiveWebhook').op, 401) ?? {}, doc)).toEqual([]);

@@ -21,7 +21,10 @@ beforeAll(async () => {
   const config = getServices().deps.config;
   const tenant = await config.getTenant(CONTOSO.id);
   if (tenant === null) throw new Error('contoso is not connected');
-  await config.replaceTenant({ ...tenant.value, protectedAccounts: [...tenant.value.protectedAccounts, 'jit-dave@contoso.example'] }, tenant.etag);
+  await config.replaceTenant(
+    { ...tenant.value, protectedAccounts: [...tenant.value.protectedAccounts, 'jit-dave@contoso.example'] },
+    tenant.etag,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -42,7 +45,10 @@ async function protectedNow(): Promise<string[]> {
 }
 
 async function submit(token: string, duration: string): Promise<string> {
-  const response = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration } });
+  const response = await t.client.api('POST', '/requests', {
+    token,
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration },
+  });
   expect(response.status, response.text).toBe(202);
   return String(response.body.id);
 }
@@ -50,7 +56,10 @@ async function submit(token: string, duration: string): Promise<string> {
 describe('protected accounts', () => {
   it('a protected JIT name is never used: the technician gets another account', async () => {
     const token = await t.client.token(HOME_USERS.dave.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const ended = await t.client.waitForRequest(String(submit.body.id), token, (r) => r.status === 'ended');
     const account = ended.account as { userPrincipalName: string };
@@ -61,13 +70,18 @@ describe('protected accounts', () => {
   it('the reconciler leaves a protected account alone, and nothing ever wrote to the break-glass account', async () => {
     // Someone makes jit-dave@ by hand and enables it: it is protected, so it is neither drift nor touched.
     const app = seedAppOf(CONTOSO);
-    await t.client.createCustomerUser({ id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret }, { userPrincipalName: 'jit-dave@contoso.example', accountEnabled: true });
+    await t.client.createCustomerUser(
+      { id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret },
+      { userPrincipalName: 'jit-dave@contoso.example', accountEnabled: true },
+    );
     const state = await t.client.state();
     const handMade = userState(state, CONTOSO.id, 'jit-dave@contoso.example');
     const breakGlass = userState(state, CONTOSO.id, 'breakglass@contoso.example');
     expect(breakGlass?.accountEnabled).toBe(true);
     const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-    const report = await t.client.api<{ driftDisabled: string[]; errors: string[] }>('POST', '/ops/reconcile', { token: admin });
+    const report = await t.client.api<{ driftDisabled: string[]; errors: string[] }>('POST', '/ops/reconcile', {
+      token: admin,
+    });
     expect(report.status, report.text).toBe(200);
     expect(report.body.errors).toEqual([]);
     expect(report.body.driftDisabled).toEqual([]);
@@ -85,16 +99,26 @@ describe('protected accounts', () => {
     const listed = await protectedNow();
     const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
     // No live lease uses it now, so the admin may protect it.
-    const patch = await t.client.api('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { protectedAccounts: [...listed, account.userPrincipalName] } });
+    const patch = await t.client.api('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { protectedAccounts: [...listed, account.userPrincipalName] },
+    });
     expect(patch.status, patch.text).toBe(200);
     const before = userState(await t.client.state(), CONTOSO.id, account.userPrincipalName);
     try {
-      const second = await t.client.waitForRequest(await submit(token, 'PT1H'), token, (r) => r.status === 'failed' || r.status === 'active' || r.status === 'ended', 60_000);
+      const second = await t.client.waitForRequest(
+        await submit(token, 'PT1H'),
+        token,
+        (r) => r.status === 'failed' || r.status === 'active' || r.status === 'ended',
+        60_000,
+      );
       expect(second.status).toBe('failed');
       expect(String(second.failure)).toContain(`${account.userPrincipalName} of ${tech.upn} is a protected account`);
       const state = await t.client.state();
       expect(userState(state, CONTOSO.id, account.userPrincipalName)).toEqual(before);
-      expect(tenantState(state, CONTOSO.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual([]);
+      expect(tenantState(state, CONTOSO.id).roleAssignments.filter((a) => a.principalId === account.objectId)).toEqual(
+        [],
+      );
     } finally {
       await setProtected(listed);
     }
@@ -108,7 +132,10 @@ describe('protected accounts', () => {
     const upn = (active.account as { userPrincipalName: string }).userPrincipalName;
     const listed = await protectedNow();
     const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-    const patch = await t.client.api<{ detail: string }>('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { protectedAccounts: [...listed, upn.toUpperCase()] } });
+    const patch = await t.client.api<{ detail: string }>('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { protectedAccounts: [...listed, upn.toUpperCase()] },
+    });
     expect(patch.status, patch.text).toBe(409);
     expect(patch.body.detail).toContain(id);
     expect(patch.body.detail).toContain(upn);
@@ -128,18 +155,28 @@ describe('protected accounts', () => {
     await setProtected([...listed, account.userPrincipalName]);
     try {
       expect((await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} })).status).toBe(202);
-      const failed = await t.client.waitForRequest(id, token, (r) => r.status === 'revocation_failed' || r.status === 'ended', 60_000);
+      const failed = await t.client.waitForRequest(
+        id,
+        token,
+        (r) => r.status === 'revocation_failed' || r.status === 'ended',
+        60_000,
+      );
       expect(failed.status).toBe('revocation_failed');
       expect(String(failed.failure)).toContain(`${account.userPrincipalName} refused: it is a protected account`);
       // Untouched: still enabled, still holding the target's role.
       const state = await t.client.state();
       expect(userState(state, CONTOSO.id, account.userPrincipalName)?.accountEnabled).toBe(true);
       expect(tenantState(state, CONTOSO.id).roleAssignments.some((a) => a.principalId === account.objectId)).toBe(true);
-      const audit = await getServices().deps.audit.list({ action: 'lease.revocation_failed', requestId: id }, { limit: 10 });
+      const audit = await getServices().deps.audit.list(
+        { action: 'lease.revocation_failed', requestId: id },
+        { limit: 10 },
+      );
       expect(audit.items.length).toBeGreaterThan(0);
       expect(audit.items.some((r) => r.outcome === 'success' && r.action === 'lease.ended')).toBe(false);
       // The alert rule's input: logged through the invocation, as the Functions host records it.
-      expect(t.logs.some((l) => l.message.includes('"event":"revocation_failed"') && l.message.includes(id))).toBe(true);
+      expect(t.logs.some((l) => l.message.includes('"event":"revocation_failed"') && l.message.includes(id))).toBe(
+        true,
+      );
     } finally {
       await setProtected(listed);
     }
@@ -166,7 +203,9 @@ describe('protected accounts', () => {
     }
     try {
       const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-      const report = await t.client.api<{ accountsDeleted: string[]; errors: string[] }>('POST', '/ops/reconcile', { token: admin });
+      const report = await t.client.api<{ accountsDeleted: string[]; errors: string[] }>('POST', '/ops/reconcile', {
+        token: admin,
+      });
       expect(report.status, report.text).toBe(200);
       expect(report.body.accountsDeleted).not.toContain(account.userPrincipalName);
       expect(userState(await t.client.state(), CONTOSO.id, account.userPrincipalName)).toBeDefined();

@@ -33,21 +33,34 @@ async function reconcileNow(): Promise<ReconcileReport> {
   return response.body;
 }
 
-async function activeLease(duration: string): Promise<{ id: string; account: { userPrincipalName: string; objectId: string }; expiresAt: string }> {
-  const submit = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration } });
+async function activeLease(
+  duration: string,
+): Promise<{ id: string; account: { userPrincipalName: string; objectId: string }; expiresAt: string }> {
+  const submit = await t.client.api('POST', '/requests', {
+    token: dave,
+    body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration },
+  });
   expect(submit.status, submit.text).toBe(202);
   const id = String(submit.body.id);
   const active = await t.client.waitForRequest(id, dave, (r) => r.status === 'active');
-  return { id, account: active.account as { userPrincipalName: string; objectId: string }, expiresAt: String(active.expiresAt) };
+  return {
+    id,
+    account: active.account as { userPrincipalName: string; objectId: string },
+    expiresAt: String(active.expiresAt),
+  };
 }
 
 async function terminateOrchestration(id: string): Promise<void> {
   const host = t.stack.apiBaseUrl.replace(/\/api$/, '');
-  const response = await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`, { method: 'POST' });
+  const response = await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`, {
+    method: 'POST',
+  });
   expect(response.status).toBe(202);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const status = (await (await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}`)).json()) as { runtimeStatus?: string };
+    const status = (await (await fetch(`${host}/runtime/webhooks/durabletask/instances/${id}`)).json()) as {
+      runtimeStatus?: string;
+    };
     if (status.runtimeStatus === 'Terminated') return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -58,10 +71,17 @@ describe('revoking a lease whose orchestration is gone', () => {
   it('still revokes at once: the revoke starts a revocation-only run', async () => {
     const lease = await activeLease('PT1H');
     await terminateOrchestration(lease.id);
-    const revoke = await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: { reason: 'done' } });
+    const revoke = await t.client.api('POST', `/requests/${lease.id}/revoke`, {
+      token: dave,
+      body: { reason: 'done' },
+    });
     expect(revoke.status, revoke.text).toBe(202);
     const ended = await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
-    expect(ended).toMatchObject({ endReason: 'revoked', revokedBy: HOME_USERS.dave.userPrincipalName, revokeReason: 'done' });
+    expect(ended).toMatchObject({
+      endReason: 'revoked',
+      revokedBy: HOME_USERS.dave.userPrincipalName,
+      revokeReason: 'done',
+    });
     expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)?.accountEnabled).toBe(false);
   });
 });
@@ -74,11 +94,31 @@ describe('a pending request whose orchestration is gone', () => {
     if ((await deps.config.getTarget(CONTOSO.id, APPROVAL_TARGET)) === null) {
       const quick = await deps.config.getTarget(CONTOSO.id, QUICK_TARGET_ID);
       const now = new Date().toISOString();
-      await deps.config.createTarget({ ...(quick?.value ?? never()), targetId: APPROVAL_TARGET, approval: { mode: 'required', approvers: [], deadline }, createdAt: now, updatedAt: now });
+      await deps.config.createTarget({
+        ...(quick?.value ?? never()),
+        targetId: APPROVAL_TARGET,
+        approval: { mode: 'required', approvers: [], deadline },
+        createdAt: now,
+        updatedAt: now,
+      });
       const rule = await deps.config.getRule('technicians-quick');
-      await deps.config.replaceRule({ ...(rule?.value ?? never()), scope: { targets: [{ tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID }, { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET }] } }, rule?.etag ?? '');
+      await deps.config.replaceRule(
+        {
+          ...(rule?.value ?? never()),
+          scope: {
+            targets: [
+              { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID },
+              { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET },
+            ],
+          },
+        },
+        rule?.etag ?? '',
+      );
     }
-    const submit = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET, duration: 'PT1H' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token: dave,
+      body: { tenantId: CONTOSO.id, targetId: APPROVAL_TARGET, duration: 'PT1H' },
+    });
     expect(submit.status, submit.text).toBe(202);
     expect(submit.body.status).toBe('pending_approval');
     await terminateOrchestration(String(submit.body.id));
@@ -88,7 +128,9 @@ describe('a pending request whose orchestration is gone', () => {
   it('can still be withdrawn, which frees the technician to ask again', async () => {
     const id = await pendingWithoutOrchestration('PT1H');
     expect((await t.client.api('POST', `/requests/${id}/revoke`, { token: dave, body: {} })).status).toBe(202);
-    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'withdrawn' });
+    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({
+      endReason: 'withdrawn',
+    });
   });
 
   it('is taken back by the reconciler and, past its deadline, ends approval_expired', async () => {
@@ -96,10 +138,18 @@ describe('a pending request whose orchestration is gone', () => {
     // Its deadline passes while nothing is waiting for it.
     const stored = await getServices().deps.requests.get(id);
     if (stored?.value.status !== 'pending_approval') throw new Error('not pending');
-    await getServices().deps.requests.replace({ ...stored.value, approvalDeadline: new Date(Date.now() - 1000).toISOString() }, stored.etag);
+    await getServices().deps.requests.replace(
+      { ...stored.value, approvalDeadline: new Date(Date.now() - 1000).toISOString() },
+      stored.etag,
+    );
     expect((await reconcileNow()).leasesRestarted).toContain(id);
-    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'approval_expired' });
-    const again = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' } });
+    expect(await t.client.waitForRequest(id, dave, (r) => r.status === 'ended')).toMatchObject({
+      endReason: 'approval_expired',
+    });
+    const again = await t.client.api('POST', '/requests', {
+      token: dave,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' },
+    });
     expect(again.status, again.text).toBe(202);
     await t.client.waitForRequest(String(again.body.id), dave, (r) => r.status === 'ended');
   });
@@ -109,9 +159,14 @@ describe('an account deleted in the customer tenant mid-lease', () => {
   it('still ends the lease cleanly: nothing is left to take away', async () => {
     const lease = await activeLease('PT1H');
     const app = seedAppOf(CONTOSO);
-    await t.client.deleteCustomerUser({ id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret }, lease.account.objectId);
+    await t.client.deleteCustomerUser(
+      { id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret },
+      lease.account.objectId,
+    );
     expect((await t.client.api('POST', `/requests/${lease.id}/revoke`, { token: dave, body: {} })).status).toBe(202);
-    expect(await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended')).toMatchObject({ endReason: 'revoked' });
+    expect(await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended')).toMatchObject({
+      endReason: 'revoked',
+    });
     expect(userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName)).toBeUndefined();
   });
 });
@@ -149,7 +204,11 @@ describe('the reconciler', () => {
     const lease = await activeLease('PT1S');
     await t.client.waitForRequest(lease.id, dave, (r) => r.status === 'ended');
     const before = userState(await t.client.state(), CONTOSO.id, lease.account.userPrincipalName);
-    const reenable = await t.client.sandbox('PATCH', `/_sandbox/tenants/${CONTOSO.id}/users/${lease.account.objectId}`, { accountEnabled: true });
+    const reenable = await t.client.sandbox(
+      'PATCH',
+      `/_sandbox/tenants/${CONTOSO.id}/users/${lease.account.objectId}`,
+      { accountEnabled: true },
+    );
     expect(reenable.status, reenable.text).toBe(204);
     const report = await reconcileNow();
     expect(report.driftDisabled).toEqual([lease.account.userPrincipalName]);
@@ -157,7 +216,9 @@ describe('the reconciler', () => {
     expect(after?.accountEnabled).toBe(false);
     expect(after?.passwordVersion).toBeGreaterThan(before?.passwordVersion ?? Infinity);
     // The app's structured lines (the alert rules' input) reach the host's log, as in Azure.
-    const finding = t.logs.map((l) => l.message).find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
+    const finding = t.logs
+      .map((l) => l.message)
+      .find((l) => l.includes('"event":"reconciler_finding"') && l.includes('"kind":"drift"'));
     expect(finding, 'a reconciler_finding log line for the alert rule').toBeDefined();
     expect(finding).toContain(lease.account.objectId);
     // A second run finds nothing more.
@@ -166,7 +227,10 @@ describe('the reconciler', () => {
 
   it('reports, and never touches, a jit- account it did not create', async () => {
     const app = seedAppOf(CONTOSO);
-    await t.client.createCustomerUser({ id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret }, { userPrincipalName: 'jit-mallory@contoso.example', accountEnabled: true });
+    await t.client.createCustomerUser(
+      { id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret },
+      { userPrincipalName: 'jit-mallory@contoso.example', accountEnabled: true },
+    );
     const writesBefore = tenantState(await t.client.state(), CONTOSO.id).calls.writes;
     expect((await reconcileNow()).foreignJitAccounts).toContain('jit-mallory@contoso.example');
     const state = await t.client.state();
@@ -176,7 +240,12 @@ describe('the reconciler', () => {
 
   it('deletes a stored credential whose lease is gone', async () => {
     const orphan = randomUUID();
-    await getServices().deps.vault.putLeaseCredential('Not-A-Real-Password-123', { requestId: orphan, tenantId: CONTOSO.id, userPrincipalName: 'jit-x@contoso.example', expiresOn: new Date(Date.now() + 3600_000) });
+    await getServices().deps.vault.putLeaseCredential('Not-A-Real-Password-123', {
+      requestId: orphan,
+      tenantId: CONTOSO.id,
+      userPrincipalName: 'jit-x@contoso.example',
+      expiresOn: new Date(Date.now() + 3600_000),
+    });
     expect((await reconcileNow()).credentialsDeleted).toContain(orphan);
     expect(await getServices().deps.vault.getLeaseCredential(orphan)).toBeNull();
   });
@@ -186,7 +255,10 @@ describe('the reconciler', () => {
     const account = await deps.accounts.get(CONTOSO.id, HOME_USERS.dave.id);
     expect(account?.objectId).toBeTruthy();
     // Not yet: the demo target sets no cleanup period.
-    await deps.accounts.upsert({ ...(account ?? never()), lastUsedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    await deps.accounts.upsert({
+      ...(account ?? never()),
+      lastUsedAt: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    });
     expect((await reconcileNow()).accountsDeleted).toEqual([]);
     for (const target of await deps.config.listTargets(CONTOSO.id)) {
       const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
@@ -207,7 +279,10 @@ describe('a lease granted while the reconciler runs', () => {
     // A technician with an account of ours, disabled after an earlier lease.
     const tech = await newTechnician(t.client, 'midrun');
     const token = await t.client.token(tech.upn);
-    const first = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' } });
+    const first = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1S' },
+    });
     expect(first.status, first.text).toBe(202);
     await t.client.waitForRequest(String(first.body.id), token, (r) => r.status === 'ended');
 
@@ -221,7 +296,10 @@ describe('a lease granted while the reconciler runs', () => {
       forTenant: async (tenant, options): Promise<Directory> => {
         if (tenant.tenantId === CONTOSO.id && !granted) {
           granted = true;
-          const submit = await t.client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' } });
+          const submit = await t.client.api('POST', '/requests', {
+            token,
+            body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT1H' },
+          });
           expect(submit.status, submit.text).toBe(202);
           leaseId = String(submit.body.id);
           const active = await t.client.waitForRequest(leaseId, token, (r) => r.status === 'active');
@@ -249,4 +327,3 @@ describe('a lease granted while the reconciler runs', () => {
     await t.client.waitForRequest(leaseId, token, (r) => r.status === 'ended');
   });
 });
-

@@ -6,7 +6,14 @@ import { CONTOSO, HOME_USERS, SERVICE_APP, seedAppOf } from '../../local/sandbox
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { azuriteConnectionString } from '../../local/azurite';
 import { userState } from '../support/client';
-import { killService, serviceEnv, startService, stopStorage, type ServiceEnv, type StartedService } from '../support/service';
+import {
+  killService,
+  serviceEnv,
+  startService,
+  stopStorage,
+  type ServiceEnv,
+  type StartedService,
+} from '../support/service';
 
 /**
  * `npm start` killed outright (SIGKILL to the whole process group) while a lease is active, then
@@ -27,7 +34,10 @@ describe('npm start killed mid-lease', () => {
     const first = await startService(service);
     started.push(first);
     const token = await client.token(HOME_USERS.alice.userPrincipalName);
-    const submit = await client.api('POST', '/requests', { token, body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT30S' } });
+    const submit = await client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, duration: 'PT30S' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     const active = await client.waitForRequest(id, token, (r) => r.status === 'active');
@@ -57,7 +67,9 @@ describe('npm start killed mid-lease', () => {
     const tableService = TableServiceClient.fromConnectionString(connection, { allowInsecureConnection: true });
     let scanned = 0;
     for await (const table of tableService.listTables()) {
-      const tableClient = TableClient.fromConnectionString(connection, table.name ?? '', { allowInsecureConnection: true });
+      const tableClient = TableClient.fromConnectionString(connection, table.name ?? '', {
+        allowInsecureConnection: true,
+      });
       for await (const entity of tableClient.listEntities()) {
         const text = JSON.stringify(entity);
         scanned++;

@@ -41,7 +41,11 @@ describe('stopping npm start', () => {
       const sentAt = Date.now();
       process.kill(run.npm.pid ?? 0, signal); // npm alone, as `kill -INT <pid>` does: not its group
       await waitUntil(async () => run.npm.exitCode !== null || run.npm.signalCode !== null, 10_000);
-      await waitUntil(async () => started.every((pid) => !isAlive(pid)) && (await Promise.all(ports.map(isPortInUse))).every((used) => !used), 10_000);
+      await waitUntil(
+        async () =>
+          started.every((pid) => !isAlive(pid)) && (await Promise.all(ports.map(isPortInUse))).every((used) => !used),
+        10_000,
+      );
       const stoppedMs = Date.now() - sentAt;
       console.log(`${signal}: npm start and its ${started.length} processes stopped in ${stoppedMs} ms`);
       expect(stoppedMs).toBeLessThan(5_000);
@@ -59,7 +63,9 @@ describe('a port already in use', () => {
     await new Promise<void>((r) => squatter.listen(service.ports.sandbox, '127.0.0.1', r));
     const { code, output } = await runToExit(service);
     expect(code).toBe(1);
-    expect(output).toContain(`127.0.0.1:${service.ports.sandbox} (JIT_SANDBOX_PORT) is already in use by pid ${process.pid}`);
+    expect(output).toContain(
+      `127.0.0.1:${service.ports.sandbox} (JIT_SANDBOX_PORT) is already in use by pid ${process.pid}`,
+    );
     expect(output).toContain('set JIT_SANDBOX_PORT to a free port');
     // Nothing was half-started: the other ports stay free and no Azurite was left behind.
     expect(await isPortInUse(service.ports.api)).toBe(false);
@@ -75,7 +81,9 @@ describe('a port already in use', () => {
     const { code, output } = await runToExit(service);
     expect(code).toBe(1);
     const pid = first.child.pid ?? 0;
-    expect(output).toContain(`127.0.0.1:${service.ports.api} (JIT_API_PORT) is already in use by an earlier Entra JIT stack (pid ${pid}): stop it with \`kill -INT ${pid}\``);
+    expect(output).toContain(
+      `127.0.0.1:${service.ports.api} (JIT_API_PORT) is already in use by an earlier Entra JIT stack (pid ${pid}): stop it with \`kill -INT ${pid}\``,
+    );
     expect(output).toContain(`(JIT_SANDBOX_PORT) is already in use by an earlier Entra JIT stack (pid ${pid})`);
     // The advice works: SIGINT to that pid stops it, storage included.
     process.kill(pid, 'SIGINT');
@@ -101,7 +109,10 @@ async function npmStart(): Promise<NpmRun> {
   const dir = join(testEnv('JIT_TEST_DIR'), uniqueName('npmstart'));
   await mkdir(dir, { recursive: true });
   await symlink(resolve('dist'), join(dir, 'dist'));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'start-under-test', private: true, scripts: { start: script.slice(build.length) } }));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'start-under-test', private: true, scripts: { start: script.slice(build.length) } }),
+  );
   const service = await serviceEnv(uniqueName('npmhub'));
   const env: NodeJS.ProcessEnv = { ...service.env, JIT_TLS_DIR: join(dir, 'tls') };
   delete env.NODE_EXTRA_CA_CERTS;
@@ -119,7 +130,11 @@ async function npmStart(): Promise<NpmRun> {
 }
 
 async function runToExit(service: ServiceEnv): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve('dist/local/start.js')], { env: service.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve('dist/local/start.js')], {
+    env: service.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   leftovers.children.push(child);
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

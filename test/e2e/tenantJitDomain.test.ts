@@ -31,11 +31,16 @@ afterAll(async () => {
 
 describe('a federated jitDomain', () => {
   it('is refused at POST /tenants with a 400 naming it, and nothing is stored, not even the secret', async () => {
-    const refused = await t.client.api<{ errors: { field: string; message: string }[] }>('POST', '/tenants', { token: admin, body: connectContoso('fed.contoso.example') });
+    const refused = await t.client.api<{ errors: { field: string; message: string }[] }>('POST', '/tenants', {
+      token: admin,
+      body: connectContoso('fed.contoso.example'),
+    });
     expect(refused.status, refused.text).toBe(400);
     expect(refused.body.errors).toHaveLength(1);
     expect(refused.body.errors[0]?.field).toBe('jitDomain');
-    expect(refused.body.errors[0]?.message).toMatch(/^fed\.contoso\.example is a federated domain of tenant .*another identity provider/);
+    expect(refused.body.errors[0]?.message).toMatch(
+      /^fed\.contoso\.example is a federated domain of tenant .*another identity provider/,
+    );
     expect(refused.text).not.toContain(app.clientSecret);
     expect((await t.client.api('GET', `/tenants/${CONTOSO.id}`, { token: admin })).status).toBe(404);
     const secret = (await t.client.state()).keyVault.secrets.find((s) => s.name === `tenant-${CONTOSO.id}`);
@@ -45,7 +50,10 @@ describe('a federated jitDomain', () => {
   it('a managed domain connects as before; changing it to the federated one is refused and changes nothing', async () => {
     const created = await t.client.api('POST', '/tenants', { token: admin, body: connectContoso('contoso.example') });
     expect(created.status, created.text).toBe(201);
-    const refused = await t.client.api<{ errors: { field: string }[] }>('PATCH', `/tenants/${CONTOSO.id}`, { token: admin, body: { jitDomain: 'FED.contoso.example' } });
+    const refused = await t.client.api<{ errors: { field: string }[] }>('PATCH', `/tenants/${CONTOSO.id}`, {
+      token: admin,
+      body: { jitDomain: 'FED.contoso.example' },
+    });
     expect(refused.status, refused.text).toBe(400);
     expect(refused.body.errors.map((e) => e.field)).toEqual(['jitDomain']);
     const read = await t.client.api('GET', `/tenants/${CONTOSO.id}`, { token: admin });

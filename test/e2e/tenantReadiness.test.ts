@@ -15,7 +15,14 @@ const fabrikamApp = seedAppOf(FABRIKAM);
 const NEVER_VERIFIED = '9f000000-0000-4000-8000-0000000000aa';
 
 interface Readiness {
-  items: { tenantId: string; displayName: string; tags: string[]; status: string; lastVerifiedAt: string | null; failing: { name: string; detail: string; fix: string | null }[] }[];
+  items: {
+    tenantId: string;
+    displayName: string;
+    tags: string[];
+    status: string;
+    lastVerifiedAt: string | null;
+    failing: { name: string; detail: string; fix: string | null }[];
+  }[];
   summary: { tenants: number; ready: number; notReady: number; unverified: number };
 }
 
@@ -26,7 +33,9 @@ async function readiness(query = ''): Promise<Readiness> {
 }
 
 async function setFabrikamRoles(roles: string[]): Promise<void> {
-  const res = await t.client.sandbox('PATCH', `/_sandbox/tenants/${FABRIKAM.id}/apps/${fabrikamApp.clientId}`, { directoryRoles: roles });
+  const res = await t.client.sandbox('PATCH', `/_sandbox/tenants/${FABRIKAM.id}/apps/${fabrikamApp.clientId}`, {
+    directoryRoles: roles,
+  });
   expect(res.status, res.text).toBe(204);
 }
 
@@ -40,11 +49,25 @@ beforeAll(async () => {
   admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
   const connected = await t.client.api('POST', '/tenants', {
     token: admin,
-    body: { tenantId: FABRIKAM.id, displayName: 'Fabrikam', jitDomain: 'fabrikam.example', tags: ['gold'], connection: { mode: 'clientSecret', clientId: fabrikamApp.clientId, clientSecret: fabrikamApp.clientSecret } },
+    body: {
+      tenantId: FABRIKAM.id,
+      displayName: 'Fabrikam',
+      jitDomain: 'fabrikam.example',
+      tags: ['gold'],
+      connection: { mode: 'clientSecret', clientId: fabrikamApp.clientId, clientSecret: fabrikamApp.clientSecret },
+    },
   });
   expect(connected.status, connected.text).toBe(201);
   const now = new Date().toISOString();
-  await getServices().deps.config.createTenant({ tenantId: NEVER_VERIFIED, displayName: 'Zeta (never verified)', jitDomain: 'zeta.example', connection: { mode: 'federated' }, protectedAccounts: [], createdAt: now, updatedAt: now });
+  await getServices().deps.config.createTenant({
+    tenantId: NEVER_VERIFIED,
+    displayName: 'Zeta (never verified)',
+    jitDomain: 'zeta.example',
+    connection: { mode: 'federated' },
+    protectedAccounts: [],
+    createdAt: now,
+    updatedAt: now,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -80,14 +103,19 @@ describe('GET /tenants/readiness', () => {
       expect(Date.parse(fabrikam?.lastVerifiedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(before));
       expect(list.summary).toEqual({ tenants: 3, ready: 1, notReady: 1, unverified: 1 });
     } finally {
-      await setFabrikamRoles([ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator]);
+      await setFabrikamRoles([
+        ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+        ROLE_TEMPLATES.privilegedRoleAdministrator,
+      ]);
     }
     await verifyFabrikam();
     expect((await readiness('?status=notReady')).items).toEqual([]);
   });
 
   it('consent-url instructions carry the same command, naming the service principal by its app id (it exists only after consent)', async () => {
-    const consent = await t.client.api<{ instructions: string }>('GET', `/tenants/${FABRIKAM.id}/consent-url`, { token: admin });
+    const consent = await t.client.api<{ instructions: string }>('GET', `/tenants/${FABRIKAM.id}/consent-url`, {
+      token: admin,
+    });
     expect(consent.status, consent.text).toBe(200);
     expect(consent.body.instructions).toContain(
       `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId (Get-MgServicePrincipal -Filter "appId eq '${fabrikamApp.clientId}'").Id -RoleDefinitionId 7be44c8a-adaf-4e2a-84d6-ab2649e08a13 -DirectoryScopeId '/'`,
@@ -96,17 +124,24 @@ describe('GET /tenants/readiness', () => {
 
   it('a disconnected tenant leaves the list, and its kept verification goes with it', async () => {
     const read = await t.client.api('GET', `/tenants/${FABRIKAM.id}`, { token: admin });
-    const deleted = await t.client.api('DELETE', `/tenants/${FABRIKAM.id}`, { token: admin, headers: { 'If-Match': read.headers.get('etag') ?? '' } });
+    const deleted = await t.client.api('DELETE', `/tenants/${FABRIKAM.id}`, {
+      token: admin,
+      headers: { 'If-Match': read.headers.get('etag') ?? '' },
+    });
     expect(deleted.status, deleted.text).toBe(200);
     expect((await readiness()).items.map((i) => i.tenantId)).toEqual([CONTOSO.id, NEVER_VERIFIED]);
     expect((await getServices().deps.config.listVerifications()).map((v) => v.tenantId)).not.toContain(FABRIKAM.id);
   });
 
   it('a bad filter is a 400 naming it; a technician is refused', async () => {
-    const bad = await t.client.api<{ errors: { field: string }[] }>('GET', '/tenants/readiness?status=broken', { token: admin });
+    const bad = await t.client.api<{ errors: { field: string }[] }>('GET', '/tenants/readiness?status=broken', {
+      token: admin,
+    });
     expect(bad.status, bad.text).toBe(400);
     expect(bad.body.errors.map((e) => e.field)).toEqual(['status']);
-    const technician = await t.client.api('GET', '/tenants/readiness', { token: await t.client.token(HOME_USERS.alice.userPrincipalName) });
+    const technician = await t.client.api('GET', '/tenants/readiness', {
+      token: await t.client.token(HOME_USERS.alice.userPrincipalName),
+    });
     expect(technician.status, technician.text).toBe(403);
   });
 });

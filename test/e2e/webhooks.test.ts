@@ -21,7 +21,11 @@ beforeAll(async () => {
   t = await startTestStack();
   await connectHomeTenant(getServices().deps);
   const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
-  const created = await t.client.api<{ integrationId: string; signingSecret: string; webhookPath: string }>('POST', '/integrations', { token: carol, body: { name: 'PSA' } });
+  const created = await t.client.api<{ integrationId: string; signingSecret: string; webhookPath: string }>(
+    'POST',
+    '/integrations',
+    { token: carol, body: { name: 'PSA' } },
+  );
   expect(created.status, created.text).toBe(201);
   integrationId = created.body.integrationId;
   secret = created.body.signingSecret;
@@ -33,7 +37,11 @@ afterAll(async () => {
 
 function sign(body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
   const ts = String(timestamp);
-  return { 'Content-Type': 'application/json', 'X-Jit-Timestamp': ts, 'X-Jit-Signature': `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}` };
+  return {
+    'Content-Type': 'application/json',
+    'X-Jit-Timestamp': ts,
+    'X-Jit-Signature': `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`,
+  };
 }
 
 function event(technicianUpn: string, overrides: Record<string, unknown> = {}): string {
@@ -55,7 +63,11 @@ describe('integrations', () => {
     const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
     const list = await t.client.api<{ items: Record<string, unknown>[] }>('GET', '/integrations', { token: carol });
     expect(list.status).toBe(200);
-    expect(list.body.items.find((i) => i.integrationId === integrationId)).toMatchObject({ name: 'PSA', kind: 'generic', enabled: true });
+    expect(list.body.items.find((i) => i.integrationId === integrationId)).toMatchObject({
+      name: 'PSA',
+      kind: 'generic',
+      enabled: true,
+    });
     expect(list.text).not.toContain(secret);
     expect(list.text).not.toContain('secretName');
     const alice = await t.client.token(HOME_USERS.alice.userPrincipalName);
@@ -69,7 +81,10 @@ describe('POST /webhooks/{integrationId}', () => {
   it('accepts a signed event: a request for the named technician, with the ticket on the request and in audit; a replay returns the first outcome and provisions nothing twice', async () => {
     const tech = await newTechnician(t.client, 'hook');
     const body = event(tech.upn);
-    const first = await t.client.api<{ requestId: string; technician: string }>('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+    const first = await t.client.api<{ requestId: string; technician: string }>('POST', `/webhooks/${integrationId}`, {
+      rawBody: body,
+      headers: sign(body),
+    });
     expect(first.status, first.text).toBe(202);
     expect(first.body.technician).toBe(tech.upn);
     const token = await t.client.token(tech.upn);
@@ -77,21 +92,30 @@ describe('POST /webhooks/{integrationId}', () => {
     expect(active).toMatchObject({ ticket: 'T-4711', requester: { objectId: tech.id }, origin: { integrationId } });
 
     // The same delivery again (freshly signed, as a sender's retry would be): the first answer, nothing new.
-    const replay = await t.client.api<{ requestId: string }>('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+    const replay = await t.client.api<{ requestId: string }>('POST', `/webhooks/${integrationId}`, {
+      rawBody: body,
+      headers: sign(body),
+    });
     expect(replay.status, replay.text).toBe(202);
     expect(replay.body).toEqual(first.body);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
-    const mine = await t.client.api<{ items: unknown[] }>('GET', `/requests?tenantId=${CONTOSO.id}&limit=200`, { token });
+    const mine = await t.client.api<{ items: unknown[] }>('GET', `/requests?tenantId=${CONTOSO.id}&limit=200`, {
+      token,
+    });
     expect(mine.body.items).toHaveLength(1);
 
-    const audit = await t.client.api<{ items: { action: string; ticket: string | null; actor: { type: string; id: string } }[] }>('GET', `/audit?requestId=${first.body.requestId}`, { token: carol });
+    const audit = await t.client.api<{
+      items: { action: string; ticket: string | null; actor: { type: string; id: string } }[];
+    }>('GET', `/audit?requestId=${first.body.requestId}`, { token: carol });
     expect(audit.status, audit.text).toBe(200);
     const submitted = audit.body.items.find((e) => e.action === 'request.submitted');
     expect(submitted).toMatchObject({ ticket: 'T-4711', actor: { type: 'integration', id: integrationId } });
     expect(audit.body.items.find((e) => e.action === 'lease.provisioned')?.ticket).toBe('T-4711');
 
-    expect((await t.client.api('POST', `/requests/${first.body.requestId}/revoke`, { token, body: {} })).status).toBe(202);
+    expect((await t.client.api('POST', `/requests/${first.body.requestId}/revoke`, { token, body: {} })).status).toBe(
+      202,
+    );
     await t.client.waitForRequest(first.body.requestId, token, (r) => r.status === 'ended');
   });
 
@@ -99,7 +123,10 @@ describe('POST /webhooks/{integrationId}', () => {
     const tech = await newTechnician(t.client, 'bad');
     const body = event(tech.upn);
     const good = sign(body);
-    const wrong = { ...good, 'X-Jit-Signature': `sha256=${createHmac('sha256', 'not-the-secret').update(`${good['X-Jit-Timestamp']}.${body}`).digest('hex')}` };
+    const wrong = {
+      ...good,
+      'X-Jit-Signature': `sha256=${createHmac('sha256', 'not-the-secret').update(`${good['X-Jit-Timestamp']}.${body}`).digest('hex')}`,
+    };
     const tampered = event(tech.upn, { duration: 'PT8H' });
     const cases: [string, Record<string, string>, string][] = [
       ['wrong secret', wrong, body],
@@ -113,14 +140,35 @@ describe('POST /webhooks/{integrationId}', () => {
       expect(refused.status, `${what}: ${refused.text}`).toBe(401);
       expect(refused.headers.get('content-type')).toMatch(/problem\+json/);
     }
-    expect(String((await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body, Math.floor(Date.now() / 1000) - 360) })).body.detail)).toMatch(/5 minutes/);
-    expect((await t.client.api('POST', `/webhooks/${randomUUID()}`, { rawBody: body, headers: good })).status).toBe(404);
+    expect(
+      String(
+        (
+          await t.client.api('POST', `/webhooks/${integrationId}`, {
+            rawBody: body,
+            headers: sign(body, Math.floor(Date.now() / 1000) - 360),
+          })
+        ).body.detail,
+      ),
+    ).toMatch(/5 minutes/);
+    expect((await t.client.api('POST', `/webhooks/${randomUUID()}`, { rawBody: body, headers: good })).status).toBe(
+      404,
+    );
     const token = await t.client.token(tech.upn);
     expect((await t.client.api<{ items: unknown[] }>('GET', '/requests', { token })).body.items).toEqual([]);
 
     // Signed but malformed: 400 naming the field.
-    const malformed = JSON.stringify({ deliveryId: 'd-1', type: 'access.requested', ticket: 'T-1', technician: {}, tenantId: 'nope', targetId: DEMO_TARGET_ID });
-    const bad = await t.client.api<{ errors: { field: string }[] }>('POST', `/webhooks/${integrationId}`, { rawBody: malformed, headers: sign(malformed) });
+    const malformed = JSON.stringify({
+      deliveryId: 'd-1',
+      type: 'access.requested',
+      ticket: 'T-1',
+      technician: {},
+      tenantId: 'nope',
+      targetId: DEMO_TARGET_ID,
+    });
+    const bad = await t.client.api<{ errors: { field: string }[] }>('POST', `/webhooks/${integrationId}`, {
+      rawBody: malformed,
+      headers: sign(malformed),
+    });
     expect(bad.status, bad.text).toBe(400);
     expect(bad.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['technician', 'tenantId']));
   });
@@ -137,10 +185,20 @@ describe('POST /webhooks/{integrationId}', () => {
     // The admin fixes the configuration; the sender's next retry of the same delivery goes through.
     const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
     const ruleId = `erin-${randomUUID().slice(0, 8)}`;
-    const rule = await t.client.api('POST', '/rules', { token: carol, body: { ruleId, principal: { type: 'user', id: HOME_USERS.erin.id }, scope: { targets: [{ tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID }] } } });
+    const rule = await t.client.api('POST', '/rules', {
+      token: carol,
+      body: {
+        ruleId,
+        principal: { type: 'user', id: HOME_USERS.erin.id },
+        scope: { targets: [{ tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID }] },
+      },
+    });
     expect(rule.status, rule.text).toBe(201);
     try {
-      const accepted = await t.client.api<{ requestId: string }>('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: sign(body) });
+      const accepted = await t.client.api<{ requestId: string }>('POST', `/webhooks/${integrationId}`, {
+        rawBody: body,
+        headers: sign(body),
+      });
       expect(accepted.status, accepted.text).toBe(202);
       expect(accepted.headers.get('idempotent-replayed')).toBeNull();
       // From now on the success is the delivery's answer.
@@ -150,7 +208,9 @@ describe('POST /webhooks/{integrationId}', () => {
       expect(replay.body).toEqual(accepted.body);
       const erin = await t.client.token(HOME_USERS.erin.userPrincipalName);
       await t.client.waitForRequest(accepted.body.requestId, erin, (r) => r.status === 'active');
-      expect((await t.client.api('POST', `/requests/${accepted.body.requestId}/revoke`, { token: carol, body: {} })).status).toBe(202);
+      expect(
+        (await t.client.api('POST', `/requests/${accepted.body.requestId}/revoke`, { token: carol, body: {} })).status,
+      ).toBe(202);
       await t.client.waitForRequest(accepted.body.requestId, erin, (r) => r.status === 'ended');
     } finally {
       await t.client.api('DELETE', `/rules/${ruleId}`, { token: carol });
@@ -160,15 +220,33 @@ describe('POST /webhooks/{integrationId}', () => {
 
 describe('GET/PATCH/DELETE /integrations/{id}', () => {
   /** A signed event whose body fails validation: 400 proves the delivery authenticated, 401 that it did not; nothing is ever made. */
-  const probe = JSON.stringify({ deliveryId: 'probe', type: 'access.requested', ticket: 'T-0', technician: {}, tenantId: 'not-a-tenant', targetId: DEMO_TARGET_ID });
+  const probe = JSON.stringify({
+    deliveryId: 'probe',
+    type: 'access.requested',
+    ticket: 'T-0',
+    technician: {},
+    tenantId: 'not-a-tenant',
+    targetId: DEMO_TARGET_ID,
+  });
   const signWith = (key: string, body = probe): Record<string, string> => {
     const ts = String(Math.floor(Date.now() / 1000));
-    return { 'Content-Type': 'application/json', 'X-Jit-Timestamp': ts, 'X-Jit-Signature': `sha256=${createHmac('sha256', key).update(`${ts}.${body}`).digest('hex')}` };
+    return {
+      'Content-Type': 'application/json',
+      'X-Jit-Timestamp': ts,
+      'X-Jit-Signature': `sha256=${createHmac('sha256', key).update(`${ts}.${body}`).digest('hex')}`,
+    };
   };
-  const deliver = async (id: string, key: string): Promise<number> => (await t.client.api('POST', `/webhooks/${id}`, { rawBody: probe, headers: signWith(key) })).status;
+  const deliver = async (id: string, key: string): Promise<number> =>
+    (await t.client.api('POST', `/webhooks/${id}`, { rawBody: probe, headers: signWith(key) })).status;
 
-  async function newIntegration(carol: string, name: string): Promise<{ integrationId: string; signingSecret: string; etag: string }> {
-    const created = await t.client.api<{ integrationId: string; signingSecret: string }>('POST', '/integrations', { token: carol, body: { name } });
+  async function newIntegration(
+    carol: string,
+    name: string,
+  ): Promise<{ integrationId: string; signingSecret: string; etag: string }> {
+    const created = await t.client.api<{ integrationId: string; signingSecret: string }>('POST', '/integrations', {
+      token: carol,
+      body: { name },
+    });
     expect(created.status, created.text).toBe(201);
     expect(created.headers.get('location')).toMatch(new RegExp(`/api/integrations/${created.body.integrationId}$`));
     return { ...created.body, etag: created.headers.get('etag') ?? '' };
@@ -187,7 +265,11 @@ describe('GET/PATCH/DELETE /integrations/{id}', () => {
     expect(await deliver(id, first.signingSecret)).toBe(400);
 
     // Rotation with an overlap: both secrets authenticate until the window ends.
-    const rotated = await t.client.api<{ signingSecret: string; previousSecretValidUntil: string }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'PT1H' } }, headers: { 'If-Match': etag } });
+    const rotated = await t.client.api<{ signingSecret: string; previousSecretValidUntil: string }>(
+      'PATCH',
+      `/integrations/${id}`,
+      { token: carol, body: { rotateSecret: { overlap: 'PT1H' } }, headers: { 'If-Match': etag } },
+    );
     expect(rotated.status, rotated.text).toBe(200);
     const second = rotated.body.signingSecret;
     expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -197,26 +279,43 @@ describe('GET/PATCH/DELETE /integrations/{id}', () => {
     expect(await deliver(id, first.signingSecret)).toBe(400);
     expect(await deliver(id, 'not-the-secret')).toBe(401);
     // The ETag read before the rotation is stale now.
-    const stale = await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { name: 'x' }, headers: { 'If-Match': etag } });
+    const stale = await t.client.api('PATCH', `/integrations/${id}`, {
+      token: carol,
+      body: { name: 'x' },
+      headers: { 'If-Match': etag },
+    });
     expect(stale.status, stale.text).toBe(412);
     // Not shown again.
     const again = await t.client.api('GET', `/integrations/${id}`, { token: carol });
     expect(again.text).not.toContain(second);
 
     // Rotation without an overlap: the replaced secrets stop at once (even though they were just used and cached).
-    const hard = await t.client.api<{ signingSecret: string }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: {} }, headers: { 'If-Match': again.headers.get('etag') ?? '' } });
+    const hard = await t.client.api<{ signingSecret: string }>('PATCH', `/integrations/${id}`, {
+      token: carol,
+      body: { rotateSecret: {} },
+      headers: { 'If-Match': again.headers.get('etag') ?? '' },
+    });
     expect(hard.status, hard.text).toBe(200);
     expect(hard.body).not.toHaveProperty('previousSecretValidUntil');
     expect(await deliver(id, hard.body.signingSecret)).toBe(400);
     expect(await deliver(id, second)).toBe(401);
     expect(await deliver(id, first.signingSecret)).toBe(401);
-    const vault = (await t.client.state()).keyVault.secrets.filter((s) => s.name.startsWith(`integration-${id}`) && !s.deleted);
+    const vault = (await t.client.state()).keyVault.secrets.filter(
+      (s) => s.name.startsWith(`integration-${id}`) && !s.deleted,
+    );
     expect(vault).toHaveLength(1);
 
-    const bad = await t.client.api<{ errors: { field: string }[] }>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'P30D' }, mapping: {}, colour: 'red' } });
+    const bad = await t.client.api<{ errors: { field: string }[] }>('PATCH', `/integrations/${id}`, {
+      token: carol,
+      body: { rotateSecret: { overlap: 'P30D' }, mapping: {}, colour: 'red' },
+    });
     expect(bad.status, bad.text).toBe(400);
     expect(bad.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['rotateSecret.overlap', '(body)']));
-    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>('GET', '/audit?action=integration.updated&limit=50', { token: carol });
+    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>(
+      'GET',
+      '/audit?action=integration.updated&limit=50',
+      { token: carol },
+    );
     expect(audit.body.items.filter((e) => e.details.integrationId === id)).toHaveLength(2);
     expect(audit.text).not.toContain(second);
     expect(audit.text).not.toContain(hard.body.signingSecret);
@@ -230,12 +329,19 @@ describe('GET/PATCH/DELETE /integrations/{id}', () => {
     expect(disabled.body).toMatchObject({ enabled: false });
     expect(await deliver(id, signingSecret)).toBe(404);
     expect(await deliver(id, signingSecret)).toBe(404);
-    const audit = await t.client.api<{ items: { action: string; outcome: string; details: Record<string, unknown> }[] }>('GET', `/audit?actor=${id}&limit=50`, { token: carol });
+    const audit = await t.client.api<{
+      items: { action: string; outcome: string; details: Record<string, unknown> }[];
+    }>('GET', `/audit?actor=${id}&limit=50`, { token: carol });
     const refusals = audit.body.items.filter((e) => e.action === 'webhook.refused');
     // A stream of refused deliveries makes one record a minute, not one each.
     expect(refusals).toHaveLength(1);
-    expect(refusals[0]).toMatchObject({ outcome: 'failure', details: { integrationId: id, reason: 'the integration is disabled' } });
-    expect((await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { enabled: true } })).status).toBe(200);
+    expect(refusals[0]).toMatchObject({
+      outcome: 'failure',
+      details: { integrationId: id, reason: 'the integration is disabled' },
+    });
+    expect((await t.client.api('PATCH', `/integrations/${id}`, { token: carol, body: { enabled: true } })).status).toBe(
+      200,
+    );
     expect(await deliver(id, signingSecret)).toBe(400);
   });
 
@@ -243,19 +349,35 @@ describe('GET/PATCH/DELETE /integrations/{id}', () => {
     const carol = await t.client.token(HOME_USERS.carol.userPrincipalName);
     const { integrationId: id, signingSecret, etag } = await newIntegration(carol, 'Deleted PSA');
     expect(await deliver(id, signingSecret)).toBe(400);
-    expect((await t.client.api('DELETE', `/integrations/${id}`, { token: carol, headers: { 'If-Match': '"stale"' } })).status).toBe(412);
-    const deleted = await t.client.api('DELETE', `/integrations/${id}`, { token: carol, headers: { 'If-Match': etag } });
+    expect(
+      (await t.client.api('DELETE', `/integrations/${id}`, { token: carol, headers: { 'If-Match': '"stale"' } }))
+        .status,
+    ).toBe(412);
+    const deleted = await t.client.api('DELETE', `/integrations/${id}`, {
+      token: carol,
+      headers: { 'If-Match': etag },
+    });
     expect(deleted.status, deleted.text).toBe(204);
     expect((await t.client.api('GET', `/integrations/${id}`, { token: carol })).status).toBe(404);
     expect((await t.client.api('DELETE', `/integrations/${id}`, { token: carol })).status).toBe(404);
     const list = await t.client.api<{ items: { integrationId: string }[] }>('GET', '/integrations', { token: carol });
     expect(list.body.items.map((i) => i.integrationId)).not.toContain(id);
-    expect((await t.client.state()).keyVault.secrets.filter((s) => s.name.startsWith(`integration-${id}`) && !s.deleted)).toEqual([]);
+    expect(
+      (await t.client.state()).keyVault.secrets.filter((s) => s.name.startsWith(`integration-${id}`) && !s.deleted),
+    ).toEqual([]);
     const refused = await t.client.api('POST', `/webhooks/${id}`, { rawBody: probe, headers: signWith(signingSecret) });
     expect(refused.status, refused.text).toBe(404);
-    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>('GET', `/audit?limit=100`, { token: carol });
-    expect(audit.body.items.find((e) => e.action === 'integration.deleted' && e.details.integrationId === id)).toBeDefined();
-    expect(audit.body.items.find((e) => e.action === 'webhook.refused' && e.details.integrationId === id)).toMatchObject({ details: { reason: 'the integration is deleted' } });
+    const audit = await t.client.api<{ items: { action: string; details: Record<string, unknown> }[] }>(
+      'GET',
+      `/audit?limit=100`,
+      { token: carol },
+    );
+    expect(
+      audit.body.items.find((e) => e.action === 'integration.deleted' && e.details.integrationId === id),
+    ).toBeDefined();
+    expect(
+      audit.body.items.find((e) => e.action === 'webhook.refused' && e.details.integrationId === id),
+    ).toMatchObject({ details: { reason: 'the integration is deleted' } });
   });
 });
 
@@ -268,10 +390,20 @@ describe('what an unauthenticated caller can make the service do', () => {
   it('forged deliveries cost no Key Vault read each: the secret is read once and cached', async () => {
     const body = event(HOME_USERS.alice.userPrincipalName);
     // Warm: one read for this integration's secret.
-    expect((await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: { ...sign(body), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` } })).status).toBe(401);
+    expect(
+      (
+        await t.client.api('POST', `/webhooks/${integrationId}`, {
+          rawBody: body,
+          headers: { ...sign(body), 'X-Jit-Signature': `sha256=${'0'.repeat(64)}` },
+        })
+      ).status,
+    ).toBe(401);
     const before = await keyVaultCalls();
     for (let i = 0; i < 15; i++) {
-      const forged = await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: body, headers: { ...sign(body), 'X-Jit-Signature': `sha256=${String(i % 10).repeat(64)}` } });
+      const forged = await t.client.api('POST', `/webhooks/${integrationId}`, {
+        rawBody: body,
+        headers: { ...sign(body), 'X-Jit-Signature': `sha256=${String(i % 10).repeat(64)}` },
+      });
       expect(forged.status).toBe(401);
     }
     expect((await keyVaultCalls()) - before).toBeLessThanOrEqual(1);
@@ -294,12 +426,18 @@ describe('what an unauthenticated caller can make the service do', () => {
       headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
       body: { bytes: new Uint8Array(70 * 1024) },
     });
-    const response = await receiveWebhookHttp(request, {} as DurableClient, new InvocationContext({ functionName: 'receiveWebhook', invocationId: randomUUID() }));
+    const response = await receiveWebhookHttp(
+      request,
+      {} as DurableClient,
+      new InvocationContext({ functionName: 'receiveWebhook', invocationId: randomUUID() }),
+    );
     expect(response.status).toBe(413);
     expect(request.bodyUsed).toBe(false);
     // Through the host too: an honest oversized body gets the same answer.
     const big = JSON.stringify({ padding: 'x'.repeat(70 * 1024) });
-    expect((await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: big, headers: sign(big) })).status).toBe(413);
+    expect(
+      (await t.client.api('POST', `/webhooks/${integrationId}`, { rawBody: big, headers: sign(big) })).status,
+    ).toBe(413);
   });
 });
 
@@ -318,16 +456,30 @@ describe('Idempotency-Key on POST /requests', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await t.client.api<{ items: unknown[] }>('GET', '/requests', { token })).body.items).toHaveLength(1);
 
-    const different = await t.client.api('POST', '/requests', { token, body: { ...body, duration: 'PT2H' }, headers: { 'Idempotency-Key': key } });
+    const different = await t.client.api('POST', '/requests', {
+      token,
+      body: { ...body, duration: 'PT2H' },
+      headers: { 'Idempotency-Key': key },
+    });
     expect(different.status, different.text).toBe(422);
     // Another caller's identical key is theirs alone.
     const other = await newTechnician(t.client, 'idem');
     const otherToken = await t.client.token(other.upn);
-    const theirs = await t.client.api('POST', '/requests', { token: otherToken, body, headers: { 'Idempotency-Key': key } });
+    const theirs = await t.client.api('POST', '/requests', {
+      token: otherToken,
+      body,
+      headers: { 'Idempotency-Key': key },
+    });
     expect(theirs.status, theirs.text).toBe(202);
     expect(theirs.body.id).not.toBe(first.body.id);
-    expect((await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': 'bad key with spaces' } })).status).toBe(400);
-    for (const [tok, id] of [[token, String(first.body.id)], [otherToken, String(theirs.body.id)]] as const) {
+    expect(
+      (await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': 'bad key with spaces' } }))
+        .status,
+    ).toBe(400);
+    for (const [tok, id] of [
+      [token, String(first.body.id)],
+      [otherToken, String(theirs.body.id)],
+    ] as const) {
       expect((await t.client.api('POST', `/requests/${id}/revoke`, { token: tok, body: {} })).status).toBe(202);
       await t.client.waitForRequest(id, tok, (r) => r.status === 'ended');
     }

@@ -32,7 +32,9 @@ const appLogLines: string[] = [];
 
 beforeAll(async () => {
   for (const method of ['log', 'warn', 'error'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void appLogLines.push(args.map(String).join(' ')));
+    vi.spyOn(console, method).mockImplementation(
+      (...args: unknown[]) => void appLogLines.push(args.map(String).join(' ')),
+    );
   }
   t = await startTestStack();
   await connectHomeTenant(getServices().deps);
@@ -40,7 +42,10 @@ beforeAll(async () => {
   keyServer = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     keyHits.push(url.pathname + url.search);
-    const key = url.pathname === '/v4_6_release/apis/3.0/system/callbackkey/index.rails' ? signingKeys.get(url.searchParams.get('id') ?? '') : undefined;
+    const key =
+      url.pathname === '/v4_6_release/apis/3.0/system/callbackkey/index.rails'
+        ? signingKeys.get(url.searchParams.get('id') ?? '')
+        : undefined;
     if (key === undefined) res.writeHead(404).end();
     else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ signing_key: key }));
   });
@@ -74,7 +79,14 @@ async function createIntegration(body: Record<string, unknown>): Promise<Created
 }
 
 function mapping(technicians: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { tenants: { '250': CONTOSO.id }, technicians, accessRequestedStatuses: ['21'], target: { field: 'JIT Target' }, durationField: 'JIT Duration', ...extra };
+  return {
+    tenants: { '250': CONTOSO.id },
+    technicians,
+    accessRequestedStatuses: ['21'],
+    target: { field: 'JIT Target' },
+    durationField: 'JIT Duration',
+    ...extra,
+  };
 }
 
 async function requestsOf(upn: string): Promise<Record<string, unknown>[]> {
@@ -85,16 +97,33 @@ async function requestsOf(upn: string): Promise<Record<string, unknown>[]> {
 }
 
 /** The request is made for the right tenant, target, technician and ticket; then it is ended (frees the lease lock). */
-async function expectRequest(response: ApiResponse<Record<string, unknown>>, technician: { upn: string; id: string }, integrationId: string, ticket: string, tenantId = CONTOSO.id): Promise<void> {
+async function expectRequest(
+  response: ApiResponse<Record<string, unknown>>,
+  technician: { upn: string; id: string },
+  integrationId: string,
+  ticket: string,
+  tenantId = CONTOSO.id,
+): Promise<void> {
   expect(response.status, response.text).toBe(202);
   expect(response.body).toMatchObject({ ticket, technician: technician.upn });
   const requestId = String(response.body.requestId);
   expect(response.headers.get('location')).toMatch(new RegExp(`/api/requests/${requestId}$`));
   const token = await t.client.token(technician.upn);
   const active = await t.client.waitForRequest(requestId, token, (r) => r.status === 'active');
-  expect(active).toMatchObject({ tenantId, targetId: DEMO_TARGET_ID, ticket, requester: { objectId: technician.id }, origin: { integrationId } });
-  const audit = await t.client.api<{ items: { action: string; ticket: string | null; actor: { type: string; id: string } }[] }>('GET', `/audit?requestId=${requestId}`, { token: carol });
-  expect(audit.body.items.find((e) => e.action === 'request.submitted')).toMatchObject({ ticket, actor: { type: 'integration', id: integrationId } });
+  expect(active).toMatchObject({
+    tenantId,
+    targetId: DEMO_TARGET_ID,
+    ticket,
+    requester: { objectId: technician.id },
+    origin: { integrationId },
+  });
+  const audit = await t.client.api<{
+    items: { action: string; ticket: string | null; actor: { type: string; id: string } }[];
+  }>('GET', `/audit?requestId=${requestId}`, { token: carol });
+  expect(audit.body.items.find((e) => e.action === 'request.submitted')).toMatchObject({
+    ticket,
+    actor: { type: 'integration', id: integrationId },
+  });
 }
 
 async function endLeases(upn: string): Promise<void> {
@@ -111,12 +140,20 @@ async function expectIgnored(response: ApiResponse<Record<string, unknown>>, rea
   expect(response.body).toEqual({ ignored: true, reason: expect.stringMatching(reason) as unknown });
 }
 
-function expectProblem(response: ApiResponse<Record<string, unknown>>, status: number, field?: string, message?: RegExp): void {
+function expectProblem(
+  response: ApiResponse<Record<string, unknown>>,
+  status: number,
+  field?: string,
+  message?: RegExp,
+): void {
   expect(response.status, response.text).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/problem\+json/);
   if (field !== undefined) {
     const errors = (response.body.errors ?? []) as { field: string; message: string }[];
-    expect(errors.map((e) => e.field), response.text).toContain(field);
+    expect(
+      errors.map((e) => e.field),
+      response.text,
+    ).toContain(field);
     if (message !== undefined) expect(errors.find((e) => e.field === field)?.message).toMatch(message);
   }
 }
@@ -130,17 +167,34 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
 
   beforeAll(async () => {
     tech = await newTechnician(t.client, 'autotask');
-    integration = await createIntegration({ name: 'Autotask', kind: 'autotask', mapping: mapping({ '29682885': tech.upn }) });
+    integration = await createIntegration({
+      name: 'Autotask',
+      kind: 'autotask',
+      mapping: mapping({ '29682885': tech.upn }),
+    });
   });
 
-  function callout(ticketId: number, fields: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): string {
+  function callout(
+    ticketId: number,
+    fields: Record<string, unknown> = {},
+    overrides: Record<string, unknown> = {},
+  ): string {
     sequence += 1;
     return JSON.stringify({
       Action: 'Update',
       Guid: '0b6ac6b4-58c4-4c0a-8c8e-0e4d6f1b2a11',
       EntityType: 'Ticket',
       Id: ticketId,
-      Fields: { Status: '21', CompanyID: '250', AssignedResourceID: '29682885', TicketNumber: `T20260102.${ticketId}`, Title: 'Reset MFA & unlock', 'JIT Target': DEMO_TARGET_ID, 'JIT Duration': 'PT1H', ...fields },
+      Fields: {
+        Status: '21',
+        CompanyID: '250',
+        AssignedResourceID: '29682885',
+        TicketNumber: `T20260102.${ticketId}`,
+        Title: 'Reset MFA & unlock',
+        'JIT Target': DEMO_TARGET_ID,
+        'JIT Duration': 'PT1H',
+        ...fields,
+      },
       EventTime: new Date().toISOString(),
       SequenceNumber: sequence,
       PersonID: 30691780,
@@ -149,23 +203,43 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
   }
 
   function signed(body: string, secret = integration.signingSecret ?? ''): Record<string, string> {
-    return { 'Content-Type': 'application/json', 'X-Hook-Signature': `sha1=${createHmac('sha1', secret).update(body).digest('base64')}` };
+    return {
+      'Content-Type': 'application/json',
+      'X-Hook-Signature': `sha1=${createHmac('sha1', secret).update(body).digest('base64')}`,
+    };
   }
 
-  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
+  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> =>
+    t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
 
   it('refuses a mapping to a tenant that is not connected, naming it', async () => {
-    const refused = await t.client.api<Record<string, unknown>>('POST', '/integrations', { token: carol, body: { name: 'Autotask', kind: 'autotask', mapping: { ...mapping({ '1': tech.upn }), tenants: { '251': FABRIKAM.id } } } });
+    const refused = await t.client.api<Record<string, unknown>>('POST', '/integrations', {
+      token: carol,
+      body: {
+        name: 'Autotask',
+        kind: 'autotask',
+        mapping: { ...mapping({ '1': tech.upn }), tenants: { '251': FABRIKAM.id } },
+      },
+    });
     expectProblem(refused, 400, 'mapping.tenants.251', /not connected/);
-    const invalid = await t.client.api<Record<string, unknown>>('POST', '/integrations', { token: carol, body: { name: 'Autotask', kind: 'autotask', mapping: { ...mapping({}), target: {} } } });
+    const invalid = await t.client.api<Record<string, unknown>>('POST', '/integrations', {
+      token: carol,
+      body: { name: 'Autotask', kind: 'autotask', mapping: { ...mapping({}), target: {} } },
+    });
     expectProblem(invalid, 400, 'mapping.technicians', /map at least one/);
     expect((invalid.body.errors as { field: string }[]).map((e) => e.field)).toContain('mapping.target');
   });
 
   it('shows the secret key once: in the creation answer, never in the listing', async () => {
-    expect(integration).toMatchObject({ kind: 'autotask', signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown });
+    expect(integration).toMatchObject({
+      kind: 'autotask',
+      signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
+    });
     const list = await t.client.api<{ items: Record<string, unknown>[] }>('GET', '/integrations', { token: carol });
-    expect(list.body.items.find((i) => i.integrationId === integration.integrationId)).toMatchObject({ kind: 'autotask', mapping: { accessRequestedStatuses: ['21'] } });
+    expect(list.body.items.find((i) => i.integrationId === integration.integrationId)).toMatchObject({
+      kind: 'autotask',
+      mapping: { accessRequestedStatuses: ['21'] },
+    });
     expect(list.text).not.toContain(integration.signingSecret);
   });
 
@@ -212,7 +286,16 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
       ['another secret (and a bearer token)', admin, body],
       ['no signature', { 'Content-Type': 'application/json' }, body],
       ['the body changed after signing', signed(body), body.replace('"21"', '"22"')],
-      ['a hex signature', { 'Content-Type': 'application/json', 'X-Hook-Signature': `sha1=${createHmac('sha1', integration.signingSecret ?? '').update(body).digest('hex')}` }, body],
+      [
+        'a hex signature',
+        {
+          'Content-Type': 'application/json',
+          'X-Hook-Signature': `sha1=${createHmac('sha1', integration.signingSecret ?? '')
+            .update(body)
+            .digest('hex')}`,
+        },
+        body,
+      ],
     ] as const) {
       expectProblem(await post(raw, headers), 401);
       expect(what).toBeTruthy();
@@ -248,12 +331,28 @@ describe('Autotask webhooks (X-Hook-Signature)', () => {
   });
 
   it('a new mapping (PATCH, If-Match) applies to the next callout; one naming an unconnected tenant is refused naming it', async () => {
-    const read = await t.client.api<{ mapping: Record<string, unknown> }>('GET', `/integrations/${integration.integrationId}`, { token: carol });
+    const read = await t.client.api<{ mapping: Record<string, unknown> }>(
+      'GET',
+      `/integrations/${integration.integrationId}`,
+      { token: carol },
+    );
     expect(read.status, read.text).toBe(200);
     const etag = read.headers.get('etag') ?? '';
-    const unconnected = await t.client.api<Record<string, unknown>>('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, tenants: { '251': FABRIKAM.id } } }, headers: { 'If-Match': etag } });
+    const unconnected = await t.client.api<Record<string, unknown>>(
+      'PATCH',
+      `/integrations/${integration.integrationId}`,
+      {
+        token: carol,
+        body: { mapping: { ...read.body.mapping, tenants: { '251': FABRIKAM.id } } },
+        headers: { 'If-Match': etag },
+      },
+    );
     expectProblem(unconnected, 400, 'mapping.tenants.251', /not connected/);
-    const remapped = await t.client.api('PATCH', `/integrations/${integration.integrationId}`, { token: carol, body: { mapping: { ...read.body.mapping, accessRequestedStatuses: ['22'] } }, headers: { 'If-Match': etag } });
+    const remapped = await t.client.api('PATCH', `/integrations/${integration.integrationId}`, {
+      token: carol,
+      body: { mapping: { ...read.body.mapping, accessRequestedStatuses: ['22'] } },
+      headers: { 'If-Match': etag },
+    });
     expect(remapped.status, remapped.text).toBe(200);
     expect(remapped.body).toMatchObject({ mapping: { accessRequestedStatuses: ['22'] } });
     expect(remapped.headers.get('etag')).not.toBe(etag);
@@ -273,10 +372,18 @@ describe('HaloPSA webhooks (Basic authentication)', () => {
 
   beforeAll(async () => {
     tech = await newTechnician(t.client, 'halo');
-    integration = await createIntegration({ name: 'HaloPSA', kind: 'halopsa', mapping: mapping({ '3': tech.upn }, { target: { field: 'CFJitTarget' }, durationField: undefined }) });
+    integration = await createIntegration({
+      name: 'HaloPSA',
+      kind: 'halopsa',
+      mapping: mapping({ '3': tech.upn }, { target: { field: 'CFJitTarget' }, durationField: undefined }),
+    });
   });
 
-  function delivery(ticketId: number, ticket: Record<string, unknown> = {}, event: Record<string, unknown> = {}): string {
+  function delivery(
+    ticketId: number,
+    ticket: Record<string, unknown> = {},
+    event: Record<string, unknown> = {},
+  ): string {
     return JSON.stringify({
       id: randomUUID(),
       webhook_id: '53232637-7724-4a19-b126-3c7267a292aa',
@@ -287,19 +394,39 @@ describe('HaloPSA webhooks (Basic authentication)', () => {
       object_id: ticketId,
       agent_id: 3,
       timestamp: new Date().toISOString(),
-      ticket: { id: ticketId, summary: 'Unlock a user', status_id: 21, tickettype_id: 25, client_id: 250, team_id: 5, agent_id: 3, customfields: [{ id: 150, name: 'CFJitTarget', label: 'JIT Target', value: DEMO_TARGET_ID }], ...ticket },
+      ticket: {
+        id: ticketId,
+        summary: 'Unlock a user',
+        status_id: 21,
+        tickettype_id: 25,
+        client_id: 250,
+        team_id: 5,
+        agent_id: 3,
+        customfields: [{ id: 150, name: 'CFJitTarget', label: 'JIT Target', value: DEMO_TARGET_ID }],
+        ...ticket,
+      },
       ...event,
     });
   }
 
-  function basic(user = integration.basicAuth?.username ?? '', password = integration.basicAuth?.password ?? ''): Record<string, string> {
-    return { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+  function basic(
+    user = integration.basicAuth?.username ?? '',
+    password = integration.basicAuth?.password ?? '',
+  ): Record<string, string> {
+    return {
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    };
   }
 
-  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
+  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> =>
+    t.client.api('POST', integration.webhookPath.replace(/^\/api/, ''), { rawBody: body, headers });
 
   it('shows the Basic credentials once', async () => {
-    expect(integration).toMatchObject({ kind: 'halopsa', basicAuth: { username: 'entra-jit', password: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown } });
+    expect(integration).toMatchObject({
+      kind: 'halopsa',
+      basicAuth: { username: 'entra-jit', password: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown },
+    });
     expect(integration).not.toHaveProperty('signingSecret');
     const list = await t.client.api('GET', '/integrations', { token: carol });
     expect(list.text).not.toContain(integration.basicAuth?.password);
@@ -321,7 +448,12 @@ describe('HaloPSA webhooks (Basic authentication)', () => {
 
   it('refuses wrong, partial or missing credentials (401), creating nothing', async () => {
     const body = delivery(4243);
-    for (const headers of [basic('entra-jit', 'wrong'), basic('someone', integration.basicAuth?.password), { 'Content-Type': 'application/json' }, { 'Content-Type': 'application/json', Authorization: `Bearer ${carol}` }]) {
+    for (const headers of [
+      basic('entra-jit', 'wrong'),
+      basic('someone', integration.basicAuth?.password),
+      { 'Content-Type': 'application/json' },
+      { 'Content-Type': 'application/json', Authorization: `Bearer ${carol}` },
+    ]) {
       expectProblem(await post(body, headers), 401);
     }
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '4243')).toEqual([]);
@@ -330,12 +462,20 @@ describe('HaloPSA webhooks (Basic authentication)', () => {
   it('answers 200 with the reason for events that do not ask for access', async () => {
     await expectIgnored(await post(delivery(4244, { status_id: 9 }), basic()), /status '9' is not one that asks/);
     await expectIgnored(await post(delivery(4244, { client_id: 77 }), basic()), /company '77' is not mapped/);
-    await expectIgnored(await post(delivery(4244, { customfields: [] }), basic()), /field 'CFJitTarget' \(the target\) is empty/);
+    await expectIgnored(
+      await post(delivery(4244, { customfields: [] }), basic()),
+      /field 'CFJitTarget' \(the target\) is empty/,
+    );
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '4244')).toEqual([]);
   });
 
   it('refuses a malformed payload with a 400 naming the problem (and the Halo setting to change)', async () => {
-    const eventOnly = JSON.stringify({ id: randomUUID(), event: 'ticket status changed', object_id: 4245, webhook_id: 3 });
+    const eventOnly = JSON.stringify({
+      id: randomUUID(),
+      event: 'ticket status changed',
+      object_id: 4245,
+      webhook_id: 3,
+    });
     expectProblem(await post(eventOnly, basic()), 400, 'ticket', /Full object/);
     expectProblem(await post(JSON.stringify([JSON.parse(delivery(4245))]), basic()), 400, '(body)', /Batching off/);
     expectProblem(await post(delivery(4245, { id: 'abc' }), basic()), 400, 'ticket.id');
@@ -360,7 +500,11 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     });
   });
 
-  function callback(ticketId: number, ticket: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}): string {
+  function callback(
+    ticketId: number,
+    ticket: Record<string, unknown> = {},
+    envelope: Record<string, unknown> = {},
+  ): string {
     const entity = {
       id: ticketId,
       summary: 'Add a shared mailbox',
@@ -368,7 +512,10 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
       status: { id: 44, name: 'JIT Access Requested' },
       company: { id: 250, identifier: 'Contoso', name: 'Contoso Ltd' },
       owner: { id: 144, identifier: 'jsmith', name: 'J Smith' },
-      customFields: [{ id: 7, caption: 'JIT Target', type: 'Text', value: DEMO_TARGET_ID }, { id: 8, caption: 'JIT Duration', type: 'Text', value: 'PT30M' }],
+      customFields: [
+        { id: 7, caption: 'JIT Target', type: 'Text', value: DEMO_TARGET_ID },
+        { id: 8, caption: 'JIT Duration', type: 'Text', value: 'PT30M' },
+      ],
       _info: { lastUpdated: new Date().toISOString(), updatedBy: 'jsmith' },
       ...ticket,
     };
@@ -390,16 +537,32 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
   }
 
   function signed(body: string, key = signingKeys.get('jit') ?? ''): Record<string, string> {
-    return { 'Content-Type': 'application/json', 'X-Content-Signature': createHmac('sha256', createHash('sha256').update(key).digest()).update(body).digest('base64') };
+    return {
+      'Content-Type': 'application/json',
+      'X-Content-Signature': createHmac('sha256', createHash('sha256').update(key).digest())
+        .update(body)
+        .digest('base64'),
+    };
   }
 
   /** As ConnectWise sends it: to the callback URL registered with its secret. */
-  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', (integration.callbackPath ?? '').replace(/^\/api/, ''), { rawBody: body, headers });
+  const post = (body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> =>
+    t.client.api('POST', (integration.callbackPath ?? '').replace(/^\/api/, ''), { rawBody: body, headers });
 
-  const postTo = (path: string, body: string, headers: Record<string, string>): Promise<ApiResponse<Record<string, unknown>>> => t.client.api('POST', path.replace(/^\/api/, ''), { rawBody: body, headers });
+  const postTo = (
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<ApiResponse<Record<string, unknown>>> =>
+    t.client.api('POST', path.replace(/^\/api/, ''), { rawBody: body, headers });
 
   it('shows the callback URL with its secret once; the PSA site and company it trusts are in the answer', async () => {
-    expect(integration).toMatchObject({ kind: 'connectwise', companyId: 'mspco', callbackKeyOrigin: keyOrigin, callbackSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown });
+    expect(integration).toMatchObject({
+      kind: 'connectwise',
+      companyId: 'mspco',
+      callbackKeyOrigin: keyOrigin,
+      callbackSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
+    });
     expect(integration.callbackPath).toBe(`${integration.webhookPath}?secret=${integration.callbackSecret ?? ''}`);
     expect(integration).not.toHaveProperty('signingSecret');
     expect(integration).not.toHaveProperty('basicAuth');
@@ -416,7 +579,14 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     const hitsBefore = keyHits.length;
     expectProblem(await postTo(integration.webhookPath, forged, signed(forged, signingKeys.get('attacker'))), 401);
     // Even knowing the path's shape, a guessed or stale secret is refused the same way.
-    expectProblem(await postTo(`${integration.webhookPath}?secret=not-the-secret`, forged, signed(forged, signingKeys.get('attacker'))), 401);
+    expectProblem(
+      await postTo(
+        `${integration.webhookPath}?secret=not-the-secret`,
+        forged,
+        signed(forged, signingKeys.get('attacker')),
+      ),
+      401,
+    );
     // Refused before the body was read: not a single key was fetched for it.
     expect(keyHits.length).toBe(hitsBefore);
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5010')).toEqual([]);
@@ -445,15 +615,27 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     expectProblem(await post(tampered, signed(body)), 401);
     const otherCompany = callback(5002, {}, { CompanyId: 'someoneelse' });
     expectProblem(await post(otherCompany, signed(otherCompany)), 401);
-    const foreign = callback(5002, {}, { Metadata: { key_url: 'http://127.0.0.2:9/v4_6_release/apis/3.0/system/callbackkey/index.rails?id=jit' } });
+    const foreign = callback(
+      5002,
+      {},
+      { Metadata: { key_url: 'http://127.0.0.2:9/v4_6_release/apis/3.0/system/callbackkey/index.rails?id=jit' } },
+    );
     expectProblem(await post(foreign, signed(foreign)), 401);
-    const notAKey = callback(5002, {}, { Metadata: { key_url: `${keyOrigin}/v4_6_release/apis/3.0/service/tickets/5002` } });
+    const notAKey = callback(
+      5002,
+      {},
+      { Metadata: { key_url: `${keyOrigin}/v4_6_release/apis/3.0/service/tickets/5002` } },
+    );
     expectProblem(await post(notAKey, signed(notAKey)), 401);
     const unknownKey = callback(5002, {}, { Metadata: { key_url: keyUrl('nope') } });
-    expect(String((await post(unknownKey, signed(unknownKey))).body.detail)).toMatch(/signing key could not be obtained/);
+    expect(String((await post(unknownKey, signed(unknownKey))).body.detail)).toMatch(
+      /signing key could not be obtained/,
+    );
     expectProblem(await post('not json', signed('not json')), 401);
     // Only the configured site's key addresses were ever asked.
-    expect(keyHits.slice(hitsBefore).every((h) => h.startsWith('/v4_6_release/apis/3.0/system/callbackkey/'))).toBe(true);
+    expect(keyHits.slice(hitsBefore).every((h) => h.startsWith('/v4_6_release/apis/3.0/system/callbackkey/'))).toBe(
+      true,
+    );
     expect((await requestsOf(tech.upn)).filter((r) => r.ticket === '5002')).toEqual([]);
   });
 
@@ -461,20 +643,36 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
     const id = integration.integrationId;
     const oldPath = integration.callbackPath ?? '';
     const notAsking = callback(5020, { status: { id: 45, name: 'In Progress' } });
-    const rotated = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: { overlap: 'PT10M' } } });
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${id}`, {
+      token: carol,
+      body: { rotateSecret: { overlap: 'PT10M' } },
+    });
     expect(rotated.status, rotated.text).toBe(200);
     secrets.push(rotated.body.callbackSecret ?? '');
     expect(rotated.body.callbackPath).toBe(`${integration.webhookPath}?secret=${rotated.body.callbackSecret ?? ''}`);
     expect(rotated.body.callbackPath).not.toBe(oldPath);
     await expectIgnored(await postTo(oldPath, notAsking, signed(notAsking)), /is not one that asks/);
-    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
-    const hard = await t.client.api<Created>('PATCH', `/integrations/${id}`, { token: carol, body: { rotateSecret: {} } });
+    await expectIgnored(
+      await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)),
+      /is not one that asks/,
+    );
+    const hard = await t.client.api<Created>('PATCH', `/integrations/${id}`, {
+      token: carol,
+      body: { rotateSecret: {} },
+    });
     expect(hard.status, hard.text).toBe(200);
     secrets.push(hard.body.callbackSecret ?? '');
     expectProblem(await postTo(oldPath, notAsking, signed(notAsking)), 401);
     expectProblem(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), 401);
-    await expectIgnored(await postTo(hard.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
-    integration = { ...integration, callbackPath: hard.body.callbackPath ?? '', callbackSecret: hard.body.callbackSecret ?? '' };
+    await expectIgnored(
+      await postTo(hard.body.callbackPath ?? '', notAsking, signed(notAsking)),
+      /is not one that asks/,
+    );
+    integration = {
+      ...integration,
+      callbackPath: hard.body.callbackPath ?? '',
+      callbackSecret: hard.body.callbackSecret ?? '',
+    };
   });
 
   it('an integration made before callback URL secrets refuses callbacks, saying why, until its secret is rotated', async () => {
@@ -488,23 +686,37 @@ describe('ConnectWise PSA callbacks (X-Content-Signature, key from key_url)', ()
       createdBy: HOME_USERS.carol.userPrincipalName,
       companyId: 'mspco',
       callbackKeyOrigin: keyOrigin,
-      mapping: { tenants: { '250': CONTOSO.id }, technicians: { jsmith: tech.upn }, accessRequestedStatuses: ['JIT Access Requested'], target: { field: 'JIT Target' } },
+      mapping: {
+        tenants: { '250': CONTOSO.id },
+        technicians: { jsmith: tech.upn },
+        accessRequestedStatuses: ['JIT Access Requested'],
+        target: { field: 'JIT Target' },
+      },
     });
     const notAsking = callback(5030, { status: { id: 45, name: 'In Progress' } });
     const refused = await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking));
     expectProblem(refused, 401);
     expect(String(refused.body.detail)).toMatch(/no callback URL secret yet; rotate its secret/);
-    const rotated = await t.client.api<Created>('PATCH', `/integrations/${legacyId}`, { token: carol, body: { rotateSecret: { overlap: 'PT1H' } } });
+    const rotated = await t.client.api<Created>('PATCH', `/integrations/${legacyId}`, {
+      token: carol,
+      body: { rotateSecret: { overlap: 'PT1H' } },
+    });
     expect(rotated.status, rotated.text).toBe(200);
     secrets.push(rotated.body.callbackSecret ?? '');
     expect(rotated.body).not.toHaveProperty('previousSecretValidUntil');
-    await expectIgnored(await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)), /is not one that asks/);
+    await expectIgnored(
+      await postTo(rotated.body.callbackPath ?? '', notAsking, signed(notAsking)),
+      /is not one that asks/,
+    );
     expectProblem(await postTo(`/api/webhooks/${legacyId}`, notAsking, signed(notAsking)), 401);
   });
 
   it('answers 200 with the reason for callbacks that do not ask for access', async () => {
     for (const [body, reason] of [
-      [callback(5003, { status: { id: 45, name: 'In Progress' } }), /status '45' \/ 'In Progress' is not one that asks/],
+      [
+        callback(5003, { status: { id: 45, name: 'In Progress' } }),
+        /status '45' \/ 'In Progress' is not one that asks/,
+      ],
       [callback(5003, { company: { id: 900, identifier: 'Northwind' } }), /company '900' \/ 'Northwind' is not mapped/],
       [callback(5003, {}, { Action: 'deleted' }), /'deleted' callback does not ask/],
       [callback(5003, {}, { Type: 'company' }), /company callback, not a ticket's/],

@@ -10,10 +10,17 @@ import type { StackClient } from '../support/client';
 let counter = 0;
 
 /** A fresh technician in the home tenant ("All technicians"), so each test has its own lease lock. */
-export async function newTechnician(client: StackClient, name: string, groups: readonly string[] = ['All technicians']): Promise<{ upn: string; id: string }> {
+export async function newTechnician(
+  client: StackClient,
+  name: string,
+  groups: readonly string[] = ['All technicians'],
+): Promise<{ upn: string; id: string }> {
   counter += 1;
   const upn = `${name}${counter}${Date.now().toString(36)}@msp.example`;
-  const created = await client.sandbox<{ id: string }>('POST', `/_sandbox/tenants/${HOME_TENANT.id}/users`, { userPrincipalName: upn, groups });
+  const created = await client.sandbox<{ id: string }>('POST', `/_sandbox/tenants/${HOME_TENANT.id}/users`, {
+    userPrincipalName: upn,
+    groups,
+  });
   if (created.status !== 201) throw new Error(`could not create ${upn}: ${created.text}`);
   return { upn, id: created.body.id };
 }
@@ -74,10 +81,18 @@ export async function startReceiver(): Promise<{ url: string; received: Received
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();

@@ -30,7 +30,11 @@ beforeAll(async () => {
     return s;
   };
   df.app.activity('provisionAccess', {
-    handler: (requestId: string) => ({ status: 'active', expiresAt: new Date(Date.now() + 200).toISOString(), account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() } }),
+    handler: (requestId: string) => ({
+      status: 'active',
+      expiresAt: new Date(Date.now() + 200).toISOString(),
+      account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() },
+    }),
   });
   df.app.activity('revokeAccess', {
     handler: (input: { requestId: string }) => {
@@ -47,7 +51,13 @@ beforeAll(async () => {
     },
   });
   df.app.activity('notifyLease', { handler: () => undefined });
-  host = await startHost({ port: 0, registry, storageConnectionString: testEnv('JIT_TEST_TABLES_CONNECTION_STRING'), taskHub: uniqueName('hub'), log: () => undefined });
+  host = await startHost({
+    port: 0,
+    registry,
+    storageConnectionString: testEnv('JIT_TEST_TABLES_CONNECTION_STRING'),
+    taskHub: uniqueName('hub'),
+    log: () => undefined,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -60,12 +70,20 @@ async function runLease(failingAttempts: number): Promise<{ script: Script; stat
   scripts.set(requestId, script);
   const input: LeaseOrchestrationInput = { requestId, revocationRetryIntervalMs: 20, activityRetryFirstIntervalMs: 10 };
   const base = `${host.url}/runtime/webhooks/durabletask`;
-  const started = await fetch(`${base}/orchestrators/lease/${requestId}`, { method: 'POST', body: JSON.stringify(input), headers: { 'Content-Type': 'application/json' } });
+  const started = await fetch(`${base}/orchestrators/lease/${requestId}`, {
+    method: 'POST',
+    body: JSON.stringify(input),
+    headers: { 'Content-Type': 'application/json' },
+  });
   expect(started.status).toBe(202);
   const statuses = new Set<string>();
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const status = (await (await fetch(`${base}/instances/${requestId}`)).json()) as { runtimeStatus: string; customStatus: unknown; output: unknown };
+    const status = (await (await fetch(`${base}/instances/${requestId}`)).json()) as {
+      runtimeStatus: string;
+      customStatus: unknown;
+      output: unknown;
+    };
     if (typeof status.customStatus === 'string') statuses.add(status.customStatus);
     if (status.runtimeStatus === 'Completed' || status.runtimeStatus === 'Failed') {
       expect(status.runtimeStatus).toBe('Completed');

@@ -28,10 +28,14 @@ const applicationPatch = z.object({
   signInAudience: z.string(),
   identifierUris: z.array(z.string()),
   api: z.object({ oauth2PermissionScopes: z.array(z.object({ id: z.string(), value: z.string() })) }).loose(),
-  requiredResourceAccess: z.array(z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) })),
+  requiredResourceAccess: z.array(
+    z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) }),
+  ),
 });
 const preAuthorizationPatch = z.object({
-  api: z.object({ preAuthorizedApplications: z.array(z.object({ appId: z.string(), delegatedPermissionIds: z.array(z.string()) })) }),
+  api: z.object({
+    preAuthorizedApplications: z.array(z.object({ appId: z.string(), delegatedPermissionIds: z.array(z.string()) })),
+  }),
 });
 
 /** Runs the script against the stand-in `az`; what it printed and every Graph request body it sent. */
@@ -44,12 +48,25 @@ async function runScript(args: readonly string[]): Promise<{ stdout: string; bod
       execFile(
         'bash',
         ['infra/scripts/create-app-registration.sh', ...args],
-        { cwd: repoRoot, env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, FAKE_AZ_LOG: logDir, JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '' } },
-        (error, printed, err) => (error === null ? resolvePromise(printed) : reject(new Error(`create-app-registration.sh failed: ${error.message}\n${err}`))),
+        {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            PATH: `${binDir}:${process.env.PATH ?? ''}`,
+            FAKE_AZ_LOG: logDir,
+            JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '',
+          },
+        },
+        (error, printed, err) =>
+          error === null
+            ? resolvePromise(printed)
+            : reject(new Error(`create-app-registration.sh failed: ${error.message}\n${err}`)),
       );
     });
     const files = (await readdir(logDir)).filter((f) => f.startsWith('body-')).sort();
-    const bodies = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(logDir, f), 'utf8')) as unknown));
+    const bodies = await Promise.all(
+      files.map(async (f) => JSON.parse(await readFile(join(logDir, f), 'utf8')) as unknown),
+    );
     const calls = (await readFile(join(logDir, 'calls'), 'utf8')).split('\n');
     return { stdout: out, bodies, calls };
   } finally {
@@ -75,17 +92,25 @@ describe('infra/scripts/create-app-registration.sh', () => {
   });
 
   it('pre-authorises the Azure CLI on access_as_user, once the scope exists', () => {
-    const scopeId = applicationPatch.parse(bodies[0]).api.oauth2PermissionScopes.find((s) => s.value === 'access_as_user')?.id;
+    const scopeId = applicationPatch
+      .parse(bodies[0])
+      .api.oauth2PermissionScopes.find((s) => s.value === 'access_as_user')?.id;
     expect(scopeId).toMatch(/^[0-9a-f-]{36}$/);
     const patch = preAuthorizationPatch.parse(bodies[1]);
     expect(patch.api.preAuthorizedApplications).toEqual([{ appId: azureCliAppId, delegatedPermissionIds: [scopeId] }]);
-    expect(stdout).toContain(`az account get-access-token --tenant 11111111-1111-4111-8111-111111111111 --scope api://${appId}/access_as_user`);
+    expect(stdout).toContain(
+      `az account get-access-token --tenant 11111111-1111-4111-8111-111111111111 --scope api://${appId}/access_as_user`,
+    );
   });
 
   it('requests exactly the Graph application permissions the service uses', () => {
-    const graph = applicationPatch.parse(bodies[0]).requiredResourceAccess.find((r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000');
+    const graph = applicationPatch
+      .parse(bodies[0])
+      .requiredResourceAccess.find((r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000');
     expect(graph?.resourceAccess.every((a) => a.type === 'Role')).toBe(true);
-    expect(graph?.resourceAccess.map((a) => a.id.replace(/^role:/, '')).sort()).toEqual([...requiredGraphPermissions].sort());
+    expect(graph?.resourceAccess.map((a) => a.id.replace(/^role:/, '')).sort()).toEqual(
+      [...requiredGraphPermissions].sort(),
+    );
   });
 
   it('names the directory role each customer tenant must assign', () => {
@@ -98,11 +123,26 @@ describe('create-app-registration.sh --home-mail-send', () => {
   const assignment = z.object({ principalId: z.string(), resourceId: z.string(), appRoleId: z.string() });
 
   it('grants Mail.Send to the service principal in the home tenant only, never in the list customer tenants consent to', async () => {
-    expect(calls.some((c) => c.includes('appRoleAssignments')), 'not without the option').toBe(false);
+    expect(
+      calls.some((c) => c.includes('appRoleAssignments')),
+      'not without the option',
+    ).toBe(false);
     const run = await runScript(['--home-mail-send']);
     const patch = applicationPatch.parse(run.bodies[0]);
-    expect(patch.requiredResourceAccess.flatMap((r) => r.resourceAccess.map((a) => a.id))).not.toContain('role:Mail.Send');
-    expect(assignment.parse(run.bodies.at(-1))).toEqual({ principalId: '44444444-4444-4444-8444-444444444444', resourceId: '55555555-5555-4555-8555-555555555555', appRoleId: 'role:Mail.Send' });
-    expect(run.calls.some((c) => c.includes('--method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/44444444-4444-4444-8444-444444444444/appRoleAssignments'))).toBe(true);
+    expect(patch.requiredResourceAccess.flatMap((r) => r.resourceAccess.map((a) => a.id))).not.toContain(
+      'role:Mail.Send',
+    );
+    expect(assignment.parse(run.bodies.at(-1))).toEqual({
+      principalId: '44444444-4444-4444-8444-444444444444',
+      resourceId: '55555555-5555-4555-8555-555555555555',
+      appRoleId: 'role:Mail.Send',
+    });
+    expect(
+      run.calls.some((c) =>
+        c.includes(
+          '--method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/44444444-4444-4444-8444-444444444444/appRoleAssignments',
+        ),
+      ),
+    ).toBe(true);
   });
 });

@@ -48,7 +48,8 @@ interface SettingsBlock {
   readonly names: readonly string[];
 }
 
-const blockPattern = /^\/\/ <app-settings:([a-z-]+)>[^\n]*\n(?:\/\/[^\n]*\n)*var (\w+) = \{\n([\s\S]*?)\n\}\n\/\/ <\/app-settings:\1>$/gm;
+const blockPattern =
+  /^\/\/ <app-settings:([a-z-]+)>[^\n]*\n(?:\/\/[^\n]*\n)*var (\w+) = \{\n([\s\S]*?)\n\}\n\/\/ <\/app-settings:\1>$/gm;
 const settingLine = /^ {2}([A-Za-z_][A-Za-z0-9_]*): \S/;
 
 /** Reads the `// <app-settings:label>` … `// </app-settings:label>` blocks, one `name: value` per line. */
@@ -56,7 +57,8 @@ function readSettingsBlocks(source: string): SettingsBlock[] {
   return [...source.matchAll(blockPattern)].map(([, label = '', variable = '', body = '']) => {
     const names = body.split('\n').map((line) => {
       const match = settingLine.exec(line);
-      if (match?.[1] === undefined) throw new Error(`${appSettingsModule}, block ${label}: expected one "name: value" per line, got: ${line}`);
+      if (match?.[1] === undefined)
+        throw new Error(`${appSettingsModule}, block ${label}: expected one "name: value" per line, got: ${line}`);
       return match[1];
     });
     return { label, variable, names };
@@ -84,28 +86,37 @@ describe('app settings in Bicep', () => {
     const expected = difference(appSettingNames, localOnlySettingNames);
     const declared = blockNamed('jit').names;
     expect(difference(expected, declared), 'parsed by src/settings.ts but missing from the jit block').toEqual([]);
-    expect(difference(declared, expected), 'in the jit block but not a deployable setting of src/settings.ts').toEqual([]);
+    expect(difference(declared, expected), 'in the jit block but not a deployable setting of src/settings.ts').toEqual(
+      [],
+    );
     expect(new Set(declared).size, 'a setting is declared twice').toBe(declared.length);
   });
 
   it('never set a local-only setting, anywhere in infra/', () => {
     const offenders = listBicepFiles().flatMap((file) => {
       const text = readRepoFile(file);
-      return localOnlySettingNames.filter((name) => new RegExp(`\\b${name}\\b`).test(text)).map((name) => `${file}: ${name}`);
+      return localOnlySettingNames
+        .filter((name) => new RegExp(`\\b${name}\\b`).test(text))
+        .map((name) => `${file}: ${name}`);
     });
     expect(offenders).toEqual([]);
   });
 
-  it('add only the listed host-level settings besides the app\'s own', () => {
+  it("add only the listed host-level settings besides the app's own", () => {
     const hostNames = blocks.filter((b) => b.label !== 'jit').flatMap((b) => b.names);
     expect(difference(hostNames, hostLevelSettingNames), 'not in the allowed host-level list').toEqual([]);
     const all = blocks.flatMap((b) => b.names);
     expect(all.filter((name) => forbiddenSettingNames.includes(name))).toEqual([]);
-    expect(all.filter((name) => appSettingNames.includes(name) && !blockNamed('jit').names.includes(name)), 'app settings belong in the jit block').toEqual([]);
+    expect(
+      all.filter((name) => appSettingNames.includes(name) && !blockNamed('jit').names.includes(name)),
+      'app settings belong in the jit block',
+    ).toEqual([]);
   });
 
   it('come only from those blocks: one appsettings resource whose properties are their union', () => {
-    const withAppSettings = listBicepFiles().filter((file) => /name: 'appsettings'|appSettings: \[/.test(readRepoFile(file)));
+    const withAppSettings = listBicepFiles().filter((file) =>
+      /name: 'appsettings'|appSettings: \[/.test(readRepoFile(file)),
+    );
     expect(withAppSettings).toEqual([appSettingsModule]);
     const union = /^var appSettings = union\(([^\n]+)\)$/m.exec(source)?.[1] ?? '';
     const referenced = union.match(/\b\w+Settings\b/g) ?? [];
@@ -131,7 +142,10 @@ describe('host.json', () => {
   const hostJson = hostJsonSchema.parse(JSON.parse(readRepoFile('host.json')));
 
   it('keeps the bundle range, route prefix and task hub setting', () => {
-    expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    expect(hostJson.extensionBundle).toEqual({
+      id: 'Microsoft.Azure.Functions.ExtensionBundle',
+      version: '[4.*, 5.0.0)',
+    });
     expect(hostJson.extensions.http.routePrefix).toBe('api');
     expect(hostJson.extensions.durableTask.hubName).toBe('%JIT_TASK_HUB%');
   });
@@ -152,11 +166,15 @@ describe('infra/scripts/stage-package.sh', () => {
     const out = await mkdtemp(join(tmpdir(), 'entra-jit-stage-'));
     try {
       const result = await new Promise<{ exitCode: number; stderr: string }>((resolvePromise) => {
-        execFile('bash', ['infra/scripts/stage-package.sh', '--out', out, '--host-json-only'], { cwd: repoRoot, env: { ...process.env, JIT_DURABLE_BACKEND: backend } }, (error, _stdout, stderr) =>
-          resolvePromise({ exitCode: error === null ? 0 : Number(error.code), stderr }),
+        execFile(
+          'bash',
+          ['infra/scripts/stage-package.sh', '--out', out, '--host-json-only'],
+          { cwd: repoRoot, env: { ...process.env, JIT_DURABLE_BACKEND: backend } },
+          (error, _stdout, stderr) => resolvePromise({ exitCode: error === null ? 0 : Number(error.code), stderr }),
         );
       });
-      const hostJson: unknown = result.exitCode === 0 ? JSON.parse(await readFile(join(out, 'host.json'), 'utf8')) : undefined;
+      const hostJson: unknown =
+        result.exitCode === 0 ? JSON.parse(await readFile(join(out, 'host.json'), 'utf8')) : undefined;
       return { ...result, hostJson };
     } finally {
       await rm(out, { recursive: true, force: true });
@@ -179,7 +197,7 @@ describe('infra/scripts/stage-package.sh', () => {
     expect(rest).toEqual(repositoryHostJson);
   });
 
-  it('stages the repository\'s host.json unchanged for Azure Storage', async () => {
+  it("stages the repository's host.json unchanged for Azure Storage", async () => {
     const staged = await stageHostJson('azureStorage');
     expect(staged.exitCode, staged.stderr).toBe(0);
     expect(staged.hostJson).toEqual(repositoryHostJson);
@@ -193,7 +211,9 @@ describe('infra/scripts/stage-package.sh', () => {
 });
 
 describe('local.settings.sample.json', () => {
-  const sample = z.object({ IsEncrypted: z.literal(false), Values: z.record(z.string(), z.string()) }).parse(JSON.parse(readRepoFile('local.settings.sample.json')));
+  const sample = z
+    .object({ IsEncrypted: z.literal(false), Values: z.record(z.string(), z.string()) })
+    .parse(JSON.parse(readRepoFile('local.settings.sample.json')));
 
   it('names every setting the app parses', () => {
     expect(difference(appSettingNames, Object.keys(sample.Values))).toEqual([]);
@@ -205,11 +225,24 @@ describe('infra/main.parameters.json', () => {
     .object({ parameters: z.record(z.string(), z.object({ value: z.unknown() })) })
     .parse(JSON.parse(readRepoFile('infra/main.parameters.json'))).parameters;
   const mainBicep = readRepoFile('infra/main.bicep');
-  const declared = [...mainBicep.matchAll(/^param (\w+) \S+( = .*)?$/gm)].map(([, name = '', defaultValue]) => ({ name, required: defaultValue === undefined }));
+  const declared = [...mainBicep.matchAll(/^param (\w+) \S+( = .*)?$/gm)].map(([, name = '', defaultValue]) => ({
+    name,
+    required: defaultValue === undefined,
+  }));
 
   it('passes only parameters main.bicep declares, and every required one', () => {
-    expect(difference(Object.keys(parameters), declared.map((p) => p.name))).toEqual([]);
-    expect(difference(declared.filter((p) => p.required).map((p) => p.name), Object.keys(parameters))).toEqual([]);
+    expect(
+      difference(
+        Object.keys(parameters),
+        declared.map((p) => p.name),
+      ),
+    ).toEqual([]);
+    expect(
+      difference(
+        declared.filter((p) => p.required).map((p) => p.name),
+        Object.keys(parameters),
+      ),
+    ).toEqual([]);
   });
 
   it('holds no value, only azd environment variables (secrets stay in Key Vault: parameters name them)', () => {

@@ -37,7 +37,9 @@ describe('Bicep templates', () => {
     const result = await run(bicep, ['build', '--pattern', pattern, '--outdir', outDir, '--no-restore'], 120_000);
     expect(result.stderr.trim(), report(result)).toBe('');
     expect(result.exitCode, report(result)).toBe(0);
-    const missing = files.filter((file) => !existsSync(join(outDir, file.slice('infra/'.length).replace(/\.bicep$/, '.json'))));
+    const missing = files.filter(
+      (file) => !existsSync(join(outDir, file.slice('infra/'.length).replace(/\.bicep$/, '.json'))),
+    );
     expect(missing, `no ARM template produced for these files:\n${report(result)}`).toEqual([]);
   }, 120_000);
 
@@ -47,5 +49,4 @@ describe('Bicep templates', () => {
     expect(result.stdout.trim(), report(result)).toBe('');
     expect(result.exitCode, report(result)).toBe(0);
   }, 120_000);
-
 });

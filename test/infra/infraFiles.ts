@@ -30,13 +30,18 @@ export interface ProcessResult {
 /** Runs a program to completion; never rejects on a non-zero exit (the caller reports it). */
 export function run(file: string, args: readonly string[], timeoutInMs: number): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { cwd: repoRoot, timeout: timeoutInMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') {
-        reject(new Error(`${file} ${args.join(' ')} did not run: ${error.message}\n${stderr}`));
-        return;
-      }
-      resolvePromise({ exitCode: error === null ? 0 : Number(error.code), stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: repoRoot, timeout: timeoutInMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') {
+          reject(new Error(`${file} ${args.join(' ')} did not run: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolvePromise({ exitCode: error === null ? 0 : Number(error.code), stdout, stderr });
+      },
+    );
   });
 }
 

@@ -14,12 +14,19 @@ type ArmResource = z.infer<typeof armResource>;
 const armTemplate = z.looseObject({
   parameters: z.record(z.string(), z.looseObject({ defaultValue: z.unknown().optional() })).optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
-  functions: z.array(z.looseObject({ members: z.record(z.string(), z.looseObject({ output: z.looseObject({ value: z.string() }) })) })).optional(),
+  functions: z
+    .array(
+      z.looseObject({ members: z.record(z.string(), z.looseObject({ output: z.looseObject({ value: z.string() }) })) }),
+    )
+    .optional(),
   resources: z.record(z.string(), armResource),
 });
 type ArmTemplate = z.infer<typeof armTemplate>;
 // A module's parameters are { value } objects, except where ARM takes one expression for a value.
-const moduleProperties = z.looseObject({ parameters: z.record(z.string(), z.union([z.looseObject({ value: z.unknown().optional() }), z.string()])), template: armTemplate });
+const moduleProperties = z.looseObject({
+  parameters: z.record(z.string(), z.union([z.looseObject({ value: z.unknown().optional() }), z.string()])),
+  template: armTemplate,
+});
 
 /** The value a module passes for one of its parameters. */
 function passed(module: z.infer<typeof moduleProperties>, name: string): unknown {
@@ -32,7 +39,8 @@ let outDir = '';
 
 function resource(template: ArmTemplate, name: string): ArmResource {
   const found = template.resources[name];
-  if (found === undefined) throw new Error(`no resource ${name} in the template (has ${Object.keys(template.resources).join(', ')})`);
+  if (found === undefined)
+    throw new Error(`no resource ${name} in the template (has ${Object.keys(template.resources).join(', ')})`);
   return found;
 }
 
@@ -43,7 +51,8 @@ function moduleOf(name: string): z.infer<typeof moduleProperties> {
 /** A JSON path into a resource's properties, failing clearly when it is absent. */
 function at(value: unknown, ...path: string[]): unknown {
   return path.reduce<unknown>((current, key) => {
-    if (current === null || typeof current !== 'object' || !(key in current)) throw new Error(`missing ${path.join('.')} (at ${key})`);
+    if (current === null || typeof current !== 'object' || !(key in current))
+      throw new Error(`missing ${path.join('.')} (at ${key})`);
     return (current as Record<string, unknown>)[key];
   }, value);
 }
@@ -71,26 +80,48 @@ describe('the Function App', () => {
     const settings = at(app.template.variables, 'jitAppSettings');
     expect(at(settings, 'JIT_PUBLIC_BASE_URL')).toBe("[parameters('publicBaseUrl')]");
     expect(at(settings, 'JIT_NOTIFY_WEBHOOK_URL')).toBe("[parameters('notifyWebhookUrl')]");
-    expect(at(settings, 'JIT_NOTIFY_WEBHOOK_SECRET')).toBe("[__bicep.keyVaultReference(parameters('keyVaultUri'), parameters('notifyWebhookSecretName'))]");
-    expect(at(settings, 'JIT_NOTIFY_TEAMS_WEBHOOK_URL')).toBe("[__bicep.keyVaultReference(parameters('keyVaultUri'), parameters('notifyTeamsWebhookUrlSecretName'))]");
-    const reference = app.template.functions?.flatMap((namespace) => Object.entries(namespace.members)).find(([name]) => name === 'keyVaultReference')?.[1];
-    expect(reference?.output.value).toBe("[if(empty(parameters('secretName')), '', format('@Microsoft.KeyVault(SecretUri={0}secrets/{1}/)', parameters('vaultUri'), parameters('secretName')))]");
-    expect(at(resource(app.template, 'site').properties, 'keyVaultReferenceIdentity')).toBe("[parameters('identityId')]");
+    expect(at(settings, 'JIT_NOTIFY_WEBHOOK_SECRET')).toBe(
+      "[__bicep.keyVaultReference(parameters('keyVaultUri'), parameters('notifyWebhookSecretName'))]",
+    );
+    expect(at(settings, 'JIT_NOTIFY_TEAMS_WEBHOOK_URL')).toBe(
+      "[__bicep.keyVaultReference(parameters('keyVaultUri'), parameters('notifyTeamsWebhookUrlSecretName'))]",
+    );
+    const reference = app.template.functions
+      ?.flatMap((namespace) => Object.entries(namespace.members))
+      .find(([name]) => name === 'keyVaultReference')?.[1];
+    expect(reference?.output.value).toBe(
+      "[if(empty(parameters('secretName')), '', format('@Microsoft.KeyVault(SecretUri={0}secrets/{1}/)', parameters('vaultUri'), parameters('secretName')))]",
+    );
+    expect(at(resource(app.template, 'site').properties, 'keyVaultReferenceIdentity')).toBe(
+      "[parameters('identityId')]",
+    );
     // main.bicep passes its own parameters through, so `azd provision` sets them every time.
-    for (const name of ['publicBaseUrl', 'notifyWebhookUrl', 'notifyWebhookSecretName', 'notifyTeamsWebhookUrlSecretName']) {
+    for (const name of [
+      'publicBaseUrl',
+      'notifyWebhookUrl',
+      'notifyWebhookSecretName',
+      'notifyTeamsWebhookUrlSecretName',
+    ]) {
       expect(passed(app, name), name).toBe(`[parameters('${name}')]`);
       expect(main.parameters?.[name]?.defaultValue, name).toBe('');
     }
   });
 
-  it('gives each instance its share of the Graph write budget from the plan\'s maximum instance count', () => {
+  it("gives each instance its share of the Graph write budget from the plan's maximum instance count", () => {
     const app = moduleOf('functionApp');
-    expect(at(app.template.variables, 'jitAppSettings', 'JIT_GRAPH_WRITE_BUDGET_INSTANCES')).toBe("[string(parameters('maximumInstanceCount'))]");
-    expect(at(resource(app.template, 'site').properties, 'functionAppConfig', 'scaleAndConcurrency', 'maximumInstanceCount')).toBe("[parameters('maximumInstanceCount')]");
+    expect(at(app.template.variables, 'jitAppSettings', 'JIT_GRAPH_WRITE_BUDGET_INSTANCES')).toBe(
+      "[string(parameters('maximumInstanceCount'))]",
+    );
+    expect(
+      at(resource(app.template, 'site').properties, 'functionAppConfig', 'scaleAndConcurrency', 'maximumInstanceCount'),
+    ).toBe("[parameters('maximumInstanceCount')]");
   });
 
   it('selects the Durable Task Scheduler through the staged host.json, not app-setting overrides', () => {
-    const schedulerSettings = at(moduleOf('functionApp').template.variables, 'durableTaskSchedulerSettings') as Record<string, unknown>;
+    const schedulerSettings = at(moduleOf('functionApp').template.variables, 'durableTaskSchedulerSettings') as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(schedulerSettings)).toEqual(['DURABLE_TASK_SCHEDULER_CONNECTION_STRING']);
     expect(main.parameters?.alwaysReadyDurableInstances?.defaultValue).toBe(0);
   });
@@ -104,11 +135,13 @@ describe('operators', () => {
     durableTask: 'd6a5505f-6ebb-45a4-896e-ac8274cfc0ac',
   };
 
-  it('default to the deploying user (azd\'s AZURE_PRINCIPAL_ID), or the listed principals', () => {
+  it("default to the deploying user (azd's AZURE_PRINCIPAL_ID), or the listed principals", () => {
     expect(at(main.variables, 'operators')).toBe(
       "[if(not(empty(parameters('operatorPrincipalIds'))), __bicep.splitList(parameters('operatorPrincipalIds')), if(empty(parameters('principalId')), createArray(), createArray(parameters('principalId'))))]",
     );
-    const parameters = z.object({ parameters: z.record(z.string(), z.object({ value: z.string() })) }).parse(JSON.parse(readRepoFile('infra/main.parameters.json'))).parameters;
+    const parameters = z
+      .object({ parameters: z.record(z.string(), z.object({ value: z.string() })) })
+      .parse(JSON.parse(readRepoFile('infra/main.parameters.json'))).parameters;
     expect(parameters.principalId?.value).toBe('${AZURE_PRINCIPAL_ID=}');
     expect(parameters.operatorPrincipalIds?.value).toBe('${JIT_OPERATOR_PRINCIPAL_IDS=}');
   });
@@ -133,7 +166,9 @@ describe('operators', () => {
     const scheduler = moduleOf('scheduler');
     expect(passed(scheduler, 'operatorPrincipalIds')).toBe("[variables('operators')]");
     expect(at(scheduler.template.variables, 'durableTaskDataReaderRoleId')).toBe(readerRoles.durableTask);
-    expect(JSON.stringify(resource(scheduler.template, 'operatorReaders'))).toContain("variables('durableTaskDataReaderRoleId')");
+    expect(JSON.stringify(resource(scheduler.template, 'operatorReaders'))).toContain(
+      "variables('durableTaskDataReaderRoleId')",
+    );
   });
 
   it('get no Key Vault role (the vault holds live lease credentials)', () => {
@@ -143,10 +178,27 @@ describe('operators', () => {
 
 describe('alerts', () => {
   const rules = (): { suffix: string; query: string; operator: string; threshold: number; dimensions: string[] }[] =>
-    z.array(z.object({ suffix: z.string(), query: z.string(), operator: z.string(), threshold: z.number(), dimensions: z.array(z.string()) }).loose()).parse(at(moduleOf('alerts').template.variables, 'rules'));
+    z
+      .array(
+        z
+          .object({
+            suffix: z.string(),
+            query: z.string(),
+            operator: z.string(),
+            threshold: z.number(),
+            dimensions: z.array(z.string()),
+          })
+          .loose(),
+      )
+      .parse(at(moduleOf('alerts').template.variables, 'rules'));
 
   it('fire on revocation failures, failed or terminated lease orchestrations, a silent reconciler and its findings', () => {
-    expect(rules().map((r) => r.suffix)).toEqual(['revocation-failed', 'lease-orchestration-failed', 'reconciler-silent', 'reconciler-finding']);
+    expect(rules().map((r) => r.suffix)).toEqual([
+      'revocation-failed',
+      'lease-orchestration-failed',
+      'reconciler-silent',
+      'reconciler-finding',
+    ]);
   });
 
   it('read the Durable lifecycle traces of the lease orchestrator for Failed and Terminated, replays excluded', () => {
@@ -178,6 +230,9 @@ describe('alerts', () => {
     expect(at(test.properties, 'ValidationRules', 'ExpectedHttpStatusCode')).toBe(200);
     expect(at(test.properties, 'Locations')).toHaveLength(5);
     const alert = resource(alerts.template, 'healthAlert');
-    expect(at(alert.properties, 'criteria')).toMatchObject({ 'odata.type': 'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria', failedLocationCount: 2 });
+    expect(at(alert.properties, 'criteria')).toMatchObject({
+      'odata.type': 'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria',
+      failedLocationCount: 2,
+    });
   });
 });

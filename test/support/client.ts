@@ -31,7 +31,11 @@ export class StackClient {
     return response.body.access_token;
   }
 
-  api<T = Record<string, unknown>>(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
     let body: string | undefined;
@@ -58,42 +62,70 @@ export class StackClient {
    * Creates a user through the sandbox's Graph as the customer's own admin would (with the
    * tenant's app credential), not through the service. Returns the new user's object id.
    */
-  async createCustomerUser(tenant: CustomerAdmin, user: { userPrincipalName: string; accountEnabled: boolean; mailNickname?: string }): Promise<string> {
+  async createCustomerUser(
+    tenant: CustomerAdmin,
+    user: { userPrincipalName: string; accountEnabled: boolean; mailNickname?: string },
+  ): Promise<string> {
     const access_token = await this.customerGraphToken(tenant);
     const local = user.userPrincipalName.split('@')[0] ?? 'user';
-    const created = await call<{ id: string }>(`${this.sandboxUrl}/v1.0/users`, 'POST', { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' }, JSON.stringify({
-      accountEnabled: user.accountEnabled,
-      displayName: `Made by hand: ${local}`,
-      mailNickname: user.mailNickname ?? local,
-      userPrincipalName: user.userPrincipalName,
-      passwordProfile: { password: 'Made-By-A-Customer-Admin-1234' },
-    }));
+    const created = await call<{ id: string }>(
+      `${this.sandboxUrl}/v1.0/users`,
+      'POST',
+      { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+      JSON.stringify({
+        accountEnabled: user.accountEnabled,
+        displayName: `Made by hand: ${local}`,
+        mailNickname: user.mailNickname ?? local,
+        userPrincipalName: user.userPrincipalName,
+        passwordProfile: { password: 'Made-By-A-Customer-Admin-1234' },
+      }),
+    );
     expect(created.status, created.text).toBe(201);
     return created.body.id;
   }
 
   /** Deletes a user as the customer's own admin would. */
   async deleteCustomerUser(tenant: CustomerAdmin, objectId: string): Promise<void> {
-    const deleted = await call(`${this.sandboxUrl}/v1.0/users/${objectId}`, 'DELETE', { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` }, undefined);
+    const deleted = await call(
+      `${this.sandboxUrl}/v1.0/users/${objectId}`,
+      'DELETE',
+      { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` },
+      undefined,
+    );
     expect(deleted.status, deleted.text).toBe(204);
   }
 
   /** Removes a member from a group as the tenant's own admin would. */
   async removeCustomerGroupMember(tenant: CustomerAdmin, groupId: string, memberId: string): Promise<void> {
-    const removed = await call(`${this.sandboxUrl}/v1.0/groups/${groupId}/members/${memberId}/$ref`, 'DELETE', { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` }, undefined);
+    const removed = await call(
+      `${this.sandboxUrl}/v1.0/groups/${groupId}/members/${memberId}/$ref`,
+      'DELETE',
+      { Authorization: `Bearer ${await this.customerGraphToken(tenant)}` },
+      undefined,
+    );
     expect(removed.status, removed.text).toBe(204);
   }
 
   private async customerGraphToken(tenant: CustomerAdmin): Promise<string> {
     const tokenResponse = await fetch(`${this.sandboxUrl}/${tenant.id}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: tenant.clientId, client_secret: tenant.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        client_id: tenant.clientId,
+        client_secret: tenant.clientSecret,
+        grant_type: 'client_credentials',
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     return ((await tokenResponse.json()) as { access_token: string }).access_token;
   }
 
   /** Polls a request until `done` says so; returns the last body. */
-  async waitForRequest(id: string, token: string, done: (r: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  async waitForRequest(
+    id: string,
+    token: string,
+    done: (r: Record<string, unknown>) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     let last: Record<string, unknown> = {};
     while (Date.now() < deadline) {
@@ -106,7 +138,12 @@ export class StackClient {
   }
 }
 
-async function call<T>(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<ApiResponse<T>> {
+async function call<T>(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<ApiResponse<T>> {
   const response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
   let parsed: unknown = text;
@@ -139,7 +176,12 @@ export interface SandboxTenantState {
   readonly users: readonly SandboxUser[];
   readonly groups: readonly { id: string; memberIds: readonly string[] }[];
   readonly roleAssignments: readonly { id: string; principalId: string; roleDefinitionId: string }[];
-  readonly temporaryAccessPasses: readonly { id: string; userId: string; lifetimeInMinutes: number; isUsableOnce: boolean }[];
+  readonly temporaryAccessPasses: readonly {
+    id: string;
+    userId: string;
+    lifetimeInMinutes: number;
+    isUsableOnce: boolean;
+  }[];
   readonly calls: { readonly total: number; readonly writes: number; readonly roundTrips: number };
   readonly protectedWriteAttempts: number;
 }

@@ -13,9 +13,12 @@ export function validateJson(value: unknown, schema: Schema, root: Schema, path 
     const types = Array.isArray(type) ? (type as string[]) : [type as string];
     if (!types.some((t) => hasType(value, t))) return [`${path}: expected ${types.join('|')}, got ${describe(value)}`];
   }
-  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${path}: not one of ${JSON.stringify(schema.enum)}`);
-  if (Array.isArray(schema.allOf)) for (const s of schema.allOf as Schema[]) problems.push(...validateJson(value, s, root, path));
+  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value))
+    problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    problems.push(`${path}: not one of ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(schema.allOf))
+    for (const s of schema.allOf as Schema[]) problems.push(...validateJson(value, s, root, path));
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const options = schema[keyword];
     if (!Array.isArray(options)) continue;
@@ -25,27 +28,35 @@ export function validateJson(value: unknown, schema: Schema, root: Schema, path 
     if (keyword === 'oneOf' && passing > 1) problems.push(`${path}: matches ${passing} of oneOf`);
   }
   if (typeof value === 'string') {
-    if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) problems.push(`${path}: shorter than ${schema.minLength}`);
-    if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength) problems.push(`${path}: longer than ${schema.maxLength}`);
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${path}: does not match ${schema.pattern}`);
+    if (typeof schema.minLength === 'number' && [...value].length < schema.minLength)
+      problems.push(`${path}: shorter than ${schema.minLength}`);
+    if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength)
+      problems.push(`${path}: longer than ${schema.maxLength}`);
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+      problems.push(`${path}: does not match ${schema.pattern}`);
   }
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${path}: below ${schema.minimum}`);
     if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${path}: above ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`${path}: fewer than ${schema.minItems} items`);
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) problems.push(`${path}: more than ${schema.maxItems} items`);
-    if (isSchema(schema.items)) value.forEach((item, i) => problems.push(...validateJson(item, schema.items as Schema, root, `${path}[${i}]`)));
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+      problems.push(`${path}: fewer than ${schema.minItems} items`);
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+      problems.push(`${path}: more than ${schema.maxItems} items`);
+    if (isSchema(schema.items))
+      value.forEach((item, i) => problems.push(...validateJson(item, schema.items as Schema, root, `${path}[${i}]`)));
   }
   if (isPlainObject(value)) {
     const properties = isSchema(schema.properties) ? (schema.properties as Record<string, Schema>) : {};
-    for (const required of (schema.required as string[] | undefined) ?? []) if (!(required in value)) problems.push(`${path}: missing ${required}`);
+    for (const required of (schema.required as string[] | undefined) ?? [])
+      if (!(required in value)) problems.push(`${path}: missing ${required}`);
     for (const [key, child] of Object.entries(value)) {
       const propertySchema = properties[key];
       if (propertySchema !== undefined) problems.push(...validateJson(child, propertySchema, root, `${path}.${key}`));
       else if (schema.additionalProperties === false) problems.push(`${path}: unexpected property ${key}`);
-      else if (isSchema(schema.additionalProperties)) problems.push(...validateJson(child, schema.additionalProperties as Schema, root, `${path}.${key}`));
+      else if (isSchema(schema.additionalProperties))
+        problems.push(...validateJson(child, schema.additionalProperties as Schema, root, `${path}.${key}`));
     }
   }
   return problems;
@@ -54,7 +65,8 @@ export function validateJson(value: unknown, schema: Schema, root: Schema, path 
 function resolve(ref: string, root: Schema): Schema {
   if (!ref.startsWith('#/')) throw new Error(`unsupported $ref ${ref}`);
   let node: unknown = root;
-  for (const part of ref.slice(2).split('/')) node = isPlainObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  for (const part of ref.slice(2).split('/'))
+    node = isPlainObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   if (!isSchema(node)) throw new Error(`$ref ${ref} resolves to nothing`);
   return node as Schema;
 }

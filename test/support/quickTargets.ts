@@ -8,7 +8,10 @@ import type { AppDeps } from '../../src/app/deps';
  */
 export const QUICK_TARGET_ID = 'quick-admin';
 
-export async function connectQuickTargets(deps: Pick<AppDeps, 'config' | 'vault'>, tenants: readonly SeedTenant[] = [CONTOSO, FABRIKAM]): Promise<void> {
+export async function connectQuickTargets(
+  deps: Pick<AppDeps, 'config' | 'vault'>,
+  tenants: readonly SeedTenant[] = [CONTOSO, FABRIKAM],
+): Promise<void> {
   const now = new Date().toISOString();
   for (const tenant of tenants) {
     if ((await deps.config.getTenant(tenant.id)) === null) {

@@ -34,11 +34,20 @@ export async function serviceEnv(taskHub: string): Promise<ServiceEnv> {
     JIT_TLS_DIR: testEnv('JIT_TEST_TLS_DIR'),
     JIT_TASK_HUB: taskHub,
   };
-  return { env, stateDir, ports, client: new StackClient(`http://127.0.0.1:${ports.api}/api`, `https://127.0.0.1:${ports.sandbox}`) };
+  return {
+    env,
+    stateDir,
+    ports,
+    client: new StackClient(`http://127.0.0.1:${ports.api}/api`, `https://127.0.0.1:${ports.sandbox}`),
+  };
 }
 
 export async function startService(service: ServiceEnv): Promise<StartedService> {
-  const child = spawn(process.execPath, [resolve('dist/local/start.js')], { env: service.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve('dist/local/start.js')], {
+    env: service.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));

@@ -41,7 +41,9 @@ function itemRequest(item: z.infer<typeof itemSchema>): SandboxRequest | undefin
 }
 
 /** A random order of the items in which each item comes after every item it depends on. */
-function shuffledRespectingDependencies<T extends { readonly id: string; readonly dependsOn?: readonly string[] | undefined }>(items: readonly T[]): T[] {
+function shuffledRespectingDependencies<
+  T extends { readonly id: string; readonly dependsOn?: readonly string[] | undefined },
+>(items: readonly T[]): T[] {
   const order: T[] = [];
   const done = new Set<string>();
   let waiting = [...items];
@@ -66,12 +68,23 @@ export async function handleBatch(req: SandboxRequest, execute: Execute): Promis
   const parsed = batchSchema.safeParse(payload);
   if (!parsed.success) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
   const items = parsed.data.requests;
-  if (items.length > MAX_BATCH_REQUESTS) throw new GraphError(400, 'BadRequest', `Number of requests in a batch request exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+  if (items.length > MAX_BATCH_REQUESTS)
+    throw new GraphError(
+      400,
+      'BadRequest',
+      `Number of requests in a batch request exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+    );
   const ids = new Set<string>();
   for (const item of items) {
-    if (ids.has(item.id)) throw new GraphError(400, 'BadRequest', `Batch request contains a duplicate request id '${item.id}'.`);
+    if (ids.has(item.id))
+      throw new GraphError(400, 'BadRequest', `Batch request contains a duplicate request id '${item.id}'.`);
     for (const dep of item.dependsOn ?? []) {
-      if (!ids.has(dep)) throw new GraphError(400, 'BadRequest', `Request '${item.id}' depends on '${dep}', which is not an earlier request in the batch.`);
+      if (!ids.has(dep))
+        throw new GraphError(
+          400,
+          'BadRequest',
+          `Request '${item.id}' depends on '${dep}', which is not an earlier request in the batch.`,
+        );
     }
     ids.add(item.id);
   }
@@ -85,7 +98,12 @@ export async function handleBatch(req: SandboxRequest, execute: Execute): Promis
     let res: SandboxResponse;
     const request = itemRequest(item);
     if (failedDependency) {
-      res = json(424, { error: { code: 'FailedDependency', message: 'The request could not be performed because a request it depends on failed.' } });
+      res = json(424, {
+        error: {
+          code: 'FailedDependency',
+          message: 'The request could not be performed because a request it depends on failed.',
+        },
+      });
     } else if (request === undefined) {
       res = json(400, { error: { code: 'BadRequest', message: 'Invalid request URI.' } });
     } else {

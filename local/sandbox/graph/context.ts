@@ -38,25 +38,57 @@ export interface GraphContext {
 export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
 
 export function requirePermission(ctx: GraphContext, anyOf: readonly string[]): void {
-  if (!anyOf.some((p) => ctx.caller.roles.has(p))) throw new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES);
+  if (!anyOf.some((p) => ctx.caller.roles.has(p)))
+    throw new GraphError(403, 'Authorization_RequestDenied', INSUFFICIENT_PRIVILEGES);
 }
 
 export const READ_USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 export const WRITE_USERS = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
-export const READ_ROLES = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+export const READ_ROLES = [
+  'RoleManagement.Read.Directory',
+  'RoleManagement.Read.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 export const WRITE_ROLES = ['RoleManagement.ReadWrite.Directory'];
-export const READ_GROUPS = ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+export const READ_GROUPS = [
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'GroupMember.Read.All',
+  'GroupMember.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 export const WRITE_GROUP_MEMBERS = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
-export const READ_DOMAINS = ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-export const READ_APPS = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+export const READ_DOMAINS = [
+  'Domain.Read.All',
+  'Domain.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+export const READ_APPS = [
+  'Application.Read.All',
+  'Application.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 export const READ_AUTH_METHODS = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
 export const WRITE_AUTH_METHODS = ['UserAuthenticationMethod.ReadWrite.All'];
 
 export function notFound(key: string): GraphError {
-  return new GraphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
-export function badRequest(message: string, code = 'Request_BadRequest', details?: readonly Record<string, string>[]): GraphError {
+export function badRequest(
+  message: string,
+  code = 'Request_BadRequest',
+  details?: readonly Record<string, string>[],
+): GraphError {
   return new GraphError(400, code, message, details);
 }
 
@@ -124,5 +156,7 @@ export function odataContext(fragment: string): string {
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

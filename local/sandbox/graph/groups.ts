@@ -53,10 +53,14 @@ export function groupView(group: Group): Record<string, unknown> {
  */
 function refuseUnmanagedMembers(group: Group): void {
   if (group.onPremisesSyncEnabled === true) {
-    throw badRequest('Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+    throw badRequest(
+      'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
+    );
   }
   if (group.groupTypes.includes('DynamicMembership')) {
-    throw badRequest('Insufficient privileges to complete the operation. The group has dynamic membership: its members come from its membership rule.');
+    throw badRequest(
+      'Insufficient privileges to complete the operation. The group has dynamic membership: its members come from its membership rule.',
+    );
   }
   if (group.mailEnabled && !group.groupTypes.includes('Unified')) {
     throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
@@ -79,7 +83,10 @@ function members(ctx: GraphContext) {
     const nested = ctx.tenant.groups.find((g) => g.id === id);
     if (nested !== undefined) return [{ '@odata.type': '#microsoft.graph.group', ...groupView(nested) }];
     const app = ctx.tenant.apps.find((a) => a.servicePrincipalId === id);
-    if (app !== undefined) return [{ '@odata.type': '#microsoft.graph.servicePrincipal', id, appId: app.clientId, displayName: app.displayName }];
+    if (app !== undefined)
+      return [
+        { '@odata.type': '#microsoft.graph.servicePrincipal', id, appId: app.clientId, displayName: app.displayName },
+      ];
     return [];
   });
   const page = paginate(objects, ctx.req.query, `${ctx.store.url}/v1.0/groups/${group.id}/members`);
@@ -89,7 +96,8 @@ function members(ctx: GraphContext) {
   return json(200, body);
 }
 
-const REFERENCE = /\/(?:directoryObjects|users|groups|servicePrincipals)\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+const REFERENCE =
+  /\/(?:directoryObjects|users|groups|servicePrincipals)\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 function requireMemberWrite(ctx: GraphContext, group: Group): void {
   requirePermission(ctx, WRITE_GROUP_MEMBERS);
@@ -111,7 +119,9 @@ function addMember(ctx: GraphContext) {
     throw badRequest('Nesting is currently not supported for groups that can be assigned to a role.');
   }
   if (group.memberIds.includes(memberId)) {
-    throw badRequest("One or more added object references already exist for the following modified properties: 'members'.");
+    throw badRequest(
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
   }
   group.memberIds.push(memberId);
   return noContent();

@@ -13,27 +13,39 @@ import type { Route } from './route';
  * codes are the sandbox's reading of Graph's OData errors, unverified). Accepted messages are kept
  * per tenant and read back through `GET /_sandbox/mail`.
  */
-const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const ADDRESS =
+  /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 function invalid(message: string, code = 'ErrorInvalidRequest'): GraphError {
   return new GraphError(400, code, message);
 }
 
-function recipients(message: Record<string, unknown>, property: 'toRecipients' | 'ccRecipients' | 'bccRecipients'): string[] {
+function recipients(
+  message: Record<string, unknown>,
+  property: 'toRecipients' | 'ccRecipients' | 'bccRecipients',
+): string[] {
   const list = message[property];
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw invalid(`Invalid value for property '${property}': a collection of recipients is expected.`, 'RequestBodyRead');
+  if (!Array.isArray(list))
+    throw invalid(
+      `Invalid value for property '${property}': a collection of recipients is expected.`,
+      'RequestBodyRead',
+    );
   return list.map((item) => {
     const address = asRecord(asRecord(item)?.emailAddress)?.address;
     if (typeof address !== 'string' || !ADDRESS.test(address)) {
-      throw invalid(`At least one recipient isn't valid., Recipient '${typeof address === 'string' ? address : ''}' isn't resolved. All recipients must be resolved before a message can be submitted.`, 'ErrorInvalidRecipients');
+      throw invalid(
+        `At least one recipient isn't valid., Recipient '${typeof address === 'string' ? address : ''}' isn't resolved. All recipients must be resolved before a message can be submitted.`,
+        'ErrorInvalidRecipients',
+      );
     }
     return address;
   });
 }
 
 function sendMail(ctx: GraphContext) {
-  if (!ctx.caller.roles.has('Mail.Send')) throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+  if (!ctx.caller.roles.has('Mail.Send'))
+    throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
   const key = ctx.params.id ?? '';
   const from = findUser(ctx, key);
   // A disabled account's mailbox still sends (shared mailboxes are disabled accounts).
@@ -44,11 +56,15 @@ function sendMail(ctx: GraphContext) {
   const body = asRecord(message.body);
   const contentType = body?.contentType ?? 'text';
   if (typeof contentType !== 'string' || !['text', 'html'].includes(contentType.toLowerCase())) {
-    throw invalid(`Requested value '${typeof contentType === 'string' ? contentType : JSON.stringify(contentType)}' was not found.`, 'RequestBodyRead');
+    throw invalid(
+      `Requested value '${typeof contentType === 'string' ? contentType : JSON.stringify(contentType)}' was not found.`,
+      'RequestBodyRead',
+    );
   }
   const content = body?.content ?? '';
   const subject = message.subject ?? '';
-  if (typeof content !== 'string' || typeof subject !== 'string') throw invalid('Cannot convert the literal to the expected type Edm.String.', 'RequestBodyRead');
+  if (typeof content !== 'string' || typeof subject !== 'string')
+    throw invalid('Cannot convert the literal to the expected type Edm.String.', 'RequestBodyRead');
   const to = recipients(message, 'toRecipients');
   const cc = recipients(message, 'ccRecipients');
   const bcc = recipients(message, 'bccRecipients');

@@ -13,7 +13,8 @@ export type Predicate = (row: Row) => boolean;
 const MAX_FILTER_LENGTH = 4096;
 const MAX_DEPTH = 32;
 
-type Token = { kind: 'punct'; value: '(' | ')' | ',' } | { kind: 'string'; value: string } | { kind: 'word'; value: string };
+type Token =
+  { kind: 'punct'; value: '(' | ')' | ',' } | { kind: 'string'; value: string } | { kind: 'word'; value: string };
 
 function invalidFilter(): GraphError {
   return new GraphError(400, 'BadRequest', 'Invalid filter clause');
@@ -24,7 +25,11 @@ function unsupported(message = 'Unsupported Query.'): GraphError {
 }
 
 function unknownProperty(name: string, entity: string): GraphError {
-  return new GraphError(400, 'BadRequest', `Could not find a property named '${name}' on type 'microsoft.graph.${entity}'.`);
+  return new GraphError(
+    400,
+    'BadRequest',
+    `Could not find a property named '${name}' on type 'microsoft.graph.${entity}'.`,
+  );
 }
 
 function tokenize(text: string): Token[] {
@@ -207,7 +212,8 @@ class FilterParser {
 
 function equals(actual: unknown, expected: Literal): boolean {
   if (expected === null) return actual === null || actual === undefined;
-  if (typeof expected === 'string') return typeof actual === 'string' && actual.toLowerCase() === expected.toLowerCase();
+  if (typeof expected === 'string')
+    return typeof actual === 'string' && actual.toLowerCase() === expected.toLowerCase();
   return actual === expected;
 }
 
@@ -218,9 +224,16 @@ export function parseFilter(filter: string | null, properties: EntityProperties,
 }
 
 /** `$select`: only the named properties plus id, in Graph's casing; unknown names are a 400. */
-export function parseSelect(select: string | null, known: readonly string[], entity: string): readonly string[] | undefined {
+export function parseSelect(
+  select: string | null,
+  known: readonly string[],
+  entity: string,
+): readonly string[] | undefined {
   if (select === null) return undefined;
-  const names = select.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = select
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return names.map((name) => {
     const found = known.find((k) => k.toLowerCase() === name.toLowerCase());
     if (found === undefined) throw unknownProperty(name, entity);
@@ -248,14 +261,20 @@ export function paginate<T>(items: readonly T[], query: URLSearchParams, linkBas
   let top = DEFAULT_PAGE_SIZE;
   if (topText !== null) {
     top = /^\d{1,6}$/.test(topText) ? Number(topText) : NaN;
-    if (!(top >= 1 && top <= 999)) throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${topText}'. Must be between 1 and 999 inclusive.`);
+    if (!(top >= 1 && top <= 999))
+      throw new GraphError(
+        400,
+        'Request_BadRequest',
+        `Invalid page size specified: '${topText}'. Must be between 1 and 999 inclusive.`,
+      );
   }
   const skipText = query.get('$skiptoken');
   let offset = 0;
   if (skipText !== null) {
     const decoded = Buffer.from(skipText, 'base64url').toString('utf8');
     offset = /^o:\d{1,9}$/.test(decoded) ? Number(decoded.slice(2)) : NaN;
-    if (!Number.isInteger(offset)) throw new GraphError(400, 'Request_BadRequest', `Unable to read the skip token '${skipText}'.`);
+    if (!Number.isInteger(offset))
+      throw new GraphError(400, 'Request_BadRequest', `Unable to read the skip token '${skipText}'.`);
   }
   const pageItems = items.slice(offset, offset + top);
   let nextLink: string | undefined;

@@ -22,15 +22,25 @@ export function temporaryAccessPassPolicyView(policy: TemporaryAccessPassPolicy)
     maximumLifetimeInMinutes: policy.maximumLifetimeInMinutes,
     isUsableOnce: policy.isUsableOnce,
     excludeTargets: policy.excludeTargets.map((t) => ({ id: t.id, targetType: t.targetType })),
-    includeTargets: policy.includeTargets.map((t) => ({ id: t.id, targetType: t.targetType, isRegistrationRequired: false })),
+    includeTargets: policy.includeTargets.map((t) => ({
+      id: t.id,
+      targetType: t.targetType,
+      isRegistrationRequired: false,
+    })),
   };
 }
 
 /** Whether the policy applies to the user: an included group (or all_users) and no excluded group. */
 export function temporaryAccessPassPolicyCovers(tenant: Tenant, userId: string): boolean {
   const policy = tenant.temporaryAccessPassPolicy;
-  const memberOf = (groupId: string): boolean => groupId === 'all_users' || tenant.groups.some((g) => g.id === groupId.toLowerCase() && g.memberIds.includes(userId));
-  return policy.state === 'enabled' && policy.includeTargets.some((t) => memberOf(t.id)) && !policy.excludeTargets.some((t) => memberOf(t.id));
+  const memberOf = (groupId: string): boolean =>
+    groupId === 'all_users' ||
+    tenant.groups.some((g) => g.id === groupId.toLowerCase() && g.memberIds.includes(userId));
+  return (
+    policy.state === 'enabled' &&
+    policy.includeTargets.some((t) => memberOf(t.id)) &&
+    !policy.excludeTargets.some((t) => memberOf(t.id))
+  );
 }
 
 function getTemporaryAccessPassPolicy(ctx: GraphContext) {
@@ -42,5 +52,9 @@ function getTemporaryAccessPassPolicy(ctx: GraphContext) {
 }
 
 export const policyRoutes: readonly Route[] = [
-  { method: 'GET', path: ['policies', 'authenticationMethodsPolicy', 'authenticationMethodConfigurations', 'TemporaryAccessPass'], handler: getTemporaryAccessPassPolicy },
+  {
+    method: 'GET',
+    path: ['policies', 'authenticationMethodsPolicy', 'authenticationMethodConfigurations', 'TemporaryAccessPass'],
+    handler: getTemporaryAccessPassPolicy,
+  },
 ];

@@ -41,13 +41,27 @@ function definitionView(templateId: string, displayName: string): Record<string,
 }
 
 const DEFINITIONS = Object.entries(ROLE_DISPLAY_NAMES).map(([id, name]) => definitionView(id, name));
-const DEFINITION_FILTER: EntityProperties = { id: 'string', templateId: 'string', displayName: 'string', isBuiltIn: 'boolean', isEnabled: 'boolean' };
-const ASSIGNMENT_FILTER: EntityProperties = { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string' };
+const DEFINITION_FILTER: EntityProperties = {
+  id: 'string',
+  templateId: 'string',
+  displayName: 'string',
+  isBuiltIn: 'boolean',
+  isEnabled: 'boolean',
+};
+const ASSIGNMENT_FILTER: EntityProperties = {
+  id: 'string',
+  principalId: 'string',
+  roleDefinitionId: 'string',
+  directoryScopeId: 'string',
+};
 
 function listDefinitions(ctx: GraphContext) {
   requirePermission(ctx, READ_ROLES);
   const predicate = parseFilter(ctx.req.query.get('$filter'), DEFINITION_FILTER, 'unifiedRoleDefinition');
-  return json(200, { '@odata.context': odataContext('roleManagement/directory/roleDefinitions'), value: DEFINITIONS.filter(predicate) });
+  return json(200, {
+    '@odata.context': odataContext('roleManagement/directory/roleDefinitions'),
+    value: DEFINITIONS.filter(predicate),
+  });
 }
 
 function getDefinition(ctx: GraphContext) {
@@ -55,11 +69,19 @@ function getDefinition(ctx: GraphContext) {
   const id = (ctx.params.id ?? '').toLowerCase();
   const definition = DEFINITIONS.find((d) => d.id === id);
   if (definition === undefined) throw notFound(ctx.params.id ?? '');
-  return json(200, { '@odata.context': odataContext('roleManagement/directory/roleDefinitions/$entity'), ...definition });
+  return json(200, {
+    '@odata.context': odataContext('roleManagement/directory/roleDefinitions/$entity'),
+    ...definition,
+  });
 }
 
 function assignmentView(a: RoleAssignment): Record<string, unknown> {
-  return { id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId };
+  return {
+    id: a.id,
+    principalId: a.principalId,
+    roleDefinitionId: a.roleDefinitionId,
+    directoryScopeId: a.directoryScopeId,
+  };
 }
 
 function listAssignments(ctx: GraphContext) {
@@ -81,7 +103,10 @@ function findAssignment(ctx: GraphContext): RoleAssignment {
 
 function getAssignment(ctx: GraphContext) {
   requirePermission(ctx, READ_ROLES);
-  return json(200, { '@odata.context': odataContext('roleManagement/directory/roleAssignments/$entity'), ...assignmentView(findAssignment(ctx)) });
+  return json(200, {
+    '@odata.context': odataContext('roleManagement/directory/roleAssignments/$entity'),
+    ...assignmentView(findAssignment(ctx)),
+  });
 }
 
 const createSchema = z.object({
@@ -108,12 +133,24 @@ function createAssignment(ctx: GraphContext) {
   if (kind === 'group' && ctx.tenant.groups.find((g) => g.id === principalId)?.isAssignableToRole !== true) {
     throw badRequest('Only role-assignable groups can be assigned to a role.');
   }
-  if (ctx.tenant.roleAssignments.some((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId && a.directoryScopeId === directoryScopeId)) {
-    throw badRequest('A conflicting object with one or more of the specified property values is present in the directory.');
+  if (
+    ctx.tenant.roleAssignments.some(
+      (a) =>
+        a.principalId === principalId &&
+        a.roleDefinitionId === roleDefinitionId &&
+        a.directoryScopeId === directoryScopeId,
+    )
+  ) {
+    throw badRequest(
+      'A conflicting object with one or more of the specified property values is present in the directory.',
+    );
   }
   const assignment: RoleAssignment = { id: newRoleAssignmentId(), principalId, roleDefinitionId, directoryScopeId };
   ctx.tenant.roleAssignments.push(assignment);
-  return json(201, { '@odata.context': odataContext('roleManagement/directory/roleAssignments/$entity'), ...assignmentView(assignment) });
+  return json(201, {
+    '@odata.context': odataContext('roleManagement/directory/roleAssignments/$entity'),
+    ...assignmentView(assignment),
+  });
 }
 
 function deleteAssignment(ctx: GraphContext) {

@@ -20,7 +20,16 @@ import { userRoutes } from './users';
  * graph.microsoft.com/v1.0 for the sandbox: token validation, per-tenant call counting, injected
  * faults, routing, and Graph's error envelope. The tenant is always the token's `tid`.
  */
-const ROUTES: readonly Route[] = [...userRoutes, ...tapRoutes, ...groupRoutes, ...roleRoutes, ...domainRoutes, ...servicePrincipalRoutes, ...policyRoutes, ...mailRoutes];
+const ROUTES: readonly Route[] = [
+  ...userRoutes,
+  ...tapRoutes,
+  ...groupRoutes,
+  ...roleRoutes,
+  ...domainRoutes,
+  ...servicePrincipalRoutes,
+  ...policyRoutes,
+  ...mailRoutes,
+];
 
 // Messages as Graph's token validation reports them (InvalidAuthenticationToken, 401).
 const TOKEN_MESSAGES: Record<VerifyFailure, string> = {
@@ -38,10 +47,18 @@ export function graphErrorResponse(error: GraphError, req: SandboxRequest): Sand
   const body: Record<string, unknown> = {
     code: error.code,
     message: error.message,
-    innerError: { date: graphTimestamp(new Date()).slice(0, -1), 'request-id': requestId, 'client-request-id': clientRequestId },
+    innerError: {
+      date: graphTimestamp(new Date()).slice(0, -1),
+      'request-id': requestId,
+      'client-request-id': clientRequestId,
+    },
   };
   if (error.details !== undefined) body.details = error.details;
-  return json(error.status, { error: body }, { 'request-id': requestId, 'client-request-id': clientRequestId, ...error.headers });
+  return json(
+    error.status,
+    { error: body },
+    { 'request-id': requestId, 'client-request-id': clientRequestId, ...error.headers },
+  );
 }
 
 function withRequestIds(res: SandboxResponse, req: SandboxRequest): SandboxResponse {
@@ -56,13 +73,29 @@ function injectedFault(store: SandboxStore, tenant: Tenant, caller: GraphCaller)
   if (fault === undefined) return undefined;
   if (fault.kind === 'throttle') {
     // Graph's directory throttling answer (429, TooManyRequests, Retry-After in seconds).
-    return new GraphError(429, 'TooManyRequests', `Too many requests from Identifier:${caller.appId}+${tenant.id} under category:throttle.aad.ags.appId.large. Please try again later.`, undefined, { 'Retry-After': '1' });
+    return new GraphError(
+      429,
+      'TooManyRequests',
+      `Too many requests from Identifier:${caller.appId}+${tenant.id} under category:throttle.aad.ags.appId.large. Please try again later.`,
+      undefined,
+      { 'Retry-After': '1' },
+    );
   }
   switch (fault.status) {
     case 503:
-      return new GraphError(503, 'serviceNotAvailable', 'The service is not available. Try the request again after a delay. There may be a Retry-After header.', undefined, { 'Retry-After': '1' });
+      return new GraphError(
+        503,
+        'serviceNotAvailable',
+        'The service is not available. Try the request again after a delay. There may be a Retry-After header.',
+        undefined,
+        { 'Retry-After': '1' },
+      );
     case 502:
-      return new GraphError(502, 'BadGateway', 'The server, while acting as a gateway or proxy, received an invalid response from the upstream server.');
+      return new GraphError(
+        502,
+        'BadGateway',
+        'The server, while acting as a gateway or proxy, received an invalid response from the upstream server.',
+      );
     case 504:
       return new GraphError(504, 'GatewayTimeout', 'The request timed out.');
     default:
@@ -70,7 +103,10 @@ function injectedFault(store: SandboxStore, tenant: Tenant, caller: GraphCaller)
   }
 }
 
-function matchRoute(segments: readonly string[], method: string): { route: Route; params: Record<string, string> } | GraphError {
+function matchRoute(
+  segments: readonly string[],
+  method: string,
+): { route: Route; params: Record<string, string> } | GraphError {
   let methodMismatch = false;
   for (const route of ROUTES) {
     if (route.path.length !== segments.length) continue;
@@ -96,7 +132,8 @@ function matchRoute(segments: readonly string[], method: string): { route: Route
     }
     return { route, params };
   }
-  if (methodMismatch) return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  if (methodMismatch)
+    return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
   // Graph names the first segment it could not resolve.
   let index = 0;
   while (
@@ -111,11 +148,20 @@ function matchRoute(segments: readonly string[], method: string): { route: Route
   ) {
     index += 1;
   }
-  return new GraphError(400, 'BadRequest', `Resource not found for the segment '${segments[Math.min(index, segments.length - 1)] ?? ''}'.`);
+  return new GraphError(
+    400,
+    'BadRequest',
+    `Resource not found for the segment '${segments[Math.min(index, segments.length - 1)] ?? ''}'.`,
+  );
 }
 
 /** One Graph call (a whole request, or one item of a $batch): counted, maybe faulted, then routed. */
-export async function executeGraphRequest(store: SandboxStore, tenant: Tenant, caller: GraphCaller, req: SandboxRequest): Promise<SandboxResponse> {
+export async function executeGraphRequest(
+  store: SandboxStore,
+  tenant: Tenant,
+  caller: GraphCaller,
+  req: SandboxRequest,
+): Promise<SandboxResponse> {
   tenant.calls.total += 1;
   if (req.method !== 'GET') tenant.calls.writes += 1;
   try {
@@ -127,7 +173,11 @@ export async function executeGraphRequest(store: SandboxStore, tenant: Tenant, c
     try {
       body = parseJsonBody(req.rawBody);
     } catch {
-      throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      throw new GraphError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
     }
     const ctx: GraphContext = {
       store,
@@ -152,7 +202,8 @@ export async function handleGraph(store: SandboxStore, req: SandboxRequest): Pro
   const verified = await verifyBearer(req.headers.authorization, store.keys, GRAPH_RESOURCE);
   const unauthenticated = (message: string): SandboxResponse => {
     const res = graphErrorResponse(new GraphError(401, 'InvalidAuthenticationToken', message), req);
-    res.headers['WWW-Authenticate'] = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+    res.headers['WWW-Authenticate'] =
+      'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
     return res;
   };
   if (!verified.ok) return unauthenticated(TOKEN_MESSAGES[verified.reason]);
@@ -161,12 +212,20 @@ export async function handleGraph(store: SandboxStore, req: SandboxRequest): Pro
   const appId = stringClaim(verified.claims, 'appid') ?? stringClaim(verified.claims, 'azp');
   const app = tenant?.apps.find((a) => a.clientId === appId);
   if (tenant === undefined || app === undefined) return unauthenticated('Access token validation failure.');
-  const caller: GraphCaller = { appId: app.clientId, servicePrincipalId: app.servicePrincipalId, roles: new Set(stringArrayClaim(verified.claims, 'roles')) };
+  const caller: GraphCaller = {
+    appId: app.clientId,
+    servicePrincipalId: app.servicePrincipalId,
+    roles: new Set(stringArrayClaim(verified.claims, 'roles')),
+  };
   tenant.calls.roundTrips += 1;
   await delay(store.faults.for(tenant.id).latencyMs);
   try {
     if (inner.segments.length === 1 && inner.segments[0] === '$batch') {
-      if (req.method !== 'POST') return graphErrorResponse(new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'), req);
+      if (req.method !== 'POST')
+        return graphErrorResponse(
+          new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'),
+          req,
+        );
       return withRequestIds(await handleBatch(inner, (item) => executeGraphRequest(store, tenant, caller, item)), req);
     }
     return await executeGraphRequest(store, tenant, caller, inner);

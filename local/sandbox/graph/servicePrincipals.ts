@@ -41,12 +41,22 @@ function view(app: App): Record<string, unknown> {
   };
 }
 
-const FILTER: EntityProperties = { id: 'string', appId: 'string', displayName: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean' };
+const FILTER: EntityProperties = {
+  id: 'string',
+  appId: 'string',
+  displayName: 'string',
+  servicePrincipalType: 'string',
+  accountEnabled: 'boolean',
+};
 
 function list(ctx: GraphContext) {
   requirePermission(ctx, READ_APPS);
   const predicate = parseFilter(ctx.req.query.get('$filter'), FILTER, 'servicePrincipal');
-  const page = paginate(ctx.tenant.apps.map(view).filter(predicate), ctx.req.query, `${ctx.store.url}/v1.0/servicePrincipals`);
+  const page = paginate(
+    ctx.tenant.apps.map(view).filter(predicate),
+    ctx.req.query,
+    `${ctx.store.url}/v1.0/servicePrincipals`,
+  );
   const body: Record<string, unknown> = { '@odata.context': odataContext('servicePrincipals') };
   if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
   body.value = page.items;
@@ -86,8 +96,14 @@ function appRoleAssignedTo(ctx: GraphContext) {
         resourceId: app.servicePrincipalId,
       })),
   );
-  const page = paginate(assignments, ctx.req.query, `${ctx.store.url}/v1.0/servicePrincipals/${app.servicePrincipalId}/appRoleAssignedTo`);
-  const body: Record<string, unknown> = { '@odata.context': odataContext(`servicePrincipals('${app.servicePrincipalId}')/appRoleAssignedTo`) };
+  const page = paginate(
+    assignments,
+    ctx.req.query,
+    `${ctx.store.url}/v1.0/servicePrincipals/${app.servicePrincipalId}/appRoleAssignedTo`,
+  );
+  const body: Record<string, unknown> = {
+    '@odata.context': odataContext(`servicePrincipals('${app.servicePrincipalId}')/appRoleAssignedTo`),
+  };
   if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
   body.value = page.items;
   return json(200, body);
@@ -104,6 +120,7 @@ export const servicePrincipalRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: ['servicePrincipals', ':id'],
-    handler: (ctx) => getOne(ctx, (a) => a.servicePrincipalId === (ctx.params.id ?? '').toLowerCase(), ctx.params.id ?? ''),
+    handler: (ctx) =>
+      getOne(ctx, (a) => a.servicePrincipalId === (ctx.params.id ?? '').toLowerCase(), ctx.params.id ?? ''),
   },
 ];

@@ -50,7 +50,13 @@ function view(tap: TemporaryAccessPass, now: Date): Record<string, unknown> {
     lifetimeInMinutes: tap.lifetimeInMinutes,
     isUsableOnce: tap.isUsableOnce,
     isUsable: usable,
-    methodUsabilityReason: tap.used ? 'OneTimeUsed' : usable ? 'EnabledByPolicy' : now.getTime() < start ? 'NotYetValid' : 'Expired',
+    methodUsabilityReason: tap.used
+      ? 'OneTimeUsed'
+      : usable
+        ? 'EnabledByPolicy'
+        : now.getTime() < start
+          ? 'NotYetValid'
+          : 'Expired',
   };
 }
 
@@ -65,17 +71,27 @@ function create(ctx: GraphContext) {
   refuseIfProtected(ctx, user.id);
   requirePermission(ctx, WRITE_AUTH_METHODS);
   const parsed = createSchema.safeParse(ctx.body ?? {});
-  if (asRecord(ctx.body ?? {}) === undefined || !parsed.success) throw badRequest('Invalid request body for temporaryAccessPassMethod.', 'badRequest');
+  if (asRecord(ctx.body ?? {}) === undefined || !parsed.success)
+    throw badRequest('Invalid request body for temporaryAccessPassMethod.', 'badRequest');
   const policy = ctx.tenant.temporaryAccessPassPolicy;
   if (!temporaryAccessPassPolicyCovers(ctx.tenant, user.id)) {
-    throw badRequest('Temporary Access Pass is not enabled for this user by the authentication methods policy.', 'badRequest');
+    throw badRequest(
+      'Temporary Access Pass is not enabled for this user by the authentication methods policy.',
+      'badRequest',
+    );
   }
   const lifetimeInMinutes = parsed.data.lifetimeInMinutes ?? policy.defaultLifetimeInMinutes;
   if (lifetimeInMinutes < policy.minimumLifetimeInMinutes || lifetimeInMinutes > policy.maximumLifetimeInMinutes) {
-    throw badRequest(`Invalid LifetimeInMinutes specified. The valid range between ${policy.minimumLifetimeInMinutes} and ${policy.maximumLifetimeInMinutes}.`, 'badRequest');
+    throw badRequest(
+      `Invalid LifetimeInMinutes specified. The valid range between ${policy.minimumLifetimeInMinutes} and ${policy.maximumLifetimeInMinutes}.`,
+      'badRequest',
+    );
   }
   if (policy.isUsableOnce && parsed.data.isUsableOnce === false) {
-    throw badRequest('The Temporary Access Pass policy restricts every pass to one-time use: isUsableOnce must be true.', 'badRequest');
+    throw badRequest(
+      'The Temporary Access Pass policy restricts every pass to one-time use: isUsableOnce must be true.',
+      'badRequest',
+    );
   }
   // One pass per user: a new one replaces whatever pass the user held.
   ctx.tenant.temporaryAccessPasses = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId !== user.id);
@@ -85,7 +101,9 @@ function create(ctx: GraphContext) {
     userId: user.id,
     passHash: hashSecret(pass),
     createdDateTime: graphTimestamp(ctx.now),
-    startDateTime: graphTimestamp(parsed.data.startDateTime === undefined ? ctx.now : new Date(parsed.data.startDateTime)),
+    startDateTime: graphTimestamp(
+      parsed.data.startDateTime === undefined ? ctx.now : new Date(parsed.data.startDateTime),
+    ),
     lifetimeInMinutes,
     isUsableOnce: parsed.data.isUsableOnce ?? policy.isUsableOnce,
     used: false,
@@ -102,14 +120,19 @@ function list(ctx: GraphContext) {
   requirePermission(ctx, READ_AUTH_METHODS);
   const user = getUser(ctx, ctx.params.id ?? '');
   const value = ctx.tenant.temporaryAccessPasses.filter((t) => t.userId === user.id).map((t) => view(t, ctx.now));
-  return json(200, { '@odata.context': odataContext(`users('${user.id}')/authentication/temporaryAccessPassMethods`), value });
+  return json(200, {
+    '@odata.context': odataContext(`users('${user.id}')/authentication/temporaryAccessPassMethods`),
+    value,
+  });
 }
 
 function remove(ctx: GraphContext) {
   const user = getUser(ctx, ctx.params.id ?? '');
   refuseIfProtected(ctx, user.id);
   requirePermission(ctx, WRITE_AUTH_METHODS);
-  const tap = ctx.tenant.temporaryAccessPasses.find((t) => t.userId === user.id && t.id === (ctx.params.tapId ?? '').toLowerCase());
+  const tap = ctx.tenant.temporaryAccessPasses.find(
+    (t) => t.userId === user.id && t.id === (ctx.params.tapId ?? '').toLowerCase(),
+  );
   if (tap === undefined) throw notFound(ctx.params.tapId ?? '');
   ctx.tenant.temporaryAccessPasses = ctx.tenant.temporaryAccessPasses.filter((t) => t !== tap);
   return noContent();

@@ -12,7 +12,8 @@ import { badRequest, GraphError } from './context';
  * - a federated domain needs onPremisesImmutableId (user-post-users docs); Graph's refusal text
  *   "SourceAnchor is a required property for creation of a federated user." (microsoft-graph-docs#8668).
  */
-export const PASSWORD_COMPLEXITY_MESSAGE = 'The specified password does not comply with password complexity requirements. Please provide a different password.';
+export const PASSWORD_COMPLEXITY_MESSAGE =
+  'The specified password does not comply with password complexity requirements. Please provide a different password.';
 
 const PASSWORD_ALLOWED = /^[A-Za-z0-9@#$%^&*\-_!+=[\]{}|\\:',.?/`~"();<> ]*$/;
 
@@ -39,29 +40,49 @@ export function invalidUserProperty(property: string): GraphError {
 }
 
 /** Returns the domain of a valid UPN of this tenant, or throws Graph's refusal. */
-export function checkUserPrincipalName(tenant: Tenant, upn: string, onPremisesImmutableId: string | null | undefined): void {
+export function checkUserPrincipalName(
+  tenant: Tenant,
+  upn: string,
+  onPremisesImmutableId: string | null | undefined,
+): void {
   const at = upn.lastIndexOf('@');
   const alias = upn.slice(0, at);
   const domainName = upn.slice(at + 1).toLowerCase();
-  if (at <= 0 || !UPN_ALIAS.test(alias) || alias.startsWith('.') || alias.endsWith('.') || alias.includes('..') || !/^[a-z0-9.-]+$/.test(domainName)) {
-    throw badRequest('Property userPrincipalName is invalid.', 'Request_BadRequest', [{ target: 'userPrincipalName', code: 'InvalidValue' }]);
-  }
-  const domain = tenant.domains.find((d) => d.id.toLowerCase() === domainName);
-  if (domain === undefined || !domain.isVerified) {
-    throw badRequest('The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.', 'Request_BadRequest', [
+  if (
+    at <= 0 ||
+    !UPN_ALIAS.test(alias) ||
+    alias.startsWith('.') ||
+    alias.endsWith('.') ||
+    alias.includes('..') ||
+    !/^[a-z0-9.-]+$/.test(domainName)
+  ) {
+    throw badRequest('Property userPrincipalName is invalid.', 'Request_BadRequest', [
       { target: 'userPrincipalName', code: 'InvalidValue' },
     ]);
   }
-  if (domain.authenticationType === 'Federated' && (onPremisesImmutableId === undefined || onPremisesImmutableId === null || onPremisesImmutableId === '')) {
+  const domain = tenant.domains.find((d) => d.id.toLowerCase() === domainName);
+  if (domain === undefined || !domain.isVerified) {
+    throw badRequest(
+      'The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.',
+      'Request_BadRequest',
+      [{ target: 'userPrincipalName', code: 'InvalidValue' }],
+    );
+  }
+  if (
+    domain.authenticationType === 'Federated' &&
+    (onPremisesImmutableId === undefined || onPremisesImmutableId === null || onPremisesImmutableId === '')
+  ) {
     throw badRequest('SourceAnchor is a required property for creation of a federated user.');
   }
 }
 
 /** mailNickname: ≤ 64 ASCII characters without spaces or @ ( ) \ [ ] " ; : < > , */
 export function checkMailNickname(mailNickname: string): void {
-  if (!/^[\x21-\x7e]{1,64}$/.test(mailNickname) || /[@()\\[\]";:<>,]/.test(mailNickname)) throw invalidProperty('mailNickname');
+  if (!/^[\x21-\x7e]{1,64}$/.test(mailNickname) || /[@()\\[\]";:<>,]/.test(mailNickname))
+    throw invalidProperty('mailNickname');
 }
 
 export function checkUsageLocation(usageLocation: string | null | undefined): void {
-  if (usageLocation !== undefined && usageLocation !== null && !/^[A-Za-z]{2}$/.test(usageLocation)) throw invalidProperty('usageLocation');
+  if (usageLocation !== undefined && usageLocation !== null && !/^[A-Za-z]{2}$/.test(usageLocation))
+    throw invalidProperty('usageLocation');
 }

@@ -20,7 +20,13 @@ import {
 import { groupView } from './groups';
 import { paginate, parseFilter, parseSelect, project } from './odata';
 import type { Route } from './route';
-import { checkMailNickname, checkPassword, checkUsageLocation, checkUserPrincipalName, invalidUserProperty } from './userRules';
+import {
+  checkMailNickname,
+  checkPassword,
+  checkUsageLocation,
+  checkUserPrincipalName,
+  invalidUserProperty,
+} from './userRules';
 import { defaultUserView, USER_FILTER_PROPERTIES, USER_PROPERTIES, userRow } from './userView';
 
 /** /users: read, list, create, update, delete, revokeSignInSessions, memberOf. */
@@ -91,9 +97,11 @@ function parseUserBody<T>(schema: z.ZodType<T>, body: unknown): T {
 function assertUniqueUpn(ctx: GraphContext, upn: string, exceptId?: string): void {
   // Uniqueness is checked against every user, including ones not yet replicated to this reader.
   if (ctx.tenant.users.some((u) => u.id !== exceptId && u.userPrincipalName.toLowerCase() === upn.toLowerCase())) {
-    throw badRequest('Another object with the same value for property userPrincipalName already exists.', 'Request_BadRequest', [
-      { target: 'userPrincipalName', code: 'ObjectConflict' },
-    ]);
+    throw badRequest(
+      'Another object with the same value for property userPrincipalName already exists.',
+      'Request_BadRequest',
+      [{ target: 'userPrincipalName', code: 'ObjectConflict' }],
+    );
   }
 }
 
@@ -145,7 +153,11 @@ function create(ctx: GraphContext) {
     // The user exists (the state is saved after every call); only the answer never arrives.
     throw new GraphError(504, 'GatewayTimeout', 'The request timed out.');
   }
-  return json(201, { '@odata.context': odataContext('users/$entity'), ...defaultUserView(user) }, { Location: `${ctx.store.url}/v1.0/users/${user.id}` });
+  return json(
+    201,
+    { '@odata.context': odataContext('users/$entity'), ...defaultUserView(user) },
+    { Location: `${ctx.store.url}/v1.0/users/${user.id}` },
+  );
 }
 
 /**
@@ -157,8 +169,15 @@ function create(ctx: GraphContext) {
  *   Authentication Administrator (or Global Administrator). The sandbox counts any directory role as
  *   an admin role, the strictest reading.
  */
-const RESET_NON_ADMINS = new Set<string>([ROLE_TEMPLATES.userAdministrator, ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.globalAdministrator]);
-const CHANGE_ANY_ADMIN = new Set<string>([ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.globalAdministrator]);
+const RESET_NON_ADMINS = new Set<string>([
+  ROLE_TEMPLATES.userAdministrator,
+  ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+  ROLE_TEMPLATES.globalAdministrator,
+]);
+const CHANGE_ANY_ADMIN = new Set<string>([
+  ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+  ROLE_TEMPLATES.globalAdministrator,
+]);
 
 function refuseSensitiveChange(ctx: GraphContext, user: User, body: z.infer<typeof updateSchema>): void {
   if (body.passwordProfile === undefined && body.accountEnabled === undefined) return;
@@ -178,14 +197,18 @@ function update(ctx: GraphContext) {
   refuseIfProtected(ctx, user.id);
   requirePermission(ctx, WRITE_USERS);
   const body = parseUserBody(updateSchema, ctx.body);
-  if (body.userPrincipalName !== undefined && body.userPrincipalName.toLowerCase() !== user.userPrincipalName.toLowerCase()) {
+  if (
+    body.userPrincipalName !== undefined &&
+    body.userPrincipalName.toLowerCase() !== user.userPrincipalName.toLowerCase()
+  ) {
     checkUserPrincipalName(ctx.tenant, body.userPrincipalName, user.onPremisesImmutableId);
     assertUniqueUpn(ctx, body.userPrincipalName, user.id);
   }
   if (body.mailNickname !== undefined) checkMailNickname(body.mailNickname);
   checkUsageLocation(body.usageLocation);
   refuseSensitiveChange(ctx, user, body);
-  if (body.passwordProfile !== undefined) checkPassword(body.passwordProfile.password, body.userPrincipalName ?? user.userPrincipalName);
+  if (body.passwordProfile !== undefined)
+    checkPassword(body.passwordProfile.password, body.userPrincipalName ?? user.userPrincipalName);
   if (body.accountEnabled !== undefined) user.accountEnabled = body.accountEnabled;
   if (body.displayName !== undefined) user.displayName = body.displayName;
   if (body.mailNickname !== undefined) user.mailNickname = body.mailNickname;
@@ -249,8 +272,15 @@ function memberOf(ctx: GraphContext, segment: 'memberOf' | 'transitiveMemberOf')
   const user = getUser(ctx, ctx.params.id ?? '');
   const memberGroups = groupsContaining(ctx.tenant, user.id, segment === 'transitiveMemberOf');
   const groups = memberGroups.map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupView(g) }));
-  const holders = new Set([user.id, ...(segment === 'transitiveMemberOf' ? memberGroups.filter((g) => g.isAssignableToRole).map((g) => g.id) : [])]);
-  const roleIds = new Set(ctx.tenant.roleAssignments.filter((a) => holders.has(a.principalId) && a.directoryScopeId === '/').map((a) => a.roleDefinitionId));
+  const holders = new Set([
+    user.id,
+    ...(segment === 'transitiveMemberOf' ? memberGroups.filter((g) => g.isAssignableToRole).map((g) => g.id) : []),
+  ]);
+  const roleIds = new Set(
+    ctx.tenant.roleAssignments
+      .filter((a) => holders.has(a.principalId) && a.directoryScopeId === '/')
+      .map((a) => a.roleDefinitionId),
+  );
   const roles = [...roleIds].map((roleDefinitionId) => ({
     '@odata.type': '#microsoft.graph.directoryRole',
     id: directoryRoleObjectId(ctx.tenant.id, roleDefinitionId),
@@ -274,5 +304,9 @@ export const userRoutes: readonly Route[] = [
   { method: 'DELETE', path: ['users', ':id'], handler: remove },
   { method: 'POST', path: ['users', ':id', 'revokeSignInSessions'], handler: revokeSignInSessions },
   { method: 'GET', path: ['users', ':id', 'memberOf'], handler: (ctx) => memberOf(ctx, 'memberOf') },
-  { method: 'GET', path: ['users', ':id', 'transitiveMemberOf'], handler: (ctx) => memberOf(ctx, 'transitiveMemberOf') },
+  {
+    method: 'GET',
+    path: ['users', ':id', 'transitiveMemberOf'],
+    handler: (ctx) => memberOf(ctx, 'transitiveMemberOf'),
+  },
 ];

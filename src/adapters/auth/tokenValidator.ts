@@ -64,7 +64,8 @@ export class TokenValidator {
       throw new UnauthenticatedError('missing Authorization header: send "Authorization: Bearer <Entra access token>"');
     }
     const match = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/i.exec(authorization);
-    if (match === null || match[1] === undefined) throw new UnauthenticatedError('the Authorization header must be "Bearer <JWT>"');
+    if (match === null || match[1] === undefined)
+      throw new UnauthenticatedError('the Authorization header must be "Bearer <JWT>"');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1], this.jwks, {
@@ -83,9 +84,12 @@ export class TokenValidator {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new UnauthenticatedError('the token lacks a valid oid or tid claim');
-    if (claims.data.tid !== this.options.homeTenantId) throw new UnauthenticatedError('the token was not issued by the home tenant');
+    if (claims.data.tid !== this.options.homeTenantId)
+      throw new UnauthenticatedError('the token was not issued by the home tenant');
     if (claims.data.idtyp !== undefined && claims.data.idtyp !== 'user') {
-      throw new UnauthenticatedError(`an app-only token (idtyp ${claims.data.idtyp}) cannot call this API: send a user's access token for scope ${API_DELEGATED_SCOPE}`);
+      throw new UnauthenticatedError(
+        `an app-only token (idtyp ${claims.data.idtyp}) cannot call this API: send a user's access token for scope ${API_DELEGATED_SCOPE}`,
+      );
     }
     if (claims.data.ver !== '2.0') throw new UnauthenticatedError('the token is not a v2.0 access token (ver)');
     if (!(claims.data.scp ?? '').split(' ').includes(API_DELEGATED_SCOPE)) {
@@ -101,7 +105,10 @@ export class TokenValidator {
       userPrincipalName: upn,
       displayName: claims.data.name,
       groups: claims.data.groups ?? [],
-      ...(claims.data.groups === undefined && (claims.data._claim_names?.groups !== undefined || claims.data.hasgroups === true) ? { groupsOverage: true } : {}),
+      ...(claims.data.groups === undefined &&
+      (claims.data._claim_names?.groups !== undefined || claims.data.hasgroups === true)
+        ? { groupsOverage: true }
+        : {}),
       roles: claims.data.roles ?? [],
     };
   }

@@ -1,5 +1,11 @@
 import { OrchestrationRuntimeStatus, type DurableClient } from 'durable-functions';
-import { OrchestrationNotRunningError, type LeaseEventName, type LeaseOrchestrationControl, type LeaseOrchestrationInput, type LeaseOrchestrationState } from '../../app/ports';
+import {
+  OrchestrationNotRunningError,
+  type LeaseEventName,
+  type LeaseOrchestrationControl,
+  type LeaseOrchestrationInput,
+  type LeaseOrchestrationState,
+} from '../../app/ports';
 
 export const LEASE_ORCHESTRATION = 'lease';
 
@@ -35,7 +41,11 @@ export function leaseOrchestrationsOf(client: DurableClient): LeaseOrchestration
         if ((await state(input.requestId)) === 'missing') throw error;
       }
     },
-    async raise(requestId: string, event: LeaseEventName, payload: Readonly<Record<string, string | null>>): Promise<void> {
+    async raise(
+      requestId: string,
+      event: LeaseEventName,
+      payload: Readonly<Record<string, string | null>>,
+    ): Promise<void> {
       // The client treats the host's 410 (instance finished) as success and the event would be
       // dropped in silence: look first, and say so when nobody is listening.
       const current = await state(requestId);

@@ -17,11 +17,21 @@ const ROLES_WRITE = 'RoleManagement.ReadWrite.Directory';
 const MEMBERSHIPS_READ = 'Directory.Read.All';
 const MEMBERS_WRITE = 'GroupMember.ReadWrite.All (and RoleManagement.ReadWrite.Directory for a role-assignable group)';
 
-const assignmentSchema = z.object({ id: z.string(), principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.string().nullish() });
+const assignmentSchema = z.object({
+  id: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: z.string().nullish(),
+});
 const directoryObjectSchema = z.object({ id: z.string(), '@odata.type': z.string().optional() });
 /** A directory object of a memberOf list: its id when it is a group (directory roles show up there too). */
-const groupIdSchema = directoryObjectSchema.transform((o) => (o['@odata.type'] === '#microsoft.graph.group' ? o.id.toLowerCase() : null));
-const roleAssignmentSchema = assignmentSchema.transform((a): RoleAssignment => ({ assignmentId: a.id, roleTemplateId: a.roleDefinitionId.toLowerCase() }));
+const groupIdSchema = directoryObjectSchema.transform((o) =>
+  o['@odata.type'] === '#microsoft.graph.group' ? o.id.toLowerCase() : null,
+);
+const roleAssignmentSchema = assignmentSchema.transform((a): RoleAssignment => ({
+  assignmentId: a.id,
+  roleTemplateId: a.roleDefinitionId.toLowerCase(),
+}));
 
 function alreadyDone(pattern: RegExp): (error: GraphError) => { readonly value: undefined } | undefined {
   return (error) => (error.statusCode === 400 && pattern.test(error.message) ? { value: undefined } : undefined);
@@ -54,24 +64,40 @@ export class GraphAccess {
   roleAssignmentsStep(principalId: string): GraphStep<GraphPage<RoleAssignment>> {
     const id = objectIdSegment('principalId', principalId);
     // Built-in roles' roleDefinitionId is their template id, the same in every tenant.
-    return this.graph.listStep({ operation: `list role assignments of ${id}`, permission: ROLES_READ }, roleAssignmentSchema, '/roleManagement/directory/roleAssignments', {
-      $filter: `principalId eq '${id}'`,
-    });
+    return this.graph.listStep(
+      { operation: `list role assignments of ${id}`, permission: ROLES_READ },
+      roleAssignmentSchema,
+      '/roleManagement/directory/roleAssignments',
+      {
+        $filter: `principalId eq '${id}'`,
+      },
+    );
   }
 
   /** Direct memberships (memberOf), groups and roles; `groupIdsOf` keeps the groups. */
-  groupMembershipsStep(principalId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
+  groupMembershipsStep(
+    principalId: string,
+    options: { readonly absentAsEmpty?: boolean } = {},
+  ): GraphStep<GraphPage<string | null>> {
     const id = objectIdSegment('principalId', principalId);
     return this.membershipStep(`list group memberships of ${id}`, id, `/users/${id}/memberOf`, options);
   }
 
   /** Every group the user belongs to, through nested groups too (as a token's `groups` claim). */
-  transitiveGroupsStep(userId: string, options: { readonly absentAsEmpty?: boolean } = {}): GraphStep<GraphPage<string | null>> {
+  transitiveGroupsStep(
+    userId: string,
+    options: { readonly absentAsEmpty?: boolean } = {},
+  ): GraphStep<GraphPage<string | null>> {
     const id = objectIdSegment('userId', userId);
     return this.membershipStep(`list the groups of ${id}`, id, `/users/${id}/transitiveMemberOf`, options);
   }
 
-  private membershipStep(operation: string, id: string, path: string, options: { readonly absentAsEmpty?: boolean }): GraphStep<GraphPage<string | null>> {
+  private membershipStep(
+    operation: string,
+    id: string,
+    path: string,
+    options: { readonly absentAsEmpty?: boolean },
+  ): GraphStep<GraphPage<string | null>> {
     const call = {
       operation,
       permission: MEMBERSHIPS_READ,
@@ -93,12 +119,23 @@ export class GraphAccess {
         path: `/roleManagement/directory/roleDefinitions/${body.roleDefinitionId}`,
         permission: ROLES_READ,
         preexisting: true,
-        gone: () => new DependencyError(`directory role ${body.roleDefinitionId} no longer exists in tenant ${this.graph.tenantId} (a custom role deleted?): remove it from the target`, 'graph', 'RoleNotFound'),
+        gone: () =>
+          new DependencyError(
+            `directory role ${body.roleDefinitionId} no longer exists in tenant ${this.graph.tenantId} (a custom role deleted?): remove it from the target`,
+            'graph',
+            'RoleNotFound',
+          ),
       },
       this.userMustExist(body.principalId),
     ];
     return {
-      call: { operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`, permission: ROLES_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_ASSIGNMENT), mustExist },
+      call: {
+        operation: `assign role ${body.roleDefinitionId} to ${body.principalId}`,
+        permission: ROLES_WRITE,
+        awaitReplication: true,
+        expected: alreadyDone(DUPLICATE_ASSIGNMENT),
+        mustExist,
+      },
       schema: noContent,
       method: 'POST',
       path: '/roleManagement/directory/roleAssignments',
@@ -108,12 +145,22 @@ export class GraphAccess {
 
   /** The account a grant is for: created a moment ago, so only a 404 that outlasts replication lag means it is gone. */
   private userMustExist(id: string): NamedObject {
-    return { path: `/users/${id}`, permission: 'User.Read.All', preexisting: false, gone: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`) };
+    return {
+      path: `/users/${id}`,
+      permission: 'User.Read.All',
+      preexisting: false,
+      gone: () => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`),
+    };
   }
 
   removeRoleAssignmentStep(assignmentId: string): GraphStep<undefined> {
     const id = assignmentIdSegment(assignmentId);
-    return { call: { operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone }, schema: noContent, method: 'DELETE', path: `/roleManagement/directory/roleAssignments/${id}` };
+    return {
+      call: { operation: `remove role assignment ${id}`, permission: ROLES_WRITE, expected: absentAsDone },
+      schema: noContent,
+      method: 'DELETE',
+      path: `/roleManagement/directory/roleAssignments/${id}`,
+    };
   }
 
   /** The member may have been created a moment ago. */
@@ -125,12 +172,23 @@ export class GraphAccess {
         path: `/groups/${group}`,
         permission: 'GroupMember.Read.All',
         preexisting: true,
-        gone: () => new DependencyError(`group ${group} no longer exists in tenant ${this.graph.tenantId}: it was deleted; remove it from the target`, 'graph', 'GroupNotFound'),
+        gone: () =>
+          new DependencyError(
+            `group ${group} no longer exists in tenant ${this.graph.tenantId}: it was deleted; remove it from the target`,
+            'graph',
+            'GroupNotFound',
+          ),
       },
       this.userMustExist(member),
     ];
     return {
-      call: { operation: `add ${member} to group ${group}`, permission: MEMBERS_WRITE, awaitReplication: true, expected: alreadyDone(DUPLICATE_MEMBER), mustExist },
+      call: {
+        operation: `add ${member} to group ${group}`,
+        permission: MEMBERS_WRITE,
+        awaitReplication: true,
+        expected: alreadyDone(DUPLICATE_MEMBER),
+        mustExist,
+      },
       schema: noContent,
       method: 'POST',
       path: `/groups/${group}/members/$ref`,
@@ -141,7 +199,12 @@ export class GraphAccess {
   removeGroupMemberStep(groupId: string, memberId: string): GraphStep<undefined> {
     const group = objectIdSegment('groupId', groupId);
     const member = objectIdSegment('memberId', memberId);
-    return { call: { operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone }, schema: noContent, method: 'DELETE', path: `/groups/${group}/members/${member}/$ref` };
+    return {
+      call: { operation: `remove ${member} from group ${group}`, permission: MEMBERS_WRITE, expected: absentAsDone },
+      schema: noContent,
+      method: 'DELETE',
+      path: `/groups/${group}/members/${member}/$ref`,
+    };
   }
 
   // The same, one at a time.

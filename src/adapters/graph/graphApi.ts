@@ -1,4 +1,10 @@
-import { Client, GraphError, MiddlewareFactory, RetryHandlerOptions, type GraphRequest } from '@microsoft/microsoft-graph-client';
+import {
+  Client,
+  GraphError,
+  MiddlewareFactory,
+  RetryHandlerOptions,
+  type GraphRequest,
+} from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
@@ -95,7 +101,9 @@ export interface GraphStep<T> {
 }
 
 /** The results of a batch, in the order of its steps. */
-export type StepResults<S extends readonly GraphStep<unknown>[]> = { -readonly [K in keyof S]: S[K] extends GraphStep<infer R> ? R : never };
+export type StepResults<S extends readonly GraphStep<unknown>[]> = {
+  -readonly [K in keyof S]: S[K] extends GraphStep<infer R> ? R : never;
+};
 
 /** One page of a collection. */
 export interface GraphPage<T> {
@@ -120,7 +128,9 @@ const batchResponseSchema = z.object({
 });
 type BatchItemResponse = z.infer<typeof batchResponseSchema>['responses'][number];
 
-type ItemOutcome = { readonly kind: 'done'; readonly value: unknown } | { readonly kind: 'again'; readonly waitMs: number; readonly replication: boolean };
+type ItemOutcome =
+  | { readonly kind: 'done'; readonly value: unknown }
+  | { readonly kind: 'again'; readonly waitMs: number; readonly replication: boolean };
 
 /** Raised by the token wrapper so a login failure keeps its meaning through the Graph client. */
 const TOKEN_FAILED = 'JitTokenAcquisitionFailed';
@@ -150,12 +160,18 @@ export class GraphApi {
     // The client attaches the token only to graph.microsoft.com and to `customHosts` (hostnames,
     // no port); for any other Graph endpoint (the local sandbox) it would silently send none.
     const customHosts = GRAPH_HOSTS.has(base.hostname) ? undefined : new Set([base.hostname]);
-    const authProvider = new TokenCredentialAuthenticationProvider(new GuardedCredential(credential), { scopes: [GRAPH_SCOPE] });
+    const authProvider = new TokenCredentialAuthenticationProvider(new GuardedCredential(credential), {
+      scopes: [GRAPH_SCOPE],
+    });
     // The default chain (auth, retry, redirect, telemetry, HTTP) with the write budget just before
     // the HTTP handler, so every attempt that leaves is counted, retries included.
     const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
     if (options.writeBudget !== undefined) {
-      middleware.splice(middleware.length - 1, 0, new WriteBudgetMiddleware(options.writeBudget.budget, tenantId, options.writeBudget.priority));
+      middleware.splice(
+        middleware.length - 1,
+        0,
+        new WriteBudgetMiddleware(options.writeBudget.budget, tenantId, options.writeBudget.priority),
+      );
     }
     this.client = Client.initWithMiddleware({
       middleware,
@@ -166,7 +182,11 @@ export class GraphApi {
   }
 
   /** One Graph request; its result is read with `schema` (Graph answers PATCH/DELETE with no body). */
-  async run<S extends z.ZodType>(call: GraphCall<z.output<S>>, schema: S, send: (request: GraphRequestFactory) => Promise<unknown>): Promise<z.output<S>> {
+  async run<S extends z.ZodType>(
+    call: GraphCall<z.output<S>>,
+    schema: S,
+    send: (request: GraphRequestFactory) => Promise<unknown>,
+  ): Promise<z.output<S>> {
     const delays = call.awaitReplication === true ? this.replication.delaysInMs : [];
     for (let attempt = 0; ; attempt++) {
       let body: unknown;
@@ -177,7 +197,8 @@ export class GraphApi {
           const expected = call.expected?.(error);
           if (expected !== undefined) return expected.value;
           const wait = delays[attempt];
-          if (isNotYetReplicated(error)) await this.failIfGone(call, wait === undefined ? 'all' : attempt === 0 ? 'preexisting' : 'none');
+          if (isNotYetReplicated(error))
+            await this.failIfGone(call, wait === undefined ? 'all' : attempt === 0 ? 'preexisting' : 'none');
           if (wait !== undefined && isNotYetReplicated(error)) {
             await sleep(wait);
             continue;
@@ -189,7 +210,11 @@ export class GraphApi {
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) {
-        throw new DependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+        throw new DependencyError(
+          `Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`,
+          'graph',
+          'UnexpectedResponse',
+        );
       }
       return parsed.data;
     }
@@ -238,7 +263,13 @@ export class GraphApi {
         const chunk = pending.slice(start, start + MAX_BATCH_REQUESTS);
         const responses = await this.sendBatch(chunk.map((index) => [index, stepAt(steps, index)] as const));
         for (const index of chunk) {
-          const outcome = await this.settleItem(stepAt(steps, index), responses.get(String(index)), replicationRetries[index] ?? 0, round, deadline);
+          const outcome = await this.settleItem(
+            stepAt(steps, index),
+            responses.get(String(index)),
+            replicationRetries[index] ?? 0,
+            round,
+            deadline,
+          );
           if (outcome.kind === 'done') {
             results[index] = outcome.value;
             continue;
@@ -255,8 +286,16 @@ export class GraphApi {
   }
 
   /** A step reading the first page of a collection (for a batch); `restOfList` reads the others. */
-  listStep<T>(call: Omit<GraphCall<never>, 'expected'> & { readonly expected?: GraphCall<GraphPage<T>>['expected'] }, itemSchema: z.ZodType<T>, path: string, query: Readonly<Record<string, string>>): GraphStep<GraphPage<T>> {
-    const schema: z.ZodType<GraphPage<T>> = z.object({ value: z.array(itemSchema), '@odata.nextLink': z.string().optional() });
+  listStep<T>(
+    call: Omit<GraphCall<never>, 'expected'> & { readonly expected?: GraphCall<GraphPage<T>>['expected'] },
+    itemSchema: z.ZodType<T>,
+    path: string,
+    query: Readonly<Record<string, string>>,
+  ): GraphStep<GraphPage<T>> {
+    const schema: z.ZodType<GraphPage<T>> = z.object({
+      value: z.array(itemSchema),
+      '@odata.nextLink': z.string().optional(),
+    });
     return { call, schema, method: 'GET', path, query };
   }
 
@@ -274,19 +313,31 @@ export class GraphApi {
   }
 
   /** Every page of a collection, following @odata.nextLink. */
-  async listAll<T>(call: Omit<GraphCall<never>, 'expected'>, itemSchema: z.ZodType<T>, path: string, query: Readonly<Record<string, string>>): Promise<T[]> {
+  async listAll<T>(
+    call: Omit<GraphCall<never>, 'expected'>,
+    itemSchema: z.ZodType<T>,
+    path: string,
+    query: Readonly<Record<string, string>>,
+  ): Promise<T[]> {
     const step = this.listStep(call, itemSchema, path, query);
     return this.restOfList(step, await this.runStep(step));
   }
 
   /** One POST /$batch; its answers by item id. The envelope itself is throttled and retried as any call. */
-  private async sendBatch(entries: readonly (readonly [number, GraphStep<unknown>])[]): Promise<Map<string, BatchItemResponse>> {
+  private async sendBatch(
+    entries: readonly (readonly [number, GraphStep<unknown>])[],
+  ): Promise<Map<string, BatchItemResponse>> {
     const requests = entries.map(([index, step]) => {
       const withBody = step.method === 'POST' || step.method === 'PATCH';
       return {
         id: String(index),
         method: step.method,
-        url: step.query === undefined ? step.path : `${step.path}?${Object.entries(encodeQuery(step.query)).map(([k, v]) => `${k}=${v}`).join('&')}`,
+        url:
+          step.query === undefined
+            ? step.path
+            : `${step.path}?${Object.entries(encodeQuery(step.query))
+                .map(([k, v]) => `${k}=${v}`)
+                .join('&')}`,
         ...(withBody ? { headers: { 'Content-Type': 'application/json' }, body: step.body ?? {} } : {}),
       };
     });
@@ -301,17 +352,30 @@ export class GraphApi {
       throw this.toDirectoryError(error, call);
     }
     const parsed = batchResponseSchema.safeParse(body);
-    if (!parsed.success) throw new DependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+    if (!parsed.success)
+      throw new DependencyError(
+        `Graph ${call.operation} in tenant ${this.tenantId}: unexpected response shape`,
+        'graph',
+        'UnexpectedResponse',
+      );
     return new Map(parsed.data.responses.map((item) => [item.id, item]));
   }
 
   /** One item's answer, settled as `run` settles a lone request's. */
-  private async settleItem(step: GraphStep<unknown>, item: BatchItemResponse | undefined, replicationRetries: number, round: number, deadline: number): Promise<ItemOutcome> {
+  private async settleItem(
+    step: GraphStep<unknown>,
+    item: BatchItemResponse | undefined,
+    replicationRetries: number,
+    round: number,
+    deadline: number,
+  ): Promise<ItemOutcome> {
     const where = `Graph ${step.call.operation} in tenant ${this.tenantId}`;
-    if (item === undefined) throw new DependencyError(`${where}: no answer for it in the batch response`, 'graph', 'UnexpectedResponse');
+    if (item === undefined)
+      throw new DependencyError(`${where}: no answer for it in the batch response`, 'graph', 'UnexpectedResponse');
     if (item.status >= 200 && item.status < 300) {
       const parsed = step.schema.safeParse(item.body);
-      if (!parsed.success) throw new DependencyError(`${where}: unexpected response shape`, 'graph', 'UnexpectedResponse');
+      if (!parsed.success)
+        throw new DependencyError(`${where}: unexpected response shape`, 'graph', 'UnexpectedResponse');
       return { kind: 'done', value: parsed.data };
     }
     const error = batchItemError(item);
@@ -336,14 +400,21 @@ export class GraphApi {
    * them once the lag allowance is spent) and throws the `gone` error of the first that does not
    * exist. A read that fails otherwise proves nothing: the caller goes on as before.
    */
-  private async failIfGone(call: Pick<GraphCall<unknown>, 'mustExist'>, which: 'none' | 'preexisting' | 'all'): Promise<void> {
+  private async failIfGone(
+    call: Pick<GraphCall<unknown>, 'mustExist'>,
+    which: 'none' | 'preexisting' | 'all',
+  ): Promise<void> {
     if (which === 'none') return;
     for (const named of call.mustExist ?? []) {
       if (which === 'preexisting' && !named.preexisting) continue;
       let exists = true;
       try {
         exists = await this.run(
-          { operation: `check that ${named.path} exists`, permission: named.permission, expected: (e) => (e.statusCode === 404 ? { value: false } : undefined) },
+          {
+            operation: `check that ${named.path} exists`,
+            permission: named.permission,
+            expected: (e) => (e.statusCode === 404 ? { value: false } : undefined),
+          },
           z.unknown().transform((value) => value !== false),
           (request) => request(named.path).get(),
         );
@@ -355,16 +426,22 @@ export class GraphApi {
   }
 
   private stillNotReplicated(call: Pick<GraphCall<unknown>, 'operation'>): TransientDependencyError {
-    return new TransientDependencyError(`Graph ${call.operation} in tenant ${this.tenantId}: still not found after ${this.replication.delaysInMs.length} retries (replication lag?); try again`);
+    return new TransientDependencyError(
+      `Graph ${call.operation} in tenant ${this.tenantId}: still not found after ${this.replication.delaysInMs.length} retries (replication lag?); try again`,
+    );
   }
 
   /** Retry options for one request: retry while the wait Graph asks for still fits the budget. */
   private throttleRetry(): RetryHandlerOptions {
     const deadline = Date.now() + this.throttleBudgetInMs;
-    return new RetryHandlerOptions(DEFAULT_RETRY_DELAY_S, MAX_THROTTLE_RETRIES, (_delay, retriesSoFar, _request, _options, response) => {
-      const waitMs = retryAfterMs(response.headers.get('Retry-After')) ?? handlerBackoffMs(retriesSoFar + 1);
-      return Date.now() + waitMs <= deadline;
-    });
+    return new RetryHandlerOptions(
+      DEFAULT_RETRY_DELAY_S,
+      MAX_THROTTLE_RETRIES,
+      (_delay, retriesSoFar, _request, _options, response) => {
+        const waitMs = retryAfterMs(response.headers.get('Retry-After')) ?? handlerBackoffMs(retriesSoFar + 1);
+        return Date.now() + waitMs <= deadline;
+      },
+    );
   }
 
   /** The one mapping from Graph's failures to typed errors. Never includes a request body. */
@@ -375,24 +452,43 @@ export class GraphApi {
     }
     const status = error.statusCode;
     const code = error.code ?? undefined;
-    if (code === TOKEN_TRANSIENT) return new TransientDependencyError(`${where}: the login endpoint is unavailable; try again`);
+    if (code === TOKEN_TRANSIENT)
+      return new TransientDependencyError(`${where}: the login endpoint is unavailable; try again`);
     if (code === TOKEN_FAILED) {
       this.onCredentialRefused();
-      return new DependencyError(`${where}: the service could not sign in to the tenant (${error.message}); check the tenant's connection`, 'login', aadstsCode(error.message));
+      return new DependencyError(
+        `${where}: the service could not sign in to the tenant (${error.message}); check the tenant's connection`,
+        'login',
+        aadstsCode(error.message),
+      );
     }
     // No response at all (status -1): the network failed before Graph could answer.
     if (status <= 0 || status === 408 || status === 429 || status >= 500) {
-      return new TransientDependencyError(`${where} failed (${status > 0 ? `status ${status}` : 'no response'}${code === undefined ? '' : ` ${code}`}); try again`);
+      return new TransientDependencyError(
+        `${where} failed (${status > 0 ? `status ${status}` : 'no response'}${code === undefined ? '' : ` ${code}`}); try again`,
+      );
     }
     const graphMessage = truncate(error.message);
     if (status === 401) {
       this.onCredentialRefused();
-      return new DependencyError(`${where}: Graph refused the service's token (${code ?? 'status 401'}): ${graphMessage}`, 'graph', code ?? 'Unauthorized');
+      return new DependencyError(
+        `${where}: Graph refused the service's token (${code ?? 'status 401'}): ${graphMessage}`,
+        'graph',
+        code ?? 'Unauthorized',
+      );
     }
     if (status === 403) {
-      return new DependencyError(`${where} was refused (${code ?? 'status 403'}): the service's app needs ${call.permission} in this tenant. ${graphMessage}`, 'graph', code ?? 'Forbidden');
+      return new DependencyError(
+        `${where} was refused (${code ?? 'status 403'}): the service's app needs ${call.permission} in this tenant. ${graphMessage}`,
+        'graph',
+        code ?? 'Forbidden',
+      );
     }
-    return new DependencyError(`${where} failed (status ${status}${code === undefined ? '' : ` ${code}`}): ${graphMessage}`, 'graph', code ?? String(status));
+    return new DependencyError(
+      `${where} failed (status ${status}${code === undefined ? '' : ` ${code}`}): ${graphMessage}`,
+      'graph',
+      code ?? String(status),
+    );
   }
 }
 
@@ -427,8 +523,13 @@ function stepAt(steps: readonly GraphStep<unknown>[], index: number): GraphStep<
 
 /** A failed batch item as the GraphError the client would have thrown for it alone. */
 function batchItemError(item: BatchItemResponse): GraphError {
-  const parsed = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) }).safeParse(item.body);
-  const error = new GraphError(item.status, parsed.success ? (parsed.data.error.message ?? '') : `status ${item.status}`);
+  const parsed = z
+    .object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) })
+    .safeParse(item.body);
+  const error = new GraphError(
+    item.status,
+    parsed.success ? (parsed.data.error.message ?? '') : `status ${item.status}`,
+  );
   error.code = parsed.success ? (parsed.data.error.code ?? null) : null;
   error.body = JSON.stringify(item.body ?? null);
   return error;

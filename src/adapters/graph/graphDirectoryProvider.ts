@@ -103,7 +103,12 @@ export class GraphDirectory implements Directory {
   async stripAccess(objectId: string, newPassword: string): Promise<void> {
     const roles = this.access.roleAssignmentsStep(objectId);
     const groups = this.access.groupMembershipsStep(objectId);
-    const [, , firstRoles, firstGroups] = await this.graph.batch([this.users.revokeSessionsStep(objectId), this.users.setPasswordStep(objectId, newPassword), roles, groups]);
+    const [, , firstRoles, firstGroups] = await this.graph.batch([
+      this.users.revokeSessionsStep(objectId),
+      this.users.setPasswordStep(objectId, newPassword),
+      roles,
+      groups,
+    ]);
     const assignments = await this.graph.restOfList(roles, firstRoles);
     const groupIds = groupIdsOf(await this.graph.restOfList(groups, firstGroups));
     await this.graph.batch([
@@ -116,15 +121,24 @@ export class GraphDirectory implements Directory {
     const groups = this.access.groupMembershipsStep(objectId, { absentAsEmpty: true });
     const [user, firstRoles, firstGroups] = await this.graph.batch([this.users.getUserStep(objectId), roles, groups]);
     if (user === null) return null;
-    return { user, roleAssignments: await this.graph.restOfList(roles, firstRoles), groupIds: groupIdsOf(await this.graph.restOfList(groups, firstGroups)) };
+    return {
+      user,
+      roleAssignments: await this.graph.restOfList(roles, firstRoles),
+      groupIds: groupIdsOf(await this.graph.restOfList(groups, firstGroups)),
+    };
   }
-  async getUserWithGroups(objectId: string): Promise<{ readonly user: DirectoryUser; readonly groupIds: string[] } | null> {
+  async getUserWithGroups(
+    objectId: string,
+  ): Promise<{ readonly user: DirectoryUser; readonly groupIds: string[] } | null> {
     const groups = this.access.transitiveGroupsStep(objectId, { absentAsEmpty: true });
     const [user, firstGroups] = await this.graph.batch([this.users.getUserStep(objectId), groups]);
     if (user === null) return null;
     return { user, groupIds: groupIdsOf(await this.graph.restOfList(groups, firstGroups)) };
   }
-  async createTemporaryAccessPass(objectId: string, options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean }): Promise<string> {
+  async createTemporaryAccessPass(
+    objectId: string,
+    options: { readonly lifetimeInMinutes: number; readonly isUsableOnce: boolean },
+  ): Promise<string> {
     return this.authMethods.createTemporaryAccessPass(objectId, options);
   }
   async deleteTemporaryAccessPasses(objectId: string): Promise<void> {
@@ -186,7 +200,10 @@ export interface GraphDirectoryProviderOptions {
  * rotated, connection switched) or was refused gets new clients on its next use.
  */
 export class GraphDirectoryProvider implements DirectoryProvider {
-  private readonly directories = new Map<string, { readonly credential: TokenCredential; readonly directory: GraphDirectory }>();
+  private readonly directories = new Map<
+    string,
+    { readonly credential: TokenCredential; readonly directory: GraphDirectory }
+  >();
   private readonly writeBudget: GraphWriteBudget;
 
   constructor(

@@ -35,7 +35,10 @@ export function checkUserPrincipalName(upn: string): string {
   const local = upn.slice(0, at);
   const domain = upn.slice(at + 1);
   if (at <= 0 || !UPN_LOCAL.test(local) || local.includes('..') || !UPN_DOMAIN.test(domain)) {
-    refuse('userPrincipalName', "must be a user principal name Entra accepts: letters, digits and ' . - _ ! # ^ ~ before the @ (at most 64), a domain of at most 48 characters after it");
+    refuse(
+      'userPrincipalName',
+      "must be a user principal name Entra accepts: letters, digits and ' . - _ ! # ^ ~ before the @ (at most 64), a domain of at most 48 characters after it",
+    );
   }
   return upn;
 }
@@ -52,6 +55,7 @@ export function domainSegment(name: string): string {
 
 /** mailNickname: Entra refuses @ () \ [ ] " ; : < > , and spaces, and allows at most 64 characters. */
 export function checkMailNickname(nickname: string): string {
-  if (!/^[\x21-\x7e]{1,64}$/.test(nickname) || /[@()\\[\]";:<>,]/.test(nickname)) refuse('mailNickname', 'must be 1–64 characters without spaces or @ ( ) \\ [ ] " ; : < > ,');
+  if (!/^[\x21-\x7e]{1,64}$/.test(nickname) || /[@()\\[\]";:<>,]/.test(nickname))
+    refuse('mailNickname', 'must be 1–64 characters without spaces or @ ( ) \\ [ ] " ; : < > ,');
   return nickname;
 }

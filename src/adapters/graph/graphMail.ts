@@ -18,39 +18,58 @@ const memberSchema = z.object({
   accountEnabled: z.boolean().nullish(),
 });
 
-const servicePrincipalSchema = z.object({ id: z.string(), appRoles: z.array(z.object({ id: z.string(), value: z.string().nullish() })).nullish() });
-const assignmentSchema = z.object({ appRoleId: z.string(), principalId: z.string(), principalType: z.string().nullish() });
+const servicePrincipalSchema = z.object({
+  id: z.string(),
+  appRoles: z.array(z.object({ id: z.string(), value: z.string().nullish() })).nullish(),
+});
+const assignmentSchema = z.object({
+  appRoleId: z.string(),
+  principalId: z.string(),
+  principalType: z.string().nullish(),
+});
 
 export class GraphMail {
   constructor(private readonly graph: GraphApi) {}
 
   async sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void> {
     const from = userPrincipalNameSegment(fromUserPrincipalName);
-    await this.graph.run({ operation: `send mail from ${fromUserPrincipalName}`, permission: 'Mail.Send' }, z.unknown(), (request) =>
-      request(`/users/${from}/sendMail`).post({
-        message: {
-          subject: mail.subject,
-          // Text, not HTML: what a requester wrote reaches the reader as written, never as markup.
-          body: { contentType: 'Text', content: mail.text },
-          toRecipients: mail.to.map((address) => ({ emailAddress: { address } })),
-        },
-        // The service's mailbox need not keep a copy of every lease message.
-        saveToSentItems: false,
-      }),
+    await this.graph.run(
+      { operation: `send mail from ${fromUserPrincipalName}`, permission: 'Mail.Send' },
+      z.unknown(),
+      (request) =>
+        request(`/users/${from}/sendMail`).post({
+          message: {
+            subject: mail.subject,
+            // Text, not HTML: what a requester wrote reaches the reader as written, never as markup.
+            body: { contentType: 'Text', content: mail.text },
+            toRecipients: mail.to.map((address) => ({ emailAddress: { address } })),
+          },
+          // The service's mailbox need not keep a copy of every lease message.
+          saveToSentItems: false,
+        }),
     );
   }
 
   async listGroupUsers(groupId: string): Promise<DirectoryUser[]> {
     const id = objectIdSegment('groupId', groupId);
     const step = this.graph.listStep(
-      { operation: `list members of group ${id}`, permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)', expected: (error) => (error.statusCode === 404 ? { value: { value: [] } } : undefined) },
+      {
+        operation: `list members of group ${id}`,
+        permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)',
+        expected: (error) => (error.statusCode === 404 ? { value: { value: [] } } : undefined),
+      },
       memberSchema,
       `/groups/${id}/members`,
       { $select: 'id,userPrincipalName,accountEnabled' },
     );
     const all = await this.graph.restOfList(step, await this.graph.runStep(step));
     return all
-      .filter((m) => m['@odata.type'] === '#microsoft.graph.user' && typeof m.userPrincipalName === 'string' && m.accountEnabled !== false)
+      .filter(
+        (m) =>
+          m['@odata.type'] === '#microsoft.graph.user' &&
+          typeof m.userPrincipalName === 'string' &&
+          m.accountEnabled !== false,
+      )
       .map((m) => ({
         objectId: m.id.toLowerCase(),
         userPrincipalName: m.userPrincipalName ?? '',
@@ -67,9 +86,14 @@ export class GraphMail {
   async listAppRoleHolders(appId: string, roleValue: string): Promise<PrincipalRef[]> {
     if (!GUID.test(appId)) throw new Error('listAppRoleHolders: appId must be an application (client) id, a GUID');
     const principal = await this.graph.run(
-      { operation: `read the service principal of app ${appId}`, permission: 'Application.Read.All (or Directory.Read.All)', expected: (error) => (error.statusCode === 404 ? { value: null } : undefined) },
+      {
+        operation: `read the service principal of app ${appId}`,
+        permission: 'Application.Read.All (or Directory.Read.All)',
+        expected: (error) => (error.statusCode === 404 ? { value: null } : undefined),
+      },
       servicePrincipalSchema.nullable(),
-      (request) => request(`/servicePrincipals(appId='${appId.toLowerCase()}')`).query({ $select: 'id,appRoles' }).get(),
+      (request) =>
+        request(`/servicePrincipals(appId='${appId.toLowerCase()}')`).query({ $select: 'id,appRoles' }).get(),
     );
     const role = principal?.appRoles?.find((r) => r.value === roleValue);
     if (principal === null || role === undefined) return [];
@@ -80,7 +104,14 @@ export class GraphMail {
       {},
     );
     return assignments
-      .filter((a) => a.appRoleId.toLowerCase() === role.id.toLowerCase() && (a.principalType === 'User' || a.principalType === 'Group'))
-      .map((a) => ({ type: a.principalType === 'Group' ? ('group' as const) : ('user' as const), id: a.principalId.toLowerCase() }));
+      .filter(
+        (a) =>
+          a.appRoleId.toLowerCase() === role.id.toLowerCase() &&
+          (a.principalType === 'User' || a.principalType === 'Group'),
+      )
+      .map((a) => ({
+        type: a.principalType === 'Group' ? ('group' as const) : ('user' as const),
+        id: a.principalId.toLowerCase(),
+      }));
   }
 }

@@ -3,14 +3,21 @@ import { z } from 'zod';
 import type { DirectoryDomain, DirectoryUser, NameTaken, NewAccount } from '../../app/ports';
 import { NotFoundError } from '../../domain/errors';
 import type { GraphApi, GraphStep } from './graphApi';
-import { checkMailNickname, checkUserPrincipalName, domainSegment, objectIdSegment, userPrincipalNameSegment } from './graphInput';
+import {
+  checkMailNickname,
+  checkUserPrincipalName,
+  domainSegment,
+  objectIdSegment,
+  userPrincipalNameSegment,
+} from './graphInput';
 
 /**
  * Users and domains in one customer tenant. Writes that address an account we just created
  * (enable, assign) wait out Entra's replication lag; writes at revocation time do not, and report a
  * vanished account as NotFoundError so the use case can decide that nothing is left to revoke.
  */
-const USER_SELECT = 'id,userPrincipalName,accountEnabled,signInSessionsValidFromDateTime,lastPasswordChangeDateTime,employeeId';
+const USER_SELECT =
+  'id,userPrincipalName,accountEnabled,signInSessionsValidFromDateTime,lastPasswordChangeDateTime,employeeId';
 
 const graphUserSchema = z.object({
   id: z.string(),
@@ -34,8 +41,10 @@ export const noContent = z.unknown().transform(() => undefined);
 const USER_READ = 'User.Read.All';
 const USER_WRITE = 'User.ReadWrite.All';
 // learn.microsoft.com/en-us/graph/api/user-update: app-only password changes need a directory role for any user; sensitive properties of admins a higher one.
-const PASSWORD_RESET = 'User.ReadWrite.All and a directory role (at least User Administrator; Privileged Authentication Administrator for an account that holds admin roles)';
-const ENABLE_DISABLE = 'User.ReadWrite.All (and Privileged Authentication Administrator to enable or disable an account that holds admin roles)';
+const PASSWORD_RESET =
+  'User.ReadWrite.All and a directory role (at least User Administrator; Privileged Authentication Administrator for an account that holds admin roles)';
+const ENABLE_DISABLE =
+  'User.ReadWrite.All (and Privileged Authentication Administrator to enable or disable an account that holds admin roles)';
 
 function toDirectoryUser(user: GraphUser, fallbackEnabled?: boolean): DirectoryUser {
   return {
@@ -69,15 +78,21 @@ const NAME_PROPERTIES = new Set(['userPrincipalName', 'proxyAddresses', 'mailNic
  */
 function nameTaken(error: GraphError): NameTaken | undefined {
   if (error.statusCode !== 400) return undefined;
-  const property = /same value for property (userPrincipalName|proxyAddresses|mailNickname)\b/i.exec(error.message)?.[1] ?? conflictTarget(error);
+  const property =
+    /same value for property (userPrincipalName|proxyAddresses|mailNickname)\b/i.exec(error.message)?.[1] ??
+    conflictTarget(error);
   if (property === undefined) return undefined;
   return property.toLowerCase() === 'userprincipalname' ? 'principalNameTaken' : 'mailNicknameTaken';
 }
 
 function conflictTarget(error: GraphError): string | undefined {
   try {
-    const body = JSON.parse(typeof error.body === 'string' ? error.body : '{}') as { details?: { code?: string; target?: string }[] };
-    return (body.details ?? []).find((d) => d.code === 'ObjectConflict' && d.target !== undefined && NAME_PROPERTIES.has(d.target))?.target;
+    const body = JSON.parse(typeof error.body === 'string' ? error.body : '{}') as {
+      details?: { code?: string; target?: string }[];
+    };
+    return (body.details ?? []).find(
+      (d) => d.code === 'ObjectConflict' && d.target !== undefined && NAME_PROPERTIES.has(d.target),
+    )?.target;
   } catch {
     return undefined;
   }
@@ -88,9 +103,11 @@ export class GraphUsers {
 
   async getDomain(name: string): Promise<DirectoryDomain | null> {
     const segment = domainSegment(name);
-    const schema = graphDomainSchema.transform(
-      (d): DirectoryDomain => ({ name: d.id.toLowerCase(), isVerified: d.isVerified, authenticationType: d.authenticationType === 'Federated' ? 'Federated' : 'Managed' }),
-    );
+    const schema = graphDomainSchema.transform((d): DirectoryDomain => ({
+      name: d.id.toLowerCase(),
+      isVerified: d.isVerified,
+      authenticationType: d.authenticationType === 'Federated' ? 'Federated' : 'Managed',
+    }));
     return this.graph.run(
       { operation: `read domain ${segment}`, permission: 'Domain.Read.All', expected: absentAsNull },
       schema.nullable(),
@@ -100,11 +117,16 @@ export class GraphUsers {
 
   /** Every `jit-` account, whoever made it: the reconciler tells ours from others by its own rows. */
   async listJitAccounts(): Promise<DirectoryUser[]> {
-    const users = await this.graph.listAll({ operation: 'list jit- accounts', permission: USER_READ }, graphUserSchema, '/users', {
-      $filter: "startswith(userPrincipalName,'jit-')",
-      $select: USER_SELECT,
-      $top: '999',
-    });
+    const users = await this.graph.listAll(
+      { operation: 'list jit- accounts', permission: USER_READ },
+      graphUserSchema,
+      '/users',
+      {
+        $filter: "startswith(userPrincipalName,'jit-')",
+        $select: USER_SELECT,
+        $top: '999',
+      },
+    );
     return users.map((u) => toDirectoryUser(u));
   }
 
@@ -124,7 +146,14 @@ export class GraphUsers {
   /** Invalidates refresh tokens and session cookies; NotFoundError when the user is gone. */
   revokeSessionsStep(objectId: string): GraphStep<undefined> {
     const id = objectIdSegment('objectId', objectId);
-    return this.writeExistingStep(`revoke the sessions of user ${id}`, 'User.RevokeSessions.All (or User.ReadWrite.All)', 'POST', `/users/${id}/revokeSignInSessions`, {}, id);
+    return this.writeExistingStep(
+      `revoke the sessions of user ${id}`,
+      'User.RevokeSessions.All (or User.ReadWrite.All)',
+      'POST',
+      `/users/${id}/revokeSignInSessions`,
+      {},
+      id,
+    );
   }
 
   async getUser(objectId: string): Promise<DirectoryUser | null> {
@@ -155,7 +184,10 @@ export class GraphUsers {
           return taken === undefined ? undefined : { value: taken };
         },
       },
-      z.union([z.enum(['principalNameTaken', 'mailNicknameTaken']), graphUserSchema.transform((u) => toDirectoryUser(u, false))]),
+      z.union([
+        z.enum(['principalNameTaken', 'mailNicknameTaken']),
+        graphUserSchema.transform((u) => toDirectoryUser(u, false)),
+      ]),
       (request) => request('/users').post(body),
     );
   }
@@ -164,15 +196,26 @@ export class GraphUsers {
   async setPasswordAndEnable(objectId: string, password: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     const body = { accountEnabled: true, passwordProfile: { password, forceChangePasswordNextSignIn: false } };
-    await this.graph.run({ operation: `enable user ${id} with a new password`, permission: PASSWORD_RESET, awaitReplication: true }, noContent, (request) =>
-      request(`/users/${id}`).patch(body),
+    await this.graph.run(
+      { operation: `enable user ${id} with a new password`, permission: PASSWORD_RESET, awaitReplication: true },
+      noContent,
+      (request) => request(`/users/${id}`).patch(body),
     );
   }
 
   async disableAccount(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     // Setting accountEnabled to false is idempotent in Graph: a disabled account stays disabled.
-    await this.graph.runStep(this.writeExistingStep(`disable user ${id}`, ENABLE_DISABLE, 'PATCH', `/users/${id}`, { accountEnabled: false }, id));
+    await this.graph.runStep(
+      this.writeExistingStep(
+        `disable user ${id}`,
+        ENABLE_DISABLE,
+        'PATCH',
+        `/users/${id}`,
+        { accountEnabled: false },
+        id,
+      ),
+    );
   }
 
   async setPassword(objectId: string, password: string): Promise<void> {
@@ -185,7 +228,11 @@ export class GraphUsers {
 
   async deleteUser(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
-    await this.graph.run({ operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone }, noContent, (request) => request(`/users/${id}`).delete());
+    await this.graph.run(
+      { operation: `delete user ${id}`, permission: USER_WRITE, expected: absentAsDone },
+      noContent,
+      (request) => request(`/users/${id}`).delete(),
+    );
   }
 
   private readUserStep(operation: string, path: string): GraphStep<DirectoryUser | null> {
@@ -199,7 +246,14 @@ export class GraphUsers {
   }
 
   /** A write to an account that should exist: a 404 is the domain's NotFoundError, not a failure of Graph. */
-  private writeExistingStep(operation: string, permission: string, method: 'POST' | 'PATCH', path: string, body: unknown, id: string): GraphStep<undefined> {
+  private writeExistingStep(
+    operation: string,
+    permission: string,
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    id: string,
+  ): GraphStep<undefined> {
     const notFound = (): Error => new NotFoundError(`user ${id} does not exist in tenant ${this.graph.tenantId}`);
     return { call: { operation, permission, notFound }, schema: noContent, method, path, body };
   }

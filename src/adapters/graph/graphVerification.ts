@@ -1,6 +1,12 @@
 import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import type { DirectoryGroup, DirectoryRoleDefinition, DirectoryServicePrincipal, DirectorySignIn, DirectoryUser } from '../../app/ports';
+import type {
+  DirectoryGroup,
+  DirectoryRoleDefinition,
+  DirectoryServicePrincipal,
+  DirectorySignIn,
+  DirectoryUser,
+} from '../../app/ports';
 import { DependencyError, TransientDependencyError, ValidationError } from '../../domain/errors';
 import { aadstsCode, GRAPH_SCOPE, type GraphApi } from './graphApi';
 import { objectIdSegment } from './graphInput';
@@ -81,10 +87,19 @@ export class GraphVerification {
   async getGroup(groupId: string): Promise<DirectoryGroup | null> {
     const id = objectIdSegment('groupId', groupId);
     const group = await this.graph.run(
-      { operation: `read group ${id}`, permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)', expected: absentAsNull },
+      {
+        operation: `read group ${id}`,
+        permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)',
+        expected: absentAsNull,
+      },
       groupSchema.nullable(),
       // onPremisesSyncEnabled and membershipRule are not default properties: they must be selected.
-      (request) => request(`/groups/${id}`).query({ $select: 'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled' }).get(),
+      (request) =>
+        request(`/groups/${id}`)
+          .query({
+            $select: 'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled',
+          })
+          .get(),
     );
     if (group === null) return null;
     const types = group.groupTypes ?? [];
@@ -103,12 +118,20 @@ export class GraphVerification {
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     const key = appIdKey(appId);
     const principal = await this.graph.run(
-      { operation: `read the service principal of app ${key}`, permission: 'Application.Read.All (or Directory.Read.All)', expected: absentAsNull },
+      {
+        operation: `read the service principal of app ${key}`,
+        permission: 'Application.Read.All (or Directory.Read.All)',
+        expected: absentAsNull,
+      },
       servicePrincipalSchema.nullable(),
       (request) => request(`/servicePrincipals(appId='${key}')`).get(),
     );
     if (principal === null) return null;
-    return { objectId: principal.id.toLowerCase(), appId: principal.appId.toLowerCase(), displayName: principal.displayName ?? principal.appId };
+    return {
+      objectId: principal.id.toLowerCase(),
+      appId: principal.appId.toLowerCase(),
+      displayName: principal.displayName ?? principal.appId,
+    };
   }
 
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
@@ -116,7 +139,10 @@ export class GraphVerification {
     const page = await this.graph.run(
       { operation: 'list users', permission: 'User.Read.All' },
       z.object({ value: z.array(userSchema) }),
-      (request) => request('/users').query({ $top: String(top), $select: 'id,userPrincipalName,accountEnabled' }).get(),
+      (request) =>
+        request('/users')
+          .query({ $top: String(top), $select: 'id,userPrincipalName,accountEnabled' })
+          .get(),
     );
     return page.value.slice(0, top).map((u) => ({
       objectId: u.id,
@@ -137,12 +163,19 @@ function loginError(tenantId: string, error: unknown): Error {
   if (error instanceof DependencyError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const status = error instanceof Error ? (error as unknown as Record<string, unknown>).statusCode : undefined;
-  if ((typeof status === 'number' && (status === 429 || status >= 500)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up/i.test(message)) {
+  if (
+    (typeof status === 'number' && (status === 429 || status >= 500)) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up/i.test(message)
+  ) {
     return new TransientDependencyError(`the login endpoint for tenant ${tenantId} is unavailable; try again`);
   }
   const code = aadstsCode(message);
   const name = error instanceof Error ? error.name : 'Error';
-  return new DependencyError(`Entra refused to issue a token for tenant ${tenantId} (${code ?? name})`, 'login', code ?? name);
+  return new DependencyError(
+    `Entra refused to issue a token for tenant ${tenantId} (${code ?? name})`,
+    'login',
+    code ?? name,
+  );
 }
 
 /**

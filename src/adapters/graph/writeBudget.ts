@@ -32,8 +32,14 @@ export const GRAPH_IDENTITY_WRITE_LIMITS = {
 } as const;
 
 export const DEFAULT_WRITE_BUDGET: WriteBudgetLimits = {
-  perTenant: { writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perTenant.writes * 0.9), windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perTenant.windowMs },
-  perApp: { writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perApp.writes * 0.9), windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perApp.windowMs },
+  perTenant: {
+    writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perTenant.writes * 0.9),
+    windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perTenant.windowMs,
+  },
+  perApp: {
+    writes: Math.floor(GRAPH_IDENTITY_WRITE_LIMITS.perApp.writes * 0.9),
+    windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perApp.windowMs,
+  },
   revocationReserve: 0.2,
 };
 
@@ -44,12 +50,18 @@ export const DEFAULT_WRITE_BUDGET: WriteBudgetLimits = {
  * `instances` such budgets together never exceed `base`. Refuses a split that would leave normal
  * writes no room at all next to the revocation reserve.
  */
-export function writeBudgetForInstances(instances: number, base: WriteBudgetLimits = DEFAULT_WRITE_BUDGET): WriteBudgetLimits {
-  if (!Number.isInteger(instances) || instances < 1) throw new RangeError(`instances must be a whole number of at least 1, got ${instances}`);
+export function writeBudgetForInstances(
+  instances: number,
+  base: WriteBudgetLimits = DEFAULT_WRITE_BUDGET,
+): WriteBudgetLimits {
+  if (!Number.isInteger(instances) || instances < 1)
+    throw new RangeError(`instances must be a whole number of at least 1, got ${instances}`);
   const share = (window: WriteWindow): WriteWindow => {
     const writes = Math.floor(window.writes / instances);
     if (Math.floor(writes * (1 - base.revocationReserve)) < 1) {
-      throw new RangeError(`${window.writes} writes per ${window.windowMs} ms split over ${instances} instances leave no room for normal writes`);
+      throw new RangeError(
+        `${window.writes} writes per ${window.windowMs} ms split over ${instances} instances leave no room for normal writes`,
+      );
     }
     return { writes, windowMs: window.windowMs };
   };
@@ -110,7 +122,8 @@ export class GraphWriteBudget {
     readonly limits: WriteBudgetLimits = DEFAULT_WRITE_BUDGET,
     private readonly clock: WriteBudgetClock = realClock,
   ) {
-    if (!(limits.revocationReserve >= 0 && limits.revocationReserve < 1)) throw new RangeError('revocationReserve must be in [0, 1)');
+    if (!(limits.revocationReserve >= 0 && limits.revocationReserve < 1))
+      throw new RangeError('revocationReserve must be in [0, 1)');
     this.app = new SlidingWindow(limits.perApp);
   }
 
@@ -137,27 +150,36 @@ export class GraphWriteBudget {
   }
 
   private cap(window: SlidingWindow, priority: GraphPriority): number {
-    return priority === 'revocation' ? window.limit.writes : Math.floor(window.limit.writes * (1 - this.limits.revocationReserve));
+    return priority === 'revocation'
+      ? window.limit.writes
+      : Math.floor(window.limit.writes * (1 - this.limits.revocationReserve));
   }
 
   /** Grants every waiter that fits, revocations first, then in arrival order. */
   private pump(): void {
     const now = this.clock.now();
     let earliestRoom = Infinity;
-    const order = [...this.waiting.filter((w) => w.priority === 'revocation'), ...this.waiting.filter((w) => w.priority !== 'revocation')];
+    const order = [
+      ...this.waiting.filter((w) => w.priority === 'revocation'),
+      ...this.waiting.filter((w) => w.priority !== 'revocation'),
+    ];
     const revocationsWaiting = new Map<string, number>();
-    for (const w of order) if (w.priority === 'revocation') revocationsWaiting.set(w.tenantId, (revocationsWaiting.get(w.tenantId) ?? 0) + 1);
+    for (const w of order)
+      if (w.priority === 'revocation')
+        revocationsWaiting.set(w.tenantId, (revocationsWaiting.get(w.tenantId) ?? 0) + 1);
     for (const waiter of order) {
       const tenant = this.tenant(waiter.tenantId);
       // A normal write never jumps a revocation still waiting for the same tenant.
-      const blockedByRevocation = waiter.priority !== 'revocation' && (revocationsWaiting.get(waiter.tenantId) ?? 0) > 0;
+      const blockedByRevocation =
+        waiter.priority !== 'revocation' && (revocationsWaiting.get(waiter.tenantId) ?? 0) > 0;
       const tenantRoom = tenant.hasRoom(now, this.cap(tenant, waiter.priority));
       const appRoom = this.app.hasRoom(now, this.cap(this.app, waiter.priority));
       if (!blockedByRevocation && tenantRoom && appRoom) {
         tenant.record(now);
         this.app.record(now);
         this.waiting.splice(this.waiting.indexOf(waiter), 1);
-        if (waiter.priority === 'revocation') revocationsWaiting.set(waiter.tenantId, (revocationsWaiting.get(waiter.tenantId) ?? 1) - 1);
+        if (waiter.priority === 'revocation')
+          revocationsWaiting.set(waiter.tenantId, (revocationsWaiting.get(waiter.tenantId) ?? 1) - 1);
         waiter.grant();
         continue;
       }

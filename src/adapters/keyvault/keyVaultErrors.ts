@@ -14,7 +14,8 @@ export function vaultStatus(error: unknown): number | undefined {
 export function vaultInnerCode(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const details = (error as unknown as Record<string, unknown>).details;
-  const outer = typeof details === 'object' && details !== null ? (details as Record<string, unknown>).error : undefined;
+  const outer =
+    typeof details === 'object' && details !== null ? (details as Record<string, unknown>).error : undefined;
   if (typeof outer !== 'object' || outer === null) return undefined;
   const inner = (outer as Record<string, unknown>).innerError ?? (outer as Record<string, unknown>).innererror;
   if (typeof inner !== 'object' || inner === null) return undefined;
@@ -27,8 +28,15 @@ export function toVaultError(error: unknown, operation: string): Error {
   const info = azureErrorInfo(error);
   if (info === null) {
     // Token acquisition failures come from @azure/identity, not as RestErrors.
-    if (error instanceof Error && (error.name === 'AuthenticationError' || error.name === 'CredentialUnavailableError')) {
-      return new DependencyError(`Key Vault ${operation} failed: the service could not get a token for Key Vault (${error.name})`, 'login', error.name);
+    if (
+      error instanceof Error &&
+      (error.name === 'AuthenticationError' || error.name === 'CredentialUnavailableError')
+    ) {
+      return new DependencyError(
+        `Key Vault ${operation} failed: the service could not get a token for Key Vault (${error.name})`,
+        'login',
+        error.name,
+      );
     }
     return error instanceof Error ? error : new Error(`Key Vault ${operation} failed: ${String(error)}`);
   }
@@ -37,7 +45,11 @@ export function toVaultError(error: unknown, operation: string): Error {
   const message = `Key Vault ${operation} failed (${described})`;
   if (isTransient(info)) return new TransientDependencyError(message);
   if ((info.statusCode === 401 || info.statusCode === 403) && inner !== 'SecretDisabled') {
-    return new DependencyError(`${message}: the service identity needs the "Key Vault Secrets Officer" role on the vault`, 'keyVault', inner ?? info.code);
+    return new DependencyError(
+      `${message}: the service identity needs the "Key Vault Secrets Officer" role on the vault`,
+      'keyVault',
+      inner ?? info.code,
+    );
   }
   return new DependencyError(message, 'keyVault', inner ?? info.code);
 }

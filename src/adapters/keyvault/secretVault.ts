@@ -45,7 +45,12 @@ export class KeyVaultSecretVault implements SecretVault {
     const name = leaseSecretName(metadata.requestId);
     await this.put(name, password, {
       expiresOn: metadata.expiresOn,
-      tags: { kind: LEASE_KIND, requestId: metadata.requestId, tenantId: metadata.tenantId, upn: metadata.userPrincipalName },
+      tags: {
+        kind: LEASE_KIND,
+        requestId: metadata.requestId,
+        tenantId: metadata.tenantId,
+        upn: metadata.userPrincipalName,
+      },
     });
   }
 
@@ -98,7 +103,11 @@ export class KeyVaultSecretVault implements SecretVault {
     }
   }
 
-  async putIntegrationSecret(integrationId: string, secret: string, options: { readonly version?: string } = {}): Promise<string> {
+  async putIntegrationSecret(
+    integrationId: string,
+    secret: string,
+    options: { readonly version?: string } = {},
+  ): Promise<string> {
     const suffix = options.version === undefined ? '' : `-${namePart('version', options.version)}`;
     const name = `integration-${namePart('integrationId', integrationId)}${suffix}`;
     await this.put(name, secret, { tags: { kind: INTEGRATION_KIND, integrationId } });
@@ -115,7 +124,11 @@ export class KeyVaultSecretVault implements SecretVault {
 
   // ── The three operations, with Key Vault's soft-delete rules ────────────────────────────────────
 
-  private async put(name: string, value: string, options: { expiresOn?: Date; tags: Record<string, string> }): Promise<void> {
+  private async put(
+    name: string,
+    value: string,
+    options: { expiresOn?: Date; tags: Record<string, string> },
+  ): Promise<void> {
     const write = (): Promise<unknown> => this.client.setSecret(name, value, options);
     try {
       await write();
@@ -135,7 +148,9 @@ export class KeyVaultSecretVault implements SecretVault {
         if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
       }
     }
-    throw new TransientDependencyError(`Key Vault write secret ${name} failed: the name is still being purged; try again`);
+    throw new TransientDependencyError(
+      `Key Vault write secret ${name} failed: the name is still being purged; try again`,
+    );
   }
 
   /**
@@ -202,9 +217,14 @@ type PipelinePolicy = NonNullable<SecretClientOptions['additionalPolicies']>[num
 const plainTextContentType: PipelinePolicy = {
   name: 'jitPlainTextContentType',
   sendRequest(request, next) {
-    if (request.method === 'PUT' && /\/secrets\/[^/]+$/.test(new URL(request.url).pathname) && typeof request.body === 'string') {
+    if (
+      request.method === 'PUT' &&
+      /\/secrets\/[^/]+$/.test(new URL(request.url).pathname) &&
+      typeof request.body === 'string'
+    ) {
       const body = parseObject(request.body);
-      if (body !== null && body.contentType === undefined) request.body = JSON.stringify({ ...body, contentType: 'text/plain' });
+      if (body !== null && body.contentType === undefined)
+        request.body = JSON.stringify({ ...body, contentType: 'text/plain' });
     }
     return next(request);
   },
@@ -225,12 +245,14 @@ export function leaseSecretName(requestId: string): string {
 }
 
 function namePart(field: string, value: string): string {
-  if (!NAME_PART.test(value)) throw new ValidationError([{ field, message: 'must hold only letters, digits and dashes' }]);
+  if (!NAME_PART.test(value))
+    throw new ValidationError([{ field, message: 'must hold only letters, digits and dashes' }]);
   return value;
 }
 
 function secretNameOf(secretName: string): string {
-  if (!SECRET_NAME.test(secretName)) throw new ValidationError([{ field: 'secretName', message: 'is not a Key Vault secret name' }]);
+  if (!SECRET_NAME.test(secretName))
+    throw new ValidationError([{ field: 'secretName', message: 'is not a Key Vault secret name' }]);
   return secretName;
 }
 

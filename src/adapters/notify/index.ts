@@ -15,7 +15,9 @@ export class FanOutNotifier implements Notifier {
     const results = await Promise.allSettled(this.channels.map((c) => c.notify(notification)));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length > 0) {
-      throw new Error(`${failures.length} of ${this.channels.length} notification channel(s) failed: ${failures.map((f) => (f.reason instanceof Error ? f.reason.message : 'error')).join('; ')}`);
+      throw new Error(
+        `${failures.length} of ${this.channels.length} notification channel(s) failed: ${failures.map((f) => (f.reason instanceof Error ? f.reason.message : 'error')).join('; ')}`,
+      );
     }
   }
 }
@@ -25,6 +27,7 @@ export function createNotifier(settings: Settings): Notifier {
   if (settings.JIT_NOTIFY_WEBHOOK_URL !== undefined && settings.JIT_NOTIFY_WEBHOOK_SECRET !== undefined) {
     channels.push(new SignedWebhookNotifier(settings.JIT_NOTIFY_WEBHOOK_URL, settings.JIT_NOTIFY_WEBHOOK_SECRET));
   }
-  if (settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined) channels.push(new TeamsNotifier(settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL));
+  if (settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined)
+    channels.push(new TeamsNotifier(settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL));
   return new FanOutNotifier(channels);
 }

@@ -6,7 +6,9 @@ import type { Directory, LeaseMailer, LeaseNotification, MailAudience, OutgoingM
  * (contentType Text), so what a requester wrote is shown as written and nothing in it is markup; ids,
  * names, times and a link to the request, never a credential.
  */
-const SUBJECTS: Readonly<Record<MailAudience, Partial<Record<LeaseNotification['kind'], (n: LeaseNotification) => string>>>> = {
+const SUBJECTS: Readonly<
+  Record<MailAudience, Partial<Record<LeaseNotification['kind'], (n: LeaseNotification) => string>>>
+> = {
   approver: {
     pending_approval: (n) => `Approval needed: ${n.requester} asks for ${n.targetId}`,
   },
@@ -20,7 +22,8 @@ const SUBJECTS: Readonly<Record<MailAudience, Partial<Record<LeaseNotification['
 };
 
 function headline(n: LeaseNotification, audience: MailAudience): string {
-  if (audience === 'approver') return `${n.requester} asks for just-in-time access to ${n.targetId} in tenant ${n.tenantId}. It waits for your decision.`;
+  if (audience === 'approver')
+    return `${n.requester} asks for just-in-time access to ${n.targetId} in tenant ${n.tenantId}. It waits for your decision.`;
   switch (n.kind) {
     case 'approved':
       return `Your request for ${n.targetId} was approved${n.decidedBy === null ? '' : ` by ${n.decidedBy}`}. The access is being set up.`;

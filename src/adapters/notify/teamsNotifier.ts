@@ -53,7 +53,14 @@ export function adaptiveCardOf(n: LeaseNotification): Record<string, unknown> {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: TITLES[n.kind], wrap: true, ...(n.kind === 'revocation_failed' ? { color: 'Attention' } : {}) },
+            {
+              type: 'TextBlock',
+              size: 'Medium',
+              weight: 'Bolder',
+              text: TITLES[n.kind],
+              wrap: true,
+              ...(n.kind === 'revocation_failed' ? { color: 'Attention' } : {}),
+            },
             { type: 'FactSet', facts },
           ],
           actions: n.link === null ? [] : [{ type: 'Action.OpenUrl', title: 'Open the request', url: n.link }],

@@ -29,7 +29,11 @@ export class TableAccountStore implements AccountStore {
 
   upsert(account: JitAccount): Promise<void> {
     return this.rows.upsert(
-      { partitionKey: account.tenantId, rowKey: account.requesterObjectId, columns: { upnLower: account.userPrincipalName.toLowerCase() } },
+      {
+        partitionKey: account.tenantId,
+        rowKey: account.requesterObjectId,
+        columns: { upnLower: account.userPrincipalName.toLowerCase() },
+      },
       account,
     );
   }

@@ -1,7 +1,15 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { AuditFilter, AuditLog, Page } from '../../app/ports';
 import { auditEventSchema, type AuditEvent } from '../../domain/audit';
-import { auditRecordSchema, ChainVerifier, chainRecord, GENESIS_HASH, type AuditRecord, type ChainAnchor, type ChainVerification } from '../../domain/auditChain';
+import {
+  auditRecordSchema,
+  ChainVerifier,
+  chainRecord,
+  GENESIS_HASH,
+  type AuditRecord,
+  type ChainAnchor,
+  type ChainVerification,
+} from '../../domain/auditChain';
 import { TransientDependencyError, ValidationError } from '../../domain/errors';
 import { documentRow, parseRow, queryPage, type Column } from './rows';
 import { tableStatus, toTableError } from './tableErrors';
@@ -75,7 +83,10 @@ export class TableAuditLog implements AuditLog {
 
   async append(event: AuditEvent): Promise<void> {
     const parsed = auditEventSchema.safeParse(event);
-    if (!parsed.success) throw new Error(`refusing to store an invalid audit event in ${this.ref.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `refusing to store an invalid audit event in ${this.ref.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const valid = parsed.data;
     const partitions = valid.tenantId === null ? [ALL_PARTITION] : [ALL_PARTITION, tenantPartition(valid.tenantId)];
     await Promise.all(partitions.map((partition) => this.appendTo(partition, valid)));
@@ -99,10 +110,17 @@ export class TableAuditLog implements AuditLog {
   private async flush(partition: string): Promise<void> {
     this.flushing.add(partition);
     try {
-      for (let queue = this.pending.get(partition); queue !== undefined && queue.length > 0; queue = this.pending.get(partition)) {
+      for (
+        let queue = this.pending.get(partition);
+        queue !== undefined && queue.length > 0;
+        queue = this.pending.get(partition)
+      ) {
         const group = queue.splice(0, MAX_GROUP);
         try {
-          await this.appendGroup(partition, group.map((p) => p.event));
+          await this.appendGroup(
+            partition,
+            group.map((p) => p.event),
+          );
           for (const p of group) p.resolve();
         } catch (error) {
           if (group.length === 1) {
@@ -135,7 +153,8 @@ export class TableAuditLog implements AuditLog {
         last = record;
       }
       const headRow = { partitionKey: partition, rowKey: HEAD, seq: last.seq, hash: last.hash };
-      const headAction: TransactionAction = head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }];
+      const headAction: TransactionAction =
+        head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }];
       try {
         const response = await client.submitTransaction([headAction, ...rows]);
         const etag = response.getResponseForEntity(HEAD)?.etag;
@@ -164,7 +183,10 @@ export class TableAuditLog implements AuditLog {
     throw new TransientDependencyError(`the audit chain of ${partition} is changing too fast to append to; try again`);
   }
 
-  async list(filter: AuditFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<AuditRecord>> {
+  async list(
+    filter: AuditFilter,
+    options: { readonly limit: number; readonly continuationToken?: string | null },
+  ): Promise<Page<AuditRecord>> {
     const partition = chainPartition(filter);
     const clauses = [odata`PartitionKey eq ${partition} and RowKey ge ${'e_'} and RowKey lt ${'e`'}`];
     // ISO 8601 times of one format compare as text in time order.
@@ -175,7 +197,9 @@ export class TableAuditLog implements AuditLog {
     if (filter.requesterId !== undefined) clauses.push(odata`requesterId eq ${filter.requesterId}`);
     if (filter.action !== undefined) clauses.push(odata`action eq ${filter.action}`);
     const client = await this.ref.client();
-    return queryPage(client, KIND, clauses.join(' and '), options, (row) => parseRow(auditRecordSchema, this.ref.name, row));
+    return queryPage(client, KIND, clauses.join(' and '), options, (row) =>
+      parseRow(auditRecordSchema, this.ref.name, row),
+    );
   }
 
   async verify(scope: { readonly tenantId?: string }, anchor?: ChainAnchor): Promise<ChainVerification> {
@@ -210,7 +234,8 @@ export class TableAuditLog implements AuditLog {
       if (tableStatus(error) === 404) return null;
       throw toTableError(error, 'read audit chain head');
     }
-    if (typeof row.seq !== 'number' || typeof row.hash !== 'string' || row.etag === undefined) throw new Error(`the audit chain head of ${partition} in ${this.ref.name} is not valid`);
+    if (typeof row.seq !== 'number' || typeof row.hash !== 'string' || row.etag === undefined)
+      throw new Error(`the audit chain head of ${partition} in ${this.ref.name} is not valid`);
     return { seq: row.seq, hash: row.hash, etag: row.etag };
   }
 
@@ -226,7 +251,13 @@ export class TableAuditLog implements AuditLog {
 }
 
 function columnsOf(record: AuditRecord): Record<string, Column> {
-  const columns: Record<string, Column> = { at: record.at, action: record.action, actorId: record.actor.id, outcome: record.outcome, seq: record.seq };
+  const columns: Record<string, Column> = {
+    at: record.at,
+    action: record.action,
+    actorId: record.actor.id,
+    outcome: record.outcome,
+    seq: record.seq,
+  };
   if (record.requestId !== null) columns.requestId = record.requestId;
   if (record.tenantId !== null) columns.tenantId = record.tenantId;
   if (record.targetId !== null) columns.targetId = record.targetId;

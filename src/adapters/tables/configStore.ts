@@ -95,7 +95,10 @@ export class TableConfigStore implements ConfigStore {
   }
 
   recordVerification(verification: Verification): Promise<void> {
-    return this.verifications.upsert({ partitionKey: VERIFICATION_PARTITION, rowKey: verification.tenantId }, verification);
+    return this.verifications.upsert(
+      { partitionKey: VERIFICATION_PARTITION, rowKey: verification.tenantId },
+      verification,
+    );
   }
 
   listVerifications(): Promise<Verification[]> {

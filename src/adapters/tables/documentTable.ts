@@ -57,7 +57,9 @@ export class DocumentTable<S extends z.ZodType> {
     const valid = this.validate(value);
     const client = await this.ref.client();
     try {
-      const result = await client.createEntity(documentRow(this.ref.name, keys.partitionKey, keys.rowKey, valid, keys.columns ?? {}));
+      const result = await client.createEntity(
+        documentRow(this.ref.name, keys.partitionKey, keys.rowKey, valid, keys.columns ?? {}),
+      );
       return { value: valid, etag: etagOf(result, this.ref.name) };
     } catch (error) {
       if (tableStatus(error) === 409) throw new AlreadyExistsError(`${this.noun} ${keys.rowKey} already exists`);
@@ -75,7 +77,8 @@ export class DocumentTable<S extends z.ZodType> {
     } catch (error) {
       // 404: deleted since it was read, which is as stale as an ETag gets.
       const status = tableStatus(error);
-      if (status === 412 || status === 404) throw new ConcurrencyError(`${this.noun} ${keys.rowKey} changed or was deleted since it was read`);
+      if (status === 412 || status === 404)
+        throw new ConcurrencyError(`${this.noun} ${keys.rowKey} changed or was deleted since it was read`);
       throw toTableError(error, `replace ${this.noun}`);
     }
   }
@@ -84,7 +87,10 @@ export class DocumentTable<S extends z.ZodType> {
     const valid = this.validate(value);
     const client = await this.ref.client();
     try {
-      await client.upsertEntity(documentRow(this.ref.name, keys.partitionKey, keys.rowKey, valid, keys.columns ?? {}), 'Replace');
+      await client.upsertEntity(
+        documentRow(this.ref.name, keys.partitionKey, keys.rowKey, valid, keys.columns ?? {}),
+        'Replace',
+      );
     } catch (error) {
       throw toTableError(error, `write ${this.noun}`);
     }

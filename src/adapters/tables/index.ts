@@ -1,4 +1,12 @@
-import type { AccountStore, AuditLog, ConfigStore, IntegrationStore, LeaseLockStore, OnceStore, RequestStore } from '../../app/ports';
+import type {
+  AccountStore,
+  AuditLog,
+  ConfigStore,
+  IntegrationStore,
+  LeaseLockStore,
+  OnceStore,
+  RequestStore,
+} from '../../app/ports';
 import { TableAccountStore } from './accountStore';
 import { TableAuditLog } from './auditLog';
 import { TableConfigStore } from './configStore';

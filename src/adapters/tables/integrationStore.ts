@@ -26,8 +26,21 @@ const base = {
 export const integrationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('generic'), secretName: z.string().min(1) }),
   z.strictObject({ ...base, kind: z.literal('autotask'), secretName: z.string().min(1), mapping: psaMappingSchema }),
-  z.strictObject({ ...base, kind: z.literal('halopsa'), secretName: z.string().min(1), basicUsername: z.string().min(1), mapping: psaMappingSchema }),
-  z.strictObject({ ...base, kind: z.literal('connectwise'), secretName: z.string().min(1).optional(), companyId: z.string().min(1), callbackKeyOrigin: z.string().min(1), mapping: psaMappingSchema }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('halopsa'),
+    secretName: z.string().min(1),
+    basicUsername: z.string().min(1),
+    mapping: psaMappingSchema,
+  }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('connectwise'),
+    secretName: z.string().min(1).optional(),
+    companyId: z.string().min(1),
+    callbackKeyOrigin: z.string().min(1),
+    mapping: psaMappingSchema,
+  }),
 ]);
 
 export class TableIntegrationStore implements IntegrationStore {

@@ -21,7 +21,9 @@ export class TableLeaseLockStore implements LeaseLockStore {
     this.ref = tables.table('LeaseLocks');
   }
 
-  async claim(lock: LeaseLock): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }> {
+  async claim(
+    lock: LeaseLock,
+  ): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: Versioned<LeaseLock> }> {
     const client = await this.ref.client();
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       try {
@@ -36,7 +38,9 @@ export class TableLeaseLockStore implements LeaseLockStore {
       if (holder !== null) return { claimed: false, holder };
       // Released between our insert and our read: try the insert again.
     }
-    throw new TransientDependencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to claim; try again`);
+    throw new TransientDependencyError(
+      `lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to claim; try again`,
+    );
   }
 
   async takeOver(lock: LeaseLock, etag: string): Promise<void> {
@@ -45,7 +49,10 @@ export class TableLeaseLockStore implements LeaseLockStore {
       await client.updateEntity<LockRow>(rowOf(lock), 'Replace', { etag });
     } catch (error) {
       const status = tableStatus(error);
-      if (status === 412 || status === 404) throw new ConcurrencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} changed since it was read`);
+      if (status === 412 || status === 404)
+        throw new ConcurrencyError(
+          `lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} changed since it was read`,
+        );
       throw toTableError(error, 'take over lease lock');
     }
   }
@@ -65,7 +72,9 @@ export class TableLeaseLockStore implements LeaseLockStore {
         if (status !== 412) throw toTableError(error, 'release lease lock');
       }
     }
-    throw new TransientDependencyError(`lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to release; try again`);
+    throw new TransientDependencyError(
+      `lease lock for ${lock.requesterObjectId} in tenant ${lock.tenantId} is changing too fast to release; try again`,
+    );
   }
 
   async get(tenantId: string, requesterObjectId: string): Promise<LeaseLock | null> {

@@ -13,7 +13,9 @@ import type { TableRef } from './tableSet';
 const onceSchema = z.strictObject({
   fingerprint: z.string(),
   claimedAt: z.iso.datetime(),
-  outcome: z.strictObject({ status: z.number().int(), body: z.unknown(), headers: z.record(z.string(), z.string()).optional() }).nullable(),
+  outcome: z
+    .strictObject({ status: z.number().int(), body: z.unknown(), headers: z.record(z.string(), z.string()).optional() })
+    .nullable(),
 });
 
 function keyOf(text: string): string {
@@ -44,7 +46,11 @@ export class TableOnceStore implements OnceStore {
   async complete(scope: string, key: string, outcome: StoredOutcome): Promise<void> {
     const keys = { partitionKey: keyOf(scope), rowKey: keyOf(key) };
     const existing = await this.rows.get(keys.partitionKey, keys.rowKey);
-    await this.rows.upsert(keys, { fingerprint: existing?.value.fingerprint ?? '', claimedAt: existing?.value.claimedAt ?? new Date().toISOString(), outcome });
+    await this.rows.upsert(keys, {
+      fingerprint: existing?.value.fingerprint ?? '',
+      claimedAt: existing?.value.claimedAt ?? new Date().toISOString(),
+      outcome,
+    });
   }
 
   release(scope: string, key: string): Promise<void> {

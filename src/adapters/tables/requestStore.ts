@@ -1,5 +1,12 @@
 import { odata, type TableTransactionResponse } from '@azure/data-tables';
-import { AlreadyExistsError, ConcurrencyError, type Page, type RequestFilter, type RequestStore, type Versioned } from '../../app/ports';
+import {
+  AlreadyExistsError,
+  ConcurrencyError,
+  type Page,
+  type RequestFilter,
+  type RequestStore,
+  type Versioned,
+} from '../../app/ports';
 import { leaseRequestSchema, type LeaseRequest } from '../../domain/request';
 import { DocumentTable } from './documentTable';
 import { documentRow, queryPage, type Column } from './rows';
@@ -84,13 +91,18 @@ export class TableRequestStore implements RequestStore {
     } catch (error) {
       const status = tableStatus(error);
       if (status === 412 || status === 404) {
-        throw new ConcurrencyError(`request ${request.id} changed or was deleted since it was read (or its createdAt was changed)`);
+        throw new ConcurrencyError(
+          `request ${request.id} changed or was deleted since it was read (or its createdAt was changed)`,
+        );
       }
       throw toTableError(error, 'replace request');
     }
   }
 
-  async list(filter: RequestFilter, options: { readonly limit: number; readonly continuationToken?: string | null }): Promise<Page<LeaseRequest>> {
+  async list(
+    filter: RequestFilter,
+    options: { readonly limit: number; readonly continuationToken?: string | null },
+  ): Promise<Page<LeaseRequest>> {
     const clauses = [odata`PartitionKey eq ${PARTITION} and RowKey ge ${'t_'} and RowKey lt ${'t`'}`];
     if (filter.requesterObjectId !== undefined) clauses.push(odata`requesterObjectId eq ${filter.requesterObjectId}`);
     if (filter.tenantId !== undefined) clauses.push(odata`tenantId eq ${filter.tenantId}`);

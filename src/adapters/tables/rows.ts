@@ -19,7 +19,13 @@ export type DocumentRow = { partitionKey: string; rowKey: string; data: string }
  */
 export const MAX_STRING_PROPERTY_UTF16_UNITS = 32 * 1024;
 
-export function documentRow(table: string, partitionKey: string, rowKey: string, value: unknown, columns: Record<string, Column>): DocumentRow {
+export function documentRow(
+  table: string,
+  partitionKey: string,
+  rowKey: string,
+  value: unknown,
+  columns: Record<string, Column>,
+): DocumentRow {
   const data = JSON.stringify(value);
   if (data.length > MAX_STRING_PROPERTY_UTF16_UNITS) {
     throw new PayloadTooLargeError(
@@ -30,10 +36,15 @@ export function documentRow(table: string, partitionKey: string, rowKey: string,
   return { ...columns, partitionKey, rowKey, data };
 }
 
-export function parseRow<S extends z.ZodType>(schema: S, table: string, row: TableEntityResult<Record<string, unknown>>): z.output<S> {
+export function parseRow<S extends z.ZodType>(
+  schema: S,
+  table: string,
+  row: TableEntityResult<Record<string, unknown>>,
+): z.output<S> {
   const partitionKey = row.partitionKey ?? '';
   const rowKey = row.rowKey ?? '';
-  if (typeof row.data !== 'string') throw new InvalidRowError(table, partitionKey, rowKey, 'the data column is missing');
+  if (typeof row.data !== 'string')
+    throw new InvalidRowError(table, partitionKey, rowKey, 'the data column is missing');
   let json: unknown;
   try {
     json = JSON.parse(row.data);
@@ -49,7 +60,8 @@ export function parseRow<S extends z.ZodType>(schema: S, table: string, row: Tab
 }
 
 export function etagOf(row: { etag?: string }, table: string): string {
-  if (row.etag === undefined || row.etag === '') throw new Error(`Table Storage returned no ETag for a row of ${table}`);
+  if (row.etag === undefined || row.etag === '')
+    throw new Error(`Table Storage returned no ETag for a row of ${table}`);
   return row.etag;
 }
 
@@ -66,7 +78,9 @@ export function encodeContinuation(kind: string, sdkToken: string | undefined): 
 
 export function decodeContinuation(kind: string, token: string | null | undefined): string | undefined {
   if (token === null || token === undefined || token === '') return undefined;
-  const invalid = new ValidationError([{ field: 'continuationToken', message: 'is not a continuation token of this listing' }]);
+  const invalid = new ValidationError([
+    { field: 'continuationToken', message: 'is not a continuation token of this listing' },
+  ]);
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -130,7 +144,9 @@ export async function queryAll<T>(
 ): Promise<T[]> {
   const items: T[] = [];
   try {
-    for await (const row of client.listEntities<Record<string, unknown>>(filter === undefined ? {} : { queryOptions: { filter } })) {
+    for await (const row of client.listEntities<Record<string, unknown>>(
+      filter === undefined ? {} : { queryOptions: { filter } },
+    )) {
       items.push(toItem(row));
     }
   } catch (error) {

@@ -3,14 +3,24 @@ import type { TokenCredential } from '@azure/identity';
 import { toTableError } from './tableErrors';
 
 /** The tables the service keeps, named `<prefix><Kind>` (Table names allow letters and digits only). */
-export const TABLE_KINDS = ['Requests', 'LeaseLocks', 'Accounts', 'Tenants', 'Targets', 'Rules', 'Audit', 'Integrations', 'Idempotency', 'WebhookDeliveries'] as const;
+export const TABLE_KINDS = [
+  'Requests',
+  'LeaseLocks',
+  'Accounts',
+  'Tenants',
+  'Targets',
+  'Rules',
+  'Audit',
+  'Integrations',
+  'Idempotency',
+  'WebhookDeliveries',
+] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 export const DEFAULT_TABLE_PREFIX = 'jit';
 
 export type TableConnection =
-  | { readonly connectionString: string }
-  | { readonly endpoint: string; readonly credential: TokenCredential };
+  { readonly connectionString: string } | { readonly endpoint: string; readonly credential: TokenCredential };
 
 export interface TableRef {
   readonly name: string;
@@ -31,7 +41,9 @@ export class TableSet {
     private readonly prefix: string = DEFAULT_TABLE_PREFIX,
   ) {
     if (!/^[A-Za-z][A-Za-z0-9]{0,50}$/.test(prefix)) {
-      throw new RangeError(`table prefix '${prefix}' must start with a letter and hold only letters and digits (at most 51)`);
+      throw new RangeError(
+        `table prefix '${prefix}' must start with a letter and hold only letters and digits (at most 51)`,
+      );
     }
   }
 
@@ -62,7 +74,8 @@ export class TableSet {
     if ('connectionString' in this.connection) {
       const cs = this.connection.connectionString;
       // Azurite speaks plain http; the SDK refuses it unless told (never needed in Azure).
-      const allowInsecureConnection = /(^|;)\s*DefaultEndpointsProtocol=http\s*(;|$)/i.test(cs) || /=\s*http:\/\//i.test(cs);
+      const allowInsecureConnection =
+        /(^|;)\s*DefaultEndpointsProtocol=http\s*(;|$)/i.test(cs) || /=\s*http:\/\//i.test(cs);
       return TableClient.fromConnectionString(cs, name, { allowInsecureConnection });
     }
     return new TableClient(this.connection.endpoint, name, this.connection.credential);

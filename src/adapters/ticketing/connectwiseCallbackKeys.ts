@@ -45,12 +45,15 @@ export class HttpCallbackKeySource implements CallbackKeySource {
     const cacheKey = keyUrl.toString();
     const cached = this.cache.get(cacheKey);
     const age = cached === undefined ? Infinity : this.now() - cached.fetchedAt;
-    if (cached !== undefined && age < KEY_TTL_MS && (!options.refresh || age < MIN_REFRESH_INTERVAL_MS)) return cached.key;
+    if (cached !== undefined && age < KEY_TTL_MS && (!options.refresh || age < MIN_REFRESH_INTERVAL_MS))
+      return cached.key;
     const now = this.now();
     while (this.recentFetches.length > 0 && (this.recentFetches[0] ?? 0) <= now - 60_000) this.recentFetches.shift();
     if (this.recentFetches.length >= MAX_FETCHES_PER_MINUTE) {
       // ConnectWise retries a callback that fails: a genuine one gets through a minute later.
-      throw new TransientDependencyError('too many ConnectWise callback keys asked for in the last minute; try again later');
+      throw new TransientDependencyError(
+        'too many ConnectWise callback keys asked for in the last minute; try again later',
+      );
     }
     this.recentFetches.push(now);
     const key = await this.fetchKey(keyUrl);
@@ -83,8 +86,10 @@ export class HttpCallbackKeySource implements CallbackKeySource {
    * refused: no DNS rebinding between a check and the connection).
    */
   private fetchKey(keyUrl: URL): Promise<string | null> {
-    if (!this.options.allowPrivateAddresses && (keyUrl.protocol !== 'https:' || isPrivateHost(keyUrl.hostname))) return Promise.resolve(null);
-    const unreachable = (): TransientDependencyError => new TransientDependencyError(`the ConnectWise callback key server ${keyUrl.host} cannot be reached`);
+    if (!this.options.allowPrivateAddresses && (keyUrl.protocol !== 'https:' || isPrivateHost(keyUrl.hostname)))
+      return Promise.resolve(null);
+    const unreachable = (): TransientDependencyError =>
+      new TransientDependencyError(`the ConnectWise callback key server ${keyUrl.host} cannot be reached`);
     return new Promise<string | null>((resolve, reject) => {
       const send = keyUrl.protocol === 'https:' ? httpsRequest : httpRequest;
       const request = send(
@@ -99,7 +104,9 @@ export class HttpCallbackKeySource implements CallbackKeySource {
           const status = response.statusCode ?? 0;
           if (status >= 500) {
             response.resume();
-            reject(new TransientDependencyError(`the ConnectWise callback key server ${keyUrl.host} answered ${status}`));
+            reject(
+              new TransientDependencyError(`the ConnectWise callback key server ${keyUrl.host} answered ${status}`),
+            );
             return;
           }
           if (status !== 200 || Number(response.headers['content-length'] ?? '0') > MAX_KEY_RESPONSE_BYTES) {

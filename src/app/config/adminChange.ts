@@ -19,9 +19,12 @@ export function checkPrecondition<T>(stored: Versioned<T>, precondition: Precond
   const { ifMatch } = precondition;
   if (ifMatch === null || ifMatch === '*') return stored.etag;
   if (ifMatch !== stored.etag) {
-    throw new PreconditionFailedError(`${what} changed since you read it (If-Match ${ifMatch} is not the current ETag); read it again and reapply your change`, {
-      currentETag: stored.etag,
-    });
+    throw new PreconditionFailedError(
+      `${what} changed since you read it (If-Match ${ifMatch} is not the current ETag); read it again and reapply your change`,
+      {
+        currentETag: stored.etag,
+      },
+    );
   }
   return stored.etag;
 }
@@ -32,7 +35,8 @@ export async function conditionally<T>(precondition: Precondition, what: string,
     return await write();
   } catch (error) {
     if (!(error instanceof ConcurrencyError)) throw error;
-    if (precondition.ifMatch !== null && precondition.ifMatch !== '*') throw new PreconditionFailedError(`${what} changed since you read it; read it again and reapply your change`);
+    if (precondition.ifMatch !== null && precondition.ifMatch !== '*')
+      throw new PreconditionFailedError(`${what} changed since you read it; read it again and reapply your change`);
     throw new ConflictError(`${what} was changed by someone else at the same moment; read it again and retry`);
   }
 }
@@ -41,7 +45,14 @@ export async function conditionally<T>(precondition: Precondition, what: string,
 export async function auditChange(
   deps: Pick<AppDeps, 'audit' | 'clock'>,
   caller: Caller,
-  change: { action: string; tenantId?: string; targetId?: string; before: unknown; after: unknown; details?: Readonly<Record<string, string | number | boolean | null>> },
+  change: {
+    action: string;
+    tenantId?: string;
+    targetId?: string;
+    before: unknown;
+    after: unknown;
+    details?: Readonly<Record<string, string | number | boolean | null>>;
+  },
 ): Promise<void> {
   await recordAudit(deps, {
     actor: userActor(caller),

@@ -15,7 +15,9 @@ type EntitlementItem = z.infer<typeof entitlementItemSchema>;
 
 export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<EntitlementItem[]> {
   const rules = await deps.config.listRules();
-  const mine = rules.filter((r) => (r.principal.type === 'user' ? r.principal.id === caller.objectId : caller.groups.includes(r.principal.id)));
+  const mine = rules.filter((r) =>
+    r.principal.type === 'user' ? r.principal.id === caller.objectId : caller.groups.includes(r.principal.id),
+  );
   if (mine.length === 0) return [];
   const tenants = new Map((await deps.config.listTenants()).map((t) => [t.tenantId, t]));
   const items: EntitlementItem[] = [];
@@ -42,7 +44,9 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
       matchedRules: [...e.matchedRules],
     });
   }
-  return items.sort((a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId));
+  return items.sort(
+    (a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId),
+  );
 }
 
 /**
@@ -51,8 +55,13 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
  * `allowed: false` with the bound as the reason (POST /requests refuses the same duration with a
  * 400); only a malformed body is a 400.
  */
-export async function checkEntitlement(deps: AppDeps, caller: Caller, body: EntitlementCheckBody): Promise<EntitlementCheckResult> {
-  if (body.principal !== undefined && !caller.roles.includes(ADMIN_ROLE)) throw new ForbiddenError(`checking for another principal needs the ${ADMIN_ROLE} app role`);
+export async function checkEntitlement(
+  deps: AppDeps,
+  caller: Caller,
+  body: EntitlementCheckBody,
+): Promise<EntitlementCheckResult> {
+  if (body.principal !== undefined && !caller.roles.includes(ADMIN_ROLE))
+    throw new ForbiddenError(`checking for another principal needs the ${ADMIN_ROLE} app role`);
   const tenantId = body.tenantId.toLowerCase();
   const tenant = await deps.config.getTenant(tenantId);
   if (tenant === null) throw new NotFoundError(`tenant ${tenantId} is not connected`);
@@ -60,11 +69,16 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
   if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${tenantId}`);
   const subject =
     body.principal === undefined
-      ? { objectId: caller.objectId, groups: caller.groups, ...(caller.groupsOverage === true ? { groupsOverage: true } : {}) }
+      ? {
+          objectId: caller.objectId,
+          groups: caller.groups,
+          ...(caller.groupsOverage === true ? { groupsOverage: true } : {}),
+        }
       : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
   const rules: Rule[] = await deps.config.listRules();
   const e = evaluateEntitlement(subject, target.value, tenant.value, rules);
-  const durationRefusals = body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target.value);
+  const durationRefusals =
+    body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target.value);
   return {
     tenantId,
     targetId: target.value.targetId,
@@ -83,8 +97,11 @@ export async function checkEntitlement(deps: AppDeps, caller: Caller, body: Enti
 function durationOutsideBounds(duration: string, effectiveMaxDuration: string, target: Target): string[] {
   const refusals: string[] = [];
   if (durationMs(duration) > durationMs(effectiveMaxDuration)) {
-    refusals.push(`duration ${duration} is above ${effectiveMaxDuration}, the maximum for this target${effectiveMaxDuration !== target.maxDuration ? ' under the matching rules' : ''}`);
+    refusals.push(
+      `duration ${duration} is above ${effectiveMaxDuration}, the maximum for this target${effectiveMaxDuration !== target.maxDuration ? ' under the matching rules' : ''}`,
+    );
   }
-  if (durationMs(duration) < durationMs(target.minDuration)) refusals.push(`duration ${duration} is below ${target.minDuration}, the minimum for this target`);
+  if (durationMs(duration) < durationMs(target.minDuration))
+    refusals.push(`duration ${duration} is below ${target.minDuration}, the minimum for this target`);
   return refusals;
 }

@@ -17,12 +17,16 @@ async function referenceProblems(deps: AppDeps, body: ReplaceRuleBody): Promise<
   if ('targets' in body.scope) {
     for (const [i, ref] of body.scope.targets.entries()) {
       if ((await deps.config.getTarget(ref.tenantId.toLowerCase(), ref.targetId)) === null) {
-        problems.push({ field: `scope.targets.${i}`, message: `target '${ref.targetId}' does not exist in tenant ${ref.tenantId}` });
+        problems.push({
+          field: `scope.targets.${i}`,
+          message: `target '${ref.targetId}' does not exist in tenant ${ref.tenantId}`,
+        });
       }
     }
   } else if ('tenants' in body.scope) {
     for (const [i, tenantId] of body.scope.tenants.entries()) {
-      if ((await deps.config.getTenant(tenantId.toLowerCase())) === null) problems.push({ field: `scope.tenants.${i}`, message: `tenant ${tenantId} is not connected` });
+      if ((await deps.config.getTenant(tenantId.toLowerCase())) === null)
+        problems.push({ field: `scope.tenants.${i}`, message: `tenant ${tenantId} is not connected` });
     }
   }
   return problems;
@@ -77,7 +81,13 @@ export async function getRule(deps: AppDeps, caller: Caller, ruleId: string): Pr
   return stored;
 }
 
-export async function replaceRule(deps: AppDeps, caller: Caller, ruleId: string, body: ReplaceRuleBody, precondition: Precondition): Promise<Versioned<Rule>> {
+export async function replaceRule(
+  deps: AppDeps,
+  caller: Caller,
+  ruleId: string,
+  body: ReplaceRuleBody,
+  precondition: Precondition,
+): Promise<Versioned<Rule>> {
   const stored = await getRule(deps, caller, ruleId);
   const etag = checkPrecondition(stored, precondition, `rule '${ruleId}'`);
   const problems = await referenceProblems(deps, body);
@@ -88,7 +98,12 @@ export async function replaceRule(deps: AppDeps, caller: Caller, ruleId: string,
   return replaced;
 }
 
-export async function deleteRule(deps: AppDeps, caller: Caller, ruleId: string, precondition: Precondition): Promise<void> {
+export async function deleteRule(
+  deps: AppDeps,
+  caller: Caller,
+  ruleId: string,
+  precondition: Precondition,
+): Promise<void> {
   const stored = await getRule(deps, caller, ruleId);
   checkPrecondition(stored, precondition, `rule '${ruleId}'`);
   await deps.config.deleteRule(ruleId);
@@ -100,12 +115,18 @@ export async function deleteRule(deps: AppDeps, caller: Caller, ruleId: string, 
  * scope is deleted): otherwise a tenant connected again, or a target made again with the same id,
  * would silently inherit the old grants. Returns the ids of the rules changed or deleted.
  */
-export async function pruneRules(deps: AppDeps, caller: Caller, gone: { readonly tenantId: string; readonly targetId?: string }): Promise<string[]> {
+export async function pruneRules(
+  deps: AppDeps,
+  caller: Caller,
+  gone: { readonly tenantId: string; readonly targetId?: string },
+): Promise<string[]> {
   const changed: string[] = [];
   for (const rule of await deps.config.listRules()) {
     let scope: Rule['scope'] | null;
     if ('targets' in rule.scope) {
-      const kept = rule.scope.targets.filter((t) => !(t.tenantId === gone.tenantId && (gone.targetId === undefined || t.targetId === gone.targetId)));
+      const kept = rule.scope.targets.filter(
+        (t) => !(t.tenantId === gone.tenantId && (gone.targetId === undefined || t.targetId === gone.targetId)),
+      );
       if (kept.length === rule.scope.targets.length) continue;
       scope = kept.length > 0 ? { targets: kept } : null;
     } else if ('tenants' in rule.scope) {
@@ -120,11 +141,21 @@ export async function pruneRules(deps: AppDeps, caller: Caller, gone: { readonly
     if (stored === null) continue;
     if (scope === null) {
       await deps.config.deleteRule(rule.ruleId);
-      await auditChange(deps, caller, { action: 'rule.deleted', before: rule, after: null, details: { ruleId: rule.ruleId, cause: 'nothing left in scope' } });
+      await auditChange(deps, caller, {
+        action: 'rule.deleted',
+        before: rule,
+        after: null,
+        details: { ruleId: rule.ruleId, cause: 'nothing left in scope' },
+      });
     } else {
       const next: Rule = { ...stored.value, scope, updatedAt: deps.clock.now().toISOString() };
       await deps.config.replaceRule(next, stored.etag);
-      await auditChange(deps, caller, { action: 'rule.updated', before: rule, after: next, details: { ruleId: rule.ruleId, cause: 'referenced target or tenant deleted' } });
+      await auditChange(deps, caller, {
+        action: 'rule.updated',
+        before: rule,
+        after: next,
+        details: { ruleId: rule.ruleId, cause: 'referenced target or tenant deleted' },
+      });
     }
     changed.push(rule.ruleId);
   }

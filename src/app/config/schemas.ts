@@ -27,7 +27,9 @@ export const tenantConnectionInputSchema = z.discriminatedUnion('mode', [
     clientId: z.uuid().describe("Application (client) id of the app registration in the customer's tenant"),
     clientSecret: z.string().min(1).max(1024).describe('Stored in Key Vault at once; never returned by any endpoint'),
   }),
-  z.strictObject({ mode: z.literal('federated') }).describe("The service's multi-tenant app, signed in with the Function App's managed identity: no secret anywhere"),
+  z
+    .strictObject({ mode: z.literal('federated') })
+    .describe("The service's multi-tenant app, signed in with the Function App's managed identity: no secret anywhere"),
 ]);
 export type TenantConnectionInput = z.infer<typeof tenantConnectionInputSchema>;
 
@@ -47,8 +49,14 @@ const tenantTagsInputSchema = z
 export const createTenantBodySchema = z.strictObject({
   tenantId: z.uuid(),
   displayName: displayNameSchema,
-  jitDomain: domainNameSchema.describe('A managed, verified domain of the tenant for JIT accounts (jit-<alias>@<jitDomain>)'),
-  protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional().describe('Accounts the service must never create, change or delete'),
+  jitDomain: domainNameSchema.describe(
+    'A managed, verified domain of the tenant for JIT accounts (jit-<alias>@<jitDomain>)',
+  ),
+  protectedAccounts: z
+    .array(userPrincipalNameSchema)
+    .max(100)
+    .optional()
+    .describe('Accounts the service must never create, change or delete'),
   tags: tenantTagsInputSchema.optional(),
   connection: tenantConnectionInputSchema,
 });
@@ -60,7 +68,9 @@ export const patchTenantBodySchema = z
     jitDomain: domainNameSchema.optional(),
     protectedAccounts: z.array(userPrincipalNameSchema).max(100).optional(),
     tags: tenantTagsInputSchema.optional(),
-    connection: tenantConnectionInputSchema.optional().describe('Replaces the connection; send a new clientSecret to rotate it'),
+    connection: tenantConnectionInputSchema
+      .optional()
+      .describe('Replaces the connection; send a new clientSecret to rotate it'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchTenantBody = z.infer<typeof patchTenantBodySchema>;
@@ -72,7 +82,11 @@ export const tenantViewSchema = z.strictObject({
   protectedAccounts: z.array(z.string()),
   tags: z.array(z.string()),
   connection: z.discriminatedUnion('mode', [
-    z.strictObject({ mode: z.literal('clientSecret'), clientId: z.uuid(), clientSecret: z.literal('stored in Key Vault') }),
+    z.strictObject({
+      mode: z.literal('clientSecret'),
+      clientId: z.uuid(),
+      clientSecret: z.literal('stored in Key Vault'),
+    }),
     z.strictObject({ mode: z.literal('federated') }),
   ]),
   createdAt: z.iso.datetime(),
@@ -135,7 +149,12 @@ export type ReadinessQuery = z.infer<typeof readinessQuerySchema>;
 export const readinessListSchema = z.strictObject({
   items: z.array(tenantReadinessSchema),
   /** Counts over all connected tenants, whatever the filter. */
-  summary: z.strictObject({ tenants: z.number().int(), ready: z.number().int(), notReady: z.number().int(), unverified: z.number().int() }),
+  summary: z.strictObject({
+    tenants: z.number().int(),
+    ready: z.number().int(),
+    notReady: z.number().int(),
+    unverified: z.number().int(),
+  }),
 });
 export type ReadinessList = z.infer<typeof readinessListSchema>;
 
@@ -159,7 +178,9 @@ export const deleteTenantResultSchema = z.strictObject({
 
 // ── Targets ─────────────────────────────────────────────────────────────────────────────────────
 
-const roleInputSchema = z.strictObject({ templateId: z.uuid().describe("A directory role's template id, checked against the tenant's role definitions") });
+const roleInputSchema = z.strictObject({
+  templateId: z.uuid().describe("A directory role's template id, checked against the tenant's role definitions"),
+});
 const groupInputSchema = z.strictObject({ id: z.uuid().describe("A group's object id in the target's tenant") });
 
 export const createTargetBodySchema = z.strictObject({
@@ -176,7 +197,10 @@ export const createTargetBodySchema = z.strictObject({
   requireTicket: z.boolean().optional(),
   accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
   credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
-  temporaryAccessPassUsableOnce: z.boolean().optional().describe('For temporaryAccessPass targets: the pass signs in once; JIT_TAP_USABLE_ONCE unless set'),
+  temporaryAccessPassUsableOnce: z
+    .boolean()
+    .optional()
+    .describe('For temporaryAccessPass targets: the pass signs in once; JIT_TAP_USABLE_ONCE unless set'),
   cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
 });
 export type CreateTargetBody = z.infer<typeof createTargetBodySchema>;
@@ -213,7 +237,12 @@ const ruleFields = {
     'These targets; every target of these tenants; { "allTenants": true }: every target of every connected tenant, including tenants connected later; or { "tenantTag": "gold" }: every target of the tenants tagged so (a tag no tenant carries yet is accepted)',
   ),
   maxDuration: durationSchema.optional().describe("A tighter cap than the target's maxDuration"),
-  approvalRequired: z.boolean().optional().describe("true forces approval (it wins over any other matching rule); false waives the target's approval, only for a rule that names the target and only when no matching rule forces it"),
+  approvalRequired: z
+    .boolean()
+    .optional()
+    .describe(
+      "true forces approval (it wins over any other matching rule); false waives the target's approval, only for a rule that names the target and only when no matching rule forces it",
+    ),
 };
 
 export const createRuleBodySchema = z.strictObject({ ruleId: slugSchema, ...ruleFields });

@@ -36,9 +36,20 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
     const definitions = await directory.listRoleDefinitions();
     roles = target.roles.map((role, i) => {
       const definition = definitions.find((d) => d.templateId === role.templateId.toLowerCase());
-      if (definition === undefined) problems.push({ field: `roles.${i}.templateId`, message: `no directory role with template id ${role.templateId} in tenant ${tenant.tenantId}` });
-      else if (!definition.isEnabled) problems.push({ field: `roles.${i}.templateId`, message: `the role '${definition.displayName}' is disabled in tenant ${tenant.tenantId}` });
-      return { templateId: role.templateId.toLowerCase(), ...(definition !== undefined ? { displayName: definition.displayName } : {}) };
+      if (definition === undefined)
+        problems.push({
+          field: `roles.${i}.templateId`,
+          message: `no directory role with template id ${role.templateId} in tenant ${tenant.tenantId}`,
+        });
+      else if (!definition.isEnabled)
+        problems.push({
+          field: `roles.${i}.templateId`,
+          message: `the role '${definition.displayName}' is disabled in tenant ${tenant.tenantId}`,
+        });
+      return {
+        templateId: role.templateId.toLowerCase(),
+        ...(definition !== undefined ? { displayName: definition.displayName } : {}),
+      };
     });
     const seen = new Set<string>();
     roles.forEach((r, i) => {
@@ -58,9 +69,13 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
       continue;
     }
     const unmanaged = unmanagedGroupReason(group);
-    if (unmanaged !== null) problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' (${group.id}) ${unmanaged}` });
+    if (unmanaged !== null)
+      problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' (${group.id}) ${unmanaged}` });
     if (target.kind === 'elevation' && !group.isAssignableToRole) {
-      problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' is not role-assignable; elevation targets need role-assignable groups (isAssignableToRole)` });
+      problems.push({
+        field: `groups.${i}.id`,
+        message: `group '${group.displayName}' is not role-assignable; elevation targets need role-assignable groups (isAssignableToRole)`,
+      });
     }
     groups.push({ id: group.id, displayName: group.displayName });
   }
@@ -73,9 +88,12 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
  * a lease naming one would fail at every provisioning, so the target is refused up front.
  */
 function unmanagedGroupReason(group: DirectoryGroup): string | null {
-  if (group.onPremisesSyncEnabled) return 'is synced from on-premises Active Directory: its members are managed there, and Microsoft Graph cannot add or remove them';
-  if (group.isDynamic) return 'has dynamic membership: its members come from its membership rule, and Microsoft Graph cannot add or remove them';
-  if (group.mailEnabled && !group.isMicrosoft365) return 'is a mail-enabled security group or distribution list: its members are managed in Exchange, and Microsoft Graph cannot add or remove them';
+  if (group.onPremisesSyncEnabled)
+    return 'is synced from on-premises Active Directory: its members are managed there, and Microsoft Graph cannot add or remove them';
+  if (group.isDynamic)
+    return 'has dynamic membership: its members come from its membership rule, and Microsoft Graph cannot add or remove them';
+  if (group.mailEnabled && !group.isMicrosoft365)
+    return 'is a mail-enabled security group or distribution list: its members are managed in Exchange, and Microsoft Graph cannot add or remove them';
   return null;
 }
 
@@ -95,27 +113,51 @@ function parsedTarget(value: unknown): Target {
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   const problems = targetDurationProblems(parsed.data);
   if (parsed.data.temporaryAccessPassUsableOnce !== undefined && parsed.data.credentialType !== 'temporaryAccessPass') {
-    problems.push({ field: 'temporaryAccessPassUsableOnce', message: "applies only to targets whose credentialType is 'temporaryAccessPass'" });
+    problems.push({
+      field: 'temporaryAccessPassUsableOnce',
+      message: "applies only to targets whose credentialType is 'temporaryAccessPass'",
+    });
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return parsed.data;
 }
 
-export async function createTarget(deps: AppDeps, caller: Caller, tenantId: string, body: CreateTargetBody): Promise<Versioned<Target>> {
+export async function createTarget(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  body: CreateTargetBody,
+): Promise<Versioned<Target>> {
   requireAdmin(caller);
   const tenant = await connectedTenant(deps, tenantId);
-  if ((await deps.config.getTarget(tenant.tenantId, body.targetId)) !== null) throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, { targetId: body.targetId });
+  if ((await deps.config.getTarget(tenant.tenantId, body.targetId)) !== null)
+    throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, {
+      targetId: body.targetId,
+    });
   const now = deps.clock.now().toISOString();
-  const target = await resolveDirectoryRefs(deps, tenant, parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }));
+  const target = await resolveDirectoryRefs(
+    deps,
+    tenant,
+    parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }),
+  );
   await checkTemporaryAccessPassPolicy(deps, tenant, target);
   let created: Versioned<Target>;
   try {
     created = await deps.config.createTarget(target);
   } catch (error) {
-    if (error instanceof AlreadyExistsError) throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, { targetId: body.targetId });
+    if (error instanceof AlreadyExistsError)
+      throw new ConflictError(`target '${body.targetId}' already exists in tenant ${tenant.tenantId}`, {
+        targetId: body.targetId,
+      });
     throw error;
   }
-  await auditChange(deps, caller, { action: 'target.created', tenantId: tenant.tenantId, targetId: target.targetId, before: null, after: target });
+  await auditChange(deps, caller, {
+    action: 'target.created',
+    tenantId: tenant.tenantId,
+    targetId: target.targetId,
+    before: null,
+    after: target,
+  });
   return created;
 }
 
@@ -125,14 +167,26 @@ export async function listTargets(deps: AppDeps, caller: Caller, tenantId: strin
   return (await deps.config.listTargets(tenant.tenantId)).sort((a, b) => a.targetId.localeCompare(b.targetId));
 }
 
-export async function getTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string): Promise<Versioned<Target>> {
+export async function getTarget(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  targetId: string,
+): Promise<Versioned<Target>> {
   requireAdmin(caller);
   const stored = await deps.config.getTarget(tenantId, targetId);
   if (stored === null) throw new NotFoundError(`target '${targetId}' does not exist in tenant ${tenantId}`);
   return stored;
 }
 
-export async function patchTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string, body: PatchTargetBody, precondition: Precondition): Promise<Versioned<Target>> {
+export async function patchTarget(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  targetId: string,
+  body: PatchTargetBody,
+  precondition: Precondition,
+): Promise<Versioned<Target>> {
   const stored = await getTarget(deps, caller, tenantId, targetId);
   const etag = checkPrecondition(stored, precondition, `target '${targetId}'`);
   const tenant = await connectedTenant(deps, tenantId);
@@ -143,22 +197,34 @@ export async function patchTarget(deps: AppDeps, caller: Caller, tenantId: strin
     else if (value !== undefined) merged[key] = value;
   }
   let next = parsedTarget(merged);
-  if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined) next = await resolveDirectoryRefs(deps, tenant, next);
+  if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined)
+    next = await resolveDirectoryRefs(deps, tenant, next);
   await checkTemporaryAccessPassPolicy(deps, tenant, next);
-  const replaced = await conditionally(precondition, `target '${targetId}'`, () => deps.config.replaceTarget(next, etag));
+  const replaced = await conditionally(precondition, `target '${targetId}'`, () =>
+    deps.config.replaceTarget(next, etag),
+  );
   await auditChange(deps, caller, { action: 'target.updated', tenantId, targetId, before, after: next });
   return replaced;
 }
 
 /** Refused while leases of the target are live: revoke them first (their access is the target's roles and groups). */
-export async function deleteTarget(deps: AppDeps, caller: Caller, tenantId: string, targetId: string, precondition: Precondition): Promise<{ changedRules: string[] }> {
+export async function deleteTarget(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  targetId: string,
+  precondition: Precondition,
+): Promise<{ changedRules: string[] }> {
   const stored = await getTarget(deps, caller, tenantId, targetId);
   checkPrecondition(stored, precondition, `target '${targetId}'`);
   const live = await listLiveRequests(deps, tenantId, targetId);
   if (live.length > 0) {
-    throw new ConflictError(`target '${targetId}' has ${live.length} live lease(s): ${live.map((r) => r.id).join(', ')}; revoke them first`, {
-      liveRequests: live.map((r) => ({ id: r.id, status: r.status, requester: r.requester.userPrincipalName })),
-    });
+    throw new ConflictError(
+      `target '${targetId}' has ${live.length} live lease(s): ${live.map((r) => r.id).join(', ')}; revoke them first`,
+      {
+        liveRequests: live.map((r) => ({ id: r.id, status: r.status, requester: r.requester.userPrincipalName })),
+      },
+    );
   }
   await deps.config.deleteTarget(tenantId, targetId);
   await auditChange(deps, caller, { action: 'target.deleted', tenantId, targetId, before: stored.value, after: null });

@@ -6,7 +6,15 @@ import { AlreadyExistsError, type LeaseOrchestrations, type Versioned } from '..
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
-import type { CreateTenantBody, PatchTenantBody, ReadinessList, ReadinessQuery, TenantConnectionInput, TenantView, Verification } from './schemas';
+import type {
+  CreateTenantBody,
+  PatchTenantBody,
+  ReadinessList,
+  ReadinessQuery,
+  TenantConnectionInput,
+  TenantView,
+  Verification,
+} from './schemas';
 import { assignPasswordResetRoleCommand, verifyTenantConnection } from './verifyTenant';
 
 /** What onboarding needs to know about the service itself. */
@@ -20,7 +28,9 @@ export interface OnboardingSettings {
 /** A tenant as the API shows it: the secret's existence, never the secret or where it is kept. */
 export function tenantView(tenant: Tenant): TenantView {
   const connection: TenantView['connection'] =
-    tenant.connection.mode === 'clientSecret' ? { mode: 'clientSecret', clientId: tenant.connection.clientId, clientSecret: 'stored in Key Vault' } : { mode: 'federated' };
+    tenant.connection.mode === 'clientSecret'
+      ? { mode: 'clientSecret', clientId: tenant.connection.clientId, clientSecret: 'stored in Key Vault' }
+      : { mode: 'federated' };
   return {
     tenantId: tenant.tenantId,
     displayName: tenant.displayName,
@@ -79,7 +89,12 @@ export async function tenantReadiness(deps: AppDeps, caller: Caller, query: Read
   const count = (status: string): number => all.filter((r) => r.status === status).length;
   return {
     items: query.status === undefined ? all : all.filter((r) => r.status === query.status),
-    summary: { tenants: all.length, ready: count('ready'), notReady: count('notReady'), unverified: count('unverified') },
+    summary: {
+      tenants: all.length,
+      ready: count('ready'),
+      notReady: count('notReady'),
+      unverified: count('unverified'),
+    },
   };
 }
 
@@ -103,7 +118,8 @@ export async function createTenant(
   requireAdmin(caller);
   const tenantId = body.tenantId.toLowerCase();
   // Checked before the secret is written: the vault's name for it is per tenant.
-  if ((await deps.config.getTenant(tenantId)) !== null) throw new ConflictError(`tenant ${tenantId} is already connected`, { tenantId });
+  if ((await deps.config.getTenant(tenantId)) !== null)
+    throw new ConflictError(`tenant ${tenantId} is already connected`, { tenantId });
   const connection = await storeConnection(deps, tenantId, body.connection);
   const now = deps.clock.now().toISOString();
   const tenant: Tenant = {
@@ -127,7 +143,8 @@ export async function createTenant(
   try {
     created = await deps.config.createTenant(tenant);
   } catch (error) {
-    if (error instanceof AlreadyExistsError) throw new ConflictError(`tenant ${tenantId} is already connected`, { tenantId });
+    if (error instanceof AlreadyExistsError)
+      throw new ConflictError(`tenant ${tenantId} is already connected`, { tenantId });
     throw error;
   }
   deps.directories.forget(tenantId);
@@ -138,7 +155,11 @@ export async function createTenant(
   return { tenant: created, verification };
 }
 
-async function storeConnection(deps: AppDeps, tenantId: string, input: TenantConnectionInput): Promise<TenantConnection> {
+async function storeConnection(
+  deps: AppDeps,
+  tenantId: string,
+  input: TenantConnectionInput,
+): Promise<TenantConnection> {
   if (input.mode === 'federated') return { mode: 'federated' };
   const secretName = await deps.vault.putTenantSecret(tenantId, input.clientSecret);
   return { mode: 'clientSecret', clientId: input.clientId.toLowerCase(), secretName };
@@ -169,22 +190,33 @@ export async function patchTenant(
   const before = stored.value;
   if (body.protectedAccounts !== undefined) await refuseProtectingLeasedAccounts(deps, before, body.protectedAccounts);
   // Checked with the connection in force, before a new secret (if any) replaces it.
-  if (body.jitDomain !== undefined && body.jitDomain.toLowerCase() !== before.jitDomain.toLowerCase()) await refuseFederatedJitDomain(deps, { ...before, jitDomain: body.jitDomain });
-  const connection = body.connection === undefined ? before.connection : await storeConnection(deps, before.tenantId, body.connection);
+  if (body.jitDomain !== undefined && body.jitDomain.toLowerCase() !== before.jitDomain.toLowerCase())
+    await refuseFederatedJitDomain(deps, { ...before, jitDomain: body.jitDomain });
+  const connection =
+    body.connection === undefined ? before.connection : await storeConnection(deps, before.tenantId, body.connection);
   const next: Tenant = {
     ...before,
     ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
     ...(body.jitDomain !== undefined ? { jitDomain: body.jitDomain } : {}),
-    ...(body.protectedAccounts !== undefined ? { protectedAccounts: body.protectedAccounts.map((u) => u.toLowerCase()) } : {}),
+    ...(body.protectedAccounts !== undefined
+      ? { protectedAccounts: body.protectedAccounts.map((u) => u.toLowerCase()) }
+      : {}),
     ...(body.tags !== undefined ? { tags: body.tags } : {}),
     connection,
     updatedAt: deps.clock.now().toISOString(),
   };
   const replaced = await conditionally(precondition, `tenant ${tenantId}`, () => deps.config.replaceTenant(next, etag));
   deps.directories.forget(before.tenantId);
-  if (before.connection.mode === 'clientSecret' && connection.mode === 'federated') await deps.vault.deleteTenantSecret(before.connection.secretName);
+  if (before.connection.mode === 'clientSecret' && connection.mode === 'federated')
+    await deps.vault.deleteTenantSecret(before.connection.secretName);
   const rotated = body.connection?.mode === 'clientSecret';
-  await auditChange(deps, caller, { action: 'tenant.updated', tenantId: before.tenantId, before: tenantView(before), after: tenantView(next), details: { secretRotated: rotated } });
+  await auditChange(deps, caller, {
+    action: 'tenant.updated',
+    tenantId: before.tenantId,
+    before: tenantView(before),
+    after: tenantView(next),
+    details: { secretRotated: rotated },
+  });
   let verification: Verification | null = null;
   if (body.connection !== undefined || body.jitDomain !== undefined) {
     verification = await verify(deps, next, settings);
@@ -205,7 +237,11 @@ async function refuseFederatedJitDomain(deps: AppDeps, tenant: Tenant): Promise<
     const directory = await deps.directories.forTenant(tenant);
     authenticationType = (await directory.getDomain(tenant.jitDomain))?.authenticationType ?? null;
   } catch (error) {
-    deps.log('info', 'tenant_domain_unreadable', { tenantId: tenant.tenantId, jitDomain: tenant.jitDomain, error: error instanceof Error ? error.name : 'unknown' });
+    deps.log('info', 'tenant_domain_unreadable', {
+      tenantId: tenant.tenantId,
+      jitDomain: tenant.jitDomain,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   } finally {
     deps.directories.forget(tenant.tenantId);
   }
@@ -223,21 +259,42 @@ async function refuseFederatedJitDomain(deps: AppDeps, tenant: Tenant): Promise<
  * A UPN a live lease uses cannot become protected (409 naming the lease): the lease would then be
  * neither revocable nor cleanly ended. Revoke it first.
  */
-async function refuseProtectingLeasedAccounts(deps: AppDeps, tenant: Tenant, protectedAccounts: readonly string[]): Promise<void> {
+async function refuseProtectingLeasedAccounts(
+  deps: AppDeps,
+  tenant: Tenant,
+  protectedAccounts: readonly string[],
+): Promise<void> {
   const already = new Set(tenant.protectedAccounts.map((u) => u.toLowerCase()));
   const added = new Set(protectedAccounts.map((u) => u.toLowerCase()).filter((u) => !already.has(u)));
   if (added.size === 0) return;
   for (const request of await listLiveRequests(deps, tenant.tenantId)) {
     const account = 'account' in request ? request.account : null;
-    const upn = account?.userPrincipalName ?? (await deps.accounts.get(tenant.tenantId, request.requester.objectId))?.userPrincipalName;
+    const upn =
+      account?.userPrincipalName ??
+      (await deps.accounts.get(tenant.tenantId, request.requester.objectId))?.userPrincipalName;
     if (upn === undefined || !added.has(upn.toLowerCase())) continue;
-    throw new ConflictError(`${upn} is the account of live lease ${request.id} (${request.status}); revoke the lease before protecting the account`, {
-      liveRequests: [{ id: request.id, status: request.status, targetId: request.targetId, requester: request.requester.userPrincipalName }],
-    });
+    throw new ConflictError(
+      `${upn} is the account of live lease ${request.id} (${request.status}); revoke the lease before protecting the account`,
+      {
+        liveRequests: [
+          {
+            id: request.id,
+            status: request.status,
+            targetId: request.targetId,
+            requester: request.requester.userPrincipalName,
+          },
+        ],
+      },
+    );
   }
 }
 
-export async function verifyTenant(deps: AppDeps, caller: Caller, tenantId: string, settings: OnboardingSettings): Promise<Verification> {
+export async function verifyTenant(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  settings: OnboardingSettings,
+): Promise<Verification> {
   requireAdmin(caller);
   const stored = await storedTenant(deps, tenantId);
   const verification = await verify(deps, stored.value, settings);
@@ -251,11 +308,23 @@ async function auditVerification(deps: AppDeps, caller: Caller, verification: Ve
     tenantId: verification.tenantId,
     before: null,
     after: null,
-    details: { ok: verification.ok, failed: verification.checks.filter((c) => !c.ok).map((c) => c.name).join(',') || null },
+    details: {
+      ok: verification.ok,
+      failed:
+        verification.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.name)
+          .join(',') || null,
+    },
   });
 }
 
-export async function getConsentUrl(deps: AppDeps, caller: Caller, tenantId: string, settings: OnboardingSettings): Promise<{ tenantId: string; clientId: string; consentUrl: string; instructions: string }> {
+export async function getConsentUrl(
+  deps: AppDeps,
+  caller: Caller,
+  tenantId: string,
+  settings: OnboardingSettings,
+): Promise<{ tenantId: string; clientId: string; consentUrl: string; instructions: string }> {
   requireAdmin(caller);
   const tenant = (await storedTenant(deps, tenantId)).value;
   const clientId = clientIdOf(tenant.connection, settings);
@@ -308,9 +377,17 @@ export async function deleteTenant(
   const revoked: string[] = [];
   if (live.length > 0) {
     if (!options.force) {
-      throw new ConflictError(`tenant ${tenant.tenantId} has ${live.length} live lease(s): ${live.map((r) => r.id).join(', ')}; revoke them, or delete with ?force=true to revoke them first`, {
-        liveRequests: live.map((r) => ({ id: r.id, status: r.status, targetId: r.targetId, requester: r.requester.userPrincipalName })),
-      });
+      throw new ConflictError(
+        `tenant ${tenant.tenantId} has ${live.length} live lease(s): ${live.map((r) => r.id).join(', ')}; revoke them, or delete with ?force=true to revoke them first`,
+        {
+          liveRequests: live.map((r) => ({
+            id: r.id,
+            status: r.status,
+            targetId: r.targetId,
+            requester: r.requester.userPrincipalName,
+          })),
+        },
+      );
     }
     for (const request of live) {
       try {
@@ -318,17 +395,34 @@ export async function deleteTenant(
         revoked.push(request.id);
       } catch (error) {
         // An orchestration that can no longer take events has ended or is ending: the wait below tells.
-        deps.log('warn', 'tenant_delete_revoke_not_raised', { tenantId: tenant.tenantId, requestId: request.id, error: error instanceof Error ? error.name : 'unknown' });
+        deps.log('warn', 'tenant_delete_revoke_not_raised', {
+          tenantId: tenant.tenantId,
+          requestId: request.id,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
       }
     }
-    await auditChange(deps, caller, { action: 'tenant.leases_revoked', tenantId: tenant.tenantId, before: null, after: null, details: { requests: revoked.join(',') } });
+    await auditChange(deps, caller, {
+      action: 'tenant.leases_revoked',
+      tenantId: tenant.tenantId,
+      before: null,
+      after: null,
+      details: { requests: revoked.join(',') },
+    });
     const deadline = Date.now() + options.waitForRevocationMs;
     while (live.length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 200));
       live = await listLiveRequests(deps, tenant.tenantId);
     }
     if (live.length > 0) {
-      return { tenantId: tenant.tenantId, deleted: false, revokedRequests: revoked, pendingRequests: live.map((r) => r.id), deletedTargets: [], changedRules: [] };
+      return {
+        tenantId: tenant.tenantId,
+        deleted: false,
+        revokedRequests: revoked,
+        pendingRequests: live.map((r) => r.id),
+        deletedTargets: [],
+        changedRules: [],
+      };
     }
   }
 
@@ -337,19 +431,47 @@ export async function deleteTenant(
   const raced = await listLiveRequests(deps, tenant.tenantId);
   if (raced.length > 0) {
     await deps.config.createTenant(tenant).catch(() => undefined);
-    throw new ConflictError(`a lease started on tenant ${tenant.tenantId} while it was being deleted (${raced.map((r) => r.id).join(', ')}); nothing was deleted, try again`, {
-      liveRequests: raced.map((r) => ({ id: r.id, status: r.status, targetId: r.targetId, requester: r.requester.userPrincipalName })),
-    });
+    throw new ConflictError(
+      `a lease started on tenant ${tenant.tenantId} while it was being deleted (${raced.map((r) => r.id).join(', ')}); nothing was deleted, try again`,
+      {
+        liveRequests: raced.map((r) => ({
+          id: r.id,
+          status: r.status,
+          targetId: r.targetId,
+          requester: r.requester.userPrincipalName,
+        })),
+      },
+    );
   }
   const targets = await deps.config.listTargets(tenant.tenantId);
   for (const target of targets) {
     await deps.config.deleteTarget(target.tenantId, target.targetId);
-    await auditChange(deps, caller, { action: 'target.deleted', tenantId: target.tenantId, targetId: target.targetId, before: target, after: null, details: { cause: 'tenant deleted' } });
+    await auditChange(deps, caller, {
+      action: 'target.deleted',
+      tenantId: target.tenantId,
+      targetId: target.targetId,
+      before: target,
+      after: null,
+      details: { cause: 'tenant deleted' },
+    });
   }
   const changedRules = await pruneRules(deps, caller, { tenantId: tenant.tenantId });
   if (tenant.connection.mode === 'clientSecret') await deps.vault.deleteTenantSecret(tenant.connection.secretName);
   deps.directories.forget(tenant.tenantId);
-  await auditChange(deps, caller, { action: 'tenant.deleted', tenantId: tenant.tenantId, before: tenantView(tenant), after: null, details: { revokedRequests: revoked.join(',') || null } });
+  await auditChange(deps, caller, {
+    action: 'tenant.deleted',
+    tenantId: tenant.tenantId,
+    before: tenantView(tenant),
+    after: null,
+    details: { revokedRequests: revoked.join(',') || null },
+  });
   deps.log('info', 'tenant_disconnected', { tenantId: tenant.tenantId, revokedRequests: revoked.length });
-  return { tenantId: tenant.tenantId, deleted: true, revokedRequests: revoked, pendingRequests: [], deletedTargets: targets.map((t) => t.targetId), changedRules };
+  return {
+    tenantId: tenant.tenantId,
+    deleted: true,
+    revokedRequests: revoked,
+    pendingRequests: [],
+    deletedTargets: targets.map((t) => t.targetId),
+    changedRules,
+  };
 }

@@ -28,18 +28,46 @@ interface RequiredPermission {
 
 /** Graph application permissions every tenant needs (Graph's v1.0 reference names the least privileged). */
 const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
-  { name: 'User.ReadWrite.All', satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'create, enable and disable JIT accounts and set their passwords' },
-  { name: 'RoleManagement.ReadWrite.Directory', satisfiedBy: ['RoleManagement.ReadWrite.Directory'], why: 'assign and remove directory roles' },
-  { name: 'GroupMember.ReadWrite.All', satisfiedBy: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'], why: 'add and remove group members' },
-  { name: 'Domain.Read.All', satisfiedBy: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], why: 'check the JIT domain' },
+  {
+    name: 'User.ReadWrite.All',
+    satisfiedBy: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    why: 'create, enable and disable JIT accounts and set their passwords',
+  },
+  {
+    name: 'RoleManagement.ReadWrite.Directory',
+    satisfiedBy: ['RoleManagement.ReadWrite.Directory'],
+    why: 'assign and remove directory roles',
+  },
+  {
+    name: 'GroupMember.ReadWrite.All',
+    satisfiedBy: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    why: 'add and remove group members',
+  },
+  {
+    name: 'Domain.Read.All',
+    satisfiedBy: ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    why: 'check the JIT domain',
+  },
   // learn.microsoft.com/en-us/graph/api/user-list-memberof: app-only memberOf needs Directory.Read.All.
-  { name: 'Directory.Read.All', satisfiedBy: ['Directory.Read.All', 'Directory.ReadWrite.All'], why: "read an account's group and role memberships (memberOf), which revocation and the reconciler check" },
+  {
+    name: 'Directory.Read.All',
+    satisfiedBy: ['Directory.Read.All', 'Directory.ReadWrite.All'],
+    why: "read an account's group and role memberships (memberOf), which revocation and the reconciler check",
+  },
 ];
 
 /** What Temporary Access Pass targets need on top. */
 const TAP_PERMISSIONS: readonly RequiredPermission[] = [
-  { name: 'UserAuthenticationMethod.ReadWrite.All', satisfiedBy: ['UserAuthenticationMethod.ReadWrite.All'], why: 'create and delete Temporary Access Passes' },
-  { name: 'Policy.Read.AuthenticationMethod', satisfiedBy: ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod'], why: "read the tenant's Temporary Access Pass policy" },
+  {
+    name: 'UserAuthenticationMethod.ReadWrite.All',
+    satisfiedBy: ['UserAuthenticationMethod.ReadWrite.All'],
+    why: 'create and delete Temporary Access Passes',
+  },
+  {
+    name: 'Policy.Read.AuthenticationMethod',
+    satisfiedBy: ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod'],
+    why: "read the tenant's Temporary Access Pass policy",
+  },
 ];
 
 export interface VerifyOptions {
@@ -48,13 +76,22 @@ export interface VerifyOptions {
   readonly consentUrl: string;
 }
 
-export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' | 'clock' | 'config'>, tenant: Tenant, options: VerifyOptions): Promise<Verification> {
+export async function verifyTenantConnection(
+  deps: Pick<AppDeps, 'directories' | 'clock' | 'config'>,
+  tenant: Tenant,
+  options: VerifyOptions,
+): Promise<Verification> {
   const appId = tenant.connection.mode === 'clientSecret' ? tenant.connection.clientId : options.serviceAppId;
   const checks: VerificationCheck[] = [];
   const add = (name: VerificationCheckName, ok: boolean, detail: string, fix: string | null = null): void => {
     checks.push({ name, ok, detail, fix: ok ? null : fix });
   };
-  const finish = (): Verification => ({ tenantId: tenant.tenantId, ok: checks.every((c) => c.ok), checkedAt: deps.clock.now().toISOString(), checks });
+  const finish = (): Verification => ({
+    tenantId: tenant.tenantId,
+    ok: checks.every((c) => c.ok),
+    checkedAt: deps.clock.now().toISOString(),
+    checks,
+  });
 
   // Always a fresh sign-in: a cached token would hide a secret that is wrong or was rotated.
   deps.directories.forget(tenant.tenantId);
@@ -66,8 +103,22 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     add('signIn', true, `a Microsoft Graph token was issued to app ${appId} in tenant ${tenant.tenantId}`);
   } catch (error) {
     add('signIn', false, failureText(error), signInFix(error, tenant, appId, options.consentUrl));
-    for (const name of ['permissions', 'jitDomain', 'readRoleDefinitions', 'readUsers', 'readMemberships', 'passwordResetRole', 'temporaryAccessPassPolicy', 'readAuthenticationMethods'] as const) {
-      add(name, false, 'not checked: the service could not sign in to the tenant (see signIn)', 'fix signIn first, then verify again');
+    for (const name of [
+      'permissions',
+      'jitDomain',
+      'readRoleDefinitions',
+      'readUsers',
+      'readMemberships',
+      'passwordResetRole',
+      'temporaryAccessPassPolicy',
+      'readAuthenticationMethods',
+    ] as const) {
+      add(
+        name,
+        false,
+        'not checked: the service could not sign in to the tenant (see signIn)',
+        'fix signIn first, then verify again',
+      );
     }
     return finish();
   }
@@ -77,22 +128,37 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
       ? `In tenant ${tenant.tenantId}, open the app registration ${appId} → API permissions, add the Microsoft Graph application permission(s) ${missing}, then "Grant admin consent".`
       : `Have a Global Administrator of tenant ${tenant.tenantId} consent again at ${options.consentUrl} (the app asks for ${missing}).`;
 
-  const tapTargets = (await deps.config.listTargets(tenant.tenantId)).filter((t) => t.kind === 'adminAccount' && t.credentialType === 'temporaryAccessPass');
+  const tapTargets = (await deps.config.listTargets(tenant.tenantId)).filter(
+    (t) => t.kind === 'adminAccount' && t.credentialType === 'temporaryAccessPass',
+  );
   const required = tapTargets.length > 0 ? [...REQUIRED_PERMISSIONS, ...TAP_PERMISSIONS] : REQUIRED_PERMISSIONS;
   if (permissions === null) {
     add('permissions', true, 'the token does not list its permissions; the read checks below test them directly');
   } else {
     const missing = required.filter((p) => !p.satisfiedBy.some((s) => permissions.includes(s)));
     if (missing.length === 0) add('permissions', true, `granted: ${[...permissions].sort().join(', ')}`);
-    else add('permissions', false, `missing Microsoft Graph application permission(s): ${missing.map((p) => `${p.name} (to ${p.why})`).join('; ')}`, grantFix(missing.map((p) => p.name).join(', ')));
+    else
+      add(
+        'permissions',
+        false,
+        `missing Microsoft Graph application permission(s): ${missing.map((p) => `${p.name} (to ${p.why})`).join('; ')}`,
+        grantFix(missing.map((p) => p.name).join(', ')),
+      );
   }
 
   await check(add, 'jitDomain', grantFix, async () => {
     const domain = await directory.getDomain(tenant.jitDomain);
     if (domain === null) {
-      return fail(`domain ${tenant.jitDomain} does not exist in tenant ${tenant.tenantId}`, `Add ${tenant.jitDomain} to the tenant and verify it (Entra admin center → Settings → Domain names), or PATCH the tenant with one of its managed, verified domains (its <name>.onmicrosoft.com domain always is).`);
+      return fail(
+        `domain ${tenant.jitDomain} does not exist in tenant ${tenant.tenantId}`,
+        `Add ${tenant.jitDomain} to the tenant and verify it (Entra admin center → Settings → Domain names), or PATCH the tenant with one of its managed, verified domains (its <name>.onmicrosoft.com domain always is).`,
+      );
     }
-    if (!domain.isVerified) return fail(`domain ${tenant.jitDomain} exists but is not verified`, `Finish verifying ${tenant.jitDomain} (add the DNS record Entra shows), or choose a verified managed domain.`);
+    if (!domain.isVerified)
+      return fail(
+        `domain ${tenant.jitDomain} exists but is not verified`,
+        `Finish verifying ${tenant.jitDomain} (add the DNS record Entra shows), or choose a verified managed domain.`,
+      );
     if (domain.authenticationType === 'Federated') {
       return fail(
         `domain ${tenant.jitDomain} is federated: its users sign in at another identity provider, so the password the service sets is not the credential that counts and disabling the account in Entra does not end sessions there. JIT accounts need a managed domain.`,
@@ -115,7 +181,8 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
   });
 
   await check(add, 'readMemberships', grantFix, async () => {
-    if (someUser === undefined) return fail('no user could be read to try memberOf on (see readUsers)', 'fix readUsers first, then verify again');
+    if (someUser === undefined)
+      return fail('no user could be read to try memberOf on (see readUsers)', 'fix readUsers first, then verify again');
     await directory.listGroupMemberships(someUser);
     return pass("the app can read a user's group and role memberships (memberOf)");
   });
@@ -133,9 +200,12 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
     const assign =
       `A Global Administrator (or Privileged Role Administrator) of tenant ${tenant.tenantId} runs, in PowerShell with the Microsoft Graph module: ${assignPasswordResetRoleCommand(tenant.tenantId, principal.objectId)} ` +
       `(or: Entra admin center → Roles and administrators → Privileged Authentication Administrator → Add assignments → select the app "${principal.displayName}" (${appId})).`;
-    if (held.includes(PRIVILEGED_AUTHENTICATION_ADMINISTRATOR)) return pass(`service principal ${principal.objectId} holds Privileged Authentication Administrator`);
+    if (held.includes(PRIVILEGED_AUTHENTICATION_ADMINISTRATOR))
+      return pass(`service principal ${principal.objectId} holds Privileged Authentication Administrator`);
     if (held.includes(GLOBAL_ADMINISTRATOR)) {
-      return pass(`service principal ${principal.objectId} holds Global Administrator, which covers password resets but is far more than needed; prefer Privileged Authentication Administrator`);
+      return pass(
+        `service principal ${principal.objectId} holds Global Administrator, which covers password resets but is far more than needed; prefer Privileged Authentication Administrator`,
+      );
     }
     const holding = held.length === 0 ? 'no directory role' : held.map(name).join(', ');
     return fail(
@@ -148,14 +218,22 @@ export async function verifyTenantConnection(deps: Pick<AppDeps, 'directories' |
   await check(add, 'temporaryAccessPassPolicy', grantFix, async () => {
     if (tapTargets.length === 0) return pass('not needed: the tenant has no temporaryAccessPass targets');
     const policy = await directory.getTemporaryAccessPassPolicy();
-    const problems = tapTargets.flatMap((target) => targetPolicyProblems(policy, target).map((p) => `target '${target.targetId}' ${p.field}: ${p.message}`));
+    const problems = tapTargets.flatMap((target) =>
+      targetPolicyProblems(policy, target).map((p) => `target '${target.targetId}' ${p.field}: ${p.message}`),
+    );
     if (problems.length > 0) return fail(problems.join('; '), tapFix);
-    return pass(`the Temporary Access Pass policy (passes of ${policy.minimumLifetimeInMinutes} to ${policy.maximumLifetimeInMinutes} minutes${policy.isUsableOnce ? ', one-time' : ''}) covers ${tapTargets.map((t) => `'${t.targetId}'`).join(', ')}`);
+    return pass(
+      `the Temporary Access Pass policy (passes of ${policy.minimumLifetimeInMinutes} to ${policy.maximumLifetimeInMinutes} minutes${policy.isUsableOnce ? ', one-time' : ''}) covers ${tapTargets.map((t) => `'${t.targetId}'`).join(', ')}`,
+    );
   });
 
   await check(add, 'readAuthenticationMethods', grantFix, async () => {
     if (tapTargets.length === 0) return pass('not needed: the tenant has no temporaryAccessPass targets');
-    if (someUser === undefined) return fail("no user could be read to try reading a user's Temporary Access Passes on (see readUsers)", 'fix readUsers first, then verify again');
+    if (someUser === undefined)
+      return fail(
+        "no user could be read to try reading a user's Temporary Access Passes on (see readUsers)",
+        'fix readUsers first, then verify again',
+      );
     await directory.countTemporaryAccessPasses(someUser);
     return pass("the app can read a user's Temporary Access Passes");
   });
@@ -178,7 +256,9 @@ export function assignPasswordResetRoleCommand(tenantId: string, principalIdExpr
   );
 }
 
-type Outcome = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly detail: string; readonly fix: string };
+type Outcome =
+  | { readonly ok: true; readonly detail: string }
+  | { readonly ok: false; readonly detail: string; readonly fix: string };
 const pass = (detail: string): Outcome => ({ ok: true, detail });
 const fail = (detail: string, fix: string): Outcome => ({ ok: false, detail, fix });
 
@@ -196,7 +276,11 @@ async function check(
     if (!(error instanceof JitError)) throw error;
     const permission = /needs (.+?) in this tenant/.exec(error.message)?.[1];
     const fix =
-      error instanceof TransientDependencyError ? 'Microsoft Graph was unavailable or throttled; verify again in a minute.' : permission !== undefined ? grantFix(permission) : 'Check the connection and verify again.';
+      error instanceof TransientDependencyError
+        ? 'Microsoft Graph was unavailable or throttled; verify again in a minute.'
+        : permission !== undefined
+          ? grantFix(permission)
+          : 'Check the connection and verify again.';
     add(name, false, failureText(error), fix);
   }
 }
@@ -223,6 +307,8 @@ function signInFix(error: unknown, tenant: Tenant, appId: string, consentUrl: st
     case 'TenantSecretMissing':
       return `The stored client secret is gone from Key Vault: send it again with ${rotate}.`;
     default:
-      return error instanceof TransientDependencyError ? 'The sign-in endpoint was unavailable; verify again in a minute.' : `Check the tenant id, the client id and the secret; then verify again.`;
+      return error instanceof TransientDependencyError
+        ? 'The sign-in endpoint was unavailable; verify again in a minute.'
+        : `Check the tenant id, the client id and the secret; then verify again.`;
   }
 }

@@ -24,7 +24,13 @@ export const autotaskPayloadSchema = z.looseObject({
 export type AutotaskPayload = z.infer<typeof autotaskPayloadSchema>;
 
 /** The REST field names an integration needs in the payload ("display always" fields). */
-export const AUTOTASK_FIELDS = { status: 'status', company: 'companyID', technician: 'assignedResourceID', number: 'ticketNumber', title: 'title' } as const;
+export const AUTOTASK_FIELDS = {
+  status: 'status',
+  company: 'companyID',
+  technician: 'assignedResourceID',
+  number: 'ticketNumber',
+  title: 'title',
+} as const;
 
 /** A UDF: as a key of Fields, or in a `UserDefinedFields` list of {name, value} (not documented which). */
 function udfOf(fields: Readonly<Record<string, unknown>>, name: string): string | null {
@@ -41,12 +47,15 @@ function udfOf(fields: Readonly<Record<string, unknown>>, name: string): string 
 }
 
 /** The ticket this callout is about, or why the callout is not about a ticket that may ask for access. */
-export function autotaskTicketFacts(payload: AutotaskPayload): { readonly ignored: string } | { readonly facts: TicketFacts } {
+export function autotaskTicketFacts(
+  payload: AutotaskPayload,
+): { readonly ignored: string } | { readonly facts: TicketFacts } {
   if (payload.EntityType.toLowerCase() !== 'ticket' && payload.EntityType.toLowerCase() !== 'tickets') {
     return { ignored: `an Autotask ${payload.EntityType} event, not a ticket's` };
   }
   const action = payload.Action.toLowerCase();
-  if (action !== 'create' && action !== 'update') return { ignored: `ticket ${payload.Id}: a '${payload.Action}' event does not ask for access` };
+  if (action !== 'create' && action !== 'update')
+    return { ignored: `ticket ${payload.Id}: a '${payload.Action}' event does not ask for access` };
   const fields = payload.Fields;
   const value = (name: string): string | null => textOf(propertyOf(fields, name));
   return {
@@ -69,7 +78,8 @@ export function autotaskTicketFacts(payload: AutotaskPayload): { readonly ignore
  */
 export function readAutotask(json: unknown): { readonly ignored: string } | { readonly facts: TicketFacts } {
   const action = z.looseObject({ Action: z.string() }).safeParse(json);
-  if (action.success && action.data.Action.trim().toLowerCase() === 'deactivated') return { ignored: 'an Autotask deactivation notice: the webhook was turned off in Autotask' };
+  if (action.success && action.data.Action.trim().toLowerCase() === 'deactivated')
+    return { ignored: 'an Autotask deactivation notice: the webhook was turned off in Autotask' };
   const parsed = autotaskPayloadSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   return autotaskTicketFacts(parsed.data);

@@ -36,7 +36,10 @@ const userPrincipalNameSchema = z
 
 export const psaMappingSchema = z.strictObject({
   /** The PSA's customer company (id, or ConnectWise identifier) → the Entra tenant it is. */
-  tenants: mapSchema(z.uuid({ message: 'must be the tenant id (a GUID) of a connected tenant' }), 'company to a tenant'),
+  tenants: mapSchema(
+    z.uuid({ message: 'must be the tenant id (a GUID) of a connected tenant' }),
+    'company to a tenant',
+  ),
   /** The PSA's technician (Autotask resource id, HaloPSA agent id, ConnectWise member identifier or id) → home-tenant UPN. */
   technicians: mapSchema(userPrincipalNameSchema, 'technician to a home-tenant user'),
   /** Ticket statuses (id, or name where the payload carries it) that mean "access requested". */
@@ -44,7 +47,9 @@ export const psaMappingSchema = z.strictObject({
   /** Which target: always the same one, or the value of a ticket custom field (UDF). */
   target: z
     .strictObject({ fixed: slugSchema.optional(), field: vendorKeySchema.optional() })
-    .refine((t) => (t.fixed === undefined) !== (t.field === undefined), { message: 'give exactly one of fixed (a target id) or field (the custom field holding it)' }),
+    .refine((t) => (t.fixed === undefined) !== (t.field === undefined), {
+      message: 'give exactly one of fixed (a target id) or field (the custom field holding it)',
+    }),
   /** A ticket custom field (UDF) holding an ISO 8601 duration; without it (or when empty) the target's default. */
   durationField: vendorKeySchema.optional(),
 });
@@ -52,7 +57,11 @@ export type PsaMapping = z.infer<typeof psaMappingSchema>;
 
 export type PsaVendor = 'connectwise' | 'autotask' | 'halopsa';
 
-export const VENDOR_NAMES: Readonly<Record<PsaVendor, string>> = { connectwise: 'ConnectWise', autotask: 'Autotask', halopsa: 'HaloPSA' };
+export const VENDOR_NAMES: Readonly<Record<PsaVendor, string>> = {
+  connectwise: 'ConnectWise',
+  autotask: 'Autotask',
+  halopsa: 'HaloPSA',
+};
 
 /** What an adapter reads from its vendor's payload about one ticket. */
 export interface TicketFacts {
@@ -105,8 +114,17 @@ function named(values: readonly string[]): string {
  * every later one for the same ticket, technician, tenant and target (a redelivery, another save
  * while the status stays, the status set again) gets the first outcome and provisions nothing.
  */
-export function ticketDeliveryId(vendor: PsaVendor, ticketId: string, tenantId: string, targetId: string, technicianUserPrincipalName: string): string {
-  const who = createHash('sha256').update(`${tenantId}\n${targetId}\n${technicianUserPrincipalName.toLowerCase()}`, 'utf8').digest('hex').slice(0, 32);
+export function ticketDeliveryId(
+  vendor: PsaVendor,
+  ticketId: string,
+  tenantId: string,
+  targetId: string,
+  technicianUserPrincipalName: string,
+): string {
+  const who = createHash('sha256')
+    .update(`${tenantId}\n${targetId}\n${technicianUserPrincipalName.toLowerCase()}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
   return `${vendor}:ticket:${ticketId}:${who}`;
 }
 
@@ -114,19 +132,26 @@ export function ticketDeliveryId(vendor: PsaVendor, ticketId: string, tenantId: 
 export function decideTicket(vendor: PsaVendor, mapping: PsaMapping, facts: TicketFacts): TicketDecision {
   const statuses = new Set(mapping.accessRequestedStatuses.map((s) => s.toLowerCase()));
   if (!facts.status.some((s) => statuses.has(s.trim().toLowerCase()))) {
-    return { ignored: `ticket ${facts.ticketReference}: its status ${named(facts.status)} is not one that asks for access` };
+    return {
+      ignored: `ticket ${facts.ticketReference}: its status ${named(facts.status)} is not one that asks for access`,
+    };
   }
   const tenantId = lookup(mapping.tenants, facts.company);
-  if (tenantId === undefined) return { ignored: `ticket ${facts.ticketReference}: company ${named(facts.company)} is not mapped to a tenant` };
+  if (tenantId === undefined)
+    return { ignored: `ticket ${facts.ticketReference}: company ${named(facts.company)} is not mapped to a tenant` };
   const technician = lookup(mapping.technicians, facts.technician);
-  if (technician === undefined) return { ignored: `ticket ${facts.ticketReference}: technician ${named(facts.technician)} is not mapped to a home-tenant user` };
+  if (technician === undefined)
+    return {
+      ignored: `ticket ${facts.ticketReference}: technician ${named(facts.technician)} is not mapped to a home-tenant user`,
+    };
   let targetId: string;
   const sources: Partial<Record<'targetId' | 'duration', string>> = {};
   if (mapping.target.fixed !== undefined) targetId = mapping.target.fixed;
   else {
     const fieldName = mapping.target.field ?? '';
     const value = facts.field(fieldName);
-    if (value === null) return { ignored: `ticket ${facts.ticketReference}: its field '${fieldName}' (the target) is empty` };
+    if (value === null)
+      return { ignored: `ticket ${facts.ticketReference}: its field '${fieldName}' (the target) is empty` };
     targetId = value;
     sources.targetId = `the ticket's field '${fieldName}'`;
   }
@@ -136,7 +161,8 @@ export function decideTicket(vendor: PsaVendor, mapping: PsaMapping, facts: Tick
     if (duration !== undefined) sources.duration = `the ticket's field '${mapping.durationField}'`;
   }
   const summary = facts.summary?.trim() ?? '';
-  const justification = `${VENDOR_NAMES[vendor]} ticket ${facts.ticketReference}${summary === '' ? '' : `: ${summary}`}`.slice(0, 1000);
+  const justification =
+    `${VENDOR_NAMES[vendor]} ticket ${facts.ticketReference}${summary === '' ? '' : `: ${summary}`}`.slice(0, 1000);
   return {
     ask: {
       deliveryId: ticketDeliveryId(vendor, facts.ticketId, tenantId, targetId, technician),
@@ -173,4 +199,12 @@ export function propertyOf(object: Readonly<Record<string, unknown>>, name: stri
 }
 
 /** An integer id as JSON numbers or digit strings carry it. */
-export const vendorIdSchema = z.union([z.number().int().nonnegative(), z.string().trim().regex(/^\d{1,18}$/, 'must be a numeric id')]).transform(String);
+export const vendorIdSchema = z
+  .union([
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,18}$/, 'must be a numeric id'),
+  ])
+  .transform(String);

@@ -56,7 +56,14 @@ export const callbackKeyOriginSchema = z
     try {
       const url = new URL(text);
       const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-      return secure && url.username === '' && url.password === '' && (url.pathname === '/' || url.pathname === '') && url.search === '' && url.hash === '';
+      return (
+        secure &&
+        url.username === '' &&
+        url.password === '' &&
+        (url.pathname === '/' || url.pathname === '') &&
+        url.search === '' &&
+        url.hash === ''
+      );
     } catch {
       return false;
     }
@@ -70,8 +77,23 @@ export const callbackKeyOriginSchema = z
  */
 const PRIVATE_ADDRESSES = (() => {
   const list = new BlockList();
-  for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) list.addSubnet(net, prefix, 'ipv6');
+  for (const [net, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+  ] as const)
+    list.addSubnet(net, prefix, 'ipv4');
+  for (const [net, prefix] of [
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+  ] as const)
+    list.addSubnet(net, prefix, 'ipv6');
   return list;
 })();
 
@@ -81,7 +103,14 @@ export function isPrivateHost(hostname: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIPv4(host)) return PRIVATE_ADDRESSES.check(host, 'ipv4');
   if (isIPv6(host)) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1] ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)?.slice(1).map((h) => parseInt(h, 16)).map((n) => `${n >> 8}.${n & 255}`).join('.');
+    const mapped =
+      /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1] ??
+      /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/
+        .exec(host)
+        ?.slice(1)
+        .map((h) => parseInt(h, 16))
+        .map((n) => `${n >> 8}.${n & 255}`)
+        .join('.');
     if (mapped !== undefined) return PRIVATE_ADDRESSES.check(mapped, 'ipv4');
     return PRIVATE_ADDRESSES.check(host, 'ipv6');
   }
@@ -97,11 +126,16 @@ export function callbackOriginProblem(origin: string, options: { readonly localD
   if (options.localDevelopment) return null;
   const url = new URL(origin);
   if (url.protocol !== 'https:') return 'must be an https origin';
-  return isPrivateHost(url.hostname) ? 'must not be a loopback or private address: the ConnectWise site is on the internet' : null;
+  return isPrivateHost(url.hostname)
+    ? 'must not be a loopback or private address: the ConnectWise site is on the internet'
+    : null;
 }
 
 /** key_url, if it may be followed: same origin as configured, a callback-key path, nothing else. */
-export function trustedKeyUrl(keyUrl: string, configuredOrigin: string): { readonly url: URL } | { readonly refused: string } {
+export function trustedKeyUrl(
+  keyUrl: string,
+  configuredOrigin: string,
+): { readonly url: URL } | { readonly refused: string } {
   let url: URL;
   try {
     url = new URL(keyUrl);
@@ -109,7 +143,8 @@ export function trustedKeyUrl(keyUrl: string, configuredOrigin: string): { reado
     return { refused: 'Metadata.key_url is not a URL' };
   }
   if (url.origin !== configuredOrigin) return { refused: 'Metadata.key_url is not on the configured ConnectWise site' };
-  if (url.username !== '' || url.password !== '' || url.hash !== '') return { refused: 'Metadata.key_url carries credentials or a fragment' };
+  if (url.username !== '' || url.password !== '' || url.hash !== '')
+    return { refused: 'Metadata.key_url carries credentials or a fragment' };
   if (!/callbackkey/i.test(url.pathname)) return { refused: 'Metadata.key_url is not a callback key address' };
   return { url };
 }
@@ -120,11 +155,17 @@ export const connectwisePayloadSchema = z.looseObject({
   ID: vendorIdSchema,
   MessageId: z.string().optional(),
   /** The ticket: JSON text in the payload versions we found, an object in others. */
-  Entity: z.union([z.string(), z.record(z.string(), z.unknown())]).nullable().optional(),
+  Entity: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .nullable()
+    .optional(),
 });
 export type ConnectWisePayload = z.infer<typeof connectwisePayloadSchema>;
 
-const referenceSchema = z.looseObject({ id: z.unknown().optional(), identifier: z.unknown().optional(), name: z.unknown().optional() }).nullable().optional();
+const referenceSchema = z
+  .looseObject({ id: z.unknown().optional(), identifier: z.unknown().optional(), name: z.unknown().optional() })
+  .nullable()
+  .optional();
 
 const connectwiseTicketSchema = z.looseObject({
   id: vendorIdSchema,
@@ -132,13 +173,20 @@ const connectwiseTicketSchema = z.looseObject({
   status: referenceSchema,
   company: referenceSchema,
   owner: referenceSchema,
-  customFields: z.array(z.looseObject({ caption: z.string().optional(), value: z.unknown().optional() })).nullable().optional(),
+  customFields: z
+    .array(z.looseObject({ caption: z.string().optional(), value: z.unknown().optional() }))
+    .nullable()
+    .optional(),
 });
 
-export function connectwiseTicketFacts(payload: ConnectWisePayload): { readonly ignored: string } | { readonly facts: TicketFacts } {
-  if (payload.Type.toLowerCase() !== 'ticket') return { ignored: `a ConnectWise ${payload.Type} callback, not a ticket's` };
+export function connectwiseTicketFacts(
+  payload: ConnectWisePayload,
+): { readonly ignored: string } | { readonly facts: TicketFacts } {
+  if (payload.Type.toLowerCase() !== 'ticket')
+    return { ignored: `a ConnectWise ${payload.Type} callback, not a ticket's` };
   const action = payload.Action.toLowerCase();
-  if (action !== 'added' && action !== 'updated') return { ignored: `ticket ${payload.ID}: an '${payload.Action}' callback does not ask for access` };
+  if (action !== 'added' && action !== 'updated')
+    return { ignored: `ticket ${payload.ID}: an '${payload.Action}' callback does not ask for access` };
   let entity: unknown = payload.Entity;
   if (typeof entity === 'string') {
     try {
@@ -147,11 +195,15 @@ export function connectwiseTicketFacts(payload: ConnectWisePayload): { readonly 
       throw new ValidationError([{ field: 'Entity', message: 'is not the ticket as JSON' }]);
     }
   }
-  if (entity === null || entity === undefined) throw new ValidationError([{ field: 'Entity', message: 'is missing: the callback carries no ticket' }]);
+  if (entity === null || entity === undefined)
+    throw new ValidationError([{ field: 'Entity', message: 'is missing: the callback carries no ticket' }]);
   const parsed = connectwiseTicketSchema.safeParse(entity);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error, 'Entity'));
   const ticket = parsed.data;
-  if (ticket.id !== payload.ID) throw new ValidationError([{ field: 'Entity.id', message: `is ${ticket.id}, not the callback's ID ${payload.ID}` }]);
+  if (ticket.id !== payload.ID)
+    throw new ValidationError([
+      { field: 'Entity.id', message: `is ${ticket.id}, not the callback's ID ${payload.ID}` },
+    ]);
   return {
     facts: {
       ticketId: ticket.id,

@@ -33,14 +33,20 @@ export const haloPayloadSchema = z.looseObject({
       summary: z.unknown().optional(),
       customfields: z.array(customFieldSchema).optional(),
     },
-    { error: (issue) => (issue.input === undefined ? 'the payload has no ticket: set the webhook\'s Payload to "Full object with linked objects"' : 'must be the ticket object') },
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'the payload has no ticket: set the webhook\'s Payload to "Full object with linked objects"'
+          : 'must be the ticket object',
+    },
   ),
 });
 export type HaloPayload = z.infer<typeof haloPayloadSchema>;
 
 /** Refuses what a correctly configured webhook never sends, with the setting to change. */
 export function haloShapeProblem(json: unknown): string | null {
-  if (Array.isArray(json)) return 'a batched delivery: turn the webhook\'s Batching off (each event must arrive on its own)';
+  if (Array.isArray(json))
+    return "a batched delivery: turn the webhook's Batching off (each event must arrive on its own)";
   return null;
 }
 
@@ -48,7 +54,8 @@ export function haloShapeProblem(json: unknown): string | null {
 function customFieldOf(ticket: HaloPayload['ticket'], name: string): string | null {
   const wanted = name.toLowerCase();
   for (const field of ticket.customfields ?? []) {
-    if (field.name?.toLowerCase() === wanted || field.label?.toLowerCase() === wanted) return textOf(field.value) ?? textOf(field.display);
+    if (field.name?.toLowerCase() === wanted || field.label?.toLowerCase() === wanted)
+      return textOf(field.value) ?? textOf(field.display);
   }
   return textOf(propertyOf(ticket, name));
 }

@@ -30,7 +30,9 @@ export function tenantIdOf(request: HttpRequest): string {
 export function slugOf(request: HttpRequest, name: 'targetId' | 'ruleId'): string {
   const value = request.params[name];
   const parsed = slugSchema.safeParse(value);
-  if (!parsed.success) throw new NotFoundError(`no such ${name === 'targetId' ? 'target' : 'rule'}: ids are lowercase letters, digits and dashes`);
+  if (!parsed.success)
+    throw new NotFoundError(
+      `no such ${name === 'targetId' ? 'target' : 'rule'}: ids are lowercase letters, digits and dashes`,
+    );
   return parsed.data;
 }
-

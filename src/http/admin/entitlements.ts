@@ -5,11 +5,19 @@ import { authenticated } from '../endpoint';
 import { readJsonBody } from '../parse';
 import { json } from '../respond';
 
-export async function listEntitlementsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => json(200, { items: await listEntitlements(deps, caller) }));
+export async function listEntitlementsHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return authenticated(request, context, async (caller, { deps }) =>
+    json(200, { items: await listEntitlements(deps, caller) }),
+  );
 }
 
-export async function checkEntitlementHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function checkEntitlementHttp(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return authenticated(request, context, async (caller, { deps }) => {
     const body = await readJsonBody(request, entitlementCheckBodySchema);
     return json(200, await checkEntitlement(deps, caller, body));

@@ -58,7 +58,12 @@ const problemSchema = z.looseObject({
 const healthCheckSchema = z.strictObject({ ok: z.boolean(), latencyMs: z.number(), detail: z.string().optional() });
 const healthSchema = z.strictObject({
   status: z.enum(['ok', 'degraded']),
-  checks: z.strictObject({ storage: healthCheckSchema, keyVault: healthCheckSchema, directory: healthCheckSchema, taskHub: healthCheckSchema }),
+  checks: z.strictObject({
+    storage: healthCheckSchema,
+    keyVault: healthCheckSchema,
+    directory: healthCheckSchema,
+    taskHub: healthCheckSchema,
+  }),
 });
 
 const credentialSchema = z.union([
@@ -80,25 +85,46 @@ const credentialSchema = z.union([
 
 const openApiSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
 
-const continuationTokenSchema = z.string().nullable().describe('Pass as `continuationToken` for the next page; null on the last page');
-const requestPageSchema = z.strictObject({ items: z.array(leaseRequestSchema), continuationToken: continuationTokenSchema });
-
-/** The extend answer: the lease as it stands (still active) and the expiry asked for; the orchestration applies it. */
-const variant = <S extends { readonly shape: { readonly status: { readonly value: 'active' } } }>(schema: S): S => schema; // fails to compile if [2] is not 'active'
-const activeLeaseSchema = variant(leaseRequestSchema.options[2]);
-const extendedRequestSchema = activeLeaseSchema.extend({
-  requestedExpiresAt: z.iso.datetime().describe('The new expiry once the orchestration has applied the extension (GET the request to see it)'),
+const continuationTokenSchema = z
+  .string()
+  .nullable()
+  .describe('Pass as `continuationToken` for the next page; null on the last page');
+const requestPageSchema = z.strictObject({
+  items: z.array(leaseRequestSchema),
+  continuationToken: continuationTokenSchema,
 });
 
-const auditPageSchema = z.strictObject({ items: z.array(auditRecordSchema), continuationToken: continuationTokenSchema });
+/** The extend answer: the lease as it stands (still active) and the expiry asked for; the orchestration applies it. */
+const variant = <S extends { readonly shape: { readonly status: { readonly value: 'active' } } }>(schema: S): S =>
+  schema; // fails to compile if [2] is not 'active'
+const activeLeaseSchema = variant(leaseRequestSchema.options[2]);
+const extendedRequestSchema = activeLeaseSchema.extend({
+  requestedExpiresAt: z.iso
+    .datetime()
+    .describe('The new expiry once the orchestration has applied the extension (GET the request to see it)'),
+});
+
+const auditPageSchema = z.strictObject({
+  items: z.array(auditRecordSchema),
+  continuationToken: continuationTokenSchema,
+});
 const auditVerificationSchema = z.strictObject({
   partition: z.string().describe("'all', or 'tenant <tenantId>'"),
   intact: z.boolean(),
   records: z.number().int().min(0),
   headSeq: z.number().int().min(0),
-  headHash: z.string().nullable().describe('Note it with headSeq (the reconciler logs both as audit_anchor) to check later as an anchor'),
-  anchorMatches: z.boolean().nullable().describe('With an anchor: whether record anchorSeq still has anchorHash; null without one'),
-  firstBroken: z.strictObject({ seq: z.number().int(), eventId: z.string().nullable(), reason: z.string() }).nullable().describe('The oldest broken link, when the chain is not intact'),
+  headHash: z
+    .string()
+    .nullable()
+    .describe('Note it with headSeq (the reconciler logs both as audit_anchor) to check later as an anchor'),
+  anchorMatches: z
+    .boolean()
+    .nullable()
+    .describe('With an anchor: whether record anchorSeq still has anchorHash; null without one'),
+  firstBroken: z
+    .strictObject({ seq: z.number().int(), eventId: z.string().nullable(), reason: z.string() })
+    .nullable()
+    .describe('The oldest broken link, when the chain is not intact'),
 });
 
 const integrationViewSchema = z.strictObject({
@@ -108,28 +134,50 @@ const integrationViewSchema = z.strictObject({
   enabled: z.boolean(),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),
-  mapping: psaMappingSchema.optional().describe('PSA kinds: how a ticket becomes an access request (docs/ticketing.md)'),
+  mapping: psaMappingSchema
+    .optional()
+    .describe('PSA kinds: how a ticket becomes an access request (docs/ticketing.md)'),
   basicUsername: z.string().optional().describe('halopsa: the Basic authentication username the webhook sends'),
-  companyId: z.string().optional().describe("connectwise: the PSA company whose callbacks are accepted"),
+  companyId: z.string().optional().describe('connectwise: the PSA company whose callbacks are accepted'),
   callbackKeyOrigin: z.string().optional().describe('connectwise: the PSA site signing keys are fetched from'),
-  webhookPath: z.string().describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),
+  webhookPath: z
+    .string()
+    .describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),
   updatedAt: z.iso.datetime().optional(),
-  previousSecretValidUntil: z.iso.datetime().optional().describe('After a rotation with an overlap: until when the replaced secret is still accepted'),
+  previousSecretValidUntil: z.iso
+    .datetime()
+    .optional()
+    .describe('After a rotation with an overlap: until when the replaced secret is still accepted'),
 });
 const createdIntegrationSchema = integrationViewSchema.extend({
-  signingSecret: z.string().optional().describe('generic and autotask: the HMAC signing secret, used as the literal string (Autotask: the webhook\'s SecretKey); shown in this answer only, never again'),
+  signingSecret: z
+    .string()
+    .optional()
+    .describe(
+      "generic and autotask: the HMAC signing secret, used as the literal string (Autotask: the webhook's SecretKey); shown in this answer only, never again",
+    ),
   basicAuth: z
     .strictObject({ username: z.string(), password: z.string() })
     .optional()
     .describe("halopsa: the webhook's Basic authentication; the password is shown in this answer only, never again"),
-  callbackSecret: z.string().optional().describe('connectwise: the secret the callback URL carries; shown in this answer only, never again'),
-  callbackPath: z.string().optional().describe('connectwise: the path (with its ?secret=) to register as the callback url, after your app\'s origin'),
+  callbackSecret: z
+    .string()
+    .optional()
+    .describe('connectwise: the secret the callback URL carries; shown in this answer only, never again'),
+  callbackPath: z
+    .string()
+    .optional()
+    .describe("connectwise: the path (with its ?secret=) to register as the callback url, after your app's origin"),
 });
 const integrationListSchema = z.strictObject({ items: z.array(integrationViewSchema) });
 
 const webhookIgnoredSchema = z.strictObject({
   ignored: z.literal(true),
-  reason: z.string().describe('Why the PSA event asks for nothing: not a ticket, a status that does not ask for access, an unmapped company or technician, an empty target field'),
+  reason: z
+    .string()
+    .describe(
+      'Why the PSA event asks for nothing: not a ticket, a status that does not ask for access, an unmapped company or technician, an empty target field',
+    ),
 });
 
 const webhookAcceptedSchema = z.strictObject({
@@ -140,12 +188,18 @@ const webhookAcceptedSchema = z.strictObject({
 });
 
 const reconcileReportSchema = z.strictObject({
-  leasesRestarted: z.array(z.string()).describe('Request ids whose orchestration had failed, been terminated or vanished'),
+  leasesRestarted: z
+    .array(z.string())
+    .describe('Request ids whose orchestration had failed, been terminated or vanished'),
   leasesRevoked: z
     .array(z.string())
-    .describe('Request ids of active leases revoked because the requester was deleted or disabled in the home tenant (endReason requester_offboarded) or is no longer entitled (entitlement_lost)'),
+    .describe(
+      'Request ids of active leases revoked because the requester was deleted or disabled in the home tenant (endReason requester_offboarded) or is no longer entitled (entitlement_lost)',
+    ),
   driftDisabled: z.array(z.string()).describe('JIT accounts of ours found enabled without a live lease, now disabled'),
-  foreignJitAccounts: z.array(z.string()).describe('Accounts named like JIT accounts that this service did not make (reported, never touched)'),
+  foreignJitAccounts: z
+    .array(z.string())
+    .describe('Accounts named like JIT accounts that this service did not make (reported, never touched)'),
   credentialsDeleted: z.array(z.string()).describe('Request ids whose stored credential outlived the lease'),
   accountsDeleted: z.array(z.string()).describe("Accounts unused for longer than their tenant's cleanup period"),
   errors: z.array(z.string()).describe("One tenant's or lease's failure does not stop the others"),
@@ -237,7 +291,17 @@ export interface ApiOperation {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI path under /api, with {params}. */
   readonly path: string;
-  readonly tag: 'service' | 'tenants' | 'targets' | 'rules' | 'entitlements' | 'requests' | 'approvals' | 'audit' | 'integrations' | 'webhooks';
+  readonly tag:
+    | 'service'
+    | 'tenants'
+    | 'targets'
+    | 'rules'
+    | 'entitlements'
+    | 'requests'
+    | 'approvals'
+    | 'audit'
+    | 'integrations'
+    | 'webhooks';
   readonly summary: string;
   readonly description?: string;
   /** `signature`: no token; the body is signed with the integration's secret (X-Jit-Timestamp, X-Jit-Signature). */
@@ -249,7 +313,17 @@ export interface ApiOperation {
   readonly requestHeaders?: readonly ApiParameter[];
   /** Takes If-Match. */
   readonly conditional?: boolean;
-  readonly responses: Readonly<Record<string, { readonly description: string; readonly schema?: SchemaName; readonly headers?: readonly (string | ApiResponseHeader)[]; readonly example?: unknown }>>;
+  readonly responses: Readonly<
+    Record<
+      string,
+      {
+        readonly description: string;
+        readonly schema?: SchemaName;
+        readonly headers?: readonly (string | ApiResponseHeader)[];
+        readonly example?: unknown;
+      }
+    >
+  >;
   readonly example?: ApiExample;
 }
 
@@ -257,9 +331,16 @@ export interface ApiOperation {
  * Query parameters documented from the zod schema the handler validates them with (as input: what
  * a caller sends), with a description for each. Every key of the schema must be described.
  */
-function queryParameters<S extends z.ZodObject>(schema: S, descriptions: { readonly [K in keyof S['shape'] & string]: string }): ApiParameter[] {
+function queryParameters<S extends z.ZodObject>(
+  schema: S,
+  descriptions: { readonly [K in keyof S['shape'] & string]: string },
+): ApiParameter[] {
   return Object.entries(schema.shape).map(([name, field]) => {
-    const generated = z.toJSONSchema(field as z.ZodType, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+    const generated = z.toJSONSchema(field as z.ZodType, {
+      io: 'input',
+      target: 'draft-2020-12',
+      unrepresentable: 'any',
+    }) as Record<string, unknown>;
     delete generated.$schema;
     return { name, description: descriptions[name as keyof typeof descriptions], schema: generated };
   });
@@ -292,7 +373,9 @@ const problems = (...statuses: number[]): Record<string, { description: string; 
     502: 'The customer tenant refused a directory read needed to validate the change',
     503: 'A dependency is unavailable; try again',
   };
-  return Object.fromEntries(statuses.map((s) => [String(s), { description: text[s] ?? 'Error', schema: 'Problem' as const }]));
+  return Object.fromEntries(
+    statuses.map((s) => [String(s), { description: text[s] ?? 'Error', schema: 'Problem' as const }]),
+  );
 };
 const ADMIN_ERRORS = [401, 403] as const;
 
@@ -304,7 +387,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'service',
     summary: 'Storage, Key Vault and sign-in endpoint reachability',
     auth: 'anonymous',
-    responses: { '200': { description: 'Everything reachable', schema: 'Health' }, '503': { description: 'Something is down', schema: 'Health' } },
+    responses: {
+      '200': { description: 'Everything reachable', schema: 'Health' },
+      '503': { description: 'Something is down', schema: 'Health' },
+    },
     example: { caller: null, status: 200 },
   },
   {
@@ -329,8 +415,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'The example connects Fabrikam in federated mode, which the local stack cannot sign in with, so its verification shows how a failure reads.',
     auth: 'admin',
     requestBody: 'CreateTenantBody',
-    responses: { '201': { description: 'Connected; verification results included', schema: 'TenantWithVerification', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
-    example: { caller: 'admin', body: { tenantId: FABRIKAM, displayName: 'Fabrikam', jitDomain: 'fabrikam.example', protectedAccounts: ['breakglass@fabrikam.example'], tags: ['gold'], connection: { mode: 'federated' } }, status: 201 },
+    responses: {
+      '201': {
+        description: 'Connected; verification results included',
+        schema: 'TenantWithVerification',
+        headers: ['Location', 'ETag'],
+      },
+      ...problems(400, ...ADMIN_ERRORS, 409),
+    },
+    example: {
+      caller: 'admin',
+      body: {
+        tenantId: FABRIKAM,
+        displayName: 'Fabrikam',
+        jitDomain: 'fabrikam.example',
+        protectedAccounts: ['breakglass@fabrikam.example'],
+        tags: ['gold'],
+        connection: { mode: 'federated' },
+      },
+      status: 201,
+    },
   },
   {
     operationId: 'listTenants',
@@ -353,8 +457,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'unverified: not verified since it was connected. A missing Privileged Authentication Administrator role is fixed by the one Graph PowerShell command the passwordResetRole check gives (assigning it through admin consent is not offered). ' +
       'The example lists the tenants not ready: Fabrikam, connected above in federated mode, which the local stack cannot sign in with.',
     auth: 'admin',
-    query: queryParameters(readinessQuerySchema, { status: 'Only the tenants in this state: ready, notReady or unverified' }),
-    responses: { '200': { description: 'One row per connected tenant, with counts', schema: 'TenantReadinessList' }, ...problems(400, ...ADMIN_ERRORS) },
+    query: queryParameters(readinessQuerySchema, {
+      status: 'Only the tenants in this state: ready, notReady or unverified',
+    }),
+    responses: {
+      '200': { description: 'One row per connected tenant, with counts', schema: 'TenantReadinessList' },
+      ...problems(400, ...ADMIN_ERRORS),
+    },
     example: { caller: 'admin', query: { status: 'notReady' }, status: 200 },
   },
   {
@@ -364,7 +473,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'tenants',
     summary: 'One tenant',
     auth: 'admin',
-    responses: { '200': { description: 'The tenant', schema: 'Tenant', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
+    responses: {
+      '200': { description: 'The tenant', schema: 'Tenant', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
     example: { caller: 'admin', pathParams: { tenantId: FABRIKAM }, status: 200 },
   },
   {
@@ -379,8 +491,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     requestBody: 'PatchTenantBody',
-    responses: { '200': { description: 'Changed', schema: 'PatchedTenant', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 412) },
-    example: { caller: 'admin', pathParams: { tenantId: FABRIKAM }, body: { displayName: 'Fabrikam Ltd', tags: ['gold', 'region-eu'] }, status: 200 },
+    responses: {
+      '200': { description: 'Changed', schema: 'PatchedTenant', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 412),
+    },
+    example: {
+      caller: 'admin',
+      pathParams: { tenantId: FABRIKAM },
+      body: { displayName: 'Fabrikam Ltd', tags: ['gold', 'region-eu'] },
+      status: 200,
+    },
   },
   {
     operationId: 'verifyTenant',
@@ -388,7 +508,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/tenants/{tenantId}/verify',
     tag: 'tenants',
     summary: 'Check the connection: sign-in, permissions, JIT domain, reads, directory role',
-    description: 'Each check is named with ok, what was found and, when it failed, how to fix it. Always answers 200; `ok` says whether every check passed.',
+    description:
+      'Each check is named with ok, what was found and, when it failed, how to fix it. Always answers 200; `ok` says whether every check passed.',
     auth: 'admin',
     responses: {
       '200': {
@@ -399,25 +520,53 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           ok: false,
           checkedAt: '2026-11-23T18:48:25.943Z',
           checks: [
-            { name: 'signIn', ok: true, detail: `a Microsoft Graph token was issued to app 5e000000-0000-4000-8000-00c00000a991 in tenant ${CONTOSO}`, fix: null },
+            {
+              name: 'signIn',
+              ok: true,
+              detail: `a Microsoft Graph token was issued to app 5e000000-0000-4000-8000-00c00000a991 in tenant ${CONTOSO}`,
+              fix: null,
+            },
             {
               name: 'permissions',
               ok: true,
-              detail: 'granted: Directory.Read.All, Domain.Read.All, GroupMember.ReadWrite.All, Policy.Read.AuthenticationMethod, RoleManagement.ReadWrite.Directory, User.ReadWrite.All, UserAuthenticationMethod.ReadWrite.All',
+              detail:
+                'granted: Directory.Read.All, Domain.Read.All, GroupMember.ReadWrite.All, Policy.Read.AuthenticationMethod, RoleManagement.ReadWrite.Directory, User.ReadWrite.All, UserAuthenticationMethod.ReadWrite.All',
               fix: null,
             },
             {
               name: 'jitDomain',
               ok: false,
-              detail: 'domain fed.contoso.example is federated: its users sign in at another identity provider, so the password the service sets is not the credential that counts and disabling the account in Entra does not end sessions there. JIT accounts need a managed domain.',
+              detail:
+                'domain fed.contoso.example is federated: its users sign in at another identity provider, so the password the service sets is not the credential that counts and disabling the account in Entra does not end sessions there. JIT accounts need a managed domain.',
               fix: "PATCH the tenant with a managed, verified domain (e.g. the tenant's <name>.onmicrosoft.com domain) as jitDomain.",
             },
             { name: 'readRoleDefinitions', ok: true, detail: 'read 10 directory role definitions', fix: null },
             { name: 'readUsers', ok: true, detail: 'the app can read users', fix: null },
-            { name: 'readMemberships', ok: true, detail: "the app can read a user's group and role memberships (memberOf)", fix: null },
-            { name: 'passwordResetRole', ok: true, detail: 'service principal 5e000000-0000-4000-8000-00c00000a5b1 holds Privileged Authentication Administrator', fix: null },
-            { name: 'temporaryAccessPassPolicy', ok: true, detail: 'not needed: the tenant has no temporaryAccessPass targets', fix: null },
-            { name: 'readAuthenticationMethods', ok: true, detail: 'not needed: the tenant has no temporaryAccessPass targets', fix: null },
+            {
+              name: 'readMemberships',
+              ok: true,
+              detail: "the app can read a user's group and role memberships (memberOf)",
+              fix: null,
+            },
+            {
+              name: 'passwordResetRole',
+              ok: true,
+              detail:
+                'service principal 5e000000-0000-4000-8000-00c00000a5b1 holds Privileged Authentication Administrator',
+              fix: null,
+            },
+            {
+              name: 'temporaryAccessPassPolicy',
+              ok: true,
+              detail: 'not needed: the tenant has no temporaryAccessPass targets',
+              fix: null,
+            },
+            {
+              name: 'readAuthenticationMethods',
+              ok: true,
+              detail: 'not needed: the tenant has no temporaryAccessPass targets',
+              fix: null,
+            },
           ],
         },
       },
@@ -441,10 +590,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/tenants/{tenantId}/targets',
     tag: 'targets',
     summary: 'Define what can be requested in a tenant',
-    description: "Roles are checked against the tenant's role definitions (names are filled in), groups must exist (role-assignable for elevation targets).",
+    description:
+      "Roles are checked against the tenant's role definitions (names are filled in), groups must exist (role-assignable for elevation targets).",
     auth: 'admin',
     requestBody: 'CreateTargetBody',
-    responses: { '201': { description: 'Created', schema: 'Target', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 502) },
+    responses: {
+      '201': { description: 'Created', schema: 'Target', headers: ['Location', 'ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 502),
+    },
     example: {
       caller: 'admin',
       pathParams: { tenantId: CONTOSO },
@@ -480,7 +633,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'targets',
     summary: 'One target',
     auth: 'admin',
-    responses: { '200': { description: 'The target', schema: 'Target', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
+    responses: {
+      '200': { description: 'The target', schema: 'Target', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
     example: { caller: 'admin', pathParams: { tenantId: CONTOSO, targetId: 'user-admin' }, status: 200 },
   },
   {
@@ -492,8 +648,19 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     requestBody: 'PatchTargetBody',
-    responses: { '200': { description: 'Changed', schema: 'Target', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 502) },
-    example: { caller: 'admin', pathParams: { tenantId: CONTOSO, targetId: 'user-admin' }, body: { roles: [{ templateId: USER_ADMINISTRATOR }, { templateId: HELPDESK_ADMINISTRATOR }], maxDuration: 'PT2H' }, status: 200 },
+    responses: {
+      '200': { description: 'Changed', schema: 'Target', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 502),
+    },
+    example: {
+      caller: 'admin',
+      pathParams: { tenantId: CONTOSO, targetId: 'user-admin' },
+      body: {
+        roles: [{ templateId: USER_ADMINISTRATOR }, { templateId: HELPDESK_ADMINISTRATOR }],
+        maxDuration: 'PT2H',
+      },
+      status: 200,
+    },
   },
   {
     operationId: 'createRule',
@@ -506,12 +673,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       '{ tenantTag: "gold" } (every target of the tenants tagged so, as tags change). approvalRequired true forces approval whatever other rules say; false waives it only in a rule scoped to targets.',
     auth: 'admin',
     requestBody: 'CreateRuleBody',
-    responses: { '201': { description: 'Created', schema: 'Rule', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 409) },
+    responses: {
+      '201': { description: 'Created', schema: 'Rule', headers: ['Location', 'ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 409),
+    },
     example: {
       caller: 'admin',
       body: {
         ruleId: 'technicians-user-admin',
-        description: 'All technicians may be User administrator in Contoso for up to an hour (the target needs approval)',
+        description:
+          'All technicians may be User administrator in Contoso for up to an hour (the target needs approval)',
         principal: { type: 'group', id: ALL_TECHNICIANS },
         scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] },
         maxDuration: 'PT1H',
@@ -536,7 +707,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'rules',
     summary: 'One rule',
     auth: 'admin',
-    responses: { '200': { description: 'The rule', schema: 'Rule', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
+    responses: {
+      '200': { description: 'The rule', schema: 'Rule', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
     example: { caller: 'admin', pathParams: { ruleId: 'technicians-user-admin' }, status: 200 },
   },
   {
@@ -548,12 +722,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     requestBody: 'ReplaceRuleBody',
-    responses: { '200': { description: 'Replaced', schema: 'Rule', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 412) },
+    responses: {
+      '200': { description: 'Replaced', schema: 'Rule', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 412),
+    },
     example: {
       caller: 'admin',
       pathParams: { ruleId: 'technicians-user-admin' },
       body: {
-        description: 'All technicians may be User administrator in Contoso for up to 90 minutes (the target needs approval)',
+        description:
+          'All technicians may be User administrator in Contoso for up to 90 minutes (the target needs approval)',
         principal: { type: 'group', id: ALL_TECHNICIANS },
         scope: { targets: [{ tenantId: CONTOSO, targetId: 'user-admin' }] },
         maxDuration: 'PT1H30M',
@@ -577,7 +755,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/entitlements/check',
     tag: 'entitlements',
     summary: 'Would this request be allowed, and under which policy?',
-    description: '`principal` (checking for someone else) needs Jit.Admin. It is a question: a duration above the effective cap (or below the minimum) is answered `allowed: false` with the bound among the `reasons` (POST /requests refuses it with a 400); only a malformed body is a 400.',
+    description:
+      '`principal` (checking for someone else) needs Jit.Admin. It is a question: a duration above the effective cap (or below the minimum) is answered `allowed: false` with the bound among the `reasons` (POST /requests refuses it with a 400); only a malformed body is a 400.',
     auth: 'caller',
     requestBody: 'EntitlementCheckBody',
     responses: {
@@ -600,7 +779,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       },
       ...problems(400, 401, 403, 404),
     },
-    example: { caller: 'technician', body: { tenantId: CONTOSO, targetId: 'user-admin', duration: 'PT1H' }, status: 200 },
+    example: {
+      caller: 'technician',
+      body: { tenantId: CONTOSO, targetId: 'user-admin', duration: 'PT1H' },
+      status: 200,
+    },
   },
   {
     operationId: 'submitRequest',
@@ -617,7 +800,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     requestHeaders: [
       {
         name: IDEMPOTENCY_KEY_HEADER,
-        description: "Optional, 1 to 200 visible ASCII characters, scoped to the caller: a retry with the same key and body gets the first answer instead of a second request",
+        description:
+          'Optional, 1 to 200 visible ASCII characters, scoped to the caller: a retry with the same key and body gets the first answer instead of a second request',
         schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
       },
     ],
@@ -625,14 +809,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       '202': {
         description: 'Accepted: pending_approval (the target or rule needs approval) or provisioning',
         schema: 'LeaseRequest',
-        headers: ['Location', { name: 'Idempotent-Replayed', description: "'true' when this is the stored answer to an earlier request with the same Idempotency-Key", required: false }],
+        headers: [
+          'Location',
+          {
+            name: 'Idempotent-Replayed',
+            description: "'true' when this is the stored answer to an earlier request with the same Idempotency-Key",
+            required: false,
+          },
+        ],
       },
       ...problems(400, 401, 403, 404, 409, 422),
     },
     example: {
       caller: 'technician',
       headers: { [IDEMPOTENCY_KEY_HEADER]: 'portal-7f3c9a2e-0001' },
-      body: { tenantId: CONTOSO, targetId: 'user-admin', duration: 'PT15M', justification: 'Reset MFA for a Contoso user (ticket T-4702)' },
+      body: {
+        tenantId: CONTOSO,
+        targetId: 'user-admin',
+        duration: 'PT15M',
+        justification: 'Reset MFA for a Contoso user (ticket T-4702)',
+      },
       status: 202,
     },
   },
@@ -652,7 +848,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'GET',
     path: '/requests',
     tag: 'requests',
-    summary: 'Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now',
+    summary:
+      'Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now',
     description:
       '`awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` ' +
       'while `continuationToken` is not null; it ignores `status` and `mine`. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.',
@@ -681,8 +878,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'caller',
     requestBody: 'DecisionBody',
     requestBodyRequired: false,
-    responses: { '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409, 415) },
-    example: { caller: 'approver', pathParams: { id: '$response.submitRequest#/id' }, body: { comment: 'OK for T-4702' }, status: 202 },
+    responses: {
+      '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] },
+      ...problems(400, 401, 403, 404, 409, 415),
+    },
+    example: {
+      caller: 'approver',
+      pathParams: { id: '$response.submitRequest#/id' },
+      body: { comment: 'OK for T-4702' },
+      status: 202,
+    },
   },
   {
     operationId: 'revealCredential',
@@ -692,7 +897,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Reveal the lease's credential (the requester, while active; audited; never cached)",
     auth: 'caller',
     responses: { '200': { description: 'The credential', schema: 'Credential' }, ...problems(401, 403, 404, 409) },
-    example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, status: 200, retryUntilStatus: true },
+    example: {
+      caller: 'technician',
+      pathParams: { id: '$response.submitRequest#/id' },
+      status: 200,
+      retryUntilStatus: true,
+    },
   },
   {
     operationId: 'extendRequest',
@@ -702,11 +912,19 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Extend an active lease by a duration (the requester or an admin)',
     description:
       "The duration is added to the current expiry; the lease's total length from activation may not exceed the policy's maximum (the target's, or a matching rule's tighter cap): " +
-      'a 400 names the cap. Access is never dropped: the orchestration moves the expiry (and the credential\'s) and answers nothing more; GET the request for the new `expiresAt`.',
+      "a 400 names the cap. Access is never dropped: the orchestration moves the expiry (and the credential's) and answers nothing more; GET the request for the new `expiresAt`.",
     auth: 'caller',
     requestBody: 'ExtendBody',
-    responses: { '202': { description: 'Extension sent', schema: 'ExtendedRequest' }, ...problems(400, 401, 403, 404, 409, 415) },
-    example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, body: { duration: 'PT15M' }, status: 202 },
+    responses: {
+      '202': { description: 'Extension sent', schema: 'ExtendedRequest' },
+      ...problems(400, 401, 403, 404, 409, 415),
+    },
+    example: {
+      caller: 'technician',
+      pathParams: { id: '$response.submitRequest#/id' },
+      body: { duration: 'PT15M' },
+      status: 202,
+    },
   },
   {
     operationId: 'revokeRequest',
@@ -716,13 +934,21 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'End the lease now, or withdraw a request still waiting for approval (the requester or an admin)',
     description:
       'The reason is recorded on the request (`revokeReason`) and who revoked as `revokedBy` (UPN). The answer is the request once the orchestration has taken the revocation up ' +
-      "(`revoking`, or `ended` with endReason revoked or withdrawn), or as it stands after 5 s (a request still provisioning is revoked when provisioning finishes); follow Location to `ended`. " +
+      '(`revoking`, or `ended` with endReason revoked or withdrawn), or as it stands after 5 s (a request still provisioning is revoked when provisioning finishes); follow Location to `ended`. ' +
       'A request that has already ended is a 409.',
     auth: 'caller',
     requestBody: 'RevokeRequestBody',
     requestBodyRequired: false,
-    responses: { '202': { description: 'Revocation taken up', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409) },
-    example: { caller: 'technician', pathParams: { id: '$response.submitRequest#/id' }, body: { reason: 'Done' }, status: 202 },
+    responses: {
+      '202': { description: 'Revocation taken up', schema: 'LeaseRequest', headers: ['Location'] },
+      ...problems(400, 401, 403, 404, 409),
+    },
+    example: {
+      caller: 'technician',
+      pathParams: { id: '$response.submitRequest#/id' },
+      body: { reason: 'Done' },
+      status: 202,
+    },
   },
   {
     operationId: 'createIntegration',
@@ -731,13 +957,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'integrations',
     summary: 'Register a ticketing integration; its secret is in this answer only',
     description:
-      '`kind` generic (the default) takes the signed event below; connectwise, autotask and halopsa take those PSAs\' native webhooks, with a `mapping` from tickets to access requests (docs/ticketing.md). ' +
+      "`kind` generic (the default) takes the signed event below; connectwise, autotask and halopsa take those PSAs' native webhooks, with a `mapping` from tickets to access requests (docs/ticketing.md). " +
       'The 256-bit secret that authenticates deliveries (generic and autotask: `signingSecret`, used as the literal string; halopsa: `basicAuth`; connectwise: `callbackSecret`, carried in the callback URL `callbackPath`) is generated here and kept in Key Vault; ' +
-      'it is never shown again (rotate it with PATCH). ConnectWise also signs its callbacks, but with keys any company on the same ConnectWise cloud can have: the URL secret is what tells the MSP\'s callbacks apart. ' +
+      "it is never shown again (rotate it with PATCH). ConnectWise also signs its callbacks, but with keys any company on the same ConnectWise cloud can have: the URL secret is what tells the MSP's callbacks apart. " +
       'A connectwise `callbackKeyOrigin` on loopback or a private address is refused outside local development. Events go to `webhookPath`.',
     auth: 'admin',
     requestBody: 'CreateIntegrationBody',
-    responses: { '201': { description: 'Created', schema: 'CreatedIntegration', headers: ['Location', 'ETag'] }, ...problems(400, ...ADMIN_ERRORS, 413, 415) },
+    responses: {
+      '201': { description: 'Created', schema: 'CreatedIntegration', headers: ['Location', 'ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 413, 415),
+    },
     example: { caller: 'admin', body: { name: 'ServiceDesk PSA' }, status: 201 },
   },
   {
@@ -755,19 +984,24 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'POST',
     path: '/webhooks/{integrationId}',
     tag: 'webhooks',
-    summary: 'A ticketing system asks for access for a technician (signed with the integration\'s secret, no token)',
+    summary: "A ticketing system asks for access for a technician (signed with the integration's secret, no token)",
     description:
       `Authenticated by an HMAC signature, not a token: \`${TIMESTAMP_HEADER}: <unix seconds>\` and \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>\`, ` +
-      'over the body bytes exactly as sent; a timestamp more than 5 minutes from the server\'s time is refused (401). ' +
+      "over the body bytes exactly as sent; a timestamp more than 5 minutes from the server's time is refused (401). " +
       'The technician is looked up in the home tenant (by objectId or userPrincipalName; the home tenant must be connected, else 409) and the entitlement rules are checked for them as for a portal request. ' +
       'A repeated `deliveryId` answers the first success with `Idempotent-Replayed: true`; a refusal (403, 404, 409 …) is not kept, so a retry after the configuration is fixed is evaluated again; the same deliveryId with another body is a 422. ' +
       'A body whose declared Content-Length exceeds 64 KiB is refused (413) before it is read. ' +
-      'Integrations of kind connectwise, autotask and halopsa take their PSA\'s native payload instead, authenticated as the PSA does it (X-Content-Signature, X-Hook-Signature, Basic credentials; see docs/ticketing.md); ' +
-      'the headers below are the generic kind\'s. A native event that does not ask for access is answered 200 with the reason.',
+      "Integrations of kind connectwise, autotask and halopsa take their PSA's native payload instead, authenticated as the PSA does it (X-Content-Signature, X-Hook-Signature, Basic credentials; see docs/ticketing.md); " +
+      "the headers below are the generic kind's. A native event that does not ask for access is answered 200 with the reason.",
     auth: 'signature',
     requestBody: 'WebhookEvent',
     requestHeaders: [
-      { name: TIMESTAMP_HEADER, description: 'Signing time in unix seconds, within 5 minutes of the server\'s time', required: true, schema: { type: 'string', pattern: '^[0-9]{1,12}$' } },
+      {
+        name: TIMESTAMP_HEADER,
+        description: "Signing time in unix seconds, within 5 minutes of the server's time",
+        required: true,
+        schema: { type: 'string', pattern: '^[0-9]{1,12}$' },
+      },
       {
         name: SIGNATURE_HEADER,
         description: 'sha256=<lowercase or uppercase hex of HMAC-SHA256(signing secret, timestamp + "." + raw body)>',
@@ -779,14 +1013,38 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       '202': {
         description: 'Accepted: the request is made for the technician (pending_approval or provisioning)',
         schema: 'WebhookAccepted',
-        headers: ['Location', { name: 'Idempotent-Replayed', description: "'true' when this is the stored answer to an earlier delivery with the same deliveryId", required: false }],
+        headers: [
+          'Location',
+          {
+            name: 'Idempotent-Replayed',
+            description: "'true' when this is the stored answer to an earlier delivery with the same deliveryId",
+            required: false,
+          },
+        ],
       },
-      '200': { description: 'A native PSA event that asks for no access (why is in `reason`); nothing was done', schema: 'WebhookIgnored' },
-      '400': { description: 'Bad event: every failing field is named in `errors` (also: no such technician)', schema: 'Problem' },
-      '401': { description: 'Signature or timestamp missing, malformed, stale or not matching the body (or the native credential wrong)', schema: 'Problem' },
+      '200': {
+        description: 'A native PSA event that asks for no access (why is in `reason`); nothing was done',
+        schema: 'WebhookIgnored',
+      },
+      '400': {
+        description: 'Bad event: every failing field is named in `errors` (also: no such technician)',
+        schema: 'Problem',
+      },
+      '401': {
+        description:
+          'Signature or timestamp missing, malformed, stale or not matching the body (or the native credential wrong)',
+        schema: 'Problem',
+      },
       '403': { description: 'The technician is not entitled to the target', schema: 'Problem' },
-      '404': { description: 'No such integration, or it is disabled or deleted (audited); no such tenant or target', schema: 'Problem' },
-      '409': { description: 'The technician already has a live request for the tenant; the home tenant is not connected; the first delivery is still being processed', schema: 'Problem' },
+      '404': {
+        description: 'No such integration, or it is disabled or deleted (audited); no such tenant or target',
+        schema: 'Problem',
+      },
+      '409': {
+        description:
+          'The technician already has a live request for the tenant; the home tenant is not connected; the first delivery is still being processed',
+        schema: 'Problem',
+      },
       ...problems(413, 422, 503),
     },
     example: {
@@ -813,8 +1071,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'integrations',
     summary: 'One ticketing integration (never its secret), with its ETag',
     auth: 'admin',
-    responses: { '200': { description: 'The integration', schema: 'Integration', headers: ['ETag'] }, ...problems(...ADMIN_ERRORS, 404) },
-    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, status: 200 },
+    responses: {
+      '200': { description: 'The integration', schema: 'Integration', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
+    example: {
+      caller: 'admin',
+      pathParams: { integrationId: '$response.createIntegration#/integrationId' },
+      status: 200,
+    },
   },
   {
     operationId: 'patchIntegration',
@@ -829,8 +1094,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     requestBody: 'PatchIntegrationBody',
-    responses: { '200': { description: 'Changed', schema: 'PatchedIntegration', headers: ['ETag'] }, ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 413, 415) },
-    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, body: { name: 'ServiceDesk PSA (EU)', rotateSecret: { overlap: 'PT1H' } }, status: 200 },
+    responses: {
+      '200': { description: 'Changed', schema: 'PatchedIntegration', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 413, 415),
+    },
+    example: {
+      caller: 'admin',
+      pathParams: { integrationId: '$response.createIntegration#/integrationId' },
+      body: { name: 'ServiceDesk PSA (EU)', rotateSecret: { overlap: 'PT1H' } },
+      status: 200,
+    },
   },
   {
     operationId: 'denyRequest',
@@ -844,8 +1117,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'caller',
     requestBody: 'DecisionBody',
     requestBodyRequired: false,
-    responses: { '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] }, ...problems(400, 401, 403, 404, 409, 415) },
-    example: { caller: 'approver', pathParams: { id: '$response.receiveWebhook#/requestId' }, body: { comment: 'Not during the change freeze' }, status: 202 },
+    responses: {
+      '202': { description: 'Decision sent', schema: 'LeaseRequest', headers: ['Location'] },
+      ...problems(400, 401, 403, 404, 409, 415),
+    },
+    example: {
+      caller: 'approver',
+      pathParams: { id: '$response.receiveWebhook#/requestId' },
+      body: { comment: 'Not during the change freeze' },
+      status: 202,
+    },
   },
   {
     operationId: 'listAudit',
@@ -853,12 +1134,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/audit',
     tag: 'audit',
     summary: 'The audit log, newest first, filtered',
-    description: 'Every lease step, decision, credential reveal, configuration change and reconciler finding. Details are non-secret facts only. An unknown or repeated parameter is a 400.',
+    description:
+      'Every lease step, decision, credential reveal, configuration change and reconciler finding. Details are non-secret facts only. An unknown or repeated parameter is a 400.',
     auth: 'admin',
     query: queryParameters(auditQuerySchema, {
       tenantId: 'Only events about this customer tenant',
       requestId: 'Only events about this request',
-      requester: "Only events about leases of this requester (home-tenant object id)",
+      requester: 'Only events about leases of this requester (home-tenant object id)',
       actor: 'Only events by this actor (object id, integration id or entra-jit for the service)',
       action: 'Only this action, e.g. lease.provisioned, request.approved, credential.revealed',
       from: 'Events at or after this time (ISO 8601 with offset)',
@@ -866,7 +1148,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       limit: 'Page size (1 to 500, default 100)',
       continuationToken: 'From the previous page',
     }),
-    responses: { '200': { description: 'A page of audit records', schema: 'AuditPage' }, ...problems(400, ...ADMIN_ERRORS) },
+    responses: {
+      '200': { description: 'A page of audit records', schema: 'AuditPage' },
+      ...problems(400, ...ADMIN_ERRORS),
+    },
     example: { caller: 'admin', query: { requestId: '$response.submitRequest#/id', limit: '50' }, status: 200 },
   },
   {
@@ -881,10 +1166,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     query: queryParameters(auditVerifyQuerySchema, {
       tenantId: "Check this tenant's chain instead of the chain of all events",
-      anchorSeq: 'With anchorHash: a record noted earlier (headSeq of an earlier verification, or an audit_anchor log line)',
+      anchorSeq:
+        'With anchorHash: a record noted earlier (headSeq of an earlier verification, or an audit_anchor log line)',
       anchorHash: 'With anchorSeq: the hash noted for it',
     }),
-    responses: { '200': { description: 'The verification (intact or not: always 200)', schema: 'AuditVerification' }, ...problems(400, ...ADMIN_ERRORS) },
+    responses: {
+      '200': { description: 'The verification (intact or not: always 200)', schema: 'AuditVerification' },
+      ...problems(400, ...ADMIN_ERRORS),
+    },
     example: { caller: 'admin', query: { tenantId: CONTOSO }, status: 200 },
   },
   {
@@ -896,7 +1185,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: 'admin',
     conditional: true,
     responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 412) },
-    example: { caller: 'admin', pathParams: { integrationId: '$response.createIntegration#/integrationId' }, status: 204 },
+    example: {
+      caller: 'admin',
+      pathParams: { integrationId: '$response.createIntegration#/integrationId' },
+      status: 204,
+    },
   },
   {
     operationId: 'deleteRule',
@@ -919,7 +1212,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     conditional: true,
     responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 409, 412) },
     // Waits for the lease revoked above to end: until then the target has a live lease (409).
-    example: { caller: 'admin', pathParams: { tenantId: CONTOSO, targetId: 'user-admin' }, status: 204, retryUntilStatus: true },
+    example: {
+      caller: 'admin',
+      pathParams: { tenantId: CONTOSO, targetId: 'user-admin' },
+      status: 204,
+      retryUntilStatus: true,
+    },
   },
   {
     operationId: 'deleteTenant',
@@ -932,7 +1230,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'Nothing is deleted while a lease is still live: then the answer is 202 naming the pending leases; repeat the call once they have ended.',
     auth: 'admin',
     conditional: true,
-    query: [{ name: 'force', description: 'true: revoke live leases first', schema: { type: 'string', enum: ['true', 'false'] } }],
+    query: [
+      {
+        name: 'force',
+        description: 'true: revoke live leases first',
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
+    ],
     responses: {
       '200': { description: 'Deleted', schema: 'DeleteTenantResult' },
       '202': { description: 'Leases revoked but not all ended yet; nothing deleted', schema: 'DeleteTenantResult' },

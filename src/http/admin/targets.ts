@@ -16,7 +16,9 @@ export async function createTargetHttp(request: HttpRequest, context: Invocation
 }
 
 export async function listTargetsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => json(200, { items: await listTargets(deps, caller, tenantIdOf(request)) }));
+  return asAdmin(request, context, async (caller, { deps }) =>
+    json(200, { items: await listTargets(deps, caller, tenantIdOf(request)) }),
+  );
 }
 
 export async function getTargetHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

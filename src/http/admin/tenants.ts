@@ -2,7 +2,18 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { DurableClient } from 'durable-functions';
 import { leaseOrchestrationsOf } from '../../adapters/durable/leaseOrchestrations';
 import { createTenantBodySchema, patchTenantBodySchema, readinessQuerySchema } from '../../app/config/schemas';
-import { createTenant, deleteTenant, getConsentUrl, getTenant, listTenants, patchTenant, tenantReadiness, tenantView, verifyTenant, type OnboardingSettings } from '../../app/config/tenants';
+import {
+  createTenant,
+  deleteTenant,
+  getConsentUrl,
+  getTenant,
+  listTenants,
+  patchTenant,
+  tenantReadiness,
+  tenantView,
+  verifyTenant,
+  type OnboardingSettings,
+} from '../../app/config/tenants';
 import type { Services } from '../../composition';
 import { ValidationError } from '../../domain/errors';
 import { readJsonBody } from '../parse';
@@ -27,11 +38,15 @@ export async function createTenantHttp(request: HttpRequest, context: Invocation
 }
 
 export async function listTenantsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => json(200, { items: (await listTenants(deps, caller)).map(tenantView) }));
+  return asAdmin(request, context, async (caller, { deps }) =>
+    json(200, { items: (await listTenants(deps, caller)).map(tenantView) }),
+  );
 }
 
 export async function tenantReadinessHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => json(200, await tenantReadiness(deps, caller, readQuery(request, readinessQuerySchema))));
+  return asAdmin(request, context, async (caller, { deps }) =>
+    json(200, await tenantReadiness(deps, caller, readQuery(request, readinessQuerySchema))),
+  );
 }
 
 export async function getTenantHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -45,16 +60,32 @@ export async function patchTenantHttp(request: HttpRequest, context: InvocationC
   return asAdmin(request, context, async (caller, services) => {
     const tenantId = tenantIdOf(request);
     const body = await readJsonBody(request, patchTenantBodySchema);
-    const { tenant, verification } = await patchTenant(services.deps, caller, tenantId, body, preconditionOf(request), onboarding(services));
-    return json(200, { ...tenantView(tenant.value), ...(verification !== null ? { verification } : {}) }, etagHeader(tenant.etag));
+    const { tenant, verification } = await patchTenant(
+      services.deps,
+      caller,
+      tenantId,
+      body,
+      preconditionOf(request),
+      onboarding(services),
+    );
+    return json(
+      200,
+      { ...tenantView(tenant.value), ...(verification !== null ? { verification } : {}) },
+      etagHeader(tenant.etag),
+    );
   });
 }
 
-export async function deleteTenantHttp(request: HttpRequest, client: DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function deleteTenantHttp(
+  request: HttpRequest,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return asAdmin(request, context, async (caller, { deps }) => {
     const tenantId = tenantIdOf(request);
     const force = request.query.get('force');
-    if (force !== null && force !== 'true' && force !== 'false') throw new ValidationError([{ field: 'force', message: 'must be true or false' }]);
+    if (force !== null && force !== 'true' && force !== 'false')
+      throw new ValidationError([{ field: 'force', message: 'must be true or false' }]);
     const result = await deleteTenant(deps, leaseOrchestrationsOf(client), caller, tenantId, preconditionOf(request), {
       force: force === 'true',
       waitForRevocationMs: FORCED_DELETE_WAIT_MS,
@@ -64,9 +95,13 @@ export async function deleteTenantHttp(request: HttpRequest, client: DurableClie
 }
 
 export async function verifyTenantHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, services) => json(200, await verifyTenant(services.deps, caller, tenantIdOf(request), onboarding(services))));
+  return asAdmin(request, context, async (caller, services) =>
+    json(200, await verifyTenant(services.deps, caller, tenantIdOf(request), onboarding(services))),
+  );
 }
 
 export async function consentUrlHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, services) => json(200, await getConsentUrl(services.deps, caller, tenantIdOf(request), onboarding(services))));
+  return asAdmin(request, context, async (caller, services) =>
+    json(200, await getConsentUrl(services.deps, caller, tenantIdOf(request), onboarding(services))),
+  );
 }

@@ -40,12 +40,24 @@ describe('Graph $batch', () => {
     let after = await tenantState(sandbox, CONTOSO.id);
     expect(after.calls.roundTrips - before.calls.roundTrips).toBe(1);
     expect(after.calls.writes - before.calls.writes).toBe(4);
-    expect(after.roleAssignments.filter((a) => a.principalId === user.objectId).map((a) => a.roleDefinitionId).sort()).toEqual([...GRANT.roleTemplateIds].sort());
-    expect(after.groups.filter((g) => g.memberIds.includes(user.objectId)).map((g) => g.id).sort()).toEqual([...GRANT.groupIds].sort());
+    expect(
+      after.roleAssignments
+        .filter((a) => a.principalId === user.objectId)
+        .map((a) => a.roleDefinitionId)
+        .sort(),
+    ).toEqual([...GRANT.roleTemplateIds].sort());
+    expect(
+      after.groups
+        .filter((g) => g.memberIds.includes(user.objectId))
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual([...GRANT.groupIds].sort());
 
     // Granting again changes nothing and still succeeds ("already there" counts as done).
     await directory.grantAccess(user.objectId, GRANT);
-    expect((await tenantState(sandbox, CONTOSO.id)).roleAssignments.filter((a) => a.principalId === user.objectId)).toHaveLength(2);
+    expect(
+      (await tenantState(sandbox, CONTOSO.id)).roleAssignments.filter((a) => a.principalId === user.objectId),
+    ).toHaveLength(2);
 
     const read = await directory.readAccess(user.objectId);
     expect(read?.roleAssignments.map((a) => a.roleTemplateId).sort()).toEqual([...GRANT.roleTemplateIds].sort());
@@ -64,13 +76,19 @@ describe('Graph $batch', () => {
     const stripped = after.users.find((u) => u.id === user.objectId);
     const unstripped = before.users.find((u) => u.id === user.objectId);
     expect(stripped?.passwordVersion).toBe((unstripped?.passwordVersion ?? Infinity) + 1);
-    expect(Date.parse(stripped?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThan(Date.parse(unstripped?.signInSessionsValidFromDateTime ?? ''));
+    expect(Date.parse(stripped?.signInSessionsValidFromDateTime ?? '')).toBeGreaterThan(
+      Date.parse(unstripped?.signInSessionsValidFromDateTime ?? ''),
+    );
     expect(after.roleAssignments.filter((a) => a.principalId === user.objectId)).toEqual([]);
     expect(after.groups.filter((g) => g.memberIds.includes(user.objectId))).toEqual([]);
     expect(await signsIn(sandbox, account.userPrincipalName, password)).toBe(false);
 
     const beforeRead = await roundTrips();
-    expect(await directory.readAccess(user.objectId)).toMatchObject({ user: { accountEnabled: false }, roleAssignments: [], groupIds: [] });
+    expect(await directory.readAccess(user.objectId)).toMatchObject({
+      user: { accountEnabled: false },
+      roleAssignments: [],
+      groupIds: [],
+    });
     expect((await roundTrips()) - beforeRead).toBe(1);
   });
 

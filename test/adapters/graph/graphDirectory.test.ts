@@ -28,7 +28,11 @@ async function created(): Promise<DirectoryUser> {
 
 describe('GraphDirectory against the sandbox', () => {
   it('reads domains: managed, federated, absent', async () => {
-    expect(await directory.getDomain('contoso.example')).toEqual({ name: 'contoso.example', isVerified: true, authenticationType: 'Managed' });
+    expect(await directory.getDomain('contoso.example')).toEqual({
+      name: 'contoso.example',
+      isVerified: true,
+      authenticationType: 'Managed',
+    });
     expect(await directory.getDomain('fed.contoso.example')).toMatchObject({ authenticationType: 'Federated' });
     expect(await directory.getDomain('nowhere.example')).toBeNull();
   });
@@ -41,9 +45,15 @@ describe('GraphDirectory against the sandbox', () => {
     if (typeof user === 'string') throw new Error('unreachable');
 
     const byId = await directory.getUser(user.objectId);
-    expect(byId).toMatchObject({ objectId: user.objectId, userPrincipalName: account.userPrincipalName, accountEnabled: false });
+    expect(byId).toMatchObject({
+      objectId: user.objectId,
+      userPrincipalName: account.userPrincipalName,
+      accountEnabled: false,
+    });
     expect(byId?.lastPasswordChangeDateTime).toEqual(expect.any(String));
-    expect(await directory.getUserByPrincipalName(account.userPrincipalName.toUpperCase())).toMatchObject({ objectId: user.objectId });
+    expect(await directory.getUserByPrincipalName(account.userPrincipalName.toUpperCase())).toMatchObject({
+      objectId: user.objectId,
+    });
     expect(await directory.getUser(randomUUID())).toBeNull();
     expect(await directory.getUserByPrincipalName('nobody@contoso.example')).toBeNull();
     // Entra allows # ^ ' ~ in a UPN; they travel percent-encoded.
@@ -88,7 +98,9 @@ describe('GraphDirectory against the sandbox', () => {
     await directory.assignRole(user.objectId, ROLE_TEMPLATES.helpdeskAdministrator);
     const assignments = await directory.listRoleAssignments(user.objectId);
     expect(assignments.map((a) => a.roleTemplateId)).toEqual([ROLE_TEMPLATES.helpdeskAdministrator]);
-    expect((await tenantState(sandbox, CONTOSO.id)).roleAssignments.filter((a) => a.principalId === user.objectId)).toHaveLength(1);
+    expect(
+      (await tenantState(sandbox, CONTOSO.id)).roleAssignments.filter((a) => a.principalId === user.objectId),
+    ).toHaveLength(1);
 
     const [assignment] = assignments;
     if (assignment === undefined) throw new Error('no assignment');
@@ -103,12 +115,16 @@ describe('GraphDirectory against the sandbox', () => {
     await directory.addGroupMember(CONTOSO_GROUPS.exchangeOperators, user.objectId);
     await directory.addGroupMember(CONTOSO_GROUPS.exchangeOperators, user.objectId);
     await directory.addGroupMember(CONTOSO_GROUPS.helpdeskOperators, user.objectId);
-    expect((await directory.listGroupMemberships(user.objectId)).sort()).toEqual([CONTOSO_GROUPS.exchangeOperators, CONTOSO_GROUPS.helpdeskOperators].sort());
+    expect((await directory.listGroupMemberships(user.objectId)).sort()).toEqual(
+      [CONTOSO_GROUPS.exchangeOperators, CONTOSO_GROUPS.helpdeskOperators].sort(),
+    );
 
     await directory.removeGroupMember(CONTOSO_GROUPS.exchangeOperators, user.objectId);
     await directory.removeGroupMember(CONTOSO_GROUPS.exchangeOperators, user.objectId);
     expect(await directory.listGroupMemberships(user.objectId)).toEqual([CONTOSO_GROUPS.helpdeskOperators]);
-    const group = (await tenantState(sandbox, CONTOSO.id)).groups.find((g) => g.id === CONTOSO_GROUPS.exchangeOperators);
+    const group = (await tenantState(sandbox, CONTOSO.id)).groups.find(
+      (g) => g.id === CONTOSO_GROUPS.exchangeOperators,
+    );
     expect(group?.memberIds).not.toContain(user.objectId);
   });
 
@@ -126,11 +142,16 @@ describe('GraphDirectory against the sandbox', () => {
     ];
     for (const upn of hostile) {
       await expect(directory.getUserByPrincipalName(upn), upn).rejects.toBeInstanceOf(ValidationError);
-      await expect(directory.createDisabledAccount({ ...newAccount(), userPrincipalName: upn }), upn).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        directory.createDisabledAccount({ ...newAccount(), userPrincipalName: upn }),
+        upn,
+      ).rejects.toBeInstanceOf(ValidationError);
     }
     await expect(directory.getUser('../../domains')).rejects.toBeInstanceOf(ValidationError);
     await expect(directory.removeRoleAssignment('abc/../x')).rejects.toBeInstanceOf(ValidationError);
-    await expect(directory.addGroupMember(CONTOSO_GROUPS.helpdeskOperators, "x' or 1 eq 1")).rejects.toBeInstanceOf(ValidationError);
+    await expect(directory.addGroupMember(CONTOSO_GROUPS.helpdeskOperators, "x' or 1 eq 1")).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(directory.getDomain('contoso.example/../users')).rejects.toBeInstanceOf(ValidationError);
     expect((await tenantState(sandbox, CONTOSO.id)).calls.total).toBe(callsBefore);
   });

@@ -28,7 +28,11 @@ describe('GraphDirectory under faults', () => {
 
     const state = await tenantState(sandbox, CONTOSO.id);
     expect(state.users.find((u) => u.id === user.objectId)?.accountEnabled).toBe(true);
-    expect(state.roleAssignments.some((a) => a.principalId === user.objectId && a.roleDefinitionId === ROLE_TEMPLATES.helpdeskAdministrator)).toBe(true);
+    expect(
+      state.roleAssignments.some(
+        (a) => a.principalId === user.objectId && a.roleDefinitionId === ROLE_TEMPLATES.helpdeskAdministrator,
+      ),
+    ).toBe(true);
     expect(await signsIn(sandbox, account.userPrincipalName, password)).toBe(true);
   });
 
@@ -36,7 +40,9 @@ describe('GraphDirectory under faults', () => {
     const { directory } = await contosoDirectory(sandbox);
     await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { replicationLagMs: 600_000 });
     const user = (await directory.createDisabledAccount(newAccount())) as DirectoryUser;
-    await expect(directory.setPasswordAndEnable(user.objectId, generatePassword())).rejects.toBeInstanceOf(TransientDependencyError);
+    await expect(directory.setPasswordAndEnable(user.objectId, generatePassword())).rejects.toBeInstanceOf(
+      TransientDependencyError,
+    );
   });
 
   it('rides out throttling through the client’s Retry-After handling (several retries per call)', async () => {
@@ -45,7 +51,9 @@ describe('GraphDirectory under faults', () => {
     const user = (await directory.createDisabledAccount(newAccount())) as DirectoryUser;
     await directory.setPasswordAndEnable(user.objectId, generatePassword());
     await directory.assignRole(user.objectId, ROLE_TEMPLATES.helpdeskAdministrator);
-    expect((await directory.listRoleAssignments(user.objectId)).map((a) => a.roleTemplateId)).toEqual([ROLE_TEMPLATES.helpdeskAdministrator]);
+    expect((await directory.listRoleAssignments(user.objectId)).map((a) => a.roleTemplateId)).toEqual([
+      ROLE_TEMPLATES.helpdeskAdministrator,
+    ]);
     expect(await directory.getUser(user.objectId)).toMatchObject({ accountEnabled: true });
   });
 

@@ -13,7 +13,10 @@ import { sandboxCall, sandboxSettings, startTestSandbox } from '../sandboxSuppor
 export const TEST_REPLICATION_RETRY = { delaysInMs: [250, 500, 1000, 1000, 1000] };
 
 export function adaptersFor(sandbox: RunningSandbox, graph: { throttleBudgetInMs?: number } = {}): Adapters {
-  return createAdapters(sandboxSettings(sandbox), { tablePrefix: uniqueName('t'), graph: { replicationRetry: TEST_REPLICATION_RETRY, ...graph } });
+  return createAdapters(sandboxSettings(sandbox), {
+    tablePrefix: uniqueName('t'),
+    graph: { replicationRetry: TEST_REPLICATION_RETRY, ...graph },
+  });
 }
 
 /** Contoso connected with its app's client secret, stored first through the vault. */
@@ -43,7 +46,12 @@ export async function contosoDirectory(
 
 export function newAccount(): NewAccount {
   const local = `jit-${randomBytes(4).toString('hex')}`;
-  return { userPrincipalName: `${local}@contoso.example`, displayName: `JIT ${local}`, mailNickname: local, initialPassword: generatePassword() };
+  return {
+    userPrincipalName: `${local}@contoso.example`,
+    displayName: `JIT ${local}`,
+    mailNickname: local,
+    initialPassword: generatePassword(),
+  };
 }
 
 export const CONTOSO_GROUPS = {
@@ -64,7 +72,9 @@ export function useFaultResettingSandbox(started: (sandbox: RunningSandbox) => v
   afterEach(async () => {
     if (sandbox === undefined) return;
     await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
-    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${seedAppOf(CONTOSO).clientId}`, { appPermissions: [...FULL_APP_PERMISSIONS] });
+    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${seedAppOf(CONTOSO).clientId}`, {
+      appPermissions: [...FULL_APP_PERMISSIONS],
+    });
   });
   afterAll(async () => {
     await sandbox?.close();

@@ -34,7 +34,9 @@ describe('GraphVerification against the sandbox', () => {
   });
 
   it('reports a wrong client secret as a login failure with its AADSTS code, never the secret', async () => {
-    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { clientSecret: 'rotated-elsewhere-secret' });
+    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+      clientSecret: 'rotated-elsewhere-secret',
+    });
     try {
       const error = await (await fresh()).signIn().then(
         () => null,
@@ -44,18 +46,32 @@ describe('GraphVerification against the sandbox', () => {
       expect(error).toMatchObject({ dependency: 'login', code: 'AADSTS7000215' });
       expect(String((error as Error).message)).not.toContain(app.clientSecret);
     } finally {
-      await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { clientSecret: app.clientSecret });
+      await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+        clientSecret: app.clientSecret,
+      });
     }
   });
 
   it('lists role definitions, reads groups, the service principal and users', async () => {
     const directory = await fresh();
     const definitions = await directory.listRoleDefinitions();
-    expect(definitions).toContainEqual({ templateId: ROLE_TEMPLATES.privilegedAuthenticationAdministrator, displayName: 'Privileged Authentication Administrator', isBuiltIn: true, isEnabled: true });
-    expect(await directory.getGroup(CONTOSO_GROUPS.helpdeskOperators)).toMatchObject({ id: CONTOSO_GROUPS.helpdeskOperators, isAssignableToRole: true });
+    expect(definitions).toContainEqual({
+      templateId: ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
+      displayName: 'Privileged Authentication Administrator',
+      isBuiltIn: true,
+      isEnabled: true,
+    });
+    expect(await directory.getGroup(CONTOSO_GROUPS.helpdeskOperators)).toMatchObject({
+      id: CONTOSO_GROUPS.helpdeskOperators,
+      isAssignableToRole: true,
+    });
     expect(await directory.getGroup(CONTOSO_GROUPS.exchangeOperators)).toMatchObject({ isAssignableToRole: false });
     expect(await directory.getGroup('4d000000-0000-4000-8000-000000000000')).toBeNull();
-    expect(await directory.getServicePrincipalByAppId(app.clientId)).toEqual({ objectId: app.servicePrincipalId, appId: app.clientId, displayName: 'Entra JIT (MSP)' });
+    expect(await directory.getServicePrincipalByAppId(app.clientId)).toEqual({
+      objectId: app.servicePrincipalId,
+      appId: app.clientId,
+      displayName: 'Entra JIT (MSP)',
+    });
     expect(await directory.getServicePrincipalByAppId('00000000-0000-4000-8000-000000000001')).toBeNull();
     const users = await directory.listUsers({ top: 1 });
     expect(users).toHaveLength(1);
@@ -63,15 +79,23 @@ describe('GraphVerification against the sandbox', () => {
   });
 
   it('names the missing permission when Graph refuses a read', async () => {
-    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { appPermissions: ['User.ReadWrite.All', 'Domain.Read.All'] });
+    await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+      appPermissions: ['User.ReadWrite.All', 'Domain.Read.All'],
+    });
     try {
       const directory = await fresh();
       expect((await directory.signIn()).applicationPermissions).toEqual(['User.ReadWrite.All', 'Domain.Read.All']);
-      await expect(directory.listRoleDefinitions()).rejects.toThrow(/needs RoleManagement\.Read\.Directory in this tenant/);
-      await expect(directory.getGroup(CONTOSO_GROUPS.helpdeskOperators)).rejects.toThrow(/needs GroupMember\.Read\.All/);
+      await expect(directory.listRoleDefinitions()).rejects.toThrow(
+        /needs RoleManagement\.Read\.Directory in this tenant/,
+      );
+      await expect(directory.getGroup(CONTOSO_GROUPS.helpdeskOperators)).rejects.toThrow(
+        /needs GroupMember\.Read\.All/,
+      );
       expect(await directory.listUsers({ top: 1 })).toHaveLength(1);
     } finally {
-      await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { appPermissions: [...FULL_APP_PERMISSIONS] });
+      await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+        appPermissions: [...FULL_APP_PERMISSIONS],
+      });
     }
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WRITE_BUDGET, GRAPH_IDENTITY_WRITE_LIMITS, GraphWriteBudget, type WriteBudgetClock } from '../../../src/adapters/graph/writeBudget';
+import {
+  DEFAULT_WRITE_BUDGET,
+  GRAPH_IDENTITY_WRITE_LIMITS,
+  GraphWriteBudget,
+  type WriteBudgetClock,
+} from '../../../src/adapters/graph/writeBudget';
 
 /** A clock the test moves by hand; scheduled callbacks run when time passes them. */
 class ManualClock implements WriteBudgetClock {
@@ -27,7 +32,11 @@ function track(promise: Promise<void>, log: string[], name: string): void {
   void promise.then(() => log.push(name));
 }
 
-const limits = { perTenant: { writes: 10, windowMs: 1000 }, perApp: { writes: 15, windowMs: 1000 }, revocationReserve: 0.2 };
+const limits = {
+  perTenant: { writes: 10, windowMs: 1000 },
+  perApp: { writes: 15, windowMs: 1000 },
+  revocationReserve: 0.2,
+};
 
 describe('GraphWriteBudget', () => {
   it('stays under Graph’s published identity budgets by default', () => {
@@ -58,7 +67,8 @@ describe('GraphWriteBudget', () => {
     const clock = new ManualClock();
     const budget = new GraphWriteBudget(limits, clock);
     const grants: number[] = [];
-    for (let i = 0; i < 40; i++) void budget.acquire('a', i % 3 === 0 ? 'revocation' : 'normal').then(() => grants.push(clock.now()));
+    for (let i = 0; i < 40; i++)
+      void budget.acquire('a', i % 3 === 0 ? 'revocation' : 'normal').then(() => grants.push(clock.now()));
     await flush();
     for (let step = 0; step < 60; step++) await clock.advance(100);
     expect(grants).toHaveLength(40);

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { CONTOSO } from '../../../local/sandbox/seed';
 import { createAdapters } from '../../../src/adapters';
-import { DEFAULT_WRITE_BUDGET, GRAPH_IDENTITY_WRITE_LIMITS, GraphWriteBudget, writeBudgetForInstances, type WriteBudgetClock } from '../../../src/adapters/graph/writeBudget';
+import {
+  DEFAULT_WRITE_BUDGET,
+  GRAPH_IDENTITY_WRITE_LIMITS,
+  GraphWriteBudget,
+  writeBudgetForInstances,
+  type WriteBudgetClock,
+} from '../../../src/adapters/graph/writeBudget';
 import type { DirectoryUser } from '../../../src/app/ports';
 import { settingsSchema } from '../../../src/settings';
 import { uniqueName } from '../../support/env';
@@ -20,7 +26,11 @@ const frozenClock: WriteBudgetClock = { now: () => 0, schedule: () => undefined 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Asks `budget` for `attempts` writes to one tenant and counts how many it grants in one window. */
-async function grantedInOneWindow(budget: GraphWriteBudget, attempts: number, priority: 'normal' | 'revocation'): Promise<number> {
+async function grantedInOneWindow(
+  budget: GraphWriteBudget,
+  attempts: number,
+  priority: 'normal' | 'revocation',
+): Promise<number> {
   let granted = 0;
   for (let i = 0; i < attempts; i++) void budget.acquire('tenant-a', priority).then(() => granted++);
   await flush();
@@ -54,14 +64,25 @@ describe('Graph write budget shared by a fleet of instances', () => {
   it('refuses an instance count that would leave no budget', () => {
     expect(() => writeBudgetForInstances(0)).toThrow(RangeError);
     expect(() => writeBudgetForInstances(2.5)).toThrow(RangeError);
-    expect(() => writeBudgetForInstances(2, { ...DEFAULT_WRITE_BUDGET, perTenant: { writes: 2, windowMs: 1000 } })).toThrow(/no room for normal writes/);
+    expect(() =>
+      writeBudgetForInstances(2, { ...DEFAULT_WRITE_BUDGET, perTenant: { writes: 2, windowMs: 1000 } }),
+    ).toThrow(/no room for normal writes/);
   });
 
   it('reads JIT_GRAPH_WRITE_BUDGET_INSTANCES as a whole number from 1 to 1000, default 1', () => {
-    const base = { JIT_HOME_TENANT_ID: CONTOSO.id, JIT_API_CLIENT_ID: CONTOSO.id, JIT_KEY_VAULT_URL: 'https://kv.example', JIT_TABLES_ENDPOINT: 'https://t.example', JIT_MANAGED_IDENTITY_CLIENT_ID: CONTOSO.id };
+    const base = {
+      JIT_HOME_TENANT_ID: CONTOSO.id,
+      JIT_API_CLIENT_ID: CONTOSO.id,
+      JIT_KEY_VAULT_URL: 'https://kv.example',
+      JIT_TABLES_ENDPOINT: 'https://t.example',
+      JIT_MANAGED_IDENTITY_CLIENT_ID: CONTOSO.id,
+    };
     expect(settingsSchema.parse(base).JIT_GRAPH_WRITE_BUDGET_INSTANCES).toBe(1);
-    expect(settingsSchema.parse({ ...base, JIT_GRAPH_WRITE_BUDGET_INSTANCES: '40' }).JIT_GRAPH_WRITE_BUDGET_INSTANCES).toBe(40);
-    for (const bad of ['0', '1001', '2.5', 'forty']) expect(settingsSchema.safeParse({ ...base, JIT_GRAPH_WRITE_BUDGET_INSTANCES: bad }).success, bad).toBe(false);
+    expect(
+      settingsSchema.parse({ ...base, JIT_GRAPH_WRITE_BUDGET_INSTANCES: '40' }).JIT_GRAPH_WRITE_BUDGET_INSTANCES,
+    ).toBe(40);
+    for (const bad of ['0', '1001', '2.5', 'forty'])
+      expect(settingsSchema.safeParse({ ...base, JIT_GRAPH_WRITE_BUDGET_INSTANCES: bad }).success, bad).toBe(false);
   });
 });
 

@@ -27,8 +27,15 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
 describe('Graph write budget wiring', () => {
   it('holds normal writes at the reserve while reads and revocation writes go through', async () => {
     // 4 writes a minute in the tenant: 2 for normal writes, the other 2 kept for revocations.
-    const budget = new GraphWriteBudget({ perTenant: { writes: 4, windowMs: 60_000 }, perApp: { writes: 100, windowMs: 60_000 }, revocationReserve: 0.5 });
-    const adapters = createAdapters(sandboxSettings(sandbox), { tablePrefix: uniqueName('t'), graph: { writeBudget: budget } });
+    const budget = new GraphWriteBudget({
+      perTenant: { writes: 4, windowMs: 60_000 },
+      perApp: { writes: 100, windowMs: 60_000 },
+      revocationReserve: 0.5,
+    });
+    const adapters = createAdapters(sandboxSettings(sandbox), {
+      tablePrefix: uniqueName('t'),
+      graph: { writeBudget: budget },
+    });
     const tenant = await connectContoso(adapters);
     const normal = await adapters.directories.forTenant(tenant);
     const revocation = await adapters.directories.forTenant(tenant, { purpose: 'revocation' });
@@ -55,8 +62,15 @@ describe('Graph write budget wiring', () => {
 
   it('takes one write per write inside a $batch, and none for the reads in it', async () => {
     // A normal share of 3 writes: the account (1) and a grant of 3 (2 roles, 1 group) do not fit.
-    const budget = new GraphWriteBudget({ perTenant: { writes: 6, windowMs: 60_000 }, perApp: { writes: 100, windowMs: 60_000 }, revocationReserve: 0.5 });
-    const adapters = createAdapters(sandboxSettings(sandbox), { tablePrefix: uniqueName('t'), graph: { writeBudget: budget } });
+    const budget = new GraphWriteBudget({
+      perTenant: { writes: 6, windowMs: 60_000 },
+      perApp: { writes: 100, windowMs: 60_000 },
+      revocationReserve: 0.5,
+    });
+    const adapters = createAdapters(sandboxSettings(sandbox), {
+      tablePrefix: uniqueName('t'),
+      graph: { writeBudget: budget },
+    });
     const tenant = await connectContoso(adapters);
     const normal = await adapters.directories.forTenant(tenant);
     const user = (await normal.createDisabledAccount(newAccount())) as DirectoryUser; // write 1
@@ -66,7 +80,10 @@ describe('Graph write budget wiring', () => {
 
     let grantDone = false;
     const grant = normal
-      .grantAccess(user.objectId, { roleTemplateIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator], groupIds: [CONTOSO_GROUPS.helpdeskOperators] })
+      .grantAccess(user.objectId, {
+        roleTemplateIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator],
+        groupIds: [CONTOSO_GROUPS.helpdeskOperators],
+      })
       .then(() => (grantDone = true));
     await settle();
     // Two of its three writes were granted; the batch waits for the third before it leaves.

@@ -13,7 +13,10 @@ let vault: KeyVaultSecretVault;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   const settings = sandboxSettings(sandbox);
-  vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), { pollIntervalInMs: 50, purgeWaitsInMs: [50, 100] });
+  vault = new KeyVaultSecretVault(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
+    pollIntervalInMs: 50,
+    purgeWaitsInMs: [50, 100],
+  });
 });
 
 afterAll(async () => {
@@ -24,7 +27,12 @@ describe('KeyVaultSecretVault', () => {
   it('stores a lease credential with its expiry and tags, reads it, lists it, deletes and purges it', async () => {
     const requestId = randomUUID();
     const expiresOn = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
-    await vault.putLeaseCredential('Pa55word!-lease-1', { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-alice@contoso.example', expiresOn });
+    await vault.putLeaseCredential('Pa55word!-lease-1', {
+      requestId,
+      tenantId: CONTOSO_TENANT_ID,
+      userPrincipalName: 'jit-alice@contoso.example',
+      expiresOn,
+    });
 
     expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-lease-1');
     const stored = (await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === `lease-${requestId}`);
@@ -45,11 +53,18 @@ describe('KeyVaultSecretVault', () => {
 
   it('writes again over a soft-deleted name (a retried activity)', async () => {
     const requestId = randomUUID();
-    const metadata = { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-bob@contoso.example', expiresOn: new Date(Date.now() + 60_000) };
+    const metadata = {
+      requestId,
+      tenantId: CONTOSO_TENANT_ID,
+      userPrincipalName: 'jit-bob@contoso.example',
+      expiresOn: new Date(Date.now() + 60_000),
+    };
     await vault.putLeaseCredential('first-Pa55word!', metadata);
     // Soft-delete without purging, as a vault with purge protection leaves it.
     await softDelete(`lease-${requestId}`);
-    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === `lease-${requestId}`)?.deleted).toBe(true);
+    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === `lease-${requestId}`)?.deleted).toBe(
+      true,
+    );
 
     await vault.putLeaseCredential('second-Pa55word!', metadata);
     expect(await vault.getLeaseCredential(requestId)).toBe('second-Pa55word!');
@@ -62,7 +77,10 @@ describe('KeyVaultSecretVault', () => {
     const name = await vault.putTenantSecret(tenantId, 'client-secret-value');
     expect(name).toBe(`tenant-${tenantId}`);
     expect(await vault.getTenantSecret(name)).toBe('client-secret-value');
-    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === name)?.tags).toEqual({ kind: 'tenant-secret', tenantId });
+    expect((await sandboxState(sandbox)).keyVault.secrets.find((s) => s.name === name)?.tags).toEqual({
+      kind: 'tenant-secret',
+      tenantId,
+    });
     expect((await vault.listLeaseCredentials()).some((c) => c.requestId === tenantId)).toBe(false);
 
     await vault.deleteTenantSecret(name);
@@ -76,7 +94,12 @@ describe('KeyVaultSecretVault', () => {
     const ids = Array.from({ length: 30 }, () => randomUUID());
     const expiresOn = new Date(Date.now() + 600_000);
     for (const requestId of ids) {
-      await vault.putLeaseCredential('Pa55word!-many', { requestId, tenantId: CONTOSO_TENANT_ID, userPrincipalName: 'jit-carol@contoso.example', expiresOn });
+      await vault.putLeaseCredential('Pa55word!-many', {
+        requestId,
+        tenantId: CONTOSO_TENANT_ID,
+        userPrincipalName: 'jit-carol@contoso.example',
+        expiresOn,
+      });
     }
     const listed = new Set((await vault.listLeaseCredentials()).map((c) => c.requestId));
     expect(ids.every((id) => listed.has(id))).toBe(true);
@@ -93,7 +116,9 @@ describe('KeyVaultSecretVault', () => {
 async function softDelete(name: string): Promise<void> {
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const settings = sandboxSettings(sandbox);
-  const client = new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), { disableChallengeResourceVerification: true });
+  const client = new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
+    disableChallengeResourceVerification: true,
+  });
   const poller = await client.beginDeleteSecret(name, { intervalInMs: 50 });
   await poller.pollUntilDone();
 }

@@ -37,7 +37,11 @@ describe('lease email texts', () => {
   });
 
   it("leaves no URL in the requester's text for a mail client to turn into a link; ours stays whole", () => {
-    const text = leaseMailOf({ ...base, justification: 'see https://evil.example/approve or www.evil.example', ticket: 'javascript://x' }, 'approver')?.text ?? '';
+    const text =
+      leaseMailOf(
+        { ...base, justification: 'see https://evil.example/approve or www.evil.example', ticket: 'javascript://x' },
+        'approver',
+      )?.text ?? '';
     expect(text).toContain('Justification: see https[:]//evil.example/approve or www[.]evil.example');
     expect(text).toContain('Ticket: javascript[:]//x');
     expect(text.match(/:\/\//g)).toHaveLength(1);
@@ -45,14 +49,27 @@ describe('lease email texts', () => {
   });
 
   it('tells the requester each step, and "ending soon" links to extending the lease', () => {
-    const soon = leaseMailOf({ ...base, kind: 'ending_soon', status: 'active', expiresAt: '2026-12-03T07:00:00.000Z' }, 'requester');
+    const soon = leaseMailOf(
+      { ...base, kind: 'ending_soon', status: 'active', expiresAt: '2026-12-03T07:00:00.000Z' },
+      'requester',
+    );
     expect(soon?.subject).toBe('Ending soon: your access to helpdesk-admin');
     expect(soon?.text).toContain('ends at 2026-12-03T07:00:00.000Z (UTC)');
     expect(soon?.text).toContain(`Extend it: ${LINK}`);
-    expect(leaseMailOf({ ...base, kind: 'approved', status: 'provisioning', decidedBy: 'bob@msp.example' }, 'requester')?.text).toContain('approved by bob@msp.example');
-    expect(leaseMailOf({ ...base, kind: 'denied', status: 'ended', decidedBy: 'bob@msp.example' }, 'requester')?.subject).toBe('Denied: your access to helpdesk-admin');
-    expect(leaseMailOf({ ...base, kind: 'active', status: 'active', expiresAt: '2026-12-03T07:00:00.000Z' }, 'requester')?.text).toContain(`Open the request: ${LINK}`);
-    expect(leaseMailOf({ ...base, kind: 'ended', status: 'ended', endReason: 'expired' }, 'requester')?.text).toContain('has ended (expired)');
+    expect(
+      leaseMailOf({ ...base, kind: 'approved', status: 'provisioning', decidedBy: 'bob@msp.example' }, 'requester')
+        ?.text,
+    ).toContain('approved by bob@msp.example');
+    expect(
+      leaseMailOf({ ...base, kind: 'denied', status: 'ended', decidedBy: 'bob@msp.example' }, 'requester')?.subject,
+    ).toBe('Denied: your access to helpdesk-admin');
+    expect(
+      leaseMailOf({ ...base, kind: 'active', status: 'active', expiresAt: '2026-12-03T07:00:00.000Z' }, 'requester')
+        ?.text,
+    ).toContain(`Open the request: ${LINK}`);
+    expect(leaseMailOf({ ...base, kind: 'ended', status: 'ended', endReason: 'expired' }, 'requester')?.text).toContain(
+      'has ended (expired)',
+    );
   });
 
   it('without a portal URL there is no link, and says where to look instead', () => {
@@ -72,7 +89,8 @@ describe('lease email texts', () => {
     const text = leaseMailOf(base, 'approver')?.text ?? '';
     for (const line of text.split('\n')) {
       const fact = /^[A-Z][A-Za-z ()]+: (.*)$/.exec(line);
-      if (fact?.[1] !== undefined && !line.startsWith('Justification')) expect(values.has(fact[1]) || fact[1] === 'pending_approval').toBe(true);
+      if (fact?.[1] !== undefined && !line.startsWith('Justification'))
+        expect(values.has(fact[1]) || fact[1] === 'pending_approval').toBe(true);
     }
   });
 });
@@ -80,12 +98,17 @@ describe('lease email texts', () => {
 describe('GraphMailNotifier', () => {
   it('sends one plain-text message from the configured mailbox through the home directory', async () => {
     const sent: { from: string; mail: OutgoingMail }[] = [];
-    const directory = { sendMail: (from: string, mail: OutgoingMail) => Promise.resolve(void sent.push({ from, mail })) } as unknown as Directory;
+    const directory = {
+      sendMail: (from: string, mail: OutgoingMail) => Promise.resolve(void sent.push({ from, mail })),
+    } as unknown as Directory;
     const notifier = new GraphMailNotifier('jit@msp.example', () => Promise.resolve(directory));
     await notifier.send(['bob@msp.example'], 'approver', base);
     await notifier.send([], 'approver', base);
     await notifier.send(['alice@msp.example'], 'requester', { ...base, kind: 'revocation_failed' });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ from: 'jit@msp.example', mail: { to: ['bob@msp.example'], subject: 'Approval needed: alice@msp.example asks for helpdesk-admin' } });
+    expect(sent[0]).toMatchObject({
+      from: 'jit@msp.example',
+      mail: { to: ['bob@msp.example'], subject: 'Approval needed: alice@msp.example asks for helpdesk-admin' },
+    });
   });
 });

@@ -22,7 +22,9 @@ const notification: LeaseNotification = {
 
 /** The facts of the card, by title. */
 function factsOf(n: LeaseNotification): Record<string, string> {
-  const card = adaptiveCardOf(n) as { attachments: { content: { body: { type: string; facts?: { title: string; value: string }[] }[] } }[] };
+  const card = adaptiveCardOf(n) as {
+    attachments: { content: { body: { type: string; facts?: { title: string; value: string }[] }[] } }[];
+  };
   const facts = card.attachments[0]?.content.body.find((b) => b.type === 'FactSet')?.facts ?? [];
   return Object.fromEntries(facts.map((f) => [f.title, f.value]));
 }
@@ -55,6 +57,11 @@ describe('the Teams card', () => {
 
   it('keeps its own ids, times and the link as they are', () => {
     const facts = factsOf({ ...notification, expiresAt: '2026-12-03T07:00:00.000Z' });
-    expect(facts).toMatchObject({ Request: notification.requestId, Tenant: notification.tenantId, Duration: 'PT1H', Expires: '2026-12-03T07:00:00.000Z' });
+    expect(facts).toMatchObject({
+      Request: notification.requestId,
+      Tenant: notification.tenantId,
+      Duration: 'PT1H',
+      Expires: '2026-12-03T07:00:00.000Z',
+    });
   });
 });

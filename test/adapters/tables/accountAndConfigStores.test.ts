@@ -40,14 +40,27 @@ function target(tenantId: string, targetId: string): Target {
 }
 
 function rule(ruleId: string, tenantId: string): Rule {
-  return { ruleId, principal: { type: 'group', id: randomUUID() }, scope: { tenants: [tenantId] }, createdAt: now, updatedAt: now };
+  return {
+    ruleId,
+    principal: { type: 'group', id: randomUUID() },
+    scope: { tenants: [tenantId] },
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 describe('TableAccountStore', () => {
   it('upserts, reads by requester and by UPN (case-insensitively), lists and deletes', async () => {
     const { accounts } = freshStores();
     const tenantId = randomUUID();
-    const account: JitAccount = { tenantId, requesterObjectId: randomUUID(), userPrincipalName: 'jit-alice@contoso.example', objectId: null, createdAt: now, lastUsedAt: now };
+    const account: JitAccount = {
+      tenantId,
+      requesterObjectId: randomUUID(),
+      userPrincipalName: 'jit-alice@contoso.example',
+      objectId: null,
+      createdAt: now,
+      lastUsedAt: now,
+    };
     await accounts.upsert(account);
     const withId = { ...account, objectId: randomUUID() };
     await accounts.upsert(withId);
@@ -74,7 +87,9 @@ describe('TableConfigStore', () => {
     expect(await config.getTenant(t.tenantId)).toEqual(created);
 
     const renamed = await config.replaceTenant({ ...t, displayName: 'Contoso Ltd' }, created.etag);
-    await expect(config.replaceTenant({ ...t, displayName: 'Stale' }, created.etag)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(config.replaceTenant({ ...t, displayName: 'Stale' }, created.etag)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     expect((await config.getTenant(t.tenantId))?.value.displayName).toBe('Contoso Ltd');
 
     await config.createTenant(tenant());
@@ -100,7 +115,9 @@ describe('TableConfigStore', () => {
     expect(await config.listTargets()).toHaveLength(3);
     await config.replaceTarget({ ...target(a, 'helpdesk-admin'), maxDuration: 'PT2H' }, created.etag);
     expect((await config.getTarget(a, 'helpdesk-admin'))?.value.maxDuration).toBe('PT2H');
-    await expect(config.replaceTarget(target(a, 'helpdesk-admin'), created.etag)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(config.replaceTarget(target(a, 'helpdesk-admin'), created.etag)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     await config.deleteTarget(a, 'helpdesk-admin');
     expect(await config.getTarget(a, 'helpdesk-admin')).toBeNull();
     expect(await config.getTarget(b, 'helpdesk-admin')).not.toBeNull();

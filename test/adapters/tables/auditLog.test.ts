@@ -41,8 +41,12 @@ describe('TableAuditLog', () => {
     expect(rest.items[0]).toMatchObject(events[0]!);
 
     expect((await audit.list({ action: 'request.submitted' }, { limit: 50 })).items).toHaveLength(2);
-    expect((await audit.list({ requestId, action: 'lease.revoked' }, { limit: 50 })).items.map((e) => e.details)).toEqual([{ cause: 'expired' }]);
-    expect((await audit.list({ actorId: events[2]!.actor.id }, { limit: 50 })).items.map((e) => e.id)).toEqual([events[2]!.id]);
+    expect(
+      (await audit.list({ requestId, action: 'lease.revoked' }, { limit: 50 })).items.map((e) => e.details),
+    ).toEqual([{ cause: 'expired' }]);
+    expect((await audit.list({ actorId: events[2]!.actor.id }, { limit: 50 })).items.map((e) => e.id)).toEqual([
+      events[2]!.id,
+    ]);
     expect(await audit.verify({})).toMatchObject({ intact: true, records: 5, headSeq: 5, firstBroken: null });
     expect(await audit.verify({ tenantId: contoso })).toMatchObject({ intact: true, records: 3 });
   });
@@ -58,7 +62,9 @@ describe('TableAuditLog', () => {
 
   it('concurrent appends never fork the chain: 40 at once give 40 consecutive links', async () => {
     const { audit } = freshStores();
-    await Promise.all(Array.from({ length: 40 }, (_, i) => audit.append(auditEvent({ at: new Date(Date.now() + i).toISOString() }))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => audit.append(auditEvent({ at: new Date(Date.now() + i).toISOString() }))),
+    );
     const verification = await audit.verify({});
     expect(verification).toMatchObject({ intact: true, records: 40, headSeq: 40 });
   });
@@ -82,7 +88,9 @@ describe('TableAuditLog', () => {
     const one = new TableAuditLog(new TableSet({ connectionString }, prefix));
     const other = new TableAuditLog(new TableSet({ connectionString }, prefix));
     await Promise.all(
-      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : other).append(auditEvent({ at: new Date(Date.now() + i).toISOString() }))),
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 === 0 ? one : other).append(auditEvent({ at: new Date(Date.now() + i).toISOString() })),
+      ),
     );
     expect(await one.verify({})).toMatchObject({ intact: true, records: 30, headSeq: 30 });
   });
@@ -91,13 +99,20 @@ describe('TableAuditLog', () => {
     const prefix = uniqueName('t');
     const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
     const audit = new TableAuditLog(new TableSet({ connectionString }, prefix));
-    for (let i = 0; i < 6; i++) await audit.append(auditEvent({ at: new Date(Date.now() + i).toISOString(), action: 'lease.provisioned' }));
+    for (let i = 0; i < 6; i++)
+      await audit.append(auditEvent({ at: new Date(Date.now() + i).toISOString(), action: 'lease.provisioned' }));
     const raw = TableClient.fromConnectionString(connectionString, `${prefix}Audit`, { allowInsecureConnection: true });
     const rows: { rowKey: string; data: string; seq: number }[] = [];
-    for await (const row of raw.listEntities<{ data: string; seq: number }>({ queryOptions: { filter: "PartitionKey eq 'all' and RowKey ge 'e_' and RowKey lt 'e`'" } })) rows.push({ rowKey: row.rowKey ?? '', data: row.data, seq: row.seq });
+    for await (const row of raw.listEntities<{ data: string; seq: number }>({
+      queryOptions: { filter: "PartitionKey eq 'all' and RowKey ge 'e_' and RowKey lt 'e`'" },
+    }))
+      rows.push({ rowKey: row.rowKey ?? '', data: row.data, seq: row.seq });
     const third = rows.find((r) => r.seq === 3)!;
     const fifth = rows.find((r) => r.seq === 5)!;
-    await raw.updateEntity({ partitionKey: 'all', rowKey: fifth.rowKey, data: fifth.data.replace('lease.provisioned', 'lease.ended') }, 'Merge');
+    await raw.updateEntity(
+      { partitionKey: 'all', rowKey: fifth.rowKey, data: fifth.data.replace('lease.provisioned', 'lease.ended') },
+      'Merge',
+    );
     const edited = await audit.verify({});
     expect(edited).toMatchObject({ intact: false, firstBroken: { seq: 5 } });
     expect(edited.firstBroken?.reason).toMatch(/edited/);

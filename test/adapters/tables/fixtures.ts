@@ -9,13 +9,20 @@ export function freshStores(): TableStores {
   return createTableStores({ connectionString: testEnv('JIT_TEST_TABLES_CONNECTION_STRING') }, uniqueName('t'));
 }
 
-export function provisioningRequest(overrides: { id?: string; tenantId?: string; requesterObjectId?: string; createdAt?: string } = {}): LeaseRequest {
+export function provisioningRequest(
+  overrides: { id?: string; tenantId?: string; requesterObjectId?: string; createdAt?: string } = {},
+): LeaseRequest {
   const createdAt = overrides.createdAt ?? new Date().toISOString();
   return {
     id: overrides.id ?? randomUUID(),
     tenantId: overrides.tenantId ?? randomUUID(),
     targetId: 'helpdesk-admin',
-    requester: { objectId: overrides.requesterObjectId ?? randomUUID(), tenantId: randomUUID(), userPrincipalName: 'alice@msp.example', groups: [] },
+    requester: {
+      objectId: overrides.requesterObjectId ?? randomUUID(),
+      tenantId: randomUUID(),
+      userPrincipalName: 'alice@msp.example',
+      groups: [],
+    },
     duration: 'PT1H',
     justification: "ticket 42: reset the CEO's MFA",
     ticket: null,

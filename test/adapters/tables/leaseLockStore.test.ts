@@ -4,7 +4,11 @@ import { ConcurrencyError, type LeaseLock } from '../../../src/app/ports';
 import { freshStores } from './fixtures';
 
 function lockFor(requestId: string, base?: LeaseLock): LeaseLock {
-  return { tenantId: base?.tenantId ?? randomUUID(), requesterObjectId: base?.requesterObjectId ?? randomUUID(), requestId };
+  return {
+    tenantId: base?.tenantId ?? randomUUID(),
+    requesterObjectId: base?.requesterObjectId ?? randomUUID(),
+    requestId,
+  };
 }
 
 describe('TableLeaseLockStore', () => {
@@ -70,7 +74,9 @@ describe('TableLeaseLockStore', () => {
     const seen = await locks.claim(lockFor(randomUUID(), held));
     if (seen.claimed) throw new Error('expected the lock to be held');
     await locks.release(held);
-    await expect(locks.takeOver(lockFor(randomUUID(), held), seen.holder.etag)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(locks.takeOver(lockFor(randomUUID(), held), seen.holder.etag)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
   });
 
   it('lets exactly one of many concurrent claims win', async () => {

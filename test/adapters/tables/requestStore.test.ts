@@ -24,7 +24,15 @@ describe('TableRequestStore', () => {
     const { requests } = freshStores();
     const request = provisioningRequest();
     const created = await requests.create(request);
-    const active = transition(request, { type: 'provisioned', account: { userPrincipalName: 'jit-alice@contoso.example', objectId: randomUUID() }, expiresAt: new Date(Date.now() + 3_600_000).toISOString() }, new Date());
+    const active = transition(
+      request,
+      {
+        type: 'provisioned',
+        account: { userPrincipalName: 'jit-alice@contoso.example', objectId: randomUUID() },
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      new Date(),
+    );
 
     const replaced = await requests.replace(active, created.etag);
     expect(replaced.etag).not.toBe(created.etag);
@@ -45,22 +53,34 @@ describe('TableRequestStore', () => {
     const base = Date.parse('2026-01-01T00:00:00.000Z');
     const made: LeaseRequest[] = [];
     for (let i = 0; i < 7; i++) {
-      const r = provisioningRequest({ tenantId, requesterObjectId: i % 2 === 0 ? alice : bob, createdAt: new Date(base + i * 60_000).toISOString() });
+      const r = provisioningRequest({
+        tenantId,
+        requesterObjectId: i % 2 === 0 ? alice : bob,
+        createdAt: new Date(base + i * 60_000).toISOString(),
+      });
       made.push(r);
       await requests.create(r);
     }
     await requests.create(provisioningRequest({ requesterObjectId: alice })); // another tenant
-    const aliceInTenant = made.filter((r) => r.requester.objectId === alice).reverse().map((r) => r.id);
+    const aliceInTenant = made
+      .filter((r) => r.requester.objectId === alice)
+      .reverse()
+      .map((r) => r.id);
 
     const first = await requests.list({ tenantId, requesterObjectId: alice }, { limit: 3 });
     expect(first.items.map((r) => r.id)).toEqual(aliceInTenant.slice(0, 3));
     expect(first.continuationToken).not.toBeNull();
-    const second = await requests.list({ tenantId, requesterObjectId: alice }, { limit: 3, continuationToken: first.continuationToken });
+    const second = await requests.list(
+      { tenantId, requesterObjectId: alice },
+      { limit: 3, continuationToken: first.continuationToken },
+    );
     expect(second.items.map((r) => r.id)).toEqual(aliceInTenant.slice(3));
     expect(second.continuationToken).toBeNull();
 
     expect((await requests.list({ requesterObjectId: alice }, { limit: 100 })).items).toHaveLength(5);
-    expect((await requests.list({ tenantId, statuses: ['active', 'provisioning'] }, { limit: 100 })).items).toHaveLength(7);
+    expect(
+      (await requests.list({ tenantId, statuses: ['active', 'provisioning'] }, { limit: 100 })).items,
+    ).toHaveLength(7);
     expect((await requests.list({ tenantId, statuses: ['active'] }, { limit: 100 })).items).toHaveLength(0);
   });
 
@@ -73,7 +93,9 @@ describe('TableRequestStore', () => {
 
   it('refuses a foreign continuation token and a bad limit', async () => {
     const { requests } = freshStores();
-    await expect(requests.list({}, { limit: 10, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(requests.list({}, { limit: 10, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     const foreign = Buffer.from(JSON.stringify({ k: 'audit', c: 'x' })).toString('base64url');
     await expect(requests.list({}, { limit: 10, continuationToken: foreign })).rejects.toBeInstanceOf(ValidationError);
     await expect(requests.list({}, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);

@@ -18,11 +18,13 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? '';
     hits.set(path, (hits.get(path) ?? 0) + 1);
-    if (path.startsWith('/callbackkey/ok')) res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ signing_key: key }));
+    if (path.startsWith('/callbackkey/ok'))
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ signing_key: key }));
     else if (path.startsWith('/callbackkey/missing')) res.writeHead(404).end('{}');
     else if (path.startsWith('/callbackkey/down')) res.writeHead(503).end();
     else if (path.startsWith('/callbackkey/redirect')) res.writeHead(302, { Location: '/callbackkey/ok' }).end();
-    else if (path.startsWith('/callbackkey/huge')) res.writeHead(200).end(JSON.stringify({ signing_key: 'x'.repeat(20_000) }));
+    else if (path.startsWith('/callbackkey/huge'))
+      res.writeHead(200).end(JSON.stringify({ signing_key: 'x'.repeat(20_000) }));
     else if (path.startsWith('/callbackkey/notakey')) res.writeHead(200).end('{"key":"k"}');
     else res.writeHead(404).end();
   });
@@ -55,17 +57,25 @@ describe('HttpCallbackKeySource', () => {
 
   it('answers null for a refusal, a redirect, an oversized answer or no signing_key, and a 5xx or no answer is transient', async () => {
     const keys = new HttpCallbackKeySource(Date.now, LOCAL);
-    for (const path of ['missing', 'redirect', 'huge', 'notakey']) expect(await keys.getSigningKey(new URL(`${base}/callbackkey/${path}`), { refresh: false }), path).toBeNull();
+    for (const path of ['missing', 'redirect', 'huge', 'notakey'])
+      expect(await keys.getSigningKey(new URL(`${base}/callbackkey/${path}`), { refresh: false }), path).toBeNull();
     expect(hits.get('/callbackkey/ok')).toBeUndefined();
-    await expect(keys.getSigningKey(new URL(`${base}/callbackkey/down`), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
-    await expect(keys.getSigningKey(new URL('http://127.0.0.1:1/callbackkey/x'), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
+    await expect(keys.getSigningKey(new URL(`${base}/callbackkey/down`), { refresh: false })).rejects.toBeInstanceOf(
+      TransientDependencyError,
+    );
+    await expect(
+      keys.getSigningKey(new URL('http://127.0.0.1:1/callbackkey/x'), { refresh: false }),
+    ).rejects.toBeInstanceOf(TransientDependencyError);
   });
 
   it('fetches at most 20 keys a minute whatever the URLs: forged callbacks cannot flood the PSA', async () => {
     let now = 5_000_000;
     const keys = new HttpCallbackKeySource(() => now, LOCAL);
-    for (let i = 0; i < 20; i++) expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=${i}`), { refresh: false })).toBe(key);
-    await expect(keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=20`), { refresh: false })).rejects.toBeInstanceOf(TransientDependencyError);
+    for (let i = 0; i < 20; i++)
+      expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=${i}`), { refresh: false })).toBe(key);
+    await expect(
+      keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=20`), { refresh: false }),
+    ).rejects.toBeInstanceOf(TransientDependencyError);
     expect(hits.get('/callbackkey/ok?flood=20')).toBeUndefined();
     // Cached keys are still served, and a minute later fetching resumes.
     expect(await keys.getSigningKey(new URL(`${base}/callbackkey/ok?flood=3`), { refresh: false })).toBe(key);
@@ -97,12 +107,19 @@ describe('HttpCallbackKeySource', () => {
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((a) => isPrivateHost(a.address))).toBe(true);
     const before = hits.get('/callbackkey/ok?private=1') ?? 0;
-    for (const url of [`${base}/callbackkey/ok?private=1`, `https://127.0.0.1:${port}/callbackkey/ok?private=1`, `https://${hostname()}:${port}/callbackkey/ok?private=1`, `http://${hostname()}:${port}/callbackkey/ok?private=1`]) {
+    for (const url of [
+      `${base}/callbackkey/ok?private=1`,
+      `https://127.0.0.1:${port}/callbackkey/ok?private=1`,
+      `https://${hostname()}:${port}/callbackkey/ok?private=1`,
+      `http://${hostname()}:${port}/callbackkey/ok?private=1`,
+    ]) {
       expect(await keys.getSigningKey(new URL(url), { refresh: false }), url).toBeNull();
     }
     expect(hits.get('/callbackkey/ok?private=1') ?? 0).toBe(before);
     // The same name is fetched in local development.
     const local = new HttpCallbackKeySource(Date.now, LOCAL);
-    expect(await local.getSigningKey(new URL(`http://${hostname()}:${port}/callbackkey/ok?private=1`), { refresh: false })).toBe(key);
+    expect(
+      await local.getSigningKey(new URL(`http://${hostname()}:${port}/callbackkey/ok?private=1`), { refresh: false }),
+    ).toBe(key);
   });
 });

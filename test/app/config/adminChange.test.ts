@@ -21,18 +21,30 @@ describe('optimistic concurrency for admins', () => {
 
   it('a write that loses the race is 412 when the admin sent If-Match, 409 when not', async () => {
     const lose = (): Promise<never> => Promise.reject(new ConcurrencyError('stale'));
-    await expect(conditionally({ ifMatch: stored.etag }, 'rule x', lose)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(conditionally({ ifMatch: stored.etag }, 'rule x', lose)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     await expect(conditionally({ ifMatch: null }, 'rule x', lose)).rejects.toBeInstanceOf(ConflictError);
     await expect(conditionally({ ifMatch: null }, 'rule x', () => Promise.resolve(7))).resolves.toBe(7);
-    await expect(conditionally({ ifMatch: null }, 'rule x', () => Promise.reject(new Error('other')))).rejects.toThrow('other');
+    await expect(conditionally({ ifMatch: null }, 'rule x', () => Promise.reject(new Error('other')))).rejects.toThrow(
+      'other',
+    );
   });
 });
 
 describe('targetDurationProblems', () => {
   it('wants min ≤ default ≤ max ≤ P7D and names every field that is off', () => {
     expect(targetDurationProblems({ minDuration: 'PT15M', defaultDuration: 'PT4H', maxDuration: 'P7D' })).toEqual([]);
-    expect(targetDurationProblems({ minDuration: 'PT15M', defaultDuration: 'PT4H', maxDuration: 'P7DT1S' })).toEqual([{ field: 'maxDuration', message: 'must be at most P7D' }]);
-    expect(targetDurationProblems({ minDuration: 'PT2H', defaultDuration: 'PT30M', maxDuration: 'PT1H' }).map((p) => p.field)).toEqual(['minDuration', 'defaultDuration']);
-    expect(targetDurationProblems({ minDuration: 'PT1M', defaultDuration: 'PT9H', maxDuration: 'PT8H' })).toEqual([{ field: 'defaultDuration', message: 'must be at most maxDuration (PT8H)' }]);
+    expect(targetDurationProblems({ minDuration: 'PT15M', defaultDuration: 'PT4H', maxDuration: 'P7DT1S' })).toEqual([
+      { field: 'maxDuration', message: 'must be at most P7D' },
+    ]);
+    expect(
+      targetDurationProblems({ minDuration: 'PT2H', defaultDuration: 'PT30M', maxDuration: 'PT1H' }).map(
+        (p) => p.field,
+      ),
+    ).toEqual(['minDuration', 'defaultDuration']);
+    expect(targetDurationProblems({ minDuration: 'PT1M', defaultDuration: 'PT9H', maxDuration: 'PT8H' })).toEqual([
+      { field: 'defaultDuration', message: 'must be at most maxDuration (PT8H)' },
+    ]);
   });
 });

@@ -8,13 +8,20 @@ export interface TestHost extends RunningHost {
 }
 
 /** Installs the functions-core shim, then loads the fixture app through the real libraries. */
-export async function loadFixtureApp(): Promise<{ registry: FunctionRegistry; state: (typeof import('../../fixtures/durable/app.js'))['fixtureState'] }> {
+export async function loadFixtureApp(): Promise<{
+  registry: FunctionRegistry;
+  state: (typeof import('../../fixtures/durable/app.js'))['fixtureState'];
+}> {
   const registry = installFunctionsCore();
   const fixture = await import('../../fixtures/durable/app.js');
   return { registry, state: fixture.fixtureState };
 }
 
-export async function startTestHost(registry: FunctionRegistry, taskHub = uniqueName('hub'), options: Partial<HostOptions> = {}): Promise<TestHost> {
+export async function startTestHost(
+  registry: FunctionRegistry,
+  taskHub = uniqueName('hub'),
+  options: Partial<HostOptions> = {},
+): Promise<TestHost> {
   const logs: HostLogRecord[] = [];
   const host = await startHost({
     port: 0,
@@ -28,7 +35,11 @@ export async function startTestHost(registry: FunctionRegistry, taskHub = unique
   return { ...host, close: () => host.close(), logs, taskHub };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutInMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutInMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
   for (;;) {
     const value = await probe();
@@ -52,22 +63,38 @@ export interface StatusJson {
 
 /** Reads an instance's status straight from the management API. */
 export async function getStatus(host: RunningHost, instanceId: string): Promise<StatusJson | undefined> {
-  const response = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true&showHistoryOutput=true`);
+  const response = await fetch(
+    `${host.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true&showHistoryOutput=true`,
+  );
   if (response.status === 404) return undefined;
   return (await response.json()) as StatusJson;
 }
 
 /** Starts an orchestration through the fixture's HTTP function (df.getClient().startNew). */
-export async function startOrchestration(host: RunningHost, name: string, input?: unknown, instanceId?: string): Promise<string> {
-  const response = await fetch(`${host.url}/api/orchestrations/${name}${instanceId === undefined ? '' : `/${instanceId}`}`, {
-    method: 'POST',
-    body: input === undefined ? '' : JSON.stringify(input),
-  });
-  if (response.status !== 202) throw new Error(`startOrchestration answered ${response.status}: ${await response.text()}`);
+export async function startOrchestration(
+  host: RunningHost,
+  name: string,
+  input?: unknown,
+  instanceId?: string,
+): Promise<string> {
+  const response = await fetch(
+    `${host.url}/api/orchestrations/${name}${instanceId === undefined ? '' : `/${instanceId}`}`,
+    {
+      method: 'POST',
+      body: input === undefined ? '' : JSON.stringify(input),
+    },
+  );
+  if (response.status !== 202)
+    throw new Error(`startOrchestration answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
 }
 
-export function waitForStatus(host: RunningHost, instanceId: string, statuses: readonly string[], timeoutInMs = 10_000): Promise<StatusJson> {
+export function waitForStatus(
+  host: RunningHost,
+  instanceId: string,
+  statuses: readonly string[],
+  timeoutInMs = 10_000,
+): Promise<StatusJson> {
   return waitFor(
     async () => {
       const status = await getStatus(host, instanceId);
@@ -78,7 +105,15 @@ export function waitForStatus(host: RunningHost, instanceId: string, statuses: r
   );
 }
 
-export async function raiseEvent(host: RunningHost, instanceId: string, name: string, payload?: unknown): Promise<number> {
-  const response = await fetch(`${host.url}/api/orchestrations/${instanceId}/events/${name}`, { method: 'POST', body: payload === undefined ? '' : JSON.stringify(payload) });
+export async function raiseEvent(
+  host: RunningHost,
+  instanceId: string,
+  name: string,
+  payload?: unknown,
+): Promise<number> {
+  const response = await fetch(`${host.url}/api/orchestrations/${instanceId}/events/${name}`, {
+    method: 'POST',
+    body: payload === undefined ? '' : JSON.stringify(payload),
+  });
   return response.status;
 }

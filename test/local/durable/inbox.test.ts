@@ -5,7 +5,16 @@ import { EventType } from '../../../local/durable/historyEvents';
 import { putText } from '../../../local/durable/largeValues';
 import { TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
 import { testEnv, uniqueName } from '../../support/env';
-import { getStatus, loadFixtureApp, raiseEvent, startOrchestration, startTestHost, waitFor, waitForStatus, type TestHost } from './harness';
+import {
+  getStatus,
+  loadFixtureApp,
+  raiseEvent,
+  startOrchestration,
+  startTestHost,
+  waitFor,
+  waitForStatus,
+  type TestHost,
+} from './harness';
 
 /**
  * The runner keeps each instance's inbox and history in memory and deletes handled messages in the
@@ -32,7 +41,11 @@ describe('the inbox', () => {
   it('delivers every event raised concurrently, while the instance is busy, exactly once', async () => {
     const host = await start();
     const id = await startOrchestration(host, 'buffered');
-    const raised = await Promise.all([raiseEvent(host, id, 'go', 1), ...Array.from({ length: 8 }, (_, i) => raiseEvent(host, id, 'other', i)), raiseEvent(host, id, 'go', 2)]);
+    const raised = await Promise.all([
+      raiseEvent(host, id, 'go', 1),
+      ...Array.from({ length: 8 }, (_, i) => raiseEvent(host, id, 'other', i)),
+      raiseEvent(host, id, 'go', 2),
+    ]);
     expect(raised.every((s) => s === 202)).toBe(true);
     const status = await waitForStatus(host, id, ['Completed', 'Failed'], 5_000);
     expect((status.output as number[]).sort()).toEqual([1, 2]);
@@ -44,7 +57,10 @@ describe('the inbox', () => {
     const hub = uniqueName('hub');
     const first = await start(hub);
     const id = await startOrchestration(first, 'waiter');
-    await waitFor(async () => ((await getStatus(first, id))?.customStatus === 'waiting' ? true : undefined), 'the orchestration to wait');
+    await waitFor(
+      async () => ((await getStatus(first, id))?.customStatus === 'waiting' ? true : undefined),
+      'the orchestration to wait',
+    );
     await first.close();
 
     // Put the ExecutionStarted message back, as if the runner had died before deleting it.
@@ -55,9 +71,16 @@ describe('the inbox', () => {
     const started = history.find((e) => e.EventType === EventType.ExecutionStarted);
     const messageId = started?.Local?.messageId;
     expect(messageId).toBeDefined();
-    const messages = TableClient.fromConnectionString(connection, taskHubTableName(hub, 'Messages'), { allowInsecureConnection: true });
+    const messages = TableClient.fromConnectionString(connection, taskHubTableName(hub, 'Messages'), {
+      allowInsecureConnection: true,
+    });
     const entity: Record<string, unknown> = {};
-    putText(entity, 'Message', JSON.stringify({ kind: 'ExecutionStarted', executionId: instance?.executionId, name: 'waiter', input: null }), 'the message');
+    putText(
+      entity,
+      'Message',
+      JSON.stringify({ kind: 'ExecutionStarted', executionId: instance?.executionId, name: 'waiter', input: null }),
+      'the message',
+    );
     await messages.createEntity({ partitionKey: id, rowKey: messageId ?? '', ...entity });
     expect(await store.listMessages(id)).toHaveLength(1);
 
@@ -66,6 +89,9 @@ describe('the inbox', () => {
     const status = await waitForStatus(second, id, ['Completed', 'Failed'], 5_000);
     expect(status.output).toBe('finally');
     expect((status.history ?? []).filter((e) => e.EventType === 'ExecutionStarted')).toHaveLength(1);
-    await waitFor(async () => ((await store.listMessages(id)).length === 0 ? true : undefined), 'the inbox table to be empty');
+    await waitFor(
+      async () => ((await store.listMessages(id)).length === 0 ? true : undefined),
+      'the inbox table to be empty',
+    );
   });
 });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
-import { getStatus, loadFixtureApp, raiseEvent, startOrchestration, startTestHost, waitFor, waitForStatus, type TestHost } from './harness';
+import {
+  getStatus,
+  loadFixtureApp,
+  raiseEvent,
+  startOrchestration,
+  startTestHost,
+  waitFor,
+  waitForStatus,
+  type TestHost,
+} from './harness';
 
 let registry: FunctionRegistry;
 let state: Awaited<ReturnType<typeof loadFixtureApp>>['state'];
@@ -69,12 +78,23 @@ describe('orchestrations on the local Durable runner', () => {
 
   it('race twice: after the timer won the first race, a later event goes to the next wait', async () => {
     const id = await startOrchestration(host, 'raceTwice');
-    await waitFor(async () => ((await getStatus(host, id))?.history ?? []).find((e) => e.EventType === 'TimerFired'), 'the first timer to fire', 5_000);
+    await waitFor(
+      async () => ((await getStatus(host, id))?.history ?? []).find((e) => e.EventType === 'TimerFired'),
+      'the first timer to fire',
+      5_000,
+    );
     // Raise it once the second wait exists (its timer is in the history). durable-functions gives
     // an event to the newest open waiter of its name; while the activity between the races runs,
     // that is still the first race's waiter, which would take it (in Azure too). Under load the
     // test used to hit that window now and then.
-    await waitFor(async () => (((await getStatus(host, id))?.history ?? []).filter((e) => e.EventType === 'TimerCreated').length >= 2 ? true : undefined), 'the second race to start', 5_000);
+    await waitFor(
+      async () =>
+        ((await getStatus(host, id))?.history ?? []).filter((e) => e.EventType === 'TimerCreated').length >= 2
+          ? true
+          : undefined,
+      'the second race to start',
+      5_000,
+    );
     expect(await raiseEvent(host, id, 'decision', 'late')).toBe(202);
     const status = await waitForStatus(host, id, ['Completed', 'Failed'], 5_000);
     expect(status.output).toEqual(['timer', 'event:"late"']);
@@ -135,18 +155,28 @@ describe('the Durable management API through df.getClient()', () => {
     await waitForStatus(host, id, ['Running']);
     const again = await fetch(`${host.url}/api/orchestrations/waiter/${id}`, { method: 'POST', body: '' });
     expect(again.status).toBe(500); // startNew rejects: the instance exists and is running (409 from the API)
-    const direct = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/waiter/${id}`, { method: 'POST' });
+    const direct = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/waiter/${id}`, {
+      method: 'POST',
+    });
     expect(direct.status).toBe(409);
 
-    const listed = (await (await fetch(`${host.url}/api/orchestrations`)).json()) as { instanceId: string; runtimeStatus: string }[];
+    const listed = (await (await fetch(`${host.url}/api/orchestrations`)).json()) as {
+      instanceId: string;
+      runtimeStatus: string;
+    }[];
     expect(listed).toContainEqual({ instanceId: id, runtimeStatus: 'Running' });
 
-    const viaClient = (await (await fetch(`${host.url}/api/orchestrations/${id}`)).json()) as { runtimeStatus: string; customStatus: unknown };
+    const viaClient = (await (await fetch(`${host.url}/api/orchestrations/${id}`)).json()) as {
+      runtimeStatus: string;
+      customStatus: unknown;
+    };
     expect(viaClient).toMatchObject({ runtimeStatus: 'Running', customStatus: 'waiting' });
 
     await fetch(`${host.url}/api/orchestrations/${id}/terminate`, { method: 'POST' });
     await waitForStatus(host, id, ['Terminated']);
-    const purged = (await (await fetch(`${host.url}/api/orchestrations/${id}`, { method: 'DELETE' })).json()) as { instancesDeleted: number };
+    const purged = (await (await fetch(`${host.url}/api/orchestrations/${id}`, { method: 'DELETE' })).json()) as {
+      instancesDeleted: number;
+    };
     expect(purged.instancesDeleted).toBe(1);
     expect(await getStatus(host, id)).toBeUndefined();
     expect((await fetch(`${host.url}/api/orchestrations/${id}`)).status).toBe(500); // getStatus rejects on 404
@@ -158,7 +188,9 @@ describe('the Durable management API through df.getClient()', () => {
     let token: string | null = null;
     let pages = 0;
     do {
-      const response: Response = await fetch(`${host.url}/runtime/webhooks/durabletask/instances?top=2`, { headers: token === null ? {} : { 'x-ms-continuation-token': token } });
+      const response: Response = await fetch(`${host.url}/runtime/webhooks/durabletask/instances?top=2`, {
+        headers: token === null ? {} : { 'x-ms-continuation-token': token },
+      });
       for (const s of (await response.json()) as { instanceId: string }[]) seen.add(s.instanceId);
       token = response.headers.get('x-ms-continuation-token');
       pages += 1;
@@ -175,7 +207,11 @@ describe('the Durable management API through df.getClient()', () => {
 
   it('answers 404 for unknown instances and 400 for unknown orchestrators', async () => {
     expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope`)).status).toBe(404);
-    expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope/raiseEvent/x`, { method: 'POST' })).status).toBe(404);
-    expect((await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/doesNotExist`, { method: 'POST' })).status).toBe(400);
+    expect(
+      (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope/raiseEvent/x`, { method: 'POST' })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/doesNotExist`, { method: 'POST' })).status,
+    ).toBe(400);
   });
 });

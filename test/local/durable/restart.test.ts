@@ -1,7 +1,16 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { uniqueName } from '../../support/env';
-import { getStatus, loadFixtureApp, raiseEvent, startOrchestration, startTestHost, waitFor, waitForStatus, type TestHost } from './harness';
+import {
+  getStatus,
+  loadFixtureApp,
+  raiseEvent,
+  startOrchestration,
+  startTestHost,
+  waitFor,
+  waitForStatus,
+  type TestHost,
+} from './harness';
 
 let registry: FunctionRegistry;
 let state: Awaited<ReturnType<typeof loadFixtureApp>>['state'];
@@ -25,7 +34,10 @@ describe('the task hub survives a host restart', () => {
     const hub = uniqueName('hub');
     const first = await start(hub);
     const id = await startOrchestration(first, 'timerThenActivity', { delayMs: 1_500 });
-    await waitFor(async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TimerCreated'), 'the timer to be created');
+    await waitFor(
+      async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TimerCreated'),
+      'the timer to be created',
+    );
     await first.close();
 
     const second = await start(hub);
@@ -41,7 +53,10 @@ describe('the task hub survives a host restart', () => {
     const hub = uniqueName('hub');
     const first = await start(hub);
     const id = await startOrchestration(first, 'timerThenActivity', { delayMs: 300 });
-    await waitFor(async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TimerCreated'), 'the timer to be created');
+    await waitFor(
+      async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TimerCreated'),
+      'the timer to be created',
+    );
     await first.close();
     await new Promise((r) => setTimeout(r, 600));
 
@@ -69,7 +84,10 @@ describe('the task hub survives a host restart', () => {
     const hub = uniqueName('hub');
     const first = await start(hub);
     const id = await startOrchestration(first, 'changing');
-    await waitFor(async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TaskCompleted'), 'the first activity');
+    await waitFor(
+      async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TaskCompleted'),
+      'the first activity',
+    );
     await first.close();
 
     state.changedOrchestratorCode = true;

@@ -18,9 +18,16 @@ it("keeps the local task hub in localdf<hub>… tables, apart from a real Durabl
   const connection = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
   const hub = uniqueName('hub');
   // What the real host (func start) leaves in the same Azurite for this hub: its own rows, its own schema.
-  const realInstances = TableClient.fromConnectionString(connection, `${hub}Instances`, { allowInsecureConnection: true });
+  const realInstances = TableClient.fromConnectionString(connection, `${hub}Instances`, {
+    allowInsecureConnection: true,
+  });
   await realInstances.createTable();
-  await realInstances.createEntity({ partitionKey: 'real-instance', rowKey: '', Name: 'lease', RuntimeStatus: 'Running' });
+  await realInstances.createEntity({
+    partitionKey: 'real-instance',
+    rowKey: '',
+    Name: 'lease',
+    RuntimeStatus: 'Running',
+  });
 
   host = await startTestHost(registry, hub);
   const id = await startOrchestration(host, 'sequence', 'tables');
@@ -28,9 +35,15 @@ it("keeps the local task hub in localdf<hub>… tables, apart from a real Durabl
 
   const service = TableServiceClient.fromConnectionString(connection, { allowInsecureConnection: true });
   const names: string[] = [];
-  for await (const table of service.listTables()) if (table.name?.toLowerCase().includes(hub.toLowerCase())) names.push(table.name);
+  for await (const table of service.listTables())
+    if (table.name?.toLowerCase().includes(hub.toLowerCase())) names.push(table.name);
   expect(names.sort()).toEqual(
-    [`${hub}Instances`, ...['Activities', 'History', 'Instances', 'Messages', 'Timers'].map((t) => `${LOCAL_TASK_HUB_TABLE_PREFIX}${hub}${t}`)].sort(),
+    [
+      `${hub}Instances`,
+      ...['Activities', 'History', 'Instances', 'Messages', 'Timers'].map(
+        (t) => `${LOCAL_TASK_HUB_TABLE_PREFIX}${hub}${t}`,
+      ),
+    ].sort(),
   );
   // The real hub's table holds only what the real host wrote.
   const rows: unknown[] = [];

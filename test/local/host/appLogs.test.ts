@@ -11,13 +11,18 @@ import { useQuickStack } from '../../support/stack';
 const t = useQuickStack();
 
 function appEvent(records: readonly HostLogRecord[], event: string, requestId?: string): HostLogRecord | undefined {
-  return records.find((r) => r.message.includes(`"event":"${event}"`) && (requestId === undefined || r.message.includes(requestId)));
+  return records.find(
+    (r) => r.message.includes(`"event":"${event}"`) && (requestId === undefined || r.message.includes(requestId)),
+  );
 }
 
 describe("the app's structured lines reach Application Insights", () => {
   it('a lease shows request_submitted, lease_activated and lease_ended; a reconciler run shows audit_anchor, each under its function', async () => {
     const dave = await t.client.token(HOME_USERS.dave.userPrincipalName);
-    const submit = await t.client.api('POST', '/requests', { token: dave, body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT2S' } });
+    const submit = await t.client.api('POST', '/requests', {
+      token: dave,
+      body: { tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, duration: 'PT2S' },
+    });
     expect(submit.status, submit.text).toBe(202);
     const id = String(submit.body.id);
     await t.client.waitForRequest(id, dave, (r) => r.status === 'ended', 30_000);
@@ -37,8 +42,18 @@ describe("the app's structured lines reach Application Insights", () => {
     expect(submitted?.functionName).toBe('submitRequest');
     expect(anchor?.functionName).toBe('runReconciler');
     // The lines are the JSON the alert rules and the workbook parse (docs/deploy.md, "Log contract").
-    expect(JSON.parse(activated?.message ?? '{}')).toMatchObject({ event: 'lease_activated', requestId: id, tenantId: CONTOSO.id, targetId: QUICK_TARGET_ID, expiresAt: expect.any(String) as string });
-    expect(JSON.parse(anchor?.message ?? '{}')).toMatchObject({ event: 'audit_anchor', partition: 'all', seq: expect.any(Number) as number });
+    expect(JSON.parse(activated?.message ?? '{}')).toMatchObject({
+      event: 'lease_activated',
+      requestId: id,
+      tenantId: CONTOSO.id,
+      targetId: QUICK_TARGET_ID,
+      expiresAt: expect.any(String) as string,
+    });
+    expect(JSON.parse(anchor?.message ?? '{}')).toMatchObject({
+      event: 'audit_anchor',
+      partition: 'all',
+      seq: expect.any(Number) as number,
+    });
     // Nothing below the configured levels gets through.
     expect(t.logs.filter((r) => r.level === 'debug' || r.level === 'trace')).toEqual([]);
   });

@@ -12,13 +12,25 @@ afterAll(async () => {
 
 describe('HTTP functions on the local host', () => {
   it('passes route params, query and raw body; returns status, headers, cookies and jsonBody', async () => {
-    const response = await fetch(`${host.url}/api/ITEMS/42/extra?q=search`, { method: 'POST', body: 'raw body', headers: { 'content-type': 'text/plain' } });
+    const response = await fetch(`${host.url}/api/ITEMS/42/extra?q=search`, {
+      method: 'POST',
+      body: 'raw body',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-echo')).toBe('yes');
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('set-cookie')).toBe('session=abc; HttpOnly');
     expect(await response.json()).toEqual({ method: 'POST', id: '42', sub: 'extra', q: 'search', body: 'raw body' });
-    expect(host.logs.some((l) => l.functionName === 'echo' && l.category === 'Function.echo.User' && l.message === 'echo called 42' && l.invocationId !== undefined)).toBe(true);
+    expect(
+      host.logs.some(
+        (l) =>
+          l.functionName === 'echo' &&
+          l.category === 'Function.echo.User' &&
+          l.message === 'echo called 42' &&
+          l.invocationId !== undefined,
+      ),
+    ).toBe(true);
   });
 
   it('optional parameters, literal routes before parameters, default route = function name', async () => {
@@ -37,6 +49,8 @@ describe('HTTP functions on the local host', () => {
     const failed = await fetch(`${host.url}/api/boom`);
     expect(failed.status).toBe(500);
     expect(await failed.text()).toBe('');
-    expect(host.logs.some((l) => l.level === 'error' && l.functionName === 'boom' && l.message.includes('boom'))).toBe(true);
+    expect(host.logs.some((l) => l.level === 'error' && l.functionName === 'boom' && l.message.includes('boom'))).toBe(
+      true,
+    );
   });
 });

@@ -12,7 +12,11 @@ import { appSettingNames, parseSettings, settingsSchema } from '../../../src/set
  * command the README gives.
  */
 const root = process.cwd();
-const sample = JSON.parse(readFileSync(join(root, 'local.settings.sample.json'), 'utf8')) as { IsEncrypted: boolean; Values: Record<string, unknown>; Host?: { LocalHttpPort?: number } };
+const sample = JSON.parse(readFileSync(join(root, 'local.settings.sample.json'), 'utf8')) as {
+  IsEncrypted: boolean;
+  Values: Record<string, unknown>;
+  Host?: { LocalHttpPort?: number };
+};
 const values = sample.Values;
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
@@ -42,20 +46,35 @@ describe('local.settings.sample.json (npm run start:func)', () => {
     expect(values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
     for (const [name, value] of Object.entries(values)) {
       expect(typeof value, name).toBe('string');
-      expect(RUNTIME_SETTINGS.has(name) || appSettingNames.includes(name), `${name} is neither an app setting (src/settings.ts) nor a runtime one`).toBe(true);
+      expect(
+        RUNTIME_SETTINGS.has(name) || appSettingNames.includes(name),
+        `${name} is neither an app setting (src/settings.ts) nor a runtime one`,
+      ).toBe(true);
     }
   });
 
   it("passes src/settings.ts's schema and names every setting it requires", () => {
-    const required = appSettingNames.filter((name) => !(settingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name]?.safeParse(undefined).success);
+    const required = appSettingNames.filter(
+      (name) =>
+        !(settingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name]?.safeParse(
+          undefined,
+        ).success,
+    );
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(values[name], name).toEqual(expect.stringMatching(/./));
     const settings = parseSettings(values as NodeJS.ProcessEnv);
     // Signs in as the sandbox's seeded service app, in the sandbox's home tenant.
-    expect(settings).toMatchObject({ JIT_HOME_TENANT_ID: HOME_TENANT_ID, JIT_API_CLIENT_ID: SERVICE_APP.clientId, JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret });
+    expect(settings).toMatchObject({
+      JIT_HOME_TENANT_ID: HOME_TENANT_ID,
+      JIT_API_CLIENT_ID: SERVICE_APP.clientId,
+      JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
+    });
     // host.json's %…% placeholders resolve from it.
-    const placeholders = [...readFileSync(join(root, 'host.json'), 'utf8').matchAll(/%([A-Za-z0-9_]+)%/g)].map((m) => m[1] ?? '');
-    for (const name of placeholders) expect(values[name], `host.json needs %${name}%`).toEqual(expect.stringMatching(/./));
+    const placeholders = [...readFileSync(join(root, 'host.json'), 'utf8').matchAll(/%([A-Za-z0-9_]+)%/g)].map(
+      (m) => m[1] ?? '',
+    );
+    for (const name of placeholders)
+      expect(values[name], `host.json needs %${name}%`).toEqual(expect.stringMatching(/./));
   });
 
   it("points AzureWebJobsStorage at Azurite's blob, queue and table ports from the README's command, and the app's tables at the same Azurite", () => {
@@ -68,15 +87,20 @@ describe('local.settings.sample.json (npm run start:func)', () => {
       expect(endpoint.pathname, service).toBe(`/${AZURITE_ACCOUNT}`);
     }
     // The SDK reads the app's own connection string the same way (it knows no UseDevelopmentStorage=true).
-    const tables = TableClient.fromConnectionString(String(values.JIT_TABLES_CONNECTION_STRING), 'Probe', { allowInsecureConnection: true });
+    const tables = TableClient.fromConnectionString(String(values.JIT_TABLES_CONNECTION_STRING), 'Probe', {
+      allowInsecureConnection: true,
+    });
     expect(new URL(tables.url).port).toBe(String(readmePort('table')));
   });
 
   it('expects the sandbox where node dist/local/sandbox/main.js serves it, trusting the CA it writes', () => {
     const sandboxPort = /`JIT_SANDBOX_PORT` \((\d+)\)/.exec(readme)?.[1];
     expect(sandboxPort, 'the README names the sandbox default port').toBeDefined();
-    for (const name of ['JIT_AUTHORITY_HOST', 'JIT_GRAPH_BASE_URL', 'JIT_KEY_VAULT_URL']) expect(values[name], name).toBe(`https://127.0.0.1:${sandboxPort}`);
-    expect(readFileSync(join(root, 'local/sandbox/main.ts'), 'utf8')).toContain(`process.env.JIT_SANDBOX_PORT ?? '${sandboxPort}'`);
+    for (const name of ['JIT_AUTHORITY_HOST', 'JIT_GRAPH_BASE_URL', 'JIT_KEY_VAULT_URL'])
+      expect(values[name], name).toBe(`https://127.0.0.1:${sandboxPort}`);
+    expect(readFileSync(join(root, 'local/sandbox/main.ts'), 'utf8')).toContain(
+      `process.env.JIT_SANDBOX_PORT ?? '${sandboxPort}'`,
+    );
     expect(values.NODE_EXTRA_CA_CERTS).toBe('.local/tls/ca.pem');
     expect(sample.Host?.LocalHttpPort).toBe(7071);
   });

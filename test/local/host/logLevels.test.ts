@@ -27,7 +27,13 @@ describe("host.json logging.logLevel, applied as the Functions host's logger fil
   });
 
   it('matches keys as text prefixes ignoring case, the longest wins, one * wildcard, default last, None silences', () => {
-    const levels = new LogLevelFilter({ DEFAULT: 'error', function: 'Information', 'Function.noisy': 'None', 'Host.*.Console': 'Debug', Host: 'Warning' });
+    const levels = new LogLevelFilter({
+      DEFAULT: 'error',
+      function: 'Information',
+      'Function.noisy': 'None',
+      'Host.*.Console': 'Debug',
+      Host: 'Warning',
+    });
     expect(levels.minimumLevel('Function.lease.User')).toBe('information');
     expect(levels.minimumLevel('Functions.Anything')).toBe('information'); // plain text prefix, not a segment
     expect(levels.isEnabled('Function.noisy.User', 'critical')).toBe(false);
@@ -39,13 +45,18 @@ describe("host.json logging.logLevel, applied as the Functions host's logger fil
 
   it('stops on a level it does not know, with the message the host gives', async () => {
     expect(() => new LogLevelFilter({ Function: 'Loud' })).toThrow("Configuration value 'Loud' is not supported.");
-    await expect(async () => hostLogLevels(await appRoot({ logging: { logLevel: { default: 'Verbose' } } }), {})).rejects.toThrow("Configuration value 'Verbose' is not supported.");
+    await expect(async () =>
+      hostLogLevels(await appRoot({ logging: { logLevel: { default: 'Verbose' } } }), {}),
+    ).rejects.toThrow("Configuration value 'Verbose' is not supported.");
   });
 
   it('lets AzureFunctionsJobHost__logging__logLevel__<category> app settings override host.json', async () => {
     const root = await appRoot({ logging: { logLevel: { default: 'Warning', Function: 'Information' } } });
     expect(hostLogLevels(root, {}).isEnabled('Host.Function.Console', 'information')).toBe(false);
-    const levels = hostLogLevels(root, { 'AzureFunctionsJobHost__logging__logLevel__Host.Function.Console': 'Information', AzureFunctionsJobHost__logging__logLevel__function: 'Error' });
+    const levels = hostLogLevels(root, {
+      'AzureFunctionsJobHost__logging__logLevel__Host.Function.Console': 'Information',
+      AzureFunctionsJobHost__logging__logLevel__function: 'Error',
+    });
     expect(levels.isEnabled('Host.Function.Console', 'information')).toBe(true);
     expect(levels.isEnabled('Function.x.User', 'warning')).toBe(false);
   });
@@ -65,15 +76,21 @@ describe('the local host keeps only the lines Application Insights would get', (
     expect((await fetch(`${host.url}/api/items/77`)).status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const echoLines = host.logs.filter((l) => l.functionName === 'echo' && l.message.endsWith(' 77'));
-    expect(echoLines.map((l) => [l.category, l.level, l.message])).toEqual([['Function.echo.User', 'information', 'echo called 77']]);
+    expect(echoLines.map((l) => [l.category, l.level, l.message])).toEqual([
+      ['Function.echo.User', 'information', 'echo called 77'],
+    ]);
     // The host's own lines for the invocation (category Function.echo) pass the "Function" rule too.
-    expect(host.logs.some((l) => l.category === 'Function.echo' && l.message.startsWith("Executed 'echo' (Succeeded"))).toBe(true);
+    expect(
+      host.logs.some((l) => l.category === 'Function.echo' && l.message.startsWith("Executed 'echo' (Succeeded")),
+    ).toBe(true);
     expect(host.logs.filter((l) => l.level === 'debug' || l.level === 'trace')).toEqual([]);
   });
 
   it('shows the debug line when the app setting lowers the level for that function', async () => {
     const { registry } = await loadFixtureApp();
-    const verbose = await startTestHost(registry, undefined, { logLevels: new LogLevelFilter({ default: 'Warning', Function: 'Information', 'Function.echo.User': 'Debug' }) });
+    const verbose = await startTestHost(registry, undefined, {
+      logLevels: new LogLevelFilter({ default: 'Warning', Function: 'Information', 'Function.echo.User': 'Debug' }),
+    });
     try {
       expect((await fetch(`${verbose.url}/api/items/78`)).status).toBe(201);
       expect(verbose.logs.some((l) => l.level === 'debug' && l.message === 'echo debug detail 78')).toBe(true);

@@ -18,5 +18,7 @@ it('runs a timer trigger on its NCRONTAB schedule (from an app setting), never o
   expect(typeof first?.timer.isPastDue).toBe('boolean');
   expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1_500);
   expect(tickState.maxConcurrent).toBe(1);
-  expect(host.logs.some((l) => l.functionName === 'tick' && l.category === 'Function.tick.User' && l.message === 'tick')).toBe(true);
+  expect(
+    host.logs.some((l) => l.functionName === 'tick' && l.category === 'Function.tick.User' && l.message === 'tick'),
+  ).toBe(true);
 });

@@ -31,7 +31,12 @@ export function useResetSandbox(onStart: (sandbox: RunningSandbox) => void): voi
   });
 }
 
-export function credentialFor(sandbox: RunningSandbox, tenant: SeedTenant | string, clientId?: string, secret?: string): ClientSecretCredential {
+export function credentialFor(
+  sandbox: RunningSandbox,
+  tenant: SeedTenant | string,
+  clientId?: string,
+  secret?: string,
+): ClientSecretCredential {
   const tenantId = typeof tenant === 'string' ? tenant : tenant.id;
   const app = typeof tenant === 'string' ? undefined : seedAppOf(tenant);
   return new ClientSecretCredential(tenantId, clientId ?? app?.clientId ?? '', secret ?? app?.clientSecret ?? '', {
@@ -41,7 +46,9 @@ export function credentialFor(sandbox: RunningSandbox, tenant: SeedTenant | stri
 }
 
 export function graphClientFor(sandbox: RunningSandbox, tenant: SeedTenant): Client {
-  const authProvider = new TokenCredentialAuthenticationProvider(credentialFor(sandbox, tenant), { scopes: ['https://graph.microsoft.com/.default'] });
+  const authProvider = new TokenCredentialAuthenticationProvider(credentialFor(sandbox, tenant), {
+    scopes: ['https://graph.microsoft.com/.default'],
+  });
   return Client.initWithMiddleware({ authProvider, baseUrl: `${sandbox.url}/`, customHosts: new Set(['127.0.0.1']) });
 }
 
@@ -57,11 +64,20 @@ export interface RawResponse {
 }
 
 /** Plain fetch against the sandbox, JSON in and out. */
-export async function call(sandbox: RunningSandbox, method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export async function call(
+  sandbox: RunningSandbox,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${sandbox.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -91,7 +107,14 @@ export async function graphFailure(promise: Promise<unknown>): Promise<GraphErro
 export interface SandboxStateView {
   tenants: {
     id: string;
-    users: { id: string; userPrincipalName: string; accountEnabled: boolean; passwordVersion: number; signInSessionsValidFromDateTime: string; protected: boolean }[];
+    users: {
+      id: string;
+      userPrincipalName: string;
+      accountEnabled: boolean;
+      passwordVersion: number;
+      signInSessionsValidFromDateTime: string;
+      protected: boolean;
+    }[];
     groups: { id: string; memberIds: string[] }[];
     roleAssignments: { id: string; principalId: string; roleDefinitionId: string }[];
     temporaryAccessPasses: { id: string; userId: string }[];

@@ -9,7 +9,9 @@ let client: SecretClient;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  client = new SecretClient(sandbox.url, credentialFor(sandbox, HOME_TENANT), { disableChallengeResourceVerification: true });
+  client = new SecretClient(sandbox.url, credentialFor(sandbox, HOME_TENANT), {
+    disableChallengeResourceVerification: true,
+  });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -22,7 +24,11 @@ function statusOf(error: unknown): number | undefined {
 describe('sandbox Key Vault through the real SecretClient', () => {
   it('sets, gets, lists, deletes, reads the deleted secret and purges it', async () => {
     const expiresOn = new Date(Date.now() + 3600_000);
-    const set = await client.setSecret('lease-r1', 'pa55-word', { tags: { requestId: 'r1' }, contentType: 'password', expiresOn });
+    const set = await client.setSecret('lease-r1', 'pa55-word', {
+      tags: { requestId: 'r1' },
+      contentType: 'password',
+      expiresOn,
+    });
     expect(set.properties.version).toMatch(/^[0-9a-f]{32}$/);
     const got = await client.getSecret('lease-r1');
     expect(got.value).toBe('pa55-word');
@@ -69,15 +75,19 @@ describe('sandbox Key Vault through the real SecretClient', () => {
   it('challenges an anonymous call and refuses another tenant app or a Graph token', async () => {
     const anonymous = await call(sandbox, 'GET', '/secrets?api-version=7.5');
     expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe(`Bearer authorization="${sandbox.url}/${HOME_TENANT.id}", resource="https://vault.azure.net"`);
+    expect(anonymous.headers.get('www-authenticate')).toBe(
+      `Bearer authorization="${sandbox.url}/${HOME_TENANT.id}", resource="https://vault.azure.net"`,
+    );
     expect(anonymous.body).toMatchObject({ error: { code: 'Unauthorized' } });
 
-    const contosoVaultToken = (await credentialFor(sandbox, CONTOSO).getToken('https://vault.azure.net/.default')).token;
+    const contosoVaultToken = (await credentialFor(sandbox, CONTOSO).getToken('https://vault.azure.net/.default'))
+      .token;
     const foreign = await call(sandbox, 'GET', '/secrets?api-version=7.5', { token: contosoVaultToken });
     expect(foreign.status).toBe(403);
     expect(foreign.body).toMatchObject({ error: { code: 'Forbidden', innererror: { code: 'ForbiddenByRbac' } } });
 
-    const graphToken = (await credentialFor(sandbox, HOME_TENANT).getToken('https://graph.microsoft.com/.default')).token;
+    const graphToken = (await credentialFor(sandbox, HOME_TENANT).getToken('https://graph.microsoft.com/.default'))
+      .token;
     expect((await call(sandbox, 'GET', '/secrets?api-version=7.5', { token: graphToken })).status).toBe(401);
   });
 });

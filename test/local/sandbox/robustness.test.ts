@@ -42,11 +42,19 @@ describe('sandbox robustness', () => {
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
       expect(res.body, `${method} ${path}`).toMatchObject({ error: { code: expect.any(String) as string } });
     }
-    const oddItems = { requests: [{ id: '1', method: 'GET', url: 'https://evil.example/users' }, { id: '2', method: 'GET', url: '/%E0%A4%A' }, { id: '3', method: 'BREW', url: '/users' }] };
+    const oddItems = {
+      requests: [
+        { id: '1', method: 'GET', url: 'https://evil.example/users' },
+        { id: '2', method: 'GET', url: '/%E0%A4%A' },
+        { id: '3', method: 'BREW', url: '/users' },
+      ],
+    };
     const batch = await call(sandbox, 'POST', '/v1.0/$batch', { token, body: oddItems });
     expect(batch.status).toBe(200);
     // Graph answers batch items in any order: match them by id.
-    const statuses = Object.fromEntries((batch.body as { responses: { id: string; status: number }[] }).responses.map((r) => [r.id, r.status]));
+    const statuses = Object.fromEntries(
+      (batch.body as { responses: { id: string; status: number }[] }).responses.map((r) => [r.id, r.status]),
+    );
     expect(statuses).toEqual({ '1': 400, '2': 400, '3': 405 });
   });
 

@@ -2,7 +2,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONTOSO, FABRIKAM, HOME_GROUPS, HOME_TENANT_ID, HOME_USERS, SEED_TENANTS, SERVICE_APP, seedAppOf } from '../../../local/sandbox/seed';
+import {
+  CONTOSO,
+  FABRIKAM,
+  HOME_GROUPS,
+  HOME_TENANT_ID,
+  HOME_USERS,
+  SEED_TENANTS,
+  SERVICE_APP,
+  seedAppOf,
+} from '../../../local/sandbox/seed';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { testEnv } from '../../support/env';
 import { call, claimsOf, credentialFor, graphClientFor, sandboxState, startTestSandbox, tenantState } from './helpers';
@@ -29,7 +38,10 @@ describe('/_sandbox/tokens', () => {
   it('mints v2.0 tokens for the service API, verifiable through the tenant JWKS', async () => {
     const token = await userToken({ user: 'alice@msp.example' });
     const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/${HOME_TENANT_ID}/discovery/v2.0/keys`));
-    const { payload } = await jwtVerify(token, jwks, { issuer: `${sandbox.url}/${HOME_TENANT_ID}/v2.0`, audience: SERVICE_APP.clientId });
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: `${sandbox.url}/${HOME_TENANT_ID}/v2.0`,
+      audience: SERVICE_APP.clientId,
+    });
     expect(payload).toMatchObject({
       ver: '2.0',
       oid: HOME_USERS.alice.id,
@@ -52,9 +64,15 @@ describe('/_sandbox/tokens', () => {
 
   it('mints the broken tokens tests need: expired, not yet valid, untrusted key, other audience, missing claims', async () => {
     const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/${HOME_TENANT_ID}/discovery/v2.0/keys`));
-    await expect(jwtVerify(await userToken({ user: 'alice@msp.example', expiresInSeconds: -10 }), jwks)).rejects.toThrow(/exp/);
-    await expect(jwtVerify(await userToken({ user: 'alice@msp.example', notBeforeInSeconds: 600 }), jwks)).rejects.toThrow(/nbf/);
-    await expect(jwtVerify(await userToken({ user: 'alice@msp.example', untrustedKey: true }), jwks)).rejects.toThrow(/signature/);
+    await expect(
+      jwtVerify(await userToken({ user: 'alice@msp.example', expiresInSeconds: -10 }), jwks),
+    ).rejects.toThrow(/exp/);
+    await expect(
+      jwtVerify(await userToken({ user: 'alice@msp.example', notBeforeInSeconds: 600 }), jwks),
+    ).rejects.toThrow(/nbf/);
+    await expect(jwtVerify(await userToken({ user: 'alice@msp.example', untrustedKey: true }), jwks)).rejects.toThrow(
+      /signature/,
+    );
     expect(claimsOf(await userToken({ user: 'alice@msp.example', audience: 'api://other' })).aud).toBe('api://other');
     const stripped = claimsOf(await userToken({ user: 'alice@msp.example', omitClaims: ['oid', 'tid'] }));
     expect(stripped.oid).toBeUndefined();
@@ -63,15 +81,23 @@ describe('/_sandbox/tokens', () => {
 
   it('mints the ID token of the same sign-in on request: same issuer, audience and roles, but no scp or azp', async () => {
     const jwks = createRemoteJWKSet(new URL(`${sandbox.url}/${HOME_TENANT_ID}/discovery/v2.0/keys`));
-    const { payload } = await jwtVerify(await userToken({ user: 'carol@msp.example', tokenType: 'id' }), jwks, { issuer: `${sandbox.url}/${HOME_TENANT_ID}/v2.0`, audience: SERVICE_APP.clientId });
+    const { payload } = await jwtVerify(await userToken({ user: 'carol@msp.example', tokenType: 'id' }), jwks, {
+      issuer: `${sandbox.url}/${HOME_TENANT_ID}/v2.0`,
+      audience: SERVICE_APP.clientId,
+    });
     expect(payload).toMatchObject({ ver: '2.0', oid: HOME_USERS.carol.id, roles: ['Jit.Admin'] });
     expect(payload.scp).toBeUndefined();
     expect(payload.azp).toBeUndefined();
-    expect(claimsOf(await userToken({ user: 'carol@msp.example' }))).toMatchObject({ scp: 'access_as_user', azp: SERVICE_APP.clientId });
+    expect(claimsOf(await userToken({ user: 'carol@msp.example' }))).toMatchObject({
+      scp: 'access_as_user',
+      azp: SERVICE_APP.clientId,
+    });
   });
 
   it('answers 404 for an unknown user and 400 for a bad body', async () => {
-    expect((await call(sandbox, 'POST', '/_sandbox/tokens', { body: { user: 'mallory@msp.example' } })).status).toBe(404);
+    expect((await call(sandbox, 'POST', '/_sandbox/tokens', { body: { user: 'mallory@msp.example' } })).status).toBe(
+      404,
+    );
     expect((await call(sandbox, 'POST', '/_sandbox/tokens', { body: { usr: 'alice@msp.example' } })).status).toBe(400);
   });
 });
@@ -90,29 +116,48 @@ describe('/_sandbox/state, signin, drift and reset', () => {
 
   it('signs in only with the current password of an enabled account', async () => {
     const staff = 'staff@fabrikam.example';
-    const signin = (password: string) => call(sandbox, 'POST', '/_sandbox/signin', { body: { userPrincipalName: staff, password } });
+    const signin = (password: string) =>
+      call(sandbox, 'POST', '/_sandbox/signin', { body: { userPrincipalName: staff, password } });
     expect((await signin('anything')).body).toEqual({ ok: false, reason: 'invalid_credentials' });
     const user = FABRIKAM.users.find((u) => u.userPrincipalName === staff);
-    await call(sandbox, 'PATCH', `/_sandbox/tenants/${FABRIKAM.id}/users/${user?.id ?? ''}`, { body: { password: 'Known-Pa55word' } });
+    await call(sandbox, 'PATCH', `/_sandbox/tenants/${FABRIKAM.id}/users/${user?.id ?? ''}`, {
+      body: { password: 'Known-Pa55word' },
+    });
     expect((await signin('Known-Pa55word')).body).toEqual({ ok: true });
-    await call(sandbox, 'PATCH', `/_sandbox/tenants/${FABRIKAM.id}/users/${user?.id ?? ''}`, { body: { accountEnabled: false } });
+    await call(sandbox, 'PATCH', `/_sandbox/tenants/${FABRIKAM.id}/users/${user?.id ?? ''}`, {
+      body: { accountEnabled: false },
+    });
     expect((await signin('Known-Pa55word')).body).toEqual({ ok: false, reason: 'account_disabled' });
-    expect((await call(sandbox, 'POST', '/_sandbox/signin', { body: { userPrincipalName: 'ghost@fabrikam.example', password: 'x' } })).status).toBe(401);
+    expect(
+      (
+        await call(sandbox, 'POST', '/_sandbox/signin', {
+          body: { userPrincipalName: 'ghost@fabrikam.example', password: 'x' },
+        })
+      ).status,
+    ).toBe(401);
     const t = tenantState(await sandboxState(sandbox), FABRIKAM.id);
     expect(t.calls.total).toBe(0);
   });
 
   it('changes an app credential so the old secret stops working, and reset restores the seed', async () => {
     const app = seedAppOf(CONTOSO);
-    await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, { body: { clientSecret: 'rotated-secret' } });
-    await expect(credentialFor(sandbox, CONTOSO).getToken('https://graph.microsoft.com/.default')).rejects.toThrow(/AADSTS7000215/);
-    await credentialFor(sandbox, CONTOSO.id, app.clientId, 'rotated-secret').getToken('https://graph.microsoft.com/.default');
+    await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+      body: { clientSecret: 'rotated-secret' },
+    });
+    await expect(credentialFor(sandbox, CONTOSO).getToken('https://graph.microsoft.com/.default')).rejects.toThrow(
+      /AADSTS7000215/,
+    );
+    await credentialFor(sandbox, CONTOSO.id, app.clientId, 'rotated-secret').getToken(
+      'https://graph.microsoft.com/.default',
+    );
     await call(sandbox, 'PUT', '/_sandbox/faults', { body: { throttleRate: 1 } });
     await call(sandbox, 'POST', '/_sandbox/reset');
     const domains = (await graphClientFor(sandbox, CONTOSO).api('/domains').get()) as { value: unknown[] };
     expect(domains.value.length).toBeGreaterThan(0);
     expect(tenantState(await sandboxState(sandbox), CONTOSO.id).calls.total).toBe(1);
-    expect((await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/unknown`, { body: {} })).status).toBe(404);
+    expect((await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/unknown`, { body: {} })).status).toBe(
+      404,
+    );
     expect((await call(sandbox, 'GET', '/_sandbox/nothing')).status).toBe(404);
   });
 });
@@ -135,11 +180,15 @@ describe('persistence', () => {
 
     const second = await startTestSandbox({ stateFile });
     try {
-      const again = (await graphClientFor(second, CONTOSO).api(`/users/${created.id}`).get()) as { userPrincipalName: string };
+      const again = (await graphClientFor(second, CONTOSO).api(`/users/${created.id}`).get()) as {
+        userPrincipalName: string;
+      };
       expect(again.userPrincipalName).toBe('jit-persisted@contoso.example');
       const jwks = createRemoteJWKSet(new URL(`${second.url}/${HOME_TENANT_ID}/discovery/v2.0/keys`));
       await jwtVerify(token, jwks);
-      const signin = await call(second, 'POST', '/_sandbox/signin', { body: { userPrincipalName: 'jit-persisted@contoso.example', password: 'Pers1sted!Passw0rd' } });
+      const signin = await call(second, 'POST', '/_sandbox/signin', {
+        body: { userPrincipalName: 'jit-persisted@contoso.example', password: 'Pers1sted!Passw0rd' },
+      });
       expect(signin.status).toBe(200);
     } finally {
       await second.close();
