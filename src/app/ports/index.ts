@@ -1,0 +1,19 @@
+/**
+ * What the use cases need from the outside world, named for the domain. src/adapters implements
+ * them with the real SDKs (Graph, Key Vault, Table Storage); tests use the same adapters against
+ * the local sandbox and Azurite.
+ */
+export * from './directory';
+export * from './secretVault';
+export * from './versioned';
+export * from './requestStore';
+export * from './leaseLockStore';
+export * from './accountStore';
+export * from './configStore';
+export * from './auditLog';
+export * from './integrationStore';
+export * from './onceStore';
+export * from './notifier';
+export * from './leaseMailer';
+export * from './clock';
+export * from './leaseOrchestrations';

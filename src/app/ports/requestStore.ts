@@ -1,0 +1,20 @@
+import type { LeaseRequest, RequestStatus } from '../../domain/request';
+import type { Page, Versioned } from './versioned';
+
+export interface RequestFilter {
+  readonly requesterObjectId?: string;
+  readonly tenantId?: string;
+  readonly statuses?: readonly RequestStatus[];
+}
+
+export interface RequestStore {
+  /** Insert-if-absent: AlreadyExistsError when the id exists. */
+  create(request: LeaseRequest): Promise<Versioned<LeaseRequest>>;
+  get(id: string): Promise<Versioned<LeaseRequest> | null>;
+  /** ConcurrencyError when the ETag is stale. */
+  replace(request: LeaseRequest, etag: string): Promise<Versioned<LeaseRequest>>;
+  list(
+    filter: RequestFilter,
+    options: { readonly limit: number; readonly continuationToken?: string | null },
+  ): Promise<Page<LeaseRequest>>;
+}
