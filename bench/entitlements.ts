@@ -11,7 +11,7 @@ import { getServices } from '../src/composition';
 import { callJson, mapLimit } from './http';
 import { commit, machine } from './report';
 import { summarize, type Summary } from './stats';
-import { runTrustingTheCa } from './trustingTheCa';
+import { progress, runBenchCommand } from './command';
 
 /**
  * `npm run bench:entitlements`: entitlement evaluation at MSP scale. The whole local stack in this
@@ -45,34 +45,6 @@ const USAGE = `npm run bench:entitlements -- [options]
   --out DIR         where results go (default bench/results)`;
 
 const GOLD = 'gold';
-
-function parseOptions(argv: readonly string[]): Options | 'help' {
-  const raw: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}'\n${USAGE}`);
-    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new Error(`--${flag} needs a value\n${USAGE}`);
-    raw[flag] = value;
-  }
-  const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; ')}\n${USAGE}`,
-    );
-  return parsed.data;
-}
-
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  await runTrustingTheCa((tlsDir) => bench(options, tlsDir));
-}
 
 interface Technician {
   readonly user: string;
@@ -297,11 +269,4 @@ function toMarkdown(r: {
   ].join('\n');
 }
 
-function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
-}
-
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-});
+runBenchCommand({ schema: optionsSchema, usage: USAGE, run: bench });

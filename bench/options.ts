@@ -39,28 +39,4 @@ const USAGE = `npm run bench -- [options]
   --out DIR           where results go (default bench/results)
   --skip-api          lifecycle only`;
 
-export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const raw: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}'\n${USAGE}`);
-    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (key === 'skipApi') {
-      raw[key] = true;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new Error(`--${flag} needs a value\n${USAGE}`);
-    raw[key] = value;
-  }
-  const parsed = benchOptionsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `${parsed.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('; ')}\n${USAGE}`,
-    );
-  return parsed.data;
-}
-
 export { USAGE };

@@ -9,27 +9,18 @@ import { getServices } from '../src/composition';
 import { ceilingFrom } from './ceiling';
 import { callJson } from './http';
 import { BENCH_TARGET_ID, prepareLifecycle, runLifecycle } from './lifecycle';
-import { parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { benchOptionsSchema, USAGE, type BenchOptions } from './options';
+import { progress, runBenchCommand } from './command';
 import { ServiceLogTap } from './serviceLog';
 import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
 import { tablesPortOf, TableCounter } from './tableCounter';
 import { entitlementCheckOrHealth, runThroughput, type ThroughputResult } from './throughput';
-import { runTrustingTheCa } from './trustingTheCa';
 
 /**
  * `npm run bench`: the whole stack in this process (fresh temp state, ephemeral ports, Azurite in
  * memory), the lease lifecycle benchmark, the API throughput benchmark from autocannon in a second
  * process, and the ceiling on paper; a markdown table printed and written with its JSON.
  */
-
-async function main(): Promise<void> {
-  const options = parseBenchOptions(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  await runTrustingTheCa((tlsDir) => bench(options, tlsDir));
-}
 
 async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'jit-bench-state-'));
@@ -154,11 +145,4 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
   }
 }
 
-function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
-}
-
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-});
+runBenchCommand({ schema: benchOptionsSchema, usage: USAGE, booleanFlags: ['skipApi'], run: bench });
