@@ -118,19 +118,7 @@ class Vault {
   }
 
   set(name: string, rawBody: string): SandboxResponse {
-    let body: unknown;
-    try {
-      body = parseJsonBody(rawBody);
-    } catch {
-      throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
-    }
-    const parsed = setSchema.safeParse(body);
-    if (!parsed.success)
-      throw new VaultError(
-        400,
-        'BadParameter',
-        `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'value')}' is invalid or missing.`,
-      );
+    const body = parseVaultBody(rawBody, setSchema, 'value', 'is invalid or missing');
     let secret = this.find(name);
     if (secret?.deleted != null) {
       throw new VaultError(
@@ -145,12 +133,12 @@ class Vault {
       this.secrets.push(secret);
     }
     const now = Math.floor(Date.now() / 1000);
-    const a = parsed.data.attributes;
+    const a = body.attributes;
     const version: SecretVersion = {
       version: randomBytes(16).toString('hex'),
-      value: parsed.data.value,
-      tags: parsed.data.tags ?? null,
-      contentType: parsed.data.contentType ?? null,
+      value: body.value,
+      tags: body.tags ?? null,
+      contentType: body.contentType ?? null,
       enabled: a?.enabled ?? true,
       exp: a?.exp ?? null,
       nbf: a?.nbf ?? null,
@@ -162,29 +150,17 @@ class Vault {
   }
 
   update(name: string, version: string, rawBody: string): SandboxResponse {
-    let body: unknown;
-    try {
-      body = parseJsonBody(rawBody);
-    } catch {
-      throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
-    }
-    const parsed = updateSchema.safeParse(body);
-    if (!parsed.success)
-      throw new VaultError(
-        400,
-        'BadParameter',
-        `Property '${String(parsed.error.issues[0]?.path.join('.') ?? 'attributes')}' is invalid.`,
-      );
+    const body = parseVaultBody(rawBody, updateSchema, 'attributes', 'is invalid');
     const secret = this.find(name);
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
     const v = secret.versions.find((x) => x.version === version);
     if (v === undefined) throw secretNotFound(`${name}/${version}`);
-    const a = parsed.data.attributes;
+    const a = body.attributes;
     if (a?.enabled !== undefined) v.enabled = a.enabled;
     if (a?.exp !== undefined) v.exp = a.exp;
     if (a?.nbf !== undefined) v.nbf = a.nbf;
-    if (parsed.data.tags !== undefined) v.tags = parsed.data.tags;
-    if (parsed.data.contentType !== undefined) v.contentType = parsed.data.contentType;
+    if (body.tags !== undefined) v.tags = body.tags;
+    if (body.contentType !== undefined) v.contentType = body.contentType;
     v.updated = Math.floor(Date.now() / 1000);
     const { value: _value, ...rest } = this.bundle(secret, v, false);
     return json(200, rest);
@@ -332,4 +308,25 @@ export async function handleKeyVault(store: SandboxStore, req: SandboxRequest): 
   } finally {
     store.save();
   }
+}
+
+/** A request body as Key Vault reads it: JSON, then the operation's schema; 400 BadParameter naming the property. */
+function parseVaultBody<S extends z.ZodType>(
+  rawBody: string,
+  schema: S,
+  property: string,
+  problem: string,
+): z.infer<S> {
+  let body: unknown;
+  try {
+    body = parseJsonBody(rawBody);
+  } catch {
+    throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path.join('.');
+    throw new VaultError(400, 'BadParameter', `Property '${path || property}' ${problem}.`);
+  }
+  return parsed.data;
 }
