@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFunctionsCore } from '../../local/host/functionsCore';
-import { startHost, type RunningHost } from '../../local/host/host';
+import { startHost, type RunningHost } from '../../local/functionsHost';
 import type { LeaseOrchestrationInput } from '../../src/app/ports';
 import type { LeaseActivityInput, LeaseActivityName, LeaseActivityOutput } from '../../src/workflow/activities';
 import { testEnv, uniqueName } from '../support/env';
