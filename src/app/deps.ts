@@ -4,11 +4,14 @@ import type {
   Clock,
   ConfigStore,
   DirectoryProvider,
+  IntegrationStore,
   LeaseLockStore,
+  LeaseMailer,
+  Notifier,
+  OnceStore,
   RequestStore,
   SecretVault,
 } from './ports';
-import type { IntegrationStore, LeaseMailer, Notifier, OnceStore } from './ports';
 
 /** Everything a use case may depend on, built once per process by the composition root. */
 export interface AppDeps {
