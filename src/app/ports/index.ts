@@ -22,3 +22,4 @@ export * from './notifier';
 export * from './leaseMailer';
 export * from './clock';
 export * from './leaseOrchestrations';
+export * from './appPorts';
