@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './ports';
 import { durableClientBindingData } from './durable/clientBinding';
 import { ManagementApi } from './durable/managementApi';
 import { DurableRunner } from './durable/runner';
@@ -88,14 +88,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     void work.finally(() => inFlight.delete(work));
   });
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   baseUrl = `http://127.0.0.1:${port}`;
 
   await runAppHooks(options.registry, 'appStart', logger);
