@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startAzurite } from './azurite';
 import { installFunctionsCore } from './host/functionsCore';
-import { startHost, type HostOptions, type RunningHost } from './host/host';
+import { startHost, type HostOptions, type RunningHost } from './functionsHost';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { assertPortsFree } from './ports';

@@ -1,7 +1,7 @@
 import { createAdapters } from './adapters';
 import { TokenValidator } from './adapters/auth/tokenValidator';
+import { systemClock } from './adapters/systemClock';
 import type { AppDeps } from './app/deps';
-import { systemClock } from './app/ports';
 import { durationMs } from './domain/duration';
 import { parseSettings, type Settings } from './settings';
 import { structuredLog } from './structuredLog';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { installFunctionsCore } from './functionsCore';
-import { startHost } from './host';
+import { startHost } from '../functionsHost';
 
 /** Process entry: loads the compiled function app and serves it (see DESIGN.md §6). */
 async function main(): Promise<void> {

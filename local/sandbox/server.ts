@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../ports';
 import { handleGraph } from './graph/router';
 import {
   BodyTooLargeError,
@@ -94,14 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const server = createServer({ key: options.tls.keyPem, cert: options.tls.certPem }, (req, res) => {
     void handle(store, req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   const url = `https://127.0.0.1:${port}`;
   store.url = url;
   return {

@@ -1,16 +1,4 @@
-import type {
-  AccountStore,
-  AuditLog,
-  ConfigStore,
-  DirectoryProvider,
-  IntegrationStore,
-  LeaseLockStore,
-  LeaseMailer,
-  Notifier,
-  OnceStore,
-  RequestStore,
-  SecretVault,
-} from '../app/ports';
+import type { AppPorts } from '../app/ports';
 import { ConflictError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
@@ -20,21 +8,8 @@ import { KeyVaultSecretVault } from './keyvault/secretVault';
 import { createNotifier, GraphMailNotifier } from './notify';
 import { createTableStores, type TableConnection } from './tables';
 
-export interface Adapters {
-  readonly directories: DirectoryProvider;
-  readonly vault: SecretVault;
-  readonly requests: RequestStore;
-  readonly locks: LeaseLockStore;
-  readonly accounts: AccountStore;
-  readonly config: ConfigStore;
-  readonly audit: AuditLog;
-  readonly integrations: IntegrationStore;
-  readonly idempotency: OnceStore;
-  readonly webhookDeliveries: OnceStore;
-  readonly notifier: Notifier;
-  /** Lease emails through Graph from JIT_NOTIFY_MAIL_FROM; null when it is not set. */
-  readonly mailer: LeaseMailer | null;
-}
+/** Every port, implemented with the real SDKs. */
+export type Adapters = AppPorts;
 
 export interface CreateAdaptersOptions {
   /** Table names are `<prefix>Requests`, `<prefix>Audit` …; default `jit`. Tests isolate with their own. */

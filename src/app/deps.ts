@@ -1,34 +1,10 @@
-import type {
-  AccountStore,
-  AuditLog,
-  Clock,
-  ConfigStore,
-  DirectoryProvider,
-  LeaseLockStore,
-  RequestStore,
-  SecretVault,
-} from './ports';
-import type { IntegrationStore, LeaseMailer, Notifier, OnceStore } from './ports';
+import type { AppPorts, Clock } from './ports';
 
 /** Everything a use case may depend on, built once per process by the composition root. */
-export interface AppDeps {
+export interface AppDeps extends AppPorts {
   readonly clock: Clock;
-  readonly directories: DirectoryProvider;
-  readonly vault: SecretVault;
-  readonly requests: RequestStore;
-  readonly locks: LeaseLockStore;
-  readonly accounts: AccountStore;
-  readonly config: ConfigStore;
-  readonly audit: AuditLog;
   readonly revocationRetryIntervalMs: number;
   readonly activityRetryFirstIntervalMs: number;
-  // Issue 4: notifications, ticketing integrations, idempotency and the lease workflow's settings.
-  readonly notifier: Notifier;
-  /** Lease emails (JIT_NOTIFY_MAIL_FROM); null: no email. */
-  readonly mailer: LeaseMailer | null;
-  readonly integrations: IntegrationStore;
-  readonly idempotency: OnceStore;
-  readonly webhookDeliveries: OnceStore;
   readonly workflow: WorkflowSettings;
   /** Structured log line; never pass a secret. */
   readonly log: (level: 'info' | 'warn' | 'error', event: string, fields: Readonly<Record<string, unknown>>) => void;

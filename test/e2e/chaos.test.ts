@@ -21,7 +21,7 @@ beforeAll(async () => {
   // With 10% of Graph calls failing, now and then all six attempts of a revocation round fail and
   // the lease is revocation_failed until the next round: that path is what this test must see end
   // well, but at production spacing (back-off up to 60 s, rounds a minute apart) it outlasts the
-  // test's wait. The spacing itself is tested in test/functions/leaseOrchestrator.test.ts.
+  // test's wait. The spacing itself is tested in test/workflow/leaseOrchestrator.test.ts.
   process.env.JIT_ACTIVITY_RETRY_FIRST_INTERVAL_MS ??= '200';
   process.env.JIT_REVOCATION_RETRY_INTERVAL ??= 'PT5S';
   t = await startTestStack();

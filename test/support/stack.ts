@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { HostLogRecord } from '../../local/host/host';
+import type { HostLogRecord } from '../../local/functionsHost';
 import { freePort } from '../../local/ports';
 import { CONTOSO, type SeedTenant } from '../../local/sandbox/seed';
 import { startStack, type RunningStack } from '../../local/stack';

@@ -226,10 +226,6 @@ export class GraphAccess {
     return groupIdsOf(await this.listAll(this.groupMembershipsStep(principalId)));
   }
 
-  async listTransitiveGroupIds(userId: string): Promise<string[]> {
-    return groupIdsOf(await this.listAll(this.transitiveGroupsStep(userId)));
-  }
-
   async addGroupMember(groupId: string, memberId: string): Promise<void> {
     await this.graph.runStep(this.addGroupMemberStep(groupId, memberId));
   }

@@ -67,12 +67,6 @@ export class GraphDirectory implements Directory {
   async disableAccount(objectId: string): Promise<void> {
     return this.users.disableAccount(objectId);
   }
-  async setPassword(objectId: string, password: string): Promise<void> {
-    return this.users.setPassword(objectId, password);
-  }
-  async revokeSessions(objectId: string): Promise<void> {
-    return this.users.revokeSessions(objectId);
-  }
   async deleteUser(objectId: string): Promise<void> {
     return this.users.deleteUser(objectId);
   }
@@ -176,9 +170,6 @@ export class GraphDirectory implements Directory {
   }
   async listUsers(options: { readonly top: number }): Promise<DirectoryUser[]> {
     return this.verification.listUsers(options);
-  }
-  async listTransitiveGroupIds(userId: string): Promise<string[]> {
-    return this.access.listTransitiveGroupIds(userId);
   }
   async listJitAccounts(): Promise<DirectoryUser[]> {
     return this.users.listJitAccounts();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DirectoryUser, OutgoingMail } from '../../app/ports';
+import type { DirectoryMail, DirectoryUser, OutgoingMail } from '../../app/ports';
 import type { PrincipalRef } from '../../domain/config';
 import type { GraphApi } from './graphApi';
 import { objectIdSegment, userPrincipalNameSegment } from './graphInput';
@@ -28,7 +28,7 @@ const assignmentSchema = z.object({
   principalType: z.string().nullish(),
 });
 
-export class GraphMail {
+export class GraphMail implements DirectoryMail {
   constructor(private readonly graph: GraphApi) {}
 
   async sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void> {

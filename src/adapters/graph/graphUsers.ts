@@ -218,14 +218,6 @@ export class GraphUsers {
     );
   }
 
-  async setPassword(objectId: string, password: string): Promise<void> {
-    await this.graph.runStep(this.setPasswordStep(objectId, password));
-  }
-
-  async revokeSessions(objectId: string): Promise<void> {
-    await this.graph.runStep(this.revokeSessionsStep(objectId));
-  }
-
   async deleteUser(objectId: string): Promise<void> {
     const id = objectIdSegment('objectId', objectId);
     await this.graph.run(

@@ -1,4 +1,4 @@
-import type { Directory, LeaseMailer, LeaseNotification, MailAudience, OutgoingMail } from '../../app/ports';
+import type { DirectoryMail, LeaseMailer, LeaseNotification, MailAudience, OutgoingMail } from '../../app/ports';
 
 /**
  * Lease emails sent through Microsoft Graph from a mailbox of the home tenant
@@ -93,7 +93,7 @@ export class GraphMailNotifier implements LeaseMailer {
   constructor(
     private readonly fromUserPrincipalName: string,
     /** The home tenant's directory; fails when the home tenant is not connected. */
-    private readonly homeDirectory: () => Promise<Directory>,
+    private readonly homeDirectory: () => Promise<DirectoryMail>,
   ) {}
 
   async send(to: readonly string[], audience: MailAudience, notification: LeaseNotification): Promise<void> {

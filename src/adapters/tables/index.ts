@@ -1,12 +1,4 @@
-import type {
-  AccountStore,
-  AuditLog,
-  ConfigStore,
-  IntegrationStore,
-  LeaseLockStore,
-  OnceStore,
-  RequestStore,
-} from '../../app/ports';
+import type { AppPorts } from '../../app/ports';
 import { TableAccountStore } from './accountStore';
 import { TableAuditLog } from './auditLog';
 import { TableConfigStore } from './configStore';
@@ -20,16 +12,10 @@ export { DEFAULT_TABLE_PREFIX, TableSet, type TableConnection, type TableKind } 
 export { InvalidRowError } from './tableErrors';
 export { MAX_STRING_PROPERTY_UTF16_UNITS } from './rows';
 
-export interface TableStores {
-  readonly requests: RequestStore;
-  readonly locks: LeaseLockStore;
-  readonly accounts: AccountStore;
-  readonly config: ConfigStore;
-  readonly audit: AuditLog;
-  readonly integrations: IntegrationStore;
-  readonly idempotency: OnceStore;
-  readonly webhookDeliveries: OnceStore;
-}
+export type TableStores = Pick<
+  AppPorts,
+  'requests' | 'locks' | 'accounts' | 'config' | 'audit' | 'integrations' | 'idempotency' | 'webhookDeliveries'
+>;
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */
 export function createTableStores(connection: TableConnection, tablePrefix?: string): TableStores {

@@ -4,6 +4,11 @@
  * the local sandbox and Azurite.
  */
 export * from './directory';
+export * from './directoryAccounts';
+export * from './directoryRolesAndGroups';
+export * from './temporaryAccessPasses';
+export * from './directoryVerification';
+export * from './directoryMail';
 export * from './secretVault';
 export * from './versioned';
 export * from './requestStore';
@@ -17,3 +22,4 @@ export * from './notifier';
 export * from './leaseMailer';
 export * from './clock';
 export * from './leaseOrchestrations';
+export * from './appPorts';

@@ -4,6 +4,7 @@ import { CONTOSO, ROLE_TEMPLATES } from '../../../local/sandbox/seed';
 import { createAdapters } from '../../../src/adapters';
 import { GraphWriteBudget } from '../../../src/adapters/graph/writeBudget';
 import type { DirectoryUser } from '../../../src/app/ports';
+import { generatePassword } from '../../../src/domain/password';
 import { uniqueName } from '../../support/env';
 import { sandboxSettings, startTestSandbox, tenantState } from '../sandboxSupport';
 import { CONTOSO_GROUPS, connectContoso, newAccount } from './graphFixtures';
@@ -41,11 +42,11 @@ describe('Graph write budget wiring', () => {
     const revocation = await adapters.directories.forTenant(tenant, { purpose: 'revocation' });
 
     const user = (await normal.createDisabledAccount(newAccount())) as DirectoryUser; // write 1
-    await normal.revokeSessions(user.objectId); // write 2: the normal share is used up
+    await normal.setPasswordAndEnable(user.objectId, generatePassword()); // write 2: the normal share is used up
     const writesBefore = (await tenantState(sandbox, CONTOSO.id)).calls.writes;
 
     let heldDone = false;
-    const held = normal.revokeSessions(user.objectId).then(() => (heldDone = true));
+    const held = normal.setPasswordAndEnable(user.objectId, generatePassword()).then(() => (heldDone = true));
     await settle();
     expect(heldDone).toBe(false);
     expect(budget.queued).toBe(1);

@@ -1,5 +1,5 @@
 import { installFunctionsCore, type FunctionRegistry } from '../../../local/host/functionsCore';
-import { startHost, type HostLogRecord, type HostOptions, type RunningHost } from '../../../local/host/host';
+import { startHost, type HostLogRecord, type HostOptions, type RunningHost } from '../../../local/functionsHost';
 import { testEnv, uniqueName } from '../../support/env';
 
 export interface TestHost extends RunningHost {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../../local/sandbox/seed';
-import type { HostLogRecord } from '../../../local/host/host';
+import type { HostLogRecord } from '../../../local/functionsHost';
 import { QUICK_TARGET_ID } from '../../support/quickTargets';
 import { useQuickStack } from '../../support/stack';
 

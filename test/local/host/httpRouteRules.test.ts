@@ -4,7 +4,7 @@ import {
   type FunctionRegistry,
   type RegisteredFunction,
 } from '../../../local/host/functionsCore';
-import { startHost } from '../../../local/host/host';
+import { startHost } from '../../../local/functionsHost';
 import { ROUTE_PREFIX } from '../../../local/host/httpFunctions';
 import { httpRegistrationProblems, HostStartupError } from '../../../local/host/httpRouteRules';
 import { testEnv, uniqueName } from '../../support/env';

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFunctionsCore } from '../../local/host/functionsCore';
-import { startHost, type RunningHost } from '../../local/host/host';
+import { startHost, type RunningHost } from '../../local/functionsHost';
 import type { LeaseOrchestrationInput } from '../../src/app/ports';
+import type { LeaseActivityInput, LeaseActivityName, LeaseActivityOutput } from '../../src/workflow/activities';
 import { testEnv, uniqueName } from '../support/env';
 
 /**
@@ -21,6 +22,14 @@ interface Script {
 const scripts = new Map<string, Script>();
 let host: RunningHost;
 
+/** A stand-in registered under an activity's real name, typed by the table: a renamed activity breaks the build here. */
+function standIn<N extends LeaseActivityName>(
+  name: N,
+  handler: (input: LeaseActivityInput<N>) => LeaseActivityOutput<N>,
+): void {
+  df.app.activity(name, { handler });
+}
+
 beforeAll(async () => {
   const registry = installFunctionsCore();
   await import('../../functions/lease/leaseOrchestrator.js');
@@ -29,28 +38,22 @@ beforeAll(async () => {
     if (s === undefined) throw new Error(`no script for ${requestId}`);
     return s;
   };
-  df.app.activity('provisionAccess', {
-    handler: (requestId: string) => ({
-      status: 'active',
-      expiresAt: new Date(Date.now() + 200).toISOString(),
-      account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() },
-    }),
+  standIn('provisionAccess', (requestId) => ({
+    status: 'active',
+    expiresAt: new Date(Date.now() + 200).toISOString(),
+    account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() },
+  }));
+  standIn('revokeAccess', (input) => {
+    const s = script(input.requestId);
+    s.revokeAttempts++;
+    if (s.revokeAttempts <= s.failingAttempts) throw new Error('Graph unavailable (test)');
+    return { status: 'ended' };
   });
-  df.app.activity('revokeAccess', {
-    handler: (input: { requestId: string }) => {
-      const s = script(input.requestId);
-      s.revokeAttempts++;
-      if (s.revokeAttempts <= s.failingAttempts) throw new Error('Graph unavailable (test)');
-      return { status: 'ended' };
-    },
+  standIn('recordRevocationFailure', (input) => {
+    expect(input.failure).toContain('Graph unavailable (test)');
+    script(input.requestId).failuresRecorded.push(input.attempt);
   });
-  df.app.activity('recordRevocationFailure', {
-    handler: (input: { requestId: string; attempt: number; failure: string }) => {
-      expect(input.failure).toContain('Graph unavailable (test)');
-      script(input.requestId).failuresRecorded.push(input.attempt);
-    },
-  });
-  df.app.activity('notifyLease', { handler: () => undefined });
+  standIn('notifyLease', () => undefined);
   host = await startHost({
     port: 0,
     registry,

@@ -1,18 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { durableClientBindingData } from '../durable/clientBinding';
-import { ManagementApi } from '../durable/managementApi';
-import { DurableRunner } from '../durable/runner';
-import { functionsWithTrigger, type CoreHooks, type FunctionRegistry } from './functionsCore';
-import { writePlain } from './httpAdapter';
-import { durableHostSettings } from './hostJson';
-import { HttpFunctions, ROUTE_PREFIX } from './httpFunctions';
-import { assertHttpRegistrationsLoad } from './httpRouteRules';
-import { hostLogLevels, type LogLevelFilter } from './logLevels';
-import { errorDetails, HOST_CATEGORY, HostLogger, jsonLinesToStdout, type HostLogRecord } from './logging';
-import { TimerTriggers } from './timerTriggers';
+import { listenOnLoopback } from './ports';
+import { durableClientBindingData } from './durable/clientBinding';
+import { ManagementApi } from './durable/managementApi';
+import { DurableRunner } from './durable/runner';
+import { runAppHooks } from './host/appHooks';
+import { functionsWithTrigger, type FunctionRegistry } from './host/functionsCore';
+import { writePlain } from './host/httpAdapter';
+import { durableHostSettings } from './host/hostJson';
+import { HttpFunctions, ROUTE_PREFIX } from './host/httpFunctions';
+import { assertHttpRegistrationsLoad } from './host/httpRouteRules';
+import { hostLogLevels, type LogLevelFilter } from './host/logLevels';
+import { errorDetails, HOST_CATEGORY, HostLogger, jsonLinesToStdout, type HostLogRecord } from './host/logging';
+import { TimerTriggers } from './host/timerTriggers';
 
-export type { HostLogRecord, HostLogLevel } from './logging';
+export type { HostLogRecord, HostLogLevel } from './host/logging';
 
 export interface HostOptions {
   /** 0 picks a free port. The host binds 127.0.0.1 only. */
@@ -40,29 +41,12 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-function hasHooks(registry: FunctionRegistry): registry is FunctionRegistry & CoreHooks {
-  return typeof (registry as Partial<CoreHooks>).hooks === 'function';
-}
-
-async function runAppHooks(
-  registry: FunctionRegistry,
-  name: 'appStart' | 'appTerminate',
-  logger: HostLogger,
-): Promise<void> {
-  if (!hasHooks(registry)) return;
-  for (const hook of registry.hooks(name)) {
-    try {
-      await hook({ hookData: {}, appHookData: registry.appHookData });
-    } catch (error) {
-      logger.write('error', `The ${name} hook failed: ${errorDetails(error)}`);
-    }
-  }
-}
-
 /**
- * The local Functions host: serves the registered HTTP functions under `/api`, the Durable
- * management API under `/runtime/webhooks/durabletask`, runs timer triggers, orchestrations and
- * activities. Loads nothing itself: register the app (installFunctionsCore + require) first.
+ * The local Functions host, composed of its parts (local/host: registrations, HTTP functions,
+ * timer triggers, logging; local/durable: the runner and the management API): serves the
+ * registered HTTP functions under `/api`, the Durable management API under
+ * `/runtime/webhooks/durabletask`, runs timer triggers, orchestrations and activities. Loads
+ * nothing itself: register the app (installFunctionsCore + require) first.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   // Before anything opens: a registration set the Functions host would not load never runs here.
@@ -104,14 +88,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     void work.finally(() => inFlight.delete(work));
   });
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   baseUrl = `http://127.0.0.1:${port}`;
 
   await runAppHooks(options.registry, 'appStart', logger);

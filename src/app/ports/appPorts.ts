@@ -1,0 +1,28 @@
+import type { AccountStore } from './accountStore';
+import type { AuditLog } from './auditLog';
+import type { ConfigStore } from './configStore';
+import type { DirectoryProvider } from './directory';
+import type { IntegrationStore } from './integrationStore';
+import type { LeaseLockStore } from './leaseLockStore';
+import type { LeaseMailer } from './leaseMailer';
+import type { Notifier } from './notifier';
+import type { OnceStore } from './onceStore';
+import type { RequestStore } from './requestStore';
+import type { SecretVault } from './secretVault';
+
+/** Every port, one instance each: what src/adapters builds and the composition root hands to the use cases. */
+export interface AppPorts {
+  readonly directories: DirectoryProvider;
+  readonly vault: SecretVault;
+  readonly requests: RequestStore;
+  readonly locks: LeaseLockStore;
+  readonly accounts: AccountStore;
+  readonly config: ConfigStore;
+  readonly audit: AuditLog;
+  readonly integrations: IntegrationStore;
+  readonly idempotency: OnceStore;
+  readonly webhookDeliveries: OnceStore;
+  readonly notifier: Notifier;
+  /** Lease emails (JIT_NOTIFY_MAIL_FROM, through Graph); null: no email. */
+  readonly mailer: LeaseMailer | null;
+}
