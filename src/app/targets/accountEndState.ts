@@ -15,7 +15,7 @@ export interface AccountEndStateOptions {
 
 /** Brings the account to the end state. A user deleted from the directory is there already. */
 export async function takeAccountAccessAway(
-  directory: Directory,
+  directory: Pick<Directory, 'disableAccount' | 'stripAccess' | 'deleteTemporaryAccessPasses'>,
   objectId: string,
   options: AccountEndStateOptions,
 ): Promise<void> {
@@ -35,7 +35,7 @@ export async function takeAccountAccessAway(
 
 /** What of the end state the directory does not show yet, read back; empty when all of it shows. */
 export async function accountEndStateGaps(
-  directory: Directory,
+  directory: Pick<Directory, 'readAccess' | 'countTemporaryAccessPasses'>,
   account: AccountRef,
   startedAt: Date,
   options: AccountEndStateOptions,
