@@ -1,13 +1,10 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
-import type { Tenant } from '../domain/config';
-import { isJitUserPrincipalName } from '../domain/jitAccount';
-import { generatePassword } from '../domain/password';
 import { isTerminal, type LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
-import { isProtected } from './provisionAccess';
 import type { AppDeps } from './deps';
-import type { Directory, DirectoryUser, LeaseOrchestrationControl } from './ports';
+import type { LeaseOrchestrationControl } from './ports';
 import { currentMaxDuration, requesterStanding, type RequesterStanding } from './requesterStanding';
+import { reconcilingKinds } from './targets';
 
 /**
  * The reconciler: what the lease orchestrations cannot catch themselves (DESIGN §3).
@@ -37,7 +34,6 @@ export interface ReconcileReport {
 const LIVE_STATUSES = ['pending_approval', 'provisioning', 'active', 'revoking', 'revocation_failed'] as const;
 /** A request younger than this may still be between "stored" and "orchestration started". */
 const START_GRACE_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 /**
  * The audit chain's head, logged on every run: the log (Application Insights) is a store apart
@@ -69,8 +65,16 @@ export async function reconcile(deps: AppDeps, orchestrations: LeaseOrchestratio
   for (const tenant of await deps.config.listTenants()) {
     try {
       const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
-      await disableDrift(deps, directory, tenant, live, report);
-      await deleteUnusedAccounts(deps, directory, tenant, live, report);
+      for (const kind of reconcilingKinds()) {
+        await kind.reconcileTenant?.({
+          deps,
+          directory,
+          tenant,
+          isLeased: (requesterObjectId) => isLeased(deps, live, tenant.tenantId, requesterObjectId),
+          finding: (findingKind, details) => finding(deps, findingKind, tenant.tenantId, details),
+          report,
+        });
+      }
     } catch (error) {
       report.errors.push(`tenant ${tenant.tenantId}: ${messageOf(error)}`);
     }
@@ -190,41 +194,6 @@ async function revokeDepartedRequesters(
   }
 }
 
-async function disableDrift(
-  deps: AppDeps,
-  directory: Directory,
-  tenant: Tenant,
-  live: readonly LeaseRequest[],
-  report: { driftDisabled: string[]; foreignJitAccounts: string[] },
-): Promise<void> {
-  const protectedNames = new Set(tenant.protectedAccounts.map((p) => p.toLowerCase()));
-  for (const user of await directory.listJitAccounts()) {
-    if (
-      !user.accountEnabled ||
-      !isJitUserPrincipalName(user.userPrincipalName) ||
-      protectedNames.has(user.userPrincipalName.toLowerCase())
-    )
-      continue;
-    const ours = await deps.accounts.getByPrincipalName(tenant.tenantId, user.userPrincipalName);
-    if (ours === null || ours.objectId !== user.objectId) {
-      // Not an account this service made: report it, never touch it.
-      report.foreignJitAccounts.push(user.userPrincipalName);
-      await finding(deps, 'foreign_jit_account', tenant.tenantId, {
-        userPrincipalName: user.userPrincipalName,
-        objectId: user.objectId,
-      });
-      continue;
-    }
-    if (await isLeased(deps, live, tenant.tenantId, ours.requesterObjectId)) continue;
-    await takeAccessAway(directory, user);
-    report.driftDisabled.push(user.userPrincipalName);
-    await finding(deps, 'drift', tenant.tenantId, {
-      userPrincipalName: user.userPrincipalName,
-      objectId: user.objectId,
-    });
-  }
-}
-
 /**
  * Whether a lease holds (or is about to hold) the account: one live at the start of the run, or
  * one granted since. The run's list of live leases is a snapshot taken at its start, so the lease
@@ -242,43 +211,6 @@ async function isLeased(
   if (lock === null) return false;
   const holder = await deps.requests.get(lock.requestId);
   return holder !== null && !isTerminal(holder.value);
-}
-
-/** Same end state as a revocation: disabled, no sessions, no roles or groups, unknown password. */
-async function takeAccessAway(directory: Directory, user: DirectoryUser): Promise<void> {
-  await directory.disableAccount(user.objectId);
-  await directory.stripAccess(user.objectId, generatePassword());
-}
-
-/**
- * An account unused for longer than its tenant's cleanup period is deleted. The period is the
- * longest `cleanupAfterDaysUnused` among the tenant's adminAccount targets, and only when every
- * one of them sets it: an account is never deleted sooner than any target it may serve allows.
- */
-async function deleteUnusedAccounts(
-  deps: AppDeps,
-  directory: Directory,
-  tenant: Tenant,
-  live: readonly LeaseRequest[],
-  report: { accountsDeleted: string[] },
-): Promise<void> {
-  const targets = (await deps.config.listTargets(tenant.tenantId)).filter((t) => t.kind === 'adminAccount');
-  if (targets.length === 0 || targets.some((t) => t.cleanupAfterDaysUnused === undefined)) return;
-  const days = Math.max(...targets.map((t) => t.cleanupAfterDaysUnused ?? 0));
-  const cutoff = deps.clock.now().getTime() - days * DAY_MS;
-  for (const account of await deps.accounts.list(tenant.tenantId)) {
-    if (Date.parse(account.lastUsedAt) > cutoff) continue;
-    // A protected account is never deleted, however long unused.
-    if (isProtected(tenant, account.userPrincipalName)) continue;
-    if (await isLeased(deps, live, tenant.tenantId, account.requesterObjectId)) continue;
-    if (account.objectId !== null) await directory.deleteUser(account.objectId);
-    await deps.accounts.delete(tenant.tenantId, account.requesterObjectId);
-    report.accountsDeleted.push(account.userPrincipalName);
-    await finding(deps, 'unused_account_deleted', tenant.tenantId, {
-      userPrincipalName: account.userPrincipalName,
-      unusedForDays: days,
-    });
-  }
 }
 
 async function deleteStaleCredentials(

@@ -16,6 +16,7 @@ import type { AuditActor } from '../domain/audit';
 import { listAwaiting, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
+import { kindOf, kindOfLease } from './targets';
 import type { AppDeps } from './deps';
 import {
   ConcurrencyError,
@@ -82,14 +83,9 @@ export async function submitRequest(
   if (entitlement.requireTicket && body.ticket === undefined)
     problems.push({ field: 'ticket', message: 'is required for this target' });
   if (problems.length > 0) throw new ValidationError(problems);
-  if (target.value.kind === 'elevation' && caller.tenantId !== body.tenantId) {
-    throw new ValidationError([
-      {
-        field: 'tenantId',
-        message: `target '${body.targetId}' elevates the requester's own account, so it must be in the requester's tenant (${caller.tenantId}), not ${body.tenantId}`,
-      },
-    ]);
-  }
+  const kind = kindOf(target.value);
+  const askProblems = kind.askProblems(caller, target.value);
+  if (askProblems.length > 0) throw new ValidationError(askProblems);
 
   const now = deps.clock.now();
   const id = randomUUID();
@@ -114,7 +110,7 @@ export async function submitRequest(
     approvalRequired: entitlement.approvalRequired,
     decision: null,
     targetKind: target.value.kind,
-    credentialType: target.value.kind === 'elevation' ? ('none' as const) : target.value.credentialType,
+    credentialType: kind.credentialTypeOf(target.value),
     ...(options.origin !== undefined ? { origin: { ...options.origin } } : {}),
   };
   const approval = target.value.approval;
@@ -246,11 +242,11 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
-  if (request.credentialType === 'none' || request.targetKind === 'elevation') {
-    throw new ConflictError(
-      `request ${id} elevates your own account: there is no credential to reveal; sign in as yourself`,
-      { requestStatus: request.status },
-    );
+  const noCredential = kindOfLease(request).noCredentialReason;
+  if (noCredential !== null || request.credentialType === 'none') {
+    throw new ConflictError(`request ${id} ${noCredential ?? 'has no credential to reveal'}`, {
+      requestStatus: request.status,
+    });
   }
   if (request.status !== 'active' || new Date(request.expiresAt) <= deps.clock.now()) {
     throw new ConflictError(

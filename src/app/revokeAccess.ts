@@ -1,13 +1,10 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
 import { NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
-import { generatePassword } from '../domain/password';
 import { isTerminal, revokeCauseSchema, type AccountRef, type LeaseRequest, type RevokeCause } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
-import type { Directory } from './ports';
-import { isProtected } from './provisionAccess';
-import { revokeElevation } from './elevation';
+import { kindOfLease } from './targets';
 
 export type RevocationCause = RevokeCause | 'provisionFailed';
 
@@ -25,10 +22,9 @@ export interface RevokeAccessResult {
 }
 
 /**
- * The revokeAccess activity: disable, revoke sessions, remove every role and group, rotate the
- * password to a value nobody keeps, delete the stored credential; then read the account back and
- * fail (to be retried) unless the directory shows all of it. Idempotent: every step succeeds when
- * already done.
+ * The revokeAccess activity: the lease's target kind takes its access away and reads the end state
+ * back, failing (to be retried) until the directory shows all of it (src/app/targets/); then the
+ * request is recorded ended. Idempotent: every step succeeds when already done.
  */
 export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Promise<RevokeAccessResult> {
   let stored = await deps.requests.get(input.requestId);
@@ -58,46 +54,10 @@ export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Pro
       `tenant ${request.tenantId} of request ${request.id} is no longer connected; cannot revoke`,
     );
 
-  const account = await accountOf(deps, request);
-  const startedAt = deps.clock.now();
-  const elevation = request.targetKind === 'elevation';
-  if (account !== null && elevation) {
-    // The technician's own account: take back what the lease added, never disable or rotate it.
-    await revokeElevation(
-      await deps.directories.forTenant(tenant.value, { purpose: 'revocation' }),
-      request,
-      account.objectId,
-    );
-  } else if (account !== null) {
-    if (isProtected(tenant.value, account.userPrincipalName)) {
-      // Never written to, and never a clean end either: whatever a lease on it granted is still
-      // there. A provisioning that met it was refused before granting anything (provisionAccess).
-      deps.log('error', 'protected_account_met', {
-        requestId: request.id,
-        tenantId: request.tenantId,
-        userPrincipalName: account.userPrincipalName,
-        status: request.status,
-      });
-      if (request.status !== 'provisioning') {
-        throw new Error(
-          `revocation of ${account.userPrincipalName} refused: it is a protected account of tenant ${request.tenantId}, so the service never changes it; remove what the lease granted by hand, or take it off protectedAccounts`,
-        );
-      }
-    } else {
-      const directory = await deps.directories.forTenant(tenant.value, { purpose: 'revocation' });
-      await removeAccess(directory, account.objectId, request.credentialType);
-      await verifyRemoved(directory, account, startedAt);
-      if (
-        request.credentialType === 'temporaryAccessPass' &&
-        (await directory.countTemporaryAccessPasses(account.objectId)) > 0
-      ) {
-        throw new Error(
-          `revocation of ${account.userPrincipalName} not yet visible in the directory: a temporary access pass remains`,
-        );
-      }
-    }
-  }
-  if (!elevation) await deps.vault.deleteLeaseCredential(request.id);
+  const kind = kindOfLease(request);
+  const account =
+    'account' in request && request.account !== null ? request.account : await kind.accountOfUnrecorded(deps, request);
+  await kind.revoke(deps, { tenant: tenant.value, request, account, startedAt: deps.clock.now() });
 
   const event: LeaseEvent =
     request.status === 'provisioning'
@@ -155,54 +115,6 @@ async function afterEnded(
       endReason: ended.status === 'ended' ? ended.endReason : null,
     });
   }
-}
-
-async function accountOf(deps: AppDeps, request: LeaseRequest): Promise<AccountRef | null> {
-  if ('account' in request && request.account !== null) return request.account;
-  if (request.targetKind === 'elevation')
-    return { userPrincipalName: request.requester.userPrincipalName, objectId: request.requester.objectId };
-  // Provisioning failed before the request recorded its account: the account row says which.
-  const row = await deps.accounts.get(request.tenantId, request.requester.objectId);
-  return row?.objectId ? { userPrincipalName: row.userPrincipalName, objectId: row.objectId } : null;
-}
-
-async function removeAccess(
-  directory: Directory,
-  objectId: string,
-  credentialType: LeaseRequest['credentialType'],
-): Promise<void> {
-  try {
-    await directory.disableAccount(objectId);
-  } catch (error) {
-    // Deleted from the directory: nothing can sign in with it, so nothing is left to take away.
-    if (error instanceof NotFoundError) return;
-    throw error;
-  }
-  // Disabled first, on its own: whatever follows, nobody signs in with it any more. Then, together,
-  // sessions revoked, a random password nobody stores (whatever was revealed is now useless), and
-  // every role and group taken away.
-  await directory.stripAccess(objectId, generatePassword());
-  if (credentialType === 'temporaryAccessPass') await directory.deleteTemporaryAccessPasses(objectId);
-}
-
-/** Reads the account back; throws (so the activity is retried) unless every effect is visible. */
-async function verifyRemoved(directory: Directory, account: AccountRef, startedAt: Date): Promise<void> {
-  const state = await directory.readAccess(account.objectId);
-  if (state === null) return;
-  const user = state.user;
-  const problems: string[] = [];
-  if (user.accountEnabled) problems.push('the account is still enabled');
-  // Entra stores this timestamp at second precision; allow for that.
-  const sessionsFrom = user.signInSessionsValidFromDateTime ? Date.parse(user.signInSessionsValidFromDateTime) : 0;
-  if (sessionsFrom < startedAt.getTime() - 1000) problems.push('sign-in sessions were not revoked');
-  const passwordChanged = user.lastPasswordChangeDateTime ? Date.parse(user.lastPasswordChangeDateTime) : 0;
-  if (passwordChanged < startedAt.getTime() - 1000) problems.push('the password was not rotated');
-  if (state.roleAssignments.length > 0) problems.push(`${state.roleAssignments.length} role assignment(s) remain`);
-  if (state.groupIds.length > 0) problems.push(`${state.groupIds.length} group membership(s) remain`);
-  if (problems.length > 0)
-    throw new Error(
-      `revocation of ${account.userPrincipalName} not yet visible in the directory: ${problems.join('; ')}`,
-    );
 }
 
 /** After revocation attempts keep failing: record it loudly (status, audit, alert) and go on retrying. */

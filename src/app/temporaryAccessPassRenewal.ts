@@ -1,6 +1,7 @@
 import { passLifetimeFor } from '../domain/temporaryAccessPassPolicy';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
+import { temporaryAccessPassUsableOnceOf } from './targets/adminAccount';
 
 type ActiveLease = Extract<LeaseRequest, { status: 'active' }>;
 
@@ -31,7 +32,8 @@ export async function passForExtension(
   const expiry = await directory.getTemporaryAccessPassExpiry(request.account.objectId);
   if (expiry !== null && expiry.getTime() >= end) return { kind: 'covered' };
   const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  const wantUsableOnce = target?.value.temporaryAccessPassUsableOnce ?? deps.workflow.tapUsableOnce;
+  const wantUsableOnce =
+    (target !== null ? temporaryAccessPassUsableOnceOf(target.value) : undefined) ?? deps.workflow.tapUsableOnce;
   const lifetime = passLifetimeFor(
     await directory.getTemporaryAccessPassPolicy(),
     end - deps.clock.now().getTime(),

@@ -86,14 +86,11 @@ export const approvalPolicySchema = z.discriminatedUnion('mode', [
 ]);
 export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
 
-export const targetKindSchema = z.enum(['adminAccount', 'elevation']);
-export type TargetKind = z.infer<typeof targetKindSchema>;
-
-export const targetSchema = z.strictObject({
+/** Fields every target kind has. */
+const targetFields = {
   tenantId: z.uuid(),
   targetId: slugSchema,
   name: z.string().min(1).max(256),
-  kind: targetKindSchema,
   roles: z.array(roleRefSchema).max(20).default([]),
   groups: z.array(groupRefSchema).max(20).default([]),
   defaultDuration: durationSchema.default('PT4H'),
@@ -104,15 +101,85 @@ export const targetSchema = z.strictObject({
   requireTicket: z.boolean().default(false),
   /** Shown to the requester with the credential (Apono's "custom access details"). */
   accessDetails: z.string().max(400).optional(),
-  credentialType: z.enum(['password', 'temporaryAccessPass']).default('password'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+};
+
+export const targetCredentialTypeSchema = z.enum(['password', 'temporaryAccessPass']);
+export const cleanupAfterDaysUnusedSchema = z.number().int().min(1).max(3650);
+
+/** A JIT account of the technician's own in the tenant (jit-<alias>@<jitDomain>), with a credential revealed to them. */
+export const adminAccountTargetSchema = z.strictObject({
+  kind: z.literal('adminAccount'),
+  ...targetFields,
+  credentialType: targetCredentialTypeSchema.default('password'),
   /** A Temporary Access Pass signs in once (Graph isUsableOnce); absent: JIT_TAP_USABLE_ONCE decides. */
   temporaryAccessPassUsableOnce: z.boolean().optional(),
   /** Delete the JIT account after this many days unused; absent: keep it. */
-  cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  cleanupAfterDaysUnused: cleanupAfterDaysUnusedSchema.optional(),
 });
+
+/** The requester's own account in its home tenant gets the roles and groups: no account, no credential. */
+export const elevationTargetSchema = z.strictObject({
+  kind: z.literal('elevation'),
+  ...targetFields,
+});
+
+/** A target kind's schema: one entry per kind (its behaviour lives in src/app/targets/). */
+export const targetSchema = z.discriminatedUnion('kind', [adminAccountTargetSchema, elevationTargetSchema]);
 export type Target = z.infer<typeof targetSchema>;
+export type TargetKind = Target['kind'];
+export type TargetOfKind<K extends TargetKind> = Extract<Target, { kind: K }>;
+
+export const targetKindSchema = z.enum(
+  targetSchema.options.map((o) => o.shape.kind.value) as [TargetKind, ...TargetKind[]],
+);
+
+function fieldsOfKind(kind: TargetKind): ReadonlySet<string> {
+  return new Set(Object.keys(targetSchema.options.find((o) => o.shape.kind.value === kind)?.shape ?? {}));
+}
+
+/** The kinds a field belongs to, when it belongs to some kinds only (credentialType: adminAccount). */
+function kindsWithField(field: string): TargetKind[] {
+  return targetKindSchema.options.filter((kind) => fieldsOfKind(kind).has(field));
+}
+
+/**
+ * A field that belongs to other kinds only (credentialType on an elevation target) is named, so the
+ * admin learns it means nothing here rather than seeing it silently kept or called unknown.
+ */
+export function fieldsNotOfKindProblems(value: Readonly<Record<string, unknown>>): FieldProblem[] {
+  const kind = targetKindSchema.safeParse(value.kind);
+  if (!kind.success) return [];
+  const own = fieldsOfKind(kind.data);
+  return Object.keys(value)
+    .filter((field) => !own.has(field) && kindsWithField(field).length > 0)
+    .map((field) => ({
+      field,
+      message: `applies only to ${kindsWithField(field).join(' and ')} targets, not to ${kind.data} targets`,
+    }));
+}
+
+/** The value without the fields its kind does not have (and that other kinds do): see fieldsNotOfKindProblems. */
+export function withoutFieldsOfOtherKinds(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const foreign = new Set(fieldsNotOfKindProblems(value).map((p) => p.field));
+  return Object.fromEntries(Object.entries(value).filter(([field]) => !foreign.has(field)));
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Target rows as stored. Before kinds had their own fields, every target carried credentialType
+ * (its default 'password' even on elevation targets), and the API let temporaryAccessPassUsableOnce
+ * and cleanupAfterDaysUnused through on elevation targets too, where nothing ever read them. Such a
+ * row reads as its kind alone; anything else wrong in a row still fails the read.
+ */
+export const storedTargetSchema = z.preprocess(
+  (row) => (isRecord(row) ? withoutFieldsOfOtherKinds(row) : row),
+  targetSchema,
+);
 
 export const targetRefSchema = z.strictObject({ tenantId: z.uuid(), targetId: slugSchema });
 

@@ -341,6 +341,13 @@ describe('targets', () => {
       [{ roles: [{ templateId: '00000000-0000-4000-8000-000000000001' }] }, 'roles.0.templateId', /no directory role/],
       [{ groups: [{ id: '4d000000-0000-4000-8000-000000000000' }] }, 'groups.0.id', /no group/],
       [{ kind: 'elevation', groups: [{ id: plainGroup }] }, 'groups.0.id', /not role-assignable/],
+      // A field of another kind means nothing here: named, not silently stored.
+      [
+        { kind: 'elevation', credentialType: 'password' },
+        'credentialType',
+        /only to adminAccount targets, not to elevation/,
+      ],
+      [{ kind: 'elevation', cleanupAfterDaysUnused: 30 }, 'cleanupAfterDaysUnused', /only to adminAccount targets/],
       [{ maxDuration: 'P8D' }, 'maxDuration', /at most P7D/],
       [{ minDuration: 'PT2H', maxDuration: 'PT1H', defaultDuration: 'PT1H' }, 'minDuration', /at most maxDuration/],
       [{ defaultDuration: 'PT10H' }, 'defaultDuration', /at most maxDuration \(PT8H\)/],
@@ -416,6 +423,48 @@ describe('targets', () => {
       token: admin,
     });
     expect(list.body.items.map((i) => i.targetId)).toEqual([base.targetId]);
+  });
+
+  it("keeps to each kind's fields: another kind's field is refused by name; a new kind leaves the old kind's fields behind", async () => {
+    const path = `/tenants/${FABRIKAM.id}/targets/fab-kinds`;
+    const created = await api('POST', `/tenants/${FABRIKAM.id}/targets`, {
+      token: admin,
+      body: { ...base, targetId: 'fab-kinds', cleanupAfterDaysUnused: 30 },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({
+      kind: 'adminAccount',
+      credentialType: 'password',
+      cleanupAfterDaysUnused: 30,
+    });
+
+    const mixed = await api<{ errors: { field: string; message: string }[] }>('PATCH', path, {
+      token: admin,
+      body: { kind: 'elevation', credentialType: 'temporaryAccessPass' },
+    });
+    expect(mixed.status, mixed.text).toBe(400);
+    expect(mixed.body.errors).toEqual([
+      { field: 'credentialType', message: expect.stringMatching(/only to adminAccount targets/) as string },
+    ]);
+    expect((await api('GET', path, { token: admin })).body).toMatchObject({ kind: 'adminAccount' });
+
+    const elevated = await api('PATCH', path, { token: admin, body: { kind: 'elevation' } });
+    expect(elevated.status, elevated.text).toBe(200);
+    expect(elevated.body).toMatchObject({ kind: 'elevation', name: base.name });
+    expect(elevated.body).not.toHaveProperty('credentialType');
+    expect(elevated.body).not.toHaveProperty('cleanupAfterDaysUnused');
+
+    const stray = await api<{ errors: { field: string; message: string }[] }>('PATCH', path, {
+      token: admin,
+      body: { cleanupAfterDaysUnused: 7 },
+    });
+    expect(stray.status, stray.text).toBe(400);
+    expect(stray.body.errors.map((e) => e.field)).toEqual(['cleanupAfterDaysUnused']);
+
+    const back = await api('PATCH', path, { token: admin, body: { kind: 'adminAccount' } });
+    expect(back.status, back.text).toBe(200);
+    expect(back.body).toMatchObject({ kind: 'adminAccount', credentialType: 'password' });
+    expect((await api('DELETE', path, { token: admin })).status).toBe(204);
   });
 });
 

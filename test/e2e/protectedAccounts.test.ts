@@ -199,7 +199,10 @@ describe('protected accounts', () => {
     const targets = await deps.config.listTargets(CONTOSO.id);
     for (const target of targets) {
       const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
-      await deps.config.replaceTarget({ ...target, cleanupAfterDaysUnused: 30 }, stored?.etag ?? '');
+      await deps.config.replaceTarget(
+        target.kind === 'adminAccount' ? { ...target, cleanupAfterDaysUnused: 30 } : target,
+        stored?.etag ?? '',
+      );
     }
     try {
       const admin = await t.client.token(HOME_USERS.carol.userPrincipalName);

@@ -262,7 +262,10 @@ describe('the reconciler', () => {
     expect((await reconcileNow()).accountsDeleted).toEqual([]);
     for (const target of await deps.config.listTargets(CONTOSO.id)) {
       const stored = await deps.config.getTarget(CONTOSO.id, target.targetId);
-      await deps.config.replaceTarget({ ...target, cleanupAfterDaysUnused: 30 }, stored?.etag ?? '');
+      await deps.config.replaceTarget(
+        target.kind === 'adminAccount' ? { ...target, cleanupAfterDaysUnused: 30 } : target,
+        stored?.etag ?? '',
+      );
     }
     expect((await reconcileNow()).accountsDeleted).toEqual([account?.userPrincipalName]);
     expect(userState(await t.client.state(), CONTOSO.id, account?.userPrincipalName ?? '')).toBeUndefined();

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HOME_TENANT, seedAppOf } from '../../local/sandbox/seed';
 import type { AppDeps } from '../../src/app/deps';
-import type { Target } from '../../src/domain/config';
+import { targetSchema, type Target } from '../../src/domain/config';
 import type { StackClient } from '../support/client';
 
 /** Helpers shared by the issue-4 end-to-end tests (workflow, elevation, webhooks, audit). */
@@ -25,24 +25,23 @@ export async function newTechnician(
   return { upn, id: created.body.id };
 }
 
-export function target(partial: Partial<Target> & Pick<Target, 'tenantId' | 'targetId'>): Target {
+/** A target with test defaults, read by the domain schema (so each kind gets only its own fields). */
+export function target(partial: {
+  readonly tenantId: string;
+  readonly targetId: string;
+  readonly [field: string]: unknown;
+}): Target {
   const now = new Date().toISOString();
-  return {
+  return targetSchema.parse({
     name: partial.targetId,
     kind: 'adminAccount',
-    roles: [],
-    groups: [],
     defaultDuration: 'PT1H',
     minDuration: 'PT1S',
     maxDuration: 'PT2H',
-    approval: { mode: 'none' },
-    requireJustification: false,
-    requireTicket: false,
-    credentialType: 'password',
     createdAt: now,
     updatedAt: now,
     ...partial,
-  };
+  });
 }
 
 /** The home tenant connected like a customer tenant (elevation targets and webhook technicians need it). */

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import { verificationSchema, type Verification } from '../../app/config/schemas';
 import type { ConfigStore, Versioned } from '../../app/ports';
-import { ruleSchema, targetSchema, tenantSchema, type Rule, type Target, type Tenant } from '../../domain/config';
+import { ruleSchema, storedTargetSchema, tenantSchema, type Rule, type Target, type Tenant } from '../../domain/config';
 import { DocumentTable } from './documentTable';
 import type { TableSet } from './tableSet';
 
@@ -22,13 +22,13 @@ const RULE_PARTITION = 'rule';
 
 export class TableConfigStore implements ConfigStore {
   private readonly tenants: DocumentTable<typeof tenantSchema>;
-  private readonly targets: DocumentTable<typeof targetSchema>;
+  private readonly targets: DocumentTable<typeof storedTargetSchema>;
   private readonly rules: DocumentTable<typeof ruleSchema>;
   private readonly verifications: DocumentTable<typeof verificationSchema>;
 
   constructor(tables: TableSet) {
     this.tenants = new DocumentTable(tables.table('Tenants'), tenantSchema, 'tenant');
-    this.targets = new DocumentTable(tables.table('Targets'), targetSchema, 'target');
+    this.targets = new DocumentTable(tables.table('Targets'), storedTargetSchema, 'target');
     this.rules = new DocumentTable(tables.table('Rules'), ruleSchema, 'rule');
     this.verifications = new DocumentTable(tables.table('Tenants'), verificationSchema, 'verification');
   }

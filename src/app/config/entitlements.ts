@@ -4,6 +4,7 @@ import { durationMs } from '../../domain/duration';
 import { defaultWithinCap, evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
 import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
+import { kindOf } from '../targets';
 import type { EntitlementCheckBody, EntitlementCheckResult, entitlementItemSchema } from './schemas';
 import type { z } from 'zod';
 
@@ -40,7 +41,7 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
       approvalRequired: e.approvalRequired,
       requireJustification: e.requireJustification,
       requireTicket: e.requireTicket,
-      credentialType: target.credentialType,
+      credentialType: kindOf(target).credentialTypeOf(target),
       matchedRules: [...e.matchedRules],
     });
   }

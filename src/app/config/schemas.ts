@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import {
   approvalPolicySchema,
+  cleanupAfterDaysUnusedSchema,
   domainNameSchema,
   principalRefSchema,
   ruleSchema,
   ruleScopeSchema,
   MAX_TENANT_TAGS,
   slugSchema,
+  targetCredentialTypeSchema,
   targetKindSchema,
   tenantTagSchema,
   targetSchema,
   userPrincipalNameSchema,
 } from '../../domain/config';
 import { durationSchema } from '../../domain/duration';
+import { credentialTypeSchema } from '../../domain/request';
 
 /**
  * The admin API's bodies and answers. These zod schemas are the contract: the handlers parse with
@@ -196,19 +199,20 @@ export const createTargetBodySchema = z.strictObject({
   requireJustification: z.boolean().optional(),
   requireTicket: z.boolean().optional(),
   accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
-  credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+  credentialType: targetCredentialTypeSchema.optional().describe('adminAccount targets only; password unless set'),
   temporaryAccessPassUsableOnce: z
     .boolean()
     .optional()
     .describe('For temporaryAccessPass targets: the pass signs in once; JIT_TAP_USABLE_ONCE unless set'),
-  cleanupAfterDaysUnused: z.number().int().min(1).max(3650).optional(),
+  cleanupAfterDaysUnused: cleanupAfterDaysUnusedSchema
+    .optional()
+    .describe('adminAccount targets only: delete the JIT account after this many days unused'),
 });
 export type CreateTargetBody = z.infer<typeof createTargetBodySchema>;
 
 export const patchTargetBodySchema = z
   .strictObject({
     name: displayNameSchema.optional(),
-    kind: targetKindSchema.optional(),
     roles: z.array(roleInputSchema).max(20).optional(),
     groups: z.array(groupInputSchema).max(20).optional(),
     defaultDuration: durationSchema.optional(),
@@ -218,13 +222,17 @@ export const patchTargetBodySchema = z
     requireJustification: z.boolean().optional(),
     requireTicket: z.boolean().optional(),
     accessDetails: z.string().max(400).nullable().optional().describe('null removes it'),
-    credentialType: z.enum(['password', 'temporaryAccessPass']).optional(),
+    kind: targetKindSchema
+      .optional()
+      .describe('A new kind drops the fields only the old kind had (an elevation target has no credentialType)'),
+    credentialType: targetCredentialTypeSchema.optional().describe('adminAccount targets only'),
     temporaryAccessPassUsableOnce: z.boolean().nullable().optional().describe('null: JIT_TAP_USABLE_ONCE decides'),
-    cleanupAfterDaysUnused: z.number().int().min(1).max(3650).nullable().optional().describe('null: keep accounts'),
+    cleanupAfterDaysUnused: cleanupAfterDaysUnusedSchema.nullable().optional().describe('null: keep accounts'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchTargetBody = z.infer<typeof patchTargetBodySchema>;
 
+/** A target as stored: its kind's fields and no others (domain targetSchema). */
 export const targetViewSchema = targetSchema;
 export const targetListSchema = z.strictObject({ items: z.array(targetViewSchema) });
 
@@ -295,7 +303,9 @@ export const entitlementItemSchema = z.strictObject({
   approvalRequired: z.boolean(),
   requireJustification: z.boolean(),
   requireTicket: z.boolean(),
-  credentialType: z.enum(['password', 'temporaryAccessPass']),
+  credentialType: credentialTypeSchema.describe(
+    "'none' for elevation targets: the requester's own account, no credential",
+  ),
   matchedRules: z.array(z.string()),
 });
 export const entitlementListSchema = z.strictObject({ items: z.array(entitlementItemSchema) });

@@ -1,13 +1,20 @@
 import type { Caller } from '../../domain/caller';
-import { targetDurationProblems, targetSchema, type Target, type Tenant } from '../../domain/config';
+import {
+  fieldsNotOfKindProblems,
+  targetDurationProblems,
+  targetSchema,
+  withoutFieldsOfOtherKinds,
+  type Target,
+  type Tenant,
+} from '../../domain/config';
 import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
 import { fieldProblemsOf } from '../problem';
 import type { AppDeps } from '../deps';
 import { AlreadyExistsError, type DirectoryGroup, type Versioned } from '../ports';
-import { targetPolicyProblems } from '../../domain/temporaryAccessPassPolicy';
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
+import { kindOf } from '../targets';
 import type { CreateTargetBody, PatchTargetBody } from './schemas';
 
 /**
@@ -22,10 +29,8 @@ async function connectedTenant(deps: AppDeps, tenantId: string): Promise<Tenant>
 }
 
 /**
- * Resolves roles and groups in the tenant's directory. A group must exist; for an `elevation`
- * target (the requester's own account joins it) it must be role-assignable, because only those
- * groups are shielded from owners and Groups Administrators adding whomever they like, which would
- * turn the group's grants into standing access outside the JIT service.
+ * Resolves roles and groups in the tenant's directory. A group must exist, Graph must be able to
+ * change its members, and the target's kind must accept it (src/app/targets/).
  */
 async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Target): Promise<Target> {
   if (target.roles.length === 0 && target.groups.length === 0) return target;
@@ -71,12 +76,8 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
     const unmanaged = unmanagedGroupReason(group);
     if (unmanaged !== null)
       problems.push({ field: `groups.${i}.id`, message: `group '${group.displayName}' (${group.id}) ${unmanaged}` });
-    if (target.kind === 'elevation' && !group.isAssignableToRole) {
-      problems.push({
-        field: `groups.${i}.id`,
-        message: `group '${group.displayName}' is not role-assignable; elevation targets need role-assignable groups (isAssignableToRole)`,
-      });
-    }
+    const refused = kindOf(target).groupProblem(group);
+    if (refused !== null) problems.push({ field: `groups.${i}.id`, message: refused });
     groups.push({ id: group.id, displayName: group.displayName });
   }
   if (problems.length > 0) throw new ValidationError(problems);
@@ -97,27 +98,22 @@ function unmanagedGroupReason(group: DirectoryGroup): string | null {
   return null;
 }
 
-/**
- * A Temporary Access Pass target must fit the tenant's TAP policy: enabled, a maximum pass
- * lifetime that covers the target's maxDuration, and new JIT accounts in its scope.
- */
-async function checkTemporaryAccessPassPolicy(deps: AppDeps, tenant: Tenant, target: Target): Promise<void> {
-  if (target.credentialType !== 'temporaryAccessPass' || target.kind !== 'adminAccount') return;
-  const directory = await deps.directories.forTenant(tenant);
-  const problems = targetPolicyProblems(await directory.getTemporaryAccessPassPolicy(), target);
+/** What the tenant's directory says about the target beyond roles and groups (its kind decides). */
+async function checkWithDirectory(deps: AppDeps, tenant: Tenant, target: Target): Promise<void> {
+  const problems = await kindOf(target).directoryProblems(deps, tenant, target);
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
-function parsedTarget(value: unknown): Target {
+/**
+ * A target as its kind's schema reads it. A field of another kind (credentialType on an elevation
+ * target) is named as such before anything else, so the answer says why it does not belong.
+ */
+function parsedTarget(value: Record<string, unknown>): Target {
+  const foreign = fieldsNotOfKindProblems(value);
+  if (foreign.length > 0) throw new ValidationError(foreign);
   const parsed = targetSchema.safeParse(value);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
-  const problems = targetDurationProblems(parsed.data);
-  if (parsed.data.temporaryAccessPassUsableOnce !== undefined && parsed.data.credentialType !== 'temporaryAccessPass') {
-    problems.push({
-      field: 'temporaryAccessPassUsableOnce',
-      message: "applies only to targets whose credentialType is 'temporaryAccessPass'",
-    });
-  }
+  const problems = [...targetDurationProblems(parsed.data), ...kindOf(parsed.data).targetProblems(parsed.data)];
   if (problems.length > 0) throw new ValidationError(problems);
   return parsed.data;
 }
@@ -140,7 +136,7 @@ export async function createTarget(
     tenant,
     parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }),
   );
-  await checkTemporaryAccessPassPolicy(deps, tenant, target);
+  await checkWithDirectory(deps, tenant, target);
   let created: Versioned<Target>;
   try {
     created = await deps.config.createTarget(target);
@@ -191,7 +187,10 @@ export async function patchTarget(
   const etag = checkPrecondition(stored, precondition, `target '${targetId}'`);
   const tenant = await connectedTenant(deps, tenantId);
   const before = stored.value;
-  const merged: Record<string, unknown> = { ...before, updatedAt: deps.clock.now().toISOString() };
+  // A change of kind leaves behind what only the old kind had (an elevation target has no
+  // credentialType); what the body sends is still checked against the new kind.
+  const kept = body.kind !== undefined ? withoutFieldsOfOtherKinds({ ...before, kind: body.kind }) : before;
+  const merged: Record<string, unknown> = { ...kept, updatedAt: deps.clock.now().toISOString() };
   for (const [key, value] of Object.entries(body)) {
     if (value === null) delete merged[key];
     else if (value !== undefined) merged[key] = value;
@@ -199,7 +198,7 @@ export async function patchTarget(
   let next = parsedTarget(merged);
   if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined)
     next = await resolveDirectoryRefs(deps, tenant, next);
-  await checkTemporaryAccessPassPolicy(deps, tenant, next);
+  await checkWithDirectory(deps, tenant, next);
   const replaced = await conditionally(precondition, `target '${targetId}'`, () =>
     deps.config.replaceTarget(next, etag),
   );

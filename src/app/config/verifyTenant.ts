@@ -2,6 +2,7 @@ import type { Tenant } from '../../domain/config';
 import { DependencyError, JitError, TransientDependencyError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import type { Directory, DirectoryRoleDefinition } from '../ports';
+import { kindOf } from '../targets';
 import type { Verification, VerificationCheck, VerificationCheckName } from './schemas';
 import { targetPolicyProblems } from '../../domain/temporaryAccessPassPolicy';
 
@@ -129,7 +130,7 @@ export async function verifyTenantConnection(
       : `Have a Global Administrator of tenant ${tenant.tenantId} consent again at ${options.consentUrl} (the app asks for ${missing}).`;
 
   const tapTargets = (await deps.config.listTargets(tenant.tenantId)).filter(
-    (t) => t.kind === 'adminAccount' && t.credentialType === 'temporaryAccessPass',
+    (t) => kindOf(t).credentialTypeOf(t) === 'temporaryAccessPass',
   );
   const required = tapTargets.length > 0 ? [...REQUIRED_PERMISSIONS, ...TAP_PERMISSIONS] : REQUIRED_PERMISSIONS;
   if (permissions === null) {

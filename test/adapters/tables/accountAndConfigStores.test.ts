@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, ConcurrencyError } from '../../../src/app/ports';
-import type { Rule, Target, Tenant } from '../../../src/domain/config';
+import type { Rule, TargetOfKind, Tenant } from '../../../src/domain/config';
 import type { JitAccount } from '../../../src/domain/jitAccount';
+import { createTableStores } from '../../../src/adapters/tables';
+import { InvalidRowError } from '../../../src/adapters/tables/tableErrors';
+import { testEnv, uniqueName } from '../../support/env';
 import { freshStores } from './fixtures';
 
 const now = new Date().toISOString();
@@ -19,7 +23,7 @@ function tenant(tenantId = randomUUID()): Tenant {
   };
 }
 
-function target(tenantId: string, targetId: string): Target {
+function target(tenantId: string, targetId: string): TargetOfKind<'adminAccount'> {
   return {
     tenantId,
     targetId,
@@ -128,5 +132,38 @@ describe('TableConfigStore', () => {
     expect((await config.listRules()).map((x) => [x.ruleId, x.maxDuration])).toEqual([['techs-contoso', 'PT1H']]);
     await config.deleteRule('techs-contoso');
     expect(await config.getRule('techs-contoso')).toBeNull();
+  });
+
+  it('reads an elevation target stored before kinds had their own fields as an elevation target alone', async () => {
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const prefix = uniqueName('t');
+    const { config } = createTableStores({ connectionString }, prefix);
+    const tenantId = randomUUID();
+    const { credentialType: _credentialType, ...common } = target(tenantId, 'elevate');
+    const created = await config.createTarget({ ...common, kind: 'elevation' });
+    // What the flat Target wrote: credentialType (its default) on every target, and the
+    // adminAccount-only fields the API then let through on elevation targets too.
+    const legacy = {
+      ...created.value,
+      credentialType: 'password',
+      temporaryAccessPassUsableOnce: true,
+      cleanupAfterDaysUnused: 30,
+    };
+    const table = TableClient.fromConnectionString(connectionString, `${prefix}Targets`, {
+      allowInsecureConnection: true,
+    });
+    await table.upsertEntity({ partitionKey: tenantId, rowKey: 'elevate', data: JSON.stringify(legacy) }, 'Replace');
+
+    const read = await config.getTarget(tenantId, 'elevate');
+    expect(read?.value).toEqual(created.value);
+    expect(read?.value).not.toHaveProperty('credentialType');
+    expect(await config.listTargets(tenantId)).toEqual([created.value]);
+
+    // Only the other kinds' fields are forgiven: anything else wrong in a row still fails the read.
+    await table.upsertEntity(
+      { partitionKey: tenantId, rowKey: 'elevate', data: JSON.stringify({ ...legacy, colour: 'red' }) },
+      'Replace',
+    );
+    await expect(config.getTarget(tenantId, 'elevate')).rejects.toBeInstanceOf(InvalidRowError);
   });
 });

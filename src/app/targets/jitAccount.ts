@@ -1,0 +1,126 @@
+import { SYSTEM_ACTOR } from '../../domain/audit';
+import type { Tenant } from '../../domain/config';
+import { ConflictError, DependencyError, TransientDependencyError } from '../../domain/errors';
+import {
+  isJitUserPrincipalName,
+  jitLocalPartCandidates,
+  jitUserPrincipalName,
+  newCreationMarker,
+  type JitAccount,
+} from '../../domain/jitAccount';
+import { generatePassword } from '../../domain/password';
+import type { LeaseRequest } from '../../domain/request';
+import { recordAudit } from '../audit';
+import type { AppDeps } from '../deps';
+import type { Directory } from '../ports';
+
+type ReadyAccount = JitAccount & { readonly objectId: string };
+
+/**
+ * The technician's JIT account in the tenant: reused when it exists, else created disabled. The
+ * account row is written before the directory call, with a creation marker (a nonce sent as the
+ * account's employeeId), so that a retry after a crash or a lost answer recognises the account it
+ * created. A user at the name that does not carry the marker is not ours: it is reported and never
+ * touched, and the next free name is used. A protected account is never provisioned.
+ */
+export async function ensureAccount(
+  deps: AppDeps,
+  directory: Directory,
+  tenant: Tenant,
+  request: LeaseRequest,
+): Promise<ReadyAccount> {
+  const requester = request.requester;
+  const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
+  if (existing?.objectId) {
+    const user = await directory.getUser(existing.objectId);
+    if (user !== null) {
+      for (const name of [existing.userPrincipalName, user.userPrincipalName]) {
+        if (isProtected(tenant, name))
+          throw new ConflictError(
+            `the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`,
+          );
+      }
+      return { ...existing, objectId: existing.objectId };
+    }
+    // Deleted in the directory since: create it again below, under the same name if it is free.
+  }
+  const now = deps.clock.now().toISOString();
+  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
+    jitUserPrincipalName(l, tenant.jitDomain),
+  );
+  const candidates = [...new Set([...(existing ? [existing.userPrincipalName.toLowerCase()] : []), ...standard])];
+  for (const userPrincipalName of candidates) {
+    if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
+    const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
+    if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
+    // A marker this service once sent for this technician's account stays theirs: a creation under
+    // way keeps it, and so does one whose user only seemed gone (a read that replication lag hid):
+    // the user there, if it is ours, carries it.
+    const creationMarker = owner?.creationMarker ?? newCreationMarker();
+    const pending: JitAccount = {
+      tenantId: tenant.tenantId,
+      requesterObjectId: requester.objectId,
+      userPrincipalName,
+      objectId: null,
+      creationMarker,
+      createdAt: existing?.createdAt ?? now,
+      lastUsedAt: now,
+    };
+    await deps.accounts.upsert(pending);
+    const created = await directory.createDisabledAccount({
+      userPrincipalName,
+      displayName: `JIT admin (${requester.userPrincipalName})`,
+      mailNickname: userPrincipalName.split('@')[0] ?? 'jit',
+      initialPassword: generatePassword(),
+      creationMarker,
+    });
+    if (typeof created !== 'string') return adopt(deps, pending, created.objectId);
+    // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
+    // we crashed before recording the object id); anything else belongs to someone else.
+    const holder = await directory.getUserByPrincipalName(userPrincipalName);
+    // Ours too: the very object this service recorded for the technician (rows from before markers).
+    if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId))
+      return adopt(deps, pending, holder.objectId);
+    if (holder === null && created === 'principalNameTaken') {
+      // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
+      // answer was lost, not yet replicated to the replica that answered the read. That proves
+      // nobody else holds it: keep the pending row (and its marker) and try again, never a second account.
+      throw new TransientDependencyError(
+        `the JIT name ${userPrincipalName} is taken but its holder cannot be read yet (replication lag?); try again`,
+      );
+    }
+    await deps.accounts.delete(tenant.tenantId, requester.objectId);
+    await reportForeignAccount(deps, request, userPrincipalName, holder?.objectId ?? null);
+  }
+  throw new DependencyError(
+    `no free JIT account name for ${requester.userPrincipalName} in ${tenant.jitDomain}: ${candidates.join(', ')} are taken by accounts this service did not create`,
+    'graph',
+  );
+}
+
+async function adopt(deps: AppDeps, pending: JitAccount, objectId: string): Promise<ReadyAccount> {
+  const ready = { ...pending, objectId };
+  await deps.accounts.upsert(ready);
+  return ready;
+}
+
+/**
+ * A name this service would use is held by an object it did not create (made by hand, or by
+ * someone guessing the name): audited and logged for the alert rule, as the reconciler reports a
+ * foreign jit- account; the object itself is never read further nor changed.
+ */
+async function reportForeignAccount(
+  deps: AppDeps,
+  request: LeaseRequest,
+  userPrincipalName: string,
+  objectId: string | null,
+): Promise<void> {
+  const details = { userPrincipalName, objectId, requestId: request.id };
+  await recordAudit(deps, { actor: SYSTEM_ACTOR, action: 'account.foreign_jit_name', request, details });
+  deps.log('warn', 'reconciler_finding', { kind: 'foreign_jit_account', tenantId: request.tenantId, ...details });
+}
+
+export function isProtected(tenant: Tenant, userPrincipalName: string): boolean {
+  const upn = userPrincipalName.toLowerCase();
+  return tenant.protectedAccounts.some((p) => p.toLowerCase() === upn);
+}
