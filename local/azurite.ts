@@ -17,6 +17,11 @@ export interface AzuriteOptions {
    * 5 s; killing Azurite itself would lose the last writes, killing the app does not.
    */
   readonly detached?: boolean;
+  /**
+   * Storage accounts to serve besides the well-known one, each with its own tables, all with the
+   * well-known key (the test run gives every stack its own account on one Azurite).
+   */
+  readonly extraAccounts?: readonly string[];
 }
 
 export interface RunningAzurite {
@@ -26,9 +31,9 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-export function azuriteConnectionString(port: number): string {
-  const tableEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${tableEndpoint};`;
+export function azuriteConnectionString(port: number, account: string = AZURITE_ACCOUNT): string {
+  const tableEndpoint = `http://127.0.0.1:${port}/${account}`;
+  return `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${AZURITE_KEY};TableEndpoint=${tableEndpoint};`;
 }
 
 /** Starts Azurite's Table service as a child process and waits until it accepts connections. */
@@ -51,7 +56,21 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     args.push('--inMemoryPersistence');
   }
   const detached = options.detached === true;
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', detached ? 'ignore' : 'pipe'], detached });
+  // AZURITE_ACCOUNTS replaces the well-known account, so it is listed too (format `name:key;…`).
+  const env =
+    options.extraAccounts === undefined || options.extraAccounts.length === 0
+      ? process.env
+      : {
+          ...process.env,
+          AZURITE_ACCOUNTS: [AZURITE_ACCOUNT, ...options.extraAccounts]
+            .map((name) => `${name}:${AZURITE_KEY}`)
+            .join(';'),
+        };
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', detached ? 'ignore' : 'pipe'],
+    detached,
+    env,
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

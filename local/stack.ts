@@ -25,6 +25,11 @@ export interface StackOptions {
   readonly tlsDir: string;
   /** false: Azurite in memory (tests); true: persisted under the state dir. */
   readonly persist: boolean;
+  /**
+   * In-memory stacks only: a Table service already running (the test run's one Azurite, an account
+   * per stack), used instead of starting an Azurite of its own and left running on close.
+   */
+  readonly tablesConnectionString?: string;
   readonly taskHub: string;
   /** Load the demo configuration through the admin API: false, the tests' `base`, or `npm start`'s `full` (local/seedDemo.ts). */
   readonly seedDemo: boolean | DemoSeed;
@@ -56,13 +61,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
   ]);
   try {
-    const azurite = options.persist
-      ? await persistentAzurite(stateDir, options.tablePort)
-      : await startAzurite({ port: options.tablePort });
-    opened.push({ close: () => azurite.stop() });
+    let tablesConnectionString: string;
     if (options.persist) {
+      const azurite = await persistentAzurite(stateDir, options.tablePort);
+      opened.push({ close: () => azurite.stop() });
       const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
       opened.push({ close: async () => watchdog.stop() });
+      tablesConnectionString = azurite.connectionString;
+    } else {
+      const tables = await inMemoryTables(options);
+      opened.push(tables);
+      tablesConnectionString = tables.connectionString;
     }
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
@@ -77,12 +86,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       JIT_AUTHORITY_HOST: sandbox.url,
       JIT_GRAPH_BASE_URL: sandbox.url,
       JIT_KEY_VAULT_URL: sandbox.url,
-      JIT_TABLES_CONNECTION_STRING: azurite.connectionString,
+      JIT_TABLES_CONNECTION_STRING: tablesConnectionString,
       JIT_SERVICE_CLIENT_SECRET: SERVICE_APP.clientSecret,
       JIT_TASK_HUB: options.taskHub,
       JIT_SEED_DEMO: String(options.seedDemo !== false),
       JIT_RECONCILE_SCHEDULE: process.env.JIT_RECONCILE_SCHEDULE ?? '0 */5 * * * *',
-      AzureWebJobsStorage: azurite.connectionString,
+      AzureWebJobsStorage: tablesConnectionString,
     };
     Object.assign(process.env, appSettings);
 
@@ -94,7 +103,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const host: RunningHost = await startHost({
       port: options.apiPort,
       registry,
-      storageConnectionString: azurite.connectionString,
+      storageConnectionString: tablesConnectionString,
       taskHub: options.taskHub,
       ...(options.log ? { log: options.log } : {}),
     });
@@ -109,7 +118,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,
       caCertPath: tls.caPath,
-      tablesConnectionString: azurite.connectionString,
+      tablesConnectionString,
       close: () => closeAll(opened),
     };
     await writeFile(
@@ -125,6 +134,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await closeAll(opened);
     throw error;
   }
+}
+
+/** A test run's shared Table service (left running on close), or an in-memory Azurite of our own. */
+async function inMemoryTables(
+  options: StackOptions,
+): Promise<{ readonly connectionString: string; close(): Promise<void> }> {
+  if (options.tablesConnectionString !== undefined)
+    return { connectionString: options.tablesConnectionString, close: () => Promise.resolve() };
+  const azurite = await startAzurite({ port: options.tablePort });
+  return { connectionString: azurite.connectionString, close: () => azurite.stop() };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {

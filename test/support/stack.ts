@@ -8,6 +8,7 @@ import { getServices } from '../../src/composition';
 import { testEnv, uniqueName } from './env';
 import { StackClient } from './client';
 import { connectQuickTargets } from './quickTargets';
+import { claimStackAccount } from './stackAccounts';
 
 /**
  * The whole local stack inside this test file's worker (one per worker: the app's settings and
@@ -30,6 +31,7 @@ export async function startTestStack(): Promise<TestStack> {
     apiPort: await freePort(),
     sandboxPort: await freePort(),
     tablePort: await freePort(),
+    tablesConnectionString: await claimStackAccount(),
     stateDir: join(testEnv('JIT_TEST_DIR'), uniqueName('state')),
     tlsDir: testEnv('JIT_TEST_TLS_DIR'),
     persist: false,
