@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { psaMappingSchema } from './psaMapping';
+
+/**
+ * A ticketing integration: the generic signed event, or a PSA's native webhooks with the mapping
+ * from its tickets to access requests (src/app/ticketing, one connector per kind). This schema is
+ * the one definition: table rows are read with it, the type is inferred from it, and the API view
+ * is what each connector shows of it.
+ *
+ * `secretName` names the Key Vault secret that authenticates deliveries (the generic and Autotask
+ * HMAC keys, HaloPSA's Basic password, ConnectWise's callback URL secret); the secret itself is
+ * never stored here. ConnectWise rows made before the callback URL secret existed have none: such
+ * an integration refuses callbacks until its secret is rotated. Rows stay as written: fields are
+ * only ever added, optional, so older rows still read.
+ */
+const common = {
+  integrationId: z.uuid(),
+  name: z.string().min(1).max(128),
+  enabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedAt: z.iso.datetime().optional(),
+  /** Deleted by an admin: the row stays as a tombstone so late deliveries are refused and audited. */
+  deletedAt: z.iso.datetime().optional(),
+  /** The secret replaced by the last rotation, still accepted until `validUntil` (an overlap window). */
+  previousSecret: z.strictObject({ secretName: z.string().min(1), validUntil: z.iso.datetime() }).optional(),
+};
+const secretName = z.string().min(1);
+
+export const integrationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...common, kind: z.literal('generic'), secretName }),
+  z.strictObject({ ...common, kind: z.literal('autotask'), secretName, mapping: psaMappingSchema }),
+  z.strictObject({
+    ...common,
+    kind: z.literal('halopsa'),
+    secretName,
+    basicUsername: z.string().min(1),
+    mapping: psaMappingSchema,
+  }),
+  z.strictObject({
+    ...common,
+    kind: z.literal('connectwise'),
+    secretName: secretName.optional(),
+    companyId: z.string().min(1),
+    callbackKeyOrigin: z.string().min(1),
+    mapping: psaMappingSchema,
+  }),
+]);
+export type Integration = z.infer<typeof integrationSchema>;
+export type IntegrationKind = Integration['kind'];
+export type IntegrationOf<K extends IntegrationKind> = Extract<Integration, { readonly kind: K }>;
+
+/** The fields every integration has, whatever its kind. */
+type CommonField = keyof typeof common;
+
+/**
+ * What a kind adds to the common fields, as an admin gives it on creation (with `kind`): the
+ * secret is not among it (the service generates it).
+ */
+export type IntegrationSettingsOf<K extends IntegrationKind> = K extends IntegrationKind
+  ? Omit<IntegrationOf<K>, CommonField | 'secretName'>
+  : never;
