@@ -222,10 +222,7 @@ export async function patchIntegration(
       await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
     throw error;
   }
-  for (const name of retired) {
-    integrationSecretCache.drop(name);
-    await deps.vault.deleteIntegrationSecret(name);
-  }
+  await deleteSecrets(deps, retired);
   await auditChange(deps, caller, {
     action: 'integration.updated',
     before: integrationView(before),
@@ -237,6 +234,14 @@ export async function patchIntegration(
     },
   });
   return { integration: { ...integrationView(replaced.value), ...shown }, etag: replaced.etag };
+}
+
+/** Secrets no longer accepted leave Key Vault, and this process's cache, at once. */
+async function deleteSecrets(deps: AppDeps, secretNames: readonly string[]): Promise<void> {
+  for (const name of secretNames) {
+    integrationSecretCache.drop(name);
+    await deps.vault.deleteIntegrationSecret(name);
+  }
 }
 
 /**
@@ -257,10 +262,7 @@ export async function deleteIntegration(
   const { previousSecret: _previous, ...rest } = before;
   const tombstone = { ...rest, enabled: false, deletedAt: deps.clock.now().toISOString() } as Integration;
   await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(tombstone, etag));
-  for (const name of names) {
-    integrationSecretCache.drop(name);
-    await deps.vault.deleteIntegrationSecret(name);
-  }
+  await deleteSecrets(deps, names);
   await auditChange(deps, caller, {
     action: 'integration.deleted',
     before: integrationView(before),

@@ -3,7 +3,7 @@ import { ValidationError } from '../../domain/errors';
 import { psaMappingSchema } from '../../domain/psaMapping';
 import { AUTOTASK_SIGNATURE_HEADER, verifyAutotaskSignature } from '../../domain/webhookSignature';
 import { fieldProblemsOf } from '../problem';
-import { integrationNameSchema, type Connector } from './connector';
+import { createBodySchemaOf, type Connector } from './connector';
 import { authenticateWithAnySecret } from './deliveryAuthentication';
 import { readingOfTicket } from './mapping';
 import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketRead } from './psaTicket';
@@ -94,11 +94,7 @@ export function readAutotask(json: unknown): TicketRead {
  */
 export const autotaskConnector = {
   kind: 'autotask',
-  createBodySchema: z.strictObject({
-    name: integrationNameSchema,
-    kind: z.literal('autotask'),
-    mapping: psaMappingSchema,
-  }),
+  createBodySchema: createBodySchemaOf('autotask', { mapping: psaMappingSchema }),
   view: (integration) => ({ mapping: integration.mapping }),
   shownSecret: (_integration, secret) => ({ signingSecret: secret }),
   authenticate: async (_integration, delivery, { secrets }) =>

@@ -43,6 +43,11 @@ export interface Connector<K extends IntegrationKind> {
 /** An integration's name, as every kind's creation body carries it. */
 export const integrationNameSchema = z.string().trim().min(1).max(128);
 
+/** A kind's creation body: `name`, `kind`, and the kind's settings. */
+export function createBodySchemaOf<K extends string, S extends z.ZodRawShape>(kind: K, settings: S) {
+  return z.strictObject({ name: integrationNameSchema, kind: z.literal(kind), ...settings });
+}
+
 export interface ConnectorOptions {
   /** The local stack: a ConnectWise site on loopback (the tests' key server) is allowed. */
   readonly localDevelopment: boolean;

@@ -12,7 +12,7 @@ import { sameSecret } from '../integrationSecrets';
 import type { CallbackKeySource } from '../ports/callbackKeySource';
 import { fieldProblemsOf } from '../problem';
 import {
-  integrationNameSchema,
+  createBodySchemaOf,
   type Authentication,
   type Connector,
   type ConnectorOptions,
@@ -243,9 +243,7 @@ async function authenticateCallback(
  */
 export const connectwiseConnector = {
   kind: 'connectwise',
-  createBodySchema: z.strictObject({
-    name: integrationNameSchema,
-    kind: z.literal('connectwise'),
+  createBodySchema: createBodySchemaOf('connectwise', {
     mapping: psaMappingSchema,
     companyId: z
       .string()

@@ -3,7 +3,7 @@ import { ValidationError } from '../../domain/errors';
 import { psaMappingSchema } from '../../domain/psaMapping';
 import { verifyBasicAuth } from '../../domain/webhookSignature';
 import { fieldProblemsOf } from '../problem';
-import { integrationNameSchema, type Connector } from './connector';
+import { createBodySchemaOf, type Connector } from './connector';
 import { authenticateWithAnySecret } from './deliveryAuthentication';
 import { readingOfTicket } from './mapping';
 import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './psaTicket';
@@ -95,9 +95,7 @@ export function readHalo(json: unknown): { readonly facts: TicketFacts } {
  */
 export const halopsaConnector = {
   kind: 'halopsa',
-  createBodySchema: z.strictObject({
-    name: integrationNameSchema,
-    kind: z.literal('halopsa'),
+  createBodySchema: createBodySchemaOf('halopsa', {
     mapping: psaMappingSchema,
     basicUsername: z
       .string()
