@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Caller } from '../domain/caller';
 import { durationMs, durationSchema } from '../domain/duration';
 import { NotFoundError, ValidationError, type FieldProblem } from '../domain/errors';
+import { integrationViewSchema, type IntegrationView } from '../domain/integration';
 import { psaMappingSchema, type PsaMapping } from '../domain/psaMapping';
 import type { AppDeps } from './deps';
 import type { Integration, Versioned } from './ports';
@@ -46,17 +47,13 @@ export const patchIntegrationBodySchema = z
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchIntegrationBody = z.infer<typeof patchIntegrationBodySchema>;
 
-export type IntegrationView = Record<string, unknown> & {
-  readonly integrationId: string;
-  readonly webhookPath: string;
-};
-
 /**
  * Public view: the fields every kind has, then what the kind's connector shows of its settings. The
  * secret's name is an internal detail, the secret itself never leaves Key Vault.
  */
 export function integrationView(integration: Integration): IntegrationView {
-  return {
+  // Parsed strictly: a connector that showed more than the view has (a secret's name) fails here.
+  return integrationViewSchema.parse({
     integrationId: integration.integrationId,
     name: integration.name,
     kind: integration.kind,
@@ -69,7 +66,7 @@ export function integrationView(integration: Integration): IntegrationView {
       : {}),
     ...connectorOf(integration.kind).view(integration),
     webhookPath: `/api/webhooks/${integration.integrationId}`,
-  };
+  });
 }
 
 /** What authenticates deliveries, in the words of the integration's kind; shown once (creation, rotation). */

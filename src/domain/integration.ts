@@ -27,25 +27,27 @@ const common = {
 };
 const secretName = z.string().min(1);
 
-export const integrationSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...common, kind: z.literal('generic'), secretName }),
-  z.strictObject({ ...common, kind: z.literal('autotask'), secretName, mapping: psaMappingSchema }),
-  z.strictObject({
-    ...common,
-    kind: z.literal('halopsa'),
-    secretName,
-    basicUsername: z.string().min(1),
-    mapping: psaMappingSchema,
-  }),
-  z.strictObject({
-    ...common,
-    kind: z.literal('connectwise'),
-    secretName: secretName.optional(),
-    companyId: z.string().min(1),
-    callbackKeyOrigin: z.string().min(1),
-    mapping: psaMappingSchema,
-  }),
-]);
+const mapping = psaMappingSchema.describe('PSA kinds: how a ticket becomes an access request (docs/ticketing.md)');
+
+const genericRow = z.strictObject({ ...common, kind: z.literal('generic'), secretName });
+const autotaskRow = z.strictObject({ ...common, kind: z.literal('autotask'), secretName, mapping });
+const halopsaRow = z.strictObject({
+  ...common,
+  kind: z.literal('halopsa'),
+  secretName,
+  basicUsername: z.string().min(1).describe('The Basic authentication username the webhook sends'),
+  mapping,
+});
+const connectwiseRow = z.strictObject({
+  ...common,
+  kind: z.literal('connectwise'),
+  secretName: secretName.optional(),
+  companyId: z.string().min(1).describe('The PSA company whose callbacks are accepted'),
+  callbackKeyOrigin: z.string().min(1).describe('The PSA site signing keys are fetched from'),
+  mapping,
+});
+
+export const integrationSchema = z.discriminatedUnion('kind', [genericRow, autotaskRow, halopsaRow, connectwiseRow]);
 export type Integration = z.infer<typeof integrationSchema>;
 export type IntegrationKind = Integration['kind'];
 export type IntegrationOf<K extends IntegrationKind> = Extract<Integration, { readonly kind: K }>;
@@ -60,3 +62,24 @@ type CommonField = keyof typeof common;
 export type IntegrationSettingsOf<K extends IntegrationKind> = K extends IntegrationKind
   ? Omit<IntegrationOf<K>, CommonField | 'secretName'>
   : never;
+
+/** Never shown: which Key Vault secrets authenticate, and the tombstone mark (deleted ones are not shown). */
+const HIDDEN = { secretName: true, previousSecret: true, deletedAt: true } as const;
+const VIEW_FIELDS = {
+  previousSecretValidUntil: z.iso
+    .datetime()
+    .optional()
+    .describe('After a rotation with an overlap: until when the replaced secret is still accepted'),
+  webhookPath: z
+    .string()
+    .describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),
+};
+
+/** What the API shows of an integration: the same fields as its row, but the secrets' names, and where it posts. */
+export const integrationViewSchema = z.discriminatedUnion('kind', [
+  genericRow.omit(HIDDEN).extend(VIEW_FIELDS),
+  autotaskRow.omit(HIDDEN).extend(VIEW_FIELDS),
+  halopsaRow.omit(HIDDEN).extend(VIEW_FIELDS),
+  connectwiseRow.omit(HIDDEN).extend(VIEW_FIELDS),
+]);
+export type IntegrationView = z.infer<typeof integrationViewSchema>;

@@ -4,7 +4,12 @@ import type { CallbackKeySource } from '../../../src/app/ports/callbackKeySource
 import { connectorOf, createIntegrationBodySchema } from '../../../src/app/ticketing';
 import type { DeliveryContext, IncomingDelivery } from '../../../src/app/ticketing/connector';
 import { ValidationError } from '../../../src/domain/errors';
-import { integrationSchema, type IntegrationKind, type IntegrationOf } from '../../../src/domain/integration';
+import {
+  integrationSchema,
+  integrationViewSchema,
+  type IntegrationKind,
+  type IntegrationOf,
+} from '../../../src/domain/integration';
 import {
   AUTOTASK_SIGNATURE_HEADER,
   CONNECTWISE_SIGNATURE_HEADER,
@@ -375,5 +380,16 @@ describe('ConnectWise PSA', () => {
         rawBody: connectwiseCallback,
       }),
     ).toMatchObject({ event: { ticket: '1234', tenantId: CONTOSO, justification: 'ConnectWise ticket 1234' } });
+  });
+});
+
+describe('the API view (integrationViewSchema, derived from the rows)', () => {
+  it('is every kind’s row without the secrets’ names: a connector that showed one would fail', () => {
+    for (const integration of Object.values(integrations)) {
+      const view = integrationView(integration);
+      expect(integrationViewSchema.parse(view)).toEqual(view);
+      expect(integrationViewSchema.safeParse({ ...view, secretName: integration.secretName }).success).toBe(false);
+    }
+    expect(integrationViewSchema.safeParse({ ...integrationView(integrations.generic), mapping }).success).toBe(false);
   });
 });
