@@ -47,7 +47,10 @@ const connectwiseRow = z.strictObject({
   mapping,
 });
 
-export const integrationSchema = z.discriminatedUnion('kind', [genericRow, autotaskRow, halopsaRow, connectwiseRow]);
+/** Every kind's row: a kind is one row schema above and one entry here. */
+const ROWS = [genericRow, autotaskRow, halopsaRow, connectwiseRow] as const;
+
+export const integrationSchema = z.discriminatedUnion('kind', ROWS);
 export type Integration = z.infer<typeof integrationSchema>;
 export type IntegrationKind = Integration['kind'];
 export type IntegrationOf<K extends IntegrationKind> = Extract<Integration, { readonly kind: K }>;
@@ -75,11 +78,17 @@ const VIEW_FIELDS = {
     .describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),
 };
 
+type ViewOfRow<R> =
+  R extends z.ZodObject<infer S>
+    ? z.ZodObject<Omit<S, keyof typeof HIDDEN> & typeof VIEW_FIELDS, z.core.$strict>
+    : never;
+type ViewsOf<T extends readonly unknown[]> = { -readonly [I in keyof T]: ViewOfRow<T[I]> };
+
+/** Each row's view, in order (typed per position, which Array.map cannot say). */
+function viewsOf<T extends readonly z.ZodObject[]>(rows: T): ViewsOf<T> {
+  return rows.map((row) => row.omit(HIDDEN).extend(VIEW_FIELDS)) as ViewsOf<T>;
+}
+
 /** What the API shows of an integration: the same fields as its row, but the secrets' names, and where it posts. */
-export const integrationViewSchema = z.discriminatedUnion('kind', [
-  genericRow.omit(HIDDEN).extend(VIEW_FIELDS),
-  autotaskRow.omit(HIDDEN).extend(VIEW_FIELDS),
-  halopsaRow.omit(HIDDEN).extend(VIEW_FIELDS),
-  connectwiseRow.omit(HIDDEN).extend(VIEW_FIELDS),
-]);
+export const integrationViewSchema = z.discriminatedUnion('kind', viewsOf(ROWS));
 export type IntegrationView = z.infer<typeof integrationViewSchema>;
