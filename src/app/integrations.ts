@@ -3,56 +3,18 @@ import { z } from 'zod';
 import type { Caller } from '../domain/caller';
 import { durationMs, durationSchema } from '../domain/duration';
 import { NotFoundError, ValidationError, type FieldProblem } from '../domain/errors';
+import { integrationViewSchema, type IntegrationView } from '../domain/integration';
+import { psaMappingSchema, type PsaMapping } from '../domain/psaMapping';
 import type { AppDeps } from './deps';
 import type { Integration, Versioned } from './ports';
 import { requireAdmin } from './authorization';
 import { auditChange, checkPrecondition, conditionally, type Precondition } from './config/adminChange';
 import { integrationSecretCache } from './integrationSecrets';
-import { psaMappingSchema, type PsaMapping } from './psa/common';
-import { CALLBACK_SECRET_PARAM, callbackKeyOriginSchema, callbackOriginProblem } from './psa/connectwise';
+import { connectorOf, type CreateIntegrationBody } from './ticketing';
+import { integrationNameSchema, type ConnectorOptions } from './ticketing/connector';
 
-const nameSchema = z.string().trim().min(1).max(128);
-
-/**
- * A ticketing integration: `generic` (our signed event) or a PSA's native webhooks, with the
- * mapping from its tickets to access requests (docs/ticketing.md). Without `kind`, generic.
- */
-export const createIntegrationBodySchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ name: nameSchema, kind: z.literal('generic').default('generic') }),
-    z.strictObject({ name: nameSchema, kind: z.literal('autotask'), mapping: psaMappingSchema }),
-    z.strictObject({
-      name: nameSchema,
-      kind: z.literal('halopsa'),
-      mapping: psaMappingSchema,
-      basicUsername: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore, at most 64')
-        .default('entra-jit')
-        .describe('The Basic authentication username to set on the HaloPSA webhook (the password is generated)'),
-    }),
-    z.strictObject({
-      name: nameSchema,
-      kind: z.literal('connectwise'),
-      mapping: psaMappingSchema,
-      companyId: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'the company id you sign in to ConnectWise PSA with')
-        .describe("The PSA's login company id (a callback's CompanyId); callbacks of any other company are refused"),
-      callbackKeyOrigin: callbackKeyOriginSchema.describe(
-        "The PSA site's origin: callbacks' signing keys are only fetched from it",
-      ),
-    }),
-  ],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union' ? 'kind must be generic, connectwise, autotask or halopsa' : undefined,
-  },
-);
-export type CreateIntegrationBody = z.infer<typeof createIntegrationBodySchema>;
+/** Where the API table (src/http/admin/operations.ts) has imported it from: the body is each connector's. */
+export { createIntegrationBodySchema, type CreateIntegrationBody } from './ticketing';
 
 /** The secret shown in the creation answer only: HMAC keys are 256 random bits, as is the HaloPSA password. */
 function newSecret(): string {
@@ -64,7 +26,7 @@ const MAX_SECRET_OVERLAP_MS = 7 * 24 * 3600_000;
 
 export const patchIntegrationBodySchema = z
   .strictObject({
-    name: nameSchema.optional(),
+    name: integrationNameSchema.optional(),
     enabled: z
       .boolean()
       .optional()
@@ -85,14 +47,12 @@ export const patchIntegrationBodySchema = z
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchIntegrationBody = z.infer<typeof patchIntegrationBodySchema>;
 
-export type IntegrationView = Record<string, unknown> & {
-  readonly integrationId: string;
-  readonly webhookPath: string;
-};
-
-/** Public view: the secret's name is an internal detail, the secret itself never leaves Key Vault. */
+/**
+ * Public view: the fields every kind has, then what the kind's connector shows of its settings. The
+ * secret's name is an internal detail, the secret itself never leaves Key Vault.
+ */
 export function integrationView(integration: Integration): IntegrationView {
-  const common = {
+  const view = integrationViewSchema.safeParse({
     integrationId: integration.integrationId,
     name: integration.name,
     kind: integration.kind,
@@ -103,46 +63,22 @@ export function integrationView(integration: Integration): IntegrationView {
     ...(integration.previousSecret !== undefined
       ? { previousSecretValidUntil: integration.previousSecret.validUntil }
       : {}),
-  };
-  const webhookPath = `/api/webhooks/${integration.integrationId}`;
-  switch (integration.kind) {
-    case 'generic':
-      return { ...common, webhookPath };
-    case 'autotask':
-      return { ...common, mapping: integration.mapping, webhookPath };
-    case 'halopsa':
-      return { ...common, mapping: integration.mapping, basicUsername: integration.basicUsername, webhookPath };
-    case 'connectwise':
-      return {
-        ...common,
-        mapping: integration.mapping,
-        companyId: integration.companyId,
-        callbackKeyOrigin: integration.callbackKeyOrigin,
-        webhookPath,
-      };
-  }
+    ...connectorOf(integration.kind).view(integration),
+    webhookPath: `/api/webhooks/${integration.integrationId}`,
+  });
+  // Checked strictly: a connector that shows more than the view has (a secret's name) is our bug, a
+  // 500 (not the caller's 400 a ZodError would become), and shows nothing. Zod names keys, not values.
+  if (!view.success)
+    throw new Error(`the ${integration.kind} connector's view is not an integration view`, { cause: view.error });
+  return view.data;
 }
 
 /** What authenticates deliveries, in the words of the integration's kind; shown once (creation, rotation). */
 function shownSecret(integration: Integration, secret: string): Record<string, unknown> {
-  switch (integration.kind) {
-    case 'generic':
-    case 'autotask':
-      return { signingSecret: secret };
-    case 'halopsa':
-      return { basicAuth: { username: integration.basicUsername, password: secret } };
-    case 'connectwise':
-      return {
-        callbackSecret: secret,
-        callbackPath: `/api/webhooks/${integration.integrationId}?${CALLBACK_SECRET_PARAM}=${secret}`,
-      };
-  }
+  return connectorOf(integration.kind).shownSecret(integration, secret);
 }
 
-export interface IntegrationOptions {
-  /** The local stack: a ConnectWise site on loopback (the tests' key server) is allowed. */
-  readonly localDevelopment: boolean;
-}
+export type IntegrationOptions = ConnectorOptions;
 
 /**
  * A ticketing integration and what authenticates its deliveries, shown once in this answer:
@@ -158,40 +94,29 @@ export async function createIntegration(
   options: IntegrationOptions,
 ) {
   requireAdmin(caller);
-  if (body.kind === 'connectwise') {
-    const problem = callbackOriginProblem(body.callbackKeyOrigin, options);
-    if (problem !== null) throw new ValidationError([{ field: 'callbackKeyOrigin', message: problem }]);
-  }
-  if (body.kind !== 'generic') await requireConnectedTenants(deps, body.mapping);
+  const { name, ...settings } = body;
+  const connector = connectorOf(settings.kind);
+  const problems = connector.settingsProblems?.(settings, options) ?? [];
+  if (problems.length > 0) throw new ValidationError(problems);
+  if ('mapping' in settings) await requireConnectedTenants(deps, settings.mapping);
   const integrationId = randomUUID();
-  const base = {
+  const secret = newSecret();
+  const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
+  const integration: Integration = {
     integrationId,
-    name: body.name,
+    name,
     enabled: true,
     createdAt: deps.clock.now().toISOString(),
     createdBy: caller.userPrincipalName,
+    secretName,
+    ...settings,
   };
-  const secret = newSecret();
-  const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
-  let integration: Integration;
-  if (body.kind === 'connectwise')
-    integration = {
-      ...base,
-      kind: 'connectwise',
-      secretName,
-      mapping: body.mapping,
-      companyId: body.companyId,
-      callbackKeyOrigin: body.callbackKeyOrigin,
-    };
-  else if (body.kind === 'generic') integration = { ...base, kind: 'generic', secretName };
-  else if (body.kind === 'autotask') integration = { ...base, kind: 'autotask', secretName, mapping: body.mapping };
-  else integration = { ...base, kind: 'halopsa', secretName, basicUsername: body.basicUsername, mapping: body.mapping };
   const created = await deps.integrations.create(integration);
   await auditChange(deps, caller, {
     action: 'integration.created',
     before: null,
     after: integrationView(integration),
-    details: { integrationId, name: body.name, kind: body.kind },
+    details: { integrationId, name, kind: integration.kind },
   });
   return { integration: { ...integrationView(integration), ...shownSecret(integration, secret) }, etag: created.etag };
 }
@@ -246,11 +171,11 @@ export async function patchIntegration(
   const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
   const before = stored.value;
   if (body.mapping !== undefined) {
-    if (before.kind === 'generic')
+    if (!('mapping' in before))
       throw new ValidationError([
         {
           field: 'mapping',
-          message: 'generic integrations have no mapping: the event names tenant, target and technician',
+          message: `${before.kind} integrations have no mapping: the event names tenant, target and technician`,
         },
       ]);
     await requireConnectedTenants(deps, body.mapping);
@@ -260,7 +185,7 @@ export async function patchIntegration(
     ...before,
     ...(body.name !== undefined ? { name: body.name } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-    ...(body.mapping !== undefined && before.kind !== 'generic' ? { mapping: body.mapping } : {}),
+    ...(body.mapping !== undefined && 'mapping' in before ? { mapping: body.mapping } : {}),
     updatedAt: now.toISOString(),
   };
   let shown: Record<string, unknown> = {};
@@ -298,10 +223,7 @@ export async function patchIntegration(
       await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
     throw error;
   }
-  for (const name of retired) {
-    integrationSecretCache.drop(name);
-    await deps.vault.deleteIntegrationSecret(name);
-  }
+  await deleteSecrets(deps, retired);
   await auditChange(deps, caller, {
     action: 'integration.updated',
     before: integrationView(before),
@@ -313,6 +235,14 @@ export async function patchIntegration(
     },
   });
   return { integration: { ...integrationView(replaced.value), ...shown }, etag: replaced.etag };
+}
+
+/** Secrets no longer accepted leave Key Vault, and this process's cache, at once. */
+async function deleteSecrets(deps: AppDeps, secretNames: readonly string[]): Promise<void> {
+  for (const name of secretNames) {
+    integrationSecretCache.drop(name);
+    await deps.vault.deleteIntegrationSecret(name);
+  }
 }
 
 /**
@@ -333,10 +263,7 @@ export async function deleteIntegration(
   const { previousSecret: _previous, ...rest } = before;
   const tombstone = { ...rest, enabled: false, deletedAt: deps.clock.now().toISOString() } as Integration;
   await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(tombstone, etag));
-  for (const name of names) {
-    integrationSecretCache.drop(name);
-    await deps.vault.deleteIntegrationSecret(name);
-  }
+  await deleteSecrets(deps, names);
   await auditChange(deps, caller, {
     action: 'integration.deleted',
     before: integrationView(before),

@@ -1,68 +1,21 @@
-import { z } from 'zod';
 import type { Caller } from '../domain/caller';
-import { slugSchema } from '../domain/config';
-import { durationSchema } from '../domain/duration';
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors';
-import {
-  AUTOTASK_SIGNATURE_HEADER,
-  CONNECTWISE_SIGNATURE_HEADER,
-  connectWiseSignatureShape,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verifyAutotaskSignature,
-  verifyBasicAuth,
-  verifyConnectWiseSignature,
-  verifySignature,
-} from '../domain/webhookSignature';
-import { fieldProblemsOf } from './problem';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
-import { fingerprintOf, runOnce } from './idempotency';
-import { acceptedSecretsOf, sameSecret, type IntegrationSecretCache } from './integrationSecrets';
+import { runOnce } from './idempotency';
+import { acceptedSecretsOf, type IntegrationSecretCache } from './integrationSecrets';
 import type { Integration, LeaseOrchestrations, StoredOutcome } from './ports';
-import { readAutotask } from './psa/autotask';
-import { decideTicket, type AccessAsk, type TicketDecision } from './psa/common';
-import {
-  CALLBACK_SECRET_PARAM,
-  callbackOriginProblem,
-  connectwiseEnvelopeSchema,
-  readConnectWise,
-  trustedKeyUrl,
-  type CallbackKeySource,
-} from './psa/connectwise';
-import { readHalo } from './psa/halopsa';
+import type { CallbackKeySource } from './ports/callbackKeySource';
 import { submitRequest } from './requests';
+import { connectorOf } from './ticketing';
+import type { IncomingDelivery } from './ticketing/connector';
+import type { WebhookEvent } from './ticketing/webhookEvent';
 
-/**
- * The generic ticketing event (documented in the README): a ticketing system asks for access for
- * a technician. The integration is trusted to name the technician (it authenticated with its
- * signing secret); the technician is looked up in the home tenant (by object id or UPN) and the
- * entitlement rules are still checked for that technician, exactly as for a portal request.
- */
-export const webhookEventSchema = z.strictObject({
-  /** Unique per delivery; a repeat returns the first outcome. */
-  deliveryId: z.string().trim().min(1).max(200),
-  type: z.literal('access.requested'),
-  ticket: z.string().trim().min(1).max(128),
-  technician: z
-    .strictObject({ objectId: z.uuid().optional(), userPrincipalName: z.string().trim().min(3).max(113).optional() })
-    .refine((t) => t.objectId !== undefined || t.userPrincipalName !== undefined, {
-      message: 'name the technician by objectId or userPrincipalName',
-    }),
-  tenantId: z.uuid(),
-  targetId: slugSchema,
-  duration: durationSchema.optional(),
-  justification: z.string().trim().min(1).max(1000).optional(),
-});
-export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+/** Where the API table (src/http/admin/operations.ts) has imported it from: the event is the generic connector's. */
+export { webhookEventSchema, type WebhookEvent } from './ticketing/webhookEvent';
 
-export interface WebhookDelivery {
+export interface WebhookDelivery extends IncomingDelivery {
   readonly integrationId: string;
-  /** A request header by name (case-insensitive); null when absent. */
-  readonly header: (name: string) => string | null;
-  /** A query parameter of the URL it was posted to; null when absent. */
-  readonly query: (name: string) => string | null;
-  readonly rawBody: string;
   /** Where the new request can be read, for the answer's `Location`. */
   readonly requestUrl: (requestId: string) => string;
   /** The path it was posted to (problem details' `instance`). */
@@ -104,20 +57,24 @@ export async function receiveWebhook(
     throw new NotFoundError(`integration ${delivery.integrationId} does not exist or is disabled`);
   }
   const secrets = await acceptedSecretsOf(deps.vault, integration, deps.clock.now(), options.secrets);
-  if (integration.kind === 'generic') return receiveGenericEvent(deps, orchestrations, integration, delivery, secrets);
-  const json = await authenticateNative(deps, integration, delivery, secrets, options);
-  const decision = readTicket(integration, json);
-  if ('ignored' in decision) {
+  const connector = connectorOf(integration.kind);
+  const authenticated = await connector.authenticate(integration, delivery, {
+    secrets,
+    now: deps.clock.now(),
+    callbackKeys: options.callbackKeys,
+    localDevelopment: options.localDevelopment,
+  });
+  if ('refused' in authenticated) refuse(deps, integration, authenticated.refused);
+  const reading = connector.read(integration, { json: authenticated.json, rawBody: delivery.rawBody });
+  if ('ignored' in reading) {
     deps.log('info', 'webhook_ignored', {
       integrationId: integration.integrationId,
       kind: integration.kind,
-      reason: decision.ignored,
+      reason: reading.ignored,
     });
-    return { status: 200, body: { ignored: true, reason: decision.ignored }, replayed: false };
+    return { status: 200, body: { ignored: true, reason: reading.ignored }, replayed: false };
   }
-  const event = eventOf(decision.ask);
-  // The identity is the ticket's, not the body's: a later save of the same ticket is the same delivery.
-  return submitOnce(deps, orchestrations, integration, event, delivery, fingerprintOf(event.deliveryId));
+  return submitOnce(deps, orchestrations, integration, reading.event, delivery, reading.fingerprint);
 }
 
 /** When each integration's refused deliveries were last audited: a stream of them makes one record a minute. */
@@ -156,30 +113,6 @@ async function auditRefusedDelivery(
       reason: `the integration is ${reason}`,
     },
   });
-}
-
-async function receiveGenericEvent(
-  deps: AppDeps,
-  orchestrations: LeaseOrchestrations,
-  integration: Integration & { kind: 'generic' },
-  delivery: WebhookDelivery,
-  secrets: readonly string[],
-): Promise<WebhookOutcome> {
-  const checks = secrets.map((secret) =>
-    verifySignature({
-      secret,
-      timestamp: delivery.header(TIMESTAMP_HEADER),
-      signature: delivery.header(SIGNATURE_HEADER),
-      rawBody: delivery.rawBody,
-      now: deps.clock.now(),
-    }),
-  );
-  const check = checks.find((c) => c.valid) ??
-    checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
-  if (!check.valid) refuse(deps, integration, check.reason);
-  const parsed = webhookEventSchema.safeParse(jsonOf(delivery.rawBody));
-  if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
-  return submitOnce(deps, orchestrations, integration, parsed.data, delivery, fingerprintOf(delivery.rawBody));
 }
 
 async function submitOnce(
@@ -231,137 +164,6 @@ async function submitOnce(
 function refuse(deps: AppDeps, integration: Integration, reason: string): never {
   deps.log('warn', 'webhook_refused', { integrationId: integration.integrationId, kind: integration.kind, reason });
   throw new UnauthenticatedError(`webhook refused: ${reason}`);
-}
-
-function jsonOf(rawBody: string): unknown {
-  try {
-    return JSON.parse(rawBody);
-  } catch {
-    throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
-  }
-}
-
-/** Authenticates a native delivery the way its vendor documents, then gives its JSON. */
-async function authenticateNative(
-  deps: AppDeps,
-  integration: Exclude<Integration, { kind: 'generic' }>,
-  delivery: WebhookDelivery,
-  secrets: readonly string[],
-  { callbackKeys: keys, localDevelopment }: WebhookOptions,
-): Promise<unknown> {
-  switch (integration.kind) {
-    case 'autotask': {
-      const checks = secrets.map((secretKey) =>
-        verifyAutotaskSignature({
-          secretKey,
-          signature: delivery.header(AUTOTASK_SIGNATURE_HEADER),
-          rawBody: delivery.rawBody,
-        }),
-      );
-      const check = checks.find((c) => c.valid) ??
-        checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
-      if (!check.valid) refuse(deps, integration, check.reason);
-      return jsonOf(delivery.rawBody);
-    }
-    case 'halopsa': {
-      const checks = secrets.map((password) =>
-        verifyBasicAuth({
-          username: integration.basicUsername,
-          password,
-          authorization: delivery.header('Authorization'),
-        }),
-      );
-      const check = checks.find((c) => c.valid) ??
-        checks[0] ?? { valid: false as const, reason: 'the integration has no secret' };
-      if (!check.valid) refuse(deps, integration, check.reason);
-      return jsonOf(delivery.rawBody);
-    }
-    case 'connectwise': {
-      // First what only the MSP knows (the secret in the callback URL it registered), before the
-      // body is read or any key fetched: on a shared ConnectWise cloud another company can sign a
-      // body naming any CompanyId with its own callback key, so the signature alone proves nothing.
-      if (secrets.length === 0)
-        refuse(
-          deps,
-          integration,
-          'this integration has no callback URL secret yet; rotate its secret and register the callback URL it gives',
-        );
-      const presented = delivery.query(CALLBACK_SECRET_PARAM);
-      if (presented === null || !secrets.some((secret) => sameSecret(presented, secret))) {
-        refuse(
-          deps,
-          integration,
-          `the callback URL does not carry the integration's secret (?${CALLBACK_SECRET_PARAM}=)`,
-        );
-      }
-      const originProblem = callbackOriginProblem(integration.callbackKeyOrigin, { localDevelopment });
-      if (originProblem !== null) refuse(deps, integration, `the integration's callbackKeyOrigin ${originProblem}`);
-      return authenticateConnectWise(deps, integration, delivery, keys);
-    }
-  }
-}
-
-async function authenticateConnectWise(
-  deps: AppDeps,
-  integration: Integration & { kind: 'connectwise' },
-  delivery: WebhookDelivery,
-  keys: CallbackKeySource,
-): Promise<unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(delivery.rawBody);
-  } catch {
-    refuse(deps, integration, 'the body is not JSON, so its signing key cannot be found');
-  }
-  const envelope = connectwiseEnvelopeSchema.safeParse(json);
-  if (!envelope.success)
-    refuse(deps, integration, 'the body names no CompanyId and Metadata.key_url, so it cannot be verified');
-  if (envelope.data.CompanyId.toLowerCase() !== integration.companyId.toLowerCase())
-    refuse(deps, integration, "the callback is not from the integration's ConnectWise company");
-  const keyUrl = trustedKeyUrl(envelope.data.Metadata.key_url, integration.callbackKeyOrigin);
-  if ('refused' in keyUrl) refuse(deps, integration, keyUrl.refused);
-  const signature = delivery.header(CONNECTWISE_SIGNATURE_HEADER);
-  const shape = connectWiseSignatureShape(signature);
-  if (!shape.valid) refuse(deps, integration, shape.reason);
-  for (const refresh of [false, true]) {
-    const signingKey = await keys.getSigningKey(keyUrl.url, { refresh });
-    if (signingKey === null)
-      refuse(deps, integration, 'the callback signing key could not be obtained from Metadata.key_url');
-    if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) {
-      keys.markVerified(keyUrl.url);
-      return json;
-    }
-  }
-  refuse(deps, integration, `${CONNECTWISE_SIGNATURE_HEADER} does not match the body`);
-}
-
-/** The vendor's payload read as a ticket, then the integration's mapping applied. */
-function readTicket(integration: Exclude<Integration, { kind: 'generic' }>, json: unknown): TicketDecision {
-  const readers = { autotask: readAutotask, halopsa: readHalo, connectwise: readConnectWise } as const;
-  const read = readers[integration.kind](json);
-  if ('ignored' in read) return read;
-  return decideTicket(integration.kind, integration.mapping, read.facts);
-}
-
-/** A ticket's ask as the generic event, validated the same way (naming where a bad value came from). */
-function eventOf(ask: AccessAsk): WebhookEvent {
-  const parsed = webhookEventSchema.safeParse({
-    deliveryId: ask.deliveryId,
-    type: 'access.requested',
-    ticket: ask.ticket,
-    technician: { userPrincipalName: ask.technicianUserPrincipalName },
-    tenantId: ask.tenantId,
-    targetId: ask.targetId,
-    ...(ask.duration !== undefined ? { duration: ask.duration } : {}),
-    justification: ask.justification,
-  });
-  if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    fieldProblemsOf(parsed.error).map((p) => {
-      const source = p.field === 'targetId' || p.field === 'duration' ? ask.sources[p.field] : undefined;
-      return source === undefined ? p : { field: p.field, message: `${p.message} (from ${source})` };
-    }),
-  );
 }
 
 /**

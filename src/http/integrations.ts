@@ -1,13 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import {
   createIntegration,
-  createIntegrationBodySchema,
   deleteIntegration,
   getIntegration,
   listIntegrations,
   patchIntegration,
   patchIntegrationBodySchema,
 } from '../app/integrations';
+import { createIntegrationBodySchema } from '../app/ticketing';
 import { NotFoundError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { etagHeader, noContent, preconditionOf } from './admin/conditional';

@@ -2,23 +2,19 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../src/app/deps';
 import { createIntegration, createIntegrationBodySchema } from '../../src/app/integrations';
-import { autotaskPayloadSchema, autotaskTicketFacts, readAutotask } from '../../src/app/psa/autotask';
-import {
-  decideTicket,
-  psaMappingSchema,
-  ticketDeliveryId,
-  type PsaMapping,
-  type TicketFacts,
-} from '../../src/app/psa/common';
+import { autotaskPayloadSchema, autotaskTicketFacts, readAutotask } from '../../src/app/ticketing/autotask';
 import {
   callbackKeyOriginSchema,
   callbackOriginProblem,
   connectwisePayloadSchema,
   connectwiseTicketFacts,
-  isPrivateHost,
   trustedKeyUrl,
-} from '../../src/app/psa/connectwise';
-import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from '../../src/app/psa/halopsa';
+} from '../../src/app/ticketing/connectwise';
+import { haloPayloadSchema, haloShapeProblem, haloTicketFacts } from '../../src/app/ticketing/halopsa';
+import { decideTicket, ticketDeliveryId } from '../../src/app/ticketing/mapping';
+import type { TicketFacts } from '../../src/app/ticketing/psaTicket';
+import { isPrivateHost } from '../../src/domain/networkAddress';
+import { psaMappingSchema, type PsaMapping } from '../../src/domain/psaMapping';
 import { ValidationError } from '../../src/domain/errors';
 import {
   autotaskEscapedForm,
@@ -123,6 +119,7 @@ describe('decideTicket', () => {
   it('turns a ticket in an access-requested status into the request, ticket and technician included', () => {
     const decision = decideTicket(
       'autotask',
+      'Autotask',
       mapping,
       facts({}, { 'jit target': 'helpdesk-admin', 'jit duration': 'PT2H' }),
     );
@@ -143,6 +140,7 @@ describe('decideTicket', () => {
   it('matches ids and names case-insensitively, and a fixed target needs no field', () => {
     const decision = decideTicket(
       'connectwise',
+      'ConnectWise',
       { ...mapping, target: { fixed: 'user-admin' } },
       facts({ status: ['7', 'jit access requested'], company: ['19', 'FABRIKAM'], technician: ['JSmith', '144'] }, {}),
     );
@@ -153,16 +151,16 @@ describe('decideTicket', () => {
   });
 
   it('ignores, with the reason, tickets that do not ask or cannot be mapped', () => {
-    expect(decideTicket('halopsa', mapping, facts({ status: ['3'] }))).toEqual({
+    expect(decideTicket('halopsa', 'HaloPSA', mapping, facts({ status: ['3'] }))).toEqual({
       ignored: "ticket T20250915.0001: its status '3' is not one that asks for access",
     });
-    expect(decideTicket('halopsa', mapping, facts({ company: ['999'] }))).toEqual({
+    expect(decideTicket('halopsa', 'HaloPSA', mapping, facts({ company: ['999'] }))).toEqual({
       ignored: "ticket T20250915.0001: company '999' is not mapped to a tenant",
     });
-    expect(decideTicket('halopsa', mapping, facts({ technician: [] }))).toEqual({
+    expect(decideTicket('halopsa', 'HaloPSA', mapping, facts({ technician: [] }))).toEqual({
       ignored: 'ticket T20250915.0001: technician (none) is not mapped to a home-tenant user',
     });
-    expect(decideTicket('halopsa', mapping, facts({}, {}))).toEqual({
+    expect(decideTicket('halopsa', 'HaloPSA', mapping, facts({}, {}))).toEqual({
       ignored: "ticket T20250915.0001: its field 'JIT Target' (the target) is empty",
     });
   });

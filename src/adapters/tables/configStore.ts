@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
-import { verificationSchema, type Verification } from '../../app/config/schemas';
 import type { ConfigStore, Versioned } from '../../app/ports';
 import { ruleSchema, storedTargetSchema, tenantSchema, type Rule, type Target, type Tenant } from '../../domain/config';
+import { verificationSchema, type Verification } from '../../domain/tenantVerification';
 import { DocumentTable } from './documentTable';
 import type { TableSet } from './tableSet';
 

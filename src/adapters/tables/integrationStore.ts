@@ -1,47 +1,15 @@
 import { odata } from '@azure/data-tables';
-import { z } from 'zod';
-import type { Integration, IntegrationStore, Versioned } from '../../app/ports';
-import { psaMappingSchema } from '../../app/psa/common';
+import type { IntegrationStore, Versioned } from '../../app/ports';
+import { integrationSchema, type Integration } from '../../domain/integration';
 import { DocumentTable } from './documentTable';
 import type { TableSet } from './tableSet';
 
 /**
- * Ticketing integrations: one partition ('integration'), row key = integration id. A deleted one
- * stays as a tombstone (`deletedAt`), so deliveries still sent to it are refused and audited.
+ * Ticketing integrations: one partition ('integration'), row key = integration id, the row read and
+ * written with the domain's integrationSchema. A deleted one stays as a tombstone (`deletedAt`), so
+ * deliveries still sent to it are refused and audited.
  */
 const PARTITION = 'integration';
-
-const base = {
-  integrationId: z.uuid(),
-  name: z.string().min(1).max(128),
-  enabled: z.boolean(),
-  createdAt: z.iso.datetime(),
-  createdBy: z.string(),
-  updatedAt: z.iso.datetime().optional(),
-  deletedAt: z.iso.datetime().optional(),
-  previousSecret: z.strictObject({ secretName: z.string().min(1), validUntil: z.iso.datetime() }).optional(),
-};
-
-/** One row per integration; the PSA kinds keep their (non-secret) mapping beside it. */
-export const integrationSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...base, kind: z.literal('generic'), secretName: z.string().min(1) }),
-  z.strictObject({ ...base, kind: z.literal('autotask'), secretName: z.string().min(1), mapping: psaMappingSchema }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('halopsa'),
-    secretName: z.string().min(1),
-    basicUsername: z.string().min(1),
-    mapping: psaMappingSchema,
-  }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('connectwise'),
-    secretName: z.string().min(1).optional(),
-    companyId: z.string().min(1),
-    callbackKeyOrigin: z.string().min(1),
-    mapping: psaMappingSchema,
-  }),
-]);
 
 export class TableIntegrationStore implements IntegrationStore {
   private readonly rows: DocumentTable<typeof integrationSchema>;

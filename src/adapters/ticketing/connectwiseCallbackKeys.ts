@@ -2,8 +2,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isPrivateHost, type CallbackKeySource } from '../../app/psa/connectwise';
+import type { CallbackKeySource } from '../../app/ports/callbackKeySource';
 import { TransientDependencyError } from '../../domain/errors';
+import { isPrivateHost } from '../../domain/networkAddress';
 
 /**
  * ConnectWise PSA callback signing keys, fetched from the `key_url` a callback names (already

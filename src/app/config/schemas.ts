@@ -16,6 +16,7 @@ import {
 } from '../../domain/config';
 import { durationSchema } from '../../domain/duration';
 import { credentialTypeSchema } from '../../domain/request';
+import { verificationCheckSchema, verificationSchema } from '../../domain/tenantVerification';
 
 /**
  * The admin API's bodies and answers. These zod schemas are the contract: the handlers parse with
@@ -97,35 +98,14 @@ export const tenantViewSchema = z.strictObject({
 });
 export type TenantView = z.infer<typeof tenantViewSchema>;
 
-export const verificationCheckNameSchema = z.enum([
-  'signIn',
-  'permissions',
-  'jitDomain',
-  'readRoleDefinitions',
-  'readUsers',
-  'readMemberships',
-  'passwordResetRole',
-  'temporaryAccessPassPolicy',
-  'readAuthenticationMethods',
-]);
-export type VerificationCheckName = z.infer<typeof verificationCheckNameSchema>;
-
-export const verificationCheckSchema = z.strictObject({
-  name: verificationCheckNameSchema,
-  ok: z.boolean(),
-  detail: z.string(),
-  /** What to do about a failure; null when the check passed. */
-  fix: z.string().nullable(),
-});
-export type VerificationCheck = z.infer<typeof verificationCheckSchema>;
-
-export const verificationSchema = z.strictObject({
-  tenantId: z.uuid(),
-  ok: z.boolean(),
-  checkedAt: z.iso.datetime(),
-  checks: z.array(verificationCheckSchema),
-});
-export type Verification = z.infer<typeof verificationSchema>;
+export {
+  verificationCheckNameSchema,
+  verificationCheckSchema,
+  verificationSchema,
+  type Verification,
+  type VerificationCheck,
+  type VerificationCheckName,
+} from '../../domain/tenantVerification';
 
 export const tenantWithVerificationSchema = tenantViewSchema.extend({ verification: verificationSchema });
 

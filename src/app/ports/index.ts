@@ -17,6 +17,7 @@ export * from './accountStore';
 export * from './configStore';
 export * from './auditLog';
 export * from './integrationStore';
+export * from './callbackKeySource';
 export * from './onceStore';
 export * from './notifier';
 export * from './leaseMailer';

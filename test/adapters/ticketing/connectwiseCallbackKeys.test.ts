@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPrivateHost } from '../../../src/app/psa/connectwise';
+import { isPrivateHost } from '../../../src/domain/networkAddress';
 import { HttpCallbackKeySource } from '../../../src/adapters/ticketing/connectwiseCallbackKeys';
 import { TransientDependencyError } from '../../../src/domain/errors';
 

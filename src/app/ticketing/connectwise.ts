@@ -1,8 +1,25 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors';
+import type { IntegrationOf } from '../../domain/integration';
+import { isPrivateHost } from '../../domain/networkAddress';
+import { psaMappingSchema } from '../../domain/psaMapping';
+import {
+  CONNECTWISE_SIGNATURE_HEADER,
+  connectWiseSignatureShape,
+  verifyConnectWiseSignature,
+} from '../../domain/webhookSignature';
+import { sameSecret } from '../integrationSecrets';
+import type { CallbackKeySource } from '../ports/callbackKeySource';
 import { fieldProblemsOf } from '../problem';
-import { textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
+import {
+  createBodySchemaOf,
+  type Authentication,
+  type Connector,
+  type ConnectorOptions,
+  type IncomingDelivery,
+} from './connector';
+import { readingOfTicket } from './mapping';
+import { textOf, textsOf, vendorIdSchema, type TicketRead } from './psaTicket';
 
 /**
  * ConnectWise PSA callbacks (System > Callbacks, or POST /system/callbacks with type "Ticket"). A
@@ -33,18 +50,6 @@ export const connectwiseEnvelopeSchema = z.looseObject({
   Metadata: z.looseObject({ key_url: z.string().trim().min(1).max(2000) }),
 });
 
-/** Serves ConnectWise's callback signing keys (the adapter fetches and caches them). */
-export interface CallbackKeySource {
-  /**
-   * The signing key at this URL; null when the key server refuses or answers something that is not
-   * a key (the callback cannot be authenticated). `refresh` skips a cached key (it may have rotated).
-   * Throws TransientDependencyError when the key server cannot be reached.
-   */
-  getSigningKey(keyUrl: URL, options: { readonly refresh: boolean }): Promise<string | null>;
-  /** The key at this URL verified a callback: keep it ahead of keys that never did. */
-  markVerified(keyUrl: URL): void;
-}
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The configured PSA site: an https origin (http only on loopback, for the local stack). */
@@ -69,53 +74,6 @@ export const callbackKeyOriginSchema = z
     }
   }, 'must be the https origin of the ConnectWise PSA site, such as https://na.myconnectwise.net')
   .transform((text) => new URL(text).origin);
-
-/**
- * Loopback, private, link-local and shared (CGNAT) addresses: a PSA site is on the internet, so an
- * origin in these ranges can only be an attempt to make the service fetch from its own network
- * (SSRF). Allowed only for local development, where the test key server runs on loopback.
- */
-const PRIVATE_ADDRESSES = (() => {
-  const list = new BlockList();
-  for (const [net, prefix] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.168.0.0', 16],
-  ] as const)
-    list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of [
-    ['::', 128],
-    ['::1', 128],
-    ['fc00::', 7],
-    ['fe80::', 10],
-  ] as const)
-    list.addSubnet(net, prefix, 'ipv6');
-  return list;
-})();
-
-/** Whether a host name or address literal (as URL.hostname gives it) is loopback or private. */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIPv4(host)) return PRIVATE_ADDRESSES.check(host, 'ipv4');
-  if (isIPv6(host)) {
-    const mapped =
-      /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1] ??
-      /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/
-        .exec(host)
-        ?.slice(1)
-        .map((h) => parseInt(h, 16))
-        .map((n) => `${n >> 8}.${n & 255}`)
-        .join('.');
-    if (mapped !== undefined) return PRIVATE_ADDRESSES.check(mapped, 'ipv4');
-    return PRIVATE_ADDRESSES.check(host, 'ipv6');
-  }
-  return false;
-}
 
 /**
  * Why this PSA site may not be used, or null: outside local development (`localDevelopment` is the
@@ -179,9 +137,7 @@ const connectwiseTicketSchema = z.looseObject({
     .optional(),
 });
 
-export function connectwiseTicketFacts(
-  payload: ConnectWisePayload,
-): { readonly ignored: string } | { readonly facts: TicketFacts } {
+export function connectwiseTicketFacts(payload: ConnectWisePayload): TicketRead {
   if (payload.Type.toLowerCase() !== 'ticket')
     return { ignored: `a ConnectWise ${payload.Type} callback, not a ticket's` };
   const action = payload.Action.toLowerCase();
@@ -222,8 +178,97 @@ export function connectwiseTicketFacts(
 }
 
 /** A callback read as a ticket; throws ValidationError for a body that is not a ticket callback. */
-export function readConnectWise(json: unknown): { readonly ignored: string } | { readonly facts: TicketFacts } {
+export function readConnectWise(json: unknown): TicketRead {
   const parsed = connectwisePayloadSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   return connectwiseTicketFacts(parsed.data);
 }
+
+type ConnectWiseIntegration = IntegrationOf<'connectwise'>;
+
+/**
+ * A callback authenticated: first what only the MSP knows (the secret in the callback URL it
+ * registered), before the body is read or any key fetched; then the company the body names and the
+ * signature, with the key from key_url on the configured site (fetched again once when it does not
+ * match: the key may have rotated).
+ */
+async function authenticateCallback(
+  integration: ConnectWiseIntegration,
+  delivery: IncomingDelivery,
+  secrets: readonly string[],
+  keys: CallbackKeySource,
+  options: ConnectorOptions,
+): Promise<Authentication> {
+  if (secrets.length === 0)
+    return {
+      refused:
+        'this integration has no callback URL secret yet; rotate its secret and register the callback URL it gives',
+    };
+  const presented = delivery.query(CALLBACK_SECRET_PARAM);
+  if (presented === null || !secrets.some((secret) => sameSecret(presented, secret)))
+    return { refused: `the callback URL does not carry the integration's secret (?${CALLBACK_SECRET_PARAM}=)` };
+  const originProblem = callbackOriginProblem(integration.callbackKeyOrigin, options);
+  if (originProblem !== null) return { refused: `the integration's callbackKeyOrigin ${originProblem}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(delivery.rawBody);
+  } catch {
+    return { refused: 'the body is not JSON, so its signing key cannot be found' };
+  }
+  const envelope = connectwiseEnvelopeSchema.safeParse(json);
+  if (!envelope.success)
+    return { refused: 'the body names no CompanyId and Metadata.key_url, so it cannot be verified' };
+  if (envelope.data.CompanyId.toLowerCase() !== integration.companyId.toLowerCase())
+    return { refused: "the callback is not from the integration's ConnectWise company" };
+  const keyUrl = trustedKeyUrl(envelope.data.Metadata.key_url, integration.callbackKeyOrigin);
+  if ('refused' in keyUrl) return keyUrl;
+  const signature = delivery.header(CONNECTWISE_SIGNATURE_HEADER);
+  const shape = connectWiseSignatureShape(signature);
+  if (!shape.valid) return { refused: shape.reason };
+  for (const refresh of [false, true]) {
+    const signingKey = await keys.getSigningKey(keyUrl.url, { refresh });
+    if (signingKey === null) return { refused: 'the callback signing key could not be obtained from Metadata.key_url' };
+    if (verifyConnectWiseSignature({ signingKey, signature, rawBody: delivery.rawBody }).valid) {
+      keys.markVerified(keyUrl.url);
+      return { json };
+    }
+  }
+  return { refused: `${CONNECTWISE_SIGNATURE_HEADER} does not match the body` };
+}
+
+/**
+ * The ConnectWise PSA connector: a callback URL secret we generate (what authenticates), then
+ * ConnectWise's own signature (what proves the body unchanged); the ticket read from the callback's
+ * Entity through the integration's mapping.
+ */
+export const connectwiseConnector = {
+  kind: 'connectwise',
+  createBodySchema: createBodySchemaOf('connectwise', {
+    mapping: psaMappingSchema,
+    companyId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'the company id you sign in to ConnectWise PSA with')
+      .describe("The PSA's login company id (a callback's CompanyId); callbacks of any other company are refused"),
+    callbackKeyOrigin: callbackKeyOriginSchema.describe(
+      "The PSA site's origin: callbacks' signing keys are only fetched from it",
+    ),
+  }),
+  settingsProblems: (settings, options) => {
+    const problem = callbackOriginProblem(settings.callbackKeyOrigin, options);
+    return problem === null ? [] : [{ field: 'callbackKeyOrigin', message: problem }];
+  },
+  view: (integration) => ({
+    mapping: integration.mapping,
+    companyId: integration.companyId,
+    callbackKeyOrigin: integration.callbackKeyOrigin,
+  }),
+  shownSecret: (integration, secret) => ({
+    callbackSecret: secret,
+    callbackPath: `/api/webhooks/${integration.integrationId}?${CALLBACK_SECRET_PARAM}=${secret}`,
+  }),
+  authenticate: (integration, delivery, { secrets, callbackKeys, localDevelopment }) =>
+    authenticateCallback(integration, delivery, secrets, callbackKeys, { localDevelopment }),
+  read: (integration, delivery) =>
+    readingOfTicket('connectwise', 'ConnectWise', integration.mapping, readConnectWise(delivery.json)),
+} satisfies Connector<'connectwise'>;

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors';
+import { psaMappingSchema } from '../../domain/psaMapping';
+import { verifyBasicAuth } from '../../domain/webhookSignature';
 import { fieldProblemsOf } from '../problem';
-import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
+import { createBodySchemaOf, type Connector } from './connector';
+import { authenticateWithAnySecret } from './deliveryAuthentication';
+import { readingOfTicket } from './mapping';
+import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './psaTicket';
 
 /**
  * HaloPSA webhooks (Configuration > Integrations > Webhooks). A delivery is a POST of the event and,
@@ -83,3 +88,34 @@ export function readHalo(json: unknown): { readonly facts: TicketFacts } {
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   return haloTicketFacts(parsed.data);
 }
+
+/**
+ * The HaloPSA connector: Basic credentials (a username the admin picks, a password we generate) set
+ * on the webhook; the ticket read from the delivery's ticket object through the integration's mapping.
+ */
+export const halopsaConnector = {
+  kind: 'halopsa',
+  createBodySchema: createBodySchemaOf('halopsa', {
+    mapping: psaMappingSchema,
+    basicUsername: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore, at most 64')
+      .default('entra-jit')
+      .describe('The Basic authentication username to set on the HaloPSA webhook (the password is generated)'),
+  }),
+  view: (integration) => ({ mapping: integration.mapping, basicUsername: integration.basicUsername }),
+  shownSecret: (integration, secret) => ({ basicAuth: { username: integration.basicUsername, password: secret } }),
+  authenticate: async (integration, delivery, { secrets }) =>
+    authenticateWithAnySecret(
+      secrets,
+      (password) =>
+        verifyBasicAuth({
+          username: integration.basicUsername,
+          password,
+          authorization: delivery.header('Authorization'),
+        }),
+      delivery.rawBody,
+    ),
+  read: (integration, delivery) => readingOfTicket('halopsa', 'HaloPSA', integration.mapping, readHalo(delivery.json)),
+} satisfies Connector<'halopsa'>;

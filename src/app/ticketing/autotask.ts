@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors';
+import { psaMappingSchema } from '../../domain/psaMapping';
+import { AUTOTASK_SIGNATURE_HEADER, verifyAutotaskSignature } from '../../domain/webhookSignature';
 import { fieldProblemsOf } from '../problem';
-import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketFacts } from './common';
+import { createBodySchemaOf, type Connector } from './connector';
+import { authenticateWithAnySecret } from './deliveryAuthentication';
+import { readingOfTicket } from './mapping';
+import { propertyOf, textOf, textsOf, vendorIdSchema, type TicketRead } from './psaTicket';
 
 /**
  * Autotask webhooks (REST API `TicketWebhooks`). A callout is a POST of
@@ -47,9 +52,7 @@ function udfOf(fields: Readonly<Record<string, unknown>>, name: string): string 
 }
 
 /** The ticket this callout is about, or why the callout is not about a ticket that may ask for access. */
-export function autotaskTicketFacts(
-  payload: AutotaskPayload,
-): { readonly ignored: string } | { readonly facts: TicketFacts } {
+export function autotaskTicketFacts(payload: AutotaskPayload): TicketRead {
   if (payload.EntityType.toLowerCase() !== 'ticket' && payload.EntityType.toLowerCase() !== 'tickets') {
     return { ignored: `an Autotask ${payload.EntityType} event, not a ticket's` };
   }
@@ -76,7 +79,7 @@ export function autotaskTicketFacts(
  * the webhook off; it may carry no entity) asks for nothing. Throws ValidationError for a body that
  * is not a callout.
  */
-export function readAutotask(json: unknown): { readonly ignored: string } | { readonly facts: TicketFacts } {
+export function readAutotask(json: unknown): TicketRead {
   const action = z.looseObject({ Action: z.string() }).safeParse(json);
   if (action.success && action.data.Action.trim().toLowerCase() === 'deactivated')
     return { ignored: 'an Autotask deactivation notice: the webhook was turned off in Autotask' };
@@ -84,3 +87,27 @@ export function readAutotask(json: unknown): { readonly ignored: string } | { re
   if (!parsed.success) throw new ValidationError(fieldProblemsOf(parsed.error));
   return autotaskTicketFacts(parsed.data);
 }
+
+/**
+ * The Autotask connector: an HMAC signing secret we generate, set as the webhook's SecretKey; the
+ * ticket read from the callout's Fields through the integration's mapping.
+ */
+export const autotaskConnector = {
+  kind: 'autotask',
+  createBodySchema: createBodySchemaOf('autotask', { mapping: psaMappingSchema }),
+  view: (integration) => ({ mapping: integration.mapping }),
+  shownSecret: (_integration, secret) => ({ signingSecret: secret }),
+  authenticate: async (_integration, delivery, { secrets }) =>
+    authenticateWithAnySecret(
+      secrets,
+      (secretKey) =>
+        verifyAutotaskSignature({
+          secretKey,
+          signature: delivery.header(AUTOTASK_SIGNATURE_HEADER),
+          rawBody: delivery.rawBody,
+        }),
+      delivery.rawBody,
+    ),
+  read: (integration, delivery) =>
+    readingOfTicket('autotask', 'Autotask', integration.mapping, readAutotask(delivery.json)),
+} satisfies Connector<'autotask'>;
