@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
-import { receiveWebhookHttp } from '../../src/http/webhooks';
+import { serveOperation } from '../../src/http/endpoint';
+import { HTTP_OPERATIONS } from '../../src/http/operations';
 import { startTestStack, type TestStack } from '../support/stack';
 import { connectHomeTenant, newTechnician } from './workflowSupport';
 
@@ -426,10 +427,13 @@ describe('what an unauthenticated caller can make the service do', () => {
       headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
       body: { bytes: new Uint8Array(70 * 1024) },
     });
-    const response = await receiveWebhookHttp(
+    const receiveWebhook = HTTP_OPERATIONS.find((op) => op.operationId === 'receiveWebhook');
+    if (receiveWebhook === undefined) throw new Error('receiveWebhook is not in the operation table');
+    const response = await serveOperation(
+      receiveWebhook,
       request,
-      {} as DurableClient,
       new InvocationContext({ functionName: 'receiveWebhook', invocationId: randomUUID() }),
+      {} as DurableClient,
     );
     expect(response.status).toBe(413);
     expect(request.bodyUsed).toBe(false);
