@@ -7,6 +7,7 @@ import { ENDING_SOON_BEFORE_MS } from '../../src/app/notifications';
 import type { LeaseOrchestrationInput, NotificationKind } from '../../src/app/ports';
 import type { ProvisionResult } from '../../src/app/provisionAccess';
 import type { RevocationFailure, RevokeAccessInput } from '../../src/app/revokeAccess';
+import { messageOf } from '../../src/domain/errors';
 
 /**
  * One lease, from the approval to a verified revocation (DESIGN §3). Deterministic: time only from
@@ -212,11 +213,6 @@ function* notify(
 ): Generator<Task, void, unknown> {
   if (input.notify === false) return;
   yield context.df.callActivity('notifyLease', { requestId: input.requestId, kind });
-}
-
-/** Activity failures carry our own error messages (never secrets); keep them short in history. */
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
 }
 
 export const leaseOrchestratorHandler: OrchestrationHandler = leaseOrchestrator;

@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
 import type { Tenant } from '../domain/config';
+import { messageOf } from '../domain/errors';
 import { isJitUserPrincipalName } from '../domain/jitAccount';
 import { generatePassword } from '../domain/password';
 import { isTerminal, type LeaseRequest } from '../domain/request';
@@ -311,8 +312,4 @@ async function finding(
     details: { ...details },
   });
   deps.log('warn', 'reconciler_finding', { kind, tenantId, ...details });
-}
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

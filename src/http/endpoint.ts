@@ -3,9 +3,9 @@ import type { DurableClient } from 'durable-functions';
 import { requireAdmin } from '../app/authorization';
 import { withOverageGroups } from '../app/callerGroups';
 import { getServices, type Services } from '../composition';
-import { toProblem } from '../app/problem';
+import { messageOf } from '../domain/errors';
 import type { HttpOperation } from './operations/operation';
-import { problemResponse } from './respond';
+import { problemResponse, toProblem } from './problem';
 
 /**
  * Runs an operation of the table: authenticates the caller as its `access` says (an admin
@@ -64,6 +64,5 @@ async function withProblems(
 
 /** Name and message only: our messages never hold secrets; SDK errors are cut short. */
 function errorSummary(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return 'non-Error thrown';
+  return error instanceof Error ? `${error.name}: ${messageOf(error)}`.slice(0, 500) : 'non-Error thrown';
 }

@@ -16,6 +16,7 @@ import {
 import { NotFoundError } from '../domain/errors';
 import type { AuthenticatedCall, DurableCall } from './operations/operation';
 import { guidParam, readJsonBody } from './parse';
+import { refusalAnswer } from './problem';
 import { readQuery } from './query';
 import { json } from './respond';
 
@@ -40,13 +41,17 @@ export async function submitRequestHttp({
     return json(outcome.status, outcome.body, outcome.headers);
   }
   // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
+  const instance = new URL(request.url).pathname;
   const outcome = await runOnce(
     deps.idempotency,
     caller.objectId,
     checkIdempotencyKey(key),
     fingerprintOf(body),
     submit,
-    new URL(request.url).pathname,
+    {
+      instance,
+      refusalAnswer: (error) => refusalAnswer(error, instance),
+    },
   );
   return json(outcome.status, outcome.body, {
     ...(outcome.headers ?? {}),

@@ -446,6 +446,21 @@ describe('what an unauthenticated caller can make the service do', () => {
 });
 
 describe('Idempotency-Key on POST /requests', () => {
+  it('replays a refusal too: the same key and body get the first problem, marked as a replay', async () => {
+    const tech = await newTechnician(t.client, 'idem');
+    const token = await t.client.token(tech.upn);
+    const key = `portal-${randomUUID()}`;
+    const body = { tenantId: CONTOSO.id, targetId: 'no-such-target', duration: 'PT1H' };
+    const first = await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': key } });
+    expect(first.status, first.text).toBe(404);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': key } });
+    expect(again.status, again.text).toBe(404);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
   it('returns the first response to a retried submission, and refuses the same key with another body (422)', async () => {
     const tech = await newTechnician(t.client, 'idem');
     const token = await t.client.token(tech.upn);
