@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_ROLE } from '../domain/caller';
+import { slugSchema } from '../domain/config';
 import type { HttpOperation } from './operations/operation';
 import { NAMED_SCHEMAS } from './operations/schemas';
 
@@ -17,6 +18,18 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return generated;
 }
 
+const GUID = { type: 'string', format: 'uuid' };
+const SLUG = toJsonSchema(slugSchema, 'input');
+
+/** What the handlers accept in each path parameter (anything else is a 404 naming the id's form). */
+const PATH_PARAMETERS: Readonly<Record<string, { readonly description: string; readonly schema: JsonSchema }>> = {
+  id: { description: 'The request id (a GUID)', schema: GUID },
+  tenantId: { description: "The customer tenant's directory id (a GUID)", schema: GUID },
+  integrationId: { description: 'The integration id (a GUID)', schema: GUID },
+  targetId: { description: 'The target id, unique in its tenant', schema: SLUG },
+  ruleId: { description: 'The rule id', schema: SLUG },
+};
+
 function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
@@ -25,7 +38,14 @@ function operationObject(op: HttpOperation): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const name of op.path.match(/\{(\w+)\}/g) ?? []) {
     const param = name.slice(1, -1);
-    parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
+    const known = PATH_PARAMETERS[param];
+    parameters.push({
+      name: param,
+      in: 'path',
+      required: true,
+      ...(known !== undefined ? { description: known.description } : {}),
+      schema: known?.schema ?? { type: 'string' },
+    });
   }
   for (const q of op.query ?? [])
     parameters.push({

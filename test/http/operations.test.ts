@@ -122,6 +122,11 @@ describe('the OpenAPI document generated from the table', () => {
     for (const op of HTTP_OPERATIONS) {
       const documented = doc.paths[op.path]?.[op.method.toLowerCase()];
       expect(documented?.operationId, `${op.method} ${op.path}`).toBe(op.operationId);
+      // Every path parameter says what form of id it takes (a GUID or a slug), not just "a string".
+      for (const parameter of (documented?.parameters as { in: string; name: string; schema: unknown }[] | undefined) ??
+        [])
+        if (parameter.in === 'path')
+          expect(parameter.schema, `${op.operationId} {${parameter.name}}`).not.toEqual({ type: 'string' });
       expect(documented?.security, op.operationId).toEqual(
         op.access === 'caller' || op.access === 'admin' ? [{ entraId: [] }] : [],
       );
