@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { HOME_GROUPS, HOME_USERS, type SeedUser } from './sandbox/seed';
+import { messageOf } from '../src/domain/errors';
 import { startStack, type RunningStack } from './stack';
 import { ensureLocalTls } from './tls';
 
@@ -69,9 +70,7 @@ function shutdown(code = 0): void {
   if (running === undefined) return; // still starting: main() stops the stack once it is up
   void running
     .close()
-    .catch((error: unknown) =>
-      console.error(`Entra JIT did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
-    )
+    .catch((error: unknown) => console.error(`Entra JIT did not stop cleanly: ${messageOf(error)}`))
     .then(() => process.exit(exitCode));
 }
 
@@ -111,6 +110,6 @@ function port(name: string, fallback: number): number {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown());
 
 main().catch((error: unknown) => {
-  console.error(`Entra JIT failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`Entra JIT failed to start: ${messageOf(error)}`);
   process.exit(1);
 });

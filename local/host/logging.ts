@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { messageOf } from '../../src/domain/errors';
 import type { LogLevelFilter } from './logLevels';
 
 export type HostLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
@@ -108,9 +109,9 @@ export class HostLogger {
   }
 }
 
+/** The app's one error-to-message helper, uncut: the host's own diagnostics keep the whole message. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : format(error);
+  return messageOf(error, Number.POSITIVE_INFINITY);
 }
 
 export function errorDetails(error: unknown): string {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/auditChain';
 import { ConflictError, UnprocessableError, ValidationError } from '../domain/errors';
 import type { OnceStore, StoredOutcome } from './ports';
-import { toProblem } from './problem';
 
 /**
  * Do something once per key, and answer every repeat with the first outcome (Idempotency-Key on
@@ -13,10 +12,15 @@ import { toProblem } from './problem';
  * fix (ticketing deliveries), so a retry after the fix is evaluated again rather than replayed.
  */
 export interface RunOnceOptions {
-  /** The path of the first request, kept in a stored problem so replays answer exactly alike. */
+  /** The path of the first request (the HTTP layer keeps it in the refusal it stores). */
   readonly instance?: string;
-  /** Keep 4xx outcomes for replay (default true). */
+  /** Keep refusals for replay (default true). */
   readonly keepRefusals?: boolean;
+  /**
+   * The answer to keep for a refusal, made by the HTTP layer (src/http/problem.ts); null for a
+   * failure worth retrying, which is not kept. Without it nothing but successes is kept.
+   */
+  readonly refusalAnswer?: (error: unknown) => StoredOutcome | null;
 }
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -41,10 +45,8 @@ export async function runOnce(
   key: string,
   fingerprint: string,
   run: () => Promise<StoredOutcome>,
-  instanceOrOptions?: string | RunOnceOptions,
+  options: RunOnceOptions = {},
 ): Promise<StoredOutcome & { readonly replayed: boolean }> {
-  const options: RunOnceOptions =
-    typeof instanceOrOptions === 'string' ? { instance: instanceOrOptions } : (instanceOrOptions ?? {});
   const claim = await store.claim(scope, key, fingerprint);
   if (!claim.claimed) {
     if (claim.fingerprint !== fingerprint)
@@ -59,14 +61,9 @@ export async function runOnce(
   try {
     outcome = await run();
   } catch (error) {
-    const problem = toProblem(error, options.instance);
-    if (problem.status >= 500 || options.keepRefusals === false) await store.release(scope, key).catch(() => undefined);
-    else
-      await store.complete(scope, key, {
-        status: problem.status,
-        body: problem,
-        headers: { 'Content-Type': 'application/problem+json; charset=utf-8' },
-      });
+    const refusal = options.keepRefusals === false ? null : (options.refusalAnswer?.(error) ?? null);
+    if (refusal === null) await store.release(scope, key).catch(() => undefined);
+    else await store.complete(scope, key, refusal);
     throw error;
   }
   await store.complete(scope, key, outcome);

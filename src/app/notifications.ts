@@ -1,5 +1,6 @@
 import { approversOf } from '../domain/approval';
 import { APPROVER_ROLE } from '../domain/caller';
+import { messageOf } from '../domain/errors';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
 import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
@@ -57,7 +58,7 @@ export async function notifyLease(
       requestId: input.requestId,
       kind: input.kind,
       channel,
-      reason: error instanceof Error ? error.message.slice(0, 300) : 'error',
+      reason: messageOf(error, 300),
     });
   let request: LeaseRequest;
   try {

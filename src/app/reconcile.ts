@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
+import { messageOf } from '../domain/errors';
 import { isTerminal, type LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
@@ -243,8 +244,4 @@ async function finding(
     details: { ...details },
   });
   deps.log('warn', 'reconciler_finding', { kind, tenantId, ...details });
-}
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

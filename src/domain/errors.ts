@@ -1,7 +1,24 @@
+import { format } from 'node:util';
+import type { ZodError } from 'zod';
+
 /**
- * Typed errors of the domain and use cases. `toProblem` (src/app/problem.ts) is the one place that
- * turns them, and anything unknown, into RFC 9457 problem details.
+ * Typed errors of the domain and use cases. Each says what kind of failure it is, never how a
+ * protocol answers it: src/http/problem.ts is the one place that maps a kind to an HTTP status and
+ * title, and turns anything unknown into a 500.
  */
+export type ErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'dependency-unavailable'
+  | 'dependency-failed'
+  | 'precondition-failed'
+  | 'unprocessable';
+
 export interface FieldProblem {
   /** Dotted path of the field, e.g. "duration" or "connection.clientId". */
   readonly field: string;
@@ -9,16 +26,33 @@ export interface FieldProblem {
 }
 
 export abstract class JitError extends Error {
-  abstract readonly status: number;
-  abstract readonly type: string;
-  abstract readonly title: string;
+  abstract readonly kind: ErrorKind;
+}
+
+/** The fields a zod parse refused, each with its dotted path (under `prefix`) and what is wrong. */
+export function fieldProblemsOf(error: ZodError, prefix = ''): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { field: path || '(body)', message: `unknown field(s): ${issue.keys.join(', ')}` };
+    }
+    return { field: path || '(body)', message: issue.message };
+  });
+}
+
+/**
+ * The one way to turn anything thrown into text for a log line, a report, a failure reason or
+ * orchestration history: an Error's message (ours never hold secrets), cut to `maxLength` so
+ * an SDK's long message does not bloat what keeps it.
+ */
+export function messageOf(error: unknown, maxLength = 500): string {
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : format(error);
+  return text.slice(0, maxLength);
 }
 
 export class ValidationError extends JitError {
   override readonly name = 'ValidationError';
-  readonly status = 400;
-  readonly type = 'validation';
-  readonly title = 'The request is not valid';
+  readonly kind = 'validation';
   constructor(readonly problems: readonly FieldProblem[]) {
     super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
   }
@@ -26,30 +60,22 @@ export class ValidationError extends JitError {
 
 export class UnauthenticatedError extends JitError {
   override readonly name = 'UnauthenticatedError';
-  readonly status = 401;
-  readonly type = 'unauthenticated';
-  readonly title = 'Authentication is required';
+  readonly kind = 'unauthenticated';
 }
 
 export class ForbiddenError extends JitError {
   override readonly name = 'ForbiddenError';
-  readonly status = 403;
-  readonly type = 'forbidden';
-  readonly title = 'Not allowed';
+  readonly kind = 'forbidden';
 }
 
 export class NotFoundError extends JitError {
   override readonly name = 'NotFoundError';
-  readonly status = 404;
-  readonly type = 'not-found';
-  readonly title = 'Not found';
+  readonly kind = 'not-found';
 }
 
 export class ConflictError extends JitError {
   override readonly name = 'ConflictError';
-  readonly status = 409;
-  readonly type = 'conflict';
-  readonly title = 'Conflict with the current state';
+  readonly kind = 'conflict';
   constructor(
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
@@ -60,32 +86,24 @@ export class ConflictError extends JitError {
 
 export class PayloadTooLargeError extends JitError {
   override readonly name = 'PayloadTooLargeError';
-  readonly status = 413;
-  readonly type = 'payload-too-large';
-  readonly title = 'The request body is too large';
+  readonly kind = 'payload-too-large';
 }
 
 export class UnsupportedMediaTypeError extends JitError {
   override readonly name = 'UnsupportedMediaTypeError';
-  readonly status = 415;
-  readonly type = 'unsupported-media-type';
-  readonly title = 'The request body must be JSON';
+  readonly kind = 'unsupported-media-type';
 }
 
 /** A directory or vault call failed in a way worth retrying (throttled, 5xx, replication lag). */
 export class TransientDependencyError extends JitError {
   override readonly name = 'TransientDependencyError';
-  readonly status = 503;
-  readonly type = 'dependency-unavailable';
-  readonly title = 'A dependency is unavailable; try again';
+  readonly kind = 'dependency-unavailable';
 }
 
 /** A directory call failed in a way that retrying will not fix (permission missing, bad config). */
 export class DependencyError extends JitError {
   override readonly name = 'DependencyError';
-  readonly status = 502;
-  readonly type = 'dependency-failed';
-  readonly title = 'A dependency refused the operation';
+  readonly kind = 'dependency-failed';
   constructor(
     message: string,
     readonly dependency: 'graph' | 'keyVault' | 'tables' | 'login',
@@ -98,9 +116,7 @@ export class DependencyError extends JitError {
 /** An If-Match precondition failed: the resource changed since the caller read it (optimistic concurrency). */
 export class PreconditionFailedError extends JitError {
   override readonly name = 'PreconditionFailedError';
-  readonly status = 412;
-  readonly type = 'precondition-failed';
-  readonly title = 'The resource changed since it was read';
+  readonly kind = 'precondition-failed';
   constructor(
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
@@ -112,7 +128,5 @@ export class PreconditionFailedError extends JitError {
 /** The request is well-formed but cannot be processed as sent (an Idempotency-Key reused with another body). */
 export class UnprocessableError extends JitError {
   override readonly name = 'UnprocessableError';
-  readonly status = 422;
-  readonly type = 'unprocessable';
-  readonly title = 'The request cannot be processed as sent';
+  readonly kind = 'unprocessable';
 }

@@ -1,39 +1,34 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
 import { requireAdmin } from '../app/authorization';
 import { withOverageGroups } from '../app/callerGroups';
-import { toProblem } from '../app/problem';
 import { getServices, type Services } from '../composition';
-import type { Caller } from '../domain/caller';
-import { problemResponse } from './respond';
+import { messageOf } from '../domain/errors';
+import type { HttpOperation } from './operations/operation';
+import { problemResponse, toProblem } from './problem';
 
 /**
- * Runs an API handler: authenticates the caller, turns every error into problem+json, and logs
- * failures with the invocation's ids (never a body, header or token).
+ * Runs an operation of the table: authenticates the caller as its `access` says (an admin
+ * operation checks Jit.Admin before anything else is read: 403 first, not 400), turns every error
+ * into problem+json, and logs failures with the invocation's ids (never a body, header or token).
  */
-export async function authenticated(
+export async function serveOperation(
+  operation: HttpOperation,
   request: HttpRequest,
   context: InvocationContext,
-  handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
+  client?: DurableClient,
 ): Promise<HttpResponseInit> {
-  return anonymous(request, context, async (services) => {
-    const caller = await services.tokens.validate(request.headers.get('authorization'));
-    return handle(await withOverageGroups(services.deps, caller), services);
+  return withProblems(request, context, async (services) => {
+    const call = { request, context, services, ...(client !== undefined ? { client } : {}) };
+    if (operation.access === 'anonymous' || operation.access === 'signature') return operation.handler(call);
+    const token = await services.tokens.validate(request.headers.get('authorization'));
+    const caller = await withOverageGroups(services.deps, token);
+    if (operation.access === 'admin') requireAdmin(caller);
+    return operation.handler({ ...call, caller });
   });
 }
 
-/** An admin endpoint: authenticated, and Jit.Admin before anything else is read (403 first, not 400). */
-export async function asAdmin(
-  request: HttpRequest,
-  context: InvocationContext,
-  handle: (caller: Caller, services: Services) => Promise<HttpResponseInit>,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, services) => {
-    requireAdmin(caller);
-    return handle(caller, services);
-  });
-}
-
-export async function anonymous(
+async function withProblems(
   request: HttpRequest,
   context: InvocationContext,
   handle: (services: Services) => Promise<HttpResponseInit>,
@@ -69,6 +64,5 @@ export async function anonymous(
 
 /** Name and message only: our messages never hold secrets; SDK errors are cut short. */
 function errorSummary(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return 'non-Error thrown';
+  return error instanceof Error ? `${error.name}: ${messageOf(error)}`.slice(0, 500) : 'non-Error thrown';
 }

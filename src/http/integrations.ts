@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import {
   createIntegration,
   deleteIntegration,
@@ -11,7 +11,7 @@ import { createIntegrationBodySchema } from '../app/ticketing';
 import { NotFoundError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { etagHeader, noContent, preconditionOf } from './admin/conditional';
-import { asAdmin } from './endpoint';
+import type { AuthenticatedCall } from './operations/operation';
 import { guidParam, readJsonBody } from './parse';
 import { json } from './respond';
 
@@ -30,52 +30,49 @@ function integrationIdOf(request: HttpRequest): string {
   return id;
 }
 
-export async function createIntegrationHttp(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps, settings }) => {
-    const body = await readJsonBody(request, createIntegrationBodySchema);
-    const created = await createIntegration(deps, caller, body, { localDevelopment: isLocalDevelopment(settings) });
-    const location = new URL(`/api/integrations/${created.integration.integrationId}`, request.url).toString();
-    return json(201, created.integration, { Location: location, ...etagHeader(created.etag) });
-  });
+export async function createIntegrationHttp({
+  request,
+  caller,
+  services: { deps, settings },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const body = await readJsonBody(request, createIntegrationBodySchema);
+  const created = await createIntegration(deps, caller, body, { localDevelopment: isLocalDevelopment(settings) });
+  const location = new URL(`/api/integrations/${created.integration.integrationId}`, request.url).toString();
+  return json(201, created.integration, { Location: location, ...etagHeader(created.etag) });
 }
 
-export async function listIntegrationsHttp(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) =>
-    json(200, { items: await listIntegrations(deps, caller) }),
-  );
+export async function listIntegrationsHttp({
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  return json(200, { items: await listIntegrations(deps, caller) });
 }
 
-export async function getIntegrationHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => {
-    const found = await getIntegration(deps, caller, integrationIdOf(request));
-    return json(200, found.integration, etagHeader(found.etag));
-  });
+export async function getIntegrationHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const found = await getIntegration(deps, caller, integrationIdOf(request));
+  return json(200, found.integration, etagHeader(found.etag));
 }
 
-export async function patchIntegrationHttp(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => {
-    const integrationId = integrationIdOf(request);
-    const body = await readJsonBody(request, patchIntegrationBodySchema);
-    const patched = await patchIntegration(deps, caller, integrationId, body, preconditionOf(request));
-    return json(200, patched.integration, etagHeader(patched.etag));
-  });
+export async function patchIntegrationHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const integrationId = integrationIdOf(request);
+  const body = await readJsonBody(request, patchIntegrationBodySchema);
+  const patched = await patchIntegration(deps, caller, integrationId, body, preconditionOf(request));
+  return json(200, patched.integration, etagHeader(patched.etag));
 }
 
-export async function deleteIntegrationHttp(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (caller, { deps }) => {
-    await deleteIntegration(deps, caller, integrationIdOf(request), preconditionOf(request));
-    return noContent();
-  });
+export async function deleteIntegrationHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  await deleteIntegration(deps, caller, integrationIdOf(request), preconditionOf(request));
+  return noContent();
 }

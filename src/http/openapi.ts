@@ -1,14 +1,14 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { API_OPERATIONS, NAMED_SCHEMAS, type ApiOperation } from './admin/operations';
-import { anonymous } from './endpoint';
-import { json } from './respond';
+import { ADMIN_ROLE } from '../domain/caller';
+import { slugSchema } from '../domain/config';
+import type { HttpOperation } from './operations/operation';
+import { NAMED_SCHEMAS } from './operations/schemas';
 
 /**
- * The OpenAPI 3.1 document, generated from the same zod schemas the handlers parse with (request
- * bodies as input, answers as output). Each operation carries `x-example`: a request that works
- * against the local stack's seed, in document order, and the status it answers with; a test sends
- * every one of them and checks the answer against the documented schema.
+ * The OpenAPI 3.1 document, generated from the operation table (src/http/operations) and the same
+ * zod schemas the handlers parse with (request bodies as input, answers as output). Example values
+ * live with the tests (test/e2e/openapiExamples.ts), which send one request per operation and check
+ * each answer against this document.
  */
 type JsonSchema = Record<string, unknown>;
 
@@ -18,15 +18,34 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return generated;
 }
 
+const GUID = { type: 'string', format: 'uuid' };
+const SLUG = toJsonSchema(slugSchema, 'input');
+
+/** What the handlers accept in each path parameter (anything else is a 404 naming the id's form). */
+const PATH_PARAMETERS: Readonly<Record<string, { readonly description: string; readonly schema: JsonSchema }>> = {
+  id: { description: 'The request id (a GUID)', schema: GUID },
+  tenantId: { description: "The customer tenant's directory id (a GUID)", schema: GUID },
+  integrationId: { description: 'The integration id (a GUID)', schema: GUID },
+  targetId: { description: 'The target id, unique in its tenant', schema: SLUG },
+  ruleId: { description: 'The rule id', schema: SLUG },
+};
+
 function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-function operationObject(op: ApiOperation): JsonSchema {
+function operationObject(op: HttpOperation): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const name of op.path.match(/\{(\w+)\}/g) ?? []) {
     const param = name.slice(1, -1);
-    parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
+    const known = PATH_PARAMETERS[param];
+    parameters.push({
+      name: param,
+      in: 'path',
+      required: true,
+      ...(known !== undefined ? { description: known.description } : {}),
+      schema: known?.schema ?? { type: 'string' },
+    });
   }
   for (const q of op.query ?? [])
     parameters.push({
@@ -76,12 +95,7 @@ function operationObject(op: ApiOperation): JsonSchema {
         : {}),
       ...(body !== undefined && response.schema !== undefined
         ? {
-            content: {
-              [body]: {
-                schema: ref(response.schema),
-                ...(response.example !== undefined ? { example: response.example } : {}),
-              },
-            },
+            content: { [body]: { schema: ref(response.schema) } },
           }
         : {}),
     };
@@ -91,9 +105,9 @@ function operationObject(op: ApiOperation): JsonSchema {
     summary: op.summary,
     ...(op.description !== undefined ? { description: op.description } : {}),
     tags: [op.tag],
-    security: op.auth === 'anonymous' || op.auth === 'signature' ? [] : [{ entraId: [] }],
-    'x-required-role': op.auth === 'admin' ? 'Jit.Admin' : op.auth === 'caller' ? null : undefined,
-    ...(op.auth === 'signature'
+    security: op.access === 'anonymous' || op.access === 'signature' ? [] : [{ entraId: [] }],
+    'x-required-role': op.access === 'admin' ? ADMIN_ROLE : op.access === 'caller' ? null : undefined,
+    ...(op.access === 'signature'
       ? {
           'x-authentication':
             'HMAC-SHA256 signature of the integration (see the X-Jit-Timestamp and X-Jit-Signature parameters)',
@@ -104,33 +118,29 @@ function operationObject(op: ApiOperation): JsonSchema {
       ? {
           requestBody: {
             required: op.requestBodyRequired ?? true,
-            content: {
-              'application/json': {
-                schema: ref(op.requestBody),
-                ...(op.example?.body !== undefined ? { example: op.example.body } : {}),
-              },
-            },
+            content: { 'application/json': { schema: ref(op.requestBody) } },
           },
         }
       : {}),
     responses,
-    ...(op.example !== undefined ? { 'x-example': op.example } : {}),
   };
 }
 
-let cached: JsonSchema | undefined;
+/** The document is the same for the life of the process: built once per table. */
+const cache = new WeakMap<readonly HttpOperation[], JsonSchema>();
 
-export function openApiDocument(): JsonSchema {
+export function openApiDocument(operations: readonly HttpOperation[]): JsonSchema {
+  const cached = cache.get(operations);
   if (cached !== undefined) return cached;
   const schemas: Record<string, JsonSchema> = {};
   for (const [name, entry] of Object.entries(NAMED_SCHEMAS)) schemas[name] = toJsonSchema(entry.schema, entry.io);
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const op of API_OPERATIONS) {
+  for (const op of operations) {
     paths[op.path] ??= {};
     const item = paths[op.path];
     if (item !== undefined) item[op.method.toLowerCase()] = operationObject(op);
   }
-  cached = {
+  const document: JsonSchema = {
     openapi: '3.1.0',
     info: {
       title: 'Entra JIT',
@@ -154,11 +164,6 @@ export function openApiDocument(): JsonSchema {
       },
     },
   };
-  return cached;
-}
-
-export async function openApiHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return anonymous(request, context, async () =>
-    json(200, openApiDocument(), { 'Cache-Control': 'public, max-age=300' }),
-  );
+  cache.set(operations, document);
+  return document;
 }

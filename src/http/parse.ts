@@ -1,7 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors';
-import { fieldProblemsOf } from '../app/problem';
+import { fieldProblemsOf, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors';
 
 /** Bodies are small JSON documents; anything bigger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,7 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
-import { fieldProblemsOf } from '../app/problem';
-import { ValidationError } from '../domain/errors';
+import { fieldProblemsOf, ValidationError } from '../domain/errors';
 
 /** Query parameters validated by a schema; a repeated parameter is refused rather than guessed at. */
 export function readQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {

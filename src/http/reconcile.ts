@@ -1,9 +1,9 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 import { leaseOrchestrationsOf } from '../adapters/durable/leaseOrchestrations';
 import { reconcile } from '../app/reconcile';
 import { getServices } from '../composition';
-import { asAdmin } from './endpoint';
+import type { AuthenticatedCall, DurableCall } from './operations/operation';
 import { json } from './respond';
 
 /** The reconciler on its schedule (JIT_RECONCILE_SCHEDULE). */
@@ -15,12 +15,9 @@ export async function reconcilerTimer(_timer: Timer, client: DurableClient, cont
 }
 
 /** `POST /api/ops/reconcile`: run it now (admins), answering what it found and did. */
-export async function reconcileHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return asAdmin(request, context, async (_caller, { deps }) =>
-    json(200, await reconcile(deps, leaseOrchestrationsOf(client))),
-  );
+export async function reconcileHttp({
+  client,
+  services: { deps },
+}: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  return json(200, await reconcile(deps, leaseOrchestrationsOf(client)));
 }

@@ -1,5 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { DurableClient } from 'durable-functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { leaseOrchestrationsOf } from '../adapters/durable/leaseOrchestrations';
 import { decideRequest, decisionBodySchema } from '../app/approvals';
 import { extendBodySchema, extendRequest } from '../app/extend';
@@ -15,125 +14,118 @@ import {
   submitRequestBodySchema,
 } from '../app/requests';
 import { NotFoundError } from '../domain/errors';
-import { authenticated } from './endpoint';
+import type { AuthenticatedCall, DurableCall } from './operations/operation';
 import { guidParam, readJsonBody } from './parse';
+import { refusalAnswer } from './problem';
 import { readQuery } from './query';
 import { json } from './respond';
 
-export async function submitRequestHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    const body = await readJsonBody(request, submitRequestBodySchema);
-    const submit = async () => {
-      const created = await submitRequest(deps, leaseOrchestrationsOf(client), caller, body);
-      return {
-        status: 202,
-        body: created,
-        headers: { Location: new URL(`/api/requests/${created.id}`, request.url).toString() },
-      };
+export async function submitRequestHttp({
+  request,
+  caller,
+  client,
+  services: { deps },
+}: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  const body = await readJsonBody(request, submitRequestBodySchema);
+  const submit = async () => {
+    const created = await submitRequest(deps, leaseOrchestrationsOf(client), caller, body);
+    return {
+      status: 202,
+      body: created,
+      headers: { Location: new URL(`/api/requests/${created.id}`, request.url).toString() },
     };
-    const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
-    if (key === null) {
-      const outcome = await submit();
-      return json(outcome.status, outcome.body, outcome.headers);
-    }
-    // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
-    const outcome = await runOnce(
-      deps.idempotency,
-      caller.objectId,
-      checkIdempotencyKey(key),
-      fingerprintOf(body),
-      submit,
-      new URL(request.url).pathname,
-    );
-    return json(outcome.status, outcome.body, {
-      ...(outcome.headers ?? {}),
-      ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
-    });
+  };
+  const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
+  if (key === null) {
+    const outcome = await submit();
+    return json(outcome.status, outcome.body, outcome.headers);
+  }
+  // Scoped to the caller: two users' keys never meet. The fingerprint is the validated body.
+  const instance = new URL(request.url).pathname;
+  const outcome = await runOnce(
+    deps.idempotency,
+    caller.objectId,
+    checkIdempotencyKey(key),
+    fingerprintOf(body),
+    submit,
+    {
+      instance,
+      refusalAnswer: (error) => refusalAnswer(error, instance),
+    },
+  );
+  return json(outcome.status, outcome.body, {
+    ...(outcome.headers ?? {}),
+    ...(outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
   });
 }
 
-export async function listRequestsHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    const page = await listRequests(deps, caller, readQuery(request, listRequestsQuerySchema));
-    return json(200, page);
-  });
+export async function listRequestsHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const page = await listRequests(deps, caller, readQuery(request, listRequestsQuerySchema));
+  return json(200, page);
 }
 
-export async function approveRequestHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return decide(request, client, context, true);
+export async function approveRequestHttp(call: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  return decide(call, true);
 }
 
-export async function denyRequestHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return decide(request, client, context, false);
+export async function denyRequestHttp(call: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  return decide(call, false);
 }
 
-function decide(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
+async function decide(
+  { request, caller, client, services: { deps } }: AuthenticatedCall & DurableCall,
   approved: boolean,
 ): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    const body = await readJsonBody(request, decisionBodySchema);
-    const decided = await decideRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), {
-      approved,
-      comment: body.comment,
-    });
-    return json(202, decided, { Location: new URL(`/api/requests/${decided.id}`, request.url).toString() });
+  const body = await readJsonBody(request, decisionBodySchema);
+  const decided = await decideRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), {
+    approved,
+    comment: body.comment,
   });
+  return json(202, decided, { Location: new URL(`/api/requests/${decided.id}`, request.url).toString() });
 }
 
-export async function extendRequestHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    const body = await readJsonBody(request, extendBodySchema);
-    return json(
-      202,
-      await extendRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.duration),
-    );
-  });
-}
-
-export async function getRequestHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) =>
-    json(200, await getRequest(deps, caller, requestIdOf(request))),
+export async function extendRequestHttp({
+  request,
+  caller,
+  client,
+  services: { deps },
+}: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  const body = await readJsonBody(request, extendBodySchema);
+  return json(
+    202,
+    await extendRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.duration),
   );
 }
 
-export async function revealCredentialHttp(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) =>
-    json(200, await revealCredential(deps, caller, requestIdOf(request))),
-  );
+export async function getRequestHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  return json(200, await getRequest(deps, caller, requestIdOf(request)));
 }
 
-export async function revokeRequestHttp(
-  request: HttpRequest,
-  client: DurableClient,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  return authenticated(request, context, async (caller, { deps }) => {
-    const body = await readJsonBody(request, revokeRequestBodySchema);
-    const revoked = await revokeRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.reason);
-    return json(202, revoked, { Location: new URL(`/api/requests/${revoked.id}`, request.url).toString() });
-  });
+export async function revealCredentialHttp({
+  request,
+  caller,
+  services: { deps },
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  return json(200, await revealCredential(deps, caller, requestIdOf(request)));
+}
+
+export async function revokeRequestHttp({
+  request,
+  caller,
+  client,
+  services: { deps },
+}: AuthenticatedCall & DurableCall): Promise<HttpResponseInit> {
+  const body = await readJsonBody(request, revokeRequestBodySchema);
+  const revoked = await revokeRequest(deps, leaseOrchestrationsOf(client), caller, requestIdOf(request), body.reason);
+  return json(202, revoked, { Location: new URL(`/api/requests/${revoked.id}`, request.url).toString() });
 }
 
 function requestIdOf(request: HttpRequest): string {

@@ -1,5 +1,4 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { toProblem } from '../app/problem';
 
 /** Headers on every answer: JSON APIs never want sniffing, framing or caching of personal data. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -17,15 +16,4 @@ export function json(status: number, body: unknown, headers: Readonly<Record<str
     body: JSON.stringify(body),
     headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...headers },
   };
-}
-
-export function problemResponse(error: unknown, instance?: string): HttpResponseInit {
-  const problem = toProblem(error, instance);
-  const headers: Record<string, string> = {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/problem+json; charset=utf-8',
-  };
-  if (problem.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
-  if (problem.status === 503) headers['Retry-After'] = '5';
-  return { status: problem.status, body: JSON.stringify(problem), headers };
 }

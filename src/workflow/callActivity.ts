@@ -45,8 +45,3 @@ export function* notify(
   if (lease.notify === false) return;
   yield* callActivity(context, lease, 'notifyLease', { requestId: lease.requestId, kind }, { retry: false });
 }
-
-/** Activity failures carry our own error messages (never secrets); keep them short in history. */
-export function failureOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
-}

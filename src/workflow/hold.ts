@@ -3,7 +3,8 @@ import type { ExtendEvent } from '../app/extend';
 import { ENDING_SOON_BEFORE_MS } from '../app/notifications';
 import type { LeaseOrchestrationInput } from '../app/ports';
 import type { ProvisionResult } from '../app/provisionAccess';
-import { callActivity, failureOf, notify } from './callActivity';
+import { messageOf } from '../domain/errors';
+import { callActivity, notify } from './callActivity';
 import { arrived, revocationOf, waitForEvent, type Revocation, type RevokeEvent } from './leaseEvents';
 
 /**
@@ -22,7 +23,7 @@ export function* provisionAndHold(
     provisioned = yield* callActivity(context, lease, 'provisionAccess', lease.requestId);
   } catch (error) {
     // Whatever was done before the failure is taken away again before the request is failed.
-    return { cause: 'provisionFailed', by: null, failure: failureOf(error) };
+    return { cause: 'provisionFailed', by: null, failure: messageOf(error) };
   }
   if (provisioned.status === 'not_provisioned' || provisioned.expiresAt === null) return 'not_provisioned';
 

@@ -1,6 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { LeaseOrchestrationInput } from '../app/ports';
-import { callActivity, failureOf, notify } from './callActivity';
+import { messageOf } from '../domain/errors';
+import { callActivity, notify } from './callActivity';
 import type { Revocation } from './leaseEvents';
 
 /** After this many failed revocation rounds the history restarts (continueAsNew) to stay small. */
@@ -25,7 +26,7 @@ export function* revokeUntilDone(
       context.df.setCustomStatus('revocation_failed');
       yield* callActivity(context, lease, 'recordRevocationFailure', {
         requestId: lease.requestId,
-        failure: failureOf(error),
+        failure: messageOf(error),
         attempt: round,
         failedAt: context.df.currentUtcDateTime.toISOString(),
       });

@@ -11,9 +11,10 @@ import {
 } from '../../local/sandbox/seed';
 import { DEMO_RULE_ID, DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
-import { API_OPERATIONS } from '../../src/http/admin/operations';
+import { HTTP_OPERATIONS } from '../../src/http/operations';
 import { tenantState, userState, type ApiResponse } from '../support/client';
 import { startTestStack, type TestStack } from '../support/stack';
+import { exampleOf } from './openapiExamples';
 
 /**
  * The admin API on the local stack: connecting and verifying tenants (each check failing for its
@@ -497,12 +498,12 @@ describe('rules', () => {
 
 describe('non-admins', () => {
   it('are refused on every configuration endpoint (403 with a token, 401 without), and nothing changes', async () => {
-    const adminOps = API_OPERATIONS.filter((op) => op.auth === 'admin');
+    const adminOps = HTTP_OPERATIONS.filter((op) => op.access === 'admin');
     expect(adminOps.length).toBeGreaterThanOrEqual(17);
     const params: Record<string, string> = { tenantId: CONTOSO.id, targetId: DEMO_TARGET_ID, ruleId: DEMO_RULE_ID };
     for (const op of adminOps) {
       const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => params[name] ?? 'x');
-      const body = op.example?.body;
+      const body = exampleOf(op.operationId)?.body;
       const asTechnician = await api(op.method, path, { token: alice, ...(body !== undefined ? { body } : {}) });
       expect(asTechnician.status, `${op.method} ${path}: ${asTechnician.text}`).toBe(403);
       const anonymous = await api(op.method, path, body !== undefined ? { body } : {});

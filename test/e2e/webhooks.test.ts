@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import { getServices } from '../../src/composition';
-import { receiveWebhookHttp } from '../../src/http/webhooks';
+import { serveOperation } from '../../src/http/endpoint';
+import { HTTP_OPERATIONS } from '../../src/http/operations';
 import { startTestStack, type TestStack } from '../support/stack';
 import { connectHomeTenant, newTechnician } from './workflowSupport';
 
@@ -426,10 +427,13 @@ describe('what an unauthenticated caller can make the service do', () => {
       headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
       body: { bytes: new Uint8Array(70 * 1024) },
     });
-    const response = await receiveWebhookHttp(
+    const receiveWebhook = HTTP_OPERATIONS.find((op) => op.operationId === 'receiveWebhook');
+    if (receiveWebhook === undefined) throw new Error('receiveWebhook is not in the operation table');
+    const response = await serveOperation(
+      receiveWebhook,
       request,
-      {} as DurableClient,
       new InvocationContext({ functionName: 'receiveWebhook', invocationId: randomUUID() }),
+      {} as DurableClient,
     );
     expect(response.status).toBe(413);
     expect(request.bodyUsed).toBe(false);
@@ -442,6 +446,21 @@ describe('what an unauthenticated caller can make the service do', () => {
 });
 
 describe('Idempotency-Key on POST /requests', () => {
+  it('replays a refusal too: the same key and body get the first problem, marked as a replay', async () => {
+    const tech = await newTechnician(t.client, 'idem');
+    const token = await t.client.token(tech.upn);
+    const key = `portal-${randomUUID()}`;
+    const body = { tenantId: CONTOSO.id, targetId: 'no-such-target', duration: 'PT1H' };
+    const first = await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': key } });
+    expect(first.status, first.text).toBe(404);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await t.client.api('POST', '/requests', { token, body, headers: { 'Idempotency-Key': key } });
+    expect(again.status, again.text).toBe(404);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
   it('returns the first response to a retried submission, and refuses the same key with another body (422)', async () => {
     const tech = await newTechnician(t.client, 'idem');
     const token = await t.client.token(tech.upn);

@@ -7,8 +7,7 @@ import {
   type Target,
   type Tenant,
 } from '../../domain/config';
-import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
-import { fieldProblemsOf } from '../problem';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem, fieldProblemsOf } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import { AlreadyExistsError, type DirectoryGroup, type Versioned } from '../ports';
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../domain/errors';
+import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import type { IntegrationOf } from '../../domain/integration';
 import { isPrivateHost } from '../../domain/networkAddress';
 import { psaMappingSchema } from '../../domain/psaMapping';
@@ -10,7 +10,6 @@ import {
 } from '../../domain/webhookSignature';
 import { sameSecret } from '../integrationSecrets';
 import type { CallbackKeySource } from '../ports/callbackKeySource';
-import { fieldProblemsOf } from '../problem';
 import {
   createBodySchemaOf,
   type Authentication,

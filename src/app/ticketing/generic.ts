@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ValidationError } from '../../domain/errors';
+import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../domain/webhookSignature';
 import { fingerprintOf } from '../idempotency';
-import { fieldProblemsOf } from '../problem';
 import { integrationNameSchema, type Connector } from './connector';
 import { authenticateWithAnySecret } from './deliveryAuthentication';
 import { webhookEventSchema } from './webhookEvent';

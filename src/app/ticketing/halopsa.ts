@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ValidationError } from '../../domain/errors';
+import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import { psaMappingSchema } from '../../domain/psaMapping';
 import { verifyBasicAuth } from '../../domain/webhookSignature';
-import { fieldProblemsOf } from '../problem';
 import { createBodySchemaOf, type Connector } from './connector';
 import { authenticateWithAnySecret } from './deliveryAuthentication';
 import { readingOfTicket } from './mapping';

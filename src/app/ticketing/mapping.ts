@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ValidationError } from '../../domain/errors';
+import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import type { IntegrationKind } from '../../domain/integration';
 import type { PsaMapping } from '../../domain/psaMapping';
 import { fingerprintOf } from '../idempotency';
-import { fieldProblemsOf } from '../problem';
 import type { DeliveryReading } from './connector';
 import type { TicketFacts, TicketRead } from './psaTicket';
 import { webhookEventSchema, type WebhookEvent } from './webhookEvent';

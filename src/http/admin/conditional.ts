@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Precondition } from '../../app/config/adminChange';
-export { asAdmin } from '../endpoint';
 import { slugSchema } from '../../domain/config';
 import { NotFoundError } from '../../domain/errors';
 import { guidParam } from '../parse';

@@ -1,0 +1,75 @@
+import { createTargetHttp, deleteTargetHttp, getTargetHttp, listTargetsHttp, patchTargetHttp } from '../admin/targets';
+import { ADMIN_ERRORS, defineOperation, problems, type HttpOperation } from './operation';
+
+export const TARGET_OPERATIONS: readonly HttpOperation[] = [
+  defineOperation({
+    operationId: 'createTarget',
+    method: 'POST',
+    route: 'tenants/{tenantId}/targets',
+    tag: 'targets',
+    summary: 'Define what can be requested in a tenant',
+    description:
+      "Roles are checked against the tenant's role definitions (names are filled in), groups must exist (role-assignable for elevation targets).",
+    access: 'admin',
+    durableClient: false,
+    requestBody: 'CreateTargetBody',
+    responses: {
+      '201': { description: 'Created', schema: 'Target', headers: ['Location', 'ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 502),
+    },
+    handler: createTargetHttp,
+  }),
+  defineOperation({
+    operationId: 'listTargets',
+    method: 'GET',
+    route: 'tenants/{tenantId}/targets',
+    tag: 'targets',
+    summary: "A tenant's targets",
+    access: 'admin',
+    durableClient: false,
+    responses: { '200': { description: 'The targets', schema: 'TargetList' }, ...problems(...ADMIN_ERRORS, 404) },
+    handler: listTargetsHttp,
+  }),
+  defineOperation({
+    operationId: 'getTarget',
+    method: 'GET',
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    tag: 'targets',
+    summary: 'One target',
+    access: 'admin',
+    durableClient: false,
+    responses: {
+      '200': { description: 'The target', schema: 'Target', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
+    handler: getTargetHttp,
+  }),
+  defineOperation({
+    operationId: 'patchTarget',
+    method: 'PATCH',
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    tag: 'targets',
+    summary: 'Change a target',
+    access: 'admin',
+    durableClient: false,
+    conditional: true,
+    requestBody: 'PatchTargetBody',
+    responses: {
+      '200': { description: 'Changed', schema: 'Target', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 502),
+    },
+    handler: patchTargetHttp,
+  }),
+  defineOperation({
+    operationId: 'deleteTarget',
+    method: 'DELETE',
+    route: 'tenants/{tenantId}/targets/{targetId}',
+    tag: 'targets',
+    summary: 'Delete a target (refused while it has live leases); rules lose their references to it',
+    access: 'admin',
+    durableClient: false,
+    conditional: true,
+    responses: { '204': { description: 'Deleted' }, ...problems(...ADMIN_ERRORS, 404, 409, 412) },
+    handler: deleteTargetHttp,
+  }),
+];
