@@ -59,7 +59,8 @@ function tenantNotFound(tenant: string, correlationId?: string): SandboxResponse
   );
 }
 
-export function openIdConfiguration(baseUrl: string, tenant: Tenant): Record<string, unknown> {
+/** The tenant's OIDC metadata; also what a browser app may be given as MSAL `authorityMetadata`. */
+export function openIdConfiguration(baseUrl: string, tenant: Pick<Tenant, 'id'>): Record<string, unknown> {
   const t = `${baseUrl}/${tenant.id}`;
   return {
     token_endpoint: `${t}/oauth2/v2.0/token`,
