@@ -8,6 +8,7 @@ import { freePort } from '../../../local/ports';
 import { HOME_GROUPS, HOME_TENANT_ID, HOME_USERS, SERVICE_APP } from '../../../local/sandbox/seed';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { repoRoot } from '../../infra/infraFiles';
+import { openIdConfiguration } from '../../../local/sandbox/login';
 import { startTestSandbox } from './helpers';
 import { API_SCOPE_URI } from './spaSignIn';
 
@@ -27,7 +28,7 @@ const APP_JS = `
   const cfg = await (await fetch('/config.json')).json();
   const pca = new msal.PublicClientApplication({
     auth: { clientId: cfg.clientId, authority: cfg.authority, knownAuthorities: [new URL(cfg.authority).host],
-            redirectUri: location.origin + '/' },
+            redirectUri: location.origin + '/', ...(cfg.authorityMetadata ? { authorityMetadata: cfg.authorityMetadata } : {}) },
     cache: { cacheLocation: 'sessionStorage' },
   });
   await pca.initialize();
@@ -44,27 +45,22 @@ const APP_JS = `
 
 let sandbox: RunningSandbox;
 let browser: Browser;
-let spa: Server;
+const spas: Server[] = [];
 let spaOrigin = '';
+let spaWithMetadataOrigin = '';
 
-beforeAll(async () => {
-  const port = await freePort();
-  spaOrigin = `http://127.0.0.1:${port}`;
-  sandbox = await startTestSandbox({ spaRedirectUris: [`${spaOrigin}/`] });
-  const config = JSON.stringify({
-    clientId: SERVICE_APP.clientId,
-    authority: `${sandbox.url}/${HOME_TENANT_ID}`,
-    scope: API_SCOPE_URI,
-    loginHint: HOME_USERS.alice.userPrincipalName,
-  });
-  spa = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', spaOrigin).pathname;
+/** A minimal SPA on `port` whose /config.json is `config`. */
+async function startSpa(port: number, config: Record<string, unknown>): Promise<void> {
+  const origin = `http://127.0.0.1:${port}`;
+  const body = JSON.stringify(config);
+  const spa = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', origin).pathname;
     const csp = {
       'content-security-policy': `default-src 'self'; script-src 'self'; connect-src 'self' ${sandbox.url}`,
     };
     if (path === '/msal.js') res.writeHead(200, { 'content-type': 'text/javascript', ...csp }).end(msalUmd);
     else if (path === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript', ...csp }).end(APP_JS);
-    else if (path === '/config.json') res.writeHead(200, { 'content-type': 'application/json' }).end(config);
+    else if (path === '/config.json') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     else
       res
         .writeHead(200, { 'content-type': 'text/html', ...csp })
@@ -72,13 +68,33 @@ beforeAll(async () => {
           '<!doctype html><title>SPA</title><pre id="out"></pre><script src="/msal.js"></script><script src="/app.js"></script>',
         );
   });
+  spas.push(spa);
   await new Promise<void>((resolve) => spa.listen(port, '127.0.0.1', resolve));
+}
+
+beforeAll(async () => {
+  const [port, portWithMetadata] = [await freePort(), await freePort()];
+  spaOrigin = `http://127.0.0.1:${port}`;
+  spaWithMetadataOrigin = `http://127.0.0.1:${portWithMetadata}`;
+  sandbox = await startTestSandbox({ spaRedirectUris: [`${spaOrigin}/`, `${spaWithMetadataOrigin}/`] });
+  const config = {
+    clientId: SERVICE_APP.clientId,
+    authority: `${sandbox.url}/${HOME_TENANT_ID}`,
+    scope: API_SCOPE_URI,
+    loginHint: HOME_USERS.alice.userPrincipalName,
+  };
+  await startSpa(port, config);
+  // docs/local-stack.md: with the metadata given, MSAL's first contact with the sandbox is a navigation.
+  await startSpa(portWithMetadata, {
+    ...config,
+    authorityMetadata: JSON.stringify(openIdConfiguration(sandbox.url, { id: HOME_TENANT_ID })),
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
 afterAll(async () => {
   await browser?.close();
   await sandbox?.close();
-  await new Promise((resolve) => spa?.close(resolve));
+  for (const spa of spas) await new Promise((resolve) => spa.close(resolve));
 });
 
 describe('MSAL.js against the sandbox', () => {
@@ -114,6 +130,26 @@ describe('MSAL.js against the sandbox', () => {
     expect(out.refreshedToken).not.toBe(out.accessToken);
     // Nothing of the sign-in in localStorage: MSAL's cache is in sessionStorage, as the portal keeps it.
     expect(await page.evaluate('window.localStorage.length')).toBe(0);
+    await context.close();
+  });
+
+  it('with authorityMetadata, contacts the sandbox first by a top-level navigation (where a browser lets a person accept the local CA)', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const toSandbox: { url: string; navigation: boolean }[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(sandbox.url))
+        toSandbox.push({ url: request.url(), navigation: request.isNavigationRequest() });
+    });
+    await page.goto(`${spaWithMetadataOrigin}/`);
+    await page.getByLabel('User name').waitFor({ timeout: 15_000 });
+    expect(toSandbox[0]?.navigation, JSON.stringify(toSandbox)).toBe(true);
+    expect(toSandbox[0]?.url).toContain('/oauth2/v2.0/authorize?');
+    expect(toSandbox.some((r) => r.url.includes('openid-configuration'))).toBe(false);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#out').filter({ hasText: /\S/ }).waitFor({ timeout: 15_000 });
+    const text = (await page.locator('#out').textContent()) ?? '';
+    expect(text.startsWith('ERROR'), text).toBe(false);
     await context.close();
   });
 });
