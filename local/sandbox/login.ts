@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { findTenant, type App, type Tenant } from './directory';
 import { json, type SandboxRequest, type SandboxResponse } from './http';
 import { authorize, logout, signIn } from './authorize';
+import { entraError } from './entraError';
 import { HOME_TENANT_ID, SERVICE_APP } from './seed';
 import { spaPreflight, withSpaCors } from './spaCors';
 import { spaGrant } from './spaGrants';
@@ -19,34 +19,6 @@ import { GRAPH_RESOURCE, issuerFor, mintToken, TOKEN_LIFETIME_SECONDS, VAULT_RES
  */
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
-
-function entraTimestamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function entraError(
-  status: number,
-  error: string,
-  code: number,
-  description: string,
-  correlationId?: string,
-): SandboxResponse {
-  const traceId = randomUUID();
-  const correlation = correlationId ?? randomUUID();
-  const timestamp = entraTimestamp(new Date());
-  return json(status, {
-    error,
-    error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`,
-    error_codes: [code],
-    timestamp,
-    trace_id: traceId,
-    correlation_id: correlation,
-    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
-  });
-}
 
 function tenantNotFound(tenant: string, correlationId?: string): SandboxResponse {
   // AADSTS90002, as Entra answers for an unknown tenant id or domain.

@@ -117,11 +117,11 @@ export class SignIns {
    * The code as issued, whatever its state: the caller tells unknown, expired and already redeemed
    * apart, as Entra's errors do. Redeemed codes are remembered until they would have expired.
    */
-  findCode(code: string): (IssuedCode & { expired: boolean }) | undefined {
+  findCode(code: string): { issued: IssuedCode; expired: boolean } | undefined {
     this.prune();
     const issued = this.codes.get(digest(code));
     if (issued === undefined) return undefined;
-    return Object.assign(issued, { expired: this.now() >= issued.expiresAtMs });
+    return { issued, expired: this.now() >= issued.expiresAtMs };
   }
 
   issueRefreshToken(grant: RefreshGrant): string {

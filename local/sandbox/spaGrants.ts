@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { clientInfo } from './authorize';
 import type { Tenant, User } from './directory';
 import { json, type SandboxRequest, type SandboxResponse } from './http';
-import { entraError } from './login';
+import { entraError } from './entraError';
 import type { SandboxStore } from './store';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
 import { userClaims } from './userClaims';
@@ -114,9 +114,10 @@ async function redeemCode(ctx: GrantContext, clientId: string): Promise<SandboxR
   if (code === null || code === '') return missing(ctx, 'code');
   const redirectUri = ctx.form.get('redirect_uri');
   if (redirectUri === null || redirectUri === '') return missing(ctx, 'redirect_uri');
-  const issued = ctx.store.signIns.findCode(code);
-  if (issued === undefined)
+  const found = ctx.store.signIns.findCode(code);
+  if (found === undefined)
     return fail(ctx, 'invalid_grant', 70000, "The provided value for the 'code' parameter is not valid.");
+  const { issued, expired } = found;
   const { request } = issued;
   if (request.tenantId !== ctx.tenant.id)
     return fail(
@@ -134,7 +135,7 @@ async function redeemCode(ctx: GrantContext, clientId: string): Promise<SandboxR
       54005,
       'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
     );
-  if (issued.expired)
+  if (expired)
     return fail(
       ctx,
       'invalid_grant',
