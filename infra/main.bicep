@@ -110,8 +110,20 @@ param dataPublicNetworkAccess string = 'Enabled'
 @description('Subnet for the Function App\'s outbound traffic (an existing subnet delegated to Microsoft.App/environments); empty for none.')
 param virtualNetworkSubnetId string = ''
 
-@description('Comma-separated browser origins allowed to call the API (the portal), e.g. https://jit.example.com. Empty: no CORS.')
+@description('Comma-separated browser origins allowed to call the API besides the portal\'s own (which is always allowed), e.g. a custom domain https://jit.example.com. Empty: the portal only.')
 param allowedCorsOrigins string = ''
+
+// ---- Portal ----
+
+@description('Region of the portal\'s Static Web App (Free). Static Web Apps is offered in centralus, eastus2, westus2, westeurope and eastasia only; the content is served globally either way.')
+@allowed([
+  'centralus'
+  'eastus2'
+  'westus2'
+  'westeurope'
+  'eastasia'
+])
+param portalLocation string = 'westeurope'
 
 // ---- Notifications (app settings that survive every `azd provision`) ----
 
@@ -235,6 +247,15 @@ module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
   }
 }
 
+module portal 'modules/staticWebApp.bicep' = {
+  scope: rg
+  params: {
+    name: 'swa-jit-${resourceToken}'
+    location: portalLocation
+    tags: tags
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   scope: rg
   params: {
@@ -264,7 +285,8 @@ module functionApp 'modules/functionApp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances
-    allowedCorsOrigins: splitList(allowedCorsOrigins)
+    // Exactly the portal's origin (and any the operator adds), never '*'.
+    allowedCorsOrigins: union([portal.outputs.origin], splitList(allowedCorsOrigins))
     publicBaseUrl: publicBaseUrl
     notifyWebhookUrl: notifyWebhookUrl
     notifyWebhookSecretName: notifyWebhookSecretName
@@ -314,6 +336,12 @@ output JIT_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 @description('Subject of the federated identity credential on the app registration.')
 output JIT_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output JIT_HOME_TENANT_ID string = homeTenantId
+@description('The API\'s app registration, which the portal signs in with (its SPA redirect URIs: create-app-registration.sh --portal-url).')
+output JIT_API_CLIENT_ID string = apiClientId
+output JIT_AUTHORITY_HOST string = authorityHost
+@description('The portal (Static Web App) URL: a SPA redirect URI of the app registration.')
+output JIT_PORTAL_URL string = portal.outputs.origin
+output JIT_PORTAL_NAME string = portal.outputs.name
 output JIT_DURABLE_BACKEND string = durableBackend
 output JIT_DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -35,6 +35,12 @@ export interface StackOptions {
   readonly seedDemo: boolean | DemoSeed;
   readonly log?: HostOptions['log'];
   /**
+   * Where a browser app (the portal) is served from, e.g. `http://127.0.0.1:5173`: each becomes a SPA
+   * redirect URI (`<origin>/`) on the service's app registration in the sandbox, and the one origin
+   * the API's CORS allows, as siteConfig.cors does in Azure. Default: none.
+   */
+  readonly portalOrigins?: readonly string[];
+  /**
    * Persisted stacks only: called once when storage is lost while running (Azurite gone, or the
    * state dir it serves deleted), so the lease work that can no longer make progress is reported
    * instead of hanging silently. Default: print it to stderr.
@@ -77,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       port: options.sandboxPort,
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
       ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
+      spaRedirectUris: (options.portalOrigins ?? []).map((origin) => `${origin}/`),
     });
     opened.push(sandbox);
 
@@ -106,6 +113,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       storageConnectionString: tablesConnectionString,
       taskHub: options.taskHub,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.portalOrigins?.length ? { cors: { allowedOrigins: options.portalOrigins } } : {}),
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.

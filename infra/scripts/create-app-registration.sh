@@ -13,11 +13,15 @@
 #     consent to that list, and Mail.Send there would let the app send as any of their mailboxes.
 #   - with --identity-principal-id (after `azd provision`): the federated identity credential that
 #     lets the Function App's user-assigned managed identity act as this app, with no secret.
+#   - with --portal-url (after `azd provision`, JIT_PORTAL_URL by default; repeatable for a custom
+#     domain): the portal's SPA redirect URIs (<url>/, the application's spa.redirectUris, exactly
+#     these), where Entra may send a sign-in's code and whose origin may redeem it (code + PKCE).
 # Prints the client id and the customer-tenant steps (admin-consent URL, directory role).
 #
 # Usage:
 #   infra/scripts/create-app-registration.sh [--name "Entra JIT"] [--identity-principal-id <guid>]
 #       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant] [--home-mail-send]
+#       [--portal-url https://<portal host> ...]
 # Needs: az (logged in to the home tenant as someone who may create app registrations; granting
 # admin consent needs Privileged Role Administrator or Global Administrator).
 set -euo pipefail
@@ -27,6 +31,9 @@ identity_principal_id="${JIT_MANAGED_IDENTITY_PRINCIPAL_ID:-}"
 consent_redirect_uri="https://entra.microsoft.com/"
 consent_home_tenant=0
 home_mail_send=0
+portal_urls=()
+[[ -n "${JIT_PORTAL_URL:-}" ]] && portal_urls+=("$JIT_PORTAL_URL")
+portal_urls_given=0
 fic_name="entra-jit-managed-identity"
 graph_app_id="00000003-0000-0000-c000-000000000000"
 azure_cli_app_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46"
@@ -52,12 +59,27 @@ while [[ $# -gt 0 ]]; do
     --consent-redirect-uri) consent_redirect_uri="$2"; shift 2 ;;
     --consent-home-tenant) consent_home_tenant=1; shift ;;
     --home-mail-send) home_mail_send=1; shift ;;
+    --portal-url)
+      # The first --portal-url replaces JIT_PORTAL_URL from the environment; more add to it.
+      [[ "$portal_urls_given" == 1 ]] || portal_urls=()
+      portal_urls_given=1; portal_urls+=("$2"); shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# SPA redirect URIs: https only (Entra allows http for localhost alone), the origin plus "/", as the
+# portal sends (MSAL redirectUri = window.location.origin + "/").
+spa_redirect_uris=""
+for url in ${portal_urls[@]+"${portal_urls[@]}"}; do
+  if [[ ! "$url" =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$ && ! "$url" =~ ^http://(localhost|127\.0\.0\.1)(:[0-9]+)?/?$ ]]; then
+    echo "--portal-url must be the portal's origin, https://<host>[:port] (http only for localhost): $url" >&2
+    exit 2
+  fi
+  spa_redirect_uris+="${spa_redirect_uris:+,}\"${url%/}/\""
+done
 new_uuid() {
   if command -v uuidgen >/dev/null 2>&1; then uuidgen | tr '[:upper:]' '[:lower:]'
   elif [[ -r /proc/sys/kernel/random/uuid ]]; then cat /proc/sys/kernel/random/uuid
@@ -91,6 +113,13 @@ for permission in "${graph_permissions[@]}"; do
   resource_access+="${resource_access:+,}{\"id\":\"$role_id\",\"type\":\"Role\"}"
 done
 
+# Without a portal URL the SPA redirect URIs stay as they are (the first run comes before provisioning).
+spa_json=""
+if [[ -n "$spa_redirect_uris" ]]; then
+  log "SPA redirect URIs (the portal): $spa_redirect_uris"
+  spa_json=$'\n  "spa": { "redirectUris": ['"$spa_redirect_uris"'] },'
+fi
+
 body="$(mktemp)"
 trap 'rm -f "$body"' EXIT
 cat >"$body" <<JSON
@@ -98,7 +127,7 @@ cat >"$body" <<JSON
   "identifierUris": ["api://$app_id"],
   "signInAudience": "AzureADMultipleOrgs",
   "groupMembershipClaims": "SecurityGroup",
-  "web": { "redirectUris": ["$consent_redirect_uri"] },
+  "web": { "redirectUris": ["$consent_redirect_uri"] },$spa_json
   "api": {
     "requestedAccessTokenVersion": 2,
     "oauth2PermissionScopes": [{
@@ -177,6 +206,9 @@ JSON
   fi
 else
   log "no --identity-principal-id: run again after 'azd provision' to add the federated identity credential"
+fi
+if [[ -z "$spa_redirect_uris" ]]; then
+  log "no --portal-url: run again after 'azd provision' with --portal-url \$(azd env get-value JIT_PORTAL_URL) so the portal can sign in"
 fi
 
 cat <<TEXT

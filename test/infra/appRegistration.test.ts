@@ -39,7 +39,10 @@ const preAuthorizationPatch = z.object({
 });
 
 /** Runs the script against the stand-in `az`; what it printed and every Graph request body it sent. */
-async function runScript(args: readonly string[]): Promise<{ stdout: string; bodies: unknown[]; calls: string[] }> {
+async function runScript(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; bodies: unknown[]; calls: string[] }> {
   const logDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-'));
   const binDir = await mkdtemp(join(tmpdir(), 'entra-jit-az-bin-'));
   try {
@@ -55,6 +58,8 @@ async function runScript(args: readonly string[]): Promise<{ stdout: string; bod
             PATH: `${binDir}:${process.env.PATH ?? ''}`,
             FAKE_AZ_LOG: logDir,
             JIT_MANAGED_IDENTITY_PRINCIPAL_ID: '',
+            JIT_PORTAL_URL: '',
+            ...env,
           },
         },
         (error, printed, err) =>
@@ -144,5 +149,28 @@ describe('create-app-registration.sh --home-mail-send', () => {
         ),
       ),
     ).toBe(true);
+  });
+});
+
+describe('create-app-registration.sh --portal-url', () => {
+  const spaPatch = z.object({ spa: z.object({ redirectUris: z.array(z.string()) }) });
+  const portal = 'https://swa-jit-abc.westeurope.7.azurestaticapps.net';
+
+  it('leaves the SPA redirect URIs alone without a portal URL (the first run comes before provisioning)', () => {
+    expect(bodies[0]).not.toHaveProperty('spa');
+  });
+
+  it("sets exactly the portal's origin + '/' as SPA redirect URIs, from the option or azd's JIT_PORTAL_URL", async () => {
+    const fromOption = await runScript(['--portal-url', portal, '--portal-url', 'https://jit.example.com/']);
+    expect(spaPatch.parse(fromOption.bodies[0]).spa.redirectUris).toEqual([`${portal}/`, 'https://jit.example.com/']);
+    // The web platform keeps only the admin-consent landing page: a code for the portal is a SPA's.
+    expect(fromOption.bodies[0]).toMatchObject({ web: { redirectUris: ['https://entra.microsoft.com/'] } });
+    const fromEnvironment = await runScript([], { JIT_PORTAL_URL: portal });
+    expect(spaPatch.parse(fromEnvironment.bodies[0]).spa.redirectUris).toEqual([`${portal}/`]);
+  });
+
+  it('refuses a portal URL that is not an https origin', async () => {
+    for (const bad of ['http://portal.example', `${portal}/app`, 'portal.example'])
+      await expect(runScript(['--portal-url', bad])).rejects.toThrow(/--portal-url must be the portal's origin/);
   });
 });

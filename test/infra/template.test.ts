@@ -236,3 +236,37 @@ describe('alerts', () => {
     });
   });
 });
+
+describe('the portal', () => {
+  const staticSite = z.looseObject({
+    type: z.literal('Microsoft.Web/staticSites'),
+    tags: z.string(),
+    sku: z.object({ name: z.string(), tier: z.string() }),
+    properties: z.looseObject({ provider: z.string() }),
+  });
+
+  it("is a Free Static Web App that azd deploys the portal service to (tag azd-service-name 'portal')", () => {
+    const module = z
+      .looseObject({
+        template: z.looseObject({ resources: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]) }),
+      })
+      .parse(resource(main, 'portal').properties);
+    const sites = Object.values(module.template.resources).filter(
+      (r) => (r as { type?: unknown }).type === 'Microsoft.Web/staticSites',
+    );
+    expect(sites).toHaveLength(1);
+    const site = staticSite.parse(sites[0]);
+    expect(site.sku).toEqual({ name: 'Free', tier: 'Free' });
+    expect(site.tags).toContain("'azd-service-name', 'portal'");
+    expect(site.properties.provider).toBe('Custom');
+  });
+
+  it("lets the API's CORS allow exactly the portal's origin (and only the origins an operator adds)", () => {
+    expect(passed(moduleOf('functionApp'), 'allowedCorsOrigins')).toBe(
+      "[union(createArray(reference('portal').outputs.origin.value), __bicep.splitList(parameters('allowedCorsOrigins')))]",
+    );
+    expect(main.parameters?.allowedCorsOrigins?.defaultValue).toBe('');
+    const cors = at(resource(moduleOf('functionApp').template, 'site').properties, 'siteConfig', 'cors');
+    expect(cors).toEqual({ allowedOrigins: "[parameters('allowedCorsOrigins')]", supportCredentials: false });
+  });
+});

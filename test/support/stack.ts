@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { HostLogRecord } from '../../local/functionsHost';
 import { freePort } from '../../local/ports';
 import { CONTOSO, type SeedTenant } from '../../local/sandbox/seed';
-import { startStack, type RunningStack } from '../../local/stack';
+import { startStack, type RunningStack, type StackOptions } from '../../local/stack';
 import { getServices } from '../../src/composition';
 import { testEnv, uniqueName } from './env';
 import { StackClient } from './client';
@@ -21,7 +21,7 @@ export interface TestStack {
   readonly taskHub: string;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: Pick<StackOptions, 'portalOrigins'> = {}): Promise<TestStack> {
   // Tests run the reconciler when they mean to (POST /ops/reconcile); on its wall-clock schedule
   // (every 5 minutes) it would now and then fire in the middle of a scenario and race it.
   process.env['AzureWebJobs.reconciler.Disabled'] ??= 'true';
@@ -38,6 +38,7 @@ export async function startTestStack(): Promise<TestStack> {
     taskHub,
     seedDemo: true,
     log: (record) => logs.push(record),
+    ...options,
   });
   return { stack, client: new StackClient(stack.apiBaseUrl, stack.sandboxUrl), logs, taskHub };
 }
