@@ -75,7 +75,7 @@ describe('GraphVerification against the sandbox', () => {
     expect(await directory.getServicePrincipalByAppId('00000000-0000-4000-8000-000000000001')).toBeNull();
     const users = await directory.listUsers({ top: 1 });
     expect(users).toHaveLength(1);
-    await expect(directory.getServicePrincipalByAppId("x') or (1 eq 1")).rejects.toMatchObject({ status: 400 });
+    await expect(directory.getServicePrincipalByAppId("x') or (1 eq 1")).rejects.toMatchObject({ kind: 'validation' });
   });
 
   it('names the missing permission when Graph refuses a read', async () => {

@@ -204,20 +204,24 @@ describe('Graph users', () => {
 
   it('refuses every write to a protected account and counts the attempts', async () => {
     const id = breakglass?.id ?? '';
+    // Each write is made only when its turn comes: made all at once, a refusal could land before
+    // anything awaits it (an unhandled rejection).
     const attempts = [
-      graph.api(`/users/${id}`).patch({ accountEnabled: false }),
-      graph.api(`/users/${id}`).delete(),
-      graph.api(`/users/${id}/revokeSignInSessions`).post({}),
-      graph
-        .api('/roleManagement/directory/roleAssignments')
-        .post({ principalId: id, roleDefinitionId: ROLE_TEMPLATES.userAdministrator, directoryScopeId: '/' }),
-      graph
-        .api(`/groups/${CONTOSO.groups[0]?.id ?? ''}/members/$ref`)
-        .post({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` }),
-      graph.api(`/users/${id}/authentication/temporaryAccessPassMethods`).post({ lifetimeInMinutes: 60 }),
+      () => graph.api(`/users/${id}`).patch({ accountEnabled: false }),
+      () => graph.api(`/users/${id}`).delete(),
+      () => graph.api(`/users/${id}/revokeSignInSessions`).post({}),
+      () =>
+        graph
+          .api('/roleManagement/directory/roleAssignments')
+          .post({ principalId: id, roleDefinitionId: ROLE_TEMPLATES.userAdministrator, directoryScopeId: '/' }),
+      () =>
+        graph
+          .api(`/groups/${CONTOSO.groups[0]?.id ?? ''}/members/$ref`)
+          .post({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` }),
+      () => graph.api(`/users/${id}/authentication/temporaryAccessPassMethods`).post({ lifetimeInMinutes: 60 }),
     ];
     for (const attempt of attempts) {
-      const failure = await graphFailure(attempt);
+      const failure = await graphFailure(attempt());
       expect(failure.statusCode).toBe(403);
       expect(failure.code).toBe('Authorization_RequestDenied');
       expect(failure.message).toMatch(/protected/);
