@@ -6,6 +6,8 @@ import { startHost, type HostOptions, type RunningHost } from './host/host';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { assertPortsFree } from './ports';
+import { portalDistDir, startPortalServer, type PortalSettings, type RunningPortal } from './portalServer';
+import { API_SCOPE } from './sandbox/tokens';
 import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
 import { persistentAzurite, watchStorage } from './stateDirStorage';
 import { ensureLocalTls } from './tls';
@@ -35,6 +37,11 @@ export interface StackOptions {
    * instead of hanging silently. Default: print it to stderr.
    */
   readonly onStorageLost?: (reason: string) => void;
+  /**
+   * Serve the built portal (portal/dist) on this loopback port, signed in through the sandbox and
+   * calling this stack's API; its URL is the portal's SPA redirect URI. Absent: no portal.
+   */
+  readonly portalPort?: number;
 }
 
 export interface RunningStack {
@@ -42,6 +49,8 @@ export interface RunningStack {
   readonly sandboxUrl: string;
   readonly caCertPath: string;
   readonly tablesConnectionString: string;
+  /** The portal's URL when `portalPort` was given. */
+  readonly portalUrl?: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await assertPortsFree([
     { setting: 'JIT_API_PORT', port: options.apiPort },
     { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
+    ...(options.portalPort !== undefined ? [{ setting: 'JIT_PORTAL_PORT', port: options.portalPort }] : []),
   ]);
   try {
     const azurite = options.persist
@@ -105,17 +115,32 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         { apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url },
         options.seedDemo === true ? 'base' : options.seedDemo,
       );
+    let portal: RunningPortal | undefined;
+    if (options.portalPort !== undefined) {
+      portal = await startPortalServer({
+        port: options.portalPort,
+        distDir: portalDistDir(),
+        settings: localPortalSettings(sandbox.url, `${host.url}/api`),
+      });
+      opened.push(portal);
+    }
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,
       caCertPath: tls.caPath,
       tablesConnectionString: azurite.connectionString,
+      ...(portal !== undefined ? { portalUrl: portal.url } : {}),
       close: () => closeAll(opened),
     };
     await writeFile(
       join(stateDir, 'stack.json'),
       JSON.stringify(
-        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        {
+          apiBaseUrl: stack.apiBaseUrl,
+          sandboxUrl: stack.sandboxUrl,
+          caCertPath: stack.caCertPath,
+          ...(stack.portalUrl !== undefined ? { portalUrl: stack.portalUrl } : {}),
+        },
         null,
         2,
       ),
@@ -125,6 +150,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await closeAll(opened);
     throw error;
   }
+}
+
+/** The portal's /config.json for this stack: sign-in at the sandbox's home tenant, the API's delegated scope. */
+export function localPortalSettings(sandboxUrl: string, apiBaseUrl: string): PortalSettings {
+  return {
+    clientId: SERVICE_APP.clientId,
+    authority: `${sandboxUrl}/${HOME_TENANT_ID}`,
+    apiBaseUrl,
+    scope: `api://${SERVICE_APP.clientId}/${API_SCOPE}`,
+  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {

@@ -5,8 +5,9 @@ import { startStack, type RunningStack } from './stack';
 import { ensureLocalTls } from './tls';
 
 /**
- * `npm start`: the service on its embedded defaults. Ports and the state directory come from the
- * environment (JIT_API_PORT, JIT_SANDBOX_PORT, AZURITE_TABLE_PORT, JIT_STATE_DIR, JIT_TLS_DIR).
+ * `npm start`: the service on its embedded defaults, and the portal (built by `npm start` first).
+ * Ports and the state directory come from the environment (JIT_API_PORT, JIT_SANDBOX_PORT,
+ * JIT_PORTAL_PORT, AZURITE_TABLE_PORT, JIT_STATE_DIR, JIT_TLS_DIR).
  */
 async function main(): Promise<void> {
   const stateDir = resolve(process.env.JIT_STATE_DIR ?? '.local');
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     tlsDir,
     persist: true,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
+    portalPort: port('JIT_PORTAL_PORT', 5173),
     seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true' ? 'full' : false,
     onStorageLost: (reason) => {
       console.error(reason);
@@ -45,8 +47,14 @@ async function main(): Promise<void> {
   console.log(
     [
       'Entra JIT is running.',
+      `Portal: ${stack.portalUrl ?? '(not served)'}  (open it and sign in as one of the demo users below)`,
       JSON.stringify(
-        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        {
+          portalUrl: stack.portalUrl,
+          apiBaseUrl: stack.apiBaseUrl,
+          sandboxUrl: stack.sandboxUrl,
+          caCertPath: stack.caCertPath,
+        },
         null,
         2,
       ),

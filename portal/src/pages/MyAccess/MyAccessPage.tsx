@@ -1,0 +1,101 @@
+import {
+  Badge,
+  Button,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import { ErrorText } from '../../components/ErrorText';
+import { durationWords } from '../../duration';
+import { useEntitlements, type Entitlement } from '../../hooks/useEntitlements';
+import { useNavigate } from '../../hooks/useRoute';
+import { RequestAccessDialog } from './RequestAccessDialog';
+
+const useStyles = makeStyles({
+  table: { minWidth: '0' },
+  wrap: { overflowX: 'auto' },
+  badges: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
+});
+
+/** "My access": every target the person may request, with its policy, and "Request access". */
+export function MyAccessPage() {
+  const styles = useStyles();
+  const entitlements = useEntitlements();
+  const navigate = useNavigate();
+  const [requesting, setRequesting] = useState<Entitlement>();
+
+  return (
+    <>
+      <h1>My access</h1>
+      <ErrorText error={entitlements.error} />
+      {entitlements.loading ? <Spinner label="Loading what you may request" /> : null}
+      {entitlements.data?.length === 0 ? (
+        <Text>Nothing to request yet: no rule gives you access to a target. An admin adds rules.</Text>
+      ) : null}
+      {entitlements.data && entitlements.data.length > 0 ? (
+        <div className={styles.wrap}>
+          <Table aria-label="What you may request" className={styles.table}>
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Target</TableHeaderCell>
+                <TableHeaderCell>Tenant</TableHeaderCell>
+                <TableHeaderCell>Policy</TableHeaderCell>
+                <TableHeaderCell>
+                  <span className="visually-hidden">Action</span>
+                </TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {entitlements.data.map((e) => (
+                <TableRow key={`${e.tenantId}/${e.targetId}`}>
+                  <TableCell>
+                    <Text weight="semibold">{e.name}</Text>
+                    <br />
+                    <Text size={200}>
+                      {e.kind === 'adminAccount' ? 'Admin account' : 'Elevation of your own account'}
+                      {e.roles.length > 0 ? `: ${e.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
+                    </Text>
+                  </TableCell>
+                  <TableCell>{e.tenantDisplayName}</TableCell>
+                  <TableCell>
+                    <div className={styles.badges}>
+                      <Badge appearance="outline">Up to {durationWords(e.effectiveMaxDuration)}</Badge>
+                      <Badge appearance="outline" color={e.approvalRequired ? 'warning' : 'success'}>
+                        {e.approvalRequired ? 'Approval required' : 'No approval'}
+                      </Badge>
+                      {e.requireJustification ? <Badge appearance="outline">Justification required</Badge> : null}
+                      {e.requireTicket ? <Badge appearance="outline">Ticket required</Badge> : null}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    <Button appearance="primary" onClick={() => setRequesting(e)}>
+                      Request access
+                    </Button>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      ) : null}
+      {requesting ? (
+        <RequestAccessDialog
+          entitlement={requesting}
+          onClose={() => setRequesting(undefined)}
+          onSubmitted={() => {
+            setRequesting(undefined);
+            navigate('requests');
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
