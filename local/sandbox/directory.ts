@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SEED_TENANTS, type SeedDomain, type SeedTenant } from './seed';
+import { HOME_TENANT_ID, SEED_TENANTS, SERVICE_APP, type SeedDomain, type SeedTenant } from './seed';
 
 /**
  * The sandbox's mutable world: every tenant's directory, the key vault's secrets and the signing
@@ -102,6 +102,12 @@ const appSchema = z.object({
   displayName: z.string(),
   clientSecret: z.string(),
   appPermissions: z.array(z.string()),
+  /**
+   * Redirect URIs of the "Single-page application" platform (the application's `spa.redirectUris`):
+   * only these may receive an authorization code for a browser, and only their origins get CORS
+   * answers from the token endpoint.
+   */
+  spaRedirectUris: z.array(z.string()).default([]),
 });
 
 const callsSchema = z.object({ total: z.number().int(), writes: z.number().int() });
@@ -251,6 +257,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
       displayName: a.displayName,
       clientSecret: a.clientSecret,
       appPermissions: [...a.appPermissions],
+      spaRedirectUris: [],
     })),
     calls: { total: 0, writes: 0, roundTrips: 0 },
     protectedWriteAttempts: 0,
@@ -258,15 +265,33 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
   };
 }
 
+/** What a sandbox is started with beyond the fixed seed. */
+export interface SeedSettings {
+  /** SPA redirect URIs on the service's app registration (e.g. the local portal's `http://127.0.0.1:<port>/`). */
+  readonly spaRedirectUris?: readonly string[];
+}
+
 /** The directory and vault as the seed describes them; the signing key is kept across resets. */
-export function seededState(signingKey: SigningKey, now = new Date()): SandboxState {
+export function seededState(signingKey: SigningKey, settings: SeedSettings = {}, now = new Date()): SandboxState {
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return {
+  const state: SandboxState = {
     version: 1,
     tenants: SEED_TENANTS.map((t) => seedTenant(t, nowIso, now.getTime())),
     keyVault: { secrets: [], calls: { total: 0, writes: 0 } },
     signingKey,
   };
+  applySeedSettings(state, settings);
+  return state;
+}
+
+/**
+ * Settings win over a loaded state file: the portal's port is chosen at each start, and its redirect
+ * URI must be the one registered (as an admin would edit the app registration).
+ */
+export function applySeedSettings(state: SandboxState, settings: SeedSettings): void {
+  const home = state.tenants.find((t) => t.id === HOME_TENANT_ID);
+  const app = home?.apps.find((a) => a.clientId === SERVICE_APP.clientId);
+  if (app !== undefined) app.spaRedirectUris = [...(settings.spaRedirectUris ?? [])];
 }
 
 export function findTenant(state: SandboxState, idOrDomain: string): Tenant | undefined {

@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { findTenant, type App, type Tenant } from './directory';
 import { json, type SandboxRequest, type SandboxResponse } from './http';
+import { authorize, logout, signIn } from './authorize';
 import { HOME_TENANT_ID, SERVICE_APP } from './seed';
+import { spaPreflight, withSpaCors } from './spaCors';
+import { spaGrant } from './spaGrants';
 import type { SandboxStore } from './store';
 import { GRAPH_RESOURCE, issuerFor, mintToken, TOKEN_LIFETIME_SECONDS, VAULT_RESOURCE } from './tokens';
 
 /**
  * login.microsoftonline.com for the sandbox's tenants: OIDC discovery, JWKS and the v2.0 token
- * endpoint (client credentials with a client secret, or a federated client assertion).
+ * endpoint (client credentials with a client secret, or a federated client assertion; a SPA's
+ * authorization code and refresh token grants in spaGrants.ts), and the interactive sign-in
+ * (authorize.ts).
  * Error bodies follow Entra's: error, error_description starting with the AADSTS code,
  * error_codes, timestamp, trace_id, correlation_id, error_uri.
  */
@@ -104,6 +109,8 @@ export async function handleLogin(store: SandboxStore, req: SandboxRequest): Pro
   if (tenantKey === undefined) return undefined;
   const path = rest.join('/');
   const tenant = findTenant(store.state, tenantKey);
+  if (req.method === 'OPTIONS' && (path === 'v2.0/.well-known/openid-configuration' || path === 'discovery/v2.0/keys'))
+    return spaPreflight(tenant, req);
   if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
     if (tenant === undefined)
       return entraError(
@@ -112,17 +119,21 @@ export async function handleLogin(store: SandboxStore, req: SandboxRequest): Pro
         90002,
         `Tenant '${tenantKey}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
       );
-    return json(200, openIdConfiguration(store.url, tenant));
+    return withSpaCors(tenant, req, json(200, openIdConfiguration(store.url, tenant)));
   }
   if (req.method === 'GET' && path === 'discovery/v2.0/keys') {
     if (tenant === undefined) return tenantNotFound(tenantKey);
-    return json(200, { keys: [{ ...store.keys.publicJwk, x5t: store.keys.kid }] });
+    return withSpaCors(tenant, req, json(200, { keys: [{ ...store.keys.publicJwk, x5t: store.keys.kid }] }));
   }
   if (path === 'oauth2/v2.0/token') {
+    if (req.method === 'OPTIONS') return spaPreflight(tenant, req);
     if (req.method !== 'POST')
       return entraError(400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
-    return tokenEndpoint(store, req, tenantKey, tenant);
+    return withSpaCors(tenant, req, await tokenEndpoint(store, req, tenantKey, tenant));
   }
+  if (path === 'oauth2/v2.0/authorize' && req.method === 'GET') return authorize(store, req, tenantKey, tenant);
+  if (path === 'login' && req.method === 'POST') return signIn(store, req, tenant);
+  if (path === 'oauth2/v2.0/logout' && req.method === 'GET') return logout(req, tenant);
   return undefined;
 }
 
@@ -136,6 +147,8 @@ async function tokenEndpoint(
   const correlationId = req.headers['client-request-id'];
   if (tenant === undefined) return tenantNotFound(tenantKey, correlationId);
   const grantType = form.get('grant_type');
+  if (grantType === 'authorization_code' || grantType === 'refresh_token')
+    return spaGrant(grantType, store, req, form, tenant, correlationId);
   if (grantType !== 'client_credentials') {
     return entraError(
       400,

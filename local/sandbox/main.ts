@@ -9,7 +9,12 @@ async function main(): Promise<void> {
     throw new Error(`JIT_SANDBOX_PORT must be a port number, got '${process.env.JIT_SANDBOX_PORT ?? ''}'`);
   const stateDir = process.env.JIT_STATE_DIR ?? '.local';
   const tls = await ensureLocalTls(join(stateDir, 'tls'));
-  const sandbox = await startSandbox({ port, tls, stateFile: join(stateDir, 'sandbox.json') });
+  // Comma-separated, e.g. the local portal's `http://127.0.0.1:5173/`.
+  const spaRedirectUris = (process.env.JIT_SANDBOX_SPA_REDIRECT_URIS ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '');
+  const sandbox = await startSandbox({ port, tls, stateFile: join(stateDir, 'sandbox.json'), spaRedirectUris });
   console.log(`sandbox listening on ${sandbox.url}`);
   let stopping = false;
   const stop = (): void => {

@@ -12,9 +12,9 @@ import {
 } from './directory';
 import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
-import { SERVICE_APP } from './seed';
 import type { SandboxStore } from './store';
-import { issuerFor, mintToken, TOKEN_LIFETIME_SECONDS, userTokenClaims } from './tokens';
+import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
+import { userClaims } from './userClaims';
 
 /**
  * The sandbox's own API (never part of the product): user tokens, state inspection (never a
@@ -66,40 +66,16 @@ const tokenSchema = z
   })
   .strict();
 
-/** Entra lists at most this many groups in a JWT; above it, a groups overage claim instead. */
-const JWT_GROUPS_LIMIT = 200;
-
 async function userToken(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const body = parseBody(tokenSchema, req);
   const found = findUserAnywhere(store, body.user);
   if (found === undefined) throw new ApiError(404, `no user '${body.user}' in any sandbox tenant`);
-  const { tenant, user } = found;
-  const claims = userTokenClaims(
-    body.tokenType ?? 'access',
-    {
-      aud: body.audience ?? SERVICE_APP.clientId,
-      iss: issuerFor(store.url, tenant.id),
-      ver: '2.0',
-      oid: user.id,
-      sub: user.id,
-      tid: tenant.id,
-      preferred_username: user.userPrincipalName,
-      upn: user.userPrincipalName,
-      name: user.displayName,
-    },
-    SERVICE_APP.clientId,
-  );
-  const groups = tenant.groups.filter((g) => g.memberIds.includes(user.id)).map((g) => g.id);
-  if (body.groupsOverage === true || groups.length > JWT_GROUPS_LIMIT) {
-    // As Entra does: no groups claim, but where to read them (the caller must ask Graph).
-    claims._claim_names = { groups: 'src1' };
-    claims._claim_sources = {
-      src1: { endpoint: `https://graph.microsoft.com/v1.0/users/${user.id}/getMemberObjects` },
-    };
-  } else {
-    claims.groups = groups;
-  }
-  if (user.appRoles.length > 0) claims.roles = [...user.appRoles];
+  const claims = userClaims(found.tenant, found.user, {
+    type: body.tokenType ?? 'access',
+    baseUrl: store.url,
+    ...(body.audience === undefined ? {} : { audience: body.audience }),
+    ...(body.groupsOverage === undefined ? {} : { groupsOverage: body.groupsOverage }),
+  });
   const expiresInSeconds = body.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
   // An untrusted token claims the real kid but is signed with a key the JWKS does not hold.
   const key = body.untrustedKey === true ? { ...store.untrustedKeys, kid: store.keys.kid } : store.keys;

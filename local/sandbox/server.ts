@@ -14,6 +14,7 @@ import {
 import { handleKeyVault } from './keyvault';
 import { handleLogin } from './login';
 import { handleSandboxApi } from './sandboxApi';
+import { SignIns } from './signIns';
 import { SandboxStore } from './store';
 
 /**
@@ -25,6 +26,13 @@ export interface SandboxOptions {
   port: number;
   tls: { keyPem: string; certPem: string };
   stateFile?: string;
+  /**
+   * SPA redirect URIs on the service's app registration (the local portal's `http://127.0.0.1:<port>/`):
+   * where sign-in may send a code, and the origins the login endpoints answer CORS for.
+   */
+  spaRedirectUris?: readonly string[];
+  /** Default 600 (Entra's ~10 minutes); tests shorten it to see a code expire. */
+  authorizationCodeLifetimeInSeconds?: number;
 }
 
 export interface RunningSandbox {
@@ -90,7 +98,11 @@ async function handle(store: SandboxStore, incoming: IncomingMessage, res: Serve
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
-  const store = await SandboxStore.open(options.stateFile);
+  const store = await SandboxStore.open(
+    options.stateFile,
+    { spaRedirectUris: options.spaRedirectUris ?? [] },
+    new SignIns(options.authorizationCodeLifetimeInSeconds),
+  );
   const server = createServer({ key: options.tls.keyPem, cert: options.tls.certPem }, (req, res) => {
     void handle(store, req, res);
   });

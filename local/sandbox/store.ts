@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sandboxStateSchema, seededState, type SandboxState } from './directory';
+import { applySeedSettings, sandboxStateSchema, seededState, type SandboxState, type SeedSettings } from './directory';
 import { loadKeyMaterial, newSigningKey, untrustedKeyMaterial, type KeyMaterial } from './keys';
 import { Faults } from './faults';
+import { SignIns } from './signIns';
 
 /**
  * Everything one running sandbox holds: the state (persisted to the state file after every change
- * when one is given), the faults in force (never persisted) and the key material.
+ * when one is given), the faults in force and the users' sign-ins (codes, refresh tokens: never
+ * persisted) and the key material.
  */
 export class SandboxStore {
   private constructor(
@@ -15,32 +17,42 @@ export class SandboxStore {
     public readonly untrustedKeys: KeyMaterial,
     public readonly faults: Faults,
     private readonly stateFile: string | undefined,
+    private readonly settings: SeedSettings,
+    public readonly signIns: SignIns,
     public url = '',
   ) {}
 
-  static async open(stateFile: string | undefined): Promise<SandboxStore> {
+  static async open(
+    stateFile: string | undefined,
+    settings: SeedSettings = {},
+    signIns = new SignIns(),
+  ): Promise<SandboxStore> {
     let state: SandboxState | undefined;
     if (stateFile !== undefined && existsSync(stateFile)) {
       const parsed = sandboxStateSchema.safeParse(JSON.parse(readFileSync(stateFile, 'utf8')));
       if (!parsed.success) throw new Error(`sandbox state file ${stateFile} is not valid: ${parsed.error.message}`);
       state = parsed.data;
     }
-    state ??= seededState(await newSigningKey());
+    if (state !== undefined) applySeedSettings(state, settings);
+    state ??= seededState(await newSigningKey(), settings);
     const store = new SandboxStore(
       state,
       await loadKeyMaterial(state.signingKey),
       await untrustedKeyMaterial(),
       new Faults(),
       stateFile,
+      settings,
+      signIns,
     );
     store.save();
     return store;
   }
 
-  /** Back to the seed: directory, vault, counters and faults; the signing key stays. */
+  /** Back to the seed: directory, vault, counters, faults and sign-ins; the signing key and settings stay. */
   reset(): void {
-    this.state = seededState(this.state.signingKey);
+    this.state = seededState(this.state.signingKey, this.settings);
     this.faults.clear();
+    this.signIns.clear();
     this.save();
   }
 
