@@ -1,0 +1,208 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTOSO, HOME_GROUPS, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
+import {
+  browserStorage,
+  launchChromium,
+  newPersonContext,
+  seriousViolations,
+  signIn,
+  startPortalStack,
+  type PortalStack,
+} from './browser';
+
+/**
+ * The people's journeys through the portal in Chromium, against the whole local stack: alice
+ * requests, sees it active, reveals, extends and revokes; bob approves; carol denies; sign-out; an
+ * axe scan of each page; a 375 px phone. Everything is found by role and accessible name.
+ */
+const CAROL_TARGET = 'helpdesk-admin-carol';
+
+let portal: PortalStack;
+let browser: Browser;
+const contexts = new Map<string, { context: BrowserContext; page: Page }>();
+
+/** The person's signed-in page, signed in once and reused. */
+async function pageOf(user: string): Promise<Page> {
+  const known = contexts.get(user);
+  if (known) return known.page;
+  const context = await newPersonContext(browser);
+  const page = await context.newPage();
+  await signIn(page, portal.portalUrl, user);
+  contexts.set(user, { context, page });
+  return page;
+}
+
+async function open(page: Page, name: 'My access' | 'Requests' | 'Approvals'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+/** Requests the named target from "My access", filling the dialog, and lands on "Requests". */
+async function requestAccess(page: Page, target: string, fill: { justification?: string } = {}): Promise<void> {
+  await open(page, 'My access');
+  const row = page.getByRole('row').filter({ has: page.getByText(target, { exact: true }) });
+  await row.getByRole('button', { name: 'Request access' }).click();
+  const dialog = page.getByRole('dialog');
+  if (fill.justification !== undefined) await dialog.getByLabel('Justification').fill(fill.justification);
+  await dialog.getByRole('button', { name: 'Request access' }).click();
+  await page.getByRole('heading', { name: 'Requests', level: 1 }).waitFor();
+}
+
+function requestCard(page: Page, title: string) {
+  return page.getByRole('region', { name: title }).first();
+}
+
+beforeAll(async () => {
+  portal = await startPortalStack();
+  // A target that only carol decides (an admin decides only where listed as an approver).
+  const carol = await portal.client.token(HOME_USERS.carol.userPrincipalName);
+  const created = await portal.client.api('POST', `/tenants/${CONTOSO.id}/targets`, {
+    token: carol,
+    body: {
+      targetId: CAROL_TARGET,
+      name: 'Helpdesk admin (Carol approves)',
+      kind: 'adminAccount',
+      roles: [{ templateId: ROLE_TEMPLATES.helpdeskAdministrator }],
+      defaultDuration: 'PT1H',
+      minDuration: 'PT30S',
+      maxDuration: 'PT8H',
+      approval: { mode: 'required', approvers: [{ type: 'user', id: HOME_USERS.carol.id }], deadline: 'PT1H' },
+    },
+  });
+  expect(created.status, created.text).toBe(201);
+  const rule = await portal.client.api('POST', '/rules', {
+    token: carol,
+    body: {
+      ruleId: 'portal-carol-approves',
+      principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+      scope: { targets: [{ tenantId: CONTOSO.id, targetId: CAROL_TARGET }] },
+    },
+  });
+  expect(rule.status, rule.text).toBe(201);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stack.close();
+});
+
+describe('the portal in a browser', () => {
+  it("alice requests Helpdesk admin in Contoso, sees it active, reveals, extends and revokes it, and sees it end", async () => {
+    const alice = await pageOf(HOME_USERS.alice.userPrincipalName);
+    // A technician sees what they may request, not the approver's page.
+    const nav = alice.getByRole('navigation', { name: 'Portal' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['My access', 'Requests']);
+
+    await requestAccess(alice, 'Helpdesk admin');
+    const card = requestCard(alice, 'Helpdesk admin in Contoso');
+    // The status moves on by itself (polling), no reload.
+    await card.getByText('Active', { exact: true }).waitFor({ timeout: 30_000 });
+    const before = await card.getByRole('timer', { name: 'Time left' }).textContent();
+    expect(before).toMatch(/^[34]:\d\d:\d\d$/); // the default, 4 hours
+
+    await card.getByRole('button', { name: 'Reveal' }).click();
+    const credential = card.getByRole('group', { name: 'Credential' });
+    const userName = await credential.getByLabel('User name').inputValue();
+    const password = await credential.getByLabel('Password').inputValue();
+    expect(userName).toMatch(/@contoso\.example$/);
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    // Shown, never stored: not in sessionStorage, localStorage or cookies, nor in the URL.
+    expect(await browserStorage(alice)).not.toContain(password);
+    expect(alice.url()).not.toContain(password);
+    await credential.getByRole('button', { name: 'Hide' }).click();
+    expect(await card.getByRole('group', { name: 'Credential' }).count()).toBe(0);
+
+    await card.getByLabel('Extend by').selectOption({ label: '1 hour' });
+    await card.getByRole('button', { name: 'Extend' }).click();
+    await card.getByRole('timer', { name: 'Time left' }).filter({ hasText: /^[45]:\d\d:\d\d$/ }).waitFor();
+    const after = await card.getByRole('timer', { name: 'Time left' }).textContent();
+    expect(Number(after?.split(':')[0])).toBe(Number(before?.split(':')[0]) + 1);
+
+    await card.getByRole('button', { name: 'Revoke' }).click();
+    await card.getByText('Ended (revoked)', { exact: true }).waitFor({ timeout: 30_000 });
+  });
+
+  it('bob approves the request of alice, which goes active', async () => {
+    const alice = await pageOf(HOME_USERS.alice.userPrincipalName);
+    await requestAccess(alice, 'Helpdesk admin (approved)', { justification: 'Ticket T-1 password reset' });
+    const card = requestCard(alice, 'Helpdesk admin (approved) in Contoso');
+    await card.getByText('Waiting for approval', { exact: true }).waitFor();
+
+    const bob = await pageOf(HOME_USERS.bob.userPrincipalName);
+    await open(bob, 'Approvals');
+    const awaiting = bob.getByRole('region', { name: /^alice@msp\.example asks for/ }).first();
+    await awaiting.getByText('Ticket T-1 password reset').waitFor();
+    await awaiting.getByLabel('Comment').fill('OK for T-1');
+    await awaiting.getByRole('button', { name: 'Approve' }).click();
+    await bob.getByRole('table', { name: 'Past decisions' }).getByRole('cell', { name: 'Approved' }).waitFor();
+
+    await card.getByText('Active', { exact: true }).waitFor({ timeout: 30_000 });
+    await card.getByText('bob@msp.example: “OK for T-1”').waitFor();
+    await card.getByRole('button', { name: 'Revoke' }).click();
+    await card.getByText('Ended (revoked)', { exact: true }).waitFor({ timeout: 30_000 });
+  });
+
+  it('carol denies another request of alice, which ends denied', async () => {
+    const alice = await pageOf(HOME_USERS.alice.userPrincipalName);
+    await requestAccess(alice, 'Helpdesk admin (Carol approves)');
+    const card = requestCard(alice, 'Helpdesk admin (Carol approves) in Contoso');
+    await card.getByText('Waiting for approval', { exact: true }).waitFor();
+
+    const carol = await pageOf(HOME_USERS.carol.userPrincipalName);
+    await open(carol, 'Approvals');
+    const awaiting = carol.getByRole('region', { name: /^alice@msp\.example asks for/ }).first();
+    await awaiting.getByLabel('Comment').fill('Not without a ticket');
+    await awaiting.getByRole('button', { name: 'Deny' }).click();
+    await carol.getByText('Nothing awaits your decision.').waitFor();
+
+    await card.getByText('Ended (denied)', { exact: true }).waitFor({ timeout: 30_000 });
+  });
+
+  it('has no serious or critical accessibility violation on any page (axe-core)', async () => {
+    const found: string[] = [];
+    const bob = await pageOf(HOME_USERS.bob.userPrincipalName);
+    for (const name of ['My access', 'Requests', 'Approvals'] as const) {
+      await open(bob, name);
+      found.push(...(await seriousViolations(bob)).map((v) => `${name}: ${v}`));
+    }
+    const alice = await pageOf(HOME_USERS.alice.userPrincipalName);
+    await open(alice, 'My access');
+    await alice.getByRole('row').first().waitFor();
+    found.push(...(await seriousViolations(alice)).map((v) => `My access (alice): ${v}`));
+    await alice.getByRole('button', { name: 'Request access' }).first().click();
+    found.push(...(await seriousViolations(alice)).map((v) => `Request access: ${v}`));
+    await alice.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await open(alice, 'Requests');
+    await alice.getByRole('region').first().waitFor();
+    found.push(...(await seriousViolations(alice)).map((v) => `Requests (alice): ${v}`));
+    const signedOut = await (await newPersonContext(browser)).newPage();
+    await signedOut.goto(portal.portalUrl);
+    await signedOut.getByRole('button', { name: 'Sign in' }).waitFor();
+    found.push(...(await seriousViolations(signedOut)).map((v) => `Sign in: ${v}`));
+    expect(found).toEqual([]);
+  });
+
+  it('fits a 375 px phone: every page without sideways scrolling', async () => {
+    const context = await newPersonContext(browser, { width: 375, height: 812 });
+    const phone = await context.newPage();
+    await signIn(phone, portal.portalUrl, HOME_USERS.alice.userPrincipalName);
+    for (const name of ['My access', 'Requests'] as const) {
+      await open(phone, name);
+      await phone.getByRole('button').last().waitFor();
+      const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
+      expect(width, `${name} is ${String(width)}px wide`).toBeLessThanOrEqual(375);
+    }
+    await context.close();
+  });
+
+  it('signs out: back to "Sign in", with nothing left in browser storage', async () => {
+    const alice = await pageOf(HOME_USERS.alice.userPrincipalName);
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    expect(await alice.getByRole('navigation', { name: 'Portal' }).count()).toBe(0);
+    expect((await browserStorage(alice)).trim()).toBe('');
+    contexts.delete(HOME_USERS.alice.userPrincipalName);
+  });
+});
