@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { durableClientBindingData } from '../durable/clientBinding';
 import { ManagementApi } from '../durable/managementApi';
 import { DurableRunner } from '../durable/runner';
+import { applyCors, assertCorsSettings, type CorsSettings } from './cors';
 import { functionsWithTrigger, type CoreHooks, type FunctionRegistry } from './functionsCore';
 import { writePlain } from './httpAdapter';
 import { durableHostSettings } from './hostJson';
@@ -30,6 +31,8 @@ export interface HostOptions {
   readonly maxActivityConcurrency?: number;
   /** How long close() waits for running activities before leaving them for the next start (default 10 s). */
   readonly shutdownGraceInMs?: number;
+  /** The platform's CORS (siteConfig.cors): answered before any function runs. Default: none (as with no CORS configured). */
+  readonly cors?: CorsSettings;
 }
 
 export interface RunningHost {
@@ -67,6 +70,8 @@ async function runAppHooks(
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   // Before anything opens: a registration set the Functions host would not load never runs here.
   assertHttpRegistrationsLoad(functionsWithTrigger(options.registry, 'httpTrigger'), ROUTE_PREFIX);
+  if (options.cors !== undefined) assertCorsSettings(options.cors, 'cors.allowedOrigins');
+  const cors = options.cors;
   const logger = new HostLogger(options.log ?? jsonLinesToStdout, options.logLevels ?? hostLogLevels());
   let baseUrl = '';
   const durableClient = (): Record<string, unknown> => durableClientBindingData(baseUrl, options.taskHub);
@@ -91,6 +96,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', baseUrl);
     const work = (async () => {
+      if (cors !== undefined && applyCors(req, res, cors)) return;
       if (http.handles(url)) await http.serve(req, res, url);
       else if (management.handles(url)) await management.serve(req, res, url);
       else if (url.pathname === '/' || url.pathname === '/admin/host/status')

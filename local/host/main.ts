@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseCorsOrigins } from './cors';
 import { installFunctionsCore } from './functionsCore';
 import { startHost } from './host';
 
@@ -11,12 +12,15 @@ async function main(): Promise<void> {
   if (storageConnectionString === undefined || storageConnectionString === '')
     throw new Error('AzureWebJobsStorage is not set: the Durable task hub needs a Table Storage connection string');
   const concurrency = process.env.JIT_MAX_ACTIVITY_CONCURRENCY;
+  // The platform's CORS, as local.settings.json `Host.CORS` (comma-separated exact origins).
+  const cors = parseCorsOrigins(process.env.JIT_LOCAL_CORS_ORIGINS, 'JIT_LOCAL_CORS_ORIGINS');
   const host = await startHost({
     port: Number(process.env.JIT_API_PORT ?? 7071),
     registry,
     storageConnectionString,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
     ...(concurrency === undefined ? {} : { maxActivityConcurrency: Number(concurrency) }),
+    ...(cors === undefined ? {} : { cors }),
   });
   console.log(`Functions host listening on ${host.url}`);
   let stopping = false;
