@@ -74,8 +74,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
       opened.push({ close: async () => watchdog.stop() });
     }
+    // The portal's origin is its SPA redirect URI: where sign-in may send a code (and the API's CORS).
+    const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
+      ...(portalOrigin !== undefined ? { spaRedirectUris: [`${portalOrigin}/`] } : {}),
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
       ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
     });
@@ -107,6 +110,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       storageConnectionString: azurite.connectionString,
       taskHub: options.taskHub,
       ...(options.log ? { log: options.log } : {}),
+      // The platform's CORS for the portal's origin, as the Function App allows its Static Web App's.
+      ...(portalOrigin !== undefined ? { cors: { allowedOrigins: [portalOrigin] } } : {}),
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.

@@ -17,7 +17,7 @@ import { ErrorText } from '../../components/ErrorText';
 import { durationWords } from '../../duration';
 import { useEntitlements, type Entitlement } from '../../hooks/useEntitlements';
 import { useNavigate } from '../../hooks/useRoute';
-import { RequestAccessDialog } from './RequestAccessDialog';
+import { RequestAccessForm } from './RequestAccessForm';
 
 const useStyles = makeStyles({
   table: { minWidth: '0' },
@@ -36,6 +36,14 @@ export function MyAccessPage() {
     <>
       <h1>My access</h1>
       <ErrorText error={entitlements.error} />
+      {requesting ? (
+        <RequestAccessForm
+          key={`${requesting.tenantId}/${requesting.targetId}`}
+          entitlement={requesting}
+          onCancel={() => setRequesting(undefined)}
+          onSubmitted={() => navigate('requests')}
+        />
+      ) : null}
       {entitlements.loading ? <Spinner label="Loading what you may request" /> : null}
       {entitlements.data?.length === 0 ? (
         <Text>Nothing to request yet: no rule gives you access to a target. An admin adds rules.</Text>
@@ -85,16 +93,6 @@ export function MyAccessPage() {
             </TableBody>
           </Table>
         </div>
-      ) : null}
-      {requesting ? (
-        <RequestAccessDialog
-          entitlement={requesting}
-          onClose={() => setRequesting(undefined)}
-          onSubmitted={() => {
-            setRequesting(undefined);
-            navigate('requests');
-          }}
-        />
       ) : null}
     </>
   );
