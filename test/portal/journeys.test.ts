@@ -118,6 +118,14 @@ describe('the portal in a browser', () => {
     expect(alice.url()).not.toContain(password);
     await credential.getByRole('button', { name: 'Hide' }).click();
     expect(await card.getByRole('group', { name: 'Credential' }).count()).toBe(0);
+    // Left on screen, it hides itself after a minute (the page's clock moved on, not the test's).
+    await alice.clock.install();
+    await card.getByRole('button', { name: 'Reveal' }).click();
+    await credential.getByLabel('Password').waitFor();
+    await alice.clock.fastForward(59_000);
+    expect(await credential.getByLabel('Password').count()).toBe(1);
+    await alice.clock.fastForward(2_000);
+    await credential.waitFor({ state: 'detached' });
 
     await card.getByLabel('Extend by').selectOption({ label: '1 hour' });
     await card.getByRole('button', { name: 'Extend' }).click();
