@@ -1,12 +1,14 @@
 import type { PublicClientApplication } from '@azure/msal-browser';
 import { MsalProvider, useIsAuthenticated, useMsal } from '@azure/msal-react';
 import { Button, Link, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { createApiClient } from './api/client';
 import { apiToken, personOf, signIn, signOut, type SignedInPerson } from './auth/msal';
 import { ErrorText } from './components/ErrorText';
 import type { PortalConfig } from './config';
-import { SessionContext } from './hooks/useApi';
+import { unwrap } from './api/problem';
+import { SessionContext, useSession } from './hooks/useApi';
+import { useApiQuery } from './hooks/useApiQuery';
 import { NavigateContext, PAGES, pageOfPath, useLocationPath, type PageId } from './hooks/useRoute';
 import { ApprovalsPage } from './pages/Approvals/ApprovalsPage';
 import { MyAccessPage } from './pages/MyAccess/MyAccessPage';
@@ -50,11 +52,27 @@ const useStyles = makeStyles({
   },
 });
 
-/** The pages a person may use: everyone requests; approvers (by role) decide. */
-export function pagesFor(person: SignedInPerson): PageId[] {
+/**
+ * The pages a person may use: everyone requests; approvers decide: holders of Jit.Approver or
+ * Jit.Admin, and anyone a target lists as its approver while something awaits their decision.
+ */
+export function pagesFor(person: SignedInPerson, somethingAwaitsThem: boolean): PageId[] {
   const pages: PageId[] = ['access', 'requests'];
-  if (person.roles.includes(APPROVER_ROLE) || person.roles.includes(ADMIN_ROLE)) pages.push('approvals');
+  if (person.roles.includes(APPROVER_ROLE) || person.roles.includes(ADMIN_ROLE) || somethingAwaitsThem)
+    pages.push('approvals');
   return pages;
+}
+
+/** Whether a person without an approver role is a target's listed approver with something to decide now. */
+function useSomethingAwaits(person: SignedInPerson): boolean {
+  const { api } = useSession();
+  const byRole = person.roles.includes(APPROVER_ROLE) || person.roles.includes(ADMIN_ROLE);
+  const read = useCallback(async () => {
+    if (byRole) return false;
+    const page = unwrap(await api.GET('/requests', { params: { query: { awaiting: 'me', limit: 1 } } }));
+    return page.items.length > 0;
+  }, [api, byRole]);
+  return useApiQuery(read, 30_000).data === true;
 }
 
 export function App({ msal, config }: { readonly msal: PublicClientApplication; readonly config: PortalConfig }) {
@@ -108,7 +126,7 @@ function Portal({ config }: { readonly config: PortalConfig }) {
 function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonly onSignOut: () => void }) {
   const styles = useStyles();
   const [path, navigatePath] = useLocationPath();
-  const allowed = pagesFor(person);
+  const allowed = pagesFor(person, useSomethingAwaits(person));
   const requested = pageOfPath(path);
   const page: PageId = requested && allowed.includes(requested) ? requested : 'access';
   const navigate = (to: PageId) => navigatePath(PAGES[to].path);

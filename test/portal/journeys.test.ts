@@ -60,7 +60,7 @@ function requestCard(page: Page, title: string) {
 
 beforeAll(async () => {
   portal = await startPortalStack();
-  // A target that only carol decides (an admin decides only where listed as an approver).
+  // A target that carol and dave decide (an admin decides only where listed; dave has no approver role).
   const carol = await portal.client.token(HOME_USERS.carol.userPrincipalName);
   const created = await portal.client.api('POST', `/tenants/${CONTOSO.id}/targets`, {
     token: carol,
@@ -72,7 +72,14 @@ beforeAll(async () => {
       defaultDuration: 'PT1H',
       minDuration: 'PT30S',
       maxDuration: 'PT8H',
-      approval: { mode: 'required', approvers: [{ type: 'user', id: HOME_USERS.carol.id }], deadline: 'PT1H' },
+      approval: {
+        mode: 'required',
+        approvers: [
+          { type: 'user', id: HOME_USERS.carol.id },
+          { type: 'user', id: HOME_USERS.dave.id },
+        ],
+        deadline: 'PT1H',
+      },
     },
   });
   expect(created.status, created.text).toBe(201);
@@ -168,6 +175,14 @@ describe('the portal in a browser', () => {
     await requestAccess(alice, 'Helpdesk admin (Carol approves)');
     const card = requestCard(alice, 'Helpdesk admin (Carol approves) in Contoso');
     await card.getByText('Waiting for approval', { exact: true }).waitFor();
+
+    // dave holds no approver role: "Approvals" shows for him while something awaits his decision.
+    const dave = await pageOf(HOME_USERS.dave.userPrincipalName);
+    await open(dave, 'Approvals');
+    await dave
+      .getByRole('region', { name: /^alice@msp\.example asks for/ })
+      .first()
+      .waitFor();
 
     const carol = await pageOf(HOME_USERS.carol.userPrincipalName);
     await open(carol, 'Approvals');
