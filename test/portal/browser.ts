@@ -55,6 +55,16 @@ export async function signIn(page: Page, portalUrl: string, userName: string): P
   await page.getByRole('heading', { name: 'My access', level: 1 }).waitFor({ timeout: 15_000 });
 }
 
+/**
+ * With JIT_PORTAL_SCREENSHOTS=<dir> set, saves the page as <dir>/<name>.png (the README's pictures
+ * are made this way); otherwise does nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.JIT_PORTAL_SCREENSHOTS;
+  if (dir === undefined || dir === '') return;
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
 /** axe-core's serious and critical findings on the page as it is now (none expected). */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();

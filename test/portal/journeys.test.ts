@@ -5,6 +5,7 @@ import {
   browserStorage,
   launchChromium,
   newPersonContext,
+  screenshot,
   seriousViolations,
   signIn,
   startPortalStack,
@@ -107,10 +108,13 @@ describe('the portal in a browser', () => {
     const nav = alice.getByRole('navigation', { name: 'Portal' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['My access', 'Requests']);
 
+    await alice.getByRole('row').nth(1).waitFor();
+    await screenshot(alice, 'my-access');
     await requestAccess(alice, 'Helpdesk admin');
     const card = requestCard(alice, 'Helpdesk admin in Contoso');
     // The status moves on by itself (polling), no reload.
     await card.getByText('Active', { exact: true }).waitFor({ timeout: 30_000 });
+    await screenshot(alice, 'requests');
     const before = await card.getByRole('timer', { name: 'Time left' }).textContent();
     expect(before).toMatch(/^[34]:\d\d:\d\d$/); // the default, 4 hours
 
@@ -158,6 +162,7 @@ describe('the portal in a browser', () => {
     const awaiting = bob.getByRole('region', { name: /^alice@msp\.example asks for/ }).first();
     await awaiting.getByText('Ticket T-1 password reset').waitFor();
     await awaiting.getByLabel('Comment').fill('OK for T-1');
+    await screenshot(bob, 'approvals');
     await awaiting.getByRole('button', { name: 'Approve' }).click();
     await bob
       .getByRole('table', { name: 'Past decisions' })
@@ -226,6 +231,7 @@ describe('the portal in a browser', () => {
       await open(phone, name);
       await phone.getByRole('button').last().waitFor();
       const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
+      await screenshot(phone, `phone-${name === 'My access' ? 'my-access' : 'requests'}`);
       expect(width, `${name} is ${String(width)}px wide`).toBeLessThanOrEqual(375);
     }
     await context.close();

@@ -19,10 +19,23 @@ import { useEntitlements, type Entitlement } from '../../hooks/useEntitlements';
 import { useNavigate } from '../../hooks/useRoute';
 import { RequestAccessForm } from './RequestAccessForm';
 
+// On a phone each target stacks into a block of its own: four columns do not fit 375 px.
+const PHONE = '@media (max-width: 600px)';
+
 const useStyles = makeStyles({
-  table: { minWidth: '0' },
+  table: { minWidth: '0', [PHONE]: { display: 'block' } },
   wrap: { overflowX: 'auto' },
-  badges: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
+  header: { [PHONE]: { display: 'none' } },
+  body: { [PHONE]: { display: 'block' } },
+  row: { [PHONE]: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalS } },
+  cell: { [PHONE]: { display: 'block', height: 'auto' } },
+  badges: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalXS,
+    paddingBlock: tokens.spacingVerticalXS,
+  },
+  badge: { whiteSpace: 'nowrap' },
 });
 
 /** "My access": every target the person may request, with its policy, and "Request access". */
@@ -51,7 +64,7 @@ export function MyAccessPage() {
       {entitlements.data && entitlements.data.length > 0 ? (
         <div className={styles.wrap}>
           <Table aria-label="What you may request" className={styles.table}>
-            <TableHeader>
+            <TableHeader className={styles.header}>
               <TableRow>
                 <TableHeaderCell>Target</TableHeaderCell>
                 <TableHeaderCell>Tenant</TableHeaderCell>
@@ -61,10 +74,10 @@ export function MyAccessPage() {
                 </TableHeaderCell>
               </TableRow>
             </TableHeader>
-            <TableBody>
+            <TableBody className={styles.body}>
               {entitlements.data.map((e) => (
-                <TableRow key={`${e.tenantId}/${e.targetId}`}>
-                  <TableCell>
+                <TableRow key={`${e.tenantId}/${e.targetId}`} className={styles.row}>
+                  <TableCell className={styles.cell}>
                     <Text weight="semibold">{e.name}</Text>
                     <br />
                     <Text size={200}>
@@ -72,18 +85,32 @@ export function MyAccessPage() {
                       {e.roles.length > 0 ? `: ${e.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
                     </Text>
                   </TableCell>
-                  <TableCell>{e.tenantDisplayName}</TableCell>
-                  <TableCell>
+                  <TableCell className={styles.cell}>{e.tenantDisplayName}</TableCell>
+                  <TableCell className={styles.cell}>
                     <div className={styles.badges}>
-                      <Badge appearance="outline">Up to {durationWords(e.effectiveMaxDuration)}</Badge>
-                      <Badge appearance="outline" color={e.approvalRequired ? 'warning' : 'success'}>
+                      <Badge className={styles.badge} appearance="outline">
+                        Up to {durationWords(e.effectiveMaxDuration)}
+                      </Badge>
+                      <Badge
+                        className={styles.badge}
+                        appearance="outline"
+                        color={e.approvalRequired ? 'warning' : 'success'}
+                      >
                         {e.approvalRequired ? 'Approval required' : 'No approval'}
                       </Badge>
-                      {e.requireJustification ? <Badge appearance="outline">Justification required</Badge> : null}
-                      {e.requireTicket ? <Badge appearance="outline">Ticket required</Badge> : null}
+                      {e.requireJustification ? (
+                        <Badge className={styles.badge} appearance="outline">
+                          Justification required
+                        </Badge>
+                      ) : null}
+                      {e.requireTicket ? (
+                        <Badge className={styles.badge} appearance="outline">
+                          Ticket required
+                        </Badge>
+                      ) : null}
                     </div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell className={styles.cell}>
                     <Button appearance="primary" onClick={() => setRequesting(e)}>
                       Request access
                     </Button>
