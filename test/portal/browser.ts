@@ -42,8 +42,12 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A person's browser session: the sandbox's TLS comes from the local CA, which this Chromium does not know. */
-export function newPersonContext(browser: Browser, viewport = { width: 1440, height: 900 }): Promise<BrowserContext> {
-  return browser.newContext({ ignoreHTTPSErrors: true, viewport });
+export function newPersonContext(
+  browser: Browser,
+  viewport = { width: 1440, height: 900 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, viewport, colorScheme });
 }
 
 /** Signs in through the portal's "Sign in", the sandbox's sign-in page, and back; returns on "My access". */

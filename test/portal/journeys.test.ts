@@ -59,6 +59,12 @@ function requestCard(page: Page, title: string) {
   return page.getByRole('region', { name: title }).first();
 }
 
+/** Relative brightness (0 black to 1 white) of a computed `rgb(r, g, b)` colour. */
+function luminance(rgb: string | undefined): number {
+  const [r = 0, g = 0, b = 0] = (rgb?.match(/\d+/g) ?? []).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}
+
 beforeAll(async () => {
   portal = await startPortalStack();
   // A target that carol and dave decide (an admin decides only where listed; dave has no approver role).
@@ -223,10 +229,17 @@ describe('the portal in a browser', () => {
     expect(found).toEqual([]);
   });
 
-  it('fits a 375 px phone: every page without sideways scrolling', async () => {
-    const context = await newPersonContext(browser, { width: 375, height: 812 });
+  it('fits a 375 px phone in dark mode: every page without sideways scrolling, dark as the system is', async () => {
+    const context = await newPersonContext(browser, { width: 375, height: 812 }, 'dark');
     const phone = await context.newPage();
     await signIn(phone, portal.portalUrl, HOME_USERS.alice.userPrincipalName);
+    // Fluent's dark theme: the page's surface is dark, its text light.
+    const colors = await phone.evaluate<string>(
+      `(() => { const main = document.querySelector('main'); return getComputedStyle(main).color + ' on ' + getComputedStyle(main.parentElement.parentElement).backgroundColor; })()`,
+    );
+    const [text, background] = colors.split(' on ').map((c) => luminance(c));
+    expect(background, colors).toBeLessThan(0.2);
+    expect(text, colors).toBeGreaterThan(0.6);
     for (const name of ['My access', 'Requests'] as const) {
       await open(phone, name);
       await phone.getByRole('button').last().waitFor();
