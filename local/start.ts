@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HOME_GROUPS, HOME_USERS, type SeedUser } from './sandbox/seed';
+import { portalDistDir } from './portalServer';
 import { startStack, type RunningStack } from './stack';
 import { ensureLocalTls } from './tls';
 
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   // Started by the launcher above: a launcher that dies without passing a signal on (SIGKILL)
   // closes the IPC channel, and the stack stops rather than keep the ports.
   process.on('disconnect', () => shutdown());
+  const portalBuilt = existsSync(join(portalDistDir(), 'index.html'));
   const stack = await startStack({
     apiPort: port('JIT_API_PORT', 7071),
     sandboxPort: port('JIT_SANDBOX_PORT', 7443),
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
     tlsDir,
     persist: true,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
-    portalPort: port('JIT_PORTAL_PORT', 5173),
+    // `npm start` builds the portal first; a bare `node dist/local/start.js` without a build runs the API alone and says so.
+    ...(portalBuilt ? { portalPort: port('JIT_PORTAL_PORT', 5173) } : {}),
     seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true' ? 'full' : false,
     onStorageLost: (reason) => {
       console.error(reason);
@@ -47,7 +51,9 @@ async function main(): Promise<void> {
   console.log(
     [
       'Entra JIT is running.',
-      `Portal: ${stack.portalUrl ?? '(not served)'}  (open it and sign in as one of the demo users below)`,
+      stack.portalUrl !== undefined
+        ? `Portal: ${stack.portalUrl}  (open it and sign in as one of the demo users below)`
+        : 'Portal: not served: it is not built (npm run portal:build, or start with npm start)',
       JSON.stringify(
         {
           portalUrl: stack.portalUrl,
