@@ -6,6 +6,8 @@ import { startHost, type HostOptions, type RunningHost } from './functionsHost';
 import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { assertPortsFree } from './ports';
+import { portalDistDir, startPortalServer, type PortalSettings, type RunningPortal } from './portalServer';
+import { API_SCOPE } from './sandbox/tokens';
 import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
 import { persistentAzurite, watchStorage } from './stateDirStorage';
 import { ensureLocalTls } from './tls';
@@ -46,6 +48,11 @@ export interface StackOptions {
    * instead of hanging silently. Default: print it to stderr.
    */
   readonly onStorageLost?: (reason: string) => void;
+  /**
+   * Serve the built portal (portal/dist) on this loopback port, signed in through the sandbox and
+   * calling this stack's API; its URL is the portal's SPA redirect URI. Absent: no portal.
+   */
+  readonly portalPort?: number;
 }
 
 export interface RunningStack {
@@ -53,6 +60,8 @@ export interface RunningStack {
   readonly sandboxUrl: string;
   readonly caCertPath: string;
   readonly tablesConnectionString: string;
+  /** The portal's URL when `portalPort` was given. */
+  readonly portalUrl?: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +74,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await assertPortsFree([
     { setting: 'JIT_API_PORT', port: options.apiPort },
     { setting: 'JIT_SANDBOX_PORT', port: options.sandboxPort },
+    ...(options.portalPort !== undefined ? [{ setting: 'JIT_PORTAL_PORT', port: options.portalPort }] : []),
   ]);
   try {
     let tablesConnectionString: string;
@@ -79,11 +89,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       opened.push(tables);
       tablesConnectionString = tables.connectionString;
     }
+    // The portal's origin is its SPA redirect URI: where sign-in may send a code (and the API's CORS).
+    const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
+    const portalOrigins = [...(options.portalOrigins ?? []), ...(portalOrigin !== undefined ? [portalOrigin] : [])];
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
       ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
-      spaRedirectUris: (options.portalOrigins ?? []).map((origin) => `${origin}/`),
+      spaRedirectUris: portalOrigins.map((origin) => `${origin}/`),
     });
     opened.push(sandbox);
 
@@ -113,7 +126,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       storageConnectionString: tablesConnectionString,
       taskHub: options.taskHub,
       ...(options.log ? { log: options.log } : {}),
-      ...(options.portalOrigins?.length ? { cors: { allowedOrigins: options.portalOrigins } } : {}),
+      ...(portalOrigins.length > 0 ? { cors: { allowedOrigins: portalOrigins } } : {}),
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.
@@ -122,17 +135,32 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         { apiBaseUrl: `${host.url}/api`, sandboxUrl: sandbox.url },
         options.seedDemo === true ? 'base' : options.seedDemo,
       );
+    let portal: RunningPortal | undefined;
+    if (options.portalPort !== undefined) {
+      portal = await startPortalServer({
+        port: options.portalPort,
+        distDir: portalDistDir(),
+        settings: localPortalSettings(sandbox.url, `${host.url}/api`),
+      });
+      opened.push(portal);
+    }
     const stack: RunningStack = {
       apiBaseUrl: `${host.url}/api`,
       sandboxUrl: sandbox.url,
       caCertPath: tls.caPath,
       tablesConnectionString,
+      ...(portal !== undefined ? { portalUrl: portal.url } : {}),
       close: () => closeAll(opened),
     };
     await writeFile(
       join(stateDir, 'stack.json'),
       JSON.stringify(
-        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        {
+          apiBaseUrl: stack.apiBaseUrl,
+          sandboxUrl: stack.sandboxUrl,
+          caCertPath: stack.caCertPath,
+          ...(stack.portalUrl !== undefined ? { portalUrl: stack.portalUrl } : {}),
+        },
         null,
         2,
       ),
@@ -152,6 +180,16 @@ async function inMemoryTables(
     return { connectionString: options.tablesConnectionString, close: () => Promise.resolve() };
   const azurite = await startAzurite({ port: options.tablePort });
   return { connectionString: azurite.connectionString, close: () => azurite.stop() };
+}
+
+/** The portal's /config.json for this stack: sign-in at the sandbox's home tenant, the API's delegated scope. */
+export function localPortalSettings(sandboxUrl: string, apiBaseUrl: string): PortalSettings {
+  return {
+    clientId: SERVICE_APP.clientId,
+    authority: `${sandboxUrl}/${HOME_TENANT_ID}`,
+    apiBaseUrl,
+    scope: `api://${SERVICE_APP.clientId}/${API_SCOPE}`,
+  };
 }
 
 async function closeAll(opened: { close(): Promise<void> }[]): Promise<void> {

@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HOME_GROUPS, HOME_USERS, type SeedUser } from './sandbox/seed';
 import { messageOf } from '../src/domain/errors';
+import { portalDistDir } from './portalServer';
 import { startStack, type RunningStack } from './stack';
 import { ensureLocalTls } from './tls';
 
 /**
- * `npm start`: the service on its embedded defaults. Ports and the state directory come from the
- * environment (JIT_API_PORT, JIT_SANDBOX_PORT, AZURITE_TABLE_PORT, JIT_STATE_DIR, JIT_TLS_DIR).
+ * `npm start`: the service on its embedded defaults, and the portal (built by `npm start` first).
+ * Ports and the state directory come from the environment (JIT_API_PORT, JIT_SANDBOX_PORT,
+ * JIT_PORTAL_PORT, AZURITE_TABLE_PORT, JIT_STATE_DIR, JIT_TLS_DIR).
  */
 async function main(): Promise<void> {
   const stateDir = resolve(process.env.JIT_STATE_DIR ?? '.local');
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
   // Started by the launcher above: a launcher that dies without passing a signal on (SIGKILL)
   // closes the IPC channel, and the stack stops rather than keep the ports.
   process.on('disconnect', () => shutdown());
+  const portalBuilt = existsSync(join(portalDistDir(), 'index.html'));
   const stack = await startStack({
     apiPort: port('JIT_API_PORT', 7071),
     sandboxPort: port('JIT_SANDBOX_PORT', 7443),
@@ -30,6 +34,8 @@ async function main(): Promise<void> {
     tlsDir,
     persist: true,
     taskHub: process.env.JIT_TASK_HUB ?? 'jit',
+    // `npm start` builds the portal first; a bare `node dist/local/start.js` without a build runs the API alone and says so.
+    ...(portalBuilt ? { portalPort: port('JIT_PORTAL_PORT', 5173) } : {}),
     seedDemo: (process.env.JIT_SEED_DEMO ?? 'true') === 'true' ? 'full' : false,
     onStorageLost: (reason) => {
       console.error(reason);
@@ -46,8 +52,16 @@ async function main(): Promise<void> {
   console.log(
     [
       'Entra JIT is running.',
+      stack.portalUrl !== undefined
+        ? `Portal: ${stack.portalUrl}  (open it and sign in as one of the demo users below)`
+        : 'Portal: not served: it is not built (npm run portal:build, or start with npm start)',
       JSON.stringify(
-        { apiBaseUrl: stack.apiBaseUrl, sandboxUrl: stack.sandboxUrl, caCertPath: stack.caCertPath },
+        {
+          portalUrl: stack.portalUrl,
+          apiBaseUrl: stack.apiBaseUrl,
+          sandboxUrl: stack.sandboxUrl,
+          caCertPath: stack.caCertPath,
+        },
         null,
         2,
       ),

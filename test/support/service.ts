@@ -30,6 +30,7 @@ export async function serviceEnv(taskHub: string): Promise<ServiceEnv> {
     JIT_API_PORT: String(ports.api),
     JIT_SANDBOX_PORT: String(ports.sandbox),
     AZURITE_TABLE_PORT: String(ports.tables),
+    JIT_PORTAL_PORT: String(await freePort()),
     JIT_STATE_DIR: stateDir,
     JIT_TLS_DIR: testEnv('JIT_TEST_TLS_DIR'),
     JIT_TASK_HUB: taskHub,

@@ -1,0 +1,105 @@
+import { Button, Card, CardHeader, Field, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { useId, useState } from 'react';
+import { unwrap } from '../../api/problem';
+import { ErrorText } from '../../components/ErrorText';
+import { countdown, durationWords } from '../../duration';
+import { useSession } from '../../hooks/useApi';
+import { useNow } from '../../hooks/useNow';
+import type { LeaseRequest } from '../../hooks/useRequests';
+import type { TargetNames } from '../../hooks/useTargetNames';
+import type { Decision } from './PastDecisions';
+
+const useStyles = makeStyles({
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+    '& dd': { margin: 0, overflowWrap: 'anywhere' },
+  },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+});
+
+/** One request awaiting a decision: who asks for what, for how long and why, until when; "Approve"/"Deny" with a "Comment". */
+export function ApprovalCard(props: {
+  readonly request: LeaseRequest;
+  readonly names: TargetNames;
+  readonly onDecided: (decision: Decision) => Promise<void>;
+}) {
+  const { request: r, names } = props;
+  const styles = useStyles();
+  const { api } = useSession();
+  const now = useNow();
+  const titleId = useId();
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const requester = r.requester.displayName
+    ? `${r.requester.displayName} (${r.requester.userPrincipalName})`
+    : r.requester.userPrincipalName;
+
+  const decide = async (verb: 'approve' | 'deny') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const options = {
+        params: { path: { id: r.id } },
+        body: comment.trim() ? { comment: comment.trim() } : {},
+      };
+      const after =
+        verb === 'approve'
+          ? unwrap(await api.POST('/requests/{id}/approve', options))
+          : unwrap(await api.POST('/requests/{id}/deny', options));
+      await props.onDecided({ request: after, approved: verb === 'approve', comment: comment.trim() });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card role="region" aria-labelledby={titleId}>
+      <CardHeader
+        header={
+          <Text id={titleId} as="h2" weight="semibold" size={400}>
+            {r.requester.userPrincipalName} asks for {names.target(r.tenantId, r.targetId)}
+          </Text>
+        }
+      />
+      <dl className={styles.facts}>
+        <dt>Requester</dt>
+        <dd>{requester}</dd>
+        <dt>Tenant</dt>
+        <dd>{names.tenant(r.tenantId)}</dd>
+        <dt>Target</dt>
+        <dd>{names.target(r.tenantId, r.targetId)}</dd>
+        <dt>Duration</dt>
+        <dd>{durationWords(r.duration)}</dd>
+        <dt>Justification</dt>
+        <dd>{r.justification ?? 'None given'}</dd>
+        <dt>Ticket</dt>
+        <dd>{r.ticket ?? 'None given'}</dd>
+        {r.status === 'pending_approval' ? (
+          <>
+            <dt>Decide within</dt>
+            <dd>{countdown((Date.parse(r.approvalDeadline) - now) / 1000)}</dd>
+          </>
+        ) : null}
+      </dl>
+      <Field label="Comment">
+        <Textarea value={comment} maxLength={1000} onChange={(_, data) => setComment(data.value)} />
+      </Field>
+      <div className={styles.actions}>
+        <Button appearance="primary" disabled={busy} onClick={() => void decide('approve')}>
+          Approve
+        </Button>
+        <Button disabled={busy} onClick={() => void decide('deny')}>
+          Deny
+        </Button>
+      </div>
+      <ErrorText error={error} />
+    </Card>
+  );
+}

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { freePort } from '../../local/ports';
+import { startStack, type RunningStack } from '../../local/stack';
+import { StackClient } from '../support/client';
+import { testEnv, uniqueName } from '../support/env';
+
+/**
+ * The portal in a real browser (Debian's Chromium, headless) against the whole local stack with the
+ * built portal served as `npm start` serves it. One browser per test file; a context per person.
+ */
+export const CHROMIUM = process.env.JIT_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface PortalStack {
+  readonly stack: RunningStack;
+  readonly client: StackClient;
+  readonly portalUrl: string;
+}
+
+export async function startPortalStack(): Promise<PortalStack> {
+  process.env['AzureWebJobs.reconciler.Disabled'] ??= 'true';
+  const stack = await startStack({
+    apiPort: await freePort(),
+    sandboxPort: await freePort(),
+    tablePort: await freePort(),
+    portalPort: await freePort(),
+    stateDir: join(testEnv('JIT_TEST_DIR'), uniqueName('state')),
+    tlsDir: testEnv('JIT_TEST_TLS_DIR'),
+    persist: false,
+    taskHub: uniqueName('hub'),
+    seedDemo: 'full',
+    log: () => undefined,
+  });
+  if (stack.portalUrl === undefined) throw new Error('the stack serves no portal');
+  return { stack, client: new StackClient(stack.apiBaseUrl, stack.sandboxUrl), portalUrl: stack.portalUrl };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+/** A person's browser session: the sandbox's TLS comes from the local CA, which this Chromium does not know. */
+export function newPersonContext(
+  browser: Browser,
+  viewport = { width: 1440, height: 900 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, viewport, colorScheme });
+}
+
+/** Signs in through the portal's "Sign in", the sandbox's sign-in page, and back; returns on "My access". */
+export async function signIn(page: Page, portalUrl: string, userName: string): Promise<void> {
+  await page.goto(portalUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('User name').fill(userName);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My access', level: 1 }).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * With JIT_PORTAL_SCREENSHOTS=<dir> set, saves the page as <dir>/<name>.png (the README's pictures
+ * are made this way); otherwise does nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.JIT_PORTAL_SCREENSHOTS;
+  if (dir === undefined || dir === '') return;
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's serious and critical findings on the page as it is now (none expected). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Everything the page keeps in browser storage, to check that no credential is ever there. */
+export async function browserStorage(page: Page): Promise<string> {
+  // Evaluated in the page (a string: these tests compile without the DOM's types).
+  const stored = await page.evaluate<string>(`(() => {
+    const dump = (s) => Array.from({ length: s.length }, (_, i) => s.key(i) + '=' + s.getItem(s.key(i)));
+    return [...dump(window.sessionStorage), ...dump(window.localStorage), document.cookie].join('\\n');
+  })()`);
+  expect(typeof stored).toBe('string');
+  return stored;
+}
