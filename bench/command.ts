@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { HostLogRecord } from '../local/functionsHost';
+import { freePort } from '../local/ports';
+import { startStack, type RunningStack } from '../local/stack';
 import { runTrustingTheCa } from './trustingTheCa';
 
 /**
@@ -58,4 +61,21 @@ export function parseFlags<S extends z.ZodType>(
 /** Progress goes to stderr, so stdout carries only the report. */
 export function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
+}
+
+/** The whole local stack in this process for a benchmark: ephemeral ports, Azurite in memory, state in `stateDir`. */
+export async function startBenchStack(options: {
+  readonly stateDir: string;
+  readonly tlsDir: string;
+  readonly taskHub: string;
+  readonly seedDemo: boolean;
+  readonly log: (line: HostLogRecord) => void;
+}): Promise<RunningStack> {
+  return startStack({
+    apiPort: await freePort(),
+    sandboxPort: await freePort(),
+    tablePort: await freePort(),
+    persist: false,
+    ...options,
+  });
 }

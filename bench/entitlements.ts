@@ -3,15 +3,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { freePort } from '../local/ports';
 import { HOME_GROUPS, ROLE_TEMPLATES } from '../local/sandbox/seed';
-import { startStack, type RunningStack } from '../local/stack';
+import type { RunningStack } from '../local/stack';
 import type { AppDeps } from '../src/app/deps';
 import { getServices } from '../src/composition';
 import { callJson, mapLimit } from './http';
 import { commit, machine } from './report';
 import { summarize, type Summary } from './stats';
-import { progress, runBenchCommand } from './command';
+import { progress, runBenchCommand, startBenchStack } from './command';
 
 /**
  * `npm run bench:entitlements`: entitlement evaluation at MSP scale. The whole local stack in this
@@ -57,13 +56,9 @@ async function bench(options: Options, tlsDir: string): Promise<void> {
   let stack: RunningStack | undefined;
   try {
     progress('starting the stack');
-    stack = await startStack({
-      apiPort: await freePort(),
-      sandboxPort: await freePort(),
-      tablePort: await freePort(),
+    stack = await startBenchStack({
       stateDir,
       tlsDir,
-      persist: false,
       taskHub: 'benchentitlements',
       seedDemo: false,
       log: () => undefined,

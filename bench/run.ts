@@ -2,15 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { durableHostSettings, MAX_CONCURRENT_ACTIVITIES_SETTING } from '../local/host/hostJson';
-import { freePort } from '../local/ports';
 import { CONTOSO } from '../local/sandbox/seed';
-import { startStack, type RunningStack } from '../local/stack';
+import type { RunningStack } from '../local/stack';
 import { getServices } from '../src/composition';
 import { ceilingFrom } from './ceiling';
 import { callJson } from './http';
 import { BENCH_TARGET_ID, prepareLifecycle, runLifecycle } from './lifecycle';
 import { benchOptionsSchema, USAGE, type BenchOptions } from './options';
-import { progress, runBenchCommand } from './command';
+import { progress, runBenchCommand, startBenchStack } from './command';
 import { ServiceLogTap } from './serviceLog';
 import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
 import { tablesPortOf, TableCounter } from './tableCounter';
@@ -52,13 +51,9 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       process.env[MAX_CONCURRENT_ACTIVITIES_SETTING] = String(options.maxActivities);
     const maxActivities = durableHostSettings().maxConcurrentActivityFunctions;
     progress(`starting the stack (state in ${stateDir}; ${maxActivities} activities at a time)`);
-    stack = await startStack({
-      apiPort: await freePort(),
-      sandboxPort: await freePort(),
-      tablePort: await freePort(),
+    stack = await startBenchStack({
       stateDir,
       tlsDir,
-      persist: false,
       taskHub: 'bench',
       seedDemo: true,
       log: (line) => {

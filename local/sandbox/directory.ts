@@ -220,22 +220,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
     displayName: seed.displayName,
     domains: seed.domains.map((d: SeedDomain) => ({ ...d })),
     users: seed.users.map((u) => ({
-      id: u.id,
-      userPrincipalName: u.userPrincipalName,
-      displayName: u.displayName,
-      mailNickname: u.userPrincipalName.split('@')[0] ?? u.userPrincipalName,
-      accountEnabled: true,
-      usageLocation: null,
-      onPremisesImmutableId: null,
-      employeeId: null,
-      passwordHash: null,
-      passwordVersion: 1,
-      forceChangePasswordNextSignIn: false,
-      lastPasswordChangeDateTime: nowIso,
-      signInSessionsValidFromDateTime: nowIso,
-      createdDateTime: nowIso,
-      // Seeded users have always existed: never subject to replication lag.
-      createdAtMs: nowMs - 365 * 24 * 3600 * 1000,
+      ...seededUser({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName }, nowIso, nowMs),
       protected: u.protected === true,
       appRoles: [...(u.appRoles ?? [])],
     })),
@@ -306,4 +291,32 @@ export function newObjectId(): string {
 /** Graph timestamps have second precision and a Z suffix. */
 export function graphTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * A user the sandbox's seed or its admin API adds: enabled, no password of ours, and old enough
+ * (a year) never to be subject to replication lag.
+ */
+export function seededUser(
+  names: { readonly id: string; readonly userPrincipalName: string; readonly displayName: string },
+  nowIso: string,
+  nowMs: number,
+): User {
+  return {
+    ...names,
+    mailNickname: names.userPrincipalName.split('@')[0] ?? names.userPrincipalName,
+    accountEnabled: true,
+    usageLocation: null,
+    onPremisesImmutableId: null,
+    employeeId: null,
+    passwordHash: null,
+    passwordVersion: 1,
+    forceChangePasswordNextSignIn: false,
+    lastPasswordChangeDateTime: nowIso,
+    signInSessionsValidFromDateTime: nowIso,
+    createdDateTime: nowIso,
+    createdAtMs: nowMs - 365 * 24 * 3600 * 1000,
+    protected: false,
+    appRoles: [],
+  };
 }

@@ -43,20 +43,6 @@ function secretNotFound(key: string): VaultError {
   );
 }
 
-const setSchema = z.object({
-  value: z.string().max(25 * 1024),
-  tags: z.record(z.string(), z.string()).nullable().optional(),
-  contentType: z.string().nullable().optional(),
-  attributes: z
-    .object({
-      enabled: z.boolean().optional(),
-      exp: z.number().nullable().optional(),
-      nbf: z.number().nullable().optional(),
-    })
-    .passthrough()
-    .optional(),
-});
-
 /** PATCH /secrets/{name}/{version}: Key Vault's "update secret properties" (no value). */
 const updateSchema = z.object({
   tags: z.record(z.string(), z.string()).nullable().optional(),
@@ -70,6 +56,9 @@ const updateSchema = z.object({
     .passthrough()
     .optional(),
 });
+
+/** PUT /secrets/{name}: a new version, with its value. */
+const setSchema = updateSchema.extend({ value: z.string().max(25 * 1024) });
 
 function attributes(v: SecretVersion): Record<string, unknown> {
   const a: Record<string, unknown> = { enabled: v.enabled };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   findTenant,
   graphTimestamp,
+  seededUser,
   hashSecret,
   newObjectId,
   newRoleAssignmentId,
@@ -275,22 +276,11 @@ function createUser(store: SandboxStore, req: SandboxRequest, tenantId: string):
   });
   const now = new Date();
   const user: User = {
-    id: newObjectId(),
-    userPrincipalName: upn,
-    displayName: body.displayName ?? upn.split('@')[0] ?? upn,
-    mailNickname: upn.split('@')[0] ?? upn,
-    accountEnabled: true,
-    usageLocation: null,
-    onPremisesImmutableId: null,
-    employeeId: null,
-    passwordHash: null,
-    passwordVersion: 1,
-    forceChangePasswordNextSignIn: false,
-    lastPasswordChangeDateTime: graphTimestamp(now),
-    signInSessionsValidFromDateTime: graphTimestamp(now),
-    createdDateTime: graphTimestamp(now),
-    createdAtMs: now.getTime() - 365 * 24 * 3600 * 1000,
-    protected: false,
+    ...seededUser(
+      { id: newObjectId(), userPrincipalName: upn, displayName: body.displayName ?? upn.split('@')[0] ?? upn },
+      graphTimestamp(now),
+      now.getTime(),
+    ),
     appRoles: [...(body.appRoles ?? [])],
   };
   tenant.users.push(user);

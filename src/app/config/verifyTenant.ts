@@ -5,6 +5,7 @@ import type { Directory, DirectoryRoleDefinition } from '../ports';
 import { kindOf } from '../targets';
 import type { Verification, VerificationCheck, VerificationCheckName } from './schemas';
 import { targetPolicyProblems } from '../../domain/temporaryAccessPassPolicy';
+import { verificationCheckNameSchema } from '../../domain/tenantVerification';
 
 /**
  * Onboarding checks against a customer tenant, each named, with what failed and how to fix it:
@@ -104,16 +105,8 @@ export async function verifyTenantConnection(
     add('signIn', true, `a Microsoft Graph token was issued to app ${appId} in tenant ${tenant.tenantId}`);
   } catch (error) {
     add('signIn', false, failureText(error), signInFix(error, tenant, appId, options.consentUrl));
-    for (const name of [
-      'permissions',
-      'jitDomain',
-      'readRoleDefinitions',
-      'readUsers',
-      'readMemberships',
-      'passwordResetRole',
-      'temporaryAccessPassPolicy',
-      'readAuthenticationMethods',
-    ] as const) {
+    // Every later check needs the sign-in: each is reported as not run.
+    for (const name of verificationCheckNameSchema.options.filter((check) => check !== 'signIn')) {
       add(
         name,
         false,
