@@ -9,11 +9,18 @@ import type { PortalConfig } from './config';
 import { SessionContext } from './hooks/useApi';
 import { NavigateContext, PAGES, pageOfPath, useLocationPath, type PageId } from './hooks/useRoute';
 import { ApprovalsPage } from './pages/Approvals/ApprovalsPage';
+import { AuditPage } from './pages/Audit/AuditPage';
+import { IntegrationsPage } from './pages/Integrations/IntegrationsPage';
+import { LeasesPage } from './pages/Leases/LeasesPage';
 import { MyAccessPage } from './pages/MyAccess/MyAccessPage';
 import { RequestsPage } from './pages/Requests/RequestsPage';
+import { RulesPage } from './pages/Rules/RulesPage';
+import { TargetsPage } from './pages/Targets/TargetsPage';
+import { TenantsPage } from './pages/Tenants/TenantsPage';
 
 const ADMIN_ROLE = 'Jit.Admin';
 const APPROVER_ROLE = 'Jit.Approver';
+const ADMIN_PAGES: readonly PageId[] = ['tenants', 'targets', 'rules', 'integrations', 'audit', 'leases'];
 
 const useStyles = makeStyles({
   shell: { minHeight: '100vh', display: 'flex', flexDirection: 'column' },
@@ -50,10 +57,11 @@ const useStyles = makeStyles({
   },
 });
 
-/** The pages a person may use: everyone requests; approvers (by role) decide. */
+/** The pages a person may use: everyone requests; approvers (by role) decide; admins configure and operate. */
 export function pagesFor(person: SignedInPerson): PageId[] {
   const pages: PageId[] = ['access', 'requests'];
   if (person.roles.includes(APPROVER_ROLE) || person.roles.includes(ADMIN_ROLE)) pages.push('approvals');
+  if (person.roles.includes(ADMIN_ROLE)) pages.push(...ADMIN_PAGES);
   return pages;
 }
 
@@ -147,6 +155,12 @@ function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonl
           {page === 'access' ? <MyAccessPage /> : null}
           {page === 'requests' ? <RequestsPage /> : null}
           {page === 'approvals' ? <ApprovalsPage /> : null}
+          {page === 'tenants' ? <TenantsPage /> : null}
+          {page === 'targets' ? <TargetsPage /> : null}
+          {page === 'rules' ? <RulesPage /> : null}
+          {page === 'integrations' ? <IntegrationsPage /> : null}
+          {page === 'audit' ? <AuditPage /> : null}
+          {page === 'leases' ? <LeasesPage /> : null}
         </NavigateContext.Provider>
       </main>
     </div>

@@ -1,0 +1,3 @@
+export function IntegrationsPage() {
+  return <h1>Integrations</h1>;
+}
