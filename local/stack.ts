@@ -74,9 +74,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const watchdog = watchStorage(stateDir, azurite, options.onStorageLost ?? ((reason) => console.error(reason)));
       opened.push({ close: async () => watchdog.stop() });
     }
+    // The portal signs in at the sandbox (its SPA redirect URI) and calls the API (the host's CORS).
+    const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
     const sandbox: RunningSandbox = await startSandbox({
       port: options.sandboxPort,
       tls: { keyPem: tls.keyPem, certPem: tls.certPem },
+      ...(portalOrigin !== undefined ? { spaRedirectUris: [`${portalOrigin}/`] } : {}),
       ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
     });
     opened.push(sandbox);
@@ -107,6 +110,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       storageConnectionString: azurite.connectionString,
       taskHub: options.taskHub,
       ...(options.log ? { log: options.log } : {}),
+      ...(portalOrigin !== undefined ? { cors: { allowedOrigins: [portalOrigin] } } : {}),
     });
     opened.push(host);
     // The demo configuration is made through the admin API, as an admin would make it.
