@@ -284,6 +284,7 @@ describe('the admin pages in a browser', () => {
     for (const name of ADMIN_PAGES) {
       await open(phone, name);
       await phone.getByRole('button').last().waitFor();
+      if (name === 'Audit') await phone.screenshot({ path: '/tmp/pa-audit.png', fullPage: true });
       const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
       expect(width, `${name} is ${String(width)}px wide`).toBeLessThanOrEqual(375);
     }

@@ -20,6 +20,7 @@ import type { components } from '../../api/schema';
 import { ErrorText } from '../../components/ErrorText';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
+import { useDialogClose } from '../../hooks/useDialogClose';
 
 type CreateIntegrationBody = components['schemas']['CreateIntegrationBody'];
 type CreatedIntegration = components['schemas']['CreatedIntegration'];
@@ -44,6 +45,7 @@ export function CreateIntegrationDialog(props: {
 }) {
   const styles = useStyles();
   const { api } = useSession();
+  const dialog = useDialogClose();
   const [name, setName] = useState('');
   const [kind, setKind] = useState<Kind>('generic');
   const [mapping, setMapping] = useState('');
@@ -52,7 +54,8 @@ export function CreateIntegrationDialog(props: {
   const [basicUsername, setBasicUsername] = useState('entra-jit');
   const [mappingProblem, setMappingProblem] = useState<string>();
   const create = useAction(async (body: CreateIntegrationBody) => {
-    props.onCreated(unwrap(await api.POST('/integrations', { body })));
+    const created = unwrap(await api.POST('/integrations', { body }));
+    dialog.close(() => props.onCreated(created));
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -76,7 +79,11 @@ export function CreateIntegrationDialog(props: {
   };
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => (data.open ? undefined : props.onClose())}>
+    <Dialog
+      open={dialog.open}
+      modalType="modal"
+      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    >
       <DialogSurface>
         <form onSubmit={submit} noValidate>
           <DialogBody>
@@ -131,7 +138,7 @@ export function CreateIntegrationDialog(props: {
               <ErrorText error={create.error} />
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={props.onClose}>
+              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
                 Cancel
               </Button>
               <Button appearance="primary" type="submit" disabled={create.busy}>

@@ -20,6 +20,7 @@ import { ErrorText } from '../../components/ErrorText';
 import { durationSeconds } from '../../duration';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
+import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Rule } from '../../hooks/useRules';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
@@ -48,6 +49,7 @@ export function RuleDialog(props: {
   const { rule } = props;
   const styles = useStyles();
   const { api } = useSession();
+  const dialog = useDialogClose();
   const initial = rule?.scope;
   const [ruleId, setRuleId] = useState(rule?.ruleId ?? '');
   const [description, setDescription] = useState(rule?.description ?? '');
@@ -104,7 +106,7 @@ export function RuleDialog(props: {
     };
     if (rule) unwrap(await api.PUT('/rules/{ruleId}', { params: { path: { ruleId: rule.ruleId } }, body }));
     else unwrap(await api.POST('/rules', { body: { ...body, ruleId: ruleId.trim() } }));
-    props.onSaved();
+    dialog.close(props.onSaved);
   });
   const message = (field: string) => (checked ? local[field] : undefined) ?? save.fieldError(field);
   const submit = (event: FormEvent) => {
@@ -116,7 +118,11 @@ export function RuleDialog(props: {
   const tenantName = (id: string) => props.tenants.find((t) => t.tenantId === id)?.displayName ?? id;
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => (data.open ? undefined : props.onClose())}>
+    <Dialog
+      open={dialog.open}
+      modalType="modal"
+      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    >
       <DialogSurface>
         <form onSubmit={submit} noValidate>
           <DialogBody>
@@ -201,7 +207,7 @@ export function RuleDialog(props: {
               <ErrorText error={save.error} />
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={props.onClose}>
+              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
                 Cancel
               </Button>
               <Button appearance="primary" type="submit" disabled={save.busy}>

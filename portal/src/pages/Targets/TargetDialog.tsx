@@ -22,6 +22,7 @@ import { ErrorText } from '../../components/ErrorText';
 import { durationSeconds } from '../../duration';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
+import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
 import { BUILT_IN_ROLES, idsOf, notIdsMessage } from './builtInRoles';
@@ -58,6 +59,7 @@ export function TargetDialog(props: {
   const { target } = props;
   const styles = useStyles();
   const { api } = useSession();
+  const dialog = useDialogClose();
   const builtIn = new Set(BUILT_IN_ROLES.map((r) => r.templateId));
   const [tenantId, setTenantId] = useState(target?.tenantId ?? props.tenants[0]?.tenantId ?? '');
   const [targetId, setTargetId] = useState(target?.targetId ?? '');
@@ -154,7 +156,7 @@ export function TargetDialog(props: {
       };
       unwrap(await api.POST('/tenants/{tenantId}/targets', { params: { path: { tenantId } }, body: created }));
     }
-    props.onSaved();
+    dialog.close(props.onSaved);
   });
   const message = (field: string, apiField = field) =>
     (checked ? local[field] : undefined) ?? save.fieldError(apiField);
@@ -167,7 +169,11 @@ export function TargetDialog(props: {
   const title = target ? `Edit target ${target.name}` : 'Create target';
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => (data.open ? undefined : props.onClose())}>
+    <Dialog
+      open={dialog.open}
+      modalType="modal"
+      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    >
       <DialogSurface>
         <form onSubmit={submit} noValidate>
           <DialogBody>
@@ -306,7 +312,7 @@ export function TargetDialog(props: {
               <ErrorText error={save.error} />
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={props.onClose}>
+              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
                 Cancel
               </Button>
               <Button appearance="primary" type="submit" disabled={save.busy}>

@@ -20,6 +20,7 @@ import type { components } from '../../api/schema';
 import { ErrorText } from '../../components/ErrorText';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
+import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Verification } from '../../hooks/useTenants';
 
 type CreateTenantBody = components['schemas']['CreateTenantBody'];
@@ -47,6 +48,7 @@ export function ConnectTenantDialog(props: {
 }) {
   const styles = useStyles();
   const { api } = useSession();
+  const dialog = useDialogClose();
   const [tenantId, setTenantId] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [jitDomain, setJitDomain] = useState('');
@@ -65,7 +67,7 @@ export function ConnectTenantDialog(props: {
       connection: mode === 'clientSecret' ? { mode, clientId: clientId.trim(), clientSecret } : { mode },
     };
     const created = unwrap(await api.POST('/tenants', { body }));
-    props.onConnected(created.tenantId, created.verification);
+    dialog.close(() => props.onConnected(created.tenantId, created.verification));
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -74,7 +76,11 @@ export function ConnectTenantDialog(props: {
   const fieldError = connect.fieldError;
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => (data.open ? undefined : props.onClose())}>
+    <Dialog
+      open={dialog.open}
+      modalType="modal"
+      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    >
       <DialogSurface>
         <form onSubmit={submit}>
           <DialogBody>
@@ -145,7 +151,7 @@ export function ConnectTenantDialog(props: {
               <ErrorText error={connect.error} />
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={props.onClose}>
+              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
                 Cancel
               </Button>
               <Button appearance="primary" type="submit" disabled={connect.busy}>

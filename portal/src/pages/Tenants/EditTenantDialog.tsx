@@ -21,6 +21,7 @@ import type { components } from '../../api/schema';
 import { ErrorText } from '../../components/ErrorText';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
+import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Tenant, Verification } from '../../hooks/useTenants';
 import { listOf } from './ConnectTenantDialog';
 
@@ -43,6 +44,7 @@ export function EditTenantDialog(props: {
   const { tenant } = props;
   const styles = useStyles();
   const { api } = useSession();
+  const dialog = useDialogClose();
   const [displayName, setDisplayName] = useState(tenant.displayName);
   const [jitDomain, setJitDomain] = useState(tenant.jitDomain);
   const [tags, setTags] = useState(tenant.tags.join(', '));
@@ -63,7 +65,7 @@ export function EditTenantDialog(props: {
     const saved = unwrap(
       await api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body }),
     );
-    props.onSaved(saved.verification);
+    dialog.close(() => props.onSaved(saved.verification));
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -72,7 +74,11 @@ export function EditTenantDialog(props: {
   const fieldError = save.fieldError;
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => (data.open ? undefined : props.onClose())}>
+    <Dialog
+      open={dialog.open}
+      modalType="modal"
+      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    >
       <DialogSurface>
         <form onSubmit={submit}>
           <DialogBody>
@@ -144,7 +150,7 @@ export function EditTenantDialog(props: {
               <ErrorText error={save.error} />
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={props.onClose}>
+              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
                 Cancel
               </Button>
               <Button appearance="primary" type="submit" disabled={save.busy}>
