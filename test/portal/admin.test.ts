@@ -34,6 +34,11 @@ async function open(page: Page, name: PageName): Promise<void> {
   await page.getByRole('heading', { name, level: 1 }).waitFor();
 }
 
+/** Waits for the page's animations (a dialog fading in) to end: axe measures contrast as it is painted. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate<boolean>(`Promise.all(document.getAnimations().map((a) => a.finished)).then(() => true)`);
+}
+
 beforeAll(async () => {
   portal = await startPortalStack();
   browser = await launchChromium();
@@ -146,6 +151,7 @@ describe('the admin pages in a browser', () => {
     // Edit: the change is saved and shown.
     await row.getByRole('button', { name: 'Edit Fabrikam helpdesk in Fabrikam' }).click();
     const edit = carol.getByRole('dialog', { name: 'Edit target Fabrikam helpdesk' });
+    await edit.getByLabel('Default duration').fill('PT1H');
     await edit.getByLabel('Maximum duration').fill('PT2H');
     await edit.getByRole('button', { name: 'Save' }).click();
     await row.getByText(/to 2 hours/).waitFor();
@@ -264,14 +270,17 @@ describe('the admin pages in a browser', () => {
     }
     await open(carol, 'Tenants');
     await carol.getByRole('button', { name: 'Connect tenant' }).click();
+    await settled(carol);
     found.push(...(await seriousViolations(carol)).map((v) => `Connect tenant: ${v}`));
     await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await open(carol, 'Targets');
     await carol.getByRole('button', { name: 'Create target' }).click();
+    await settled(carol);
     found.push(...(await seriousViolations(carol)).map((v) => `Create target: ${v}`));
     await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await open(carol, 'Rules');
     await carol.getByRole('button', { name: 'Create rule' }).click();
+    await settled(carol);
     found.push(...(await seriousViolations(carol)).map((v) => `Create rule: ${v}`));
     await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     expect(found).toEqual([]);
