@@ -11,11 +11,18 @@ import { SessionContext, useSession } from './hooks/useApi';
 import { useApiQuery } from './hooks/useApiQuery';
 import { NavigateContext, PAGES, pageOfPath, useLocationPath, type PageId } from './hooks/useRoute';
 import { ApprovalsPage } from './pages/Approvals/ApprovalsPage';
+import { AuditPage } from './pages/Audit/AuditPage';
+import { IntegrationsPage } from './pages/Integrations/IntegrationsPage';
+import { LeasesPage } from './pages/Leases/LeasesPage';
 import { MyAccessPage } from './pages/MyAccess/MyAccessPage';
 import { RequestsPage } from './pages/Requests/RequestsPage';
+import { RulesPage } from './pages/Rules/RulesPage';
+import { TargetsPage } from './pages/Targets/TargetsPage';
+import { TenantsPage } from './pages/Tenants/TenantsPage';
 
 const ADMIN_ROLE = 'Jit.Admin';
 const APPROVER_ROLE = 'Jit.Approver';
+const ADMIN_PAGES: readonly PageId[] = ['tenants', 'targets', 'rules', 'integrations', 'audit', 'leases'];
 
 const useStyles = makeStyles({
   shell: { minHeight: '100vh', display: 'flex', flexDirection: 'column' },
@@ -54,12 +61,14 @@ const useStyles = makeStyles({
 
 /**
  * The pages a person may use: everyone requests; approvers decide: holders of Jit.Approver or
- * Jit.Admin, and anyone a target lists as its approver while something awaits their decision.
+ * Jit.Admin, and anyone a target lists as its approver while something awaits their decision;
+ * admins configure and operate.
  */
 export function pagesFor(person: SignedInPerson, somethingAwaitsThem: boolean): PageId[] {
   const pages: PageId[] = ['access', 'requests'];
   if (person.roles.includes(APPROVER_ROLE) || person.roles.includes(ADMIN_ROLE) || somethingAwaitsThem)
     pages.push('approvals');
+  if (person.roles.includes(ADMIN_ROLE)) pages.push(...ADMIN_PAGES);
   return pages;
 }
 
@@ -165,6 +174,12 @@ function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonl
           {page === 'access' ? <MyAccessPage /> : null}
           {page === 'requests' ? <RequestsPage /> : null}
           {page === 'approvals' ? <ApprovalsPage /> : null}
+          {page === 'tenants' ? <TenantsPage /> : null}
+          {page === 'targets' ? <TargetsPage /> : null}
+          {page === 'rules' ? <RulesPage /> : null}
+          {page === 'integrations' ? <IntegrationsPage /> : null}
+          {page === 'audit' ? <AuditPage /> : null}
+          {page === 'leases' ? <LeasesPage /> : null}
         </NavigateContext.Provider>
       </main>
     </div>

@@ -5,6 +5,12 @@ export const PAGES = {
   access: { path: '/access', title: 'My access' },
   requests: { path: '/requests', title: 'Requests' },
   approvals: { path: '/approvals', title: 'Approvals' },
+  tenants: { path: '/tenants', title: 'Tenants' },
+  targets: { path: '/targets', title: 'Targets' },
+  rules: { path: '/rules', title: 'Rules' },
+  integrations: { path: '/integrations', title: 'Integrations' },
+  audit: { path: '/audit', title: 'Audit' },
+  leases: { path: '/leases', title: 'Leases' },
 } as const;
 export type PageId = keyof typeof PAGES;
 

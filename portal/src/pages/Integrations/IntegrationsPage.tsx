@@ -1,0 +1,178 @@
+import {
+  Badge,
+  Button,
+  Field,
+  Input,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import { unwrap } from '../../api/problem';
+import type { components } from '../../api/schema';
+import { ErrorText } from '../../components/ErrorText';
+import { useAction } from '../../hooks/useAction';
+import { useSession } from '../../hooks/useApi';
+import { useIntegrations, type Integration } from '../../hooks/useIntegrations';
+import { CreateIntegrationDialog } from './CreateIntegrationDialog';
+import { SecretShownOnce } from './SecretShownOnce';
+
+type WithSecret = components['schemas']['CreatedIntegration'];
+
+const useStyles = makeStyles({
+  wrap: { overflowX: 'auto' },
+  bar: { marginBottom: tokens.spacingVerticalM },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'end' },
+  overlap: { maxWidth: '10rem' },
+});
+
+/**
+ * "Integrations" (admin): the ticketing webhooks; "Create integration" and "Rotate secret" show the
+ * new secret once (kept in this page's state only until "Done"), "Disable"/"Enable", "Delete".
+ */
+export function IntegrationsPage() {
+  const styles = useStyles();
+  const integrations = useIntegrations();
+  const [creating, setCreating] = useState(false);
+  const [shown, setShown] = useState<WithSecret>();
+
+  return (
+    <>
+      <h1>Integrations</h1>
+      <div className={styles.bar}>
+        <Button appearance="primary" onClick={() => setCreating(true)}>
+          Create integration
+        </Button>
+      </div>
+      {shown ? <SecretShownOnce answer={shown} onDone={() => setShown(undefined)} /> : null}
+      <ErrorText error={integrations.error} />
+      {integrations.loading ? <Spinner label="Loading the integrations" /> : null}
+      {integrations.data?.length === 0 ? <Text>No integration yet.</Text> : null}
+      {integrations.data && integrations.data.length > 0 ? (
+        <div className={styles.wrap}>
+          <Table aria-label="Integrations">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Integration</TableHeaderCell>
+                <TableHeaderCell>State</TableHeaderCell>
+                <TableHeaderCell>Webhook</TableHeaderCell>
+                <TableHeaderCell>
+                  <span className="visually-hidden">Actions</span>
+                </TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {integrations.data.map((i) => (
+                <IntegrationRow
+                  key={i.integrationId}
+                  integration={i}
+                  onSecret={setShown}
+                  onChanged={() => integrations.refresh()}
+                />
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      ) : null}
+      {creating ? (
+        <CreateIntegrationDialog
+          onClose={() => setCreating(false)}
+          onCreated={(created) => {
+            setCreating(false);
+            setShown(created);
+            void integrations.refresh();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+const KINDS = { generic: 'Generic', connectwise: 'ConnectWise', autotask: 'Autotask', halopsa: 'HaloPSA' } as const;
+
+function IntegrationRow(props: {
+  readonly integration: Integration;
+  readonly onSecret: (answer: WithSecret) => void;
+  readonly onChanged: () => Promise<void>;
+}) {
+  const { integration: i } = props;
+  const styles = useStyles();
+  const { api } = useSession();
+  const [overlap, setOverlap] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const path = { params: { path: { integrationId: i.integrationId } } };
+  const rotate = useAction(async () => {
+    const body = { rotateSecret: overlap.trim() ? { overlap: overlap.trim() } : {} };
+    props.onSecret(unwrap(await api.PATCH('/integrations/{integrationId}', { ...path, body })));
+    setOverlap('');
+    await props.onChanged();
+  });
+  const toggle = useAction(async () => {
+    unwrap(await api.PATCH('/integrations/{integrationId}', { ...path, body: { enabled: !i.enabled } }));
+    await props.onChanged();
+  });
+  const remove = useAction(async () => {
+    const result = await api.DELETE('/integrations/{integrationId}', path);
+    if (!result.response.ok) unwrap(result);
+    await props.onChanged();
+  });
+
+  return (
+    <TableRow>
+      <TableCell>
+        <Text weight="semibold">{i.name}</Text>
+        <br />
+        <Text size={200}>
+          {KINDS[i.kind]}, created by {i.createdBy}
+        </Text>
+      </TableCell>
+      <TableCell>
+        <Badge appearance="outline" color={i.enabled ? 'success' : 'danger'}>
+          {i.enabled ? 'Enabled' : 'Disabled'}
+        </Badge>
+        {i.previousSecretValidUntil ? (
+          <Text size={200}>
+            <br />
+            Old secret accepted until {new Date(i.previousSecretValidUntil).toLocaleString()}
+          </Text>
+        ) : null}
+      </TableCell>
+      <TableCell>
+        <Text size={200}>{i.webhookPath}</Text>
+      </TableCell>
+      <TableCell>
+        <div className={styles.actions}>
+          <Field label={`Overlap for ${i.name}`} hint="Optional, like PT1H" className={styles.overlap}>
+            <Input value={overlap} onChange={(_, d) => setOverlap(d.value)} />
+          </Field>
+          <Button disabled={rotate.busy} onClick={() => void rotate.run()}>
+            Rotate secret of {i.name}
+          </Button>
+          <Button disabled={toggle.busy} onClick={() => void toggle.run()}>
+            {i.enabled ? 'Disable' : 'Enable'} {i.name}
+          </Button>
+          {confirming ? (
+            <>
+              <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run()}>
+                Confirm delete of {i.name}
+              </Button>
+              <Button onClick={() => setConfirming(false)}>Keep {i.name}</Button>
+            </>
+          ) : (
+            <Button onClick={() => setConfirming(true)}>Delete {i.name}</Button>
+          )}
+        </div>
+        <ErrorText error={rotate.error} />
+        <ErrorText error={toggle.error} />
+        <ErrorText error={remove.error} />
+      </TableCell>
+    </TableRow>
+  );
+}

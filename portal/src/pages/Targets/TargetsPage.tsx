@@ -1,0 +1,105 @@
+import {
+  Button,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import { ErrorText } from '../../components/ErrorText';
+import { durationWords } from '../../duration';
+import { useTargets, type Target } from '../../hooks/useTargets';
+import { useTenants } from '../../hooks/useTenants';
+import { TargetDialog } from './TargetDialog';
+
+const useStyles = makeStyles({
+  wrap: { overflowX: 'auto' },
+  bar: { marginBottom: tokens.spacingVerticalM },
+});
+
+/** "Targets" (admin): what can be requested in each tenant; "Create target", "Edit". */
+export function TargetsPage() {
+  const styles = useStyles();
+  const tenants = useTenants();
+  const targets = useTargets(tenants.data);
+  const [editing, setEditing] = useState<Target | 'new'>();
+  const tenantName = (id: string) => tenants.data?.find((t) => t.tenantId === id)?.displayName ?? id;
+
+  return (
+    <>
+      <h1>Targets</h1>
+      <div className={styles.bar}>
+        <Button appearance="primary" disabled={(tenants.data?.length ?? 0) === 0} onClick={() => setEditing('new')}>
+          Create target
+        </Button>
+      </div>
+      {tenants.data?.length === 0 ? <Text>Connect a tenant first (Tenants).</Text> : null}
+      <ErrorText error={tenants.error} />
+      <ErrorText error={targets.error} />
+      {targets.loading ? <Spinner label="Loading the targets" /> : null}
+      {targets.data && targets.data.length > 0 ? (
+        <div className={styles.wrap}>
+          <Table aria-label="Targets">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Target</TableHeaderCell>
+                <TableHeaderCell>Tenant</TableHeaderCell>
+                <TableHeaderCell>Grants</TableHeaderCell>
+                <TableHeaderCell>Policy</TableHeaderCell>
+                <TableHeaderCell>
+                  <span className="visually-hidden">Action</span>
+                </TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {targets.data.map((t) => (
+                <TableRow key={`${t.tenantId}/${t.targetId}`}>
+                  <TableCell>
+                    <Text weight="semibold">{t.name}</Text>
+                    <br />
+                    <Text size={200}>{t.targetId}</Text>
+                  </TableCell>
+                  <TableCell>{tenantName(t.tenantId)}</TableCell>
+                  <TableCell>
+                    {t.kind === 'adminAccount' ? 'Admin account' : 'Elevation'}
+                    {t.roles.length > 0 ? `: ${t.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
+                    {t.groups.length > 0 ? `; groups ${t.groups.map((g) => g.displayName ?? g.id).join(', ')}` : ''}
+                  </TableCell>
+                  <TableCell>
+                    {durationWords(t.minDuration)} to {durationWords(t.maxDuration)} (default{' '}
+                    {durationWords(t.defaultDuration)}){t.approval.mode === 'required' ? '; approval required' : ''}
+                    {t.requireJustification ? '; justification' : ''}
+                    {t.requireTicket ? '; ticket' : ''}
+                  </TableCell>
+                  <TableCell>
+                    <Button aria-label={`Edit ${t.name} in ${tenantName(t.tenantId)}`} onClick={() => setEditing(t)}>
+                      Edit
+                    </Button>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      ) : null}
+      {targets.data?.length === 0 && !targets.loading ? <Text>No target yet.</Text> : null}
+      {editing && tenants.data ? (
+        <TargetDialog
+          tenants={tenants.data}
+          target={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => {
+            setEditing(undefined);
+            void targets.refresh();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

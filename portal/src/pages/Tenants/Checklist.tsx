@@ -1,0 +1,43 @@
+import { Badge, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { CHECK_LABELS, type ChecklistItem } from './checks';
+
+const useStyles = makeStyles({
+  list: {
+    listStyleType: 'none',
+    padding: 0,
+    margin: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+  },
+  item: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
+  head: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  text: { overflowWrap: 'anywhere' },
+});
+
+const BADGE = {
+  passed: { text: 'Passed', color: 'success' },
+  failed: { text: 'Failed', color: 'danger' },
+  unverified: { text: 'Not verified', color: 'informative' },
+} as const;
+
+/** The tenant's verification as a checklist; each failing check with what was found and its fix. */
+export function Checklist(props: { readonly label: string; readonly items: readonly ChecklistItem[] }) {
+  const styles = useStyles();
+  return (
+    <ul aria-label={props.label} className={styles.list}>
+      {props.items.map((item) => (
+        <li key={item.name} className={styles.item}>
+          <span className={styles.head}>
+            <Badge appearance="filled" color={BADGE[item.state].color}>
+              {BADGE[item.state].text}
+            </Badge>
+            <Text weight="semibold">{CHECK_LABELS[item.name]}</Text>
+          </span>
+          {item.state === 'failed' && item.detail ? <Text className={styles.text}>Found: {item.detail}</Text> : null}
+          {item.state === 'failed' && item.fix ? <Text className={styles.text}>Fix: {item.fix}</Text> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

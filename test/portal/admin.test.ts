@@ -1,0 +1,302 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FABRIKAM, HOME_GROUPS, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
+import {
+  browserStorage,
+  launchChromium,
+  newPersonContext,
+  seriousViolations,
+  signIn,
+  startPortalStack,
+  type PortalStack,
+} from './browser';
+
+/**
+ * The admin's journey through the portal in Chromium, against the whole local stack: carol connects
+ * Fabrikam with a mistyped client secret, reads the failing check and its fix, fixes the connection,
+ * creates a target and a rule in Fabrikam, and alice then finds it in "My access"; integrations
+ * (secret shown once), the audit log and its export; an axe scan and a 375 px phone. Everything is
+ * found by role and accessible name.
+ */
+const ADMIN_PAGES = ['Tenants', 'Targets', 'Rules', 'Integrations', 'Audit', 'Leases'] as const;
+type PageName = 'My access' | (typeof ADMIN_PAGES)[number];
+
+let portal: PortalStack;
+let browser: Browser;
+let carol: Page;
+
+async function open(page: Page, name: PageName): Promise<void> {
+  // A dialog a failed test left open would keep every later test from the navigation.
+  if ((await page.getByRole('dialog').count()) > 0)
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+/** Waits for the page's animations (a dialog fading in) to end: axe measures contrast as it is painted. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate<boolean>(`Promise.all(document.getAnimations().map((a) => a.finished)).then(() => true)`);
+}
+
+beforeAll(async () => {
+  portal = await startPortalStack();
+  browser = await launchChromium();
+  const context = await newPersonContext(browser);
+  carol = await context.newPage();
+  await signIn(carol, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stack.close();
+});
+
+describe('the admin pages in a browser', () => {
+  it('shows an admin every page, and a technician none of them', async () => {
+    const nav = carol.getByRole('navigation', { name: 'Portal' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'My access',
+      'Requests',
+      'Approvals',
+      ...ADMIN_PAGES,
+    ]);
+    const alice = await (await newPersonContext(browser)).newPage();
+    await signIn(alice, portal.portalUrl, HOME_USERS.alice.userPrincipalName);
+    // A technician who types an admin page's path gets "My access", not the page.
+    await alice.goto(`${portal.portalUrl}/tenants`);
+    await alice.getByRole('heading', { name: 'My access', level: 1 }).waitFor();
+    expect(await alice.getByRole('heading', { name: 'Tenants' }).count()).toBe(0);
+    await alice.context().close();
+  });
+
+  it('connects Fabrikam, shows the failing sign-in with its fix, and is ready once the secret is fixed', async () => {
+    const app = seedAppOf(FABRIKAM);
+    await open(carol, 'Tenants');
+    await carol.getByRole('button', { name: 'Connect tenant' }).click();
+    const dialog = carol.getByRole('dialog', { name: 'Connect tenant' });
+    await dialog.getByLabel('Tenant id').fill(FABRIKAM.id);
+    await dialog.getByLabel('Display name').fill('Fabrikam');
+    await dialog.getByLabel('JIT domain').fill('fabrikam.example');
+    await dialog.getByLabel('Application (client) id').fill(app.clientId);
+    await dialog.getByRole('textbox', { name: /^Client secret/ }).fill('a-mistyped-secret');
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+
+    const card = carol.getByRole('region', { name: 'Fabrikam' });
+    const checks = card.getByRole('list', { name: 'Verification checks of Fabrikam' });
+    const signInCheck = checks.getByRole('listitem').filter({ hasText: 'The service signs in to the tenant' });
+    await signInCheck.getByText('Failed', { exact: true }).waitFor({ timeout: 20_000 });
+    await signInCheck.getByText(/^Fix: The client secret is wrong/).waitFor();
+    await card.getByText('Not ready', { exact: true }).waitFor();
+    // The secret went to the API only: never to browser storage.
+    expect(await browserStorage(carol)).not.toContain('a-mistyped-secret');
+
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const edit = carol.getByRole('dialog', { name: 'Edit tenant Fabrikam' });
+    await edit.getByRole('checkbox', { name: /Replace the connection/ }).check();
+    await edit.getByRole('textbox', { name: /^New client secret/ }).fill(app.clientSecret);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached', timeout: 20_000 });
+    await card.getByText('Ready', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await checks.getByText('Failed', { exact: true }).count()).toBe(0);
+    expect(await checks.getByText('Passed', { exact: true }).count()).toBe(9);
+    expect(await browserStorage(carol)).not.toContain(app.clientSecret);
+
+    await card.getByRole('button', { name: 'Re-verify' }).click();
+    await card.getByRole('button', { name: 'Re-verify' }).waitFor();
+    await card.getByText('Ready', { exact: true }).waitFor();
+
+    await card.getByRole('button', { name: 'Admin-consent link' }).click();
+    const consent = card.getByRole('link', { name: 'Open the admin-consent page for Fabrikam' });
+    expect(await consent.getAttribute('href')).toContain(FABRIKAM.id);
+  });
+
+  it("shows the API's problem next to the field that caused it, and creates nothing", async () => {
+    await open(carol, 'Targets');
+    await carol.getByRole('button', { name: 'Create target' }).click();
+    const dialog = carol.getByRole('dialog', { name: 'Create target' });
+    await dialog.getByLabel('Tenant').selectOption({ label: 'Fabrikam' });
+    await dialog.getByLabel('Target id').fill('fabrikam-broken');
+    await dialog.getByLabel('Name').fill('Broken');
+    await dialog.getByLabel('Group ids').fill('not-a-group');
+    await dialog.getByRole('button', { name: 'Create target' }).click();
+    // Checked here first: not an id at all.
+    await dialog.getByText('Not an object id (a GUID): not-a-group').waitFor();
+    // An id of no group in Fabrikam: the API's problem, shown in the dialog.
+    await dialog.getByLabel('Group ids').fill('4d000000-0000-4000-8000-00fa0000ffff');
+    await dialog.getByRole('checkbox', { name: 'Helpdesk Administrator' }).check();
+    await dialog.getByRole('button', { name: 'Create target' }).click();
+    await dialog.getByRole('alert').filter({ hasText: '4d000000-0000-4000-8000-00fa0000ffff' }).first().waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const list = await portal.client.api<{ items: unknown[] }>('GET', `/tenants/${FABRIKAM.id}/targets`, {
+      token: await portal.client.token(HOME_USERS.carol.userPrincipalName),
+    });
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('creates a target and a rule in Fabrikam, and alice then sees it in "My access"', async () => {
+    await open(carol, 'Targets');
+    await carol.getByRole('button', { name: 'Create target' }).click();
+    const target = carol.getByRole('dialog', { name: 'Create target' });
+    await target.getByLabel('Tenant').selectOption({ label: 'Fabrikam' });
+    await target.getByLabel('Target id').fill('fabrikam-helpdesk');
+    await target.getByLabel('Name').fill('Fabrikam helpdesk');
+    await target.getByRole('checkbox', { name: 'Helpdesk Administrator' }).check();
+    await target.getByLabel('Minimum duration').fill('PT30S');
+    await target.getByRole('checkbox', { name: 'Ticket required' }).check();
+    await target.getByRole('button', { name: 'Create target' }).click();
+    const row = carol.getByRole('table', { name: 'Targets' }).getByRole('row').filter({ hasText: 'Fabrikam helpdesk' });
+    await row.getByText('Helpdesk Administrator', { exact: false }).waitFor();
+
+    // Edit: the change is saved and shown.
+    await row.getByRole('button', { name: 'Edit Fabrikam helpdesk in Fabrikam' }).click();
+    const edit = carol.getByRole('dialog', { name: 'Edit target Fabrikam helpdesk' });
+    await edit.getByLabel('Default duration').fill('PT1H');
+    await edit.getByLabel('Maximum duration').fill('PT2H');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByText(/to 2 hours/).waitFor();
+
+    await open(carol, 'Rules');
+    await carol.getByRole('button', { name: 'Create rule' }).click();
+    const rule = carol.getByRole('dialog', { name: 'Create rule' });
+    await rule.getByLabel('Rule id').fill('fabrikam-technicians');
+    await rule.getByLabel('Description').fill('All technicians may request Fabrikam helpdesk');
+    await rule.getByLabel('Principal type').selectOption({ label: 'Group of the home tenant' });
+    await rule.getByLabel('Principal id').fill(HOME_GROUPS.allTechnicians.id);
+    await rule.getByRole('checkbox', { name: 'Fabrikam helpdesk in Fabrikam' }).check();
+    await rule.getByRole('button', { name: 'Create rule' }).click();
+    await carol
+      .getByRole('table', { name: 'Rules' })
+      .getByRole('row')
+      .filter({ hasText: 'fabrikam-technicians' })
+      .getByText('Fabrikam helpdesk in Fabrikam')
+      .waitFor();
+
+    const alice = await (await newPersonContext(browser)).newPage();
+    await signIn(alice, portal.portalUrl, HOME_USERS.alice.userPrincipalName);
+    const offered = alice.getByRole('row').filter({ has: alice.getByText('Fabrikam helpdesk', { exact: true }) });
+    await offered.getByText('Ticket required').waitFor();
+    await offered.getByText('Up to 2 hours').waitFor();
+    await alice.context().close();
+  });
+
+  it('deletes a rule after confirmation', async () => {
+    await open(carol, 'Rules');
+    await carol.getByRole('button', { name: 'Create rule' }).click();
+    const rule = carol.getByRole('dialog', { name: 'Create rule' });
+    await rule.getByLabel('Rule id').fill('short-lived');
+    await rule.getByLabel('Principal type').selectOption({ label: 'User of the home tenant' });
+    await rule.getByLabel('Principal id').fill(HOME_USERS.dave.id);
+    await rule.getByLabel('Scope').selectOption({ label: 'Every target of every tenant' });
+    await rule.getByRole('button', { name: 'Create rule' }).click();
+    const rules = carol.getByRole('table', { name: 'Rules' });
+    await rules.getByText('short-lived', { exact: true }).waitFor();
+    await carol.getByRole('button', { name: 'Delete rule short-lived' }).click();
+    await carol.getByRole('button', { name: 'Confirm delete of short-lived' }).click();
+    await rules.getByText('short-lived', { exact: true }).waitFor({ state: 'detached' });
+    const gone = await portal.client.api('GET', '/rules/short-lived', {
+      token: await portal.client.token(HOME_USERS.carol.userPrincipalName),
+    });
+    expect(gone.status).toBe(404);
+  });
+
+  it('creates an integration whose secret is shown once and never stored, rotates, disables and deletes it', async () => {
+    await open(carol, 'Integrations');
+    await carol.getByRole('button', { name: 'Create integration' }).click();
+    const dialog = carol.getByRole('dialog', { name: 'Create integration' });
+    await dialog.getByLabel('Name').fill('Service desk');
+    await dialog.getByRole('button', { name: 'Create integration' }).click();
+    const shown = carol.getByRole('group', { name: 'Secret of Service desk' });
+    const secret = await shown.getByLabel('Signing secret').inputValue();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(await browserStorage(carol)).not.toContain(secret);
+    expect(carol.url()).not.toContain(secret);
+    await shown.getByRole('button', { name: 'Done, I copied it' }).click();
+    expect(await carol.getByRole('group', { name: 'Secret of Service desk' }).count()).toBe(0);
+    expect(await carol.content()).not.toContain(secret);
+
+    const row = carol.getByRole('table', { name: 'Integrations' }).getByRole('row').filter({ hasText: 'Service desk' });
+    await row.getByRole('button', { name: 'Rotate secret of Service desk' }).click();
+    const rotated = await carol
+      .getByRole('group', { name: 'Secret of Service desk' })
+      .getByLabel('Signing secret')
+      .inputValue();
+    expect(rotated).not.toBe(secret);
+    await carol.getByRole('button', { name: 'Done, I copied it' }).click();
+
+    await row.getByRole('button', { name: 'Disable Service desk' }).click();
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Enable Service desk' }).click();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+
+    await row.getByRole('button', { name: 'Delete Service desk' }).click();
+    await row.getByRole('button', { name: 'Confirm delete of Service desk' }).click();
+    await carol.getByText('No integration yet.').waitFor();
+  });
+
+  it("filters the audit log by tenant, shows the chain intact and exports the filter's events as CSV", async () => {
+    await open(carol, 'Audit');
+    await carol.getByText('The audit chain is intact').waitFor();
+    await carol.getByLabel('Tenant').selectOption({ label: 'Fabrikam' });
+    await carol.getByRole('button', { name: 'Apply filter' }).click();
+    await carol.getByText("Fabrikam's audit chain is intact").waitFor();
+    const events = carol.getByRole('table', { name: 'Audit events' });
+    await events.getByRole('cell', { name: 'tenant.created', exact: true }).waitFor();
+    await events.getByRole('cell', { name: 'target.created', exact: true }).waitFor();
+    // Only Fabrikam's events: the Contoso walkthrough's target is not among them.
+    expect(await events.getByText('helpdesk-admin', { exact: false }).count()).toBe(0);
+
+    const download = carol.waitForEvent('download');
+    await carol.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const csv = await readFile(file, 'utf8');
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header).toBe('seq,at,action,outcome,actor,tenantId,targetId,requestId,ticket,details,hash');
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) expect(row).toContain(FABRIKAM.id);
+    expect(csv).toContain('target.created');
+    await carol
+      .getByRole('status')
+      .filter({ hasText: `Exported ${rows.length} events.` })
+      .waitFor();
+  });
+
+  it('has no serious or critical accessibility violation on any admin page (axe-core)', async () => {
+    const found: string[] = [];
+    for (const name of ADMIN_PAGES) {
+      await open(carol, name);
+      await carol.getByRole('button').last().waitFor();
+      found.push(...(await seriousViolations(carol)).map((v) => `${name}: ${v}`));
+    }
+    await open(carol, 'Tenants');
+    await carol.getByRole('button', { name: 'Connect tenant' }).click();
+    await settled(carol);
+    found.push(...(await seriousViolations(carol)).map((v) => `Connect tenant: ${v}`));
+    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await open(carol, 'Targets');
+    await carol.getByRole('button', { name: 'Create target' }).click();
+    await settled(carol);
+    found.push(...(await seriousViolations(carol)).map((v) => `Create target: ${v}`));
+    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await open(carol, 'Rules');
+    await carol.getByRole('button', { name: 'Create rule' }).click();
+    await settled(carol);
+    found.push(...(await seriousViolations(carol)).map((v) => `Create rule: ${v}`));
+    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(found).toEqual([]);
+  });
+
+  it('fits a 375 px phone: every admin page without sideways scrolling', async () => {
+    const context = await newPersonContext(browser, { width: 375, height: 812 });
+    const phone = await context.newPage();
+    await signIn(phone, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
+    for (const name of ADMIN_PAGES) {
+      await open(phone, name);
+      await phone.getByRole('button').last().waitFor();
+      if (name === 'Audit') await phone.screenshot({ path: '/tmp/pa-audit.png', fullPage: true });
+      const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
+      expect(width, `${name} is ${String(width)}px wide`).toBeLessThanOrEqual(375);
+    }
+    await context.close();
+  });
+});
