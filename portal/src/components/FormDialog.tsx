@@ -11,7 +11,7 @@ import {
 import type { FormEvent, ReactNode } from 'react';
 import type { DialogClose } from '../hooks/useDialogClose';
 import { ErrorText } from './ErrorText';
-import { useFormStyles } from './styles';
+import { useSharedStyles } from './styles';
 
 /**
  * A modal form: the title, the fields (children), the API's error, "Cancel" and the submit button,
@@ -31,7 +31,7 @@ export function FormDialog(props: {
   readonly error: unknown;
   readonly children: ReactNode;
 }) {
-  const styles = useFormStyles();
+  const shared = useSharedStyles();
   const { dialog } = props;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -47,7 +47,7 @@ export function FormDialog(props: {
         <form onSubmit={submit} noValidate={props.noValidate}>
           <DialogBody>
             <DialogTitle>{props.title}</DialogTitle>
-            <DialogContent className={styles.form}>
+            <DialogContent className={shared.stack}>
               {props.children}
               <ErrorText error={props.error} />
             </DialogContent>
