@@ -1,8 +1,9 @@
-import { Field, Input, Select, Textarea } from '@fluentui/react-components';
+import { Field, Select, Textarea } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
@@ -69,9 +70,7 @@ export function CreateIntegrationDialog(props: {
       submitLabel="Create integration"
       error={create.error}
     >
-      <Field label="Name" required validationMessage={create.fieldError('name')}>
-        <Input value={name} onChange={(_, d) => setName(d.value)} />
-      </Field>
+      <TextField label="Name" required validationMessage={create.fieldError('name')} value={name} onChange={setName} />
       <Field label="Kind" validationMessage={create.fieldError('kind')}>
         <Select value={kind} onChange={(_, d) => setKind(d.value as Kind)}>
           <option value="generic">Generic signed webhook</option>
@@ -92,23 +91,30 @@ export function CreateIntegrationDialog(props: {
       ) : null}
       {kind === 'connectwise' ? (
         <>
-          <Field label="Company id" required validationMessage={create.fieldError('companyId')}>
-            <Input value={companyId} onChange={(_, d) => setCompanyId(d.value)} />
-          </Field>
-          <Field
+          <TextField
+            label="Company id"
+            required
+            validationMessage={create.fieldError('companyId')}
+            value={companyId}
+            onChange={setCompanyId}
+          />
+          <TextField
             label="Callback key origin"
             required
             hint="The PSA site's origin, like https://na.myconnectwise.net"
             validationMessage={create.fieldError('callbackKeyOrigin')}
-          >
-            <Input value={callbackKeyOrigin} onChange={(_, d) => setCallbackKeyOrigin(d.value)} />
-          </Field>
+            value={callbackKeyOrigin}
+            onChange={setCallbackKeyOrigin}
+          />
         </>
       ) : null}
       {kind === 'halopsa' ? (
-        <Field label="Basic user name" validationMessage={create.fieldError('basicUsername')}>
-          <Input value={basicUsername} onChange={(_, d) => setBasicUsername(d.value)} />
-        </Field>
+        <TextField
+          label="Basic user name"
+          validationMessage={create.fieldError('basicUsername')}
+          value={basicUsername}
+          onChange={setBasicUsername}
+        />
       ) : null}
     </FormDialog>
   );

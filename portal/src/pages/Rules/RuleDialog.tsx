@@ -1,14 +1,15 @@
-import { Checkbox, Field, Input, Select, makeStyles } from '@fluentui/react-components';
+import { Checkbox, Field, Select, makeStyles } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import { FormDialog } from '../../components/FormDialog';
-import { isDuration, isObjectId } from '../../textFields';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Rule } from '../../hooks/useRules';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
+import { isDuration, isObjectId } from '../../textFields';
 import { scopeKind, type Scope, type ScopeKind } from './scope';
 
 const useStyles = makeStyles({
@@ -111,26 +112,35 @@ export function RuleDialog(props: {
       submitLabel={rule ? 'Save' : 'Create rule'}
       error={save.error}
     >
-      <Field label="Rule id" required hint="Letters, digits and dashes" validationMessage={message('ruleId')}>
-        <Input value={ruleId} disabled={rule !== undefined} onChange={(_, d) => setRuleId(d.value)} />
-      </Field>
-      <Field label="Description" validationMessage={message('description')}>
-        <Input value={description} onChange={(_, d) => setDescription(d.value)} />
-      </Field>
+      <TextField
+        label="Rule id"
+        required
+        hint="Letters, digits and dashes"
+        validationMessage={message('ruleId')}
+        disabled={rule !== undefined}
+        value={ruleId}
+        onChange={setRuleId}
+      />
+      <TextField
+        label="Description"
+        validationMessage={message('description')}
+        value={description}
+        onChange={setDescription}
+      />
       <Field label="Principal type">
         <Select value={principalType} onChange={(_, d) => setPrincipalType(d.value === 'user' ? 'user' : 'group')}>
           <option value="group">Group of the home tenant</option>
           <option value="user">User of the home tenant</option>
         </Select>
       </Field>
-      <Field
+      <TextField
         label="Principal id"
         required
         hint="The user's or group's object id in the home tenant (Entra admin center → Users or Groups)"
         validationMessage={message('principal')}
-      >
-        <Input value={principalId} onChange={(_, d) => setPrincipalId(d.value)} />
-      </Field>
+        value={principalId}
+        onChange={setPrincipalId}
+      />
       <Field label="Scope" validationMessage={message('scope')}>
         <Select value={kind} onChange={(_, d) => setKind(d.value as ScopeKind)}>
           <option value="targets">These targets</option>
@@ -165,18 +175,14 @@ export function RuleDialog(props: {
           ))}
         </fieldset>
       ) : null}
-      {kind === 'tenantTag' ? (
-        <Field label="Tenant tag" required>
-          <Input value={tag} onChange={(_, d) => setTag(d.value)} />
-        </Field>
-      ) : null}
-      <Field
+      {kind === 'tenantTag' ? <TextField label="Tenant tag" required value={tag} onChange={setTag} /> : null}
+      <TextField
         label="Maximum duration"
         hint="Optional, ISO 8601: a tighter cap than the targets'"
         validationMessage={message('maxDuration')}
-      >
-        <Input value={maxDuration} onChange={(_, d) => setMaxDuration(d.value)} />
-      </Field>
+        value={maxDuration}
+        onChange={setMaxDuration}
+      />
       <Field label="Approval" validationMessage={message('approvalRequired')}>
         <Select value={approval} onChange={(_, d) => setApproval(d.value)}>
           <option value="target">As each target says</option>

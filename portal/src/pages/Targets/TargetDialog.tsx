@@ -1,14 +1,15 @@
-import { Checkbox, Field, Input, Select, Textarea, makeStyles } from '@fluentui/react-components';
+import { Checkbox, Field, Select, Textarea, makeStyles } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
-import { idsOf, isDuration, notIdsMessage } from '../../textFields';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
+import { idsOf, isDuration, notIdsMessage } from '../../textFields';
 import { BUILT_IN_ROLES } from './builtInRoles';
 
 type CreateTargetBody = components['schemas']['CreateTargetBody'];
@@ -168,12 +169,16 @@ export function TargetDialog(props: {
           ))}
         </Select>
       </Field>
-      <Field label="Target id" required hint="Letters, digits and dashes" validationMessage={message('targetId')}>
-        <Input value={targetId} disabled={target !== undefined} onChange={(_, d) => setTargetId(d.value)} />
-      </Field>
-      <Field label="Name" required validationMessage={message('name')}>
-        <Input value={name} onChange={(_, d) => setName(d.value)} />
-      </Field>
+      <TextField
+        label="Target id"
+        required
+        hint="Letters, digits and dashes"
+        validationMessage={message('targetId')}
+        disabled={target !== undefined}
+        value={targetId}
+        onChange={setTargetId}
+      />
+      <TextField label="Name" required validationMessage={message('name')} value={name} onChange={setName} />
       <Field label="Kind" validationMessage={message('kind')}>
         <Select value={kind} onChange={(_, d) => setKind(d.value === 'elevation' ? 'elevation' : 'adminAccount')}>
           <option value="adminAccount">Admin account (a JIT account in the tenant)</option>
@@ -200,29 +205,41 @@ export function TargetDialog(props: {
           ))}
         </div>
       </fieldset>
-      <Field
+      <TextField
         label="Other role template ids"
         hint="Comma-separated; custom roles of the tenant"
         validationMessage={message('roles')}
-      >
-        <Input value={otherRoles} onChange={(_, d) => setOtherRoles(d.value)} />
-      </Field>
-      <Field
+        value={otherRoles}
+        onChange={setOtherRoles}
+      />
+      <TextField
         label="Group ids"
         hint="Comma-separated object ids of groups in the tenant (role-assignable for elevation)"
         validationMessage={message('groups')}
-      >
-        <Input value={groups} onChange={(_, d) => setGroups(d.value)} />
-      </Field>
-      <Field label="Default duration" hint="ISO 8601, like PT4H" validationMessage={message('defaultDuration')}>
-        <Input value={defaultDuration} onChange={(_, d) => setDefaultDuration(d.value)} />
-      </Field>
-      <Field label="Minimum duration" hint="ISO 8601, like PT15M" validationMessage={message('minDuration')}>
-        <Input value={minDuration} onChange={(_, d) => setMinDuration(d.value)} />
-      </Field>
-      <Field label="Maximum duration" hint="ISO 8601, at most P7D" validationMessage={message('maxDuration')}>
-        <Input value={maxDuration} onChange={(_, d) => setMaxDuration(d.value)} />
-      </Field>
+        value={groups}
+        onChange={setGroups}
+      />
+      <TextField
+        label="Default duration"
+        hint="ISO 8601, like PT4H"
+        validationMessage={message('defaultDuration')}
+        value={defaultDuration}
+        onChange={setDefaultDuration}
+      />
+      <TextField
+        label="Minimum duration"
+        hint="ISO 8601, like PT15M"
+        validationMessage={message('minDuration')}
+        value={minDuration}
+        onChange={setMinDuration}
+      />
+      <TextField
+        label="Maximum duration"
+        hint="ISO 8601, at most P7D"
+        validationMessage={message('maxDuration')}
+        value={maxDuration}
+        onChange={setMaxDuration}
+      />
       <Checkbox
         label="Approval required"
         checked={approvalRequired}
@@ -230,27 +247,27 @@ export function TargetDialog(props: {
       />
       {approvalRequired ? (
         <>
-          <Field
+          <TextField
             label="Approver user ids"
             hint="Comma-separated object ids of home-tenant users; none: any Jit.Approver"
             validationMessage={message('approverUsers', 'approval.approvers')}
-          >
-            <Input value={approverUsers} onChange={(_, d) => setApproverUsers(d.value)} />
-          </Field>
-          <Field
+            value={approverUsers}
+            onChange={setApproverUsers}
+          />
+          <TextField
             label="Approver group ids"
             hint="Comma-separated object ids of home-tenant groups"
             validationMessage={message('approverGroups', 'approval.approvers')}
-          >
-            <Input value={approverGroups} onChange={(_, d) => setApproverGroups(d.value)} />
-          </Field>
-          <Field
+            value={approverGroups}
+            onChange={setApproverGroups}
+          />
+          <TextField
             label="Approval deadline"
             hint="ISO 8601, like PT1H"
             validationMessage={message('deadline', 'approval.deadline')}
-          >
-            <Input value={deadline} onChange={(_, d) => setDeadline(d.value)} />
-          </Field>
+            value={deadline}
+            onChange={setDeadline}
+          />
         </>
       ) : null}
       <Checkbox

@@ -1,12 +1,12 @@
-import { Field, Input } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
-import { listOf } from '../../textFields';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
+import { listOf } from '../../textFields';
 import { ConnectionFields, useConnectionDraft } from './ConnectionFields';
 import type { Verification } from '../../hooks/useTenants';
 
@@ -53,40 +53,44 @@ export function ConnectTenantDialog(props: {
       submitLabel="Connect"
       error={connect.error}
     >
-      <Field
+      <TextField
         label="Tenant id"
         required
         hint="The customer's directory (tenant) id"
         validationMessage={connect.fieldError('tenantId')}
-      >
-        <Input value={tenantId} onChange={(_, d) => setTenantId(d.value)} />
-      </Field>
-      <Field label="Display name" required validationMessage={connect.fieldError('displayName')}>
-        <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} />
-      </Field>
-      <Field
+        value={tenantId}
+        onChange={setTenantId}
+      />
+      <TextField
+        label="Display name"
+        required
+        validationMessage={connect.fieldError('displayName')}
+        value={displayName}
+        onChange={setDisplayName}
+      />
+      <TextField
         label="JIT domain"
         required
         hint="A managed, verified domain of the tenant for the JIT accounts"
         validationMessage={connect.fieldError('jitDomain')}
-      >
-        <Input value={jitDomain} onChange={(_, d) => setJitDomain(d.value)} />
-      </Field>
+        value={jitDomain}
+        onChange={setJitDomain}
+      />
       <ConnectionFields draft={connection} secretLabel="Client secret" fieldError={connect.fieldError} />
-      <Field
+      <TextField
         label="Tags"
         hint="Comma-separated, for rules scoped to a tag"
         validationMessage={connect.fieldError('tags')}
-      >
-        <Input value={tags} onChange={(_, d) => setTags(d.value)} />
-      </Field>
-      <Field
+        value={tags}
+        onChange={setTags}
+      />
+      <TextField
         label="Protected accounts"
         hint="Comma-separated user principal names the service must never touch (break-glass accounts)"
         validationMessage={connect.fieldError('protectedAccounts')}
-      >
-        <Input value={protectedAccounts} onChange={(_, d) => setProtectedAccounts(d.value)} />
-      </Field>
+        value={protectedAccounts}
+        onChange={setProtectedAccounts}
+      />
     </FormDialog>
   );
 }

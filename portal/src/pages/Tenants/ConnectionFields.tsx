@@ -1,5 +1,6 @@
-import { Field, Input, Radio, RadioGroup } from '@fluentui/react-components';
+import { Field, Radio, RadioGroup } from '@fluentui/react-components';
 import { useState } from 'react';
+import { TextField } from '../../components/TextField';
 import type { components } from '../../api/schema';
 
 type Connection = components['schemas']['CreateTenantBody']['connection'];
@@ -40,22 +41,22 @@ export function ConnectionFields(props: {
       </Field>
       {draft.mode === 'clientSecret' ? (
         <>
-          <Field label="Application (client) id" required validationMessage={fieldError('connection.clientId')}>
-            <Input value={draft.clientId} onChange={(_, d) => draft.setClientId(d.value)} />
-          </Field>
-          <Field
+          <TextField
+            label="Application (client) id"
+            required
+            validationMessage={fieldError('connection.clientId')}
+            value={draft.clientId}
+            onChange={draft.setClientId}
+          />
+          <TextField
             label={props.secretLabel}
             required
             hint="Its value (not its id); stored in Key Vault, never shown again"
             validationMessage={fieldError('connection.clientSecret')}
-          >
-            <Input
-              type="password"
-              autoComplete="off"
-              value={draft.clientSecret}
-              onChange={(_, d) => draft.setClientSecret(d.value)}
-            />
-          </Field>
+            secret
+            value={draft.clientSecret}
+            onChange={draft.setClientSecret}
+          />
         </>
       ) : null}
     </>

@@ -1,12 +1,13 @@
-import { Checkbox, Field, Input } from '@fluentui/react-components';
+import { Checkbox } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
-import { listOf } from '../../textFields';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
+import { listOf } from '../../textFields';
 import { ConnectionFields, useConnectionDraft } from './ConnectionFields';
 import type { Tenant, Verification } from '../../hooks/useTenants';
 
@@ -59,27 +60,35 @@ export function EditTenantDialog(props: {
       submitLabel="Save"
       error={save.error}
     >
-      <Field label="Display name" required validationMessage={save.fieldError('displayName')}>
-        <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} />
-      </Field>
-      <Field
+      <TextField
+        label="Display name"
+        required
+        validationMessage={save.fieldError('displayName')}
+        value={displayName}
+        onChange={setDisplayName}
+      />
+      <TextField
         label="JIT domain"
         required
         hint="A managed, verified domain of the tenant for the JIT accounts"
         validationMessage={save.fieldError('jitDomain')}
-      >
-        <Input value={jitDomain} onChange={(_, d) => setJitDomain(d.value)} />
-      </Field>
-      <Field label="Tags" hint="Comma-separated" validationMessage={save.fieldError('tags')}>
-        <Input value={tags} onChange={(_, d) => setTags(d.value)} />
-      </Field>
-      <Field
+        value={jitDomain}
+        onChange={setJitDomain}
+      />
+      <TextField
+        label="Tags"
+        hint="Comma-separated"
+        validationMessage={save.fieldError('tags')}
+        value={tags}
+        onChange={setTags}
+      />
+      <TextField
         label="Protected accounts"
         hint="Comma-separated user principal names"
         validationMessage={save.fieldError('protectedAccounts')}
-      >
-        <Input value={protectedAccounts} onChange={(_, d) => setProtectedAccounts(d.value)} />
-      </Field>
+        value={protectedAccounts}
+        onChange={setProtectedAccounts}
+      />
       <Checkbox
         label="Replace the connection (a new client secret, or federated)"
         checked={replaceConnection}
