@@ -4,11 +4,13 @@ import { unwrap } from '../../api/problem';
 import { FormDialog } from '../../components/FormDialog';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
+import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Rule } from '../../hooks/useRules';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
+import { toggled } from '../../setToggle';
 import { isDuration, isObjectId } from '../../textFields';
 import { scopeKind, type Scope, type ScopeKind } from './scope';
 
@@ -51,7 +53,6 @@ export function RuleDialog(props: {
   const [approval, setApproval] = useState(
     rule?.approvalRequired === undefined ? 'target' : rule.approvalRequired ? 'required' : 'waived',
   );
-  const [checked, setChecked] = useState(false);
 
   const local: Record<string, string | undefined> = {
     ruleId: rule || ruleId.trim() ? undefined : 'A rule id is required',
@@ -92,12 +93,7 @@ export function RuleDialog(props: {
     else unwrap(await api.POST('/rules', { body: { ...body, ruleId: ruleId.trim() } }));
     dialog.close(props.onSaved);
   });
-  const message = (field: string) => (checked ? local[field] : undefined) ?? save.fieldError(field);
-  const submit = () => {
-    setChecked(true);
-    if (Object.values(local).some((m) => m !== undefined)) return;
-    void save.run();
-  };
+  const { message, submit } = useCheckedSubmit(local, save);
   const tenantName = (id: string) => props.tenants.find((t) => t.tenantId === id)?.displayName ?? id;
 
   return (
@@ -192,11 +188,4 @@ export function RuleDialog(props: {
       </Field>
     </FormDialog>
   );
-}
-
-function toggled(set: ReadonlySet<string>, value: string, on: boolean): Set<string> {
-  const next = new Set(set);
-  if (on) next.add(value);
-  else next.delete(value);
-  return next;
 }

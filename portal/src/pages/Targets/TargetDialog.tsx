@@ -5,10 +5,12 @@ import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
+import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
+import { toggled } from '../../setToggle';
 import { idsOf, isDuration, notIdsMessage } from '../../textFields';
 import { BUILT_IN_ROLES } from './builtInRoles';
 
@@ -78,7 +80,6 @@ export function TargetDialog(props: {
     target?.kind === 'adminAccount' ? (target.credentialType ?? 'password') : 'password',
   );
   const [accessDetails, setAccessDetails] = useState(target?.accessDetails ?? '');
-  const [checked, setChecked] = useState(false);
 
   const other = idsOf(otherRoles);
   const groupIds = idsOf(groups);
@@ -138,14 +139,8 @@ export function TargetDialog(props: {
     }
     dialog.close(props.onSaved);
   });
-  const message = (field: string, apiField = field) =>
-    (checked ? local[field] : undefined) ?? save.fieldError(apiField);
+  const { message, submit } = useCheckedSubmit(local, save);
 
-  const submit = () => {
-    setChecked(true);
-    if (Object.values(local).some((m) => m !== undefined)) return;
-    void save.run();
-  };
   const title = target ? `Edit target ${target.name}` : 'Create target';
 
   return (
@@ -193,14 +188,7 @@ export function TargetDialog(props: {
               key={r.templateId}
               label={r.displayName}
               checked={roles.has(r.templateId)}
-              onChange={(_, d) =>
-                setRoles((set) => {
-                  const next = new Set(set);
-                  if (d.checked === true) next.add(r.templateId);
-                  else next.delete(r.templateId);
-                  return next;
-                })
-              }
+              onChange={(_, d) => setRoles((set) => toggled(set, r.templateId, d.checked === true))}
             />
           ))}
         </div>
