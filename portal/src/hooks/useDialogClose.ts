@@ -6,7 +6,12 @@ import { useEffect, useState } from 'react';
  * expects; only then does `then` run (the owner unmounting the dialog). A dialog unmounted while
  * still open left aria-hidden on the whole page: it looked fine and nothing in it could be reached.
  */
-export function useDialogClose(): { readonly open: boolean; readonly close: (then: () => void) => void } {
+export interface DialogClose {
+  readonly open: boolean;
+  readonly close: (then: () => void) => void;
+}
+
+export function useDialogClose(): DialogClose {
   const [then, setThen] = useState<(() => void) | null>(null);
   useEffect(() => {
     if (then === null) return;

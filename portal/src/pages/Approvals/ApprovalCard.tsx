@@ -1,25 +1,14 @@
-import { Button, Card, CardHeader, Field, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Card, CardHeader, Field, Text, Textarea } from '@fluentui/react-components';
 import { useId, useState } from 'react';
 import { unwrap } from '../../api/problem';
 import { ErrorText } from '../../components/ErrorText';
+import { useSharedStyles } from '../../components/styles';
 import { countdown, durationWords } from '../../duration';
 import { useSession } from '../../hooks/useApi';
 import { useNow } from '../../hooks/useNow';
 import type { LeaseRequest } from '../../hooks/useRequests';
 import type { TargetNames } from '../../hooks/useTargetNames';
 import type { Decision } from './PastDecisions';
-
-const useStyles = makeStyles({
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    '& dd': { margin: 0, overflowWrap: 'anywhere' },
-  },
-  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
-});
 
 /** One request awaiting a decision: who asks for what, for how long and why, until when; "Approve"/"Deny" with a "Comment". */
 export function ApprovalCard(props: {
@@ -28,7 +17,7 @@ export function ApprovalCard(props: {
   readonly onDecided: (decision: Decision) => Promise<void>;
 }) {
   const { request: r, names } = props;
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const { api } = useSession();
   const now = useNow();
   const titleId = useId();
@@ -68,7 +57,7 @@ export function ApprovalCard(props: {
           </Text>
         }
       />
-      <dl className={styles.facts}>
+      <dl className={shared.facts}>
         <dt>Requester</dt>
         <dd>{requester}</dd>
         <dt>Tenant</dt>
@@ -91,7 +80,7 @@ export function ApprovalCard(props: {
       <Field label="Comment">
         <Textarea value={comment} maxLength={1000} onChange={(_, data) => setComment(data.value)} />
       </Field>
-      <div className={styles.actions}>
+      <div className={shared.buttons}>
         <Button appearance="primary" disabled={busy} onClick={() => void decide('approve')}>
           Approve
         </Button>

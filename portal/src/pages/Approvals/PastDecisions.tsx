@@ -1,12 +1,5 @@
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  makeStyles,
-} from '@fluentui/react-components';
+import { TableCell, TableRow } from '@fluentui/react-components';
+import { DataTable } from '../../components/DataTable';
 import type { LeaseRequest } from '../../hooks/useRequests';
 import type { TargetNames } from '../../hooks/useTargetNames';
 
@@ -17,14 +10,11 @@ export interface Decision {
   readonly comment: string;
 }
 
-const useStyles = makeStyles({ wrap: { overflowX: 'auto' } });
-
 /**
  * The decisions made here. The API lists a non-admin's own requests only, so decisions made
  * elsewhere by an approver who is not an admin are not listed (the audit log has them).
  */
 export function PastDecisions(props: { readonly decidedHere: readonly Decision[]; readonly names: TargetNames }) {
-  const styles = useStyles();
   const decided = props.decidedHere;
   return (
     <section aria-labelledby="past-decisions">
@@ -32,30 +22,18 @@ export function PastDecisions(props: { readonly decidedHere: readonly Decision[]
       {decided.length === 0 ? (
         <p>No decisions made in this session.</p>
       ) : (
-        <div className={styles.wrap}>
-          <Table aria-labelledby="past-decisions">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Requester</TableHeaderCell>
-                <TableHeaderCell>Target</TableHeaderCell>
-                <TableHeaderCell>Decision</TableHeaderCell>
-                <TableHeaderCell>Comment</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {decided.map(({ request: r, approved, comment }) => (
-                <TableRow key={r.id}>
-                  <TableCell>{r.requester.userPrincipalName}</TableCell>
-                  <TableCell>
-                    {props.names.target(r.tenantId, r.targetId)} in {props.names.tenant(r.tenantId)}
-                  </TableCell>
-                  <TableCell>{approved ? 'Approved' : 'Denied'}</TableCell>
-                  <TableCell>{comment}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <DataTable labelledBy="past-decisions" columns={['Requester', 'Target', 'Decision', 'Comment']}>
+          {decided.map(({ request: r, approved, comment }) => (
+            <TableRow key={r.id}>
+              <TableCell>{r.requester.userPrincipalName}</TableCell>
+              <TableCell>
+                {props.names.target(r.tenantId, r.targetId)} in {props.names.tenant(r.tenantId)}
+              </TableCell>
+              <TableCell>{approved ? 'Approved' : 'Denied'}</TableCell>
+              <TableCell>{comment}</TableCell>
+            </TableRow>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -5,20 +5,19 @@ import {
   Input,
   Select,
   Spinner,
-  Table,
-  TableBody,
   TableCell,
-  TableHeader,
-  TableHeaderCell,
   TableRow,
   Text,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
+import { DataTable } from '../../components/DataTable';
+import { TextField } from '../../components/TextField';
 import { ErrorText } from '../../components/ErrorText';
-import { useAuditLog, useAuditVerification, type AuditFilter } from '../../hooks/useAudit';
+import { useSharedStyles } from '../../components/styles';
 import { useAction } from '../../hooks/useAction';
+import { useAuditLog, useAuditVerification, type AuditFilter } from '../../hooks/useAudit';
 import { useTenants } from '../../hooks/useTenants';
 import { ChainState } from './ChainState';
 import { auditCsv } from './csv';
@@ -32,8 +31,6 @@ const useStyles = makeStyles({
     marginBottom: tokens.spacingVerticalM,
   },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, marginBlock: tokens.spacingVerticalM },
-  wrap: { overflowX: 'auto' },
-  cell: { overflowWrap: 'anywhere' },
 });
 
 /** A datetime-local value (the browser's local time) as ISO 8601 with offset, as the API asks; empty stays absent. */
@@ -49,6 +46,7 @@ function isoOf(local: string): string | undefined {
  */
 export function AuditPage() {
   const styles = useStyles();
+  const shared = useSharedStyles();
   const tenants = useTenants();
   const [tenantId, setTenantId] = useState('');
   const [actor, setActor] = useState('');
@@ -101,12 +99,8 @@ export function AuditPage() {
               ))}
             </Select>
           </Field>
-          <Field label="Actor" hint="Object id, integration id or entra-jit">
-            <Input value={actor} onChange={(_, d) => setActor(d.value)} />
-          </Field>
-          <Field label="Request id">
-            <Input value={requestId} onChange={(_, d) => setRequestId(d.value)} />
-          </Field>
+          <TextField label="Actor" hint="Object id, integration id or entra-jit" value={actor} onChange={setActor} />
+          <TextField label="Request id" value={requestId} onChange={setRequestId} />
           <Field label="From">
             <Input type="datetime-local" value={from} onChange={(_, d) => setFrom(d.value)} />
           </Field>
@@ -131,43 +125,29 @@ export function AuditPage() {
       <ErrorText error={log.error} />
       {log.events.length === 0 && !log.loading && !log.error ? <Text>No event matches the filter.</Text> : null}
       {log.events.length > 0 ? (
-        <div className={styles.wrap}>
-          <Table aria-label="Audit events">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>When</TableHeaderCell>
-                <TableHeaderCell>Action</TableHeaderCell>
-                <TableHeaderCell>Actor</TableHeaderCell>
-                <TableHeaderCell>Tenant</TableHeaderCell>
-                <TableHeaderCell>Request</TableHeaderCell>
-                <TableHeaderCell>Details</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {log.events.map((e) => (
-                <TableRow key={e.id}>
-                  <TableCell>{new Date(e.at).toLocaleString()}</TableCell>
-                  <TableCell>
-                    {e.action}{' '}
-                    {e.outcome === 'failure' ? (
-                      <Badge appearance="outline" color="danger">
-                        failure
-                      </Badge>
-                    ) : null}
-                  </TableCell>
-                  <TableCell className={styles.cell}>{e.actor.userPrincipalName ?? e.actor.id}</TableCell>
-                  <TableCell>{tenantName(e.tenantId)}</TableCell>
-                  <TableCell className={styles.cell}>{e.requestId ?? ''}</TableCell>
-                  <TableCell className={styles.cell}>
-                    {Object.entries(e.details)
-                      .map(([k, v]) => `${k}: ${String(v)}`)
-                      .join('; ')}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <DataTable label="Audit events" columns={['When', 'Action', 'Actor', 'Tenant', 'Request', 'Details']}>
+          {log.events.map((e) => (
+            <TableRow key={e.id}>
+              <TableCell>{new Date(e.at).toLocaleString()}</TableCell>
+              <TableCell>
+                {e.action}{' '}
+                {e.outcome === 'failure' ? (
+                  <Badge appearance="outline" color="danger">
+                    failure
+                  </Badge>
+                ) : null}
+              </TableCell>
+              <TableCell className={shared.breakAnywhere}>{e.actor.userPrincipalName ?? e.actor.id}</TableCell>
+              <TableCell>{tenantName(e.tenantId)}</TableCell>
+              <TableCell className={shared.breakAnywhere}>{e.requestId ?? ''}</TableCell>
+              <TableCell className={shared.breakAnywhere}>
+                {Object.entries(e.details)
+                  .map(([k, v]) => `${k}: ${String(v)}`)
+                  .join('; ')}
+              </TableCell>
+            </TableRow>
+          ))}
+        </DataTable>
       ) : null}
       {log.loading ? <Spinner label="Loading events" /> : null}
       {log.more && !log.loading ? <Button onClick={() => void log.loadMore()}>Load more events</Button> : null}

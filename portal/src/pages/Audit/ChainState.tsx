@@ -1,7 +1,7 @@
 import { Button, MessageBar, MessageBarBody, MessageBarTitle, Spinner } from '@fluentui/react-components';
 import { ErrorText } from '../../components/ErrorText';
-import type { AuditVerification } from '../../hooks/useAudit';
 import type { ApiQuery } from '../../hooks/useApiQuery';
+import type { AuditVerification } from '../../hooks/useAudit';
 
 /** Whether the audit hash chain is intact (GET /audit/verify), the first broken link when not; "Verify chain again". */
 export function ChainState(props: { readonly chain: ApiQuery<AuditVerification>; readonly scope: string | undefined }) {

@@ -1,23 +1,9 @@
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  Select,
-  Spinner,
-  Textarea,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { Field, Select, Textarea } from '@fluentui/react-components';
+import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
-import { ErrorText } from '../../components/ErrorText';
+import { FormDialog } from '../../components/FormDialog';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
@@ -26,10 +12,6 @@ type CreateIntegrationBody = components['schemas']['CreateIntegrationBody'];
 type CreatedIntegration = components['schemas']['CreatedIntegration'];
 type Kind = CreateIntegrationBody['kind'];
 type Mapping = Extract<CreateIntegrationBody, { kind: 'autotask' }>['mapping'];
-
-const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-});
 
 const MAPPING_EXAMPLE = `{
   "tenants": { "<PSA company id>": "<tenant id>" },
@@ -43,7 +25,6 @@ export function CreateIntegrationDialog(props: {
   readonly onClose: () => void;
   readonly onCreated: (created: CreatedIntegration) => void;
 }) {
-  const styles = useStyles();
   const { api } = useSession();
   const dialog = useDialogClose();
   const [name, setName] = useState('');
@@ -57,8 +38,7 @@ export function CreateIntegrationDialog(props: {
     const created = unwrap(await api.POST('/integrations', { body }));
     dialog.close(() => props.onCreated(created));
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (kind === 'generic') {
       void create.run({ name: name.trim(), kind });
       return;
@@ -79,75 +59,63 @@ export function CreateIntegrationDialog(props: {
   };
 
   return (
-    <Dialog
-      open={dialog.open}
-      modalType="modal"
-      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    <FormDialog
+      dialog={dialog}
+      title="Create integration"
+      onClose={props.onClose}
+      onSubmit={submit}
+      noValidate
+      busy={create.busy}
+      busyLabel="Creating"
+      submitLabel="Create integration"
+      error={create.error}
     >
-      <DialogSurface>
-        <form onSubmit={submit} noValidate>
-          <DialogBody>
-            <DialogTitle>Create integration</DialogTitle>
-            <DialogContent className={styles.form}>
-              <Field label="Name" required validationMessage={create.fieldError('name')}>
-                <Input value={name} onChange={(_, d) => setName(d.value)} />
-              </Field>
-              <Field label="Kind" validationMessage={create.fieldError('kind')}>
-                <Select value={kind} onChange={(_, d) => setKind(d.value as Kind)}>
-                  <option value="generic">Generic signed webhook</option>
-                  <option value="connectwise">ConnectWise PSA</option>
-                  <option value="autotask">Autotask</option>
-                  <option value="halopsa">HaloPSA</option>
-                </Select>
-              </Field>
-              {kind !== 'generic' ? (
-                <Field
-                  label="Mapping (JSON)"
-                  required
-                  hint="How a ticket becomes an access request (docs/ticketing.md)"
-                  validationMessage={mappingProblem ?? create.fieldError('mapping')}
-                >
-                  <Textarea
-                    rows={7}
-                    value={mapping}
-                    placeholder={MAPPING_EXAMPLE}
-                    onChange={(_, d) => setMapping(d.value)}
-                  />
-                </Field>
-              ) : null}
-              {kind === 'connectwise' ? (
-                <>
-                  <Field label="Company id" required validationMessage={create.fieldError('companyId')}>
-                    <Input value={companyId} onChange={(_, d) => setCompanyId(d.value)} />
-                  </Field>
-                  <Field
-                    label="Callback key origin"
-                    required
-                    hint="The PSA site's origin, like https://na.myconnectwise.net"
-                    validationMessage={create.fieldError('callbackKeyOrigin')}
-                  >
-                    <Input value={callbackKeyOrigin} onChange={(_, d) => setCallbackKeyOrigin(d.value)} />
-                  </Field>
-                </>
-              ) : null}
-              {kind === 'halopsa' ? (
-                <Field label="Basic user name" validationMessage={create.fieldError('basicUsername')}>
-                  <Input value={basicUsername} onChange={(_, d) => setBasicUsername(d.value)} />
-                </Field>
-              ) : null}
-              <ErrorText error={create.error} />
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={create.busy}>
-                {create.busy ? <Spinner size="tiny" label="Creating" /> : 'Create integration'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+      <TextField label="Name" required validationMessage={create.fieldError('name')} value={name} onChange={setName} />
+      <Field label="Kind" validationMessage={create.fieldError('kind')}>
+        <Select value={kind} onChange={(_, d) => setKind(d.value as Kind)}>
+          <option value="generic">Generic signed webhook</option>
+          <option value="connectwise">ConnectWise PSA</option>
+          <option value="autotask">Autotask</option>
+          <option value="halopsa">HaloPSA</option>
+        </Select>
+      </Field>
+      {kind !== 'generic' ? (
+        <Field
+          label="Mapping (JSON)"
+          required
+          hint="How a ticket becomes an access request (docs/ticketing.md)"
+          validationMessage={mappingProblem ?? create.fieldError('mapping')}
+        >
+          <Textarea rows={7} value={mapping} placeholder={MAPPING_EXAMPLE} onChange={(_, d) => setMapping(d.value)} />
+        </Field>
+      ) : null}
+      {kind === 'connectwise' ? (
+        <>
+          <TextField
+            label="Company id"
+            required
+            validationMessage={create.fieldError('companyId')}
+            value={companyId}
+            onChange={setCompanyId}
+          />
+          <TextField
+            label="Callback key origin"
+            required
+            hint="The PSA site's origin, like https://na.myconnectwise.net"
+            validationMessage={create.fieldError('callbackKeyOrigin')}
+            value={callbackKeyOrigin}
+            onChange={setCallbackKeyOrigin}
+          />
+        </>
+      ) : null}
+      {kind === 'halopsa' ? (
+        <TextField
+          label="Basic user name"
+          validationMessage={create.fieldError('basicUsername')}
+          value={basicUsername}
+          onChange={setBasicUsername}
+        />
+      ) : null}
+    </FormDialog>
   );
 }

@@ -1,23 +1,12 @@
-import {
-  Badge,
-  Button,
-  Field,
-  Input,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
+import { DataTable } from '../../components/DataTable';
+import { TextField } from '../../components/TextField';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useIntegrations, type Integration } from '../../hooks/useIntegrations';
@@ -27,8 +16,6 @@ import { SecretShownOnce } from './SecretShownOnce';
 type WithSecret = components['schemas']['CreatedIntegration'];
 
 const useStyles = makeStyles({
-  wrap: { overflowX: 'auto' },
-  bar: { marginBottom: tokens.spacingVerticalM },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'end' },
   overlap: { maxWidth: '10rem' },
 });
@@ -38,7 +25,7 @@ const useStyles = makeStyles({
  * new secret once (kept in this page's state only until "Done"), "Disable"/"Enable", "Delete".
  */
 export function IntegrationsPage() {
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const integrations = useIntegrations();
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<WithSecret>();
@@ -46,41 +33,27 @@ export function IntegrationsPage() {
   return (
     <>
       <h1>Integrations</h1>
-      <div className={styles.bar}>
+      <div className={shared.toolbar}>
         <Button appearance="primary" onClick={() => setCreating(true)}>
           Create integration
         </Button>
       </div>
       {shown ? <SecretShownOnce answer={shown} onDone={() => setShown(undefined)} /> : null}
       <ErrorText error={integrations.error} />
-      {integrations.loading ? <Spinner label="Loading the integrations" /> : null}
-      {integrations.data?.length === 0 ? <Text>No integration yet.</Text> : null}
-      {integrations.data && integrations.data.length > 0 ? (
-        <div className={styles.wrap}>
-          <Table aria-label="Integrations">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Integration</TableHeaderCell>
-                <TableHeaderCell>State</TableHeaderCell>
-                <TableHeaderCell>Webhook</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="visually-hidden">Actions</span>
-                </TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {integrations.data.map((i) => (
-                <IntegrationRow
-                  key={i.integrationId}
-                  integration={i}
-                  onSecret={setShown}
-                  onChanged={() => integrations.refresh()}
-                />
-              ))}
-            </TableBody>
-          </Table>
-        </div>
-      ) : null}
+      <QueryList query={integrations} loadingLabel="Loading the integrations" empty="No integration yet.">
+        {(list) => (
+          <DataTable label="Integrations" columns={['Integration', 'State', 'Webhook']} actionsColumn="Actions">
+            {list.map((i) => (
+              <IntegrationRow
+                key={i.integrationId}
+                integration={i}
+                onSecret={setShown}
+                onChanged={() => integrations.refresh()}
+              />
+            ))}
+          </DataTable>
+        )}
+      </QueryList>
       {creating ? (
         <CreateIntegrationDialog
           onClose={() => setCreating(false)}
@@ -149,9 +122,13 @@ function IntegrationRow(props: {
       </TableCell>
       <TableCell>
         <div className={styles.actions}>
-          <Field label={`Overlap for ${i.name}`} hint="Optional, like PT1H" className={styles.overlap}>
-            <Input value={overlap} onChange={(_, d) => setOverlap(d.value)} />
-          </Field>
+          <TextField
+            label={`Overlap for ${i.name}`}
+            hint="Optional, like PT1H"
+            className={styles.overlap}
+            value={overlap}
+            onChange={setOverlap}
+          />
           <Button disabled={rotate.busy} onClick={() => void rotate.run()}>
             Rotate secret of {i.name}
           </Button>

@@ -1,17 +1,8 @@
-import {
-  Badge,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Badge, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { DataTable } from '../../components/DataTable';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { countdown } from '../../duration';
 import { useLiveLeases, useReconcilerFindings } from '../../hooks/useLeases';
 import { useNow } from '../../hooks/useNow';
@@ -22,8 +13,6 @@ import { statusOf } from '../Requests/status';
 import { ReconcileNow } from './ReconcileNow';
 
 const useStyles = makeStyles({
-  wrap: { overflowX: 'auto' },
-  cell: { overflowWrap: 'anywhere' },
   section: { marginBottom: tokens.spacingVerticalL },
 });
 
@@ -34,6 +23,7 @@ const useStyles = makeStyles({
  */
 export function LeasesPage() {
   const styles = useStyles();
+  const shared = useSharedStyles();
   const leases = useLiveLeases();
   const findings = useReconcilerFindings();
   const tenants = useTenants();
@@ -69,7 +59,7 @@ export function LeasesPage() {
         {findings.data && findings.data.length > 0 ? (
           <ul>
             {findings.data.map((e) => (
-              <li key={e.id} className={styles.cell}>
+              <li key={e.id} className={shared.breakAnywhere}>
                 {new Date(e.at).toLocaleString()}: {e.action.replace(/^reconciler\./, '').replace(/_/g, ' ')}
                 {e.tenantId ? ` in ${tenantName(e.tenantId)}` : ''}
                 {Object.keys(e.details).length > 0
@@ -85,38 +75,26 @@ export function LeasesPage() {
       <section aria-labelledby="live-leases">
         <h2 id="live-leases">Live leases</h2>
         <ErrorText error={leases.error} />
-        {leases.loading ? <Spinner label="Loading the live leases" /> : null}
-        {leases.data?.length === 0 ? <Text>No live lease.</Text> : null}
-        {leases.data && leases.data.length > 0 ? (
-          <div className={styles.wrap}>
-            <Table aria-labelledby="live-leases">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>Phase</TableHeaderCell>
-                  <TableHeaderCell>Requester</TableHeaderCell>
-                  <TableHeaderCell>Target</TableHeaderCell>
-                  <TableHeaderCell>Expires</TableHeaderCell>
+        <QueryList query={leases} loadingLabel="Loading the live leases" empty="No live lease.">
+          {(list) => (
+            <DataTable labelledBy="live-leases" columns={['Phase', 'Requester', 'Target', 'Expires']}>
+              {list.map((r) => (
+                <TableRow key={r.id}>
+                  <TableCell>
+                    <Badge appearance="filled" color={statusOf(r).color}>
+                      {statusOf(r).text}
+                    </Badge>
+                  </TableCell>
+                  <TableCell className={shared.breakAnywhere}>{r.requester.userPrincipalName}</TableCell>
+                  <TableCell>
+                    {targetName(r.tenantId, r.targetId)} in {tenantName(r.tenantId)}
+                  </TableCell>
+                  <TableCell>{expiry(r, now)}</TableCell>
                 </TableRow>
-              </TableHeader>
-              <TableBody>
-                {leases.data.map((r) => (
-                  <TableRow key={r.id}>
-                    <TableCell>
-                      <Badge appearance="filled" color={statusOf(r).color}>
-                        {statusOf(r).text}
-                      </Badge>
-                    </TableCell>
-                    <TableCell className={styles.cell}>{r.requester.userPrincipalName}</TableCell>
-                    <TableCell>
-                      {targetName(r.tenantId, r.targetId)} in {tenantName(r.tenantId)}
-                    </TableCell>
-                    <TableCell>{expiry(r, now)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        ) : null}
+              ))}
+            </DataTable>
+          )}
+        </QueryList>
       </section>
     </>
   );

@@ -1,19 +1,8 @@
-import {
-  Badge,
-  Button,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
+import { DataTable } from '../../components/DataTable';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
 import { durationWords } from '../../duration';
 import { useEntitlements, type Entitlement } from '../../hooks/useEntitlements';
 import { useNavigate } from '../../hooks/useRoute';
@@ -24,7 +13,6 @@ const PHONE = '@media (max-width: 600px)';
 
 const useStyles = makeStyles({
   table: { minWidth: '0', [PHONE]: { display: 'block' } },
-  wrap: { overflowX: 'auto' },
   header: { [PHONE]: { display: 'none' } },
   body: { [PHONE]: { display: 'block' } },
   row: { [PHONE]: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalS } },
@@ -57,70 +45,63 @@ export function MyAccessPage() {
           onSubmitted={() => navigate('requests')}
         />
       ) : null}
-      {entitlements.loading ? <Spinner label="Loading what you may request" /> : null}
-      {entitlements.data?.length === 0 ? (
-        <Text>Nothing to request yet: no rule gives you access to a target. An admin adds rules.</Text>
-      ) : null}
-      {entitlements.data && entitlements.data.length > 0 ? (
-        <div className={styles.wrap}>
-          <Table aria-label="What you may request" className={styles.table}>
-            <TableHeader className={styles.header}>
-              <TableRow>
-                <TableHeaderCell>Target</TableHeaderCell>
-                <TableHeaderCell>Tenant</TableHeaderCell>
-                <TableHeaderCell>Policy</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="visually-hidden">Action</span>
-                </TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody className={styles.body}>
-              {entitlements.data.map((e) => (
-                <TableRow key={`${e.tenantId}/${e.targetId}`} className={styles.row}>
-                  <TableCell className={styles.cell}>
-                    <Text weight="semibold">{e.name}</Text>
-                    <br />
-                    <Text size={200}>
-                      {e.kind === 'adminAccount' ? 'Admin account' : 'Elevation of your own account'}
-                      {e.roles.length > 0 ? `: ${e.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
-                    </Text>
-                  </TableCell>
-                  <TableCell className={styles.cell}>{e.tenantDisplayName}</TableCell>
-                  <TableCell className={styles.cell}>
-                    <div className={styles.badges}>
+      <QueryList
+        query={entitlements}
+        loadingLabel="Loading what you may request"
+        empty="Nothing to request yet: no rule gives you access to a target. An admin adds rules."
+      >
+        {(list) => (
+          <DataTable
+            label="What you may request"
+            columns={['Target', 'Tenant', 'Policy']}
+            actionsColumn="Action"
+            classNames={{ table: styles.table, header: styles.header, body: styles.body }}
+          >
+            {list.map((e) => (
+              <TableRow key={`${e.tenantId}/${e.targetId}`} className={styles.row}>
+                <TableCell className={styles.cell}>
+                  <Text weight="semibold">{e.name}</Text>
+                  <br />
+                  <Text size={200}>
+                    {e.kind === 'adminAccount' ? 'Admin account' : 'Elevation of your own account'}
+                    {e.roles.length > 0 ? `: ${e.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
+                  </Text>
+                </TableCell>
+                <TableCell className={styles.cell}>{e.tenantDisplayName}</TableCell>
+                <TableCell className={styles.cell}>
+                  <div className={styles.badges}>
+                    <Badge className={styles.badge} appearance="outline">
+                      Up to {durationWords(e.effectiveMaxDuration)}
+                    </Badge>
+                    <Badge
+                      className={styles.badge}
+                      appearance="outline"
+                      color={e.approvalRequired ? 'warning' : 'success'}
+                    >
+                      {e.approvalRequired ? 'Approval required' : 'No approval'}
+                    </Badge>
+                    {e.requireJustification ? (
                       <Badge className={styles.badge} appearance="outline">
-                        Up to {durationWords(e.effectiveMaxDuration)}
+                        Justification required
                       </Badge>
-                      <Badge
-                        className={styles.badge}
-                        appearance="outline"
-                        color={e.approvalRequired ? 'warning' : 'success'}
-                      >
-                        {e.approvalRequired ? 'Approval required' : 'No approval'}
+                    ) : null}
+                    {e.requireTicket ? (
+                      <Badge className={styles.badge} appearance="outline">
+                        Ticket required
                       </Badge>
-                      {e.requireJustification ? (
-                        <Badge className={styles.badge} appearance="outline">
-                          Justification required
-                        </Badge>
-                      ) : null}
-                      {e.requireTicket ? (
-                        <Badge className={styles.badge} appearance="outline">
-                          Ticket required
-                        </Badge>
-                      ) : null}
-                    </div>
-                  </TableCell>
-                  <TableCell className={styles.cell}>
-                    <Button appearance="primary" onClick={() => setRequesting(e)}>
-                      Request access
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
-      ) : null}
+                    ) : null}
+                  </div>
+                </TableCell>
+                <TableCell className={styles.cell}>
+                  <Button appearance="primary" onClick={() => setRequesting(e)}>
+                    Request access
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </DataTable>
+        )}
+      </QueryList>
     </>
   );
 }

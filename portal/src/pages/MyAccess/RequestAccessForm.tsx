@@ -1,26 +1,11 @@
-import {
-  Button,
-  Card,
-  Field,
-  Input,
-  Select,
-  Spinner,
-  Text,
-  Textarea,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Card, Field, Input, Select, Spinner, Text, Textarea } from '@fluentui/react-components';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { unwrap } from '../../api/problem';
 import { ErrorText } from '../../components/ErrorText';
+import { useSharedStyles } from '../../components/styles';
 import { durationChoices, durationSeconds, durationWords, isoDuration } from '../../duration';
 import { useSession } from '../../hooks/useApi';
 import type { Entitlement } from '../../hooks/useEntitlements';
-
-const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
-});
 
 /**
  * "Request access" for one target, in the page (not a modal: it works the same on a phone, and
@@ -34,7 +19,7 @@ export function RequestAccessForm(props: {
   readonly onSubmitted: () => void;
 }) {
   const { entitlement: e } = props;
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const { api } = useSession();
   const titleId = useId();
   const title = useRef<HTMLHeadingElement>(null);
@@ -75,7 +60,7 @@ export function RequestAccessForm(props: {
 
   return (
     <Card>
-      <form aria-labelledby={titleId} className={styles.form} onSubmit={(event) => void submit(event)}>
+      <form aria-labelledby={titleId} className={shared.stack} onSubmit={(event) => void submit(event)}>
         <h2 id={titleId} ref={title} tabIndex={-1}>
           Request access: {e.name} in {e.tenantDisplayName}
         </h2>
@@ -99,7 +84,7 @@ export function RequestAccessForm(props: {
         </Field>
         {e.approvalRequired ? <Text>This access needs an approver&apos;s decision before it starts.</Text> : null}
         <ErrorText error={error} />
-        <div className={styles.actions}>
+        <div className={shared.buttons}>
           <Button appearance="primary" type="submit" disabled={sending}>
             Request access
           </Button>

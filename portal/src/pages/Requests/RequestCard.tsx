@@ -13,6 +13,7 @@ import {
 import { useId, useState } from 'react';
 import { unwrap } from '../../api/problem';
 import { ErrorText } from '../../components/ErrorText';
+import { useSharedStyles } from '../../components/styles';
 import { countdown, durationWords, isoDuration } from '../../duration';
 import { useSession } from '../../hooks/useApi';
 import { useNow } from '../../hooks/useNow';
@@ -22,14 +23,6 @@ import { RevealCredential } from './RevealCredential';
 import { statusOf } from './status';
 
 const useStyles = makeStyles({
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    '& dd': { margin: 0, overflowWrap: 'anywhere' },
-  },
   actions: { display: 'flex', flexWrap: 'wrap', alignItems: 'end', gap: tokens.spacingHorizontalS },
 });
 
@@ -46,6 +39,7 @@ export function RequestCard(props: {
 }) {
   const { request: r, names } = props;
   const styles = useStyles();
+  const shared = useSharedStyles();
   const { api } = useSession();
   const now = useNow();
   const titleId = useId();
@@ -85,7 +79,7 @@ export function RequestCard(props: {
         }
         description={<Badge color={status.color}>{status.text}</Badge>}
       />
-      <dl className={styles.facts}>
+      <dl className={shared.facts}>
         <dt>Duration</dt>
         <dd>{durationWords(r.duration)}</dd>
         <dt>Requested</dt>

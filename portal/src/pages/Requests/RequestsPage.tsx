@@ -1,30 +1,30 @@
-import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import {} from '@fluentui/react-components';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { useEntitlements } from '../../hooks/useEntitlements';
 import { useRequests } from '../../hooks/useRequests';
 import { useTargetNames } from '../../hooks/useTargetNames';
 import { RequestCard } from './RequestCard';
 
-const useStyles = makeStyles({
-  list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-});
-
 /** "Requests": the person's own requests, their status kept current by polling, newest first. */
 export function RequestsPage() {
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const requests = useRequests();
   const names = useTargetNames(useEntitlements().data);
   return (
     <>
       <h1>Requests</h1>
       <ErrorText error={requests.error} />
-      {requests.loading ? <Spinner label="Loading your requests" /> : null}
-      {requests.data?.length === 0 ? <Text>You have not requested access yet.</Text> : null}
-      <div className={styles.list}>
-        {requests.data?.map((r) => (
-          <RequestCard key={r.id} request={r} names={names} onChanged={requests.refresh} />
-        ))}
-      </div>
+      <QueryList query={requests} loadingLabel="Loading your requests" empty="You have not requested access yet.">
+        {(list) => (
+          <div className={shared.stack}>
+            {list.map((r) => (
+              <RequestCard key={r.id} request={r} names={names} onChanged={requests.refresh} />
+            ))}
+          </div>
+        )}
+      </QueryList>
     </>
   );
 }

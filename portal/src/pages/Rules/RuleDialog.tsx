@@ -1,37 +1,23 @@
-import {
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  Select,
-  Spinner,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { Checkbox, Field, Select, makeStyles } from '@fluentui/react-components';
+import { useState } from 'react';
 import { unwrap } from '../../api/problem';
-import { ErrorText } from '../../components/ErrorText';
-import { durationSeconds } from '../../duration';
+import { FormDialog } from '../../components/FormDialog';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
+import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Rule } from '../../hooks/useRules';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
+import { toggled } from '../../setToggle';
+import { isDuration, isObjectId } from '../../textFields';
 import { scopeKind, type Scope, type ScopeKind } from './scope';
 
 const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   choices: { display: 'flex', flexDirection: 'column' },
 });
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const key = (t: { tenantId: string; targetId: string }) => `${t.tenantId}/${t.targetId}`;
 
 /**
@@ -67,11 +53,10 @@ export function RuleDialog(props: {
   const [approval, setApproval] = useState(
     rule?.approvalRequired === undefined ? 'target' : rule.approvalRequired ? 'required' : 'waived',
   );
-  const [checked, setChecked] = useState(false);
 
   const local: Record<string, string | undefined> = {
     ruleId: rule || ruleId.trim() ? undefined : 'A rule id is required',
-    principal: GUID.test(principalId.trim()) ? undefined : `Not an object id (a GUID): ${principalId || '(empty)'}`,
+    principal: isObjectId(principalId.trim()) ? undefined : `Not an object id (a GUID): ${principalId || '(empty)'}`,
     scope:
       kind === 'targets' && targets.size === 0
         ? 'Choose at least one target'
@@ -108,131 +93,99 @@ export function RuleDialog(props: {
     else unwrap(await api.POST('/rules', { body: { ...body, ruleId: ruleId.trim() } }));
     dialog.close(props.onSaved);
   });
-  const message = (field: string) => (checked ? local[field] : undefined) ?? save.fieldError(field);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setChecked(true);
-    if (Object.values(local).some((m) => m !== undefined)) return;
-    void save.run();
-  };
+  const { message, submit } = useCheckedSubmit(local, save);
   const tenantName = (id: string) => props.tenants.find((t) => t.tenantId === id)?.displayName ?? id;
 
   return (
-    <Dialog
-      open={dialog.open}
-      modalType="modal"
-      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    <FormDialog
+      dialog={dialog}
+      title={rule ? `Edit rule ${rule.ruleId}` : 'Create rule'}
+      onClose={props.onClose}
+      onSubmit={submit}
+      noValidate
+      busy={save.busy}
+      busyLabel="Saving"
+      submitLabel={rule ? 'Save' : 'Create rule'}
+      error={save.error}
     >
-      <DialogSurface>
-        <form onSubmit={submit} noValidate>
-          <DialogBody>
-            <DialogTitle>{rule ? `Edit rule ${rule.ruleId}` : 'Create rule'}</DialogTitle>
-            <DialogContent className={styles.form}>
-              <Field label="Rule id" required hint="Letters, digits and dashes" validationMessage={message('ruleId')}>
-                <Input value={ruleId} disabled={rule !== undefined} onChange={(_, d) => setRuleId(d.value)} />
-              </Field>
-              <Field label="Description" validationMessage={message('description')}>
-                <Input value={description} onChange={(_, d) => setDescription(d.value)} />
-              </Field>
-              <Field label="Principal type">
-                <Select
-                  value={principalType}
-                  onChange={(_, d) => setPrincipalType(d.value === 'user' ? 'user' : 'group')}
-                >
-                  <option value="group">Group of the home tenant</option>
-                  <option value="user">User of the home tenant</option>
-                </Select>
-              </Field>
-              <Field
-                label="Principal id"
-                required
-                hint="The user's or group's object id in the home tenant (Entra admin center → Users or Groups)"
-                validationMessage={message('principal')}
-              >
-                <Input value={principalId} onChange={(_, d) => setPrincipalId(d.value)} />
-              </Field>
-              <Field label="Scope" validationMessage={message('scope')}>
-                <Select value={kind} onChange={(_, d) => setKind(d.value as ScopeKind)}>
-                  <option value="targets">These targets</option>
-                  <option value="tenants">Every target of these tenants</option>
-                  <option value="allTenants">Every target of every tenant</option>
-                  <option value="tenantTag">Every target of the tenants with a tag</option>
-                </Select>
-              </Field>
-              {kind === 'targets' ? (
-                <fieldset className={styles.choices}>
-                  <legend>Targets</legend>
-                  {props.targets.map((t) => (
-                    <Checkbox
-                      key={key(t)}
-                      label={`${t.name} in ${tenantName(t.tenantId)}`}
-                      checked={targets.has(key(t))}
-                      onChange={(_, d) => setTargets((set) => toggled(set, key(t), d.checked === true))}
-                    />
-                  ))}
-                </fieldset>
-              ) : null}
-              {kind === 'tenants' ? (
-                <fieldset className={styles.choices}>
-                  <legend>Tenants</legend>
-                  {props.tenants.map((t) => (
-                    <Checkbox
-                      key={t.tenantId}
-                      label={t.displayName}
-                      checked={tenants.has(t.tenantId)}
-                      onChange={(_, d) => setTenants((set) => toggled(set, t.tenantId, d.checked === true))}
-                    />
-                  ))}
-                </fieldset>
-              ) : null}
-              {kind === 'tenantTag' ? (
-                <Field label="Tenant tag" required>
-                  <Input value={tag} onChange={(_, d) => setTag(d.value)} />
-                </Field>
-              ) : null}
-              <Field
-                label="Maximum duration"
-                hint="Optional, ISO 8601: a tighter cap than the targets'"
-                validationMessage={message('maxDuration')}
-              >
-                <Input value={maxDuration} onChange={(_, d) => setMaxDuration(d.value)} />
-              </Field>
-              <Field label="Approval" validationMessage={message('approvalRequired')}>
-                <Select value={approval} onChange={(_, d) => setApproval(d.value)}>
-                  <option value="target">As each target says</option>
-                  <option value="required">Always required</option>
-                  <option value="waived">Waived (only for a rule naming its targets)</option>
-                </Select>
-              </Field>
-              <ErrorText error={save.error} />
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={save.busy}>
-                {save.busy ? <Spinner size="tiny" label="Saving" /> : rule ? 'Save' : 'Create rule'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+      <TextField
+        label="Rule id"
+        required
+        hint="Letters, digits and dashes"
+        validationMessage={message('ruleId')}
+        disabled={rule !== undefined}
+        value={ruleId}
+        onChange={setRuleId}
+      />
+      <TextField
+        label="Description"
+        validationMessage={message('description')}
+        value={description}
+        onChange={setDescription}
+      />
+      <Field label="Principal type">
+        <Select value={principalType} onChange={(_, d) => setPrincipalType(d.value === 'user' ? 'user' : 'group')}>
+          <option value="group">Group of the home tenant</option>
+          <option value="user">User of the home tenant</option>
+        </Select>
+      </Field>
+      <TextField
+        label="Principal id"
+        required
+        hint="The user's or group's object id in the home tenant (Entra admin center → Users or Groups)"
+        validationMessage={message('principal')}
+        value={principalId}
+        onChange={setPrincipalId}
+      />
+      <Field label="Scope" validationMessage={message('scope')}>
+        <Select value={kind} onChange={(_, d) => setKind(d.value as ScopeKind)}>
+          <option value="targets">These targets</option>
+          <option value="tenants">Every target of these tenants</option>
+          <option value="allTenants">Every target of every tenant</option>
+          <option value="tenantTag">Every target of the tenants with a tag</option>
+        </Select>
+      </Field>
+      {kind === 'targets' ? (
+        <fieldset className={styles.choices}>
+          <legend>Targets</legend>
+          {props.targets.map((t) => (
+            <Checkbox
+              key={key(t)}
+              label={`${t.name} in ${tenantName(t.tenantId)}`}
+              checked={targets.has(key(t))}
+              onChange={(_, d) => setTargets((set) => toggled(set, key(t), d.checked === true))}
+            />
+          ))}
+        </fieldset>
+      ) : null}
+      {kind === 'tenants' ? (
+        <fieldset className={styles.choices}>
+          <legend>Tenants</legend>
+          {props.tenants.map((t) => (
+            <Checkbox
+              key={t.tenantId}
+              label={t.displayName}
+              checked={tenants.has(t.tenantId)}
+              onChange={(_, d) => setTenants((set) => toggled(set, t.tenantId, d.checked === true))}
+            />
+          ))}
+        </fieldset>
+      ) : null}
+      {kind === 'tenantTag' ? <TextField label="Tenant tag" required value={tag} onChange={setTag} /> : null}
+      <TextField
+        label="Maximum duration"
+        hint="Optional, ISO 8601: a tighter cap than the targets'"
+        validationMessage={message('maxDuration')}
+        value={maxDuration}
+        onChange={setMaxDuration}
+      />
+      <Field label="Approval" validationMessage={message('approvalRequired')}>
+        <Select value={approval} onChange={(_, d) => setApproval(d.value)}>
+          <option value="target">As each target says</option>
+          <option value="required">Always required</option>
+          <option value="waived">Waived (only for a rule naming its targets)</option>
+        </Select>
+      </Field>
+    </FormDialog>
   );
-}
-
-function toggled(set: ReadonlySet<string>, value: string, on: boolean): Set<string> {
-  const next = new Set(set);
-  if (on) next.add(value);
-  else next.delete(value);
-  return next;
-}
-
-function isDuration(text: string): boolean {
-  try {
-    durationSeconds(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,19 +1,10 @@
-import {
-  Button,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, TableCell, TableRow, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
+import { DataTable } from '../../components/DataTable';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { durationWords } from '../../duration';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
@@ -23,15 +14,9 @@ import { useTenants } from '../../hooks/useTenants';
 import { RuleDialog } from './RuleDialog';
 import { scopeWords } from './scope';
 
-const useStyles = makeStyles({
-  wrap: { overflowX: 'auto' },
-  bar: { marginBottom: tokens.spacingVerticalM },
-  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
-});
-
 /** "Rules" (admin): who may request what; "Create rule", "Edit", "Delete". */
 export function RulesPage() {
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const { api } = useSession();
   const tenants = useTenants();
   const targets = useTargets(tenants.data);
@@ -54,7 +39,7 @@ export function RulesPage() {
   return (
     <>
       <h1>Rules</h1>
-      <div className={styles.bar}>
+      <div className={shared.toolbar}>
         <Button appearance="primary" disabled={!tenants.data || !targets.data} onClick={() => setEditing('new')}>
           Create rule
         </Button>
@@ -62,69 +47,54 @@ export function RulesPage() {
       <ErrorText error={rules.error} />
       <ErrorText error={tenants.error} />
       <ErrorText error={targets.error} />
-      {rules.loading ? <Spinner label="Loading the rules" /> : null}
-      {rules.data?.length === 0 ? <Text>No rule yet: nobody may request anything.</Text> : null}
-      {rules.data && rules.data.length > 0 ? (
-        <div className={styles.wrap}>
-          <Table aria-label="Rules">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Rule</TableHeaderCell>
-                <TableHeaderCell>Principal</TableHeaderCell>
-                <TableHeaderCell>Scope</TableHeaderCell>
-                <TableHeaderCell>Policy</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="visually-hidden">Actions</span>
-                </TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rules.data.map((r) => (
-                <TableRow key={r.ruleId}>
-                  <TableCell>
-                    <Text weight="semibold">{r.ruleId}</Text>
-                    {r.description ? (
+      <QueryList query={rules} loadingLabel="Loading the rules" empty="No rule yet: nobody may request anything.">
+        {(list) => (
+          <DataTable label="Rules" columns={['Rule', 'Principal', 'Scope', 'Policy']} actionsColumn="Actions">
+            {list.map((r) => (
+              <TableRow key={r.ruleId}>
+                <TableCell>
+                  <Text weight="semibold">{r.ruleId}</Text>
+                  {r.description ? (
+                    <>
+                      <br />
+                      <Text size={200}>{r.description}</Text>
+                    </>
+                  ) : null}
+                </TableCell>
+                <TableCell>
+                  {r.principal.type === 'group' ? 'Group' : 'User'} {r.principal.id}
+                </TableCell>
+                <TableCell>{scopeWords(r.scope, names)}</TableCell>
+                <TableCell>
+                  {r.maxDuration ? `Up to ${durationWords(r.maxDuration)}` : 'The targets’ maximum'}
+                  {r.approvalRequired === true ? '; approval forced' : ''}
+                  {r.approvalRequired === false ? '; approval waived' : ''}
+                </TableCell>
+                <TableCell>
+                  <div className={shared.buttons}>
+                    <Button aria-label={`Edit rule ${r.ruleId}`} onClick={() => setEditing(r)}>
+                      Edit
+                    </Button>
+                    {confirming === r.ruleId ? (
                       <>
-                        <br />
-                        <Text size={200}>{r.description}</Text>
-                      </>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>
-                    {r.principal.type === 'group' ? 'Group' : 'User'} {r.principal.id}
-                  </TableCell>
-                  <TableCell>{scopeWords(r.scope, names)}</TableCell>
-                  <TableCell>
-                    {r.maxDuration ? `Up to ${durationWords(r.maxDuration)}` : 'The targets’ maximum'}
-                    {r.approvalRequired === true ? '; approval forced' : ''}
-                    {r.approvalRequired === false ? '; approval waived' : ''}
-                  </TableCell>
-                  <TableCell>
-                    <div className={styles.actions}>
-                      <Button aria-label={`Edit rule ${r.ruleId}`} onClick={() => setEditing(r)}>
-                        Edit
-                      </Button>
-                      {confirming === r.ruleId ? (
-                        <>
-                          <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run(r.ruleId)}>
-                            Confirm delete of {r.ruleId}
-                          </Button>
-                          <Button onClick={() => setConfirming(undefined)}>Keep {r.ruleId}</Button>
-                        </>
-                      ) : (
-                        <Button aria-label={`Delete rule ${r.ruleId}`} onClick={() => setConfirming(r.ruleId)}>
-                          Delete
+                        <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run(r.ruleId)}>
+                          Confirm delete of {r.ruleId}
                         </Button>
-                      )}
-                    </div>
-                    {confirming === r.ruleId ? <ErrorText error={remove.error} /> : null}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
-      ) : null}
+                        <Button onClick={() => setConfirming(undefined)}>Keep {r.ruleId}</Button>
+                      </>
+                    ) : (
+                      <Button aria-label={`Delete rule ${r.ruleId}`} onClick={() => setConfirming(r.ruleId)}>
+                        Delete
+                      </Button>
+                    )}
+                  </div>
+                  {confirming === r.ruleId ? <ErrorText error={remove.error} /> : null}
+                </TableCell>
+              </TableRow>
+            ))}
+          </DataTable>
+        )}
+      </QueryList>
       {editing && tenants.data && targets.data ? (
         <RuleDialog
           tenants={tenants.data}

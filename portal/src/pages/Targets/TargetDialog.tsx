@@ -1,47 +1,28 @@
-import {
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  Select,
-  Spinner,
-  Textarea,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { Checkbox, Field, Select, Textarea, makeStyles } from '@fluentui/react-components';
+import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
-import { ErrorText } from '../../components/ErrorText';
-import { durationSeconds } from '../../duration';
+import { FormDialog } from '../../components/FormDialog';
+import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
+import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
-import { BUILT_IN_ROLES, idsOf, notIdsMessage } from './builtInRoles';
+import { toggled } from '../../setToggle';
+import { idsOf, isDuration, notIdsMessage } from '../../textFields';
+import { BUILT_IN_ROLES } from './builtInRoles';
 
 type CreateTargetBody = components['schemas']['CreateTargetBody'];
 
+function durationProblem(text: string): string | undefined {
+  return isDuration(text.trim()) ? undefined : `Not an ISO 8601 duration (like PT30M, PT4H or P1D): ${text}`;
+}
+
 const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   roles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(16rem, 1fr))' },
 });
-
-function durationProblem(text: string): string | undefined {
-  try {
-    durationSeconds(text.trim());
-    return undefined;
-  } catch {
-    return `Not an ISO 8601 duration (like PT30M, PT4H or P1D): ${text}`;
-  }
-}
 
 /**
  * "Create target" / "Edit target": what can be requested in a tenant. Roles from the built-in list
@@ -99,7 +80,6 @@ export function TargetDialog(props: {
     target?.kind === 'adminAccount' ? (target.credentialType ?? 'password') : 'password',
   );
   const [accessDetails, setAccessDetails] = useState(target?.accessDetails ?? '');
-  const [checked, setChecked] = useState(false);
 
   const other = idsOf(otherRoles);
   const groupIds = idsOf(groups);
@@ -159,172 +139,155 @@ export function TargetDialog(props: {
     }
     dialog.close(props.onSaved);
   });
-  const message = (field: string, apiField = field) =>
-    (checked ? local[field] : undefined) ?? save.fieldError(apiField);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setChecked(true);
-    if (Object.values(local).some((m) => m !== undefined)) return;
-    void save.run();
-  };
+  const { message, submit } = useCheckedSubmit(local, save);
+
   const title = target ? `Edit target ${target.name}` : 'Create target';
 
   return (
-    <Dialog
-      open={dialog.open}
-      modalType="modal"
-      onOpenChange={(_, data) => (data.open ? undefined : dialog.close(props.onClose))}
+    <FormDialog
+      dialog={dialog}
+      title={title}
+      onClose={props.onClose}
+      onSubmit={submit}
+      noValidate
+      busy={save.busy}
+      busyLabel="Saving"
+      submitLabel={target ? 'Save' : 'Create target'}
+      error={save.error}
     >
-      <DialogSurface>
-        <form onSubmit={submit} noValidate>
-          <DialogBody>
-            <DialogTitle>{title}</DialogTitle>
-            <DialogContent className={styles.form}>
-              <Field label="Tenant" required>
-                <Select value={tenantId} disabled={target !== undefined} onChange={(_, d) => setTenantId(d.value)}>
-                  {props.tenants.map((t) => (
-                    <option key={t.tenantId} value={t.tenantId}>
-                      {t.displayName}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <Field
-                label="Target id"
-                required
-                hint="Letters, digits and dashes"
-                validationMessage={message('targetId')}
-              >
-                <Input value={targetId} disabled={target !== undefined} onChange={(_, d) => setTargetId(d.value)} />
-              </Field>
-              <Field label="Name" required validationMessage={message('name')}>
-                <Input value={name} onChange={(_, d) => setName(d.value)} />
-              </Field>
-              <Field label="Kind" validationMessage={message('kind')}>
-                <Select
-                  value={kind}
-                  onChange={(_, d) => setKind(d.value === 'elevation' ? 'elevation' : 'adminAccount')}
-                >
-                  <option value="adminAccount">Admin account (a JIT account in the tenant)</option>
-                  <option value="elevation">Elevation of the technician&apos;s own account</option>
-                </Select>
-              </Field>
-              <fieldset>
-                <legend>Roles</legend>
-                <div className={styles.roles}>
-                  {BUILT_IN_ROLES.map((r) => (
-                    <Checkbox
-                      key={r.templateId}
-                      label={r.displayName}
-                      checked={roles.has(r.templateId)}
-                      onChange={(_, d) =>
-                        setRoles((set) => {
-                          const next = new Set(set);
-                          if (d.checked === true) next.add(r.templateId);
-                          else next.delete(r.templateId);
-                          return next;
-                        })
-                      }
-                    />
-                  ))}
-                </div>
-              </fieldset>
-              <Field
-                label="Other role template ids"
-                hint="Comma-separated; custom roles of the tenant"
-                validationMessage={message('roles')}
-              >
-                <Input value={otherRoles} onChange={(_, d) => setOtherRoles(d.value)} />
-              </Field>
-              <Field
-                label="Group ids"
-                hint="Comma-separated object ids of groups in the tenant (role-assignable for elevation)"
-                validationMessage={message('groups')}
-              >
-                <Input value={groups} onChange={(_, d) => setGroups(d.value)} />
-              </Field>
-              <Field label="Default duration" hint="ISO 8601, like PT4H" validationMessage={message('defaultDuration')}>
-                <Input value={defaultDuration} onChange={(_, d) => setDefaultDuration(d.value)} />
-              </Field>
-              <Field label="Minimum duration" hint="ISO 8601, like PT15M" validationMessage={message('minDuration')}>
-                <Input value={minDuration} onChange={(_, d) => setMinDuration(d.value)} />
-              </Field>
-              <Field label="Maximum duration" hint="ISO 8601, at most P7D" validationMessage={message('maxDuration')}>
-                <Input value={maxDuration} onChange={(_, d) => setMaxDuration(d.value)} />
-              </Field>
-              <Checkbox
-                label="Approval required"
-                checked={approvalRequired}
-                onChange={(_, d) => setApprovalRequired(d.checked === true)}
-              />
-              {approvalRequired ? (
-                <>
-                  <Field
-                    label="Approver user ids"
-                    hint="Comma-separated object ids of home-tenant users; none: any Jit.Approver"
-                    validationMessage={message('approverUsers', 'approval.approvers')}
-                  >
-                    <Input value={approverUsers} onChange={(_, d) => setApproverUsers(d.value)} />
-                  </Field>
-                  <Field
-                    label="Approver group ids"
-                    hint="Comma-separated object ids of home-tenant groups"
-                    validationMessage={message('approverGroups', 'approval.approvers')}
-                  >
-                    <Input value={approverGroups} onChange={(_, d) => setApproverGroups(d.value)} />
-                  </Field>
-                  <Field
-                    label="Approval deadline"
-                    hint="ISO 8601, like PT1H"
-                    validationMessage={message('deadline', 'approval.deadline')}
-                  >
-                    <Input value={deadline} onChange={(_, d) => setDeadline(d.value)} />
-                  </Field>
-                </>
-              ) : null}
-              <Checkbox
-                label="Justification required"
-                checked={requireJustification}
-                onChange={(_, d) => setRequireJustification(d.checked === true)}
-              />
-              <Checkbox
-                label="Ticket required"
-                checked={requireTicket}
-                onChange={(_, d) => setRequireTicket(d.checked === true)}
-              />
-              {kind === 'adminAccount' && (
-                <Field label="Credential" validationMessage={message('credentialType')}>
-                  <Select
-                    value={credentialType}
-                    onChange={(_, d) =>
-                      setCredentialType(d.value === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password')
-                    }
-                  >
-                    <option value="password">Password</option>
-                    <option value="temporaryAccessPass">Temporary Access Pass</option>
-                  </Select>
-                </Field>
-              )}
-              <Field
-                label="Access details"
-                hint="Shown to the requester with the credential"
-                validationMessage={message('accessDetails')}
-              >
-                <Textarea value={accessDetails} onChange={(_, d) => setAccessDetails(d.value)} />
-              </Field>
-              <ErrorText error={save.error} />
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => dialog.close(props.onClose)}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={save.busy}>
-                {save.busy ? <Spinner size="tiny" label="Saving" /> : target ? 'Save' : 'Create target'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+      <Field label="Tenant" required>
+        <Select value={tenantId} disabled={target !== undefined} onChange={(_, d) => setTenantId(d.value)}>
+          {props.tenants.map((t) => (
+            <option key={t.tenantId} value={t.tenantId}>
+              {t.displayName}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <TextField
+        label="Target id"
+        required
+        hint="Letters, digits and dashes"
+        validationMessage={message('targetId')}
+        disabled={target !== undefined}
+        value={targetId}
+        onChange={setTargetId}
+      />
+      <TextField label="Name" required validationMessage={message('name')} value={name} onChange={setName} />
+      <Field label="Kind" validationMessage={message('kind')}>
+        <Select value={kind} onChange={(_, d) => setKind(d.value === 'elevation' ? 'elevation' : 'adminAccount')}>
+          <option value="adminAccount">Admin account (a JIT account in the tenant)</option>
+          <option value="elevation">Elevation of the technician&apos;s own account</option>
+        </Select>
+      </Field>
+      <fieldset>
+        <legend>Roles</legend>
+        <div className={styles.roles}>
+          {BUILT_IN_ROLES.map((r) => (
+            <Checkbox
+              key={r.templateId}
+              label={r.displayName}
+              checked={roles.has(r.templateId)}
+              onChange={(_, d) => setRoles((set) => toggled(set, r.templateId, d.checked === true))}
+            />
+          ))}
+        </div>
+      </fieldset>
+      <TextField
+        label="Other role template ids"
+        hint="Comma-separated; custom roles of the tenant"
+        validationMessage={message('roles')}
+        value={otherRoles}
+        onChange={setOtherRoles}
+      />
+      <TextField
+        label="Group ids"
+        hint="Comma-separated object ids of groups in the tenant (role-assignable for elevation)"
+        validationMessage={message('groups')}
+        value={groups}
+        onChange={setGroups}
+      />
+      <TextField
+        label="Default duration"
+        hint="ISO 8601, like PT4H"
+        validationMessage={message('defaultDuration')}
+        value={defaultDuration}
+        onChange={setDefaultDuration}
+      />
+      <TextField
+        label="Minimum duration"
+        hint="ISO 8601, like PT15M"
+        validationMessage={message('minDuration')}
+        value={minDuration}
+        onChange={setMinDuration}
+      />
+      <TextField
+        label="Maximum duration"
+        hint="ISO 8601, at most P7D"
+        validationMessage={message('maxDuration')}
+        value={maxDuration}
+        onChange={setMaxDuration}
+      />
+      <Checkbox
+        label="Approval required"
+        checked={approvalRequired}
+        onChange={(_, d) => setApprovalRequired(d.checked === true)}
+      />
+      {approvalRequired ? (
+        <>
+          <TextField
+            label="Approver user ids"
+            hint="Comma-separated object ids of home-tenant users; none: any Jit.Approver"
+            validationMessage={message('approverUsers', 'approval.approvers')}
+            value={approverUsers}
+            onChange={setApproverUsers}
+          />
+          <TextField
+            label="Approver group ids"
+            hint="Comma-separated object ids of home-tenant groups"
+            validationMessage={message('approverGroups', 'approval.approvers')}
+            value={approverGroups}
+            onChange={setApproverGroups}
+          />
+          <TextField
+            label="Approval deadline"
+            hint="ISO 8601, like PT1H"
+            validationMessage={message('deadline', 'approval.deadline')}
+            value={deadline}
+            onChange={setDeadline}
+          />
+        </>
+      ) : null}
+      <Checkbox
+        label="Justification required"
+        checked={requireJustification}
+        onChange={(_, d) => setRequireJustification(d.checked === true)}
+      />
+      <Checkbox
+        label="Ticket required"
+        checked={requireTicket}
+        onChange={(_, d) => setRequireTicket(d.checked === true)}
+      />
+      {kind === 'adminAccount' && (
+        <Field label="Credential" validationMessage={message('credentialType')}>
+          <Select
+            value={credentialType}
+            onChange={(_, d) =>
+              setCredentialType(d.value === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password')
+            }
+          >
+            <option value="password">Password</option>
+            <option value="temporaryAccessPass">Temporary Access Pass</option>
+          </Select>
+        </Field>
+      )}
+      <Field
+        label="Access details"
+        hint="Shown to the requester with the credential"
+        validationMessage={message('accessDetails')}
+      >
+        <Textarea value={accessDetails} onChange={(_, d) => setAccessDetails(d.value)} />
+      </Field>
+    </FormDialog>
   );
 }

@@ -1,31 +1,17 @@
-import {
-  Button,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, TableCell, TableRow, Text } from '@fluentui/react-components';
 import { useState } from 'react';
+import { DataTable } from '../../components/DataTable';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { durationWords } from '../../duration';
 import { useTargets, type Target } from '../../hooks/useTargets';
 import { useTenants } from '../../hooks/useTenants';
 import { TargetDialog } from './TargetDialog';
 
-const useStyles = makeStyles({
-  wrap: { overflowX: 'auto' },
-  bar: { marginBottom: tokens.spacingVerticalM },
-});
-
 /** "Targets" (admin): what can be requested in each tenant; "Create target", "Edit". */
 export function TargetsPage() {
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const tenants = useTenants();
   const targets = useTargets(tenants.data);
   const [editing, setEditing] = useState<Target | 'new'>();
@@ -34,7 +20,7 @@ export function TargetsPage() {
   return (
     <>
       <h1>Targets</h1>
-      <div className={styles.bar}>
+      <div className={shared.toolbar}>
         <Button appearance="primary" disabled={(tenants.data?.length ?? 0) === 0} onClick={() => setEditing('new')}>
           Create target
         </Button>
@@ -42,53 +28,38 @@ export function TargetsPage() {
       {tenants.data?.length === 0 ? <Text>Connect a tenant first (Tenants).</Text> : null}
       <ErrorText error={tenants.error} />
       <ErrorText error={targets.error} />
-      {targets.loading ? <Spinner label="Loading the targets" /> : null}
-      {targets.data && targets.data.length > 0 ? (
-        <div className={styles.wrap}>
-          <Table aria-label="Targets">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Target</TableHeaderCell>
-                <TableHeaderCell>Tenant</TableHeaderCell>
-                <TableHeaderCell>Grants</TableHeaderCell>
-                <TableHeaderCell>Policy</TableHeaderCell>
-                <TableHeaderCell>
-                  <span className="visually-hidden">Action</span>
-                </TableHeaderCell>
+      <QueryList query={targets} loadingLabel="Loading the targets" empty="No target yet.">
+        {(list) => (
+          <DataTable label="Targets" columns={['Target', 'Tenant', 'Grants', 'Policy']} actionsColumn="Action">
+            {list.map((t) => (
+              <TableRow key={`${t.tenantId}/${t.targetId}`}>
+                <TableCell>
+                  <Text weight="semibold">{t.name}</Text>
+                  <br />
+                  <Text size={200}>{t.targetId}</Text>
+                </TableCell>
+                <TableCell>{tenantName(t.tenantId)}</TableCell>
+                <TableCell>
+                  {t.kind === 'adminAccount' ? 'Admin account' : 'Elevation'}
+                  {t.roles.length > 0 ? `: ${t.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
+                  {t.groups.length > 0 ? `; groups ${t.groups.map((g) => g.displayName ?? g.id).join(', ')}` : ''}
+                </TableCell>
+                <TableCell>
+                  {durationWords(t.minDuration)} to {durationWords(t.maxDuration)} (default{' '}
+                  {durationWords(t.defaultDuration)}){t.approval.mode === 'required' ? '; approval required' : ''}
+                  {t.requireJustification ? '; justification' : ''}
+                  {t.requireTicket ? '; ticket' : ''}
+                </TableCell>
+                <TableCell>
+                  <Button aria-label={`Edit ${t.name} in ${tenantName(t.tenantId)}`} onClick={() => setEditing(t)}>
+                    Edit
+                  </Button>
+                </TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {targets.data.map((t) => (
-                <TableRow key={`${t.tenantId}/${t.targetId}`}>
-                  <TableCell>
-                    <Text weight="semibold">{t.name}</Text>
-                    <br />
-                    <Text size={200}>{t.targetId}</Text>
-                  </TableCell>
-                  <TableCell>{tenantName(t.tenantId)}</TableCell>
-                  <TableCell>
-                    {t.kind === 'adminAccount' ? 'Admin account' : 'Elevation'}
-                    {t.roles.length > 0 ? `: ${t.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
-                    {t.groups.length > 0 ? `; groups ${t.groups.map((g) => g.displayName ?? g.id).join(', ')}` : ''}
-                  </TableCell>
-                  <TableCell>
-                    {durationWords(t.minDuration)} to {durationWords(t.maxDuration)} (default{' '}
-                    {durationWords(t.defaultDuration)}){t.approval.mode === 'required' ? '; approval required' : ''}
-                    {t.requireJustification ? '; justification' : ''}
-                    {t.requireTicket ? '; ticket' : ''}
-                  </TableCell>
-                  <TableCell>
-                    <Button aria-label={`Edit ${t.name} in ${tenantName(t.tenantId)}`} onClick={() => setEditing(t)}>
-                      Edit
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
-      ) : null}
-      {targets.data?.length === 0 && !targets.loading ? <Text>No target yet.</Text> : null}
+            ))}
+          </DataTable>
+        )}
+      </QueryList>
       {editing && tenants.data ? (
         <TargetDialog
           tenants={tenants.data}

@@ -17,18 +17,3 @@ export const BUILT_IN_ROLES: readonly { readonly templateId: string; readonly di
   { templateId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', displayName: 'Global Reader' },
   { templateId: '62e90394-69f5-4237-9190-012177145e10', displayName: 'Global Administrator' },
 ];
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids typed into a field (comma- or line-separated); the ones that are not GUIDs are named. */
-export function idsOf(text: string): { readonly ids: string[]; readonly invalid: string[] } {
-  const all = text
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return { ids: all.filter((s) => GUID.test(s)), invalid: all.filter((s) => !GUID.test(s)) };
-}
-
-export function notIdsMessage(invalid: readonly string[]): string | undefined {
-  return invalid.length > 0 ? `Not an object id (a GUID): ${invalid.join(', ')}` : undefined;
-}

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { ErrorText } from '../../components/ErrorText';
+import { useSharedStyles } from '../../components/styles';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import type { Tenant, TenantReadiness, VerificationCheck } from '../../hooks/useTenants';
@@ -13,15 +14,6 @@ import { CopyButton } from './CopyButton';
 type ConsentUrl = components['schemas']['ConsentUrl'];
 
 const useStyles = makeStyles({
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: tokens.spacingHorizontalM,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    '& dd': { margin: 0, overflowWrap: 'anywhere' },
-  },
-  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   consent: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, overflowWrap: 'anywhere' },
 });
 
@@ -42,6 +34,7 @@ export function TenantCard(props: {
 }) {
   const { tenant: t } = props;
   const styles = useStyles();
+  const shared = useSharedStyles();
   const { api } = useSession();
   const titleId = useId();
   const [consent, setConsent] = useState<ConsentUrl>();
@@ -72,7 +65,7 @@ export function TenantCard(props: {
           </Badge>
         }
       />
-      <dl className={styles.facts}>
+      <dl className={shared.facts}>
         <dt>Tenant id</dt>
         <dd>{t.tenantId}</dd>
         <dt>JIT domain</dt>
@@ -91,7 +84,7 @@ export function TenantCard(props: {
         <dd>{known.lastVerifiedAt ? new Date(known.lastVerifiedAt).toLocaleString() : 'Never'}</dd>
       </dl>
       <Checklist label={`Verification checks of ${t.displayName}`} items={checklist(known, fresh)} />
-      <div className={styles.actions}>
+      <div className={shared.buttons}>
         <Button appearance="primary" disabled={verify.busy} onClick={() => void verify.run()}>
           {verify.busy ? 'Verifying…' : 'Re-verify'}
         </Button>

@@ -1,22 +1,19 @@
-import { Button, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button } from '@fluentui/react-components';
 import { useState } from 'react';
 import { ErrorText } from '../../components/ErrorText';
+import { QueryList } from '../../components/QueryList';
+import { useSharedStyles } from '../../components/styles';
 import { useTenantReadiness, useTenants, type Tenant, type VerificationCheck } from '../../hooks/useTenants';
 import { ConnectTenantDialog } from './ConnectTenantDialog';
 import { EditTenantDialog } from './EditTenantDialog';
 import { TenantCard } from './TenantCard';
-
-const useStyles = makeStyles({
-  list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  bar: { marginBottom: tokens.spacingVerticalM },
-});
 
 /**
  * "Tenants" (admin): every connected tenant with its verification as a checklist, each failing
  * check with its fix; "Connect tenant", "Re-verify", the admin-consent link and "Edit".
  */
 export function TenantsPage() {
-  const styles = useStyles();
+  const shared = useSharedStyles();
   const tenants = useTenants();
   const readiness = useTenantReadiness();
   const [connecting, setConnecting] = useState(false);
@@ -31,27 +28,29 @@ export function TenantsPage() {
   return (
     <>
       <h1>Tenants</h1>
-      <div className={styles.bar}>
+      <div className={shared.toolbar}>
         <Button appearance="primary" onClick={() => setConnecting(true)}>
           Connect tenant
         </Button>
       </div>
       <ErrorText error={tenants.error} />
       <ErrorText error={readiness.error} />
-      {tenants.loading ? <Spinner label="Loading the connected tenants" /> : null}
-      {tenants.data?.length === 0 ? <Text>No tenant is connected yet.</Text> : null}
-      <div className={styles.list}>
-        {tenants.data?.map((t) => (
-          <TenantCard
-            key={t.tenantId}
-            tenant={t}
-            readiness={readiness.data?.find((r) => r.tenantId === t.tenantId)}
-            verified={verified.get(t.tenantId)}
-            onVerified={(checks) => keep(t.tenantId, checks)}
-            onEdit={() => setEditing(t)}
-          />
-        ))}
-      </div>
+      <QueryList query={tenants} loadingLabel="Loading the connected tenants" empty="No tenant is connected yet.">
+        {(list) => (
+          <div className={shared.stack}>
+            {list.map((t) => (
+              <TenantCard
+                key={t.tenantId}
+                tenant={t}
+                readiness={readiness.data?.find((r) => r.tenantId === t.tenantId)}
+                verified={verified.get(t.tenantId)}
+                onVerified={(checks) => keep(t.tenantId, checks)}
+                onEdit={() => setEditing(t)}
+              />
+            ))}
+          </div>
+        )}
+      </QueryList>
       {connecting ? (
         <ConnectTenantDialog
           onClose={() => setConnecting(false)}
