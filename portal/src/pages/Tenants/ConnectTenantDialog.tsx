@@ -6,8 +6,8 @@ import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
-import { listOf } from '../../textFields';
 import { ConnectionFields, useConnectionDraft } from './ConnectionFields';
+import { TenantFields, useTenantDraft } from './TenantFields';
 import type { Verification } from '../../hooks/useTenants';
 
 type CreateTenantBody = components['schemas']['CreateTenantBody'];
@@ -24,18 +24,12 @@ export function ConnectTenantDialog(props: {
   const { api } = useSession();
   const dialog = useDialogClose();
   const [tenantId, setTenantId] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [jitDomain, setJitDomain] = useState('');
+  const tenant = useTenantDraft({ displayName: '', jitDomain: '', tags: [], protectedAccounts: [] });
   const connection = useConnectionDraft({ mode: 'clientSecret', clientId: '' });
-  const [tags, setTags] = useState('');
-  const [protectedAccounts, setProtectedAccounts] = useState('');
   const connect = useAction(async () => {
     const body: CreateTenantBody = {
       tenantId: tenantId.trim(),
-      displayName: displayName.trim(),
-      jitDomain: jitDomain.trim(),
-      tags: listOf(tags),
-      protectedAccounts: listOf(protectedAccounts),
+      ...tenant.values,
       connection: connection.body,
     };
     const created = unwrap(await api.POST('/tenants', { body }));
@@ -61,36 +55,8 @@ export function ConnectTenantDialog(props: {
         value={tenantId}
         onChange={setTenantId}
       />
-      <TextField
-        label="Display name"
-        required
-        validationMessage={connect.fieldError('displayName')}
-        value={displayName}
-        onChange={setDisplayName}
-      />
-      <TextField
-        label="JIT domain"
-        required
-        hint="A managed, verified domain of the tenant for the JIT accounts"
-        validationMessage={connect.fieldError('jitDomain')}
-        value={jitDomain}
-        onChange={setJitDomain}
-      />
+      <TenantFields draft={tenant} fieldError={connect.fieldError} />
       <ConnectionFields draft={connection} secretLabel="Client secret" fieldError={connect.fieldError} />
-      <TextField
-        label="Tags"
-        hint="Comma-separated, for rules scoped to a tag"
-        validationMessage={connect.fieldError('tags')}
-        value={tags}
-        onChange={setTags}
-      />
-      <TextField
-        label="Protected accounts"
-        hint="Comma-separated user principal names the service must never touch (break-glass accounts)"
-        validationMessage={connect.fieldError('protectedAccounts')}
-        value={protectedAccounts}
-        onChange={setProtectedAccounts}
-      />
     </FormDialog>
   );
 }

@@ -3,12 +3,11 @@ import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
-import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
-import { listOf } from '../../textFields';
 import { ConnectionFields, useConnectionDraft } from './ConnectionFields';
+import { TenantFields, useTenantDraft } from './TenantFields';
 import type { Tenant, Verification } from '../../hooks/useTenants';
 
 type PatchTenantBody = components['schemas']['PatchTenantBody'];
@@ -26,10 +25,7 @@ export function EditTenantDialog(props: {
   const { tenant } = props;
   const { api } = useSession();
   const dialog = useDialogClose();
-  const [displayName, setDisplayName] = useState(tenant.displayName);
-  const [jitDomain, setJitDomain] = useState(tenant.jitDomain);
-  const [tags, setTags] = useState(tenant.tags.join(', '));
-  const [protectedAccounts, setProtectedAccounts] = useState(tenant.protectedAccounts.join(', '));
+  const draft = useTenantDraft(tenant);
   const [replaceConnection, setReplaceConnection] = useState(false);
   const connection = useConnectionDraft({
     mode: tenant.connection.mode,
@@ -37,11 +33,12 @@ export function EditTenantDialog(props: {
   });
   const save = useAction(async () => {
     const body: PatchTenantBody = {};
-    if (displayName.trim() !== tenant.displayName) body.displayName = displayName.trim();
-    if (jitDomain.trim() !== tenant.jitDomain) body.jitDomain = jitDomain.trim();
-    if (listOf(tags).join(',') !== tenant.tags.join(',')) body.tags = listOf(tags);
-    if (listOf(protectedAccounts).join(',') !== tenant.protectedAccounts.join(','))
-      body.protectedAccounts = listOf(protectedAccounts);
+    const { values } = draft;
+    if (values.displayName !== tenant.displayName) body.displayName = values.displayName;
+    if (values.jitDomain !== tenant.jitDomain) body.jitDomain = values.jitDomain;
+    if (values.tags.join(',') !== tenant.tags.join(',')) body.tags = values.tags;
+    if (values.protectedAccounts.join(',') !== tenant.protectedAccounts.join(','))
+      body.protectedAccounts = values.protectedAccounts;
     if (replaceConnection) body.connection = connection.body;
     const saved = unwrap(
       await api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body }),
@@ -60,35 +57,7 @@ export function EditTenantDialog(props: {
       submitLabel="Save"
       error={save.error}
     >
-      <TextField
-        label="Display name"
-        required
-        validationMessage={save.fieldError('displayName')}
-        value={displayName}
-        onChange={setDisplayName}
-      />
-      <TextField
-        label="JIT domain"
-        required
-        hint="A managed, verified domain of the tenant for the JIT accounts"
-        validationMessage={save.fieldError('jitDomain')}
-        value={jitDomain}
-        onChange={setJitDomain}
-      />
-      <TextField
-        label="Tags"
-        hint="Comma-separated"
-        validationMessage={save.fieldError('tags')}
-        value={tags}
-        onChange={setTags}
-      />
-      <TextField
-        label="Protected accounts"
-        hint="Comma-separated user principal names"
-        validationMessage={save.fieldError('protectedAccounts')}
-        value={protectedAccounts}
-        onChange={setProtectedAccounts}
-      />
+      <TenantFields draft={draft} fieldError={save.fieldError} />
       <Checkbox
         label="Replace the connection (a new client secret, or federated)"
         checked={replaceConnection}
