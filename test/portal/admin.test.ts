@@ -6,6 +6,7 @@ import {
   browserStorage,
   launchChromium,
   newPersonContext,
+  screenshot,
   seriousViolations,
   signIn,
   startPortalStack,
@@ -36,7 +37,10 @@ async function open(page: Page, name: PageName): Promise<void> {
 
 /** Waits for the page's animations (a dialog fading in) to end: axe measures contrast as it is painted. */
 async function settled(page: Page): Promise<void> {
-  await page.evaluate<boolean>(`Promise.all(document.getAnimations().map((a) => a.finished)).then(() => true)`);
+  // A cancelled animation (its `finished` rejects with AbortError) is settled too.
+  await page.evaluate<boolean>(
+    `Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))).then(() => true)`,
+  );
 }
 
 beforeAll(async () => {
@@ -88,6 +92,7 @@ describe('the admin pages in a browser', () => {
     await signInCheck.getByText('Failed', { exact: true }).waitFor({ timeout: 20_000 });
     await signInCheck.getByText(/^Fix: The client secret is wrong/).waitFor();
     await card.getByText('Not ready', { exact: true }).waitFor();
+    await screenshot(carol, 'tenants-failing-check');
     // The secret went to the API only: never to browser storage.
     expect(await browserStorage(carol)).not.toContain('a-mistyped-secret');
 
@@ -269,21 +274,21 @@ describe('the admin pages in a browser', () => {
       await carol.getByRole('button').last().waitFor();
       found.push(...(await seriousViolations(carol)).map((v) => `${name}: ${v}`));
     }
-    await open(carol, 'Tenants');
-    await carol.getByRole('button', { name: 'Connect tenant' }).click();
-    await settled(carol);
-    found.push(...(await seriousViolations(carol)).map((v) => `Connect tenant: ${v}`));
-    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-    await open(carol, 'Targets');
-    await carol.getByRole('button', { name: 'Create target' }).click();
-    await settled(carol);
-    found.push(...(await seriousViolations(carol)).map((v) => `Create target: ${v}`));
-    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-    await open(carol, 'Rules');
-    await carol.getByRole('button', { name: 'Create rule' }).click();
-    await settled(carol);
-    found.push(...(await seriousViolations(carol)).map((v) => `Create rule: ${v}`));
-    await carol.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    // Each dialog is scanned open, and is gone before the next page is opened.
+    for (const [page, button] of [
+      ['Tenants', 'Connect tenant'],
+      ['Targets', 'Create target'],
+      ['Rules', 'Create rule'],
+    ] as const) {
+      await open(carol, page);
+      await carol.getByRole('button', { name: button }).click();
+      const dialog = carol.getByRole('dialog', { name: button });
+      await dialog.waitFor();
+      await settled(carol);
+      found.push(...(await seriousViolations(carol)).map((v) => `${button}: ${v}`));
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    }
     expect(found).toEqual([]);
   });
 
@@ -294,7 +299,7 @@ describe('the admin pages in a browser', () => {
     for (const name of ADMIN_PAGES) {
       await open(phone, name);
       await phone.getByRole('button').last().waitFor();
-      if (name === 'Audit') await phone.screenshot({ path: '/tmp/pa-audit.png', fullPage: true });
+      await settled(phone);
       const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
       expect(width, `${name} is ${String(width)}px wide`).toBeLessThanOrEqual(375);
     }

@@ -5,6 +5,7 @@ import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import {
   launchChromium,
   newPersonContext,
+  screenshot,
   seriousViolations,
   signIn,
   startPortalStack,
@@ -53,6 +54,7 @@ describe("the operator's view in a browser", () => {
     await row.getByText('Active', { exact: true }).waitFor({ timeout: 30_000 });
     await row.getByText('Helpdesk admin in Contoso').waitFor();
     await row.getByText(/\(in (?:59:\d\d|1:00:00)\)/).waitFor();
+    await screenshot(carol, 'leases');
 
     const revoked = await portal.client.api('POST', `/requests/${submitted.body.id}/revoke`, {
       token: alice,
