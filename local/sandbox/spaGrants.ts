@@ -168,6 +168,7 @@ async function redeemCode(ctx: GrantContext, clientId: string): Promise<SandboxR
     nonce: request.nonce,
     clientInfo: request.clientInfo,
     refreshExpiresAtMs: ctx.store.signIns.refreshExpiryFromNow(),
+    acrs: issued.acrs,
   });
 }
 
@@ -202,6 +203,7 @@ async function redeemRefreshToken(ctx: GrantContext, clientId: string): Promise<
     clientInfo: grant.clientInfo || ctx.form.get('client_info') === '1',
     refreshExpiresAtMs: grant.expiresAtMs,
     refreshIssuedAtMs: grant.issuedAtMs,
+    acrs: grant.acrs,
   });
 }
 
@@ -215,11 +217,17 @@ async function tokenResponse(
     clientInfo: boolean;
     refreshExpiresAtMs: number;
     refreshIssuedAtMs?: number;
+    acrs: readonly string[];
   },
 ): Promise<SandboxResponse> {
   const { store, tenant } = ctx;
   const baseUrl = store.url;
-  const accessClaims = userClaims(tenant, user, { type: 'access', baseUrl, audience: scopes.resource.audience });
+  const accessClaims = userClaims(tenant, user, {
+    type: 'access',
+    baseUrl,
+    audience: scopes.resource.audience,
+    acrs: options.acrs,
+  });
   accessClaims.scp = scopes.resource.scp;
   accessClaims.azp = clientId;
   const body: Record<string, unknown> = {
@@ -244,6 +252,7 @@ async function tokenResponse(
       clientInfo: options.clientInfo,
       expiresAtMs: options.refreshExpiresAtMs,
       issuedAtMs: options.refreshIssuedAtMs ?? Date.now(),
+      acrs: options.acrs,
     });
     body.refresh_token_expires_in = Math.max(0, Math.floor((options.refreshExpiresAtMs - Date.now()) / 1000));
   }
