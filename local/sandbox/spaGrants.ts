@@ -5,6 +5,7 @@ import { json, type SandboxRequest, type SandboxResponse } from './http';
 import { entraError } from './entraError';
 import type { SandboxStore } from './store';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
+import { parseClaimsRequest } from './authenticationContexts';
 import { userClaims } from './userClaims';
 import { isScopeError, parseUserScopes, type UserScopes } from './userScopes';
 import { spaOrigins } from './spaCors';
@@ -198,6 +199,17 @@ async function redeemRefreshToken(ctx: GrantContext, clientId: string): Promise<
     );
   const scopes = parseUserScopes(ctx.form.get('scope') ?? grant.scopes.join(' '), ctx.tenant.displayName);
   if (isScopeError(scopes)) return fail(ctx, scopes.error, scopes.code, scopes.description);
+  // A claims request for an authentication context the session has not met needs the user (MFA):
+  // Entra answers interaction_required and the app signs in interactively with the same claims.
+  const claimsRequest = parseClaimsRequest(ctx.form.get('claims'));
+  if ('error' in claimsRequest) return fail(ctx, 'invalid_request', 90100, claimsRequest.error);
+  if (claimsRequest.acrs.some((c) => !grant.acrs.includes(c)))
+    return fail(
+      ctx,
+      'interaction_required',
+      50076,
+      'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.',
+    );
   return tokenResponse(ctx, user, clientId, scopes, {
     nonce: undefined,
     clientInfo: grant.clientInfo || ctx.form.get('client_info') === '1',

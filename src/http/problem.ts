@@ -56,7 +56,14 @@ export function toProblem(error: unknown, instance?: string): Problem {
       ...(instance ? { instance } : {}),
     };
     if (err instanceof ValidationError) return { ...base, errors: err.problems };
-    if (err instanceof StepUpRequiredError) return { ...base, authenticationContext: err.authenticationContext };
+    // The claims request in the body too: a browser reads no WWW-Authenticate across origins (the
+    // platform's CORS exposes no response header), so the portal takes it from here.
+    if (err instanceof StepUpRequiredError)
+      return {
+        ...base,
+        authenticationContext: err.authenticationContext,
+        claims: claimsRequestFor(err.authenticationContext),
+      };
     // Extensions never override the standard members.
     if (err instanceof ConflictError || err instanceof PreconditionFailedError) return { ...err.details, ...base };
     return base;

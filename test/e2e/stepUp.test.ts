@@ -50,10 +50,13 @@ beforeAll(async () => {
 }, 60_000);
 
 /** The header Entra documents for an authentication context (learn.microsoft.com/entra/identity-platform/claims-challenge). */
+function claimsOf(context: string): string {
+  const request = { access_token: { acrs: { essential: true, value: context } } };
+  return Buffer.from(JSON.stringify(request)).toString('base64');
+}
+
 function expectedChallenge(context: string): string {
-  const claims = Buffer.from(JSON.stringify({ access_token: { acrs: { essential: true, value: context } } })).toString(
-    'base64',
-  );
+  const claims = claimsOf(context);
   return `Bearer realm="${HOME_TENANT.id}", authorization_uri="${t.client.sandboxUrl}/${HOME_TENANT.id}/oauth2/v2.0/authorize", error="insufficient_claims", claims="${claims}"`;
 }
 
@@ -64,6 +67,7 @@ function expectChallenge(response: ApiResponse, context: string): void {
     type: 'https://entra-jit.dev/problems/step-up-required',
     status: 401,
     authenticationContext: context,
+    claims: claimsOf(context),
   });
 }
 
