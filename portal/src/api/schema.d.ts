@@ -4118,7 +4118,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it, and WWW-Authenticate carries the claims challenge; sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
           /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */
@@ -4238,7 +4238,7 @@ export interface operations {
           'application/json': components['schemas']['Credential'];
         };
       };
-      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it, and WWW-Authenticate carries the claims challenge; sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
           /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */
@@ -4467,7 +4467,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it, and WWW-Authenticate carries the claims challenge; sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
           /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */

@@ -7,8 +7,8 @@ import type { ApiResponse } from './operation';
 export const STEP_UP_UNAUTHORIZED: { readonly '401': ApiResponse } = {
   '401': {
     description:
-      'No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it, ' +
-      'and WWW-Authenticate carries the claims challenge; sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry',
+      'No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); ' +
+      'WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry',
     schema: 'Problem',
     headers: [
       {
