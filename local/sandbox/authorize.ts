@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { App, Tenant } from './directory';
 import type { SandboxRequest, SandboxResponse } from './http';
-import { errorPage, signedOutPage, signInPage } from './signInPage';
+import { parseClaimsRequest } from './authenticationContexts';
+import { errorPage, signedOutPage, signInPage, verifyPage } from './signInPage';
 import type { AuthorizationRequest, ResponseMode } from './signIns';
 import type { SandboxStore } from './store';
 import { isScopeError, parseUserScopes } from './userScopes';
@@ -143,6 +144,9 @@ export function authorize(
   if (prompt === 'none')
     return fail('login_required', 50058, 'A silent sign-in request was sent but no user is signed in.');
 
+  const claimsRequest = parseClaimsRequest(q.get('claims'));
+  if ('error' in claimsRequest) return fail('invalid_request', 90100, claimsRequest.error);
+
   const request: AuthorizationRequest = {
     tenantId: tenant.id,
     clientId: app.clientId,
@@ -154,6 +158,7 @@ export function authorize(
     codeChallenge,
     loginHint: q.get('login_hint') ?? undefined,
     clientInfo: q.get('client_info') === '1',
+    acrs: claimsRequest.acrs,
   };
   const pendingId = store.signIns.startSignIn(request);
   return signInPage({
@@ -192,13 +197,53 @@ export function signIn(store: SandboxStore, req: SandboxRequest, tenant: Tenant 
     return again(`AADSTS50034: The user account ${userName} does not exist in the ${tenant.displayName} directory.`);
   if (!user.accountEnabled)
     return again('AADSTS50057: The user account is disabled. The account has been disabled by an administrator.');
-  const issued = store.signIns.issueCode(pendingId, user.id);
+  if (request.acrs.length > 0) {
+    // The claims request asks for an authentication context: its policy (MFA here) comes before the code.
+    store.signIns.identify(pendingId, user.id);
+    return verifyPage({
+      tenant,
+      pendingId,
+      redirectOrigin: redirectOrigin(request.redirectUri),
+      userName: user.userPrincipalName,
+      authenticationContexts: request.acrs,
+    });
+  }
+  return codeRedirect(store, pendingId, request, user.id, tenant.id, []);
+}
+
+/**
+ * The "Verify your identity" step of a sign-in that asked for an authentication context: the user
+ * approves (the sandbox's stand-in for an MFA prompt) and the code carries the contexts as `acrs`.
+ */
+export function verify(store: SandboxStore, req: SandboxRequest, tenant: Tenant | undefined): SandboxResponse {
+  const form = new URLSearchParams(req.rawBody);
+  const pendingId = form.get('ctx') ?? '';
+  const request = store.signIns.pendingSignIn(pendingId);
+  const userId = store.signIns.identifiedUser(pendingId);
+  if (tenant === undefined || request === undefined || request.tenantId !== tenant.id || userId === undefined)
+    return errorPage(
+      400,
+      50196,
+      'Your sign-in request has expired or is not valid. Go back to the application and sign in again.',
+    );
+  return codeRedirect(store, pendingId, request, userId, tenant.id, request.acrs);
+}
+
+function codeRedirect(
+  store: SandboxStore,
+  pendingId: string,
+  request: AuthorizationRequest,
+  userId: string,
+  tenantId: string,
+  acrs: readonly string[],
+): SandboxResponse {
+  const issued = store.signIns.issueCode(pendingId, userId, acrs);
   if (issued === undefined)
     return errorPage(400, 50196, 'Your sign-in request has expired. Go back to the application and sign in again.');
   return redirect(
     withParams(request.redirectUri, request.responseMode, {
       code: issued.code,
-      client_info: request.clientInfo ? clientInfo(user.id, tenant.id) : undefined,
+      client_info: request.clientInfo ? clientInfo(userId, tenantId) : undefined,
       state: request.state,
     }),
   );

@@ -1,7 +1,7 @@
 import { jwtVerify } from 'jose';
 import { findTenant, type App, type Tenant } from './directory';
 import { json, type SandboxRequest, type SandboxResponse } from './http';
-import { authorize, logout, signIn } from './authorize';
+import { authorize, logout, signIn, verify } from './authorize';
 import { entraError } from './entraError';
 import { HOME_TENANT_ID, SERVICE_APP } from './seed';
 import { spaPreflight, withSpaCors } from './spaCors';
@@ -106,6 +106,7 @@ export async function handleLogin(store: SandboxStore, req: SandboxRequest): Pro
   }
   if (path === 'oauth2/v2.0/authorize' && req.method === 'GET') return authorize(store, req, tenantKey, tenant);
   if (path === 'login' && req.method === 'POST') return signIn(store, req, tenant);
+  if (path === 'login/verify' && req.method === 'POST') return verify(store, req, tenant);
   if (path === 'oauth2/v2.0/logout' && req.method === 'GET') return logout(req, tenant);
   return undefined;
 }

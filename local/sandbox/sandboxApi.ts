@@ -14,6 +14,7 @@ import {
 import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import type { SandboxStore } from './store';
+import { AMR_NOT_IN_ACCESS_TOKENS, authenticationContextIdSchema } from './authenticationContexts';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
 import { userClaims } from './userClaims';
 
@@ -64,11 +65,17 @@ const tokenSchema = z
     groupsOverage: z.boolean().optional(),
     /** `id`: the ID token the same sign-in returns (no `scp`), which the API must refuse. Default `access`. */
     tokenType: z.enum(['access', 'id']).optional(),
+    /** Conditional Access authentication contexts the user satisfied (`acrs`, access tokens only). */
+    acrs: z.array(authenticationContextIdSchema).max(99).optional(),
+    amr: z.unknown().optional(),
   })
   .strict();
 
 async function userToken(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const body = parseBody(tokenSchema, req);
+  if (body.amr !== undefined) throw new ApiError(400, AMR_NOT_IN_ACCESS_TOKENS);
+  if (body.acrs !== undefined && body.tokenType === 'id')
+    throw new ApiError(400, 'acrs: Entra puts acrs in access tokens only, not in ID tokens');
   const found = findUserAnywhere(store, body.user);
   if (found === undefined) throw new ApiError(404, `no user '${body.user}' in any sandbox tenant`);
   const claims = userClaims(found.tenant, found.user, {
@@ -76,6 +83,7 @@ async function userToken(store: SandboxStore, req: SandboxRequest): Promise<Sand
     baseUrl: store.url,
     ...(body.audience === undefined ? {} : { audience: body.audience }),
     ...(body.groupsOverage === undefined ? {} : { groupsOverage: body.groupsOverage }),
+    ...(body.acrs === undefined ? {} : { acrs: body.acrs }),
   });
   const expiresInSeconds = body.expiresInSeconds ?? TOKEN_LIFETIME_SECONDS;
   // An untrusted token claims the real kid but is signed with a key the JWKS does not hold.

@@ -82,6 +82,27 @@ export function signInPage(options: SignInPageOptions): SandboxResponse {
   return page(200, 'Sign in to your account', body, [options.redirectOrigin]);
 }
 
+export interface VerifyPageOptions {
+  readonly tenant: Tenant;
+  readonly pendingId: string;
+  readonly redirectOrigin: string;
+  readonly userName: string;
+  readonly authenticationContexts: readonly string[];
+}
+
+/**
+ * The extra verification an authentication context's Conditional Access policy asks for (MFA in
+ * Entra; one "Verify" button in the sandbox, which has no second factor to check).
+ */
+export function verifyPage(options: VerifyPageOptions): SandboxResponse {
+  const contexts = options.authenticationContexts.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ');
+  const body = `<h1>Verify your identity</h1><p>${escapeHtml(options.userName)}: this action needs a stronger sign-in (authentication context ${contexts}, multifactor authentication).</p>
+<form method="post" action="/${escapeHtml(options.tenant.id)}/login/verify">
+<input type="hidden" name="ctx" value="${escapeHtml(options.pendingId)}">
+<button type="submit">Verify (MFA)</button></form>`;
+  return page(200, 'Verify your identity', body, [options.redirectOrigin]);
+}
+
 /** An error Entra shows on its own page rather than sending to the app (no trusted redirect URI yet). */
 export function errorPage(status: number, code: number, description: string): SandboxResponse {
   return page(

@@ -39,6 +39,8 @@ export interface AuthorizationRequest {
   readonly loginHint: string | undefined;
   /** `client_info=1`: MSAL asks for the account's uid/utid alongside the tokens. */
   readonly clientInfo: boolean;
+  /** Authentication contexts asked by the `claims` parameter: the user verifies before the code. */
+  readonly acrs: readonly string[];
 }
 
 export interface IssuedCode {
@@ -46,6 +48,8 @@ export interface IssuedCode {
   readonly userId: string;
   readonly expiresAtMs: number;
   redeemed: boolean;
+  /** Authentication contexts the user satisfied in this sign-in (the tokens carry them as `acrs`). */
+  readonly acrs: readonly string[];
 }
 
 export interface RefreshGrant {
@@ -58,6 +62,8 @@ export interface RefreshGrant {
   readonly expiresAtMs: number;
   /** When the user signed in: revoking their sign-in sessions after it kills the grant. */
   readonly issuedAtMs: number;
+  /** Authentication contexts satisfied at that sign-in: the session keeps them, as Entra's does. */
+  readonly acrs: readonly string[];
 }
 
 function opaque(bytes: number): string {
@@ -69,7 +75,10 @@ function digest(value: string): string {
 }
 
 export class SignIns {
-  private readonly pending = new Map<string, { request: AuthorizationRequest; expiresAtMs: number }>();
+  private readonly pending = new Map<
+    string,
+    { request: AuthorizationRequest; expiresAtMs: number; identifiedUserId?: string }
+  >();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly refreshGrants = new Map<string, RefreshGrant>();
 
@@ -98,8 +107,24 @@ export class SignIns {
     return this.pending.get(id)?.request;
   }
 
-  /** The user signed in: the pending request becomes a one-time code. */
-  issueCode(pendingId: string, userId: string): { code: string; request: AuthorizationRequest } | undefined {
+  /** The user named themselves, and the request asks for an authentication context: verification comes next. */
+  identify(pendingId: string, userId: string): void {
+    const entry = this.pending.get(pendingId);
+    if (entry !== undefined) entry.identifiedUserId = userId;
+  }
+
+  /** Who named themselves on this pending sign-in and now verifies (undefined: nobody yet). */
+  identifiedUser(pendingId: string): string | undefined {
+    this.prune();
+    return this.pending.get(pendingId)?.identifiedUserId;
+  }
+
+  /** The user signed in (and verified, when asked): the pending request becomes a one-time code. */
+  issueCode(
+    pendingId: string,
+    userId: string,
+    acrs: readonly string[] = [],
+  ): { code: string; request: AuthorizationRequest } | undefined {
     const request = this.pendingSignIn(pendingId);
     if (request === undefined) return undefined;
     this.pending.delete(pendingId);
@@ -109,6 +134,7 @@ export class SignIns {
       userId,
       expiresAtMs: this.now() + this.codeLifetimeInSeconds * 1000,
       redeemed: false,
+      acrs,
     });
     return { code, request };
   }

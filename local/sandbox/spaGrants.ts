@@ -5,6 +5,7 @@ import { json, type SandboxRequest, type SandboxResponse } from './http';
 import { entraError } from './entraError';
 import type { SandboxStore } from './store';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
+import { parseClaimsRequest } from './authenticationContexts';
 import { userClaims } from './userClaims';
 import { isScopeError, parseUserScopes, type UserScopes } from './userScopes';
 import { spaOrigins } from './spaCors';
@@ -168,6 +169,7 @@ async function redeemCode(ctx: GrantContext, clientId: string): Promise<SandboxR
     nonce: request.nonce,
     clientInfo: request.clientInfo,
     refreshExpiresAtMs: ctx.store.signIns.refreshExpiryFromNow(),
+    acrs: issued.acrs,
   });
 }
 
@@ -197,11 +199,23 @@ async function redeemRefreshToken(ctx: GrantContext, clientId: string): Promise<
     );
   const scopes = parseUserScopes(ctx.form.get('scope') ?? grant.scopes.join(' '), ctx.tenant.displayName);
   if (isScopeError(scopes)) return fail(ctx, scopes.error, scopes.code, scopes.description);
+  // A claims request for an authentication context the session has not met needs the user (MFA):
+  // Entra answers interaction_required and the app signs in interactively with the same claims.
+  const claimsRequest = parseClaimsRequest(ctx.form.get('claims'));
+  if ('error' in claimsRequest) return fail(ctx, 'invalid_request', 90100, claimsRequest.error);
+  if (claimsRequest.acrs.some((c) => !grant.acrs.includes(c)))
+    return fail(
+      ctx,
+      'interaction_required',
+      50076,
+      'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.',
+    );
   return tokenResponse(ctx, user, clientId, scopes, {
     nonce: undefined,
     clientInfo: grant.clientInfo || ctx.form.get('client_info') === '1',
     refreshExpiresAtMs: grant.expiresAtMs,
     refreshIssuedAtMs: grant.issuedAtMs,
+    acrs: grant.acrs,
   });
 }
 
@@ -215,11 +229,17 @@ async function tokenResponse(
     clientInfo: boolean;
     refreshExpiresAtMs: number;
     refreshIssuedAtMs?: number;
+    acrs: readonly string[];
   },
 ): Promise<SandboxResponse> {
   const { store, tenant } = ctx;
   const baseUrl = store.url;
-  const accessClaims = userClaims(tenant, user, { type: 'access', baseUrl, audience: scopes.resource.audience });
+  const accessClaims = userClaims(tenant, user, {
+    type: 'access',
+    baseUrl,
+    audience: scopes.resource.audience,
+    acrs: options.acrs,
+  });
   accessClaims.scp = scopes.resource.scp;
   accessClaims.azp = clientId;
   const body: Record<string, unknown> = {
@@ -244,6 +264,7 @@ async function tokenResponse(
       clientInfo: options.clientInfo,
       expiresAtMs: options.refreshExpiresAtMs,
       issuedAtMs: options.refreshIssuedAtMs ?? Date.now(),
+      acrs: options.acrs,
     });
     body.refresh_token_expires_in = Math.max(0, Math.floor((options.refreshExpiresAtMs - Date.now()) / 1000));
   }

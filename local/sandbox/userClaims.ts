@@ -12,6 +12,8 @@ export interface UserClaimsOptions {
   readonly audience?: string;
   /** Issue a groups overage whatever the user's group count. */
   readonly groupsOverage?: boolean;
+  /** Authentication contexts the user satisfied (access tokens only): see authenticationContexts.ts. */
+  readonly acrs?: readonly string[];
 }
 
 /**
@@ -46,5 +48,7 @@ export function userClaims(tenant: Tenant, user: User, options: UserClaimsOption
     claims.groups = groups;
   }
   if (user.appRoles.length > 0) claims.roles = [...user.appRoles];
+  if (options.type === 'access' && options.acrs !== undefined && options.acrs.length > 0)
+    claims.acrs = [...options.acrs];
   return claims;
 }

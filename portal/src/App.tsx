@@ -3,7 +3,7 @@ import { MsalProvider, useIsAuthenticated, useMsal } from '@azure/msal-react';
 import { Button, Link, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useCallback, useMemo, useState } from 'react';
 import { createApiClient } from './api/client';
-import { apiToken, personOf, signIn, signOut, type SignedInPerson } from './auth/msal';
+import { apiToken, personOf, signIn, signOut, stepUpToken, type SignedInPerson } from './auth/msal';
 import { ErrorText } from './components/ErrorText';
 import type { PortalConfig } from './config';
 import { unwrap } from './api/problem';
@@ -104,7 +104,11 @@ function Portal({ config }: { readonly config: PortalConfig }) {
       account
         ? {
             person: personOf(account),
-            api: createApiClient(config.apiBaseUrl, () => apiToken(instance, config.scope)),
+            api: createApiClient(
+              config.apiBaseUrl,
+              () => apiToken(instance, config.scope),
+              (claims) => stepUpToken(instance, config.scope, claims),
+            ),
           }
         : undefined,
     [account, config, instance],

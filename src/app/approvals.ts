@@ -8,6 +8,7 @@ import { transition, type LeaseEvent } from '../domain/lease';
 import type { LeaseRequest } from '../domain/request';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
+import { requireApproverStepUp } from './stepUp';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations, Page } from './ports';
 
@@ -42,6 +43,7 @@ export async function decideRequest(
   id: string,
   decision: { readonly approved: boolean; readonly comment: string | undefined },
 ): Promise<LeaseRequest> {
+  if (decision.approved) await requireApproverStepUp(deps, caller, id);
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;

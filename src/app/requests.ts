@@ -16,6 +16,7 @@ import type { AuditActor } from '../domain/audit';
 import { listAwaiting, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
+import { requireStepUp } from './stepUp';
 import { kindOf, kindOfLease } from './targets';
 import type { AppDeps } from './deps';
 import {
@@ -63,6 +64,7 @@ export async function submitRequest(
 
   const entitlement = evaluateEntitlement(caller, target.value, tenant.value, await deps.config.listRules());
   if (!entitlement.allowed) throw new ForbiddenError(`not entitled: ${entitlement.reasons.join('; ')}`);
+  requireStepUp(deps, caller, target.value, target.value.stepUp?.authenticationContext, 'requesting this target');
 
   const duration = body.duration ?? defaultWithinCap(target.value, entitlement.effectiveMaxDuration);
   const problems = [];
@@ -242,6 +244,11 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
+  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  if (target !== null) {
+    const required = target.value.stepUp?.authenticationContext;
+    requireStepUp(deps, caller, target.value, required, "revealing this target's credential", id);
+  }
   const noCredential = kindOfLease(request).noCredentialReason;
   if (noCredential !== null || request.credentialType === 'none') {
     throw new ConflictError(`request ${id} ${noCredential ?? 'has no credential to reveal'}`, {
@@ -257,7 +264,6 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
   const secret = await deps.vault.getLeaseCredential(id);
   if (secret === null)
     throw new ConflictError(`the credential of request ${id} is no longer stored`, { requestStatus: request.status });
-  const target = await deps.config.getTarget(request.tenantId, request.targetId);
   const credentialType = request.credentialType === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password';
   await recordAudit(deps, {
     actor: userActor(caller),

@@ -15,6 +15,8 @@ export interface Caller {
    */
   readonly groupsOverage?: boolean;
   readonly roles: readonly string[];
+  /** Conditional Access authentication contexts the token shows it satisfied (`acrs`, e.g. c1): see stepUp.ts. */
+  readonly authenticationContexts?: readonly string[];
 }
 
 export function isAdmin(caller: Pick<Caller, 'roles'>): boolean {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs, durationSchema, MAX_LEASE_DURATION } from './duration';
 import type { FieldProblem } from './errors';
+import { stepUpPolicySchema } from './stepUp';
 
 /** Customer tenants, access targets and entitlement rules: what admins configure. */
 
@@ -101,6 +102,8 @@ const targetFields = {
   requireTicket: z.boolean().default(false),
   /** Shown to the requester with the credential (Apono's "custom access details"). */
   accessDetails: z.string().max(400).optional(),
+  /** Authentication contexts (acrs) to request, reveal and approve; absent: none asked. */
+  stepUp: stepUpPolicySchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 };

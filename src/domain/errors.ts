@@ -9,6 +9,7 @@ import type { ZodError } from 'zod';
 export type ErrorKind =
   | 'validation'
   | 'unauthenticated'
+  | 'step-up-required'
   | 'forbidden'
   | 'not-found'
   | 'conflict'

@@ -5,7 +5,7 @@ import { withOverageGroups } from '../app/callerGroups';
 import { getServices, type Services } from '../composition';
 import { messageOf } from '../domain/errors';
 import type { HttpOperation } from './operations/operation';
-import { problemResponse, toProblem } from './problem';
+import { problemResponse, toProblem, type ChallengeOptions } from './problem';
 
 /**
  * Runs an operation of the table: authenticates the caller as its `access` says (an admin
@@ -58,7 +58,21 @@ async function withProblems(
         }),
       );
     }
-    return problemResponse(error, instance);
+    return problemResponse(error, instance, challengeOptions());
+  }
+}
+
+/** The home tenant's authorize endpoint, for a claims challenge; none when settings are not loaded. */
+function challengeOptions(): ChallengeOptions | undefined {
+  try {
+    const { settings } = getServices();
+    const authority = settings.JIT_AUTHORITY_HOST.replace(/\/+$/, '');
+    return {
+      realm: settings.JIT_HOME_TENANT_ID,
+      authorizationUri: `${authority}/${settings.JIT_HOME_TENANT_ID}/oauth2/v2.0/authorize`,
+    };
+  } catch {
+    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type ErrorKind,
   type FieldProblem,
 } from '../domain/errors';
+import { claimsRequestFor, StepUpRequiredError } from '../domain/stepUp';
 import { SECURITY_HEADERS } from './respond';
 
 /**
@@ -31,6 +32,7 @@ export const PROBLEM_TYPE_BASE = 'https://entra-jit.dev/problems/';
 const ANSWER_BY_KIND: Readonly<Record<ErrorKind, { readonly status: number; readonly title: string }>> = {
   validation: { status: 400, title: 'The request is not valid' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
+  'step-up-required': { status: 401, title: 'A stronger authentication is required' },
   forbidden: { status: 403, title: 'Not allowed' },
   'not-found': { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict with the current state' },
@@ -54,6 +56,14 @@ export function toProblem(error: unknown, instance?: string): Problem {
       ...(instance ? { instance } : {}),
     };
     if (err instanceof ValidationError) return { ...base, errors: err.problems };
+    // The claims request in the body too: a browser reads no WWW-Authenticate across origins (the
+    // platform's CORS exposes no response header), so the portal takes it from here.
+    if (err instanceof StepUpRequiredError)
+      return {
+        ...base,
+        authenticationContext: err.authenticationContext,
+        claims: claimsRequestFor(err.authenticationContext),
+      };
     // Extensions never override the standard members.
     if (err instanceof ConflictError || err instanceof PreconditionFailedError) return { ...err.details, ...base };
     return base;
@@ -69,12 +79,31 @@ export function toProblem(error: unknown, instance?: string): Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-export function problemResponse(error: unknown, instance?: string): HttpResponseInit {
+/** Where a claims challenge sends the client to sign in again: the home tenant's authorize endpoint. */
+export interface ChallengeOptions {
+  /** The home tenant's id: the API accepts its tokens only. */
+  readonly realm: string;
+  readonly authorizationUri: string;
+}
+
+export function problemResponse(error: unknown, instance?: string, challenge?: ChallengeOptions): HttpResponseInit {
   const problem = toProblem(error, instance);
   const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE };
-  if (problem.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+  if (error instanceof StepUpRequiredError && challenge !== undefined) {
+    headers['WWW-Authenticate'] = claimsChallenge(error, challenge);
+  } else if (problem.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
   if (problem.status === 503) headers['Retry-After'] = '5';
   return { status: problem.status, body: JSON.stringify(problem), headers };
+}
+
+/**
+ * The claims challenge Entra documents for an authentication context
+ * (https://learn.microsoft.com/entra/identity-platform/claims-challenge#claims-challenge-header-format):
+ * `realm` the tenant (the API is single-tenant), then `authorization_uri` must name the tenant too,
+ * `error="insufficient_claims"`, `claims` the base64 claims request MSAL passes back as `claims`.
+ */
+export function claimsChallenge(error: StepUpRequiredError, challenge: ChallengeOptions): string {
+  return `Bearer realm="${challenge.realm}", authorization_uri="${challenge.authorizationUri}", error="insufficient_claims", claims="${claimsRequestFor(error.authenticationContext)}"`;
 }
 
 /**
@@ -86,6 +115,7 @@ export function refusalAnswer(
   instance?: string,
 ): { status: number; body: Problem; headers: Record<string, string> } | null {
   const problem = toProblem(error, instance);
-  if (problem.status >= 500) return null;
+  // A step-up refusal is not kept: the retry with the stronger token and the same key must go through.
+  if (problem.status >= 500 || error instanceof StepUpRequiredError) return null;
   return { status: problem.status, body: problem, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE } };
 }

@@ -17,6 +17,8 @@ export interface TokenOptions {
   readonly groupsOverage?: boolean;
   /** `id`: the ID token the same sign-in returns (no `scp`), not an access token for the API. */
   readonly tokenType?: 'access' | 'id';
+  /** Conditional Access authentication contexts the user satisfied (the `acrs` claim), e.g. ['c1']. */
+  readonly acrs?: readonly string[];
 }
 
 export class StackClient {

@@ -289,7 +289,7 @@ export interface paths {
     put?: never;
     /**
      * Ask for access (202 and a Location to follow)
-     * @description The entitlement, the duration bounds and the justification/ticket the policy asks for are checked at once. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
+     * @description The entitlement, then the target's stepUp authenticationContext (a token without it gets a 401 claims challenge, never kept for an Idempotency-Key), then the duration bounds and the justification/ticket the policy asks for are checked. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
      */
     post: operations['submitRequest'];
     delete?: never;
@@ -327,7 +327,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Reveal the lease's credential (the requester, while active; audited; never cached) */
+    /**
+     * Reveal the lease's credential (the requester, while active; audited; never cached)
+     * @description A target whose stepUp names an authenticationContext asks the requester's token for it (401 claims challenge), as submitting does.
+     */
     post: operations['revealCredential'];
     delete?: never;
     options?: never;
@@ -386,7 +389,7 @@ export interface paths {
     put?: never;
     /**
      * Approve a request waiting for approval (202: the lease orchestration provisions it)
-     * @description Nobody decides their own request (403, whatever their roles). Then only the target's listed approvers (users or groups) decide, or, when it lists none, any holder of Jit.Approver (Jit.Admin alone is not enough): 403. Only a pending request before its approval deadline can be decided: 409. The answer is the request once the orchestration has recorded the decision (`decision` with who, by UPN, and when; `provisioning` or later), or, if that takes over 5 s, as it stands then; follow Location.
+     * @description A target whose stepUp names an approverAuthenticationContext asks the approver's token for it first (401 claims challenge; denying needs none). Nobody decides their own request (403, whatever their roles). Then only the target's listed approvers (users or groups) decide, or, when it lists none, any holder of Jit.Approver (Jit.Admin alone is not enough): 403. Only a pending request before its approval deadline can be decided: 409. The answer is the request once the orchestration has recorded the decision (`decision` with who, by UPN, and when; `provisioning` or later), or, if that takes over 5 s, as it stands then; follow Location.
      */
     post: operations['approveRequest'];
     delete?: never;
@@ -892,6 +895,11 @@ export interface components {
       requireTicket?: boolean;
       /** @description Shown to the requester with the credential */
       accessDetails?: string;
+      /** @description Conditional Access authentication contexts (c1..c99) the caller's token must show (acrs) to request and reveal (authenticationContext) and to approve (approverAuthenticationContext); without it a 401 claims challenge */
+      stepUp?: {
+        authenticationContext?: string;
+        approverAuthenticationContext?: string;
+      };
       /**
        * @description adminAccount targets only; password unless set
        * @enum {string}
@@ -943,6 +951,11 @@ export interface components {
       requireTicket?: boolean;
       /** @description null removes it */
       accessDetails?: string | null;
+      /** @description Conditional Access authentication contexts (c1..c99) the caller's token must show (acrs) to request and reveal (authenticationContext) and to approve (approverAuthenticationContext); without it a 401 claims challenge; null removes it */
+      stepUp?: {
+        authenticationContext?: string;
+        approverAuthenticationContext?: string;
+      } | null;
       /**
        * @description A new kind drops the fields only the old kind had (an elevation target has no credentialType)
        * @enum {string}
@@ -1012,6 +1025,10 @@ export interface components {
           /** @default false */
           requireTicket: boolean;
           accessDetails?: string;
+          stepUp?: {
+            authenticationContext?: string;
+            approverAuthenticationContext?: string;
+          };
           /** Format: date-time */
           createdAt: string;
           /** Format: date-time */
@@ -1077,6 +1094,10 @@ export interface components {
           /** @default false */
           requireTicket: boolean;
           accessDetails?: string;
+          stepUp?: {
+            authenticationContext?: string;
+            approverAuthenticationContext?: string;
+          };
           /** Format: date-time */
           createdAt: string;
           /** Format: date-time */
@@ -1137,6 +1158,10 @@ export interface components {
             /** @default false */
             requireTicket: boolean;
             accessDetails?: string;
+            stepUp?: {
+              authenticationContext?: string;
+              approverAuthenticationContext?: string;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1202,6 +1227,10 @@ export interface components {
             /** @default false */
             requireTicket: boolean;
             accessDetails?: string;
+            stepUp?: {
+              authenticationContext?: string;
+              approverAuthenticationContext?: string;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4089,9 +4118,11 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No valid token */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
+          /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
@@ -4207,9 +4238,11 @@ export interface operations {
           'application/json': components['schemas']['Credential'];
         };
       };
-      /** @description No valid token */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
+          /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {
@@ -4434,9 +4467,11 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description No valid token */
+      /** @description No valid token, or the target asks for an authentication context (stepUp) the token does not show (`acrs`): the problem type is step-up-required, `authenticationContext` names it and `claims` repeats the challenge (a browser cannot read WWW-Authenticate across origins); WWW-Authenticate carries the claims challenge. Sign in again with its `claims` (MSAL: `claims` of acquireTokenRedirect/Popup, base64-decoded) and retry */
       401: {
         headers: {
+          /** @description Bearer error="invalid_token", or for step-up Bearer realm="<home tenant>", authorization_uri="<authority>/<home tenant>/oauth2/v2.0/authorize", error="insufficient_claims", claims="<base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>" */
+          'WWW-Authenticate': string;
           [name: string]: unknown;
         };
         content: {

@@ -48,6 +48,25 @@ export async function apiToken(msal: IPublicClientApplication, scope: string): P
   }
 }
 
+/**
+ * A token satisfying the API's claims request (step-up, e.g. an authentication context whose policy
+ * asks for MFA): silently when the session already satisfies it, else Entra's sign-in with the
+ * claims request (redirect; back in the portal the token carries `acrs` and the action is repeated).
+ */
+export async function stepUpToken(msal: IPublicClientApplication, scope: string, claims: string): Promise<string> {
+  const account = msal.getActiveAccount();
+  if (!account) throw new Error('not signed in');
+  try {
+    return (await msal.acquireTokenSilent({ scopes: [scope], account, claims })).accessToken;
+  } catch (error) {
+    if (error instanceof InteractionRequiredAuthError) {
+      await msal.acquireTokenRedirect({ scopes: [scope], account, claims });
+      throw new Error('This action needs a stronger sign-in: verifying your identity');
+    }
+    throw error;
+  }
+}
+
 export function signIn(msal: IPublicClientApplication, scope: string): Promise<void> {
   return msal.loginRedirect({ scopes: [scope], prompt: 'select_account' });
 }

@@ -42,6 +42,8 @@ const claimsSchema = z.object({
   scp: z.string().optional(),
   idtyp: z.string().optional(),
   ver: z.string().optional(),
+  // Conditional Access authentication contexts the user satisfied (step-up): see src/domain/stepUp.ts.
+  acrs: z.array(z.string()).optional(),
 });
 
 export class TokenValidator {
@@ -110,6 +112,7 @@ export class TokenValidator {
         ? { groupsOverage: true }
         : {}),
       roles: claims.data.roles ?? [],
+      authenticationContexts: claims.data.acrs ?? [],
     };
   }
 }

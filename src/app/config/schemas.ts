@@ -17,6 +17,7 @@ import {
 import { durationSchema } from '../../domain/duration';
 import { credentialTypeSchema } from '../../domain/request';
 import { verificationCheckSchema, verificationSchema } from '../../domain/tenantVerification';
+import { stepUpPolicySchema } from '../../domain/stepUp';
 
 /**
  * The admin API's bodies and answers. These zod schemas are the contract: the handlers parse with
@@ -161,6 +162,9 @@ export const deleteTenantResultSchema = z.strictObject({
 
 // ── Targets ─────────────────────────────────────────────────────────────────────────────────────
 
+const STEP_UP_DESCRIPTION =
+  "Conditional Access authentication contexts (c1..c99) the caller's token must show (acrs) to request and reveal (authenticationContext) and to approve (approverAuthenticationContext); without it a 401 claims challenge";
+
 const roleInputSchema = z.strictObject({
   templateId: z.uuid().describe("A directory role's template id, checked against the tenant's role definitions"),
 });
@@ -179,6 +183,7 @@ export const createTargetBodySchema = z.strictObject({
   requireJustification: z.boolean().optional(),
   requireTicket: z.boolean().optional(),
   accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
+  stepUp: stepUpPolicySchema.optional().describe(STEP_UP_DESCRIPTION),
   credentialType: targetCredentialTypeSchema.optional().describe('adminAccount targets only; password unless set'),
   temporaryAccessPassUsableOnce: z
     .boolean()
@@ -202,6 +207,7 @@ export const patchTargetBodySchema = z
     requireJustification: z.boolean().optional(),
     requireTicket: z.boolean().optional(),
     accessDetails: z.string().max(400).nullable().optional().describe('null removes it'),
+    stepUp: stepUpPolicySchema.nullable().optional().describe(`${STEP_UP_DESCRIPTION}; null removes it`),
     kind: targetKindSchema
       .optional()
       .describe('A new kind drops the fields only the old kind had (an elevation target has no credentialType)'),

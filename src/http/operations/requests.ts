@@ -10,6 +10,7 @@ import {
 } from '../requests';
 import { defineOperation, problems, queryParameters, type HttpOperation } from './operation';
 import { LIFECYCLE, REQUEST_STATUSES } from './lifecycle';
+import { STEP_UP_UNAUTHORIZED } from './stepUp';
 
 export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
   defineOperation({
@@ -19,7 +20,8 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
     tag: 'requests',
     summary: 'Ask for access (202 and a Location to follow)',
     description:
-      'The entitlement, the duration bounds and the justification/ticket the policy asks for are checked at once. One live request per requester and tenant (409 names the live one). ' +
+      "The entitlement, then the target's stepUp authenticationContext (a token without it gets a 401 claims challenge, never kept for an Idempotency-Key), then the duration bounds and the justification/ticket the policy asks for are checked. " +
+      'One live request per requester and tenant (409 names the live one). ' +
       'With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. ' +
       LIFECYCLE,
     access: 'caller',
@@ -47,6 +49,7 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
         ],
       },
       ...problems(400, 401, 403, 404, 409, 422),
+      ...STEP_UP_UNAUTHORIZED,
     },
     handler: submitRequestHttp,
   }),
@@ -93,7 +96,13 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
     summary: "Reveal the lease's credential (the requester, while active; audited; never cached)",
     access: 'caller',
     durableClient: false,
-    responses: { '200': { description: 'The credential', schema: 'Credential' }, ...problems(401, 403, 404, 409) },
+    description:
+      "A target whose stepUp names an authenticationContext asks the requester's token for it (401 claims challenge), as submitting does.",
+    responses: {
+      '200': { description: 'The credential', schema: 'Credential' },
+      ...problems(401, 403, 404, 409),
+      ...STEP_UP_UNAUTHORIZED,
+    },
     handler: revealCredentialHttp,
   }),
   defineOperation({
