@@ -889,7 +889,7 @@ export interface components {
       targetId: string;
       name: string;
       /** @enum {string} */
-      kind: 'adminAccount' | 'elevation';
+      kind: 'adminAccount' | 'elevation' | 'gdapGroup';
       roles?: {
         /**
          * Format: uuid
@@ -941,6 +941,11 @@ export interface components {
       temporaryAccessPassUsableOnce?: boolean;
       /** @description adminAccount targets only: delete the JIT account after this many days unused */
       cleanupAfterDaysUnused?: number;
+      /**
+       * Format: uuid
+       * @description gdapGroup targets only: the home security group GDAP access assignments map to customer roles
+       */
+      groupId?: string;
     };
     PatchTargetBody: {
       name?: string;
@@ -987,7 +992,7 @@ export interface components {
        * @description A new kind drops the fields only the old kind had (an elevation target has no credentialType)
        * @enum {string}
        */
-      kind?: 'adminAccount' | 'elevation';
+      kind?: 'adminAccount' | 'elevation' | 'gdapGroup';
       /**
        * @description adminAccount targets only
        * @enum {string}
@@ -997,6 +1002,11 @@ export interface components {
       temporaryAccessPassUsableOnce?: boolean | null;
       /** @description null: keep accounts */
       cleanupAfterDaysUnused?: number | null;
+      /**
+       * Format: uuid
+       * @description gdapGroup targets only
+       */
+      groupId?: string;
     };
     Target:
       | {
@@ -1121,6 +1131,74 @@ export interface components {
           createdAt: string;
           /** Format: date-time */
           updatedAt: string;
+        }
+      | {
+          /** @constant */
+          kind: 'gdapGroup';
+          /** Format: uuid */
+          tenantId: string;
+          targetId: string;
+          name: string;
+          /** @default [] */
+          roles: {
+            /** Format: uuid */
+            templateId: string;
+            displayName?: string;
+          }[];
+          /** @default [] */
+          groups: {
+            /** Format: uuid */
+            id: string;
+            displayName?: string;
+          }[];
+          /** @default PT4H */
+          defaultDuration: string;
+          /** @default PT15M */
+          minDuration: string;
+          /** @default PT8H */
+          maxDuration: string;
+          /**
+           * @default {
+           *       "mode": "none"
+           *     }
+           */
+          approval:
+            | {
+                /** @constant */
+                mode: 'none';
+              }
+            | {
+                /** @constant */
+                mode: 'required';
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default PT1H */
+                deadline: string;
+              };
+          /** @default false */
+          requireJustification: boolean;
+          /** @default false */
+          requireTicket: boolean;
+          accessDetails?: string;
+          /** Format: date-time */
+          createdAt: string;
+          /** Format: date-time */
+          updatedAt: string;
+          /** Format: uuid */
+          groupId: string;
+          gdapGrants?: {
+            customerTenantId: string;
+            customerName: string;
+            roles: {
+              templateId: string;
+              name: string;
+            }[];
+          }[];
         };
     TargetList: {
       items: (
@@ -1246,6 +1324,74 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+          }
+        | {
+            /** @constant */
+            kind: 'gdapGroup';
+            /** Format: uuid */
+            tenantId: string;
+            targetId: string;
+            name: string;
+            /** @default [] */
+            roles: {
+              /** Format: uuid */
+              templateId: string;
+              displayName?: string;
+            }[];
+            /** @default [] */
+            groups: {
+              /** Format: uuid */
+              id: string;
+              displayName?: string;
+            }[];
+            /** @default PT4H */
+            defaultDuration: string;
+            /** @default PT15M */
+            minDuration: string;
+            /** @default PT8H */
+            maxDuration: string;
+            /**
+             * @default {
+             *       "mode": "none"
+             *     }
+             */
+            approval:
+              | {
+                  /** @constant */
+                  mode: 'none';
+                }
+              | {
+                  /** @constant */
+                  mode: 'required';
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default PT1H */
+                  deadline: string;
+                };
+            /** @default false */
+            requireJustification: boolean;
+            /** @default false */
+            requireTicket: boolean;
+            accessDetails?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            groupId: string;
+            gdapGrants?: {
+              customerTenantId: string;
+              customerName: string;
+              roles: {
+                templateId: string;
+                name: string;
+              }[];
+            }[];
           }
       )[];
     };
@@ -1394,7 +1540,7 @@ export interface components {
         targetId: string;
         name: string;
         /** @enum {string} */
-        kind: 'adminAccount' | 'elevation';
+        kind: 'adminAccount' | 'elevation' | 'gdapGroup';
         roles: {
           templateId: string;
           displayName?: string;
@@ -1489,7 +1635,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1539,7 +1685,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1587,7 +1733,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1644,7 +1790,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1704,7 +1850,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1765,7 +1911,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1832,7 +1978,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1909,7 +2055,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -1959,7 +2105,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2007,7 +2153,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2064,7 +2210,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2124,7 +2270,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2185,7 +2331,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2252,7 +2398,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2318,7 +2464,7 @@ export interface components {
         comment: string | null;
       } | null;
       /** @enum {string} */
-      targetKind?: 'adminAccount' | 'elevation';
+      targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
       /** @enum {string} */
       credentialType?: 'password' | 'temporaryAccessPass' | 'none';
       elevationGrant?: {
