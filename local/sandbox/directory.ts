@@ -127,6 +127,42 @@ const sentMailSchema = z.object({
   sentDateTime: z.string(),
 });
 
+/**
+ * A GDAP relationship of a partner (the home tenant) with a customer, and the access assignments
+ * that map the partner's security groups to some of its roles (graph/gdap.ts serves them).
+ */
+const gdapAccessAssignmentSchema = z.object({
+  id: z.string(),
+  groupId: z.string(),
+  roleDefinitionIds: z.array(z.string()),
+  status: z.enum(['pending', 'active', 'deleting', 'deleted', 'error']),
+  createdDateTime: z.string(),
+});
+const gdapRelationshipSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  customer: z.object({ tenantId: z.string(), displayName: z.string() }),
+  status: z.enum([
+    'activating',
+    'active',
+    'approvalPending',
+    'approved',
+    'created',
+    'expired',
+    'expiring',
+    'terminated',
+    'terminating',
+    'terminationRequested',
+  ]),
+  roleDefinitionIds: z.array(z.string()),
+  duration: z.string(),
+  autoExtendDuration: z.string(),
+  createdDateTime: z.string(),
+  activatedDateTime: z.string().nullable(),
+  endDateTime: z.string().nullable(),
+  accessAssignments: z.array(gdapAccessAssignmentSchema),
+});
+
 const tenantSchema = z.object({
   id: z.string(),
   displayName: z.string(),
@@ -140,6 +176,8 @@ const tenantSchema = z.object({
   calls: graphCallsSchema,
   protectedWriteAttempts: z.number().int(),
   sentMail: z.array(sentMailSchema).default([]),
+  /** A partner's GDAP relationships with its customers (the home tenant's only). */
+  delegatedAdminRelationships: z.array(gdapRelationshipSchema).default([]),
 });
 
 const secretVersionSchema = z.object({
@@ -177,6 +215,8 @@ export type TemporaryAccessPassPolicy = z.infer<typeof tapPolicySchema>;
 export type App = z.infer<typeof appSchema>;
 export type Tenant = z.infer<typeof tenantSchema>;
 export type SentMail = z.infer<typeof sentMailSchema>;
+export type GdapRelationship = z.infer<typeof gdapRelationshipSchema>;
+export type GdapAccessAssignment = z.infer<typeof gdapAccessAssignmentSchema>;
 export type SecretVersion = z.infer<typeof secretVersionSchema>;
 export type Secret = z.infer<typeof secretSchema>;
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
@@ -247,6 +287,7 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
     calls: { total: 0, writes: 0, roundTrips: 0 },
     protectedWriteAttempts: 0,
     sentMail: [],
+    delegatedAdminRelationships: structuredClone([...(seed.delegatedAdminRelationships ?? [])]),
   };
 }
 

@@ -350,6 +350,47 @@ function sentMail(store: SandboxStore): SandboxResponse {
   });
 }
 
+const addRelationshipSchema = z
+  .object({
+    customer: z.object({ tenantId: z.uuid(), displayName: z.string().min(1) }).strict(),
+    status: z.enum(['active', 'approvalPending', 'expired', 'terminated']).default('active'),
+    roleDefinitionIds: z.array(z.uuid()).min(1),
+    accessAssignments: z
+      .array(z.object({ groupId: z.uuid(), roleDefinitionIds: z.array(z.uuid()).min(1) }).strict())
+      .default([]),
+  })
+  .strict();
+
+/** A GDAP relationship the customer approved (or not), as Partner Center would create it (graph/gdap.ts serves it). */
+function addRelationship(store: SandboxStore, req: SandboxRequest, tenantId: string): SandboxResponse {
+  const body = parseBody(addRelationshipSchema, req);
+  const partner = tenantOf(store, tenantId);
+  const now = graphTimestamp(new Date());
+  const active = body.status === 'active';
+  const relationship = {
+    id: `${newObjectId()}-${body.customer.tenantId}`,
+    displayName: `${body.customer.displayName} support`.slice(0, 50),
+    customer: body.customer,
+    status: body.status,
+    roleDefinitionIds: body.roleDefinitionIds,
+    duration: 'P730D',
+    autoExtendDuration: 'PT0S',
+    createdDateTime: now,
+    activatedDateTime: active ? now : null,
+    endDateTime: active ? graphTimestamp(new Date(Date.now() + 730 * 86_400_000)) : null,
+    accessAssignments: body.accessAssignments.map((a) => ({
+      id: newObjectId(),
+      groupId: a.groupId,
+      roleDefinitionIds: a.roleDefinitionIds,
+      status: 'active' as const,
+      createdDateTime: now,
+    })),
+  };
+  partner.delegatedAdminRelationships.push(relationship);
+  store.save();
+  return json(201, { id: relationship.id });
+}
+
 /** `/_sandbox/...` */
 export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const [, first, second, third, fourth, ...rest] = req.segments;
@@ -378,6 +419,8 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);
     }
+    if (first === 'tenants' && second !== undefined && third === 'delegatedAdminRelationships' && m === 'POST')
+      return addRelationship(store, req, second);
     if (
       first === 'tenants' &&
       second !== undefined &&

@@ -1,3 +1,5 @@
+import type { GdapRelationship } from './directory';
+
 /**
  * The Entra sandbox's seed: one home tenant (the MSP) and two customer tenants. The sandbox starts
  * from this and `POST /_sandbox/reset` returns to it. The launcher and the tests read the ids and
@@ -86,6 +88,8 @@ export interface SeedApp {
 
 export interface SeedTenant {
   readonly id: string;
+  /** A partner's GDAP relationships (the home tenant's only); see graph/gdap.ts. */
+  readonly delegatedAdminRelationships?: readonly GdapRelationship[];
   readonly displayName: string;
   readonly domains: readonly SeedDomain[];
   readonly users: readonly SeedUser[];
@@ -104,7 +108,8 @@ export const SERVICE_APP: SeedApp = {
   displayName: 'Entra JIT',
   clientSecret: 'local-sandbox-service-secret-not-for-production',
   // Mail.Send in the home tenant only: lease emails go out from a mailbox of the MSP (JIT_NOTIFY_MAIL_FROM).
-  appPermissions: [...FULL_APP_PERMISSIONS, 'Mail.Send'],
+  // DelegatedAdminRelationship.Read.All: the MSP's GDAP customers and access assignments (docs/gdap.md).
+  appPermissions: [...FULL_APP_PERMISSIONS, 'Mail.Send', 'DelegatedAdminRelationship.Read.All'],
   directoryRoles: [ROLE_TEMPLATES.privilegedAuthenticationAdministrator, ROLE_TEMPLATES.privilegedRoleAdministrator],
 };
 
@@ -151,6 +156,20 @@ export const HOME_GROUPS = {
     id: '2b000000-0000-4000-8000-00000000f172',
     displayName: 'MSP Tier 2 elevated',
     isAssignableToRole: true,
+    memberIds: [],
+  },
+  /** Mapped by GDAP access assignments to roles in Contoso and Fabrikam (HOME_GDAP). */
+  gdapHelpdesk: {
+    id: '2b000000-0000-4000-8000-00000000d4a1',
+    displayName: 'GDAP Helpdesk agents',
+    isAssignableToRole: false,
+    memberIds: [],
+  },
+  /** Its only access assignment is still pending: it grants nothing yet. */
+  gdapPending: {
+    id: '2b000000-0000-4000-8000-00000000d4a2',
+    displayName: 'GDAP User admins (pending)',
+    isAssignableToRole: false,
     memberIds: [],
   },
 } as const satisfies Record<string, SeedGroup>;
@@ -252,6 +271,104 @@ export const CONTOSO = customerTenant(CONTOSO_TENANT_ID, 'Contoso', 'contoso.exa
 ]);
 export const FABRIKAM = customerTenant(FABRIKAM_TENANT_ID, 'Fabrikam', 'fabrikam.example', '00fa', []);
 
+/** Customers of the MSP known only through GDAP: no sandbox directory behind them. */
+export const NORTHWIND_TENANT_ID = '9a5b7c90-3d4e-4f60-8172-8c9d0e1f2a03';
+export const TAILSPIN_TENANT_ID = 'ab6c8da0-4e5f-4071-9283-9d0e1f2a3b04';
+
+/**
+ * The MSP's GDAP relationships: Contoso and Fabrikam active (GDAP Helpdesk agents mapped to roles
+ * in both), Northwind expired, Tailspin waiting for the customer's approval.
+ */
+export const HOME_GDAP = {
+  contoso: {
+    id: '0d1e2f30-4a5b-4c6d-8e7f-00000000c001-6c2e4f70-1a2b-4c3d-9e4f-5a6b7c8d9e01',
+    displayName: 'MSP-Contoso-support',
+    customer: { tenantId: CONTOSO_TENANT_ID, displayName: 'Contoso' },
+    status: 'active',
+    roleDefinitionIds: [
+      ROLE_TEMPLATES.helpdeskAdministrator,
+      ROLE_TEMPLATES.userAdministrator,
+      ROLE_TEMPLATES.globalReader,
+    ],
+    duration: 'P730D',
+    autoExtendDuration: 'P180D',
+    createdDateTime: '2026-01-05T09:00:00Z',
+    activatedDateTime: '2026-01-06T10:00:00Z',
+    endDateTime: '2028-01-06T10:00:00Z',
+    accessAssignments: [
+      {
+        id: '7a000000-0000-4000-8000-00000000c0a1',
+        groupId: HOME_GROUPS.gdapHelpdesk.id,
+        roleDefinitionIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.globalReader],
+        status: 'active',
+        createdDateTime: '2026-01-06T10:05:00Z',
+      },
+      {
+        id: '7a000000-0000-4000-8000-00000000c0a2',
+        groupId: HOME_GROUPS.gdapPending.id,
+        roleDefinitionIds: [ROLE_TEMPLATES.userAdministrator],
+        status: 'pending',
+        createdDateTime: '2026-01-06T10:06:00Z',
+      },
+    ],
+  },
+  fabrikam: {
+    id: '0d1e2f30-4a5b-4c6d-8e7f-00000000fa01-8e4a6b80-2c3d-4e5f-a061-7b8c9d0e1f02',
+    displayName: 'MSP-Fabrikam-support',
+    customer: { tenantId: FABRIKAM_TENANT_ID, displayName: 'Fabrikam' },
+    status: 'active',
+    roleDefinitionIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.globalReader],
+    duration: 'P365D',
+    autoExtendDuration: 'PT0S',
+    createdDateTime: '2026-02-01T09:00:00Z',
+    activatedDateTime: '2026-02-02T09:00:00Z',
+    endDateTime: '2027-02-02T09:00:00Z',
+    accessAssignments: [
+      {
+        id: '7a000000-0000-4000-8000-00000000faa1',
+        groupId: HOME_GROUPS.gdapHelpdesk.id,
+        roleDefinitionIds: [ROLE_TEMPLATES.helpdeskAdministrator],
+        status: 'active',
+        createdDateTime: '2026-02-02T09:05:00Z',
+      },
+    ],
+  },
+  northwind: {
+    id: '0d1e2f30-4a5b-4c6d-8e7f-00000000a901-9a5b7c90-3d4e-4f60-8172-8c9d0e1f2a03',
+    displayName: 'MSP-Northwind-2025',
+    customer: { tenantId: NORTHWIND_TENANT_ID, displayName: 'Northwind Traders' },
+    status: 'expired',
+    roleDefinitionIds: [ROLE_TEMPLATES.helpdeskAdministrator],
+    duration: 'P180D',
+    autoExtendDuration: 'PT0S',
+    createdDateTime: '2025-06-01T09:00:00Z',
+    activatedDateTime: '2025-06-02T09:00:00Z',
+    endDateTime: '2025-11-29T09:00:00Z',
+    accessAssignments: [
+      {
+        id: '7a000000-0000-4000-8000-00000000a9a1',
+        groupId: HOME_GROUPS.gdapHelpdesk.id,
+        roleDefinitionIds: [ROLE_TEMPLATES.helpdeskAdministrator],
+        status: 'deleted',
+        createdDateTime: '2025-06-02T09:05:00Z',
+      },
+    ],
+  },
+  tailspin: {
+    id: '0d1e2f30-4a5b-4c6d-8e7f-00000000b701-ab6c8da0-4e5f-4071-9283-9d0e1f2a3b04',
+    displayName: 'MSP-Tailspin-onboarding',
+    customer: { tenantId: TAILSPIN_TENANT_ID, displayName: 'Tailspin Toys' },
+    status: 'approvalPending',
+    roleDefinitionIds: [ROLE_TEMPLATES.globalReader],
+    duration: 'P90D',
+    autoExtendDuration: 'PT0S',
+    createdDateTime: '2026-11-30T09:00:00Z',
+    activatedDateTime: null,
+    endDateTime: null,
+    accessAssignments: [],
+  },
+} as const satisfies Record<string, GdapRelationship>;
+
 export const HOME_TENANT: SeedTenant = {
   id: HOME_TENANT_ID,
   displayName: 'MSP',
@@ -259,6 +376,7 @@ export const HOME_TENANT: SeedTenant = {
   users: Object.values(HOME_USERS),
   groups: Object.values(HOME_GROUPS),
   apps: [SERVICE_APP],
+  delegatedAdminRelationships: Object.values(HOME_GDAP),
 };
 
 export const SEED_TENANTS: readonly SeedTenant[] = [HOME_TENANT, CONTOSO, FABRIKAM];

@@ -128,8 +128,32 @@ export const elevationTargetSchema = z.strictObject({
   ...targetFields,
 });
 
+/** Roles in one customer that a GDAP security group's access assignments grant (docs/gdap.md). */
+export const gdapGrantSchema = z.strictObject({
+  customerTenantId: z.string(),
+  customerName: z.string(),
+  roles: z.array(z.strictObject({ templateId: z.string(), name: z.string() })),
+});
+
+/**
+ * The requester's own home account joins a security group of the home tenant that GDAP access
+ * assignments map to roles in customer tenants: no account in any customer tenant (docs/gdap.md).
+ */
+export const gdapGroupTargetSchema = z.strictObject({
+  kind: z.literal('gdapGroup'),
+  ...targetFields,
+  /** The home tenant's security group named by GDAP access assignments. */
+  groupId: z.uuid(),
+  /** Computed from the access assignments when the target is created, changed or read alone; never stored. */
+  gdapGrants: z.array(gdapGrantSchema).optional(),
+});
+
 /** A target kind's schema: one entry per kind (its behaviour lives in src/app/targets/). */
-export const targetSchema = z.discriminatedUnion('kind', [adminAccountTargetSchema, elevationTargetSchema]);
+export const targetSchema = z.discriminatedUnion('kind', [
+  adminAccountTargetSchema,
+  elevationTargetSchema,
+  gdapGroupTargetSchema,
+]);
 export type Target = z.infer<typeof targetSchema>;
 export type TargetKind = Target['kind'];
 export type TargetOfKind<K extends TargetKind> = Extract<Target, { kind: K }>;

@@ -199,6 +199,8 @@ const cases: Case[] = [
   { route: 'tenants', method: 'GET', path: () => '/tenants', allowed: ADMIN },
   { route: 'tenants', method: 'POST', path: () => '/tenants', body: {}, allowed: ADMIN },
   { route: 'tenants/readiness', method: 'GET', path: () => '/tenants/readiness', allowed: ADMIN },
+  { route: 'customers', method: 'GET', path: () => '/customers', allowed: ADMIN },
+  { route: 'customers/connect', method: 'POST', path: () => '/customers/connect', body: {}, allowed: ADMIN },
   { route: 'tenants/{tenantId}', method: 'GET', path: () => `/tenants/${CONTOSO.id}`, allowed: ADMIN },
   {
     route: 'tenants/{tenantId}',

@@ -1,4 +1,11 @@
-import { CONTOSO, FABRIKAM, HOME_GROUPS, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
+import {
+  CONTOSO,
+  FABRIKAM,
+  HOME_GROUPS,
+  HOME_USERS,
+  NORTHWIND_TENANT_ID,
+  ROLE_TEMPLATES,
+} from '../../local/sandbox/seed';
 
 /**
  * One example request per operation of the API, replayed in this order against the local stack's
@@ -68,6 +75,20 @@ export const API_EXAMPLES: readonly ApiExample[] = [
   },
   { operationId: 'verifyTenant', caller: 'admin', pathParams: { tenantId: CONTOSO_ID }, status: 200 },
   { operationId: 'tenantConsentUrl', caller: 'admin', pathParams: { tenantId: FABRIKAM_ID }, status: 200 },
+  { operationId: 'listGdapCustomers', caller: 'admin', status: 200 },
+  // Fabrikam is connected above (its line: 200, already connected); Northwind's relationship expired (409).
+  {
+    operationId: 'connectGdapCustomers',
+    caller: 'admin',
+    headers: { 'Idempotency-Key': 'gdap-connect-example-1' },
+    body: {
+      customers: [
+        { tenantId: FABRIKAM_ID, jitDomain: 'fabrikam.example', connection: { mode: 'federated' } },
+        { tenantId: NORTHWIND_TENANT_ID, jitDomain: 'northwind.example', connection: { mode: 'federated' } },
+      ],
+    },
+    status: 200,
+  },
   {
     operationId: 'createTarget',
     caller: 'admin',

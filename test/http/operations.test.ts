@@ -52,6 +52,8 @@ const DEPLOYED_FUNCTIONS = {
   deleteTenant: 'DELETE tenants/{tenantId}',
   verifyTenant: 'POST tenants/{tenantId}/verify',
   tenantConsentUrl: 'GET tenants/{tenantId}/consent-url',
+  listGdapCustomers: 'GET customers',
+  connectGdapCustomers: 'POST customers/connect',
   createTarget: 'POST tenants/{tenantId}/targets',
   listTargets: 'GET tenants/{tenantId}/targets',
   getTarget: 'GET tenants/{tenantId}/targets/{targetId}',

@@ -7,6 +7,7 @@ import { GRAPH_RESOURCE, stringArrayClaim, stringClaim, verifyBearer, type Verif
 import { handleBatch } from './batch';
 import { GraphError, type GraphCaller, type GraphContext } from './context';
 import { domainRoutes } from './domains';
+import { gdapRoutes } from './gdap';
 import { groupRoutes } from './groups';
 import { mailRoutes } from './mail';
 import { policyRoutes } from './policies';
@@ -29,6 +30,7 @@ const ROUTES: readonly Route[] = [
   ...servicePrincipalRoutes,
   ...policyRoutes,
   ...mailRoutes,
+  ...gdapRoutes,
 ];
 
 // Messages as Graph's token validation reports them (InvalidAuthenticationToken, 401).

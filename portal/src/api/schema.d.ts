@@ -157,6 +157,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/customers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The MSP's customers from its GDAP relationships, and whether each is connected here
+     * @description Read from the home tenant through Microsoft Graph (delegatedAdminCustomers and delegatedAdminRelationships; the service's app needs DelegatedAdminRelationship.Read.All there, else a 502 naming it). Every customer of any relationship is listed, with each relationship, its state and the roles the customer approved; `status` is active when one relationship is. The home tenant must be connected (409 otherwise).
+     */
+    get: operations['listGdapCustomers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/customers/connect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Connect up to 50 GDAP customers at once, each reported on its own
+     * @description Each customer is connected as POST /tenants connects one (secret to Key Vault, audited, verified), and must be in an active GDAP relationship with the home tenant. Each line has its own `status`: 201 connected, 200 already connected (left unchanged, so a retried call connects only the rest), 404 not a GDAP customer, 409 no active relationship, 400 what POST /tenants would refuse. A malformed body (or more than 50 customers, or one twice) is a 400 and connects nothing. With an `Idempotency-Key`, a repeat of the same body answers the first outcome with `Idempotent-Replayed: true`; the same key with another body is a 422.
+     */
+    post: operations['connectGdapCustomers'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tenants/{tenantId}/targets': {
     parameters: {
       query?: never;
@@ -852,7 +892,7 @@ export interface components {
       targetId: string;
       name: string;
       /** @enum {string} */
-      kind: 'adminAccount' | 'elevation';
+      kind: 'adminAccount' | 'elevation' | 'gdapGroup';
       roles?: {
         /**
          * Format: uuid
@@ -909,6 +949,11 @@ export interface components {
       temporaryAccessPassUsableOnce?: boolean;
       /** @description adminAccount targets only: delete the JIT account after this many days unused */
       cleanupAfterDaysUnused?: number;
+      /**
+       * Format: uuid
+       * @description gdapGroup targets only: the home security group GDAP access assignments map to customer roles
+       */
+      groupId?: string;
     };
     PatchTargetBody: {
       name?: string;
@@ -960,7 +1005,7 @@ export interface components {
        * @description A new kind drops the fields only the old kind had (an elevation target has no credentialType)
        * @enum {string}
        */
-      kind?: 'adminAccount' | 'elevation';
+      kind?: 'adminAccount' | 'elevation' | 'gdapGroup';
       /**
        * @description adminAccount targets only
        * @enum {string}
@@ -970,6 +1015,11 @@ export interface components {
       temporaryAccessPassUsableOnce?: boolean | null;
       /** @description null: keep accounts */
       cleanupAfterDaysUnused?: number | null;
+      /**
+       * Format: uuid
+       * @description gdapGroup targets only
+       */
+      groupId?: string;
     };
     Target:
       | {
@@ -1102,6 +1152,74 @@ export interface components {
           createdAt: string;
           /** Format: date-time */
           updatedAt: string;
+        }
+      | {
+          /** @constant */
+          kind: 'gdapGroup';
+          /** Format: uuid */
+          tenantId: string;
+          targetId: string;
+          name: string;
+          /** @default [] */
+          roles: {
+            /** Format: uuid */
+            templateId: string;
+            displayName?: string;
+          }[];
+          /** @default [] */
+          groups: {
+            /** Format: uuid */
+            id: string;
+            displayName?: string;
+          }[];
+          /** @default PT4H */
+          defaultDuration: string;
+          /** @default PT15M */
+          minDuration: string;
+          /** @default PT8H */
+          maxDuration: string;
+          /**
+           * @default {
+           *       "mode": "none"
+           *     }
+           */
+          approval:
+            | {
+                /** @constant */
+                mode: 'none';
+              }
+            | {
+                /** @constant */
+                mode: 'required';
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default PT1H */
+                deadline: string;
+              };
+          /** @default false */
+          requireJustification: boolean;
+          /** @default false */
+          requireTicket: boolean;
+          accessDetails?: string;
+          /** Format: date-time */
+          createdAt: string;
+          /** Format: date-time */
+          updatedAt: string;
+          /** Format: uuid */
+          groupId: string;
+          gdapGrants?: {
+            customerTenantId: string;
+            customerName: string;
+            roles: {
+              templateId: string;
+              name: string;
+            }[];
+          }[];
         };
     TargetList: {
       items: (
@@ -1235,6 +1353,74 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+          }
+        | {
+            /** @constant */
+            kind: 'gdapGroup';
+            /** Format: uuid */
+            tenantId: string;
+            targetId: string;
+            name: string;
+            /** @default [] */
+            roles: {
+              /** Format: uuid */
+              templateId: string;
+              displayName?: string;
+            }[];
+            /** @default [] */
+            groups: {
+              /** Format: uuid */
+              id: string;
+              displayName?: string;
+            }[];
+            /** @default PT4H */
+            defaultDuration: string;
+            /** @default PT15M */
+            minDuration: string;
+            /** @default PT8H */
+            maxDuration: string;
+            /**
+             * @default {
+             *       "mode": "none"
+             *     }
+             */
+            approval:
+              | {
+                  /** @constant */
+                  mode: 'none';
+                }
+              | {
+                  /** @constant */
+                  mode: 'required';
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default PT1H */
+                  deadline: string;
+                };
+            /** @default false */
+            requireJustification: boolean;
+            /** @default false */
+            requireTicket: boolean;
+            accessDetails?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            groupId: string;
+            gdapGrants?: {
+              customerTenantId: string;
+              customerName: string;
+              roles: {
+                templateId: string;
+                name: string;
+              }[];
+            }[];
           }
       )[];
     };
@@ -1383,7 +1569,7 @@ export interface components {
         targetId: string;
         name: string;
         /** @enum {string} */
-        kind: 'adminAccount' | 'elevation';
+        kind: 'adminAccount' | 'elevation' | 'gdapGroup';
         roles: {
           templateId: string;
           displayName?: string;
@@ -1478,7 +1664,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1528,7 +1714,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1576,7 +1762,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1633,7 +1819,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1693,7 +1879,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1754,7 +1940,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1821,7 +2007,7 @@ export interface components {
             comment: string | null;
           } | null;
           /** @enum {string} */
-          targetKind?: 'adminAccount' | 'elevation';
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
           credentialType?: 'password' | 'temporaryAccessPass' | 'none';
           elevationGrant?: {
@@ -1898,7 +2084,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -1948,7 +2134,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -1996,7 +2182,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2053,7 +2239,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2113,7 +2299,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2174,7 +2360,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2241,7 +2427,7 @@ export interface components {
               comment: string | null;
             } | null;
             /** @enum {string} */
-            targetKind?: 'adminAccount' | 'elevation';
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
             credentialType?: 'password' | 'temporaryAccessPass' | 'none';
             elevationGrant?: {
@@ -2307,7 +2493,7 @@ export interface components {
         comment: string | null;
       } | null;
       /** @enum {string} */
-      targetKind?: 'adminAccount' | 'elevation';
+      targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
       /** @enum {string} */
       credentialType?: 'password' | 'temporaryAccessPass' | 'none';
       elevationGrant?: {
@@ -2717,6 +2903,134 @@ export interface components {
       accountsDeleted: string[];
       /** @description One tenant's or lease's failure does not stop the others */
       errors: string[];
+    };
+    GdapCustomerList: {
+      items: {
+        tenantId: string;
+        displayName: string;
+        /**
+         * @description active: at least one relationship is active (Graph lists it among delegatedAdminCustomers)
+         * @enum {string}
+         */
+        status: 'active' | 'inactive';
+        relationships: {
+          id: string;
+          displayName: string;
+          /** @description Graph delegatedAdminRelationshipStatus: active, approvalPending, expired, terminated … */
+          status: string;
+          /** @description Directory roles the customer approved in this relationship */
+          roles: {
+            templateId: string;
+            name: string;
+          }[];
+          endDateTime: string | null;
+          autoExtendDuration: string | null;
+        }[];
+        /** @description The tenant is connected to this service */
+        connected: boolean;
+        /** @description The connected tenant's JIT domain; null when not connected (GDAP does not tell a customer's domains) */
+        jitDomain: string | null;
+      }[];
+      summary: {
+        customers: number;
+        active: number;
+        connected: number;
+      };
+    };
+    ConnectCustomersBody: {
+      customers: {
+        /** Format: uuid */
+        tenantId: string;
+        /** @description Absent: the customer's name in its GDAP relationship */
+        displayName?: string;
+        /** @description A managed, verified domain of the tenant for JIT accounts (jit-<alias>@<jitDomain>) */
+        jitDomain: string;
+        /** @description Accounts the service must never create, change or delete */
+        protectedAccounts?: string[];
+        /** @description Labels for rules scoped { "tenantTag": … } (replaces the whole list on PATCH) */
+        tags?: string[];
+        connection:
+          | {
+              /** @constant */
+              mode: 'clientSecret';
+              /**
+               * Format: uuid
+               * @description Application (client) id of the app registration in the customer's tenant
+               */
+              clientId: string;
+              /** @description Stored in Key Vault at once; never returned by any endpoint */
+              clientSecret: string;
+            }
+          | {
+              /** @constant */
+              mode: 'federated';
+            };
+      }[];
+    };
+    ConnectCustomersResult: {
+      items: {
+        tenantId: string;
+        /** @description 201 connected now, 200 already connected (nothing changed), 4xx/5xx refused */
+        status: number;
+        /** @enum {string} */
+        outcome: 'connected' | 'alreadyConnected' | 'refused';
+        /** @description Why it was refused; null otherwise */
+        detail: string | null;
+        /** @description The tenant as connected (with its verification when connected by this call); null when refused */
+        tenant: {
+          /** Format: uuid */
+          tenantId: string;
+          displayName: string;
+          jitDomain: string;
+          protectedAccounts: string[];
+          tags: string[];
+          connection:
+            | {
+                /** @constant */
+                mode: 'clientSecret';
+                /** Format: uuid */
+                clientId: string;
+                /** @constant */
+                clientSecret: 'stored in Key Vault';
+              }
+            | {
+                /** @constant */
+                mode: 'federated';
+              };
+          /** Format: date-time */
+          createdAt: string;
+          /** Format: date-time */
+          updatedAt: string;
+          verification: {
+            /** Format: uuid */
+            tenantId: string;
+            ok: boolean;
+            /** Format: date-time */
+            checkedAt: string;
+            checks: {
+              /** @enum {string} */
+              name:
+                | 'signIn'
+                | 'permissions'
+                | 'jitDomain'
+                | 'readRoleDefinitions'
+                | 'readUsers'
+                | 'readMemberships'
+                | 'passwordResetRole'
+                | 'temporaryAccessPassPolicy'
+                | 'readAuthenticationMethods';
+              ok: boolean;
+              detail: string;
+              fix: string | null;
+            }[];
+          } | null;
+        } | null;
+      }[];
+      summary: {
+        connected: number;
+        alreadyConnected: number;
+        refused: number;
+      };
     };
   };
   responses: never;
@@ -3292,6 +3606,145 @@ export interface operations {
       };
       /** @description No such tenant, target, rule or request */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listGdapCustomers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every GDAP customer, by name */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GdapCustomerList'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The customer tenant refused a directory read needed to validate the change */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  connectGdapCustomers: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Optional, 1 to 200 visible ASCII characters, scoped to the caller */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConnectCustomersBody'];
+      };
+    };
+    responses: {
+      /** @description One line per customer, in the order sent, with counts */
+      200: {
+        headers: {
+          /** @description 'true' when this is the stored answer to an earlier request with the same Idempotency-Key */
+          'Idempotent-Replayed'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectCustomersResult'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The idempotency key (Idempotency-Key, or a webhook deliveryId) was used before with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The customer tenant refused a directory read needed to validate the change */
+      502: {
         headers: {
           [name: string]: unknown;
         };

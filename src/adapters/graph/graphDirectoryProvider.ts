@@ -11,6 +11,9 @@ import type {
   DirectoryServicePrincipal,
   DirectorySignIn,
   DirectoryUser,
+  GdapAccessAssignment,
+  GdapCustomer,
+  GdapRelationship,
   NameTaken,
   NewAccount,
   OutgoingMail,
@@ -23,6 +26,7 @@ import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
+import { GraphPartnerRelationships } from './graphPartnerRelationships';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
 import { GraphWriteBudget, type GraphPriority } from './writeBudget';
@@ -34,9 +38,11 @@ export class GraphDirectory implements Directory {
   private readonly authMethods: GraphAuthMethods;
   private readonly verification: GraphVerification;
   private readonly mail: GraphMail;
+  private readonly partner: GraphPartnerRelationships;
 
   constructor(readonly graph: GraphApi) {
     this.mail = new GraphMail(graph);
+    this.partner = new GraphPartnerRelationships(graph);
     this.users = new GraphUsers(graph);
     this.access = new GraphAccess(graph);
     this.authMethods = new GraphAuthMethods(graph);
@@ -173,6 +179,15 @@ export class GraphDirectory implements Directory {
   }
   async listJitAccounts(): Promise<DirectoryUser[]> {
     return this.users.listJitAccounts();
+  }
+  async listGdapCustomers(): Promise<GdapCustomer[]> {
+    return this.partner.listGdapCustomers();
+  }
+  async listGdapRelationships(): Promise<GdapRelationship[]> {
+    return this.partner.listGdapRelationships();
+  }
+  async listGdapAccessAssignments(relationshipId: string): Promise<GdapAccessAssignment[]> {
+    return this.partner.listGdapAccessAssignments(relationshipId);
   }
 }
 

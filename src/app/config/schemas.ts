@@ -192,6 +192,10 @@ export const createTargetBodySchema = z.strictObject({
   cleanupAfterDaysUnused: cleanupAfterDaysUnusedSchema
     .optional()
     .describe('adminAccount targets only: delete the JIT account after this many days unused'),
+  groupId: z
+    .uuid()
+    .optional()
+    .describe('gdapGroup targets only: the home security group GDAP access assignments map to customer roles'),
 });
 export type CreateTargetBody = z.infer<typeof createTargetBodySchema>;
 
@@ -214,6 +218,7 @@ export const patchTargetBodySchema = z
     credentialType: targetCredentialTypeSchema.optional().describe('adminAccount targets only'),
     temporaryAccessPassUsableOnce: z.boolean().nullable().optional().describe('null: JIT_TAP_USABLE_ONCE decides'),
     cleanupAfterDaysUnused: cleanupAfterDaysUnusedSchema.nullable().optional().describe('null: keep accounts'),
+    groupId: z.uuid().optional().describe('gdapGroup targets only'),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchTargetBody = z.infer<typeof patchTargetBodySchema>;

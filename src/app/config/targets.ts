@@ -103,6 +103,12 @@ async function checkWithDirectory(deps: AppDeps, tenant: Tenant, target: Target)
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
+/** The target as the API shows it: the row plus what its kind computes from the directory (never stored). */
+async function expanded(deps: AppDeps, tenant: Tenant, target: Target): Promise<Target> {
+  const kind = kindOf(target);
+  return kind.expand === undefined ? target : kind.expand(deps, tenant, target);
+}
+
 /**
  * A target as its kind's schema reads it. A field of another kind (credentialType on an elevation
  * target) is named as such before anything else, so the answer says why it does not belong.
@@ -136,6 +142,7 @@ export async function createTarget(
     parsedTarget({ ...body, tenantId: tenant.tenantId, createdAt: now, updatedAt: now }),
   );
   await checkWithDirectory(deps, tenant, target);
+  const shown = await expanded(deps, tenant, target);
   let created: Versioned<Target>;
   try {
     created = await deps.config.createTarget(target);
@@ -151,9 +158,9 @@ export async function createTarget(
     tenantId: tenant.tenantId,
     targetId: target.targetId,
     before: null,
-    after: target,
+    after: target, // the row: computed grants can run to hundreds of customers
   });
-  return created;
+  return { ...created, value: shown };
 }
 
 export async function listTargets(deps: AppDeps, caller: Caller, tenantId: string): Promise<Target[]> {
@@ -198,11 +205,12 @@ export async function patchTarget(
   if (body.roles !== undefined || body.groups !== undefined || body.kind !== undefined)
     next = await resolveDirectoryRefs(deps, tenant, next);
   await checkWithDirectory(deps, tenant, next);
+  const shown = await expanded(deps, tenant, next);
   const replaced = await conditionally(precondition, `target '${targetId}'`, () =>
     deps.config.replaceTarget(next, etag),
   );
   await auditChange(deps, caller, { action: 'target.updated', tenantId, targetId, before, after: next });
-  return replaced;
+  return { ...replaced, value: shown };
 }
 
 /** Refused while leases of the target are live: revoke them first (their access is the target's roles and groups). */

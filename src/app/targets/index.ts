@@ -2,6 +2,7 @@ import { targetKindSchema, type Target, type TargetKind } from '../../domain/con
 import type { LeaseRequest } from '../../domain/request';
 import { adminAccount } from './adminAccount';
 import { elevation } from './elevation';
+import { gdapGroup } from './gdapGroup';
 import type { TargetKindModule } from './targetKind';
 
 export type { Provisioned, Revocation, TargetKindModule, TenantReconciliation } from './targetKind';
@@ -10,6 +11,7 @@ export type { Provisioned, Revocation, TargetKindModule, TenantReconciliation } 
 export const targetKinds: { readonly [K in TargetKind]: TargetKindModule<K> } = {
   adminAccount,
   elevation,
+  gdapGroup,
 };
 
 /**

@@ -61,6 +61,12 @@ export interface TargetKindModule<K extends TargetKind> {
   revoke(deps: AppDeps, revocation: Revocation): Promise<void>;
   /** The `lease.provisioned` audit details. */
   provisionedDetails(active: LeaseRequest, target: Target | null): Record<string, string | number | null>;
+  /**
+   * The target as the API shows it when created or changed: what the kind computes from the
+   * directory beyond the stored row (never stored). Throws a ValidationError when the directory
+   * shows the target could grant nothing. Absent: the row as it is.
+   */
+  expand?(deps: AppDeps, tenant: Tenant, target: TargetOfKind<K>): Promise<TargetOfKind<K>>;
   /** What the reconciler checks in each connected tenant for this kind; absent: nothing. */
   reconcileTenant?(reconciliation: TenantReconciliation): Promise<void>;
 }

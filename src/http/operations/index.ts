@@ -2,6 +2,7 @@ import { openApiDocument } from '../openapi';
 import { json } from '../respond';
 import { APPROVAL_OPERATIONS } from './approvals';
 import { AUDIT_OPERATIONS } from './audit';
+import { CUSTOMER_OPERATIONS } from './customers';
 import { ENTITLEMENT_OPERATIONS } from './entitlements';
 import { INTEGRATION_OPERATIONS } from './integrations';
 import { defineOperation, type HttpOperation } from './operation';
@@ -35,6 +36,7 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...SERVICE_OPERATIONS,
   OPEN_API_OPERATION,
   ...TENANT_OPERATIONS,
+  ...CUSTOMER_OPERATIONS,
   ...TARGET_OPERATIONS,
   ...RULE_OPERATIONS,
   ...ENTITLEMENT_OPERATIONS,

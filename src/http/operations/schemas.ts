@@ -22,6 +22,11 @@ import {
   verificationSchema,
 } from '../../app/config/schemas';
 import { decisionBodySchema } from '../../app/approvals';
+import {
+  connectCustomersBodySchema,
+  connectCustomersResultSchema,
+  gdapCustomerListSchema,
+} from '../../app/config/customerSchemas';
 import { extendBodySchema } from '../../app/extend';
 import { createIntegrationBodySchema, patchIntegrationBodySchema } from '../../app/integrations';
 import { psaMappingSchema } from '../../domain/psaMapping';
@@ -239,6 +244,9 @@ export const NAMED_SCHEMAS = {
   WebhookAccepted: { schema: webhookAcceptedSchema, io: 'output' },
   WebhookIgnored: { schema: webhookIgnoredSchema, io: 'output' },
   ReconcileReport: { schema: reconcileReportSchema, io: 'output' },
+  GdapCustomerList: { schema: gdapCustomerListSchema, io: 'output' },
+  ConnectCustomersBody: { schema: connectCustomersBodySchema, io: 'input' },
+  ConnectCustomersResult: { schema: connectCustomersResultSchema, io: 'output' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
