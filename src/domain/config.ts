@@ -101,6 +101,8 @@ const targetFields = {
   requireTicket: z.boolean().default(false),
   /** Shown to the requester with the credential (Apono's "custom access details"). */
   accessDetails: z.string().max(400).optional(),
+  /** Made (and kept) by a target template (src/domain/template.ts): which one, at which version. */
+  template: z.strictObject({ templateId: slugSchema, version: z.number().int().min(1) }).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 };

@@ -7,6 +7,7 @@ import { GRAPH_RESOURCE, stringArrayClaim, stringClaim, verifyBearer, type Verif
 import { handleBatch } from './batch';
 import { GraphError, type GraphCaller, type GraphContext } from './context';
 import { domainRoutes } from './domains';
+import { groupListRoutes } from './groupList';
 import { groupRoutes } from './groups';
 import { mailRoutes } from './mail';
 import { policyRoutes } from './policies';
@@ -24,6 +25,7 @@ const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...tapRoutes,
   ...groupRoutes,
+  ...groupListRoutes,
   ...roleRoutes,
   ...domainRoutes,
   ...servicePrincipalRoutes,

@@ -1,5 +1,6 @@
 import type { Tenant } from '../../domain/config';
 import type { DirectoryAccounts } from './directoryAccounts';
+import type { DirectoryGroupLookup } from './directoryGroupLookup';
 import type { DirectoryMail } from './directoryMail';
 import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
 import type { DirectoryVerification } from './directoryVerification';
@@ -11,7 +12,12 @@ import type { TemporaryAccessPasses } from './temporaryAccessPasses';
  * case or adapter that needs one part only takes that part's interface.
  */
 export interface Directory
-  extends DirectoryAccounts, DirectoryRolesAndGroups, TemporaryAccessPasses, DirectoryVerification, DirectoryMail {
+  extends DirectoryAccounts,
+    DirectoryRolesAndGroups,
+    TemporaryAccessPasses,
+    DirectoryVerification,
+    DirectoryMail,
+    DirectoryGroupLookup {
   readonly tenantId: string;
 }
 
