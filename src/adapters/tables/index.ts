@@ -15,7 +15,15 @@ export { MAX_STRING_PROPERTY_UTF16_UNITS } from './rows';
 
 export type TableStores = Pick<
   AppPorts,
-  'requests' | 'locks' | 'accounts' | 'config' | 'templates' | 'audit' | 'integrations' | 'idempotency' | 'webhookDeliveries'
+  | 'requests'
+  | 'locks'
+  | 'accounts'
+  | 'config'
+  | 'templates'
+  | 'audit'
+  | 'integrations'
+  | 'idempotency'
+  | 'webhookDeliveries'
 >;
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */

@@ -12,7 +12,8 @@ import type { TemporaryAccessPasses } from './temporaryAccessPasses';
  * case or adapter that needs one part only takes that part's interface.
  */
 export interface Directory
-  extends DirectoryAccounts,
+  extends
+    DirectoryAccounts,
     DirectoryRolesAndGroups,
     TemporaryAccessPasses,
     DirectoryVerification,
