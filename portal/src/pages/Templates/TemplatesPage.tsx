@@ -12,6 +12,9 @@ import { useTemplates, type Template } from '../../hooks/useTemplates';
 import { TemplateDialog } from './TemplateDialog';
 import { TemplateTenants } from './TemplateTenants';
 
+/** The order outcomes are told in, whatever order the tenants came in. */
+const OUTCOMES = ['created', 'updated', 'unchanged', 'failed'] as const;
+
 function scopeWords(scope: Template['applyTo']): string {
   if ('allTenants' in scope) return 'Every connected tenant';
   if ('tenantTag' in scope) return `Tenants tagged ${scope.tenantTag}`;
@@ -48,8 +51,8 @@ export function TemplatesPage() {
       for (const r of answer.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
       setApplyProgress(
         `Applied ${template.templateId} to ${answer.progress.done} of ${answer.progress.total} tenants: ` +
-          Object.entries(counts)
-            .map(([outcome, n]) => `${n} ${outcome}`)
+          OUTCOMES.filter((outcome) => counts[outcome] !== undefined)
+            .map((outcome) => `${counts[outcome]} ${outcome}`)
             .join(', '),
       );
       continuationToken = answer.continuationToken;
@@ -110,7 +113,13 @@ export function TemplatesPage() {
                     >
                       Apply
                     </Button>
-                    <Button aria-label={`Tenants of template ${t.templateId}`} onClick={() => setShown(t)}>
+                    <Button
+                      aria-label={`Tenants of template ${t.templateId}`}
+                      onClick={() => {
+                        setShown(t);
+                        setRevision((n) => n + 1);
+                      }}
+                    >
                       Tenants
                     </Button>
                     <Button aria-label={`Edit template ${t.templateId}`} onClick={() => setEditing(t)}>
