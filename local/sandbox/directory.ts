@@ -246,7 +246,7 @@ export function directoryRoleObjectId(tenantId: string, templateId: string): str
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
+export function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
   const roleAssignments: RoleAssignment[] = [];
   const assign = (principalId: string, roles: readonly string[] | undefined): void => {
     for (const roleDefinitionId of roles ?? []) {

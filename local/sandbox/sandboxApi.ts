@@ -15,6 +15,7 @@ import { faultsBodySchema } from './faults';
 import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxResponse } from './http';
 import type { SandboxStore } from './store';
 import { AMR_NOT_IN_ACCESS_TOKENS, authenticationContextIdSchema } from './authenticationContexts';
+import { createSandboxTenant } from './tenantsApi';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
 import { userClaims } from './userClaims';
 
@@ -415,6 +416,7 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
     if (first === 'signin' && second === undefined && m === 'POST') return signin(store, req);
     if (first === 'calls' && second === undefined && m === 'GET') return callCounters(store);
     if (first === 'mail' && second === undefined && m === 'GET') return sentMail(store);
+    if (first === 'tenants' && second === undefined && m === 'POST') return createSandboxTenant(store, req);
     if (first === 'tenants' && second !== undefined && third === 'users' && fourth === undefined) {
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);

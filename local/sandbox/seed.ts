@@ -174,7 +174,7 @@ export const HOME_GROUPS = {
   },
 } as const satisfies Record<string, SeedGroup>;
 
-function customerTenant(
+export function customerTenant(
   id: string,
   name: string,
   domain: string,

@@ -18,11 +18,12 @@ import { MyAccessPage } from './pages/MyAccess/MyAccessPage';
 import { RequestsPage } from './pages/Requests/RequestsPage';
 import { RulesPage } from './pages/Rules/RulesPage';
 import { TargetsPage } from './pages/Targets/TargetsPage';
+import { TemplatesPage } from './pages/Templates/TemplatesPage';
 import { TenantsPage } from './pages/Tenants/TenantsPage';
 
 const ADMIN_ROLE = 'Jit.Admin';
 const APPROVER_ROLE = 'Jit.Approver';
-const ADMIN_PAGES: readonly PageId[] = ['tenants', 'targets', 'rules', 'integrations', 'audit', 'leases'];
+const ADMIN_PAGES: readonly PageId[] = ['tenants', 'targets', 'rules', 'templates', 'integrations', 'audit', 'leases'];
 
 const useStyles = makeStyles({
   shell: { minHeight: '100vh', display: 'flex', flexDirection: 'column' },
@@ -181,6 +182,7 @@ function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonl
           {page === 'tenants' ? <TenantsPage /> : null}
           {page === 'targets' ? <TargetsPage /> : null}
           {page === 'rules' ? <RulesPage /> : null}
+          {page === 'templates' ? <TemplatesPage /> : null}
           {page === 'integrations' ? <IntegrationsPage /> : null}
           {page === 'audit' ? <AuditPage /> : null}
           {page === 'leases' ? <LeasesPage /> : null}

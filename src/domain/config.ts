@@ -104,6 +104,8 @@ const targetFields = {
   accessDetails: z.string().max(400).optional(),
   /** Authentication contexts (acrs) to request, reveal and approve; absent: none asked. */
   stepUp: stepUpPolicySchema.optional(),
+  /** Made (and kept) by a target template (src/domain/template.ts): which one, at which version. */
+  template: z.strictObject({ templateId: slugSchema, version: z.number().int().min(1) }).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 };

@@ -28,6 +28,7 @@ const PATH_PARAMETERS: Readonly<Record<string, { readonly description: string; r
   integrationId: { description: 'The integration id (a GUID)', schema: GUID },
   targetId: { description: 'The target id, unique in its tenant', schema: SLUG },
   ruleId: { description: 'The rule id', schema: SLUG },
+  templateId: { description: 'The template id (also the id of the targets it makes)', schema: SLUG },
 };
 
 function ref(name: string): JsonSchema {

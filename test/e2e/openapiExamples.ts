@@ -43,6 +43,16 @@ const FABRIKAM_ID = FABRIKAM.id;
 const ALL_TECHNICIANS = HOME_GROUPS.allTechnicians.id;
 const TARGET = 'user-admin';
 const RULE = 'technicians-user-admin';
+const TEMPLATE = 'helpdesk-standard';
+const TEMPLATE_BODY = {
+  name: 'Helpdesk (standard)',
+  kind: 'adminAccount',
+  roles: [ROLE_TEMPLATES.helpdeskAdministrator],
+  groups: ['JIT Helpdesk Operators'],
+  maxDuration: 'PT4H',
+  applyTo: { allTenants: true },
+  applyToNewTenants: true,
+};
 const SUBMITTED = '$response.submitRequest#/id';
 const INTEGRATION = '$response.createIntegration#/integrationId';
 
@@ -119,6 +129,30 @@ export const API_EXAMPLES: readonly ApiExample[] = [
     },
     status: 200,
   },
+  {
+    operationId: 'createTemplate',
+    caller: 'admin',
+    body: { templateId: TEMPLATE, ...TEMPLATE_BODY },
+    status: 201,
+  },
+  { operationId: 'listTemplates', caller: 'admin', status: 200 },
+  { operationId: 'getTemplate', caller: 'admin', pathParams: { templateId: TEMPLATE }, status: 200 },
+  {
+    operationId: 'replaceTemplate',
+    caller: 'admin',
+    pathParams: { templateId: TEMPLATE },
+    body: { ...TEMPLATE_BODY, requireTicket: true },
+    status: 200,
+  },
+  {
+    operationId: 'applyTemplate',
+    caller: 'admin',
+    pathParams: { templateId: TEMPLATE },
+    body: { tenants: [CONTOSO_ID] },
+    status: 200,
+  },
+  { operationId: 'templateTenants', caller: 'admin', pathParams: { templateId: TEMPLATE }, status: 200 },
+  { operationId: 'deleteTemplate', caller: 'admin', pathParams: { templateId: TEMPLATE }, status: 200 },
   {
     operationId: 'createRule',
     caller: 'admin',

@@ -8,6 +8,7 @@ import { handleBatch } from './batch';
 import { GraphError, type GraphCaller, type GraphContext } from './context';
 import { domainRoutes } from './domains';
 import { gdapRoutes } from './gdap';
+import { groupListRoutes } from './groupList';
 import { groupRoutes } from './groups';
 import { mailRoutes } from './mail';
 import { policyRoutes } from './policies';
@@ -25,6 +26,7 @@ const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...tapRoutes,
   ...groupRoutes,
+  ...groupListRoutes,
   ...roleRoutes,
   ...domainRoutes,
   ...servicePrincipalRoutes,

@@ -237,6 +237,86 @@ export interface paths {
     patch: operations['patchTarget'];
     trace?: never;
   };
+  '/templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every target template */
+    get: operations['listTemplates'];
+    put?: never;
+    /**
+     * Define a target once for many tenants
+     * @description Roles by template id, groups by display name (resolved in each tenant when applied), durations, approval, credential type; applyTo says which tenants, applyToNewTenants whether tenants connected later get it. Nothing is applied until POST /templates/{templateId}/apply (or a tenant is connected).
+     */
+    post: operations['createTemplate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One target template */
+    get: operations['getTemplate'];
+    /** Change a template (a new version; apply it to bring the targets in line) */
+    put: operations['replaceTemplate'];
+    post?: never;
+    /** Delete a template; the targets it made stay (listed in the answer) */
+    delete: operations['deleteTemplate'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}/apply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create or update the template's target in tenants
+     * @description With tenants: those connected tenants. Without: every tenant in applyTo, 50 per call; send continuationToken back until it is null (progress says how far). Per tenant: created, updated, unchanged or failed (why; nothing written there). Idempotent.
+     */
+    post: operations['applyTemplate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}/tenants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Drift: per tenant, whether its target matches the template
+     * @description inSync, drifted (driftedFields), notApplied, or failed (detail: why the last apply of this version failed there).
+     */
+    get: operations['templateTenants'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/rules': {
     parameters: {
       query?: never;
@@ -1079,6 +1159,10 @@ export interface components {
             authenticationContext?: string;
             approverAuthenticationContext?: string;
           };
+          template?: {
+            templateId: string;
+            version: number;
+          };
           /** Format: date-time */
           createdAt: string;
           /** Format: date-time */
@@ -1148,6 +1232,10 @@ export interface components {
             authenticationContext?: string;
             approverAuthenticationContext?: string;
           };
+          template?: {
+            templateId: string;
+            version: number;
+          };
           /** Format: date-time */
           createdAt: string;
           /** Format: date-time */
@@ -1206,6 +1294,14 @@ export interface components {
           /** @default false */
           requireTicket: boolean;
           accessDetails?: string;
+          stepUp?: {
+            authenticationContext?: string;
+            approverAuthenticationContext?: string;
+          };
+          template?: {
+            templateId: string;
+            version: number;
+          };
           /** Format: date-time */
           createdAt: string;
           /** Format: date-time */
@@ -1280,6 +1376,10 @@ export interface components {
               authenticationContext?: string;
               approverAuthenticationContext?: string;
             };
+            template?: {
+              templateId: string;
+              version: number;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1349,6 +1449,10 @@ export interface components {
               authenticationContext?: string;
               approverAuthenticationContext?: string;
             };
+            template?: {
+              templateId: string;
+              version: number;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1407,6 +1511,14 @@ export interface components {
             /** @default false */
             requireTicket: boolean;
             accessDetails?: string;
+            stepUp?: {
+              authenticationContext?: string;
+              approverAuthenticationContext?: string;
+            };
+            template?: {
+              templateId: string;
+              version: number;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1423,6 +1535,346 @@ export interface components {
             }[];
           }
       )[];
+    };
+    CreateTemplateBody: {
+      /** @description Also the id of the target it makes in each tenant */
+      templateId: string;
+      name: string;
+      /**
+       * @description The kind of target it makes in each tenant
+       * @enum {string}
+       */
+      kind: 'adminAccount' | 'elevation' | 'gdapGroup';
+      /**
+       * @description Directory roles by template id, checked against each tenant's role definitions
+       * @default []
+       */
+      roles: string[];
+      /**
+       * @description Groups by display name: in each tenant exactly one group must carry the name (a missing or ambiguous name fails that tenant, which gets no target)
+       * @default []
+       */
+      groups: string[];
+      /** @default PT4H */
+      defaultDuration: string;
+      /** @default PT15M */
+      minDuration: string;
+      /** @default PT8H */
+      maxDuration: string;
+      /**
+       * @default {
+       *       "mode": "none"
+       *     }
+       */
+      approval:
+        | {
+            /** @constant */
+            mode: 'none';
+          }
+        | {
+            /** @constant */
+            mode: 'required';
+            /** @default [] */
+            approvers: {
+              /** @enum {string} */
+              type: 'user' | 'group';
+              /** Format: uuid */
+              id: string;
+            }[];
+            /** @default PT1H */
+            deadline: string;
+          };
+      /** @default false */
+      requireJustification: boolean;
+      /** @default false */
+      requireTicket: boolean;
+      accessDetails?: string;
+      /** @enum {string} */
+      credentialType?: 'password' | 'temporaryAccessPass';
+      /** @description { "tenants": [...] }, { "allTenants": true } (every connected tenant) or { "tenantTag": "gold" } */
+      applyTo:
+        | {
+            tenants: string[];
+          }
+        | {
+            /** @constant */
+            allTenants: true;
+          }
+        | {
+            tenantTag: string;
+          };
+      /**
+       * @description Tenants connected later that fall in applyTo get the target when they are connected
+       * @default false
+       */
+      applyToNewTenants: boolean;
+    };
+    ReplaceTemplateBody: {
+      name: string;
+      /**
+       * @description The kind of target it makes in each tenant
+       * @enum {string}
+       */
+      kind: 'adminAccount' | 'elevation' | 'gdapGroup';
+      /**
+       * @description Directory roles by template id, checked against each tenant's role definitions
+       * @default []
+       */
+      roles: string[];
+      /**
+       * @description Groups by display name: in each tenant exactly one group must carry the name (a missing or ambiguous name fails that tenant, which gets no target)
+       * @default []
+       */
+      groups: string[];
+      /** @default PT4H */
+      defaultDuration: string;
+      /** @default PT15M */
+      minDuration: string;
+      /** @default PT8H */
+      maxDuration: string;
+      /**
+       * @default {
+       *       "mode": "none"
+       *     }
+       */
+      approval:
+        | {
+            /** @constant */
+            mode: 'none';
+          }
+        | {
+            /** @constant */
+            mode: 'required';
+            /** @default [] */
+            approvers: {
+              /** @enum {string} */
+              type: 'user' | 'group';
+              /** Format: uuid */
+              id: string;
+            }[];
+            /** @default PT1H */
+            deadline: string;
+          };
+      /** @default false */
+      requireJustification: boolean;
+      /** @default false */
+      requireTicket: boolean;
+      accessDetails?: string;
+      /** @enum {string} */
+      credentialType?: 'password' | 'temporaryAccessPass';
+      /** @description { "tenants": [...] }, { "allTenants": true } (every connected tenant) or { "tenantTag": "gold" } */
+      applyTo:
+        | {
+            tenants: string[];
+          }
+        | {
+            /** @constant */
+            allTenants: true;
+          }
+        | {
+            tenantTag: string;
+          };
+      /**
+       * @description Tenants connected later that fall in applyTo get the target when they are connected
+       * @default false
+       */
+      applyToNewTenants: boolean;
+    };
+    Template: {
+      templateId: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'adminAccount' | 'elevation' | 'gdapGroup';
+      /** @default [] */
+      roles: string[];
+      /** @default [] */
+      groups: string[];
+      /** @default PT4H */
+      defaultDuration: string;
+      /** @default PT15M */
+      minDuration: string;
+      /** @default PT8H */
+      maxDuration: string;
+      /**
+       * @default {
+       *       "mode": "none"
+       *     }
+       */
+      approval:
+        | {
+            /** @constant */
+            mode: 'none';
+          }
+        | {
+            /** @constant */
+            mode: 'required';
+            /** @default [] */
+            approvers: {
+              /** @enum {string} */
+              type: 'user' | 'group';
+              /** Format: uuid */
+              id: string;
+            }[];
+            /** @default PT1H */
+            deadline: string;
+          };
+      /** @default false */
+      requireJustification: boolean;
+      /** @default false */
+      requireTicket: boolean;
+      accessDetails?: string;
+      /** @enum {string} */
+      credentialType?: 'password' | 'temporaryAccessPass';
+      applyTo:
+        | {
+            tenants: string[];
+          }
+        | {
+            /** @constant */
+            allTenants: true;
+          }
+        | {
+            tenantTag: string;
+          };
+      /** @default false */
+      applyToNewTenants: boolean;
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    TemplateList: {
+      items: {
+        templateId: string;
+        name: string;
+        /** @enum {string} */
+        kind: 'adminAccount' | 'elevation' | 'gdapGroup';
+        /** @default [] */
+        roles: string[];
+        /** @default [] */
+        groups: string[];
+        /** @default PT4H */
+        defaultDuration: string;
+        /** @default PT15M */
+        minDuration: string;
+        /** @default PT8H */
+        maxDuration: string;
+        /**
+         * @default {
+         *       "mode": "none"
+         *     }
+         */
+        approval:
+          | {
+              /** @constant */
+              mode: 'none';
+            }
+          | {
+              /** @constant */
+              mode: 'required';
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default PT1H */
+              deadline: string;
+            };
+        /** @default false */
+        requireJustification: boolean;
+        /** @default false */
+        requireTicket: boolean;
+        accessDetails?: string;
+        /** @enum {string} */
+        credentialType?: 'password' | 'temporaryAccessPass';
+        applyTo:
+          | {
+              tenants: string[];
+            }
+          | {
+              /** @constant */
+              allTenants: true;
+            }
+          | {
+              tenantTag: string;
+            };
+        /** @default false */
+        applyToNewTenants: boolean;
+        version: number;
+        /** Format: date-time */
+        createdAt: string;
+        /** Format: date-time */
+        updatedAt: string;
+      }[];
+    };
+    DeleteTemplateResult: {
+      templateId: string;
+      /** @constant */
+      deleted: true;
+      /** @description The targets it made stay as they are (delete them as any target); a template made again with the same id takes them up */
+      targetsKept: {
+        /** Format: uuid */
+        tenantId: string;
+        targetId: string;
+      }[];
+    };
+    ApplyTemplateBody: {
+      /** @description Apply to these connected tenants only; absent: every tenant the template applies to, in batches */
+      tenants?: string[];
+      /** @description From the previous answer: the next batch of tenants (without tenants only) */
+      continuationToken?: string;
+    };
+    ApplyTemplateResult: {
+      templateId: string;
+      version: number;
+      results: {
+        /** Format: uuid */
+        tenantId: string;
+        /**
+         * @description failed: nothing was written in that tenant
+         * @enum {string}
+         */
+        outcome: 'created' | 'updated' | 'unchanged' | 'failed';
+        /** @description Why it failed */
+        detail?: string;
+      }[];
+      progress: {
+        /** @description Tenants handled so far, this batch included */
+        done: number;
+        /** @description Tenants to handle in all */
+        total: number;
+      };
+      /** @description Send it back to apply the next batch; null when every tenant was handled */
+      continuationToken: string | null;
+    };
+    TemplateTenantList: {
+      templateId: string;
+      version: number;
+      items: {
+        /** Format: uuid */
+        tenantId: string;
+        displayName: string;
+        /**
+         * @description drifted: the tenant's target differs from the template in driftedFields; failed: the last apply failed
+         * @enum {string}
+         */
+        status: 'inSync' | 'drifted' | 'notApplied' | 'failed';
+        driftedFields: string[];
+        /** @description Why the last apply failed */
+        detail?: string;
+        /** @description The template version the target was made from */
+        targetVersion: number | null;
+      }[];
+      summary: {
+        tenants: number;
+        inSync: number;
+        drifted: number;
+        notApplied: number;
+        failed: number;
+      };
     };
     CreateRuleBody: {
       ruleId: string;
@@ -4098,6 +4550,417 @@ export interface operations {
       };
       /** @description The customer tenant refused a directory read needed to validate the change */
       502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listTemplates: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The templates */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplateList'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createTemplate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTemplateBody'];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          Location: string;
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Template'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getTemplate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The template id (also the id of the targets it makes) */
+        templateId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The template */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Template'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  replaceTemplate: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag you read: the change is refused with 412 if the resource changed since */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The template id (also the id of the targets it makes) */
+        templateId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReplaceTemplateBody'];
+      };
+    };
+    responses: {
+      /** @description Changed */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Template'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an ETag that is no longer current */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteTemplate: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag you read: the change is refused with 412 if the resource changed since */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The template id (also the id of the targets it makes) */
+        templateId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeleteTemplateResult'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an ETag that is no longer current */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  applyTemplate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The template id (also the id of the targets it makes) */
+        templateId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApplyTemplateBody'];
+      };
+    };
+    responses: {
+      /** @description What happened in each tenant of this batch */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApplyTemplateResult'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  templateTenants: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The template id (also the id of the targets it makes) */
+        templateId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Per tenant */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplateTenantList'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
         headers: {
           [name: string]: unknown;
         };

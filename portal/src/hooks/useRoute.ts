@@ -8,6 +8,7 @@ export const PAGES = {
   tenants: { path: '/tenants', title: 'Tenants' },
   targets: { path: '/targets', title: 'Targets' },
   rules: { path: '/rules', title: 'Rules' },
+  templates: { path: '/templates', title: 'Templates' },
   integrations: { path: '/integrations', title: 'Integrations' },
   audit: { path: '/audit', title: 'Audit' },
   leases: { path: '/leases', title: 'Leases' },

@@ -162,6 +162,9 @@ export class GraphDirectory implements Directory {
   async getGroup(groupId: string): Promise<DirectoryGroup | null> {
     return this.verification.getGroup(groupId);
   }
+  async findGroupsByDisplayName(displayName: string): Promise<DirectoryGroup[]> {
+    return this.verification.findGroupsByDisplayName(displayName);
+  }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);
   }

@@ -53,6 +53,24 @@ function appIdKey(appId: string): string {
   return appId.toLowerCase();
 }
 
+/** onPremisesSyncEnabled and membershipRule are not default properties: they must be selected. */
+const GROUP_PROPERTIES =
+  'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled';
+
+function directoryGroupOf(group: z.infer<typeof groupSchema>): DirectoryGroup {
+  const types = group.groupTypes ?? [];
+  return {
+    id: group.id.toLowerCase(),
+    displayName: group.displayName ?? group.id,
+    isAssignableToRole: group.isAssignableToRole ?? false,
+    securityEnabled: group.securityEnabled ?? false,
+    mailEnabled: group.mailEnabled ?? false,
+    isDynamic: types.includes('DynamicMembership'),
+    isMicrosoft365: types.includes('Unified'),
+    onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
+  };
+}
+
 export class GraphVerification {
   constructor(private readonly graph: GraphApi) {}
 
@@ -93,26 +111,31 @@ export class GraphVerification {
         expected: absentAsNull,
       },
       groupSchema.nullable(),
-      // onPremisesSyncEnabled and membershipRule are not default properties: they must be selected.
-      (request) =>
-        request(`/groups/${id}`)
-          .query({
-            $select: 'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled',
-          })
-          .get(),
+      (request) => request(`/groups/${id}`).query({ $select: GROUP_PROPERTIES }).get(),
     );
-    if (group === null) return null;
-    const types = group.groupTypes ?? [];
-    return {
-      id: group.id.toLowerCase(),
-      displayName: group.displayName ?? group.id,
-      isAssignableToRole: group.isAssignableToRole ?? false,
-      securityEnabled: group.securityEnabled ?? false,
-      mailEnabled: group.mailEnabled ?? false,
-      isDynamic: types.includes('DynamicMembership'),
-      isMicrosoft365: types.includes('Unified'),
-      onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
-    };
+    return group === null ? null : directoryGroupOf(group);
+  }
+
+  /**
+   * Groups whose display name is `displayName` (Graph compares it case-insensitively; `eq` on
+   * displayName is a default query, no ConsistencyLevel needed:
+   * learn.microsoft.com/en-us/graph/aad-advanced-queries). More than one: the name is ambiguous.
+   */
+  async findGroupsByDisplayName(displayName: string): Promise<DirectoryGroup[]> {
+    const groups = await this.graph.listAll(
+      {
+        operation: `find groups named '${displayName}'`,
+        permission: 'GroupMember.Read.All (or Group.Read.All, Directory.Read.All)',
+      },
+      groupSchema,
+      '/groups',
+      {
+        // OData string literals escape a quote by doubling it.
+        $filter: `displayName eq '${displayName.replace(/'/g, "''")}'`,
+        $select: GROUP_PROPERTIES,
+      },
+    );
+    return groups.map(directoryGroupOf);
   }
 
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {

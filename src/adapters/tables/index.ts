@@ -7,6 +7,7 @@ import { TableOnceStore } from './onceStore';
 import { TableLeaseLockStore } from './leaseLockStore';
 import { TableRequestStore } from './requestStore';
 import { TableSet, type TableConnection } from './tableSet';
+import { TableTemplateStore } from './templateStore';
 
 export { DEFAULT_TABLE_PREFIX, TableSet, type TableConnection, type TableKind } from './tableSet';
 export { InvalidRowError } from './tableErrors';
@@ -14,7 +15,15 @@ export { MAX_STRING_PROPERTY_UTF16_UNITS } from './rows';
 
 export type TableStores = Pick<
   AppPorts,
-  'requests' | 'locks' | 'accounts' | 'config' | 'audit' | 'integrations' | 'idempotency' | 'webhookDeliveries'
+  | 'requests'
+  | 'locks'
+  | 'accounts'
+  | 'config'
+  | 'templates'
+  | 'audit'
+  | 'integrations'
+  | 'idempotency'
+  | 'webhookDeliveries'
 >;
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */
@@ -25,6 +34,7 @@ export function createTableStores(connection: TableConnection, tablePrefix?: str
     locks: new TableLeaseLockStore(tables),
     accounts: new TableAccountStore(tables),
     config: new TableConfigStore(tables),
+    templates: new TableTemplateStore(tables),
     audit: new TableAuditLog(tables),
     integrations: new TableIntegrationStore(tables),
     idempotency: new TableOnceStore(tables.table('Idempotency'), 'idempotency key'),

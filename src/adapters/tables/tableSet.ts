@@ -14,6 +14,7 @@ export const TABLE_KINDS = [
   'Integrations',
   'Idempotency',
   'WebhookDeliveries',
+  'Templates',
 ] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 

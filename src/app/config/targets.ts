@@ -29,9 +29,15 @@ async function connectedTenant(deps: AppDeps, tenantId: string): Promise<Tenant>
 
 /**
  * Resolves roles and groups in the tenant's directory. A group must exist, Graph must be able to
- * change its members, and the target's kind must accept it (src/app/targets/).
+ * change its members, and the target's kind must accept it (src/app/targets/). Groups already read
+ * (a template found them by name) are not read again.
  */
-async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Target): Promise<Target> {
+export async function resolveDirectoryRefs(
+  deps: AppDeps,
+  tenant: Tenant,
+  target: Target,
+  groupsRead: ReadonlyMap<string, DirectoryGroup> = new Map(),
+): Promise<Target> {
   if (target.roles.length === 0 && target.groups.length === 0) return target;
   const directory = await deps.directories.forTenant(tenant);
   const problems: FieldProblem[] = [];
@@ -64,7 +70,7 @@ async function resolveDirectoryRefs(deps: AppDeps, tenant: Tenant, target: Targe
   const groups: Target['groups'] = [];
   const seenGroups = new Set<string>();
   for (const [i, ref] of target.groups.entries()) {
-    const group = await directory.getGroup(ref.id);
+    const group = groupsRead.get(ref.id.toLowerCase()) ?? (await directory.getGroup(ref.id));
     if (seenGroups.has(ref.id.toLowerCase())) problems.push({ field: `groups.${i}.id`, message: 'is listed twice' });
     seenGroups.add(ref.id.toLowerCase());
     if (group === null) {
@@ -98,7 +104,7 @@ function unmanagedGroupReason(group: DirectoryGroup): string | null {
 }
 
 /** What the tenant's directory says about the target beyond roles and groups (its kind decides). */
-async function checkWithDirectory(deps: AppDeps, tenant: Tenant, target: Target): Promise<void> {
+export async function checkWithDirectory(deps: AppDeps, tenant: Tenant, target: Target): Promise<void> {
   const problems = await kindOf(target).directoryProblems(deps, tenant, target);
   if (problems.length > 0) throw new ValidationError(problems);
 }
@@ -113,7 +119,7 @@ async function expanded(deps: AppDeps, tenant: Tenant, target: Target): Promise<
  * A target as its kind's schema reads it. A field of another kind (credentialType on an elevation
  * target) is named as such before anything else, so the answer says why it does not belong.
  */
-function parsedTarget(value: Record<string, unknown>): Target {
+export function parsedTarget(value: Record<string, unknown>): Target {
   const foreign = fieldsNotOfKindProblems(value);
   if (foreign.length > 0) throw new ValidationError(foreign);
   const parsed = targetSchema.safeParse(value);

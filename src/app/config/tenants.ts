@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import type { AppDeps } from '../deps';
 import { AlreadyExistsError, type LeaseOrchestrations, type Versioned } from '../ports';
 import { auditChange, checkPrecondition, conditionally, requireAdmin, type Precondition } from './adminChange';
+import { applyTemplatesToNewTenant } from './applyTemplate';
 import { listLiveRequests } from './liveLeases';
 import { pruneRules } from './rules';
 import type {
@@ -152,6 +153,8 @@ export async function createTenant(
   const verification = await verify(deps, tenant, settings);
   await auditVerification(deps, caller, verification);
   deps.log('info', 'tenant_connected', { tenantId, mode: connection.mode, verified: verification.ok });
+  // The one place a tenant becomes connected: templates for tenants connected later apply here.
+  await applyTemplatesToNewTenant(deps, caller, tenant);
   return { tenant: created, verification };
 }
 

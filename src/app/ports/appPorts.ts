@@ -9,6 +9,7 @@ import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
+import type { TemplateStore } from './templateStore';
 
 /** Every port, one instance each: what src/adapters builds and the composition root hands to the use cases. */
 export interface AppPorts {
@@ -18,6 +19,7 @@ export interface AppPorts {
   readonly locks: LeaseLockStore;
   readonly accounts: AccountStore;
   readonly config: ConfigStore;
+  readonly templates: TemplateStore;
   readonly audit: AuditLog;
   readonly integrations: IntegrationStore;
   readonly idempotency: OnceStore;

@@ -1,5 +1,6 @@
 import type { Tenant } from '../../domain/config';
 import type { DirectoryAccounts } from './directoryAccounts';
+import type { DirectoryGroupLookup } from './directoryGroupLookup';
 import type { DirectoryMail } from './directoryMail';
 import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
 import type { DirectoryVerification } from './directoryVerification';
@@ -19,7 +20,8 @@ export interface Directory
     TemporaryAccessPasses,
     DirectoryVerification,
     DirectoryMail,
-    PartnerRelationships {
+    PartnerRelationships,
+    DirectoryGroupLookup {
   readonly tenantId: string;
 }
 

@@ -10,6 +10,7 @@ import { REQUEST_OPERATIONS } from './requests';
 import { RULE_OPERATIONS } from './rules';
 import { SERVICE_OPERATIONS } from './service';
 import { TARGET_OPERATIONS } from './targets';
+import { TEMPLATE_OPERATIONS } from './templates';
 import { TENANT_OPERATIONS } from './tenants';
 import { WEBHOOK_OPERATIONS } from './webhooks';
 
@@ -38,6 +39,7 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...TENANT_OPERATIONS,
   ...CUSTOMER_OPERATIONS,
   ...TARGET_OPERATIONS,
+  ...TEMPLATE_OPERATIONS,
   ...RULE_OPERATIONS,
   ...ENTITLEMENT_OPERATIONS,
   ...REQUEST_OPERATIONS,

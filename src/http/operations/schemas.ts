@@ -21,6 +21,16 @@ import {
   tenantWithVerificationSchema,
   verificationSchema,
 } from '../../app/config/schemas';
+import {
+  applyTemplateBodySchema,
+  applyTemplateResultSchema,
+  createTemplateBodySchema,
+  deleteTemplateResultSchema,
+  replaceTemplateBodySchema,
+  templateListSchema,
+  templateTenantListSchema,
+  templateViewSchema,
+} from '../../app/config/templateSchemas';
 import { decisionBodySchema } from '../../app/approvals';
 import {
   connectCustomersBodySchema,
@@ -217,6 +227,14 @@ export const NAMED_SCHEMAS = {
   PatchTargetBody: { schema: patchTargetBodySchema, io: 'input' },
   Target: { schema: targetViewSchema, io: 'output' },
   TargetList: { schema: targetListSchema, io: 'output' },
+  CreateTemplateBody: { schema: createTemplateBodySchema, io: 'input' },
+  ReplaceTemplateBody: { schema: replaceTemplateBodySchema, io: 'input' },
+  Template: { schema: templateViewSchema, io: 'output' },
+  TemplateList: { schema: templateListSchema, io: 'output' },
+  DeleteTemplateResult: { schema: deleteTemplateResultSchema, io: 'output' },
+  ApplyTemplateBody: { schema: applyTemplateBodySchema, io: 'input' },
+  ApplyTemplateResult: { schema: applyTemplateResultSchema, io: 'output' },
+  TemplateTenantList: { schema: templateTenantListSchema, io: 'output' },
   CreateRuleBody: { schema: createRuleBodySchema, io: 'input' },
   ReplaceRuleBody: { schema: replaceRuleBodySchema, io: 'input' },
   Rule: { schema: ruleViewSchema, io: 'output' },

@@ -78,6 +78,19 @@ describe('GraphVerification against the sandbox', () => {
     await expect(directory.getServicePrincipalByAppId("x') or (1 eq 1")).rejects.toMatchObject({ kind: 'validation' });
   });
 
+  it('finds groups by display name, case-insensitively, with quotes escaped rather than read as OData', async () => {
+    const directory = await fresh();
+    expect(await directory.findGroupsByDisplayName('jit helpdesk OPERATORS')).toEqual([
+      expect.objectContaining({ id: CONTOSO_GROUPS.helpdeskOperators, displayName: 'JIT Helpdesk Operators' }),
+    ]);
+    expect(await directory.findGroupsByDisplayName('Synced Server Admins')).toEqual([
+      expect.objectContaining({ onPremisesSyncEnabled: true }),
+    ]);
+    expect(await directory.findGroupsByDisplayName('No such group')).toEqual([]);
+    // A name that would widen the filter if pasted in unescaped is one literal string.
+    expect(await directory.findGroupsByDisplayName("x' or displayName eq 'JIT Helpdesk Operators")).toEqual([]);
+  });
+
   it('names the missing permission when Graph refuses a read', async () => {
     await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
       appPermissions: ['User.ReadWrite.All', 'Domain.Read.All'],

@@ -168,6 +168,33 @@ describe('Graph groups and domains', () => {
     expect((await graphFailure(graph.api('/groups/99999999-0000-4000-8000-000000000000').get())).statusCode).toBe(404);
   });
 
+  it('lists groups filtered by display name (case-insensitive), selected, and refuses what Graph refuses', async () => {
+    const found = (await graph
+      .api('/groups')
+      .filter("displayName eq 'jit helpdesk operators'")
+      .select('id,displayName,onPremisesSyncEnabled')
+      .get()) as { value: Record<string, unknown>[] };
+    expect(found.value).toEqual([
+      { id: roleGroup?.id, displayName: 'JIT Helpdesk Operators', onPremisesSyncEnabled: null },
+    ]);
+    const all = (await graph.api('/groups').top(2).get()) as { value: unknown[]; '@odata.nextLink'?: string };
+    expect(all.value).toHaveLength(2);
+    expect(all['@odata.nextLink']).toBeDefined();
+    expect(await graphFailure(graph.api('/groups').filter("description eq 'x'").get())).toMatchObject({
+      statusCode: 400,
+    });
+    expect(await graphFailure(graph.api('/groups').filter("displayName ne 'x'").get())).toMatchObject({
+      statusCode: 400,
+      code: 'Request_UnsupportedQuery',
+    });
+    const app = seedAppOf(CONTOSO);
+    await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {
+      body: { appPermissions: ['User.Read.All'] },
+    });
+    const denied = await call(sandbox, 'GET', '/v1.0/groups', { token: await graphToken(sandbox, CONTOSO) });
+    expect(denied.status).toBe(403);
+  });
+
   it('needs RoleManagement.ReadWrite.Directory to add to a role-assignable group', async () => {
     const app = seedAppOf(CONTOSO);
     await call(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}/apps/${app.clientId}`, {

@@ -4,6 +4,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CONTOSO,
+  customerTenant,
   FABRIKAM,
   HOME_GROUPS,
   HOME_TENANT_ID,
@@ -193,5 +194,34 @@ describe('persistence', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('POST /_sandbox/tenants', () => {
+  it('adds a customer tenant shaped like Contoso whose app signs in to Graph, and refuses a repeat or a bad body', async () => {
+    const id = '7a000000-0000-4000-8000-0000000000b1';
+    const made = await call(sandbox, 'POST', '/_sandbox/tenants', {
+      body: { id, displayName: 'Northwind', domain: 'northwind.example' },
+    });
+    expect(made.status).toBe(201);
+    const app = made.body as { clientId: string; clientSecret: string };
+    const tenant = customerTenant(id, 'Northwind', 'northwind.example', 'ffff', []);
+    const graph = graphClientFor(sandbox, { ...tenant, apps: [{ ...seedAppOf(tenant), ...app }] });
+    const groups = (await graph.api('/groups').filter("displayName eq 'JIT Helpdesk Operators'").get()) as {
+      value: { id: string }[];
+    };
+    expect(groups.value).toHaveLength(1);
+    expect(
+      (
+        await call(sandbox, 'POST', '/_sandbox/tenants', {
+          body: { id, displayName: 'Again', domain: 'again.example' },
+        })
+      ).status,
+    ).toBe(409);
+    const bad = await call(sandbox, 'POST', '/_sandbox/tenants', {
+      body: { id: 'nope', displayName: 'X', domain: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('id');
   });
 });

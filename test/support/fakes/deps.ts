@@ -10,6 +10,7 @@ import { RecordingNotifier } from './notifier';
 import { InMemoryOnceStore } from './onceStore';
 import { InMemoryRequestStore } from './requestStore';
 import { InMemorySecretVault } from './secretVault';
+import { InMemoryTemplateStore } from './templateStore';
 
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
@@ -26,6 +27,7 @@ export interface FakeDeps extends AppDeps {
   readonly locks: InMemoryLeaseLockStore;
   readonly accounts: InMemoryAccountStore;
   readonly config: InMemoryConfigStore;
+  readonly templates: InMemoryTemplateStore;
   readonly audit: InMemoryAuditLog;
   readonly notifier: RecordingNotifier;
   readonly integrations: InMemoryIntegrationStore;
@@ -48,6 +50,7 @@ export function fakeDeps(overrides: { readonly workflow?: Partial<WorkflowSettin
     locks: new InMemoryLeaseLockStore(),
     accounts: new InMemoryAccountStore(),
     config: new InMemoryConfigStore(),
+    templates: new InMemoryTemplateStore(),
     audit: new InMemoryAuditLog(),
     revocationRetryIntervalMs: 60_000,
     activityRetryFirstIntervalMs: 2_000,
