@@ -5,6 +5,7 @@ import type {
   DirectoryAccess,
   DirectoryDomain,
   DirectoryGroup,
+  DirectoryPrincipal,
   DirectoryOptions,
   DirectoryProvider,
   DirectoryRoleDefinition,
@@ -23,6 +24,7 @@ import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
+import { GraphSearch } from './graphSearch';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
 import { GraphWriteBudget, type GraphPriority } from './writeBudget';
@@ -34,6 +36,7 @@ export class GraphDirectory implements Directory {
   private readonly authMethods: GraphAuthMethods;
   private readonly verification: GraphVerification;
   private readonly mail: GraphMail;
+  private readonly search: GraphSearch;
 
   constructor(readonly graph: GraphApi) {
     this.mail = new GraphMail(graph);
@@ -41,6 +44,7 @@ export class GraphDirectory implements Directory {
     this.access = new GraphAccess(graph);
     this.authMethods = new GraphAuthMethods(graph);
     this.verification = new GraphVerification(graph);
+    this.search = new GraphSearch(graph);
   }
 
   get tenantId(): string {
@@ -155,6 +159,12 @@ export class GraphDirectory implements Directory {
   }
   async getGroup(groupId: string): Promise<DirectoryGroup | null> {
     return this.verification.getGroup(groupId);
+  }
+  async searchGroups(text: string, options: { readonly top: number }): Promise<DirectoryGroup[]> {
+    return this.search.searchGroups(text, options);
+  }
+  async searchPrincipals(text: string, options: { readonly top: number }): Promise<DirectoryPrincipal[]> {
+    return this.search.searchPrincipals(text, options);
   }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);

@@ -20,10 +20,11 @@ const roleDefinitionSchema = z.object({
   id: z.string(),
   templateId: z.string().nullish(),
   displayName: z.string(),
+  description: z.string().nullish(),
   isBuiltIn: z.boolean().nullish(),
   isEnabled: z.boolean().nullish(),
 });
-const groupSchema = z.object({
+export const groupSchema = z.object({
   id: z.string(),
   displayName: z.string().nullish(),
   isAssignableToRole: z.boolean().nullish(),
@@ -40,6 +41,24 @@ const userSchema = z.object({
   signInSessionsValidFromDateTime: z.string().nullish(),
   lastPasswordChangeDateTime: z.string().nullish(),
 });
+
+/** onPremisesSyncEnabled is not a default property: it must be selected. */
+export const GROUP_SELECT =
+  'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled';
+
+export function directoryGroupOf(group: z.output<typeof groupSchema>): DirectoryGroup {
+  const types = group.groupTypes ?? [];
+  return {
+    id: group.id.toLowerCase(),
+    displayName: group.displayName ?? group.id,
+    isAssignableToRole: group.isAssignableToRole ?? false,
+    securityEnabled: group.securityEnabled ?? false,
+    mailEnabled: group.mailEnabled ?? false,
+    isDynamic: types.includes('DynamicMembership'),
+    isMicrosoft365: types.includes('Unified'),
+    onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
+  };
+}
 
 function absentAsNull(error: GraphError): { readonly value: null } | undefined {
   return error.statusCode === 404 ? { value: null } : undefined;
@@ -73,12 +92,13 @@ export class GraphVerification {
       { operation: 'list role definitions', permission: 'RoleManagement.Read.Directory' },
       roleDefinitionSchema,
       '/roleManagement/directory/roleDefinitions',
-      {},
+      { $select: 'id,templateId,displayName,description,isBuiltIn,isEnabled' },
     );
     return definitions.map((d) => ({
       // Built-in roles: id == templateId, the same in every tenant.
       templateId: (d.templateId ?? d.id).toLowerCase(),
       displayName: d.displayName,
+      description: d.description ?? null,
       isBuiltIn: d.isBuiltIn ?? false,
       isEnabled: d.isEnabled ?? true,
     }));
@@ -93,26 +113,14 @@ export class GraphVerification {
         expected: absentAsNull,
       },
       groupSchema.nullable(),
-      // onPremisesSyncEnabled and membershipRule are not default properties: they must be selected.
       (request) =>
         request(`/groups/${id}`)
           .query({
-            $select: 'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled',
+            $select: GROUP_SELECT,
           })
           .get(),
     );
-    if (group === null) return null;
-    const types = group.groupTypes ?? [];
-    return {
-      id: group.id.toLowerCase(),
-      displayName: group.displayName ?? group.id,
-      isAssignableToRole: group.isAssignableToRole ?? false,
-      securityEnabled: group.securityEnabled ?? false,
-      mailEnabled: group.mailEnabled ?? false,
-      isDynamic: types.includes('DynamicMembership'),
-      isMicrosoft365: types.includes('Unified'),
-      onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
-    };
+    return group === null ? null : directoryGroupOf(group);
   }
 
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {

@@ -2,16 +2,24 @@ import type { Tenant } from '../../domain/config';
 import type { DirectoryAccounts } from './directoryAccounts';
 import type { DirectoryMail } from './directoryMail';
 import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
+import type { DirectorySearch } from './directorySearch';
 import type { DirectoryVerification } from './directoryVerification';
 import type { TemporaryAccessPasses } from './temporaryAccessPasses';
 
 /**
  * One tenant's directory (Microsoft Graph), as the use cases see it: its accounts, the roles and
- * groups they hold, their Temporary Access Passes, the onboarding checks and lease email. A use
+ * groups they hold, their Temporary Access Passes, the onboarding checks, lease email and the
+ * admin's pickers. A use
  * case or adapter that needs one part only takes that part's interface.
  */
 export interface Directory
-  extends DirectoryAccounts, DirectoryRolesAndGroups, TemporaryAccessPasses, DirectoryVerification, DirectoryMail {
+  extends
+    DirectoryAccounts,
+    DirectoryRolesAndGroups,
+    TemporaryAccessPasses,
+    DirectoryVerification,
+    DirectoryMail,
+    DirectorySearch {
   readonly tenantId: string;
 }
 

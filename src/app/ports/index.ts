@@ -8,6 +8,7 @@ export * from './directoryAccounts';
 export * from './directoryRolesAndGroups';
 export * from './temporaryAccessPasses';
 export * from './directoryVerification';
+export * from './directorySearch';
 export * from './directoryMail';
 export * from './secretVault';
 export * from './versioned';

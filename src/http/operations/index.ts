@@ -2,6 +2,7 @@ import { openApiDocument } from '../openapi';
 import { json } from '../respond';
 import { APPROVAL_OPERATIONS } from './approvals';
 import { AUDIT_OPERATIONS } from './audit';
+import { DIRECTORY_OPERATIONS } from './directory';
 import { ENTITLEMENT_OPERATIONS } from './entitlements';
 import { INTEGRATION_OPERATIONS } from './integrations';
 import { defineOperation, type HttpOperation } from './operation';
@@ -36,6 +37,7 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   OPEN_API_OPERATION,
   ...TENANT_OPERATIONS,
   ...TARGET_OPERATIONS,
+  ...DIRECTORY_OPERATIONS,
   ...RULE_OPERATIONS,
   ...ENTITLEMENT_OPERATIONS,
   ...REQUEST_OPERATIONS,

@@ -26,6 +26,7 @@ export type Tag =
   | 'service'
   | 'tenants'
   | 'targets'
+  | 'directory'
   | 'rules'
   | 'entitlements'
   | 'requests'

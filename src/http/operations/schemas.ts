@@ -22,6 +22,11 @@ import {
   verificationSchema,
 } from '../../app/config/schemas';
 import { decisionBodySchema } from '../../app/approvals';
+import {
+  groupMatchListSchema,
+  principalMatchListSchema,
+  roleDefinitionListSchema,
+} from '../../app/config/directoryPickers';
 import { extendBodySchema } from '../../app/extend';
 import { createIntegrationBodySchema, patchIntegrationBodySchema } from '../../app/integrations';
 import { psaMappingSchema } from '../../domain/psaMapping';
@@ -212,6 +217,9 @@ export const NAMED_SCHEMAS = {
   PatchTargetBody: { schema: patchTargetBodySchema, io: 'input' },
   Target: { schema: targetViewSchema, io: 'output' },
   TargetList: { schema: targetListSchema, io: 'output' },
+  RoleDefinitionList: { schema: roleDefinitionListSchema, io: 'output' },
+  GroupMatchList: { schema: groupMatchListSchema, io: 'output' },
+  PrincipalMatchList: { schema: principalMatchListSchema, io: 'output' },
   CreateRuleBody: { schema: createRuleBodySchema, io: 'input' },
   ReplaceRuleBody: { schema: replaceRuleBodySchema, io: 'input' },
   Rule: { schema: ruleViewSchema, io: 'output' },
