@@ -114,6 +114,13 @@ describe('the admin pages in a browser', () => {
     const signInCheck = checks.getByRole('listitem').filter({ hasText: 'The service signs in to the tenant' });
     await signInCheck.getByText('Failed', { exact: true }).waitFor({ timeout: 20_000 });
     await signInCheck.getByText(/^Fix: The client secret is wrong/).waitFor();
+    // In the portal's words (its button, not the API's PATCH), and the 8 checks that wait for it said once.
+    await signInCheck.getByText(/"Edit" on this tenant, tick "Replace the connection"/).waitFor();
+    expect(await checks.getByText(/PATCH|fix signIn first|signIn/).count()).toBe(0);
+    expect(await checks.getByRole('listitem').count()).toBe(1);
+    await signInCheck
+      .getByText(/^8 more checks wait for this one: Microsoft Graph permissions are granted; /)
+      .waitFor();
     await card.getByText('Not ready', { exact: true }).waitFor();
     await screenshot(carol, 'tenants-failing-check');
     // The secret went to the API only: never to browser storage.

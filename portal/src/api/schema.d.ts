@@ -753,6 +753,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       };
     };
@@ -801,6 +813,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       };
     };
@@ -855,6 +879,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       }[];
       summary: {
@@ -885,6 +921,18 @@ export interface components {
         ok: boolean;
         detail: string;
         fix: string | null;
+        portalFix?: string;
+        /** @enum {string} */
+        blockedBy?:
+          | 'signIn'
+          | 'permissions'
+          | 'jitDomain'
+          | 'readRoleDefinitions'
+          | 'readUsers'
+          | 'readMemberships'
+          | 'passwordResetRole'
+          | 'temporaryAccessPassPolicy'
+          | 'readAuthenticationMethods';
       }[];
     };
     ConsentUrl: {
