@@ -144,6 +144,13 @@ describe('the admin pages in a browser', () => {
     await card.getByRole('button', { name: 'Admin-consent link' }).click();
     const consent = card.getByRole('link', { name: 'Open the admin-consent page for Fabrikam' });
     expect(await consent.getAttribute('href')).toContain(FABRIKAM.id);
+    await carol.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.portalUrl });
+    await card.getByRole('button', { name: 'Copy admin-consent link' }).click();
+    await card
+      .getByRole('status')
+      .filter({ hasText: /copied/i })
+      .waitFor();
+    expect(await carol.evaluate<string>('navigator.clipboard.readText()')).toBe(await consent.getAttribute('href'));
   });
 
   it("refuses a group Graph cannot change, shows the API's problem next to the field, and creates nothing", async () => {

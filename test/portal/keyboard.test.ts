@@ -1,12 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOME_USERS } from '../../local/sandbox/seed';
+import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { launchChromium, newPersonContext, signIn, startPortalStack, type PortalStack } from './browser';
 
 /**
  * Keyboard only: alice requests "Helpdesk admin" from "My access" and reveals the credential with
  * Tab, Enter and Space, no click, and every control the focus passes shows that it has it (an
  * outline, Fluent's focus ring drawn by its ::after, or a link's double underline). Signing in (the sandbox's page) is setup.
+ * Then, on the revealed credential, the copy buttons (read back from the clipboard) and the link
+ * to the customer tenant's sign-in page.
  */
 let portal: PortalStack;
 let browser: Browser;
@@ -108,5 +110,28 @@ describe('the portal with the keyboard only', () => {
     const credential = card.getByRole('group', { name: 'Credential' });
     expect(await credential.getByLabel('User name').inputValue()).toMatch(/@contoso\.example$/);
     expect((await credential.getByLabel('Password').inputValue()).length).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('the revealed credential', () => {
+  it('copies the user name and the password to the clipboard, and links to the sign-in page of the customer tenant', async () => {
+    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.portalUrl });
+    const credential = alice.getByRole('group', { name: 'Credential' });
+    const userName = await credential.getByLabel('User name').inputValue();
+    const password = await credential.getByLabel('Password').inputValue();
+    const clipboard = () => alice.evaluate<string>('navigator.clipboard.readText()');
+
+    await credential.getByRole('button', { name: 'Copy user name' }).click();
+    await credential.getByText('User name copied').waitFor();
+    expect(await clipboard()).toBe(userName);
+    await credential.getByRole('button', { name: 'Copy password' }).click();
+    await credential.getByText('Password copied').waitFor();
+    expect(await clipboard()).toBe(password);
+
+    const link = alice.getByRole('link', { name: /^Open the sign-in page of / });
+    expect(await link.getAttribute('href')).toBe(`https://myapps.microsoft.com/?tenantId=${CONTOSO.id}`);
+    // A new tab that cannot reach back into the portal's page.
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toContain('noopener');
   });
 });
