@@ -18,6 +18,12 @@ export const ROLE_TEMPLATES = {
   exchangeAdministrator: '29232cdf-9323-42fd-ade2-1d097af3e4de',
   securityReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
   globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+  passwordAdministrator: '966707d0-3269-4727-9be2-8c3a10f19b9d',
+  securityAdministrator: '194ae4cb-b126-40b2-bd5b-6091b380977d',
+  cloudApplicationAdministrator: '158c047a-c907-4556-b7ef-446551a6b5f7',
+  intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
+  teamsAdministrator: '69091246-20e8-4a56-aa4d-066075b2a7a8',
+  sharePointAdministrator: 'f28a1f50-f6e7-4571-818b-6a12f2af6b6c',
 } as const;
 
 export const ROLE_DISPLAY_NAMES: Readonly<Record<string, string>> = {
@@ -31,7 +37,25 @@ export const ROLE_DISPLAY_NAMES: Readonly<Record<string, string>> = {
   [ROLE_TEMPLATES.exchangeAdministrator]: 'Exchange Administrator',
   [ROLE_TEMPLATES.securityReader]: 'Security Reader',
   [ROLE_TEMPLATES.globalReader]: 'Global Reader',
+  [ROLE_TEMPLATES.passwordAdministrator]: 'Password Administrator',
+  [ROLE_TEMPLATES.securityAdministrator]: 'Security Administrator',
+  [ROLE_TEMPLATES.cloudApplicationAdministrator]: 'Cloud Application Administrator',
+  [ROLE_TEMPLATES.intuneAdministrator]: 'Intune Administrator',
+  [ROLE_TEMPLATES.teamsAdministrator]: 'Teams Administrator',
+  [ROLE_TEMPLATES.sharePointAdministrator]: 'SharePoint Administrator',
 };
+
+/**
+ * A custom directory role, served in every tenant: its id is its templateId, made when the role was
+ * created (so unlike a built-in's it differs from tenant to tenant in Entra).
+ */
+export const CUSTOM_ROLES = [
+  {
+    id: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+    displayName: 'MSP Password Reset Operator',
+    description: 'Custom role: reset passwords of non-admin users and read sign-in logs.',
+  },
+] as const;
 
 /** Graph application permissions the service's app needs in a customer tenant. */
 export const FULL_APP_PERMISSIONS = [

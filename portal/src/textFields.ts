@@ -1,12 +1,23 @@
 import { durationSeconds } from './duration';
 
-/** What is typed into the forms' text fields, read: lists, object ids, durations. */
+/**
+ * What is typed into the forms' text fields, read: lists, durations, and the role template ids of a
+ * template (it spans tenants, so no one tenant's role picker applies; targets and rules pick ids).
+ */
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** An Entra object id (user, group, role template) is a GUID. */
-export function isObjectId(text: string): boolean {
-  return GUID.test(text);
+/** Ids typed into a field (comma- or whitespace-separated); the ones that are not GUIDs are named. */
+export function idsOf(text: string): { readonly ids: string[]; readonly invalid: string[] } {
+  const all = text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return { ids: all.filter((s) => GUID.test(s)), invalid: all.filter((s) => !GUID.test(s)) };
+}
+
+export function notIdsMessage(invalid: readonly string[]): string | undefined {
+  return invalid.length > 0 ? `Not an object id (a GUID): ${invalid.join(', ')}` : undefined;
 }
 
 /** Comma- or line-separated entries of a text field, trimmed, empty ones dropped. */
@@ -15,19 +26,6 @@ export function listOf(text: string): string[] {
     .split(/[,\n]/)
     .map((s) => s.trim())
     .filter((s) => s !== '');
-}
-
-/** Ids typed into a field (comma- or whitespace-separated); the ones that are not GUIDs are named. */
-export function idsOf(text: string): { readonly ids: string[]; readonly invalid: string[] } {
-  const all = text
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return { ids: all.filter(isObjectId), invalid: all.filter((s) => !isObjectId(s)) };
-}
-
-export function notIdsMessage(invalid: readonly string[]): string | undefined {
-  return invalid.length > 0 ? `Not an object id (a GUID): ${invalid.join(', ')}` : undefined;
 }
 
 export function isDuration(text: string): boolean {

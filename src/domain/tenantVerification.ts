@@ -23,6 +23,10 @@ export const verificationCheckSchema = z.strictObject({
   detail: z.string(),
   /** What to do about a failure; null when the check passed. */
   fix: z.string().nullable(),
+  /** The fix in the portal's words (its buttons instead of API calls), where they differ from `fix`. */
+  portalFix: z.string().optional(),
+  /** Not run because this earlier check failed: fixing that one is the fix. */
+  blockedBy: verificationCheckNameSchema.optional(),
 });
 export type VerificationCheck = z.infer<typeof verificationCheckSchema>;
 

@@ -44,6 +44,8 @@ interface Check {
   ok: boolean;
   detail: string;
   fix: string | null;
+  portalFix?: string;
+  blockedBy?: string;
 }
 interface VerificationBody {
   ok: boolean;
@@ -224,12 +226,13 @@ describe('verification fails for the right reason', () => {
     const signIn = checkOf(patched.body.verification, 'signIn');
     expect(signIn).toMatchObject({ ok: false });
     expect(signIn.detail).toContain('AADSTS7000215');
-    expect(signIn.fix).toMatch(/client secret is wrong.*Certificates & secrets/);
-    expect(
-      patched.body.verification.checks
-        .filter((c) => c.name !== 'signIn')
-        .every((c) => !c.ok && c.detail.startsWith('not checked')),
-    ).toBe(true);
+    expect(signIn.fix).toMatch(/client secret is wrong.*Certificates & secrets.*PATCH \/api\/tenants/);
+    // The same fix in the portal's words: its button, not an API call.
+    expect(signIn.portalFix).toMatch(/client secret is wrong.*"Edit".*"Replace the connection"/);
+    expect(signIn.portalFix).not.toContain('PATCH');
+    const others = patched.body.verification.checks.filter((c) => c.name !== 'signIn');
+    expect(others).toHaveLength(8);
+    expect(others.every((c) => !c.ok && c.detail.startsWith('not checked') && c.blockedBy === 'signIn')).toBe(true);
     expect(patched.text).not.toContain(WRONG_SECRET);
 
     // Rotating back to the right secret fixes it at once (no cached credential survives a change).

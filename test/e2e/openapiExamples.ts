@@ -99,6 +99,15 @@ export const API_EXAMPLES: readonly ApiExample[] = [
     },
     status: 200,
   },
+  { operationId: 'listRoleDefinitions', caller: 'admin', pathParams: { tenantId: CONTOSO_ID }, status: 200 },
+  {
+    operationId: 'searchTenantGroups',
+    caller: 'admin',
+    pathParams: { tenantId: CONTOSO_ID },
+    query: { search: 'operators' },
+    status: 200,
+  },
+  { operationId: 'searchPrincipals', caller: 'admin', query: { search: 'all tech' }, status: 200 },
   {
     operationId: 'createTarget',
     caller: 'admin',

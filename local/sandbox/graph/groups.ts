@@ -15,8 +15,9 @@ import {
   notFound,
   type GraphContext,
 } from './context';
-import { paginate } from './odata';
+import { paginate, parseFilter, parseSelect, project, type EntityProperties } from './odata';
 import type { Route } from './route';
+import { parseSearch } from './search';
 import { defaultUserView } from './userView';
 
 /**
@@ -65,6 +66,48 @@ function refuseUnmanagedMembers(group: Group): void {
   if (group.mailEnabled && !group.groupTypes.includes('Unified')) {
     throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
   }
+}
+
+/** The properties of groupView: what `$select` may name. */
+const GROUP_PROPERTIES = [
+  'id',
+  'deletedDateTime',
+  'description',
+  'displayName',
+  'groupTypes',
+  'isAssignableToRole',
+  'mailEnabled',
+  'mailNickname',
+  'membershipRule',
+  'onPremisesSyncEnabled',
+  'securityEnabled',
+  'visibility',
+];
+const GROUP_FILTER_PROPERTIES: EntityProperties = {
+  id: 'string',
+  displayName: 'string',
+  mailNickname: 'string',
+  mailEnabled: 'boolean',
+  securityEnabled: 'boolean',
+  isAssignableToRole: 'boolean',
+  onPremisesSyncEnabled: 'boolean',
+};
+const GROUP_SEARCH_PROPERTIES = ['displayName', 'description', 'mailNickname'];
+
+/** GET /groups: `$filter`, `$search` (with ConsistencyLevel: eventual), `$select`, `$top` paging. */
+function list(ctx: GraphContext) {
+  requirePermission(ctx, READ_GROUPS);
+  const select = parseSelect(ctx.req.query.get('$select'), GROUP_PROPERTIES, 'group');
+  const predicate = parseFilter(ctx.req.query.get('$filter'), GROUP_FILTER_PROPERTIES, 'group');
+  const search = parseSearch(ctx, GROUP_SEARCH_PROPERTIES, 'group');
+  const rows = ctx.tenant.groups.map(groupView).filter((g) => predicate(g) && (search?.(g) ?? true));
+  const page = paginate(rows, ctx.req.query, `${ctx.store.url}/v1.0/groups`);
+  const body: Record<string, unknown> = {
+    '@odata.context': odataContext(select === undefined ? 'groups' : `groups(${select.join(',')})`),
+  };
+  if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;
+  body.value = page.items.map((g) => project(g, select));
+  return json(200, body);
 }
 
 function getOne(ctx: GraphContext) {
@@ -139,6 +182,7 @@ function removeMember(ctx: GraphContext) {
 }
 
 export const groupRoutes: readonly Route[] = [
+  { method: 'GET', path: ['groups'], handler: list },
   { method: 'GET', path: ['groups', ':id'], handler: getOne },
   { method: 'GET', path: ['groups', ':id', 'members'], handler: members },
   { method: 'POST', path: ['groups', ':id', 'members', '$ref'], handler: addMember },

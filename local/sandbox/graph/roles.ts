@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newRoleAssignmentId, type RoleAssignment } from '../directory';
 import { json, noContent } from '../http';
-import { ROLE_DISPLAY_NAMES } from '../seed';
+import { CUSTOM_ROLES, ROLE_DISPLAY_NAMES } from '../seed';
 import {
   asRecord,
   badRequest,
@@ -14,7 +14,7 @@ import {
   WRITE_ROLES,
   type GraphContext,
 } from './context';
-import { paginate, parseFilter, type EntityProperties } from './odata';
+import { paginate, parseFilter, parseSelect, project, type EntityProperties } from './odata';
 import type { Route } from './route';
 
 /**
@@ -25,12 +25,16 @@ import type { Route } from './route';
  */
 const BASE = ['roleManagement', 'directory'] as const;
 
-function definitionView(templateId: string, displayName: string): Record<string, unknown> {
+function definitionView(
+  templateId: string,
+  displayName: string,
+  custom?: { readonly description: string },
+): Record<string, unknown> {
   return {
     id: templateId,
-    description: `Built-in role: ${displayName}.`,
+    description: custom?.description ?? `Built-in role: ${displayName}.`,
     displayName,
-    isBuiltIn: true,
+    isBuiltIn: custom === undefined,
     isEnabled: true,
     resourceScopes: ['/'],
     templateId,
@@ -40,7 +44,12 @@ function definitionView(templateId: string, displayName: string): Record<string,
   };
 }
 
-const DEFINITIONS = Object.entries(ROLE_DISPLAY_NAMES).map(([id, name]) => definitionView(id, name));
+// A custom role's id is its templateId too (learn.microsoft.com/en-us/graph/api/resources/unifiedroledefinition).
+const DEFINITIONS = [
+  ...Object.entries(ROLE_DISPLAY_NAMES).map(([id, name]) => definitionView(id, name)),
+  ...CUSTOM_ROLES.map((r) => definitionView(r.id, r.displayName, r)),
+];
+const DEFINITION_PROPERTIES = Object.keys(DEFINITIONS[0] ?? {});
 const DEFINITION_FILTER: EntityProperties = {
   id: 'string',
   templateId: 'string',
@@ -58,9 +67,10 @@ const ASSIGNMENT_FILTER: EntityProperties = {
 function listDefinitions(ctx: GraphContext) {
   requirePermission(ctx, READ_ROLES);
   const predicate = parseFilter(ctx.req.query.get('$filter'), DEFINITION_FILTER, 'unifiedRoleDefinition');
+  const select = parseSelect(ctx.req.query.get('$select'), DEFINITION_PROPERTIES, 'unifiedRoleDefinition');
   return json(200, {
     '@odata.context': odataContext('roleManagement/directory/roleDefinitions'),
-    value: DEFINITIONS.filter(predicate),
+    value: DEFINITIONS.filter(predicate).map((d) => project(d, select)),
   });
 }
 

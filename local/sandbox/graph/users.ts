@@ -20,6 +20,7 @@ import {
 import { groupView } from './groups';
 import { paginate, parseFilter, parseSelect, project } from './odata';
 import type { Route } from './route';
+import { parseSearch } from './search';
 import {
   checkMailNickname,
   checkPassword,
@@ -30,6 +31,8 @@ import {
 import { defaultUserView, USER_FILTER_PROPERTIES, USER_PROPERTIES, userRow } from './userView';
 
 /** /users: read, list, create, update, delete, revokeSignInSessions, memberOf. */
+
+const USER_SEARCH_PROPERTIES = ['displayName', 'userPrincipalName', 'mail', 'mailNickname', 'givenName', 'surname'];
 
 function selectContext(select: readonly string[] | undefined, suffix: string): string {
   return odataContext(select === undefined ? `users${suffix}` : `users(${select.join(',')})${suffix}`);
@@ -50,7 +53,8 @@ function list(ctx: GraphContext) {
   requirePermission(ctx, READ_USERS);
   const select = parseSelect(ctx.req.query.get('$select'), USER_PROPERTIES, 'user');
   const predicate = parseFilter(ctx.req.query.get('$filter'), USER_FILTER_PROPERTIES, 'user');
-  const matching = visibleUsers(ctx).filter((u) => predicate(userRow(u)));
+  const search = parseSearch(ctx, USER_SEARCH_PROPERTIES, 'user');
+  const matching = visibleUsers(ctx).filter((u) => predicate(userRow(u)) && (search?.(userRow(u)) ?? true));
   const page = paginate(matching, ctx.req.query, `${ctx.store.url}/v1.0/users`);
   const body: Record<string, unknown> = { '@odata.context': selectContext(select, '') };
   if (page.nextLink !== undefined) body['@odata.nextLink'] = page.nextLink;

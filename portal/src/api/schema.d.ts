@@ -317,6 +317,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tenants/{tenantId}/role-definitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A connected tenant's directory roles (built-in and custom), by name, for a target's roles
+     * @description Read from the tenant through Microsoft Graph each time. A target stores `templateId`.
+     */
+    get: operations['listRoleDefinitions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tenants/{tenantId}/groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A connected tenant's groups whose name matches, each with whether it can be in a target and why not
+     * @description At most 20. A group synced from on-premises, with dynamic membership, or mail-enabled (not Microsoft 365) cannot be in a target: Microsoft Graph cannot change its members.
+     */
+    get: operations['searchTenantGroups'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/directory/principals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The home tenant's users and groups whose name matches, for a rule's principal or a target's approvers
+     * @description Users by display name or user principal name, groups by display name; at most 20 together.
+     */
+    get: operations['searchPrincipals'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/rules': {
     parameters: {
       query?: never;
@@ -816,6 +876,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       };
     };
@@ -864,6 +936,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       };
     };
@@ -918,6 +1002,18 @@ export interface components {
           ok: boolean;
           detail: string;
           fix: string | null;
+          portalFix?: string;
+          /** @enum {string} */
+          blockedBy?:
+            | 'signIn'
+            | 'permissions'
+            | 'jitDomain'
+            | 'readRoleDefinitions'
+            | 'readUsers'
+            | 'readMemberships'
+            | 'passwordResetRole'
+            | 'temporaryAccessPassPolicy'
+            | 'readAuthenticationMethods';
         }[];
       }[];
       summary: {
@@ -948,6 +1044,18 @@ export interface components {
         ok: boolean;
         detail: string;
         fix: string | null;
+        portalFix?: string;
+        /** @enum {string} */
+        blockedBy?:
+          | 'signIn'
+          | 'permissions'
+          | 'jitDomain'
+          | 'readRoleDefinitions'
+          | 'readUsers'
+          | 'readMemberships'
+          | 'passwordResetRole'
+          | 'temporaryAccessPassPolicy'
+          | 'readAuthenticationMethods';
       }[];
     };
     ConsentUrl: {
@@ -1875,6 +1983,41 @@ export interface components {
         notApplied: number;
         failed: number;
       };
+    };
+    RoleDefinitionList: {
+      items: {
+        /** @description What a target stores: the same in every tenant for a built-in role */
+        templateId: string;
+        displayName: string;
+        description: string | null;
+        isBuiltIn: boolean;
+        /** @description A disabled custom role cannot be used in a target */
+        isEnabled: boolean;
+      }[];
+    };
+    GroupMatchList: {
+      items: {
+        id: string;
+        displayName: string;
+        /** @description Only role-assignable groups can be in an elevation target */
+        isAssignableToRole: boolean;
+        /** @description Microsoft Graph can add and remove its members */
+        canBeTarget: boolean;
+        /** @description Why it cannot be in a target (null when it can) */
+        whyNot: string | null;
+      }[];
+    };
+    PrincipalMatchList: {
+      items: {
+        /**
+         * @description As a rule or approver names it
+         * @enum {string}
+         */
+        type: 'user' | 'group';
+        id: string;
+        displayName: string;
+        userPrincipalName: string | null;
+      }[];
     };
     CreateRuleBody: {
       ruleId: string;
@@ -3474,6 +3617,18 @@ export interface components {
               ok: boolean;
               detail: string;
               fix: string | null;
+              portalFix?: string;
+              /** @enum {string} */
+              blockedBy?:
+                | 'signIn'
+                | 'permissions'
+                | 'jitDomain'
+                | 'readRoleDefinitions'
+                | 'readUsers'
+                | 'readMemberships'
+                | 'passwordResetRole'
+                | 'temporaryAccessPassPolicy'
+                | 'readAuthenticationMethods';
             }[];
           } | null;
         } | null;
@@ -4961,6 +5116,204 @@ export interface operations {
       };
       /** @description No such tenant, target, rule or request */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listRoleDefinitions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every role definition, by display name */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RoleDefinitionList'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The customer tenant refused a directory read needed to validate the change */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  searchTenantGroups: {
+    parameters: {
+      query?: {
+        /** @description Text a word of the display name (or a user's principal name) starts with; 1 to 64 characters */
+        search?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The matching groups, by display name */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GroupMatchList'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The customer tenant refused a directory read needed to validate the change */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  searchPrincipals: {
+    parameters: {
+      query?: {
+        /** @description Text a word of the display name (or a user's principal name) starts with; 1 to 64 characters */
+        search?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The matching users and groups, by display name */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PrincipalMatchList'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The customer tenant refused a directory read needed to validate the change */
+      502: {
         headers: {
           [name: string]: unknown;
         };

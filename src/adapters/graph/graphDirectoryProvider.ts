@@ -5,6 +5,7 @@ import type {
   DirectoryAccess,
   DirectoryDomain,
   DirectoryGroup,
+  DirectoryPrincipal,
   DirectoryOptions,
   DirectoryProvider,
   DirectoryRoleDefinition,
@@ -27,6 +28,7 @@ import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphPartnerRelationships } from './graphPartnerRelationships';
+import { GraphSearch } from './graphSearch';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
 import { GraphWriteBudget, type GraphPriority } from './writeBudget';
@@ -39,6 +41,7 @@ export class GraphDirectory implements Directory {
   private readonly verification: GraphVerification;
   private readonly mail: GraphMail;
   private readonly partner: GraphPartnerRelationships;
+  private readonly search: GraphSearch;
 
   constructor(readonly graph: GraphApi) {
     this.mail = new GraphMail(graph);
@@ -47,6 +50,7 @@ export class GraphDirectory implements Directory {
     this.access = new GraphAccess(graph);
     this.authMethods = new GraphAuthMethods(graph);
     this.verification = new GraphVerification(graph);
+    this.search = new GraphSearch(graph);
   }
 
   get tenantId(): string {
@@ -164,6 +168,12 @@ export class GraphDirectory implements Directory {
   }
   async findGroupsByDisplayName(displayName: string): Promise<DirectoryGroup[]> {
     return this.verification.findGroupsByDisplayName(displayName);
+  }
+  async searchGroups(text: string, options: { readonly top: number }): Promise<DirectoryGroup[]> {
+    return this.search.searchGroups(text, options);
+  }
+  async searchPrincipals(text: string, options: { readonly top: number }): Promise<DirectoryPrincipal[]> {
+    return this.search.searchPrincipals(text, options);
   }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);

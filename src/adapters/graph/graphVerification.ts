@@ -20,10 +20,11 @@ const roleDefinitionSchema = z.object({
   id: z.string(),
   templateId: z.string().nullish(),
   displayName: z.string(),
+  description: z.string().nullish(),
   isBuiltIn: z.boolean().nullish(),
   isEnabled: z.boolean().nullish(),
 });
-const groupSchema = z.object({
+export const groupSchema = z.object({
   id: z.string(),
   displayName: z.string().nullish(),
   isAssignableToRole: z.boolean().nullish(),
@@ -41,23 +42,11 @@ const userSchema = z.object({
   lastPasswordChangeDateTime: z.string().nullish(),
 });
 
-function absentAsNull(error: GraphError): { readonly value: null } | undefined {
-  return error.statusCode === 404 ? { value: null } : undefined;
-}
-
-/** Application ids travel in an alternate key (`servicePrincipals(appId='…')`): GUIDs only. */
-function appIdKey(appId: string): string {
-  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(appId)) {
-    throw new ValidationError([{ field: 'appId', message: 'must be an application (client) id, a GUID' }]);
-  }
-  return appId.toLowerCase();
-}
-
-/** onPremisesSyncEnabled and membershipRule are not default properties: they must be selected. */
-const GROUP_PROPERTIES =
+/** onPremisesSyncEnabled is not a default property: it must be selected. */
+export const GROUP_SELECT =
   'id,displayName,isAssignableToRole,securityEnabled,mailEnabled,groupTypes,onPremisesSyncEnabled';
 
-function directoryGroupOf(group: z.infer<typeof groupSchema>): DirectoryGroup {
+export function directoryGroupOf(group: z.output<typeof groupSchema>): DirectoryGroup {
   const types = group.groupTypes ?? [];
   return {
     id: group.id.toLowerCase(),
@@ -69,6 +58,18 @@ function directoryGroupOf(group: z.infer<typeof groupSchema>): DirectoryGroup {
     isMicrosoft365: types.includes('Unified'),
     onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? false,
   };
+}
+
+function absentAsNull(error: GraphError): { readonly value: null } | undefined {
+  return error.statusCode === 404 ? { value: null } : undefined;
+}
+
+/** Application ids travel in an alternate key (`servicePrincipals(appId='…')`): GUIDs only. */
+function appIdKey(appId: string): string {
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(appId)) {
+    throw new ValidationError([{ field: 'appId', message: 'must be an application (client) id, a GUID' }]);
+  }
+  return appId.toLowerCase();
 }
 
 export class GraphVerification {
@@ -91,12 +92,13 @@ export class GraphVerification {
       { operation: 'list role definitions', permission: 'RoleManagement.Read.Directory' },
       roleDefinitionSchema,
       '/roleManagement/directory/roleDefinitions',
-      {},
+      { $select: 'id,templateId,displayName,description,isBuiltIn,isEnabled' },
     );
     return definitions.map((d) => ({
       // Built-in roles: id == templateId, the same in every tenant.
       templateId: (d.templateId ?? d.id).toLowerCase(),
       displayName: d.displayName,
+      description: d.description ?? null,
       isBuiltIn: d.isBuiltIn ?? false,
       isEnabled: d.isEnabled ?? true,
     }));
@@ -111,7 +113,7 @@ export class GraphVerification {
         expected: absentAsNull,
       },
       groupSchema.nullable(),
-      (request) => request(`/groups/${id}`).query({ $select: GROUP_PROPERTIES }).get(),
+      (request) => request(`/groups/${id}`).query({ $select: GROUP_SELECT }).get(),
     );
     return group === null ? null : directoryGroupOf(group);
   }
@@ -132,7 +134,7 @@ export class GraphVerification {
       {
         // OData string literals escape a quote by doubling it.
         $filter: `displayName eq '${displayName.replace(/'/g, "''")}'`,
-        $select: GROUP_PROPERTIES,
+        $select: GROUP_SELECT,
       },
     );
     return groups.map(directoryGroupOf);

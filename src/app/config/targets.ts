@@ -93,7 +93,7 @@ export async function resolveDirectoryRefs(
  * Graph cannot change the members of some groups (learn.microsoft.com/en-us/graph/api/group-post-members):
  * a lease naming one would fail at every provisioning, so the target is refused up front.
  */
-function unmanagedGroupReason(group: DirectoryGroup): string | null {
+export function unmanagedGroupReason(group: DirectoryGroup): string | null {
   if (group.onPremisesSyncEnabled)
     return 'is synced from on-premises Active Directory: its members are managed there, and Microsoft Graph cannot add or remove them';
   if (group.isDynamic)

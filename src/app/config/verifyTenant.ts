@@ -88,6 +88,9 @@ export async function verifyTenantConnection(
   const add = (name: VerificationCheckName, ok: boolean, detail: string, fix: string | null = null): void => {
     checks.push({ name, ok, detail, fix: ok ? null : fix });
   };
+  const addBlocked = (name: VerificationCheckName, blockedBy: VerificationCheckName, detail: string): void => {
+    checks.push({ name, ok: false, detail, fix: `fix ${blockedBy} first, then verify again`, blockedBy });
+  };
   const finish = (): Verification => ({
     tenantId: tenant.tenantId,
     ok: checks.every((c) => c.ok),
@@ -104,16 +107,17 @@ export async function verifyTenantConnection(
     permissions = (await directory.signIn()).applicationPermissions;
     add('signIn', true, `a Microsoft Graph token was issued to app ${appId} in tenant ${tenant.tenantId}`);
   } catch (error) {
-    add('signIn', false, failureText(error), signInFix(error, tenant, appId, options.consentUrl));
-    // Every later check needs the sign-in: each is reported as not run.
-    for (const name of verificationCheckNameSchema.options.filter((check) => check !== 'signIn')) {
-      add(
-        name,
-        false,
-        'not checked: the service could not sign in to the tenant (see signIn)',
-        'fix signIn first, then verify again',
-      );
-    }
+    const fix = signInFix(error, tenant, appId, options.consentUrl);
+    checks.push({
+      name: 'signIn',
+      ok: false,
+      detail: failureText(error),
+      fix: fix.api,
+      ...(fix.portal !== fix.api ? { portalFix: fix.portal } : {}),
+    });
+    // Every later check needs the sign-in: each is reported as not run, waiting for it.
+    for (const name of verificationCheckNameSchema.options.filter((check) => check !== 'signIn'))
+      addBlocked(name, 'signIn', 'not checked: the service could not sign in to the tenant (see signIn)');
     return finish();
   }
 
@@ -174,12 +178,14 @@ export async function verifyTenantConnection(
     return pass('the app can read users');
   });
 
-  await check(add, 'readMemberships', grantFix, async () => {
-    if (someUser === undefined)
-      return fail('no user could be read to try memberOf on (see readUsers)', 'fix readUsers first, then verify again');
-    await directory.listGroupMemberships(someUser);
-    return pass("the app can read a user's group and role memberships (memberOf)");
-  });
+  const userToTry = someUser;
+  if (userToTry === undefined)
+    addBlocked('readMemberships', 'readUsers', 'no user could be read to try memberOf on (see readUsers)');
+  else
+    await check(add, 'readMemberships', grantFix, async () => {
+      await directory.listGroupMemberships(userToTry);
+      return pass("the app can read a user's group and role memberships (memberOf)");
+    });
 
   await check(add, 'passwordResetRole', grantFix, async () => {
     const principal = await directory.getServicePrincipalByAppId(appId);
@@ -221,16 +227,19 @@ export async function verifyTenantConnection(
     );
   });
 
-  await check(add, 'readAuthenticationMethods', grantFix, async () => {
-    if (tapTargets.length === 0) return pass('not needed: the tenant has no temporaryAccessPass targets');
-    if (someUser === undefined)
-      return fail(
-        "no user could be read to try reading a user's Temporary Access Passes on (see readUsers)",
-        'fix readUsers first, then verify again',
-      );
-    await directory.countTemporaryAccessPasses(someUser);
-    return pass("the app can read a user's Temporary Access Passes");
-  });
+  if (tapTargets.length > 0 && userToTry === undefined)
+    addBlocked(
+      'readAuthenticationMethods',
+      'readUsers',
+      "no user could be read to try reading a user's Temporary Access Passes on (see readUsers)",
+    );
+  else
+    await check(add, 'readAuthenticationMethods', grantFix, async () => {
+      if (tapTargets.length === 0 || userToTry === undefined)
+        return pass('not needed: the tenant has no temporaryAccessPass targets');
+      await directory.countTemporaryAccessPasses(userToTry);
+      return pass("the app can read a user's Temporary Access Passes");
+    });
 
   return finish();
 }
@@ -284,25 +293,50 @@ function failureText(error: unknown): string {
   return 'the check failed unexpectedly';
 }
 
-function signInFix(error: unknown, tenant: Tenant, appId: string, consentUrl: string): string {
+/**
+ * What fixes a refused sign-in, for an API caller (`api`: the PATCH to send) and in the portal's
+ * words (`portal`: "Edit" → "Replace the connection"); they differ only where a new secret is sent.
+ */
+function signInFix(
+  error: unknown,
+  tenant: Tenant,
+  appId: string,
+  consentUrl: string,
+): { readonly api: string; readonly portal: string } {
   const code = error instanceof DependencyError ? error.code : undefined;
   const rotate = `PATCH /api/tenants/${tenant.tenantId} with { "connection": { "mode": "clientSecret", "clientId": "${appId}", "clientSecret": "<new secret>" } }`;
+  const replace =
+    'in the portal press "Edit" on this tenant, tick "Replace the connection" and paste it as the new client secret';
+  const same = (text: string) => ({ api: text, portal: text });
   switch (code) {
-    case 'AADSTS7000215':
-      return `The client secret is wrong. In tenant ${tenant.tenantId}, app registration ${appId} → Certificates & secrets, create a new client secret and send its value (not its id): ${rotate}.`;
-    case 'AADSTS7000222':
-      return `The client secret has expired. Create a new one for app ${appId} and send it: ${rotate}.`;
+    case 'AADSTS7000215': {
+      const found = `The client secret is wrong. In tenant ${tenant.tenantId}, app registration ${appId} → Certificates & secrets, create a new client secret and send its value (not its id)`;
+      return { api: `${found}: ${rotate}.`, portal: `${found}: ${replace}.` };
+    }
+    case 'AADSTS7000222': {
+      const found = `The client secret has expired. Create a new one for app ${appId} and send it`;
+      return { api: `${found}: ${rotate}.`, portal: `${found}: ${replace}.` };
+    }
     case 'AADSTS700016':
-      return `App ${appId} is not known in tenant ${tenant.tenantId}: check the client id, and have an admin of the tenant consent to it (${consentUrl}).`;
+      return same(
+        `App ${appId} is not known in tenant ${tenant.tenantId}: check the client id, and have an admin of the tenant consent to it (${consentUrl}).`,
+      );
     case 'AADSTS90002':
-      return `Tenant ${tenant.tenantId} does not exist: check the tenant id.`;
+      return same(`Tenant ${tenant.tenantId} does not exist: check the tenant id.`);
     case 'FederatedConnectionUnsupported':
-      return 'Federated connections need the Function App\'s managed identity (Azure). Locally, connect the tenant with { "mode": "clientSecret" }.';
+      return same(
+        'Federated connections need the Function App\'s managed identity (Azure). Locally, connect the tenant with { "mode": "clientSecret" }.',
+      );
     case 'TenantSecretMissing':
-      return `The stored client secret is gone from Key Vault: send it again with ${rotate}.`;
+      return {
+        api: `The stored client secret is gone from Key Vault: send it again with ${rotate}.`,
+        portal: `The stored client secret is gone from Key Vault: send it again (${replace}).`,
+      };
     default:
-      return error instanceof TransientDependencyError
-        ? 'The sign-in endpoint was unavailable; verify again in a minute.'
-        : `Check the tenant id, the client id and the secret; then verify again.`;
+      return same(
+        error instanceof TransientDependencyError
+          ? 'The sign-in endpoint was unavailable; verify again in a minute.'
+          : 'Check the tenant id, the client id and the secret; then verify again.',
+      );
   }
 }

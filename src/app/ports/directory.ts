@@ -3,14 +3,15 @@ import type { DirectoryAccounts } from './directoryAccounts';
 import type { DirectoryGroupLookup } from './directoryGroupLookup';
 import type { DirectoryMail } from './directoryMail';
 import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
+import type { DirectorySearch } from './directorySearch';
 import type { DirectoryVerification } from './directoryVerification';
 import type { PartnerRelationships } from './partnerRelationships';
 import type { TemporaryAccessPasses } from './temporaryAccessPasses';
 
 /**
  * One tenant's directory (Microsoft Graph), as the use cases see it: its accounts, the roles and
- * groups they hold, their Temporary Access Passes, the onboarding checks, lease email and
- * (the home tenant's) GDAP relationships. A use
+ * groups they hold, their Temporary Access Passes, the onboarding checks, lease email, the
+ * admin's pickers and (the home tenant's) GDAP relationships. A use
  * case or adapter that needs one part only takes that part's interface.
  */
 export interface Directory
@@ -21,7 +22,8 @@ export interface Directory
     DirectoryVerification,
     DirectoryMail,
     PartnerRelationships,
-    DirectoryGroupLookup {
+    DirectoryGroupLookup,
+    DirectorySearch {
   readonly tenantId: string;
 }
 

@@ -14,6 +14,7 @@ export interface DirectorySignIn {
 export interface DirectoryRoleDefinition {
   readonly templateId: string;
   readonly displayName: string;
+  readonly description: string | null;
   readonly isBuiltIn: boolean;
   readonly isEnabled: boolean;
 }

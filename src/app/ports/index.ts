@@ -9,6 +9,7 @@ export * from './directoryRolesAndGroups';
 export * from './temporaryAccessPasses';
 export * from './directoryVerification';
 export * from './directoryGroupLookup';
+export * from './directorySearch';
 export * from './directoryMail';
 export * from './partnerRelationships';
 export * from './secretVault';

@@ -3,6 +3,7 @@ import { json } from '../respond';
 import { APPROVAL_OPERATIONS } from './approvals';
 import { AUDIT_OPERATIONS } from './audit';
 import { CUSTOMER_OPERATIONS } from './customers';
+import { DIRECTORY_OPERATIONS } from './directory';
 import { ENTITLEMENT_OPERATIONS } from './entitlements';
 import { INTEGRATION_OPERATIONS } from './integrations';
 import { defineOperation, type HttpOperation } from './operation';
@@ -40,6 +41,7 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...CUSTOMER_OPERATIONS,
   ...TARGET_OPERATIONS,
   ...TEMPLATE_OPERATIONS,
+  ...DIRECTORY_OPERATIONS,
   ...RULE_OPERATIONS,
   ...ENTITLEMENT_OPERATIONS,
   ...REQUEST_OPERATIONS,

@@ -27,6 +27,7 @@ export type Tag =
   | 'tenants'
   | 'targets'
   | 'templates'
+  | 'directory'
   | 'rules'
   | 'entitlements'
   | 'requests'

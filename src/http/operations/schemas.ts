@@ -37,6 +37,11 @@ import {
   connectCustomersResultSchema,
   gdapCustomerListSchema,
 } from '../../app/config/customerSchemas';
+import {
+  groupMatchListSchema,
+  principalMatchListSchema,
+  roleDefinitionListSchema,
+} from '../../app/config/directoryPickers';
 import { extendBodySchema } from '../../app/extend';
 import { createIntegrationBodySchema, patchIntegrationBodySchema } from '../../app/integrations';
 import { psaMappingSchema } from '../../domain/psaMapping';
@@ -235,6 +240,9 @@ export const NAMED_SCHEMAS = {
   ApplyTemplateBody: { schema: applyTemplateBodySchema, io: 'input' },
   ApplyTemplateResult: { schema: applyTemplateResultSchema, io: 'output' },
   TemplateTenantList: { schema: templateTenantListSchema, io: 'output' },
+  RoleDefinitionList: { schema: roleDefinitionListSchema, io: 'output' },
+  GroupMatchList: { schema: groupMatchListSchema, io: 'output' },
+  PrincipalMatchList: { schema: principalMatchListSchema, io: 'output' },
   CreateRuleBody: { schema: createRuleBodySchema, io: 'input' },
   ReplaceRuleBody: { schema: replaceRuleBodySchema, io: 'input' },
   Rule: { schema: ruleViewSchema, io: 'output' },

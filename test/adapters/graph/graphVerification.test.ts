@@ -58,6 +58,7 @@ describe('GraphVerification against the sandbox', () => {
     expect(definitions).toContainEqual({
       templateId: ROLE_TEMPLATES.privilegedAuthenticationAdministrator,
       displayName: 'Privileged Authentication Administrator',
+      description: 'Built-in role: Privileged Authentication Administrator.',
       isBuiltIn: true,
       isEnabled: true,
     });

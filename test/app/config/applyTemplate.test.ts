@@ -33,7 +33,13 @@ describe('applyTemplate', () => {
         ]),
       listRoleDefinitions: () =>
         Promise.resolve([
-          { templateId: HELPDESK, displayName: 'Helpdesk Administrator', isBuiltIn: true, isEnabled: true },
+          {
+            templateId: HELPDESK,
+            displayName: 'Helpdesk Administrator',
+            description: null,
+            isBuiltIn: true,
+            isEnabled: true,
+          },
         ]),
     });
     await createTemplate(deps, carol, {

@@ -5,6 +5,7 @@ import {
   HOME_GROUPS,
   HOME_TENANT,
   HOME_USERS,
+  CUSTOM_ROLES,
   ROLE_DISPLAY_NAMES,
   ROLE_TEMPLATES,
   SERVICE_APP,
@@ -26,11 +27,13 @@ useResetSandbox((started) => {
 });
 
 describe('Graph role management', () => {
-  it('lists every built-in role definition with id == templateId, filtered by templateId', async () => {
+  it('lists every built-in role definition and the custom one with id == templateId, filtered by templateId', async () => {
     const all = (await graph.api('/roleManagement/directory/roleDefinitions').get()) as {
       value: { id: string; templateId: string; displayName: string }[];
     };
-    expect(all.value.map((d) => d.id).sort()).toEqual(Object.values(ROLE_TEMPLATES).sort());
+    expect(all.value.map((d) => d.id).sort()).toEqual(
+      [...Object.values(ROLE_TEMPLATES), ...CUSTOM_ROLES.map((r) => r.id)].sort(),
+    );
     expect(all.value.every((d) => d.id === d.templateId)).toBe(true);
     const one = (await graph
       .api('/roleManagement/directory/roleDefinitions')

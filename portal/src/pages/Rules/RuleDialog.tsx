@@ -2,16 +2,18 @@ import { Checkbox, Field, Select, makeStyles } from '@fluentui/react-components'
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import { FormDialog } from '../../components/FormDialog';
+import { SearchPicker, type PickerOption } from '../../components/SearchPicker';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
+import { principalOf, principalValue, usePrincipalSearch } from '../../hooks/useDirectorySearch';
 import type { Rule } from '../../hooks/useRules';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
 import { toggled } from '../../setToggle';
-import { isDuration, isObjectId } from '../../textFields';
+import { isDuration } from '../../textFields';
 import { scopeKind, type Scope, type ScopeKind } from './scope';
 
 const useStyles = makeStyles({
@@ -21,9 +23,8 @@ const useStyles = makeStyles({
 const key = (t: { tenantId: string; targetId: string }) => `${t.tenantId}/${t.targetId}`;
 
 /**
- * "Create rule" / "Edit rule": IF a principal (a home-tenant user or group) THEN these targets. The
- * principal is entered by object id: the API has no endpoint searching the home tenant's users and
- * groups, so the id is checked to be a GUID here.
+ * "Create rule" / "Edit rule": IF a principal (a home-tenant user or group, picked from a search of
+ * the home tenant) THEN these targets.
  */
 export function RuleDialog(props: {
   readonly tenants: readonly Tenant[];
@@ -39,8 +40,17 @@ export function RuleDialog(props: {
   const initial = rule?.scope;
   const [ruleId, setRuleId] = useState(rule?.ruleId ?? '');
   const [description, setDescription] = useState(rule?.description ?? '');
-  const [principalType, setPrincipalType] = useState<'user' | 'group'>(rule?.principal.type ?? 'group');
-  const [principalId, setPrincipalId] = useState(rule?.principal.id ?? '');
+  const [principal, setPrincipal] = useState<readonly PickerOption[]>(
+    rule
+      ? [
+          {
+            value: principalValue(rule.principal.type, rule.principal.id),
+            text: `${rule.principal.type === 'user' ? 'User' : 'Group'} ${rule.principal.id}`,
+          },
+        ]
+      : [],
+  );
+  const searchPrincipals = usePrincipalSearch();
   const [kind, setKind] = useState<ScopeKind>(initial ? scopeKind(initial) : 'targets');
   const [targets, setTargets] = useState<ReadonlySet<string>>(
     new Set(initial && 'targets' in initial ? initial.targets.map(key) : []),
@@ -56,7 +66,7 @@ export function RuleDialog(props: {
 
   const local: Record<string, string | undefined> = {
     ruleId: rule || ruleId.trim() ? undefined : 'A rule id is required',
-    principal: isObjectId(principalId.trim()) ? undefined : `Not an object id (a GUID): ${principalId || '(empty)'}`,
+    principal: principal.length === 1 ? undefined : 'Choose a user or group of the home tenant',
     scope:
       kind === 'targets' && targets.size === 0
         ? 'Choose at least one target'
@@ -84,7 +94,7 @@ export function RuleDialog(props: {
             : { tenantTag: tag.trim() };
     const body = {
       ...(description.trim() ? { description: description.trim() } : {}),
-      principal: { type: principalType, id: principalId.trim() },
+      principal: principalOf(principal[0]?.value ?? ''),
       scope,
       ...(maxDuration.trim() ? { maxDuration: maxDuration.trim() } : {}),
       ...(approval === 'target' ? {} : { approvalRequired: approval === 'required' }),
@@ -123,19 +133,16 @@ export function RuleDialog(props: {
         value={description}
         onChange={setDescription}
       />
-      <Field label="Principal type">
-        <Select value={principalType} onChange={(_, d) => setPrincipalType(d.value === 'user' ? 'user' : 'group')}>
-          <option value="group">Group of the home tenant</option>
-          <option value="user">User of the home tenant</option>
-        </Select>
-      </Field>
-      <TextField
-        label="Principal id"
+      <SearchPicker
+        label="Principal"
         required
-        hint="The user's or group's object id in the home tenant (Entra admin center → Users or Groups)"
+        single
+        hint="The user or group of the home tenant this rule is for: type the start of a name or user name"
         validationMessage={message('principal')}
-        value={principalId}
-        onChange={setPrincipalId}
+        selected={principal}
+        onChange={setPrincipal}
+        search={searchPrincipals}
+        minChars={1}
       />
       <Field label="Scope" validationMessage={message('scope')}>
         <Select value={kind} onChange={(_, d) => setKind(d.value as ScopeKind)}>

@@ -1,18 +1,24 @@
-import { Checkbox, Field, Select, Textarea, makeStyles } from '@fluentui/react-components';
+import { Checkbox, Field, Select, Textarea } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
+import { SearchPicker, type PickerOption } from '../../components/SearchPicker';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
+import {
+  principalOf,
+  principalValue,
+  useGroupSearch,
+  usePrincipalSearch,
+  useRoleSearch,
+} from '../../hooks/useDirectorySearch';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
-import { toggled } from '../../setToggle';
-import { idsOf, isDuration, notIdsMessage } from '../../textFields';
-import { BUILT_IN_ROLES } from './builtInRoles';
+import { isDuration } from '../../textFields';
 
 type CreateTargetBody = components['schemas']['CreateTargetBody'];
 
@@ -20,15 +26,16 @@ function durationProblem(text: string): string | undefined {
   return isDuration(text.trim()) ? undefined : `Not an ISO 8601 duration (like PT30M, PT4H or P1D): ${text}`;
 }
 
-const useStyles = makeStyles({
-  roles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(16rem, 1fr))' },
-});
+/** A stored reference as a picker shows it: its name when the API gave one, else its id. */
+function chosen(id: string, displayName?: string): PickerOption {
+  return { value: id, text: displayName ?? id };
+}
 
 /**
- * "Create target" / "Edit target": what can be requested in a tenant. Roles from the built-in list
- * (or by template id), groups by object id: the API has no endpoint listing a tenant's role
- * definitions or searching its groups, so ids are typed and checked to be GUIDs here, and against
- * the tenant by the API.
+ * "Create target" / "Edit target": what can be requested in a tenant. Roles are picked from the
+ * tenant's own role definitions by name (the target stores template ids), groups from a search of
+ * the tenant's groups (those Graph cannot change the members of say why), approvers from a search
+ * of the home tenant's users and groups.
  */
 export function TargetDialog(props: {
   readonly tenants: readonly Tenant[];
@@ -38,40 +45,29 @@ export function TargetDialog(props: {
   readonly onSaved: () => void;
 }) {
   const { target } = props;
-  const styles = useStyles();
   const { api } = useSession();
   const dialog = useDialogClose();
-  const builtIn = new Set(BUILT_IN_ROLES.map((r) => r.templateId));
   const [tenantId, setTenantId] = useState(target?.tenantId ?? props.tenants[0]?.tenantId ?? '');
   const [targetId, setTargetId] = useState(target?.targetId ?? '');
   const [name, setName] = useState(target?.name ?? '');
-  const [kind, setKind] = useState<'adminAccount' | 'elevation'>(target?.kind ?? 'adminAccount');
-  const [roles, setRoles] = useState<ReadonlySet<string>>(
-    new Set(target?.roles.map((r) => r.templateId).filter((id) => builtIn.has(id))),
+  const [kind, setKind] = useState<'adminAccount' | 'elevation'>(
+    target?.kind === 'elevation' ? 'elevation' : 'adminAccount',
   );
-  const [otherRoles, setOtherRoles] = useState(
-    target?.roles
-      .map((r) => r.templateId)
-      .filter((id) => !builtIn.has(id))
-      .join(', ') ?? '',
+  const [roles, setRoles] = useState<readonly PickerOption[]>(
+    target?.roles.map((r) => chosen(r.templateId, r.displayName)) ?? [],
   );
-  const [groups, setGroups] = useState(target?.groups.map((g) => g.id).join(', ') ?? '');
+  const [groups, setGroups] = useState<readonly PickerOption[]>(
+    target?.groups.map((g) => chosen(g.id, g.displayName)) ?? [],
+  );
   const [defaultDuration, setDefaultDuration] = useState(target?.defaultDuration ?? 'PT4H');
   const [minDuration, setMinDuration] = useState(target?.minDuration ?? 'PT15M');
   const [maxDuration, setMaxDuration] = useState(target?.maxDuration ?? 'PT8H');
   const [approvalRequired, setApprovalRequired] = useState(target?.approval.mode === 'required');
   const approval = target?.approval.mode === 'required' ? target.approval : undefined;
-  const [approverUsers, setApproverUsers] = useState(
-    approval?.approvers
-      .filter((a) => a.type === 'user')
-      .map((a) => a.id)
-      .join(', ') ?? '',
-  );
-  const [approverGroups, setApproverGroups] = useState(
-    approval?.approvers
-      .filter((a) => a.type === 'group')
-      .map((a) => a.id)
-      .join(', ') ?? '',
+  const [approvers, setApprovers] = useState<readonly PickerOption[]>(
+    approval?.approvers.map((a) =>
+      chosen(principalValue(a.type, a.id), `${a.type === 'user' ? 'User' : 'Group'} ${a.id}`),
+    ) ?? [],
   );
   const [deadline, setDeadline] = useState(approval?.deadline ?? 'PT1H');
   const [requireJustification, setRequireJustification] = useState(target?.requireJustification ?? false);
@@ -81,15 +77,10 @@ export function TargetDialog(props: {
   );
   const [accessDetails, setAccessDetails] = useState(target?.accessDetails ?? '');
 
-  const other = idsOf(otherRoles);
-  const groupIds = idsOf(groups);
-  const users = idsOf(approverUsers);
-  const approverGroupIds = idsOf(approverGroups);
+  const searchRoles = useRoleSearch(tenantId);
+  const searchGroups = useGroupSearch(tenantId, kind);
+  const searchPrincipals = usePrincipalSearch();
   const local: Record<string, string | undefined> = {
-    roles: notIdsMessage(other.invalid),
-    groups: notIdsMessage(groupIds.invalid),
-    approverUsers: notIdsMessage(users.invalid),
-    approverGroups: notIdsMessage(approverGroupIds.invalid),
     defaultDuration: durationProblem(defaultDuration),
     minDuration: durationProblem(minDuration),
     maxDuration: durationProblem(maxDuration),
@@ -102,18 +93,15 @@ export function TargetDialog(props: {
     const body = {
       name: name.trim(),
       kind,
-      roles: [...roles, ...other.ids].map((templateId) => ({ templateId })),
-      groups: groupIds.ids.map((id) => ({ id })),
+      roles: roles.map((r) => ({ templateId: r.value })),
+      groups: groups.map((g) => ({ id: g.value })),
       defaultDuration: defaultDuration.trim(),
       minDuration: minDuration.trim(),
       maxDuration: maxDuration.trim(),
       approval: approvalRequired
         ? {
             mode: 'required' as const,
-            approvers: [
-              ...users.ids.map((id) => ({ type: 'user' as const, id })),
-              ...approverGroupIds.ids.map((id) => ({ type: 'group' as const, id })),
-            ],
+            approvers: approvers.map((a) => principalOf(a.value)),
             deadline: deadline.trim(),
           }
         : { mode: 'none' as const },
@@ -156,7 +144,16 @@ export function TargetDialog(props: {
       error={save.error}
     >
       <Field label="Tenant" required>
-        <Select value={tenantId} disabled={target !== undefined} onChange={(_, d) => setTenantId(d.value)}>
+        <Select
+          value={tenantId}
+          disabled={target !== undefined}
+          onChange={(_, d) => {
+            // Roles and groups belong to a tenant: another tenant starts without them.
+            setTenantId(d.value);
+            setRoles([]);
+            setGroups([]);
+          }}
+        >
           {props.tenants.map((t) => (
             <option key={t.tenantId} value={t.tenantId}>
               {t.displayName}
@@ -180,32 +177,22 @@ export function TargetDialog(props: {
           <option value="elevation">Elevation of the technician&apos;s own account</option>
         </Select>
       </Field>
-      <fieldset>
-        <legend>Roles</legend>
-        <div className={styles.roles}>
-          {BUILT_IN_ROLES.map((r) => (
-            <Checkbox
-              key={r.templateId}
-              label={r.displayName}
-              checked={roles.has(r.templateId)}
-              onChange={(_, d) => setRoles((set) => toggled(set, r.templateId, d.checked === true))}
-            />
-          ))}
-        </div>
-      </fieldset>
-      <TextField
-        label="Other role template ids"
-        hint="Comma-separated; custom roles of the tenant"
+      <SearchPicker
+        label="Roles"
+        hint="The tenant's directory roles, built-in and custom: type part of a name"
         validationMessage={message('roles')}
-        value={otherRoles}
-        onChange={setOtherRoles}
+        selected={roles}
+        onChange={setRoles}
+        search={searchRoles}
       />
-      <TextField
-        label="Group ids"
-        hint="Comma-separated object ids of groups in the tenant (role-assignable for elevation)"
+      <SearchPicker
+        label="Groups"
+        hint={`Groups of the tenant: type the start of a word of the name${kind === 'elevation' ? ' (role-assignable only)' : ''}`}
         validationMessage={message('groups')}
-        value={groups}
+        selected={groups}
         onChange={setGroups}
+        search={searchGroups}
+        minChars={1}
       />
       <TextField
         label="Default duration"
@@ -235,19 +222,14 @@ export function TargetDialog(props: {
       />
       {approvalRequired ? (
         <>
-          <TextField
-            label="Approver user ids"
-            hint="Comma-separated object ids of home-tenant users; none: any Jit.Approver"
-            validationMessage={message('approverUsers', 'approval.approvers')}
-            value={approverUsers}
-            onChange={setApproverUsers}
-          />
-          <TextField
-            label="Approver group ids"
-            hint="Comma-separated object ids of home-tenant groups"
-            validationMessage={message('approverGroups', 'approval.approvers')}
-            value={approverGroups}
-            onChange={setApproverGroups}
+          <SearchPicker
+            label="Approvers"
+            hint="Users or groups of the home tenant; none: any Jit.Approver"
+            validationMessage={message('approval.approvers')}
+            selected={approvers}
+            onChange={setApprovers}
+            search={searchPrincipals}
+            minChars={1}
           />
           <TextField
             label="Approval deadline"

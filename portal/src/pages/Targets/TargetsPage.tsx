@@ -9,6 +9,12 @@ import { useTargets, type Target } from '../../hooks/useTargets';
 import { useTenants } from '../../hooks/useTenants';
 import { TargetDialog } from './TargetDialog';
 
+const KIND_NAMES: Record<Target['kind'], string> = {
+  adminAccount: 'Admin account',
+  elevation: 'Elevation',
+  gdapGroup: 'GDAP group',
+};
+
 /** "Targets" (admin): what can be requested in each tenant; "Create target", "Edit". */
 export function TargetsPage() {
   const shared = useSharedStyles();
@@ -40,7 +46,7 @@ export function TargetsPage() {
                 </TableCell>
                 <TableCell>{tenantName(t.tenantId)}</TableCell>
                 <TableCell>
-                  {t.kind === 'adminAccount' ? 'Admin account' : 'Elevation'}
+                  {KIND_NAMES[t.kind]}
                   {t.roles.length > 0 ? `: ${t.roles.map((r) => r.displayName ?? r.templateId).join(', ')}` : ''}
                   {t.groups.length > 0 ? `; groups ${t.groups.map((g) => g.displayName ?? g.id).join(', ')}` : ''}
                 </TableCell>
@@ -51,9 +57,13 @@ export function TargetsPage() {
                   {t.requireTicket ? '; ticket' : ''}
                 </TableCell>
                 <TableCell>
-                  <Button aria-label={`Edit ${t.name} in ${tenantName(t.tenantId)}`} onClick={() => setEditing(t)}>
-                    Edit
-                  </Button>
+                  {t.kind === 'gdapGroup' ? (
+                    <Text size={200}>Edit through the API (PATCH /targets)</Text>
+                  ) : (
+                    <Button aria-label={`Edit ${t.name} in ${tenantName(t.tenantId)}`} onClick={() => setEditing(t)}>
+                      Edit
+                    </Button>
+                  )}
                 </TableCell>
               </TableRow>
             ))}

@@ -22,7 +22,20 @@ export interface ChecklistItem {
   readonly name: CheckName;
   readonly state: 'passed' | 'failed' | 'unverified';
   readonly detail?: string;
+  /** The fix in the portal's words when the API gave one, else the API's. */
   readonly fix?: string | null;
+  /** Not run: waits for this failing check. */
+  readonly blockedBy?: CheckName;
+}
+
+function failed(c: VerificationCheck): ChecklistItem {
+  return {
+    name: c.name,
+    state: 'failed',
+    detail: c.detail,
+    fix: c.portalFix ?? c.fix,
+    ...(c.blockedBy !== undefined ? { blockedBy: c.blockedBy } : {}),
+  };
 }
 
 /**
@@ -33,11 +46,10 @@ export function checklist(
   known: { readonly status: 'ready' | 'notReady' | 'unverified'; readonly failing: readonly VerificationCheck[] },
   fresh: readonly VerificationCheck[] | undefined,
 ): ChecklistItem[] {
-  if (fresh)
-    return fresh.map((c) => ({ name: c.name, state: c.ok ? 'passed' : 'failed', detail: c.detail, fix: c.fix }));
+  if (fresh) return fresh.map((c) => (c.ok ? { name: c.name, state: 'passed' } : failed(c)));
   if (known.status === 'unverified') return CHECK_NAMES.map((name) => ({ name, state: 'unverified' }));
   return CHECK_NAMES.map((name) => {
     const failing = known.failing.find((c) => c.name === name);
-    return failing ? { name, state: 'failed', detail: failing.detail, fix: failing.fix } : { name, state: 'passed' };
+    return failing ? failed(failing) : { name, state: 'passed' };
   });
 }
