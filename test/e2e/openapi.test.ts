@@ -113,6 +113,7 @@ describe('GET /api/openapi.json', () => {
       'provisioning',
       'revocation_failed',
       'revoking',
+      'scheduled',
     ]);
     const ended = variants.find((v) => (v.properties as Record<string, Json>).status?.const === 'ended');
     expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual([

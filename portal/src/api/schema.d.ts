@@ -289,7 +289,7 @@ export interface paths {
     put?: never;
     /**
      * Ask for access (202 and a Location to follow)
-     * @description The entitlement, the duration bounds and the justification/ticket the policy asks for are checked at once. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
+     * @description The entitlement, the duration bounds and the justification/ticket the policy asks for are checked at once. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled. A request needing approval starts pending_approval (until every stage of its policy has its approvals: `approval` shows who approved and what is still needed); approved, it goes provisioning → active → revoking → ended (with `startAt`, scheduled until then, and withdrawn with nothing provisioned when revoked before it starts) (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval or for its start; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
      */
     post: operations['submitRequest'];
     delete?: never;
@@ -307,7 +307,7 @@ export interface paths {
     };
     /**
      * A request and its status
-     * @description The requester, an approver or an admin. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
+     * @description The requester, an approver or an admin. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled. A request needing approval starts pending_approval (until every stage of its policy has its approvals: `approval` shows who approved and what is still needed); approved, it goes provisioning → active → revoking → ended (with `startAt`, scheduled until then, and withdrawn with nothing provisioned when revoked before it starts) (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval or for its start; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
      */
     get: operations['getRequest'];
     put?: never;
@@ -885,9 +885,24 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
+      /** @description How far ahead a request may set startAt (e.g. P14D, at most P90D); absent: no scheduling */
+      maxScheduleAhead?: string;
       requireJustification?: boolean;
       requireTicket?: boolean;
       /** @description Shown to the requester with the credential */
@@ -936,9 +951,24 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
+      /** @description null: no scheduling */
+      maxScheduleAhead?: string | null;
       requireJustification?: boolean;
       requireTicket?: boolean;
       /** @description null removes it */
@@ -1004,9 +1034,23 @@ export interface components {
                   /** Format: uuid */
                   id: string;
                 }[];
+                approvalsRequired?: number;
+                stages?: {
+                  name: string;
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default 1 */
+                  approvalsRequired: number;
+                }[];
                 /** @default PT1H */
                 deadline: string;
               };
+          maxScheduleAhead?: string;
           /** @default false */
           requireJustification: boolean;
           /** @default false */
@@ -1069,9 +1113,23 @@ export interface components {
                   /** Format: uuid */
                   id: string;
                 }[];
+                approvalsRequired?: number;
+                stages?: {
+                  name: string;
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default 1 */
+                  approvalsRequired: number;
+                }[];
                 /** @default PT1H */
                 deadline: string;
               };
+          maxScheduleAhead?: string;
           /** @default false */
           requireJustification: boolean;
           /** @default false */
@@ -1129,9 +1187,23 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                   }[];
+                  approvalsRequired?: number;
+                  stages?: {
+                    name: string;
+                    /** @default [] */
+                    approvers: {
+                      /** @enum {string} */
+                      type: 'user' | 'group';
+                      /** Format: uuid */
+                      id: string;
+                    }[];
+                    /** @default 1 */
+                    approvalsRequired: number;
+                  }[];
                   /** @default PT1H */
                   deadline: string;
                 };
+            maxScheduleAhead?: string;
             /** @default false */
             requireJustification: boolean;
             /** @default false */
@@ -1194,9 +1266,23 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                   }[];
+                  approvalsRequired?: number;
+                  stages?: {
+                    name: string;
+                    /** @default [] */
+                    approvers: {
+                      /** @enum {string} */
+                      type: 'user' | 'group';
+                      /** Format: uuid */
+                      id: string;
+                    }[];
+                    /** @default 1 */
+                    approvalsRequired: number;
+                  }[];
                   /** @default PT1H */
                   deadline: string;
                 };
+            maxScheduleAhead?: string;
             /** @default false */
             requireJustification: boolean;
             /** @default false */
@@ -1412,6 +1498,11 @@ export interface components {
       duration?: string;
       justification?: string;
       ticket?: string;
+      /**
+       * Format: date-time
+       * @description Scheduled access: provisioning begins then (within the target's maxScheduleAhead); absent: now
+       */
+      startAt?: string;
     };
     RevokeRequestBody: {
       reason?: string;
@@ -1448,6 +1539,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1498,6 +1623,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1546,6 +1705,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1603,6 +1796,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1663,6 +1890,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1724,6 +1985,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1791,6 +2086,40 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation';
           /** @enum {string} */
@@ -1815,6 +2144,88 @@ export interface components {
             /** Format: uuid */
             objectId: string;
           } | null;
+        }
+      | {
+          /** Format: uuid */
+          id: string;
+          /** Format: uuid */
+          tenantId: string;
+          targetId: string;
+          requester: {
+            /** Format: uuid */
+            objectId: string;
+            /** Format: uuid */
+            tenantId: string;
+            userPrincipalName: string;
+            displayName?: string;
+            /** @default [] */
+            groups: string[];
+          };
+          duration: string;
+          justification: string | null;
+          ticket: string | null;
+          /** Format: date-time */
+          createdAt: string;
+          /** Format: date-time */
+          updatedAt: string;
+          approvalRequired: boolean;
+          decision: {
+            approved: boolean;
+            by: string | null;
+            /** Format: date-time */
+            at: string;
+            comment: string | null;
+          } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          /** Format: date-time */
+          startAt: string;
+          /** @enum {string} */
+          targetKind?: 'adminAccount' | 'elevation';
+          /** @enum {string} */
+          credentialType?: 'password' | 'temporaryAccessPass' | 'none';
+          elevationGrant?: {
+            roles: string[];
+            groups: string[];
+          };
+          lastExtensionId?: string;
+          revokeReason?: string | null;
+          origin?: {
+            integrationId: string;
+            deliveryId: string;
+          };
+          /** @constant */
+          status: 'scheduled';
         };
     Credential:
       | {
@@ -1868,6 +2279,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -1918,6 +2363,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -1966,6 +2445,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -2023,6 +2536,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -2083,6 +2630,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -2144,6 +2725,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -2211,6 +2826,40 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation';
             /** @enum {string} */
@@ -2235,6 +2884,88 @@ export interface components {
               /** Format: uuid */
               objectId: string;
             } | null;
+          }
+        | {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenantId: string;
+            targetId: string;
+            requester: {
+              /** Format: uuid */
+              objectId: string;
+              /** Format: uuid */
+              tenantId: string;
+              userPrincipalName: string;
+              displayName?: string;
+              /** @default [] */
+              groups: string[];
+            };
+            duration: string;
+            justification: string | null;
+            ticket: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            approvalRequired: boolean;
+            decision: {
+              approved: boolean;
+              by: string | null;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+            } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            /** Format: date-time */
+            startAt: string;
+            /** @enum {string} */
+            targetKind?: 'adminAccount' | 'elevation';
+            /** @enum {string} */
+            credentialType?: 'password' | 'temporaryAccessPass' | 'none';
+            elevationGrant?: {
+              roles: string[];
+              groups: string[];
+            };
+            lastExtensionId?: string;
+            revokeReason?: string | null;
+            origin?: {
+              integrationId: string;
+              deliveryId: string;
+            };
+            /** @constant */
+            status: 'scheduled';
           }
       )[];
       /** @description Pass as `continuationToken` for the next page; null on the last page */
@@ -2277,6 +3008,40 @@ export interface components {
         at: string;
         comment: string | null;
       } | null;
+      approval?: {
+        required: number;
+        received: number;
+        approvals: {
+          by: string;
+          /** Format: uuid */
+          byObjectId: string;
+          /** Format: date-time */
+          at: string;
+          comment: string | null;
+          stage: number;
+        }[];
+        stages: {
+          name: string;
+          /** @default [] */
+          approvers: {
+            /** @enum {string} */
+            type: 'user' | 'group';
+            /** Format: uuid */
+            id: string;
+          }[];
+          /** @default 1 */
+          approvalsRequired: number;
+        }[];
+        stage: {
+          name: string;
+          index: number;
+          of: number;
+          approvalsRequired: number;
+          received: number;
+        } | null;
+      };
+      /** Format: date-time */
+      startAt?: string;
       /** @enum {string} */
       targetKind?: 'adminAccount' | 'elevation';
       /** @enum {string} */
@@ -4004,7 +4769,7 @@ export interface operations {
   listRequests: {
     parameters: {
       query?: {
-        /** @description Comma-separated statuses to keep: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed */
+        /** @description Comma-separated statuses to keep: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled */
         status?: string;
         /** @description Only requests for this customer tenant */
         tenantId?: string;
