@@ -261,6 +261,37 @@ async function releaseLock(deps: AppDeps, request: LeaseRequest): Promise<void> 
   });
 }
 
+/** The audit actions of a decision, as recordDecision writes them. */
+const DECISION_ACTIONS: ReadonlySet<string> = new Set([
+  'request.approved',
+  'request.approved_partially',
+  'request.denied',
+]);
+
+/**
+ * Requests the caller decided (approved, in part or in full, or denied), newest decision first:
+ * read from the audit log (its records name the actor), a page of the caller's audit records at a
+ * time, so a page can hold fewer than `limit` while `continuationToken` is not null.
+ */
+export async function listDecidedBy(
+  deps: AppDeps,
+  caller: Caller,
+  options: { readonly limit: number; readonly continuationToken?: string | null },
+): Promise<Page<LeaseRequest>> {
+  const page = await deps.audit.list({ actorId: caller.objectId }, options);
+  const ids = [
+    ...new Set(
+      page.items.filter((e) => DECISION_ACTIONS.has(e.action) && e.requestId !== null).map((e) => String(e.requestId)),
+    ),
+  ];
+  const items: LeaseRequest[] = [];
+  for (const id of ids) {
+    const stored = await deps.requests.get(id);
+    if (stored !== null) items.push(stored.value);
+  }
+  return { items, continuationToken: page.continuationToken };
+}
+
 /**
  * Requests the caller may decide now: pending, not their own, they are an approver of the stage
  * waiting now, and they have not approved it yet. Read a page of pending requests and keep the

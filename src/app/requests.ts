@@ -14,7 +14,7 @@ import {
 } from '../domain/request';
 import type { AuditActor } from '../domain/audit';
 import { startApproval, stagesOf } from '../domain/approvalProgress';
-import { listAwaiting, withdrawRequest } from './approvals';
+import { listAwaiting, listDecidedBy, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
 import { kindOf, kindOfLease } from './targets';
@@ -119,6 +119,8 @@ export async function submitRequest(
     approvalRequired: entitlement.approvalRequired,
     decision: null,
     targetKind: target.value.kind,
+    tenantName: tenant.value.displayName,
+    targetName: target.value.name,
     credentialType: kind.credentialTypeOf(target.value),
     ...(options.origin !== undefined ? { origin: { ...options.origin } } : {}),
     ...(body.startAt !== undefined ? { startAt: new Date(body.startAt).toISOString() } : {}),
@@ -412,6 +414,7 @@ export const listRequestsQuerySchema = z.strictObject({
   tenantId: z.uuid().optional(),
   mine: z.enum(['true', 'false']).optional(),
   awaiting: z.literal('me', { message: "the only value is 'me'" }).optional(),
+  decidedBy: z.literal('me', { message: "the only value is 'me'" }).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   continuationToken: z.string().min(1).max(4000).optional(),
 });
@@ -427,6 +430,9 @@ export async function listRequests(
   query: ListRequestsQuery,
 ): Promise<Page<LeaseRequest>> {
   const page = { limit: query.limit, continuationToken: query.continuationToken ?? null };
+  if (query.awaiting !== undefined && query.decidedBy !== undefined)
+    throw new ValidationError([{ field: 'decidedBy', message: 'cannot be combined with awaiting' }]);
+  if (query.decidedBy === 'me') return listDecidedBy(deps, caller, page);
   if (query.awaiting === 'me')
     return listAwaiting(deps, caller, {
       ...page,

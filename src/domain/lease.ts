@@ -57,6 +57,8 @@ type Common = Pick<
   | 'revokeReason'
   | 'approval'
   | 'startAt'
+  | 'tenantName'
+  | 'targetName'
 >;
 
 function commonOf(r: LeaseRequest, updatedAt: string): Common {
@@ -80,6 +82,8 @@ function commonOf(r: LeaseRequest, updatedAt: string): Common {
     ...(r.revokeReason !== undefined ? { revokeReason: r.revokeReason } : {}),
     ...(r.approval !== undefined ? { approval: r.approval } : {}),
     ...(r.startAt !== undefined ? { startAt: r.startAt } : {}),
+    ...(r.tenantName !== undefined ? { tenantName: r.tenantName } : {}),
+    ...(r.targetName !== undefined ? { targetName: r.targetName } : {}),
   };
 }
 

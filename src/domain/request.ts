@@ -68,6 +68,9 @@ const common = {
    * Absent on requests that need no approval, and on rows older than multi-approver policies.
    */
   approval: approvalProgressSchema.optional(),
+  /** The tenant's and the target's names at submission, for people to read (absent on older rows: use the ids). */
+  tenantName: z.string().optional(),
+  targetName: z.string().optional(),
   /** Scheduled access: provisioning begins at this time (ISO 8601 UTC); absent: as soon as approved. */
   startAt: z.iso.datetime().optional(),
   /** What the target was at submission; absent on rows older than elevation targets: adminAccount. */

@@ -166,6 +166,20 @@ describe('several approvers', () => {
     ]);
     // Too late for a third.
     expect((await t.client.api('POST', `/requests/${id}/approve`, { token: carol, body: {} })).status).toBe(409);
+    // Names to read, and the decisions each approver made, from the API (not kept by the page).
+    const tenant = await getServices().deps.config.getTenant(CONTOSO.id);
+    expect(active).toMatchObject({ tenantName: tenant?.value.displayName, targetName: TWO_APPROVALS });
+    for (const approver of [bob, dave]) {
+      const decided = await t.client.api<{ items: { id: string }[] }>('GET', '/requests?decidedBy=me', {
+        token: approver,
+      });
+      expect(decided.status, decided.text).toBe(200);
+      expect(decided.body.items.map((r) => r.id)).toContain(id);
+    }
+    expect(
+      (await t.client.api<{ items: { id: string }[] }>('GET', '/requests?decidedBy=me', { token: carol })).body.items,
+    ).toEqual([]);
+    expect((await t.client.api('GET', '/requests?decidedBy=me&awaiting=me', { token: bob })).status).toBe(400);
     const actions = await auditActions(carol, id);
     expect(actions).toContain('request.approved_partially');
     expect(actions).toContain('request.approved');

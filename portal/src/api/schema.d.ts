@@ -283,7 +283,7 @@ export interface paths {
     };
     /**
      * Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now
-     * @description `awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` while `continuationToken` is not null; it ignores `status` and `mine`. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.
+     * @description `awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` while `continuationToken` is not null; it ignores `status` and `mine`. `decidedBy=me` reads the caller's audit records, likewise a page at a time. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.
      */
     get: operations['listRequests'];
     put?: never;
@@ -1571,6 +1571,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -1655,6 +1657,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -1737,6 +1741,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -1828,6 +1834,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -1922,6 +1930,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -2017,6 +2027,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -2118,6 +2130,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt?: string;
           /** @enum {string} */
@@ -2208,6 +2222,8 @@ export interface components {
               received: number;
             } | null;
           };
+          tenantName?: string;
+          targetName?: string;
           /** Format: date-time */
           startAt: string;
           /** @enum {string} */
@@ -2311,6 +2327,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2395,6 +2413,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2477,6 +2497,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2568,6 +2590,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2662,6 +2686,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2757,6 +2783,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2858,6 +2886,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt?: string;
             /** @enum {string} */
@@ -2948,6 +2978,8 @@ export interface components {
                 received: number;
               } | null;
             };
+            tenantName?: string;
+            targetName?: string;
             /** Format: date-time */
             startAt: string;
             /** @enum {string} */
@@ -3040,6 +3072,8 @@ export interface components {
           received: number;
         } | null;
       };
+      tenantName?: string;
+      targetName?: string;
       /** Format: date-time */
       startAt?: string;
       /** @enum {string} */
@@ -4777,6 +4811,8 @@ export interface operations {
         mine?: 'true' | 'false';
         /** @description 'me': requests waiting for a decision the caller may make */
         awaiting?: 'me';
+        /** @description 'me': requests the caller approved (in part or in full) or denied, newest decision first */
+        decidedBy?: 'me';
         /** @description Page size (1 to 200, default 50) */
         limit?: number;
         /** @description From the previous page */
