@@ -1460,6 +1460,8 @@ export interface components {
          * @enum {string}
          */
         credentialType: 'password' | 'temporaryAccessPass' | 'none';
+        /** @description How far ahead a request may set startAt; absent: the target does not allow scheduling */
+        maxScheduleAhead?: string;
         matchedRules: string[];
       }[];
     };

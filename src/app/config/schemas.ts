@@ -291,6 +291,10 @@ export const entitlementItemSchema = z.strictObject({
   credentialType: credentialTypeSchema.describe(
     "'none' for elevation targets: the requester's own account, no credential",
   ),
+  maxScheduleAhead: z
+    .string()
+    .optional()
+    .describe('How far ahead a request may set startAt; absent: the target does not allow scheduling'),
   matchedRules: z.array(z.string()),
 });
 export const entitlementListSchema = z.strictObject({ items: z.array(entitlementItemSchema) });
