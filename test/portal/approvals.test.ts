@@ -1,7 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_GROUPS, HOME_USERS } from '../../local/sandbox/seed';
-import { launchChromium, newPersonContext, signIn, startPortalStack, type PortalStack } from './browser';
+import {
+  launchChromium,
+  newPersonContext,
+  seriousViolations,
+  signIn,
+  startPortalStack,
+  type PortalStack,
+} from './browser';
 
 /**
  * Issue 14 in the portal, in Chromium against the whole local stack: a request needing two
@@ -109,6 +116,8 @@ describe('issue 14 in the portal', () => {
     await row.getByRole('cell', { name: '1 of 2', exact: true }).waitFor();
     await row.getByRole('cell', { name: 'first of two', exact: true }).waitFor();
 
+    // The progress and past decisions pass axe as well as the rest of the page.
+    expect(await seriousViolations(bob)).toEqual([]);
     await card.getByText('1 of 2', { exact: true }).waitFor();
     await card.getByRole('list', { name: 'Approved so far by' }).getByText('bob@msp.example: “first of two”').waitFor();
 
@@ -136,6 +145,7 @@ describe('issue 14 in the portal', () => {
     const card = dave.getByRole('region', { name: 'Scheduled admin in Contoso' }).first();
     await card.getByText(/^Scheduled for /).waitFor();
     await card.getByText(/^.+ \(in 2:5\d:\d\d\)$/).waitFor();
+    expect(await seriousViolations(dave)).toEqual([]);
     // Only targets that allow it offer "Start at".
     await open(dave, 'My access');
     await dave
