@@ -126,7 +126,7 @@ describe('GET /api/openapi.json', () => {
       'withdrawn',
     ]);
     const listParams = ((operationById('listRequests').op.parameters as Json[]) ?? []).map((p) => p.name);
-    expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'limit', 'continuationToken']);
+    expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'decidedBy', 'limit', 'continuationToken']);
   });
 
   it('documents every HTTP function the app registers, and nothing else', () => {
