@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { SYSTEM_ACTOR, type AuditActor } from '../domain/audit';
-import { approversOf, checkReviewer } from '../domain/approval';
+import { approversOf } from '../domain/approval';
+import {
+  checkApprover,
+  isApproved,
+  SINGLE_STAGE_NAME,
+  startApproval,
+  withApproval,
+  type ApprovalProgress,
+} from '../domain/approvalProgress';
 import type { Caller } from '../domain/caller';
-import type { PrincipalRef } from '../domain/config';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import type { LeaseRequest } from '../domain/request';
@@ -16,25 +23,44 @@ export const decisionBodySchema = z.strictObject({
   comment: z.string().trim().min(1).max(1000).optional(),
 });
 
-/** The payload of the `decision` event: ids, names and the comment; never a secret. */
+/**
+ * The payload of the `decision` event: ids, names and the comment; never a secret. `groups` and
+ * `roles` (comma-separated group ids and role names, from the approver's token) let the activity
+ * check again that the approver belongs to the stage; `stage` is the one the API checked (1-based).
+ * The three are absent on events older than multi-approver policies.
+ */
 export interface DecisionEvent {
   readonly approved: 'true' | 'false';
   readonly by: string;
   readonly byName: string;
   readonly comment: string | null;
+  readonly groups?: string;
+  readonly roles?: string;
+  readonly stage?: string;
 }
 
-/** Who may decide this request, per its target's approval policy (empty: any Jit.Approver). */
-async function approversFor(deps: AppDeps, request: LeaseRequest): Promise<readonly PrincipalRef[]> {
-  const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  return target === null ? [] : approversOf(target.value.approval);
+function listOf(text: string | undefined): readonly string[] {
+  return text === undefined || text === '' ? [] : text.split(',');
 }
 
 /**
- * An approver approves or denies. The checks run in this order: nobody decides their own request
- * (403, whatever their roles); only an eligible approver decides (403); only a pending request can
- * be decided (409). The decision itself is written by the orchestration's activity: this raises
- * the event and answers with the request once the decision is recorded.
+ * What a request needs and has: recorded on it since multi-approver policies; for an older pending
+ * row, one approval from its target's approvers as they are now (what such a row needed).
+ */
+async function progressOf(deps: AppDeps, request: LeaseRequest): Promise<ApprovalProgress> {
+  if (request.approval !== undefined) return request.approval;
+  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  const approvers = target === null ? [] : approversOf(target.value.approval);
+  return startApproval([{ name: SINGLE_STAGE_NAME, approvers: [...approvers], approvalsRequired: 1 }]);
+}
+
+/**
+ * An approver approves or denies: the one entry point of the API and the Teams card. The checks run
+ * in this order: nobody decides their own request (403, whatever their roles); only an approver of
+ * the stage waiting now decides (403); only a pending request can be decided (409); an approver who
+ * already approved cannot approve (or deny) again (409). The decision itself is written by the
+ * orchestration's activity: this raises the event and answers with the request once it is recorded
+ * (an approval short of what is required leaves it pending, with `approval.received` one higher).
  */
 export async function decideRequest(
   deps: AppDeps,
@@ -47,8 +73,9 @@ export async function decideRequest(
   const stored = await deps.requests.get(id);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;
-  const check = checkReviewer(request.requester.objectId, caller, await approversFor(deps, request));
-  if (!check.allowed) {
+  const progress = await progressOf(deps, request);
+  const check = checkApprover(progress, request.requester.objectId, caller);
+  if (!check.allowed && !check.conflict) {
     await recordAudit(deps, {
       actor: userActor(caller),
       action: 'request.decision_refused',
@@ -69,21 +96,31 @@ export async function decideRequest(
       requestStatus: request.status,
     });
   }
+  if (!check.allowed) throw new ConflictError(`request ${id}: ${check.reason}`, { requestStatus: request.status });
   const event: DecisionEvent = {
     approved: decision.approved ? 'true' : 'false',
     by: caller.objectId,
     byName: caller.userPrincipalName,
     comment: decision.comment ?? null,
+    groups: caller.groups.join(','),
+    roles: caller.roles.join(','),
+    stage: String(check.stage),
   };
   await orchestrations.raise(id, 'decision', { ...event });
   // The recordDecision activity writes it: answer with the decision as recorded (who, when).
-  return awaitRecorded(deps, id, (r) => r.decision !== null || r.status !== 'pending_approval');
+  const mine = caller.objectId.toLowerCase();
+  return awaitRecorded(
+    deps,
+    id,
+    (r) =>
+      r.status !== 'pending_approval' || (r.approval?.approvals ?? []).some((a) => a.byObjectId.toLowerCase() === mine),
+  );
 }
 
 /** The recordDecision activity: the orchestration's write of the decision. */
 export async function recordDecision(
   deps: AppDeps,
-  input: DecisionEvent & { readonly requestId: string; readonly groups?: readonly string[] },
+  input: DecisionEvent & { readonly requestId: string },
 ): Promise<{ readonly status: LeaseRequest['status'] }> {
   const stored = await deps.requests.get(input.requestId);
   if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
@@ -102,21 +139,63 @@ export async function recordDecision(
   }
   const approved = input.approved === 'true';
   const actor: AuditActor = { type: 'user', id: input.by, userPrincipalName: input.byName };
-  const event: LeaseEvent = approved
-    ? { type: 'approve', by: input.byName, comment: input.comment }
-    : { type: 'deny', by: input.byName, comment: input.comment };
+  const progress = await progressOf(deps, request);
+  // Checked again where it is written, against the request as it is now: a second approval of the
+  // same person, or one for a stage that completed meanwhile, does not count. Events older than
+  // multi-approver policies carry no groups: the API checked those.
+  const check =
+    input.groups === undefined
+      ? ({ allowed: true, stage: progress.stage?.index ?? 1 } as const)
+      : checkApprover(progress, request.requester.objectId, {
+          objectId: input.by,
+          groups: listOf(input.groups),
+          roles: listOf(input.roles),
+        });
+  if (!check.allowed || (input.stage !== undefined && Number(input.stage) !== check.stage)) {
+    await recordAudit(deps, {
+      actor,
+      action: 'request.decision_refused',
+      outcome: 'failure',
+      request,
+      details: { reason: check.allowed ? `stage ${input.stage} is complete` : check.reason },
+    });
+    return { status: request.status };
+  }
+  const after = approved
+    ? withApproval(progress, {
+        by: input.byName,
+        byObjectId: input.by,
+        at: deps.clock.now().toISOString(),
+        comment: input.comment,
+        stage: check.stage,
+      })
+    : progress;
+  const event: LeaseEvent = !approved
+    ? { type: 'deny', by: input.byName, comment: input.comment }
+    : isApproved(after)
+      ? { type: 'approve', by: input.byName, comment: input.comment, approval: after }
+      : { type: 'approvePartially', approval: after };
   const decided = await writeTransition(deps, stored, event);
+  const action = !approved ? 'denied' : event.type === 'approve' ? 'approved' : 'approved_partially';
   await recordAudit(deps, {
     actor,
-    action: approved ? 'request.approved' : 'request.denied',
+    action: `request.${action}`,
     request: decided,
-    details: { comment: input.comment },
+    details: {
+      comment: input.comment,
+      stage: check.stage,
+      received: after.received,
+      required: after.required,
+    },
   });
   if (!approved) await releaseLock(deps, decided);
-  deps.log('info', approved ? 'request_approved' : 'request_denied', {
+  deps.log('info', `request_${action}`, {
     requestId: request.id,
     tenantId: request.tenantId,
     approver: input.by,
+    stage: check.stage,
+    received: after.received,
+    required: after.required,
   });
   return { status: decided.status };
 }
@@ -152,7 +231,8 @@ async function endWithoutProvisioning(
 ): Promise<{ readonly status: LeaseRequest['status'] }> {
   const stored = await deps.requests.get(requestId);
   if (stored === null) throw new NotFoundError(`request ${requestId} does not exist`);
-  if (stored.value.status !== 'pending_approval') return { status: stored.value.status };
+  if (stored.value.status !== 'pending_approval' && stored.value.status !== 'scheduled')
+    return { status: stored.value.status };
   const ended = await writeTransition(deps, stored, event);
   await releaseLock(deps, ended);
   await recordAudit(deps, { actor, action, request: ended });
@@ -183,9 +263,41 @@ async function releaseLock(deps: AppDeps, request: LeaseRequest): Promise<void> 
   });
 }
 
+/** The audit actions of a decision, as recordDecision writes them. */
+const DECISION_ACTIONS: ReadonlySet<string> = new Set([
+  'request.approved',
+  'request.approved_partially',
+  'request.denied',
+]);
+
 /**
- * Requests the caller may decide now: pending, not their own, and they are an eligible approver.
- * Read a page of pending requests and keep the caller's; a page can hold fewer than `limit`.
+ * Requests the caller decided (approved, in part or in full, or denied), newest decision first:
+ * read from the audit log (its records name the actor), a page of the caller's audit records at a
+ * time, so a page can hold fewer than `limit` while `continuationToken` is not null.
+ */
+export async function listDecidedBy(
+  deps: AppDeps,
+  caller: Caller,
+  options: { readonly limit: number; readonly continuationToken?: string | null },
+): Promise<Page<LeaseRequest>> {
+  const page = await deps.audit.list({ actorId: caller.objectId }, options);
+  const ids = [
+    ...new Set(
+      page.items.filter((e) => DECISION_ACTIONS.has(e.action) && e.requestId !== null).map((e) => String(e.requestId)),
+    ),
+  ];
+  const items: LeaseRequest[] = [];
+  for (const id of ids) {
+    const stored = await deps.requests.get(id);
+    if (stored !== null) items.push(stored.value);
+  }
+  return { items, continuationToken: page.continuationToken };
+}
+
+/**
+ * Requests the caller may decide now: pending, not their own, they are an approver of the stage
+ * waiting now, and they have not approved it yet. Read a page of pending requests and keep the
+ * caller's; a page can hold fewer than `limit`.
  */
 export async function listAwaiting(
   deps: AppDeps,
@@ -196,12 +308,9 @@ export async function listAwaiting(
     { statuses: ['pending_approval'], ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}) },
     options,
   );
-  const approvers = new Map<string, readonly PrincipalRef[]>();
   const items: LeaseRequest[] = [];
   for (const request of page.items) {
-    const key = `${request.tenantId}/${request.targetId}`;
-    if (!approvers.has(key)) approvers.set(key, await approversFor(deps, request));
-    if (checkReviewer(request.requester.objectId, caller, approvers.get(key) ?? []).allowed) items.push(request);
+    if (checkApprover(await progressOf(deps, request), request.requester.objectId, caller).allowed) items.push(request);
   }
   return { items, continuationToken: page.continuationToken };
 }

@@ -55,7 +55,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   const kind = kindOfLease(request, target.value);
   const provisioned = await kind.provision(deps, stored, tenant.value, target.value);
   const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + durationMs(request.duration)).toISOString();
+  const expiresAt = new Date(leaseClockStart(request, now) + durationMs(request.duration)).toISOString();
   const active = transition(
     provisioned.stored.value,
     { type: 'provisioned', account: provisioned.account, expiresAt },
@@ -86,4 +86,14 @@ async function recordProvisioned(deps: AppDeps, active: LeaseRequest, target: Ta
     request: active,
     details: kindOfLease(active, target).provisionedDetails(active, target),
   });
+}
+
+/**
+ * When the lease's duration starts counting: scheduled access counts from its `startAt` (or from
+ * its approval, when that came after the start); any other lease from its activation.
+ */
+function leaseClockStart(request: LeaseRequest, now: Date): number {
+  if (request.startAt === undefined) return now.getTime();
+  const approvedAt = request.decision?.approved === true ? Date.parse(request.decision.at) : 0;
+  return Math.min(now.getTime(), Math.max(Date.parse(request.startAt), approvedAt));
 }

@@ -32,7 +32,14 @@ export interface ReconcileReport {
   readonly errors: readonly string[];
 }
 
-const LIVE_STATUSES = ['pending_approval', 'provisioning', 'active', 'revoking', 'revocation_failed'] as const;
+const LIVE_STATUSES = [
+  'pending_approval',
+  'scheduled',
+  'provisioning',
+  'active',
+  'revoking',
+  'revocation_failed',
+] as const;
 /** A request younger than this may still be between "stored" and "orchestration started". */
 const START_GRACE_MS = 60_000;
 
@@ -130,8 +137,14 @@ async function restartOrphanedLeases(
         request.status === 'revoking' || request.status === 'revocation_failed'
           ? { ...base, resumeRevocation: { cause: request.revokeCause, by: request.revokedBy } }
           : request.status === 'pending_approval'
-            ? { ...base, approvalDeadline: request.approvalDeadline }
-            : base;
+            ? {
+                ...base,
+                approvalDeadline: request.approvalDeadline,
+                ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
+              }
+            : request.status === 'scheduled'
+              ? { ...base, startAt: request.startAt }
+              : base;
       await orchestrations.restart(input);
       report.leasesRestarted.push(request.id);
       await finding(deps, 'orphaned_lease', request.tenantId, {

@@ -13,7 +13,8 @@ import {
   type RequestStatus,
 } from '../domain/request';
 import type { AuditActor } from '../domain/audit';
-import { listAwaiting, withdrawRequest } from './approvals';
+import { startApproval, stagesOf } from '../domain/approvalProgress';
+import { listAwaiting, listDecidedBy, withdrawRequest } from './approvals';
 import { recordAudit, userActor } from './audit';
 import { awaitRecorded } from './awaitRecorded';
 import { requireStepUp } from './stepUp';
@@ -33,6 +34,10 @@ export const submitRequestBodySchema = z.strictObject({
   duration: durationSchema.optional(),
   justification: z.string().trim().min(1).max(1000).optional(),
   ticket: z.string().trim().min(1).max(128).optional(),
+  startAt: z.iso
+    .datetime({ message: 'must be an ISO 8601 UTC date-time such as 2026-12-24T08:00:00Z' })
+    .optional()
+    .describe("Scheduled access: provisioning begins then (within the target's maxScheduleAhead); absent: now"),
 });
 export type SubmitRequestBody = z.infer<typeof submitRequestBodySchema>;
 
@@ -84,12 +89,16 @@ export async function submitRequest(
     problems.push({ field: 'justification', message: 'is required for this target' });
   if (entitlement.requireTicket && body.ticket === undefined)
     problems.push({ field: 'ticket', message: 'is required for this target' });
+  const now = deps.clock.now();
+  if (body.startAt !== undefined) {
+    const problem = scheduleProblem(body.startAt, target.value.maxScheduleAhead, now);
+    if (problem !== null) problems.push({ field: 'startAt', message: problem });
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   const kind = kindOf(target.value);
   const askProblems = kind.askProblems(caller, target.value);
   if (askProblems.length > 0) throw new ValidationError(askProblems);
 
-  const now = deps.clock.now();
   const id = randomUUID();
   await claimLeaseLock(deps, { tenantId: body.tenantId, requesterObjectId: caller.objectId, requestId: id });
 
@@ -112,19 +121,25 @@ export async function submitRequest(
     approvalRequired: entitlement.approvalRequired,
     decision: null,
     targetKind: target.value.kind,
+    tenantName: tenant.value.displayName,
+    targetName: target.value.name,
     credentialType: kind.credentialTypeOf(target.value),
     ...(options.origin !== undefined ? { origin: { ...options.origin } } : {}),
+    ...(body.startAt !== undefined ? { startAt: new Date(body.startAt).toISOString() } : {}),
   };
   const approval = target.value.approval;
   const request: LeaseRequest = entitlement.approvalRequired
     ? {
         ...common,
+        approval: startApproval(stagesOf(approval)),
         status: 'pending_approval',
         approvalDeadline: new Date(
           now.getTime() + durationMs(approval.mode === 'required' ? approval.deadline : 'PT1H'),
         ).toISOString(),
       }
-    : { ...common, status: 'provisioning' };
+    : common.startAt !== undefined && Date.parse(common.startAt) > now.getTime()
+      ? { ...common, status: 'scheduled', startAt: common.startAt }
+      : { ...common, status: 'provisioning' };
 
   try {
     await deps.requests.create(request);
@@ -135,6 +150,7 @@ export async function submitRequest(
       notify: deps.workflow.notificationsEnabled,
       endingSoonBeforeMs: deps.workflow.endingSoonBeforeMs,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
+      ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
     });
   } catch (error) {
     // Nothing was provisioned: give the lock back so the technician can try again.
@@ -150,6 +166,8 @@ export async function submitRequest(
     details: {
       duration,
       approvalRequired: entitlement.approvalRequired,
+      ...(request.approval !== undefined ? { approvalsRequired: request.approval.required } : {}),
+      ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
       rules: entitlement.matchedRules.join(','),
       technician: caller.userPrincipalName,
       ...(options.origin !== undefined
@@ -164,6 +182,21 @@ export async function submitRequest(
     requester: caller.objectId,
   });
   return request;
+}
+
+/** How far in the past a `startAt` may be (clocks differ a little): anything older is a mistake. */
+export const START_AT_CLOCK_SKEW_MS = 60_000;
+
+/** Why `startAt` cannot be accepted for a target, or null. */
+function scheduleProblem(startAt: string, maxScheduleAhead: string | undefined, now: Date): string | null {
+  if (maxScheduleAhead === undefined)
+    return 'this target does not allow scheduled access (its maxScheduleAhead is not set): leave startAt out';
+  const start = Date.parse(startAt);
+  if (start < now.getTime() - START_AT_CLOCK_SKEW_MS)
+    return `is in the past (${startAt}; it is now ${now.toISOString()})`;
+  if (start > now.getTime() + durationMs(maxScheduleAhead))
+    return `must be at most ${maxScheduleAhead} ahead (the target's maxScheduleAhead)`;
+  return null;
 }
 
 /**
@@ -315,7 +348,7 @@ export async function revokeRequest(
     // by starting a run that does only the revocation, rather than leave access in place until
     // the reconciler comes by.
     if (!(error instanceof OrchestrationNotRunningError)) throw error;
-    if (request.status === 'pending_approval') {
+    if (request.status === 'pending_approval' || request.status === 'scheduled') {
       // Nothing was provisioned: withdraw it here, which also frees the technician's lock.
       await withdrawRequest(deps, { requestId: id, by });
       deps.log('warn', 'withdrawn_without_orchestration', {
@@ -352,7 +385,11 @@ export async function revokeRequest(
   return awaitRecorded(
     deps,
     id,
-    (r) => r.status !== 'active' && r.status !== 'pending_approval' && r.status !== 'provisioning',
+    (r) =>
+      r.status !== 'active' &&
+      r.status !== 'pending_approval' &&
+      r.status !== 'scheduled' &&
+      r.status !== 'provisioning',
   );
 }
 
@@ -383,6 +420,7 @@ export const listRequestsQuerySchema = z.strictObject({
   tenantId: z.uuid().optional(),
   mine: z.enum(['true', 'false']).optional(),
   awaiting: z.literal('me', { message: "the only value is 'me'" }).optional(),
+  decidedBy: z.literal('me', { message: "the only value is 'me'" }).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   continuationToken: z.string().min(1).max(4000).optional(),
 });
@@ -398,6 +436,9 @@ export async function listRequests(
   query: ListRequestsQuery,
 ): Promise<Page<LeaseRequest>> {
   const page = { limit: query.limit, continuationToken: query.continuationToken ?? null };
+  if (query.awaiting !== undefined && query.decidedBy !== undefined)
+    throw new ValidationError([{ field: 'decidedBy', message: 'cannot be combined with awaiting' }]);
+  if (query.decidedBy === 'me') return listDecidedBy(deps, caller, page);
   if (query.awaiting === 'me')
     return listAwaiting(deps, caller, {
       ...page,

@@ -17,9 +17,10 @@ export interface Reviewer {
 
 export type ReviewCheck = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
-/** The approvers a request's policy names; empty means "any Jit.Approver". */
+/** The approvers a request's policy names first (its first stage's); empty means "any Jit.Approver". */
 export function approversOf(policy: ApprovalPolicy): readonly PrincipalRef[] {
-  return policy.mode === 'required' ? policy.approvers : [];
+  if (policy.mode !== 'required') return [];
+  return policy.stages?.[0]?.approvers ?? policy.approvers;
 }
 
 export function checkReviewer(

@@ -75,17 +75,75 @@ export const principalRefSchema = z.strictObject({
 });
 export type PrincipalRef = z.infer<typeof principalRefSchema>;
 
+/** The most approvals one stage may ask for, and the most stages a policy may have. */
+export const MAX_APPROVALS_PER_STAGE = 10;
+export const MAX_APPROVAL_STAGES = 5;
+
+const approvalsRequiredSchema = z.number().int().min(1).max(MAX_APPROVALS_PER_STAGE);
+
+/** One step of a multi-stage approval: its approvers must give `approvalsRequired` approvals. */
+export const approvalStageSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  /** Users or groups of the home tenant. Empty: any holder of Jit.Approver. */
+  approvers: z.array(principalRefSchema).default([]),
+  approvalsRequired: approvalsRequiredSchema.default(1),
+});
+export type ApprovalStage = z.infer<typeof approvalStageSchema>;
+
+/**
+ * The same person cannot count twice, so a stage that lists only users cannot ask for more
+ * approvals than it lists (it could never complete).
+ */
+function stageProblem(approvers: readonly PrincipalRef[], approvalsRequired: number): string | null {
+  const onlyUsers = approvers.length > 0 && approvers.every((a) => a.type === 'user');
+  const distinct = new Set(approvers.map((a) => a.id.toLowerCase())).size;
+  return onlyUsers && distinct < approvalsRequired
+    ? `approvalsRequired (${approvalsRequired}) is more than the ${distinct} listed approver(s): the stage could never complete`
+    : null;
+}
+
 export const approvalPolicySchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('none') }),
-  z.strictObject({
-    mode: z.literal('required'),
-    /** Users or groups of the home tenant who may decide. Empty: any holder of Jit.Approver. */
-    approvers: z.array(principalRefSchema).default([]),
-    /** How long a request may wait for a decision. */
-    deadline: durationSchema.default('PT1H'),
-  }),
+  z
+    .strictObject({
+      mode: z.literal('required'),
+      /** One stage: users or groups of the home tenant who may decide. Empty: any holder of Jit.Approver. */
+      approvers: z.array(principalRefSchema).default([]),
+      /** One stage: how many different approvers must approve (the requester never counts); absent: 1. */
+      approvalsRequired: approvalsRequiredSchema.optional(),
+      /** Several stages, decided in order (instead of approvers/approvalsRequired). */
+      stages: z.array(approvalStageSchema).min(1).max(MAX_APPROVAL_STAGES).optional(),
+      /** How long a request may wait for all its approvals. */
+      deadline: durationSchema.default('PT1H'),
+    })
+    .superRefine((policy, ctx) => {
+      if (policy.stages !== undefined && (policy.approvers.length > 0 || policy.approvalsRequired !== undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages'],
+          message: 'give either stages or approvers/approvalsRequired, not both',
+        });
+      }
+      const stages = policy.stages ?? [
+        { approvers: policy.approvers, approvalsRequired: policy.approvalsRequired ?? 1 },
+      ];
+      stages.forEach((stage, index) => {
+        const problem = stageProblem(stage.approvers, stage.approvalsRequired);
+        if (problem !== null)
+          ctx.addIssue({
+            code: 'custom',
+            path: policy.stages === undefined ? ['approvalsRequired'] : ['stages', index, 'approvalsRequired'],
+            message: problem,
+          });
+      });
+    }),
 ]);
 export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+
+export const MAX_SCHEDULE_AHEAD = 'P90D';
+export const maxScheduleAheadSchema = durationSchema.refine((d) => durationMs(d) <= durationMs(MAX_SCHEDULE_AHEAD), {
+  message: `must be at most ${MAX_SCHEDULE_AHEAD}`,
+});
 
 /** Fields every target kind has. */
 const targetFields = {
@@ -98,6 +156,8 @@ const targetFields = {
   minDuration: durationSchema.default('PT15M'),
   maxDuration: durationSchema.default('PT8H'),
   approval: approvalPolicySchema.default({ mode: 'none' }),
+  /** Scheduled access: how far ahead a request's `startAt` may be; absent: scheduling is not allowed. */
+  maxScheduleAhead: maxScheduleAheadSchema.optional(),
   requireJustification: z.boolean().default(false),
   requireTicket: z.boolean().default(false),
   /** Shown to the requester with the credential (Apono's "custom access details"). */

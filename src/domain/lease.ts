@@ -1,4 +1,5 @@
 import { ConflictError } from './errors';
+import type { ApprovalProgress } from './approvalProgress';
 import type { AccountRef, LeaseRequest, RevokeCause } from './request';
 
 /**
@@ -6,14 +7,22 @@ import type { AccountRef, LeaseRequest, RevokeCause } from './request';
  * which refuses any change the lifecycle does not allow.
  *
  *   pending_approval ─approve─▶ provisioning ─provisioned─▶ active ─startRevocation─▶ revoking ─revoked─▶ ended
- *          │deny/approvalExpired/     │provisionFailed         │extend (stays active)    │revocationFailed
- *          │withdraw                  │
- *          ▼                          ▼                                                 ▼
- *        ended                      failed                                      revocation_failed ─revoked─▶ ended
+ *     │ ▲     │deny/approvalExpired/   ▲   │provisionFailed    │extend (stays active)    │revocationFailed
+ *     └─┘     │withdraw                │   ▼                                             ▼
+ *  approvePartially   ▼   approve    start failed                                 revocation_failed ─revoked─▶ ended
+ *               ended  ──(startAt)──▶ scheduled ─withdraw─▶ ended
  */
 export type LeaseEvent =
-  | { readonly type: 'approve'; readonly by: string; readonly comment: string | null }
+  | {
+      readonly type: 'approve';
+      readonly by: string;
+      readonly comment: string | null;
+      /** The progress with this (last) approval; absent for a request older than multi-approver policies. */
+      readonly approval?: ApprovalProgress;
+    }
+  | { readonly type: 'approvePartially'; readonly approval: ApprovalProgress }
   | { readonly type: 'deny'; readonly by: string; readonly comment: string | null }
+  | { readonly type: 'start' }
   | { readonly type: 'approvalExpired' }
   | { readonly type: 'withdraw'; readonly by: string }
   | {
@@ -46,6 +55,10 @@ type Common = Pick<
   | 'origin'
   | 'lastExtensionId'
   | 'revokeReason'
+  | 'approval'
+  | 'startAt'
+  | 'tenantName'
+  | 'targetName'
 >;
 
 function commonOf(r: LeaseRequest, updatedAt: string): Common {
@@ -67,6 +80,10 @@ function commonOf(r: LeaseRequest, updatedAt: string): Common {
     ...(r.origin !== undefined ? { origin: r.origin } : {}),
     ...(r.lastExtensionId !== undefined ? { lastExtensionId: r.lastExtensionId } : {}),
     ...(r.revokeReason !== undefined ? { revokeReason: r.revokeReason } : {}),
+    ...(r.approval !== undefined ? { approval: r.approval } : {}),
+    ...(r.startAt !== undefined ? { startAt: r.startAt } : {}),
+    ...(r.tenantName !== undefined ? { tenantName: r.tenantName } : {}),
+    ...(r.targetName !== undefined ? { targetName: r.targetName } : {}),
   };
 }
 
@@ -79,7 +96,13 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
     case 'deny': {
       if (r.status !== 'pending_approval') break;
       const decision = { approved: event.type === 'approve', by: event.by, at, comment: event.comment };
-      if (event.type === 'approve') return { ...common, decision, status: 'provisioning' };
+      if (event.type === 'approve') {
+        const approved = { ...common, ...(event.approval !== undefined ? { approval: event.approval } : {}), decision };
+        // Scheduled access waits for its start; approved after the start, it begins now.
+        return r.startAt !== undefined && Date.parse(r.startAt) > now.getTime()
+          ? { ...approved, status: 'scheduled', startAt: r.startAt }
+          : { ...approved, status: 'provisioning' };
+      }
       return {
         ...common,
         decision,
@@ -105,8 +128,14 @@ export function transition(request: LeaseRequest, event: LeaseEvent, now: Date):
         account: null,
         revokedBy: null,
       };
-    case 'withdraw':
+    case 'approvePartially':
       if (r.status !== 'pending_approval') break;
+      return { ...common, approval: event.approval, status: 'pending_approval', approvalDeadline: r.approvalDeadline };
+    case 'start':
+      if (r.status !== 'scheduled') break;
+      return { ...common, status: 'provisioning' };
+    case 'withdraw':
+      if (r.status !== 'pending_approval' && r.status !== 'scheduled') break;
       return {
         ...common,
         status: 'ended',
@@ -194,6 +223,10 @@ function describe(event: LeaseEvent): string {
       return 'deny it';
     case 'approvalExpired':
       return 'expire its approval';
+    case 'approvePartially':
+      return 'record an approval';
+    case 'start':
+      return 'start it';
     case 'withdraw':
       return 'withdraw it';
     case 'recordElevationGrant':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { slugSchema, targetKindSchema } from './config';
+import { approvalProgressSchema } from './approvalProgress';
 
 /** The technician asking for access, as their home-tenant token names them. */
 export const requesterSchema = z.strictObject({
@@ -62,6 +63,16 @@ const common = {
       comment: z.string().nullable(),
     })
     .nullable(),
+  /**
+   * Who approved so far and what is still needed (stages copied from the policy at submission).
+   * Absent on requests that need no approval, and on rows older than multi-approver policies.
+   */
+  approval: approvalProgressSchema.optional(),
+  /** The tenant's and the target's names at submission, for people to read (absent on older rows: use the ids). */
+  tenantName: z.string().optional(),
+  targetName: z.string().optional(),
+  /** Scheduled access: provisioning begins at this time (ISO 8601 UTC); absent: as soon as approved. */
+  startAt: z.iso.datetime().optional(),
   /** What the target was at submission; absent on rows older than elevation targets: adminAccount. */
   targetKind: targetKindSchema.optional(),
   /** How the credential is delivered: a password, a Temporary Access Pass, or none (elevation). */
@@ -125,6 +136,9 @@ export const leaseRequestSchema = z.discriminatedUnion('status', [
     failure: z.string(),
     account: accountRefSchema.nullable(),
   }),
+  // Last, so the indexes of the older statuses stay as they were.
+  /** Approved (or needing no approval) and waiting for `startAt`. */
+  z.strictObject({ ...common, status: z.literal('scheduled'), startAt: z.iso.datetime() }),
 ]);
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
 export type RequestStatus = LeaseRequest['status'];
@@ -142,7 +156,12 @@ export function isTerminal(request: LeaseRequest): boolean {
  */
 export function withRevokeReason(request: LeaseRequest, reason: string | null, at: Date): LeaseRequest | null {
   if (request.revokeReason !== undefined) return null;
-  if (request.status !== 'pending_approval' && request.status !== 'provisioning' && request.status !== 'active')
+  if (
+    request.status !== 'pending_approval' &&
+    request.status !== 'scheduled' &&
+    request.status !== 'provisioning' &&
+    request.status !== 'active'
+  )
     return null;
   return { ...request, revokeReason: reason, updatedAt: at.toISOString() };
 }

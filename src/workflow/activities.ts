@@ -4,6 +4,7 @@ import { extendLease } from '../app/extend';
 import { notifyLease } from '../app/notifications';
 import { provisionAccess } from '../app/provisionAccess';
 import { recordRevocationFailure, revokeAccess } from '../app/revokeAccess';
+import { startScheduled } from '../app/startScheduled';
 
 /**
  * The lease's activities: activity name → the use case it runs. The keys are the names the task
@@ -19,6 +20,7 @@ const useCases = {
   withdrawRequest,
   extendLease,
   notifyLease,
+  startScheduled,
 } satisfies Record<string, (deps: AppDeps, input: never) => Promise<unknown>>;
 
 export type LeaseActivityName = keyof typeof useCases;

@@ -41,7 +41,7 @@ export function* awaitApproval(
     }
     const event = decision.result as DecisionEvent;
     const result = yield* callActivity(context, lease, 'recordDecision', { ...event, requestId });
-    if (result.status === 'provisioning') return 'approved';
+    if (result.status === 'provisioning' || result.status === 'scheduled') return 'approved';
     if (result.status !== 'pending_approval') return 'denied';
     decision = waitForEvent(context, 'decision');
   }

@@ -5,6 +5,7 @@ import { notify } from './callActivity';
 import { provisionAndHold } from './hold';
 import { waitForEvent } from './leaseEvents';
 import { revokeUntilDone } from './revocation';
+import { awaitStart } from './schedule';
 
 /**
  * One lease, from the approval to a verified revocation (DESIGN §3), registered as the `lease`
@@ -25,6 +26,13 @@ export function* leaseOrchestrator(context: OrchestrationContext): Generator<Tas
       return outcome;
     }
     yield* notify(context, lease, 'approved');
+  }
+  if (lease.resumeRevocation === undefined && lease.startAt !== undefined) {
+    if ((yield* awaitStart(context, lease, lease.startAt, revoke)) === 'withdrawn') {
+      context.df.setCustomStatus('ended');
+      yield* notify(context, lease, 'ended');
+      return 'withdrawn';
+    }
   }
   const revocation = lease.resumeRevocation ?? (yield* provisionAndHold(context, lease, revoke));
   if (revocation === 'not_provisioned') return 'not_provisioned';

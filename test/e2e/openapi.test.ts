@@ -113,6 +113,7 @@ describe('GET /api/openapi.json', () => {
       'provisioning',
       'revocation_failed',
       'revoking',
+      'scheduled',
     ]);
     const ended = variants.find((v) => (v.properties as Record<string, Json>).status?.const === 'ended');
     expect(((ended?.properties as Record<string, Json>).endReason?.enum as string[]).sort()).toEqual([
@@ -125,7 +126,7 @@ describe('GET /api/openapi.json', () => {
       'withdrawn',
     ]);
     const listParams = ((operationById('listRequests').op.parameters as Json[]) ?? []).map((p) => p.name);
-    expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'limit', 'continuationToken']);
+    expect(listParams).toEqual(['status', 'tenantId', 'mine', 'awaiting', 'decidedBy', 'limit', 'continuationToken']);
   });
 
   it('documents every HTTP function the app registers, and nothing else', () => {

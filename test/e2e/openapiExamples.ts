@@ -122,6 +122,7 @@ export const API_EXAMPLES: readonly ApiExample[] = [
       maxDuration: 'PT4H',
       requireJustification: true,
       approval: { mode: 'required', deadline: 'PT1H' },
+      maxScheduleAhead: 'P14D',
       accessDetails: 'Sign in at https://entra.microsoft.com; the account is disabled again when the lease ends.',
     },
     status: 201,

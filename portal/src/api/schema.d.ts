@@ -463,13 +463,13 @@ export interface paths {
     };
     /**
      * Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now
-     * @description `awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` while `continuationToken` is not null; it ignores `status` and `mine`. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.
+     * @description `awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` while `continuationToken` is not null; it ignores `status` and `mine`. `decidedBy=me` reads the caller's audit records, likewise a page at a time. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.
      */
     get: operations['listRequests'];
     put?: never;
     /**
      * Ask for access (202 and a Location to follow)
-     * @description The entitlement, then the target's stepUp authenticationContext (a token without it gets a 401 claims challenge, never kept for an Idempotency-Key), then the duration bounds and the justification/ticket the policy asks for are checked. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
+     * @description The entitlement, then the target's stepUp authenticationContext (a token without it gets a 401 claims challenge, never kept for an Idempotency-Key), then the duration bounds and the justification/ticket the policy asks for are checked. One live request per requester and tenant (409 names the live one). With an `Idempotency-Key`, a repeat of the same body answers the first outcome (also a refusal) with `Idempotent-Replayed: true` and starts nothing; the same key with another body is a 422. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled. A request needing approval starts pending_approval (until every stage of its policy has its approvals: `approval` shows who approved and what is still needed); approved, it goes provisioning → active → revoking → ended (with `startAt`, scheduled until then, and withdrawn with nothing provisioned when revoked before it starts) (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval or for its start; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
      */
     post: operations['submitRequest'];
     delete?: never;
@@ -487,7 +487,7 @@ export interface paths {
     };
     /**
      * A request and its status
-     * @description The requester, an approver or an admin. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed. A request needing approval starts pending_approval; approved, it goes provisioning → active → revoking → ended (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
+     * @description The requester, an approver or an admin. Statuses: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled. A request needing approval starts pending_approval (until every stage of its policy has its approvals: `approval` shows who approved and what is still needed); approved, it goes provisioning → active → revoking → ended (with `startAt`, scheduled until then, and withdrawn with nothing provisioned when revoked before it starts) (revocation_failed while a revocation keeps failing; failed when provisioning failed). An ended request says why in endReason: expired, revoked, denied, approval_expired, withdrawn, requester_offboarded, entitlement_lost (withdrawn: revoked by the requester or an admin while still waiting for approval or for its start; requester_offboarded / entitlement_lost: revoked by the reconciler because the requester was deleted or disabled in the home tenant, or no longer holds the entitlement).
      */
     get: operations['getRequest'];
     put?: never;
@@ -1116,9 +1116,24 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
+      /** @description How far ahead a request may set startAt (e.g. P14D, at most P90D); absent: no scheduling */
+      maxScheduleAhead?: string;
       requireJustification?: boolean;
       requireTicket?: boolean;
       /** @description Shown to the requester with the credential */
@@ -1177,9 +1192,24 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
+      /** @description null: no scheduling */
+      maxScheduleAhead?: string | null;
       requireJustification?: boolean;
       requireTicket?: boolean;
       /** @description null removes it */
@@ -1255,9 +1285,23 @@ export interface components {
                   /** Format: uuid */
                   id: string;
                 }[];
+                approvalsRequired?: number;
+                stages?: {
+                  name: string;
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default 1 */
+                  approvalsRequired: number;
+                }[];
                 /** @default PT1H */
                 deadline: string;
               };
+          maxScheduleAhead?: string;
           /** @default false */
           requireJustification: boolean;
           /** @default false */
@@ -1328,9 +1372,23 @@ export interface components {
                   /** Format: uuid */
                   id: string;
                 }[];
+                approvalsRequired?: number;
+                stages?: {
+                  name: string;
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default 1 */
+                  approvalsRequired: number;
+                }[];
                 /** @default PT1H */
                 deadline: string;
               };
+          maxScheduleAhead?: string;
           /** @default false */
           requireJustification: boolean;
           /** @default false */
@@ -1394,9 +1452,23 @@ export interface components {
                   /** Format: uuid */
                   id: string;
                 }[];
+                approvalsRequired?: number;
+                stages?: {
+                  name: string;
+                  /** @default [] */
+                  approvers: {
+                    /** @enum {string} */
+                    type: 'user' | 'group';
+                    /** Format: uuid */
+                    id: string;
+                  }[];
+                  /** @default 1 */
+                  approvalsRequired: number;
+                }[];
                 /** @default PT1H */
                 deadline: string;
               };
+          maxScheduleAhead?: string;
           /** @default false */
           requireJustification: boolean;
           /** @default false */
@@ -1472,9 +1544,23 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                   }[];
+                  approvalsRequired?: number;
+                  stages?: {
+                    name: string;
+                    /** @default [] */
+                    approvers: {
+                      /** @enum {string} */
+                      type: 'user' | 'group';
+                      /** Format: uuid */
+                      id: string;
+                    }[];
+                    /** @default 1 */
+                    approvalsRequired: number;
+                  }[];
                   /** @default PT1H */
                   deadline: string;
                 };
+            maxScheduleAhead?: string;
             /** @default false */
             requireJustification: boolean;
             /** @default false */
@@ -1545,9 +1631,23 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                   }[];
+                  approvalsRequired?: number;
+                  stages?: {
+                    name: string;
+                    /** @default [] */
+                    approvers: {
+                      /** @enum {string} */
+                      type: 'user' | 'group';
+                      /** Format: uuid */
+                      id: string;
+                    }[];
+                    /** @default 1 */
+                    approvalsRequired: number;
+                  }[];
                   /** @default PT1H */
                   deadline: string;
                 };
+            maxScheduleAhead?: string;
             /** @default false */
             requireJustification: boolean;
             /** @default false */
@@ -1611,9 +1711,23 @@ export interface components {
                     /** Format: uuid */
                     id: string;
                   }[];
+                  approvalsRequired?: number;
+                  stages?: {
+                    name: string;
+                    /** @default [] */
+                    approvers: {
+                      /** @enum {string} */
+                      type: 'user' | 'group';
+                      /** Format: uuid */
+                      id: string;
+                    }[];
+                    /** @default 1 */
+                    approvalsRequired: number;
+                  }[];
                   /** @default PT1H */
                   deadline: string;
                 };
+            maxScheduleAhead?: string;
             /** @default false */
             requireJustification: boolean;
             /** @default false */
@@ -1689,6 +1803,19 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
@@ -1760,6 +1887,19 @@ export interface components {
               /** Format: uuid */
               id: string;
             }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
             /** @default PT1H */
             deadline: string;
           };
@@ -1822,6 +1962,19 @@ export interface components {
               type: 'user' | 'group';
               /** Format: uuid */
               id: string;
+            }[];
+            approvalsRequired?: number;
+            stages?: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
             }[];
             /** @default PT1H */
             deadline: string;
@@ -1887,6 +2040,19 @@ export interface components {
                 type: 'user' | 'group';
                 /** Format: uuid */
                 id: string;
+              }[];
+              approvalsRequired?: number;
+              stages?: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
               }[];
               /** @default PT1H */
               deadline: string;
@@ -2184,6 +2350,8 @@ export interface components {
          * @enum {string}
          */
         credentialType: 'password' | 'temporaryAccessPass' | 'none';
+        /** @description How far ahead a request may set startAt; absent: the target does not allow scheduling */
+        maxScheduleAhead?: string;
         matchedRules: string[];
       }[];
     };
@@ -2222,6 +2390,11 @@ export interface components {
       duration?: string;
       justification?: string;
       ticket?: string;
+      /**
+       * Format: date-time
+       * @description Scheduled access: provisioning begins then (within the target's maxScheduleAhead); absent: now
+       */
+      startAt?: string;
     };
     RevokeRequestBody: {
       reason?: string;
@@ -2258,6 +2431,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2308,6 +2517,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2356,6 +2601,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2413,6 +2694,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2473,6 +2790,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2534,6 +2887,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2601,6 +2990,42 @@ export interface components {
             at: string;
             comment: string | null;
           } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt?: string;
           /** @enum {string} */
           targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
           /** @enum {string} */
@@ -2625,6 +3050,90 @@ export interface components {
             /** Format: uuid */
             objectId: string;
           } | null;
+        }
+      | {
+          /** Format: uuid */
+          id: string;
+          /** Format: uuid */
+          tenantId: string;
+          targetId: string;
+          requester: {
+            /** Format: uuid */
+            objectId: string;
+            /** Format: uuid */
+            tenantId: string;
+            userPrincipalName: string;
+            displayName?: string;
+            /** @default [] */
+            groups: string[];
+          };
+          duration: string;
+          justification: string | null;
+          ticket: string | null;
+          /** Format: date-time */
+          createdAt: string;
+          /** Format: date-time */
+          updatedAt: string;
+          approvalRequired: boolean;
+          decision: {
+            approved: boolean;
+            by: string | null;
+            /** Format: date-time */
+            at: string;
+            comment: string | null;
+          } | null;
+          approval?: {
+            required: number;
+            received: number;
+            approvals: {
+              by: string;
+              /** Format: uuid */
+              byObjectId: string;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+              stage: number;
+            }[];
+            stages: {
+              name: string;
+              /** @default [] */
+              approvers: {
+                /** @enum {string} */
+                type: 'user' | 'group';
+                /** Format: uuid */
+                id: string;
+              }[];
+              /** @default 1 */
+              approvalsRequired: number;
+            }[];
+            stage: {
+              name: string;
+              index: number;
+              of: number;
+              approvalsRequired: number;
+              received: number;
+            } | null;
+          };
+          tenantName?: string;
+          targetName?: string;
+          /** Format: date-time */
+          startAt: string;
+          /** @enum {string} */
+          targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
+          /** @enum {string} */
+          credentialType?: 'password' | 'temporaryAccessPass' | 'none';
+          elevationGrant?: {
+            roles: string[];
+            groups: string[];
+          };
+          lastExtensionId?: string;
+          revokeReason?: string | null;
+          origin?: {
+            integrationId: string;
+            deliveryId: string;
+          };
+          /** @constant */
+          status: 'scheduled';
         };
     Credential:
       | {
@@ -2678,6 +3187,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -2728,6 +3273,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -2776,6 +3357,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -2833,6 +3450,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -2893,6 +3546,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -2954,6 +3643,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -3021,6 +3746,42 @@ export interface components {
               at: string;
               comment: string | null;
             } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt?: string;
             /** @enum {string} */
             targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
             /** @enum {string} */
@@ -3045,6 +3806,90 @@ export interface components {
               /** Format: uuid */
               objectId: string;
             } | null;
+          }
+        | {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenantId: string;
+            targetId: string;
+            requester: {
+              /** Format: uuid */
+              objectId: string;
+              /** Format: uuid */
+              tenantId: string;
+              userPrincipalName: string;
+              displayName?: string;
+              /** @default [] */
+              groups: string[];
+            };
+            duration: string;
+            justification: string | null;
+            ticket: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            approvalRequired: boolean;
+            decision: {
+              approved: boolean;
+              by: string | null;
+              /** Format: date-time */
+              at: string;
+              comment: string | null;
+            } | null;
+            approval?: {
+              required: number;
+              received: number;
+              approvals: {
+                by: string;
+                /** Format: uuid */
+                byObjectId: string;
+                /** Format: date-time */
+                at: string;
+                comment: string | null;
+                stage: number;
+              }[];
+              stages: {
+                name: string;
+                /** @default [] */
+                approvers: {
+                  /** @enum {string} */
+                  type: 'user' | 'group';
+                  /** Format: uuid */
+                  id: string;
+                }[];
+                /** @default 1 */
+                approvalsRequired: number;
+              }[];
+              stage: {
+                name: string;
+                index: number;
+                of: number;
+                approvalsRequired: number;
+                received: number;
+              } | null;
+            };
+            tenantName?: string;
+            targetName?: string;
+            /** Format: date-time */
+            startAt: string;
+            /** @enum {string} */
+            targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
+            /** @enum {string} */
+            credentialType?: 'password' | 'temporaryAccessPass' | 'none';
+            elevationGrant?: {
+              roles: string[];
+              groups: string[];
+            };
+            lastExtensionId?: string;
+            revokeReason?: string | null;
+            origin?: {
+              integrationId: string;
+              deliveryId: string;
+            };
+            /** @constant */
+            status: 'scheduled';
           }
       )[];
       /** @description Pass as `continuationToken` for the next page; null on the last page */
@@ -3087,6 +3932,42 @@ export interface components {
         at: string;
         comment: string | null;
       } | null;
+      approval?: {
+        required: number;
+        received: number;
+        approvals: {
+          by: string;
+          /** Format: uuid */
+          byObjectId: string;
+          /** Format: date-time */
+          at: string;
+          comment: string | null;
+          stage: number;
+        }[];
+        stages: {
+          name: string;
+          /** @default [] */
+          approvers: {
+            /** @enum {string} */
+            type: 'user' | 'group';
+            /** Format: uuid */
+            id: string;
+          }[];
+          /** @default 1 */
+          approvalsRequired: number;
+        }[];
+        stage: {
+          name: string;
+          index: number;
+          of: number;
+          approvalsRequired: number;
+          received: number;
+        } | null;
+      };
+      tenantName?: string;
+      targetName?: string;
+      /** Format: date-time */
+      startAt?: string;
       /** @enum {string} */
       targetKind?: 'adminAccount' | 'elevation' | 'gdapGroup';
       /** @enum {string} */
@@ -5702,7 +6583,7 @@ export interface operations {
   listRequests: {
     parameters: {
       query?: {
-        /** @description Comma-separated statuses to keep: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed */
+        /** @description Comma-separated statuses to keep: pending_approval, provisioning, active, revoking, revocation_failed, ended, failed, scheduled */
         status?: string;
         /** @description Only requests for this customer tenant */
         tenantId?: string;
@@ -5710,6 +6591,8 @@ export interface operations {
         mine?: 'true' | 'false';
         /** @description 'me': requests waiting for a decision the caller may make */
         awaiting?: 'me';
+        /** @description 'me': requests the caller approved (in part or in full) or denied, newest decision first */
+        decidedBy?: 'me';
         /** @description Page size (1 to 200, default 50) */
         limit?: number;
         /** @description From the previous page */

@@ -20,6 +20,16 @@ export function useRequests(): ApiQuery<LeaseRequest[]> {
   return useApiQuery(read, POLL_MS);
 }
 
+/** Requests the signed-in person approved (in part or in full) or denied, newest decision first (decidedBy=me). */
+export function useDecided(): ApiQuery<LeaseRequest[]> {
+  const { api } = useSession();
+  const read = useCallback(
+    async () => unwrap(await api.GET('/requests', { params: { query: { decidedBy: 'me', limit: 50 } } })).items,
+    [api],
+  );
+  return useApiQuery(read, POLL_MS);
+}
+
 /** Requests waiting for a decision the signed-in person may make (awaiting=me; never their own). */
 export function useApprovals(): ApiQuery<LeaseRequest[]> {
   const { api } = useSession();

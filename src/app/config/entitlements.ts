@@ -42,6 +42,7 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
       requireJustification: e.requireJustification,
       requireTicket: e.requireTicket,
       credentialType: kindOf(target).credentialTypeOf(target),
+      ...(target.maxScheduleAhead !== undefined ? { maxScheduleAhead: target.maxScheduleAhead } : {}),
       matchedRules: [...e.matchedRules],
     });
   }

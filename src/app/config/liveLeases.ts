@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps';
 /** Every status in which a lease may hold (or be about to hold) access in the customer tenant. */
 export const LIVE_STATUSES: readonly RequestStatus[] = [
   'pending_approval',
+  'scheduled',
   'provisioning',
   'active',
   'revoking',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   approvalPolicySchema,
+  maxScheduleAheadSchema,
   cleanupAfterDaysUnusedSchema,
   domainNameSchema,
   principalRefSchema,
@@ -180,6 +181,9 @@ export const createTargetBodySchema = z.strictObject({
   minDuration: durationSchema.optional().describe('PT15M unless set'),
   maxDuration: durationSchema.optional().describe('PT8H unless set; at most P7D'),
   approval: approvalPolicySchema.optional(),
+  maxScheduleAhead: maxScheduleAheadSchema
+    .optional()
+    .describe('How far ahead a request may set startAt (e.g. P14D, at most P90D); absent: no scheduling'),
   requireJustification: z.boolean().optional(),
   requireTicket: z.boolean().optional(),
   accessDetails: z.string().max(400).optional().describe('Shown to the requester with the credential'),
@@ -208,6 +212,7 @@ export const patchTargetBodySchema = z
     minDuration: durationSchema.optional(),
     maxDuration: durationSchema.optional(),
     approval: approvalPolicySchema.optional(),
+    maxScheduleAhead: maxScheduleAheadSchema.nullable().optional().describe('null: no scheduling'),
     requireJustification: z.boolean().optional(),
     requireTicket: z.boolean().optional(),
     accessDetails: z.string().max(400).nullable().optional().describe('null removes it'),
@@ -297,6 +302,10 @@ export const entitlementItemSchema = z.strictObject({
   credentialType: credentialTypeSchema.describe(
     "'none' for elevation targets: the requester's own account, no credential",
   ),
+  maxScheduleAhead: z
+    .string()
+    .optional()
+    .describe('How far ahead a request may set startAt; absent: the target does not allow scheduling'),
   matchedRules: z.array(z.string()),
 });
 export const entitlementListSchema = z.strictObject({ items: z.array(entitlementItemSchema) });

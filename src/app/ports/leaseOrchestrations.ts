@@ -10,6 +10,8 @@ export interface LeaseOrchestrationInput {
   readonly activityRetryFirstIntervalMs?: number;
   /** Set when the request waits for approval: the deadline of the decision (ISO 8601). */
   readonly approvalDeadline?: string;
+  /** Scheduled access: provisioning waits for this time (ISO 8601), after the approval if one is needed. */
+  readonly startAt?: string;
   /** false: no notification channel is configured, so the orchestration skips the notify activity. */
   readonly notify?: boolean;
   /** How long before the expiry "ending soon" goes out (absent in inputs of older runs: 10 minutes). */

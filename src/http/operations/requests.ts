@@ -62,7 +62,7 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
       'Requests, newest first: admins see all, everyone else their own; `awaiting=me` lists what the caller may decide now',
     description:
       '`awaiting=me` reads a page of pending requests and keeps those the caller may decide (not their own, and an eligible approver), so a page can hold fewer than `limit` ' +
-      'while `continuationToken` is not null; it ignores `status` and `mine`. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.',
+      "while `continuationToken` is not null; it ignores `status` and `mine`. `decidedBy=me` reads the caller's audit records, likewise a page at a time. A non-admin always gets their own requests, whatever `mine` says. An unknown or repeated parameter is a 400.",
     access: 'caller',
     durableClient: false,
     query: queryParameters(listRequestsQuerySchema, {
@@ -70,6 +70,7 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
       tenantId: 'Only requests for this customer tenant',
       mine: "'true': only the caller's own requests (what non-admins always get)",
       awaiting: "'me': requests waiting for a decision the caller may make",
+      decidedBy: "'me': requests the caller approved (in part or in full) or denied, newest decision first",
       limit: 'Page size (1 to 200, default 50)',
       continuationToken: 'From the previous page',
     }),

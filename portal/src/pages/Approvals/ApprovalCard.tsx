@@ -8,15 +8,20 @@ import { useSession } from '../../hooks/useApi';
 import { useNow } from '../../hooks/useNow';
 import type { LeaseRequest } from '../../hooks/useRequests';
 import type { TargetNames } from '../../hooks/useTargetNames';
-import type { Decision } from './PastDecisions';
+import { ApprovalFacts, namesOf } from './ApprovalFacts';
 
-/** One request awaiting a decision: who asks for what, for how long and why, until when; "Approve"/"Deny" with a "Comment". */
+/**
+ * One request awaiting a decision: who asks for what, for how long and why, until when, how many
+ * approvals it has of how many ("1 of 2"), the stage and who approved so far; "Approve"/"Deny"
+ * with a "Comment".
+ */
 export function ApprovalCard(props: {
   readonly request: LeaseRequest;
   readonly names: TargetNames;
-  readonly onDecided: (decision: Decision) => Promise<void>;
+  readonly onDecided: () => Promise<void>;
 }) {
-  const { request: r, names } = props;
+  const { request: r } = props;
+  const names = namesOf(r, props.names);
   const shared = useSharedStyles();
   const { api } = useSession();
   const now = useNow();
@@ -36,11 +41,9 @@ export function ApprovalCard(props: {
         params: { path: { id: r.id } },
         body: comment.trim() ? { comment: comment.trim() } : {},
       };
-      const after =
-        verb === 'approve'
-          ? unwrap(await api.POST('/requests/{id}/approve', options))
-          : unwrap(await api.POST('/requests/{id}/deny', options));
-      await props.onDecided({ request: after, approved: verb === 'approve', comment: comment.trim() });
+      if (verb === 'approve') unwrap(await api.POST('/requests/{id}/approve', options));
+      else unwrap(await api.POST('/requests/{id}/deny', options));
+      await props.onDecided();
     } catch (failure) {
       setError(failure);
     } finally {
@@ -53,7 +56,7 @@ export function ApprovalCard(props: {
       <CardHeader
         header={
           <Text id={titleId} as="h2" weight="semibold" size={400}>
-            {r.requester.userPrincipalName} asks for {names.target(r.tenantId, r.targetId)}
+            {r.requester.userPrincipalName} asks for {names.target} in {names.tenant}
           </Text>
         }
       />
@@ -61,11 +64,17 @@ export function ApprovalCard(props: {
         <dt>Requester</dt>
         <dd>{requester}</dd>
         <dt>Tenant</dt>
-        <dd>{names.tenant(r.tenantId)}</dd>
+        <dd>{names.tenant}</dd>
         <dt>Target</dt>
-        <dd>{names.target(r.tenantId, r.targetId)}</dd>
+        <dd>{names.target}</dd>
         <dt>Duration</dt>
         <dd>{durationWords(r.duration)}</dd>
+        {r.startAt ? (
+          <>
+            <dt>Starts</dt>
+            <dd>{new Date(r.startAt).toLocaleString()}</dd>
+          </>
+        ) : null}
         <dt>Justification</dt>
         <dd>{r.justification ?? 'None given'}</dd>
         <dt>Ticket</dt>
@@ -76,6 +85,7 @@ export function ApprovalCard(props: {
             <dd>{countdown((Date.parse(r.approvalDeadline) - now) / 1000)}</dd>
           </>
         ) : null}
+        <ApprovalFacts request={r} />
       </dl>
       <Field label="Comment">
         <Textarea value={comment} maxLength={1000} onChange={(_, data) => setComment(data.value)} />

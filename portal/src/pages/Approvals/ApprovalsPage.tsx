@@ -1,23 +1,21 @@
-import {} from '@fluentui/react-components';
-import { useState } from 'react';
 import { ErrorText } from '../../components/ErrorText';
 import { QueryList } from '../../components/QueryList';
 import { useSharedStyles } from '../../components/styles';
 import { useEntitlements } from '../../hooks/useEntitlements';
-import { useApprovals } from '../../hooks/useRequests';
+import { useApprovals, useDecided } from '../../hooks/useRequests';
 import { useTargetNames } from '../../hooks/useTargetNames';
 import { ApprovalCard } from './ApprovalCard';
-import { PastDecisions, type Decision } from './PastDecisions';
+import { PastDecisions } from './PastDecisions';
 
 /**
  * "Approvals": what awaits the signed-in person's decision (GET /requests?awaiting=me: the API
- * never lists a person's own requests there), and the decisions they made.
+ * never lists a person's own requests there), and the decisions they made (GET /requests?decidedBy=me).
  */
 export function ApprovalsPage() {
   const shared = useSharedStyles();
   const awaiting = useApprovals();
   const names = useTargetNames(useEntitlements().data);
-  const [decided, setDecided] = useState<Decision[]>([]);
+  const decided = useDecided();
 
   return (
     <>
@@ -35,16 +33,15 @@ export function ApprovalsPage() {
                 key={r.id}
                 request={r}
                 names={names}
-                onDecided={async (decision) => {
-                  setDecided((list) => [decision, ...list.filter((d) => d.request.id !== decision.request.id)]);
-                  await awaiting.refresh();
+                onDecided={async () => {
+                  await Promise.all([awaiting.refresh(), decided.refresh()]);
                 }}
               />
             ))}
           </div>
         )}
       </QueryList>
-      <PastDecisions decidedHere={decided} names={names} />
+      <PastDecisions decided={decided} names={names} />
     </>
   );
 }

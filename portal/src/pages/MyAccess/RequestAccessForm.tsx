@@ -11,7 +11,7 @@ import type { Entitlement } from '../../hooks/useEntitlements';
  * "Request access" for one target, in the page (not a modal: it works the same on a phone, and
  * nothing is left hidden from assistive technology when it goes): the Duration picker bounded by
  * the target's minimum and maximum, preset to its default; Justification and Ticket, required where
- * the policy says so.
+ * the policy says so; "Start at" (optional, local time) where the target allows scheduled access.
  */
 export function RequestAccessForm(props: {
   readonly entitlement: Entitlement;
@@ -28,6 +28,7 @@ export function RequestAccessForm(props: {
   const [duration, setDuration] = useState(String(preset));
   const [justification, setJustification] = useState('');
   const [ticket, setTicket] = useState('');
+  const [startAt, setStartAt] = useState('');
   const [error, setError] = useState<unknown>();
   const [sending, setSending] = useState(false);
 
@@ -47,6 +48,8 @@ export function RequestAccessForm(props: {
             duration: isoDuration(Number(duration)),
             ...(justification.trim() ? { justification: justification.trim() } : {}),
             ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
+            // datetime-local is the person's local time; the API takes UTC.
+            ...(startAt ? { startAt: new Date(startAt).toISOString() } : {}),
           },
         }),
       );
@@ -82,6 +85,14 @@ export function RequestAccessForm(props: {
         <Field label="Ticket" required={e.requireTicket}>
           <Input value={ticket} maxLength={128} onChange={(_, data) => setTicket(data.value)} />
         </Field>
+        {e.maxScheduleAhead ? (
+          <Field
+            label="Start at"
+            hint={`Optional: leave empty to start as soon as possible; at most ${durationWords(e.maxScheduleAhead)} ahead`}
+          >
+            <Input type="datetime-local" value={startAt} onChange={(_, data) => setStartAt(data.value)} />
+          </Field>
+        ) : null}
         {e.approvalRequired ? <Text>This access needs an approver&apos;s decision before it starts.</Text> : null}
         <ErrorText error={error} />
         <div className={shared.buttons}>

@@ -19,6 +19,7 @@ import { useSession } from '../../hooks/useApi';
 import { useNow } from '../../hooks/useNow';
 import type { LeaseRequest } from '../../hooks/useRequests';
 import type { TargetNames } from '../../hooks/useTargetNames';
+import { ApprovalFacts, namesOf } from '../Approvals/ApprovalFacts';
 import { RevealCredential } from './RevealCredential';
 import { statusOf } from './status';
 
@@ -30,7 +31,9 @@ const EXTEND_CHOICES = [900, 1800, 3600, 7200, 4 * 3600];
 
 /**
  * One request: status, countdown to expiry, and what its requester can do with it: "Reveal" the
- * credential, "Extend", "Revoke" (or withdraw while waiting), open the customer tenant's sign-in page.
+ * credential, "Extend", "Revoke" ("Withdraw" while waiting for approval or for its start), open the
+ * customer tenant's sign-in page. A scheduled request shows when it starts; a pending one how many
+ * approvals it has of how many.
  */
 export function RequestCard(props: {
   readonly request: LeaseRequest;
@@ -47,8 +50,7 @@ export function RequestCard(props: {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const status = statusOf(r);
-  const target = names.target(r.tenantId, r.targetId);
-  const tenant = names.tenant(r.tenantId);
+  const { target, tenant } = namesOf(r, names);
 
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -84,6 +86,15 @@ export function RequestCard(props: {
         <dd>{durationWords(r.duration)}</dd>
         <dt>Requested</dt>
         <dd>{new Date(r.createdAt).toLocaleString()}</dd>
+        {r.startAt && (r.status === 'pending_approval' || r.status === 'scheduled') ? (
+          <>
+            <dt>Starts</dt>
+            <dd>
+              {new Date(r.startAt).toLocaleString()}
+              {Date.parse(r.startAt) > now ? ` (in ${countdown((Date.parse(r.startAt) - now) / 1000)})` : ''}
+            </dd>
+          </>
+        ) : null}
         {r.justification ? (
           <>
             <dt>Justification</dt>
@@ -102,6 +113,7 @@ export function RequestCard(props: {
             <dd>in {countdown((Date.parse(r.approvalDeadline) - now) / 1000)}</dd>
           </>
         ) : null}
+        {r.status === 'pending_approval' ? <ApprovalFacts request={r} /> : null}
         {r.decision ? (
           <>
             <dt>{r.decision.approved ? 'Approved by' : 'Denied by'}</dt>
@@ -165,7 +177,7 @@ export function RequestCard(props: {
           </div>
         </>
       ) : null}
-      {r.status === 'pending_approval' ? (
+      {r.status === 'pending_approval' || r.status === 'scheduled' ? (
         <div className={styles.actions}>
           <Button disabled={busy} onClick={() => void revoke()}>
             Withdraw

@@ -6,6 +6,8 @@ export function statusOf(r: LeaseRequest): { text: string; color: BadgeProps['co
   switch (r.status) {
     case 'pending_approval':
       return { text: 'Waiting for approval', color: 'warning' };
+    case 'scheduled':
+      return { text: `Scheduled for ${new Date(r.startAt).toLocaleString()}`, color: 'informative' };
     case 'provisioning':
       return { text: 'Provisioning', color: 'informative' };
     case 'active':
