@@ -14,6 +14,8 @@ export const TABLE_KINDS = [
   'Integrations',
   'Idempotency',
   'WebhookDeliveries',
+  'TeamsConversations',
+  'TeamsCards',
 ] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 

@@ -9,6 +9,7 @@ import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
+import type { TeamsBot } from './teamsBot';
 
 /** Every port, one instance each: what src/adapters builds and the composition root hands to the use cases. */
 export interface AppPorts {
@@ -25,4 +26,6 @@ export interface AppPorts {
   readonly notifier: Notifier;
   /** Lease emails (JIT_NOTIFY_MAIL_FROM, through Graph); null: no email. */
   readonly mailer: LeaseMailer | null;
+  /** Approval cards in Microsoft Teams (JIT_TEAMS_BOT_APP_ID); absent: no bot. */
+  readonly teams?: TeamsBot;
 }

@@ -21,6 +21,7 @@ export * from './callbackKeySource';
 export * from './onceStore';
 export * from './notifier';
 export * from './leaseMailer';
+export * from './teamsBot';
 export * from './clock';
 export * from './leaseOrchestrations';
 export * from './appPorts';

@@ -9,6 +9,7 @@ import { REQUEST_OPERATIONS } from './requests';
 import { RULE_OPERATIONS } from './rules';
 import { SERVICE_OPERATIONS } from './service';
 import { TARGET_OPERATIONS } from './targets';
+import { TEAMS_OPERATIONS } from './teams';
 import { TENANT_OPERATIONS } from './tenants';
 import { WEBHOOK_OPERATIONS } from './webhooks';
 
@@ -42,5 +43,6 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...APPROVAL_OPERATIONS,
   ...INTEGRATION_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
+  ...TEAMS_OPERATIONS,
   ...AUDIT_OPERATIONS,
 ];

@@ -32,7 +32,8 @@ export type Tag =
   | 'approvals'
   | 'audit'
   | 'integrations'
-  | 'webhooks';
+  | 'webhooks'
+  | 'teams';
 
 /** What every handler gets: the request, its invocation and the process's services. */
 export interface OperationCall {

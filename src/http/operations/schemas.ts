@@ -29,6 +29,7 @@ import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requ
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
 import { leaseRequestSchema } from '../../domain/request';
+import { adaptiveCardInvokeResponseSchema, botActivitySchema } from '../teamsBotSchemas';
 
 /**
  * The named schemas of the OpenAPI document (`components.schemas`): the zod schemas the handlers
@@ -239,6 +240,8 @@ export const NAMED_SCHEMAS = {
   WebhookAccepted: { schema: webhookAcceptedSchema, io: 'output' },
   WebhookIgnored: { schema: webhookIgnoredSchema, io: 'output' },
   ReconcileReport: { schema: reconcileReportSchema, io: 'output' },
+  BotActivity: { schema: botActivitySchema, io: 'input' },
+  AdaptiveCardInvokeResponse: { schema: adaptiveCardInvokeResponseSchema, io: 'output' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
