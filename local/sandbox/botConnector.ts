@@ -202,6 +202,8 @@ const clickSchema = z.strictObject({
   comment: z.string().optional(),
   /** The action's data as the user's client has it (a stale copy); absent: read from the card as posted. */
   data: z.record(z.string(), z.unknown()).optional(),
+  /** A serviceUrl other than the Bot Connector's, to see the bot refuse an activity its token was not issued for. */
+  serviceUrl: z.url().optional(),
   /** How the token is spoiled, to see the bot refuse it; absent: signed as the Bot Connector signs. */
   token: z.enum(['none', 'expired', 'wrongAudience', 'untrusted']).optional(),
 });
@@ -335,6 +337,7 @@ export async function handleTeamsSandboxApi(
       store,
       {
         ...baseActivity(store, user),
+        ...(body.serviceUrl !== undefined ? { serviceUrl: body.serviceUrl } : {}),
         type: 'invoke',
         name: 'adaptiveCard/action',
         id: randomUUID(),

@@ -94,6 +94,7 @@ async function click(
   extra: {
     comment?: string;
     data?: Record<string, unknown>;
+    serviceUrl?: string;
     token?: 'none' | 'expired' | 'wrongAudience' | 'untrusted';
   } = {},
 ): Promise<InvokeAnswer> {
@@ -240,7 +241,12 @@ describe('approving from Teams', () => {
       },
     });
     expect(forged.status, forged.text).toBe(401);
+    expect(forged.body.detail).toMatch(/^Bot Framework token refused/);
     expect(forged.text).not.toContain(userToken);
+
+    // A Bot Connector token, but the activity names another serviceUrl (where the bot would send its answers and token).
+    const elsewhere = await click(BOB, bobsChat, 'approve', { serviceUrl: 'https://attacker.example/teams/' });
+    expect(elsewhere.status, JSON.stringify(elsewhere.body)).toBe(401);
 
     expect(await statusOf(id, token)).toBe('pending_approval');
   });
