@@ -57,7 +57,11 @@ function cardFor(
 export async function postApprovalCards(deps: AppDeps, request: LeaseRequest): Promise<void> {
   const teams = deps.teams;
   if (teams === undefined || request.status !== 'pending_approval') return;
-  const chats = await approverChats(deps, teams, request);
+  // The channel's copy does not depend on finding the approvers (home tenant not connected, Graph down).
+  const chats = await approverChats(deps, teams, request).catch((error: unknown) => {
+    deps.log('warn', 'teams_approvers_unknown', { requestId: request.id, reason: messageOf(error, 300) });
+    return [];
+  });
   const card = cardFor(
     deps,
     request,
