@@ -175,6 +175,9 @@ describe('approving from Teams', () => {
     expect(after.body.decision.at).toBe(read.body.decision.at);
     expect(after.body.status).toBe('active');
 
+    // The bot's secret (and so its Bot Connector tokens) never reaches the logs.
+    expect(JSON.stringify(t.logs)).not.toContain(TEAMS_BOT_APP.clientSecret);
+
     const audit = await getServices().deps.audit.list({ requestId: id }, { limit: 50 });
     expect(audit.items.map((a) => [a.action, a.details.channel ?? null])).toContainEqual([
       'teams.card_action',
