@@ -48,7 +48,7 @@ function cardActivity(
   id?: string,
 ): ReturnType<typeof MessageFactory.attachment> {
   const activity = MessageFactory.attachment({ contentType: ADAPTIVE_CARD, content: card });
-  activity.conversation = { id: conversation.conversationId } as typeof activity.conversation;
+  activity.conversation = { id: conversation.conversationId };
   if (id !== undefined) activity.id = id;
   return activity;
 }

@@ -47,10 +47,11 @@ export class BotFrameworkAuthenticator {
       },
     };
     let passed = false;
-    await this.middleware(request as never, response as never, () => {
+    await this.middleware(request, response as never, () => {
       passed = true;
     });
-    if (!passed || request.user === undefined) return { ok: false, reason: refusal ?? 'the Bot Framework token is not valid' };
+    if (!passed || request.user === undefined)
+      return { ok: false, reason: refusal ?? 'the Bot Framework token is not valid' };
     return { ok: true, claims: request.user };
   }
 }
