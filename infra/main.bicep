@@ -147,6 +147,21 @@ param notifyMailFrom string = ''
 @description('How long before a lease ends its requester is told it ends soon (ISO 8601 duration).')
 param notifyEndingSoonBefore string = 'PT10M'
 
+// ---- Approvals in Microsoft Teams (README "Approving from Teams") ----
+
+@description('Microsoft app id of the Teams bot: a single-tenant app registration of the home tenant. Set it (with teamsBotClientSecretName) to deploy the Azure Bot with the Teams channel. Empty: no bot.')
+param teamsBotAppId string = ''
+
+@description('Name of the secret in this deployment\'s Key Vault holding the Teams bot app\'s client secret. Empty: no bot.')
+@maxLength(127)
+param teamsBotClientSecretName string = ''
+
+@description('Conversation id of a Teams channel (19:…@thread.tacv2, its team has the app) that every approval card also goes to. Empty: approvers\' personal chats only.')
+param teamsApprovalChannel string = ''
+
+@description('Bot Connector serviceUrl for that channel (Teams\' regional endpoint).')
+param teamsServiceUrl string = 'https://smba.trafficmanager.net/teams/'
+
 // ---- Operations ----
 
 @description('Object id of the person running `azd provision` (azd sets AZURE_PRINCIPAL_ID): the default operator. Empty: none.')
@@ -293,11 +308,27 @@ module functionApp 'modules/functionApp.bicep' = {
     notifyTeamsWebhookUrlSecretName: notifyTeamsWebhookUrlSecretName
     notifyMailFrom: notifyMailFrom
     notifyEndingSoonBefore: notifyEndingSoonBefore
+    teamsBotAppId: teamsBotAppId
+    teamsBotClientSecretName: teamsBotClientSecretName
+    teamsApprovalChannel: teamsApprovalChannel
+    teamsServiceUrl: teamsServiceUrl
     publicNetworkAccess: apiPublicNetworkAccess
     virtualNetworkSubnetId: virtualNetworkSubnetId
   }
   // Storage, Key Vault and monitoring outputs feed the settings above, so their modules (including
   // the identity's role assignments) finish before the app is created and first touches storage.
+}
+
+// The Azure Bot for Teams approvals, only when its app id is given (the app needs its secret too).
+module bot 'modules/bot.bicep' = if (!empty(teamsBotAppId)) {
+  scope: rg
+  params: {
+    name: 'bot-jit-${resourceToken}'
+    tags: tags
+    botAppId: teamsBotAppId
+    homeTenantId: homeTenantId
+    functionAppUri: functionApp.outputs.uri
+  }
 }
 
 module alerts 'modules/alerts.bicep' = {
@@ -343,6 +374,7 @@ output JIT_AUTHORITY_HOST string = authorityHost
 output JIT_PORTAL_URL string = portal.outputs.origin
 output JIT_PORTAL_NAME string = portal.outputs.name
 output JIT_DURABLE_BACKEND string = durableBackend
+output JIT_TEAMS_BOT_NAME string = empty(teamsBotAppId) ? '' : bot!.outputs.name
 output JIT_DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output JIT_STORAGE_ACCOUNT_NAME string = storage.outputs.name

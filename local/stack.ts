@@ -3,13 +3,15 @@ import { join, resolve } from 'node:path';
 import { startAzurite } from './azurite';
 import { installFunctionsCore } from './host/functionsCore';
 import { startHost, type HostOptions, type RunningHost } from './functionsHost';
-import { HOME_TENANT_ID, SERVICE_APP } from './sandbox/seed';
+import { SANDBOX_APPROVAL_CHANNEL } from './sandbox/botConnector';
+import { HOME_TENANT_ID, SERVICE_APP, TEAMS_BOT_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { assertPortsFree } from './ports';
 import { portalDistDir, startPortalServer, type PortalSettings, type RunningPortal } from './portalServer';
 import { API_SCOPE } from './sandbox/tokens';
 import { seedDemoThroughApi, type DemoSeed } from './seedDemo';
 import { persistentAzurite, watchStorage } from './stateDirStorage';
+import { mapBotFrameworkKeysTo, registerBotEndpoint } from './teamsBot';
 import { ensureLocalTls } from './tls';
 
 /**
@@ -100,6 +102,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     opened.push(sandbox);
 
+    // The Teams bot against the sandbox's Bot Connector (README "Approving from Teams").
+    mapBotFrameworkKeysTo(`${sandbox.url}/botframework/v1/.well-known/keys`);
     const appSettings: Record<string, string> = {
       JIT_HOME_TENANT_ID: HOME_TENANT_ID,
       JIT_API_CLIENT_ID: SERVICE_APP.clientId,
@@ -112,6 +116,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       JIT_SEED_DEMO: String(options.seedDemo !== false),
       JIT_RECONCILE_SCHEDULE: process.env.JIT_RECONCILE_SCHEDULE ?? '0 */5 * * * *',
       AzureWebJobsStorage: tablesConnectionString,
+      JIT_TEAMS_BOT_APP_ID: TEAMS_BOT_APP.clientId,
+      JIT_TEAMS_BOT_CLIENT_SECRET: TEAMS_BOT_APP.clientSecret,
+      JIT_TEAMS_APPROVAL_CHANNEL: SANDBOX_APPROVAL_CHANNEL,
+      JIT_TEAMS_SERVICE_URL: `${sandbox.url}/teams/`,
     };
     Object.assign(process.env, appSettings);
 
@@ -129,6 +137,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(portalOrigins.length > 0 ? { cors: { allowedOrigins: portalOrigins } } : {}),
     });
     opened.push(host);
+    // The Azure Bot's messaging endpoint: where the Bot Connector stand-in posts activities.
+    await registerBotEndpoint(sandbox.url, `${host.url}/api/messages`);
     // The demo configuration is made through the admin API, as an admin would make it.
     if (options.seedDemo !== false)
       await seedDemoThroughApi(

@@ -35,7 +35,8 @@ export function buildServices(settings: Settings, options: { tablePrefix?: strin
       notificationsEnabled:
         settings.JIT_NOTIFY_WEBHOOK_URL !== undefined ||
         settings.JIT_NOTIFY_TEAMS_WEBHOOK_URL !== undefined ||
-        settings.JIT_NOTIFY_MAIL_FROM !== undefined,
+        settings.JIT_NOTIFY_MAIL_FROM !== undefined ||
+        settings.JIT_TEAMS_BOT_APP_ID !== undefined,
       endingSoonBeforeMs: durationMs(settings.JIT_NOTIFY_ENDING_SOON_BEFORE),
       tapUsableOnce: settings.JIT_TAP_USABLE_ONCE,
       homeTenantId: settings.JIT_HOME_TENANT_ID,

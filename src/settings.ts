@@ -85,6 +85,20 @@ export const settingsSchema = z
      * process keeps 1/n of Graph's identity write limits, so the whole fleet stays within them.
      */
     JIT_GRAPH_WRITE_BUDGET_INSTANCES: z.coerce.number().int().min(1).max(1000).default(1),
+    /**
+     * Microsoft app id of the Teams bot (the Azure Bot's msaAppId, a single-tenant app registration
+     * of the home tenant): approval cards in Teams. Unset: no bot, /api/messages answers 404.
+     */
+    JIT_TEAMS_BOT_APP_ID: z.uuid().optional(),
+    /** The bot app's client secret (for its Bot Connector token); a Key Vault reference in Azure. */
+    JIT_TEAMS_BOT_CLIENT_SECRET: z.string().min(1).optional(),
+    /** A Teams channel's conversation id ("19:…@thread.tacv2", the team has the app) that every approval card also goes to. */
+    JIT_TEAMS_APPROVAL_CHANNEL: z
+      .string()
+      .regex(/^19:[^/\\#?\s]+$/, 'a Teams channel conversation id such as 19:abc@thread.tacv2')
+      .optional(),
+    /** Bot Connector endpoint serving that channel (Teams' serviceUrl for the region). */
+    JIT_TEAMS_SERVICE_URL: z.url({ protocol: /^https$/ }).default('https://smba.trafficmanager.net/teams/'),
     /** Load the demo configuration (contoso.example, target helpdesk-admin, a rule) at start. */
     JIT_SEED_DEMO: booleanText.default(false),
   })
@@ -95,6 +109,14 @@ export const settingsSchema = z
   .refine((s) => (s.JIT_NOTIFY_WEBHOOK_URL === undefined) === (s.JIT_NOTIFY_WEBHOOK_SECRET === undefined), {
     message: 'set JIT_NOTIFY_WEBHOOK_URL and JIT_NOTIFY_WEBHOOK_SECRET together (or neither)',
     path: ['JIT_NOTIFY_WEBHOOK_SECRET'],
+  })
+  .refine((s) => (s.JIT_TEAMS_BOT_APP_ID === undefined) === (s.JIT_TEAMS_BOT_CLIENT_SECRET === undefined), {
+    message: 'set JIT_TEAMS_BOT_APP_ID and JIT_TEAMS_BOT_CLIENT_SECRET together (or neither)',
+    path: ['JIT_TEAMS_BOT_CLIENT_SECRET'],
+  })
+  .refine((s) => s.JIT_TEAMS_APPROVAL_CHANNEL === undefined || s.JIT_TEAMS_BOT_APP_ID !== undefined, {
+    message: 'JIT_TEAMS_APPROVAL_CHANNEL needs the bot: set JIT_TEAMS_BOT_APP_ID too',
+    path: ['JIT_TEAMS_APPROVAL_CHANNEL'],
   })
   .refine((s) => s.JIT_SERVICE_CLIENT_SECRET !== undefined || s.JIT_MANAGED_IDENTITY_CLIENT_ID !== undefined, {
     message: 'set JIT_MANAGED_IDENTITY_CLIENT_ID (Azure) or JIT_SERVICE_CLIENT_SECRET (local stack)',

@@ -111,6 +111,19 @@ param notifyMailFrom string
 @description('How long before a lease ends its requester is told it ends soon (ISO 8601 duration).')
 param notifyEndingSoonBefore string
 
+@description('Microsoft app id of the Teams bot (the Azure Bot\'s msaAppId); empty: no bot.')
+param teamsBotAppId string
+
+@description('Name of the Key Vault secret holding the Teams bot app\'s client secret; empty: no bot.')
+@maxLength(127)
+param teamsBotClientSecretName string
+
+@description('Conversation id of the Teams channel every approval card also goes to (19:…@thread.tacv2); empty: personal chats only.')
+param teamsApprovalChannel string
+
+@description('Bot Connector serviceUrl of that channel\'s region.')
+param teamsServiceUrl string
+
 @description('Browser origins allowed to call the API (the portal). Empty: no CORS.')
 param allowedCorsOrigins string[]
 
@@ -157,6 +170,10 @@ var jitAppSettings = {
   JIT_NOTIFY_ENDING_SOON_BEFORE: notifyEndingSoonBefore
   JIT_TAP_USABLE_ONCE: 'false'
   JIT_GRAPH_WRITE_BUDGET_INSTANCES: string(maximumInstanceCount)
+  JIT_TEAMS_BOT_APP_ID: teamsBotAppId
+  JIT_TEAMS_BOT_CLIENT_SECRET: keyVaultReference(keyVaultUri, teamsBotClientSecretName)
+  JIT_TEAMS_APPROVAL_CHANNEL: teamsApprovalChannel
+  JIT_TEAMS_SERVICE_URL: teamsServiceUrl
 }
 // </app-settings:jit>
 

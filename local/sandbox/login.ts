@@ -7,7 +7,14 @@ import { HOME_TENANT_ID, SERVICE_APP } from './seed';
 import { spaPreflight, withSpaCors } from './spaCors';
 import { spaGrant } from './spaGrants';
 import type { SandboxStore } from './store';
-import { GRAPH_RESOURCE, issuerFor, mintToken, TOKEN_LIFETIME_SECONDS, VAULT_RESOURCE } from './tokens';
+import {
+  BOT_CONNECTOR_RESOURCE,
+  GRAPH_RESOURCE,
+  issuerFor,
+  mintToken,
+  TOKEN_LIFETIME_SECONDS,
+  VAULT_RESOURCE,
+} from './tokens';
 
 /**
  * login.microsoftonline.com for the sandbox's tenants: OIDC discovery, JWKS and the v2.0 token
@@ -214,6 +221,8 @@ function resourceAudience(resource: string): string | undefined {
   if (r === GRAPH_RESOURCE || r === '00000003-0000-0000-c000-000000000000') return GRAPH_RESOURCE;
   if (r === VAULT_RESOURCE || r === 'https://vault.azure.net') return VAULT_RESOURCE;
   if (r === SERVICE_APP.clientId || r === `api://${SERVICE_APP.clientId}`) return SERVICE_APP.clientId;
+  // A bot's token for the Bot Connector (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication).
+  if (r === BOT_CONNECTOR_RESOURCE) return BOT_CONNECTOR_RESOURCE;
   return undefined;
 }
 

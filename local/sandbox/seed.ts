@@ -393,13 +393,27 @@ export const HOME_GDAP = {
   },
 } as const satisfies Record<string, GdapRelationship>;
 
+/**
+ * The Teams bot's app registration (single-tenant, home tenant): the Azure Bot's msaAppId. It asks
+ * the home tenant for Bot Connector tokens (scope https://api.botframework.com/.default) and is the
+ * audience of the tokens the Bot Connector stand-in signs (local/sandbox/botConnector.ts).
+ */
+export const TEAMS_BOT_APP: SeedApp = {
+  clientId: '0f1e2d3c-4b5a-4697-8877-66554433b0e1',
+  servicePrincipalId: '0f1e2d3c-4b5a-4697-8877-66554433b0e2',
+  displayName: 'Entra JIT Teams bot',
+  clientSecret: 'local-sandbox-teams-bot-secret-not-for-production',
+  appPermissions: [],
+  directoryRoles: [],
+};
+
 export const HOME_TENANT: SeedTenant = {
   id: HOME_TENANT_ID,
   displayName: 'MSP',
   domains: [{ id: 'msp.example', authenticationType: 'Managed', isVerified: true, isDefault: true }],
   users: Object.values(HOME_USERS),
   groups: Object.values(HOME_GROUPS),
-  apps: [SERVICE_APP],
+  apps: [SERVICE_APP, TEAMS_BOT_APP],
   delegatedAdminRelationships: Object.values(HOME_GDAP),
 };
 

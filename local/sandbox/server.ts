@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { listenOnLoopback } from '../ports';
+import { handleBotFrameworkMetadata, handleConversationApi, handleTeamsSandboxApi } from './botConnector';
 import { handleGraph } from './graph/router';
 import {
   BodyTooLargeError,
@@ -45,7 +46,9 @@ async function route(store: SandboxStore, req: SandboxRequest): Promise<SandboxR
   const first = req.segments[0];
   if (first === 'v1.0') return handleGraph(store, req);
   if (first === 'secrets' || first === 'deletedsecrets') return handleKeyVault(store, req);
-  if (first === '_sandbox') return handleSandboxApi(store, req);
+  if (first === '_sandbox') return (await handleTeamsSandboxApi(store, req)) ?? handleSandboxApi(store, req);
+  const botConnector = handleBotFrameworkMetadata(store, req) ?? (await handleConversationApi(store, req));
+  if (botConnector !== undefined) return botConnector;
   const login = await handleLogin(store, req);
   return (
     login ??

@@ -6,6 +6,7 @@ import type { KeyMaterial } from './keys';
 export const TOKEN_LIFETIME_SECONDS = 3599;
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const VAULT_RESOURCE = 'https://vault.azure.net';
+export const BOT_CONNECTOR_RESOURCE = 'https://api.botframework.com';
 
 export function issuerFor(baseUrl: string, tenantId: string): string {
   return `${baseUrl}/${tenantId}/v2.0`;

@@ -6,7 +6,10 @@ import { GraphWriteBudget, writeBudgetForInstances } from './graph/writeBudget';
 import { createServiceCredential, TenantCredentials } from './identity';
 import { KeyVaultSecretVault } from './keyvault/secretVault';
 import { createNotifier, GraphMailNotifier } from './notify';
-import { createTableStores, type TableConnection } from './tables';
+import { createTableStores, TableSet, type TableConnection } from './tables';
+import { TableTeamsConversationStore } from './tables/teamsConversationStore';
+import { BotConnectorClient } from './teams/botConnector';
+import type { TeamsBot } from '../app/ports';
 
 /** Every port, implemented with the real SDKs. */
 export type Adapters = AppPorts;
@@ -51,7 +54,23 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
             );
           return directories.forTenant(home.value);
         });
-  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer };
+  const teams = teamsBot(settings, connection, options.tablePrefix);
+  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer, ...(teams ? { teams } : {}) };
+}
+
+/** The Teams bot's ports, when JIT_TEAMS_BOT_APP_ID is set (settings require its secret with it). */
+function teamsBot(settings: Settings, connection: TableConnection, tablePrefix: string | undefined): TeamsBot | null {
+  const botAppId = settings.JIT_TEAMS_BOT_APP_ID;
+  const secret = settings.JIT_TEAMS_BOT_CLIENT_SECRET;
+  if (botAppId === undefined || secret === undefined) return null;
+  const channel = settings.JIT_TEAMS_APPROVAL_CHANNEL;
+  return {
+    botAppId,
+    approvalChannel:
+      channel === undefined ? null : { conversationId: channel, serviceUrl: settings.JIT_TEAMS_SERVICE_URL },
+    conversations: new TableTeamsConversationStore(new TableSet(connection, tablePrefix)),
+    connector: new BotConnectorClient(settings.JIT_HOME_TENANT_ID, botAppId, secret, settings.JIT_AUTHORITY_HOST),
+  };
 }
 
 function requireTablesEndpoint(settings: Settings): string {

@@ -1,9 +1,9 @@
-import { approversOf } from '../domain/approval';
-import { APPROVER_ROLE } from '../domain/caller';
 import { messageOf } from '../domain/errors';
 import type { LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
+import { approverUsers } from './approverUsers';
 import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
+import { postApprovalCards } from './teamsApprovals';
 
 /**
  * How long before expiry the "ending soon" notification goes out when the orchestration's input
@@ -73,6 +73,7 @@ export async function notifyLease(
   await Promise.all([
     deps.notifier.notify(notification).catch(failed('webhooks')),
     mailLease(deps, notification, request).catch(failed('mail')),
+    ...(input.kind === 'pending_approval' ? [postApprovalCards(deps, request).catch(failed('teams'))] : []),
   ]);
 }
 
@@ -102,34 +103,9 @@ async function mailLease(deps: AppDeps, notification: LeaseNotification, request
   await mailer.send(to, audience, notification);
 }
 
-/**
- * Who may decide the request, as approvals.ts decides it: the target's named approvers (users, and
- * the direct user members of groups, of the home tenant) or, when it names none, the holders of
- * Jit.Approver on the service's app. Enabled users only, never the requester (nobody decides their
- * own request).
- */
 async function approverAddresses(deps: AppDeps, request: LeaseRequest): Promise<string[]> {
-  const target = await deps.config.getTarget(request.tenantId, request.targetId);
-  const named = target === null ? [] : approversOf(target.value.approval);
-  const home = await deps.config.getTenant(deps.workflow.homeTenantId);
-  if (home === null)
-    throw new Error(`the home tenant ${deps.workflow.homeTenantId} is not connected, so approvers cannot be looked up`);
-  const directory = await deps.directories.forTenant(home.value);
-  const approvers =
-    named.length > 0 ? named : await directory.listAppRoleHolders(deps.workflow.apiClientId, APPROVER_ROLE);
-  const users = (
-    await Promise.all(
-      approvers.map(async (a) => {
-        if (a.type === 'group') return directory.listGroupUsers(a.id);
-        const user = await directory.getUser(a.id);
-        return user === null || !user.accountEnabled ? [] : [user];
-      }),
-    )
-  ).flat();
-  const requester = request.requester.objectId.toLowerCase();
   const addresses = new Map<string, string>();
-  for (const user of users)
-    if (user.objectId.toLowerCase() !== requester)
-      addresses.set(user.userPrincipalName.toLowerCase(), user.userPrincipalName);
+  for (const user of await approverUsers(deps, request))
+    addresses.set(user.userPrincipalName.toLowerCase(), user.userPrincipalName);
   return [...addresses.values()];
 }

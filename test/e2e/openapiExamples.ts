@@ -2,6 +2,7 @@ import {
   CONTOSO,
   FABRIKAM,
   HOME_GROUPS,
+  HOME_TENANT_ID,
   HOME_USERS,
   NORTHWIND_TENANT_ID,
   ROLE_TEMPLATES,
@@ -262,6 +263,25 @@ export const API_EXAMPLES: readonly ApiExample[] = [
       justification: 'Ticket T-4711: unlock a Contoso user',
     },
     status: 202,
+  },
+  // Only the Bot Connector holds a Bot Framework token (test/e2e/teamsApprovals.test.ts sends signed
+  // activities through the sandbox); without one, an activity is refused.
+  {
+    operationId: 'receiveBotActivity',
+    caller: null,
+    body: {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      from: { id: `29:${HOME_USERS.bob.id}`, aadObjectId: HOME_USERS.bob.id },
+      conversation: { id: 'a:1example', conversationType: 'personal' },
+      channelData: { tenant: { id: HOME_TENANT_ID } },
+      value: {
+        action: { type: 'Action.Execute', verb: 'approve', data: { requestId: '$response.submitRequest#/id' } },
+      },
+    },
+    status: 401,
   },
   { operationId: 'getIntegration', caller: 'admin', pathParams: { integrationId: INTEGRATION }, status: 200 },
   {

@@ -1,7 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTOSO, FABRIKAM, HOME_TENANT, HOME_USERS, SERVICE_APP, seedAppOf } from '../../local/sandbox/seed';
+import {
+  CONTOSO,
+  FABRIKAM,
+  HOME_TENANT,
+  HOME_USERS,
+  SERVICE_APP,
+  seedAppOf,
+  TEAMS_BOT_APP,
+} from '../../local/sandbox/seed';
 import { getServices } from '../../src/composition';
 import { StackClient, type ApiResponse } from '../support/client';
 import { connectQuickTargets, QUICK_TARGET_ID } from '../support/quickTargets';
@@ -81,6 +89,7 @@ beforeAll(async () => {
   for (const tenant of [HOME_TENANT, CONTOSO, FABRIKAM])
     secrets.set(`${tenant.displayName} app secret`, seedAppOf(tenant).clientSecret);
   secrets.set('service app secret', SERVICE_APP.clientSecret);
+  secrets.set('Teams bot app secret', TEAMS_BOT_APP.clientSecret);
   secrets.set('notification webhook secret', NOTIFY_SECRET);
 }, 90_000);
 

@@ -661,6 +661,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The Teams bot: activities from the Bot Connector (Azure Bot Service), authenticated by a Bot Framework token
+     * @description Not for people or scripts: the Azure Bot posts Teams activities here. `Authorization: Bearer <Bot Framework token>` (issuer https://api.botframework.com, audience the bot app id JIT_TEAMS_BOT_APP_ID, signed with the keys Microsoft publishes), validated by Microsoft's Agents SDK; the token's `serviceurl` must name the activity's serviceUrl host. `installationUpdate` (add) and `conversationUpdate` (bot added) in a personal chat of a home-tenant user are remembered, so approval cards can reach them. `invoke` `adaptiveCard/action` (an approval card's Approve, Deny or refresh) decides as the clicking user (`from.aadObjectId`, tenant `channelData.tenant.id` must be the home tenant) with the same rules as POST /requests/{id}/approve; the answer is the invoke response, HTTP 200 with `statusCode` and the updated card (`application/vnd.microsoft.card.adaptive`) or an error (`application/vnd.microsoft.error`). Answers 404 when no bot is configured.
+     */
+    post: operations['receiveBotActivity'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -4520,6 +4540,50 @@ export interface components {
         refused: number;
       };
     };
+    BotActivity: {
+      type: string;
+      name?: string;
+      id?: string;
+      channelId: string;
+      /** Format: uri */
+      serviceUrl: string;
+      from: {
+        id: string;
+        name?: string;
+        aadObjectId?: string;
+      };
+      recipient?: {
+        id: string;
+        name?: string;
+        aadObjectId?: string;
+      };
+      conversation: {
+        id: string;
+        conversationType?: string;
+        tenantId?: string;
+      };
+      channelData?: {
+        tenant?: {
+          id: string;
+        };
+      };
+      action?: string;
+      membersAdded?: {
+        id: string;
+        name?: string;
+        aadObjectId?: string;
+      }[];
+      value?: unknown;
+    };
+    AdaptiveCardInvokeResponse: {
+      statusCode: number;
+      /** @enum {string} */
+      type:
+        | 'application/vnd.microsoft.card.adaptive'
+        | 'application/vnd.microsoft.error'
+        | 'application/vnd.microsoft.activity.message';
+      value: unknown;
+    };
   };
   responses: never;
   parameters: never;
@@ -7571,6 +7635,75 @@ export interface operations {
       };
       /** @description The idempotency key (Idempotency-Key, or a webhook deliveryId) was used before with a different body */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A dependency is unavailable; try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  receiveBotActivity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BotActivity'];
+      };
+    };
+    responses: {
+      /** @description Handled; for an adaptiveCard/action invoke, the invoke response (the card to show, or an error) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdaptiveCardInvokeResponse'];
+        };
+      };
+      /** @description Not a Bot Framework activity: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No Bot Framework token, or it is unsigned, expired, for another audience or issuer, or for another serviceUrl */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No Teams bot is configured */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body larger than 64 KiB */
+      413: {
         headers: {
           [name: string]: unknown;
         };

@@ -15,6 +15,8 @@ export const TABLE_KINDS = [
   'Idempotency',
   'WebhookDeliveries',
   'Templates',
+  'TeamsConversations',
+  'TeamsCards',
 ] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 

@@ -10,6 +10,7 @@ import type { OnceStore } from './onceStore';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
 import type { TemplateStore } from './templateStore';
+import type { TeamsBot } from './teamsBot';
 
 /** Every port, one instance each: what src/adapters builds and the composition root hands to the use cases. */
 export interface AppPorts {
@@ -27,4 +28,6 @@ export interface AppPorts {
   readonly notifier: Notifier;
   /** Lease emails (JIT_NOTIFY_MAIL_FROM, through Graph); null: no email. */
   readonly mailer: LeaseMailer | null;
+  /** Approval cards in Microsoft Teams (JIT_TEAMS_BOT_APP_ID); absent: no bot. */
+  readonly teams?: TeamsBot;
 }

@@ -25,6 +25,7 @@ export * from './callbackKeySource';
 export * from './onceStore';
 export * from './notifier';
 export * from './leaseMailer';
+export * from './teamsBot';
 export * from './clock';
 export * from './leaseOrchestrations';
 export * from './appPorts';

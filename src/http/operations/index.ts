@@ -12,6 +12,7 @@ import { RULE_OPERATIONS } from './rules';
 import { SERVICE_OPERATIONS } from './service';
 import { TARGET_OPERATIONS } from './targets';
 import { TEMPLATE_OPERATIONS } from './templates';
+import { TEAMS_OPERATIONS } from './teams';
 import { TENANT_OPERATIONS } from './tenants';
 import { WEBHOOK_OPERATIONS } from './webhooks';
 
@@ -48,5 +49,6 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...APPROVAL_OPERATIONS,
   ...INTEGRATION_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
+  ...TEAMS_OPERATIONS,
   ...AUDIT_OPERATIONS,
 ];

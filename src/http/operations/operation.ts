@@ -35,7 +35,8 @@ export type Tag =
   | 'audit'
   | 'integrations'
   | 'webhooks'
-  | 'customers';
+  | 'customers'
+  | 'teams';
 
 /** What every handler gets: the request, its invocation and the process's services. */
 export interface OperationCall {

@@ -49,6 +49,7 @@ import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requ
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
 import { leaseRequestSchema } from '../../domain/request';
+import { adaptiveCardInvokeResponseSchema, botActivitySchema } from '../teamsBotSchemas';
 
 /**
  * The named schemas of the OpenAPI document (`components.schemas`): the zod schemas the handlers
@@ -273,6 +274,8 @@ export const NAMED_SCHEMAS = {
   GdapCustomerList: { schema: gdapCustomerListSchema, io: 'output' },
   ConnectCustomersBody: { schema: connectCustomersBodySchema, io: 'input' },
   ConnectCustomersResult: { schema: connectCustomersResultSchema, io: 'output' },
+  BotActivity: { schema: botActivitySchema, io: 'input' },
+  AdaptiveCardInvokeResponse: { schema: adaptiveCardInvokeResponseSchema, io: 'output' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
