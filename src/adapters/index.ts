@@ -7,6 +7,7 @@ import { createServiceCredential, TenantCredentials } from './identity';
 import { KeyVaultSecretVault } from './keyvault/secretVault';
 import { createNotifier, GraphMailNotifier } from './notify';
 import { createTableStores, type TableConnection } from './tables';
+import { FetchPsaHttp } from './ticketing/psaHttp';
 
 /** Every port, implemented with the real SDKs. */
 export type Adapters = AppPorts;
@@ -51,7 +52,7 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
             );
           return directories.forTenant(home.value);
         });
-  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer };
+  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer, psaHttp: new FetchPsaHttp() };
 }
 
 function requireTablesEndpoint(settings: Settings): string {

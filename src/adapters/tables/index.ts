@@ -5,6 +5,7 @@ import { TableConfigStore } from './configStore';
 import { TableIntegrationStore } from './integrationStore';
 import { TableOnceStore } from './onceStore';
 import { TableLeaseLockStore } from './leaseLockStore';
+import { TablePsaWriteBackQueue } from './psaWriteBackQueue';
 import { TableRequestStore } from './requestStore';
 import { TableSet, type TableConnection } from './tableSet';
 
@@ -14,7 +15,15 @@ export { MAX_STRING_PROPERTY_UTF16_UNITS } from './rows';
 
 export type TableStores = Pick<
   AppPorts,
-  'requests' | 'locks' | 'accounts' | 'config' | 'audit' | 'integrations' | 'idempotency' | 'webhookDeliveries'
+  | 'requests'
+  | 'locks'
+  | 'accounts'
+  | 'config'
+  | 'audit'
+  | 'integrations'
+  | 'idempotency'
+  | 'webhookDeliveries'
+  | 'psaWriteBacks'
 >;
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */
@@ -29,5 +38,6 @@ export function createTableStores(connection: TableConnection, tablePrefix?: str
     integrations: new TableIntegrationStore(tables),
     idempotency: new TableOnceStore(tables.table('Idempotency'), 'idempotency key'),
     webhookDeliveries: new TableOnceStore(tables.table('WebhookDeliveries'), 'webhook delivery'),
+    psaWriteBacks: new TablePsaWriteBackQueue(tables),
   };
 }

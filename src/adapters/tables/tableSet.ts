@@ -14,6 +14,7 @@ export const TABLE_KINDS = [
   'Integrations',
   'Idempotency',
   'WebhookDeliveries',
+  'PsaWriteBacks',
 ] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 

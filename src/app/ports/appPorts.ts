@@ -7,6 +7,8 @@ import type { LeaseLockStore } from './leaseLockStore';
 import type { LeaseMailer } from './leaseMailer';
 import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
+import type { PsaHttp } from './psaHttp';
+import type { PsaWriteBackQueue } from './psaWriteBackQueue';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
 
@@ -25,4 +27,7 @@ export interface AppPorts {
   readonly notifier: Notifier;
   /** Lease emails (JIT_NOTIFY_MAIL_FROM, through Graph); null: no email. */
   readonly mailer: LeaseMailer | null;
+  /** PSA write-back: notes waiting to be written, and the HTTPS client that writes them. */
+  readonly psaWriteBacks: PsaWriteBackQueue;
+  readonly psaHttp: PsaHttp;
 }
