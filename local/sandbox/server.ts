@@ -13,6 +13,7 @@ import {
 } from './http';
 import { handleKeyVault } from './keyvault';
 import { handleLogin } from './login';
+import { handlePsa } from './psa/router';
 import { handleSandboxApi } from './sandboxApi';
 import { SignIns } from './signIns';
 import { SandboxStore } from './store';
@@ -46,6 +47,7 @@ async function route(store: SandboxStore, req: SandboxRequest): Promise<SandboxR
   if (first === 'v1.0') return handleGraph(store, req);
   if (first === 'secrets' || first === 'deletedsecrets') return handleKeyVault(store, req);
   if (first === '_sandbox') return handleSandboxApi(store, req);
+  if (first === 'psa') return handlePsa(store, req);
   const login = await handleLogin(store, req);
   return (
     login ??
