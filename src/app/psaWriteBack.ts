@@ -183,13 +183,30 @@ export async function enqueueWriteBack(
   }
 }
 
-/** The psaWriteBack timer: writes the jobs that are due, each at most once at a time. */
+/**
+ * The psaWriteBack timer: writes the jobs that are due, each at most once at a time. A ticket's
+ * notes go in the order of their events: a request's jobs are written one after the other, oldest
+ * first, and a job waits while an older one of its request is waiting for a retry.
+ */
 export async function runPsaWriteBacks(deps: AppDeps): Promise<void> {
   const due = await deps.psaWriteBacks.listDue(deps.clock.now(), JOBS_PER_RUN);
-  await Promise.all(due.map((job) => attemptJob(deps, job)));
+  const dueById = new Map(due.map((job) => [job.value.jobId, job]));
+  const requestIds = [...new Set(due.map((job) => job.value.requestId))];
+  await Promise.all(
+    requestIds.map(async (requestId) => {
+      const pending = (await deps.psaWriteBacks.listOfRequest(requestId)).sort(
+        (a, b) => a.createdAt.localeCompare(b.createdAt) || a.jobId.localeCompare(b.jobId),
+      );
+      for (const job of pending) {
+        const stored = dueById.get(job.jobId);
+        if (stored === undefined || !(await attemptJob(deps, stored))) return;
+      }
+    }),
+  );
 }
 
-async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Promise<void> {
+/** One attempt at a job; true when it was written (and removed). */
+async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Promise<boolean> {
   const now = deps.clock.now();
   let held: Versioned<PsaWriteBackJob>;
   try {
@@ -198,7 +215,7 @@ async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Pr
       stored.etag,
     );
   } catch (error) {
-    if (error instanceof ConcurrencyError) return;
+    if (error instanceof ConcurrencyError) return false;
     throw error;
   }
   const job = held.value;
@@ -209,8 +226,9 @@ async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Pr
     const attempts = job.attempts + 1;
     const reason = messageOf(error, 300);
     if (permanent || attempts >= MAX_ATTEMPTS) {
+      // Given up: the ticket's next notes need not wait for it.
       await giveUp(deps, job, attempts, reason);
-      return;
+      return true;
     }
     const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (attempts - 1), MAX_BACKOFF_MS);
     deps.log('warn', 'psa_writeback_failed', { ...jobFields(job), attempts, willRetry: true, reason });
@@ -220,7 +238,7 @@ async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Pr
         held.etag,
       )
       .catch(() => undefined);
-    return;
+    return false;
   }
   await recordAudit(deps, {
     id: leaseStepAuditId(job.requestId, 'psa.writeback_written', job.jobId),
@@ -231,6 +249,7 @@ async function attemptJob(deps: AppDeps, stored: Versioned<PsaWriteBackJob>): Pr
   });
   deps.log('info', 'psa_writeback_written', { ...jobFields(job), attempts: job.attempts + 1 });
   await deps.psaWriteBacks.remove(job.jobId);
+  return true;
 }
 
 /** Reads the integration and its credentials and writes through the PSA's connector. */
@@ -274,7 +293,7 @@ async function requestOf(deps: AppDeps, job: PsaWriteBackJob): Promise<LeaseRequ
 }
 
 function jobFields(job: PsaWriteBackJob): Record<string, unknown> {
-  return { requestId: job.requestId, integrationId: job.integrationId, event: job.event, ticketId: job.ticketId };
+  return { requestId: job.requestId, integrationId: job.integrationId, leaseEvent: job.event, ticketId: job.ticketId };
 }
 
 function jobDetails(job: PsaWriteBackJob): Record<string, string> {
