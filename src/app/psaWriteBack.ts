@@ -32,7 +32,7 @@ import { PsaWriteBackError } from './ticketing/writeBack';
 /** First retry after this long, doubling per failure up to MAX_BACKOFF_MS. */
 export const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
-/** After this many failed attempts (about an hour of retrying) the job is given up, audited and logged. */
+/** After this many failed attempts (about half an hour of retrying) the job is given up, audited and logged. */
 export const MAX_ATTEMPTS = 10;
 /** An attempt holds its job this long: another run (a second instance) leaves it alone meanwhile. */
 const ATTEMPT_HOLD_MS = 60_000;

@@ -2385,6 +2385,37 @@ export interface components {
           companyId: string;
           /** @description The PSA site's origin: callbacks' signing keys are only fetched from it */
           callbackKeyOrigin: string;
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The API member's public key */
+              publicKey: string;
+              /** @description The API member's private key */
+              privateKey: string;
+              /**
+               * Format: uuid
+               * @description The clientId ConnectWise issued to the integrator (developer.connectwise.com)
+               */
+              clientId: string;
+            };
+          };
         }
       | {
           name: string;
@@ -2403,6 +2434,34 @@ export interface components {
               field?: string;
             };
             durationField?: string;
+          };
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The API user's user name */
+              username: string;
+              /** @description The API user's secret */
+              secret: string;
+              /** @description The API user's tracking identifier */
+              apiIntegrationCode: string;
+            };
           };
         }
       | {
@@ -2428,6 +2487,32 @@ export interface components {
            * @default entra-jit
            */
           basicUsername: string;
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The client id of the HaloPSA API application (client credentials) */
+              clientId: string;
+              /** @description The API application's client secret */
+              clientSecret: string;
+            };
+          };
         };
     CreatedIntegration: {
       /** Format: uuid */
@@ -2546,6 +2631,29 @@ export interface components {
         /** @description How long the replaced secret keeps authenticating deliveries, while the sender is switched over; without it, it stops at once */
         overlap?: string;
       };
+      /** @description PSA write-back: the new settings, replacing the old ones; null turns it off and deletes its credentials */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+        /** @description The PSA's API credentials (the kind's fields, as at creation); absent: the stored ones are kept */
+        credentials?: {
+          [key: string]: string;
+        };
+      } | null;
     };
     PatchedIntegration: {
       /** Format: uuid */
