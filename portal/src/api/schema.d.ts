@@ -2545,6 +2545,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -2597,6 +2616,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -2686,6 +2724,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -2739,6 +2796,25 @@ export interface components {
         companyId?: string;
         /** @description connectwise: the PSA site signing keys are fetched from */
         callbackKeyOrigin?: string;
+        /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+        writeBack?: {
+          /**
+           * Format: uri
+           * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+           */
+          apiUrl: string;
+          /**
+           * Format: uri
+           * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+           */
+          authUrl?: string;
+          /** @description Which lease events write an internal note on the ticket */
+          events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+          /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+          statusOnActivation?: string;
+          /** @description The ticket status to set when access ends */
+          statusOnEnd?: string;
+        };
         /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
         webhookPath: string;
         /** Format: date-time */
