@@ -315,10 +315,13 @@ describe.each(['connectwise', 'autotask', 'halopsa'] as const)('%s write-back', 
     await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
 
     const psa = await waitFor(
-      'four notes on the ticket',
+      'four notes and two status changes on the ticket',
       async () => {
         const view = await standIn(kind);
-        return view.notes.filter((n) => n.ticketId === String(ticketId)).length >= 4 ? view : undefined;
+        // The end's status follows its note (a second call): wait for both.
+        const onTicket = <T extends { ticketId: string }>(list: T[]) =>
+          list.filter((n) => n.ticketId === String(ticketId)).length;
+        return onTicket(view.notes) >= 4 && onTicket(view.statusChanges) >= 2 ? view : undefined;
       },
       60_000,
     );
@@ -359,6 +362,46 @@ describe.each(['connectwise', 'autotask', 'halopsa'] as const)('%s write-back', 
       expect(logText()).not.toContain(value);
     }
     expect(audit.text).not.toContain(password);
+  }, 120_000);
+});
+
+describe('a denied request', () => {
+  it('writes who denied it on the ticket, and nothing else', async () => {
+    const tech = await newTechnician(t.client, 'wbdeny');
+    const token = await t.client.token(tech.upn);
+    const ticketId = 90_003;
+    const credentials = credentialsOf('autotask');
+    await configurePsa('autotask', credentials, [String(ticketId)]);
+    const created = await createIntegration('autotask', tech.upn, {
+      ...apiOf('autotask'),
+      events: ['denied', 'activated', 'ended'],
+      credentials,
+    });
+    expect(created.status, created.text).toBe(201);
+    const delivered = await deliverTicket('autotask', created.body, ticketId, APPROVAL);
+    expect(delivered.status, delivered.text).toBe(202);
+    const id = String(delivered.body.requestId);
+    await t.client.waitForRequest(id, token, (r) => r.status === 'pending_approval');
+    const denied = await t.client.api('POST', `/requests/${id}/deny`, { token: bob, body: { comment: 'No' } });
+    expect(denied.status, denied.text).toBe(202);
+    await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
+    const psa = await waitFor(
+      'the denial note',
+      async () => {
+        const view = await standIn('autotask');
+        return view.notes.some((n) => n.ticketId === String(ticketId)) ? view : undefined;
+      },
+      60_000,
+    );
+    // activated and ended were chosen too, but a denial ends the request without a lease: one note only
+    // (a timer run later, nothing more has come).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const notes = (await standIn('autotask')).notes.filter((n) => n.ticketId === String(ticketId));
+    expect(notes.map((n) => n.text.split('\n')[0])).toEqual([
+      `Just-in-time access denied by ${HOME_USERS.bob.userPrincipalName}.`,
+    ]);
+    expect(notes[0]?.text).toContain('Reason: denied');
+    expect(psa.statusChanges.filter((c) => c.ticketId === String(ticketId))).toEqual([]);
   }, 120_000);
 });
 
