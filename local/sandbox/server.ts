@@ -14,6 +14,7 @@ import {
 } from './http';
 import { handleKeyVault } from './keyvault';
 import { handleLogin } from './login';
+import { handlePsa } from './psa/router';
 import { handleSandboxApi } from './sandboxApi';
 import { SignIns } from './signIns';
 import { SandboxStore } from './store';
@@ -47,6 +48,7 @@ async function route(store: SandboxStore, req: SandboxRequest): Promise<SandboxR
   if (first === 'v1.0') return handleGraph(store, req);
   if (first === 'secrets' || first === 'deletedsecrets') return handleKeyVault(store, req);
   if (first === '_sandbox') return (await handleTeamsSandboxApi(store, req)) ?? handleSandboxApi(store, req);
+  if (first === 'psa') return handlePsa(store, req);
   const botConnector = handleBotFrameworkMetadata(store, req) ?? (await handleConversationApi(store, req));
   if (botConnector !== undefined) return botConnector;
   const login = await handleLogin(store, req);

@@ -10,6 +10,7 @@ import { createTableStores, TableSet, type TableConnection } from './tables';
 import { TableTeamsConversationStore } from './tables/teamsConversationStore';
 import { BotConnectorClient } from './teams/botConnector';
 import type { TeamsBot } from '../app/ports';
+import { FetchPsaHttp } from './ticketing/psaHttp';
 
 /** Every port, implemented with the real SDKs. */
 export type Adapters = AppPorts;
@@ -55,7 +56,15 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
           return directories.forTenant(home.value);
         });
   const teams = teamsBot(settings, connection, options.tablePrefix);
-  return { directories, vault, ...stores, notifier: createNotifier(settings), mailer, ...(teams ? { teams } : {}) };
+  return {
+    directories,
+    vault,
+    ...stores,
+    notifier: createNotifier(settings),
+    mailer,
+    psaHttp: new FetchPsaHttp(),
+    ...(teams ? { teams } : {}),
+  };
 }
 
 /** The Teams bot's ports, when JIT_TEAMS_BOT_APP_ID is set (settings require its secret with it). */

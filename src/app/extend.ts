@@ -7,6 +7,7 @@ import { checkExtension } from '../domain/extension';
 import { transition } from '../domain/lease';
 import type { LeaseRequest } from '../domain/request';
 import { recordAudit } from './audit';
+import { enqueueWriteBack } from './psaWriteBack';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations } from './ports';
 import { currentMaxDuration, requesterStanding } from './requesterStanding';
@@ -141,5 +142,6 @@ export async function extendLease(
     expiresAt: check.expiresAt,
     by: input.by,
   });
+  await enqueueWriteBack(deps, extended, { event: 'extended', step: input.extensionId, by: input.byName });
   return { expiresAt: check.expiresAt, extended: true };
 }

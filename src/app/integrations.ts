@@ -10,6 +10,7 @@ import type { Integration, Versioned } from './ports';
 import { requireAdmin } from './authorization';
 import { auditChange, checkPrecondition, conditionally, type Precondition } from './config/adminChange';
 import { integrationSecretCache } from './integrationSecrets';
+import { patchWriteBackBodySchema, storeWriteBack, type StoredWriteBack } from './psaWriteBack';
 import { connectorOf, type CreateIntegrationBody } from './ticketing';
 import { integrationNameSchema, type ConnectorOptions } from './ticketing/connector';
 
@@ -43,6 +44,7 @@ export const patchIntegrationBodySchema = z
       })
       .optional()
       .describe('A new secret (shown in this answer only); ConnectWise: a new callback URL secret'),
+    writeBack: patchWriteBackBodySchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 export type PatchIntegrationBody = z.infer<typeof patchIntegrationBodySchema>;
@@ -64,6 +66,7 @@ export function integrationView(integration: Integration): IntegrationView {
       ? { previousSecretValidUntil: integration.previousSecret.validUntil }
       : {}),
     ...connectorOf(integration.kind).view(integration),
+    ...('writeBack' in integration && integration.writeBack !== undefined ? { writeBack: integration.writeBack } : {}),
     webhookPath: `/api/webhooks/${integration.integrationId}`,
   });
   // Checked strictly: a connector that shows more than the view has (a secret's name) is our bug, a
@@ -94,12 +97,18 @@ export async function createIntegration(
   options: IntegrationOptions,
 ) {
   requireAdmin(caller);
-  const { name, ...settings } = body;
+  const { name, ...withWriteBack } = body;
+  // The write-back credentials never reach the row: they go to Key Vault (storeWriteBack).
+  const { writeBack: writeBackBody, ...settings } = { writeBack: undefined, ...withWriteBack };
   const connector = connectorOf(settings.kind);
   const problems = connector.settingsProblems?.(settings, options) ?? [];
   if (problems.length > 0) throw new ValidationError(problems);
   if ('mapping' in settings) await requireConnectedTenants(deps, settings.mapping);
   const integrationId = randomUUID();
+  const writeBack: StoredWriteBack | null =
+    writeBackBody === undefined
+      ? null
+      : await storeWriteBack(deps, settings.kind, integrationId, writeBackBody, options);
   const secret = newSecret();
   const secretName = await deps.vault.putIntegrationSecret(integrationId, secret);
   const integration: Integration = {
@@ -110,6 +119,7 @@ export async function createIntegration(
     createdBy: caller.userPrincipalName,
     secretName,
     ...settings,
+    ...(writeBack ?? {}),
   };
   const created = await deps.integrations.create(integration);
   await auditChange(deps, caller, {
@@ -165,6 +175,7 @@ export async function patchIntegration(
   integrationId: string,
   body: PatchIntegrationBody,
   precondition: Precondition,
+  options: IntegrationOptions = { localDevelopment: false },
 ) {
   requireAdmin(caller);
   const stored = await storedIntegration(deps, integrationId);
@@ -180,6 +191,20 @@ export async function patchIntegration(
       ]);
     await requireConnectedTenants(deps, body.mapping);
   }
+  const retired: string[] = [];
+  let writeBack: Partial<StoredWriteBack> | undefined;
+  if (body.writeBack === null) {
+    writeBack = {};
+    if (before.writeBackSecretName !== undefined) retired.push(before.writeBackSecretName);
+  } else if (body.writeBack !== undefined) {
+    const stored = await storeWriteBack(deps, before.kind, integrationId, body.writeBack, {
+      ...options,
+      keptSecretName: before.writeBackSecretName,
+    });
+    writeBack = stored;
+    if (before.writeBackSecretName !== undefined && before.writeBackSecretName !== stored.writeBackSecretName)
+      retired.push(before.writeBackSecretName);
+  }
   const now = deps.clock.now();
   let next: Integration = {
     ...before,
@@ -188,8 +213,11 @@ export async function patchIntegration(
     ...(body.mapping !== undefined && 'mapping' in before ? { mapping: body.mapping } : {}),
     updatedAt: now.toISOString(),
   };
+  if (writeBack !== undefined) {
+    const { writeBack: _old, writeBackSecretName: _oldName, ...rest } = { writeBack: undefined, ...next };
+    next = { ...rest, ...writeBack };
+  }
   let shown: Record<string, unknown> = {};
-  const retired: string[] = [];
   if (body.rotateSecret !== undefined) {
     const secret = newSecret();
     const secretName = await deps.vault.putIntegrationSecret(integrationId, secret, {
@@ -221,6 +249,9 @@ export async function patchIntegration(
     const fresh = next.secretName;
     if (body.rotateSecret !== undefined && fresh !== undefined)
       await deps.vault.deleteIntegrationSecret(fresh).catch(() => undefined);
+    const freshWriteBack = writeBack?.writeBackSecretName;
+    if (freshWriteBack !== undefined && freshWriteBack !== before.writeBackSecretName)
+      await deps.vault.deleteIntegrationSecret(freshWriteBack).catch(() => undefined);
     throw error;
   }
   await deleteSecrets(deps, retired);
@@ -231,6 +262,12 @@ export async function patchIntegration(
     details: {
       integrationId,
       secretRotated: body.rotateSecret !== undefined,
+      ...(body.writeBack !== undefined
+        ? {
+            writeBack: body.writeBack === null ? 'off' : 'configured',
+            writeBackCredentialsReplaced: body.writeBack?.credentials !== undefined,
+          }
+        : {}),
       ...(body.rotateSecret?.overlap !== undefined ? { overlap: body.rotateSecret.overlap } : {}),
     },
   });
@@ -259,7 +296,9 @@ export async function deleteIntegration(
   const stored = await storedIntegration(deps, integrationId);
   const etag = checkPrecondition(stored, precondition, `integration ${integrationId}`);
   const before = stored.value;
-  const names = [before.secretName, before.previousSecret?.secretName].filter((n): n is string => n !== undefined);
+  const names = [before.secretName, before.previousSecret?.secretName, before.writeBackSecretName].filter(
+    (n): n is string => n !== undefined,
+  );
   const { previousSecret: _previous, ...rest } = before;
   const tombstone = { ...rest, enabled: false, deletedAt: deps.clock.now().toISOString() } as Integration;
   await conditionally(precondition, `integration ${integrationId}`, () => deps.integrations.replace(tombstone, etag));

@@ -4,6 +4,8 @@ import type { AppDeps } from './deps';
 import { approverUsers } from './approverUsers';
 import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
 import { postApprovalCards } from './teamsApprovals';
+import { enqueueWriteBack } from './psaWriteBack';
+import type { WriteBackEvent } from '../domain/psaWriteBack';
 
 /**
  * How long before expiry the "ending soon" notification goes out when the orchestration's input
@@ -74,7 +76,29 @@ export async function notifyLease(
     deps.notifier.notify(notification).catch(failed('webhooks')),
     mailLease(deps, notification, request).catch(failed('mail')),
     ...(input.kind === 'pending_approval' ? [postApprovalCards(deps, request).catch(failed('teams'))] : []),
+    writeBackLease(deps, input.kind, request),
   ]);
+}
+
+/** The PSA write-back events among the notifications (extensions are queued by extendLease). */
+const WRITE_BACK_EVENTS: Partial<Record<NotificationKind, WriteBackEvent>> = {
+  approved: 'approved',
+  denied: 'denied',
+  active: 'activated',
+  ended: 'ended',
+};
+
+/** Queues the note for the request's PSA ticket (src/app/psaWriteBack.ts); never throws. */
+async function writeBackLease(deps: AppDeps, kind: NotificationKind, request: LeaseRequest): Promise<void> {
+  const event = WRITE_BACK_EVENTS[kind];
+  if (event === undefined) return;
+  const by =
+    event === 'approved' || event === 'denied'
+      ? (request.decision?.by ?? 'Entra JIT')
+      : event === 'ended' && request.status === 'ended'
+        ? (request.revokedBy ?? (request.endReason === 'expired' ? 'Entra JIT (the lease expired)' : 'Entra JIT'))
+        : 'Entra JIT';
+  await enqueueWriteBack(deps, request, { event, by });
 }
 
 /** Emails the people concerned: the approvers when a request waits for them, the requester otherwise. */

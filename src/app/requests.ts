@@ -147,7 +147,8 @@ export async function submitRequest(
       requestId: id,
       revocationRetryIntervalMs: deps.revocationRetryIntervalMs,
       activityRetryFirstIntervalMs: deps.activityRetryFirstIntervalMs,
-      notify: deps.workflow.notificationsEnabled,
+      // A request from a PSA ticket: the notify activity also queues its write-back notes.
+      notify: deps.workflow.notificationsEnabled || options.origin !== undefined,
       endingSoonBeforeMs: deps.workflow.endingSoonBeforeMs,
       ...(request.status === 'pending_approval' ? { approvalDeadline: request.approvalDeadline } : {}),
       ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),

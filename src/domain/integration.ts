@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { psaMappingSchema } from './psaMapping';
+import { psaWriteBackSettingsSchema } from './psaWriteBack';
 
 /**
  * A ticketing integration: the generic signed event, or a PSA's native webhooks with the mapping
@@ -24,19 +25,27 @@ const common = {
   deletedAt: z.iso.datetime().optional(),
   /** The secret replaced by the last rotation, still accepted until `validUntil` (an overlap window). */
   previousSecret: z.strictObject({ secretName: z.string().min(1), validUntil: z.iso.datetime() }).optional(),
+  /** PSA kinds with write-back: the Key Vault secret holding the PSA's API credentials (JSON). */
+  writeBackSecretName: z.string().min(1).optional(),
 };
 const secretName = z.string().min(1);
 
 const mapping = psaMappingSchema.describe('PSA kinds: how a ticket becomes an access request (docs/ticketing.md)');
+const writeBack = psaWriteBackSettingsSchema
+  .optional()
+  .describe(
+    "PSA kinds: what is written on the request's ticket as its lease moves (README, PSA write-back); absent: nothing",
+  );
 
 const genericRow = z.strictObject({ ...common, kind: z.literal('generic'), secretName });
-const autotaskRow = z.strictObject({ ...common, kind: z.literal('autotask'), secretName, mapping });
+const autotaskRow = z.strictObject({ ...common, kind: z.literal('autotask'), secretName, mapping, writeBack });
 const halopsaRow = z.strictObject({
   ...common,
   kind: z.literal('halopsa'),
   secretName,
   basicUsername: z.string().min(1).describe('The Basic authentication username the webhook sends'),
   mapping,
+  writeBack,
 });
 const connectwiseRow = z.strictObject({
   ...common,
@@ -45,6 +54,7 @@ const connectwiseRow = z.strictObject({
   companyId: z.string().min(1).describe('The PSA company whose callbacks are accepted'),
   callbackKeyOrigin: z.string().min(1).describe('The PSA site signing keys are fetched from'),
   mapping,
+  writeBack,
 });
 
 /** Every kind's row: a kind is one row schema above and one entry here. */
@@ -63,11 +73,11 @@ type CommonField = keyof typeof common;
  * secret is not among it (the service generates it).
  */
 export type IntegrationSettingsOf<K extends IntegrationKind> = K extends IntegrationKind
-  ? Omit<IntegrationOf<K>, CommonField | 'secretName'>
+  ? Omit<IntegrationOf<K>, CommonField | 'secretName' | 'writeBack'>
   : never;
 
 /** Never shown: which Key Vault secrets authenticate, and the tombstone mark (deleted ones are not shown). */
-const HIDDEN = { secretName: true, previousSecret: true, deletedAt: true } as const;
+const HIDDEN = { secretName: true, previousSecret: true, deletedAt: true, writeBackSecretName: true } as const;
 const VIEW_FIELDS = {
   previousSecretValidUntil: z.iso
     .datetime()

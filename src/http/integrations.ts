@@ -60,11 +60,13 @@ export async function getIntegrationHttp({
 export async function patchIntegrationHttp({
   request,
   caller,
-  services: { deps },
+  services: { deps, settings },
 }: AuthenticatedCall): Promise<HttpResponseInit> {
   const integrationId = integrationIdOf(request);
   const body = await readJsonBody(request, patchIntegrationBodySchema);
-  const patched = await patchIntegration(deps, caller, integrationId, body, preconditionOf(request));
+  const patched = await patchIntegration(deps, caller, integrationId, body, preconditionOf(request), {
+    localDevelopment: isLocalDevelopment(settings),
+  });
   return json(200, patched.integration, etagHeader(patched.etag));
 }
 

@@ -4096,6 +4096,37 @@ export interface components {
           companyId: string;
           /** @description The PSA site's origin: callbacks' signing keys are only fetched from it */
           callbackKeyOrigin: string;
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The API member's public key */
+              publicKey: string;
+              /** @description The API member's private key */
+              privateKey: string;
+              /**
+               * Format: uuid
+               * @description The clientId ConnectWise issued to the integrator (developer.connectwise.com)
+               */
+              clientId: string;
+            };
+          };
         }
       | {
           name: string;
@@ -4114,6 +4145,34 @@ export interface components {
               field?: string;
             };
             durationField?: string;
+          };
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The API user's user name */
+              username: string;
+              /** @description The API user's secret */
+              secret: string;
+              /** @description The API user's tracking identifier */
+              apiIntegrationCode: string;
+            };
           };
         }
       | {
@@ -4139,6 +4198,32 @@ export interface components {
            * @default entra-jit
            */
           basicUsername: string;
+          /** @description PSA write-back: an internal note on the request's ticket when access is approved, denied, activated, extended and ended (README, PSA write-back) */
+          writeBack?: {
+            /**
+             * Format: uri
+             * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+             */
+            apiUrl: string;
+            /**
+             * Format: uri
+             * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+             */
+            authUrl?: string;
+            /** @description Which lease events write an internal note on the ticket */
+            events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+            /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+            statusOnActivation?: string;
+            /** @description The ticket status to set when access ends */
+            statusOnEnd?: string;
+            /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
+            credentials: {
+              /** @description The client id of the HaloPSA API application (client credentials) */
+              clientId: string;
+              /** @description The API application's client secret */
+              clientSecret: string;
+            };
+          };
         };
     CreatedIntegration: {
       /** Format: uuid */
@@ -4171,6 +4256,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -4223,6 +4327,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -4257,6 +4380,29 @@ export interface components {
         /** @description How long the replaced secret keeps authenticating deliveries, while the sender is switched over; without it, it stops at once */
         overlap?: string;
       };
+      /** @description PSA write-back: the new settings, replacing the old ones; null turns it off and deletes its credentials */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+        /** @description The PSA's API credentials (the kind's fields, as at creation); absent: the stored ones are kept */
+        credentials?: {
+          [key: string]: string;
+        };
+      } | null;
     };
     PatchedIntegration: {
       /** Format: uuid */
@@ -4289,6 +4435,25 @@ export interface components {
       companyId?: string;
       /** @description connectwise: the PSA site signing keys are fetched from */
       callbackKeyOrigin?: string;
+      /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+      writeBack?: {
+        /**
+         * Format: uri
+         * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+         */
+        apiUrl: string;
+        /**
+         * Format: uri
+         * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+         */
+        authUrl?: string;
+        /** @description Which lease events write an internal note on the ticket */
+        events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+        /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+        statusOnActivation?: string;
+        /** @description The ticket status to set when access ends */
+        statusOnEnd?: string;
+      };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
       /** Format: date-time */
@@ -4342,6 +4507,25 @@ export interface components {
         companyId?: string;
         /** @description connectwise: the PSA site signing keys are fetched from */
         callbackKeyOrigin?: string;
+        /** @description PSA kinds: what is written on a request's ticket as its lease moves (never the credentials) */
+        writeBack?: {
+          /**
+           * Format: uri
+           * @description The PSA's REST API: ConnectWise the site (https://api-na.myconnectwise.net), Autotask the zone's web services (https://webservices5.autotask.net), HaloPSA the resource server (https://<tenant>.halopsa.com/api)
+           */
+          apiUrl: string;
+          /**
+           * Format: uri
+           * @description HaloPSA only: the authorisation server (https://<tenant>.halopsa.com/auth), whose /token issues the API's tokens
+           */
+          authUrl?: string;
+          /** @description Which lease events write an internal note on the ticket */
+          events: ('approved' | 'denied' | 'activated' | 'extended' | 'ended')[];
+          /** @description The ticket status (its name, or Autotask's numeric value) to set when access is activated */
+          statusOnActivation?: string;
+          /** @description The ticket status to set when access ends */
+          statusOnEnd?: string;
+        };
         /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
         webhookPath: string;
         /** Format: date-time */

@@ -5,6 +5,7 @@ import { TableConfigStore } from './configStore';
 import { TableIntegrationStore } from './integrationStore';
 import { TableOnceStore } from './onceStore';
 import { TableLeaseLockStore } from './leaseLockStore';
+import { TablePsaWriteBackQueue } from './psaWriteBackQueue';
 import { TableRequestStore } from './requestStore';
 import { TableSet, type TableConnection } from './tableSet';
 import { TableTemplateStore } from './templateStore';
@@ -24,6 +25,7 @@ export type TableStores = Pick<
   | 'integrations'
   | 'idempotency'
   | 'webhookDeliveries'
+  | 'psaWriteBacks'
 >;
 
 /** Every Table Storage store, sharing one set of clients (tables are created on first use). */
@@ -39,5 +41,6 @@ export function createTableStores(connection: TableConnection, tablePrefix?: str
     integrations: new TableIntegrationStore(tables),
     idempotency: new TableOnceStore(tables.table('Idempotency'), 'idempotency key'),
     webhookDeliveries: new TableOnceStore(tables.table('WebhookDeliveries'), 'webhook delivery'),
+    psaWriteBacks: new TablePsaWriteBackQueue(tables),
   };
 }

@@ -17,6 +17,7 @@ export const TABLE_KINDS = [
   'Templates',
   'TeamsConversations',
   'TeamsCards',
+  'PsaWriteBacks',
 ] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 

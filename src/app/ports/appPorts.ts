@@ -7,6 +7,8 @@ import type { LeaseLockStore } from './leaseLockStore';
 import type { LeaseMailer } from './leaseMailer';
 import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
+import type { PsaHttp } from './psaHttp';
+import type { PsaWriteBackQueue } from './psaWriteBackQueue';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
 import type { TemplateStore } from './templateStore';
@@ -30,4 +32,7 @@ export interface AppPorts {
   readonly mailer: LeaseMailer | null;
   /** Approval cards in Microsoft Teams (JIT_TEAMS_BOT_APP_ID); absent: no bot. */
   readonly teams?: TeamsBot;
+  /** PSA write-back: notes waiting to be written, and the HTTPS client that writes them. */
+  readonly psaWriteBacks: PsaWriteBackQueue;
+  readonly psaHttp: PsaHttp;
 }

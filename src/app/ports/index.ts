@@ -24,6 +24,8 @@ export * from './integrationStore';
 export * from './callbackKeySource';
 export * from './onceStore';
 export * from './notifier';
+export * from './psaHttp';
+export * from './psaWriteBackQueue';
 export * from './leaseMailer';
 export * from './teamsBot';
 export * from './clock';

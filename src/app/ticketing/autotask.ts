@@ -1,3 +1,5 @@
+import { autotaskWriter } from './autotaskWriteBack';
+import { writeBackBodySchemaOf } from './writeBack';
 import { z } from 'zod';
 import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import { psaMappingSchema } from '../../domain/psaMapping';
@@ -93,7 +95,11 @@ export function readAutotask(json: unknown): TicketRead {
  */
 export const autotaskConnector = {
   kind: 'autotask',
-  createBodySchema: createBodySchemaOf('autotask', { mapping: psaMappingSchema }),
+  createBodySchema: createBodySchemaOf('autotask', {
+    mapping: psaMappingSchema,
+    writeBack: writeBackBodySchemaOf(autotaskWriter.credentialsSchema).optional(),
+  }),
+  writeBack: autotaskWriter,
   view: (integration) => ({ mapping: integration.mapping }),
   shownSecret: (_integration, secret) => ({ signingSecret: secret }),
   authenticate: async (_integration, delivery, { secrets }) =>

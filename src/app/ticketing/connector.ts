@@ -3,6 +3,7 @@ import type { FieldProblem } from '../../domain/errors';
 import type { IntegrationKind, IntegrationOf, IntegrationSettingsOf } from '../../domain/integration';
 import type { CallbackKeySource } from '../ports/callbackKeySource';
 import type { WebhookEvent } from './webhookEvent';
+import type { PsaWriter } from './writeBack';
 
 /**
  * A ticketing connector: everything that differs between the generic event and each PSA's native
@@ -38,6 +39,8 @@ export interface Connector<K extends IntegrationKind> {
   ): Promise<Authentication>;
   /** The access request an authenticated delivery asks for, or why it asks for none. */
   read(integration: IntegrationOf<K>, delivery: AuthenticatedDelivery): DeliveryReading;
+  /** PSA kinds: how notes are written back on the ticket a request came from (./writeBack.ts). */
+  readonly writeBack?: PsaWriter;
 }
 
 /** An integration's name, as every kind's creation body carries it. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { connectwiseWriter } from './connectwiseWriteBack';
+import { writeBackBodySchemaOf } from './writeBack';
 import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import type { IntegrationOf } from '../../domain/integration';
 import { isPrivateHost } from '../../domain/networkAddress';
@@ -252,7 +254,9 @@ export const connectwiseConnector = {
     callbackKeyOrigin: callbackKeyOriginSchema.describe(
       "The PSA site's origin: callbacks' signing keys are only fetched from it",
     ),
+    writeBack: writeBackBodySchemaOf(connectwiseWriter.credentialsSchema).optional(),
   }),
+  writeBack: connectwiseWriter,
   settingsProblems: (settings, options) => {
     const problem = callbackOriginProblem(settings.callbackKeyOrigin, options);
     return problem === null ? [] : [{ field: 'callbackKeyOrigin', message: problem }];

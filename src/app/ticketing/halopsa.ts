@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { halopsaWriter } from './halopsaWriteBack';
+import { writeBackBodySchemaOf } from './writeBack';
 import { ValidationError, fieldProblemsOf } from '../../domain/errors';
 import { psaMappingSchema } from '../../domain/psaMapping';
 import { verifyBasicAuth } from '../../domain/webhookSignature';
@@ -102,7 +104,9 @@ export const halopsaConnector = {
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore, at most 64')
       .default('entra-jit')
       .describe('The Basic authentication username to set on the HaloPSA webhook (the password is generated)'),
+    writeBack: writeBackBodySchemaOf(halopsaWriter.credentialsSchema).optional(),
   }),
+  writeBack: halopsaWriter,
   view: (integration) => ({ mapping: integration.mapping, basicUsername: integration.basicUsername }),
   shownSecret: (integration, secret) => ({ basicAuth: { username: integration.basicUsername, password: secret } }),
   authenticate: async (integration, delivery, { secrets }) =>

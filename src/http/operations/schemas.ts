@@ -1,3 +1,4 @@
+import { psaWriteBackSettingsSchema } from '../../domain/psaWriteBack';
 import { z } from 'zod';
 import {
   consentUrlSchema,
@@ -150,6 +151,9 @@ const integrationViewSchema = z.strictObject({
   basicUsername: z.string().optional().describe('halopsa: the Basic authentication username the webhook sends'),
   companyId: z.string().optional().describe('connectwise: the PSA company whose callbacks are accepted'),
   callbackKeyOrigin: z.string().optional().describe('connectwise: the PSA site signing keys are fetched from'),
+  writeBack: psaWriteBackSettingsSchema
+    .optional()
+    .describe("PSA kinds: what is written on a request's ticket as its lease moves (never the credentials)"),
   webhookPath: z
     .string()
     .describe('Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath)'),

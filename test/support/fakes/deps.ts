@@ -8,6 +8,7 @@ import { InMemoryIntegrationStore } from './integrationStore';
 import { InMemoryLeaseLockStore } from './leaseLockStore';
 import { RecordingNotifier } from './notifier';
 import { InMemoryOnceStore } from './onceStore';
+import { InMemoryPsaWriteBackQueue, ScriptedPsaHttp } from './psaWriteBacks';
 import { InMemoryRequestStore } from './requestStore';
 import { InMemorySecretVault } from './secretVault';
 import { InMemoryTemplateStore } from './templateStore';
@@ -33,6 +34,8 @@ export interface FakeDeps extends AppDeps {
   readonly integrations: InMemoryIntegrationStore;
   readonly idempotency: InMemoryOnceStore;
   readonly webhookDeliveries: InMemoryOnceStore;
+  readonly psaWriteBacks: InMemoryPsaWriteBackQueue;
+  readonly psaHttp: ScriptedPsaHttp;
   readonly logs: LogLine[];
 }
 
@@ -59,6 +62,8 @@ export function fakeDeps(overrides: { readonly workflow?: Partial<WorkflowSettin
     integrations: new InMemoryIntegrationStore(),
     idempotency: new InMemoryOnceStore(),
     webhookDeliveries: new InMemoryOnceStore(),
+    psaWriteBacks: new InMemoryPsaWriteBackQueue(),
+    psaHttp: new ScriptedPsaHttp(),
     workflow: {
       publicBaseUrl: null,
       notificationsEnabled: false,

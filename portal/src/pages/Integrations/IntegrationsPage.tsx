@@ -22,7 +22,8 @@ const useStyles = makeStyles({
 
 /**
  * "Integrations" (admin): the ticketing webhooks; "Create integration" and "Rotate secret" show the
- * new secret once (kept in this page's state only until "Done"), "Disable"/"Enable", "Delete".
+ * new secret once (kept in this page's state only until "Done"), "Disable"/"Enable", "Delete"; a
+ * PSA integration that writes back to its tickets says on which events (set through the API: README).
  */
 export function IntegrationsPage() {
   const shared = useSharedStyles();
@@ -114,6 +115,12 @@ function IntegrationRow(props: {
           <Text size={200}>
             <br />
             Old secret accepted until {new Date(i.previousSecretValidUntil).toLocaleString()}
+          </Text>
+        ) : null}
+        {'writeBack' in i && i.writeBack ? (
+          <Text size={200}>
+            <br />
+            Writes back to tickets on {i.writeBack.events.join(', ')}
           </Text>
         ) : null}
       </TableCell>
