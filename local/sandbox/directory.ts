@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { signInEntrySchema } from './signInLog';
 import { HOME_TENANT_ID, SEED_TENANTS, SERVICE_APP, type SeedDomain, type SeedTenant } from './seed';
 
 /**
@@ -140,6 +141,10 @@ const tenantSchema = z.object({
   calls: graphCallsSchema,
   protectedWriteAttempts: z.number().int(),
   sentMail: z.array(sentMailSchema).default([]),
+  /** `GET /auditLogs/signIns` (graph/signInLogs.ts). */
+  signIns: z.array(signInEntrySchema).default([]),
+  /** An Entra ID P1/P2 licence: without one Graph refuses to read the sign-in log. */
+  entraIdPremium: z.boolean().default(true),
 });
 
 const secretVersionSchema = z.object({
@@ -247,6 +252,8 @@ function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Tenant {
     calls: { total: 0, writes: 0, roundTrips: 0 },
     protectedWriteAttempts: 0,
     sentMail: [],
+    signIns: [],
+    entraIdPremium: true,
   };
 }
 

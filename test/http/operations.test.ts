@@ -44,6 +44,7 @@ const DEPLOYED_FUNCTIONS = {
   deleteIntegration: 'DELETE integrations/{integrationId}',
   listAudit: 'GET audit',
   verifyAudit: 'GET audit/verify',
+  getCustomerReport: 'GET tenants/{tenantId}/report',
   createTenant: 'POST tenants',
   listTenants: 'GET tenants',
   tenantReadiness: 'GET tenants/readiness',

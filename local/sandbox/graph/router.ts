@@ -13,6 +13,7 @@ import { policyRoutes } from './policies';
 import { roleRoutes } from './roles';
 import type { Route } from './route';
 import { servicePrincipalRoutes } from './servicePrincipals';
+import { signInLogRoutes } from './signInLogs';
 import { tapRoutes } from './tap';
 import { userRoutes } from './users';
 
@@ -29,6 +30,7 @@ const ROUTES: readonly Route[] = [
   ...servicePrincipalRoutes,
   ...policyRoutes,
   ...mailRoutes,
+  ...signInLogRoutes,
 ];
 
 // Messages as Graph's token validation reports them (InvalidAuthenticationToken, 401).

@@ -15,6 +15,7 @@ import type {
   NewAccount,
   OutgoingMail,
   RoleAssignment,
+  SignInLogRead,
 } from '../../app/ports';
 import type { PrincipalRef, Tenant } from '../../domain/config';
 import type { TemporaryAccessPassPolicy } from '../../domain/temporaryAccessPassPolicy';
@@ -23,6 +24,7 @@ import { GraphAccess, groupIdsOf } from './graphAccess';
 import { GraphAuthMethods } from './graphAuthMethods';
 import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
+import { GraphSignInLogs } from './graphSignInLogs';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
 import { GraphWriteBudget, type GraphPriority } from './writeBudget';
@@ -34,6 +36,7 @@ export class GraphDirectory implements Directory {
   private readonly authMethods: GraphAuthMethods;
   private readonly verification: GraphVerification;
   private readonly mail: GraphMail;
+  private readonly signInLogs: GraphSignInLogs;
 
   constructor(readonly graph: GraphApi) {
     this.mail = new GraphMail(graph);
@@ -41,6 +44,7 @@ export class GraphDirectory implements Directory {
     this.access = new GraphAccess(graph);
     this.authMethods = new GraphAuthMethods(graph);
     this.verification = new GraphVerification(graph);
+    this.signInLogs = new GraphSignInLogs(graph);
   }
 
   get tenantId(): string {
@@ -158,6 +162,9 @@ export class GraphDirectory implements Directory {
   }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);
+  }
+  async listSignIns(userObjectId: string, fromIso: string, toIso: string): Promise<SignInLogRead> {
+    return this.signInLogs.listSignIns(userObjectId, fromIso, toIso);
   }
   async sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void> {
     return this.mail.sendMail(fromUserPrincipalName, mail);

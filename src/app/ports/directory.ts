@@ -3,6 +3,7 @@ import type { DirectoryAccounts } from './directoryAccounts';
 import type { DirectoryMail } from './directoryMail';
 import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
 import type { DirectoryVerification } from './directoryVerification';
+import type { SignInLogs } from './signInLogs';
 import type { TemporaryAccessPasses } from './temporaryAccessPasses';
 
 /**
@@ -11,7 +12,13 @@ import type { TemporaryAccessPasses } from './temporaryAccessPasses';
  * case or adapter that needs one part only takes that part's interface.
  */
 export interface Directory
-  extends DirectoryAccounts, DirectoryRolesAndGroups, TemporaryAccessPasses, DirectoryVerification, DirectoryMail {
+  extends
+    DirectoryAccounts,
+    DirectoryRolesAndGroups,
+    TemporaryAccessPasses,
+    DirectoryVerification,
+    DirectoryMail,
+    SignInLogs {
   readonly tenantId: string;
 }
 

@@ -9,6 +9,7 @@ export * from './directoryRolesAndGroups';
 export * from './temporaryAccessPasses';
 export * from './directoryVerification';
 export * from './directoryMail';
+export * from './signInLogs';
 export * from './secretVault';
 export * from './versioned';
 export * from './requestStore';

@@ -5,6 +5,7 @@ import { AUDIT_OPERATIONS } from './audit';
 import { ENTITLEMENT_OPERATIONS } from './entitlements';
 import { INTEGRATION_OPERATIONS } from './integrations';
 import { defineOperation, type HttpOperation } from './operation';
+import { REPORT_OPERATIONS } from './reports';
 import { REQUEST_OPERATIONS } from './requests';
 import { RULE_OPERATIONS } from './rules';
 import { SERVICE_OPERATIONS } from './service';
@@ -43,4 +44,5 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...INTEGRATION_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...REPORT_OPERATIONS,
 ];

@@ -28,6 +28,7 @@ import { psaMappingSchema } from '../../domain/psaMapping';
 import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
+import { customerReportSchema } from '../../app/reports/reportSchemas';
 import { leaseRequestSchema } from '../../domain/request';
 
 /**
@@ -229,6 +230,7 @@ export const NAMED_SCHEMAS = {
   ExtendedRequest: { schema: extendedRequestSchema, io: 'output' },
   AuditPage: { schema: auditPageSchema, io: 'output' },
   AuditVerification: { schema: auditVerificationSchema, io: 'output' },
+  CustomerReport: { schema: customerReportSchema, io: 'output' },
   CreateIntegrationBody: { schema: createIntegrationBodySchema, io: 'input' },
   CreatedIntegration: { schema: createdIntegrationSchema, io: 'output' },
   Integration: { schema: integrationViewSchema, io: 'output' },
