@@ -4,3 +4,4 @@ import './http/operations';
 import './lease/leaseOrchestrator';
 import './lease/activities';
 import './timers/reconciler';
+import './timers/monthlyReports';

@@ -1,9 +1,13 @@
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { customerReportFor } from '../app/reports/customerReport';
+import { sendMonthlyReports } from '../app/reports/monthlyReports';
+import { getReportSettings, putReportSettings, reportSettingsSchema } from '../app/reports/reportSettings';
+import { getServices } from '../composition';
 import { reportCsv } from '../app/reports/reportCsv';
 import { REPORT_HTML_CSP, reportHtml } from '../app/reports/reportHtml';
 import { reportQuerySchema } from '../app/reports/reportSchemas';
-import { tenantIdOf } from './admin/conditional';
+import { etagHeader, preconditionOf, tenantIdOf } from './admin/conditional';
+import { readJsonBody } from './parse';
 import type { AuthenticatedCall } from './operations/operation';
 import { readQuery } from './query';
 import { json, SECURITY_HEADERS } from './respond';
@@ -44,4 +48,41 @@ export async function customerReportHttp({ request, caller, services }: Authenti
         },
       };
   }
+}
+
+/** `GET /tenants/{tenantId}/report-settings` */
+export async function getReportSettingsHttp({
+  request,
+  caller,
+  services,
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const settings = await getReportSettings(services.deps, caller, tenantIdOf(request));
+  return json(200, settings.value, etagHeader(settings.etag));
+}
+
+/** `PUT /tenants/{tenantId}/report-settings` (If-Match optional) */
+export async function putReportSettingsHttp({
+  request,
+  caller,
+  services,
+}: AuthenticatedCall): Promise<HttpResponseInit> {
+  const tenantId = tenantIdOf(request);
+  const body = await readJsonBody(request, reportSettingsSchema);
+  const settings = await putReportSettings(services.deps, caller, tenantId, body, preconditionOf(request));
+  return json(200, settings.value, etagHeader(settings.etag));
+}
+
+/** The monthly reports on their schedule (06:00 UTC on the 1st). */
+export async function monthlyReportsTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const run = await sendMonthlyReports(getServices().deps);
+  context.log(
+    JSON.stringify({
+      event: 'monthly_reports_done',
+      invocationId: context.invocationId,
+      month: run.month,
+      sent: run.sent.length,
+      alreadySent: run.alreadySent.length,
+      errors: run.errors.length,
+    }),
+  );
 }

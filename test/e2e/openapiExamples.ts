@@ -226,6 +226,14 @@ export const API_EXAMPLES: readonly ApiExample[] = [
     },
     status: 200,
   },
+  {
+    operationId: 'putReportSettings',
+    caller: 'admin',
+    pathParams: { tenantId: CONTOSO_ID },
+    body: { reportContact: 'it-contact@contoso.example', reportMonthly: true },
+    status: 200,
+  },
+  { operationId: 'getReportSettings', caller: 'admin', pathParams: { tenantId: CONTOSO_ID }, status: 200 },
   { operationId: 'deleteIntegration', caller: 'admin', pathParams: { integrationId: INTEGRATION }, status: 204 },
   { operationId: 'deleteRule', caller: 'admin', pathParams: { ruleId: RULE }, status: 204 },
   // Waits for the lease revoked above to end: until then the target has a live lease (409).

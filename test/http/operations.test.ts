@@ -45,6 +45,8 @@ const DEPLOYED_FUNCTIONS = {
   listAudit: 'GET audit',
   verifyAudit: 'GET audit/verify',
   getCustomerReport: 'GET tenants/{tenantId}/report',
+  getReportSettings: 'GET tenants/{tenantId}/report-settings',
+  putReportSettings: 'PUT tenants/{tenantId}/report-settings',
   createTenant: 'POST tenants',
   listTenants: 'GET tenants',
   tenantReadiness: 'GET tenants/readiness',

@@ -538,6 +538,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tenants/{tenantId}/report-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tenant's monthly report settings */
+    get: operations['getReportSettings'];
+    /**
+     * Set a tenant's monthly report: the customer contact, and whether they get it
+     * @description With reportMonthly true, last month's report goes to reportContact at 06:00 UTC on the 1st of each month, as an HTML email from JIT_NOTIFY_MAIL_FROM, once per tenant and month. Audited as tenant.report_settings_updated.
+     */
+    put: operations['putReportSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2462,6 +2483,10 @@ export interface components {
         /** @description Top-level fields whose value differs between before and after */
         changedFields: string[];
       }[];
+    };
+    ReportSettings: {
+      reportContact: string | null;
+      reportMonthly: boolean;
     };
     CreateIntegrationBody:
       | {
@@ -5290,6 +5315,160 @@ export interface operations {
       };
       /** @description No such tenant, target, rule or request */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getReportSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSettings'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putReportSettings: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag you read: the change is refused with 412 if the resource changed since */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportSettings'];
+      };
+    };
+    responses: {
+      /** @description The settings now in force */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSettings'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an ETag that is no longer current */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body larger than 64 KiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
         headers: {
           [name: string]: unknown;
         };

@@ -7,6 +7,7 @@ import type { LeaseLockStore } from './leaseLockStore';
 import type { LeaseMailer } from './leaseMailer';
 import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
+import type { ReportMailer } from './reportMailer';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
 
@@ -25,4 +26,6 @@ export interface AppPorts {
   readonly notifier: Notifier;
   /** Lease emails (JIT_NOTIFY_MAIL_FROM, through Graph); null: no email. */
   readonly mailer: LeaseMailer | null;
+  /** Monthly customer reports by email (JIT_NOTIFY_MAIL_FROM); absent or null: none are sent. */
+  readonly reportMailer?: ReportMailer | null;
 }

@@ -22,6 +22,7 @@ export * from './callbackKeySource';
 export * from './onceStore';
 export * from './notifier';
 export * from './leaseMailer';
+export * from './reportMailer';
 export * from './clock';
 export * from './leaseOrchestrations';
 export * from './appPorts';

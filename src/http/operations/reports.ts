@@ -1,5 +1,5 @@
 import { reportQueryFieldsSchema } from '../../app/reports/reportSchemas';
-import { customerReportHttp } from '../reports';
+import { customerReportHttp, getReportSettingsHttp, putReportSettingsHttp } from '../reports';
 import { ADMIN_ERRORS, defineOperation, problems, queryParameters, type HttpOperation } from './operation';
 
 export const REPORT_OPERATIONS: readonly HttpOperation[] = [
@@ -28,5 +28,37 @@ export const REPORT_OPERATIONS: readonly HttpOperation[] = [
       ...problems(400, ...ADMIN_ERRORS, 404),
     },
     handler: customerReportHttp,
+  }),
+  defineOperation({
+    operationId: 'getReportSettings',
+    method: 'GET',
+    route: 'tenants/{tenantId}/report-settings',
+    tag: 'reports',
+    summary: "A tenant's monthly report settings",
+    access: 'admin',
+    durableClient: false,
+    responses: {
+      '200': { description: 'The settings', schema: 'ReportSettings', headers: ['ETag'] },
+      ...problems(...ADMIN_ERRORS, 404),
+    },
+    handler: getReportSettingsHttp,
+  }),
+  defineOperation({
+    operationId: 'putReportSettings',
+    method: 'PUT',
+    route: 'tenants/{tenantId}/report-settings',
+    tag: 'reports',
+    summary: "Set a tenant's monthly report: the customer contact, and whether they get it",
+    description:
+      "With reportMonthly true, last month's report goes to reportContact at 06:00 UTC on the 1st of each month, as an HTML email from JIT_NOTIFY_MAIL_FROM, once per tenant and month. Audited as tenant.report_settings_updated.",
+    access: 'admin',
+    durableClient: false,
+    conditional: true,
+    requestBody: 'ReportSettings',
+    responses: {
+      '200': { description: 'The settings now in force', schema: 'ReportSettings', headers: ['ETag'] },
+      ...problems(400, ...ADMIN_ERRORS, 404, 409, 412, 413, 415),
+    },
+    handler: putReportSettingsHttp,
   }),
 ];

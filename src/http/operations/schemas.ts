@@ -29,6 +29,7 @@ import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requ
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
 import { customerReportSchema } from '../../app/reports/reportSchemas';
+import { reportSettingsSchema } from '../../app/reports/reportSettings';
 import { leaseRequestSchema } from '../../domain/request';
 
 /**
@@ -231,6 +232,7 @@ export const NAMED_SCHEMAS = {
   AuditPage: { schema: auditPageSchema, io: 'output' },
   AuditVerification: { schema: auditVerificationSchema, io: 'output' },
   CustomerReport: { schema: customerReportSchema, io: 'output' },
+  ReportSettings: { schema: reportSettingsSchema, io: 'input' },
   CreateIntegrationBody: { schema: createIntegrationBodySchema, io: 'input' },
   CreatedIntegration: { schema: createdIntegrationSchema, io: 'output' },
   Integration: { schema: integrationViewSchema, io: 'output' },
