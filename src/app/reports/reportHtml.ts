@@ -33,8 +33,14 @@ td.signins table { margin: .2rem 0; }
 /** The CSP source allowing exactly the page's style sheet. */
 export const REPORT_STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
+/**
+ * The policy the page carries in a meta element too, so it holds wherever the page is opened
+ * (the portal shows it from a blob URL, which has no response headers).
+ */
+const REPORT_PAGE_CSP = `default-src 'none'; style-src ${REPORT_STYLE_HASH}; base-uri 'none'; form-action 'none'`;
+
 /** The Content-Security-Policy the page is served with: its own style sheet, nothing else. */
-export const REPORT_HTML_CSP = `default-src 'none'; style-src ${REPORT_STYLE_HASH}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+export const REPORT_HTML_CSP = `${REPORT_PAGE_CSP}; frame-ancestors 'none'`;
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -106,6 +112,7 @@ export function reportHtml(report: CustomerReport): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(REPORT_PAGE_CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Access report: ${escapeHtml(report.tenant.displayName)}, ${escapeHtml(report.period.from.slice(0, 10))} to ${escapeHtml(report.period.to.slice(0, 10))}</title>
 <style>${STYLE}</style>
