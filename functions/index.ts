@@ -5,3 +5,4 @@ import './lease/leaseOrchestrator';
 import './lease/activities';
 import './timers/reconciler';
 import './timers/psaWriteBack';
+import './timers/monthlyReports';

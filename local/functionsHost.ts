@@ -83,7 +83,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (cors !== undefined && applyCors(req, res, cors)) return;
       if (http.handles(url)) await http.serve(req, res, url);
       else if (management.handles(url)) await management.serve(req, res, url);
-      else if (url.pathname === '/' || url.pathname === '/admin/host/status')
+      else if (req.method === 'POST' && /^\/admin\/functions\/[^/]+$/.test(url.pathname)) {
+        // Manual run of a non-HTTP function (timerTriggers.ts runNow): 202, or 404 for no such function.
+        const name = decodeURIComponent(url.pathname.slice('/admin/functions/'.length));
+        writePlain(res, timers.runNow(name) ? 202 : 404);
+      } else if (url.pathname === '/' || url.pathname === '/admin/host/status')
         writePlain(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ state: 'Running' }));
       else writePlain(res, 404);
     })().catch((error: unknown) => {

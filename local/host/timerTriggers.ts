@@ -32,6 +32,7 @@ interface ScheduledTimerFunction {
  */
 export class TimerTriggers {
   private readonly timers: ScheduledTimerFunction[] = [];
+  private readonly manualRuns = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(private readonly options: TimerTriggersOptions) {
@@ -52,11 +53,39 @@ export class TimerTriggers {
     }
   }
 
+  /**
+   * `POST /admin/functions/{name}`: runs a timer function now, outside its schedule, as the host's
+   * admin API does (https://learn.microsoft.com/azure/azure-functions/functions-manually-run-non-http:
+   * 202 Accepted, the run goes on after the answer; locally no master key is asked for). False when
+   * no enabled timer function has that name (function names are case-insensitive).
+   */
+  runNow(name: string): boolean {
+    const timer = this.timers.find((t) => t.fn.name.toLowerCase() === name.toLowerCase());
+    if (timer === undefined || this.stopped) return false;
+    const now = new Date();
+    const payload: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: {
+        last: (timer.last ?? now).toISOString(),
+        next: timer.next.toISOString(),
+        lastUpdated: now.toISOString(),
+      },
+    };
+    const run = this.invoke(timer.fn, payload);
+    this.manualRuns.add(run);
+    void run.finally(() => this.manualRuns.delete(run));
+    return true;
+  }
+
   /** Stops scheduling and waits for runs in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer.handle);
-    await Promise.allSettled(this.timers.flatMap((t) => (t.running === undefined ? [] : [t.running])));
+    await Promise.allSettled([
+      ...this.timers.flatMap((t) => (t.running === undefined ? [] : [t.running])),
+      ...this.manualRuns,
+    ]);
   }
 
   private arm(timer: ScheduledTimerFunction): void {

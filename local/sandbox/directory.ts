@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { signInEntrySchema } from './signInLog';
 import { HOME_TENANT_ID, SEED_TENANTS, SERVICE_APP, type SeedDomain, type SeedTenant } from './seed';
 
 /**
@@ -178,6 +179,10 @@ const tenantSchema = z.object({
   sentMail: z.array(sentMailSchema).default([]),
   /** A partner's GDAP relationships with its customers (the home tenant's only). */
   delegatedAdminRelationships: z.array(gdapRelationshipSchema).default([]),
+  /** `GET /auditLogs/signIns` (graph/signInLogs.ts). */
+  signIns: z.array(signInEntrySchema).default([]),
+  /** An Entra ID P1/P2 licence: without one Graph refuses to read the sign-in log. */
+  entraIdPremium: z.boolean().default(true),
 });
 
 const secretVersionSchema = z.object({
@@ -288,6 +293,8 @@ export function seedTenant(seed: SeedTenant, nowIso: string, nowMs: number): Ten
     protectedWriteAttempts: 0,
     sentMail: [],
     delegatedAdminRelationships: structuredClone([...(seed.delegatedAdminRelationships ?? [])]),
+    signIns: [],
+    entraIdPremium: true,
   };
 }
 

@@ -16,6 +16,7 @@ import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxRespon
 import type { SandboxStore } from './store';
 import { AMR_NOT_IN_ACCESS_TOKENS, authenticationContextIdSchema } from './authenticationContexts';
 import { createSandboxTenant } from './tenantsApi';
+import { recordSignIn, seedSignInsBodySchema, signInEntrySchema } from './signInLog';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
 import { userClaims } from './userClaims';
 
@@ -175,8 +176,16 @@ function signin(store: SandboxStore, req: SandboxRequest): SandboxResponse {
   const found = findUserAnywhere(store, body.userPrincipalName);
   if (found === undefined) return json(401, { ok: false, reason: 'unknown_user' });
   const { tenant, user } = found;
-  if (!user.accountEnabled) return json(401, { ok: false, reason: 'account_disabled' });
-  if (secretMatches(user.passwordHash, body.password)) return json(200, { ok: true });
+  if (!user.accountEnabled) {
+    recordSignIn(tenant, user, new Date(), 'account_disabled');
+    store.save();
+    return json(401, { ok: false, reason: 'account_disabled' });
+  }
+  if (secretMatches(user.passwordHash, body.password)) {
+    recordSignIn(tenant, user, new Date(), 'success');
+    store.save();
+    return json(200, { ok: true });
+  }
   const now = Date.now();
   const tap = tenant.temporaryAccessPasses.find((p) => {
     const start = Date.parse(p.startDateTime);
@@ -188,11 +197,14 @@ function signin(store: SandboxStore, req: SandboxRequest): SandboxResponse {
       secretMatches(p.passHash, body.password)
     );
   });
-  if (tap === undefined) return json(401, { ok: false, reason: 'invalid_credentials' });
-  if (tap.isUsableOnce) {
-    tap.used = true;
+  if (tap === undefined) {
+    recordSignIn(tenant, user, new Date(), 'invalid_credentials');
     store.save();
+    return json(401, { ok: false, reason: 'invalid_credentials' });
   }
+  if (tap.isUsableOnce) tap.used = true;
+  recordSignIn(tenant, user, new Date(), 'success');
+  store.save();
   return json(200, { ok: true });
 }
 
@@ -392,6 +404,38 @@ function addRelationship(store: SandboxStore, req: SandboxRequest, tenantId: str
   return json(201, { id: relationship.id });
 }
 
+/** `POST /_sandbox/tenants/{tenant}/signIns`: sign-ins as if users had signed in at those times. */
+function seedSignIns(store: SandboxStore, req: SandboxRequest, tenantId: string): SandboxResponse {
+  const body = parseBody(seedSignInsBodySchema, req);
+  const tenant = tenantOf(store, tenantId);
+  const added = body.value.map(({ user: key, ...entry }) => {
+    const user = tenant.users.find(
+      (u) => u.id === key.toLowerCase() || u.userPrincipalName.toLowerCase() === key.toLowerCase(),
+    );
+    if (user === undefined) throw new ApiError(404, `no user '${key}' in tenant ${tenant.id}`);
+    return signInEntrySchema.parse({
+      ...entry,
+      id: newObjectId(),
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+      userDisplayName: entry.userDisplayName ?? user.displayName,
+    });
+  });
+  tenant.signIns.push(...added);
+  store.save();
+  return json(201, { value: added });
+}
+
+/** `PATCH /_sandbox/tenants/{tenant}` `{ "entraIdPremium": false }`: a tenant without Entra ID P1/P2. */
+const patchTenantSchema = z.strictObject({ entraIdPremium: z.boolean() });
+function patchTenant(store: SandboxStore, req: SandboxRequest, tenantId: string): SandboxResponse {
+  const body = parseBody(patchTenantSchema, req);
+  const tenant = tenantOf(store, tenantId);
+  tenant.entraIdPremium = body.entraIdPremium;
+  store.save();
+  return json(200, { id: tenant.id, entraIdPremium: tenant.entraIdPremium });
+}
+
 /** `/_sandbox/...` */
 export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest): Promise<SandboxResponse> {
   const [, first, second, third, fourth, ...rest] = req.segments;
@@ -417,6 +461,10 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
     if (first === 'calls' && second === undefined && m === 'GET') return callCounters(store);
     if (first === 'mail' && second === undefined && m === 'GET') return sentMail(store);
     if (first === 'tenants' && second === undefined && m === 'POST') return createSandboxTenant(store, req);
+    if (first === 'tenants' && second !== undefined && third === undefined && m === 'PATCH')
+      return patchTenant(store, req, second);
+    if (first === 'tenants' && second !== undefined && third === 'signIns' && fourth === undefined && m === 'POST')
+      return seedSignIns(store, req, second);
     if (first === 'tenants' && second !== undefined && third === 'users' && fourth === undefined) {
       if (m === 'POST') return createUser(store, req, second);
       if (m === 'GET') return listUsers(store, second);

@@ -14,6 +14,7 @@ import { ApprovalsPage } from './pages/Approvals/ApprovalsPage';
 import { AuditPage } from './pages/Audit/AuditPage';
 import { IntegrationsPage } from './pages/Integrations/IntegrationsPage';
 import { LeasesPage } from './pages/Leases/LeasesPage';
+import { ReportsPage } from './pages/Reports/ReportsPage';
 import { MyAccessPage } from './pages/MyAccess/MyAccessPage';
 import { RequestsPage } from './pages/Requests/RequestsPage';
 import { RulesPage } from './pages/Rules/RulesPage';
@@ -23,7 +24,16 @@ import { TenantsPage } from './pages/Tenants/TenantsPage';
 
 const ADMIN_ROLE = 'Jit.Admin';
 const APPROVER_ROLE = 'Jit.Approver';
-const ADMIN_PAGES: readonly PageId[] = ['tenants', 'targets', 'rules', 'templates', 'integrations', 'audit', 'leases'];
+const ADMIN_PAGES: readonly PageId[] = [
+  'tenants',
+  'targets',
+  'rules',
+  'templates',
+  'integrations',
+  'audit',
+  'leases',
+  'reports',
+];
 
 const useStyles = makeStyles({
   shell: { minHeight: '100vh', display: 'flex', flexDirection: 'column' },
@@ -186,6 +196,7 @@ function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonl
           {page === 'integrations' ? <IntegrationsPage /> : null}
           {page === 'audit' ? <AuditPage /> : null}
           {page === 'leases' ? <LeasesPage /> : null}
+          {page === 'reports' ? <ReportsPage /> : null}
         </NavigateContext.Provider>
       </main>
     </div>

@@ -1,4 +1,4 @@
-import type { AppPorts } from '../app/ports';
+import type { AppPorts, OutgoingMail } from '../app/ports';
 import { ConflictError } from '../domain/errors';
 import type { Settings } from '../settings';
 import { GraphDirectoryProvider, type GraphDirectoryProviderOptions } from './graph/graphDirectoryProvider';
@@ -43,18 +43,20 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
       : { endpoint: requireTablesEndpoint(settings), credential: serviceCredential };
   const stores = createTableStores(connection, options.tablePrefix);
   const mailFrom = settings.JIT_NOTIFY_MAIL_FROM;
-  const mailer =
+  // The mailbox belongs to the home tenant: its connection (and its Mail.Send grant) sends.
+  const homeDirectory = async () => {
+    const home = await stores.config.getTenant(settings.JIT_HOME_TENANT_ID);
+    if (home === null)
+      throw new ConflictError(
+        `the home tenant ${settings.JIT_HOME_TENANT_ID} is not connected, so email cannot be sent from ${mailFrom ?? ''}; connect it first`,
+      );
+    return directories.forTenant(home.value);
+  };
+  const mailer = mailFrom === undefined ? null : new GraphMailNotifier(mailFrom, homeDirectory);
+  const reportMailer =
     mailFrom === undefined
       ? null
-      : new GraphMailNotifier(mailFrom, async () => {
-          // The mailbox belongs to the home tenant: its connection (and its Mail.Send grant) sends.
-          const home = await stores.config.getTenant(settings.JIT_HOME_TENANT_ID);
-          if (home === null)
-            throw new ConflictError(
-              `the home tenant ${settings.JIT_HOME_TENANT_ID} is not connected, so email cannot be sent from ${mailFrom}; connect it first`,
-            );
-          return directories.forTenant(home.value);
-        });
+      : { send: async (mail: OutgoingMail) => (await homeDirectory()).sendMail(mailFrom, mail) };
   const teams = teamsBot(settings, connection, options.tablePrefix);
   return {
     directories,
@@ -62,6 +64,7 @@ export function createAdapters(settings: Settings, options: CreateAdaptersOption
     ...stores,
     notifier: createNotifier(settings),
     mailer,
+    reportMailer,
     psaHttp: new FetchPsaHttp(),
     ...(teams ? { teams } : {}),
   };

@@ -55,6 +55,9 @@ export const tenantSchema = z.strictObject({
   protectedAccounts: z.array(z.string()).max(100).default([]),
   /** Labels rules can scope to ({ tenantTag }); absent (rows stored before tags): untagged. */
   tags: z.array(tenantTagSchema).max(MAX_TENANT_TAGS).optional(),
+  /** Customer reports (src/app/reports): who gets last month's report by email, and whether they do. */
+  reportContact: z.email().optional(),
+  reportMonthly: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

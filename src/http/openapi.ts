@@ -96,7 +96,12 @@ function operationObject(op: HttpOperation): JsonSchema {
         : {}),
       ...(body !== undefined && response.schema !== undefined
         ? {
-            content: { [body]: { schema: ref(response.schema) } },
+            content: {
+              [body]: { schema: ref(response.schema) },
+              ...Object.fromEntries(
+                (response.alternativeMediaTypes ?? []).map((type) => [type, { schema: { type: 'string' } }]),
+              ),
+            },
           }
         : {}),
     };

@@ -300,6 +300,25 @@ export const API_EXAMPLES: readonly ApiExample[] = [
   },
   { operationId: 'listAudit', caller: 'admin', query: { requestId: SUBMITTED, limit: '50' }, status: 200 },
   { operationId: 'verifyAudit', caller: 'admin', query: { tenantId: CONTOSO_ID }, status: 200 },
+  {
+    operationId: 'getCustomerReport',
+    caller: 'admin',
+    pathParams: { tenantId: CONTOSO_ID },
+    // The last week, to a minute from now: the story's lease is in it.
+    query: {
+      from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+    status: 200,
+  },
+  {
+    operationId: 'putReportSettings',
+    caller: 'admin',
+    pathParams: { tenantId: CONTOSO_ID },
+    body: { reportContact: 'it-contact@contoso.example', reportMonthly: true },
+    status: 200,
+  },
+  { operationId: 'getReportSettings', caller: 'admin', pathParams: { tenantId: CONTOSO_ID }, status: 200 },
   { operationId: 'deleteIntegration', caller: 'admin', pathParams: { integrationId: INTEGRATION }, status: 204 },
   { operationId: 'deleteRule', caller: 'admin', pathParams: { ruleId: RULE }, status: 204 },
   // Waits for the lease revoked above to end: until then the target has a live lease (409).

@@ -87,6 +87,7 @@ describe('the admin pages in a browser', () => {
       'Requests',
       'Approvals',
       ...ADMIN_PAGES,
+      'Reports', // test/portal/reports.test.ts scans and drives it
     ]);
     const alice = await (await newPersonContext(browser)).newPage();
     await signIn(alice, portal.portalUrl, HOME_USERS.alice.userPrincipalName);

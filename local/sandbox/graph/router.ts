@@ -15,6 +15,7 @@ import { policyRoutes } from './policies';
 import { roleRoutes } from './roles';
 import type { Route } from './route';
 import { servicePrincipalRoutes } from './servicePrincipals';
+import { signInLogRoutes } from './signInLogs';
 import { tapRoutes } from './tap';
 import { userRoutes } from './users';
 
@@ -33,6 +34,7 @@ const ROUTES: readonly Route[] = [
   ...policyRoutes,
   ...mailRoutes,
   ...gdapRoutes,
+  ...signInLogRoutes,
 ];
 
 // Messages as Graph's token validation reports them (InvalidAuthenticationToken, 401).

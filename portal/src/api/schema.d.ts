@@ -721,6 +721,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tenants/{tenantId}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A customer tenant's access report for a period
+     * @description Every lease in the period (requester, target, roles, start, end, duration, approvers, ticket, end reason), the JIT account's sign-ins during each lease where the tenant's sign-in log can be read (AuditLog.Read.All and Entra ID P1/P2; otherwise the report says which is missing), every configuration change touching the tenant, and the verification of the tenant's audit chain. As JSON, as CSV (one file in sections: the facts, Leases, Sign-ins, Configuration changes) or as a self-contained printable HTML page (print to PDF from the browser). Each report taken is audited (report.generated).
+     */
+    get: operations['getCustomerReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tenants/{tenantId}/report-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tenant's monthly report settings */
+    get: operations['getReportSettings'];
+    /**
+     * Set a tenant's monthly report: the customer contact, and whether they get it
+     * @description With reportMonthly true, last month's report goes to reportContact at 06:00 UTC on the 1st of each month, as an HTML email from JIT_NOTIFY_MAIL_FROM, once per tenant and month. Audited as tenant.report_settings_updated.
+     */
+    put: operations['putReportSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4064,6 +4105,99 @@ export interface components {
         eventId: string | null;
         reason: string;
       } | null;
+    };
+    CustomerReport: {
+      tenant: {
+        tenantId: string;
+        displayName: string;
+      };
+      period: {
+        from: string;
+        to: string;
+      };
+      generatedAt: string;
+      /** @description Verification of this tenant's audit hash chain, at generation time */
+      chain: {
+        intact: boolean;
+        records: number;
+        headSeq: number;
+        headHash: string | null;
+        firstBroken: {
+          seq: number;
+          eventId: string | null;
+          reason: string;
+        } | null;
+        /** @description "verified: N entries, chain intact" or where it breaks */
+        summary: string;
+      };
+      /** @description Every request made or lease active in the period, oldest first */
+      leases: {
+        requestId: string;
+        /** @description The requester's user principal name in the home tenant */
+        requester: string;
+        targetId: string;
+        /** @description null when the target has been deleted since */
+        targetName: string | null;
+        /** @description Directory roles and groups the target grants, by name where known */
+        roles: string[];
+        /** @description The JIT account used (adminAccount targets) */
+        account: string | null;
+        status: string;
+        requestedAt: string;
+        start: string | null;
+        /** @description When it ended, or (still active) when it expires */
+        end: string | null;
+        /** @description From start to end (or to now while active) */
+        durationMinutes: number | null;
+        /** @description Who approved or denied; empty when no approval was needed */
+        approvers: string[];
+        /** @enum {string} */
+        approval: 'not_required' | 'approved' | 'denied' | 'pending' | 'expired';
+        ticket: string | null;
+        justification: string | null;
+        endReason: string | null;
+        signIns:
+          | {
+              /** @constant */
+              readable: true;
+              entries: {
+                createdDateTime: string;
+                userPrincipalName: string;
+                appDisplayName: string | null;
+                ipAddress: string | null;
+                /** @description 0: signed in; otherwise the AADSTS error code */
+                errorCode: number;
+                failureReason: string | null;
+                conditionalAccessStatus: string | null;
+                location: string | null;
+              }[];
+            }
+          | {
+              /** @constant */
+              readable: false;
+              /**
+               * @description no_premium_licence: the tenant has no Entra ID P1/P2; no_permission: the app lacks AuditLog.Read.All; no_account: the lease had no JIT account (elevation, or never provisioned); not_read: reading failed
+               * @enum {string}
+               */
+              reason: 'no_premium_licence' | 'no_permission' | 'no_account' | 'not_read';
+              detail: string;
+            };
+      }[];
+      /** @description Changes to the tenant, its targets and rules naming it, in the period, oldest first */
+      configurationChanges: {
+        at: string;
+        actor: string;
+        action: string;
+        /** @description The tenant, target or rule changed */
+        subject: string;
+        outcome: string;
+        /** @description Top-level fields whose value differs between before and after */
+        changedFields: string[];
+      }[];
+    };
+    ReportSettings: {
+      reportContact: string | null;
+      reportMonthly: boolean;
     };
     CreateIntegrationBody:
       | {
@@ -8017,6 +8151,228 @@ export interface operations {
       };
       /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCustomerReport: {
+    parameters: {
+      query?: {
+        /** @description Start of the period: a day (2026-11-01, from 00:00 UTC) or a time with offset */
+        from?: string;
+        /** @description End of the period: a day (to 23:59:59.999 UTC) or a time with offset; at most 366 days after from */
+        to?: string;
+        /** @description json (default), csv or html */
+        format?: 'json' | 'csv' | 'html';
+      };
+      header?: never;
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report (text/csv with format=csv, text/html with format=html) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomerReport'];
+          'text/csv': string;
+          'text/html': string;
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getReportSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSettings'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putReportSettings: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag you read: the change is refused with 412 if the resource changed since */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The customer tenant's directory id (a GUID) */
+        tenantId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportSettings'];
+      };
+    };
+    responses: {
+      /** @description The settings now in force */
+      200: {
+        headers: {
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSettings'];
+        };
+      };
+      /** @description Bad input: every failing field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed (configuration needs Jit.Admin; requests need an entitlement) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such tenant, target, rule or request */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (already exists, live leases) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an ETag that is no longer current */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body larger than 64 KiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
         headers: {
           [name: string]: unknown;
         };

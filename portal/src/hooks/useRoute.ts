@@ -12,6 +12,7 @@ export const PAGES = {
   integrations: { path: '/integrations', title: 'Integrations' },
   audit: { path: '/audit', title: 'Audit' },
   leases: { path: '/leases', title: 'Leases' },
+  reports: { path: '/reports', title: 'Reports' },
 } as const;
 export type PageId = keyof typeof PAGES;
 

@@ -19,6 +19,7 @@ import type {
   NewAccount,
   OutgoingMail,
   RoleAssignment,
+  SignInLogRead,
 } from '../../app/ports';
 import type { PrincipalRef, Tenant } from '../../domain/config';
 import type { TemporaryAccessPassPolicy } from '../../domain/temporaryAccessPassPolicy';
@@ -29,6 +30,7 @@ import { GraphMail } from './graphMail';
 import { GraphApi, type ReplicationRetry } from './graphApi';
 import { GraphPartnerRelationships } from './graphPartnerRelationships';
 import { GraphSearch } from './graphSearch';
+import { GraphSignInLogs } from './graphSignInLogs';
 import { GraphUsers } from './graphUsers';
 import { GraphVerification } from './graphVerification';
 import { GraphWriteBudget, type GraphPriority } from './writeBudget';
@@ -42,6 +44,7 @@ export class GraphDirectory implements Directory {
   private readonly mail: GraphMail;
   private readonly partner: GraphPartnerRelationships;
   private readonly search: GraphSearch;
+  private readonly signInLogs: GraphSignInLogs;
 
   constructor(readonly graph: GraphApi) {
     this.mail = new GraphMail(graph);
@@ -51,6 +54,7 @@ export class GraphDirectory implements Directory {
     this.authMethods = new GraphAuthMethods(graph);
     this.verification = new GraphVerification(graph);
     this.search = new GraphSearch(graph);
+    this.signInLogs = new GraphSignInLogs(graph);
   }
 
   get tenantId(): string {
@@ -177,6 +181,9 @@ export class GraphDirectory implements Directory {
   }
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.verification.getServicePrincipalByAppId(appId);
+  }
+  async listSignIns(userObjectId: string, fromIso: string, toIso: string): Promise<SignInLogRead> {
+    return this.signInLogs.listSignIns(userObjectId, fromIso, toIso);
   }
   async sendMail(fromUserPrincipalName: string, mail: OutgoingMail): Promise<void> {
     return this.mail.sendMail(fromUserPrincipalName, mail);

@@ -41,7 +41,11 @@ export class GraphMail implements DirectoryMail {
           message: {
             subject: mail.subject,
             // Text, not HTML: what a requester wrote reaches the reader as written, never as markup.
-            body: { contentType: 'Text', content: mail.text },
+            // HTML only for a page the service rendered and escaped itself (a customer report).
+            body:
+              mail.html === undefined
+                ? { contentType: 'Text', content: mail.text }
+                : { contentType: 'HTML', content: mail.html },
             toRecipients: mail.to.map((address) => ({ emailAddress: { address } })),
           },
           // The service's mailbox need not keep a copy of every lease message.

@@ -9,6 +9,7 @@ import type { Notifier } from './notifier';
 import type { OnceStore } from './onceStore';
 import type { PsaHttp } from './psaHttp';
 import type { PsaWriteBackQueue } from './psaWriteBackQueue';
+import type { ReportMailer } from './reportMailer';
 import type { RequestStore } from './requestStore';
 import type { SecretVault } from './secretVault';
 import type { TemplateStore } from './templateStore';
@@ -35,4 +36,6 @@ export interface AppPorts {
   /** PSA write-back: notes waiting to be written, and the HTTPS client that writes them. */
   readonly psaWriteBacks: PsaWriteBackQueue;
   readonly psaHttp: PsaHttp;
+  /** Monthly customer reports by email (JIT_NOTIFY_MAIL_FROM); absent or null: none are sent. */
+  readonly reportMailer?: ReportMailer | null;
 }

@@ -6,6 +6,7 @@ import type { DirectoryRolesAndGroups } from './directoryRolesAndGroups';
 import type { DirectorySearch } from './directorySearch';
 import type { DirectoryVerification } from './directoryVerification';
 import type { PartnerRelationships } from './partnerRelationships';
+import type { SignInLogs } from './signInLogs';
 import type { TemporaryAccessPasses } from './temporaryAccessPasses';
 
 /**
@@ -23,7 +24,8 @@ export interface Directory
     DirectoryMail,
     PartnerRelationships,
     DirectoryGroupLookup,
-    DirectorySearch {
+    DirectorySearch,
+    SignInLogs {
   readonly tenantId: string;
 }
 

@@ -15,4 +15,9 @@ export interface OutgoingMail {
   readonly subject: string;
   /** Plain text (sent as contentType Text): nothing in it is markup. */
   readonly text: string;
+  /**
+   * An HTML body sent instead of the text (contentType HTML): only a page this service rendered
+   * with everything in it escaped (a customer report), never text someone typed.
+   */
+  readonly html?: string;
 }

@@ -7,6 +7,7 @@ import { DIRECTORY_OPERATIONS } from './directory';
 import { ENTITLEMENT_OPERATIONS } from './entitlements';
 import { INTEGRATION_OPERATIONS } from './integrations';
 import { defineOperation, type HttpOperation } from './operation';
+import { REPORT_OPERATIONS } from './reports';
 import { REQUEST_OPERATIONS } from './requests';
 import { RULE_OPERATIONS } from './rules';
 import { SERVICE_OPERATIONS } from './service';
@@ -51,4 +52,5 @@ export const HTTP_OPERATIONS: readonly HttpOperation[] = [
   ...WEBHOOK_OPERATIONS,
   ...TEAMS_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...REPORT_OPERATIONS,
 ];

@@ -33,6 +33,7 @@ export type Tag =
   | 'requests'
   | 'approvals'
   | 'audit'
+  | 'reports'
   | 'integrations'
   | 'webhooks'
   | 'customers'
@@ -78,6 +79,8 @@ export interface ApiResponse {
   readonly description: string;
   readonly schema?: SchemaName;
   readonly headers?: readonly (string | ApiResponseHeader)[];
+  /** Other media types the same answer comes in (a text rendering such as text/csv), each a string body. */
+  readonly alternativeMediaTypes?: readonly string[];
 }
 
 interface OperationFields<A extends Access, D extends boolean> {

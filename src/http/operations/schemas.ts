@@ -49,6 +49,8 @@ import { psaMappingSchema } from '../../domain/psaMapping';
 import { revokeRequestBodySchema, submitRequestBodySchema } from '../../app/requests';
 import { webhookEventSchema } from '../../app/webhooks';
 import { auditRecordSchema } from '../../domain/auditChain';
+import { customerReportSchema } from '../../app/reports/reportSchemas';
+import { reportSettingsSchema } from '../../app/reports/reportSettings';
 import { leaseRequestSchema } from '../../domain/request';
 import { adaptiveCardInvokeResponseSchema, botActivitySchema } from '../teamsBotSchemas';
 
@@ -265,6 +267,8 @@ export const NAMED_SCHEMAS = {
   ExtendedRequest: { schema: extendedRequestSchema, io: 'output' },
   AuditPage: { schema: auditPageSchema, io: 'output' },
   AuditVerification: { schema: auditVerificationSchema, io: 'output' },
+  CustomerReport: { schema: customerReportSchema, io: 'output' },
+  ReportSettings: { schema: reportSettingsSchema, io: 'input' },
   CreateIntegrationBody: { schema: createIntegrationBodySchema, io: 'input' },
   CreatedIntegration: { schema: createdIntegrationSchema, io: 'output' },
   Integration: { schema: integrationViewSchema, io: 'output' },
