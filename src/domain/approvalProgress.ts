@@ -90,7 +90,15 @@ export function checkApprover(
   reviewer: Reviewer,
 ): ApprovalCheck {
   const current = progress.stage;
-  if (current === null) return { allowed: false, conflict: true, reason: 'every approval stage is already complete' };
+  if (current === null) {
+    // Decided already: still a 403 for whoever could never have decided it (the requester above
+    // all), so a refused caller learns nothing of the request's state.
+    const refusals = progress.stages.map((s) => checkReviewer(requesterObjectId, reviewer, s.approvers));
+    const refused = refusals.find((c) => !c.allowed);
+    if (refusals.every((c) => !c.allowed) && refused !== undefined && !refused.allowed)
+      return { allowed: false, conflict: false, reason: refused.reason };
+    return { allowed: false, conflict: true, reason: 'every approval stage is already complete' };
+  }
   const stage = progress.stages[current.index - 1];
   const check = checkReviewer(requesterObjectId, reviewer, stage?.approvers ?? []);
   if (!check.allowed) {

@@ -119,6 +119,23 @@ describe('approval progress', () => {
     });
   });
 
+  it('refuses the requester and outsiders with a 403 on a request already decided, never a 409 that tells its state', () => {
+    let progress = startApproval(stagesOf(policy));
+    progress = approve(progress, LEAD);
+    progress = withApproval(progress, { by: 's', byObjectId: SECURITY, at, comment: null, stage: 2 });
+    progress = withApproval(progress, { by: 'o', byObjectId: OTHER, at, comment: null, stage: 2 });
+    expect(isApproved(progress)).toBe(true);
+    const own = checkApprover(progress, REQUESTER, reviewer(REQUESTER, [SEC_GROUP], [APPROVER_ROLE]));
+    expect(own).toMatchObject({ allowed: false, conflict: false });
+    expect(own.allowed ? '' : own.reason).toMatch(/own request/);
+    expect(checkApprover(progress, REQUESTER, reviewer('1a000000-0000-4000-8000-0000000e0e0e'))).toMatchObject({
+      allowed: false,
+      conflict: false,
+    });
+    // An approver of the request learns it is decided (409).
+    expect(checkApprover(progress, REQUESTER, reviewer(LEAD))).toMatchObject({ allowed: false, conflict: true });
+  });
+
   it('keeps a request row without approval progress or startAt loadable (rows older than this)', () => {
     const row = {
       id: '9b2f0000-0000-4000-8000-000000000001',

@@ -269,6 +269,64 @@ const cases: Case[] = [
   { route: 'audit', method: 'GET', path: () => '/audit', allowed: ADMIN },
   { route: 'audit/verify', method: 'GET', path: () => '/audit/verify', allowed: ADMIN },
   { route: 'ops/reconcile', method: 'POST', path: () => '/ops/reconcile', allowed: ADMIN },
+  // The Teams bot: a Bot Framework token only; no Entra bearer token (not even an admin's) gets in.
+  { route: 'messages', method: 'POST', path: () => '/messages', body: {}, allowed: 'signed' },
+  { route: 'templates', method: 'GET', path: () => '/templates', allowed: ADMIN },
+  { route: 'templates', method: 'POST', path: () => '/templates', body: {}, allowed: ADMIN },
+  { route: 'templates/{templateId}', method: 'GET', path: () => '/templates/no-such-template', allowed: ADMIN },
+  {
+    route: 'templates/{templateId}',
+    method: 'PUT',
+    path: () => '/templates/no-such-template',
+    body: {},
+    allowed: ADMIN,
+  },
+  { route: 'templates/{templateId}', method: 'DELETE', path: () => '/templates/no-such-template', allowed: ADMIN },
+  {
+    route: 'templates/{templateId}/apply',
+    method: 'POST',
+    path: () => '/templates/no-such-template/apply',
+    body: {},
+    allowed: ADMIN,
+  },
+  {
+    route: 'templates/{templateId}/tenants',
+    method: 'GET',
+    path: () => '/templates/no-such-template/tenants',
+    allowed: ADMIN,
+  },
+  { route: 'directory/principals', method: 'GET', path: () => '/directory/principals?search=al', allowed: ADMIN },
+  {
+    route: 'tenants/{tenantId}/role-definitions',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/role-definitions`,
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/groups',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/groups?search=op`,
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/report',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/report?from=2026-11-01&to=2026-11-30`,
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/report-settings',
+    method: 'GET',
+    path: () => `/tenants/${CONTOSO.id}/report-settings`,
+    allowed: ADMIN,
+  },
+  {
+    route: 'tenants/{tenantId}/report-settings',
+    method: 'PUT',
+    path: () => `/tenants/${CONTOSO.id}/report-settings`,
+    body: {},
+    allowed: ADMIN,
+  },
 ];
 
 describe('authorization matrix', () => {

@@ -14,6 +14,7 @@ const NAMES_IN_RUNNING_TASK_HUBS = [
   'recordDecision',
   'recordRevocationFailure',
   'revokeAccess',
+  'startScheduled',
   'withdrawRequest',
 ];
 
