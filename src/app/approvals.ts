@@ -117,11 +117,26 @@ export async function decideRequest(
   );
 }
 
+/**
+ * What recordDecision answers: the status, and while pending the stage waiting now (1-based), read
+ * from the request as stored, so a retried activity answers the same; the orchestration notifies a
+ * stage's approvers when this is higher than the stage it last notified.
+ */
+export interface RecordedDecision {
+  readonly status: LeaseRequest['status'];
+  readonly stage?: number;
+}
+
+function recorded(request: LeaseRequest): RecordedDecision {
+  const stage = request.status === 'pending_approval' ? request.approval?.stage?.index : undefined;
+  return stage === undefined ? { status: request.status } : { status: request.status, stage };
+}
+
 /** The recordDecision activity: the orchestration's write of the decision. */
 export async function recordDecision(
   deps: AppDeps,
   input: DecisionEvent & { readonly requestId: string },
-): Promise<{ readonly status: LeaseRequest['status'] }> {
+): Promise<RecordedDecision> {
   const stored = await deps.requests.get(input.requestId);
   if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
   const request = stored.value;
@@ -135,7 +150,7 @@ export async function recordDecision(
       request,
       details: { reason: 'self-decision' },
     });
-    return { status: request.status };
+    return recorded(request);
   }
   const approved = input.approved === 'true';
   const actor: AuditActor = { type: 'user', id: input.by, userPrincipalName: input.byName };
@@ -159,7 +174,7 @@ export async function recordDecision(
       request,
       details: { reason: check.allowed ? `stage ${input.stage} is complete` : check.reason },
     });
-    return { status: request.status };
+    return recorded(request);
   }
   const after = approved
     ? withApproval(progress, {
@@ -197,7 +212,7 @@ export async function recordDecision(
     received: after.received,
     required: after.required,
   });
-  return { status: decided.status };
+  return recorded(decided);
 }
 
 /** The expireApproval activity: the deadline passed with no decision. */

@@ -1,10 +1,10 @@
-import { checkReviewer, approversOf } from '../domain/approval';
+import { checkReviewer } from '../domain/approval';
 import { APPROVER_ROLE, type Caller } from '../domain/caller';
 import { ConflictError, ForbiddenError, messageOf, NotFoundError } from '../domain/errors';
 import type { LeaseRequest } from '../domain/request';
 import { approvalCard, type AdaptiveCard, type CardAction, type CardView } from '../domain/teamsApprovalCard';
 import { decideRequest } from './approvals';
-import { approverUsers } from './approverUsers';
+import { approverUsers, currentStageApprovers } from './approverUsers';
 import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { LeaseOrchestrations, TeamsBot, TeamsConversation, TeamsPersonalChat } from './ports';
@@ -51,8 +51,9 @@ function cardFor(
 }
 
 /**
- * Part of the notifyLease activity for `pending_approval`: one card per approver's personal chat,
- * and one in the approval channel. A retried activity posts only where no copy was posted yet.
+ * Part of the notifyLease activity for `pending_approval` (at submission, and when a later stage
+ * begins): one card per current-stage approver's personal chat, and one in the approval channel. It
+ * posts only where no copy was posted yet, so a retry, or a stage-1 approver, gets no second card.
  */
 export async function postApprovalCards(deps: AppDeps, request: LeaseRequest): Promise<void> {
   const teams = deps.teams;
@@ -68,7 +69,19 @@ export async function postApprovalCards(deps: AppDeps, request: LeaseRequest): P
     { kind: 'shared' },
     chats.map((c) => c.teamsUserId),
   );
-  const posted = new Set((await teams.conversations.listCardCopies(request.id)).map((c) => c.conversationId));
+  const copies = await teams.conversations.listCardCopies(request.id);
+  const posted = new Set(copies.map((c) => c.conversationId));
+  // A later stage began: the copies already posted (the channel's, the earlier stage's approvers')
+  // now say which stage approved and which waits, read-only for whoever is no longer to decide.
+  if ((request.approval?.stage?.index ?? 1) > 1)
+    for (const copy of copies)
+      await teams.connector.updateCard(copy, card).catch((error: unknown) =>
+        deps.log('warn', 'teams_card_update_failed', {
+          requestId: request.id,
+          conversationId: copy.conversationId,
+          reason: messageOf(error, 300),
+        }),
+      );
   const destinations: TeamsConversation[] = [
     ...chats,
     ...(teams.approvalChannel !== null ? [teams.approvalChannel] : []),
@@ -176,10 +189,9 @@ export async function handleCardClick(
   }
 
   if (action.verb === 'refresh') {
-    const target = await deps.config.getTarget(request.tenantId, request.targetId);
-    const approvers = target === null ? [] : approversOf(target.value.approval);
-    const mayDecide =
-      request.status === 'pending_approval' && checkReviewer(request.requester.objectId, caller, approvers).allowed;
+    // The stage waiting now decides who sees live buttons: an earlier stage's approver sees it read-only.
+    const approvers = request.status === 'pending_approval' ? await currentStageApprovers(deps, request) : null;
+    const mayDecide = approvers !== null && checkReviewer(request.requester.objectId, caller, approvers).allowed;
     return { kind: 'card', card: cardFor(deps, request, { kind: mayDecide ? 'approver' : 'shared' }, []) };
   }
 

@@ -75,6 +75,15 @@ export function outcomeOf(request: LeaseRequest): string | null {
   return `No longer waiting for approval (${request.status})`;
 }
 
+/** While it waits: which stage approved (by whom) and which stage waits now, for a staged request. */
+function waitingText(request: LeaseRequest): string {
+  const stage = request.approval?.stage;
+  if (stage === undefined || stage === null || stage.index === 1) return 'Waiting for an approver.';
+  const previous = stage.index - 1;
+  const by = (request.approval?.approvals ?? []).filter((a) => a.stage === previous).map((a) => a.by);
+  return `Stage ${previous} approved by ${by.join(', ')}; waiting for stage ${stage.index} (${stage.name}).`;
+}
+
 export function approvalCard(request: LeaseRequest, view: CardView, options: CardOptions): AdaptiveCard {
   const outcome = outcomeOf(request);
   const data = { requestId: request.id };
@@ -86,7 +95,7 @@ export function approvalCard(request: LeaseRequest, view: CardView, options: Car
   body.push({ type: 'FactSet', facts: facts(request) });
   if (outcome !== null) body.push({ type: 'TextBlock', weight: 'Bolder', color: 'Accent', wrap: true, text: outcome });
   else if (view.kind !== 'approver')
-    body.push({ type: 'TextBlock', isSubtle: true, wrap: true, text: 'Waiting for an approver.' });
+    body.push({ type: 'TextBlock', isSubtle: true, wrap: true, text: waitingText(request) });
   const live = outcome === null && view.kind === 'approver';
   if (live)
     body.push({

@@ -19,6 +19,7 @@ export function* awaitApproval(
   const requestId = lease.requestId;
   context.df.setCustomStatus('awaiting_approval');
   yield* notify(context, lease, 'pending_approval');
+  let notifiedStage = 1;
   let decision = waitForEvent(context, 'decision');
   for (;;) {
     let winner = arrived([revoke, decision]);
@@ -43,6 +44,12 @@ export function* awaitApproval(
     const result = yield* callActivity(context, lease, 'recordDecision', { ...event, requestId });
     if (result.status === 'provisioning' || result.status === 'scheduled') return 'approved';
     if (result.status !== 'pending_approval') return 'denied';
+    // A stage completed and the next began: its approvers are told now, once (the activity's answer
+    // is in the history, so a replay takes the same path and sends nothing again).
+    if (result.stage !== undefined && result.stage > notifiedStage) {
+      notifiedStage = result.stage;
+      yield* notify(context, lease, 'pending_approval');
+    }
     decision = waitForEvent(context, 'decision');
   }
 }

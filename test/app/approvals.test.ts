@@ -104,7 +104,8 @@ describe('recordDecision', () => {
       byName: requester.userPrincipalName,
       comment: null,
     });
-    expect(outcome).toEqual({ status: 'pending_approval' });
+    // Still pending, still at stage 1: the orchestration notifies nobody new.
+    expect(outcome).toEqual({ status: 'pending_approval', stage: 1 });
     expect(deps.audit.events.at(-1)).toMatchObject({
       action: 'request.decision_refused',
       details: { reason: 'self-decision' },

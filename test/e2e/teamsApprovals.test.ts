@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_APPROVAL_CHANNEL } from '../../local/sandbox/botConnector';
-import { CONTOSO, HOME_GROUPS, HOME_TENANT_ID, HOME_USERS, TEAMS_BOT_APP } from '../../local/sandbox/seed';
+import { CONTOSO, HOME_GROUPS, HOME_TENANT, HOME_TENANT_ID, HOME_USERS, TEAMS_BOT_APP } from '../../local/sandbox/seed';
 import { getServices } from '../../src/composition';
 import { startTestStack, type TestStack } from '../support/stack';
 import { connectHomeTenant, newTechnician, target, waitFor } from './workflowSupport';
@@ -13,6 +13,15 @@ import { connectHomeTenant, newTechnician, target, waitFor } from './workflowSup
 let t: TestStack;
 const TARGET = 'teams-approved';
 const BOB = HOME_USERS.bob.userPrincipalName;
+const DAVE = HOME_USERS.dave.userPrincipalName;
+/** Stage 1: dave; stage 2: bob (who installed the Teams app). */
+const STAGED = 'teams-staged';
+const MAILBOX = 'jit-notify@msp.example';
+
+interface SentMail {
+  readonly to: string[];
+  readonly content: string;
+}
 
 interface PostedActivity {
   id: string;
@@ -31,9 +40,29 @@ interface InvokeAnswer {
 }
 
 beforeAll(async () => {
+  process.env.JIT_NOTIFY_MAIL_FROM = MAILBOX;
   t = await startTestStack();
   const { deps } = getServices();
   await connectHomeTenant(deps);
+  const mailbox = await t.client.sandbox('POST', `/_sandbox/tenants/${HOME_TENANT.id}/users`, {
+    userPrincipalName: MAILBOX,
+    groups: [],
+  });
+  expect(mailbox.status, mailbox.text).toBe(201);
+  await deps.config.createTarget(
+    target({
+      tenantId: CONTOSO.id,
+      targetId: STAGED,
+      approval: {
+        mode: 'required',
+        stages: [
+          { name: 'Team lead', approvers: [{ type: 'user', id: HOME_USERS.dave.id }], approvalsRequired: 1 },
+          { name: 'Security', approvers: [{ type: 'user', id: HOME_USERS.bob.id }], approvalsRequired: 1 },
+        ],
+        deadline: 'PT5M',
+      },
+    }),
+  );
   await deps.config.createTarget(
     target({
       tenantId: CONTOSO.id,
@@ -45,7 +74,7 @@ beforeAll(async () => {
   await deps.config.createRule({
     ruleId: 'technicians-teams',
     principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
-    scope: { targets: [{ tenantId: CONTOSO.id, targetId: TARGET }] },
+    scope: { targets: [TARGET, STAGED].map((targetId) => ({ tenantId: CONTOSO.id, targetId })) },
     createdAt: now,
     updatedAt: now,
   });
@@ -58,7 +87,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stack.close();
+  delete process.env.JIT_NOTIFY_MAIL_FROM;
 });
+
+/** The approval emails about the request sent to this address (the sandbox keeps what Graph sendMail accepted). */
+async function mailTo(upn: string, requestId: string): Promise<SentMail[]> {
+  const sent = await t.client.sandbox<{ value: SentMail[] }>('GET', '/_sandbox/mail');
+  expect(sent.status, sent.text).toBe(200);
+  return sent.body.value.filter(
+    (m) => m.content.includes(requestId) && m.to.some((to) => to.toLowerCase() === upn.toLowerCase()),
+  );
+}
 
 async function conversations(): Promise<SandboxConversation[]> {
   const answer = await t.client.sandbox<{ value: SandboxConversation[] }>('GET', '/_sandbox/teams/conversations');
@@ -252,5 +291,55 @@ describe('approving from Teams', () => {
     expect(elsewhere.status, JSON.stringify(elsewhere.body)).toBe(401);
 
     expect(await statusOf(id, token)).toBe('pending_approval');
+  });
+
+  it('tells each stage its turn: stage 1 at submission, stage 2 once (mail and a card) when stage 1 approves; the posted copies say so', async () => {
+    const tech = await newTechnician(t.client, 'staged');
+    const token = await t.client.token(tech.upn);
+    const submit = await t.client.api('POST', '/requests', {
+      token,
+      body: { tenantId: CONTOSO.id, targetId: STAGED, duration: 'PT30M', justification: 'two stages' },
+    });
+    expect(submit.status, submit.text).toBe(202);
+    const id = String(submit.body.id);
+
+    // At submission: dave (stage 1) is mailed, bob (stage 2) is neither mailed nor sent a card.
+    await waitFor('stage 1 mail to dave', async () => ((await mailTo(DAVE, id)).length > 0 ? true : undefined), 30_000);
+    const channel = await waitFor(
+      'the channel copy',
+      async () => (await copiesOf(id)).find((c) => c.conversation.id === SANDBOX_APPROVAL_CHANNEL),
+      30_000,
+    );
+    expect(await mailTo(BOB, id)).toEqual([]);
+    expect((await copiesOf(id)).filter((c) => c.conversation.type === 'personal')).toEqual([]);
+    // Not bob's turn yet: his view of the card has no buttons.
+    expect(cardText(await click(BOB, channel, 'refresh'))).not.toContain('"verb":"approve"');
+
+    const dave = await t.client.token(DAVE);
+    const lead = await t.client.api('POST', `/requests/${id}/approve`, { token: dave, body: {} });
+    expect(lead.status, lead.text).toBe(202);
+
+    // Stage 2 begins: bob gets the mail and a card in his chat; the channel copy says who approved stage 1.
+    await waitFor('stage 2 mail to bob', async () => ((await mailTo(BOB, id)).length > 0 ? true : undefined), 30_000);
+    const bobsChat = await waitFor(
+      'bob’s card',
+      async () => (await copiesOf(id)).find((c) => c.conversation.type === 'personal'),
+      30_000,
+    );
+    expect(bobsChat.conversation.aadObjectId).toBe(HOME_USERS.bob.id);
+    const updatedChannel = (await copiesOf(id)).find((c) => c.conversation.id === SANDBOX_APPROVAL_CHANNEL)!;
+    expect(updatedChannel.posted.updates).toBe(1);
+    expect(JSON.stringify(updatedChannel.posted.activity)).toContain(
+      `Stage 1 approved by ${DAVE}; waiting for stage 2 (Security).`,
+    );
+    // Bob now has the buttons; dave, whose stage is done, sees it read-only.
+    expect(cardText(await click(BOB, bobsChat, 'refresh'))).toContain('"verb":"approve"');
+    expect(cardText(await click(DAVE, updatedChannel, 'refresh'))).not.toContain('"verb":"approve"');
+
+    expect(cardText(await click(BOB, bobsChat, 'approve'))).toContain(`Approved by ${BOB}`);
+    await t.client.waitForRequest(id, token, (r) => r.status === 'active');
+    // Told once: no second mail to bob, and dave was asked only for stage 1.
+    expect(await mailTo(BOB, id)).toHaveLength(1);
+    expect(await mailTo(DAVE, id)).toHaveLength(1);
   });
 });
