@@ -12,6 +12,7 @@ import { useApiQuery } from './hooks/useApiQuery';
 import { NavigateContext, PAGES, pageOfPath, useLocationPath, type PageId } from './hooks/useRoute';
 import { ApprovalsPage } from './pages/Approvals/ApprovalsPage';
 import { AuditPage } from './pages/Audit/AuditPage';
+import { CustomersPage } from './pages/Customers/CustomersPage';
 import { IntegrationsPage } from './pages/Integrations/IntegrationsPage';
 import { LeasesPage } from './pages/Leases/LeasesPage';
 import { ReportsPage } from './pages/Reports/ReportsPage';
@@ -26,6 +27,7 @@ const ADMIN_ROLE = 'Jit.Admin';
 const APPROVER_ROLE = 'Jit.Approver';
 const ADMIN_PAGES: readonly PageId[] = [
   'tenants',
+  'customers',
   'targets',
   'rules',
   'templates',
@@ -190,6 +192,7 @@ function Shell({ person, onSignOut }: { readonly person: SignedInPerson; readonl
           {page === 'requests' ? <RequestsPage /> : null}
           {page === 'approvals' ? <ApprovalsPage /> : null}
           {page === 'tenants' ? <TenantsPage /> : null}
+          {page === 'customers' ? <CustomersPage /> : null}
           {page === 'targets' ? <TargetsPage /> : null}
           {page === 'rules' ? <RulesPage /> : null}
           {page === 'templates' ? <TemplatesPage /> : null}

@@ -20,7 +20,16 @@ import {
  * (secret shown once), the audit log and its export; an axe scan and a 375 px phone. Everything is
  * found by role and accessible name.
  */
-const ADMIN_PAGES = ['Tenants', 'Targets', 'Rules', 'Templates', 'Integrations', 'Audit', 'Leases'] as const;
+const ADMIN_PAGES = [
+  'Tenants',
+  'Customers',
+  'Targets',
+  'Rules',
+  'Templates',
+  'Integrations',
+  'Audit',
+  'Leases',
+] as const;
 type PageName = 'My access' | (typeof ADMIN_PAGES)[number];
 
 let portal: PortalStack;

@@ -6,6 +6,7 @@ export const PAGES = {
   requests: { path: '/requests', title: 'Requests' },
   approvals: { path: '/approvals', title: 'Approvals' },
   tenants: { path: '/tenants', title: 'Tenants' },
+  customers: { path: '/customers', title: 'Customers' },
   targets: { path: '/targets', title: 'Targets' },
   rules: { path: '/rules', title: 'Rules' },
   templates: { path: '/templates', title: 'Templates' },
