@@ -35,9 +35,14 @@ const NOT_READABLE: Readonly<Record<string, Extract<SignInLogRead, { readable: f
   },
 };
 
-/** Graph wants an unquoted UTC time; seconds are enough for a report's period. */
-function filterTime(iso: string): string {
-  return `${new Date(iso).toISOString().slice(0, 19)}Z`;
+/**
+ * Graph wants an unquoted UTC time, to the second: the start is rounded down and the end up, so a
+ * sign-in in the lease's last (or first) second is still in it (a lease can last under a second).
+ */
+function filterTime(iso: string, round: 'down' | 'up'): string {
+  const ms = new Date(iso).getTime();
+  const second = round === 'down' ? Math.floor(ms / 1000) : Math.ceil(ms / 1000);
+  return `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 export class GraphSignInLogs implements SignInLogs {
@@ -58,7 +63,7 @@ export class GraphSignInLogs implements SignInLogs {
       signInSchema,
       '/auditLogs/signIns',
       {
-        $filter: `userId eq '${userId}' and createdDateTime ge ${filterTime(fromIso)} and createdDateTime le ${filterTime(toIso)}`,
+        $filter: `userId eq '${userId}' and createdDateTime ge ${filterTime(fromIso, 'down')} and createdDateTime le ${filterTime(toIso, 'up')}`,
       },
     );
     const first = await this.graph.runStep(step);
