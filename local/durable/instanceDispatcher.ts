@@ -20,7 +20,13 @@ export class InstanceDispatcher {
       this.again.add(instanceId);
       return;
     }
-    const run = this.drain(instanceId).finally(() => this.draining.delete(instanceId));
+    const run = this.drain(instanceId).finally(() => {
+      this.draining.delete(instanceId);
+      // A kick that came after drain's last look at `again`, while its promise was settling, found
+      // it still draining: without this it was lost, and its message (a terminate, an event) sat in
+      // the inbox until some later kick (seen in CI: a terminate never processed).
+      if (this.again.delete(instanceId)) this.kick(instanceId);
+    });
     this.draining.set(instanceId, run);
   }
 
