@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FABRIKAM, HOME_GROUPS, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
 import {
   browserStorage,
   launchChromium,
   newPersonContext,
+  pick,
   screenshot,
   seriousViolations,
   signIn,
   startPortalStack,
+  typeInto,
   type PortalStack,
 } from './browser';
 
@@ -42,29 +44,6 @@ async function open(page: Page, name: PageName): Promise<void> {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true }).click();
   await page.getByRole('heading', { name, level: 1 }).waitFor();
-}
-
-/** Types as a person does, key by key (the picker opens its list on typing). */
-async function typeInto(input: Locator, text: string): Promise<void> {
-  await input.click();
-  await input.pressSequentially(text);
-}
-
-/**
- * Chooses in a picker (Fluent TagPicker) as a person does: types into it, waits for the option
- * (the search goes to the API), and clicks it; the choice then shows as a tag.
- */
-async function pick(scope: Locator, label: string, text: string, option: string | RegExp): Promise<void> {
-  await typeInto(scope.getByRole('combobox', { name: label }), text);
-  await scope
-    .page()
-    .getByRole('listbox', { name: `Matches: ${label}` })
-    .getByRole('option', { name: option })
-    .click();
-  await scope
-    .getByRole('listbox', { name: `Chosen: ${label}` })
-    .getByRole('option', { name: option })
-    .waitFor();
 }
 
 /** Waits for the page's animations (a dialog fading in) to end: axe measures contrast as it is painted. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { freePort } from '../../local/ports';
 import { startStack, type RunningStack } from '../../local/stack';
@@ -86,4 +86,27 @@ export async function browserStorage(page: Page): Promise<string> {
   })()`);
   expect(typeof stored).toBe('string');
   return stored;
+}
+
+/** Types as a person does, key by key (the picker opens its list on typing). */
+export async function typeInto(input: Locator, text: string): Promise<void> {
+  await input.click();
+  await input.pressSequentially(text);
+}
+
+/**
+ * Chooses in a picker (Fluent TagPicker) as a person does: types into it, waits for the option
+ * (the search goes to the API), and clicks it; the choice then shows as a tag.
+ */
+export async function pick(scope: Locator, label: string, text: string, option: string | RegExp): Promise<void> {
+  await typeInto(scope.getByRole('combobox', { name: label }), text);
+  await scope
+    .page()
+    .getByRole('listbox', { name: `Matches: ${label}` })
+    .getByRole('option', { name: option })
+    .click();
+  await scope
+    .getByRole('listbox', { name: `Chosen: ${label}` })
+    .getByRole('option', { name: option })
+    .waitFor();
 }

@@ -4,6 +4,7 @@ import { CONTOSO, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
 import {
   launchChromium,
   newPersonContext,
+  pick,
   seriousViolations,
   signIn,
   startPortalStack,
@@ -82,6 +83,35 @@ describe('the Templates page in a browser', () => {
       .filter({ hasText: 'Contoso' });
     await contoso.getByRole('cell', { name: 'Drifted' }).waitFor({ timeout: 20_000 });
     await contoso.getByText('Differs in maxDuration').waitFor();
+  });
+
+  it('keeps the policy a target has: approvers picked by name, a deadline, justification and ticket', async () => {
+    await openTemplates();
+    await carol.getByRole('button', { name: 'Create template' }).click();
+    const dialog = carol.getByRole('dialog', { name: 'Create template' });
+    await dialog.getByRole('textbox', { name: /^Template id/ }).fill('approved-helpdesk');
+    await dialog.getByRole('textbox', { name: /^Name/ }).fill('Helpdesk (approved)');
+    await dialog.getByRole('checkbox', { name: 'Approval required' }).check();
+    await pick(dialog, 'Approvers', 'bob', /^Bob/);
+    await dialog.getByLabel('Approval deadline').fill('PT30M');
+    await dialog.getByRole('checkbox', { name: 'Justification required' }).check();
+    await dialog.getByRole('checkbox', { name: 'Ticket required' }).check();
+    await dialog.getByLabel('Access details').fill('Use the Entra admin center.');
+    await dialog.getByRole('button', { name: 'Create template' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 20_000 });
+    const admin = await portal.client.token(HOME_USERS.carol.userPrincipalName);
+    const stored = await portal.client.api<Record<string, unknown>>('GET', '/templates/approved-helpdesk', {
+      token: admin,
+    });
+    expect(stored.status, stored.text).toBe(200);
+    expect(stored.body).toMatchObject({
+      approval: { mode: 'required', approvers: [{ type: 'user', id: HOME_USERS.bob.id }], deadline: 'PT30M' },
+      requireJustification: true,
+      requireTicket: true,
+      accessDetails: 'Use the Entra admin center.',
+    });
+    const deleted = await portal.client.api('DELETE', '/templates/approved-helpdesk', { token: admin });
+    expect(deleted.status, deleted.text).toBe(200);
   });
 
   it("refuses a bad template with the API's problem shown, and creates nothing", async () => {

@@ -1,30 +1,20 @@
-import { Checkbox, Field, Select, Textarea } from '@fluentui/react-components';
+import { Field, Select } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { FormDialog } from '../../components/FormDialog';
+import { PolicyFields, usePolicyFields } from '../../components/PolicyFields';
 import { SearchPicker, type PickerOption } from '../../components/SearchPicker';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
-import {
-  principalOf,
-  principalValue,
-  useGroupSearch,
-  usePrincipalSearch,
-  useRoleSearch,
-} from '../../hooks/useDirectorySearch';
+import { useGroupSearch, useRoleSearch } from '../../hooks/useDirectorySearch';
 import type { Target } from '../../hooks/useTargets';
 import type { Tenant } from '../../hooks/useTenants';
-import { isDuration } from '../../textFields';
 
 type CreateTargetBody = components['schemas']['CreateTargetBody'];
-
-function durationProblem(text: string): string | undefined {
-  return isDuration(text.trim()) ? undefined : `Not an ISO 8601 duration (like PT30M, PT4H or P1D): ${text}`;
-}
 
 /** A stored reference as a picker shows it: its name when the API gave one, else its id. */
 function chosen(id: string, displayName?: string): PickerOption {
@@ -59,32 +49,12 @@ export function TargetDialog(props: {
   const [groups, setGroups] = useState<readonly PickerOption[]>(
     target?.groups.map((g) => chosen(g.id, g.displayName)) ?? [],
   );
-  const [defaultDuration, setDefaultDuration] = useState(target?.defaultDuration ?? 'PT4H');
-  const [minDuration, setMinDuration] = useState(target?.minDuration ?? 'PT15M');
-  const [maxDuration, setMaxDuration] = useState(target?.maxDuration ?? 'PT8H');
-  const [approvalRequired, setApprovalRequired] = useState(target?.approval.mode === 'required');
-  const approval = target?.approval.mode === 'required' ? target.approval : undefined;
-  const [approvers, setApprovers] = useState<readonly PickerOption[]>(
-    approval?.approvers.map((a) =>
-      chosen(principalValue(a.type, a.id), `${a.type === 'user' ? 'User' : 'Group'} ${a.id}`),
-    ) ?? [],
-  );
-  const [deadline, setDeadline] = useState(approval?.deadline ?? 'PT1H');
-  const [requireJustification, setRequireJustification] = useState(target?.requireJustification ?? false);
-  const [requireTicket, setRequireTicket] = useState(target?.requireTicket ?? false);
-  const [credentialType, setCredentialType] = useState<'password' | 'temporaryAccessPass'>(
-    target?.kind === 'adminAccount' ? (target.credentialType ?? 'password') : 'password',
-  );
-  const [accessDetails, setAccessDetails] = useState(target?.accessDetails ?? '');
+  const policy = usePolicyFields(target, { defaultDuration: 'PT4H', minDuration: 'PT15M', maxDuration: 'PT8H' });
 
   const searchRoles = useRoleSearch(tenantId);
   const searchGroups = useGroupSearch(tenantId, kind);
-  const searchPrincipals = usePrincipalSearch();
   const local: Record<string, string | undefined> = {
-    defaultDuration: durationProblem(defaultDuration),
-    minDuration: durationProblem(minDuration),
-    maxDuration: durationProblem(maxDuration),
-    deadline: approvalRequired ? durationProblem(deadline) : undefined,
+    ...policy.problems,
     targetId: target || targetId.trim() ? undefined : 'A target id is required',
     name: name.trim() ? undefined : 'A name is required',
   };
@@ -95,33 +65,20 @@ export function TargetDialog(props: {
       kind,
       roles: roles.map((r) => ({ templateId: r.value })),
       groups: groups.map((g) => ({ id: g.value })),
-      defaultDuration: defaultDuration.trim(),
-      minDuration: minDuration.trim(),
-      maxDuration: maxDuration.trim(),
-      approval: approvalRequired
-        ? {
-            mode: 'required' as const,
-            approvers: approvers.map((a) => principalOf(a.value)),
-            deadline: deadline.trim(),
-          }
-        : { mode: 'none' as const },
-      requireJustification,
-      requireTicket,
-      // The credential belongs to an admin account; an elevation target has none (the API refuses it).
-      ...(kind === 'adminAccount' ? { credentialType } : {}),
+      ...policy.body(kind),
     };
     if (target) {
       unwrap(
         await api.PATCH('/tenants/{tenantId}/targets/{targetId}', {
           params: { path: { tenantId: target.tenantId, targetId: target.targetId } },
-          body: { ...body, accessDetails: accessDetails.trim() || null },
+          body: { ...body, accessDetails: policy.accessDetails || null },
         }),
       );
     } else {
       const created: CreateTargetBody = {
         ...body,
         targetId: targetId.trim(),
-        ...(accessDetails.trim() ? { accessDetails: accessDetails.trim() } : {}),
+        ...(policy.accessDetails ? { accessDetails: policy.accessDetails } : {}),
       };
       unwrap(await api.POST('/tenants/{tenantId}/targets', { params: { path: { tenantId } }, body: created }));
     }
@@ -194,82 +151,7 @@ export function TargetDialog(props: {
         search={searchGroups}
         minChars={1}
       />
-      <TextField
-        label="Default duration"
-        hint="ISO 8601, like PT4H"
-        validationMessage={message('defaultDuration')}
-        value={defaultDuration}
-        onChange={setDefaultDuration}
-      />
-      <TextField
-        label="Minimum duration"
-        hint="ISO 8601, like PT15M"
-        validationMessage={message('minDuration')}
-        value={minDuration}
-        onChange={setMinDuration}
-      />
-      <TextField
-        label="Maximum duration"
-        hint="ISO 8601, at most P7D"
-        validationMessage={message('maxDuration')}
-        value={maxDuration}
-        onChange={setMaxDuration}
-      />
-      <Checkbox
-        label="Approval required"
-        checked={approvalRequired}
-        onChange={(_, d) => setApprovalRequired(d.checked === true)}
-      />
-      {approvalRequired ? (
-        <>
-          <SearchPicker
-            label="Approvers"
-            hint="Users or groups of the home tenant; none: any Jit.Approver"
-            validationMessage={message('approval.approvers')}
-            selected={approvers}
-            onChange={setApprovers}
-            search={searchPrincipals}
-            minChars={1}
-          />
-          <TextField
-            label="Approval deadline"
-            hint="ISO 8601, like PT1H"
-            validationMessage={message('deadline', 'approval.deadline')}
-            value={deadline}
-            onChange={setDeadline}
-          />
-        </>
-      ) : null}
-      <Checkbox
-        label="Justification required"
-        checked={requireJustification}
-        onChange={(_, d) => setRequireJustification(d.checked === true)}
-      />
-      <Checkbox
-        label="Ticket required"
-        checked={requireTicket}
-        onChange={(_, d) => setRequireTicket(d.checked === true)}
-      />
-      {kind === 'adminAccount' && (
-        <Field label="Credential" validationMessage={message('credentialType')}>
-          <Select
-            value={credentialType}
-            onChange={(_, d) =>
-              setCredentialType(d.value === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password')
-            }
-          >
-            <option value="password">Password</option>
-            <option value="temporaryAccessPass">Temporary Access Pass</option>
-          </Select>
-        </Field>
-      )}
-      <Field
-        label="Access details"
-        hint="Shown to the requester with the credential"
-        validationMessage={message('accessDetails')}
-      >
-        <Textarea value={accessDetails} onChange={(_, d) => setAccessDetails(d.value)} />
-      </Field>
+      <PolicyFields state={policy} kind={kind} message={message} />
     </FormDialog>
   );
 }

@@ -2,19 +2,20 @@ import { Checkbox, Field, Select } from '@fluentui/react-components';
 import { useState } from 'react';
 import { unwrap } from '../../api/problem';
 import { FormDialog } from '../../components/FormDialog';
+import { PolicyFields, usePolicyFields } from '../../components/PolicyFields';
 import { TextField } from '../../components/TextField';
 import { useAction } from '../../hooks/useAction';
 import { useCheckedSubmit } from '../../hooks/useCheckedSubmit';
 import { useSession } from '../../hooks/useApi';
 import { useDialogClose } from '../../hooks/useDialogClose';
 import type { Template } from '../../hooks/useTemplates';
-import { idsOf, isDuration, listOf, notIdsMessage } from '../../textFields';
+import { idsOf, listOf, notIdsMessage } from '../../textFields';
 
 type ScopeKind = 'allTenants' | 'tenantTag';
 
 /**
  * "Create template" / "Edit template": roles by template id (the same in every tenant), groups by
- * display name (looked up in each tenant when applied), durations, approval, credential type, and
+ * display name (looked up in each tenant when applied), the policy a target has (PolicyFields), and
  * which tenants it is for. A template scoped to chosen tenants is kept as it is when edited here.
  */
 export function TemplateDialog(props: {
@@ -30,11 +31,7 @@ export function TemplateDialog(props: {
   const [kind, setKind] = useState<Template['kind']>(template?.kind ?? 'adminAccount');
   const [roles, setRoles] = useState(template?.roles.join(', ') ?? '');
   const [groups, setGroups] = useState(template?.groups.join(', ') ?? '');
-  const [defaultDuration, setDefaultDuration] = useState(template?.defaultDuration ?? 'PT1H');
-  const [minDuration, setMinDuration] = useState(template?.minDuration ?? 'PT15M');
-  const [maxDuration, setMaxDuration] = useState(template?.maxDuration ?? 'PT4H');
-  const [approvalRequired, setApprovalRequired] = useState(template?.approval.mode === 'required');
-  const [credentialType, setCredentialType] = useState(template?.credentialType ?? 'password');
+  const policy = usePolicyFields(template, { defaultDuration: 'PT1H', minDuration: 'PT15M', maxDuration: 'PT4H' });
   const initialScope = template?.applyTo;
   const [scopeKind, setScopeKind] = useState<ScopeKind>(
     initialScope && 'tenantTag' in initialScope ? 'tenantTag' : 'allTenants',
@@ -44,14 +41,11 @@ export function TemplateDialog(props: {
   const keepsChosenTenants = initialScope !== undefined && 'tenants' in initialScope;
 
   const roleIds = idsOf(roles);
-  const durationMessage = (text: string) => (isDuration(text.trim()) ? undefined : `Not an ISO 8601 duration: ${text}`);
   const local: Record<string, string | undefined> = {
     templateId: template || templateId.trim() ? undefined : 'A template id is required',
     name: name.trim() ? undefined : 'A name is required',
     roles: notIdsMessage(roleIds.invalid),
-    defaultDuration: durationMessage(defaultDuration),
-    minDuration: durationMessage(minDuration),
-    maxDuration: durationMessage(maxDuration),
+    ...policy.problems,
     applyTo: !keepsChosenTenants && scopeKind === 'tenantTag' && !tag.trim() ? 'A tag is required' : undefined,
   };
 
@@ -61,17 +55,8 @@ export function TemplateDialog(props: {
       kind,
       roles: roleIds.ids,
       groups: listOf(groups),
-      defaultDuration: defaultDuration.trim(),
-      minDuration: minDuration.trim(),
-      maxDuration: maxDuration.trim(),
-      approval: approvalRequired
-        ? template?.approval.mode === 'required'
-          ? template.approval
-          : { mode: 'required' as const, approvers: [], deadline: 'PT1H' }
-        : { mode: 'none' as const },
-      requireJustification: template?.requireJustification ?? false,
-      requireTicket: template?.requireTicket ?? false,
-      ...(kind === 'adminAccount' ? { credentialType } : {}),
+      ...policy.body(kind),
+      ...(policy.accessDetails ? { accessDetails: policy.accessDetails } : {}),
       applyTo:
         keepsChosenTenants && initialScope
           ? initialScope
@@ -129,42 +114,7 @@ export function TemplateDialog(props: {
         value={groups}
         onChange={setGroups}
       />
-      <TextField
-        label="Default duration"
-        validationMessage={message('defaultDuration')}
-        value={defaultDuration}
-        onChange={setDefaultDuration}
-      />
-      <TextField
-        label="Minimum duration"
-        validationMessage={message('minDuration')}
-        value={minDuration}
-        onChange={setMinDuration}
-      />
-      <TextField
-        label="Maximum duration"
-        validationMessage={message('maxDuration')}
-        value={maxDuration}
-        onChange={setMaxDuration}
-      />
-      <Checkbox
-        label="Requests need an approver's decision"
-        checked={approvalRequired}
-        onChange={(_, d) => setApprovalRequired(d.checked === true)}
-      />
-      {kind === 'adminAccount' ? (
-        <Field label="Credential" validationMessage={message('credentialType')}>
-          <Select
-            value={credentialType}
-            onChange={(_, d) =>
-              setCredentialType(d.value === 'temporaryAccessPass' ? 'temporaryAccessPass' : 'password')
-            }
-          >
-            <option value="password">Password</option>
-            <option value="temporaryAccessPass">Temporary Access Pass</option>
-          </Select>
-        </Field>
-      ) : null}
+      <PolicyFields state={policy} kind={kind} message={message} />
       {keepsChosenTenants ? null : (
         <Field label="Apply to" validationMessage={message('applyTo')}>
           <Select
