@@ -37,6 +37,39 @@ export async function startPortalStack(): Promise<PortalStack> {
   return { stack, client: new StackClient(stack.apiBaseUrl, stack.sandboxUrl), portalUrl: stack.portalUrl };
 }
 
+/** The whole stack with the portal, Chromium, and one person signed in (the tests' usual start). */
+export interface SignedInPortal {
+  readonly portal: PortalStack;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+export async function openPortalAs(userName: string): Promise<SignedInPortal> {
+  const portal = await startPortalStack();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await (await newPersonContext(browser)).newPage();
+    await signIn(page, portal.portalUrl, userName);
+    return { portal, browser, page };
+  } catch (error) {
+    await closePortal({ portal, ...(browser !== undefined ? { browser } : {}) });
+    throw error;
+  }
+}
+
+/** Closes what `openPortalAs` opened, whatever of it was opened. */
+export async function closePortal(opened: Partial<SignedInPortal>): Promise<void> {
+  await opened.browser?.close();
+  await opened.portal?.stack.close();
+}
+
+/** Opens a page from the portal's navigation, as a person does, and waits for its heading. */
+export async function openFromNav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }

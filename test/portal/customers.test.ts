@@ -1,13 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FABRIKAM, HOME_USERS, NORTHWIND_TENANT_ID, TAILSPIN_TENANT_ID, seedAppOf } from '../../local/sandbox/seed';
 import {
-  launchChromium,
-  newPersonContext,
+  closePortal,
+  openFromNav,
+  openPortalAs,
   seriousViolations,
-  signIn,
-  startPortalStack,
   type PortalStack,
+  type SignedInPortal,
 } from './browser';
 
 /**
@@ -16,21 +16,16 @@ import {
  * waiting for approval): carol sees each customer's state, may select only Fabrikam, is told a bad
  * JIT domain next to its field, and connects Fabrikam. Found by role and name.
  */
+let opened: Partial<SignedInPortal> = {};
 let portal: PortalStack;
-let browser: Browser;
 let carol: Page;
 
 beforeAll(async () => {
-  portal = await startPortalStack();
-  browser = await launchChromium();
-  carol = await (await newPersonContext(browser)).newPage();
-  await signIn(carol, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
+  opened = await openPortalAs(HOME_USERS.carol.userPrincipalName);
+  ({ portal, page: carol } = opened as SignedInPortal);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stack.close();
-});
+afterAll(() => closePortal(opened));
 
 function customerRow(name: string) {
   return carol.getByRole('table', { name: 'Customers' }).getByRole('row').filter({ hasText: name });
@@ -38,11 +33,7 @@ function customerRow(name: string) {
 
 describe('the Customers page in a browser', () => {
   it('lists the GDAP customers with their states; only an active, unconnected one can be selected', async () => {
-    await carol
-      .getByRole('navigation', { name: 'Portal' })
-      .getByRole('link', { name: 'Customers', exact: true })
-      .click();
-    await carol.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+    await openFromNav(carol, 'Customers');
     await customerRow('Contoso')
       .getByRole('cell', { name: /^Connected \(contoso\.example\)$/ })
       .waitFor({ timeout: 20_000 });

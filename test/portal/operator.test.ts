@@ -1,15 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, seedAppOf } from '../../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../../local/seedDemo';
 import {
-  launchChromium,
-  newPersonContext,
+  closePortal,
+  openFromNav,
+  openPortalAs,
   screenshot,
   seriousViolations,
-  signIn,
-  startPortalStack,
   type PortalStack,
+  type SignedInPortal,
 } from './browser';
 
 /**
@@ -17,26 +17,16 @@ import {
  * lease across tenants with its phase, requester, target and expiry; "Reconcile now" with its
  * progress and report; the reconciler's findings listed at the top.
  */
+let opened: Partial<SignedInPortal> = {};
 let portal: PortalStack;
-let browser: Browser;
 let carol: Page;
 
 beforeAll(async () => {
-  portal = await startPortalStack();
-  browser = await launchChromium();
-  carol = await (await newPersonContext(browser)).newPage();
-  await signIn(carol, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
+  opened = await openPortalAs(HOME_USERS.carol.userPrincipalName);
+  ({ portal, page: carol } = opened as SignedInPortal);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stack.close();
-});
-
-async function openLeases(): Promise<void> {
-  await carol.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Leases', exact: true }).click();
-  await carol.getByRole('heading', { name: 'Leases', level: 1 }).waitFor();
-}
+afterAll(() => closePortal(opened));
 
 describe("the operator's view in a browser", () => {
   it("lists alice's live lease with its phase, requester, target and expiry, and it leaves once revoked", async () => {
@@ -47,7 +37,7 @@ describe("the operator's view in a browser", () => {
     });
     expect(submitted.status, submitted.text).toBe(202);
 
-    await openLeases();
+    await openFromNav(carol, 'Leases');
     const leases = carol.getByRole('table', { name: 'Live leases' });
     const row = leases.getByRole('row').filter({ hasText: 'alice@msp.example' });
     // The view reads again by itself: provisioning moves on to active without a reload.
@@ -72,7 +62,7 @@ describe("the operator's view in a browser", () => {
       { id: CONTOSO.id, clientId: app.clientId, clientSecret: app.clientSecret },
       { userPrincipalName: 'jit-lookalike@contoso.example', accountEnabled: true },
     );
-    await openLeases();
+    await openFromNav(carol, 'Leases');
     await carol.getByText('No findings.').waitFor();
     await carol.getByRole('button', { name: 'Reconcile now' }).click();
     await carol.getByText('Reconciled: what it found and did').waitFor({ timeout: 30_000 });

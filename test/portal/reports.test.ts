@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME_USERS } from '../../local/sandbox/seed';
 import {
-  launchChromium,
-  newPersonContext,
+  closePortal,
+  openFromNav,
+  openPortalAs,
   seriousViolations,
-  signIn,
-  startPortalStack,
-  type PortalStack,
+  type SignedInPortal,
 } from './browser';
 
 /**
@@ -16,24 +15,17 @@ import {
  * CSV and opens the printable page (its own CSP, no script); a period that ends before it starts is
  * refused with the API's words next to the buttons. Found by role and accessible name.
  */
-let portal: PortalStack;
-let browser: Browser;
+let opened: Partial<SignedInPortal> = {};
 let carol: Page;
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  portal = await startPortalStack();
-  browser = await launchChromium();
-  carol = await (await newPersonContext(browser)).newPage();
-  await signIn(carol, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
-  await carol.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Reports', exact: true }).click();
-  await carol.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+  opened = await openPortalAs(HOME_USERS.carol.userPrincipalName);
+  carol = (opened as SignedInPortal).page;
+  await openFromNav(carol, 'Reports');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stack.close();
-});
+afterAll(() => closePortal(opened));
 
 async function choose(from: string, to: string): Promise<void> {
   await carol.getByRole('combobox', { name: 'Tenant' }).selectOption({ label: 'Contoso' });

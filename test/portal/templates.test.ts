@@ -1,14 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, HOME_USERS, ROLE_TEMPLATES } from '../../local/sandbox/seed';
 import {
-  launchChromium,
-  newPersonContext,
+  closePortal,
+  openFromNav,
+  openPortalAs,
   pick,
   seriousViolations,
-  signIn,
-  startPortalStack,
   type PortalStack,
+  type SignedInPortal,
 } from './browser';
 
 /**
@@ -17,31 +17,21 @@ import {
  * every tenant, applies it and reads each tenant's state, sees a hand-made change as drift, and a
  * bad template is refused with the API's problem next to the field. Found by role and name.
  */
+let opened: Partial<SignedInPortal> = {};
 let portal: PortalStack;
-let browser: Browser;
 let carol: Page;
 const TEMPLATE = 'helpdesk-standard';
 
-async function openTemplates(): Promise<void> {
-  await carol.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Templates', exact: true }).click();
-  await carol.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
-}
-
 beforeAll(async () => {
-  portal = await startPortalStack();
-  browser = await launchChromium();
-  carol = await (await newPersonContext(browser)).newPage();
-  await signIn(carol, portal.portalUrl, HOME_USERS.carol.userPrincipalName);
+  opened = await openPortalAs(HOME_USERS.carol.userPrincipalName);
+  ({ portal, page: carol } = opened as SignedInPortal);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stack.close();
-});
+afterAll(() => closePortal(opened));
 
 describe('the Templates page in a browser', () => {
   it('creates a template, applies it with progress, and shows each tenant: in sync, or failed and why', async () => {
-    await openTemplates();
+    await openFromNav(carol, 'Templates');
     await carol.getByRole('button', { name: 'Create template' }).click();
     const dialog = carol.getByRole('dialog', { name: 'Create template' });
     await dialog.getByRole('textbox', { name: /^Template id/ }).fill(TEMPLATE);
@@ -75,7 +65,7 @@ describe('the Templates page in a browser', () => {
       body: { maxDuration: 'PT8H' },
     });
     expect(patched.status, patched.text).toBe(200);
-    await openTemplates();
+    await openFromNav(carol, 'Templates');
     await carol.getByRole('button', { name: `Tenants of template ${TEMPLATE}` }).click();
     const contoso = carol
       .getByRole('table', { name: `Tenants of template ${TEMPLATE}` })
@@ -86,7 +76,7 @@ describe('the Templates page in a browser', () => {
   });
 
   it('keeps the policy a target has: approvers picked by name, a deadline, justification and ticket', async () => {
-    await openTemplates();
+    await openFromNav(carol, 'Templates');
     await carol.getByRole('button', { name: 'Create template' }).click();
     const dialog = carol.getByRole('dialog', { name: 'Create template' });
     await dialog.getByRole('textbox', { name: /^Template id/ }).fill('approved-helpdesk');
