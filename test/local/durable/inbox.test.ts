@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { EventType } from '../../../local/durable/historyEvents';
 import { putText } from '../../../local/durable/largeValues';
-import { TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
+import { rowKey, TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
 import { testEnv, uniqueName } from '../../support/env';
 import {
   getStatus,
@@ -66,12 +66,11 @@ describe('the inbox', () => {
     // Put the ExecutionStarted message back, as if the runner had died before deleting it.
     const connection = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
     const store = await TaskHubStore.open(connection, hub);
-    const instance = await store.getInstance(id);
-    const history = await store.getHistory(id, instance?.executionId ?? '');
+    const { instance, history } = (await store.getInstance(id)) ?? { instance: undefined, history: [] };
     const started = history.find((e) => e.EventType === EventType.ExecutionStarted);
     const messageId = started?.Local?.messageId;
     expect(messageId).toBeDefined();
-    const messages = TableClient.fromConnectionString(connection, taskHubTableName(hub, 'Messages'), {
+    const taskHub = TableClient.fromConnectionString(connection, taskHubTableName(hub), {
       allowInsecureConnection: true,
     });
     const entity: Record<string, unknown> = {};
@@ -81,7 +80,7 @@ describe('the inbox', () => {
       JSON.stringify({ kind: 'ExecutionStarted', executionId: instance?.executionId, name: 'waiter', input: null }),
       'the message',
     );
-    await messages.createEntity({ partitionKey: id, rowKey: messageId ?? '', ...entity });
+    await taskHub.createEntity({ partitionKey: id, rowKey: rowKey.message(messageId ?? ''), ...entity });
     expect(await store.listMessages(id)).toHaveLength(1);
 
     const second = await start(hub);
