@@ -109,6 +109,7 @@ export class DurableRunner {
   private readonly loaded = new Map<string, Promise<LoadedInstance | undefined>>();
   /** Loaded instances that have finished: let go of first when too many are loaded. */
   private readonly finished = new Set<string>();
+  private readonly functionsByName = new Map<string, RegisteredFunction>();
   /** Writes nobody waits for (dropped messages, leftovers); close() lets them finish. */
   private readonly backgroundWrites = new Set<Promise<void>>();
 
@@ -310,10 +311,27 @@ export class DurableRunner {
   // ---- orchestration episodes
 
   private orchestrator(name: string): RegisteredFunction {
-    const fn = functionsWithTrigger(this.options.registry, 'orchestrationTrigger').find(
-      (f) => f.name.toLowerCase() === name.toLowerCase(),
-    );
+    const fn = this.registered('orchestrationTrigger', name);
     if (fn === undefined) throw new OrchestratorNotFoundError(name);
+    return fn;
+  }
+
+  /**
+   * The registered function of that trigger type and name (case-insensitive), remembered once found:
+   * every episode and activity asks, and scanning the registry each time showed in profiles.
+   */
+  private registered(
+    trigger: 'orchestrationTrigger' | 'activityTrigger',
+    name: string,
+  ): RegisteredFunction | undefined {
+    const key = `${trigger}/${name.toLowerCase()}`;
+    let fn = this.functionsByName.get(key);
+    if (fn === undefined) {
+      fn = functionsWithTrigger(this.options.registry, trigger).find(
+        (f) => f.name.toLowerCase() === name.toLowerCase(),
+      );
+      if (fn !== undefined) this.functionsByName.set(key, fn);
+    }
     return fn;
   }
 
@@ -591,9 +609,7 @@ export class DurableRunner {
       this.background(this.store.deleteRow(instanceId, rowKey.activity(executionId, taskId)));
       return;
     }
-    const fn = functionsWithTrigger(this.options.registry, 'activityTrigger').find(
-      (f) => f.name.toLowerCase() === name.toLowerCase(),
-    );
+    const fn = this.registered('activityTrigger', name);
     let message: InstanceMessage;
     if (fn === undefined) {
       const reason = `The function '${name}' doesn't exist, is disabled, or is not an activity function.`;

@@ -115,11 +115,13 @@ const activityRowSchema = z.object({
   Name: z.string(),
 });
 let messageCounter = 0;
+/** Tells this process's ids from another's made in the same millisecond with the same counter. */
+const processTag = randomBytes(3).toString('hex');
 
 /** Message ids sort in the order they were made (time, then a process-wide counter). */
 export function newMessageId(): string {
   messageCounter = (messageCounter + 1) % 1_000_000;
-  return `${String(Date.now()).padStart(15, '0')}_${String(messageCounter).padStart(6, '0')}_${randomBytes(3).toString('hex')}`;
+  return `${String(Date.now()).padStart(15, '0')}_${String(messageCounter).padStart(6, '0')}_${processTag}`;
 }
 
 export interface InboxRow {
