@@ -1,5 +1,6 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { taskHubMetrics } from '../../../local/durable/taskHubMetrics';
 import { LOCAL_TASK_HUB_TABLE_PREFIX } from '../../../local/durable/taskHubStore';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { testEnv, uniqueName } from '../../support/env';
@@ -7,11 +8,13 @@ import { loadFixtureApp, startOrchestration, startTestHost, waitForStatus, type 
 
 let registry: FunctionRegistry;
 let host: TestHost | undefined;
+let second: TestHost | undefined;
 beforeAll(async () => {
   ({ registry } = await loadFixtureApp());
 });
 afterAll(async () => {
   await host?.close();
+  await second?.close();
 });
 
 it("keeps the local task hub in a localdf<hub>TaskHub table, apart from a real Durable extension's <hub>Instances/<hub>History in the same storage", async () => {
@@ -43,4 +46,18 @@ it("keeps the local task hub in a localdf<hub>TaskHub table, apart from a real D
   for await (const row of realInstances.listEntities()) rows.push(row);
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ partitionKey: 'real-instance', Name: 'lease' });
+});
+
+it('writes each episode in one transaction and reads back nothing it wrote: start 1, then 1 per episode', async () => {
+  second = await startTestHost(registry);
+  const before = taskHubMetrics();
+  const id = await startOrchestration(second, 'sequence', 'round trips');
+  // Polled through the management API: answered from the runner's write-through copy.
+  expect((await waitForStatus(second, id, ['Completed', 'Failed'])).runtimeStatus).toBe('Completed');
+  const after = taskHubMetrics();
+  const delta = (kind: string): number => (after.roundTripsByTable[kind] ?? 0) - (before.roundTripsByTable[kind] ?? 0);
+  // Two episodes (start → activity scheduled; result → completed) and the start itself.
+  expect(after.episodes - before.episodes).toBe(2);
+  expect(delta('transaction')).toBe(3);
+  expect(after.roundTrips - before.roundTrips).toBe(3);
 });
