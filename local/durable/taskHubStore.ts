@@ -334,10 +334,23 @@ export class TaskHubStore {
         ]);
       });
     }
-    for (const key of commit.deleteRows ?? []) actions.push(['delete', { partitionKey: instanceId, rowKey: key }]);
+    const deletes = commit.deleteRows ?? [];
+    for (const key of deletes) actions.push(['delete', { partitionKey: instanceId, rowKey: key }]);
     for (const m of commit.newMessages ?? []) actions.push(['create', messageEntity(instanceId, m)]);
     if (commit.instance !== undefined) actions.push(['upsert', instanceEntity(commit.instance), 'Replace']);
-    await submitInOrder(this.table, actions);
+    try {
+      await submitInOrder(this.table, actions);
+    } catch (error) {
+      // A transaction fails whole on one missing row. Rows to delete are ones this runner wrote, but
+      // a purge or a crash between split transactions may have taken one already: rather than
+      // retrying the same failing transaction forever, write the rest, then delete what is left.
+      if (!isStatus(error, 404) || deletes.length === 0) throw error;
+      await submitInOrder(
+        this.table,
+        actions.filter(([kind]) => kind !== 'delete'),
+      );
+      for (const key of deletes) await this.deleteRow(instanceId, key);
+    }
   }
 
   /** Deletes rows in transactions; when some are already gone, the rest one by one. */

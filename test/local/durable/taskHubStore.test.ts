@@ -1,7 +1,7 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { taskHubMetrics } from '../../../local/durable/taskHubMetrics';
-import { LOCAL_TASK_HUB_TABLE_PREFIX } from '../../../local/durable/taskHubStore';
+import { LOCAL_TASK_HUB_TABLE_PREFIX, rowKey, TaskHubStore } from '../../../local/durable/taskHubStore';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { testEnv, uniqueName } from '../../support/env';
 import { loadFixtureApp, startOrchestration, startTestHost, waitForStatus, type TestHost } from './harness';
@@ -60,4 +60,31 @@ it('writes each episode in one transaction and reads back nothing it wrote: star
   expect(after.episodes - before.episodes).toBe(2);
   expect(delta('transaction')).toBe(3);
   expect(after.roundTrips - before.roundTrips).toBe(3);
+});
+
+it('commits an episode whose row to delete is already gone (a transaction fails whole on it): the rest is written', async () => {
+  const store = await TaskHubStore.open(testEnv('JIT_TEST_TABLES_CONNECTION_STRING'), uniqueName('hub'));
+  const now = new Date().toISOString();
+  const instance = {
+    instanceId: 'gone-row',
+    name: 'sequence',
+    runtimeStatus: 'Running' as const,
+    executionId: 'e1',
+    inputText: null,
+    outputText: null,
+    customStatusText: null,
+    createdTime: now,
+    lastUpdatedTime: now,
+  };
+  const started = { messageId: 'm1', message: { kind: 'EventRaised' as const, name: 'go', input: null } };
+  expect(await store.createInstance(instance, started)).toBe(true);
+  await store.commit('gone-row', {
+    timers: [{ executionId: 'e1', timerId: 0, fireAt: new Date(Date.now() + 60_000) }],
+    deleteRows: [rowKey.message('m1'), rowKey.activity('e1', 7)], // no activity 7 was ever written
+    instance: { ...instance, customStatusText: '"after"' },
+  });
+  const partition = await store.readPartition('gone-row');
+  expect(partition.instance?.customStatusText).toBe('"after"');
+  expect(partition.inbox).toEqual([]);
+  expect([...partition.pendingWork]).toEqual([rowKey.timer('e1', 0)]);
 });
