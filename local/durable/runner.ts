@@ -10,6 +10,8 @@ import { InstanceDispatcher } from './instanceDispatcher';
 import { replayOrchestrator } from './replay';
 import {
   isTerminal,
+  newMessageId,
+  rowKey,
   TaskHubStore,
   type ActivityRecord,
   type InstanceMessage,
@@ -69,30 +71,46 @@ const INVALID_INSTANCE_ID = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
  * scheduled activity and inbox message.
  *
  * Like the Durable extension's partition owner, this runner is the only writer of its task hub, so it
- * keeps each instance's record, history and inbox in memory once read (write-through: the table
- * is written first, then the copy). An episode then costs three sequential table round trips
- * (scheduled work, history, instance record); deleting a handled message is left to the
- * background, since a message that survives a crash is recognised in the history and dropped.
+ * keeps each instance's partition (record, history, inbox, pending work) in memory once read
+ * (write-through: the table is written first, then the copy; nothing it wrote is read back). An
+ * episode is one transaction on the instance's partition (see taskHubStore.ts): its history, the
+ * activities and timers it schedules, the instance record and the deletion of what it consumed,
+ * all durable before any of that work is dispatched. Messages from outside (start, events,
+ * terminate) are inbox rows; an activity's result and a timer's firing are handed to the
+ * instance in memory, since this process made them: the activity's or timer's own row stands for
+ * them until the episode that consumes them deletes it, so after a crash the activity runs again
+ * (at least once) and the timer fires again, and a result the history already has is dropped.
  */
 interface InboxEntry {
   readonly messageId: string;
   readonly message: InstanceMessage;
+  /** Whether the message is an inbox row (from outside) rather than this process's own result. */
+  readonly stored: boolean;
 }
 
 interface LoadedInstance {
   instance: InstanceRecord;
   history: HistoryEvent[];
+  inbox: InboxEntry[];
+  /** Row keys of the current execution's timers and activities in the table, not yet consumed. */
+  pendingWork: Set<string>;
 }
+
+function unique(keys: readonly string[]): string[] {
+  return [...new Set(keys)];
+}
+
 export class DurableRunner {
   private readonly dispatcher: InstanceDispatcher;
   private readonly timers: TimerScheduler;
   private readonly activities: ActivityWorker;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
-  /** Instance records and histories read or written by this runner (see the class comment). */
-  private readonly loaded = new Map<string, LoadedInstance>();
-  /** Each instance's inbox, oldest first, once read from the table. */
-  private readonly inboxes = new Map<string, Promise<InboxEntry[]>>();
-  /** Writes nobody waits for (message and spent-work deletions); close() lets them finish. */
+  /** Instance partitions read or written by this runner (see the class comment). */
+  private readonly loaded = new Map<string, Promise<LoadedInstance | undefined>>();
+  /** Loaded instances that have finished: let go of first when too many are loaded. */
+  private readonly finished = new Set<string>();
+  private readonly functionsByName = new Map<string, RegisteredFunction>();
+  /** Writes nobody waits for (dropped messages, leftovers); close() lets them finish. */
   private readonly backgroundWrites = new Set<Promise<void>>();
 
   private constructor(
@@ -104,15 +122,23 @@ export class DurableRunner {
       (id, error) => this.log('error', `Processing instance '${id}' failed, retrying: ${errorDetails(error)}`, id),
     );
     this.timers = new TimerScheduler(async (timer) => {
-      await this.enqueue(timer.instanceId, {
+      const loaded = await this.load(timer.instanceId);
+      if (
+        loaded === undefined ||
+        loaded.instance.executionId !== timer.executionId ||
+        isTerminal(loaded.instance.runtimeStatus)
+      ) {
+        // A row left over from a crash: nobody will consume it.
+        this.background(this.store.deleteRow(timer.instanceId, rowKey.timer(timer.executionId, timer.timerId)));
+        return;
+      }
+      this.handOver(loaded, {
         kind: 'TimerFired',
         executionId: timer.executionId,
         timerId: timer.timerId,
         fireAt: timer.fireAt.toISOString(),
       });
       this.dispatcher.kick(timer.instanceId);
-      // A timer row that outlives a crash fires again; the history shows it fired and drops it.
-      this.background(this.store.deleteTimer(timer.instanceId, timer.executionId, timer.timerId));
     });
     this.activities = new ActivityWorker(options.maxActivityConcurrency ?? 10, (a) => this.runActivity(a));
   }
@@ -157,10 +183,12 @@ export class DurableRunner {
     this.orchestrator(name);
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     if (id.length === 0 || id.length > 100 || INVALID_INSTANCE_ID.test(id)) throw new InvalidInstanceIdError(id);
-    const existing = this.loaded.get(id)?.instance ?? (await this.store.getInstance(id));
-    if (existing !== undefined && !isTerminal(existing.runtimeStatus))
-      throw new InstanceAlreadyExistsError(id, existing.runtimeStatus);
-    if (existing !== undefined) await this.purge(id);
+    const known = await this.loaded.get(id)?.catch(() => undefined);
+    if (known !== undefined) {
+      if (!isTerminal(known.instance.runtimeStatus))
+        throw new InstanceAlreadyExistsError(id, known.instance.runtimeStatus);
+      await this.purge(id);
+    }
     const now = new Date().toISOString();
     const executionId = randomUUID();
     const instance: InstanceRecord = {
@@ -174,11 +202,22 @@ export class DurableRunner {
       createdTime: now,
       lastUpdatedTime: now,
     };
-    await this.store.putInstance(instance);
-    this.loaded.set(id, { instance, history: [] });
-    // A new instance has an empty inbox: no need to read it back.
-    if (!this.inboxes.has(id)) this.inboxes.set(id, Promise.resolve([]));
-    await this.enqueue(id, { kind: 'ExecutionStarted', executionId, name, input: inputText });
+    const started = {
+      messageId: newMessageId(),
+      message: { kind: 'ExecutionStarted', executionId, name, input: inputText } satisfies InstanceMessage,
+    };
+    // One transaction for a new id; an existing one is looked at only when the create is refused.
+    if (!(await this.store.createInstance(instance, started))) {
+      const existing = await this.store.getInstance(id);
+      if (existing !== undefined && !isTerminal(existing.instance.runtimeStatus))
+        throw new InstanceAlreadyExistsError(id, existing.instance.runtimeStatus);
+      await this.purge(id);
+      if (!(await this.store.createInstance(instance, started))) throw new InstanceAlreadyExistsError(id, 'Pending');
+    }
+    this.loaded.set(
+      id,
+      Promise.resolve({ instance, history: [], inbox: [{ ...started, stored: true }], pendingWork: new Set<string>() }),
+    );
     this.dispatcher.kick(id);
     this.log('information', `Scheduled orchestration '${name}' (instance '${id}')`, id);
     return id;
@@ -193,9 +232,9 @@ export class DurableRunner {
   }
 
   async getInstance(instanceId: string): Promise<{ instance: InstanceRecord; history: HistoryEvent[] } | undefined> {
-    const instance = await this.store.getInstance(instanceId);
-    if (instance === undefined) return undefined;
-    return { instance, history: await this.store.getHistory(instanceId, instance.executionId) };
+    const loaded = await this.loaded.get(instanceId)?.catch(() => undefined);
+    if (loaded !== undefined) return { instance: loaded.instance, history: loaded.history };
+    return this.store.getInstance(instanceId);
   }
 
   listInstances(query: InstanceQuery): Promise<{ instances: InstanceRecord[]; continuationToken?: string }> {
@@ -208,55 +247,52 @@ export class DurableRunner {
     return this.store.purgeInstance(instanceId);
   }
 
+  /** Writes a message from outside to the inbox table, then to the loaded inbox (if loaded). */
   private async deliver(instanceId: string, message: InstanceMessage): Promise<DeliveryResult> {
-    const instance = this.loaded.get(instanceId)?.instance ?? (await this.store.getInstance(instanceId));
-    if (instance === undefined) return 'notFound';
-    if (isTerminal(instance.runtimeStatus)) return 'gone';
-    await this.enqueue(instanceId, message);
+    const loaded = await this.load(instanceId);
+    if (loaded === undefined) return 'notFound';
+    if (isTerminal(loaded.instance.runtimeStatus)) return 'gone';
+    const messageId = await this.store.enqueueMessage(instanceId, message);
+    // The copy may have been let go of, or read again, meanwhile: add to whatever is loaded now.
+    const current = await this.loaded.get(instanceId)?.catch(() => undefined);
+    if (current !== undefined) insertInOrder(current.inbox, { messageId, message, stored: true });
     this.dispatcher.kick(instanceId);
     return 'accepted';
   }
 
   // ---- the in-memory copies (see the class comment)
 
-  /** Writes the message to the inbox table, then to the inbox copy if it was read already. */
-  private async enqueue(instanceId: string, message: InstanceMessage): Promise<void> {
-    const messageId = await this.store.enqueueMessage(instanceId, message);
-    const inbox = this.inboxes.get(instanceId);
-    // Waiting for a read in progress: the message may or may not be in what it returns.
-    if (inbox !== undefined) insertInOrder(await inbox, { messageId, message });
+  /** Hands this process's own result (an activity's, a timer's) to a loaded instance. */
+  private handOver(loaded: LoadedInstance, message: InstanceMessage): void {
+    insertInOrder(loaded.inbox, { messageId: newMessageId(), message, stored: false });
   }
 
-  private inboxOf(instanceId: string): Promise<InboxEntry[]> {
-    let inbox = this.inboxes.get(instanceId);
-    if (inbox === undefined) {
-      inbox = this.store.listMessages(instanceId);
-      this.inboxes.set(instanceId, inbox);
-      // A failed read is not kept: the next attempt reads again.
-      inbox.catch(() => this.inboxes.delete(instanceId));
-    }
-    return inbox;
-  }
-
-  private async load(instanceId: string): Promise<LoadedInstance | undefined> {
+  /** The instance's partition, read once (one query) and kept; undefined when there is no such instance. */
+  private load(instanceId: string): Promise<LoadedInstance | undefined> {
     const cached = this.loaded.get(instanceId);
     if (cached !== undefined) return cached;
-    const instance = await this.store.getInstance(instanceId);
-    if (instance === undefined) return undefined;
-    const loaded = { instance, history: await this.store.getHistory(instanceId, instance.executionId) };
-    this.loaded.set(instanceId, loaded);
-    return loaded;
-  }
-
-  private async saveInstance(record: InstanceRecord): Promise<void> {
-    await this.store.putInstance(record);
-    const loaded = this.loaded.get(record.instanceId);
-    if (loaded !== undefined) loaded.instance = record;
+    const loading = this.store.readPartition(instanceId).then((partition): LoadedInstance | undefined => {
+      const { instance, history, inbox, pendingWork } = partition;
+      if (instance === undefined) {
+        // Messages to an instance that is gone (a purge cut short): nobody will handle them.
+        for (const m of inbox) this.background(this.store.deleteRow(instanceId, rowKey.message(m.messageId)));
+        return undefined;
+      }
+      if (isTerminal(instance.runtimeStatus)) this.finished.add(instanceId);
+      return { instance, history, inbox: inbox.map((m) => ({ ...m, stored: true })), pendingWork };
+    });
+    this.loaded.set(instanceId, loading);
+    // Neither a failed read nor a missing instance is kept: the next call reads again.
+    const release = (): void => {
+      if (this.loaded.get(instanceId) === loading) this.loaded.delete(instanceId);
+    };
+    loading.then((found) => (found === undefined ? release() : undefined), release);
+    return loading;
   }
 
   private forget(instanceId: string): void {
     this.loaded.delete(instanceId);
-    this.inboxes.delete(instanceId);
+    this.finished.delete(instanceId);
   }
 
   private background(write: Promise<unknown>): void {
@@ -275,31 +311,68 @@ export class DurableRunner {
   // ---- orchestration episodes
 
   private orchestrator(name: string): RegisteredFunction {
-    const fn = functionsWithTrigger(this.options.registry, 'orchestrationTrigger').find(
-      (f) => f.name.toLowerCase() === name.toLowerCase(),
-    );
+    const fn = this.registered('orchestrationTrigger', name);
     if (fn === undefined) throw new OrchestratorNotFoundError(name);
     return fn;
   }
 
+  /**
+   * The registered function of that trigger type and name (case-insensitive), remembered once found:
+   * every episode and activity asks, and scanning the registry each time showed in profiles.
+   */
+  private registered(
+    trigger: 'orchestrationTrigger' | 'activityTrigger',
+    name: string,
+  ): RegisteredFunction | undefined {
+    const key = `${trigger}/${name.toLowerCase()}`;
+    let fn = this.functionsByName.get(key);
+    if (fn === undefined) {
+      fn = functionsWithTrigger(this.options.registry, trigger).find(
+        (f) => f.name.toLowerCase() === name.toLowerCase(),
+      );
+      if (fn !== undefined) this.functionsByName.set(key, fn);
+    }
+    return fn;
+  }
+
+  /**
+   * The rows a message stands for, deleted by the episode that consumes it: its inbox row, or the
+   * row of the activity or timer whose result it is.
+   */
+  private rowsOf(entry: InboxEntry, loaded: LoadedInstance): string[] {
+    const { message } = entry;
+    const rows = entry.stored ? [rowKey.message(entry.messageId)] : [];
+    const work =
+      message.kind === 'TaskCompleted' || message.kind === 'TaskFailed'
+        ? rowKey.activity(message.executionId, message.taskId)
+        : message.kind === 'TimerFired'
+          ? rowKey.timer(message.executionId, message.timerId)
+          : undefined;
+    if (work !== undefined && loaded.pendingWork.has(work)) rows.push(work);
+    return rows;
+  }
+
   /** Handles the oldest inbox message of one instance. Resolves false when there was none. */
   private async processNext(instanceId: string): Promise<boolean> {
-    const inbox = await this.inboxOf(instanceId);
-    const next = inbox[0];
+    const loaded = await this.load(instanceId);
+    if (loaded === undefined) return false;
+    const next = loaded.inbox[0];
     if (next === undefined) return false;
     countEpisode();
     const { messageId, message } = next;
+    const consumedRows = this.rowsOf(next, loaded);
     const consumed = (): void => {
-      if (inbox[0] === next) inbox.shift();
-      this.background(this.store.deleteMessage(instanceId, messageId));
+      if (loaded.inbox[0] === next) loaded.inbox.shift();
+      else loaded.inbox.splice(loaded.inbox.indexOf(next), 1);
+      for (const key of consumedRows) loaded.pendingWork.delete(key);
     };
     const drop = (why: string): true => {
       this.log('debug', `Dropped ${message.kind} message for instance '${instanceId}': ${why}`, instanceId);
       consumed();
+      // A duplicate's rows, when any are left, are deleted in the background: if that is lost, it is dropped again.
+      for (const key of consumedRows) this.background(this.store.deleteRow(instanceId, key));
       return true;
     };
-    const loaded = await this.load(instanceId);
-    if (loaded === undefined) return drop('the instance does not exist');
     const { instance, history } = loaded;
     if ('executionId' in message && message.executionId !== instance.executionId)
       return drop('it belongs to an earlier execution');
@@ -321,18 +394,23 @@ export class DurableRunner {
       });
     if (message.kind !== 'ExecutionStarted') inbound.push(toInboundEvent(message, local));
     const newEvents = inbound.map((e) => stamp(e, now));
+    const executionId = instance.executionId;
 
     if (message.kind === 'ExecutionTerminated') {
-      await this.store.appendHistory(instanceId, instance.executionId, history.length, newEvents);
+      const terminated: InstanceRecord = {
+        ...instance,
+        runtimeStatus: 'Terminated',
+        outputText: toJsonText(message.reason ?? ''),
+        lastUpdatedTime: now.toISOString(),
+      };
+      await this.store.commit(instanceId, {
+        history: { executionId, start: history.length, events: newEvents },
+        deleteRows: unique([...consumedRows, ...loaded.pendingWork]),
+        instance: terminated,
+      });
       loaded.history = [...history, ...newEvents];
-      await this.finishInstance(
-        instance,
-        'Terminated',
-        toJsonText(message.reason ?? ''),
-        instance.customStatusText,
-        now,
-      );
       consumed();
+      this.finish(loaded, terminated);
       this.log(
         'information',
         `Orchestration '${instance.name}' (instance '${instanceId}') was terminated: ${message.reason ?? ''}`,
@@ -343,29 +421,120 @@ export class DurableRunner {
 
     const fullHistory = [...history, ...newEvents];
     const decision = await this.runEpisode(instance, fullHistory, now);
-    // Scheduled work must be durable before the history that says it was scheduled.
-    await Promise.all([
-      this.store.putActivities(instanceId, instance.executionId, decision.activities),
-      this.store.putTimers(instanceId, instance.executionId, decision.timers),
-    ]);
-    await this.store.appendHistory(instanceId, instance.executionId, history.length, [
-      ...newEvents,
-      ...decision.decisions,
-    ]);
+    const { result } = decision;
+    if (result.kind === 'continuedAsNew') {
+      await this.continueAsNew(loaded, decision, consumedRows, now);
+      consumed();
+      return true;
+    }
+    const running = result.kind === 'running';
+    const updated: InstanceRecord = {
+      ...instance,
+      runtimeStatus: running ? 'Running' : result.kind === 'completed' ? 'Completed' : 'Failed',
+      ...(result.kind === 'completed' ? { outputText: result.outputText } : {}),
+      ...(result.kind === 'failed' ? { outputText: toJsonText(result.message) } : {}),
+      customStatusText: decision.customStatusText,
+      lastUpdatedTime: now.toISOString(),
+    };
+    const cancelled = decision.cancelledTimerIds
+      .map((timerId) => rowKey.timer(executionId, timerId))
+      .filter((key) => loaded.pendingWork.has(key));
+    // Work scheduled by the last episode is never started: a finished instance's pending work goes.
+    const deleteRows = unique(running ? [...consumedRows, ...cancelled] : [...consumedRows, ...loaded.pendingWork]);
+    await this.store.commit(instanceId, {
+      activities: running ? decision.activities.map((a) => ({ executionId, ...a })) : [],
+      timers: running ? decision.timers.map((t) => ({ executionId, ...t })) : [],
+      history: { executionId, start: history.length, events: [...newEvents, ...decision.decisions] },
+      deleteRows,
+      instance: updated,
+    });
     loaded.history = [...fullHistory, ...decision.decisions];
-    for (const timerId of decision.cancelledTimerIds)
-      this.timers.remove({ instanceId, executionId: instance.executionId, timerId });
-    await Promise.all([
-      this.store.deleteTimersById(instanceId, instance.executionId, decision.cancelledTimerIds),
-      this.applyResult(instance, decision, now),
-    ]);
     consumed();
-    if (decision.result.kind === 'running') {
-      for (const a of decision.activities)
-        this.activities.enqueue({ instanceId, executionId: instance.executionId, ...a });
-      for (const t of decision.timers) this.timers.add({ instanceId, executionId: instance.executionId, ...t });
+    for (const key of deleteRows) loaded.pendingWork.delete(key);
+    for (const timerId of decision.cancelledTimerIds) this.timers.remove({ instanceId, executionId, timerId });
+    if (!running) {
+      this.finish(loaded, updated);
+      if (result.kind === 'completed')
+        this.log('information', `Orchestration '${instance.name}' (instance '${instanceId}') completed`, instanceId);
+      if (result.kind === 'failed')
+        this.log(
+          'error',
+          `Orchestration '${instance.name}' (instance '${instanceId}') failed: ${result.message}`,
+          instanceId,
+        );
+      return true;
+    }
+    loaded.instance = updated;
+    for (const a of decision.activities) {
+      loaded.pendingWork.add(rowKey.activity(executionId, a.taskId));
+      this.activities.enqueue({ instanceId, executionId, ...a });
+    }
+    for (const t of decision.timers) {
+      loaded.pendingWork.add(rowKey.timer(executionId, t.timerId));
+      this.timers.add({ instanceId, executionId, ...t });
     }
     return true;
+  }
+
+  /**
+   * Starts the next execution: the new instance record, its ExecutionStarted message and the
+   * deletion of what is spent, in one transaction; the old history goes afterwards (rows of
+   * another execution are never read, so a cleanup cut short harms nothing).
+   */
+  private async continueAsNew(
+    loaded: LoadedInstance,
+    decision: EpisodeDecision,
+    consumedRows: readonly string[],
+    now: Date,
+  ): Promise<void> {
+    const { instance, history } = loaded;
+    const id = instance.instanceId;
+    if (decision.result.kind !== 'continuedAsNew') return;
+    const inputText = decision.result.inputText;
+    const executionId = randomUUID();
+    const next: InstanceRecord = {
+      ...instance,
+      runtimeStatus: 'ContinuedAsNew',
+      executionId,
+      inputText,
+      outputText: null,
+      customStatusText: decision.customStatusText,
+      lastUpdatedTime: now.toISOString(),
+    };
+    const started = {
+      messageId: newMessageId(),
+      message: {
+        kind: 'ExecutionStarted',
+        executionId,
+        name: instance.name,
+        input: inputText,
+      } satisfies InstanceMessage,
+    };
+    await this.store.commit(id, {
+      deleteRows: unique([...consumedRows, ...loaded.pendingWork]),
+      newMessages: [started],
+      instance: next,
+    });
+    const oldHistory = history.map((_, i) => rowKey.history(instance.executionId, i));
+    this.background(this.store.deleteRows(id, oldHistory));
+    this.timers.removeInstance(id);
+    loaded.instance = next;
+    loaded.history = [];
+    loaded.pendingWork.clear();
+    insertInOrder(loaded.inbox, { ...started, stored: true });
+    this.log('information', `Orchestration '${instance.name}' (instance '${id}') continued as new`, id);
+  }
+
+  /** After the finishing episode is durable: its copy, timers and, when too many are loaded, older finished ones. */
+  private finish(loaded: LoadedInstance, record: InstanceRecord): void {
+    loaded.instance = record;
+    loaded.pendingWork.clear();
+    this.timers.removeInstance(record.instanceId);
+    this.finished.add(record.instanceId);
+    if (this.loaded.size > MAX_LOADED_INSTANCES) {
+      // Finished instances are read again from the table if anything still asks about them.
+      for (const id of this.finished) if (id !== record.instanceId) this.forget(id);
+    }
   }
 
   private duplicateReason(
@@ -425,88 +594,22 @@ export class DurableRunner {
     return decideEpisode({ orchestrationName: instance.name, history, now, outcome });
   }
 
-  private async applyResult(instance: InstanceRecord, decision: EpisodeDecision, now: Date): Promise<void> {
-    const { result } = decision;
-    const id = instance.instanceId;
-    switch (result.kind) {
-      case 'running':
-        await this.saveInstance({
-          ...instance,
-          runtimeStatus: 'Running',
-          customStatusText: decision.customStatusText,
-          lastUpdatedTime: now.toISOString(),
-        });
-        return;
-      case 'completed':
-        await this.finishInstance(instance, 'Completed', result.outputText, decision.customStatusText, now);
-        this.log('information', `Orchestration '${instance.name}' (instance '${id}') completed`, id);
-        return;
-      case 'failed':
-        await this.finishInstance(instance, 'Failed', toJsonText(result.message), decision.customStatusText, now);
-        this.log('error', `Orchestration '${instance.name}' (instance '${id}') failed: ${result.message}`, id);
-        return;
-      case 'continuedAsNew': {
-        const executionId = randomUUID();
-        await this.dropPendingWork(id);
-        const next: InstanceRecord = {
-          ...instance,
-          runtimeStatus: 'ContinuedAsNew',
-          executionId,
-          inputText: result.inputText,
-          outputText: null,
-          customStatusText: decision.customStatusText,
-          lastUpdatedTime: now.toISOString(),
-        };
-        await this.store.putInstance(next);
-        await this.store.deleteHistory(id);
-        this.loaded.set(id, { instance: next, history: [] });
-        await this.enqueue(id, { kind: 'ExecutionStarted', executionId, name: instance.name, input: result.inputText });
-        this.log('information', `Orchestration '${instance.name}' (instance '${id}') continued as new`, id);
-        return;
-      }
-    }
-  }
-
-  private async finishInstance(
-    instance: InstanceRecord,
-    status: RuntimeStatus,
-    outputText: string | null,
-    customStatusText: string | null,
-    now: Date,
-  ): Promise<void> {
-    await this.dropPendingWork(instance.instanceId);
-    await this.saveInstance({
-      ...instance,
-      runtimeStatus: status,
-      outputText,
-      customStatusText,
-      lastUpdatedTime: now.toISOString(),
-    });
-    if (this.loaded.size > MAX_LOADED_INSTANCES) {
-      // Finished instances are read again from the table if anything still asks about them.
-      for (const [id, entry] of this.loaded)
-        if (isTerminal(entry.instance.runtimeStatus) && id !== instance.instanceId) this.forget(id);
-    }
-  }
-
-  private async dropPendingWork(instanceId: string): Promise<void> {
-    this.timers.removeInstance(instanceId);
-    await Promise.all([this.store.deleteTimers(instanceId), this.store.deleteActivities(instanceId)]);
-  }
-
   // ---- activities
 
   private async runActivity(activity: ActivityRecord): Promise<void> {
     const { instanceId, executionId, taskId, name } = activity;
     countActivity();
-    const instance = this.loaded.get(instanceId)?.instance ?? (await this.store.getInstance(instanceId));
-    if (instance === undefined || instance.executionId !== executionId || isTerminal(instance.runtimeStatus)) {
-      await this.store.deleteActivity(instanceId, executionId, taskId);
+    const loaded = await this.load(instanceId);
+    if (
+      loaded === undefined ||
+      loaded.instance.executionId !== executionId ||
+      isTerminal(loaded.instance.runtimeStatus)
+    ) {
+      // Normally already deleted with the rest of a finished execution's work; a crash may have left it.
+      this.background(this.store.deleteRow(instanceId, rowKey.activity(executionId, taskId)));
       return;
     }
-    const fn = functionsWithTrigger(this.options.registry, 'activityTrigger').find(
-      (f) => f.name.toLowerCase() === name.toLowerCase(),
-    );
+    const fn = this.registered('activityTrigger', name);
     let message: InstanceMessage;
     if (fn === undefined) {
       const reason = `The function '${name}' doesn't exist, is disabled, or is not an activity function.`;
@@ -535,12 +638,22 @@ export class DurableRunner {
         };
       }
     }
-    // After close() gave up waiting, the result is not recorded: the activity runs again next start.
+    // After close() gave up waiting, the result is not handed over: the activity runs again next start.
     if (this.state === 'closed') return;
-    await this.enqueue(instanceId, message);
-    this.dispatcher.kick(instanceId);
-    // An activity row that outlives a crash runs again; its second result is dropped as a duplicate.
-    this.background(this.store.deleteActivity(instanceId, executionId, taskId));
+    // The activity's row stands for the result until the episode that consumes it deletes the row.
+    for (;;) {
+      try {
+        const current = await this.load(instanceId);
+        if (current !== undefined) this.handOver(current, message);
+        this.dispatcher.kick(instanceId);
+        return;
+      } catch (error) {
+        // The instance could not be read (storage hiccup): try again; the row keeps the work if we stop.
+        this.log('warning', `Handing over the result of activity '${name}' failed, retrying: ${errorMessage(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        if (this.state !== 'running') return;
+      }
+    }
   }
 
   private log(level: 'debug' | 'information' | 'warning' | 'error', message: string, instanceId?: string): void {

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionRegistry } from '../../../local/host/functionsCore';
 import { EventType } from '../../../local/durable/historyEvents';
 import { putText } from '../../../local/durable/largeValues';
-import { TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
+import { rowKey, TaskHubStore, taskHubTableName } from '../../../local/durable/taskHubStore';
 import { testEnv, uniqueName } from '../../support/env';
 import {
   getStatus,
@@ -22,6 +22,7 @@ import {
  * table must be recognised and dropped, not handled twice.
  */
 let registry: FunctionRegistry;
+let state: Awaited<ReturnType<typeof loadFixtureApp>>['state'];
 const open: TestHost[] = [];
 
 async function start(taskHub = uniqueName('hub')): Promise<TestHost> {
@@ -31,7 +32,7 @@ async function start(taskHub = uniqueName('hub')): Promise<TestHost> {
 }
 
 beforeAll(async () => {
-  ({ registry } = await loadFixtureApp());
+  ({ registry, state } = await loadFixtureApp());
 });
 afterEach(async () => {
   for (const host of open.splice(0)) await host.close();
@@ -66,12 +67,11 @@ describe('the inbox', () => {
     // Put the ExecutionStarted message back, as if the runner had died before deleting it.
     const connection = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
     const store = await TaskHubStore.open(connection, hub);
-    const instance = await store.getInstance(id);
-    const history = await store.getHistory(id, instance?.executionId ?? '');
+    const { instance, history } = (await store.getInstance(id)) ?? { instance: undefined, history: [] };
     const started = history.find((e) => e.EventType === EventType.ExecutionStarted);
     const messageId = started?.Local?.messageId;
     expect(messageId).toBeDefined();
-    const messages = TableClient.fromConnectionString(connection, taskHubTableName(hub, 'Messages'), {
+    const taskHub = TableClient.fromConnectionString(connection, taskHubTableName(hub), {
       allowInsecureConnection: true,
     });
     const entity: Record<string, unknown> = {};
@@ -81,7 +81,7 @@ describe('the inbox', () => {
       JSON.stringify({ kind: 'ExecutionStarted', executionId: instance?.executionId, name: 'waiter', input: null }),
       'the message',
     );
-    await messages.createEntity({ partitionKey: id, rowKey: messageId ?? '', ...entity });
+    await taskHub.createEntity({ partitionKey: id, rowKey: rowKey.message(messageId ?? ''), ...entity });
     expect(await store.listMessages(id)).toHaveLength(1);
 
     const second = await start(hub);
@@ -93,5 +93,40 @@ describe('the inbox', () => {
       async () => ((await store.listMessages(id)).length === 0 ? true : undefined),
       'the inbox table to be empty',
     );
+  });
+
+  it('runs an activity again when its row outlived the episode that consumed its result, drops the duplicate and deletes the row', async () => {
+    // An activity's result is handed over in memory; its row stands for it until the consuming
+    // episode deletes it. Put the row back, as if the runner had died between the two.
+    const hub = uniqueName('hub');
+    const first = await start(hub);
+    const id = await startOrchestration(first, 'changing');
+    await waitFor(
+      async () => ((await getStatus(first, id))?.history ?? []).find((e) => e.EventType === 'TaskCompleted'),
+      'the activity result',
+    );
+    await first.close();
+
+    const connection = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const store = await TaskHubStore.open(connection, hub);
+    const executionId = (await store.getInstance(id))?.instance.executionId ?? '';
+    const taskHub = TableClient.fromConnectionString(connection, taskHubTableName(hub), {
+      allowInsecureConnection: true,
+    });
+    const entity: Record<string, unknown> = { ExecutionId: executionId, TaskId: 0, Name: 'hello' };
+    putText(entity, 'Input', JSON.stringify('again'), 'the input');
+    await taskHub.createEntity({ partitionKey: id, rowKey: rowKey.activity(executionId, 0), ...entity });
+    const callsBefore = state.helloCalls;
+
+    const second = await start(hub);
+    await waitFor(
+      async () => ((await store.listActivities()).some((a) => a.instanceId === id) ? undefined : true),
+      'the activity row to be deleted',
+    );
+    expect(state.helloCalls).toBe(callsBefore + 1); // at least once: it ran again
+    expect(await raiseEvent(second, id, 'continue')).toBe(202);
+    const status = await waitForStatus(second, id, ['Completed', 'Failed'], 5_000);
+    expect(status.output).toBe('done');
+    expect((status.history ?? []).filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(1);
   });
 });
