@@ -11,6 +11,9 @@
 #   - with --home-mail-send: Graph's Mail.Send granted in the home tenant only, for email
 #     notifications from JIT_NOTIFY_MAIL_FROM. Not in requiredResourceAccess: customer tenants
 #     consent to that list, and Mail.Send there would let the app send as any of their mailboxes.
+#   - with --home-gdap: Graph's DelegatedAdminRelationship.Read.All granted in the home tenant only,
+#     where the MSP's GDAP relationships are read (GET /api/customers, gdapGroup targets:
+#     docs/gdap.md). A customer tenant has no use for it, so it is not in the list they consent to.
 #   - with --identity-principal-id (after `azd provision`): the federated identity credential that
 #     lets the Function App's user-assigned managed identity act as this app, with no secret.
 #   - with --portal-url (after `azd provision`, JIT_PORTAL_URL by default; repeatable for a custom
@@ -20,7 +23,7 @@
 #
 # Usage:
 #   infra/scripts/create-app-registration.sh [--name "Entra JIT"] [--identity-principal-id <guid>]
-#       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant] [--home-mail-send]
+#       [--consent-redirect-uri https://entra.microsoft.com/] [--consent-home-tenant] [--home-mail-send] [--home-gdap]
 #       [--portal-url https://<portal host> ...]
 # Needs: az (logged in to the home tenant as someone who may create app registrations; granting
 # admin consent needs Privileged Role Administrator or Global Administrator).
@@ -31,6 +34,7 @@ identity_principal_id="${JIT_MANAGED_IDENTITY_PRINCIPAL_ID:-}"
 consent_redirect_uri="https://entra.microsoft.com/"
 consent_home_tenant=0
 home_mail_send=0
+home_gdap=0
 portal_urls=()
 [[ -n "${JIT_PORTAL_URL:-}" ]] && portal_urls+=("$JIT_PORTAL_URL")
 portal_urls_given=0
@@ -50,6 +54,7 @@ graph_permissions=(
   Directory.Read.All                      # memberOf (entitlements, groups overage), role definitions, drift scan
   UserAuthenticationMethod.ReadWrite.All  # create and delete Temporary Access Passes; remove methods at revocation
   Policy.Read.AuthenticationMethod        # read the Temporary Access Pass policy (enabled, lifetimes)
+  AuditLog.Read.All                       # customer reports: the JIT account's sign-ins (auditLogs/signIns, Entra ID P1)
 )
 
 while [[ $# -gt 0 ]]; do
@@ -59,6 +64,7 @@ while [[ $# -gt 0 ]]; do
     --consent-redirect-uri) consent_redirect_uri="$2"; shift 2 ;;
     --consent-home-tenant) consent_home_tenant=1; shift ;;
     --home-mail-send) home_mail_send=1; shift ;;
+    --home-gdap) home_gdap=1; shift ;;
     --portal-url)
       # The first --portal-url replaces JIT_PORTAL_URL from the environment; more add to it.
       [[ "$portal_urls_given" == 1 ]] || portal_urls=()
@@ -169,22 +175,36 @@ if [[ "$consent_home_tenant" == 1 ]]; then
   az ad app permission admin-consent --id "$app_id"
 fi
 
-if [[ "$home_mail_send" == 1 ]]; then
-  # An app role assignment on the home tenant's service principal (needs Privileged Role
-  # Administrator): email only ever leaves from the provider's own tenant. Restrict it to the one
-  # mailbox with Exchange Online RBAC for Applications (docs/deploy.md, "Email notifications").
-  log "granting Microsoft Graph Mail.Send in the home tenant only (email notifications)"
+# An app role assignment on the home tenant's service principal (needs Privileged Role
+# Administrator): a Graph application permission granted in the home tenant only, idempotently.
+grant_in_home_tenant() {
+  local permission="$1" sp_id graph_sp_id role_id granted
   sp_id="$(az ad sp show --id "$app_id" --query id -o tsv)"
   graph_sp_id="$(az ad sp show --id "$graph_app_id" --query id -o tsv)"
-  mail_send_id="$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='Mail.Send'].id | [0]" -o tsv)"
-  granted="$(az rest --method GET --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id/appRoleAssignments" --query "value[?appRoleId=='$mail_send_id'].id | [0]" -o tsv)"
+  role_id="$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission'].id | [0]" -o tsv)"
+  [[ -n "$role_id" ]] || { echo "Microsoft Graph has no application permission $permission" >&2; exit 1; }
+  granted="$(az rest --method GET --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id/appRoleAssignments" --query "value[?appRoleId=='$role_id'].id | [0]" -o tsv)"
   if [[ -z "$granted" ]]; then
     cat >"$body" <<JSON
-{ "principalId": "$sp_id", "resourceId": "$graph_sp_id", "appRoleId": "$mail_send_id" }
+{ "principalId": "$sp_id", "resourceId": "$graph_sp_id", "appRoleId": "$role_id" }
 JSON
     az rest --method POST --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id/appRoleAssignments" \
       --headers "Content-Type=application/json" --body "@$body" >/dev/null
   fi
+}
+
+if [[ "$home_mail_send" == 1 ]]; then
+  # Email only ever leaves from the provider's own tenant. Restrict it to the one mailbox with
+  # Exchange Online RBAC for Applications (docs/deploy.md, "Email notifications").
+  log "granting Microsoft Graph Mail.Send in the home tenant only (email notifications)"
+  grant_in_home_tenant Mail.Send
+fi
+
+if [[ "$home_gdap" == 1 ]]; then
+  # learn.microsoft.com/graph/api/tenantrelationship-list-delegatedadminrelationships ("Permissions"):
+  # application permission DelegatedAdminRelationship.Read.All, read in the partner's own tenant.
+  log "granting Microsoft Graph DelegatedAdminRelationship.Read.All in the home tenant only (GDAP customers)"
+  grant_in_home_tenant DelegatedAdminRelationship.Read.All
 fi
 
 if [[ -n "$identity_principal_id" ]]; then

@@ -16,6 +16,7 @@ import { json, noContent, parseJsonBody, type SandboxRequest, type SandboxRespon
 import type { SandboxStore } from './store';
 import { AMR_NOT_IN_ACCESS_TOKENS, authenticationContextIdSchema } from './authenticationContexts';
 import { createSandboxTenant } from './tenantsApi';
+import { createGdapCustomers } from './gdapCustomersApi';
 import { recordSignIn, seedSignInsBodySchema, signInEntrySchema } from './signInLog';
 import { mintToken, TOKEN_LIFETIME_SECONDS } from './tokens';
 import { userClaims } from './userClaims';
@@ -471,6 +472,14 @@ export async function handleSandboxApi(store: SandboxStore, req: SandboxRequest)
     }
     if (first === 'tenants' && second !== undefined && third === 'delegatedAdminRelationships' && m === 'POST')
       return addRelationship(store, req, second);
+    if (
+      first === 'tenants' &&
+      second !== undefined &&
+      third === 'gdapCustomers' &&
+      fourth === undefined &&
+      m === 'POST'
+    )
+      return createGdapCustomers(store, req, second);
     if (
       first === 'tenants' &&
       second !== undefined &&

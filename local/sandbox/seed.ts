@@ -66,6 +66,8 @@ export const FULL_APP_PERMISSIONS = [
   'Directory.Read.All',
   'UserAuthenticationMethod.ReadWrite.All',
   'Policy.Read.AuthenticationMethod',
+  // Customer reports read the JIT account's sign-ins (infra/scripts/create-app-registration.sh asks for it).
+  'AuditLog.Read.All',
 ] as const;
 
 export interface SeedUser {

@@ -38,16 +38,37 @@ export function createSandboxTenant(store: SandboxStore, req: SandboxRequest): S
     return json(400, {
       error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
     });
-  const body = parsed.data;
+  const made = addCustomerTenant(store, parsed.data);
+  if ('error' in made) return json(made.status, { error: made.error });
+  store.save();
+  return json(201, { id: made.id, domain: made.domain, clientId: made.clientId, clientSecret: made.clientSecret });
+}
+
+export interface MadeTenant {
+  readonly id: string;
+  readonly domain: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** One more Contoso-shaped tenant in the state (not saved: the caller saves once for all it adds). */
+export function addCustomerTenant(
+  store: SandboxStore,
+  body: { id: string; displayName: string; domain: string },
+): MadeTenant | { status: 400 | 409; error: string } {
   const id = body.id.toLowerCase();
   if (findTenant(store.state, id) !== undefined || findTenant(store.state, body.domain) !== undefined)
-    return json(409, { error: `a tenant '${id}' or with domain '${body.domain}' already exists` });
+    return { status: 409, error: `a tenant '${id}' or with domain '${body.domain}' already exists` };
   const created = store.state.tenants.length;
-  if (created >= MAX_CREATED_TENANTS) return json(400, { error: `at most ${MAX_CREATED_TENANTS} sandbox tenants` });
+  if (created >= MAX_CREATED_TENANTS) return { status: 400, error: `at most ${MAX_CREATED_TENANTS} sandbox tenants` };
   const seed = customerTenant(id, body.displayName, body.domain, `b${created.toString(16).padStart(3, '0')}`, []);
   const now = new Date();
   store.state.tenants.push(seedTenant(seed, graphTimestamp(now), now.getTime()));
-  store.save();
   const app = seedAppOf(seed);
-  return json(201, { id, domain: body.domain, clientId: app.clientId, clientSecret: app.clientSecret });
+  return { id, domain: body.domain, clientId: app.clientId, clientSecret: app.clientSecret };
+}
+
+/** How many sandbox tenants may still be made. */
+export function tenantsLeft(store: SandboxStore): number {
+  return MAX_CREATED_TENANTS - store.state.tenants.length;
 }

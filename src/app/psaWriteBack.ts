@@ -5,6 +5,7 @@ import { messageOf, ValidationError, type FieldProblem } from '../domain/errors'
 import type { IntegrationKind } from '../domain/integration';
 import { isPrivateHost } from '../domain/networkAddress';
 import {
+  leaseTimeEntry,
   psaTicketIdOf,
   psaWriteBackSettingsSchema,
   writeBackNote,
@@ -141,7 +142,6 @@ export async function enqueueWriteBack(
     const ticketId = psaTicketIdOf(request.origin.deliveryId, integration.kind);
     if (ticketId === null) return;
     const tenant = await deps.config.getTenant(request.tenantId);
-    const base = (deps.workflow.publicBaseUrl ?? '').replace(/\/+$/, '');
     const note = writeBackNote({
       event: occasion.event,
       by: occasion.by,
@@ -151,7 +151,7 @@ export async function enqueueWriteBack(
       from: 'activatedAt' in request ? request.activatedAt : null,
       until: occasion.until !== undefined ? occasion.until : 'expiresAt' in request ? request.expiresAt : null,
       reason: request.status === 'ended' ? request.endReason : null,
-      auditLink: `${base}/audit?requestId=${request.id}`,
+      auditLink: auditLinkOf(deps, request.id),
     });
     const status =
       occasion.event === 'activated'
@@ -160,6 +160,17 @@ export async function enqueueWriteBack(
           ? (settings.statusOnEnd ?? null)
           : null;
     const now = deps.clock.now().toISOString();
+    const timeEntry =
+      occasion.event === 'ended' &&
+      settings.timeEntryOnEnd !== undefined &&
+      request.status === 'ended' &&
+      request.activatedAt !== null
+        ? leaseTimeEntry(
+            request.activatedAt,
+            request.endedAt,
+            `Just-in-time access of ${request.requester.userPrincipalName} to ${request.targetId} in ${request.tenantId} (${auditLinkOf(deps, request.id)})`,
+          )
+        : null;
     await deps.psaWriteBacks.enqueue({
       jobId: [request.id, occasion.event, ...(occasion.step !== undefined ? [occasion.step] : [])].join(':'),
       requestId: request.id,
@@ -169,6 +180,7 @@ export async function enqueueWriteBack(
       title: note.title,
       text: note.text,
       status,
+      timeEntry,
       createdAt: now,
       attempts: 0,
       nextAttemptAt: now,
@@ -181,6 +193,10 @@ export async function enqueueWriteBack(
       reason: `could not be queued: ${messageOf(error, 300)}`,
     });
   }
+}
+
+function auditLinkOf(deps: AppDeps, requestId: string): string {
+  return `${(deps.workflow.publicBaseUrl ?? '').replace(/\/+$/, '')}/audit?requestId=${requestId}`;
 }
 
 /**
@@ -272,6 +288,7 @@ async function writeJob(deps: AppDeps, job: PsaWriteBackJob): Promise<void> {
     ticketId: job.ticketId,
     note: { title: job.title, text: job.text },
     status: job.status,
+    timeEntry: job.timeEntry ?? null,
   });
 }
 

@@ -36,6 +36,31 @@ export const psaWriteBackSettingsSchema = z.strictObject({
     .optional()
     .describe("The ticket status (its name, or Autotask's numeric value) to set when access is activated"),
   statusOnEnd: statusNameSchema.optional().describe('The ticket status to set when access ends'),
+  timeEntryOnEnd: z
+    .strictObject({
+      resourceId: z
+        .string()
+        .regex(/^\d{1,9}$/, 'must be a numeric id')
+        .optional()
+        .describe('Autotask (required there): the resource the time is entered for'),
+      roleId: z
+        .string()
+        .regex(/^\d{1,9}$/, 'must be a numeric id')
+        .optional()
+        .describe('Autotask (required there): the role the time is entered under'),
+      memberIdentifier: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe('ConnectWise: the member the time is entered for (default: the API member)'),
+      workType: z.string().trim().min(1).max(100).optional().describe('ConnectWise: the work type, by name'),
+    })
+    .optional()
+    .describe(
+      "When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken",
+    ),
 });
 export type PsaWriteBackSettings = z.infer<typeof psaWriteBackSettingsSchema>;
 
@@ -43,6 +68,19 @@ export type PsaWriteBackSettings = z.infer<typeof psaWriteBackSettingsSchema>;
 export function psaTicketIdOf(deliveryId: string, kind: string): string | null {
   const match = /^([a-z]+):ticket:(\d{1,18}):[0-9a-f]{32}$/.exec(deliveryId);
   return match !== null && match[1] === kind ? (match[2] ?? null) : null;
+}
+
+/** The lease's time for a PSA time entry: from activation to end, in hours (two decimals, at least 0.01). */
+export interface WriteBackTimeEntry {
+  readonly start: string;
+  readonly end: string;
+  readonly hours: number;
+  readonly notes: string;
+}
+
+export function leaseTimeEntry(activatedAt: string, endedAt: string, notes: string): WriteBackTimeEntry {
+  const hours = Math.max(0.01, Math.round((Date.parse(endedAt) - Date.parse(activatedAt)) / 36_000) / 100);
+  return { start: activatedAt, end: endedAt, hours, notes };
 }
 
 /** What a note says: names, ids and times, never a credential. */

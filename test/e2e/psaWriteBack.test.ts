@@ -79,6 +79,14 @@ type Kind = 'connectwise' | 'autotask' | 'halopsa';
 interface StandInView {
   notes: { ticketId: string; text: string; title: string | null; internal: boolean }[];
   statusChanges: { ticketId: string; status: string }[];
+  timeEntries: {
+    ticketId: string;
+    start: string;
+    end: string;
+    hours: number;
+    notes: string;
+    for: Record<string, unknown>;
+  }[];
   received: { method: string; path: string; status: number; body: string; headers: Record<string, string> }[];
 }
 
@@ -120,6 +128,19 @@ function apiOf(kind: Kind): { apiUrl: string; authUrl?: string } {
   if (kind === 'autotask') return { apiUrl: `${sandbox}/psa/autotask` };
   return { apiUrl: `${sandbox}/psa/halopsa/api`, authUrl: `${sandbox}/psa/halopsa/auth` };
 }
+
+/** timeEntryOnEnd per PSA, and what its stand-in records the entry for. */
+const TIME_ENTRY: Record<Kind, { settings: Record<string, string>; recordedFor: Record<string, unknown> }> = {
+  connectwise: {
+    settings: { memberIdentifier: 'jsmith', workType: 'Remote Support' },
+    recordedFor: { member: { identifier: 'jsmith' }, workType: { name: 'Remote Support' } },
+  },
+  autotask: {
+    settings: { resourceId: '29682885', roleId: '29683464' },
+    recordedFor: { resourceID: 29682885, roleID: 29683464 },
+  },
+  halopsa: { settings: {}, recordedFor: {} },
+};
 
 const STATUSES: Record<Kind, { statusOnActivation: string; statusOnEnd: string }> = {
   connectwise: { statusOnActivation: 'JIT Access Granted', statusOnEnd: 'JIT Access Ended' },
@@ -283,6 +304,7 @@ describe.each(['connectwise', 'autotask', 'halopsa'] as const)('%s write-back', 
       ...apiOf(kind),
       events: ['approved', 'denied', 'activated', 'extended', 'ended'],
       ...STATUSES[kind],
+      timeEntryOnEnd: TIME_ENTRY[kind].settings,
       credentials,
     });
     expect(created.status, created.text).toBe(201);
@@ -312,16 +334,18 @@ describe.each(['connectwise', 'autotask', 'halopsa'] as const)('%s write-back', 
     const extended = await t.client.waitForRequest(id, token, (r) => r.expiresAt !== active.expiresAt);
     const revoke = await t.client.api('POST', `/requests/${id}/revoke`, { token, body: {} });
     expect(revoke.status, revoke.text).toBe(202);
-    await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
+    const ended = await t.client.waitForRequest(id, token, (r) => r.status === 'ended');
 
     const psa = await waitFor(
-      'four notes and two status changes on the ticket',
+      'four notes, two status changes and a time entry on the ticket',
       async () => {
         const view = await standIn(kind);
         // The end's status follows its note (a second call): wait for both.
         const onTicket = <T extends { ticketId: string }>(list: T[]) =>
           list.filter((n) => n.ticketId === String(ticketId)).length;
-        return onTicket(view.notes) >= 4 && onTicket(view.statusChanges) >= 2 ? view : undefined;
+        return onTicket(view.notes) >= 4 && onTicket(view.statusChanges) >= 2 && onTicket(view.timeEntries) >= 1
+          ? view
+          : undefined;
       },
       60_000,
     );
@@ -347,6 +371,25 @@ describe.each(['connectwise', 'autotask', 'halopsa'] as const)('%s write-back', 
       STATUSES[kind].statusOnActivation,
       STATUSES[kind].statusOnEnd,
     ]);
+    // The lease's time, from activation to end, entered once on the ticket at the end.
+    const activatedAt = String(active.activatedAt);
+    const endedAt = String(ended.endedAt);
+    const seconds = (iso: string) => `${new Date(iso).toISOString().slice(0, 19)}Z`;
+    const entries = psa.timeEntries.filter((e) => e.ticketId === String(ticketId));
+    expect(entries).toHaveLength(1);
+    const entry = entries[0];
+    expect(kind === 'connectwise' ? seconds(entry?.start ?? '') : entry?.start).toBe(
+      kind === 'connectwise' ? seconds(activatedAt) : activatedAt,
+    );
+    expect(kind === 'connectwise' ? seconds(entry?.end ?? '') : entry?.end).toBe(
+      kind === 'connectwise' ? seconds(endedAt) : endedAt,
+    );
+    expect(entry?.hours).toBe(
+      Math.max(0.01, Math.round((Date.parse(endedAt) - Date.parse(activatedAt)) / 36_000) / 100),
+    );
+    expect(entry?.for).toEqual(TIME_ENTRY[kind].recordedFor);
+    expect(entry?.notes).toContain(tech.upn);
+    expect(entry?.notes).toContain(`${PUBLIC_BASE}/audit?requestId=${id}`);
     // Nothing the PSA received holds the lease's password.
     expect(JSON.stringify(psa)).not.toContain(password);
 
@@ -511,6 +554,17 @@ describe('configuration', () => {
         'writeBack.statusOnEnd',
         'autotask',
       ],
+      [
+        {
+          ...apiOf('autotask'),
+          events: ['ended'],
+          timeEntryOnEnd: { resourceId: '29682885' },
+          credentials: credentialsOf('autotask'),
+        },
+        'writeBack.timeEntryOnEnd.roleId',
+        'autotask',
+      ],
+      [{ ...good, timeEntryOnEnd: { resourceId: 'me' } }, 'writeBack.timeEntryOnEnd.resourceId', 'halopsa'],
     ] as const) {
       const refused = await createIntegration(kind, tech.upn, writeBack);
       expect(refused.status, refused.text).toBe(400);

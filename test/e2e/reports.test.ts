@@ -60,7 +60,7 @@ let technician = '';
 beforeAll(async () => {
   t = await startTestStack();
   admin = await t.client.token(HOME_USERS.carol.userPrincipalName);
-  await setAppPermissions([...CONTOSO_APP.appPermissions, 'AuditLog.Read.All']);
+  await setAppPermissions(CONTOSO_APP.appPermissions);
   const tech = await newTechnician(t.client, 'rep');
   technician = tech.upn;
   const created = await t.client.api('POST', `/tenants/${CONTOSO.id}/targets`, {
@@ -208,11 +208,11 @@ describe('GET /tenants/{tenantId}/report', () => {
     } finally {
       await t.client.sandbox('PATCH', `/_sandbox/tenants/${CONTOSO.id}`, { entraIdPremium: true });
     }
-    await setAppPermissions(CONTOSO_APP.appPermissions);
+    await setAppPermissions(CONTOSO_APP.appPermissions.filter((p) => p !== 'AuditLog.Read.All'));
     try {
       expect((await lease())?.signIns).toMatchObject({ readable: false, reason: 'no_permission' });
     } finally {
-      await setAppPermissions([...CONTOSO_APP.appPermissions, 'AuditLog.Read.All']);
+      await setAppPermissions(CONTOSO_APP.appPermissions);
     }
   });
 

@@ -21,6 +21,7 @@ const requiredGraphPermissions = [
   'Directory.Read.All',
   'UserAuthenticationMethod.ReadWrite.All',
   'Policy.Read.AuthenticationMethod',
+  'AuditLog.Read.All',
 ];
 
 const applicationPatch = z.object({
@@ -149,6 +150,31 @@ describe('create-app-registration.sh --home-mail-send', () => {
         ),
       ),
     ).toBe(true);
+  });
+});
+
+describe('create-app-registration.sh --home-gdap', () => {
+  const assignment = z.object({ principalId: z.string(), resourceId: z.string(), appRoleId: z.string() });
+
+  it('grants DelegatedAdminRelationship.Read.All in the home tenant only, never in the list customer tenants consent to', async () => {
+    const run = await runScript(['--home-gdap']);
+    const patch = applicationPatch.parse(run.bodies[0]);
+    expect(patch.requiredResourceAccess.flatMap((r) => r.resourceAccess.map((a) => a.id))).not.toContain(
+      'role:DelegatedAdminRelationship.Read.All',
+    );
+    expect(run.bodies.map((b) => assignment.safeParse(b).data).filter((b) => b !== undefined)).toEqual([
+      {
+        principalId: '44444444-4444-4444-8444-444444444444',
+        resourceId: '55555555-5555-4555-8555-555555555555',
+        appRoleId: 'role:DelegatedAdminRelationship.Read.All',
+      },
+    ]);
+  });
+
+  it('with --home-mail-send too, grants both, each once', async () => {
+    const run = await runScript(['--home-mail-send', '--home-gdap']);
+    const granted = run.bodies.map((b) => assignment.safeParse(b).data?.appRoleId).filter((b) => b !== undefined);
+    expect(granted).toEqual(['role:Mail.Send', 'role:DelegatedAdminRelationship.Read.All']);
   });
 });
 

@@ -9,8 +9,21 @@ import type { PsaStandIn } from './standIns';
  * (https://www.autotask.net/help/DeveloperHelp/Content/APIs/REST/General_Topics/REST_Security_Auth.htm,
  * .../Entities/TicketNotesEntity.htm): the `ApiIntegrationCode`, `UserName` and `Secret` headers,
  * else 401; a TicketNote needs title, description, noteType and publish (else 500 with `errors`,
- * as Autotask answers a failed validation); an unknown parent ticket 404.
+ * as Autotask answers a failed validation); an unknown parent ticket 404. `POST TimeEntries`
+ * (.../Entities/TimeEntriesEntity.htm): dateWorked, resourceID and, on a ticket, roleID are required,
+ * hoursWorked or start and end, an end not before its start (else 500 with `errors`); an unknown
+ * ticket 404.
  */
+const timeEntrySchema = z.looseObject({
+  ticketID: z.number().int(),
+  resourceID: z.number().int(),
+  roleID: z.number().int(),
+  dateWorked: z.iso.datetime(),
+  startDateTime: z.iso.datetime().optional(),
+  endDateTime: z.iso.datetime().optional(),
+  hoursWorked: z.number().positive().optional(),
+  summaryNotes: z.string().optional(),
+});
 const noteSchema = z.looseObject({
   ticketID: z.number().int().optional(),
   title: z.string().min(1).max(250),
@@ -71,6 +84,27 @@ export function handleAutotask(
       internal: note.data.publish !== 1,
     });
     return json(200, { itemId: psa.notes.length });
+  }
+  if (entity === 'TimeEntries' && ticketId === undefined && req.method === 'POST') {
+    const entry = timeEntrySchema.safeParse(body);
+    if (!entry.success)
+      return errors(500, ...entry.error.issues.map((i) => `TimeEntry: ${i.path.join('.') || 'body'}: ${i.message}`));
+    const { ticketID, resourceID, roleID, startDateTime, endDateTime, hoursWorked, summaryNotes } = entry.data;
+    if (hoursWorked === undefined && (startDateTime === undefined || endDateTime === undefined))
+      return errors(500, 'TimeEntry: hoursWorked, or startDateTime and endDateTime, are required');
+    if (startDateTime !== undefined && endDateTime !== undefined && Date.parse(endDateTime) < Date.parse(startDateTime))
+      return errors(500, 'TimeEntry: endDateTime is before startDateTime');
+    if (!psa.hasTicket(String(ticketID))) return errors(404, `Ticket ${ticketID} does not exist`);
+    const start = startDateTime ?? entry.data.dateWorked;
+    psa.timeEntries.push({
+      ticketId: String(ticketID),
+      start,
+      end: endDateTime ?? start,
+      hours: hoursWorked ?? (Date.parse(endDateTime ?? start) - Date.parse(start)) / 3_600_000,
+      notes: summaryNotes ?? '',
+      for: { resourceID, roleID },
+    });
+    return json(200, { itemId: psa.timeEntries.length });
   }
   if (entity === 'Tickets' && ticketId === undefined && req.method === 'PATCH') {
     const patch = ticketPatchSchema.safeParse(body);

@@ -9,8 +9,56 @@ import type { PsaStandIn } from './standIns';
  * As the real API (https://developer.connectwise.com/Products/ConnectWise_PSA/Developer_Guide,
  * "Authentication" and "Client ID"): Basic `companyId+publicKey:privateKey` and a `clientId`
  * header, else 401; an unknown ticket 404; a note with neither flag nor text 400 (the API's
- * `InvalidObject` with `errors`); a status name the board does not have 400.
+ * `InvalidObject` with `errors`); a status name the board does not have 400. `POST time/entries`
+ * (a time entry charged to a ticket): timeStart is required, chargeToType one of the API's, timeEnd
+ * not before timeStart, dates in UTC to the second (`yyyy-MM-ddTHH:mm:ssZ`), else 400.
  */
+const timeEntrySchema = z.looseObject({
+  chargeToId: z.number().int(),
+  chargeToType: z.enum(['ServiceTicket', 'ProjectTicket', 'ChargeCode', 'Activity']),
+  timeStart: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+  timeEnd: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
+    .optional(),
+  actualHours: z.number().positive().optional(),
+  notes: z.string().optional(),
+  member: z.strictObject({ identifier: z.string().min(1) }).optional(),
+  workType: z.strictObject({ name: z.string().min(1) }).optional(),
+});
+
+function timeEntry(psa: PsaStandIn, req: SandboxRequest): SandboxResponse {
+  let body: unknown;
+  try {
+    body = parseJsonBody(req.rawBody);
+  } catch {
+    return error(400, 'InvalidObject', 'The request body is not valid JSON');
+  }
+  const entry = timeEntrySchema.safeParse(body);
+  if (!entry.success)
+    return error(
+      400,
+      'InvalidObject',
+      'TimeEntry object is invalid',
+      entry.error.issues.map((i) => ({ code: 'InvalidObject', resource: 'TimeEntry', field: i.path.join('/') })),
+    );
+  const { chargeToId, chargeToType, timeStart, timeEnd, actualHours, notes, member, workType } = entry.data;
+  if (timeEnd !== undefined && timeEnd < timeStart)
+    return error(400, 'InvalidObject', 'TimeEntry object is invalid', [
+      { code: 'InvalidObject', resource: 'TimeEntry', field: 'timeEnd', message: 'timeEnd is before timeStart' },
+    ]);
+  if (chargeToType === 'ServiceTicket' && !psa.hasTicket(String(chargeToId)))
+    return error(404, 'NotFound', `Ticket with id ${chargeToId} not found`);
+  psa.timeEntries.push({
+    ticketId: String(chargeToId),
+    start: timeStart,
+    end: timeEnd ?? timeStart,
+    hours: actualHours ?? (Date.parse(timeEnd ?? timeStart) - Date.parse(timeStart)) / 3_600_000,
+    notes: notes ?? '',
+    for: { ...(member !== undefined ? { member } : {}), ...(workType !== undefined ? { workType } : {}) },
+  });
+  return json(201, { id: psa.timeEntries.length, chargeToId, chargeToType, timeStart, timeEnd });
+}
 const noteSchema = z.looseObject({
   text: z.string().min(1),
   internalAnalysisFlag: z.boolean().optional(),
@@ -51,6 +99,23 @@ function authenticated(psa: PsaStandIn, req: SandboxRequest): boolean {
 export function handleConnectWise(psa: PsaStandIn, req: SandboxRequest, path: readonly string[]): SandboxResponse {
   // path after /psa/connectwise: v4_6_release apis 3.0 service tickets {id} [notes]
   const [release, apis, version, area, entity, ticketId, child, ...rest] = path;
+  if (
+    release === 'v4_6_release' &&
+    apis === 'apis' &&
+    version === '3.0' &&
+    area === 'time' &&
+    entity === 'entries' &&
+    ticketId === undefined &&
+    req.method === 'POST'
+  ) {
+    if (!authenticated(psa, req))
+      return error(
+        401,
+        'Unauthorized',
+        'The request could not be authenticated: check the API member keys and clientId',
+      );
+    return timeEntry(psa, req);
+  }
   if (release !== 'v4_6_release' || apis !== 'apis' || version !== '3.0' || area !== 'service' || entity !== 'tickets')
     return error(404, 'NotFound', `No route for ${req.method} /${path.join('/')}`);
   if (!authenticated(psa, req))

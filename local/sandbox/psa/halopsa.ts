@@ -20,6 +20,9 @@ const actionsSchema = z
       outcome: z.string().optional(),
       hiddenfromuser: z.boolean().optional(),
       new_status: z.number().int().optional(),
+      timetaken: z.number().min(0).optional(),
+      actionarrivaldate: z.iso.datetime().optional(),
+      actioncompletiondate: z.iso.datetime().optional(),
     }),
   )
   .min(1)
@@ -69,6 +72,16 @@ function actions(psa: PsaStandIn, req: SandboxRequest): SandboxResponse {
       internal: action.hiddenfromuser === true,
     });
     if (action.new_status !== undefined) psa.statusChanges.push({ ticketId, status: String(action.new_status) });
+    // An action's time taken is the time logged on the ticket (hours).
+    if (action.timetaken !== undefined && action.timetaken > 0)
+      psa.timeEntries.push({
+        ticketId,
+        start: action.actionarrivaldate ?? '',
+        end: action.actioncompletiondate ?? '',
+        hours: action.timetaken,
+        notes: action.note,
+        for: {},
+      });
   }
   return json(201, parsed.data.length === 1 ? { id: psa.notes.length, ...parsed.data[0] } : parsed.data);
 }

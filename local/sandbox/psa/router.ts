@@ -46,6 +46,7 @@ function admin(store: SandboxStore, req: SandboxRequest, kind: PsaKind, what: st
     psa.received.length = 0;
     psa.notes.length = 0;
     psa.statusChanges.length = 0;
+    psa.timeEntries.length = 0;
     psa.failNext = 0;
     psa.tokens.clear();
     return noContent();

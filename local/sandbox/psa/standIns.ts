@@ -45,11 +45,23 @@ export interface WrittenNote {
   readonly internal: boolean;
 }
 
+export interface WrittenTimeEntry {
+  readonly ticketId: string;
+  readonly start: string;
+  readonly end: string;
+  readonly hours: number;
+  readonly notes: string;
+  /** The PSA's own fields besides those (member, work type, resource, role). */
+  readonly for: Readonly<Record<string, unknown>>;
+}
+
 export class PsaStandIn {
   account: PsaAccount | null = null;
   readonly received: ReceivedCall[] = [];
   readonly notes: WrittenNote[] = [];
   readonly statusChanges: { ticketId: string; status: string }[] = [];
+  /** Time entered on tickets: ConnectWise time entries, Autotask TimeEntries, HaloPSA actions' time taken. */
+  readonly timeEntries: WrittenTimeEntry[] = [];
   failNext = 0;
   failStatus = 503;
   /** HaloPSA: bearer tokens it issued. */
@@ -81,6 +93,7 @@ export class PsaStandIn {
       tickets: this.account?.tickets ?? [],
       notes: this.notes,
       statusChanges: this.statusChanges,
+      timeEntries: this.timeEntries,
       received: this.received,
       failNext: this.failNext,
     };

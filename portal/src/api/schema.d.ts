@@ -4248,6 +4248,17 @@ export interface components {
             statusOnActivation?: string;
             /** @description The ticket status to set when access ends */
             statusOnEnd?: string;
+            /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+            timeEntryOnEnd?: {
+              /** @description Autotask (required there): the resource the time is entered for */
+              resourceId?: string;
+              /** @description Autotask (required there): the role the time is entered under */
+              roleId?: string;
+              /** @description ConnectWise: the member the time is entered for (default: the API member) */
+              memberIdentifier?: string;
+              /** @description ConnectWise: the work type, by name */
+              workType?: string;
+            };
             /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
             credentials: {
               /** @description The API member's public key */
@@ -4298,6 +4309,17 @@ export interface components {
             statusOnActivation?: string;
             /** @description The ticket status to set when access ends */
             statusOnEnd?: string;
+            /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+            timeEntryOnEnd?: {
+              /** @description Autotask (required there): the resource the time is entered for */
+              resourceId?: string;
+              /** @description Autotask (required there): the role the time is entered under */
+              roleId?: string;
+              /** @description ConnectWise: the member the time is entered for (default: the API member) */
+              memberIdentifier?: string;
+              /** @description ConnectWise: the work type, by name */
+              workType?: string;
+            };
             /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
             credentials: {
               /** @description The API user's user name */
@@ -4350,6 +4372,17 @@ export interface components {
             statusOnActivation?: string;
             /** @description The ticket status to set when access ends */
             statusOnEnd?: string;
+            /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+            timeEntryOnEnd?: {
+              /** @description Autotask (required there): the resource the time is entered for */
+              resourceId?: string;
+              /** @description Autotask (required there): the role the time is entered under */
+              roleId?: string;
+              /** @description ConnectWise: the member the time is entered for (default: the API member) */
+              memberIdentifier?: string;
+              /** @description ConnectWise: the work type, by name */
+              workType?: string;
+            };
             /** @description The PSA's API credentials: kept in Key Vault, never shown again (not in answers, tables or logs) */
             credentials: {
               /** @description The client id of the HaloPSA API application (client credentials) */
@@ -4408,6 +4441,17 @@ export interface components {
         statusOnActivation?: string;
         /** @description The ticket status to set when access ends */
         statusOnEnd?: string;
+        /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+        timeEntryOnEnd?: {
+          /** @description Autotask (required there): the resource the time is entered for */
+          resourceId?: string;
+          /** @description Autotask (required there): the role the time is entered under */
+          roleId?: string;
+          /** @description ConnectWise: the member the time is entered for (default: the API member) */
+          memberIdentifier?: string;
+          /** @description ConnectWise: the work type, by name */
+          workType?: string;
+        };
       };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
@@ -4479,6 +4523,17 @@ export interface components {
         statusOnActivation?: string;
         /** @description The ticket status to set when access ends */
         statusOnEnd?: string;
+        /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+        timeEntryOnEnd?: {
+          /** @description Autotask (required there): the resource the time is entered for */
+          resourceId?: string;
+          /** @description Autotask (required there): the role the time is entered under */
+          roleId?: string;
+          /** @description ConnectWise: the member the time is entered for (default: the API member) */
+          memberIdentifier?: string;
+          /** @description ConnectWise: the work type, by name */
+          workType?: string;
+        };
       };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
@@ -4532,6 +4587,17 @@ export interface components {
         statusOnActivation?: string;
         /** @description The ticket status to set when access ends */
         statusOnEnd?: string;
+        /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+        timeEntryOnEnd?: {
+          /** @description Autotask (required there): the resource the time is entered for */
+          resourceId?: string;
+          /** @description Autotask (required there): the role the time is entered under */
+          roleId?: string;
+          /** @description ConnectWise: the member the time is entered for (default: the API member) */
+          memberIdentifier?: string;
+          /** @description ConnectWise: the work type, by name */
+          workType?: string;
+        };
         /** @description The PSA's API credentials (the kind's fields, as at creation); absent: the stored ones are kept */
         credentials?: {
           [key: string]: string;
@@ -4587,6 +4653,17 @@ export interface components {
         statusOnActivation?: string;
         /** @description The ticket status to set when access ends */
         statusOnEnd?: string;
+        /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+        timeEntryOnEnd?: {
+          /** @description Autotask (required there): the resource the time is entered for */
+          resourceId?: string;
+          /** @description Autotask (required there): the role the time is entered under */
+          roleId?: string;
+          /** @description ConnectWise: the member the time is entered for (default: the API member) */
+          memberIdentifier?: string;
+          /** @description ConnectWise: the work type, by name */
+          workType?: string;
+        };
       };
       /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
       webhookPath: string;
@@ -4659,6 +4736,17 @@ export interface components {
           statusOnActivation?: string;
           /** @description The ticket status to set when access ends */
           statusOnEnd?: string;
+          /** @description When set, access that ends after it was activated also enters the lease's time on the ticket (from activation to end): a ConnectWise time entry, an Autotask TimeEntry, the HaloPSA action's time taken */
+          timeEntryOnEnd?: {
+            /** @description Autotask (required there): the resource the time is entered for */
+            resourceId?: string;
+            /** @description Autotask (required there): the role the time is entered under */
+            roleId?: string;
+            /** @description ConnectWise: the member the time is entered for (default: the API member) */
+            memberIdentifier?: string;
+            /** @description ConnectWise: the work type, by name */
+            workType?: string;
+          };
         };
         /** @description Where the ticketing system POSTs its events (ConnectWise: with the secret, see callbackPath) */
         webhookPath: string;

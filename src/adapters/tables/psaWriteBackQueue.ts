@@ -14,6 +14,10 @@ const jobSchema = z.strictObject({
   title: z.string(),
   text: z.string(),
   status: z.string().nullable(),
+  timeEntry: z
+    .strictObject({ start: z.iso.datetime(), end: z.iso.datetime(), hours: z.number().positive(), notes: z.string() })
+    .nullable()
+    .optional(),
   createdAt: z.iso.datetime(),
   attempts: z.number().int().min(0),
   nextAttemptAt: z.iso.datetime(),

@@ -1,4 +1,4 @@
-import type { WriteBackEvent } from '../../domain/psaWriteBack';
+import type { WriteBackEvent, WriteBackTimeEntry } from '../../domain/psaWriteBack';
 import type { Versioned } from './versioned';
 
 /**
@@ -18,6 +18,8 @@ export interface PsaWriteBackJob {
   readonly text: string;
   /** The ticket status to set with the note (statusOnActivation / statusOnEnd), if any. */
   readonly status: string | null;
+  /** The lease's time to enter on the ticket (timeEntryOnEnd, at the end); absent on jobs made before it existed. */
+  readonly timeEntry?: WriteBackTimeEntry | null;
   readonly createdAt: string;
   readonly attempts: number;
   readonly nextAttemptAt: string;

@@ -6,7 +6,10 @@ import { baseOf, requireOk, type PsaWriter } from './writeBack';
  * (`POST /service/tickets/{id}/notes` with internalAnalysisFlag) and, when configured, the status
  * by name (`PATCH /service/tickets/{id}`, a JSON Patch). Authentication is an API member's keys as
  * Basic `companyId+publicKey:privateKey` plus the integrator's `clientId` header
- * (https://developer.connectwise.com/Products/ConnectWise_PSA/Developer_Guide).
+ * (https://developer.connectwise.com/Products/ConnectWise_PSA/Developer_Guide). With timeEntryOnEnd,
+ * the lease's time as a time entry charged to the ticket (`POST /time/entries`, chargeToType
+ * `ServiceTicket`, timeStart/timeEnd in UTC without fractions of a second, as the API's dates are
+ * written), for the configured member and work type or the API member's defaults.
  */
 const credentialsSchema = z.strictObject({
   publicKey: z.string().trim().min(1).max(200).describe("The API member's public key"),
@@ -16,7 +19,7 @@ const credentialsSchema = z.strictObject({
 
 export const connectwiseWriter = {
   credentialsSchema,
-  async write(http, { integration, settings, credentials, ticketId, note, status }) {
+  async write(http, { integration, settings, credentials, ticketId, note, status, timeEntry }) {
     const keys = credentialsSchema.parse(credentials);
     const base = `${baseOf(settings.apiUrl)}/v4_6_release/apis/3.0`;
     const companyId = integration.kind === 'connectwise' ? integration.companyId : '';
@@ -46,5 +49,30 @@ export const connectwiseWriter = {
         }),
         `setting the status of ConnectWise ticket ${ticketId}`,
       );
+    const entry = settings.timeEntryOnEnd;
+    if (timeEntry !== null && entry !== undefined)
+      requireOk(
+        await http.send({
+          method: 'POST',
+          url: `${base}/time/entries`,
+          headers,
+          body: JSON.stringify({
+            chargeToId: Number(ticketId),
+            chargeToType: 'ServiceTicket',
+            timeStart: wholeSeconds(timeEntry.start),
+            timeEnd: wholeSeconds(timeEntry.end),
+            actualHours: timeEntry.hours,
+            notes: timeEntry.notes,
+            ...(entry.memberIdentifier !== undefined ? { member: { identifier: entry.memberIdentifier } } : {}),
+            ...(entry.workType !== undefined ? { workType: { name: entry.workType } } : {}),
+          }),
+        }),
+        `entering time on ConnectWise ticket ${ticketId}`,
+      );
   },
 } satisfies PsaWriter;
+
+/** ConnectWise's dates: ISO 8601 UTC to the second (`2026-12-03T14:00:00Z`). */
+function wholeSeconds(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19)}Z`;
+}

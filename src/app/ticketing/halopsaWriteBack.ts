@@ -5,7 +5,9 @@ import { PsaWriteBackError, baseOf, requireOk, type PsaWriter } from './writeBac
  * HaloPSA write-back through its REST API: an OAuth 2 client-credentials token from the
  * authorisation server (`POST {authUrl}/token`, scope `edit:tickets`), then an action hidden from
  * the end user (`POST {apiUrl}/Actions`, `hiddenfromuser: true`), carrying `new_status` when a
- * status is configured (https://halopsa.com/apidoc/info, "Authorisation" and "Actions").
+ * status is configured (https://halopsa.com/apidoc/info, "Authorisation" and "Actions"). With
+ * timeEntryOnEnd, the end's action also carries the lease's time: `timetaken` (hours) and its
+ * start and end (`actionarrivaldate`, `actioncompletiondate`), as a technician's action logs time.
  */
 const credentialsSchema = z.strictObject({
   clientId: z
@@ -35,7 +37,7 @@ export const halopsaWriter = {
         message: "must be the status's numeric id: HaloPSA actions set new_status by id",
       })),
   ],
-  async write(http, { settings, credentials, ticketId, note, status }) {
+  async write(http, { settings, credentials, ticketId, note, status, timeEntry }) {
     const app = credentialsSchema.parse(credentials);
     const token = requireOk(
       await http.send({
@@ -69,6 +71,13 @@ export const halopsaWriter = {
             note: note.text,
             hiddenfromuser: true,
             ...(status !== null ? { new_status: Number(status) } : {}),
+            ...(timeEntry !== null && settings.timeEntryOnEnd !== undefined
+              ? {
+                  timetaken: timeEntry.hours,
+                  actionarrivaldate: timeEntry.start,
+                  actioncompletiondate: timeEntry.end,
+                }
+              : {}),
           },
         ]),
       }),

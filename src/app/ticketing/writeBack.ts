@@ -1,5 +1,9 @@
 import type { z } from 'zod';
-import { psaWriteBackSettingsSchema, type PsaWriteBackSettings } from '../../domain/psaWriteBack';
+import {
+  psaWriteBackSettingsSchema,
+  type PsaWriteBackSettings,
+  type WriteBackTimeEntry,
+} from '../../domain/psaWriteBack';
 import type { Integration } from '../../domain/integration';
 import type { PsaHttp, PsaHttpResponse } from '../ports';
 
@@ -25,6 +29,8 @@ export interface PsaWriteCall {
   readonly ticketId: string;
   readonly note: { readonly title: string; readonly text: string };
   readonly status: string | null;
+  /** The lease's time to enter on the ticket (settings.timeEntryOnEnd, when access ends), or null. */
+  readonly timeEntry: WriteBackTimeEntry | null;
 }
 
 /**

@@ -23,7 +23,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
   adapters = adaptersFor(sandbox);
   tenant = await connectContoso(adapters);
-  await permissions([...APP.appPermissions, 'AuditLog.Read.All']);
+  await permissions(APP.appPermissions);
   await sandboxCall(sandbox, 'POST', `/_sandbox/tenants/${CONTOSO.id}/users`, { userPrincipalName: OTHER });
   const base = Date.parse('2026-10-01T00:00:00Z');
   // 150 sign-ins of the user a minute apart (more than one page), and one of someone else.
@@ -72,7 +72,7 @@ describe('GraphSignInLogs.listSignIns', () => {
       reason: 'no_premium_licence',
     });
     await sandboxCall(sandbox, 'PATCH', `/_sandbox/tenants/${CONTOSO.id}`, { entraIdPremium: true });
-    await permissions(APP.appPermissions);
+    await permissions(APP.appPermissions.filter((p) => p !== 'AuditLog.Read.All'));
     const without = await adapters.directories.forTenant(tenant);
     expect(await without.listSignIns(USER?.id ?? '', '2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z')).toMatchObject({
       readable: false,
@@ -81,7 +81,7 @@ describe('GraphSignInLogs.listSignIns', () => {
   });
 
   it('refuses a filter the sandbox cannot read as Graph would (400), never reading it loosely', async () => {
-    await permissions([...APP.appPermissions, 'AuditLog.Read.All']);
+    await permissions(APP.appPermissions);
     const token = await fetch(`${sandbox.url}/${CONTOSO.id}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({
