@@ -1,7 +1,7 @@
 import { ADMIN_ROLE, type Caller } from '../../domain/caller';
 import type { Target } from '../../domain/config';
 import { durationMs } from '../../domain/duration';
-import { defaultWithinCap, evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
+import { defaultWithinCap, evaluateEntitlement } from '../../domain/entitlement';
 import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import { kindOf } from '../targets';
@@ -26,7 +26,7 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
   const items: EntitlementItem[] = [];
   for (const target of await deps.config.cached.listTargets()) {
     const tenant = tenants.get(target.tenantId);
-    if (tenant === undefined || !mine.some((r) => ruleMatches(r, caller, target, tenant))) continue;
+    if (tenant === undefined) continue;
     const e = evaluateEntitlement(caller, target, tenant, mine);
     if (!e.allowed) continue;
     items.push({
@@ -49,9 +49,12 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
     });
   }
   return items.sort(
-    (a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId),
+    (a, b) => byLocale.compare(a.tenantDisplayName, b.tenantDisplayName) || byLocale.compare(a.targetId, b.targetId),
   );
 }
+
+/** What `localeCompare` does, with one collator instead of one per comparison (10,000 items sort in 130,000). */
+const byLocale = new Intl.Collator();
 
 /**
  * Would this request be allowed, and under which policy? `principal` (someone else) is for admins.
