@@ -33,6 +33,20 @@ const RULE_PARTITION = 'rule';
 const VERSION_PARTITION = 'configVersion';
 const VERSION_ROW = 'current';
 
+const TENANTS_KEY = 'tenants';
+const TARGETS_KEY = 'targets';
+const targetKey = (tenantId: string, targetId: string): string => `\u0000${tenantId}\u0000${targetId}`;
+
+/** Every row, and the same indexed by key: a check after a listing needs no round trip. */
+interface Listing<T> {
+  readonly list: readonly T[];
+  readonly byKey: ReadonlyMap<string, T>;
+}
+
+function listing<T>(list: readonly T[], keyOf: (item: T) => string): Listing<T> {
+  return { list, byKey: new Map(list.map((item) => [keyOf(item), item])) };
+}
+
 export type TableConfigStoreOptions = Partial<Omit<ConfigCacheOptions, 'now'>>;
 
 export class TableConfigStore implements ConfigStore {
@@ -55,15 +69,28 @@ export class TableConfigStore implements ConfigStore {
       maxAgeMs: options.maxAgeMs ?? CONFIG_CACHE_MAX_AGE_MS,
     });
     this.cached = {
-      getTenant: (tenantId) =>
-        this.cache.get(`tenant\u0000${tenantId}`, async () => (await this.getTenant(tenantId))?.value ?? null),
-      getTarget: (tenantId, targetId) =>
-        this.cache.get(
-          `target\u0000${tenantId}\u0000${targetId}`,
+      // One tenant or target: from the listing when GET /entitlements loaded it already, else one point read.
+      getTenant: async (tenantId) => {
+        const listing = await this.cache.loaded<Listing<Tenant>>(TENANTS_KEY);
+        if (listing !== undefined) return listing.byKey.get(tenantId) ?? null;
+        return this.cache.get(`tenant\u0000${tenantId}`, async () => (await this.getTenant(tenantId))?.value ?? null);
+      },
+      getTarget: async (tenantId, targetId) => {
+        const listing = await this.cache.loaded<Listing<Target>>(TARGETS_KEY);
+        if (listing !== undefined) return listing.byKey.get(targetKey(tenantId, targetId)) ?? null;
+        return this.cache.get(
+          `target${targetKey(tenantId, targetId)}`,
           async () => (await this.getTarget(tenantId, targetId))?.value ?? null,
-        ),
-      listTenants: () => this.cache.get('tenants', () => this.listTenants()),
-      listTargets: () => this.cache.get('targets', () => this.listTargets()),
+        );
+      },
+      listTenants: async () =>
+        (await this.cache.get(TENANTS_KEY, async () => listing(await this.listTenants(), (t) => t.tenantId))).list,
+      listTargets: async () =>
+        (
+          await this.cache.get(TARGETS_KEY, async () =>
+            listing(await this.listTargets(), (t) => targetKey(t.tenantId, t.targetId)),
+          )
+        ).list,
       listRules: () => this.cache.get('rules', () => this.listRules()),
     };
   }

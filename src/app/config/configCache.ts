@@ -32,6 +32,8 @@ export type ConfigVersion = string | null;
 
 export class ConfigCache {
   private entries = new Map<string, Promise<unknown>>();
+  /** The entries whose load has finished, by value. */
+  private settled = new Map<string, unknown>();
   /** undefined: never read yet. */
   private version: ConfigVersion | undefined = undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
@@ -57,10 +59,21 @@ export class ConfigCache {
     if (existing !== undefined) return existing as Promise<T>;
     const loading = load().then(deepFreeze);
     entries.set(key, loading);
-    loading.catch(() => {
-      if (entries.get(key) === loading) entries.delete(key);
-    });
+    loading.then(
+      (value) => {
+        if (this.entries === entries && entries.get(key) === loading) this.settled.set(key, value);
+      },
+      () => {
+        if (entries.get(key) === loading) entries.delete(key);
+      },
+    );
     return loading;
+  }
+
+  /** The value under `key` when it is loaded already (and still current); never loads it. */
+  async loaded<T>(key: string): Promise<T | undefined> {
+    await this.ensureFresh();
+    return this.settled.get(key) as T | undefined;
   }
 
   /**
@@ -68,14 +81,14 @@ export class ConfigCache {
    * again before the next read, so a load that was under way before the write is never kept.
    */
   invalidate(): void {
-    this.entries = new Map();
+    this.clear();
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   private async ensureFresh(): Promise<void> {
     const now = this.now();
     if (now - this.filledSince >= this.options.maxAgeMs) {
-      this.entries = new Map();
+      this.clear();
       this.filledSince = now;
     }
     if (now - this.checkedAt < this.options.versionCheckIntervalMs) return;
@@ -89,11 +102,16 @@ export class ConfigCache {
   private async checkVersion(startedAt: number): Promise<void> {
     const version = await this.readVersion();
     if (version !== this.version) {
-      this.entries = new Map();
+      this.clear();
       this.version = version;
       this.filledSince = startedAt;
     }
     this.checkedAt = startedAt;
+  }
+
+  private clear(): void {
+    this.entries = new Map();
+    this.settled = new Map();
   }
 }
 

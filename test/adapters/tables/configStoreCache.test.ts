@@ -61,6 +61,13 @@ describe('TableConfigStore cached reads', () => {
     expect((await a.cached.getTarget(tenantId, 'helpdesk-admin'))?.maxDuration).toBe('PT8H');
     await a.replaceTarget(target(tenantId, 'helpdesk-admin', 'PT1H'), created.etag);
     expect((await a.cached.getTarget(tenantId, 'helpdesk-admin'))?.maxDuration).toBe('PT1H');
+    // Once listed, single targets come from the listing: the same answers.
+    expect((await a.cached.listTargets()).map((t) => t.targetId)).toEqual(['helpdesk-admin']);
+    expect((await a.cached.getTarget(tenantId, 'helpdesk-admin'))?.maxDuration).toBe('PT1H');
+    expect(await a.cached.getTarget(tenantId, 'exchange-admin')).toBeNull();
+    expect(await a.cached.getTarget(randomUUID(), 'helpdesk-admin')).toBeNull();
+    await a.deleteTarget(tenantId, 'helpdesk-admin');
+    expect(await a.cached.getTarget(tenantId, 'helpdesk-admin')).toBeNull();
     await a.deleteRule('techs');
     expect(await a.cached.listRules()).toEqual([]);
   });
@@ -72,6 +79,7 @@ describe('TableConfigStore cached reads', () => {
     await a.createTarget(target(tenantId, 'helpdesk-admin'));
     expect((await b.cached.listRules()).map((r) => r.ruleId)).toEqual(['techs']);
     expect(await b.cached.getTarget(tenantId, 'helpdesk-admin')).not.toBeNull();
+    expect(await b.cached.listTargets()).toHaveLength(1);
 
     await a.deleteRule('techs');
     await a.deleteTarget(tenantId, 'helpdesk-admin');
@@ -84,5 +92,6 @@ describe('TableConfigStore cached reads', () => {
     await sleep(CONFIG_CACHE_VERSION_CHECK_INTERVAL_MS - (performance.now() - written) + 1);
     expect(await b.cached.listRules()).toEqual([]);
     expect(await b.cached.getTarget(tenantId, 'helpdesk-admin')).toBeNull();
+    expect(await b.cached.listTargets()).toEqual([]);
   });
 });

@@ -102,4 +102,15 @@ describe('ConfigCache', () => {
     }).toThrow(TypeError);
     expect((await read()).value).toBe('a');
   });
+
+  it('tells what is loaded already without loading it, and forgets it with everything else', async () => {
+    const { state, cache, read } = harness();
+    expect(await cache.loaded('key')).toBeUndefined();
+    await read();
+    expect(await cache.loaded('key')).toEqual({ value: 'a' });
+    state.version = 'v2';
+    state.now = 1_000;
+    expect(await cache.loaded('key')).toBeUndefined();
+    expect(state.loads).toBe(1);
+  });
 });
