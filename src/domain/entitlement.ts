@@ -1,4 +1,4 @@
-import { durationMs, formatDuration } from './duration';
+import { durationMs as parseDurationMs, formatDuration } from './duration';
 import type { Rule, Target, Tenant } from './config';
 
 /**
@@ -7,6 +7,22 @@ import type { Rule, Target, Tenant } from './config';
  * `groups` claim) and its scope names the target or the target's tenant, is every connected
  * tenant, or is a tag the target's tenant carries.
  */
+/**
+ * Every target and rule repeats a handful of durations (PT8H, PT1H …): listing 10,000 targets
+ * parsed each of them thousands of times. Pure, so remembered; bounded, as the texts come from
+ * stored configuration.
+ */
+const parsedDurations = new Map<string, number>();
+function durationMs(text: string): number {
+  let ms = parsedDurations.get(text);
+  if (ms === undefined) {
+    ms = parseDurationMs(text);
+    if (parsedDurations.size >= 1_000) parsedDurations.clear();
+    parsedDurations.set(text, ms);
+  }
+  return ms;
+}
+
 export interface Caller {
   readonly objectId: string;
   readonly groups: readonly string[];

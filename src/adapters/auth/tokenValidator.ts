@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { Caller } from '../../domain/caller';
@@ -46,8 +47,24 @@ const claimsSchema = z.object({
   acrs: z.array(z.string()).optional(),
 });
 
+/**
+ * Validated tokens kept (by SHA-256, never the token itself) so that a caller's next calls with the
+ * same token skip the signature check and claim parsing. A token's claims cannot change, so what
+ * was true of it stays true until it expires, and expiry is checked again on every call. The
+ * signing keys are cached the same way already (jose's remote JWKS, below). Bounded: past the limit
+ * the expired entries go, then the oldest.
+ */
+export const VALIDATED_TOKENS_MAX = 10_000;
+
+interface ValidatedToken {
+  readonly caller: Caller;
+  /** `exp` plus the allowed clock skew, in seconds since the epoch: refused from this second on. */
+  readonly refusedFromSecond: number;
+}
+
 export class TokenValidator {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly validated = new Map<string, ValidatedToken>();
   private readonly issuer: string;
   private readonly audiences: string[];
 
@@ -68,9 +85,33 @@ export class TokenValidator {
     const match = /^Bearer\s+([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/i.exec(authorization);
     if (match === null || match[1] === undefined)
       throw new UnauthenticatedError('the Authorization header must be "Bearer <JWT>"');
+    const jwt = match[1];
+    const key = createHash('sha256').update(jwt).digest('base64url');
+    const known = this.validated.get(key);
+    if (known !== undefined) {
+      // jose's own rule: expired when exp <= now - tolerance, now in whole seconds.
+      if (Math.floor(Date.now() / 1000) < known.refusedFromSecond) return known.caller;
+      this.validated.delete(key);
+    }
+    const { caller, exp } = await this.verify(jwt);
+    this.remember(key, { caller, refusedFromSecond: exp + this.options.clockSkewSeconds });
+    return caller;
+  }
+
+  private remember(key: string, token: ValidatedToken): void {
+    if (this.validated.size >= VALIDATED_TOKENS_MAX) {
+      const nowSecond = Math.floor(Date.now() / 1000);
+      for (const [k, v] of this.validated) if (v.refusedFromSecond <= nowSecond) this.validated.delete(k);
+      const oldest = this.validated.keys().next();
+      if (this.validated.size >= VALIDATED_TOKENS_MAX && oldest.done !== true) this.validated.delete(oldest.value);
+    }
+    this.validated.set(key, token);
+  }
+
+  private async verify(jwt: string): Promise<{ caller: Caller; exp: number }> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.jwks, {
+      ({ payload } = await jwtVerify(jwt, this.jwks, {
         issuer: this.issuer,
         audience: this.audiences,
         algorithms: ['RS256'],
@@ -101,7 +142,9 @@ export class TokenValidator {
     }
     const upn = claims.data.preferred_username ?? claims.data.upn;
     if (upn === undefined) throw new UnauthenticatedError('the token has no preferred_username or upn claim');
-    return {
+    // jwtVerify required `exp` above.
+    const exp = payload.exp ?? 0;
+    const caller: Caller = {
       objectId: claims.data.oid,
       tenantId: claims.data.tid,
       userPrincipalName: upn,
@@ -114,7 +157,14 @@ export class TokenValidator {
       roles: claims.data.roles ?? [],
       authenticationContexts: claims.data.acrs ?? [],
     };
+    return { caller: deepFrozen(caller), exp };
   }
+}
+
+/** Every call with the same token shares this caller: nobody may change it. */
+function deepFrozen<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) Object.freeze(child);
+  return Object.freeze(value);
 }
 
 /** A reason the caller can act on, without echoing the token. */

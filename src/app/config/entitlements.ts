@@ -1,7 +1,7 @@
 import { ADMIN_ROLE, type Caller } from '../../domain/caller';
-import type { Rule, Target } from '../../domain/config';
+import type { Target } from '../../domain/config';
 import { durationMs } from '../../domain/duration';
-import { defaultWithinCap, evaluateEntitlement, ruleMatches } from '../../domain/entitlement';
+import { defaultWithinCap, evaluateEntitlement } from '../../domain/entitlement';
 import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import { kindOf } from '../targets';
@@ -10,21 +10,23 @@ import type { z } from 'zod';
 
 /**
  * What a caller may request, under which policy: the same evaluation POST /requests uses (and
- * provisioning repeats), so what this answers is what a request would get.
+ * provisioning repeats), so what this answers is what a request would get. Both questions read the
+ * configuration through its cache (`deps.config.cached`): a change made through this instance is
+ * answered at once, one made by another instance within CONFIG_CACHE_VERSION_CHECK_INTERVAL_MS.
  */
 type EntitlementItem = z.infer<typeof entitlementItemSchema>;
 
 export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<EntitlementItem[]> {
-  const rules = await deps.config.listRules();
+  const rules = await deps.config.cached.listRules();
   const mine = rules.filter((r) =>
     r.principal.type === 'user' ? r.principal.id === caller.objectId : caller.groups.includes(r.principal.id),
   );
   if (mine.length === 0) return [];
-  const tenants = new Map((await deps.config.listTenants()).map((t) => [t.tenantId, t]));
+  const tenants = new Map((await deps.config.cached.listTenants()).map((t) => [t.tenantId, t]));
   const items: EntitlementItem[] = [];
-  for (const target of await deps.config.listTargets()) {
+  for (const target of await deps.config.cached.listTargets()) {
     const tenant = tenants.get(target.tenantId);
-    if (tenant === undefined || !mine.some((r) => ruleMatches(r, caller, target, tenant))) continue;
+    if (tenant === undefined) continue;
     const e = evaluateEntitlement(caller, target, tenant, mine);
     if (!e.allowed) continue;
     items.push({
@@ -47,9 +49,12 @@ export async function listEntitlements(deps: AppDeps, caller: Caller): Promise<E
     });
   }
   return items.sort(
-    (a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.targetId.localeCompare(b.targetId),
+    (a, b) => byLocale.compare(a.tenantDisplayName, b.tenantDisplayName) || byLocale.compare(a.targetId, b.targetId),
   );
 }
+
+/** What `localeCompare` does, with one collator instead of one per comparison (10,000 items sort in 130,000). */
+const byLocale = new Intl.Collator();
 
 /**
  * Would this request be allowed, and under which policy? `principal` (someone else) is for admins.
@@ -65,9 +70,12 @@ export async function checkEntitlement(
   if (body.principal !== undefined && !caller.roles.includes(ADMIN_ROLE))
     throw new ForbiddenError(`checking for another principal needs the ${ADMIN_ROLE} app role`);
   const tenantId = body.tenantId.toLowerCase();
-  const tenant = await deps.config.getTenant(tenantId);
+  const [tenant, target, rules] = await Promise.all([
+    deps.config.cached.getTenant(tenantId),
+    deps.config.cached.getTarget(tenantId, body.targetId),
+    deps.config.cached.listRules(),
+  ]);
   if (tenant === null) throw new NotFoundError(`tenant ${tenantId} is not connected`);
-  const target = await deps.config.getTarget(tenantId, body.targetId);
   if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${tenantId}`);
   const subject =
     body.principal === undefined
@@ -77,19 +85,18 @@ export async function checkEntitlement(
           ...(caller.groupsOverage === true ? { groupsOverage: true } : {}),
         }
       : { objectId: body.principal.id.toLowerCase(), groups: body.principal.groups ?? [] };
-  const rules: Rule[] = await deps.config.listRules();
-  const e = evaluateEntitlement(subject, target.value, tenant.value, rules);
+  const e = evaluateEntitlement(subject, target, tenant, rules);
   const durationRefusals =
-    body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target.value);
+    body.duration === undefined ? [] : durationOutsideBounds(body.duration, e.effectiveMaxDuration, target);
   return {
     tenantId,
-    targetId: target.value.targetId,
+    targetId: target.targetId,
     allowed: e.allowed && durationRefusals.length === 0,
     reasons: [...e.reasons, ...durationRefusals],
     matchedRules: [...e.matchedRules],
     effectiveMaxDuration: e.effectiveMaxDuration,
-    minDuration: target.value.minDuration,
-    defaultDuration: defaultWithinCap(target.value, e.effectiveMaxDuration),
+    minDuration: target.minDuration,
+    defaultDuration: defaultWithinCap(target, e.effectiveMaxDuration),
     approvalRequired: e.approvalRequired,
     requireJustification: e.requireJustification,
     requireTicket: e.requireTicket,

@@ -2,7 +2,23 @@ import type { Rule, Target, Tenant } from '../../domain/config';
 import type { Verification } from '../config/schemas';
 import type { Versioned } from './versioned';
 
+/**
+ * Reads of tenants, targets and rules from a cache in this process, for the questions asked on
+ * every call (entitlement checks and lists): a change written through the same store is seen at
+ * once, one written by another instance within a documented bound (src/app/config/configCache.ts).
+ * No ETags: nothing read here is written back. Use the store's own reads for read-modify-write and
+ * for decisions that must see the very latest rows (provisioning's re-check).
+ */
+export interface CachedConfigReads {
+  getTenant(tenantId: string): Promise<Tenant | null>;
+  getTarget(tenantId: string, targetId: string): Promise<Target | null>;
+  listTenants(): Promise<readonly Tenant[]>;
+  listTargets(): Promise<readonly Target[]>;
+  listRules(): Promise<readonly Rule[]>;
+}
+
 export interface ConfigStore {
+  readonly cached: CachedConfigReads;
   getTenant(tenantId: string): Promise<Versioned<Tenant> | null>;
   listTenants(): Promise<Tenant[]>;
   createTenant(tenant: Tenant): Promise<Versioned<Tenant>>;

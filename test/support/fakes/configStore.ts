@@ -1,6 +1,6 @@
 import type { Rule, Target, Tenant } from '../../../src/domain/config';
 import type { Verification } from '../../../src/app/config/schemas';
-import type { ConfigStore, Versioned } from '../../../src/app/ports';
+import type { CachedConfigReads, ConfigStore, Versioned } from '../../../src/app/ports';
 import { VersionedMap } from './versionedMap';
 
 const targetKey = (tenantId: string, targetId: string): string => `${tenantId}|${targetId}`;
@@ -10,6 +10,14 @@ export class InMemoryConfigStore implements ConfigStore {
   readonly targets = new VersionedMap<Target>();
   readonly rules = new VersionedMap<Rule>();
   readonly verifications = new Map<string, Verification>();
+  /** In memory there is nothing to cache: the cached reads are the store's own. */
+  readonly cached: CachedConfigReads = {
+    getTenant: async (tenantId) => (await this.getTenant(tenantId))?.value ?? null,
+    getTarget: async (tenantId, targetId) => (await this.getTarget(tenantId, targetId))?.value ?? null,
+    listTenants: () => this.listTenants(),
+    listTargets: () => this.listTargets(),
+    listRules: () => this.listRules(),
+  };
 
   getTenant(tenantId: string): Promise<Versioned<Tenant> | null> {
     return Promise.resolve(this.tenants.get(tenantId));

@@ -1,0 +1,124 @@
+/**
+ * A cache of configuration reads in one process, kept correct when several instances of the app
+ * run (as Azure scales them out): every write of a tenant, target or rule, by any instance, changes
+ * a version that all instances can read (the stores keep it in one row whose ETag changes on each
+ * write). Each instance reads that version at most once per `versionCheckIntervalMs` while it
+ * serves cached reads, and drops everything it holds when the version moved; its own writes drop
+ * its cache at once. So a change is seen by this instance's next read, and by every other instance's
+ * reads that start `versionCheckIntervalMs` after the write was answered.
+ *
+ * Why this order is safe: a writer writes the row, then bumps the version; a reader reads the
+ * version, then the rows. A reader that saw the old version may have read the new row (harmless) or
+ * the old one, and then its next version read, at most an interval later, sees the bump.
+ * A write whose bump failed (the writer crashed between the two) is still seen within `maxAgeMs`,
+ * after which everything is read again whatever the version says.
+ */
+export interface ConfigCacheOptions {
+  /** How long a version read is trusted: the bound on another instance's change going unseen. */
+  readonly versionCheckIntervalMs: number;
+  /** Everything is read again after this long, even when the version did not move. */
+  readonly maxAgeMs: number;
+  /** Milliseconds of a monotonic clock (tests move it). */
+  readonly now?: () => number;
+}
+
+/** Another instance's change to tenants, targets or rules is seen by entitlement answers within this. */
+export const CONFIG_CACHE_VERSION_CHECK_INTERVAL_MS = 1_000;
+/** A backstop for a write whose version bump was lost. */
+export const CONFIG_CACHE_MAX_AGE_MS = 60_000;
+
+/** The version before anything was ever written: the version row is absent. */
+export type ConfigVersion = string | null;
+
+export class ConfigCache {
+  private entries = new Map<string, Promise<unknown>>();
+  /** The entries whose load has finished, by value. */
+  private settled = new Map<string, unknown>();
+  /** undefined: never read yet. */
+  private version: ConfigVersion | undefined = undefined;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private filledSince = Number.NEGATIVE_INFINITY;
+  private checking: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly readVersion: () => Promise<ConfigVersion>,
+    private readonly options: ConfigCacheOptions,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * The value under `key`, loaded once until the configuration changes. Concurrent misses share
+   * one load; a failed load is not kept. Values are frozen: every caller shares them.
+   */
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    await this.ensureFresh();
+    const entries = this.entries;
+    const existing = entries.get(key);
+    if (existing !== undefined) return existing as Promise<T>;
+    const loading = load().then(deepFreeze);
+    entries.set(key, loading);
+    loading.then(
+      (value) => {
+        if (this.entries === entries && entries.get(key) === loading) this.settled.set(key, value);
+      },
+      () => {
+        if (entries.get(key) === loading) entries.delete(key);
+      },
+    );
+    return loading;
+  }
+
+  /** The value under `key` when it is loaded already (and still current); never loads it. */
+  async loaded<T>(key: string): Promise<T | undefined> {
+    await this.ensureFresh();
+    return this.settled.get(key) as T | undefined;
+  }
+
+  /**
+   * This process changed the configuration (or tried to): forget everything, and read the version
+   * again before the next read, so a load that was under way before the write is never kept.
+   */
+  invalidate(): void {
+    this.clear();
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  private async ensureFresh(): Promise<void> {
+    const now = this.now();
+    if (now - this.filledSince >= this.options.maxAgeMs) {
+      this.clear();
+      this.filledSince = now;
+    }
+    if (now - this.checkedAt < this.options.versionCheckIntervalMs) return;
+    this.checking ??= this.checkVersion(now).finally(() => {
+      this.checking = undefined;
+    });
+    await this.checking;
+  }
+
+  /** `startedAt`, not the answer's time, is when the version was true: the bound counts from there. */
+  private async checkVersion(startedAt: number): Promise<void> {
+    const version = await this.readVersion();
+    if (version !== this.version) {
+      this.clear();
+      this.version = version;
+      this.filledSince = startedAt;
+    }
+    this.checkedAt = startedAt;
+  }
+
+  private clear(): void {
+    this.entries = new Map();
+    this.settled = new Map();
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
+}
