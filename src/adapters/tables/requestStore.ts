@@ -26,6 +26,8 @@ import type { TableRef, TableSet } from './tableSet';
 const PARTITION = 'requests';
 const KIND = 'requests';
 const MAX_TIME_MS = 9_999_999_999_999;
+/** Versions remembered for lastWrittenHere: a little over the leases in flight in one process. */
+const REMEMBERED_WRITES = 5_000;
 
 function idKey(id: string): string {
   return `r_${id}`;
@@ -50,6 +52,7 @@ function columnsOf(request: LeaseRequest): Record<string, Column> {
 export class TableRequestStore implements RequestStore {
   private readonly ref: TableRef;
   private readonly rows: DocumentTable<typeof leaseRequestSchema>;
+  private readonly writtenHere = new Map<string, LeaseRequest>();
 
   constructor(tables: TableSet) {
     this.ref = tables.table('Requests');
@@ -65,6 +68,7 @@ export class TableRequestStore implements RequestStore {
         ['create', main],
         ['create', index],
       ]);
+      this.remember(valid);
       return { value: valid, etag: etagFor(result, main.rowKey) };
     } catch (error) {
       if (tableStatus(error) === 409) throw new AlreadyExistsError(`request ${request.id} already exists`);
@@ -87,6 +91,7 @@ export class TableRequestStore implements RequestStore {
         ['update', main, 'Replace', { etag }],
         ['update', index, 'Replace'],
       ]);
+      this.remember(valid);
       return { value: valid, etag: etagFor(result, main.rowKey) };
     } catch (error) {
       const status = tableStatus(error);
@@ -96,6 +101,19 @@ export class TableRequestStore implements RequestStore {
         );
       }
       throw toTableError(error, 'replace request');
+    }
+  }
+
+  lastWrittenHere(id: string): LeaseRequest | null {
+    return this.writtenHere.get(id) ?? null;
+  }
+
+  private remember(request: LeaseRequest): void {
+    this.writtenHere.delete(request.id);
+    this.writtenHere.set(request.id, request);
+    if (this.writtenHere.size > REMEMBERED_WRITES) {
+      const oldest = this.writtenHere.keys().next().value;
+      if (oldest !== undefined) this.writtenHere.delete(oldest);
     }
   }
 
