@@ -64,9 +64,9 @@ export async function notifyLease(
     });
   let request: LeaseRequest;
   const written = deps.requests.lastWrittenHere(input.requestId);
-  if (written !== null && isVersionToNotify(input.kind, written)) {
+  if (written !== null && isVersionToNotify(input.kind, written.value)) {
     // The activity just before wrote it here: no read.
-    request = written;
+    request = written.value;
   } else {
     try {
       const stored = await deps.requests.get(input.requestId);

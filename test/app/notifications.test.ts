@@ -55,7 +55,7 @@ describe('notifyLease', () => {
     );
     await deps.requests.replace(ended, stored.etag);
     // As if another process wrote the end: this one remembers only the active version.
-    vi.spyOn(deps.requests, 'lastWrittenHere').mockReturnValue(active);
+    vi.spyOn(deps.requests, 'lastWrittenHere').mockReturnValue({ value: active, etag: stored.etag });
     await notifyLease(deps, { requestId: active.id, kind: 'ended' });
     // ending_soon: an extension written elsewhere may have moved the expiry; always read.
     await notifyLease(deps, { requestId: active.id, kind: 'ending_soon' });

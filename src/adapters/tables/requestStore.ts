@@ -52,7 +52,7 @@ function columnsOf(request: LeaseRequest): Record<string, Column> {
 export class TableRequestStore implements RequestStore {
   private readonly ref: TableRef;
   private readonly rows: DocumentTable<typeof leaseRequestSchema>;
-  private readonly writtenHere = new Map<string, LeaseRequest>();
+  private readonly writtenHere = new Map<string, Versioned<LeaseRequest>>();
 
   constructor(tables: TableSet) {
     this.ref = tables.table('Requests');
@@ -68,8 +68,7 @@ export class TableRequestStore implements RequestStore {
         ['create', main],
         ['create', index],
       ]);
-      this.remember(valid);
-      return { value: valid, etag: etagFor(result, main.rowKey) };
+      return this.remember({ value: valid, etag: etagFor(result, main.rowKey) });
     } catch (error) {
       if (tableStatus(error) === 409) throw new AlreadyExistsError(`request ${request.id} already exists`);
       throw toTableError(error, 'create request');
@@ -91,8 +90,7 @@ export class TableRequestStore implements RequestStore {
         ['update', main, 'Replace', { etag }],
         ['update', index, 'Replace'],
       ]);
-      this.remember(valid);
-      return { value: valid, etag: etagFor(result, main.rowKey) };
+      return this.remember({ value: valid, etag: etagFor(result, main.rowKey) });
     } catch (error) {
       const status = tableStatus(error);
       if (status === 412 || status === 404) {
@@ -104,17 +102,18 @@ export class TableRequestStore implements RequestStore {
     }
   }
 
-  lastWrittenHere(id: string): LeaseRequest | null {
+  lastWrittenHere(id: string): Versioned<LeaseRequest> | null {
     return this.writtenHere.get(id) ?? null;
   }
 
-  private remember(request: LeaseRequest): void {
-    this.writtenHere.delete(request.id);
-    this.writtenHere.set(request.id, request);
+  private remember(written: Versioned<LeaseRequest>): Versioned<LeaseRequest> {
+    this.writtenHere.delete(written.value.id);
+    this.writtenHere.set(written.value.id, written);
     if (this.writtenHere.size > REMEMBERED_WRITES) {
       const oldest = this.writtenHere.keys().next().value;
       if (oldest !== undefined) this.writtenHere.delete(oldest);
     }
+    return written;
   }
 
   async list(

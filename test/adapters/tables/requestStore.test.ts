@@ -55,7 +55,7 @@ describe('TableRequestStore', () => {
     const elsewhere = new TableRequestStore(new TableSet({ connectionString }, prefix));
     const request = provisioningRequest();
     const created = await here.create(request);
-    expect(here.lastWrittenHere(request.id)).toEqual(request);
+    expect(here.lastWrittenHere(request.id)).toEqual(created);
     expect(elsewhere.lastWrittenHere(request.id)).toBeNull();
 
     const active = transition(
@@ -69,12 +69,12 @@ describe('TableRequestStore', () => {
     );
     await elsewhere.replace(active, created.etag);
     // Written elsewhere: this process still holds its own (older) version, which is why readers check its status.
-    expect(here.lastWrittenHere(request.id)?.status).toBe('provisioning');
-    expect(elsewhere.lastWrittenHere(request.id)?.status).toBe('active');
+    expect(here.lastWrittenHere(request.id)?.value.status).toBe('provisioning');
+    expect(elsewhere.lastWrittenHere(request.id)?.value.status).toBe('active');
     await expect(here.replace({ ...request, justification: 'stale' }, created.etag)).rejects.toBeInstanceOf(
       ConcurrencyError,
     );
-    expect(here.lastWrittenHere(request.id)?.justification).toBe(request.justification);
+    expect(here.lastWrittenHere(request.id)?.value.justification).toBe(request.justification);
   });
 
   it('lists newest first, filtered by requester, tenant and status, in pages', async () => {

@@ -23,8 +23,8 @@ export class InMemoryRequestStore implements RequestStore {
   }
 
   /** One process here: the last version written is the stored one. */
-  lastWrittenHere(id: string): LeaseRequest | null {
-    return this.rows.get(id)?.value ?? null;
+  lastWrittenHere(id: string): Versioned<LeaseRequest> | null {
+    return this.rows.get(id);
   }
 
   list(
