@@ -132,11 +132,9 @@ export class TableRequestStore implements RequestStore {
   }
 
   private rowsOf(request: LeaseRequest): [ReturnType<typeof documentRow>, ReturnType<typeof documentRow>] {
-    const columns = columnsOf(request);
-    return [
-      documentRow(this.ref.name, PARTITION, idKey(request.id), request, columns),
-      documentRow(this.ref.name, PARTITION, timeKey(request), request, columns),
-    ];
+    const main = documentRow(this.ref.name, PARTITION, idKey(request.id), request, columnsOf(request));
+    // The same document under the time key: serialized once, not once per row.
+    return [main, { ...main, rowKey: timeKey(request) }];
   }
 }
 
