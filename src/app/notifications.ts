@@ -1,5 +1,5 @@
 import { messageOf } from '../domain/errors';
-import type { LeaseRequest } from '../domain/request';
+import { isTerminal, type LeaseRequest } from '../domain/request';
 import type { AppDeps } from './deps';
 import { approverUsers } from './approverUsers';
 import type { LeaseNotification, MailAudience, NotificationKind } from './ports';
@@ -63,13 +63,19 @@ export async function notifyLease(
       reason: messageOf(error, 300),
     });
   let request: LeaseRequest;
-  try {
-    const stored = await deps.requests.get(input.requestId);
-    if (stored === null) return;
-    request = stored.value;
-  } catch (error) {
-    failed('all')(error);
-    return;
+  const written = deps.requests.lastWrittenHere(input.requestId);
+  if (written !== null && isVersionToNotify(input.kind, written.value)) {
+    // The activity just before wrote it here: no read.
+    request = written.value;
+  } else {
+    try {
+      const stored = await deps.requests.get(input.requestId);
+      if (stored === null) return;
+      request = stored.value;
+    } catch (error) {
+      failed('all')(error);
+      return;
+    }
   }
   const notification = notificationOf(deps, input.kind, request);
   await Promise.all([
@@ -78,6 +84,19 @@ export async function notifyLease(
     ...(input.kind === 'pending_approval' ? [postApprovalCards(deps, request).catch(failed('teams'))] : []),
     writeBackLease(deps, input.kind, request),
   ]);
+}
+
+/**
+ * Whether a version of the request this process wrote is the one the notification is about, so it
+ * need not be read: `active` follows the write that activated it (only an extension, a later step,
+ * changes an active lease's notified fields); `ended` follows the terminal write, after which a
+ * request never changes. Any other kind reads the stored request (a decision or a stage may have
+ * been recorded by another process).
+ */
+function isVersionToNotify(kind: NotificationKind, request: LeaseRequest): boolean {
+  if (kind === 'active') return request.status === 'active';
+  if (kind === 'ended') return isTerminal(request);
+  return false;
 }
 
 /** The PSA write-back events among the notifications (extensions are queued by extendLease). */

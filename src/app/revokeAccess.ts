@@ -5,6 +5,7 @@ import { isTerminal, revokeCauseSchema, type AccountRef, type LeaseRequest, type
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import { kindOfLease } from './targets';
+import { ConcurrencyError, type Versioned } from './ports';
 
 export type RevocationCause = RevokeCause | 'provisionFailed';
 
@@ -27,8 +28,27 @@ export interface RevokeAccessResult {
  * request is recorded ended. Idempotent: every step succeeds when already done.
  */
 export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Promise<RevokeAccessResult> {
-  let stored = await deps.requests.get(input.requestId);
+  const written = deps.requests.lastWrittenHere(input.requestId);
+  if (written !== null && written.value.status === 'active') {
+    // The active lease as this process recorded it (its activation, usually): its next write, to
+    // `revoking`, is conditional on that ETag, so a version another process replaced since is
+    // refused before anything is revoked, and the request is then read as usual.
+    try {
+      return await revokeFrom(deps, input, written);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+  }
+  const stored = await deps.requests.get(input.requestId);
   if (stored === null) throw new NotFoundError(`request ${input.requestId} does not exist`);
+  return revokeFrom(deps, input, stored);
+}
+
+async function revokeFrom(
+  deps: AppDeps,
+  input: RevokeAccessInput,
+  stored: Versioned<LeaseRequest>,
+): Promise<RevokeAccessResult> {
   if (isTerminal(stored.value)) {
     // Run again after the request was recorded ended (a crash, a lost reply): what follows that
     // write may not have happened. Each of those steps is safe to repeat.

@@ -1,11 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONTOSO, HOME_USERS } from '../../local/sandbox/seed';
 import { provisionAccess } from '../../src/app/provisionAccess';
 import { recordRevocationFailure, revokeAccess } from '../../src/app/revokeAccess';
 import { getServices } from '../../src/composition';
 import { transition } from '../../src/domain/lease';
-import type { LeaseRequest } from '../../src/domain/request';
+import { withRevokeReason, type LeaseRequest } from '../../src/domain/request';
 import { QUICK_TARGET_ID } from '../support/quickTargets';
 import { useQuickStack } from '../support/stack';
 
@@ -105,5 +106,58 @@ describe('an activity run again after its last write', () => {
     // After a history restart the round numbers start again; the orchestration's clock does not.
     await recordRevocationFailure(deps, { ...round, failedAt: '2026-12-02T10:30:00.000Z' });
     expect(count(await actions(lease.id), 'lease.revocation_failed')).toBe(2);
+  });
+});
+
+/** The leases above still hold their technicians' locks: let them ask again. */
+async function freeLock(requesterObjectId: string): Promise<void> {
+  const locks = getServices().deps.locks;
+  const held = await locks.get(CONTOSO.id, requesterObjectId);
+  if (held !== null) await locks.release(held);
+}
+
+describe('revokeAccess from the version this process wrote', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('ends a lease activated in this process without reading the request first', async () => {
+    const deps = getServices().deps;
+    await freeLock(HOME_USERS.dave.id);
+    const lease = await activeLease(HOME_USERS.dave.userPrincipalName);
+    // Only the reads revokeAccess makes: the lease's own orchestration runs its activities meanwhile.
+    const insideRevoke = new AsyncLocalStorage<true>();
+    const reads: string[] = [];
+    const read = deps.requests.get.bind(deps.requests);
+    vi.spyOn(deps.requests, 'get').mockImplementation((id) => {
+      if (insideRevoke.getStore() === true) reads.push(id);
+      return read(id);
+    });
+    await insideRevoke.run(true, () => revokeAccess(deps, { requestId: lease.id, cause: 'expired', by: null }));
+    expect(reads).toEqual([]);
+    vi.restoreAllMocks();
+    expect((await deps.requests.get(lease.id))?.value).toMatchObject({ status: 'ended', endReason: 'expired' });
+    expect(count(await actions(lease.id), 'lease.ended')).toBe(1);
+  });
+
+  it('a remembered version another process replaced since is refused by its ETag: the request is read, nothing written elsewhere is lost', async () => {
+    const deps = getServices().deps;
+    await freeLock(HOME_USERS.alice.id);
+    const lease = await activeLease(HOME_USERS.alice.userPrincipalName);
+    const remembered = await deps.requests.get(lease.id);
+    if (remembered === null) throw new Error('request missing');
+    // Another process (the API answering DELETE) records why, after this one last wrote the request.
+    const annotated = withRevokeReason(remembered.value, 'the ticket was closed', new Date());
+    if (annotated === null) throw new Error('expected a reason to be recordable');
+    await deps.requests.replace(annotated, remembered.etag);
+    vi.spyOn(deps.requests, 'lastWrittenHere').mockReturnValue(remembered);
+
+    await revokeAccess(deps, { requestId: lease.id, cause: 'revoked', by: lease.requester.objectId });
+    expect((await deps.requests.get(lease.id))?.value).toMatchObject({
+      status: 'ended',
+      endReason: 'revoked',
+      revokeReason: 'the ticket was closed',
+    });
+    expect(count(await actions(lease.id), 'lease.ended')).toBe(1);
   });
 });

@@ -157,8 +157,11 @@ export class TableAuditLog implements AuditLog {
         head === null ? ['create', headRow] : ['update', headRow, 'Replace', { etag: head.etag }];
       try {
         const response = await client.submitTransaction([headAction, ...rows]);
-        const etag = response.getResponseForEntity(HEAD)?.etag;
-        if (etag !== undefined) this.heads.set(partition, { seq: last.seq, hash: last.hash, etag });
+        // Sub-responses come in the order of the actions, head first. (The SDK's
+        // getResponseForEntity finds a row only by an insert's Location header, so it never found an
+        // updated head: every append read the head again, two reads per audited step.)
+        const etag = response.subResponses[0]?.etag?.trim();
+        if (etag !== undefined && etag !== '') this.heads.set(partition, { seq: last.seq, hash: last.hash, etag });
         else this.heads.delete(partition);
         return;
       } catch (error) {

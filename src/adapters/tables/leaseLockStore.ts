@@ -14,8 +14,17 @@ type LockRow = { partitionKey: string; rowKey: string; requestId: string };
 /** A claim or release that keeps losing races is contention, not a state to report. */
 const CLAIM_ATTEMPTS = 3;
 
+/**
+ * Locks this process wrote, remembered until released, so that a release here is one delete
+ * conditional on that ETag instead of a read and a delete. Bounded: past this many (leases whose
+ * end runs in another process), the oldest are forgotten and their release reads first.
+ */
+const REMEMBERED_LOCKS = 10_000;
+
 export class TableLeaseLockStore implements LeaseLockStore {
   private readonly ref: TableRef;
+  /** `<tenant>|<requester>|<request>` → the ETag of the row this process wrote for that lock. */
+  private readonly written = new Map<string, string>();
 
   constructor(tables: TableSet) {
     this.ref = tables.table('LeaseLocks');
@@ -27,7 +36,8 @@ export class TableLeaseLockStore implements LeaseLockStore {
     const client = await this.ref.client();
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       try {
-        await client.createEntity<LockRow>(rowOf(lock));
+        const created = await client.createEntity<LockRow>(rowOf(lock));
+        this.remember(lock, created.etag);
         return { claimed: true };
       } catch (error) {
         if (tableStatus(error) !== 409) throw toTableError(error, 'claim lease lock');
@@ -46,7 +56,8 @@ export class TableLeaseLockStore implements LeaseLockStore {
   async takeOver(lock: LeaseLock, etag: string): Promise<void> {
     const client = await this.ref.client();
     try {
-      await client.updateEntity<LockRow>(rowOf(lock), 'Replace', { etag });
+      const replaced = await client.updateEntity<LockRow>(rowOf(lock), 'Replace', { etag });
+      this.remember(lock, replaced.etag);
     } catch (error) {
       const status = tableStatus(error);
       if (status === 412 || status === 404)
@@ -59,6 +70,21 @@ export class TableLeaseLockStore implements LeaseLockStore {
 
   async release(lock: LeaseLock): Promise<void> {
     const client = await this.ref.client();
+    const key = lockKey(lock);
+    const written = this.written.get(key);
+    if (written !== undefined) {
+      this.written.delete(key);
+      try {
+        // The row is unchanged since this process wrote it naming our request: it is still ours.
+        await client.deleteEntity(lock.tenantId, lock.requesterObjectId, { etag: written });
+        return;
+      } catch (error) {
+        const status = tableStatus(error);
+        if (status === 404) return;
+        // 412: changed since (taken over after our request ended): read it, as without the ETag.
+        if (status !== 412) throw toTableError(error, 'release lease lock');
+      }
+    }
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const holder = await this.read(lock);
       if (holder === null || holder.value.requestId !== lock.requestId) return;
@@ -98,6 +124,21 @@ export class TableLeaseLockStore implements LeaseLockStore {
       etag: etagOf(row, this.ref.name),
     };
   }
+
+  private remember(lock: LeaseLock, etag: string | undefined): void {
+    if (etag === undefined || etag === '') return;
+    const key = lockKey(lock);
+    this.written.delete(key);
+    this.written.set(key, etag);
+    if (this.written.size > REMEMBERED_LOCKS) {
+      const oldest = this.written.keys().next().value;
+      if (oldest !== undefined) this.written.delete(oldest);
+    }
+  }
+}
+
+function lockKey(lock: LeaseLock): string {
+  return `${lock.tenantId}|${lock.requesterObjectId}|${lock.requestId}`;
 }
 
 function rowOf(lock: LeaseLock): LockRow {

@@ -26,6 +26,8 @@ import type { TableRef, TableSet } from './tableSet';
 const PARTITION = 'requests';
 const KIND = 'requests';
 const MAX_TIME_MS = 9_999_999_999_999;
+/** Versions remembered for lastWrittenHere: a little over the leases in flight in one process. */
+const REMEMBERED_WRITES = 5_000;
 
 function idKey(id: string): string {
   return `r_${id}`;
@@ -50,6 +52,7 @@ function columnsOf(request: LeaseRequest): Record<string, Column> {
 export class TableRequestStore implements RequestStore {
   private readonly ref: TableRef;
   private readonly rows: DocumentTable<typeof leaseRequestSchema>;
+  private readonly writtenHere = new Map<string, Versioned<LeaseRequest>>();
 
   constructor(tables: TableSet) {
     this.ref = tables.table('Requests');
@@ -65,7 +68,7 @@ export class TableRequestStore implements RequestStore {
         ['create', main],
         ['create', index],
       ]);
-      return { value: valid, etag: etagFor(result, main.rowKey) };
+      return this.remember({ value: valid, etag: etagFor(result, main.rowKey) });
     } catch (error) {
       if (tableStatus(error) === 409) throw new AlreadyExistsError(`request ${request.id} already exists`);
       throw toTableError(error, 'create request');
@@ -87,7 +90,7 @@ export class TableRequestStore implements RequestStore {
         ['update', main, 'Replace', { etag }],
         ['update', index, 'Replace'],
       ]);
-      return { value: valid, etag: etagFor(result, main.rowKey) };
+      return this.remember({ value: valid, etag: etagFor(result, main.rowKey) });
     } catch (error) {
       const status = tableStatus(error);
       if (status === 412 || status === 404) {
@@ -97,6 +100,20 @@ export class TableRequestStore implements RequestStore {
       }
       throw toTableError(error, 'replace request');
     }
+  }
+
+  lastWrittenHere(id: string): Versioned<LeaseRequest> | null {
+    return this.writtenHere.get(id) ?? null;
+  }
+
+  private remember(written: Versioned<LeaseRequest>): Versioned<LeaseRequest> {
+    this.writtenHere.delete(written.value.id);
+    this.writtenHere.set(written.value.id, written);
+    if (this.writtenHere.size > REMEMBERED_WRITES) {
+      const oldest = this.writtenHere.keys().next().value;
+      if (oldest !== undefined) this.writtenHere.delete(oldest);
+    }
+    return written;
   }
 
   async list(
@@ -115,11 +132,9 @@ export class TableRequestStore implements RequestStore {
   }
 
   private rowsOf(request: LeaseRequest): [ReturnType<typeof documentRow>, ReturnType<typeof documentRow>] {
-    const columns = columnsOf(request);
-    return [
-      documentRow(this.ref.name, PARTITION, idKey(request.id), request, columns),
-      documentRow(this.ref.name, PARTITION, timeKey(request), request, columns),
-    ];
+    const main = documentRow(this.ref.name, PARTITION, idKey(request.id), request, columnsOf(request));
+    // The same document under the time key: serialized once, not once per row.
+    return [main, { ...main, rowKey: timeKey(request) }];
   }
 }
 

@@ -7,6 +7,7 @@ import { TableAuditLog } from '../../../src/adapters/tables/auditLog';
 import { GENESIS_HASH } from '../../../src/domain/auditChain';
 import { testEnv, uniqueName } from '../../support/env';
 import { auditEvent, freshStores } from './fixtures';
+import { TableRoundTrips } from '../../support/tableRoundTrips';
 
 describe('TableAuditLog', () => {
   it('lists newest first, per tenant or across tenants, filtered and paged, each record chained to the one before', async () => {
@@ -93,6 +94,34 @@ describe('TableAuditLog', () => {
       ),
     );
     expect(await one.verify({})).toMatchObject({ intact: true, records: 30, headSeq: 30 });
+  });
+
+  it('keeps the head it wrote: after the first append, appends in one process read no head', async () => {
+    const prefix = uniqueName('t');
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const audit = new TableAuditLog(new TableSet({ connectionString }, prefix));
+    await audit.append(auditEvent({ at: new Date().toISOString() }));
+    const trips = new TableRoundTrips(prefix);
+    try {
+      for (let i = 0; i < 4; i++) await audit.append(auditEvent({ at: new Date(Date.now() + i).toISOString() }));
+    } finally {
+      trips.close();
+    }
+    // One transaction per append, and nothing else: the head each one left is chained onto.
+    expect(trips.requests).toEqual(Array.from({ length: 4 }, () => 'POST $batch'));
+    expect(await audit.verify({})).toMatchObject({ intact: true, records: 5, headSeq: 5 });
+  });
+
+  it('a head kept in memory that another process moved on is refused by its ETag, read again, and chained onto', async () => {
+    const prefix = uniqueName('t');
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const one = new TableAuditLog(new TableSet({ connectionString }, prefix));
+    const other = new TableAuditLog(new TableSet({ connectionString }, prefix));
+    await one.append(auditEvent({ at: new Date().toISOString() }));
+    await one.append(auditEvent({ at: new Date().toISOString() }));
+    await other.append(auditEvent({ at: new Date().toISOString() }));
+    await one.append(auditEvent({ at: new Date().toISOString() }));
+    expect(await one.verify({})).toMatchObject({ intact: true, records: 4, headSeq: 4, firstBroken: null });
   });
 
   it('detects an edited record, a deleted record, and reports the first broken link', async () => {

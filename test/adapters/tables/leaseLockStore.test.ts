@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConcurrencyError, type LeaseLock } from '../../../src/app/ports';
+import { TableSet } from '../../../src/adapters/tables';
+import { TableLeaseLockStore } from '../../../src/adapters/tables/leaseLockStore';
+import { testEnv, uniqueName } from '../../support/env';
+import { TableRoundTrips } from '../../support/tableRoundTrips';
 import { freshStores } from './fixtures';
 
 function lockFor(requestId: string, base?: LeaseLock): LeaseLock {
@@ -85,5 +89,43 @@ describe('TableLeaseLockStore', () => {
     const contenders = Array.from({ length: 8 }, () => lockFor(randomUUID(), base));
     const results = await Promise.all(contenders.map((l) => locks.claim(l)));
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
+  });
+
+  it('releases a lock this process claimed with one conditional delete, no read', async () => {
+    const prefix = uniqueName('t');
+    const locks = new TableLeaseLockStore(
+      new TableSet({ connectionString: testEnv('JIT_TEST_TABLES_CONNECTION_STRING') }, prefix),
+    );
+    const held = lockFor(randomUUID());
+    await locks.claim(held);
+    const trips = new TableRoundTrips(prefix);
+    try {
+      await locks.release(held);
+    } finally {
+      trips.close();
+    }
+    expect(trips.requests).toEqual([
+      `DELETE ${prefix}LeaseLocks(PartitionKey='${held.tenantId}',RowKey='${held.requesterObjectId}')`,
+    ]);
+    expect(await locks.get(held.tenantId, held.requesterObjectId)).toBeNull();
+  });
+
+  it('a release with the ETag it remembers never deletes a lock another process took over since', async () => {
+    const prefix = uniqueName('t');
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const here = new TableLeaseLockStore(new TableSet({ connectionString }, prefix));
+    const elsewhere = new TableLeaseLockStore(new TableSet({ connectionString }, prefix));
+    const ended = lockFor(randomUUID());
+    await here.claim(ended);
+    // Another process finds the holder ended and takes the lock over for a new request.
+    const next = lockFor(randomUUID(), ended);
+    const seen = await elsewhere.claim(next);
+    if (seen.claimed) throw new Error('expected the lock to be held');
+    await elsewhere.takeOver(next, seen.holder.etag);
+    // The ended request's release (an activity retried here) finds its ETag stale and leaves the lock.
+    await here.release(ended);
+    expect(await here.get(ended.tenantId, ended.requesterObjectId)).toEqual(next);
+    await elsewhere.release(next);
+    expect(await here.get(ended.tenantId, ended.requesterObjectId)).toBeNull();
   });
 });

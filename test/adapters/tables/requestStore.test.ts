@@ -4,6 +4,9 @@ import { AlreadyExistsError, ConcurrencyError } from '../../../src/app/ports';
 import { PayloadTooLargeError, ValidationError } from '../../../src/domain/errors';
 import { transition } from '../../../src/domain/lease';
 import type { LeaseRequest } from '../../../src/domain/request';
+import { TableSet } from '../../../src/adapters/tables';
+import { TableRequestStore } from '../../../src/adapters/tables/requestStore';
+import { testEnv, uniqueName } from '../../support/env';
 import { freshStores, provisioningRequest } from './fixtures';
 
 describe('TableRequestStore', () => {
@@ -43,6 +46,35 @@ describe('TableRequestStore', () => {
     // The listing row moved with it: the request is listed once, with its new status.
     const listed = await requests.list({ tenantId: request.tenantId }, { limit: 10 });
     expect(listed.items.map((r) => [r.id, r.status])).toEqual([[request.id, 'active']]);
+  });
+
+  it('remembers the last version it wrote (lastWrittenHere), never one another process wrote or a refused write', async () => {
+    const prefix = uniqueName('t');
+    const connectionString = testEnv('JIT_TEST_TABLES_CONNECTION_STRING');
+    const here = new TableRequestStore(new TableSet({ connectionString }, prefix));
+    const elsewhere = new TableRequestStore(new TableSet({ connectionString }, prefix));
+    const request = provisioningRequest();
+    const created = await here.create(request);
+    expect(here.lastWrittenHere(request.id)).toEqual(created);
+    expect(elsewhere.lastWrittenHere(request.id)).toBeNull();
+
+    const active = transition(
+      request,
+      {
+        type: 'provisioned',
+        account: { userPrincipalName: 'jit-alice@contoso.example', objectId: randomUUID() },
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      new Date(),
+    );
+    await elsewhere.replace(active, created.etag);
+    // Written elsewhere: this process still holds its own (older) version, which is why readers check its status.
+    expect(here.lastWrittenHere(request.id)?.value.status).toBe('provisioning');
+    expect(elsewhere.lastWrittenHere(request.id)?.value.status).toBe('active');
+    await expect(here.replace({ ...request, justification: 'stale' }, created.etag)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    expect(here.lastWrittenHere(request.id)?.value.justification).toBe(request.justification);
   });
 
   it('lists newest first, filtered by requester, tenant and status, in pages', async () => {

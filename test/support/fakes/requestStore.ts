@@ -22,6 +22,11 @@ export class InMemoryRequestStore implements RequestStore {
     return Promise.resolve(this.rows.replace(request.id, request, etag, `request ${request.id}`));
   }
 
+  /** One process here: the last version written is the stored one. */
+  lastWrittenHere(id: string): Versioned<LeaseRequest> | null {
+    return this.rows.get(id);
+  }
+
   list(
     filter: RequestFilter,
     options: { readonly limit: number; readonly continuationToken?: string | null },
