@@ -28,32 +28,30 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   if (request.status === 'active') {
     // Run again after the lease was recorded active (a crash, a lost reply): what follows that
     // write may not have happened; the audit record has a fixed id, so writing it again is safe.
-    const target = await deps.config.getTarget(request.tenantId, request.targetId);
-    await recordProvisioned(deps, request, target?.value ?? null);
+    const target = await deps.config.cached.getTarget(request.tenantId, request.targetId);
+    await recordProvisioned(deps, request, target);
     return { status: 'active', expiresAt: request.expiresAt, account: request.account };
   }
   if (request.status !== 'provisioning') return { status: 'not_provisioned', expiresAt: null, account: null };
 
-  const tenant = await deps.config.getTenant(request.tenantId);
-  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  // The configuration as of now (one version read; the rows from this instance's cache when unchanged).
+  const config = deps.config.cached;
+  await config.revalidate();
+  const tenant = await config.getTenant(request.tenantId);
+  const target = await config.getTarget(request.tenantId, request.targetId);
   if (tenant === null || target === null)
     throw new NotFoundError(`tenant or target of request ${requestId} no longer exists`);
 
   // Re-check right before provisioning (an approval may have taken an hour): access removed
   // since submission means nothing is granted.
-  const rules = await deps.config.listRules();
+  const rules = await config.listRules();
   const groups = await currentGroupsOf(deps, request.requester);
-  const entitlement = evaluateEntitlement(
-    { objectId: request.requester.objectId, groups },
-    target.value,
-    tenant.value,
-    rules,
-  );
+  const entitlement = evaluateEntitlement({ objectId: request.requester.objectId, groups }, target, tenant, rules);
   if (!entitlement.allowed)
     throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
-  const kind = kindOfLease(request, target.value);
-  const provisioned = await kind.provision(deps, stored, tenant.value, target.value);
+  const kind = kindOfLease(request, target);
+  const provisioned = await kind.provision(deps, stored, tenant, target);
   const now = deps.clock.now();
   const expiresAt = new Date(leaseClockStart(request, now) + durationMs(request.duration)).toISOString();
   const active = transition(
@@ -63,7 +61,7 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
   );
   await deps.requests.replace(active, provisioned.stored.etag);
   await provisioned.afterActivated?.(now);
-  await recordProvisioned(deps, active, target.value);
+  await recordProvisioned(deps, active, target);
   deps.log('info', 'lease_activated', {
     requestId,
     tenantId: request.tenantId,

@@ -18,9 +18,10 @@ export async function requesterStanding(
   deps: Pick<AppDeps, 'config' | 'directories'>,
   requester: LeaseRequest['requester'],
 ): Promise<RequesterStanding> {
-  const home = await deps.config.getTenant(requester.tenantId);
+  // The home tenant's connection, from the cache: the answer comes from its directory, read now.
+  const home = await deps.config.cached.getTenant(requester.tenantId);
   if (home === null) return { kind: 'fromToken', groups: requester.groups };
-  const directory = await deps.directories.forTenant(home.value);
+  const directory = await deps.directories.forTenant(home);
   const found = await directory.getUserWithGroups(requester.objectId);
   if (found === null) return { kind: 'offboarded', reason: 'deleted' };
   if (!found.user.accountEnabled) return { kind: 'offboarded', reason: 'disabled' };

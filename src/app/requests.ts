@@ -62,16 +62,19 @@ export async function submitRequest(
   body: SubmitRequestBody,
   options: SubmitOptions = {},
 ): Promise<LeaseRequest> {
-  const tenant = await deps.config.getTenant(body.tenantId);
+  // The configuration as of now (one version read; the rows from this instance's cache when unchanged).
+  const config = deps.config.cached;
+  await config.revalidate();
+  const tenant = await config.getTenant(body.tenantId);
   if (tenant === null) throw new NotFoundError(`tenant ${body.tenantId} is not connected`);
-  const target = await deps.config.getTarget(body.tenantId, body.targetId);
+  const target = await config.getTarget(body.tenantId, body.targetId);
   if (target === null) throw new NotFoundError(`target '${body.targetId}' does not exist in tenant ${body.tenantId}`);
 
-  const entitlement = evaluateEntitlement(caller, target.value, tenant.value, await deps.config.listRules());
+  const entitlement = evaluateEntitlement(caller, target, tenant, await config.listRules());
   if (!entitlement.allowed) throw new ForbiddenError(`not entitled: ${entitlement.reasons.join('; ')}`);
-  requireStepUp(deps, caller, target.value, target.value.stepUp?.authenticationContext, 'requesting this target');
+  requireStepUp(deps, caller, target, target.stepUp?.authenticationContext, 'requesting this target');
 
-  const duration = body.duration ?? defaultWithinCap(target.value, entitlement.effectiveMaxDuration);
+  const duration = body.duration ?? defaultWithinCap(target, entitlement.effectiveMaxDuration);
   const problems = [];
   if (durationMs(duration) > durationMs(entitlement.effectiveMaxDuration)) {
     problems.push({
@@ -79,10 +82,10 @@ export async function submitRequest(
       message: `must be at most ${entitlement.effectiveMaxDuration} (the maximum for this target)`,
     });
   }
-  if (durationMs(duration) < durationMs(target.value.minDuration)) {
+  if (durationMs(duration) < durationMs(target.minDuration)) {
     problems.push({
       field: 'duration',
-      message: `must be at least ${target.value.minDuration} (the minimum for this target)`,
+      message: `must be at least ${target.minDuration} (the minimum for this target)`,
     });
   }
   if (entitlement.requireJustification && body.justification === undefined)
@@ -91,12 +94,12 @@ export async function submitRequest(
     problems.push({ field: 'ticket', message: 'is required for this target' });
   const now = deps.clock.now();
   if (body.startAt !== undefined) {
-    const problem = scheduleProblem(body.startAt, target.value.maxScheduleAhead, now);
+    const problem = scheduleProblem(body.startAt, target.maxScheduleAhead, now);
     if (problem !== null) problems.push({ field: 'startAt', message: problem });
   }
   if (problems.length > 0) throw new ValidationError(problems);
-  const kind = kindOf(target.value);
-  const askProblems = kind.askProblems(caller, target.value);
+  const kind = kindOf(target);
+  const askProblems = kind.askProblems(caller, target);
   if (askProblems.length > 0) throw new ValidationError(askProblems);
 
   const id = randomUUID();
@@ -120,14 +123,14 @@ export async function submitRequest(
     updatedAt: now.toISOString(),
     approvalRequired: entitlement.approvalRequired,
     decision: null,
-    targetKind: target.value.kind,
-    tenantName: tenant.value.displayName,
-    targetName: target.value.name,
-    credentialType: kind.credentialTypeOf(target.value),
+    targetKind: target.kind,
+    tenantName: tenant.displayName,
+    targetName: target.name,
+    credentialType: kind.credentialTypeOf(target),
     ...(options.origin !== undefined ? { origin: { ...options.origin } } : {}),
     ...(body.startAt !== undefined ? { startAt: new Date(body.startAt).toISOString() } : {}),
   };
-  const approval = target.value.approval;
+  const approval = target.approval;
   const request: LeaseRequest = entitlement.approvalRequired
     ? {
         ...common,

@@ -68,7 +68,8 @@ async function revokeFrom(
     stored = await deps.requests.replace(revoking, stored.etag);
   }
   const request = stored.value;
-  const tenant = await deps.config.getTenant(request.tenantId);
+  // The tenant's connection from this instance's cache (within its bound): revocation needs no newer one.
+  const tenant = await deps.config.cached.getTenant(request.tenantId);
   if (tenant === null)
     throw new NotFoundError(
       `tenant ${request.tenantId} of request ${request.id} is no longer connected; cannot revoke`,
@@ -77,7 +78,7 @@ async function revokeFrom(
   const kind = kindOfLease(request);
   const account =
     'account' in request && request.account !== null ? request.account : await kind.accountOfUnrecorded(deps, request);
-  await kind.revoke(deps, { tenant: tenant.value, request, account, startedAt: deps.clock.now() });
+  await kind.revoke(deps, { tenant: tenant, request, account, startedAt: deps.clock.now() });
 
   const event: LeaseEvent =
     request.status === 'provisioning'

@@ -69,6 +69,7 @@ export class TableConfigStore implements ConfigStore {
       maxAgeMs: options.maxAgeMs ?? CONFIG_CACHE_MAX_AGE_MS,
     });
     this.cached = {
+      revalidate: () => this.cache.revalidate(),
       // One tenant or target: from the listing when GET /entitlements loaded it already, else one point read.
       getTenant: async (tenantId) => {
         const listing = await this.cache.loaded<Listing<Tenant>>(TENANTS_KEY);

@@ -77,6 +77,16 @@ export class ConfigCache {
   }
 
   /**
+   * Reads the version now, whatever the interval: the reads that follow see every change answered
+   * before this call began, as reading the rows themselves would, at the cost of one version read
+   * instead of a read per row. For decisions that must not rest on a stale rule (a submission,
+   * provisioning's re-check).
+   */
+  async revalidate(): Promise<void> {
+    await this.checkVersion(this.now());
+  }
+
+  /**
    * This process changed the configuration (or tried to): forget everything, and read the version
    * again before the next read, so a load that was under way before the write is never kept.
    */

@@ -6,10 +6,13 @@ import type { Versioned } from './versioned';
  * Reads of tenants, targets and rules from a cache in this process, for the questions asked on
  * every call (entitlement checks and lists): a change written through the same store is seen at
  * once, one written by another instance within a documented bound (src/app/config/configCache.ts).
- * No ETags: nothing read here is written back. Use the store's own reads for read-modify-write and
- * for decisions that must see the very latest rows (provisioning's re-check).
+ * No ETags: nothing read here is written back. Use the store's own reads for read-modify-write.
+ * Decisions that must see the very latest rows (a submission, provisioning's re-check) call
+ * `revalidate()` first: one read of the version instead of a read of each row.
  */
 export interface CachedConfigReads {
+  /** Reads the configuration's version now: the reads that follow see every change answered before this call. */
+  revalidate(): Promise<void>;
   getTenant(tenantId: string): Promise<Tenant | null>;
   getTarget(tenantId: string, targetId: string): Promise<Target | null>;
   listTenants(): Promise<readonly Tenant[]>;

@@ -94,4 +94,14 @@ describe('TableConfigStore cached reads', () => {
     expect(await b.cached.getTarget(tenantId, 'helpdesk-admin')).toBeNull();
     expect(await b.cached.listTargets()).toEqual([]);
   });
+
+  it("after revalidate, answer another instance's change at once (what a submission and provisioning read)", async () => {
+    const [a, b] = twoInstances();
+    const tenantId = randomUUID();
+    await a.createRule(rule('techs', tenantId));
+    expect((await b.cached.listRules()).map((r) => r.ruleId)).toEqual(['techs']);
+    await a.deleteRule('techs');
+    await b.cached.revalidate();
+    expect(await b.cached.listRules()).toEqual([]);
+  });
 });

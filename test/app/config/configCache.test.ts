@@ -45,6 +45,23 @@ describe('ConfigCache', () => {
     expect((await read()).value).toBe('b');
   });
 
+  it("revalidate: another instance's change is seen at once, inside the interval, for one version read", async () => {
+    const { state, cache, read } = harness();
+    await read();
+    state.value = 'b';
+    state.version = 'v2';
+    state.now = 10; // far inside the interval: a plain read still answers from the cache
+    expect((await read()).value).toBe('a');
+    await cache.revalidate();
+    expect((await read()).value).toBe('b');
+    expect(state.versionReads).toBe(2);
+    // Unchanged since: the rows come from the cache, the only cost is the version read.
+    await cache.revalidate();
+    expect((await read()).value).toBe('b');
+    expect(state.versionReads).toBe(3);
+    expect(state.loads).toBe(2);
+  });
+
   it("sees this process's own change at once (invalidate)", async () => {
     const { state, cache, read } = harness();
     await read();

@@ -12,6 +12,7 @@ export class InMemoryConfigStore implements ConfigStore {
   readonly verifications = new Map<string, Verification>();
   /** In memory there is nothing to cache: the cached reads are the store's own. */
   readonly cached: CachedConfigReads = {
+    revalidate: () => Promise.resolve(),
     getTenant: async (tenantId) => (await this.getTenant(tenantId))?.value ?? null,
     getTarget: async (tenantId, targetId) => (await this.getTarget(tenantId, targetId))?.value ?? null,
     listTenants: () => this.listTenants(),
