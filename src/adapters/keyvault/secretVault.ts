@@ -185,24 +185,43 @@ export class KeyVaultSecretVault implements SecretVault {
   }
 
   /**
-   * Soft-delete, then purge. A refused purge (purge protection: 403, or 409 while the deletion is
-   * still settling) is fine: the deleted value cannot be read without recovering it, and a lease's
+   * Soft-delete, then purge. The purge is sent straight after the DELETE instead of polling the
+   * deleted secret until it shows (a GET per poll): the deletion completes asynchronously, and
+   * until it has, Key Vault refuses the purge with 409 "currently being deleted"
+   * (Azure/azure-cli#12722, hashicorp/terraform-provider-azurerm#10454), so a 409 is met by waiting
+   * and purging again. A purge still refused after those waits, or refused for good (purge
+   * protection: 403), is fine: the deleted value cannot be read without recovering it, and a lease's
    * password is rotated at revocation anyway. Deleting what is already gone succeeds, and still
    * tries the purge a previous attempt may not have reached.
    */
   private async delete(name: string): Promise<void> {
+    // The SDK has no plain DELETE: beginDeleteSecret sends it and then, before returning, one GET of
+    // the deleted secret (its first poll). Once the DELETE is answered that GET is cancelled, unsent.
+    const afterDelete = new AbortController();
+    let deleted = false;
     try {
-      const poller = await this.client.beginDeleteSecret(name, { intervalInMs: this.pollIntervalInMs });
-      await poller.pollUntilDone();
+      await this.client.beginDeleteSecret(name, {
+        intervalInMs: this.pollIntervalInMs,
+        abortSignal: afterDelete.signal,
+        onResponse: (response) => {
+          if (response.request.method !== 'DELETE' || response.status !== 200) return;
+          deleted = true;
+          afterDelete.abort();
+        },
+      });
     } catch (error) {
-      if (vaultStatus(error) !== 404) throw toVaultError(error, `delete secret ${name}`);
+      if (!deleted && vaultStatus(error) !== 404) throw toVaultError(error, `delete secret ${name}`);
     }
-    try {
-      await this.client.purgeDeletedSecret(name);
-    } catch (error) {
-      const status = vaultStatus(error);
-      if (status === 404 || status === 403 || status === 409) return;
-      throw toVaultError(error, `purge deleted secret ${name}`);
+    for (const wait of [0, ...this.purgeWaitsInMs]) {
+      await sleep(wait);
+      try {
+        await this.client.purgeDeletedSecret(name);
+        return;
+      } catch (error) {
+        const status = vaultStatus(error);
+        if (status === 404 || status === 403) return;
+        if (status !== 409) throw toVaultError(error, `purge deleted secret ${name}`);
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import { CONTOSO_TENANT_ID } from '../../../local/sandbox/seed';
 import { createServiceCredential } from '../../../src/adapters/identity';
 import { KeyVaultSecretVault } from '../../../src/adapters/keyvault/secretVault';
 import { ValidationError } from '../../../src/domain/errors';
-import { sandboxSettings, sandboxState, startTestSandbox } from '../sandboxSupport';
+import { sandboxCall, sandboxSettings, sandboxState, startTestSandbox } from '../sandboxSupport';
 
 let sandbox: RunningSandbox;
 let vault: KeyVaultSecretVault;
@@ -106,11 +106,50 @@ describe('KeyVaultSecretVault', () => {
     await Promise.all(ids.map((id) => vault.deleteLeaseCredential(id)));
   });
 
+  it('deletes a lease credential in two calls, a DELETE and the purge, with no poll in between', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-two-calls', leaseMetadata(requestId));
+    const before = await keyVaultCalls();
+    await vault.deleteLeaseCredential(requestId);
+    expect(await keyVaultCalls()).toEqual({ total: before.total + 2, writes: before.writes + 2 });
+    expect((await sandboxState(sandbox)).keyVault.secrets.some((s) => s.name === `lease-${requestId}`)).toBe(false);
+  });
+
+  it('purges once a slow deletion completes: the purge refused meanwhile (409 being deleted) is sent again', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-slow-delete', leaseMetadata(requestId));
+    // Longer than the first purge wait (50 ms), shorter than both (150 ms).
+    await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { secretDeletionMs: 100 });
+    try {
+      await vault.deleteLeaseCredential(requestId);
+    } finally {
+      await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+    expect((await sandboxState(sandbox)).keyVault.secrets.some((s) => s.name === `lease-${requestId}`)).toBe(false);
+    // The name is free again at once.
+    await vault.putLeaseCredential('Pa55word!-again', leaseMetadata(requestId));
+    expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-again');
+  });
+
   it('refuses names that are not Key Vault names before calling the vault', async () => {
     await expect(vault.getTenantSecret('../secrets/other')).rejects.toBeInstanceOf(ValidationError);
     await expect(vault.getLeaseCredential('x/y')).rejects.toBeInstanceOf(ValidationError);
   });
 });
+
+function leaseMetadata(requestId: string) {
+  return {
+    requestId,
+    tenantId: CONTOSO_TENANT_ID,
+    userPrincipalName: 'jit-dave@contoso.example',
+    expiresOn: new Date(Date.now() + 600_000),
+  };
+}
+
+async function keyVaultCalls(): Promise<{ total: number; writes: number }> {
+  const res = await fetch(`${sandbox.url}/_sandbox/calls`);
+  return ((await res.json()) as { keyVault: { total: number; writes: number } }).keyVault;
+}
 
 /** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
 async function softDelete(name: string): Promise<void> {
