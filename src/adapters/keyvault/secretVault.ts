@@ -2,7 +2,7 @@ import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets'
 import type { TokenCredential } from '@azure/identity';
 import type { LeaseCredentialMetadata, SecretVault, StoredLeaseCredential } from '../../app/ports';
 import { TransientDependencyError, ValidationError } from '../../domain/errors';
-import { toVaultError, vaultStatus } from './keyVaultErrors';
+import { toVaultError, vaultInnerCode, vaultStatus } from './keyVaultErrors';
 
 /**
  * Secrets in Key Vault: each lease's live credential (`lease-<requestId>`, expiring at the lease
@@ -12,6 +12,8 @@ import { toVaultError, vaultStatus } from './keyVaultErrors';
 const LEASE_KIND = 'lease-credential';
 const TENANT_KIND = 'tenant-secret';
 const INTEGRATION_KIND = 'integration-secret';
+/** Key Vault's inner code while a deletion or purge is still completing (409). */
+const BEING_DELETED = 'ObjectIsBeingDeleted';
 /** Key Vault secret names: 1–127 letters, digits and dashes. */
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 /** Ids become part of a secret name: letters, digits and dashes only (a UUID fits). */
@@ -129,24 +131,22 @@ export class KeyVaultSecretVault implements SecretVault {
     value: string,
     options: { expiresOn?: Date; tags: Record<string, string> },
   ): Promise<void> {
-    const write = (): Promise<unknown> => this.client.setSecret(name, value, options);
-    try {
-      await write();
-      return;
-    } catch (error) {
-      // 409: the name is soft-deleted (a retried activity, a tenant connected again). Clear it.
-      if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
-    }
-    await this.clearDeletedName(name);
+    const write = async (): Promise<'written' | 'softDeleted' | 'beingDeleted'> => {
+      try {
+        await this.client.setSecret(name, value, options);
+        return 'written';
+      } catch (error) {
+        if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
+        return vaultInnerCode(error) === BEING_DELETED ? 'beingDeleted' : 'softDeleted';
+      }
+    };
     for (const wait of [0, ...this.purgeWaitsInMs]) {
       await sleep(wait);
-      try {
-        await write();
-        return;
-      } catch (error) {
-        // Purging completes asynchronously: the name stays taken ("ObjectIsBeingDeleted") a while.
-        if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
-      }
+      const outcome = await write();
+      if (outcome === 'written') return;
+      // Soft-deleted (a retried activity, a tenant connected again): clear the name, write at once.
+      // Being deleted or purged ("ObjectIsBeingDeleted"): the name stays taken a while; wait.
+      if (outcome === 'softDeleted' && (await this.clearDeletedName(name)) && (await write()) === 'written') return;
     }
     throw new TransientDependencyError(
       `Key Vault write secret ${name} failed: the name is still being purged; try again`,
@@ -156,22 +156,27 @@ export class KeyVaultSecretVault implements SecretVault {
   /**
    * Purge, so no old value survives; where purge protection refuses that, recover the deleted
    * secret instead and write a new version over it (the old versions stay, as the vault requires).
+   * False while the deletion itself is still completing: neither can be done yet.
    */
-  private async clearDeletedName(name: string): Promise<void> {
+  private async clearDeletedName(name: string): Promise<boolean> {
     try {
       await this.client.purgeDeletedSecret(name);
-      return;
+      return true;
     } catch (error) {
       const status = vaultStatus(error);
-      if (status === 404) return; // purged or recovered meanwhile
+      if (status === 404) return true; // purged or recovered meanwhile
+      if (status === 409 && vaultInnerCode(error) === BEING_DELETED) return false;
       if (status !== 403 && status !== 409) throw toVaultError(error, `purge deleted secret ${name}`);
     }
     try {
       const poller = await this.client.beginRecoverDeletedSecret(name, { intervalInMs: this.pollIntervalInMs });
       await poller.pollUntilDone();
     } catch (error) {
-      if (vaultStatus(error) !== 404) throw toVaultError(error, `recover deleted secret ${name}`);
+      const status = vaultStatus(error);
+      if (status === 409 && vaultInnerCode(error) === BEING_DELETED) return false;
+      if (status !== 404) throw toVaultError(error, `recover deleted secret ${name}`);
     }
+    return true;
   }
 
   private async get(name: string): Promise<string | null> {

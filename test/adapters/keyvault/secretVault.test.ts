@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { CONTOSO_TENANT_ID } from '../../../local/sandbox/seed';
@@ -131,6 +132,20 @@ describe('KeyVaultSecretVault', () => {
     expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-again');
   });
 
+  it('writes a name again right after its deletion, once that deletion completes (409 being deleted meanwhile)', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-before', leaseMetadata(requestId));
+    await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { secretDeletionMs: 100 });
+    try {
+      // Deleted, not purged, and the deletion still completing: as a revocation leaves it in Azure.
+      await serviceSecretClient().beginDeleteSecret(`lease-${requestId}`);
+      await vault.putLeaseCredential('Pa55word!-after', leaseMetadata(requestId));
+    } finally {
+      await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+    expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-after');
+  });
+
   it('refuses names that are not Key Vault names before calling the vault', async () => {
     await expect(vault.getTenantSecret('../secrets/other')).rejects.toBeInstanceOf(ValidationError);
     await expect(vault.getLeaseCredential('x/y')).rejects.toBeInstanceOf(ValidationError);
@@ -151,13 +166,15 @@ async function keyVaultCalls(): Promise<{ total: number; writes: number }> {
   return ((await res.json()) as { keyVault: { total: number; writes: number } }).keyVault;
 }
 
-/** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
-async function softDelete(name: string): Promise<void> {
-  const { SecretClient } = await import('@azure/keyvault-secrets');
+function serviceSecretClient(): SecretClient {
   const settings = sandboxSettings(sandbox);
-  const client = new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
+  return new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
     disableChallengeResourceVerification: true,
   });
-  const poller = await client.beginDeleteSecret(name, { intervalInMs: 50 });
+}
+
+/** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
+async function softDelete(name: string): Promise<void> {
+  const poller = await serviceSecretClient().beginDeleteSecret(name, { intervalInMs: 50 });
   await poller.pollUntilDone();
 }
