@@ -200,7 +200,14 @@ const secretVersionSchema = z.object({
 const secretSchema = z.object({
   name: z.string(),
   versions: z.array(secretVersionSchema),
-  deleted: z.object({ deletedDate: z.number(), scheduledPurgeDate: z.number() }).nullable(),
+  deleted: z
+    .object({
+      deletedDate: z.number(),
+      scheduledPurgeDate: z.number(),
+      /** Until then (epoch ms) the deletion is still completing (faults' secretDeletionMs). */
+      completesAtMs: z.number().optional(),
+    })
+    .nullable(),
 });
 
 export const sandboxStateSchema = z.object({

@@ -15,6 +15,12 @@ export const faultsBodySchema = z
     lostResponseRate: z.number().min(0).max(1).optional(),
     /** At most this many answers are lost, then lostResponseRate stops applying (unlimited when absent). */
     lostResponseLimit: z.number().int().min(0).optional(),
+    /**
+     * How long a Key Vault secret deletion takes to complete (read from the home tenant's faults, as
+     * Key Vault's latency is): meanwhile the deleted secret is not listed, and its purge, recovery or
+     * re-creation answers 409.
+     */
+    secretDeletionMs: z.number().int().min(0).max(60_000).optional(),
   })
   .strict();
 
@@ -26,6 +32,7 @@ export interface FaultConfig {
   readonly latencyMs: number;
   readonly replicationLagMs: number;
   readonly lostResponseRate: number;
+  readonly secretDeletionMs: number;
   /** Answers still to lose; null when no limit was set. */
   lostResponsesLeft: number | null;
 }
@@ -36,6 +43,7 @@ const NONE: FaultConfig = {
   latencyMs: 0,
   replicationLagMs: 0,
   lostResponseRate: 0,
+  secretDeletionMs: 0,
   lostResponsesLeft: 0,
 };
 
@@ -55,6 +63,7 @@ export class Faults {
       latencyMs: body.latencyMs ?? 0,
       replicationLagMs: body.replicationLagMs ?? 0,
       lostResponseRate: body.lostResponseRate ?? 0,
+      secretDeletionMs: body.secretDeletionMs ?? 0,
       lostResponsesLeft: body.lostResponseLimit ?? null,
     };
     if (body.tenantId === undefined) this.global = config;

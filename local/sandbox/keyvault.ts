@@ -109,6 +109,8 @@ class Vault {
   set(name: string, rawBody: string): SandboxResponse {
     const body = parseVaultBody(rawBody, setSchema, 'value', 'is invalid or missing');
     let secret = this.find(name);
+    if (secret !== undefined && this.stillBeingDeleted(secret))
+      throw this.beingDeletedConflict(secret, ' and cannot be re-created; retry later');
     if (secret?.deleted != null) {
       throw new VaultError(
         409,
@@ -198,9 +200,34 @@ class Vault {
   delete(name: string): SandboxResponse {
     const secret = this.find(name);
     if (secret === undefined || secret.deleted !== null) throw secretNotFound(name);
-    const now = Math.floor(Date.now() / 1000);
-    secret.deleted = { deletedDate: now, scheduledPurgeDate: now + 90 * 24 * 3600 };
+    const nowMs = Date.now();
+    const now = Math.floor(nowMs / 1000);
+    const deletionMs = this.store.faults.for(HOME_TENANT_ID).secretDeletionMs;
+    secret.deleted = {
+      deletedDate: now,
+      scheduledPurgeDate: now + 90 * 24 * 3600,
+      ...(deletionMs > 0 ? { completesAtMs: nowMs + deletionMs } : {}),
+    };
     return json(200, this.deletedBundle(secret));
+  }
+
+  /**
+   * A deletion completes asynchronously in Key Vault: until it has, the deleted secret cannot be
+   * read, and a purge, a recovery or a new secret at the name answer 409 "currently being deleted"
+   * (Azure/azure-cli#12722, hashicorp/terraform-provider-azurerm#10454, Azure/azure-sdk-for-net#34322).
+   */
+  private stillBeingDeleted(secret: Secret): boolean {
+    const completesAtMs = secret.deleted?.completesAtMs;
+    return completesAtMs !== undefined && Date.now() < completesAtMs;
+  }
+
+  private beingDeletedConflict(secret: Secret, what: string): VaultError {
+    return new VaultError(
+      409,
+      'Conflict',
+      `Secret ${secret.name} is currently being deleted${what}.`,
+      'ObjectIsBeingDeleted',
+    );
   }
 
   private findDeleted(name: string): Secret {
@@ -209,26 +236,36 @@ class Vault {
     return secret;
   }
 
+  /** A deleted secret whose deletion has completed, for a purge or a recovery. */
+  private findSettledDeleted(name: string): Secret {
+    const secret = this.findDeleted(name);
+    if (this.stillBeingDeleted(secret)) throw this.beingDeletedConflict(secret, '');
+    return secret;
+  }
+
   getDeleted(name: string): SandboxResponse {
-    return json(200, this.deletedBundle(this.findDeleted(name)));
+    const secret = this.findDeleted(name);
+    if (this.stillBeingDeleted(secret))
+      throw new VaultError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`);
+    return json(200, this.deletedBundle(secret));
   }
 
   listDeleted(query: URLSearchParams): SandboxResponse {
     return this.page(
-      this.secrets.filter((s) => s.deleted !== null).map((s) => this.deletedBundle(s)),
+      this.secrets.filter((s) => s.deleted !== null && !this.stillBeingDeleted(s)).map((s) => this.deletedBundle(s)),
       query,
       '/deletedsecrets',
     );
   }
 
   purge(name: string): SandboxResponse {
-    const secret = this.findDeleted(name);
+    const secret = this.findSettledDeleted(name);
     this.store.state.keyVault.secrets = this.secrets.filter((s) => s !== secret);
     return noContent();
   }
 
   recover(name: string): SandboxResponse {
-    const secret = this.findDeleted(name);
+    const secret = this.findSettledDeleted(name);
     secret.deleted = null;
     return json(200, this.bundle(secret, latest(secret), false));
   }

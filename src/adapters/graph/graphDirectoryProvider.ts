@@ -75,6 +75,9 @@ export class GraphDirectory implements Directory {
   async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken> {
     return this.users.createDisabledAccount(account);
   }
+  async createAccount(account: NewAccount, options: { readonly enabled: boolean }): Promise<DirectoryUser | NameTaken> {
+    return this.users.createAccount(account, options);
+  }
   async setPasswordAndEnable(objectId: string, password: string): Promise<void> {
     return this.users.setPasswordAndEnable(objectId, password);
   }

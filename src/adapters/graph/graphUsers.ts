@@ -166,9 +166,18 @@ export class GraphUsers {
   }
 
   async createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken> {
+    return this.createAccount(account, { enabled: false });
+  }
+
+  /**
+   * POST /users takes accountEnabled and passwordProfile together (both required on create:
+   * learn.microsoft.com/graph/api/user-post-users), so an account created enabled with its lease
+   * password needs no second write to enable it.
+   */
+  async createAccount(account: NewAccount, options: { readonly enabled: boolean }): Promise<DirectoryUser | NameTaken> {
     const upn = checkUserPrincipalName(account.userPrincipalName);
     const body = {
-      accountEnabled: false,
+      accountEnabled: options.enabled,
       displayName: account.displayName,
       mailNickname: checkMailNickname(account.mailNickname),
       userPrincipalName: upn,
@@ -186,7 +195,7 @@ export class GraphUsers {
       },
       z.union([
         z.enum(['principalNameTaken', 'mailNicknameTaken']),
-        graphUserSchema.transform((u) => toDirectoryUser(u, false)),
+        graphUserSchema.transform((u) => toDirectoryUser(u, options.enabled)),
       ]),
       (request) => request('/users').post(body),
     );

@@ -2,7 +2,7 @@ import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets'
 import type { TokenCredential } from '@azure/identity';
 import type { LeaseCredentialMetadata, SecretVault, StoredLeaseCredential } from '../../app/ports';
 import { TransientDependencyError, ValidationError } from '../../domain/errors';
-import { toVaultError, vaultStatus } from './keyVaultErrors';
+import { toVaultError, vaultInnerCode, vaultStatus } from './keyVaultErrors';
 
 /**
  * Secrets in Key Vault: each lease's live credential (`lease-<requestId>`, expiring at the lease
@@ -12,6 +12,8 @@ import { toVaultError, vaultStatus } from './keyVaultErrors';
 const LEASE_KIND = 'lease-credential';
 const TENANT_KIND = 'tenant-secret';
 const INTEGRATION_KIND = 'integration-secret';
+/** Key Vault's inner code while a deletion or purge is still completing (409). */
+const BEING_DELETED = 'ObjectIsBeingDeleted';
 /** Key Vault secret names: 1–127 letters, digits and dashes. */
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 /** Ids become part of a secret name: letters, digits and dashes only (a UUID fits). */
@@ -129,24 +131,22 @@ export class KeyVaultSecretVault implements SecretVault {
     value: string,
     options: { expiresOn?: Date; tags: Record<string, string> },
   ): Promise<void> {
-    const write = (): Promise<unknown> => this.client.setSecret(name, value, options);
-    try {
-      await write();
-      return;
-    } catch (error) {
-      // 409: the name is soft-deleted (a retried activity, a tenant connected again). Clear it.
-      if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
-    }
-    await this.clearDeletedName(name);
+    const write = async (): Promise<'written' | 'softDeleted' | 'beingDeleted'> => {
+      try {
+        await this.client.setSecret(name, value, options);
+        return 'written';
+      } catch (error) {
+        if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
+        return vaultInnerCode(error) === BEING_DELETED ? 'beingDeleted' : 'softDeleted';
+      }
+    };
     for (const wait of [0, ...this.purgeWaitsInMs]) {
       await sleep(wait);
-      try {
-        await write();
-        return;
-      } catch (error) {
-        // Purging completes asynchronously: the name stays taken ("ObjectIsBeingDeleted") a while.
-        if (vaultStatus(error) !== 409) throw toVaultError(error, `write secret ${name}`);
-      }
+      const outcome = await write();
+      if (outcome === 'written') return;
+      // Soft-deleted (a retried activity, a tenant connected again): clear the name, write at once.
+      // Being deleted or purged ("ObjectIsBeingDeleted"): the name stays taken a while; wait.
+      if (outcome === 'softDeleted' && (await this.clearDeletedName(name)) && (await write()) === 'written') return;
     }
     throw new TransientDependencyError(
       `Key Vault write secret ${name} failed: the name is still being purged; try again`,
@@ -156,22 +156,27 @@ export class KeyVaultSecretVault implements SecretVault {
   /**
    * Purge, so no old value survives; where purge protection refuses that, recover the deleted
    * secret instead and write a new version over it (the old versions stay, as the vault requires).
+   * False while the deletion itself is still completing: neither can be done yet.
    */
-  private async clearDeletedName(name: string): Promise<void> {
+  private async clearDeletedName(name: string): Promise<boolean> {
     try {
       await this.client.purgeDeletedSecret(name);
-      return;
+      return true;
     } catch (error) {
       const status = vaultStatus(error);
-      if (status === 404) return; // purged or recovered meanwhile
+      if (status === 404) return true; // purged or recovered meanwhile
+      if (status === 409 && vaultInnerCode(error) === BEING_DELETED) return false;
       if (status !== 403 && status !== 409) throw toVaultError(error, `purge deleted secret ${name}`);
     }
     try {
       const poller = await this.client.beginRecoverDeletedSecret(name, { intervalInMs: this.pollIntervalInMs });
       await poller.pollUntilDone();
     } catch (error) {
-      if (vaultStatus(error) !== 404) throw toVaultError(error, `recover deleted secret ${name}`);
+      const status = vaultStatus(error);
+      if (status === 409 && vaultInnerCode(error) === BEING_DELETED) return false;
+      if (status !== 404) throw toVaultError(error, `recover deleted secret ${name}`);
     }
+    return true;
   }
 
   private async get(name: string): Promise<string | null> {
@@ -185,24 +190,43 @@ export class KeyVaultSecretVault implements SecretVault {
   }
 
   /**
-   * Soft-delete, then purge. A refused purge (purge protection: 403, or 409 while the deletion is
-   * still settling) is fine: the deleted value cannot be read without recovering it, and a lease's
+   * Soft-delete, then purge. The purge is sent straight after the DELETE instead of polling the
+   * deleted secret until it shows (a GET per poll): the deletion completes asynchronously, and
+   * until it has, Key Vault refuses the purge with 409 "currently being deleted"
+   * (Azure/azure-cli#12722, hashicorp/terraform-provider-azurerm#10454), so a 409 is met by waiting
+   * and purging again. A purge still refused after those waits, or refused for good (purge
+   * protection: 403), is fine: the deleted value cannot be read without recovering it, and a lease's
    * password is rotated at revocation anyway. Deleting what is already gone succeeds, and still
    * tries the purge a previous attempt may not have reached.
    */
   private async delete(name: string): Promise<void> {
+    // The SDK has no plain DELETE: beginDeleteSecret sends it and then, before returning, one GET of
+    // the deleted secret (its first poll). Once the DELETE is answered that GET is cancelled, unsent.
+    const afterDelete = new AbortController();
+    let deleted = false;
     try {
-      const poller = await this.client.beginDeleteSecret(name, { intervalInMs: this.pollIntervalInMs });
-      await poller.pollUntilDone();
+      await this.client.beginDeleteSecret(name, {
+        intervalInMs: this.pollIntervalInMs,
+        abortSignal: afterDelete.signal,
+        onResponse: (response) => {
+          if (response.request.method !== 'DELETE' || response.status !== 200) return;
+          deleted = true;
+          afterDelete.abort();
+        },
+      });
     } catch (error) {
-      if (vaultStatus(error) !== 404) throw toVaultError(error, `delete secret ${name}`);
+      if (!deleted && vaultStatus(error) !== 404) throw toVaultError(error, `delete secret ${name}`);
     }
-    try {
-      await this.client.purgeDeletedSecret(name);
-    } catch (error) {
-      const status = vaultStatus(error);
-      if (status === 404 || status === 403 || status === 409) return;
-      throw toVaultError(error, `purge deleted secret ${name}`);
+    for (const wait of [0, ...this.purgeWaitsInMs]) {
+      await sleep(wait);
+      try {
+        await this.client.purgeDeletedSecret(name);
+        return;
+      } catch (error) {
+        const status = vaultStatus(error);
+        if (status === 404 || status === 403) return;
+        if (status !== 409) throw toVaultError(error, `purge deleted secret ${name}`);
+      }
     }
   }
 }

@@ -15,7 +15,10 @@ export interface NewAccount {
   readonly userPrincipalName: string;
   readonly displayName: string;
   readonly mailNickname: string;
-  /** The account is created disabled, with this throwaway password nobody keeps. */
+  /**
+   * The account's first password: a throwaway nobody keeps for a disabled account; for one created
+   * enabled (createAccount), the lease's own password, which makes it usable at once.
+   */
   readonly initialPassword: string;
   /**
    * A nonce only the service knows, written as the account's employeeId (Graph: at most 16
@@ -33,6 +36,11 @@ export interface DirectoryAccounts {
    * object, 'mailNicknameTaken' when the mailNickname/proxyAddresses made from it does.
    */
   createDisabledAccount(account: NewAccount): Promise<DirectoryUser | NameTaken>;
+  /**
+   * One write: creates the account, enabled or not, with `initialPassword` (no change forced at
+   * sign-in). Answers as createDisabledAccount.
+   */
+  createAccount(account: NewAccount, options: { readonly enabled: boolean }): Promise<DirectoryUser | NameTaken>;
   /** One write: sets the password (no change forced at sign-in) and enables the account. */
   setPasswordAndEnable(objectId: string, password: string): Promise<void>;
   /** Succeeds when the account is already disabled. */

@@ -55,7 +55,11 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
   async provision(deps, stored, tenant, target) {
     const request = stored.value;
     const directory = await deps.directories.forTenant(tenant);
-    const account = await ensureAccount(deps, directory, tenant, request);
+    const credentialType = request.credentialType ?? ('credentialType' in target ? target.credentialType : 'password');
+    // The lease's password, or for a pass lease a random one nobody keeps. A new account is created
+    // enabled with it (one write); an existing one gets it below, once the credential is stored.
+    const password = generatePassword();
+    const { account, createdEnabled } = await ensureAccount(deps, directory, tenant, request, password);
     const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
 
     await directory.grantAccess(account.objectId, {
@@ -63,7 +67,6 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
       groupIds: target.groups.map((g) => g.id),
     });
 
-    const credentialType = request.credentialType ?? ('credentialType' in target ? target.credentialType : 'password');
     // The lease is counted from the moment the account is usable (once this returns), so the time
     // spent on the writes here — long under throttling — is not taken from it. The stored
     // credential's expiry is set now with a margin for those writes; it is deleted at revocation anyway.
@@ -78,16 +81,17 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
     };
     if (credentialType === 'temporaryAccessPass') {
       // No password anybody knows ever exists: a random one that is not stored, then a pass.
-      await directory.setPasswordAndEnable(account.objectId, generatePassword());
+      if (!createdEnabled) await directory.setPasswordAndEnable(account.objectId, password);
       const pass = await directory.createTemporaryAccessPass(account.objectId, {
         lifetimeInMinutes: Math.ceil(durationMs(request.duration) / 60_000),
         isUsableOnce: temporaryAccessPassUsableOnceOf(target) ?? deps.workflow.tapUsableOnce,
       });
       await deps.vault.putLeaseCredential(pass, metadata);
     } else {
-      const password = generatePassword();
+      // Stored before an existing account is enabled with it. A new account already has it: were
+      // this write lost, the retried activity gives that account a fresh password (it then exists).
       await deps.vault.putLeaseCredential(password, metadata);
-      await directory.setPasswordAndEnable(account.objectId, password);
+      if (!createdEnabled) await directory.setPasswordAndEnable(account.objectId, password);
     }
     return {
       stored,

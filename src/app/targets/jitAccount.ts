@@ -8,7 +8,6 @@ import {
   newCreationMarker,
   type JitAccount,
 } from '../../domain/jitAccount';
-import { generatePassword } from '../../domain/password';
 import type { LeaseRequest } from '../../domain/request';
 import { recordAudit } from '../audit';
 import type { AppDeps } from '../deps';
@@ -16,8 +15,20 @@ import type { Directory } from '../ports';
 
 type ReadyAccount = JitAccount & { readonly objectId: string };
 
+export interface EnsuredAccount {
+  readonly account: ReadyAccount;
+  /**
+   * Created by this call, enabled, with the lease's password: nothing is left to set. False for an
+   * account that existed (or was adopted after a lost answer): its password is unknown, and it may
+   * be disabled.
+   */
+  readonly createdEnabled: boolean;
+}
+
 /**
- * The technician's JIT account in the tenant: reused when it exists, else created disabled. The
+ * The technician's JIT account in the tenant: reused when it exists, else created enabled with
+ * `leasePassword` (one write instead of a create and an enable; it has no role or group yet, and
+ * nobody has seen that password). The
  * account row is written before the directory call, with a creation marker (a nonce sent as the
  * account's employeeId), so that a retry after a crash or a lost answer recognises the account it
  * created. A user at the name that does not carry the marker is not ours: it is reported and never
@@ -28,7 +39,8 @@ export async function ensureAccount(
   directory: Directory,
   tenant: Tenant,
   request: LeaseRequest,
-): Promise<ReadyAccount> {
+  leasePassword: string,
+): Promise<EnsuredAccount> {
   const requester = request.requester;
   const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
   if (existing?.objectId) {
@@ -40,7 +52,7 @@ export async function ensureAccount(
             `the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`,
           );
       }
-      return { ...existing, objectId: existing.objectId };
+      return { account: { ...existing, objectId: existing.objectId }, createdEnabled: false };
     }
     // Deleted in the directory since: create it again below, under the same name if it is free.
   }
@@ -67,20 +79,24 @@ export async function ensureAccount(
       lastUsedAt: now,
     };
     await deps.accounts.upsert(pending);
-    const created = await directory.createDisabledAccount({
-      userPrincipalName,
-      displayName: `JIT admin (${requester.userPrincipalName})`,
-      mailNickname: userPrincipalName.split('@')[0] ?? 'jit',
-      initialPassword: generatePassword(),
-      creationMarker,
-    });
-    if (typeof created !== 'string') return adopt(deps, pending, created.objectId);
+    const created = await directory.createAccount(
+      {
+        userPrincipalName,
+        displayName: `JIT admin (${requester.userPrincipalName})`,
+        mailNickname: userPrincipalName.split('@')[0] ?? 'jit',
+        initialPassword: leasePassword,
+        creationMarker,
+      },
+      { enabled: true },
+    );
+    if (typeof created !== 'string')
+      return { account: await adopt(deps, pending, created.objectId), createdEnabled: true };
     // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
     // Ours too: the very object this service recorded for the technician (rows from before markers).
     if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId))
-      return adopt(deps, pending, holder.objectId);
+      return { account: await adopt(deps, pending, holder.objectId), createdEnabled: false };
     if (holder === null && created === 'principalNameTaken') {
       // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
       // answer was lost, not yet replicated to the replica that answered the read. That proves

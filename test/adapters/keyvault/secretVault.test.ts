@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../../local/sandbox/server';
 import { CONTOSO_TENANT_ID } from '../../../local/sandbox/seed';
 import { createServiceCredential } from '../../../src/adapters/identity';
 import { KeyVaultSecretVault } from '../../../src/adapters/keyvault/secretVault';
 import { ValidationError } from '../../../src/domain/errors';
-import { sandboxSettings, sandboxState, startTestSandbox } from '../sandboxSupport';
+import { sandboxCall, sandboxSettings, sandboxState, startTestSandbox } from '../sandboxSupport';
 
 let sandbox: RunningSandbox;
 let vault: KeyVaultSecretVault;
@@ -106,19 +107,74 @@ describe('KeyVaultSecretVault', () => {
     await Promise.all(ids.map((id) => vault.deleteLeaseCredential(id)));
   });
 
+  it('deletes a lease credential in two calls, a DELETE and the purge, with no poll in between', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-two-calls', leaseMetadata(requestId));
+    const before = await keyVaultCalls();
+    await vault.deleteLeaseCredential(requestId);
+    expect(await keyVaultCalls()).toEqual({ total: before.total + 2, writes: before.writes + 2 });
+    expect((await sandboxState(sandbox)).keyVault.secrets.some((s) => s.name === `lease-${requestId}`)).toBe(false);
+  });
+
+  it('purges once a slow deletion completes: the purge refused meanwhile (409 being deleted) is sent again', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-slow-delete', leaseMetadata(requestId));
+    // Longer than the first purge wait (50 ms), shorter than both (150 ms).
+    await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { secretDeletionMs: 100 });
+    try {
+      await vault.deleteLeaseCredential(requestId);
+    } finally {
+      await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+    expect((await sandboxState(sandbox)).keyVault.secrets.some((s) => s.name === `lease-${requestId}`)).toBe(false);
+    // The name is free again at once.
+    await vault.putLeaseCredential('Pa55word!-again', leaseMetadata(requestId));
+    expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-again');
+  });
+
+  it('writes a name again right after its deletion, once that deletion completes (409 being deleted meanwhile)', async () => {
+    const requestId = randomUUID();
+    await vault.putLeaseCredential('Pa55word!-before', leaseMetadata(requestId));
+    await sandboxCall(sandbox, 'PUT', '/_sandbox/faults', { secretDeletionMs: 100 });
+    try {
+      // Deleted, not purged, and the deletion still completing: as a revocation leaves it in Azure.
+      await serviceSecretClient().beginDeleteSecret(`lease-${requestId}`);
+      await vault.putLeaseCredential('Pa55word!-after', leaseMetadata(requestId));
+    } finally {
+      await sandboxCall(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+    expect(await vault.getLeaseCredential(requestId)).toBe('Pa55word!-after');
+  });
+
   it('refuses names that are not Key Vault names before calling the vault', async () => {
     await expect(vault.getTenantSecret('../secrets/other')).rejects.toBeInstanceOf(ValidationError);
     await expect(vault.getLeaseCredential('x/y')).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
-/** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
-async function softDelete(name: string): Promise<void> {
-  const { SecretClient } = await import('@azure/keyvault-secrets');
+function leaseMetadata(requestId: string) {
+  return {
+    requestId,
+    tenantId: CONTOSO_TENANT_ID,
+    userPrincipalName: 'jit-dave@contoso.example',
+    expiresOn: new Date(Date.now() + 600_000),
+  };
+}
+
+async function keyVaultCalls(): Promise<{ total: number; writes: number }> {
+  const res = await fetch(`${sandbox.url}/_sandbox/calls`);
+  return ((await res.json()) as { keyVault: { total: number; writes: number } }).keyVault;
+}
+
+function serviceSecretClient(): SecretClient {
   const settings = sandboxSettings(sandbox);
-  const client = new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
+  return new SecretClient(settings.JIT_KEY_VAULT_URL, createServiceCredential(settings), {
     disableChallengeResourceVerification: true,
   });
-  const poller = await client.beginDeleteSecret(name, { intervalInMs: 50 });
+}
+
+/** Soft-deletes a secret with the SDK, leaving it recoverable (no purge). */
+async function softDelete(name: string): Promise<void> {
+  const poller = await serviceSecretClient().beginDeleteSecret(name, { intervalInMs: 50 });
   await poller.pollUntilDone();
 }

@@ -62,6 +62,29 @@ describe('sandbox Key Vault through the real SecretClient', () => {
     expect(state.keyVault.secrets.find((s) => s.name === 'lease-r1')).toMatchObject({ deleted: false });
   });
 
+  it('while a deletion completes (secretDeletionMs), answers as Key Vault: not readable, purge and re-creation 409', async () => {
+    await client.setSecret('lease-slow', 'pa55-slow');
+    const faults = await call(sandbox, 'PUT', '/_sandbox/faults', { body: { secretDeletionMs: 300 } });
+    expect(faults.status).toBe(200);
+    try {
+      await client.beginDeleteSecret('lease-slow'); // the DELETE, and one poll that finds nothing yet
+      await expect(client.getDeletedSecret('lease-slow')).rejects.toSatisfy((e: unknown) => statusOf(e) === 404);
+      for (const attempt of [client.purgeDeletedSecret('lease-slow'), client.setSecret('lease-slow', 'again')]) {
+        const conflict = await attempt.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(statusOf(conflict)).toBe(409);
+        expect(String((conflict as Error).message)).toContain('is currently being deleted');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await client.getDeletedSecret('lease-slow')).name).toBe('lease-slow');
+      await client.purgeDeletedSecret('lease-slow');
+    } finally {
+      await call(sandbox, 'DELETE', '/_sandbox/faults');
+    }
+  });
+
   it('answers an unknown secret with SecretNotFound and a bad name with 400', async () => {
     const missing = await client.getSecret('never-set').catch((e: unknown) => e);
     expect(statusOf(missing)).toBe(404);
