@@ -60,6 +60,8 @@ export interface Counts {
   readonly keyVaultWrites: number;
   readonly tableRoundTrips: number;
   readonly taskHubRoundTrips: number;
+  /** The app's own Table Storage round trips: all of them but the local task hub's (Azure's in production). */
+  readonly appTableRoundTrips: number;
   readonly taskHubByTable: Readonly<Record<string, number>>;
   readonly episodes: number;
   readonly activities: number;
@@ -88,6 +90,26 @@ export interface LifecycleResult {
   readonly totals: Counts;
   /** Table round trips the benchmark itself made (the final read-back; left out of every figure above). */
   readonly observerTableRoundTrips: number;
+  readonly timeline: LifecycleTimeline;
+}
+
+/**
+ * The moments (epoch ms) that split the run into phases for the app's CPU figures, and how much
+ * the phases overlap (leases are concurrent: one lease's activation runs while others still submit).
+ */
+export interface LifecycleTimeline {
+  /** The first POST /requests. */
+  readonly startedAt: number;
+  /** The last POST /requests answered. */
+  readonly lastAnsweredAt: number;
+  /** The last lease logged `active`. */
+  readonly lastActiveAt: number;
+  /** The earliest expiresAt of a lease (its timer fires then). */
+  readonly firstExpiryAt: number;
+  /** The last thing the benchmark waited for: a lease logged ended, an account seen disabled, a credential read. */
+  readonly lastDoneAt: number;
+  readonly activatedBeforeLastAnswered: number;
+  readonly endedBeforeLastActive: number;
 }
 
 interface SandboxCalls {
@@ -193,6 +215,7 @@ export async function runLifecycle(
     keyVaultWrites: per(totals.keyVaultWrites),
     tableRoundTrips: per(totals.tableRoundTrips),
     taskHubRoundTrips: per(totals.taskHubRoundTrips),
+    appTableRoundTrips: per(totals.appTableRoundTrips),
     taskHubByTable: Object.fromEntries(Object.entries(totals.taskHubByTable).map(([k, v]) => [k, per(v)])),
     episodes: per(totals.episodes),
     activities: per(totals.activities),
@@ -234,6 +257,25 @@ export async function runLifecycle(
     perLease,
     totals,
     observerTableRoundTrips: after.tables.probe - before.tables.probe,
+    timeline: timelineOf(traces, started),
+  };
+}
+
+function timelineOf(traces: readonly Trace[], startedAt: number): LifecycleTimeline {
+  const latest = (values: (number | undefined)[]): number =>
+    values.reduce<number>((max, v) => (v !== undefined && v > max ? v : max), startedAt);
+  const lastAnsweredAt = latest(traces.map((t) => t.answeredAt));
+  const lastActiveAt = Math.max(lastAnsweredAt, latest(traces.map((t) => t.activeAt)));
+  const expiries = traces.map((t) => t.expiresAt).filter((v): v is number => v !== undefined);
+  const lastDoneAt = Math.max(lastActiveAt, latest(traces.flatMap((t) => [t.endedAt, t.disabledAt, t.credentialAt])));
+  return {
+    startedAt,
+    lastAnsweredAt,
+    lastActiveAt,
+    firstExpiryAt: expiries.length === 0 ? lastDoneAt : Math.min(...expiries),
+    lastDoneAt,
+    activatedBeforeLastAnswered: traces.filter((t) => t.activeAt !== undefined && t.activeAt <= lastAnsweredAt).length,
+    endedBeforeLastActive: traces.filter((t) => t.endedAt !== undefined && t.endedAt <= lastActiveAt).length,
   };
 }
 
@@ -417,6 +459,7 @@ function diff(a: Snapshot, b: Snapshot): Counts {
     keyVaultWrites: b.sandbox.keyVault.writes - a.sandbox.keyVault.writes,
     tableRoundTrips: b.tables.service - a.tables.service,
     taskHubRoundTrips: b.taskHub.roundTrips - a.taskHub.roundTrips,
+    appTableRoundTrips: b.tables.service - a.tables.service - (b.taskHub.roundTrips - a.taskHub.roundTrips),
     taskHubByTable: byTable,
     episodes: b.taskHub.episodes - a.taskHub.episodes,
     activities: b.taskHub.activities - a.taskHub.activities,

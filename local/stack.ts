@@ -6,6 +6,7 @@ import { startHost, type HostOptions, type RunningHost } from './functionsHost';
 import { SANDBOX_APPROVAL_CHANNEL } from './sandbox/botConnector';
 import { HOME_TENANT_ID, SERVICE_APP, TEAMS_BOT_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
+import { startSandboxProcess, type RunningSandboxProcess } from './sandboxProcess';
 import { assertPortsFree } from './ports';
 import { portalDistDir, startPortalServer, type PortalSettings, type RunningPortal } from './portalServer';
 import { API_SCOPE } from './sandbox/tokens';
@@ -55,6 +56,13 @@ export interface StackOptions {
    * calling this stack's API; its URL is the portal's SPA redirect URI. Absent: no portal.
    */
   readonly portalPort?: number;
+  /**
+   * In-memory stacks only: run the sandbox in a child process of its own (`local/sandboxProcess.ts`:
+   * same TLS dir, its state in memory, stopped on close), so that this process holds only the app,
+   * the local host and the local Durable runner (the benchmark measures it apart). Default: in this
+   * process. Everything a caller does with the sandbox goes over HTTP (`/_sandbox/…`) either way.
+   */
+  readonly sandboxInChildProcess?: boolean;
 }
 
 export interface RunningStack {
@@ -64,6 +72,8 @@ export interface RunningStack {
   readonly tablesConnectionString: string;
   /** The portal's URL when `portalPort` was given. */
   readonly portalUrl?: string;
+  /** The sandbox's process id when it runs in a child process (`sandboxInChildProcess`). */
+  readonly sandboxPid?: number;
   close(): Promise<void>;
 }
 
@@ -71,6 +81,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const stateDir = resolve(options.stateDir);
   await mkdir(stateDir, { recursive: true });
   const tls = await ensureLocalTls(options.tlsDir);
+  if (options.sandboxInChildProcess === true && options.persist)
+    throw new Error('sandboxInChildProcess: only for in-memory stacks (the child keeps no state file)');
   const opened: { close(): Promise<void> }[] = [];
   // Checked before anything starts, so a taken port is one clear message and nothing half-started.
   await assertPortsFree([
@@ -94,12 +106,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // The portal's origin is its SPA redirect URI: where sign-in may send a code (and the API's CORS).
     const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
     const portalOrigins = [...(options.portalOrigins ?? []), ...(portalOrigin !== undefined ? [portalOrigin] : [])];
-    const sandbox: RunningSandbox = await startSandbox({
-      port: options.sandboxPort,
-      tls: { keyPem: tls.keyPem, certPem: tls.certPem },
-      ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
-      spaRedirectUris: portalOrigins.map((origin) => `${origin}/`),
-    });
+    const spaRedirectUris = portalOrigins.map((origin) => `${origin}/`);
+    const sandboxProcess: RunningSandboxProcess | undefined =
+      options.sandboxInChildProcess === true
+        ? await startSandboxProcess({ port: options.sandboxPort, tlsDir: options.tlsDir, spaRedirectUris })
+        : undefined;
+    const sandbox: RunningSandbox =
+      sandboxProcess ??
+      (await startSandbox({
+        port: options.sandboxPort,
+        tls: { keyPem: tls.keyPem, certPem: tls.certPem },
+        ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
+        spaRedirectUris,
+      }));
     opened.push(sandbox);
 
     // The Teams bot against the sandbox's Bot Connector (README "Approving from Teams").
@@ -160,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       caCertPath: tls.caPath,
       tablesConnectionString,
       ...(portal !== undefined ? { portalUrl: portal.url } : {}),
+      ...(sandboxProcess !== undefined ? { sandboxPid: sandboxProcess.pid } : {}),
       close: () => closeAll(opened),
     };
     await writeFile(
