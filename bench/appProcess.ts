@@ -45,7 +45,7 @@ export interface AppProcessFigures {
 }
 
 export function appProcessFigures(input: {
-  readonly sampler: ProcessSampler;
+  readonly sampler: Pick<ProcessSampler, 'cpuMsBetween' | 'peakRssMiBBetween'>;
   readonly timeline: LifecycleTimeline;
   readonly accepted: number;
   readonly idle: { seconds: number; cpuMsPerSecond: number };
