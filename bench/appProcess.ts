@@ -40,6 +40,8 @@ export interface AppProcessFigures {
   readonly lifetimePeakRssMiB: number;
   /** CPU the sandbox's process used over the lifecycle (null where it cannot be read, or in-process). */
   readonly sandboxCpuMs: number | null;
+  /** CPU Azurite's process used over the lifecycle (null where it cannot be read). */
+  readonly azuriteCpuMs: number | null;
   /** Present with `--cpu-profile`; the profiler's own overhead is then in the CPU figures above. */
   readonly profile: CpuProfileSummary | null;
 }
@@ -51,6 +53,7 @@ export function appProcessFigures(input: {
   readonly idle: { seconds: number; cpuMsPerSecond: number };
   readonly lifetimePeakRssMiB: number;
   readonly sandboxCpuMs: number | null;
+  readonly azuriteCpuMs: number | null;
   readonly profile: CpuProfileSummary | null;
 }): AppProcessFigures {
   const t = input.timeline;
@@ -85,6 +88,7 @@ export function appProcessFigures(input: {
     peakRssMiB: input.sampler.peakRssMiBBetween(t.startedAt, t.lastDoneAt),
     lifetimePeakRssMiB: input.lifetimePeakRssMiB,
     sandboxCpuMs: input.sandboxCpuMs === null ? null : Math.round(input.sandboxCpuMs),
+    azuriteCpuMs: input.azuriteCpuMs === null ? null : Math.round(input.azuriteCpuMs),
     profile: input.profile,
   };
 }

@@ -3,7 +3,7 @@ import type { LeaseRequest } from '../src/domain/request';
 import { CONTOSO, HOME_GROUPS, HOME_TENANT_ID } from '../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../local/seedDemo';
 import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
-import { callJson, mapLimit, sleep, type JsonResponse } from './http';
+import { callJson, describeError, mapLimit, sleep, type JsonResponse } from './http';
 import { summarize, type Summary } from './stats';
 import type { ServiceEvent, ServiceLogTap } from './serviceLog';
 import { asProbe, type TableCounter } from './tableCounter';
@@ -73,6 +73,8 @@ export interface LifecycleResult {
   readonly accepted: number;
   readonly succeeded: number;
   readonly failures: readonly string[];
+  /** The failures grouped by what went wrong (numbers in the messages read as N), most frequent first. */
+  readonly failureReasons: readonly { readonly reason: string; readonly count: number }[];
   readonly wallSeconds: number;
   /** Mean period of the sandbox poll that times "account disabled" (its resolution). */
   readonly meanPollPeriodMs: number;
@@ -176,15 +178,18 @@ export async function runLifecycle(
   const stopListening = params.serviceLog.subscribe((event) => onServiceEvent(event, byId, early, onActive));
   let polls: { count: number; totalMs: number };
   try {
-    await Promise.all(
+    // The directory is watched from the start: when submissions are slow, early leases expire (and
+    // are disabled) before the last POST is answered.
+    let submitting = true;
+    const submissions = Promise.all(
       traces.map(async (trace) => {
         await submit(params, trace, byId);
         // Events logged before this POST answered: applied now, at the times they were logged.
         for (const event of early.get(trace.id ?? '') ?? []) apply(trace, event, onActive);
         early.delete(trace.id ?? '');
       }),
-    );
-    polls = await observe(params, traces, deadline);
+    ).finally(() => (submitting = false));
+    [, polls] = await Promise.all([submissions, observe(params, traces, deadline, () => submitting)]);
     await Promise.all(reveals);
   } finally {
     stopListening();
@@ -227,6 +232,7 @@ export async function runLifecycle(
     accepted,
     succeeded,
     failures,
+    failureReasons: groupFailures(failures),
     wallSeconds,
     meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
     requestToAccepted: summarize(
@@ -259,6 +265,15 @@ export async function runLifecycle(
     observerTableRoundTrips: after.tables.probe - before.tables.probe,
     timeline: timelineOf(traces, started),
   };
+}
+
+function groupFailures(failures: readonly string[]): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const failure of failures) {
+    const reason = failure.replace(/^[^:]*: /, '').replace(/\d+/g, 'N');
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([reason, count]) => ({ reason, count }));
 }
 
 function timelineOf(traces: readonly Trace[], startedAt: number): LifecycleTimeline {
@@ -295,7 +310,7 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
       byId.set(res.body.id, trace);
     }
   } catch (error) {
-    trace.failure = `POST /requests failed: ${error instanceof Error ? error.message : String(error)}`;
+    trace.failure = `POST /requests failed: ${describeError(error)}`;
   }
 }
 
@@ -309,7 +324,7 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
         token: trace.token,
       });
     } catch (error) {
-      trace.failure ??= `POST /credential failed: ${error instanceof Error ? error.message : String(error)}`;
+      trace.failure ??= `POST /credential failed: ${describeError(error)}`;
       return;
     }
     if (res.status === 200 && typeof res.body.password === 'string' && res.body.password.length > 0) {
@@ -371,6 +386,7 @@ async function observe(
   params: LifecycleParams,
   traces: Trace[],
   deadline: number,
+  stillSubmitting: () => boolean,
 ): Promise<{ count: number; totalMs: number }> {
   const open = (t: Trace): boolean =>
     t.id !== undefined &&
@@ -379,7 +395,7 @@ async function observe(
   let count = 0;
   let totalMs = 0;
   let last = Date.now();
-  while (traces.some(open) && Date.now() < deadline) {
+  while ((stillSubmitting() || traces.some(open)) && Date.now() < deadline) {
     const now = Date.now();
     const due = traces.filter(
       (t) =>

@@ -106,7 +106,17 @@ export function toMarkdown(r: BenchReport): string {
     `Transitions are timed when the service logs them (\`lease_activated\`, \`lease_ended\`); "account disabled" by polling the sandbox's directory every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms).`,
     `Per accepted lease: its submission, one credential reveal and the lease's own work; the benchmark's read-back (${l.observerTableRoundTrips} table reads) is left out.`,
   ];
-  if (l.failures.length > 0) lines.push('', 'Failures:', '', ...l.failures.slice(0, 20).map((f) => `- ${f}`));
+  if (l.failures.length > 0)
+    lines.push(
+      '',
+      'Failures by reason:',
+      '',
+      ...l.failureReasons.slice(0, 10).map((f) => `- ${f.count} × ${f.reason}`),
+      '',
+      'First failures:',
+      '',
+      ...l.failures.slice(0, 10).map((f) => `- ${f}`),
+    );
   lines.push(...appSection(r.app));
   lines.push('', '## API throughput', '');
   if (r.throughput.length === 0) lines.push('Skipped (`--skip-api`).');
@@ -137,6 +147,8 @@ export function toMarkdown(r: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const cpuOf = (ms: number | null): string => (ms === null ? '(not readable)' : `${ms} CPU ms`);
+
 function appSection(a: AppProcessFigures): string[] {
   const phaseRow = (p: CpuPhase): string =>
     `| ${p.name} | ${p.seconds.toFixed(1)} | ${p.cpuMs} | ${p.idleCpuMs} | ${p.netCpuMs} | ${p.netCpuMsPerLease} |`;
@@ -154,7 +166,7 @@ function appSection(a: AppProcessFigures): string[] {
     `- idle: ${a.idle.cpuMsPerSecond} CPU ms per second (measured over ${a.idle.seconds.toFixed(1)} s before the run, nothing to do)`,
     `- overlap: ${a.overlap.activatedBeforeLastAnswered} leases were active before the last submission was answered; ${a.overlap.endedBeforeLastActive} had ended before the last one was active`,
     `- peak resident set: ${a.peakRssMiB} MiB during the lifecycle (${a.lifetimePeakRssMiB} MiB over the process's life)`,
-    `- the sandbox's process used ${a.sandboxCpuMs === null ? '(not readable)' : `${a.sandboxCpuMs} CPU ms`} over the lifecycle`,
+    `- the stand-ins' own processes over the lifecycle: the sandbox ${cpuOf(a.sandboxCpuMs)}, Azurite ${cpuOf(a.azuriteCpuMs)} (the whole lifecycle's wall time: ${a.whole.seconds.toFixed(1)} s)`,
   ];
   if (a.profile === null) return lines;
   const p = a.profile;

@@ -80,7 +80,8 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     await sleep(1_000); // what the preparation left running settles first
     const idle = await measureIdleCpu(options.idleSeconds);
     const sampler = new ProcessSampler();
-    const sandboxCpuBefore = stack.sandboxPid === undefined ? null : otherProcessCpuMs(stack.sandboxPid);
+    const standIns = { sandbox: stack.sandboxPid, azurite: stack.azuritePid };
+    const standInsBefore = standInCpuMs(standIns);
     const profiling = options.cpuProfile === undefined ? undefined : await startCpuProfile();
 
     progress(
@@ -101,7 +102,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       technicians,
     );
     const profile = await profiling?.stop(options.cpuProfile ?? '.', `app-${stamp(new Date())}`);
-    const sandboxCpuAfter = stack.sandboxPid === undefined ? null : otherProcessCpuMs(stack.sandboxPid);
+    const standInsAfter = standInCpuMs(standIns);
     sampler.stop();
     const app = appProcessFigures({
       sampler,
@@ -109,7 +110,8 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       accepted: lifecycle.accepted,
       idle,
       lifetimePeakRssMiB: lifetimePeakRssMiB(),
-      sandboxCpuMs: sandboxCpuBefore === null || sandboxCpuAfter === null ? null : sandboxCpuAfter - sandboxCpuBefore,
+      sandboxCpuMs: difference(standInsBefore.sandbox, standInsAfter.sandbox),
+      azuriteCpuMs: difference(standInsBefore.azurite, standInsAfter.azurite),
       profile: profile ?? null,
     });
 
@@ -164,5 +166,19 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     await stop();
   }
 }
+
+/** CPU time so far of the stand-ins' processes (null where unknown). */
+function standInCpuMs(pids: { sandbox?: number; azurite?: number }): {
+  sandbox: number | null;
+  azurite: number | null;
+} {
+  return {
+    sandbox: pids.sandbox === undefined ? null : otherProcessCpuMs(pids.sandbox),
+    azurite: pids.azurite === undefined ? null : otherProcessCpuMs(pids.azurite),
+  };
+}
+
+const difference = (before: number | null, after: number | null): number | null =>
+  before === null || after === null ? null : after - before;
 
 runBenchCommand({ schema: benchOptionsSchema, usage: USAGE, booleanFlags: ['skipApi'], run: bench });

@@ -74,6 +74,8 @@ export interface RunningStack {
   readonly portalUrl?: string;
   /** The sandbox's process id when it runs in a child process (`sandboxInChildProcess`). */
   readonly sandboxPid?: number;
+  /** Azurite's process id when this stack started its own (the benchmark reads its CPU). */
+  readonly azuritePid?: number;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   ]);
   try {
     let tablesConnectionString: string;
+    let azuritePid: number | undefined;
     if (options.persist) {
       const azurite = await persistentAzurite(stateDir, options.tablePort);
       opened.push({ close: () => azurite.stop() });
@@ -102,6 +105,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const tables = await inMemoryTables(options);
       opened.push(tables);
       tablesConnectionString = tables.connectionString;
+      azuritePid = tables.pid;
     }
     // The portal's origin is its SPA redirect URI: where sign-in may send a code (and the API's CORS).
     const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
@@ -180,6 +184,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tablesConnectionString,
       ...(portal !== undefined ? { portalUrl: portal.url } : {}),
       ...(sandboxProcess !== undefined ? { sandboxPid: sandboxProcess.pid } : {}),
+      ...(azuritePid !== undefined ? { azuritePid } : {}),
       close: () => closeAll(opened),
     };
     await writeFile(
@@ -205,11 +210,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 /** A test run's shared Table service (left running on close), or an in-memory Azurite of our own. */
 async function inMemoryTables(
   options: StackOptions,
-): Promise<{ readonly connectionString: string; close(): Promise<void> }> {
+): Promise<{ readonly connectionString: string; readonly pid?: number; close(): Promise<void> }> {
   if (options.tablesConnectionString !== undefined)
     return { connectionString: options.tablesConnectionString, close: () => Promise.resolve() };
   const azurite = await startAzurite({ port: options.tablePort });
-  return { connectionString: azurite.connectionString, close: () => azurite.stop() };
+  return {
+    connectionString: azurite.connectionString,
+    ...(azurite.pid !== undefined ? { pid: azurite.pid } : {}),
+    close: () => azurite.stop(),
+  };
 }
 
 /** The portal's /config.json for this stack: sign-in at the sandbox's home tenant, the API's delegated scope. */

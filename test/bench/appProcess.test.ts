@@ -27,6 +27,7 @@ const figures = (t: Partial<LifecycleTimeline>) =>
     idle: { seconds: 3, cpuMsPerSecond: 100 },
     lifetimePeakRssMiB: 200,
     sandboxCpuMs: 42.4,
+    azuriteCpuMs: null,
     profile: null,
   });
 
