@@ -22,6 +22,8 @@ export interface CpuProfileSummary {
   readonly profiledMs: number;
   readonly areas: readonly Share[];
   readonly owners: readonly Share[];
+  /** The samples with no owner, by area: what the event loop's own work was (shared by app and stand-ins). */
+  readonly unownedByArea: readonly Share[];
   readonly topFunctions: readonly TopFunction[];
 }
 
@@ -144,6 +146,7 @@ export function summarizeProfile(profile: Profiler.Profile, file: string): CpuPr
 
   const areas = new Map<string, number>();
   const owners = new Map<string, number>();
+  const unowned = new Map<string, number>();
   const functions = new Map<string, { fn: string; location: string; area: string; micros: number }>();
   let total = 0;
   for (const [id, micros] of selfMicros) {
@@ -154,6 +157,7 @@ export function summarizeProfile(profile: Profiler.Profile, file: string): CpuPr
     areas.set(area, (areas.get(area) ?? 0) + micros);
     const owner = ownerOfNode(node);
     owners.set(owner, (owners.get(owner) ?? 0) + micros);
+    if (owner === NO_OWNER) unowned.set(area, (unowned.get(area) ?? 0) + micros);
     if (area === IDLE) continue;
     const frame = node.callFrame;
     const location = frame.url === '' ? '(native)' : `${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
@@ -174,6 +178,7 @@ export function summarizeProfile(profile: Profiler.Profile, file: string): CpuPr
     profiledMs: ms(total),
     areas: shares(areas),
     owners: shares(owners),
+    unownedByArea: shares(unowned),
     topFunctions: [...functions.values()]
       .sort((a, b) => b.micros - a.micros)
       .slice(0, 15)

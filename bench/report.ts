@@ -191,6 +191,8 @@ function appSection(a: AppProcessFigures): string[] {
     '| --- | ---: | ---: | ---: |',
     ...p.owners.map(share),
     '',
+    `Without an owner, by area: ${p.unownedByArea.map((x) => `${x.name} ${x.percentOfBusy} %`).join(', ')} (of busy).`,
+    '',
     'Top functions by self time:',
     '',
     '| function | where | area | ms | of busy |',

@@ -61,6 +61,7 @@ describe('CPU profile summary (bench/cpuProfile.ts)', () => {
     expect(ms(summary.owners, 'app code (dist/src, dist/functions)')).toBe(5);
     expect(ms(summary.owners, 'local Durable runner (dist/local/durable)')).toBe(3);
     expect(summary.owners.find((o) => o.name.startsWith('event loop'))?.ms).toBe(1);
+    expect(summary.unownedByArea).toEqual([{ name: 'Node HTTP/TLS/net/streams', ms: 1, percentOfBusy: 10 }]);
     // Shares are of the busy time (14 ms sampled, 4 idle).
     expect(summary.owners.find((o) => o.name.startsWith('app code'))?.percentOfBusy).toBe(50);
   });
