@@ -78,6 +78,8 @@ export interface LifecycleResult {
   readonly wallSeconds: number;
   /** Mean period of the sandbox poll that times "account disabled" (its resolution). */
   readonly meanPollPeriodMs: number;
+  /** Polls of the sandbox's directory that failed (retried the next period), and the first error. */
+  readonly failedPolls: { readonly count: number; readonly first?: string };
   /** POST /requests until its answer (202 with the request). */
   readonly requestToAccepted: Summary;
   readonly requestToActive: Summary;
@@ -177,6 +179,7 @@ export async function runLifecycle(
   const onActive = (trace: Trace): void => void reveals.push(reveal(params, trace, deadline));
   const stopListening = params.serviceLog.subscribe((event) => onServiceEvent(event, byId, early, onActive));
   let polls: { count: number; totalMs: number };
+  const failedPolls: { count: number; first?: string } = { count: 0 };
   try {
     // The directory is watched from the start: when submissions are slow, early leases expire (and
     // are disabled) before the last POST is answered.
@@ -189,7 +192,7 @@ export async function runLifecycle(
         early.delete(trace.id ?? '');
       }),
     ).finally(() => (submitting = false));
-    [, polls] = await Promise.all([submissions, observe(params, traces, deadline, () => submitting)]);
+    [, polls] = await Promise.all([submissions, observe(params, traces, deadline, () => submitting, failedPolls)]);
     await Promise.all(reveals);
   } finally {
     stopListening();
@@ -235,6 +238,7 @@ export async function runLifecycle(
     failureReasons: groupFailures(failures),
     wallSeconds,
     meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
+    failedPolls,
     requestToAccepted: summarize(
       sample((t) => (t.answeredAt === undefined || t.submitStatus !== 202 ? undefined : t.answeredAt - t.submittedAt)),
     ),
@@ -387,6 +391,7 @@ async function observe(
   traces: Trace[],
   deadline: number,
   stillSubmitting: () => boolean,
+  failedPolls: { count: number; first?: string },
 ): Promise<{ count: number; totalMs: number }> {
   const open = (t: Trace): boolean =>
     t.id !== undefined &&
@@ -405,13 +410,22 @@ async function observe(
         now >= t.expiresAt,
     );
     if (due.length > 0) {
-      const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(
-        `${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`,
-        'GET',
-      );
-      const seenAt = Date.now();
-      const enabled = new Map((res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
-      for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
+      try {
+        const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(
+          `${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`,
+          'GET',
+        );
+        const seenAt = Date.now();
+        const enabled = new Map(
+          (res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]),
+        );
+        for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
+      } catch (error) {
+        // One lost poll (e.g. a connection timing out while hundreds of submissions load the
+        // process) costs resolution, not the run: counted and reported, and polled again next period.
+        failedPolls.count += 1;
+        failedPolls.first ??= describeError(error);
+      }
     }
     await sleep(Math.max(0, params.pollMs - (Date.now() - now)));
     const end = Date.now();

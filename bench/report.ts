@@ -106,6 +106,10 @@ export function toMarkdown(r: BenchReport): string {
     `Transitions are timed when the service logs them (\`lease_activated\`, \`lease_ended\`); "account disabled" by polling the sandbox's directory every ${p.pollMs} ms (measured ${l.meanPollPeriodMs} ms).`,
     `Per accepted lease: its submission, one credential reveal and the lease's own work; the benchmark's read-back (${l.observerTableRoundTrips} table reads) is left out.`,
   ];
+  if (l.failedPolls.count > 0)
+    lines.push(
+      `${l.failedPolls.count} polls of the sandbox's directory failed and were retried the next period (first: ${l.failedPolls.first ?? '?'}).`,
+    );
   if (l.failures.length > 0)
     lines.push(
       '',
