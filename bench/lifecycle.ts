@@ -335,6 +335,13 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
       trace.credentialAt = Date.now();
       return; // the password itself is dropped here: never logged, never written
     }
+    // Past its expiry the lease's credential is gone for good (the API answers 409 while the
+    // revocation has not started yet): retrying every 20 ms would only add load to an app already late.
+    const expired = trace.expiresAt !== undefined && Date.now() >= trace.expiresAt;
+    if (res.status === 409 && expired) {
+      trace.failure ??= `the lease expired before its credential was read (409 ${String(res.body.requestStatus)}, ${Date.now() - started} ms after it was logged active)`;
+      return;
+    }
     if (res.status !== 409 || (res.body.requestStatus !== 'provisioning' && res.body.requestStatus !== 'active')) {
       trace.failure ??= `POST /credential answered ${res.status} (${String(res.body.requestStatus)}) ${Date.now() - started} ms after the lease was logged active`;
       return;
