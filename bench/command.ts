@@ -63,7 +63,11 @@ export function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** The whole local stack in this process for a benchmark: ephemeral ports, Azurite in memory, state in `stateDir`. */
+/**
+ * The local stack for a benchmark: the app, the local host and Durable runner in this process, the
+ * sandbox in a child process of its own and Azurite (in memory) in another, so that this process's
+ * CPU and memory are the app's (bench/README.md); ephemeral ports, state in `stateDir`.
+ */
 export async function startBenchStack(options: {
   readonly stateDir: string;
   readonly tlsDir: string;
@@ -76,6 +80,7 @@ export async function startBenchStack(options: {
     sandboxPort: await freePort(),
     tablePort: await freePort(),
     persist: false,
+    sandboxInChildProcess: true,
     ...options,
   });
 }

@@ -46,3 +46,12 @@ export async function mapLimit<T, R>(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An error's message with its cause's code (fetch says only "fetch failed": the cause says why, e.g. UND_ERR_HEADERS_TIMEOUT). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  if (cause === undefined) return error.message;
+  const detail = [cause.code, cause.message].filter((v) => typeof v === 'string' && v !== '').join(': ');
+  return detail === '' ? error.message : `${error.message} (${detail})`;
+}

@@ -3,7 +3,7 @@ import type { LeaseRequest } from '../src/domain/request';
 import { CONTOSO, HOME_GROUPS, HOME_TENANT_ID } from '../local/sandbox/seed';
 import { DEMO_TARGET_ID } from '../local/seedDemo';
 import { taskHubMetrics, type TaskHubMetricsSnapshot } from '../local/durable/taskHubMetrics';
-import { callJson, mapLimit, sleep, type JsonResponse } from './http';
+import { callJson, describeError, mapLimit, sleep, type JsonResponse } from './http';
 import { summarize, type Summary } from './stats';
 import type { ServiceEvent, ServiceLogTap } from './serviceLog';
 import { asProbe, type TableCounter } from './tableCounter';
@@ -60,6 +60,8 @@ export interface Counts {
   readonly keyVaultWrites: number;
   readonly tableRoundTrips: number;
   readonly taskHubRoundTrips: number;
+  /** The app's own Table Storage round trips: all of them but the local task hub's (Azure's in production). */
+  readonly appTableRoundTrips: number;
   readonly taskHubByTable: Readonly<Record<string, number>>;
   readonly episodes: number;
   readonly activities: number;
@@ -71,9 +73,13 @@ export interface LifecycleResult {
   readonly accepted: number;
   readonly succeeded: number;
   readonly failures: readonly string[];
+  /** The failures grouped by what went wrong (numbers in the messages read as N), most frequent first. */
+  readonly failureReasons: readonly { readonly reason: string; readonly count: number }[];
   readonly wallSeconds: number;
   /** Mean period of the sandbox poll that times "account disabled" (its resolution). */
   readonly meanPollPeriodMs: number;
+  /** Polls of the sandbox's directory that failed (retried the next period), and the first error. */
+  readonly failedPolls: { readonly count: number; readonly first?: string };
   /** POST /requests until its answer (202 with the request). */
   readonly requestToAccepted: Summary;
   readonly requestToActive: Summary;
@@ -88,6 +94,26 @@ export interface LifecycleResult {
   readonly totals: Counts;
   /** Table round trips the benchmark itself made (the final read-back; left out of every figure above). */
   readonly observerTableRoundTrips: number;
+  readonly timeline: LifecycleTimeline;
+}
+
+/**
+ * The moments (epoch ms) that split the run into phases for the app's CPU figures, and how much
+ * the phases overlap (leases are concurrent: one lease's activation runs while others still submit).
+ */
+export interface LifecycleTimeline {
+  /** The first POST /requests. */
+  readonly startedAt: number;
+  /** The last POST /requests answered. */
+  readonly lastAnsweredAt: number;
+  /** The last lease logged `active`. */
+  readonly lastActiveAt: number;
+  /** The earliest expiresAt of a lease (its timer fires then). */
+  readonly firstExpiryAt: number;
+  /** The last thing the benchmark waited for: a lease logged ended, an account seen disabled, a credential read. */
+  readonly lastDoneAt: number;
+  readonly activatedBeforeLastAnswered: number;
+  readonly endedBeforeLastActive: number;
 }
 
 interface SandboxCalls {
@@ -153,16 +179,20 @@ export async function runLifecycle(
   const onActive = (trace: Trace): void => void reveals.push(reveal(params, trace, deadline));
   const stopListening = params.serviceLog.subscribe((event) => onServiceEvent(event, byId, early, onActive));
   let polls: { count: number; totalMs: number };
+  const failedPolls: { count: number; first?: string } = { count: 0 };
   try {
-    await Promise.all(
+    // The directory is watched from the start: when submissions are slow, early leases expire (and
+    // are disabled) before the last POST is answered.
+    let submitting = true;
+    const submissions = Promise.all(
       traces.map(async (trace) => {
         await submit(params, trace, byId);
         // Events logged before this POST answered: applied now, at the times they were logged.
         for (const event of early.get(trace.id ?? '') ?? []) apply(trace, event, onActive);
         early.delete(trace.id ?? '');
       }),
-    );
-    polls = await observe(params, traces, deadline);
+    ).finally(() => (submitting = false));
+    [, polls] = await Promise.all([submissions, observe(params, traces, deadline, () => submitting, failedPolls)]);
     await Promise.all(reveals);
   } finally {
     stopListening();
@@ -193,6 +223,7 @@ export async function runLifecycle(
     keyVaultWrites: per(totals.keyVaultWrites),
     tableRoundTrips: per(totals.tableRoundTrips),
     taskHubRoundTrips: per(totals.taskHubRoundTrips),
+    appTableRoundTrips: per(totals.appTableRoundTrips),
     taskHubByTable: Object.fromEntries(Object.entries(totals.taskHubByTable).map(([k, v]) => [k, per(v)])),
     episodes: per(totals.episodes),
     activities: per(totals.activities),
@@ -204,8 +235,10 @@ export async function runLifecycle(
     accepted,
     succeeded,
     failures,
+    failureReasons: groupFailures(failures),
     wallSeconds,
     meanPollPeriodMs: polls.count === 0 ? 0 : Math.round(polls.totalMs / polls.count),
+    failedPolls,
     requestToAccepted: summarize(
       sample((t) => (t.answeredAt === undefined || t.submitStatus !== 202 ? undefined : t.answeredAt - t.submittedAt)),
     ),
@@ -234,6 +267,34 @@ export async function runLifecycle(
     perLease,
     totals,
     observerTableRoundTrips: after.tables.probe - before.tables.probe,
+    timeline: timelineOf(traces, started),
+  };
+}
+
+function groupFailures(failures: readonly string[]): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const failure of failures) {
+    const reason = failure.replace(/^[^:]*: /, '').replace(/\d+/g, 'N');
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([reason, count]) => ({ reason, count }));
+}
+
+function timelineOf(traces: readonly Trace[], startedAt: number): LifecycleTimeline {
+  const latest = (values: (number | undefined)[]): number =>
+    values.reduce<number>((max, v) => (v !== undefined && v > max ? v : max), startedAt);
+  const lastAnsweredAt = latest(traces.map((t) => t.answeredAt));
+  const lastActiveAt = Math.max(lastAnsweredAt, latest(traces.map((t) => t.activeAt)));
+  const expiries = traces.map((t) => t.expiresAt).filter((v): v is number => v !== undefined);
+  const lastDoneAt = Math.max(lastActiveAt, latest(traces.flatMap((t) => [t.endedAt, t.disabledAt, t.credentialAt])));
+  return {
+    startedAt,
+    lastAnsweredAt,
+    lastActiveAt,
+    firstExpiryAt: expiries.length === 0 ? lastDoneAt : Math.min(...expiries),
+    lastDoneAt,
+    activatedBeforeLastAnswered: traces.filter((t) => t.activeAt !== undefined && t.activeAt <= lastAnsweredAt).length,
+    endedBeforeLastActive: traces.filter((t) => t.endedAt !== undefined && t.endedAt <= lastActiveAt).length,
   };
 }
 
@@ -253,7 +314,7 @@ async function submit(params: LifecycleParams, trace: Trace, byId: Map<string, T
       byId.set(res.body.id, trace);
     }
   } catch (error) {
-    trace.failure = `POST /requests failed: ${error instanceof Error ? error.message : String(error)}`;
+    trace.failure = `POST /requests failed: ${describeError(error)}`;
   }
 }
 
@@ -267,12 +328,19 @@ async function reveal(params: LifecycleParams, trace: Trace, deadline: number): 
         token: trace.token,
       });
     } catch (error) {
-      trace.failure ??= `POST /credential failed: ${error instanceof Error ? error.message : String(error)}`;
+      trace.failure ??= `POST /credential failed: ${describeError(error)}`;
       return;
     }
     if (res.status === 200 && typeof res.body.password === 'string' && res.body.password.length > 0) {
       trace.credentialAt = Date.now();
       return; // the password itself is dropped here: never logged, never written
+    }
+    // Past its expiry the lease's credential is gone for good (the API answers 409 while the
+    // revocation has not started yet): retrying every 20 ms would only add load to an app already late.
+    const expired = trace.expiresAt !== undefined && Date.now() >= trace.expiresAt;
+    if (res.status === 409 && expired) {
+      trace.failure ??= `the lease expired before its credential was read (409 ${String(res.body.requestStatus)}, ${Date.now() - started} ms after it was logged active)`;
+      return;
     }
     if (res.status !== 409 || (res.body.requestStatus !== 'provisioning' && res.body.requestStatus !== 'active')) {
       trace.failure ??= `POST /credential answered ${res.status} (${String(res.body.requestStatus)}) ${Date.now() - started} ms after the lease was logged active`;
@@ -329,6 +397,8 @@ async function observe(
   params: LifecycleParams,
   traces: Trace[],
   deadline: number,
+  stillSubmitting: () => boolean,
+  failedPolls: { count: number; first?: string },
 ): Promise<{ count: number; totalMs: number }> {
   const open = (t: Trace): boolean =>
     t.id !== undefined &&
@@ -337,7 +407,7 @@ async function observe(
   let count = 0;
   let totalMs = 0;
   let last = Date.now();
-  while (traces.some(open) && Date.now() < deadline) {
+  while ((stillSubmitting() || traces.some(open)) && Date.now() < deadline) {
     const now = Date.now();
     const due = traces.filter(
       (t) =>
@@ -347,13 +417,22 @@ async function observe(
         now >= t.expiresAt,
     );
     if (due.length > 0) {
-      const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(
-        `${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`,
-        'GET',
-      );
-      const seenAt = Date.now();
-      const enabled = new Map((res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]));
-      for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
+      try {
+        const res = await callJson<{ users?: { userPrincipalName: string; accountEnabled: boolean }[] }>(
+          `${params.sandboxUrl}/_sandbox/tenants/${CONTOSO.id}/users`,
+          'GET',
+        );
+        const seenAt = Date.now();
+        const enabled = new Map(
+          (res.body.users ?? []).map((u) => [u.userPrincipalName.toLowerCase(), u.accountEnabled]),
+        );
+        for (const t of due) if (enabled.get(t.userPrincipalName ?? '') === false) t.disabledAt = seenAt;
+      } catch (error) {
+        // One lost poll (e.g. a connection timing out while hundreds of submissions load the
+        // process) costs resolution, not the run: counted and reported, and polled again next period.
+        failedPolls.count += 1;
+        failedPolls.first ??= describeError(error);
+      }
     }
     await sleep(Math.max(0, params.pollMs - (Date.now() - now)));
     const end = Date.now();
@@ -417,6 +496,7 @@ function diff(a: Snapshot, b: Snapshot): Counts {
     keyVaultWrites: b.sandbox.keyVault.writes - a.sandbox.keyVault.writes,
     tableRoundTrips: b.tables.service - a.tables.service,
     taskHubRoundTrips: b.taskHub.roundTrips - a.taskHub.roundTrips,
+    appTableRoundTrips: b.tables.service - a.tables.service - (b.taskHub.roundTrips - a.taskHub.roundTrips),
     taskHubByTable: byTable,
     episodes: b.taskHub.episodes - a.taskHub.episodes,
     activities: b.taskHub.activities - a.taskHub.activities,

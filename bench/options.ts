@@ -22,6 +22,10 @@ export const benchOptionsSchema = z
     maxActivities: z.coerce.number().int().min(1).max(1_000).optional(),
     /** Skip the API throughput part. */
     skipApi: z.coerce.boolean().default(false),
+    /** How long the app's process is watched doing nothing, for its idle CPU (subtracted from the lease figures). */
+    idleSeconds: z.coerce.number().int().min(1).max(60).default(3),
+    /** Record a CPU profile of the app's process during the lifecycle into this folder, and summarise it. */
+    cpuProfile: z.string().min(1).optional(),
   })
   .strict();
 
@@ -37,6 +41,8 @@ const USAGE = `npm run bench -- [options]
   --timeout-seconds N give up on leases not ended by then (default 120)
   --max-activities N  activities run at a time (default: host.json maxConcurrentActivityFunctions)
   --out DIR           where results go (default bench/results)
-  --skip-api          lifecycle only`;
+  --skip-api          lifecycle only
+  --idle-seconds N    how long the app's idle CPU is measured before the lifecycle (default 3)
+  --cpu-profile DIR   CPU profile of the app's process during the lifecycle: DIR/<time>.cpuprofile, summarised in the report`;
 
 export { USAGE };

@@ -6,19 +6,24 @@ import { CONTOSO } from '../local/sandbox/seed';
 import type { RunningStack } from '../local/stack';
 import { getServices } from '../src/composition';
 import { ceilingFrom } from './ceiling';
-import { callJson } from './http';
+import { appProcessFigures } from './appProcess';
+import { startCpuProfile } from './cpuProfile';
+import { callJson, sleep } from './http';
+import { lifetimePeakRssMiB, measureIdleCpu, otherProcessCpuMs, ProcessSampler } from './processCost';
 import { BENCH_TARGET_ID, prepareLifecycle, runLifecycle } from './lifecycle';
 import { benchOptionsSchema, USAGE, type BenchOptions } from './options';
 import { progress, runBenchCommand, startBenchStack } from './command';
 import { ServiceLogTap } from './serviceLog';
-import { commit, machine, toMarkdown, writeReport, type BenchReport } from './report';
+import { commit, machine, stamp, toMarkdown, writeReport, type BenchReport } from './report';
 import { tablesPortOf, TableCounter } from './tableCounter';
 import { entitlementCheckOrHealth, runThroughput, type ThroughputResult } from './throughput';
 
 /**
- * `npm run bench`: the whole stack in this process (fresh temp state, ephemeral ports, Azurite in
- * memory), the lease lifecycle benchmark, the API throughput benchmark from autocannon in a second
- * process, and the ceiling on paper; a markdown table printed and written with its JSON.
+ * `npm run bench`: the app's stack in this process (the compiled function app, the local host and
+ * Durable runner; fresh temp state, ephemeral ports), the sandbox and Azurite (in memory) each in a
+ * process of their own; the lease lifecycle benchmark with this process's CPU and memory, the API
+ * throughput benchmark from autocannon in another process, and the ceiling on paper; a markdown
+ * table printed and written with its JSON.
  */
 
 async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
@@ -71,6 +76,14 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     });
     if (faults.status !== 200) throw new Error(`PUT /_sandbox/faults answered ${faults.status}`);
 
+    progress(`the app's process doing nothing for ${options.idleSeconds} s (its idle CPU)`);
+    await sleep(1_000); // what the preparation left running settles first
+    const idle = await measureIdleCpu(options.idleSeconds);
+    const sampler = new ProcessSampler();
+    const standIns = { sandbox: stack.sandboxPid, azurite: stack.azuritePid };
+    const standInsBefore = standInCpuMs(standIns);
+    const profiling = options.cpuProfile === undefined ? undefined : await startCpuProfile();
+
     progress(
       `lease lifecycle: ${options.leases} leases of ${options.duration}, ${options.latencyMs} ms per Graph/Key Vault call`,
     );
@@ -88,6 +101,19 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       },
       technicians,
     );
+    const profile = await profiling?.stop(options.cpuProfile ?? '.', `app-${stamp(new Date())}`);
+    const standInsAfter = standInCpuMs(standIns);
+    sampler.stop();
+    const app = appProcessFigures({
+      sampler,
+      timeline: lifecycle.timeline,
+      accepted: lifecycle.accepted,
+      idle,
+      lifetimePeakRssMiB: lifetimePeakRssMiB(),
+      sandboxCpuMs: difference(standInsBefore.sandbox, standInsAfter.sandbox),
+      azuriteCpuMs: difference(standInsBefore.azurite, standInsAfter.azurite),
+      profile: profile ?? null,
+    });
 
     const throughput: ThroughputResult[] = [];
     const first = technicians[0];
@@ -125,6 +151,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       machine: machine(),
       parameters: { ...options, maxActivities },
       lifecycle,
+      app,
       throughput,
       ceiling: per.graphWrites > 0 ? ceilingFrom(per.graphCalls, per.graphWrites) : null,
     };
@@ -139,5 +166,19 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
     await stop();
   }
 }
+
+/** CPU time so far of the stand-ins' processes (null where unknown). */
+function standInCpuMs(pids: { sandbox?: number; azurite?: number }): {
+  sandbox: number | null;
+  azurite: number | null;
+} {
+  return {
+    sandbox: pids.sandbox === undefined ? null : otherProcessCpuMs(pids.sandbox),
+    azurite: pids.azurite === undefined ? null : otherProcessCpuMs(pids.azurite),
+  };
+}
+
+const difference = (before: number | null, after: number | null): number | null =>
+  before === null || after === null ? null : after - before;
 
 runBenchCommand({ schema: benchOptionsSchema, usage: USAGE, booleanFlags: ['skipApi'], run: bench });

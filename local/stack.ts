@@ -6,6 +6,7 @@ import { startHost, type HostOptions, type RunningHost } from './functionsHost';
 import { SANDBOX_APPROVAL_CHANNEL } from './sandbox/botConnector';
 import { HOME_TENANT_ID, SERVICE_APP, TEAMS_BOT_APP } from './sandbox/seed';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
+import { startSandboxProcess, type RunningSandboxProcess } from './sandboxProcess';
 import { assertPortsFree } from './ports';
 import { portalDistDir, startPortalServer, type PortalSettings, type RunningPortal } from './portalServer';
 import { API_SCOPE } from './sandbox/tokens';
@@ -55,6 +56,13 @@ export interface StackOptions {
    * calling this stack's API; its URL is the portal's SPA redirect URI. Absent: no portal.
    */
   readonly portalPort?: number;
+  /**
+   * In-memory stacks only: run the sandbox in a child process of its own (`local/sandboxProcess.ts`:
+   * same TLS dir, its state in memory, stopped on close), so that this process holds only the app,
+   * the local host and the local Durable runner (the benchmark measures it apart). Default: in this
+   * process. Everything a caller does with the sandbox goes over HTTP (`/_sandbox/…`) either way.
+   */
+  readonly sandboxInChildProcess?: boolean;
 }
 
 export interface RunningStack {
@@ -64,6 +72,10 @@ export interface RunningStack {
   readonly tablesConnectionString: string;
   /** The portal's URL when `portalPort` was given. */
   readonly portalUrl?: string;
+  /** The sandbox's process id when it runs in a child process (`sandboxInChildProcess`). */
+  readonly sandboxPid?: number;
+  /** Azurite's process id when this stack started its own (the benchmark reads its CPU). */
+  readonly azuritePid?: number;
   close(): Promise<void>;
 }
 
@@ -71,6 +83,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const stateDir = resolve(options.stateDir);
   await mkdir(stateDir, { recursive: true });
   const tls = await ensureLocalTls(options.tlsDir);
+  if (options.sandboxInChildProcess === true && options.persist)
+    throw new Error('sandboxInChildProcess: only for in-memory stacks (the child keeps no state file)');
   const opened: { close(): Promise<void> }[] = [];
   // Checked before anything starts, so a taken port is one clear message and nothing half-started.
   await assertPortsFree([
@@ -80,6 +94,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   ]);
   try {
     let tablesConnectionString: string;
+    let azuritePid: number | undefined;
     if (options.persist) {
       const azurite = await persistentAzurite(stateDir, options.tablePort);
       opened.push({ close: () => azurite.stop() });
@@ -90,16 +105,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const tables = await inMemoryTables(options);
       opened.push(tables);
       tablesConnectionString = tables.connectionString;
+      azuritePid = tables.pid;
     }
     // The portal's origin is its SPA redirect URI: where sign-in may send a code (and the API's CORS).
     const portalOrigin = options.portalPort !== undefined ? `http://127.0.0.1:${options.portalPort}` : undefined;
     const portalOrigins = [...(options.portalOrigins ?? []), ...(portalOrigin !== undefined ? [portalOrigin] : [])];
-    const sandbox: RunningSandbox = await startSandbox({
-      port: options.sandboxPort,
-      tls: { keyPem: tls.keyPem, certPem: tls.certPem },
-      ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
-      spaRedirectUris: portalOrigins.map((origin) => `${origin}/`),
-    });
+    const spaRedirectUris = portalOrigins.map((origin) => `${origin}/`);
+    const sandboxProcess: RunningSandboxProcess | undefined =
+      options.sandboxInChildProcess === true
+        ? await startSandboxProcess({ port: options.sandboxPort, tlsDir: options.tlsDir, spaRedirectUris })
+        : undefined;
+    const sandbox: RunningSandbox =
+      sandboxProcess ??
+      (await startSandbox({
+        port: options.sandboxPort,
+        tls: { keyPem: tls.keyPem, certPem: tls.certPem },
+        ...(options.persist ? { stateFile: join(stateDir, 'sandbox.json') } : {}),
+        spaRedirectUris,
+      }));
     opened.push(sandbox);
 
     // The Teams bot against the sandbox's Bot Connector (README "Approving from Teams").
@@ -160,6 +183,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       caCertPath: tls.caPath,
       tablesConnectionString,
       ...(portal !== undefined ? { portalUrl: portal.url } : {}),
+      ...(sandboxProcess !== undefined ? { sandboxPid: sandboxProcess.pid } : {}),
+      ...(azuritePid !== undefined ? { azuritePid } : {}),
       close: () => closeAll(opened),
     };
     await writeFile(
@@ -185,11 +210,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 /** A test run's shared Table service (left running on close), or an in-memory Azurite of our own. */
 async function inMemoryTables(
   options: StackOptions,
-): Promise<{ readonly connectionString: string; close(): Promise<void> }> {
+): Promise<{ readonly connectionString: string; readonly pid?: number; close(): Promise<void> }> {
   if (options.tablesConnectionString !== undefined)
     return { connectionString: options.tablesConnectionString, close: () => Promise.resolve() };
   const azurite = await startAzurite({ port: options.tablePort });
-  return { connectionString: azurite.connectionString, close: () => azurite.stop() };
+  return {
+    connectionString: azurite.connectionString,
+    ...(azurite.pid !== undefined ? { pid: azurite.pid } : {}),
+    close: () => azurite.stop(),
+  };
 }
 
 /** The portal's /config.json for this stack: sign-in at the sandbox's home tenant, the API's delegated scope. */
