@@ -2,13 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME_USERS } from '../../local/sandbox/seed';
-import {
-  closePortal,
-  openFromNav,
-  openPortalAs,
-  seriousViolations,
-  type SignedInPortal,
-} from './browser';
+import { closePortal, openFromNav, openPortalAs, seriousViolations, type SignedInPortal } from './browser';
 
 /**
  * "Reports" in Chromium against the whole local stack: carol picks Contoso and today, downloads the
