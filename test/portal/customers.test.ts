@@ -5,6 +5,7 @@ import {
   closePortal,
   openFromNav,
   openPortalAs,
+  screenshot,
   seriousViolations,
   type PortalStack,
   type SignedInPortal,
@@ -42,6 +43,7 @@ describe('the Customers page in a browser', () => {
     await customerRow(TAILSPIN_TENANT_ID)
       .getByText('MSP-Tailspin-onboarding: Waiting for the customer to approve')
       .waitFor();
+    await screenshot(carol, 'customers');
     await customerRow('Fabrikam')
       .getByText(/MSP-Fabrikam-support: Active; .*Helpdesk Administrator/)
       .waitFor();

@@ -6,6 +6,7 @@ import {
   openFromNav,
   openPortalAs,
   pick,
+  screenshot,
   seriousViolations,
   type PortalStack,
   type SignedInPortal,
@@ -87,6 +88,7 @@ describe('the Templates page in a browser', () => {
     await dialog.getByRole('checkbox', { name: 'Justification required' }).check();
     await dialog.getByRole('checkbox', { name: 'Ticket required' }).check();
     await dialog.getByLabel('Access details').fill('Use the Entra admin center.');
+    await screenshot(carol, 'template-dialog');
     await dialog.getByRole('button', { name: 'Create template' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 20_000 });
     const admin = await portal.client.token(HOME_USERS.carol.userPrincipalName);
