@@ -2,19 +2,30 @@ import { SYSTEM_ACTOR } from '../domain/audit';
 import type { Target } from '../domain/config';
 import { durationMs } from '../domain/duration';
 import { evaluateEntitlement } from '../domain/entitlement';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, WriteLimitReachedError } from '../domain/errors';
 import { transition } from '../domain/lease';
 import type { AccountRef, LeaseRequest } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import { currentGroupsOf } from './requesterStanding';
 import { kindOfLease } from './targets';
+import type { Provisioned } from './targets/targetKind';
 
-export interface ProvisionResult {
-  readonly status: 'active' | 'not_provisioned';
-  readonly expiresAt: string | null;
-  readonly account: AccountRef | null;
-}
+export type ProvisionResult =
+  | {
+      readonly status: 'active' | 'not_provisioned';
+      readonly expiresAt: string | null;
+      readonly account: AccountRef | null;
+    }
+  | {
+      /**
+       * The app's share of Graph's write limit in the tenant is used up: the request stays
+       * `provisioning` and the orchestration calls again after `retryAfterMs` (a durable timer),
+       * rather than this activity holding a worker that revocations need while it waits.
+       */
+      readonly status: 'throttled';
+      readonly retryAfterMs: number;
+    };
 
 /**
  * The provisionAccess activity: re-checks entitlement, then the lease's target kind grants access
@@ -51,7 +62,20 @@ export async function provisionAccess(deps: AppDeps, requestId: string): Promise
     throw new ConflictError(`the requester is no longer entitled to target '${request.targetId}'`);
 
   const kind = kindOfLease(request, target);
-  const provisioned = await kind.provision(deps, stored, tenant, target);
+  let provisioned: Provisioned;
+  try {
+    provisioned = await kind.provision(deps, stored, tenant, target);
+  } catch (error) {
+    if (!(error instanceof WriteLimitReachedError)) throw error;
+    // What is done so far stays as it is: the kinds converge when run again, and a revocation or
+    // withdrawal meanwhile takes it away as after any failed provisioning.
+    deps.log('info', 'provisioning_throttled', {
+      requestId,
+      tenantId: request.tenantId,
+      retryAfterMs: error.retryAfterMs,
+    });
+    return { status: 'throttled', retryAfterMs: error.retryAfterMs };
+  }
   const now = deps.clock.now();
   const expiresAt = new Date(leaseClockStart(request, now) + durationMs(request.duration)).toISOString();
   const active = transition(

@@ -131,3 +131,16 @@ export class UnprocessableError extends JitError {
   override readonly name = 'UnprocessableError';
   readonly kind = 'unprocessable';
 }
+
+/**
+ * A directory write may not go out before `retryAfterMs` (the app's own share of Graph's write
+ * limit is used up): a caller that can come back later does so rather than hold its worker.
+ */
+export class WriteLimitReachedError extends TransientDependencyError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}

@@ -18,7 +18,15 @@ interface Script {
   failingAttempts: number;
   revokeAttempts: number;
   failuresRecorded: number[];
+  /** provisionAccess answers `throttled` (Graph's write limit used up) this many times first. */
+  throttledProvisioning: number;
+  /** When each provisionAccess call ran (ms since the epoch). */
+  provisionCalls: number[];
+  revocations: LeaseActivityInput<'revokeAccess'>[];
 }
+
+/** What a throttled provisionAccess tells the orchestration to wait. */
+const RETRY_AFTER_MS = 300;
 const scripts = new Map<string, Script>();
 let host: RunningHost;
 
@@ -38,13 +46,20 @@ beforeAll(async () => {
     if (s === undefined) throw new Error(`no script for ${requestId}`);
     return s;
   };
-  standIn('provisionAccess', (requestId) => ({
-    status: 'active',
-    expiresAt: new Date(Date.now() + 200).toISOString(),
-    account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() },
-  }));
+  standIn('provisionAccess', (requestId) => {
+    const s = script(requestId);
+    s.provisionCalls.push(Date.now());
+    if (s.provisionCalls.length <= s.throttledProvisioning)
+      return { status: 'throttled', retryAfterMs: RETRY_AFTER_MS };
+    return {
+      status: 'active',
+      expiresAt: new Date(Date.now() + 200).toISOString(),
+      account: { userPrincipalName: `jit-${requestId.slice(0, 4)}@contoso.example`, objectId: randomUUID() },
+    };
+  });
   standIn('revokeAccess', (input) => {
     const s = script(input.requestId);
+    s.revocations.push(input);
     s.revokeAttempts++;
     if (s.revokeAttempts <= s.failingAttempts) throw new Error('Graph unavailable (test)');
     return { status: 'ended' };
@@ -67,11 +82,28 @@ afterAll(async () => {
   await host?.close();
 });
 
-async function runLease(failingAttempts: number): Promise<{ script: Script; statuses: Set<string>; output: unknown }> {
+async function runLease(
+  failingAttempts: number,
+  options: { throttledProvisioning?: number; provisioningWriteLimitWaitMs?: number } = {},
+): Promise<{ script: Script; statuses: Set<string>; output: unknown }> {
   const requestId = randomUUID();
-  const script: Script = { failingAttempts, revokeAttempts: 0, failuresRecorded: [] };
+  const script: Script = {
+    failingAttempts,
+    revokeAttempts: 0,
+    failuresRecorded: [],
+    throttledProvisioning: options.throttledProvisioning ?? 0,
+    provisionCalls: [],
+    revocations: [],
+  };
   scripts.set(requestId, script);
-  const input: LeaseOrchestrationInput = { requestId, revocationRetryIntervalMs: 20, activityRetryFirstIntervalMs: 10 };
+  const input: LeaseOrchestrationInput = {
+    requestId,
+    revocationRetryIntervalMs: 20,
+    activityRetryFirstIntervalMs: 10,
+    ...(options.provisioningWriteLimitWaitMs === undefined
+      ? {}
+      : { provisioningWriteLimitWaitMs: options.provisioningWriteLimitWaitMs }),
+  };
   const base = `${host.url}/runtime/webhooks/durabletask`;
   const started = await fetch(`${base}/orchestrators/lease/${requestId}`, {
     method: 'POST',
@@ -113,4 +145,31 @@ describe('a revocation that keeps failing', () => {
     expect(script.revokeAttempts).toBe(6 * 21 + 1);
     expect(output).toBe('ended');
   }, 60_000);
+});
+
+describe('provisioning that finds Graph’s write limit used up', () => {
+  it('is called again after a durable timer, not retried in the activity, and the lease then goes active', async () => {
+    const { script, statuses, output } = await runLease(0, { throttledProvisioning: 2 });
+    expect(script.provisionCalls).toHaveLength(3);
+    // Each call after the activity's answer came, after the wait it asked for (a timer, not a retry policy).
+    for (let i = 1; i < script.provisionCalls.length; i++)
+      expect((script.provisionCalls[i] ?? 0) - (script.provisionCalls[i - 1] ?? 0)).toBeGreaterThanOrEqual(
+        RETRY_AFTER_MS - 20,
+      );
+    expect(statuses.has('provisioning')).toBe(true);
+    expect(statuses.has('active')).toBe(true);
+    // Active, then expired and revoked as usual.
+    expect(script.revocations).toEqual([{ requestId: expect.any(String) as string, cause: 'expired', by: null }]);
+    expect(output).toBe('ended');
+  });
+
+  it('gives up once the wait would pass the bound: the request fails and what was granted is taken away', async () => {
+    const { script, output } = await runLease(0, { throttledProvisioning: 100, provisioningWriteLimitWaitMs: 500 });
+    // Called at 0 and about 300 ms; a third call would come after the 500 ms bound.
+    expect(script.provisionCalls).toHaveLength(2);
+    expect(script.revocations).toHaveLength(1);
+    expect(script.revocations[0]?.cause).toBe('provisionFailed');
+    expect(script.revocations[0]?.failure).toContain("Microsoft Graph's write limit");
+    expect(output).toBe('failed');
+  });
 });

@@ -9,7 +9,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { DependencyError, TransientDependencyError } from '../../domain/errors';
-import { WriteBudgetMiddleware, type GraphPriority, type GraphWriteBudget } from './writeBudget';
+import { WriteBudgetMiddleware, writeLimitReachedIn, type GraphPriority, type GraphWriteBudget } from './writeBudget';
 
 /**
  * One customer tenant's Microsoft Graph connection, and the one place Graph failures become the
@@ -447,6 +447,9 @@ export class GraphApi {
   /** The one mapping from Graph's failures to typed errors. Never includes a request body. */
   toDirectoryError(error: unknown, call: Pick<GraphCall<unknown>, 'operation' | 'permission'>): Error {
     const where = `Graph ${call.operation} in tenant ${this.tenantId}`;
+    // Our own write budget refused the write before it left: not Graph's answer, passed on as is.
+    const refusal = writeLimitReachedIn(error);
+    if (refusal !== undefined) return refusal;
     if (!(error instanceof GraphError)) {
       return error instanceof Error ? error : new Error(`${where} failed: ${String(error)}`);
     }

@@ -1,4 +1,5 @@
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { WriteLimitReachedError } from '../../domain/errors';
 
 /**
  * Client-side limits that keep Graph writes inside Microsoft's published identity budgets, so one
@@ -10,6 +11,12 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
  * writes wait once the window is used past the reserve; revocations may use all of it, and when
  * both wait, revocations are served first. Tenants are independent: a full window in one tenant
  * does not hold back writes to another (only the app-wide window is shared).
+ *
+ * Only a short wait happens in place: a normal write that would wait longer than
+ * MAX_NORMAL_WAIT_MS is refused at once with a WriteLimitReachedError saying when to try again, so
+ * that provisioning activities waiting for the window do not hold the host's activity slots
+ * (maxConcurrentActivityFunctions) that revocations need; the orchestration retries them after a
+ * durable timer. Revocations always wait: they must complete, and the reserve is theirs.
  */
 export type GraphPriority = 'revocation' | 'normal';
 
@@ -24,6 +31,16 @@ export interface WriteBudgetLimits {
   /** Share (0..1) of each window that only revocations may use. */
   readonly revocationReserve: number;
 }
+
+/**
+ * The longest a normal write waits for room inside its activity. Long enough to ride out a brief
+ * burst, short enough that a full window never ties up activity slots: a longer wait is handed
+ * back to the orchestration as a durable timer.
+ */
+export const MAX_NORMAL_WAIT_MS = 2_000;
+
+/** The shortest wait a refused write is told to take (a retry sooner would just be refused again). */
+const MIN_RETRY_AFTER_MS = 1_000;
 
 /** Microsoft's published identity write limits per app. */
 export const GRAPH_IDENTITY_WRITE_LIMITS = {
@@ -88,6 +105,13 @@ class SlidingWindow {
     return (this.granted[0] ?? 0) + this.limit.windowMs;
   }
 
+  /** When enough grants have left the window for one more under `cap` (now if there is room). */
+  roomAt(now: number, cap: number): number {
+    const used = this.used(now);
+    if (used < cap) return now;
+    return (this.granted[used - cap] ?? now) + this.limit.windowMs;
+  }
+
   record(now: number): void {
     this.granted.push(now);
   }
@@ -97,6 +121,9 @@ interface Waiter {
   readonly tenantId: string;
   readonly priority: GraphPriority;
   readonly grant: () => void;
+  readonly refuse: (error: WriteLimitReachedError) => void;
+  /** A normal write waits no later than this; a revocation has no limit (Infinity). */
+  readonly giveUpAt: number;
 }
 
 export interface WriteBudgetClock {
@@ -121,16 +148,22 @@ export class GraphWriteBudget {
   constructor(
     readonly limits: WriteBudgetLimits = DEFAULT_WRITE_BUDGET,
     private readonly clock: WriteBudgetClock = realClock,
+    private readonly maxNormalWaitMs: number = MAX_NORMAL_WAIT_MS,
   ) {
     if (!(limits.revocationReserve >= 0 && limits.revocationReserve < 1))
       throw new RangeError('revocationReserve must be in [0, 1)');
     this.app = new SlidingWindow(limits.perApp);
   }
 
-  /** Resolves when a write to the tenant may go out; the write is counted from then. */
+  /**
+   * Resolves when a write to the tenant may go out; the write is counted from then. A normal write
+   * that would wait longer than maxNormalWaitMs rejects instead, with a WriteLimitReachedError
+   * carrying when room is expected; a revocation waits as long as it takes.
+   */
   acquire(tenantId: string, priority: GraphPriority): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push({ tenantId, priority, grant: resolve });
+    return new Promise((resolve, reject) => {
+      const giveUpAt = priority === 'revocation' ? Infinity : this.clock.now() + this.maxNormalWaitMs;
+      this.waiting.push({ tenantId, priority, grant: resolve, refuse: reject, giveUpAt });
       this.pump();
     });
   }
@@ -183,6 +216,25 @@ export class GraphWriteBudget {
         waiter.grant();
         continue;
       }
+      if (waiter.priority !== 'revocation') {
+        // When this write could go out at the earliest (later still if others are ahead of it).
+        const roomAt = Math.max(
+          tenant.roomAt(now, this.cap(tenant, waiter.priority)),
+          this.app.roomAt(now, this.cap(this.app, waiter.priority)),
+        );
+        if (roomAt > waiter.giveUpAt || now >= waiter.giveUpAt) {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          const retryAfterMs = Math.max(MIN_RETRY_AFTER_MS, roomAt - now);
+          waiter.refuse(
+            new WriteLimitReachedError(
+              `the app's Graph write limit for tenant ${waiter.tenantId} is used up; provisioning writes may resume in about ${Math.ceil(retryAfterMs / 1000)} s`,
+              retryAfterMs,
+            ),
+          );
+          continue;
+        }
+        earliestRoom = Math.min(earliestRoom, waiter.giveUpAt);
+      }
       if (!tenantRoom) earliestRoom = Math.min(earliestRoom, tenant.nextRoomAt());
       if (!appRoom) earliestRoom = Math.min(earliestRoom, this.app.nextRoomAt());
     }
@@ -211,7 +263,14 @@ export class WriteBudgetMiddleware implements Middleware {
   ) {}
 
   async execute(context: Context): Promise<void> {
-    for (let write = writesIn(context); write > 0; write--) await this.budget.acquire(this.tenantId, this.priority);
+    try {
+      for (let write = writesIn(context); write > 0; write--) await this.budget.acquire(this.tenantId, this.priority);
+    } catch (error) {
+      // The Graph client turns anything but a GraphClientError thrown in its chain into a GraphError
+      // without the original; wrapped, ours comes out unchanged for GraphApi to unwrap.
+      if (error instanceof WriteLimitReachedError) throw new WriteLimitPassThrough(error);
+      throw error;
+    }
     if (this.next === undefined) throw new Error('WriteBudgetMiddleware must not be last in the chain');
     await this.next.execute(context);
   }
@@ -219,6 +278,21 @@ export class WriteBudgetMiddleware implements Middleware {
   setNext(next: Middleware): void {
     this.next = next;
   }
+}
+
+/** Carries a WriteLimitReachedError through the Graph client's request handling (see writeLimitReachedIn). */
+class WriteLimitPassThrough extends GraphClientError {
+  constructor(readonly refusal: WriteLimitReachedError) {
+    super(refusal.message);
+  }
+}
+
+/** The budget's refusal that `error` (thrown by a Graph client call) carries, if it is one. */
+export function writeLimitReachedIn(error: unknown): WriteLimitReachedError | undefined {
+  if (error instanceof WriteLimitReachedError) return error;
+  if (error instanceof GraphClientError && 'refusal' in error && error.refusal instanceof WriteLimitReachedError)
+    return error.refusal;
+  return undefined;
 }
 
 /** How many Graph writes a request makes: none for a read, one per non-GET item of a $batch. */

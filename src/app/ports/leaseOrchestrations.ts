@@ -16,6 +16,8 @@ export interface LeaseOrchestrationInput {
   readonly notify?: boolean;
   /** How long before the expiry "ending soon" goes out (absent in inputs of older runs: 10 minutes). */
   readonly endingSoonBeforeMs?: number;
+  /** How long provisioning may wait for Graph's write limit before the request fails (absent: 30 minutes). */
+  readonly provisioningWriteLimitWaitMs?: number;
   /** Set by continueAsNew when a long revocation retry loop restarts the history. */
   readonly resumeRevocation?: {
     readonly cause: RevokeCause | 'provisionFailed';

@@ -3,8 +3,10 @@ import {
   DEFAULT_WRITE_BUDGET,
   GRAPH_IDENTITY_WRITE_LIMITS,
   GraphWriteBudget,
+  MAX_NORMAL_WAIT_MS,
   type WriteBudgetClock,
 } from '../../../src/adapters/graph/writeBudget';
+import { WriteLimitReachedError } from '../../../src/domain/errors';
 
 /** A clock the test moves by hand; scheduled callbacks run when time passes them. */
 class ManualClock implements WriteBudgetClock {
@@ -65,7 +67,8 @@ describe('GraphWriteBudget', () => {
 
   it('never grants more than the window allows in any window', async () => {
     const clock = new ManualClock();
-    const budget = new GraphWriteBudget(limits, clock);
+    // Normal writes here wait as long as it takes (the refusal of long waits is tested below).
+    const budget = new GraphWriteBudget(limits, clock, Infinity);
     const grants: number[] = [];
     for (let i = 0; i < 40; i++)
       void budget.acquire('a', i % 3 === 0 ? 'revocation' : 'normal').then(() => grants.push(clock.now()));
@@ -89,6 +92,62 @@ describe('GraphWriteBudget', () => {
     track(budget.acquire('quiet', 'revocation'), log, 'quiet-revocation');
     await flush();
     expect(log).toContain('quiet-revocation');
+  });
+
+  it('refuses a normal write that would wait past the bound, saying when to try again; a revocation still waits', async () => {
+    const clock = new ManualClock();
+    const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
+    const budget = new GraphWriteBudget(slow, clock);
+    for (let i = 0; i < 8; i++) await budget.acquire('a', 'normal'); // the normal share, at time 0
+    await clock.advance(5_000);
+    // Room for a normal write comes back when the first grant leaves the window: 55 s from now.
+    const refused = await budget.acquire('a', 'normal').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(WriteLimitReachedError);
+    expect((refused as WriteLimitReachedError).retryAfterMs).toBe(55_000);
+    expect(budget.queued).toBe(0); // refused at once: nothing holds the caller
+    // Another tenant is not affected, and a revocation in the full tenant uses the reserve.
+    await budget.acquire('b', 'normal');
+    await budget.acquire('a', 'revocation');
+    await budget.acquire('a', 'revocation');
+    // The window is full even for revocations: the next one waits for room instead of failing.
+    const log: string[] = [];
+    track(budget.acquire('a', 'revocation'), log, 'r');
+    await clock.advance(50_000);
+    expect(log).toEqual([]);
+    expect(budget.queued).toBe(1);
+    await clock.advance(5_000);
+    expect(log).toEqual(['r']);
+  });
+
+  it('lets a normal write wait in place for room due within the bound, and refuses it once the bound has passed', async () => {
+    const clock = new ManualClock();
+    const budget = new GraphWriteBudget(limits, clock); // 1 s windows: room is always due within the bound
+    for (let i = 0; i < 8; i++) await budget.acquire('a', 'normal');
+    const log: string[] = [];
+    track(budget.acquire('a', 'normal'), log, 'n');
+    await flush();
+    expect(log).toEqual([]);
+    await clock.advance(1000);
+    expect(log).toEqual(['n']); // waited 1 s in place
+    await clock.advance(1000);
+
+    // Revocations keep taking each new window before it: refused when its bound has passed.
+    for (let i = 0; i < 10; i++) void budget.acquire('a', 'revocation');
+    let outcome = 'waiting';
+    void budget.acquire('a', 'normal').then(
+      () => (outcome = 'granted'),
+      (error: unknown) =>
+        (outcome = error instanceof WriteLimitReachedError ? `refused ${error.retryAfterMs}` : 'other'),
+    );
+    for (let i = 0; i < 20; i++) void budget.acquire('a', 'revocation');
+    await flush();
+    await clock.advance(1000);
+    expect(outcome).toBe('waiting');
+    await clock.advance(MAX_NORMAL_WAIT_MS - 1000);
+    expect(outcome).toBe('refused 1000');
   });
 
   it('refuses a reserve outside [0, 1)', () => {

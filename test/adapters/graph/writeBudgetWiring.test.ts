@@ -4,6 +4,7 @@ import { CONTOSO, ROLE_TEMPLATES } from '../../../local/sandbox/seed';
 import { createAdapters } from '../../../src/adapters';
 import { GraphWriteBudget } from '../../../src/adapters/graph/writeBudget';
 import type { DirectoryUser } from '../../../src/app/ports';
+import { WriteLimitReachedError } from '../../../src/domain/errors';
 import { generatePassword } from '../../../src/domain/password';
 import { uniqueName } from '../../support/env';
 import { sandboxSettings, startTestSandbox, tenantState } from '../sandboxSupport';
@@ -11,7 +12,8 @@ import { CONTOSO_GROUPS, connectContoso, newAccount } from './graphFixtures';
 
 /**
  * The write budget sits on every Graph write the adapter sends: with a tiny window, normal writes
- * stop at the reserve and wait, reads go on, and the tenant's revocation client still writes.
+ * stop at the reserve (refused with when to try again, as the room is more than a moment away),
+ * reads go on, and the tenant's revocation client still writes.
  */
 let sandbox: RunningSandbox;
 
@@ -23,10 +25,16 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+/** What the call was refused with, through the whole Graph client (null when it went through). */
+function refusalOf(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => null,
+    (error: unknown) => error,
+  );
+}
 
 describe('Graph write budget wiring', () => {
-  it('holds normal writes at the reserve while reads and revocation writes go through', async () => {
+  it('refuses normal writes past the reserve (room a minute away) while reads and revocation writes go through', async () => {
     // 4 writes a minute in the tenant: 2 for normal writes, the other 2 kept for revocations.
     const budget = new GraphWriteBudget({
       perTenant: { writes: 4, windowMs: 60_000 },
@@ -45,11 +53,12 @@ describe('Graph write budget wiring', () => {
     await normal.setPasswordAndEnable(user.objectId, generatePassword()); // write 2: the normal share is used up
     const writesBefore = (await tenantState(sandbox, CONTOSO.id)).calls.writes;
 
-    let heldDone = false;
-    const held = normal.setPasswordAndEnable(user.objectId, generatePassword()).then(() => (heldDone = true));
-    await settle();
-    expect(heldDone).toBe(false);
-    expect(budget.queued).toBe(1);
+    // Room for it comes back in a minute: refused now, with when to try again, and nothing sent.
+    const refused = await refusalOf(normal.setPasswordAndEnable(user.objectId, generatePassword()));
+    expect(refused).toBeInstanceOf(WriteLimitReachedError);
+    expect((refused as WriteLimitReachedError).retryAfterMs).toBeGreaterThan(50_000);
+    expect(budget.queued).toBe(0);
+    expect((await tenantState(sandbox, CONTOSO.id)).calls.writes).toBe(writesBefore);
     // Reads are not budgeted.
     expect(await normal.getUser(user.objectId)).toMatchObject({ objectId: user.objectId });
     // The revocation client uses the reserve at once.
@@ -57,8 +66,6 @@ describe('Graph write budget wiring', () => {
     const state = await tenantState(sandbox, CONTOSO.id);
     expect(state.calls.writes).toBe(writesBefore + 1);
     expect(state.users.find((u) => u.id === user.objectId)?.accountEnabled).toBe(false);
-    expect(heldDone).toBe(false);
-    void held;
   });
 
   it('takes one write per write inside a $batch, and none for the reads in it', async () => {
@@ -79,18 +86,15 @@ describe('Graph write budget wiring', () => {
     expect(await normal.readAccess(user.objectId)).toMatchObject({ roleAssignments: [], groupIds: [] });
     const writesBefore = (await tenantState(sandbox, CONTOSO.id)).calls.writes;
 
-    let grantDone = false;
-    const grant = normal
-      .grantAccess(user.objectId, {
+    const refused = await refusalOf(
+      normal.grantAccess(user.objectId, {
         roleTemplateIds: [ROLE_TEMPLATES.helpdeskAdministrator, ROLE_TEMPLATES.userAdministrator],
         groupIds: [CONTOSO_GROUPS.helpdeskOperators],
-      })
-      .then(() => (grantDone = true));
-    await settle();
-    // Two of its three writes were granted; the batch waits for the third before it leaves.
-    expect(grantDone).toBe(false);
-    expect(budget.queued).toBe(1);
+      }),
+    );
+    // Two of its three writes fit; the batch does not leave without room for the third.
+    expect(refused).toBeInstanceOf(WriteLimitReachedError);
+    expect(budget.queued).toBe(0);
     expect((await tenantState(sandbox, CONTOSO.id)).calls.writes).toBe(writesBefore);
-    void grant;
   });
 });
