@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { HOME_GROUPS, HOME_TENANT, HOME_USERS, ROLE_TEMPLATES, seedAppOf } from '../local/sandbox/seed';
+import { HOME_GROUPS, HOME_TENANT, HOME_USERS, ROLE_TEMPLATES } from '../local/sandbox/seed';
 import type { RunningStack } from '../local/stack';
+import { connectHomeTenant } from '../local/homeTenant';
 import { getServices } from '../src/composition';
 import { progress, runBenchCommand, startBenchStack } from './command';
 import { callJson } from './http';
@@ -118,23 +119,6 @@ function expectStatus(what: string, res: { status: number; body: unknown }, stat
   if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
-async function connectHome(): Promise<void> {
-  const { deps } = getServices();
-  const app = seedAppOf(HOME_TENANT);
-  const secretName = await deps.vault.putTenantSecret(HOME_TENANT.id, app.clientSecret);
-  const now = new Date().toISOString();
-  await deps.config.createTenant({
-    tenantId: HOME_TENANT.id,
-    displayName: 'MSP (home)',
-    jitDomain: 'msp.example',
-    connection: { mode: 'clientSecret', clientId: app.clientId, secretName },
-    protectedAccounts: [],
-    tags: [],
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
 async function bench(options: Options, tlsDir: string): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'jit-bench-state-'));
   let stack: RunningStack | undefined;
@@ -142,7 +126,7 @@ async function bench(options: Options, tlsDir: string): Promise<void> {
     progress('starting the stack');
     stack = await startBenchStack({ stateDir, tlsDir, taskHub: 'benchmsp', seedDemo: false, log: () => undefined });
     const { sandboxUrl, apiBaseUrl: api } = stack;
-    await connectHome();
+    await connectHomeTenant(getServices().deps);
     const admin = await tokenOf(sandboxUrl, HOME_USERS.carol.userPrincipalName);
     const stages = new Stages(sandboxUrl);
     let made: Made[] = [];

@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HOME_TENANT, seedAppOf } from '../../local/sandbox/seed';
-import type { AppDeps } from '../../src/app/deps';
+import { HOME_TENANT } from '../../local/sandbox/seed';
 import { targetSchema, type Target } from '../../src/domain/config';
 import type { StackClient } from '../support/client';
 
@@ -44,22 +43,7 @@ export function target(partial: {
   });
 }
 
-/** The home tenant connected like a customer tenant (elevation targets and webhook technicians need it). */
-export async function connectHomeTenant(deps: Pick<AppDeps, 'config' | 'vault'>): Promise<void> {
-  if ((await deps.config.getTenant(HOME_TENANT.id)) !== null) return;
-  const app = seedAppOf(HOME_TENANT);
-  const secretName = await deps.vault.putTenantSecret(HOME_TENANT.id, app.clientSecret);
-  const now = new Date().toISOString();
-  await deps.config.createTenant({
-    tenantId: HOME_TENANT.id,
-    displayName: 'MSP (home)',
-    jitDomain: 'msp.example',
-    connection: { mode: 'clientSecret', clientId: app.clientId, secretName },
-    protectedAccounts: [],
-    createdAt: now,
-    updatedAt: now,
-  });
-}
+export { connectHomeTenant } from '../../local/homeTenant';
 
 export interface Received {
   readonly path: string;

@@ -132,7 +132,7 @@ export const REQUEST_OPERATIONS: readonly HttpOperation[] = [
     summary: 'End the lease now, or withdraw a request still waiting for approval (the requester or an admin)',
     description:
       'The reason is recorded on the request (`revokeReason`) and who revoked as `revokedBy` (UPN). The answer is the request once the orchestration has taken the revocation up ' +
-      '(`revoking`, or `ended` with endReason revoked or withdrawn), or as it stands after 5 s (a request still provisioning is revoked when provisioning finishes); follow Location to `ended`. ' +
+      '(`revoking`, or `ended` with endReason revoked or withdrawn), or as it stands after 5 s (a request still provisioning is revoked when its provisioning step returns, at once while that waits for the write limit of Microsoft Graph); follow Location to `ended`. ' +
       'A request that has already ended is a 409.',
     access: 'caller',
     durableClient: true,
