@@ -68,6 +68,30 @@ describe('submitRequest', () => {
     expect(orch.started[0]?.approvalDeadline).toBe(request.status === 'pending_approval' && request.approvalDeadline);
   });
 
+  it('reads the configuration as of now: a rule removed on another instance refuses the next submission', async () => {
+    const { deps, orch } = await setup();
+    // This instance's cache still holds the rules from before another instance removed them: only
+    // revalidate() (a read of the version now) makes it see the change.
+    const cachedBefore = await deps.config.listRules();
+    const current = deps.config.cached;
+    let revalidated = false;
+    Object.defineProperty(deps.config, 'cached', {
+      value: {
+        ...current,
+        revalidate: () => {
+          revalidated = true;
+          return current.revalidate();
+        },
+        listRules: () => (revalidated ? current.listRules() : Promise.resolve(cachedBefore)),
+      },
+    });
+    for (const rule of cachedBefore) await deps.config.deleteRule(rule.ruleId);
+    await expect(
+      submitRequest(deps, orch, technician('bob'), { tenantId: CUSTOMER_TENANT_ID, targetId: 'helpdesk' }),
+    ).rejects.toThrow(ForbiddenError);
+    expect(orch.started).toEqual([]);
+  });
+
   it('refuses a caller no rule entitles, and a tenant or target that does not exist: nothing stored', async () => {
     const { deps, orch } = await setup();
     const outsider = technician('mallory', { groups: [] });
