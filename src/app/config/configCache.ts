@@ -38,7 +38,10 @@ export class ConfigCache {
   private version: ConfigVersion | undefined = undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private filledSince = Number.NEGATIVE_INFINITY;
-  private checking: Promise<void> | undefined;
+  /** The version read issued last, until it is answered. Reads are issued one at a time, in order. */
+  private reading: Promise<void> | undefined;
+  /** The read that goes out when `reading` is answered, shared by every revalidate() that began meanwhile. */
+  private nextRead: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -80,10 +83,22 @@ export class ConfigCache {
    * Reads the version now, whatever the interval: the reads that follow see every change answered
    * before this call began, as reading the rows themselves would, at the cost of one version read
    * instead of a read per row. For decisions that must not rest on a stale rule (a submission,
-   * provisioning's re-check).
+   * provisioning's re-check, a credential's reveal).
+   *
+   * Concurrent calls share reads: a read already under way was sent before this call began, so it
+   * may miss a change answered just before; the call waits for the next read instead, which goes
+   * out when that one is answered and serves every call that began in between. Under load that is
+   * about one version read per round-trip time, whatever the number of callers; alone, one read.
    */
   async revalidate(): Promise<void> {
-    await this.checkVersion(this.now());
+    // A read still to be sent goes out after this call began: it serves this call too.
+    if (this.nextRead !== undefined) return this.nextRead;
+    if (this.reading === undefined) return this.issueRead();
+    this.nextRead = this.reading.then(noop, noop).then(() => {
+      this.nextRead = undefined;
+      return this.issueRead();
+    });
+    return this.nextRead;
   }
 
   /**
@@ -102,10 +117,17 @@ export class ConfigCache {
       this.filledSince = now;
     }
     if (now - this.checkedAt < this.options.versionCheckIntervalMs) return;
-    this.checking ??= this.checkVersion(now).finally(() => {
-      this.checking = undefined;
+    // Any read under way was sent within the interval: it is fresh enough for a cached read.
+    await (this.reading ?? this.issueRead());
+  }
+
+  /** Sends a version read now; `reading` until it is answered. */
+  private issueRead(): Promise<void> {
+    const read: Promise<void> = this.checkVersion(this.now()).finally(() => {
+      if (this.reading === read) this.reading = undefined;
     });
-    await this.checking;
+    this.reading = read;
+    return read;
   }
 
   /** `startedAt`, not the answer's time, is when the version was true: the bound counts from there. */
@@ -124,6 +146,8 @@ export class ConfigCache {
     this.settled = new Map();
   }
 }
+
+function noop(): void {}
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -130,4 +130,46 @@ describe('ConfigCache', () => {
     expect(await cache.loaded('key')).toBeUndefined();
     expect(state.loads).toBe(1);
   });
+
+  it('revalidate: calls that begin while a version read is under way share the next read, never that one', async () => {
+    // Version reads the test answers one by one: each captures the version when it is sent.
+    const sent: { version: ConfigVersion; answer: () => void }[] = [];
+    const state = { version: 'v1' as ConfigVersion, value: 'a' };
+    const cache = new ConfigCache(
+      () =>
+        new Promise<ConfigVersion>((resolve) => {
+          const version = state.version;
+          sent.push({ version, answer: () => resolve(version) });
+        }),
+      { versionCheckIntervalMs: 1_000, maxAgeMs: 60_000, now: () => 0 },
+    );
+    const read = () => cache.get('key', () => Promise.resolve({ value: state.value }));
+    const settle = () => new Promise((r) => setImmediate(r));
+
+    const first = cache.revalidate();
+    await settle();
+    expect(sent).toHaveLength(1);
+    sent[0]?.answer();
+    await first;
+    expect((await read()).value).toBe('a');
+
+    // A read goes out; then another instance changes a row and bumps the version; then ten calls
+    // begin. The read under way was sent before the change: it must not answer them.
+    const early = cache.revalidate();
+    await settle();
+    state.value = 'b';
+    state.version = 'v2';
+    const late = Array.from({ length: 10 }, () => cache.revalidate());
+    await settle();
+    expect(sent).toHaveLength(2); // the ten wait: nothing more is sent while a read is under way
+    sent[1]?.answer();
+    await early;
+    await settle();
+    expect(sent).toHaveLength(3); // one read for all ten, sent after the first was answered
+    expect(sent[2]?.version).toBe('v2');
+    sent[2]?.answer();
+    await Promise.all(late);
+    expect((await read()).value).toBe('b');
+    expect(sent).toHaveLength(3);
+  });
 });
