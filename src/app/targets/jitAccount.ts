@@ -23,6 +23,11 @@ export interface EnsuredAccount {
    * be disabled.
    */
   readonly createdEnabled: boolean;
+  /**
+   * The account's row was written by this call (created, or adopted after a lost answer), with
+   * `lastUsedAt` the time of this provisioning: nothing is left to record when the lease starts.
+   */
+  readonly lastUseRecorded: boolean;
 }
 
 /**
@@ -52,7 +57,7 @@ export async function ensureAccount(
             `the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`,
           );
       }
-      return { account: { ...existing, objectId: existing.objectId }, createdEnabled: false };
+      return { account: { ...existing, objectId: existing.objectId }, createdEnabled: false, lastUseRecorded: false };
     }
     // Deleted in the directory since: create it again below, under the same name if it is free.
   }
@@ -90,13 +95,13 @@ export async function ensureAccount(
       { enabled: true },
     );
     if (typeof created !== 'string')
-      return { account: await adopt(deps, pending, created.objectId), createdEnabled: true };
+      return { account: await adopt(deps, pending, created.objectId), createdEnabled: true, lastUseRecorded: true };
     // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
     // Ours too: the very object this service recorded for the technician (rows from before markers).
     if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId))
-      return { account: await adopt(deps, pending, holder.objectId), createdEnabled: false };
+      return { account: await adopt(deps, pending, holder.objectId), createdEnabled: false, lastUseRecorded: true };
     if (holder === null && created === 'principalNameTaken') {
       // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
       // answer was lost, not yet replicated to the replica that answered the read. That proves
