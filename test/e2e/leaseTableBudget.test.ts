@@ -18,11 +18,12 @@ const t = useQuickStack();
 /**
  * A new technician's lease: configuration version ×2 (submission, provisioning) + 1 (revocation's
  * tenant, the cache's once-a-second check: the lease lasts longer); lock claim and release;
- * request create, `active`, `revoking`, `ended`; the reveal's request read; JIT account: read, UPN
- * query, row before the creation, row with its object id; audit 8.
+ * request create, `active`, `revoking`, `ended`; the reveal's request read; JIT account: its row and
+ * the holders of its names in one read, its row before the creation, its row with the object id;
+ * audit 8.
  */
-const NEW_TECHNICIAN_ROUND_TRIPS = 22;
-/** A returning technician: the account's read and its lastUsedAt instead of the 4 above. */
+const NEW_TECHNICIAN_ROUND_TRIPS = 21;
+/** A returning technician: the account's read and its lastUsedAt instead of the 3 above. */
 const RETURNING_TECHNICIAN_ROUND_TRIPS = 20;
 
 /** Every table the lease path writes or reads; anything else (a timer's poll) is not the lease's. */
@@ -94,7 +95,7 @@ describe("a lease's own Table Storage round trips", () => {
     expect(
       created.filter((r) => r.includes('jitAccounts')),
       created.join('\n'),
-    ).toHaveLength(4);
+    ).toHaveLength(3);
     expect(
       reused.filter((r) => r.includes('jitAccounts')),
       reused.join('\n'),

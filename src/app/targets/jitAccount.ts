@@ -47,7 +47,15 @@ export async function ensureAccount(
   leasePassword: string,
 ): Promise<EnsuredAccount> {
   const requester = request.requester;
-  const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
+  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
+    jitUserPrincipalName(l, tenant.jitDomain),
+  );
+  // The technician's row and who holds the standard names, in one read: a new technician needs both.
+  const { own: existing, holders } = await deps.accounts.getWithNameHolders(
+    tenant.tenantId,
+    requester.objectId,
+    standard,
+  );
   if (existing?.objectId) {
     const user = await directory.getUser(existing.objectId);
     if (user !== null) {
@@ -62,13 +70,15 @@ export async function ensureAccount(
     // Deleted in the directory since: create it again below, under the same name if it is free.
   }
   const now = deps.clock.now().toISOString();
-  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
-    jitUserPrincipalName(l, tenant.jitDomain),
-  );
+  // Holders read above answer until the first creation attempt; after it, each name is read again.
+  let prefetched: ReadonlyMap<string, JitAccount> | null = holders;
   const candidates = [...new Set([...(existing ? [existing.userPrincipalName.toLowerCase()] : []), ...standard])];
   for (const userPrincipalName of candidates) {
     if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
-    const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
+    const owner =
+      prefetched !== null && standard.some((u) => u.toLowerCase() === userPrincipalName.toLowerCase())
+        ? (prefetched.get(userPrincipalName.toLowerCase()) ?? null)
+        : await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
     if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
     // A marker this service once sent for this technician's account stays theirs: a creation under
     // way keeps it, and so does one whose user only seemed gone (a read that replication lag hid):
@@ -84,6 +94,7 @@ export async function ensureAccount(
       lastUsedAt: now,
     };
     await deps.accounts.upsert(pending);
+    prefetched = null;
     const created = await directory.createAccount(
       {
         userPrincipalName,
