@@ -8,6 +8,7 @@ import type { AccountRef, LeaseRequest } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import { currentGroupsOf } from './requesterStanding';
+import { ConcurrencyError, type Versioned } from './ports';
 import { kindOfLease } from './targets';
 import type { Provisioned } from './targets/targetKind';
 
@@ -33,9 +34,26 @@ export type ProvisionResult =
  * active it answers what was provisioned; run again after a crash it converges on the same grants.
  */
 export async function provisionAccess(deps: AppDeps, requestId: string): Promise<ProvisionResult> {
+  const written = deps.requests.lastWrittenHere(requestId);
+  if (written !== null && written.value.status === 'provisioning') {
+    // The request as this process recorded it (its submission or approval, usually): the write that
+    // records it active is conditional on that ETag, so a version another process wrote since (a
+    // revoke reason, a withdrawal) is refused, and the request is then read as usual: the kinds
+    // converge on the same grants when run again, as after a retried activity.
+    try {
+      return await provisionFrom(deps, written);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+  }
   const stored = await deps.requests.get(requestId);
   if (stored === null) throw new NotFoundError(`request ${requestId} does not exist`);
+  return provisionFrom(deps, stored);
+}
+
+async function provisionFrom(deps: AppDeps, stored: Versioned<LeaseRequest>): Promise<ProvisionResult> {
   const request = stored.value;
+  const requestId = request.id;
   if (request.status === 'active') {
     // Run again after the lease was recorded active (a crash, a lost reply): what follows that
     // write may not have happened; the audit record has a fixed id, so writing it again is safe.

@@ -281,10 +281,12 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
-  const target = await deps.config.getTarget(request.tenantId, request.targetId);
+  // Its step-up and access details from this instance's cache (its own writes at once, another
+  // instance's within the cache's version check, as entitlement answers): no row read per reveal.
+  const target = await deps.config.cached.getTarget(request.tenantId, request.targetId);
   if (target !== null) {
-    const required = target.value.stepUp?.authenticationContext;
-    requireStepUp(deps, caller, target.value, required, "revealing this target's credential", id);
+    const required = target.stepUp?.authenticationContext;
+    requireStepUp(deps, caller, target, required, "revealing this target's credential", id);
   }
   const noCredential = kindOfLease(request).noCredentialReason;
   if (noCredential !== null || request.credentialType === 'none') {
@@ -312,7 +314,7 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
   const common = {
     userPrincipalName: request.account.userPrincipalName,
     expiresAt: request.expiresAt,
-    accessDetails: target?.value.accessDetails ?? null,
+    accessDetails: target?.accessDetails ?? null,
   };
   return credentialType === 'temporaryAccessPass'
     ? { credentialType, ...common, temporaryAccessPass: secret }

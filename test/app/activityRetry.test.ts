@@ -161,3 +161,56 @@ describe('revokeAccess from the version this process wrote', () => {
     expect(count(await actions(lease.id), 'lease.ended')).toBe(1);
   });
 });
+
+/** A copy of `lease` (a new id) as it stood before it was provisioned. */
+function provisioningCopyOf(lease: LeaseRequest): LeaseRequest {
+  if (lease.status !== 'active') throw new Error(`expected an active lease, got ${lease.status}`);
+  const { activatedAt: _activatedAt, expiresAt: _expiresAt, account: _account, ...common } = lease;
+  return { ...common, id: randomUUID(), status: 'provisioning' };
+}
+
+describe('provisionAccess from the version this process wrote', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('provisions a request submitted in this process without reading it first', async () => {
+    const deps = getServices().deps;
+    await freeLock(HOME_USERS.dave.id);
+    const copy = provisioningCopyOf(await activeLease(HOME_USERS.dave.userPrincipalName));
+    await deps.requests.create(copy);
+    const insideProvision = new AsyncLocalStorage<true>();
+    const reads: string[] = [];
+    const read = deps.requests.get.bind(deps.requests);
+    vi.spyOn(deps.requests, 'get').mockImplementation((id) => {
+      if (insideProvision.getStore() === true) reads.push(id);
+      return read(id);
+    });
+    const result = await insideProvision.run(true, () => provisionAccess(deps, copy.id));
+    expect(result.status).toBe('active');
+    expect(reads).toEqual([]);
+    vi.restoreAllMocks();
+    expect((await deps.requests.get(copy.id))?.value.status).toBe('active');
+    expect(count(await actions(copy.id), 'lease.provisioned')).toBe(1);
+  });
+
+  it('a remembered version another process replaced since is refused by its ETag: the request is read and provisioned, what the other process wrote is kept', async () => {
+    const deps = getServices().deps;
+    await freeLock(HOME_USERS.alice.id);
+    const copy = provisioningCopyOf(await activeLease(HOME_USERS.alice.userPrincipalName));
+    const remembered = await deps.requests.create(copy);
+    // Another process (the API answering DELETE) records why, after this one last wrote the request.
+    const annotated = withRevokeReason(copy, 'the ticket was closed', new Date());
+    if (annotated === null) throw new Error('expected a reason to be recordable');
+    await deps.requests.replace(annotated, remembered.etag);
+    vi.spyOn(deps.requests, 'lastWrittenHere').mockReturnValue(remembered);
+
+    const result = await provisionAccess(deps, copy.id);
+    expect(result.status).toBe('active');
+    expect((await deps.requests.get(copy.id))?.value).toMatchObject({
+      status: 'active',
+      revokeReason: 'the ticket was closed',
+    });
+    expect(count(await actions(copy.id), 'lease.provisioned')).toBe(1);
+  });
+});

@@ -144,6 +144,45 @@ describe('revealing the credential of a target that asks for c1', () => {
   });
 });
 
+describe('a step-up the target asks for once the lease is active', () => {
+  it('is asked at the reveal: the change reaches the configuration the reveal reads at once', async () => {
+    const deps = getServices().deps;
+    const quick = await deps.config.getTarget(CONTOSO.id, QUICK_TARGET_ID);
+    if (quick === null) throw new Error('quick target missing');
+    const targetId = `step-up-later-${randomUUID().slice(0, 8)}`;
+    const created = await deps.config.createTarget(
+      target({ ...quick.value, defaultDuration: 'PT30M', maxDuration: 'PT1H', tenantId: CONTOSO.id, targetId }),
+    );
+    const now = new Date().toISOString();
+    await deps.config.createRule({
+      ruleId: `technicians-${targetId}`,
+      principal: { type: 'group', id: HOME_GROUPS.allTechnicians.id },
+      scope: { targets: [{ tenantId: CONTOSO.id, targetId }] },
+      createdAt: now,
+      updatedAt: now,
+    });
+    const tech = await newTechnician(t.client, 'stepup');
+    const plain = await t.client.token(tech.upn);
+    const submitted = await t.client.api<{ id: string }>('POST', '/requests', {
+      token: plain,
+      body: { tenantId: CONTOSO.id, targetId },
+    });
+    expect(submitted.status, submitted.text).toBe(202);
+    const id = submitted.body.id;
+    await waitFor('the lease to be active', async () => {
+      const got = await t.client.api<{ status: string }>('GET', `/requests/${id}`, { token: plain });
+      return got.body.status === 'active' ? true : undefined;
+    });
+
+    await deps.config.replaceTarget({ ...created.value, stepUp: { authenticationContext: 'c1' } }, created.etag);
+    expectChallenge(await t.client.api('POST', `/requests/${id}/credential`, { token: plain }), 'c1');
+    expect(await auditActions(id)).not.toContain('credential.revealed');
+    const stepped = await t.client.token(tech.upn, { acrs: ['c1'] });
+    const revealed = await t.client.api('POST', `/requests/${id}/credential`, { token: stepped });
+    expect(revealed.status, revealed.text).toBe(200);
+  });
+});
+
 describe('approving a request of a target that asks its approvers for c2', () => {
   async function pendingRequest(): Promise<string> {
     const tech = await newTechnician(t.client, 'stepup');

@@ -1,5 +1,5 @@
 import { odata } from '@azure/data-tables';
-import type { AccountStore } from '../../app/ports';
+import type { AccountStore, AccountWithNameHolders } from '../../app/ports';
 import { jitAccountSchema, type JitAccount } from '../../domain/jitAccount';
 import { DocumentTable } from './documentTable';
 import type { TableSet } from './tableSet';
@@ -25,6 +25,26 @@ export class TableAccountStore implements AccountStore {
     const upn = userPrincipalName.toLowerCase();
     const found = await this.rows.list(odata`PartitionKey eq ${tenantId} and upnLower eq ${upn}`);
     return found[0] ?? null;
+  }
+
+  /**
+   * One query of the tenant's partition (a row per technician) instead of a point read and a UPN
+   * query: a new technician's provisioning needs both answers before it creates anything.
+   */
+  async getWithNameHolders(
+    tenantId: string,
+    requesterObjectId: string,
+    userPrincipalNames: readonly string[],
+  ): Promise<AccountWithNameHolders> {
+    const upns = [...new Set(userPrincipalNames.map((u) => u.toLowerCase()))];
+    const either = [odata`RowKey eq ${requesterObjectId}`, ...upns.map((upn) => odata`upnLower eq ${upn}`)];
+    const rows = await this.rows.list(odata`PartitionKey eq ${tenantId}` + ` and (${either.join(' or ')})`);
+    const holders = new Map<string, JitAccount>();
+    for (const row of rows) {
+      const upn = row.userPrincipalName.toLowerCase();
+      if (upns.includes(upn) && !holders.has(upn)) holders.set(upn, row);
+    }
+    return { own: rows.find((r) => r.requesterObjectId === requesterObjectId) ?? null, holders };
   }
 
   upsert(account: JitAccount): Promise<void> {

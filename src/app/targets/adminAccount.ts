@@ -59,7 +59,8 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
     // The lease's password, or for a pass lease a random one nobody keeps. A new account is created
     // enabled with it (one write); an existing one gets it below, once the credential is stored.
     const password = generatePassword();
-    const { account, createdEnabled } = await ensureAccount(deps, directory, tenant, request, password);
+    const ensured = await ensureAccount(deps, directory, tenant, request, password);
+    const { account, createdEnabled } = ensured;
     const accountRef: AccountRef = { userPrincipalName: account.userPrincipalName, objectId: account.objectId };
 
     await directory.grantAccess(account.objectId, {
@@ -96,9 +97,14 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
     return {
       stored,
       account: accountRef,
-      afterActivated: async (now) => {
-        await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });
-      },
+      // A row written just now already says when the account was last used (seconds ago).
+      ...(ensured.lastUseRecorded
+        ? {}
+        : {
+            afterActivated: async (now: Date) => {
+              await deps.accounts.upsert({ ...account, lastUsedAt: now.toISOString() });
+            },
+          }),
     };
   },
 

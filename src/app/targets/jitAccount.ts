@@ -23,6 +23,11 @@ export interface EnsuredAccount {
    * be disabled.
    */
   readonly createdEnabled: boolean;
+  /**
+   * The account's row was written by this call (created, or adopted after a lost answer), with
+   * `lastUsedAt` the time of this provisioning: nothing is left to record when the lease starts.
+   */
+  readonly lastUseRecorded: boolean;
 }
 
 /**
@@ -42,7 +47,15 @@ export async function ensureAccount(
   leasePassword: string,
 ): Promise<EnsuredAccount> {
   const requester = request.requester;
-  const existing = await deps.accounts.get(tenant.tenantId, requester.objectId);
+  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
+    jitUserPrincipalName(l, tenant.jitDomain),
+  );
+  // The technician's row and who holds the standard names, in one read: a new technician needs both.
+  const { own: existing, holders } = await deps.accounts.getWithNameHolders(
+    tenant.tenantId,
+    requester.objectId,
+    standard,
+  );
   if (existing?.objectId) {
     const user = await directory.getUser(existing.objectId);
     if (user !== null) {
@@ -52,18 +65,20 @@ export async function ensureAccount(
             `the JIT account ${name} of ${requester.userPrincipalName} is a protected account of tenant ${tenant.tenantId}: it is never provisioned`,
           );
       }
-      return { account: { ...existing, objectId: existing.objectId }, createdEnabled: false };
+      return { account: { ...existing, objectId: existing.objectId }, createdEnabled: false, lastUseRecorded: false };
     }
     // Deleted in the directory since: create it again below, under the same name if it is free.
   }
   const now = deps.clock.now().toISOString();
-  const standard = jitLocalPartCandidates(requester.userPrincipalName, requester.objectId).map((l) =>
-    jitUserPrincipalName(l, tenant.jitDomain),
-  );
+  // Holders read above answer until the first creation attempt; after it, each name is read again.
+  let prefetched: ReadonlyMap<string, JitAccount> | null = holders;
   const candidates = [...new Set([...(existing ? [existing.userPrincipalName.toLowerCase()] : []), ...standard])];
   for (const userPrincipalName of candidates) {
     if (isProtected(tenant, userPrincipalName) || !isJitUserPrincipalName(userPrincipalName)) continue;
-    const owner = await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
+    const owner =
+      prefetched !== null && standard.some((u) => u.toLowerCase() === userPrincipalName.toLowerCase())
+        ? (prefetched.get(userPrincipalName.toLowerCase()) ?? null)
+        : await deps.accounts.getByPrincipalName(tenant.tenantId, userPrincipalName);
     if (owner !== null && owner.requesterObjectId !== requester.objectId) continue;
     // A marker this service once sent for this technician's account stays theirs: a creation under
     // way keeps it, and so does one whose user only seemed gone (a read that replication lag hid):
@@ -79,6 +94,7 @@ export async function ensureAccount(
       lastUsedAt: now,
     };
     await deps.accounts.upsert(pending);
+    prefetched = null;
     const created = await directory.createAccount(
       {
         userPrincipalName,
@@ -90,13 +106,13 @@ export async function ensureAccount(
       { enabled: true },
     );
     if (typeof created !== 'string')
-      return { account: await adopt(deps, pending, created.objectId), createdEnabled: true };
+      return { account: await adopt(deps, pending, created.objectId), createdEnabled: true, lastUseRecorded: true };
     // Taken. Ours only if the user there carries this creation's marker (our answer was lost, or
     // we crashed before recording the object id); anything else belongs to someone else.
     const holder = await directory.getUserByPrincipalName(userPrincipalName);
     // Ours too: the very object this service recorded for the technician (rows from before markers).
     if (holder !== null && (holder.employeeId === creationMarker || holder.objectId === existing?.objectId))
-      return { account: await adopt(deps, pending, holder.objectId), createdEnabled: false };
+      return { account: await adopt(deps, pending, holder.objectId), createdEnabled: false, lastUseRecorded: true };
     if (holder === null && created === 'principalNameTaken') {
       // Entra says the UPN is taken, yet no user shows under it: most likely our own creation whose
       // answer was lost, not yet replicated to the replica that answered the read. That proves

@@ -80,6 +80,37 @@ describe('TableAccountStore', () => {
     await accounts.delete(tenantId, account.requesterObjectId);
     expect(await accounts.get(tenantId, account.requesterObjectId)).toBeNull();
   });
+
+  it("answers a technician's row and the holders of names in one read", async () => {
+    const { accounts } = freshStores();
+    const tenantId = randomUUID();
+    const row = (requesterObjectId: string, userPrincipalName: string): JitAccount => ({
+      tenantId,
+      requesterObjectId,
+      userPrincipalName,
+      objectId: randomUUID(),
+      creationMarker: randomUUID().replace(/-/g, '').slice(0, 16),
+      createdAt: now,
+      lastUsedAt: now,
+    });
+    const alice = row(randomUUID(), 'jit-alice@contoso.example');
+    const bob = row(randomUUID(), 'JIT-Bob@Contoso.example');
+    await accounts.upsert(alice);
+    await accounts.upsert(bob);
+    await accounts.upsert({ ...row(randomUUID(), 'jit-carol@contoso.example'), tenantId: randomUUID() });
+
+    const newcomer = randomUUID();
+    const names = ['jit-bob@contoso.example', 'jit-carol@contoso.example', "x' or upnLower ne '"];
+    const seen = await accounts.getWithNameHolders(tenantId, newcomer, names);
+    expect(seen.own).toBeNull();
+    expect([...seen.holders]).toEqual([['jit-bob@contoso.example', bob]]);
+
+    const own = await accounts.getWithNameHolders(tenantId, alice.requesterObjectId, ['jit-alice@contoso.example']);
+    expect(own.own).toEqual(alice);
+    expect([...own.holders]).toEqual([['jit-alice@contoso.example', alice]]);
+    const ownOnly = await accounts.getWithNameHolders(tenantId, bob.requesterObjectId, []);
+    expect(ownOnly).toEqual({ own: bob, holders: new Map() });
+  });
 });
 
 describe('TableConfigStore', () => {

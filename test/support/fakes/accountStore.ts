@@ -1,5 +1,5 @@
 import type { JitAccount } from '../../../src/domain/jitAccount';
-import type { AccountStore } from '../../../src/app/ports';
+import type { AccountStore, AccountWithNameHolders } from '../../../src/app/ports';
 import { VersionedMap } from './versionedMap';
 
 const keyOf = (tenantId: string, requesterObjectId: string): string => `${tenantId}|${requesterObjectId}`;
@@ -15,6 +15,19 @@ export class InMemoryAccountStore implements AccountStore {
     const upn = userPrincipalName.toLowerCase();
     const found = this.rows.values().find((a) => a.tenantId === tenantId && a.userPrincipalName.toLowerCase() === upn);
     return Promise.resolve(found ?? null);
+  }
+
+  async getWithNameHolders(
+    tenantId: string,
+    requesterObjectId: string,
+    userPrincipalNames: readonly string[],
+  ): Promise<AccountWithNameHolders> {
+    const holders = new Map<string, JitAccount>();
+    for (const upn of userPrincipalNames) {
+      const holder = await this.getByPrincipalName(tenantId, upn);
+      if (holder !== null) holders.set(upn.toLowerCase(), holder);
+    }
+    return { own: await this.get(tenantId, requesterObjectId), holders };
   }
 
   upsert(account: JitAccount): Promise<void> {
