@@ -268,7 +268,9 @@ export type RevealedCredential =
 
 /** The requester, and only the requester, reads the live credential while the lease is active. */
 export async function revealCredential(deps: AppDeps, caller: Caller, id: string): Promise<RevealedCredential> {
-  const stored = await deps.requests.get(id);
+  // The configuration as of now (a step-up required since, on any instance, applies to this reveal),
+  // its version read alongside the request's and shared with concurrent calls (configCache.ts).
+  const [stored] = await Promise.all([deps.requests.get(id), deps.config.cached.revalidate()]);
   if (stored === null) throw new NotFoundError(`request ${id} does not exist`);
   const request = stored.value;
   if (request.requester.objectId !== caller.objectId) {
@@ -281,8 +283,7 @@ export async function revealCredential(deps: AppDeps, caller: Caller, id: string
     });
     throw new ForbiddenError('only the requester can reveal the credential');
   }
-  // Its step-up and access details from this instance's cache (its own writes at once, another
-  // instance's within the cache's version check, as entitlement answers): no row read per reveal.
+  // Its step-up and access details from the cache, revalidated above: no row read per reveal.
   const target = await deps.config.cached.getTarget(request.tenantId, request.targetId);
   if (target !== null) {
     const required = target.stepUp?.authenticationContext;

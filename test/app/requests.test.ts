@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors';
 import { transition } from '../../src/domain/lease';
+import { StepUpRequiredError } from '../../src/domain/stepUp';
 import { listRequests, revealCredential, revokeRequest, submitRequest } from '../../src/app/requests';
 import { fakeDeps, type FakeDeps } from '../support/fakes/deps';
 import {
@@ -203,6 +204,32 @@ describe('revealCredential', () => {
 
     deps.clock.advance(60 * 60_000);
     await expect(revealCredential(deps, alice, request.id)).rejects.toThrow(ConflictError);
+  });
+  it('reads the configuration as of now: a step-up another instance required since applies to the next reveal', async () => {
+    const { deps, orch } = await setup();
+    const alice = technician('alice');
+    const request = await submitRequest(deps, orch, alice, { tenantId: CUSTOMER_TENANT_ID, targetId: 'helpdesk' });
+    await markProvisioned(deps, request.id, 'Pa55-word-of-alice');
+    // This instance's cache still holds the target as it was before another instance required a
+    // step-up: only revalidate() (a read of the version now) makes it see the change.
+    const cachedBefore = await deps.config.cached.getTarget(CUSTOMER_TENANT_ID, 'helpdesk');
+    const current = deps.config.cached;
+    let revalidated = false;
+    Object.defineProperty(deps.config, 'cached', {
+      value: {
+        ...current,
+        revalidate: () => {
+          revalidated = true;
+          return current.revalidate();
+        },
+        getTarget: (tenantId: string, targetId: string) =>
+          revalidated ? current.getTarget(tenantId, targetId) : Promise.resolve(cachedBefore),
+      },
+    });
+    const stored = await deps.config.getTarget(CUSTOMER_TENANT_ID, 'helpdesk');
+    if (stored === null) throw new Error('the seeded target is missing');
+    await deps.config.replaceTarget({ ...stored.value, stepUp: { authenticationContext: 'c1' } }, stored.etag);
+    await expect(revealCredential(deps, alice, request.id)).rejects.toThrow(StepUpRequiredError);
   });
 });
 

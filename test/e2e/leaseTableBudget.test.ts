@@ -16,15 +16,16 @@ import { useQuickStack } from '../support/stack';
 const t = useQuickStack();
 
 /**
- * A new technician's lease: configuration version ×2 (submission, provisioning) + 1 (revocation's
+ * A new technician's lease: configuration version ×3 (submission, provisioning, the reveal: each
+ * decides on the configuration as of now; leases at once share these reads) + 1 (revocation's
  * tenant, the cache's once-a-second check: the lease lasts longer); lock claim and release;
  * request create, `active`, `revoking`, `ended`; the reveal's request read; JIT account: its row and
  * the holders of its names in one read, its row before the creation, its row with the object id;
  * audit 8.
  */
-const NEW_TECHNICIAN_ROUND_TRIPS = 21;
+const NEW_TECHNICIAN_ROUND_TRIPS = 22;
 /** A returning technician: the account's read and its lastUsedAt instead of the 3 above. */
-const RETURNING_TECHNICIAN_ROUND_TRIPS = 20;
+const RETURNING_TECHNICIAN_ROUND_TRIPS = 21;
 
 /** Every table the lease path writes or reads; anything else (a timer's poll) is not the lease's. */
 const LEASE_TABLES = /^(\$batch )?\S* ?jit(Requests|LeaseLocks|Accounts|Tenants|Targets|Rules|Audit)\b/;
