@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AppProcessFigures, CpuPhase } from './appProcess';
 import type { Ceiling } from './ceiling';
-import type { CpuProfileSummary, Share } from './cpuProfile';
+import type { Share } from './cpuProfile';
 import type { LifecycleResult } from './lifecycle';
 import type { BenchOptions } from './options';
 import type { Summary } from './stats';
@@ -153,7 +153,7 @@ export function toMarkdown(r: BenchReport): string {
 }
 
 /** `--cpu-profile`: where the app's CPU went under one endpoint's load (the profiler's cost is in its CPU figure). */
-function apiProfileSection(t: ThroughputResult, p: CpuProfileSummary): string[] {
+function apiProfileSection(t: ThroughputResult, p: NonNullable<ThroughputResult['profile']>): string[] {
   const perRequest = (x: Share): string =>
     x.name === 'idle' ? '' : `${Math.round(x.percentOfBusy * t.appCpuMsPerRequest * 10) / 1000}`;
   const share = (x: Share): string =>
@@ -161,6 +161,14 @@ function apiProfileSection(t: ThroughputResult, p: CpuProfileSummary): string[] 
   return [
     '',
     `### Where the CPU goes under \`${t.method} /api${t.path}\` (profile: ${p.file})`,
+    '',
+    'By part of the request (bench/apiProfile.ts says how a sample is placed):',
+    '',
+    '| part | sampled ms | of busy | ≈ CPU ms per request |',
+    '| --- | ---: | ---: | ---: |',
+    ...p.requestParts.map(share),
+    '',
+    'By area:',
     '',
     '| area | sampled ms | of busy | ≈ CPU ms per request |',
     '| --- | ---: | ---: | ---: |',

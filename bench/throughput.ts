@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { startCpuProfile, type CpuProfileSummary } from './cpuProfile';
+import { requestPartsOf } from './apiProfile';
+import { startCpuProfile, type CpuProfileSummary, type Share } from './cpuProfile';
 import { callJson } from './http';
 
 /**
@@ -25,7 +26,7 @@ export interface ThroughputResult {
    */
   readonly appCpuMsPerRequest: number;
   /** With `--cpu-profile`: where the app's CPU went while this endpoint was under load. */
-  readonly profile: CpuProfileSummary | null;
+  readonly profile: (CpuProfileSummary & { readonly requestParts: readonly Share[] }) | null;
 }
 
 export interface Endpoint {
@@ -99,7 +100,7 @@ export async function runThroughput(
       result.requests.total === 0
         ? 0
         : Math.round(((cpu.user + cpu.system) / 1000 / result.requests.total) * 1000) / 1000,
-    profile: summary ?? null,
+    profile: summary === undefined ? null : { ...summary, requestParts: await requestPartsOf(summary.file) },
   };
 }
 
