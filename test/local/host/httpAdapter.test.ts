@@ -26,6 +26,7 @@ describe('the local host writes a handler result as HttpResponse would', () => {
     'a string without content-type': { body: 'just text' },
     'no body at all': { status: 201 },
     'an empty string body': { status: 200, body: '' },
+    'a null body': { status: 200, body: null },
     'mixed-case header names': { body: '{}', headers: { 'X-Echo': 'yes', 'CONTENT-TYPE': 'application/json' } },
     'a header value with inner spaces': { body: 'x', headers: { 'x-list': 'a, b ,c' } },
     // The shortcut does not take these: HttpResponse decides (merging, trimming, dropping, cookies).
