@@ -43,6 +43,6 @@ const USAGE = `npm run bench -- [options]
   --out DIR           where results go (default bench/results)
   --skip-api          lifecycle only
   --idle-seconds N    how long the app's idle CPU is measured before the lifecycle (default 3)
-  --cpu-profile DIR   CPU profile of the app's process during the lifecycle: DIR/<time>.cpuprofile, summarised in the report`;
+  --cpu-profile DIR   CPU profiles of the app's process during the lifecycle and each API benchmark: DIR/*.cpuprofile, summarised in the report`;
 
 export { USAGE };

@@ -134,6 +134,7 @@ export function toMarkdown(r: BenchReport): string {
         `| \`${t.method} /api${t.path}\` | ${t.connections} | ${t.requestsPerSecond} | ${t.latencyP50Ms} | ${t.latencyP99Ms} | ${t.non2xx} | ${t.errors} | ${t.appCpuMsPerRequest} |`,
       );
     for (const t of r.throughput) if (t.note !== null) lines.push('', `Note: ${t.note}.`);
+    for (const t of r.throughput) if (t.profile !== null) lines.push(...apiProfileSection(t, t.profile));
   }
   lines.push('', '## Ceiling on paper (Microsoft Graph identity and access limits)', '');
   if (r.ceiling === null) lines.push('Not computed: no Graph writes were measured.');
@@ -149,6 +150,36 @@ export function toMarkdown(r: BenchReport): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `--cpu-profile`: where the app's CPU went under one endpoint's load (the profiler's cost is in its CPU figure). */
+function apiProfileSection(t: ThroughputResult, p: NonNullable<ThroughputResult['profile']>): string[] {
+  const perRequest = (x: Share): string =>
+    x.name === 'idle' ? '' : `${Math.round(x.percentOfBusy * t.appCpuMsPerRequest * 10) / 1000}`;
+  const share = (x: Share): string =>
+    `| ${x.name} | ${x.ms} | ${x.name === 'idle' ? '' : `${x.percentOfBusy} %`} | ${perRequest(x)} |`;
+  return [
+    '',
+    `### Where the CPU goes under \`${t.method} /api${t.path}\` (profile: ${p.file})`,
+    '',
+    'By part of the request (bench/apiProfile.ts says how a sample is placed):',
+    '',
+    '| part | sampled ms | of busy | ≈ CPU ms per request |',
+    '| --- | ---: | ---: | ---: |',
+    ...p.requestParts.map(share),
+    '',
+    'By area:',
+    '',
+    '| area | sampled ms | of busy | ≈ CPU ms per request |',
+    '| --- | ---: | ---: | ---: |',
+    ...p.areas.map(share),
+    '',
+    'Top functions by self time:',
+    '',
+    '| function | where | area | ms | of busy |',
+    '| --- | --- | --- | ---: | ---: |',
+    ...p.topFunctions.map((f) => `| \`${f.function}\` | ${f.location} | ${f.area} | ${f.ms} | ${f.percentOfBusy} % |`),
+  ];
 }
 
 const cpuOf = (ms: number | null): string => (ms === null ? '(not readable)' : `${ms} CPU ms`);

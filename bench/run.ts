@@ -126,7 +126,13 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
       progress(
         `API throughput: ${check.method} /api${check.path}, ${options.connections} connections, ${options.apiSeconds} s`,
       );
-      throughput.push(await runThroughput(stack.apiBaseUrl, check, options.connections, options.apiSeconds));
+      const apiProfile = (name: string) =>
+        options.cpuProfile === undefined
+          ? undefined
+          : { dir: options.cpuProfile, stem: `api-${name}-${stamp(new Date())}` };
+      throughput.push(
+        await runThroughput(stack.apiBaseUrl, check, options.connections, options.apiSeconds, apiProfile('check')),
+      );
       const page = await deps.requests.list({}, { limit: 1 });
       const some = page.items.find((r) => r.requester.userPrincipalName === first.user) ?? page.items[0];
       if (some !== undefined) {
@@ -138,6 +144,7 @@ async function bench(options: BenchOptions, tlsDir: string): Promise<void> {
             { name: 'request status', method: 'GET', path: `/requests/${some.id}`, token },
             options.connections,
             options.apiSeconds,
+            apiProfile('request'),
           ),
         );
       }

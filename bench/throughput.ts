@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { requestPartsOf } from './apiProfile';
+import { startCpuProfile, type CpuProfileSummary, type Share } from './cpuProfile';
 import { callJson } from './http';
 
 /**
@@ -23,6 +25,8 @@ export interface ThroughputResult {
    * answered, idle CPU included (at thousands of requests per second it is negligible).
    */
   readonly appCpuMsPerRequest: number;
+  /** With `--cpu-profile`: where the app's CPU went while this endpoint was under load. */
+  readonly profile: (CpuProfileSummary & { readonly requestParts: readonly Share[] }) | null;
 }
 
 export interface Endpoint {
@@ -47,6 +51,7 @@ export async function runThroughput(
   endpoint: Endpoint,
   connections: number,
   seconds: number,
+  profile?: { readonly dir: string; readonly stem: string },
 ): Promise<ThroughputResult> {
   const args = [
     require.resolve('autocannon/autocannon.js'),
@@ -62,6 +67,7 @@ export async function runThroughput(
   if (endpoint.body !== undefined)
     args.push('-H', 'Content-Type=application/json', '-b', JSON.stringify(endpoint.body));
   args.push(`${apiBaseUrl}${endpoint.path}`);
+  const profiling = profile === undefined ? undefined : await startCpuProfile();
   const cpuBefore = process.cpuUsage();
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,6 +81,7 @@ export async function runThroughput(
     );
   });
   const cpu = process.cpuUsage(cpuBefore);
+  const summary = profile === undefined ? undefined : await profiling?.stop(profile.dir, profile.stem);
   const result = JSON.parse(output) as AutocannonJson;
   return {
     name: endpoint.name,
@@ -93,6 +100,7 @@ export async function runThroughput(
       result.requests.total === 0
         ? 0
         : Math.round(((cpu.user + cpu.system) / 1000 / result.requests.total) * 1000) / 1000,
+    profile: summary === undefined ? null : { ...summary, requestParts: await requestPartsOf(summary.file) },
   };
 }
 

@@ -21,6 +21,12 @@ import type { HostLogLevel } from './logging';
 export type FilterLevel = HostLogLevel | 'none';
 
 const LEVELS: readonly FilterLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
+const LEVEL_RANK: Readonly<Record<FilterLevel, number>> = Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<
+  FilterLevel,
+  number
+>;
+/** Categories remembered at most (a host has a few per function; past this the memory starts over). */
+const REMEMBERED_CATEGORIES = 1_000;
 const OVERRIDE_PREFIX = 'AzureFunctionsJobHost__logging__logLevel__';
 
 interface Rule {
@@ -51,6 +57,8 @@ function matches(ruleCategory: string, category: string): boolean {
 
 export class LogLevelFilter {
   private readonly rules: readonly Rule[];
+  /** The answer per category: the rules never change, and a host has few categories (a few per function). */
+  private readonly minimumByCategory = new Map<string, FilterLevel>();
 
   /** `logLevel` as host.json spells it: `{ "default": "Warning", "Function": "Information" }`. */
   constructor(logLevel: Readonly<Record<string, string>>) {
@@ -65,6 +73,16 @@ export class LogLevelFilter {
 
   /** The lowest level a line of `category` must have to be kept. */
   minimumLevel(category: string): FilterLevel {
+    let minimum = this.minimumByCategory.get(category);
+    if (minimum === undefined) {
+      minimum = this.selectMinimumLevel(category);
+      if (this.minimumByCategory.size >= REMEMBERED_CATEGORIES) this.minimumByCategory.clear();
+      this.minimumByCategory.set(category, minimum);
+    }
+    return minimum;
+  }
+
+  private selectMinimumLevel(category: string): FilterLevel {
     let best: Rule | undefined;
     for (const rule of this.rules) {
       if (rule.category !== undefined && !matches(rule.category, category)) continue;
@@ -77,7 +95,7 @@ export class LogLevelFilter {
 
   isEnabled(category: string, level: HostLogLevel): boolean {
     const minimum = this.minimumLevel(category);
-    return minimum !== 'none' && LEVELS.indexOf(level) >= LEVELS.indexOf(minimum);
+    return minimum !== 'none' && LEVEL_RANK[level] >= LEVEL_RANK[minimum];
   }
 }
 

@@ -63,7 +63,13 @@ export class HostLogger {
     const category =
       fields.category ??
       (fields.functionName === undefined ? HOST_CATEGORY.general : HOST_CATEGORY.function(fields.functionName));
+    if (!this.isEnabled(category, level)) return;
     this.emit({ level, ...fields, category, message, time: new Date().toISOString() });
+  }
+
+  /** Whether a line of `category` at `level` reaches the sink (host.json logging.logLevel). */
+  isEnabled(category: string, level: HostLogLevel): boolean {
+    return this.levels === undefined || this.levels.isEnabled(category, level);
   }
 
   /**

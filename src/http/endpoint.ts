@@ -33,10 +33,11 @@ async function withProblems(
   context: InvocationContext,
   handle: (services: Services) => Promise<HttpResponseInit>,
 ): Promise<HttpResponseInit> {
-  const instance = new URL(request.url).pathname;
   try {
     return await handle(getServices());
   } catch (error) {
+    // Parsed here, not on every call: only a problem names its instance.
+    const instance = new URL(request.url).pathname;
     const problem = toProblem(error, instance);
     if (problem.status >= 500) {
       context.error(

@@ -26,6 +26,18 @@ describe("host.json logging.logLevel, applied as the Functions host's logger fil
     expect(levels.isEnabled('Host.Startup', 'information')).toBe(false);
   });
 
+  it('answers a category the same the second time and past the categories it remembers', () => {
+    const levels = new LogLevelFilter({ default: 'Warning', Function: 'Information', 'Function.quiet': 'None' });
+    for (let round = 0; round < 2; round++) {
+      expect(levels.isEnabled('Function.quiet', 'critical')).toBe(false);
+      expect(levels.isEnabled('Function.loud', 'information')).toBe(true);
+      expect(levels.isEnabled('Host.General', 'information')).toBe(false);
+    }
+    for (let i = 0; i < 2_500; i++) expect(levels.isEnabled(`Function.f${i}.User`, 'information')).toBe(true);
+    expect(levels.isEnabled('Function.quiet.User', 'critical')).toBe(false);
+    expect(levels.minimumLevel('Host.General')).toBe('warning');
+  });
+
   it('matches keys as text prefixes ignoring case, the longest wins, one * wildcard, default last, None silences', () => {
     const levels = new LogLevelFilter({
       DEFAULT: 'error',
