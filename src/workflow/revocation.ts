@@ -30,6 +30,8 @@ export function* revokeUntilDone(
         ...revocation,
       });
       if (revoked.status !== 'throttled') return 'revoked';
+      // Contained, the rest waiting for the window: revoking again, even after a failed round.
+      context.df.setCustomStatus('revoking');
       waitMs = revoked.retryAfterMs;
     } catch (error) {
       failures++;
