@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from '../domain/audit';
-import { NotFoundError } from '../domain/errors';
+import { NotFoundError, WriteLimitReachedError } from '../domain/errors';
 import { transition, type LeaseEvent } from '../domain/lease';
 import { isTerminal, revokeCauseSchema, type AccountRef, type LeaseRequest, type RevokeCause } from '../domain/request';
 import { leaseStepAuditId, recordAudit } from './audit';
@@ -18,14 +18,25 @@ export interface RevokeAccessInput {
   readonly failure?: string;
 }
 
-export interface RevokeAccessResult {
-  readonly status: LeaseRequest['status'];
-}
+export type RevokeAccessResult =
+  | { readonly status: LeaseRequest['status'] }
+  | {
+      /**
+       * The lease is contained (its account disabled, or its elevation removed) but the app's share
+       * of Graph's write limit in the tenant has no room for the cleanup: the request stays
+       * `revoking` (its lock held) and the orchestration calls again after `retryAfterMs` (a durable
+       * timer), rather than this activity holding a worker other leases' containment needs.
+       */
+      readonly status: 'throttled';
+      readonly retryAfterMs: number;
+    };
 
 /**
  * The revokeAccess activity: the lease's target kind takes its access away and reads the end state
  * back, failing (to be retried) until the directory shows all of it (src/app/targets/); then the
- * request is recorded ended. Idempotent: every step succeeds when already done.
+ * request is recorded ended. Idempotent: every step succeeds when already done. When Graph's write
+ * window has room for the containment only, it answers `throttled` once that is done (see
+ * RevokeAccessResult) and is called again for the rest.
  */
 export async function revokeAccess(deps: AppDeps, input: RevokeAccessInput): Promise<RevokeAccessResult> {
   const written = deps.requests.lastWrittenHere(input.requestId);
@@ -78,7 +89,13 @@ async function revokeFrom(
   const kind = kindOfLease(request);
   const account =
     'account' in request && request.account !== null ? request.account : await kind.accountOfUnrecorded(deps, request);
-  await kind.revoke(deps, { tenant: tenant, request, account, startedAt: deps.clock.now() });
+  try {
+    await kind.revoke(deps, { tenant: tenant, request, account, startedAt: deps.clock.now() });
+  } catch (error) {
+    if (!(error instanceof WriteLimitReachedError)) throw error;
+    await recordContained(deps, request, input, account, error.retryAfterMs);
+    return { status: 'throttled', retryAfterMs: error.retryAfterMs };
+  }
 
   const event: LeaseEvent =
     request.status === 'provisioning'
@@ -88,6 +105,37 @@ async function revokeFrom(
   await deps.requests.replace(ended, stored.etag);
   await afterEnded(deps, ended, input, account);
   return { status: ended.status };
+}
+
+/**
+ * The cleanup waits for Graph's write window: audited once per lease (a fixed id, however many
+ * times the cleanup comes back) that its access was stopped and the rest follows, and logged.
+ */
+async function recordContained(
+  deps: AppDeps,
+  request: LeaseRequest,
+  input: RevokeAccessInput,
+  account: AccountRef | null,
+  retryAfterMs: number,
+): Promise<void> {
+  await recordAudit(deps, {
+    id: leaseStepAuditId(request.id, 'lease.contained'),
+    actor: SYSTEM_ACTOR,
+    action: 'lease.contained',
+    request,
+    details: {
+      cause: input.cause,
+      revokedBy: input.by,
+      userPrincipalName: account?.userPrincipalName ?? null,
+      cleanup: "waiting for Microsoft Graph's write limit",
+    },
+  });
+  deps.log('info', 'revocation_cleanup_throttled', {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    targetId: request.targetId,
+    retryAfterMs,
+  });
 }
 
 /** What follows the request's last write: the lock given back, the audit record (fixed id), the log. */

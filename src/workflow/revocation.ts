@@ -9,8 +9,11 @@ export const REVOCATION_ROUNDS_PER_HISTORY = 20;
 
 /**
  * Revokes until it succeeds: never a quiet finish. Each failed round (the activity's own retries
- * used up) is recorded (status, audit, alert), then retried after the interval; every
- * REVOCATION_ROUNDS_PER_HISTORY rounds the history restarts with the revocation carried over.
+ * used up) is recorded (status, audit, alert), then retried after the interval. A round that
+ * answers `throttled` (the lease contained, its cleanup waiting for Graph's write window) is no
+ * failure: it is called again after the wait it asks for, on a durable timer, so that no activity
+ * slot is held meanwhile. Every REVOCATION_ROUNDS_PER_HISTORY rounds of either kind the history
+ * restarts with the revocation carried over.
  */
 export function* revokeUntilDone(
   context: OrchestrationContext,
@@ -18,24 +21,33 @@ export function* revokeUntilDone(
   revocation: Revocation,
 ): Generator<Task, 'revoked' | 'continued', unknown> {
   context.df.setCustomStatus('revoking');
+  let failures = 0;
   for (let round = 1; ; round++) {
+    let waitMs = lease.revocationRetryIntervalMs;
     try {
-      yield* callActivity(context, lease, 'revokeAccess', { requestId: lease.requestId, ...revocation });
-      return 'revoked';
+      const revoked = yield* callActivity(context, lease, 'revokeAccess', {
+        requestId: lease.requestId,
+        ...revocation,
+      });
+      if (revoked.status !== 'throttled') return 'revoked';
+      // Contained, the rest waiting for the window: revoking again, even after a failed round.
+      context.df.setCustomStatus('revoking');
+      waitMs = revoked.retryAfterMs;
     } catch (error) {
+      failures++;
       context.df.setCustomStatus('revocation_failed');
       yield* callActivity(context, lease, 'recordRevocationFailure', {
         requestId: lease.requestId,
         failure: messageOf(error),
-        attempt: round,
+        attempt: failures,
         failedAt: context.df.currentUtcDateTime.toISOString(),
       });
-      if (round === 1) yield* notify(context, lease, 'revocation_failed');
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + lease.revocationRetryIntervalMs));
-      if (round >= REVOCATION_ROUNDS_PER_HISTORY) {
-        context.df.continueAsNew({ ...lease, resumeRevocation: revocation } satisfies LeaseOrchestrationInput);
-        return 'continued';
-      }
+      if (failures === 1) yield* notify(context, lease, 'revocation_failed');
+    }
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
+    if (round >= REVOCATION_ROUNDS_PER_HISTORY) {
+      context.df.continueAsNew({ ...lease, resumeRevocation: revocation } satisfies LeaseOrchestrationInput);
+      return 'continued';
     }
   }
 }

@@ -23,6 +23,10 @@ interface Script {
   /** When each provisionAccess call ran (ms since the epoch). */
   provisionCalls: number[];
   revocations: LeaseActivityInput<'revokeAccess'>[];
+  /** revokeAccess answers `throttled` (contained, its cleanup waiting for Graph's write limit) this many times first. */
+  throttledRevocations: number;
+  /** When each revokeAccess call ran (ms since the epoch). */
+  revokeCalls: number[];
 }
 
 /** What a throttled provisionAccess tells the orchestration to wait. */
@@ -60,6 +64,8 @@ beforeAll(async () => {
   standIn('revokeAccess', (input) => {
     const s = script(input.requestId);
     s.revocations.push(input);
+    s.revokeCalls.push(Date.now());
+    if (s.revokeCalls.length <= s.throttledRevocations) return { status: 'throttled', retryAfterMs: RETRY_AFTER_MS };
     s.revokeAttempts++;
     if (s.revokeAttempts <= s.failingAttempts) throw new Error('Graph unavailable (test)');
     return { status: 'ended' };
@@ -84,7 +90,11 @@ afterAll(async () => {
 
 async function runLease(
   failingAttempts: number,
-  options: { throttledProvisioning?: number; provisioningWriteLimitWaitMs?: number } = {},
+  options: {
+    throttledProvisioning?: number;
+    provisioningWriteLimitWaitMs?: number;
+    throttledRevocations?: number;
+  } = {},
 ): Promise<{ script: Script; statuses: Set<string>; output: unknown }> {
   const requestId = randomUUID();
   const script: Script = {
@@ -94,6 +104,8 @@ async function runLease(
     throttledProvisioning: options.throttledProvisioning ?? 0,
     provisionCalls: [],
     revocations: [],
+    throttledRevocations: options.throttledRevocations ?? 0,
+    revokeCalls: [],
   };
   scripts.set(requestId, script);
   const input: LeaseOrchestrationInput = {
@@ -172,4 +184,29 @@ describe('provisioning that finds Graph’s write limit used up', () => {
     expect(script.revocations[0]?.failure).toContain("Microsoft Graph's write limit");
     expect(output).toBe('failed');
   });
+});
+
+describe('a revocation whose cleanup waits for Graph’s write limit', () => {
+  it('is called again after the wait it asks for, on a durable timer, with no failure recorded, until it ends', async () => {
+    const { script, statuses, output } = await runLease(0, { throttledRevocations: 2 });
+    expect(script.revokeCalls).toHaveLength(3);
+    for (let i = 1; i < script.revokeCalls.length; i++)
+      expect((script.revokeCalls[i] ?? 0) - (script.revokeCalls[i - 1] ?? 0)).toBeGreaterThanOrEqual(
+        RETRY_AFTER_MS - 20,
+      );
+    // The same revocation each time, and no round counted as failed (no status, audit or alert).
+    expect(new Set(script.revocations.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(script.failuresRecorded).toEqual([]);
+    expect(statuses.has('revocation_failed')).toBe(false);
+    expect(statuses.has('revoking')).toBe(true);
+    expect(output).toBe('ended');
+  });
+
+  it('keeps coming back past 20 rounds (its history restarted), the revocation carried over', async () => {
+    const { script, output } = await runLease(0, { throttledRevocations: 22 });
+    expect(script.revokeCalls).toHaveLength(23);
+    expect(script.failuresRecorded).toEqual([]);
+    expect(script.revocations.every((r) => r.cause === 'expired')).toBe(true);
+    expect(output).toBe('ended');
+  }, 60_000);
 });

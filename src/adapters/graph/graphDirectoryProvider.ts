@@ -224,8 +224,8 @@ export interface GraphDirectoryProviderOptions {
 
 /**
  * One Graph client per tenant and purpose, kept for the life of the process: the credential inside
- * it caches tokens, and the client keeps its connections. The revocation client of a tenant goes
- * first when the shared write budget runs short. A tenant whose credential changed (secret
+ * it caches tokens, and the client keeps its connections. The containment client of a tenant goes
+ * first when the shared write budget runs short, then its revocation (cleanup) client. A tenant whose credential changed (secret
  * rotated, connection switched) or was refused gets new clients on its next use.
  */
 export class GraphDirectoryProvider implements DirectoryProvider {
@@ -245,7 +245,8 @@ export class GraphDirectoryProvider implements DirectoryProvider {
 
   async forTenant(tenant: Tenant, options: DirectoryOptions = {}): Promise<Directory> {
     const credential = await this.credentials.forTenant(tenant);
-    const priority: GraphPriority = options.purpose === 'revocation' ? 'revocation' : 'normal';
+    const priority: GraphPriority =
+      options.purpose === 'containment' || options.purpose === 'revocation' ? options.purpose : 'normal';
     const key = `${tenant.tenantId}/${priority}`;
     const cached = this.directories.get(key);
     if (cached !== undefined && cached.credential === credential) return cached.directory;

@@ -3,22 +3,32 @@ import { WriteLimitReachedError } from '../../domain/errors';
 
 /**
  * Client-side limits that keep Graph writes inside Microsoft's published identity budgets, so one
- * busy customer cannot get the whole app throttled, and revocations go before new provisioning.
+ * busy customer cannot get the whole app throttled, and an expired lease's account is disabled
+ * before anything else is written.
  *
  * Graph allows an app 3,000 identity writes per 2.5 minutes in one tenant and 35,000 per 5 minutes
  * across all tenants ("Microsoft Graph service-specific throttling limits", identity and access).
- * We stay below both (90%) and keep a share of each window for revocations: provisioning and other
- * writes wait once the window is used past the reserve; revocations may use all of it, and when
- * both wait, revocations are served first. Tenants are independent: a full window in one tenant
- * does not hold back writes to another (only the app-wide window is shared).
+ * We stay below both (90%) and serve three priorities, each with its own share of every window:
+ * - containment: what stops access at once (an account's disable, an elevation's role removals);
+ *   it may use the whole window and always goes first;
+ * - revocation: a revocation's cleanup once the account is disabled (sessions, password, roles,
+ *   groups, passes); it may use the window up to the containment reserve;
+ * - normal: provisioning and everything else, up to the revocation reserve.
+ * A write never goes before a higher-priority one still waiting for the same tenant. Tenants are
+ * independent: a full window in one tenant does not hold back writes to another (only the app-wide
+ * window is shared).
  *
- * Only a short wait happens in place: a normal write that would wait longer than
+ * Only a short wait happens in place: a normal or cleanup write that would wait longer than
  * MAX_NORMAL_WAIT_MS is refused at once with a WriteLimitReachedError saying when to try again, so
- * that provisioning activities waiting for the window do not hold the host's activity slots
- * (maxConcurrentActivityFunctions) that revocations need; the orchestration retries them after a
- * durable timer. Revocations always wait: they must complete, and the reserve is theirs.
+ * that activities waiting for the window do not hold the host's activity slots
+ * (maxConcurrentActivityFunctions) that other leases' containment needs; the orchestration calls
+ * them again after a durable timer. Containment always waits: it must complete, and the window's
+ * last share is kept for it.
  */
-export type GraphPriority = 'revocation' | 'normal';
+export type GraphPriority = 'containment' | 'revocation' | 'normal';
+
+/** Lower goes first. */
+const RANK: Readonly<Record<GraphPriority, number>> = { containment: 0, revocation: 1, normal: 2 };
 
 export interface WriteWindow {
   readonly writes: number;
@@ -28,14 +38,16 @@ export interface WriteWindow {
 export interface WriteBudgetLimits {
   readonly perTenant: WriteWindow;
   readonly perApp: WriteWindow;
-  /** Share (0..1) of each window that only revocations may use. */
+  /** Share (0..1) of each window that only revocations (containment and cleanup) may use. */
   readonly revocationReserve: number;
+  /** Share (0..revocationReserve) of each window that only containment may use. */
+  readonly containmentReserve: number;
 }
 
 /**
- * The longest a normal write waits for room inside its activity. Long enough to ride out a brief
- * burst, short enough that a full window never ties up activity slots: a longer wait is handed
- * back to the orchestration as a durable timer.
+ * The longest a normal or cleanup write waits for room inside its activity. Long enough to ride
+ * out a brief burst, short enough that a full window never ties up activity slots: a longer wait
+ * is handed back to the orchestration as a durable timer.
  */
 export const MAX_NORMAL_WAIT_MS = 2_000;
 
@@ -58,6 +70,8 @@ export const DEFAULT_WRITE_BUDGET: WriteBudgetLimits = {
     windowMs: GRAPH_IDENTITY_WRITE_LIMITS.perApp.windowMs,
   },
   revocationReserve: 0.2,
+  // 270 disables per 2.5 minutes in a tenant (one instance) whatever cleanup and provisioning use.
+  containmentReserve: 0.1,
 };
 
 /**
@@ -82,7 +96,7 @@ export function writeBudgetForInstances(
     }
     return { writes, windowMs: window.windowMs };
   };
-  return { perTenant: share(base.perTenant), perApp: share(base.perApp), revocationReserve: base.revocationReserve };
+  return { ...base, perTenant: share(base.perTenant), perApp: share(base.perApp) };
 }
 
 /** Timestamps of the writes granted in the last window (oldest first). */
@@ -96,8 +110,9 @@ class SlidingWindow {
     return this.granted.length;
   }
 
-  hasRoom(now: number, cap: number): boolean {
-    return this.used(now) < cap;
+  /** Whether `writes` more fit under `cap` now (a request larger than `cap` needs the window empty). */
+  hasRoom(now: number, cap: number, writes: number): boolean {
+    return this.used(now) + Math.min(writes, cap) <= cap;
   }
 
   /** When the oldest grant leaves the window. */
@@ -105,24 +120,27 @@ class SlidingWindow {
     return (this.granted[0] ?? 0) + this.limit.windowMs;
   }
 
-  /** When enough grants have left the window for one more under `cap` (now if there is room). */
-  roomAt(now: number, cap: number): number {
+  /** When enough grants have left the window for `writes` more under `cap` (now if there is room). */
+  roomAt(now: number, cap: number, writes: number): number {
     const used = this.used(now);
-    if (used < cap) return now;
-    return (this.granted[used - cap] ?? now) + this.limit.windowMs;
+    const over = used + Math.min(writes, cap) - cap;
+    if (over <= 0) return now;
+    return (this.granted[over - 1] ?? now) + this.limit.windowMs;
   }
 
-  record(now: number): void {
-    this.granted.push(now);
+  record(now: number, writes: number): void {
+    for (let i = 0; i < writes; i++) this.granted.push(now);
   }
 }
 
 interface Waiter {
   readonly tenantId: string;
   readonly priority: GraphPriority;
+  /** Granted together or not at all (the writes of one $batch). */
+  readonly writes: number;
   readonly grant: () => void;
   readonly refuse: (error: WriteLimitReachedError) => void;
-  /** A normal write waits no later than this; a revocation has no limit (Infinity). */
+  /** A normal or cleanup write waits no later than this; containment has no limit (Infinity). */
   readonly giveUpAt: number;
 }
 
@@ -152,18 +170,20 @@ export class GraphWriteBudget {
   ) {
     if (!(limits.revocationReserve >= 0 && limits.revocationReserve < 1))
       throw new RangeError('revocationReserve must be in [0, 1)');
+    if (!(limits.containmentReserve >= 0 && limits.containmentReserve <= limits.revocationReserve))
+      throw new RangeError('containmentReserve must be in [0, revocationReserve]');
     this.app = new SlidingWindow(limits.perApp);
   }
 
   /**
-   * Resolves when a write to the tenant may go out; the write is counted from then. A normal write
-   * that would wait longer than maxNormalWaitMs rejects instead, with a WriteLimitReachedError
-   * carrying when room is expected; a revocation waits as long as it takes.
+   * Resolves when `writes` writes to the tenant may go out together; they are counted from then. A
+   * normal or cleanup write that would wait longer than maxNormalWaitMs rejects instead, with a
+   * WriteLimitReachedError carrying when room is expected; containment waits as long as it takes.
    */
-  acquire(tenantId: string, priority: GraphPriority): Promise<void> {
+  acquire(tenantId: string, priority: GraphPriority, writes = 1): Promise<void> {
     return new Promise((resolve, reject) => {
-      const giveUpAt = priority === 'revocation' ? Infinity : this.clock.now() + this.maxNormalWaitMs;
-      this.waiting.push({ tenantId, priority, grant: resolve, refuse: reject, giveUpAt });
+      const giveUpAt = priority === 'containment' ? Infinity : this.clock.now() + this.maxNormalWaitMs;
+      this.waiting.push({ tenantId, priority, writes, grant: resolve, refuse: reject, giveUpAt });
       this.pump();
     });
   }
@@ -183,51 +203,59 @@ export class GraphWriteBudget {
   }
 
   private cap(window: SlidingWindow, priority: GraphPriority): number {
-    return priority === 'revocation'
-      ? window.limit.writes
-      : Math.floor(window.limit.writes * (1 - this.limits.revocationReserve));
+    const reserve =
+      priority === 'containment'
+        ? 0
+        : priority === 'revocation'
+          ? this.limits.containmentReserve
+          : this.limits.revocationReserve;
+    return Math.floor(window.limit.writes * (1 - reserve));
   }
 
-  /** Grants every waiter that fits, revocations first, then in arrival order. */
+  /** Grants every waiter that fits, containment first, then cleanup, then the rest, each in arrival order. */
   private pump(): void {
     const now = this.clock.now();
     let earliestRoom = Infinity;
-    const order = [
-      ...this.waiting.filter((w) => w.priority === 'revocation'),
-      ...this.waiting.filter((w) => w.priority !== 'revocation'),
-    ];
-    const revocationsWaiting = new Map<string, number>();
-    for (const w of order)
-      if (w.priority === 'revocation')
-        revocationsWaiting.set(w.tenantId, (revocationsWaiting.get(w.tenantId) ?? 0) + 1);
+    const order = [...this.waiting].sort((a, b) => RANK[a.priority] - RANK[b.priority]);
+    // Per tenant, how many waiters of each rank are still waiting.
+    const waitingByRank = new Map<string, number[]>();
+    for (const w of order) {
+      const counts = waitingByRank.get(w.tenantId) ?? [0, 0, 0];
+      counts[RANK[w.priority]] = (counts[RANK[w.priority]] ?? 0) + 1;
+      waitingByRank.set(w.tenantId, counts);
+    }
     for (const waiter of order) {
+      const rank = RANK[waiter.priority];
+      const counts = waitingByRank.get(waiter.tenantId) ?? [0, 0, 0];
+      // A write never jumps a higher-priority one still waiting for the same tenant.
+      const blocked = counts.slice(0, rank).some((n) => n > 0);
       const tenant = this.tenant(waiter.tenantId);
-      // A normal write never jumps a revocation still waiting for the same tenant.
-      const blockedByRevocation =
-        waiter.priority !== 'revocation' && (revocationsWaiting.get(waiter.tenantId) ?? 0) > 0;
-      const tenantRoom = tenant.hasRoom(now, this.cap(tenant, waiter.priority));
-      const appRoom = this.app.hasRoom(now, this.cap(this.app, waiter.priority));
-      if (!blockedByRevocation && tenantRoom && appRoom) {
-        tenant.record(now);
-        this.app.record(now);
+      const tenantCap = this.cap(tenant, waiter.priority);
+      const appCap = this.cap(this.app, waiter.priority);
+      const tenantRoom = tenant.hasRoom(now, tenantCap, waiter.writes);
+      const appRoom = this.app.hasRoom(now, appCap, waiter.writes);
+      if (!blocked && tenantRoom && appRoom) {
+        tenant.record(now, waiter.writes);
+        this.app.record(now, waiter.writes);
         this.waiting.splice(this.waiting.indexOf(waiter), 1);
-        if (waiter.priority === 'revocation')
-          revocationsWaiting.set(waiter.tenantId, (revocationsWaiting.get(waiter.tenantId) ?? 1) - 1);
+        counts[rank] = (counts[rank] ?? 1) - 1;
         waiter.grant();
         continue;
       }
-      if (waiter.priority !== 'revocation') {
+      if (waiter.giveUpAt !== Infinity) {
         // When this write could go out at the earliest (later still if others are ahead of it).
         const roomAt = Math.max(
-          tenant.roomAt(now, this.cap(tenant, waiter.priority)),
-          this.app.roomAt(now, this.cap(this.app, waiter.priority)),
+          tenant.roomAt(now, tenantCap, waiter.writes),
+          this.app.roomAt(now, appCap, waiter.writes),
         );
         if (roomAt > waiter.giveUpAt || now >= waiter.giveUpAt) {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          counts[rank] = (counts[rank] ?? 1) - 1;
           const retryAfterMs = Math.max(MIN_RETRY_AFTER_MS, roomAt - now);
+          const what = waiter.priority === 'revocation' ? 'revocation cleanup' : 'provisioning';
           waiter.refuse(
             new WriteLimitReachedError(
-              `the app's Graph write limit for tenant ${waiter.tenantId} is used up; provisioning writes may resume in about ${Math.ceil(retryAfterMs / 1000)} s`,
+              `the app's Graph write limit for tenant ${waiter.tenantId} is used up; ${what} writes may resume in about ${Math.ceil(retryAfterMs / 1000)} s`,
               retryAfterMs,
             ),
           );
@@ -251,7 +279,8 @@ export class GraphWriteBudget {
 /**
  * Graph client middleware that takes a write from the budget before any non-GET request leaves,
  * retries included (Graph counts every attempt), and one per write inside a JSON $batch (Graph
- * counts each item; a batch of reads takes none). Placed right before the HTTP handler.
+ * counts each item; a batch of reads takes none), all of a batch's at once: a batch refused for
+ * want of room has used none. Placed right before the HTTP handler.
  */
 export class WriteBudgetMiddleware implements Middleware {
   private next: Middleware | undefined;
@@ -264,7 +293,8 @@ export class WriteBudgetMiddleware implements Middleware {
 
   async execute(context: Context): Promise<void> {
     try {
-      for (let write = writesIn(context); write > 0; write--) await this.budget.acquire(this.tenantId, this.priority);
+      const writes = writesIn(context);
+      if (writes > 0) await this.budget.acquire(this.tenantId, this.priority, writes);
     } catch (error) {
       // The Graph client turns anything but a GraphClientError thrown in its chain into a GraphError
       // without the original; wrapped, ours comes out unchanged for GraphApi to unwrap.

@@ -30,8 +30,11 @@ export interface Directory
 }
 
 export interface DirectoryOptions {
-  /** Revocations (and the reconciler) go first when Graph write budgets run short. */
-  readonly purpose?: 'revocation' | 'provisioning';
+  /**
+   * Who goes first when Graph write budgets run short: containment (what stops access at once: an
+   * account's disable), then revocation cleanup (and the reconciler), then provisioning.
+   */
+  readonly purpose?: 'containment' | 'revocation' | 'provisioning';
 }
 
 /** Gives a Directory for a connected tenant, reusing credentials and connections. */

@@ -13,14 +13,28 @@ export interface AccountEndStateOptions {
   readonly temporaryAccessPasses: boolean;
 }
 
-/** Brings the account to the end state. A user deleted from the directory is there already. */
+/**
+ * The account's directory at the two priorities of a revocation under Graph's write limit: the
+ * disable (containment) goes before every other lease's cleanup and always waits its turn; the
+ * cleanup may be refused with a WriteLimitReachedError when the window is used up, the account
+ * being disabled already (src/adapters/graph/writeBudget.ts).
+ */
+export interface RevocationDirectories {
+  readonly containment: Pick<Directory, 'disableAccount'>;
+  readonly cleanup: Pick<Directory, 'stripAccess' | 'deleteTemporaryAccessPasses'>;
+}
+
+/**
+ * Brings the account to the end state. A user deleted from the directory is there already. A
+ * WriteLimitReachedError thrown from here comes from the cleanup: the account is disabled by then.
+ */
 export async function takeAccountAccessAway(
-  directory: Pick<Directory, 'disableAccount' | 'stripAccess' | 'deleteTemporaryAccessPasses'>,
+  directories: RevocationDirectories,
   objectId: string,
   options: AccountEndStateOptions,
 ): Promise<void> {
   try {
-    await directory.disableAccount(objectId);
+    await directories.containment.disableAccount(objectId);
   } catch (error) {
     // Deleted from the directory: nothing can sign in with it, so nothing is left to take away.
     if (error instanceof NotFoundError) return;
@@ -29,8 +43,8 @@ export async function takeAccountAccessAway(
   // Disabled first, on its own: whatever follows, nobody signs in with it any more. Then, together,
   // sessions revoked, a random password nobody stores (whatever was revealed is now useless), and
   // every role and group taken away.
-  await directory.stripAccess(objectId, generatePassword());
-  if (options.temporaryAccessPasses) await directory.deleteTemporaryAccessPasses(objectId);
+  await directories.cleanup.stripAccess(objectId, generatePassword());
+  if (options.temporaryAccessPasses) await directories.cleanup.deleteTemporaryAccessPasses(objectId);
 }
 
 /** What of the end state the directory does not show yet, read back; empty when all of it shows. */
@@ -59,13 +73,13 @@ export async function accountEndStateGaps(
 
 /** Takes the access away, then reads it back; throws (so the caller retries) unless all of it shows. */
 export async function endAccountAccess(
-  directory: Directory,
+  directories: RevocationDirectories & { readonly cleanup: Directory },
   account: AccountRef,
   startedAt: Date,
   options: AccountEndStateOptions,
 ): Promise<void> {
-  await takeAccountAccessAway(directory, account.objectId, options);
-  const gaps = await accountEndStateGaps(directory, account, startedAt, options);
+  await takeAccountAccessAway(directories, account.objectId, options);
+  const gaps = await accountEndStateGaps(directories.cleanup, account, startedAt, options);
   if (gaps.length > 0)
     throw new Error(`revocation of ${account.userPrincipalName} not yet visible in the directory: ${gaps.join('; ')}`);
 }

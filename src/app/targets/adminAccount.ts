@@ -135,8 +135,11 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
         );
       }
     } else if (account !== null) {
-      const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
-      await endAccountAccess(directory, account, startedAt, {
+      // The disable at containment priority, the rest as cleanup (refused, not waited for, when
+      // the tenant's write window is used up: revokeAccess then comes back on a durable timer).
+      const containment = await deps.directories.forTenant(tenant, { purpose: 'containment' });
+      const cleanup = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
+      await endAccountAccess({ containment, cleanup }, account, startedAt, {
         temporaryAccessPasses: request.credentialType === 'temporaryAccessPass',
       });
     }

@@ -32,7 +32,8 @@ async function disableDrift({ deps, directory, tenant, isLeased, finding, report
       continue;
     }
     if (await isLeased(ours.requesterObjectId)) continue;
-    await takeAccountAccessAway(directory, user.objectId, { temporaryAccessPasses: false });
+    const containment = await deps.directories.forTenant(tenant, { purpose: 'containment' });
+    await takeAccountAccessAway({ containment, cleanup: directory }, user.objectId, { temporaryAccessPasses: false });
     report.driftDisabled.push(user.userPrincipalName);
     await finding('drift', { userPrincipalName: user.userPrincipalName, objectId: user.objectId });
   }

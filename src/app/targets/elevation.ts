@@ -87,11 +87,14 @@ export const elevation: TargetKindModule<'elevation'> = {
   accountOfUnrecorded: (_deps, request) =>
     Promise.resolve({ userPrincipalName: request.requester.userPrincipalName, objectId: request.requester.objectId }),
 
-  /** Removes what the lease granted (and only that), never disabling or rotating the account, then reads it back. */
+  /**
+   * Removes what the lease granted (and only that), never disabling or rotating the account, then
+   * reads it back. Those removals are what stops the access, so they go at containment priority.
+   */
   async revoke(deps, { tenant, request, account }) {
     const grant = request.elevationGrant;
     if (account === null || grant === undefined) return; // nothing was granted before the failure
-    const directory = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
+    const directory = await deps.directories.forTenant(tenant, { purpose: 'containment' });
     const objectId = account.objectId;
     if ((await directory.getUser(objectId)) === null) return;
     const roles = new Set(grant.roles.map((r) => r.toLowerCase()));

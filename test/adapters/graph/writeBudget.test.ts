@@ -38,6 +38,7 @@ const limits = {
   perTenant: { writes: 10, windowMs: 1000 },
   perApp: { writes: 15, windowMs: 1000 },
   revocationReserve: 0.2,
+  containmentReserve: 0.1,
 };
 
 describe('GraphWriteBudget', () => {
@@ -48,7 +49,7 @@ describe('GraphWriteBudget', () => {
     expect(DEFAULT_WRITE_BUDGET.perApp.windowMs).toBe(300_000);
   });
 
-  it('lets normal writes use the window up to the reserve, and revocations all of it', async () => {
+  it('lets normal writes use the window up to the revocation reserve, cleanup up to the containment reserve, and containment all of it', async () => {
     const clock = new ManualClock();
     const budget = new GraphWriteBudget(limits, clock);
     const log: string[] = [];
@@ -57,11 +58,57 @@ describe('GraphWriteBudget', () => {
     expect(log).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']); // 80% of 10
     for (let i = 0; i < 3; i++) track(budget.acquire('a', 'revocation'), log, `r${i}`);
     await flush();
-    expect(log.slice(8)).toEqual(['r0', 'r1']); // the reserve goes to revocations
-    expect(budget.queued).toBe(3);
+    expect(log.slice(8)).toEqual(['r0']); // cleanup up to 90%
+    for (let i = 0; i < 2; i++) track(budget.acquire('a', 'containment'), log, `c${i}`);
+    await flush();
+    expect(log.slice(9)).toEqual(['c0']); // the last write of the window is containment's
+    expect(budget.queued).toBe(5);
     await clock.advance(1000);
-    // The window slid: the waiting revocation goes first, then the normal writes.
-    expect(log.slice(10, 13)).toEqual(['r2', 'n8', 'n9']);
+    // The window slid: containment goes first, then cleanup, then the normal writes.
+    expect(log.slice(10)).toEqual(['c1', 'r1', 'r2', 'n8', 'n9']);
+    expect(budget.queued).toBe(0);
+  });
+
+  it('never queues containment behind cleanup: cleanup that would wait long is refused, containment waits its turn', async () => {
+    const clock = new ManualClock();
+    const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
+    const budget = new GraphWriteBudget(slow, clock);
+    for (let i = 0; i < 9; i++) await budget.acquire('a', 'revocation'); // cleanup's share, at time 0
+    await clock.advance(1_000);
+    const refused = await budget.acquire('a', 'revocation').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(WriteLimitReachedError);
+    expect((refused as WriteLimitReachedError).message).toContain('revocation cleanup');
+    expect((refused as WriteLimitReachedError).retryAfterMs).toBe(59_000);
+    expect(budget.queued).toBe(0);
+    await budget.acquire('a', 'containment'); // the containment reserve is there at once
+    const log: string[] = [];
+    track(budget.acquire('a', 'containment'), log, 'c');
+    // Cleanup asked for meanwhile never holds its caller for the window: refused at once.
+    await expect(budget.acquire('a', 'revocation')).rejects.toBeInstanceOf(WriteLimitReachedError);
+    await clock.advance(58_000); // the first grants leave the window at 60 s
+    expect(log).toEqual([]);
+    expect(budget.queued).toBe(1);
+    await clock.advance(1_000);
+    expect(log).toEqual(['c']);
+  });
+
+  it('grants the writes of one batch together or not at all', async () => {
+    const clock = new ManualClock();
+    const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
+    const budget = new GraphWriteBudget(slow, clock);
+    for (let i = 0; i < 6; i++) await budget.acquire('a', 'normal');
+    const refused = await budget.acquire('a', 'normal', 3).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(WriteLimitReachedError);
+    // None of the three was taken: two single writes still fit in the normal share.
+    await budget.acquire('a', 'normal');
+    await budget.acquire('a', 'normal');
+    await budget.acquire('a', 'containment', 2);
     expect(budget.queued).toBe(0);
   });
 
@@ -71,7 +118,9 @@ describe('GraphWriteBudget', () => {
     const budget = new GraphWriteBudget(limits, clock, Infinity);
     const grants: number[] = [];
     for (let i = 0; i < 40; i++)
-      void budget.acquire('a', i % 3 === 0 ? 'revocation' : 'normal').then(() => grants.push(clock.now()));
+      void budget
+        .acquire('a', (['containment', 'revocation', 'normal'] as const)[i % 3] ?? 'normal')
+        .then(() => grants.push(clock.now()));
     await flush();
     for (let step = 0; step < 60; step++) await clock.advance(100);
     expect(grants).toHaveLength(40);
@@ -94,7 +143,7 @@ describe('GraphWriteBudget', () => {
     expect(log).toContain('quiet-revocation');
   });
 
-  it('refuses a normal write that would wait past the bound, saying when to try again; a revocation still waits', async () => {
+  it('refuses a normal write that would wait past the bound, saying when to try again; containment still waits', async () => {
     const clock = new ManualClock();
     const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
     const budget = new GraphWriteBudget(slow, clock);
@@ -108,18 +157,18 @@ describe('GraphWriteBudget', () => {
     expect(refused).toBeInstanceOf(WriteLimitReachedError);
     expect((refused as WriteLimitReachedError).retryAfterMs).toBe(55_000);
     expect(budget.queued).toBe(0); // refused at once: nothing holds the caller
-    // Another tenant is not affected, and a revocation in the full tenant uses the reserve.
+    // Another tenant is not affected, and revocations in the full tenant use the reserve.
     await budget.acquire('b', 'normal');
     await budget.acquire('a', 'revocation');
-    await budget.acquire('a', 'revocation');
-    // The window is full even for revocations: the next one waits for room instead of failing.
+    await budget.acquire('a', 'containment');
+    // The window is full even for containment: the next one waits for room instead of failing.
     const log: string[] = [];
-    track(budget.acquire('a', 'revocation'), log, 'r');
+    track(budget.acquire('a', 'containment'), log, 'c');
     await clock.advance(50_000);
     expect(log).toEqual([]);
     expect(budget.queued).toBe(1);
     await clock.advance(5_000);
-    expect(log).toEqual(['r']);
+    expect(log).toEqual(['c']);
   });
 
   it('lets a normal write wait in place for room due within the bound, and refuses it once the bound has passed', async () => {
@@ -134,15 +183,15 @@ describe('GraphWriteBudget', () => {
     expect(log).toEqual(['n']); // waited 1 s in place
     await clock.advance(1000);
 
-    // Revocations keep taking each new window before it: refused when its bound has passed.
-    for (let i = 0; i < 10; i++) void budget.acquire('a', 'revocation');
+    // Containment keeps taking each new window before it: refused when its bound has passed.
+    for (let i = 0; i < 10; i++) void budget.acquire('a', 'containment');
     let outcome = 'waiting';
     void budget.acquire('a', 'normal').then(
       () => (outcome = 'granted'),
       (error: unknown) =>
         (outcome = error instanceof WriteLimitReachedError ? `refused ${error.retryAfterMs}` : 'other'),
     );
-    for (let i = 0; i < 20; i++) void budget.acquire('a', 'revocation');
+    for (let i = 0; i < 20; i++) void budget.acquire('a', 'containment');
     await flush();
     await clock.advance(1000);
     expect(outcome).toBe('waiting');
@@ -150,7 +199,8 @@ describe('GraphWriteBudget', () => {
     expect(outcome).toBe('refused 1000');
   });
 
-  it('refuses a reserve outside [0, 1)', () => {
+  it('refuses a reserve outside [0, 1), and a containment reserve larger than the revocation reserve', () => {
     expect(() => new GraphWriteBudget({ ...limits, revocationReserve: 1 })).toThrow(RangeError);
+    expect(() => new GraphWriteBudget({ ...limits, containmentReserve: 0.3 })).toThrow(RangeError);
   });
 });

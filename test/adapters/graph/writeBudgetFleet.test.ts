@@ -7,6 +7,7 @@ import {
   GRAPH_IDENTITY_WRITE_LIMITS,
   GraphWriteBudget,
   writeBudgetForInstances,
+  type GraphPriority,
   type WriteBudgetClock,
 } from '../../../src/adapters/graph/writeBudget';
 import type { DirectoryUser } from '../../../src/app/ports';
@@ -31,7 +32,7 @@ const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function grantedInOneWindow(
   budget: GraphWriteBudget,
   attempts: number,
-  priority: 'normal' | 'revocation',
+  priority: GraphPriority,
 ): Promise<number> {
   let granted = 0;
   for (let i = 0; i < attempts; i++) void budget.acquire('tenant-a', priority).then(() => granted++);
@@ -57,8 +58,8 @@ describe('Graph write budget shared by a fleet of instances', () => {
   it('grants 40 processes of a 40-instance fleet no more, together, than Graph allows one app in a tenant', async () => {
     const fleet = Array.from({ length: 40 }, () => new GraphWriteBudget(writeBudgetForInstances(40), frozenClock));
     let total = 0;
-    // Each process tries to send well over its share at once, as revocations (which may use it all).
-    for (const process of fleet) total += await grantedInOneWindow(process, 100, 'revocation');
+    // Each process tries to send well over its share at once, as containment (which may use it all).
+    for (const process of fleet) total += await grantedInOneWindow(process, 100, 'containment');
     expect(total).toBe(40 * 67);
     expect(total).toBeLessThanOrEqual(GRAPH_IDENTITY_WRITE_LIMITS.perTenant.writes);
   });
@@ -99,7 +100,7 @@ describe('the adapters take this process’s share', () => {
     await sandbox.close();
   });
 
-  it('refuse the second normal write to a tenant when 1000 instances share the limit (2 writes each, 1 of them reserved)', async () => {
+  it('refuse the second normal write to a tenant when 1000 instances share the limit (2 writes each, 1 of them reserved for containment)', async () => {
     const settings = { ...sandboxSettings(sandbox), JIT_GRAPH_WRITE_BUDGET_INSTANCES: 1000 };
     const adapters = createAdapters(settings, { tablePrefix: uniqueName('t') });
     const tenant = await connectContoso(adapters);
@@ -114,9 +115,9 @@ describe('the adapters take this process’s share', () => {
     );
     expect(refused).toBeInstanceOf(WriteLimitReachedError);
     expect((await tenantState(sandbox, CONTOSO.id)).calls.writes).toBe(writesBefore);
-    // The revocation reserve is still there.
-    const revocation = await adapters.directories.forTenant(tenant, { purpose: 'revocation' });
-    await revocation.disableAccount(user.objectId);
+    // The containment reserve is still there.
+    const containment = await adapters.directories.forTenant(tenant, { purpose: 'containment' });
+    await containment.disableAccount(user.objectId);
     expect((await tenantState(sandbox, CONTOSO.id)).calls.writes).toBe(writesBefore + 1);
   });
 });

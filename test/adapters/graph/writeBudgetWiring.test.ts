@@ -40,6 +40,7 @@ describe('Graph write budget wiring', () => {
       perTenant: { writes: 4, windowMs: 60_000 },
       perApp: { writes: 100, windowMs: 60_000 },
       revocationReserve: 0.5,
+      containmentReserve: 0.25,
     });
     const adapters = createAdapters(sandboxSettings(sandbox), {
       tablePrefix: uniqueName('t'),
@@ -74,6 +75,7 @@ describe('Graph write budget wiring', () => {
       perTenant: { writes: 6, windowMs: 60_000 },
       perApp: { writes: 100, windowMs: 60_000 },
       revocationReserve: 0.5,
+      containmentReserve: 0.25,
     });
     const adapters = createAdapters(sandboxSettings(sandbox), {
       tablePrefix: uniqueName('t'),
