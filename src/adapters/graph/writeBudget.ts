@@ -102,6 +102,7 @@ export function writeBudgetForInstances(
 /** Timestamps of the writes granted in the last window (oldest first). */
 class SlidingWindow {
   private readonly granted: number[] = [];
+  private promised: { at: number; writes: number }[] = [];
 
   constructor(readonly limit: WriteWindow) {}
 
@@ -120,12 +121,33 @@ class SlidingWindow {
     return (this.granted[0] ?? 0) + this.limit.windowMs;
   }
 
-  /** When enough grants have left the window for `writes` more under `cap` (now if there is room). */
-  roomAt(now: number, cap: number, writes: number): number {
+  /**
+   * When enough grants have left the window for `writes` more under `cap` (now if there is room),
+   * after `ahead` writes promised to others first. Past the grants in this window, each further
+   * `cap` writes take one more window.
+   */
+  roomAt(now: number, cap: number, writes: number, ahead = 0): number {
     const used = this.used(now);
-    const over = used + Math.min(writes, cap) - cap;
+    const over = used + ahead + Math.min(writes, cap) - cap;
     if (over <= 0) return now;
-    return (this.granted[over - 1] ?? now) + this.limit.windowMs;
+    if (over <= this.granted.length) return (this.granted[over - 1] ?? now) + this.limit.windowMs;
+    const last = this.granted[this.granted.length - 1] ?? now;
+    return Math.max(now, last) + this.limit.windowMs * Math.ceil((over - this.granted.length) / cap);
+  }
+
+  /**
+   * Writes refused and told to come back at `at`: refusals after them are told a later time, so
+   * the callers come back one window slot after another instead of all at once (and all refused
+   * again but one).
+   */
+  promise(at: number, writes: number): void {
+    this.promised.push({ at, writes });
+  }
+
+  /** Writes promised to refused callers who are not due back yet. */
+  promisedAfter(now: number): number {
+    this.promised = this.promised.filter((p) => p.at > now);
+    return this.promised.reduce((sum, p) => sum + p.writes, 0);
   }
 
   record(now: number, writes: number): void {
@@ -243,15 +265,18 @@ export class GraphWriteBudget {
         continue;
       }
       if (waiter.giveUpAt !== Infinity) {
-        // When this write could go out at the earliest (later still if others are ahead of it).
+        // When this write could go out at the earliest, after the writes of callers already told
+        // to come back (later still if others are ahead of it).
         const roomAt = Math.max(
-          tenant.roomAt(now, tenantCap, waiter.writes),
-          this.app.roomAt(now, appCap, waiter.writes),
+          tenant.roomAt(now, tenantCap, waiter.writes, tenant.promisedAfter(now)),
+          this.app.roomAt(now, appCap, waiter.writes, this.app.promisedAfter(now)),
         );
         if (roomAt > waiter.giveUpAt || now >= waiter.giveUpAt) {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
           counts[rank] = (counts[rank] ?? 1) - 1;
           const retryAfterMs = Math.max(MIN_RETRY_AFTER_MS, roomAt - now);
+          tenant.promise(now + retryAfterMs, waiter.writes);
+          this.app.promise(now + retryAfterMs, waiter.writes);
           const what = waiter.priority === 'revocation' ? 'revocation cleanup' : 'provisioning';
           waiter.refuse(
             new WriteLimitReachedError(

@@ -171,6 +171,35 @@ describe('GraphWriteBudget', () => {
     expect(log).toEqual(['c']);
   });
 
+  it('tells refused writes to come back one after another as the window frees, not all at the same moment', async () => {
+    const clock = new ManualClock();
+    const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
+    const budget = new GraphWriteBudget(slow, clock);
+    // The normal share (8) used at 0, 1, … 7 s: room comes back one write per second from 60 s.
+    for (let i = 0; i < 8; i++) {
+      await budget.acquire('a', 'normal');
+      await clock.advance(1_000);
+    }
+    const retryAfter = async (): Promise<number> => {
+      const refused = await budget.acquire('a', 'normal').then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(WriteLimitReachedError);
+      return (refused as WriteLimitReachedError).retryAfterMs;
+    };
+    const told: number[] = [];
+    for (let i = 0; i < 4; i++) told.push(await retryAfter());
+    // Now is 8 s: the first refused is told 52 s (when the write of 0 s leaves), the next ones the
+    // following slots; two told the same moment would both come back and one be refused again.
+    expect(told).toEqual([52_000, 53_000, 54_000, 55_000]);
+    // The first comes back at 60 s and takes its slot; the next refused goes after the three still
+    // promised (61, 62, 63 s): 64 s.
+    await clock.advance(52_000);
+    await budget.acquire('a', 'normal');
+    expect(await retryAfter()).toBe(4_000);
+  });
+
   it('lets a normal write wait in place for room due within the bound, and refuses it once the bound has passed', async () => {
     const clock = new ManualClock();
     const budget = new GraphWriteBudget(limits, clock); // 1 s windows: room is always due within the bound
