@@ -102,6 +102,8 @@ async function provisionFrom(deps: AppDeps, stored: Versioned<LeaseRequest>): Pr
     now,
   );
   await deps.requests.replace(active, provisioned.stored.etag);
+  // Graph's write budget keeps room for this lease's containment when it expires.
+  deps.directories.expectContainment?.(request.tenantId, new Date(expiresAt));
   await provisioned.afterActivated?.(now);
   await recordProvisioned(deps, active, target);
   deps.log('info', 'lease_activated', {

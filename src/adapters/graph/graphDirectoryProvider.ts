@@ -261,6 +261,10 @@ export class GraphDirectoryProvider implements DirectoryProvider {
     return directory;
   }
 
+  expectContainment(tenantId: string, at: Date): void {
+    this.writeBudget.expectContainment(tenantId, at.getTime());
+  }
+
   forget(tenantId: string): void {
     this.credentials.forget(tenantId);
     for (const key of [...this.directories.keys()]) if (key.startsWith(`${tenantId}/`)) this.directories.delete(key);

@@ -51,6 +51,12 @@ export interface WriteBudgetLimits {
  */
 export const MAX_NORMAL_WAIT_MS = 2_000;
 
+/**
+ * How long after a lease's expiry the room kept for its disable is held when no containment write
+ * was seen here (another instance revoked it, or it was revoked early): then it is let go.
+ */
+const CONTAINMENT_EXPECTED_GRACE_MS = 60_000;
+
 /** The shortest wait a refused write is told to take (a retry sooner would just be refused again). */
 const MIN_RETRY_AFTER_MS = 1_000;
 
@@ -184,6 +190,10 @@ export class GraphWriteBudget {
   private readonly tenants = new Map<string, SlidingWindow>();
   private readonly waiting: Waiter[] = [];
   private wakeAt: number | null = null;
+  /** When leases provisioned here expire, by tenant (sorted): each will need a containment write then. */
+  private readonly expiries = new Map<string, number[]>();
+  /** The same, all tenants together (sorted), for the app-wide window. */
+  private readonly allExpiries: number[] = [];
 
   constructor(
     readonly limits: WriteBudgetLimits = DEFAULT_WRITE_BUDGET,
@@ -210,6 +220,23 @@ export class GraphWriteBudget {
     });
   }
 
+  /**
+   * A lease provisioned here will need a containment write at `at` (its expiry). From one window
+   * before then until that write (or CONTAINMENT_EXPECTED_GRACE_MS after `at`, when another instance
+   * may have done it), cleanup and other writes leave room for it: leases expiring together are
+   * disabled at once even when more of them expire than the fixed containment reserve holds, and
+   * cleanup of the first ones cannot use up the room the last ones' disables need.
+   */
+  expectContainment(tenantId: string, at: number): void {
+    let list = this.expiries.get(tenantId);
+    if (list === undefined) {
+      list = [];
+      this.expiries.set(tenantId, list);
+    }
+    insertSorted(list, at);
+    insertSorted(this.allExpiries, at);
+  }
+
   /** Writes waiting for room (for tests and metrics). */
   get queued(): number {
     return this.waiting.length;
@@ -224,14 +251,29 @@ export class GraphWriteBudget {
     return window;
   }
 
-  private cap(window: SlidingWindow, priority: GraphPriority): number {
-    const reserve =
-      priority === 'containment'
-        ? 0
-        : priority === 'revocation'
-          ? this.limits.containmentReserve
-          : this.limits.revocationReserve;
-    return Math.floor(window.limit.writes * (1 - reserve));
+  private cap(window: SlidingWindow, priority: GraphPriority, expectedContainment: number): number {
+    if (priority === 'containment') return window.limit.writes;
+    const reserve = priority === 'revocation' ? this.limits.containmentReserve : this.limits.revocationReserve;
+    const share = Math.floor(window.limit.writes * (1 - reserve));
+    // Room kept for the disables of leases expiring within the window (at least one write is left).
+    return Math.max(1, Math.min(share, window.limit.writes - expectedContainment));
+  }
+
+  /** Expiries due within one window from now and not yet contained (past ones dropped after the grace). */
+  private expectedSoon(list: number[] | undefined, now: number, windowMs: number): number {
+    if (list === undefined) return 0;
+    while (list.length > 0 && (list[0] ?? 0) + CONTAINMENT_EXPECTED_GRACE_MS <= now) list.shift();
+    return countBelow(list, now + windowMs);
+  }
+
+  /** A containment write went out: the earliest expected one is done. */
+  private settleContainment(tenantId: string): void {
+    const list = this.expiries.get(tenantId);
+    const at = list?.shift();
+    if (at === undefined) return;
+    const i = this.allExpiries.indexOf(at);
+    if (i >= 0) this.allExpiries.splice(i, 1);
+    if (list?.length === 0) this.expiries.delete(tenantId);
   }
 
   /** Grants every waiter that fits, containment first, then cleanup, then the rest, each in arrival order. */
@@ -252,8 +294,16 @@ export class GraphWriteBudget {
       // A write never jumps a higher-priority one still waiting for the same tenant.
       const blocked = counts.slice(0, rank).some((n) => n > 0);
       const tenant = this.tenant(waiter.tenantId);
-      const tenantCap = this.cap(tenant, waiter.priority);
-      const appCap = this.cap(this.app, waiter.priority);
+      const tenantCap = this.cap(
+        tenant,
+        waiter.priority,
+        this.expectedSoon(this.expiries.get(waiter.tenantId), now, tenant.limit.windowMs),
+      );
+      const appCap = this.cap(
+        this.app,
+        waiter.priority,
+        this.expectedSoon(this.allExpiries, now, this.app.limit.windowMs),
+      );
       const tenantRoom = tenant.hasRoom(now, tenantCap, waiter.writes);
       const appRoom = this.app.hasRoom(now, appCap, waiter.writes);
       if (!blocked && tenantRoom && appRoom) {
@@ -261,6 +311,7 @@ export class GraphWriteBudget {
         this.app.record(now, waiter.writes);
         this.waiting.splice(this.waiting.indexOf(waiter), 1);
         counts[rank] = (counts[rank] ?? 1) - 1;
+        if (waiter.priority === 'containment') this.settleContainment(waiter.tenantId);
         waiter.grant();
         continue;
       }
@@ -365,4 +416,20 @@ export function writesIn(context: Pick<Context, 'request' | 'options'>): number 
     // A batch whose body we cannot read: count it as one write rather than none.
     return 1;
   }
+}
+
+function insertSorted(list: number[], value: number): void {
+  list.splice(countBelow(list, value + 1), 0, value);
+}
+
+/** How many values of the sorted list are below `limit` (binary search). */
+function countBelow(list: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] ?? 0) < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

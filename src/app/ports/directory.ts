@@ -42,4 +42,9 @@ export interface DirectoryProvider {
   forTenant(tenant: Tenant, options?: DirectoryOptions): Promise<Directory>;
   /** Drops the tenant's cached credential and connection: its next use signs in afresh. */
   forget(tenantId: string): void;
+  /**
+   * A lease in the tenant will need its access stopped at `at` (its expiry): write budgets keep
+   * room for that from before then, so leases expiring together are all contained at once.
+   */
+  expectContainment?(tenantId: string, at: Date): void;
 }

@@ -171,6 +171,41 @@ describe('GraphWriteBudget', () => {
     expect(log).toEqual(['c']);
   });
 
+  it('keeps room for the disables of leases expiring within the window, beyond the fixed containment reserve', async () => {
+    const clock = new ManualClock();
+    const budget = new GraphWriteBudget({ ...limits, perTenant: { writes: 10, windowMs: 60_000 } }, clock);
+    const refusal = (priority: 'revocation' | 'normal') =>
+      budget.acquire('a', priority).then(
+        () => null,
+        (error: unknown) => error,
+      );
+    // Five leases provisioned here expire at 10 s: each will need a disable then.
+    for (let i = 0; i < 5; i++) budget.expectContainment('a', 10_000);
+    // Other leases' cleanup goes out up to the room those five need (5 of 10), not to the fixed
+    // reserve's 9; provisioning neither.
+    for (let i = 0; i < 5; i++) await budget.acquire('a', 'revocation');
+    expect(await refusal('revocation')).toBeInstanceOf(WriteLimitReachedError);
+    expect(await refusal('normal')).toBeInstanceOf(WriteLimitReachedError);
+    // At 10 s the five expire together: all five disabled at once, none waits for the window.
+    await clock.advance(10_000);
+    const log: string[] = [];
+    for (let i = 0; i < 5; i++) track(budget.acquire('a', 'containment'), log, `disable ${i}`);
+    await flush();
+    expect(log).toHaveLength(5);
+    expect(budget.queued).toBe(0);
+  });
+
+  it('lets go of room kept for a disable not seen here a minute after its expiry (another instance did it)', async () => {
+    const clock = new ManualClock();
+    const budget = new GraphWriteBudget({ ...limits, perTenant: { writes: 10, windowMs: 600_000 } }, clock);
+    for (let i = 0; i < 5; i++) budget.expectContainment('a', 10_000);
+    for (let i = 0; i < 5; i++) await budget.acquire('a', 'revocation');
+    await clock.advance(69_000);
+    await expect(budget.acquire('a', 'revocation')).rejects.toBeInstanceOf(WriteLimitReachedError);
+    await clock.advance(1_000);
+    await budget.acquire('a', 'revocation'); // the fixed reserve again: up to 9
+  });
+
   it('tells refused writes to come back one after another as the window frees, not all at the same moment', async () => {
     const clock = new ManualClock();
     const slow = { ...limits, perTenant: { writes: 10, windowMs: 60_000 } };
