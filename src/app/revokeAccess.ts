@@ -16,6 +16,12 @@ export interface RevokeAccessInput {
   readonly by: string | null;
   /** Why provisioning failed (no secrets: it is an error message of ours). */
   readonly failure?: string;
+  /**
+   * This revocation's previous call contained the lease and answered `throttled`: the containment
+   * write is done, so this call goes straight to the cleanup (the read-back still checks the
+   * account is disabled, and a later round after a failure contains it again).
+   */
+  readonly contained?: boolean;
 }
 
 export type RevokeAccessResult =
@@ -90,7 +96,13 @@ async function revokeFrom(
   const account =
     'account' in request && request.account !== null ? request.account : await kind.accountOfUnrecorded(deps, request);
   try {
-    await kind.revoke(deps, { tenant: tenant, request, account, startedAt: deps.clock.now() });
+    await kind.revoke(deps, {
+      tenant: tenant,
+      request,
+      account,
+      startedAt: deps.clock.now(),
+      contained: input.contained === true,
+    });
   } catch (error) {
     if (!(error instanceof WriteLimitReachedError)) throw error;
     await recordContained(deps, request, input, account, error.retryAfterMs);

@@ -22,18 +22,24 @@ export function* revokeUntilDone(
 ): Generator<Task, 'revoked' | 'continued', unknown> {
   context.df.setCustomStatus('revoking');
   let failures = 0;
+  // The last call contained the lease and answered throttled: the next goes straight to the cleanup.
+  let contained = false;
   for (let round = 1; ; round++) {
     let waitMs = lease.revocationRetryIntervalMs;
     try {
       const revoked = yield* callActivity(context, lease, 'revokeAccess', {
         requestId: lease.requestId,
         ...revocation,
+        ...(contained ? { contained: true } : {}),
       });
       if (revoked.status !== 'throttled') return 'revoked';
       // Contained, the rest waiting for the window: revoking again, even after a failed round.
       context.df.setCustomStatus('revoking');
+      contained = true;
       waitMs = revoked.retryAfterMs;
     } catch (error) {
+      // Whatever failed, the next round contains the lease again first.
+      contained = false;
       failures++;
       context.df.setCustomStatus('revocation_failed');
       yield* callActivity(context, lease, 'recordRevocationFailure', {

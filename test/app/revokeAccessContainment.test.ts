@@ -77,9 +77,22 @@ describe('revokeAccess when the cleanup waits for the write window', () => {
     expect(count(recorded, 'lease.ended')).toBe(0);
     expect(count(recorded, 'lease.revocation_failed')).toBe(0);
 
+    // The orchestration's next call after a throttled answer says the lease is contained: no second
+    // disable (a write the full window has no room for), straight to the cleanup.
+    expect(await revokeAccess(deps, { ...input, contained: true })).toEqual({
+      status: 'throttled',
+      retryAfterMs: 42_000,
+    });
+    expect(calls.slice(4)).toEqual(['revocation: strip']);
+
     cleanupRoom = true;
+    // Re-enabled in the customer tenant meanwhile: the read-back after the cleanup sees it, the round
+    // fails, and the orchestration's next round (after a failure, not contained) disables it first.
+    enabled = true;
+    await expect(revokeAccess(deps, { ...input, contained: true })).rejects.toThrow(/still enabled/);
+    expect(calls.slice(5)).toEqual(['revocation: strip']);
     expect(await revokeAccess(deps, input)).toEqual({ status: 'ended' });
-    expect(calls.slice(4)).toEqual(['containment: disable', 'revocation: strip']);
+    expect(calls.slice(6)).toEqual(['containment: disable', 'revocation: strip']);
     expect((await deps.requests.get(request.id))?.value.status).toBe('ended');
     expect(await deps.locks.get(CUSTOMER_TENANT_ID, requester.objectId)).toBeNull();
     // Run again after it ended (a lost reply): nothing more is written.

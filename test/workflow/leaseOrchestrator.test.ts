@@ -194,8 +194,10 @@ describe('a revocation whose cleanup waits for Graph’s write limit', () => {
       expect((script.revokeCalls[i] ?? 0) - (script.revokeCalls[i - 1] ?? 0)).toBeGreaterThanOrEqual(
         RETRY_AFTER_MS - 20,
       );
-    // The same revocation each time, and no round counted as failed (no status, audit or alert).
-    expect(new Set(script.revocations.map((r) => JSON.stringify(r))).size).toBe(1);
+    // The same revocation each time, the calls after a throttled answer told the lease is contained
+    // (no second disable), and no round counted as failed (no status, audit or alert).
+    expect(script.revocations.map((r) => r.contained === true)).toEqual([false, true, true]);
+    expect(new Set(script.revocations.map(({ contained: _, ...r }) => JSON.stringify(r))).size).toBe(1);
     expect(script.failuresRecorded).toEqual([]);
     expect(statuses.has('revocation_failed')).toBe(false);
     expect(statuses.has('revoking')).toBe(true);

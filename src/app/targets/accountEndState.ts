@@ -11,6 +11,11 @@ import type { Directory } from '../ports';
 export interface AccountEndStateOptions {
   /** Also delete the account's Temporary Access Passes (a TAP lease; needs the TAP permission). */
   readonly temporaryAccessPasses: boolean;
+  /**
+   * This revocation disabled the account in an earlier call whose cleanup then waited for Graph's
+   * write window: the disable is not written again (the read-back still checks it shows).
+   */
+  readonly disabledAlready?: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export async function takeAccountAccessAway(
   options: AccountEndStateOptions,
 ): Promise<void> {
   try {
-    await directories.containment.disableAccount(objectId);
+    if (options.disabledAlready !== true) await directories.containment.disableAccount(objectId);
   } catch (error) {
     // Deleted from the directory: nothing can sign in with it, so nothing is left to take away.
     if (error instanceof NotFoundError) return;

@@ -119,7 +119,7 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
    * keeps, delete the stored credential; then read the account back and fail (to be retried)
    * unless the directory shows all of it. Every step succeeds when already done.
    */
-  async revoke(deps, { tenant, request, account, startedAt }) {
+  async revoke(deps, { tenant, request, account, startedAt, contained }) {
     if (account !== null && isProtected(tenant, account.userPrincipalName)) {
       // Never written to, and never a clean end either: whatever a lease on it granted is still
       // there. A provisioning that met it was refused before granting anything (jitAccount.ts).
@@ -141,6 +141,7 @@ export const adminAccount: TargetKindModule<'adminAccount'> = {
       const cleanup = await deps.directories.forTenant(tenant, { purpose: 'revocation' });
       await endAccountAccess({ containment, cleanup }, account, startedAt, {
         temporaryAccessPasses: request.credentialType === 'temporaryAccessPass',
+        disabledAlready: contained === true,
       });
     }
     await deps.vault.deleteLeaseCredential(request.id);

@@ -32,6 +32,11 @@ export interface Revocation {
   readonly account: AccountRef | null;
   /** When this revocation began: effects older than this do not count as done. */
   readonly startedAt: Date;
+  /**
+   * A previous call of this revocation did its containment writes, then its cleanup waited for
+   * Graph's write window: a kind may skip them (each is a write the window has no room for).
+   */
+  readonly contained?: boolean;
 }
 
 /**
