@@ -25,6 +25,27 @@ async function setup(target: Record<string, unknown> = {}): Promise<{ deps: Fake
   return { deps, orch: new FakeLeaseOrchestrations() };
 }
 
+/**
+ * This instance's configuration cache as it was before another instance changed the configuration:
+ * `stale` answers until revalidate() (a read of the version now) runs, the current rows after it.
+ */
+function staleUntilRevalidated(deps: FakeDeps, stale: Partial<FakeDeps['config']['cached']>): void {
+  const current = deps.config.cached;
+  let revalidated = false;
+  const view = new Proxy(current, {
+    get(target, name, receiver) {
+      if (name === 'revalidate')
+        return () => {
+          revalidated = true;
+          return target.revalidate();
+        };
+      const old = revalidated ? undefined : stale[name as keyof typeof stale];
+      return old ?? (Reflect.get(target, name, receiver) as unknown);
+    },
+  });
+  Object.defineProperty(deps.config, 'cached', { value: view });
+}
+
 /** The orchestration takes up a revoke event as its activity does: the lease starts revoking. */
 function revokingOnRevoke(deps: FakeDeps, orch: FakeLeaseOrchestrations): void {
   orch.onRaise = async ({ requestId, event, payload }) => {
@@ -74,18 +95,7 @@ describe('submitRequest', () => {
     // This instance's cache still holds the rules from before another instance removed them: only
     // revalidate() (a read of the version now) makes it see the change.
     const cachedBefore = await deps.config.listRules();
-    const current = deps.config.cached;
-    let revalidated = false;
-    Object.defineProperty(deps.config, 'cached', {
-      value: {
-        ...current,
-        revalidate: () => {
-          revalidated = true;
-          return current.revalidate();
-        },
-        listRules: () => (revalidated ? current.listRules() : Promise.resolve(cachedBefore)),
-      },
-    });
+    staleUntilRevalidated(deps, { listRules: () => Promise.resolve(cachedBefore) });
     for (const rule of cachedBefore) await deps.config.deleteRule(rule.ruleId);
     await expect(
       submitRequest(deps, orch, technician('bob'), { tenantId: CUSTOMER_TENANT_ID, targetId: 'helpdesk' }),
@@ -213,19 +223,7 @@ describe('revealCredential', () => {
     // This instance's cache still holds the target as it was before another instance required a
     // step-up: only revalidate() (a read of the version now) makes it see the change.
     const cachedBefore = await deps.config.cached.getTarget(CUSTOMER_TENANT_ID, 'helpdesk');
-    const current = deps.config.cached;
-    let revalidated = false;
-    Object.defineProperty(deps.config, 'cached', {
-      value: {
-        ...current,
-        revalidate: () => {
-          revalidated = true;
-          return current.revalidate();
-        },
-        getTarget: (tenantId: string, targetId: string) =>
-          revalidated ? current.getTarget(tenantId, targetId) : Promise.resolve(cachedBefore),
-      },
-    });
+    staleUntilRevalidated(deps, { getTarget: () => Promise.resolve(cachedBefore) });
     const stored = await deps.config.getTarget(CUSTOMER_TENANT_ID, 'helpdesk');
     if (stored === null) throw new Error('the seeded target is missing');
     await deps.config.replaceTarget({ ...stored.value, stepUp: { authenticationContext: 'c1' } }, stored.etag);
