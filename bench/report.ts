@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AppProcessFigures, CpuPhase } from './appProcess';
 import type { Ceiling } from './ceiling';
-import type { Share } from './cpuProfile';
+import type { Share, TopFunction } from './cpuProfile';
 import type { LifecycleResult } from './lifecycle';
 import type { BenchOptions } from './options';
 import type { Summary } from './stats';
@@ -174,11 +174,7 @@ function apiProfileSection(t: ThroughputResult, p: NonNullable<ThroughputResult[
     '| --- | ---: | ---: | ---: |',
     ...p.areas.map(share),
     '',
-    'Top functions by self time:',
-    '',
-    '| function | where | area | ms | of busy |',
-    '| --- | --- | --- | ---: | ---: |',
-    ...p.topFunctions.map((f) => `| \`${f.function}\` | ${f.location} | ${f.area} | ${f.ms} | ${f.percentOfBusy} % |`),
+    ...topFunctionsTable(p.topFunctions),
   ];
 }
 
@@ -228,11 +224,7 @@ function appSection(a: AppProcessFigures): string[] {
     '',
     `Without an owner, by area: ${p.unownedByArea.map((x) => `${x.name} ${x.percentOfBusy} %`).join(', ')} (of busy).`,
     '',
-    'Top functions by self time:',
-    '',
-    '| function | where | area | ms | of busy |',
-    '| --- | --- | --- | ---: | ---: |',
-    ...p.topFunctions.map((f) => `| \`${f.function}\` | ${f.location} | ${f.area} | ${f.ms} | ${f.percentOfBusy} % |`),
+    ...topFunctionsTable(p.topFunctions),
   );
   return lines;
 }
@@ -254,4 +246,14 @@ export async function writeReport(r: BenchReport, outDir: string): Promise<{ mar
   await writeFile(markdown, toMarkdown(r));
   await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
   return { markdown, json };
+}
+
+function topFunctionsTable(functions: readonly TopFunction[]): string[] {
+  return [
+    'Top functions by self time:',
+    '',
+    '| function | where | area | ms | of busy |',
+    '| --- | --- | --- | ---: | ---: |',
+    ...functions.map((f) => `| \`${f.function}\` | ${f.location} | ${f.area} | ${f.ms} | ${f.percentOfBusy} % |`),
+  ];
 }

@@ -1,15 +1,7 @@
 import type { Profiler } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
 import { requestParts } from '../../bench/apiProfile';
-
-const ROOT = 'file:///work/app';
-const frame = (functionName: string, url: string): Profiler.ProfileNode['callFrame'] => ({
-  functionName,
-  url,
-  scriptId: '0',
-  lineNumber: 9,
-  columnNumber: 0,
-});
+import { frame, ROOT } from './profileFrames';
 
 /**
  * (root) ─ serve (host) ─ end (node:_http_outgoing) ─ writev (native)

@@ -1,15 +1,7 @@
 import type { Profiler } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
 import { areaOf, summarizeProfile } from '../../bench/cpuProfile';
-
-const ROOT = 'file:///work/app';
-const frame = (functionName: string, url: string): Profiler.ProfileNode['callFrame'] => ({
-  functionName,
-  url,
-  scriptId: '0',
-  lineNumber: 9,
-  columnNumber: 0,
-});
+import { frame, ROOT } from './profileFrames';
 
 /**
  * (root) ─ handler (app) ─ createEntity (@azure/data-tables) ─ JSON.stringify (native)
